@@ -5,7 +5,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
-#[command(name = "gpteam", version, about = "Operations system for general practice and PCN managers")]
+#[command(
+    name = "gpteam",
+    version,
+    about = "Operations system for general practice and PCN managers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

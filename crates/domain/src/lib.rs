@@ -1,0 +1,15 @@
+//! Pure types and rules of general practice. See README.md.
+//!
+//! Every public value type has a validating constructor (`parse`), so the rest of the
+//! program never holds an invalid ODS code, WTE or date range.
+
+pub mod account;
+pub mod error;
+pub mod leave;
+pub mod org;
+pub mod role;
+pub mod room;
+pub mod staff;
+pub mod vacancy;
+
+pub use error::{FieldError, FieldErrors};
