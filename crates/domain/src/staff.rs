@@ -20,7 +20,7 @@ pub fn parse_wte(text: &str) -> Result<f64, FieldError> {
             format!("'{text}' is not a number: enter the WTE like 0.8"),
         )
     })?;
-    if !(value > 0.0 && value <= MAX_WTE) || !value.is_finite() {
+    if !(value > 0.0 && value <= MAX_WTE && value.is_finite()) {
         return Err(FieldError::new(
             "wte",
             format!("WTE must be more than 0 and at most {MAX_WTE}, not {text}"),
