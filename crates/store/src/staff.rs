@@ -1,0 +1,312 @@
+//! The team register: people, their contracts, and the practices and sites they work at.
+use crate::{Result, StoreError, corrupt, like_pattern, parse_date, parse_optional_date};
+use domain::org::{Employer, OdsCode};
+use domain::role::Role;
+use domain::staff::{StaffDraft, parse_list};
+use sqlx::{AnyConnection, Row, any::AnyRow};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StaffRecord {
+    pub id: String,
+    pub draft: StaffDraft,
+    pub site_ids: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Which people to list.
+#[derive(Debug, Clone, Copy)]
+pub enum StaffScope<'a> {
+    /// Everyone who works at the practice, whoever employs them.
+    WorksAt(&'a str),
+    /// Everyone employed by the PCN or working at one of its member practices.
+    Pcn(&'a str),
+    /// Everyone in the PCNs of a system.
+    Ics(&'a str),
+    /// One person.
+    Id(&'a str),
+}
+
+impl StaffScope<'_> {
+    fn ids_sql(&self) -> &'static str {
+        match self {
+            StaffScope::WorksAt(_) => "SELECT staff_id FROM staff_practices WHERE ods_code = $1",
+            StaffScope::Pcn(_) => {
+                "SELECT id FROM staff WHERE employer_kind = 'pcn' AND employer_code = $1
+                 UNION SELECT sp.staff_id FROM staff_practices sp JOIN practices p ON p.ods_code = sp.ods_code WHERE p.pcn_code = $1"
+            }
+            StaffScope::Ics(_) => {
+                "SELECT sp.staff_id FROM staff_practices sp JOIN practices p ON p.ods_code = sp.ods_code
+                 JOIN pcns c ON c.code = p.pcn_code WHERE c.ics_code = $1"
+            }
+            StaffScope::Id(_) => "SELECT id FROM staff WHERE id = $1",
+        }
+    }
+
+    fn key(&self) -> &str {
+        match self {
+            StaffScope::WorksAt(k)
+            | StaffScope::Pcn(k)
+            | StaffScope::Ics(k)
+            | StaffScope::Id(k) => k,
+        }
+    }
+}
+
+/// Optional narrowing of a list, as a manager filters the staff page.
+#[derive(Debug, Clone, Default)]
+pub struct StaffFilter {
+    /// Part of the name or email, any case.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub staff_group: Option<domain::role::StaffGroup>,
+    pub employer_kind: Option<String>,
+}
+
+async fn write_links(
+    conn: &mut AnyConnection,
+    id: &str,
+    draft: &StaffDraft,
+    site_ids: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM staff_practices WHERE staff_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM staff_sites WHERE staff_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for ods in &draft.practices {
+        sqlx::query("INSERT INTO staff_practices (staff_id, ods_code) VALUES ($1, $2)")
+            .bind(id)
+            .bind(ods.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for site in site_ids {
+        sqlx::query("INSERT INTO staff_sites (staff_id, site_id) VALUES ($1, $2)")
+            .bind(id)
+            .bind(site)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds a person. The caller runs this inside a transaction with the audit row.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    draft: &StaffDraft,
+    site_ids: &[String],
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO staff (id, name, email, phone, role, staff_group, employer_kind, employer_code, wte, sessions_per_week,
+                            skills, start_date, end_date, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
+    )
+    .bind(id)
+    .bind(&draft.name)
+    .bind(&draft.email)
+    .bind(&draft.phone)
+    .bind(draft.role.code())
+    .bind(draft.role.staff_group().code())
+    .bind(draft.employer.kind())
+    .bind(draft.employer.code())
+    .bind(draft.wte)
+    .bind(draft.sessions_per_week)
+    .bind(draft.skills.join(";"))
+    .bind(draft.start_date.to_string())
+    .bind(draft.end_date.map(|d| d.to_string()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    write_links(conn, id, draft, site_ids).await
+}
+
+/// Replaces a person's details, practices and sites.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    draft: &StaffDraft,
+    site_ids: &[String],
+    now: &str,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE staff SET name = $2, email = $3, phone = $4, role = $5, staff_group = $6, employer_kind = $7, employer_code = $8,
+                wte = $9, sessions_per_week = $10, skills = $11, start_date = $12, end_date = $13, updated_at = $14
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(&draft.name)
+    .bind(&draft.email)
+    .bind(&draft.phone)
+    .bind(draft.role.code())
+    .bind(draft.role.staff_group().code())
+    .bind(draft.employer.kind())
+    .bind(draft.employer.code())
+    .bind(draft.wte)
+    .bind(draft.sessions_per_week)
+    .bind(draft.skills.join(";"))
+    .bind(draft.start_date.to_string())
+    .bind(draft.end_date.map(|d| d.to_string()))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    write_links(conn, id, draft, site_ids).await
+}
+
+/// Changes only the contact details a person may edit themselves.
+pub async fn update_contact(
+    conn: &mut AnyConnection,
+    id: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    now: &str,
+) -> Result<()> {
+    let done =
+        sqlx::query("UPDATE staff SET email = $2, phone = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(email)
+            .bind(phone)
+            .bind(now)
+            .execute(conn)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "s.id, s.name, s.email, s.phone, s.role, s.employer_kind, s.employer_code, s.wte, s.sessions_per_week,
+                       s.skills, s.start_date, s.end_date, s.created_at, s.updated_at";
+
+fn from_row(row: &AnyRow, practices: Vec<OdsCode>, site_ids: Vec<String>) -> Result<StaffRecord> {
+    let role: String = row.try_get(4)?;
+    let kind: String = row.try_get(5)?;
+    let code: String = row.try_get(6)?;
+    let skills: String = row.try_get(9)?;
+    let start: String = row.try_get(10)?;
+    Ok(StaffRecord {
+        id: row.try_get(0)?,
+        draft: StaffDraft {
+            name: row.try_get(1)?,
+            email: row.try_get(2)?,
+            phone: row.try_get(3)?,
+            role: Role::parse(&role).map_err(corrupt)?,
+            employer: Employer::parse(&kind, &code).map_err(corrupt)?,
+            wte: row.try_get(7)?,
+            sessions_per_week: row.try_get(8)?,
+            skills: parse_list(&skills),
+            start_date: parse_date(&start)?,
+            end_date: parse_optional_date(row.try_get(11)?)?,
+            practices,
+        },
+        site_ids,
+        created_at: row.try_get(12)?,
+        updated_at: row.try_get(13)?,
+    })
+}
+
+/// Lists people in a scope, narrowed by a filter, ordered by name.
+pub async fn list(
+    conn: &mut AnyConnection,
+    scope: StaffScope<'_>,
+    filter: &StaffFilter,
+) -> Result<Vec<StaffRecord>> {
+    let ids = scope.ids_sql();
+    let mut sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.id IN ({ids})");
+    let mut binds: Vec<String> = vec![scope.key().to_string()];
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        binds.push(like_pattern(search));
+        let n = binds.len();
+        sql.push_str(&format!(" AND (LOWER(s.name) LIKE ${n} ESCAPE '\\' OR LOWER(COALESCE(s.email, '')) LIKE ${n} ESCAPE '\\')"));
+    }
+    if let Some(role) = filter.role {
+        binds.push(role.code().to_string());
+        sql.push_str(&format!(" AND s.role = ${}", binds.len()));
+    }
+    if let Some(group) = filter.staff_group {
+        binds.push(group.code().to_string());
+        sql.push_str(&format!(" AND s.staff_group = ${}", binds.len()));
+    }
+    if let Some(kind) = &filter.employer_kind {
+        binds.push(kind.clone());
+        sql.push_str(&format!(" AND s.employer_kind = ${}", binds.len()));
+    }
+    sql.push_str(" ORDER BY s.name, s.id");
+    let mut query = sqlx::query(&sql);
+    for bind in &binds {
+        query = query.bind(bind);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+
+    let mut practices: BTreeMap<String, Vec<OdsCode>> = BTreeMap::new();
+    for row in sqlx::query(&format!(
+        "SELECT staff_id, ods_code FROM staff_practices WHERE staff_id IN ({ids}) ORDER BY staff_id, ods_code"
+    ))
+    .bind(scope.key())
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let code: String = row.try_get(1)?;
+        practices.entry(row.try_get(0)?).or_default().push(OdsCode::parse(&code).map_err(corrupt)?);
+    }
+    let mut sites: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in sqlx::query(&format!("SELECT staff_id, site_id FROM staff_sites WHERE staff_id IN ({ids}) ORDER BY staff_id, site_id"))
+        .bind(scope.key())
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        sites.entry(row.try_get(0)?).or_default().push(row.try_get(1)?);
+    }
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get(0)?;
+            let mut own = practices.remove(&id).unwrap_or_default();
+            // The employing practice comes first, as the domain type keeps it.
+            let kind: String = row.try_get(5)?;
+            let code: String = row.try_get(6)?;
+            if kind == "practice"
+                && let Some(pos) = own.iter().position(|c| c.as_str() == code)
+            {
+                let first = own.remove(pos);
+                own.insert(0, first);
+            }
+            from_row(row, own, sites.remove(&id).unwrap_or_default())
+        })
+        .collect()
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<StaffRecord>> {
+    Ok(list(conn, StaffScope::Id(id), &StaffFilter::default())
+        .await?
+        .into_iter()
+        .next())
+}
+
+pub async fn find_id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<String>> {
+    let row = sqlx::query("SELECT id FROM staff WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.get(0)))
+}
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM staff")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}

@@ -1,0 +1,106 @@
+//! Fresh, migrated databases for tests, on SQLite or PostgreSQL.
+//!
+//! PostgreSQL tests read the server's URL from `GPTEAM_TEST_POSTGRES_URL` (the test script
+//! sets it) and create a database of their own, so tests run in parallel without seeing
+//! each other's rows.
+use crate::{Backend, Result, Store};
+use sqlx::{Connection, Executor};
+
+/// The environment variable naming the PostgreSQL server used by tests.
+pub const POSTGRES_URL_VAR: &str = "GPTEAM_TEST_POSTGRES_URL";
+
+/// A database made for one test. Keep it alive for the test's length.
+pub struct TestDb {
+    pub store: Store,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    drop_pg: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("gpteam.db").display());
+                let store = Store::connect(&url).await.expect("open SQLite");
+                store.migrate().await.expect("migrate SQLite");
+                TestDb {
+                    store,
+                    url,
+                    _dir: Some(dir),
+                    drop_pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let server = std::env::var(POSTGRES_URL_VAR).unwrap_or_else(|_| {
+                    panic!("{POSTGRES_URL_VAR} is not set: run the tests through scripts/test.sh, which starts PostgreSQL")
+                });
+                let name = format!("gpteam_t_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = sqlx::PgConnection::connect(&server)
+                    .await
+                    .expect("connect to PostgreSQL");
+                admin
+                    .execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let url = with_database(&server, &name);
+                let store = Store::connect(&url).await.expect("open PostgreSQL");
+                store.migrate().await.expect("migrate PostgreSQL");
+                TestDb {
+                    store,
+                    url,
+                    _dir: None,
+                    drop_pg: Some((server, name)),
+                }
+            }
+        }
+    }
+
+    /// Drops a PostgreSQL test database (SQLite's file goes with the temp dir).
+    pub async fn cleanup(self) -> Result<()> {
+        self.store.close().await;
+        if let Some((server, name)) = &self.drop_pg {
+            let mut admin = sqlx::PgConnection::connect(server).await?;
+            admin
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await?;
+            admin.close().await.ok();
+        }
+        Ok(())
+    }
+}
+
+/// Replaces the database name in a PostgreSQL URL.
+pub fn with_database(server_url: &str, database: &str) -> String {
+    let (base, query) = match server_url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (server_url, None),
+    };
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let root = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{root}/{database}?{query}"),
+        None => format!("{root}/{database}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h:5432/test?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
+        assert_eq!(super::with_database("postgres://h", "x"), "postgres://h/x");
+    }
+}

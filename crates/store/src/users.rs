@@ -1,0 +1,122 @@
+//! Accounts and the record of log-in attempts used to slow down password guessing.
+use crate::{Result, corrupt, new_id};
+use domain::account::UserRole;
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: UserRole,
+    /// PCN code, practice ODS code or ICS code, by role.
+    pub org_code: String,
+    pub staff_id: Option<String>,
+    pub display_name: String,
+    pub demo: bool,
+}
+
+pub async fn insert(conn: &mut AnyConnection, user: &UserRecord, now: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, role, org_code, staff_id, display_name, demo, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&user.password_hash)
+    .bind(user.role.code())
+    .bind(&user.org_code)
+    .bind(&user.staff_id)
+    .bind(&user.display_name)
+    .bind(i64::from(user.demo))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+const SELECT: &str =
+    "SELECT id, email, password_hash, role, org_code, staff_id, display_name, demo FROM users";
+
+fn from_row(row: AnyRow) -> Result<UserRecord> {
+    let role: String = row.try_get(3)?;
+    let demo: i64 = row.try_get(7)?;
+    Ok(UserRecord {
+        id: row.try_get(0)?,
+        email: row.try_get(1)?,
+        password_hash: row.try_get(2)?,
+        role: UserRole::parse(&role).ok_or_else(|| corrupt(format!("user role '{role}'")))?,
+        org_code: row.try_get(4)?,
+        staff_id: row.try_get(5)?,
+        display_name: row.try_get(6)?,
+        demo: demo != 0,
+    })
+}
+
+pub async fn find_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<UserRecord>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(conn)
+        .await?;
+    row.map(from_row).transpose()
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRecord>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(from_row).transpose()
+}
+
+/// The demo accounts, in the order they were made.
+pub async fn list_demo(conn: &mut AnyConnection) -> Result<Vec<UserRecord>> {
+    let rows = sqlx::query(&format!("{SELECT} WHERE demo = 1 ORDER BY id"))
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
+pub async fn set_email(conn: &mut AnyConnection, id: &str, email: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
+        .bind(id)
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(conn)
+        .await?
+        .try_get(0)?)
+}
+
+pub async fn record_attempt(
+    conn: &mut AnyConnection,
+    client: &str,
+    at: &str,
+    succeeded: bool,
+) -> Result<()> {
+    sqlx::query("INSERT INTO login_attempts (id, client, at, succeeded) VALUES ($1, $2, $3, $4)")
+        .bind(new_id())
+        .bind(client)
+        .bind(at)
+        .bind(i64::from(succeeded))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Failed attempts from one client at or after `since`.
+pub async fn failures_since(conn: &mut AnyConnection, client: &str, since: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) FROM login_attempts WHERE client = $1 AND at >= $2 AND succeeded = 0",
+    )
+    .bind(client)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(row.try_get(0)?)
+}

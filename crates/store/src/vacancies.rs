@@ -1,0 +1,108 @@
+//! Vacancies: open posts and what not filling them costs.
+use crate::{Result, StoreError, corrupt, parse_optional_date};
+use domain::org::Employer;
+use domain::role::Role;
+use domain::vacancy::VacancyDraft;
+use sqlx::{AnyConnection, Row};
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VacancyRecord {
+    pub id: String,
+    pub employer: Employer,
+    pub vacancy: VacancyDraft,
+    /// `open`, `filled` or `withdrawn`.
+    pub status: String,
+    pub created_at: String,
+}
+
+pub async fn insert(
+    conn: &mut AnyConnection,
+    id: &str,
+    employer: &Employer,
+    vacancy: &VacancyDraft,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO vacancies (id, employer_kind, employer_code, role, staff_group, wte, opened_on, monthly_cost_gbp, notes, status, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)",
+    )
+    .bind(id)
+    .bind(employer.kind())
+    .bind(employer.code())
+    .bind(vacancy.role.code())
+    .bind(vacancy.role.staff_group().code())
+    .bind(vacancy.wte)
+    .bind(vacancy.opened_on.map(|d| d.to_string()))
+    .bind(vacancy.monthly_cost_gbp)
+    .bind(&vacancy.notes)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut AnyConnection, id: &str, status: &str) -> Result<()> {
+    let done = sqlx::query("UPDATE vacancies SET status = $2 WHERE id = $1")
+        .bind(id)
+        .bind(status)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Vacancies of some employers (practices by ODS code and the PCN by its code).
+pub async fn list(
+    conn: &mut AnyConnection,
+    employers: &[Employer],
+    only_open: bool,
+) -> Result<Vec<VacancyRecord>> {
+    let mut out = Vec::new();
+    for employer in employers {
+        let rows = sqlx::query(
+            "SELECT id, role, wte, opened_on, monthly_cost_gbp, notes, status, created_at FROM vacancies
+             WHERE employer_kind = $1 AND employer_code = $2 ORDER BY created_at, id",
+        )
+        .bind(employer.kind())
+        .bind(employer.code())
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in rows {
+            let status: String = r.try_get(6)?;
+            if only_open && status != "open" {
+                continue;
+            }
+            let role: String = r.try_get(1)?;
+            out.push(VacancyRecord {
+                id: r.try_get(0)?,
+                employer: employer.clone(),
+                vacancy: VacancyDraft {
+                    role: Role::parse(&role).map_err(corrupt)?,
+                    wte: r.try_get(2)?,
+                    opened_on: parse_optional_date(r.try_get(3)?)?,
+                    monthly_cost_gbp: r.try_get(4)?,
+                    notes: r.try_get(5)?,
+                },
+                status,
+                created_at: r.try_get(7)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<VacancyRecord>> {
+    let row = sqlx::query("SELECT employer_kind, employer_code FROM vacancies WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let employer = Employer::parse(&row.try_get::<String, _>(0)?, &row.try_get::<String, _>(1)?)
+        .map_err(corrupt)?;
+    Ok(list(conn, &[employer], false)
+        .await?
+        .into_iter()
+        .find(|v| v.id == id))
+}

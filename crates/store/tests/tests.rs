@@ -1,0 +1,596 @@
+//! The store's behaviour, run on SQLite and on PostgreSQL alike.
+use chrono::NaiveDate;
+use domain::leave::{LeaveDraft, LeaveKind, LeaveStatus};
+use domain::org::{Employer, OdsCode, PcnCode};
+use domain::role::Role;
+use domain::room::{RoomCapability, RoomDraft, SiteDraft};
+use domain::staff::StaffDraft;
+use domain::vacancy::VacancyDraft;
+use store::practices::{PcnRecord, PracticeDetails, PracticeScope};
+use store::staff::{StaffFilter, StaffScope};
+use store::testing::TestDb;
+use store::{Backend, StoreError, new_id};
+
+/// Runs one async test body on both databases.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = TestDb::new(Backend::Sqlite).await;
+                ($body)(&db).await;
+                db.cleanup().await.unwrap();
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let db = TestDb::new(Backend::Postgres).await;
+                ($body)(&db).await;
+                db.cleanup().await.unwrap();
+            }
+        }
+    };
+}
+
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn details(ods: &str, name: &str) -> PracticeDetails {
+    PracticeDetails {
+        ods_code: ods.into(),
+        name: name.into(),
+        address: "1 High Street, Testbury".into(),
+        postcode: "TB1 1AA".into(),
+        commissioner: "06L".into(),
+        phone: None,
+        open_date: Some("1974-04-01".into()),
+    }
+}
+
+async fn seed_pcn(db: &TestDb) {
+    let mut tx = db.store.begin().await.unwrap();
+    store::practices::insert_ics(&mut tx, "QZZ", "Test ICS")
+        .await
+        .unwrap();
+    store::practices::insert_pcn(
+        &mut tx,
+        &PcnRecord {
+            code: "U99901".into(),
+            name: "Test PCN".into(),
+            ics_code: Some("QZZ".into()),
+        },
+    )
+    .await
+    .unwrap();
+    for (ods, name) in [("Y99901", "Riverside"), ("Y99902", "Castle Street")] {
+        assert!(
+            store::practices::upsert_details(&mut tx, &details(ods, name), NOW)
+                .await
+                .unwrap()
+        );
+        store::practices::set_pcn(&mut tx, ods, Some("U99901"))
+            .await
+            .unwrap();
+    }
+    assert!(
+        store::practices::upsert_details(&mut tx, &details("Y88801", "Elsewhere"), NOW)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+}
+
+fn person(name: &str, email: &str, employer: Employer, practices: &[&str]) -> StaffDraft {
+    StaffDraft {
+        name: name.into(),
+        email: Some(email.into()),
+        phone: None,
+        role: Role::ClinicalPharmacist,
+        employer,
+        wte: 0.8,
+        sessions_per_week: 7.0,
+        skills: vec!["prescribing".into()],
+        start_date: day("2024-04-01"),
+        end_date: None,
+        practices: practices
+            .iter()
+            .map(|p| OdsCode::parse(p).unwrap())
+            .collect(),
+    }
+}
+
+on_both!(practices_upsert_and_list_by_scope, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    assert!(
+        !store::practices::upsert_details(&mut conn, &details("Y99901", "Riverside Surgery"), NOW)
+            .await
+            .unwrap()
+    );
+    let one = store::practices::get(&mut conn, "Y99901")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.name, "Riverside Surgery");
+    assert_eq!(
+        one.pcn_code.as_deref(),
+        Some("U99901"),
+        "an update keeps PCN membership"
+    );
+    assert_eq!(
+        store::practices::list(&mut conn, PracticeScope::Pcn("U99901"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store::practices::list(&mut conn, PracticeScope::Ics("QZZ"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store::practices::list(&mut conn, PracticeScope::All)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(
+        store::practices::set_list_size(&mut conn, "Y99901", "2021-01-01", 9000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store::practices::set_list_size(&mut conn, "Y99901", "2021-04-01", 9100)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store::practices::set_list_size(&mut conn, "Y99901", "2021-04-01", 9150)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store::practices::set_list_size(&mut conn, "Z00000", "2021-04-01", 1)
+            .await
+            .unwrap()
+    );
+    let one = store::practices::get(&mut conn, "Y99901")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (one.list_size, one.list_size_date.as_deref()),
+        (Some(9150), Some("2021-04-01"))
+    );
+});
+
+on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let site = new_id();
+    store::sites::insert_site(
+        &mut tx,
+        &site,
+        "Y99901",
+        &SiteDraft {
+            name: "Main".into(),
+            address: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let pharmacist = person(
+        "Pat Pharma",
+        "pat@pcn.example",
+        Employer::Pcn(PcnCode::parse("U99901").unwrap()),
+        &["Y99901", "Y99902"],
+    );
+    let mut receptionist = person(
+        "Robin Desk",
+        "robin@riverside.example",
+        Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+        &["Y99901"],
+    );
+    receptionist.role = Role::Receptionist;
+    let pat_id = new_id();
+    let robin_id = new_id();
+    store::staff::insert(
+        &mut tx,
+        &pat_id,
+        &pharmacist,
+        std::slice::from_ref(&site),
+        NOW,
+    )
+    .await
+    .unwrap();
+    store::staff::insert(&mut tx, &robin_id, &receptionist, &[], NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = db.store.conn().await.unwrap();
+    let pat = store::staff::get(&mut conn, &pat_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pat.draft, pharmacist);
+    assert_eq!(pat.site_ids, vec![site.clone()]);
+    let at_castle = store::staff::list(
+        &mut conn,
+        StaffScope::WorksAt("Y99902"),
+        &StaffFilter::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        at_castle
+            .iter()
+            .map(|s| s.draft.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["Pat Pharma"]
+    );
+    let in_pcn = store::staff::list(
+        &mut conn,
+        StaffScope::Pcn("U99901"),
+        &StaffFilter::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(in_pcn.len(), 2);
+    let admins = StaffFilter {
+        staff_group: Some(domain::role::StaffGroup::AdminNonClinical),
+        ..Default::default()
+    };
+    assert_eq!(
+        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &admins)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let search = StaffFilter {
+        search: Some("ROBIN".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &search)
+            .await
+            .unwrap()[0]
+            .id,
+        robin_id
+    );
+    let wildcard = StaffFilter {
+        search: Some("%".into()),
+        ..Default::default()
+    };
+    assert!(
+        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &wildcard)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store::staff::list(
+            &mut conn,
+            StaffScope::WorksAt("Y88801"),
+            &StaffFilter::default()
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+
+    let mut changed = receptionist.clone();
+    changed.wte = 1.0;
+    changed.practices.push(OdsCode::parse("Y99902").unwrap());
+    store::staff::update(&mut conn, &robin_id, &changed, &[], NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::staff::get(&mut conn, &robin_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .draft,
+        changed
+    );
+    assert!(matches!(
+        store::staff::update(&mut conn, "missing", &changed, &[], NOW).await,
+        Err(StoreError::NotFound)
+    ));
+});
+
+on_both!(
+    duplicate_email_is_a_conflict_and_the_transaction_leaves_nothing,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let employer = Employer::Practice(OdsCode::parse("Y99901").unwrap());
+        let mut tx = db.store.begin().await.unwrap();
+        store::staff::insert(
+            &mut tx,
+            &new_id(),
+            &person("A", "same@x.example", employer.clone(), &["Y99901"]),
+            &[],
+            NOW,
+        )
+        .await
+        .unwrap();
+        let second = store::staff::insert(
+            &mut tx,
+            &new_id(),
+            &person("B", "same@x.example", employer, &["Y99901"]),
+            &[],
+            NOW,
+        )
+        .await;
+        assert!(matches!(second, Err(StoreError::Conflict(_))), "{second:?}");
+        drop(tx);
+        let mut conn = db.store.conn().await.unwrap();
+        assert_eq!(
+            store::staff::count(&mut conn).await.unwrap(),
+            0,
+            "a rolled-back transaction stores nothing"
+        );
+    }
+);
+
+on_both!(
+    unknown_practice_is_refused_by_foreign_key,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let mut conn = db.store.conn().await.unwrap();
+        let result = store::sites::insert_site(
+            &mut conn,
+            &new_id(),
+            "Z99999",
+            &SiteDraft {
+                name: "Nowhere".into(),
+                address: String::new(),
+            },
+        )
+        .await;
+        assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    }
+);
+
+on_both!(sites_and_rooms, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let site = new_id();
+    store::sites::insert_site(
+        &mut conn,
+        &site,
+        "Y99901",
+        &SiteDraft {
+            name: "Main".into(),
+            address: "1 High St".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let room = new_id();
+    let draft = RoomDraft {
+        name: "Room 1".into(),
+        capabilities: vec![RoomCapability::Consulting, RoomCapability::Accessible],
+    };
+    store::sites::insert_room(&mut conn, &room, &site, &draft)
+        .await
+        .unwrap();
+    let dup = store::sites::insert_room(&mut conn, &new_id(), &site, &draft).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))));
+    let rooms = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site))
+        .await
+        .unwrap();
+    assert_eq!(rooms.len(), 1);
+    assert_eq!(rooms[0].room, draft);
+    let changed = RoomDraft {
+        name: "Room 1".into(),
+        capabilities: vec![RoomCapability::Treatment],
+    };
+    store::sites::update_room(&mut conn, &room, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::sites::get_room(&mut conn, &room)
+            .await
+            .unwrap()
+            .unwrap()
+            .room,
+        changed
+    );
+    store::sites::delete_room(&mut conn, &room).await.unwrap();
+    assert!(
+        store::sites::list_rooms(&mut conn, &[site])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store::sites::list_sites(&mut conn, &["Y99901".into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+});
+
+on_both!(leave_requests_and_decisions, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let staff = new_id();
+    let employer = Employer::Practice(OdsCode::parse("Y99902").unwrap());
+    store::staff::insert(
+        &mut conn,
+        &staff,
+        &person("Lee Leave", "lee@x.example", employer, &["Y99902"]),
+        &[],
+        NOW,
+    )
+    .await
+    .unwrap();
+    let id = new_id();
+    let leave = LeaveDraft {
+        kind: LeaveKind::Annual,
+        start_date: day("2026-12-01"),
+        end_date: day("2026-12-05"),
+        note: Some("Family".into()),
+    };
+    store::leave::insert(&mut conn, &id, &staff, &leave, LeaveStatus::Requested, NOW)
+        .await
+        .unwrap();
+    let this_week = store::leave::list(
+        &mut conn,
+        store::leave::LeaveScope::WorksAt("Y99902"),
+        Some(("2026-11-30", "2026-12-06")),
+    )
+    .await
+    .unwrap();
+    assert_eq!(this_week.len(), 1);
+    assert_eq!(this_week[0].leave, leave);
+    assert!(
+        store::leave::list(
+            &mut conn,
+            store::leave::LeaveScope::WorksAt("Y99902"),
+            Some(("2026-12-06", "2026-12-12"))
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+    store::leave::set_status(&mut conn, &id, LeaveStatus::Approved, "manager", NOW)
+        .await
+        .unwrap();
+    let got = store::leave::get(&mut conn, &id).await.unwrap().unwrap();
+    assert_eq!(got.status, LeaveStatus::Approved);
+    assert_eq!(got.decided_by.as_deref(), Some("manager"));
+    assert_eq!(
+        store::leave::list(&mut conn, store::leave::LeaveScope::Pcn("U99901"), None)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+});
+
+on_both!(
+    vacancies_users_attempts_audit_settings,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let mut conn = db.store.conn().await.unwrap();
+        let employer = Employer::Practice(OdsCode::parse("Y99901").unwrap());
+        let vacancy = VacancyDraft {
+            role: Role::Receptionist,
+            wte: 0.8,
+            opened_on: Some(day("2026-10-01")),
+            monthly_cost_gbp: 1800.0,
+            notes: None,
+        };
+        let id = new_id();
+        store::vacancies::insert(&mut conn, &id, &employer, &vacancy, NOW)
+            .await
+            .unwrap();
+        assert_eq!(
+            store::vacancies::get(&mut conn, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .vacancy,
+            vacancy
+        );
+        store::vacancies::set_status(&mut conn, &id, "filled")
+            .await
+            .unwrap();
+        assert!(
+            store::vacancies::list(&mut conn, &[employer], true)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        let user = store::users::UserRecord {
+            id: new_id(),
+            email: "pm@x.example".into(),
+            password_hash: "$argon2id$...".into(),
+            role: domain::account::UserRole::PracticeManager,
+            org_code: "Y99901".into(),
+            staff_id: None,
+            display_name: "PM".into(),
+            demo: true,
+        };
+        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        assert_eq!(
+            store::users::find_by_email(&mut conn, "pm@x.example")
+                .await
+                .unwrap()
+                .unwrap(),
+            user
+        );
+        assert_eq!(store::users::list_demo(&mut conn).await.unwrap().len(), 1);
+        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:00Z", false)
+            .await
+            .unwrap();
+        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:30Z", false)
+            .await
+            .unwrap();
+        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:40Z", true)
+            .await
+            .unwrap();
+        store::users::record_attempt(&mut conn, "10.0.0.2", "2026-11-23T09:00:40Z", false)
+            .await
+            .unwrap();
+        assert_eq!(
+            store::users::failures_since(&mut conn, "10.0.0.1", "2026-11-23T09:00:10Z")
+                .await
+                .unwrap(),
+            1
+        );
+
+        let entry = store::audit::AuditEntry {
+            at: NOW.into(),
+            user_id: Some(user.id.clone()),
+            user_email: Some(user.email.clone()),
+            action: "created".into(),
+            entity: "vacancy".into(),
+            entity_id: id.clone(),
+            tenant: "Y99901".into(),
+            before_json: None,
+            after_json: Some("{}".into()),
+        };
+        store::audit::insert(&mut conn, &entry).await.unwrap();
+        assert_eq!(
+            store::audit::list(&mut conn, &["Y99901".into()], 10)
+                .await
+                .unwrap(),
+            vec![entry]
+        );
+        assert_eq!(
+            store::audit::count_for(&mut conn, "vacancy", &id)
+                .await
+                .unwrap(),
+            1
+        );
+
+        assert_eq!(store::settings::get(&mut conn, "demo").await.unwrap(), None);
+        store::settings::set(&mut conn, "demo", "1").await.unwrap();
+        store::settings::set(&mut conn, "demo", "2").await.unwrap();
+        assert_eq!(
+            store::settings::get(&mut conn, "demo")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("2")
+        );
+    }
+);
+
+on_both!(migrations_are_idempotent, async |db: &TestDb| {
+    db.store.migrate().await.unwrap();
+    db.store.ping().await.unwrap();
+});
