@@ -175,9 +175,9 @@ impl StaffForm {
                 Err(e) => errors.push(FieldError::new("practices", e.message)),
             }
         }
-        if let Some(Employer::Practice(own)) = &employer
-            && !practices.contains(own)
-        {
+        // Canonical order: the employing practice first, then the others by code.
+        if let Some(Employer::Practice(own)) = &employer {
+            practices.retain(|p| p != own);
             practices.insert(0, own.clone());
         }
         if practices.is_empty() && errors.message_for("practices").is_none() {

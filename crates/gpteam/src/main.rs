@@ -1,7 +1,15 @@
 //! The `gpteam` binary: the only place that reads configuration and chooses the database.
+//!
+//! Flags are read in two stages: clap parses raw flags (`Cli`), then each command turns
+//! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
+//! (a bad file, an unknown practice), 2 usage or setup errors.
+mod config;
 mod shift_scheduling;
 
-use clap::{Parser, Subcommand};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use config::FileConfig;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Parser)]
@@ -15,14 +23,135 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Debug, Args, Clone)]
+struct DatabaseArgs {
+    /// `sqlite://PATH` (the default, `sqlite://gpteam.db`) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "GPTEAM_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the web application.
+    Serve(ServeArgs),
+    /// Load demo data, or print the demo log-ins.
+    Demo(DemoArgs),
+    /// Import a file (all-or-nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Apply database migrations.
+    Migrate(DatabaseArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Build a rota with the optimiser.
     #[command(subcommand)]
     Solve(SolveCommand),
     /// Measure the optimiser on fixed inputs and print a table.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Load the demo PCN when the database is empty.
+    #[arg(long)]
+    demo: bool,
+    /// Address to listen on.
+    #[arg(long, env = "GPTEAM_ADDR")]
+    addr: Option<String>,
+    #[command(flatten)]
+    db: DatabaseArgs,
+    /// Send cookies only over HTTPS. On by default unless listening on a loopback address.
+    #[arg(long, env = "GPTEAM_SECURE_COOKIES")]
+    secure_cookies: Option<bool>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct DemoArgs {
+    #[command(subcommand)]
+    command: Option<DemoCommand>,
+    /// Generate a synthetic system of this many practices instead of the demo PCN.
+    #[arg(long)]
+    practices: Option<usize>,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum DemoCommand {
+    /// Print the demo accounts as CSV: email,role,organisation.
+    Logins(DatabaseArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// The team register from CSV or XLSX (header documented in the README).
+    Staff(ImportArgs),
+    /// The ODS `epraccur` file of GP practices, as published.
+    OdsPractices(ImportArgs),
+    /// The `gp-reg-pat-prac-all` file of registered list sizes.
+    ListSizes(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    file: std::path::PathBuf,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// Everyone working at a practice, in the import file's layout.
+    Staff {
+        /// The practice's ODS code.
+        #[arg(long)]
+        practice: String,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from GPTEAM_PASSWORD or the first line of
+    /// standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// pcn_manager, practice_manager, staff or ics_viewer.
+        #[arg(long)]
+        role: String,
+        /// The PCN code, practice ODS code or ICS code the account belongs to.
+        #[arg(long)]
+        organisation: String,
+        /// Link the account to the staff member with this email.
+        #[arg(long)]
+        staff_email: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,17 +166,318 @@ enum BenchCommand {
     ShiftScheduling(shift_scheduling::BenchArgs),
 }
 
+/// An error the user caused (bad input): exit code 1, not 2.
+#[derive(Debug)]
+struct Refused(String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GPTEAM_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Solve(SolveCommand::ShiftScheduling(args)) => shift_scheduling::solve(args),
         Command::Bench(BenchCommand::ShiftScheduling(args)) => shift_scheduling::bench(args),
+        other => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")
+            .and_then(|rt| rt.block_on(run(other))),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
             eprintln!("gpteam: {err:#}");
-            ExitCode::from(2)
+            if err.downcast_ref::<Refused>().is_some() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::from(2)
+            }
         }
     }
+}
+
+async fn open(db: &DatabaseArgs) -> anyhow::Result<(app::App, String)> {
+    let file = FileConfig::load()?;
+    let url = config::database_url(db.database_url.clone(), &file);
+    let store = store::Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    store
+        .migrate()
+        .await
+        .context("applying database migrations")?;
+    Ok((app::App::new(store), url))
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The demo password: from GPTEAM_DEMO_PASSWORD, or made up and printed once.
+fn demo_password() -> (String, bool) {
+    match std::env::var("GPTEAM_DEMO_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => {
+            use rand::Rng;
+            let p: String = rand::thread_rng()
+                .sample_iter(&rand::distributions::Alphanumeric)
+                .take(16)
+                .map(char::from)
+                .collect();
+            (p, true)
+        }
+    }
+}
+
+fn refused(error: app::AppError) -> anyhow::Error {
+    match error {
+        app::AppError::Import(_)
+        | app::AppError::Invalid(_)
+        | app::AppError::NotFound
+        | app::AppError::Conflict(_) => anyhow::Error::new(Refused(error.to_string())),
+        other => anyhow::Error::new(other),
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Demo(args) => demo(args).await,
+        Command::Import(command) => import(command).await,
+        Command::Export(ExportCommand::Staff {
+            practice,
+            format,
+            out,
+            db,
+        }) => {
+            let (app, _) = open(&db).await?;
+            let bytes = app
+                .export_staff(
+                    None,
+                    &practice.to_uppercase(),
+                    matches!(format, ExportFormat::Xlsx),
+                )
+                .await
+                .map_err(refused)?;
+            match out {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate(db) => {
+            let (_, url) = open(&db).await?;
+            println!("migrated {}", redact(&url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User(UserCommand::Add {
+            email,
+            name,
+            role,
+            organisation,
+            staff_email,
+            db,
+        }) => {
+            let (app, _) = open(&db).await?;
+            let password = match std::env::var("GPTEAM_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let role = domain::account::UserRole::parse(&role).ok_or_else(|| {
+                Refused(format!(
+                    "'{role}' is not a role: use pcn_manager, practice_manager, staff or ics_viewer"
+                ))
+            })?;
+            let id = app
+                .create_account(
+                    &email,
+                    &name,
+                    role,
+                    &organisation,
+                    staff_email.as_deref(),
+                    &password,
+                )
+                .await
+                .map_err(refused)?;
+            println!("created account {email} ({id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Solve(_) | Command::Bench(_) => unreachable!("run synchronously in main"),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load()?;
+    let (app, url) = open(&args.db).await?;
+    if args.demo {
+        if app.is_empty().await? {
+            let (password, generated) = demo_password();
+            let data = demo::demo_pcn(app.today());
+            let summary = app.load_demo(&data, &password).await?;
+            println!(
+                "Loaded the demo PCN: {} practices, {} people, {} accounts.",
+                summary.practices, summary.staff, summary.accounts
+            );
+            if generated {
+                println!("Demo password (shown once): {password}");
+            } else {
+                println!("Demo password: the value of GPTEAM_DEMO_PASSWORD");
+            }
+        } else if !app.is_demo().await? {
+            println!("The database already holds data that is not the demo: --demo is ignored.");
+        }
+    }
+    if app.is_demo().await? {
+        print_demo_logins(&app, true).await?;
+    }
+    let addr = args
+        .addr
+        .or(file.addr.clone())
+        .unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let local = listener.local_addr()?;
+    let secure_cookies = args
+        .secure_cookies
+        .or(file.secure_cookies)
+        .unwrap_or(!local.ip().is_loopback());
+    let sessions = store::sessions::SessionBackend::connect(&url)
+        .await
+        .context("opening the session store")?;
+    let secret = app.web_secret().await?;
+    let router = web::router(
+        app,
+        sessions,
+        &web::WebConfig {
+            secure_cookies,
+            secret,
+        },
+    );
+    println!(
+        "gpteam is running at http://{local}/ (database {})",
+        redact(&url)
+    );
+    web::serve(listener, router).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the demo accounts; `short` prints the first account of each role only.
+async fn print_demo_logins(app: &app::App, short: bool) -> anyhow::Result<()> {
+    let logins = app.demo_logins().await?;
+    if short {
+        println!("Demo log-ins (all: gpteam demo logins):");
+        let mut seen = std::collections::BTreeSet::new();
+        for login in &logins {
+            let first_practice_manager = login.role == "practice_manager";
+            if seen.insert(login.role.clone()) || first_practice_manager {
+                println!(
+                    "  {:<17} {:<8} {}",
+                    login.role, login.organisation, login.email
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    if let Some(DemoCommand::Logins(db)) = args.command {
+        let (app, _) = open(&db).await?;
+        let mut out = csv::Writer::from_writer(std::io::stdout());
+        out.write_record(["email", "role", "organisation"])?;
+        for login in app.demo_logins().await? {
+            out.write_record([&login.email, &login.role, &login.organisation])?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (app, _) = open(&args.db).await?;
+    if !app.is_empty().await? {
+        return Err(Refused(
+            "the database is not empty: demo data is loaded only into a new database".into(),
+        )
+        .into());
+    }
+    let data = match args.practices {
+        Some(practices) => demo::generate(&demo::DemoOptions {
+            practices: practices.max(1),
+            seed: args.seed,
+            today: app.today(),
+        }),
+        None => demo::demo_pcn(app.today()),
+    };
+    let (password, generated) = demo_password();
+    let summary = app.load_demo(&data, &password).await?;
+    println!(
+        "Loaded {} practices, {} people, {} accounts.",
+        summary.practices, summary.staff, summary.accounts
+    );
+    if generated {
+        println!("Demo password (shown once): {password}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
+    let (args, kind) = match &command {
+        ImportCommand::Staff(a) => (a, "staff"),
+        ImportCommand::OdsPractices(a) => (a, "ods"),
+        ImportCommand::ListSizes(a) => (a, "list"),
+    };
+    let bytes =
+        std::fs::read(&args.file).map_err(|e| Refused(format!("{}: {e}", args.file.display())))?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let (app, _) = open(&args.db).await?;
+    let line = match kind {
+        "staff" => app
+            .import_staff(None, &name, &bytes)
+            .await
+            .map_err(refused)?
+            .to_string(),
+        "ods" => app
+            .import_ods_practices(None, &name, &bytes)
+            .await
+            .map_err(refused)?
+            .to_string(),
+        _ => app
+            .import_list_sizes(None, &name, &bytes)
+            .await
+            .map_err(refused)?
+            .to_string(),
+    };
+    println!("{line}");
+    Ok(ExitCode::SUCCESS)
 }

@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod leave;
 pub mod practices;
+pub mod sessions;
 pub mod settings;
 pub mod sites;
 pub mod staff;

@@ -245,3 +245,11 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .await?;
     Ok(row.try_get(0)?)
 }
+
+pub async fn ics_exists(conn: &mut AnyConnection, code: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT 1 FROM ics WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?
+        .is_some())
+}

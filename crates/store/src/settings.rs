@@ -18,3 +18,15 @@ pub async fn set(conn: &mut AnyConnection, key: &str, value: &str) -> Result<()>
         .await?;
     Ok(())
 }
+
+/// Sets a value only if the key has none yet; returns whether it was written.
+pub async fn insert_if_absent(conn: &mut AnyConnection, key: &str, value: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,163 @@
+//! Loading the demo PCN (or a larger generated one) into an empty database, and listing
+//! the demo log-ins.
+use crate::App;
+use crate::error::{AppError, AppResult};
+use demo::DemoData;
+use store::practices::{PcnRecord, PracticeDetails};
+use store::users::UserRecord;
+
+/// What the demo loader wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub practices: usize,
+    pub staff: usize,
+    pub accounts: usize,
+}
+
+/// One demo log-in as `gpteam demo logins` prints it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DemoLogin {
+    pub email: String,
+    pub role: String,
+    pub organisation: String,
+}
+
+impl App {
+    /// Whether the database holds no organisations yet.
+    pub async fn is_empty(&self) -> AppResult<bool> {
+        let mut conn = self.store().conn().await?;
+        Ok(store::practices::count(&mut conn).await? == 0
+            && store::users::count(&mut conn).await? == 0)
+    }
+
+    /// Writes the demo data in one transaction. Every demo account gets `password`; its
+    /// argon2 hash is computed once and shared, which is fine for throw-away demo accounts
+    /// and keeps loading a 1,000-practice system fast.
+    pub async fn load_demo(&self, data: &DemoData, password: &str) -> AppResult<DemoSummary> {
+        let hash = crate::auth::hash_password(password)?;
+        let mut tx = self.store().begin().await?;
+        let now = self.now();
+        store::practices::insert_ics(&mut tx, data.ics.code.as_str(), &data.ics.name).await?;
+        for pcn in &data.pcns {
+            let record = PcnRecord {
+                code: pcn.code.to_string(),
+                name: pcn.name.clone(),
+                ics_code: Some(data.ics.code.to_string()),
+            };
+            store::practices::insert_pcn(&mut tx, &record).await?;
+        }
+        let mut site_ids = std::collections::BTreeMap::new();
+        let list_date = self.today().with_day(1).unwrap_or(self.today()).to_string();
+        for practice in &data.practices {
+            let details = PracticeDetails {
+                ods_code: practice.ods_code.to_string(),
+                name: practice.name.clone(),
+                address: practice.address.clone(),
+                postcode: practice.postcode.clone(),
+                commissioner: data.ics.code.to_string(),
+                phone: None,
+                open_date: None,
+            };
+            store::practices::upsert_details(&mut tx, &details, &now).await?;
+            store::practices::set_pcn(
+                &mut tx,
+                practice.ods_code.as_str(),
+                Some(practice.pcn_code.as_str()),
+            )
+            .await?;
+            store::practices::set_list_size(
+                &mut tx,
+                practice.ods_code.as_str(),
+                &list_date,
+                practice.list_size,
+            )
+            .await?;
+            for site in &practice.sites {
+                let id = store::new_id();
+                store::sites::insert_site(&mut tx, &id, practice.ods_code.as_str(), &site.site)
+                    .await?;
+                for room in &site.rooms {
+                    store::sites::insert_room(&mut tx, &store::new_id(), &id, room).await?;
+                }
+                site_ids.insert((practice.ods_code.to_string(), site.site.name.clone()), id);
+            }
+        }
+        let mut staff_ids = Vec::with_capacity(data.staff.len());
+        for person in &data.staff {
+            let id = store::new_id();
+            let sites: Vec<String> = person
+                .sites
+                .iter()
+                .filter_map(|(ods, name)| site_ids.get(&(ods.to_string(), name.clone())).cloned())
+                .collect();
+            store::staff::insert(&mut tx, &id, &person.draft, &sites, &now).await?;
+            staff_ids.push(id);
+        }
+        for vacancy in &data.vacancies {
+            store::vacancies::insert(
+                &mut tx,
+                &store::new_id(),
+                &vacancy.employer,
+                &vacancy.draft,
+                &now,
+            )
+            .await?;
+        }
+        for leave in &data.leave {
+            let staff = staff_ids
+                .get(leave.staff_index)
+                .ok_or_else(|| AppError::Internal("demo leave for a missing person".into()))?;
+            store::leave::insert(
+                &mut tx,
+                &store::new_id(),
+                staff,
+                &leave.draft,
+                leave.status,
+                &now,
+            )
+            .await?;
+        }
+        for account in &data.accounts {
+            let user = UserRecord {
+                id: store::new_id(),
+                email: account.email.clone(),
+                password_hash: hash.clone(),
+                role: account.role,
+                org_code: account.organisation.clone(),
+                staff_id: account.staff_index.and_then(|i| staff_ids.get(i).cloned()),
+                display_name: account.name.clone(),
+                demo: true,
+            };
+            store::users::insert(&mut tx, &user, &now).await?;
+        }
+        store::settings::set(&mut tx, "demo", "1").await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(DemoSummary {
+            practices: data.practices.len(),
+            staff: data.staff.len(),
+            accounts: data.accounts.len(),
+        })
+    }
+
+    /// The demo accounts in the order they were made: `email,role,organisation`.
+    pub async fn demo_logins(&self) -> AppResult<Vec<DemoLogin>> {
+        let mut conn = self.store().conn().await?;
+        let users = store::users::list_demo(&mut conn).await?;
+        Ok(users
+            .into_iter()
+            .map(|u| DemoLogin {
+                email: u.email,
+                role: u.role.code().to_string(),
+                organisation: u.org_code,
+            })
+            .collect())
+    }
+
+    /// Whether this database was created with `--demo`.
+    pub async fn is_demo(&self) -> AppResult<bool> {
+        let mut conn = self.store().conn().await?;
+        Ok(store::settings::get(&mut conn, "demo").await?.is_some())
+    }
+}
+
+use chrono::Datelike;

@@ -1,0 +1,49 @@
+//! The app layer's one error type: what went wrong, in terms the web and CLI can show.
+use domain::FieldErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not logged in, or the session's user no longer exists.
+    #[error("log in to continue")]
+    Unauthenticated,
+    /// The user's role or organisation does not allow this.
+    #[error("you do not have permission to do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// A form or record with problems per field.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// A file with problems per row.
+    #[error("{0}")]
+    Import(#[from] import::ImportError),
+    /// A unique rule refused the change (for example an email already used).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("email address or password is not correct")]
+    BadCredentials,
+    #[error("too many failed log-ins from this address: wait a minute and try again")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Store(store::StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<store::StoreError> for AppError {
+    fn from(error: store::StoreError) -> Self {
+        match error {
+            store::StoreError::NotFound => AppError::NotFound,
+            store::StoreError::Conflict(message) => AppError::Conflict(message),
+            other => AppError::Store(other),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,316 @@
+//! Imports and exports of files: the team register (CSV/XLSX), the published ODS practice
+//! file and the registered list sizes. Each import parses the whole file first, then writes
+//! every row in one transaction: a file with any bad row changes nothing.
+use crate::access::{self, Actor, Permission, Tenant};
+use crate::error::{AppError, AppResult};
+use crate::register::{check_placement, employer_tenant};
+use crate::{App, Change, audit, json};
+use domain::account::UserRole;
+use import::{ImportError, RowProblem};
+use std::fmt;
+use store::staff::{StaffFilter, StaffScope};
+
+/// What a staff import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct StaffImportSummary {
+    pub created: usize,
+    pub updated: usize,
+}
+
+impl fmt::Display for StaffImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "created {}, updated {}", self.created, self.updated)
+    }
+}
+
+/// What an ODS practices import did (`skipped`: rows that are not active GP practices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct OdsImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub skipped: usize,
+}
+
+impl fmt::Display for OdsImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "created {}, updated {}, skipped {}",
+            self.created, self.updated, self.skipped
+        )
+    }
+}
+
+/// What a list-size import did (`unmatched`: practices not in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct ListSizeImportSummary {
+    pub stored: usize,
+    pub unmatched: usize,
+}
+
+impl fmt::Display for ListSizeImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "stored {}, unmatched {}", self.stored, self.unmatched)
+    }
+}
+
+/// Only managers import; the command line (`None`) may import anything.
+fn require_manager(actor: Option<&Actor>) -> AppResult<()> {
+    match actor.map(|a| a.role) {
+        None | Some(UserRole::PracticeManager | UserRole::PcnManager) => Ok(()),
+        Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+fn row_problem(file: &str, row: usize, field: &str, message: String) -> ImportError {
+    ImportError {
+        file: file.to_string(),
+        problems: vec![RowProblem {
+            row: Some(row),
+            field: Some(field.to_string()),
+            message,
+        }],
+    }
+}
+
+impl App {
+    /// Imports people from a CSV or XLSX file: a row whose email matches a person already
+    /// stored updates them, any other row adds a person.
+    pub async fn import_staff(
+        &self,
+        actor: Option<&Actor>,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<StaffImportSummary> {
+        require_manager(actor)?;
+        let rows = import::read_staff(file_name, bytes)?;
+        let mut problems = Vec::new();
+        let mut tx = self.store().begin().await?;
+        let now = self.now();
+        let mut summary = StaffImportSummary {
+            created: 0,
+            updated: 0,
+        };
+        for row in &rows {
+            let draft = &row.draft;
+            if let Some(actor) = actor
+                && access::authorize(
+                    &mut tx,
+                    actor,
+                    Permission::Manage,
+                    employer_tenant(&draft.employer),
+                )
+                .await
+                .is_err()
+            {
+                problems.push(RowProblem {
+                    row: Some(row.row),
+                    field: Some("employer_code".into()),
+                    message: format!(
+                        "you cannot add people employed by {}",
+                        draft.employer.code()
+                    ),
+                });
+                continue;
+            }
+            if let Err(AppError::Invalid(errors)) =
+                check_placement(&mut tx, actor, draft, &[]).await
+            {
+                problems.extend(errors.0.into_iter().map(|e| RowProblem {
+                    row: Some(row.row),
+                    field: Some(e.field.into()),
+                    message: e.message,
+                }));
+                continue;
+            }
+            if !problems.is_empty() {
+                continue;
+            }
+            let existing = match &draft.email {
+                Some(email) => store::staff::find_id_by_email(&mut tx, email).await?,
+                None => None,
+            };
+            match existing {
+                Some(id) => {
+                    let before = store::staff::get(&mut tx, &id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    if let Some(actor) = actor
+                        && !access::can_manage_staff(&mut tx, actor, &before).await?
+                    {
+                        problems.push(RowProblem {
+                            row: Some(row.row),
+                            field: Some("email".into()),
+                            message: "this email belongs to a person you cannot change".into(),
+                        });
+                        continue;
+                    }
+                    store::staff::update(&mut tx, &id, draft, &before.site_ids, &now).await?;
+                    let change = Change {
+                        action: "updated by import",
+                        entity: "staff",
+                        entity_id: &id,
+                        tenant: draft.employer.code(),
+                        before: json(&before.draft),
+                        after: json(draft),
+                    };
+                    audit(&mut tx, actor, change, &now).await?;
+                    summary.updated += 1;
+                }
+                None => {
+                    let id = store::new_id();
+                    store::staff::insert(&mut tx, &id, draft, &[], &now)
+                        .await
+                        .map_err(|e| {
+                            AppError::Import(row_problem(
+                                file_name,
+                                row.row,
+                                "email",
+                                e.to_string(),
+                            ))
+                        })?;
+                    let change = Change {
+                        action: "created by import",
+                        entity: "staff",
+                        entity_id: &id,
+                        tenant: draft.employer.code(),
+                        before: None,
+                        after: json(draft),
+                    };
+                    audit(&mut tx, actor, change, &now).await?;
+                    summary.created += 1;
+                }
+            }
+        }
+        if !problems.is_empty() {
+            // Dropping the transaction rolls back every row written so far.
+            return Err(AppError::Import(ImportError {
+                file: file_name.to_string(),
+                problems,
+            }));
+        }
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(summary)
+    }
+
+    /// Imports the ODS `epraccur` file: creates or updates active GP practices.
+    pub async fn import_ods_practices(
+        &self,
+        actor: Option<&Actor>,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<OdsImportSummary> {
+        require_manager(actor)?;
+        let file = import::read_ods_practices(file_name, bytes)?;
+        let mut tx = self.store().begin().await?;
+        let now = self.now();
+        let mut summary = OdsImportSummary {
+            created: 0,
+            updated: 0,
+            skipped: file.skipped,
+        };
+        for p in &file.practices {
+            let details = store::practices::PracticeDetails {
+                ods_code: p.ods_code.to_string(),
+                name: p.name.clone(),
+                address: p.address.clone(),
+                postcode: p.postcode.clone(),
+                commissioner: p.commissioner.clone(),
+                phone: p.phone.clone(),
+                open_date: p.open_date.map(|d| d.to_string()),
+            };
+            let created = store::practices::upsert_details(&mut tx, &details, &now).await?;
+            if created {
+                summary.created += 1;
+            } else {
+                summary.updated += 1;
+            }
+            let change = Change {
+                action: if created {
+                    "created by ODS import"
+                } else {
+                    "updated by ODS import"
+                },
+                entity: "practice",
+                entity_id: &details.ods_code,
+                tenant: &details.ods_code,
+                before: None,
+                after: json(
+                    &serde_json::json!({ "name": details.name, "postcode": details.postcode, "commissioner": details.commissioner }),
+                ),
+            };
+            audit(&mut tx, actor, change, &now).await?;
+        }
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(summary)
+    }
+
+    /// Imports registered list sizes for the practices already in the database.
+    pub async fn import_list_sizes(
+        &self,
+        actor: Option<&Actor>,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<ListSizeImportSummary> {
+        require_manager(actor)?;
+        let rows = import::read_list_sizes(file_name, bytes)?;
+        let mut tx = self.store().begin().await?;
+        let now = self.now();
+        let mut summary = ListSizeImportSummary {
+            stored: 0,
+            unmatched: 0,
+        };
+        for row in &rows {
+            let date = row.extract_date.to_string();
+            if store::practices::set_list_size(&mut tx, row.ods_code.as_str(), &date, row.patients)
+                .await?
+            {
+                summary.stored += 1;
+                let change = Change {
+                    action: "list size imported",
+                    entity: "practice",
+                    entity_id: row.ods_code.as_str(),
+                    tenant: row.ods_code.as_str(),
+                    before: None,
+                    after: json(
+                        &serde_json::json!({ "extract_date": date, "patients": row.patients }),
+                    ),
+                };
+                audit(&mut tx, actor, change, &now).await?;
+            } else {
+                summary.unmatched += 1;
+            }
+        }
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(summary)
+    }
+
+    /// The team of a practice as CSV or XLSX, in the import file's layout.
+    pub async fn export_staff(
+        &self,
+        actor: Option<&Actor>,
+        ods: &str,
+        xlsx: bool,
+    ) -> AppResult<Vec<u8>> {
+        let mut conn = self.store().conn().await?;
+        match actor {
+            Some(actor) => {
+                access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?
+            }
+            None => {
+                store::practices::get(&mut conn, ods)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+            }
+        }
+        let people =
+            store::staff::list(&mut conn, StaffScope::WorksAt(ods), &StaffFilter::default())
+                .await?;
+        let drafts: Vec<_> = people.into_iter().map(|p| p.draft).collect();
+        if xlsx {
+            Ok(import::write_staff_xlsx(&drafts)?)
+        } else {
+            Ok(import::write_staff_csv(&drafts))
+        }
+    }
+}

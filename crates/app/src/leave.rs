@@ -1,0 +1,114 @@
+//! Leave: staff request it, managers approve or refuse it.
+use crate::access::{self, Actor, Permission, Tenant};
+use crate::error::{AppError, AppResult};
+use crate::{App, Change, audit, json};
+use domain::account::UserRole;
+use domain::leave::{LeaveForm, LeaveStatus};
+use store::leave::{LeaveRecord, LeaveScope};
+
+impl App {
+    /// The actor asks for leave for themselves.
+    pub async fn request_leave(&self, actor: &Actor, form: &LeaveForm) -> AppResult<String> {
+        let staff_id = actor.staff_id.as_deref().ok_or(AppError::Forbidden)?;
+        let draft = form.parse()?;
+        let mut tx = self.store().begin().await?;
+        let me = store::staff::get(&mut tx, staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let id = store::new_id();
+        let now = self.now();
+        store::leave::insert(&mut tx, &id, staff_id, &draft, LeaveStatus::Requested, &now).await?;
+        let change = Change {
+            action: "requested",
+            entity: "leave",
+            entity_id: &id,
+            tenant: me.draft.employer.code(),
+            before: None,
+            after: json(&draft),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// The actor's own requests, newest first.
+    pub async fn my_leave(&self, actor: &Actor) -> AppResult<Vec<LeaveRecord>> {
+        let Some(staff_id) = actor.staff_id.as_deref() else {
+            return Ok(Vec::new());
+        };
+        let mut conn = self.store().conn().await?;
+        let mut leave = store::leave::list(&mut conn, LeaveScope::Staff(staff_id), None).await?;
+        leave.reverse();
+        Ok(leave)
+    }
+
+    /// Leave of everyone working at a practice.
+    pub async fn practice_leave(&self, actor: &Actor, ods: &str) -> AppResult<Vec<LeaveRecord>> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
+        Ok(store::leave::list(&mut conn, LeaveScope::WorksAt(ods), None).await?)
+    }
+
+    /// The leave a user can see: their own for staff, their organisation's for managers.
+    pub async fn visible_leave(&self, actor: &Actor) -> AppResult<Vec<LeaveRecord>> {
+        let mut conn = self.store().conn().await?;
+        match actor.role {
+            UserRole::PracticeManager => {
+                Ok(store::leave::list(&mut conn, LeaveScope::WorksAt(&actor.org), None).await?)
+            }
+            UserRole::PcnManager => {
+                Ok(store::leave::list(&mut conn, LeaveScope::Pcn(&actor.org), None).await?)
+            }
+            UserRole::Staff => {
+                drop(conn);
+                self.my_leave(actor).await
+            }
+            UserRole::IcsViewer => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Approves or refuses a pending request. The actor must manage the person.
+    pub async fn decide_leave(
+        &self,
+        actor: &Actor,
+        leave_id: &str,
+        approve: bool,
+    ) -> AppResult<LeaveRecord> {
+        let mut tx = self.store().begin().await?;
+        let before = store::leave::get(&mut tx, leave_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let person = store::staff::get(&mut tx, &before.staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !access::can_view_staff(&mut tx, actor, &person).await? {
+            return Err(AppError::NotFound);
+        }
+        let may_decide = access::can_manage_staff(&mut tx, actor, &person).await?
+            // A practice manager also decides for PCN staff working at their practice.
+            || (actor.role == UserRole::PracticeManager && person.draft.practices.iter().any(|p| p.as_str() == actor.org));
+        if !may_decide {
+            return Err(AppError::Forbidden);
+        }
+        let status = before
+            .status
+            .decide(approve)
+            .map_err(|e| AppError::Invalid(e.into()))?;
+        let now = self.now();
+        store::leave::set_status(&mut tx, leave_id, status, &actor.name, &now).await?;
+        let change = Change {
+            action: status.code(),
+            entity: "leave",
+            entity_id: leave_id,
+            tenant: person.draft.employer.code(),
+            before: json(&before.status),
+            after: json(&status),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        let mut conn = self.store().conn().await?;
+        store::leave::get(&mut conn, leave_id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+}

@@ -1,0 +1,117 @@
+//! Use cases of gpteam. See README.md.
+//!
+//! Every public method takes the acting user (`Actor`), checks permissions through
+//! `access`, runs its writes in one transaction and writes an audit row for each change.
+
+pub mod access;
+pub mod auth;
+pub mod demo_load;
+pub mod error;
+pub mod imports;
+pub mod leave;
+pub mod org;
+pub mod register;
+pub mod sites;
+
+pub use access::{Actor, Permission, Tenant};
+pub use error::{AppError, AppResult};
+
+use serde::Serialize;
+use store::Store;
+
+/// The application: the store plus the rules. Cheap to clone; holds no per-user state.
+#[derive(Clone, Debug)]
+pub struct App {
+    store: Store,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Today in England, where every user of gpteam works.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().date_naive()
+    }
+
+    pub(crate) fn now(&self) -> String {
+        store::timestamp(chrono::Utc::now())
+    }
+}
+
+/// One change, as the audit log records it.
+pub(crate) struct Change<'a> {
+    /// A past-tense verb: `created`, `updated`, `approved`...
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    /// The organisation the record belongs to.
+    pub tenant: &'a str,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// A record as JSON for the audit log.
+pub(crate) fn json<T: Serialize>(value: &T) -> Option<String> {
+    Some(serde_json::to_string(value).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")))
+}
+
+/// Writes one audit row: who did what to which record, with the record before and after.
+/// `actor` is `None` for the command line, run by whoever holds the database.
+pub(crate) async fn audit(
+    conn: &mut store::Conn,
+    actor: Option<&Actor>,
+    change: Change<'_>,
+    at: &str,
+) -> AppResult<()> {
+    let entry = store::audit::AuditEntry {
+        at: at.to_string(),
+        user_id: actor.map(|a| a.user_id.clone()),
+        user_email: Some(
+            actor
+                .map(|a| a.email.clone())
+                .unwrap_or_else(|| "command line".into()),
+        ),
+        action: change.action.to_string(),
+        entity: change.entity.to_string(),
+        entity_id: change.entity_id.to_string(),
+        tenant: change.tenant.to_string(),
+        before_json: change.before,
+        after_json: change.after,
+    };
+    store::audit::insert(conn, &entry).await?;
+    Ok(())
+}
+
+impl App {
+    /// Checks a permission on a practice or PCN, for callers that act on a path's tenant.
+    pub async fn authorize(
+        &self,
+        actor: &Actor,
+        permission: Permission,
+        tenant: Tenant<'_>,
+    ) -> AppResult<()> {
+        let mut conn = self.store.conn().await?;
+        access::authorize(&mut conn, actor, permission, tenant).await
+    }
+
+    /// The audit trail visible to a manager for their organisation.
+    pub async fn audit_trail(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+        limit: i64,
+    ) -> AppResult<Vec<store::audit::AuditEntry>> {
+        let mut conn = self.store.conn().await?;
+        access::authorize(&mut conn, actor, Permission::Manage, tenant).await?;
+        let code = match tenant {
+            Tenant::Practice(c) | Tenant::Pcn(c) => c.to_string(),
+        };
+        Ok(store::audit::list(&mut conn, &[code], limit).await?)
+    }
+}

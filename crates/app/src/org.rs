@@ -1,0 +1,342 @@
+//! Practices, PCNs and the system: dashboards and aggregated figures.
+use crate::App;
+use crate::access::{self, Actor, Permission, Tenant};
+use crate::error::{AppError, AppResult};
+use chrono::{Datelike, Duration, NaiveDate};
+use domain::account::UserRole;
+use domain::leave::LeaveStatus;
+use domain::org::{Employer, OdsCode, PcnCode};
+use domain::role::StaffGroup;
+use serde::Serialize;
+use store::leave::{LeaveRecord, LeaveScope};
+use store::practices::{PcnRecord, PracticeRecord, PracticeScope};
+use store::staff::{StaffFilter, StaffRecord, StaffScope};
+use store::vacancies::VacancyRecord;
+
+/// Headcount and WTE of one staff group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupCount {
+    pub staff_group: StaffGroup,
+    pub label: &'static str,
+    pub headcount: usize,
+    /// A person working at several practices counts their WTE shared evenly between them.
+    pub wte: f64,
+}
+
+/// Counts people by staff group at one practice (`at = Some(ods)`), or whole (`None`).
+pub fn count_by_group(people: &[StaffRecord], at: Option<&str>) -> Vec<GroupCount> {
+    StaffGroup::ALL
+        .into_iter()
+        .map(|group| {
+            let members: Vec<&StaffRecord> = people
+                .iter()
+                .filter(|p| p.draft.role.staff_group() == group)
+                .collect();
+            let wte = members
+                .iter()
+                .map(|p| match at {
+                    Some(_) => p.draft.wte / p.draft.practices.len().max(1) as f64,
+                    None => p.draft.wte,
+                })
+                .sum::<f64>();
+            GroupCount {
+                staff_group: group,
+                label: group.label(),
+                headcount: members.len(),
+                wte: (wte * 100.0).round() / 100.0,
+            }
+        })
+        .collect()
+}
+
+/// The Monday and Sunday of the week holding `day`.
+pub fn week_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    (monday, monday + Duration::days(6))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PracticeDashboard {
+    pub practice: PracticeRecord,
+    pub pcn: Option<PcnRecord>,
+    pub groups: Vec<GroupCount>,
+    pub headcount: usize,
+    pub wte: f64,
+    pub vacancies: Vec<VacancyRecord>,
+    /// Approved leave overlapping this week.
+    pub on_leave: Vec<LeaveRecord>,
+    pub pending_leave: usize,
+    pub week: (NaiveDate, NaiveDate),
+    pub sites: usize,
+    pub rooms: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PracticeSummary {
+    pub practice: PracticeRecord,
+    pub headcount: usize,
+    pub wte: f64,
+    pub open_vacancies: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PcnOverview {
+    pub pcn: PcnRecord,
+    pub practices: Vec<PracticeSummary>,
+    /// Everyone employed by the PCN or a member practice, counted once.
+    pub groups: Vec<GroupCount>,
+    pub headcount: usize,
+    pub wte: f64,
+    pub list_size: i64,
+    pub vacancies: Vec<VacancyRecord>,
+    /// The PCN-employed team, for managers; `None` for aggregate-only viewers.
+    pub team: Option<Vec<StaffRecord>>,
+}
+
+/// Aggregated figures for one PCN: counts only, no names.
+#[derive(Debug, Clone, Serialize)]
+pub struct PcnAggregate {
+    pub code: String,
+    pub name: String,
+    pub practices: usize,
+    pub list_size: i64,
+    pub groups: Vec<GroupCount>,
+    pub headcount: usize,
+    pub wte: f64,
+    pub open_vacancies: usize,
+    pub vacancy_wte: f64,
+    pub vacancy_monthly_cost_gbp: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemSummary {
+    pub ics_code: String,
+    pub pcns: Vec<PcnAggregate>,
+    pub totals: Vec<GroupCount>,
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn employers_of(pcn: &str, practices: &[PracticeRecord]) -> Vec<Employer> {
+    let mut employers: Vec<Employer> = practices
+        .iter()
+        .filter_map(|p| OdsCode::parse(&p.ods_code).ok())
+        .map(Employer::Practice)
+        .collect();
+    if let Ok(code) = PcnCode::parse(pcn) {
+        employers.push(Employer::Pcn(code));
+    }
+    employers
+}
+
+impl App {
+    /// The practices the actor can see, for lists and the API.
+    pub async fn visible_practices(&self, actor: &Actor) -> AppResult<Vec<PracticeRecord>> {
+        let mut conn = self.store().conn().await?;
+        let scope = match actor.role {
+            UserRole::PracticeManager => PracticeScope::One(&actor.org),
+            UserRole::PcnManager => PracticeScope::Pcn(&actor.org),
+            UserRole::IcsViewer => PracticeScope::Ics(&actor.org),
+            UserRole::Staff => {
+                let Some(staff_id) = &actor.staff_id else {
+                    return Ok(Vec::new());
+                };
+                let me = store::staff::get(&mut conn, staff_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let mut out = Vec::new();
+                for ods in &me.draft.practices {
+                    out.extend(store::practices::get(&mut conn, ods.as_str()).await?);
+                }
+                return Ok(out);
+            }
+        };
+        Ok(store::practices::list(&mut conn, scope).await?)
+    }
+
+    pub async fn practice_dashboard(
+        &self,
+        actor: &Actor,
+        ods: &str,
+    ) -> AppResult<PracticeDashboard> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
+        let practice = store::practices::get(&mut conn, ods)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let pcn = match &practice.pcn_code {
+            Some(code) => store::practices::get_pcn(&mut conn, code).await?,
+            None => None,
+        };
+        let people =
+            store::staff::list(&mut conn, StaffScope::WorksAt(ods), &StaffFilter::default())
+                .await?;
+        let groups = count_by_group(&people, Some(ods));
+        let week = week_of(self.today());
+        let (from, to) = (week.0.to_string(), week.1.to_string());
+        let leave =
+            store::leave::list(&mut conn, LeaveScope::WorksAt(ods), Some((&from, &to))).await?;
+        let pending_leave = store::leave::list(&mut conn, LeaveScope::WorksAt(ods), None)
+            .await?
+            .iter()
+            .filter(|l| l.status == LeaveStatus::Requested)
+            .count();
+        let employer =
+            Employer::Practice(OdsCode::parse(ods).map_err(|e| AppError::Invalid(e.into()))?);
+        let vacancies = store::vacancies::list(&mut conn, &[employer], true).await?;
+        let sites = store::sites::list_sites(&mut conn, &[ods.to_string()]).await?;
+        let site_ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
+        let rooms = store::sites::list_rooms(&mut conn, &site_ids).await?.len();
+        Ok(PracticeDashboard {
+            headcount: people.len(),
+            wte: round2(groups.iter().map(|g| g.wte).sum()),
+            groups,
+            practice,
+            pcn,
+            vacancies,
+            on_leave: leave
+                .into_iter()
+                .filter(|l| l.status == LeaveStatus::Approved)
+                .collect(),
+            pending_leave,
+            week,
+            sites: sites.len(),
+            rooms,
+        })
+    }
+
+    /// The PCN page: member practices, the whole team by group, vacancies and, for managers,
+    /// the PCN-employed team by name.
+    pub async fn pcn_overview(&self, actor: &Actor, code: &str) -> AppResult<PcnOverview> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(
+            &mut conn,
+            actor,
+            Permission::ViewAggregates,
+            Tenant::Pcn(code),
+        )
+        .await?;
+        let named = access::authorize(&mut conn, actor, Permission::View, Tenant::Pcn(code))
+            .await
+            .is_ok();
+        let pcn = store::practices::get_pcn(&mut conn, code)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let practices = store::practices::list(&mut conn, PracticeScope::Pcn(code)).await?;
+        let everyone =
+            store::staff::list(&mut conn, StaffScope::Pcn(code), &StaffFilter::default()).await?;
+        let vacancies =
+            store::vacancies::list(&mut conn, &employers_of(code, &practices), true).await?;
+        let mut summaries = Vec::new();
+        for practice in &practices {
+            let here: Vec<StaffRecord> = everyone
+                .iter()
+                .filter(|s| {
+                    s.draft
+                        .practices
+                        .iter()
+                        .any(|p| p.as_str() == practice.ods_code)
+                })
+                .cloned()
+                .collect();
+            let groups = count_by_group(&here, Some(&practice.ods_code));
+            summaries.push(PracticeSummary {
+                practice: practice.clone(),
+                headcount: here.len(),
+                wte: round2(groups.iter().map(|g| g.wte).sum()),
+                open_vacancies: vacancies
+                    .iter()
+                    .filter(|v| v.employer.code() == practice.ods_code)
+                    .count(),
+            });
+        }
+        let groups = count_by_group(&everyone, None);
+        let team = named.then(|| {
+            everyone
+                .iter()
+                .filter(|s| s.draft.employer.code() == code)
+                .cloned()
+                .collect()
+        });
+        Ok(PcnOverview {
+            headcount: everyone.len(),
+            wte: round2(groups.iter().map(|g| g.wte).sum()),
+            list_size: practices.iter().filter_map(|p| p.list_size).sum(),
+            groups,
+            practices: summaries,
+            vacancies,
+            team,
+            pcn,
+        })
+    }
+
+    /// The ICS viewer's page: counts per PCN, never a name.
+    pub async fn system_summary(&self, actor: &Actor) -> AppResult<SystemSummary> {
+        if actor.role != UserRole::IcsViewer {
+            return Err(AppError::Forbidden);
+        }
+        let mut conn = self.store().conn().await?;
+        let pcns = store::practices::list_pcns(&mut conn, Some(&actor.org)).await?;
+        let mut out = Vec::new();
+        let mut all = Vec::new();
+        for pcn in pcns {
+            access::authorize(
+                &mut conn,
+                actor,
+                Permission::ViewAggregates,
+                Tenant::Pcn(&pcn.code),
+            )
+            .await?;
+            let practices =
+                store::practices::list(&mut conn, PracticeScope::Pcn(&pcn.code)).await?;
+            let people = store::staff::list(
+                &mut conn,
+                StaffScope::Pcn(&pcn.code),
+                &StaffFilter::default(),
+            )
+            .await?;
+            let vacancies =
+                store::vacancies::list(&mut conn, &employers_of(&pcn.code, &practices), true)
+                    .await?;
+            let groups = count_by_group(&people, None);
+            out.push(PcnAggregate {
+                code: pcn.code.clone(),
+                name: pcn.name.clone(),
+                practices: practices.len(),
+                list_size: practices.iter().filter_map(|p| p.list_size).sum(),
+                headcount: people.len(),
+                wte: round2(groups.iter().map(|g| g.wte).sum()),
+                groups,
+                open_vacancies: vacancies.len(),
+                vacancy_wte: round2(vacancies.iter().map(|v| v.vacancy.wte).sum()),
+                vacancy_monthly_cost_gbp: vacancies
+                    .iter()
+                    .map(|v| v.vacancy.monthly_cost_gbp)
+                    .sum(),
+            });
+            all.extend(people);
+        }
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all.dedup_by(|a, b| a.id == b.id);
+        Ok(SystemSummary {
+            ics_code: actor.org.clone(),
+            totals: count_by_group(&all, None),
+            pcns: out,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday() {
+        let thursday = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let (mon, sun) = week_of(thursday);
+        assert_eq!(mon, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(sun, NaiveDate::from_ymd_opt(2026, 11, 29).unwrap());
+    }
+}

@@ -1,0 +1,256 @@
+//! Sites, rooms and vacancies of a practice (or the PCN, for vacancies).
+use crate::access::{self, Actor, Permission, Tenant};
+use crate::error::{AppError, AppResult};
+use crate::{App, Change, audit, json};
+use domain::FieldError;
+use domain::org::Employer;
+use domain::room::{RoomForm, SiteForm};
+use domain::vacancy::VacancyForm;
+use store::sites::{RoomRecord, SiteRecord};
+use store::vacancies::VacancyRecord;
+
+/// A site with its rooms, for the sites page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteWithRooms {
+    pub site: SiteRecord,
+    pub rooms: Vec<RoomRecord>,
+}
+
+fn name_taken(error: AppError, what: &str) -> AppError {
+    match error {
+        AppError::Conflict(_) => AppError::Invalid(
+            FieldError::new("name", format!("There is already {what} with this name")).into(),
+        ),
+        other => other,
+    }
+}
+
+impl App {
+    pub async fn list_sites(&self, actor: &Actor, ods: &str) -> AppResult<Vec<SiteWithRooms>> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
+        let sites = store::sites::list_sites(&mut conn, &[ods.to_string()]).await?;
+        let mut out = Vec::new();
+        for site in sites {
+            let rooms = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site.id)).await?;
+            out.push(SiteWithRooms { site, rooms });
+        }
+        Ok(out)
+    }
+
+    pub async fn add_site(&self, actor: &Actor, ods: &str, form: &SiteForm) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        access::authorize(&mut tx, actor, Permission::Manage, Tenant::Practice(ods)).await?;
+        let draft = form.parse()?;
+        let id = store::new_id();
+        store::sites::insert_site(&mut tx, &id, ods, &draft)
+            .await
+            .map_err(|e| name_taken(e.into(), "a site"))?;
+        let now = self.now();
+        let change = Change {
+            action: "created",
+            entity: "site",
+            entity_id: &id,
+            tenant: ods,
+            before: None,
+            after: json(&draft),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// The site a room or request is about, checked against the actor.
+    async fn managed_site(
+        &self,
+        conn: &mut store::Conn,
+        actor: &Actor,
+        site_id: &str,
+        permission: Permission,
+    ) -> AppResult<SiteRecord> {
+        let site = store::sites::get_site(conn, site_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::authorize(
+            conn,
+            actor,
+            permission,
+            Tenant::Practice(&site.practice_ods),
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::Forbidden => AppError::NotFound,
+            other => other,
+        })?;
+        Ok(site)
+    }
+
+    pub async fn add_room(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        form: &RoomForm,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        let site = self
+            .managed_site(&mut tx, actor, site_id, Permission::Manage)
+            .await?;
+        let draft = form.parse()?;
+        let id = store::new_id();
+        store::sites::insert_room(&mut tx, &id, site_id, &draft)
+            .await
+            .map_err(|e| name_taken(e.into(), "a room at this site"))?;
+        let now = self.now();
+        let change = Change {
+            action: "created",
+            entity: "room",
+            entity_id: &id,
+            tenant: &site.practice_ods,
+            before: None,
+            after: json(&draft),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// A room and its site, if the actor may see them.
+    pub async fn get_room(
+        &self,
+        actor: &Actor,
+        room_id: &str,
+    ) -> AppResult<(SiteRecord, RoomRecord)> {
+        let mut conn = self.store().conn().await?;
+        let room = store::sites::get_room(&mut conn, room_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let site = self
+            .managed_site(&mut conn, actor, &room.site_id, Permission::View)
+            .await?;
+        Ok((site, room))
+    }
+
+    pub async fn update_room(
+        &self,
+        actor: &Actor,
+        room_id: &str,
+        form: &RoomForm,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        let before = store::sites::get_room(&mut tx, room_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let site = self
+            .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
+            .await?;
+        let draft = form.parse()?;
+        store::sites::update_room(&mut tx, room_id, &draft)
+            .await
+            .map_err(|e| name_taken(e.into(), "a room at this site"))?;
+        let now = self.now();
+        let change = Change {
+            action: "updated",
+            entity: "room",
+            entity_id: room_id,
+            tenant: &site.practice_ods,
+            before: json(&before.room),
+            after: json(&draft),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(site.practice_ods)
+    }
+
+    pub async fn delete_room(&self, actor: &Actor, room_id: &str) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        let before = store::sites::get_room(&mut tx, room_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let site = self
+            .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
+            .await?;
+        store::sites::delete_room(&mut tx, room_id).await?;
+        let now = self.now();
+        let change = Change {
+            action: "deleted",
+            entity: "room",
+            entity_id: room_id,
+            tenant: &site.practice_ods,
+            before: json(&before.room),
+            after: None,
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(site.practice_ods)
+    }
+
+    /// Records a vacancy of a practice or of the PCN.
+    pub async fn add_vacancy(
+        &self,
+        actor: &Actor,
+        employer: &Employer,
+        form: &VacancyForm,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        access::authorize(
+            &mut tx,
+            actor,
+            Permission::Manage,
+            crate::register::employer_tenant(employer),
+        )
+        .await?;
+        let draft = form.parse()?;
+        let id = store::new_id();
+        let now = self.now();
+        store::vacancies::insert(&mut tx, &id, employer, &draft, &now).await?;
+        let change = Change {
+            action: "created",
+            entity: "vacancy",
+            entity_id: &id,
+            tenant: employer.code(),
+            before: None,
+            after: json(&draft),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// Marks a vacancy `filled` or `withdrawn`.
+    pub async fn close_vacancy(
+        &self,
+        actor: &Actor,
+        vacancy_id: &str,
+        status: &str,
+    ) -> AppResult<VacancyRecord> {
+        let mut tx = self.store().begin().await?;
+        let before = store::vacancies::get(&mut tx, vacancy_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::authorize(
+            &mut tx,
+            actor,
+            Permission::Manage,
+            crate::register::employer_tenant(&before.employer),
+        )
+        .await?;
+        if !["filled", "withdrawn", "open"].contains(&status) {
+            return Err(AppError::Invalid(
+                FieldError::new("status", format!("'{status}' is not a vacancy status")).into(),
+            ));
+        }
+        store::vacancies::set_status(&mut tx, vacancy_id, status).await?;
+        let now = self.now();
+        let change = Change {
+            action: status,
+            entity: "vacancy",
+            entity_id: vacancy_id,
+            tenant: before.employer.code(),
+            before: json(&before.status),
+            after: json(&status),
+        };
+        audit(&mut tx, Some(actor), change, &now).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(before)
+    }
+}

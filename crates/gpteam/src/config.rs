@@ -1,0 +1,40 @@
+//! Configuration, in increasing priority: defaults → `gpteam.toml` → `GPTEAM_*` environment
+//! variables → command-line flags. Secrets (the demo password) are never logged.
+use anyhow::Context;
+use serde::Deserialize;
+use std::path::Path;
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://gpteam.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// What `gpteam.toml` may set.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+    pub secure_cookies: Option<bool>,
+}
+
+impl FileConfig {
+    /// Reads `gpteam.toml` from the working directory (or `GPTEAM_CONFIG`), if present.
+    pub fn load() -> anyhow::Result<FileConfig> {
+        let path = std::env::var("GPTEAM_CONFIG").unwrap_or_else(|_| "gpteam.toml".into());
+        let path = Path::new(&path);
+        if !path.exists() {
+            return Ok(FileConfig::default());
+        }
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid gpteam configuration", path.display()))
+    }
+}
+
+/// The database URL from a flag or `GPTEAM_DATABASE_URL` (clap reads both), else the file,
+/// else the default.
+pub fn database_url(flag: Option<String>, file: &FileConfig) -> String {
+    flag.or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}

@@ -1,0 +1,78 @@
+//! File formats in and out. See README.md.
+//!
+//! Every reader parses the whole file and returns either all its rows or all its problems,
+//! so the caller can store a file all-or-nothing.
+
+mod lists;
+mod ods;
+mod problems;
+mod staff;
+
+pub use lists::{ListSize, read_list_sizes};
+pub use ods::{OdsFile, OdsPractice, read_ods_practices};
+pub use problems::{ImportError, RowProblem};
+pub use staff::{
+    STAFF_HEADER, StaffRow, read_staff, staff_template_csv, write_staff_csv, write_staff_xlsx,
+};
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+
+/// What a file is, from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Csv,
+    Xlsx,
+}
+
+/// Tells CSV from XLSX and refuses anything else, an empty file or an oversized one.
+pub fn detect_kind(file_name: &str, bytes: &[u8]) -> Result<FileKind, ImportError> {
+    if bytes.is_empty() {
+        return Err(ImportError::file(file_name, "the file is empty"));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportError::file(
+            file_name,
+            format!(
+                "the file is {:.1} MB: files up to {} MB can be imported",
+                bytes.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        ));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Ok(FileKind::Xlsx);
+    }
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    if sample.contains(&0)
+        || std::str::from_utf8(strip_bom(sample)).is_err() && !valid_prefix(sample)
+    {
+        return Err(ImportError::file(
+            file_name,
+            "is not a CSV or XLSX file (CSV must be UTF-8 text)",
+        ));
+    }
+    Ok(FileKind::Csv)
+}
+
+/// A sample cut mid-character is still UTF-8 up to the cut.
+fn valid_prefix(sample: &[u8]) -> bool {
+    match std::str::from_utf8(sample) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > sample.len(),
+    }
+}
+
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Reads CSV text (without a BOM) as UTF-8, naming the file when it is not.
+pub(crate) fn csv_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<&'a str, ImportError> {
+    std::str::from_utf8(strip_bom(bytes)).map_err(|e| {
+        ImportError::file(
+            file_name,
+            format!("is not UTF-8 text (byte {})", e.valid_up_to()),
+        )
+    })
+}

@@ -1,0 +1,85 @@
+//! Who is asking: the `CurrentUser` extractor, and logging in and out (pages and API).
+use crate::AppState;
+use crate::error::WebError;
+use app::{Actor, AppError};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+const USER_KEY: &str = "user_id";
+
+/// The logged-in user. Pages without one redirect to the log-in page; the API answers 401.
+pub struct CurrentUser {
+    pub actor: Actor,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let api = parts.uri.path().starts_with("/api/");
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let login_required = || WebError::LoginRequired {
+            api,
+            next: next.clone(),
+        };
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| login_required())?;
+        let user_id: Option<String> = session.get(USER_KEY).await.map_err(|_| login_required())?;
+        let Some(user_id) = user_id else {
+            return Err(login_required());
+        };
+        match state.app.actor(&user_id).await {
+            Ok(actor) => Ok(CurrentUser { actor }),
+            Err(AppError::Unauthenticated) => {
+                let _ = session.flush().await;
+                Err(login_required())
+            }
+            Err(other) => Err(if api {
+                WebError::Api(other)
+            } else {
+                WebError::Page(other)
+            }),
+        }
+    }
+}
+
+/// The address failed log-ins are counted against: the connecting peer.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(ClientAddr(peer.unwrap_or_else(|| "unknown".into())))
+    }
+}
+
+/// Starts a session for the user, with a fresh id so an old cookie cannot be reused.
+pub(crate) async fn start_session(session: &Session, actor: &Actor) -> Result<(), AppError> {
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    session
+        .insert(USER_KEY, &actor.user_id)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub(crate) async fn end_session(session: &Session) {
+    let _ = session.flush().await;
+}

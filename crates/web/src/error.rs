@@ -1,0 +1,150 @@
+//! One error type for the web tier: maps app errors to a status and either an NHS-styled
+//! page or a JSON body, depending on whether the request was for the API.
+use crate::layout::PageCtx;
+use app::AppError;
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+#[derive(Debug)]
+pub enum WebError {
+    /// A page request failed.
+    Page(AppError),
+    /// An API request failed.
+    Api(AppError),
+    /// A form was posted without a valid CSRF token.
+    Csrf,
+    /// Not logged in: pages redirect to the log-in page, the API answers 401.
+    LoginRequired {
+        api: bool,
+        next: String,
+    },
+    BadRequest(String),
+}
+
+impl From<AppError> for WebError {
+    fn from(error: AppError) -> Self {
+        WebError::Page(error)
+    }
+}
+
+pub(crate) fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Invalid(_) | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message a person sees; internal details stay in the server log.
+pub(crate) fn public_message(error: &AppError) -> String {
+    match error {
+        AppError::Store(_) | AppError::Internal(_) => {
+            tracing::error!(error = %error, "request failed");
+            "Something went wrong on our side. Try again, and tell your administrator if it keeps happening.".into()
+        }
+        AppError::NotFound => "Page not found".into(),
+        other => other.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    title: String,
+    message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::Page(error) => {
+                let status = status_of(&error);
+                let title = match status {
+                    StatusCode::FORBIDDEN => {
+                        "You do not have permission to see this page".to_string()
+                    }
+                    StatusCode::NOT_FOUND => "Page not found".to_string(),
+                    StatusCode::TOO_MANY_REQUESTS => "Too many attempts".to_string(),
+                    StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT => {
+                        "There is a problem".to_string()
+                    }
+                    _ => "Sorry, there is a problem with the service".to_string(),
+                };
+                let page = ErrorPage {
+                    ctx: PageCtx::anonymous(),
+                    title,
+                    message: public_message(&error),
+                };
+                (
+                    status,
+                    Html(page.render().unwrap_or_else(|e| e.to_string())),
+                )
+                    .into_response()
+            }
+            WebError::Api(error) => {
+                let status = status_of(&error);
+                let fields = match &error {
+                    AppError::Invalid(errors) => {
+                        serde_json::to_value(&errors.0).unwrap_or_default()
+                    }
+                    _ => serde_json::Value::Array(Vec::new()),
+                };
+                (
+                    status,
+                    Json(serde_json::json!({ "error": public_message(&error), "fields": fields })),
+                )
+                    .into_response()
+            }
+            WebError::Csrf => {
+                let page = ErrorPage {
+                    ctx: PageCtx::anonymous(),
+                    title: "Your form has expired".into(),
+                    message: "For your security the form could not be sent. Go back, reload the page and try again.".into(),
+                };
+                (
+                    StatusCode::FORBIDDEN,
+                    Html(page.render().unwrap_or_default()),
+                )
+                    .into_response()
+            }
+            WebError::LoginRequired { api: true, .. } => (
+                StatusCode::UNAUTHORIZED,
+                Json(serde_json::json!({ "error": "log in to continue", "fields": [] })),
+            )
+                .into_response(),
+            WebError::LoginRequired { api: false, next } => {
+                let target =
+                    serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                Redirect::to(&format!("/login?{target}")).into_response()
+            }
+            WebError::BadRequest(message) => {
+                let page = ErrorPage {
+                    ctx: PageCtx::anonymous(),
+                    title: "There is a problem".into(),
+                    message,
+                };
+                (
+                    StatusCode::BAD_REQUEST,
+                    Html(page.render().unwrap_or_default()),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// The page for any path the product does not serve.
+pub(crate) async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        WebError::Api(AppError::NotFound).into_response()
+    } else {
+        WebError::Page(AppError::NotFound).into_response()
+    }
+}

@@ -1,0 +1,85 @@
+//! What every page shares: the navigation for the user's role, the user badge and the
+//! CSRF token for the log-out form (and any other form on the page).
+use app::Actor;
+use domain::account::UserRole;
+
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: String,
+    pub label: String,
+    pub current: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserBadge {
+    pub name: String,
+    pub role_label: String,
+    pub org_label: String,
+}
+
+/// Passed to every template as `ctx`.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub nav: Vec<NavItem>,
+    pub user: Option<UserBadge>,
+    pub csrf_token: String,
+}
+
+impl PageCtx {
+    pub fn anonymous() -> PageCtx {
+        PageCtx {
+            nav: Vec::new(),
+            user: None,
+            csrf_token: String::new(),
+        }
+    }
+
+    /// The page context for a logged-in user on the page at `path`.
+    pub fn new(actor: &Actor, csrf_token: String, path: &str) -> PageCtx {
+        let mut items: Vec<(String, &str)> = Vec::new();
+        let org = &actor.org;
+        match actor.role {
+            UserRole::PracticeManager => {
+                items.push((format!("/practices/{org}"), "Dashboard"));
+                items.push((format!("/practices/{org}/staff"), "Team"));
+                items.push((format!("/practices/{org}/leave"), "Leave"));
+                items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
+                items.push(("/import".into(), "Import"));
+            }
+            UserRole::PcnManager => {
+                items.push((format!("/pcns/{org}"), "PCN"));
+                items.push(("/import".into(), "Import"));
+            }
+            UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
+            UserRole::Staff => {}
+        }
+        if actor.staff_id.is_some() {
+            items.push(("/me".into(), "My details and leave"));
+        }
+        let nav = items
+            .into_iter()
+            .map(|(href, label)| NavItem {
+                current: path == href
+                    || (href.len() > 1
+                        && path.starts_with(&format!("{href}/"))
+                        && !items_is_prefix_root(&href)),
+                href,
+                label: label.to_string(),
+            })
+            .collect();
+        PageCtx {
+            nav,
+            user: Some(UserBadge {
+                name: actor.name.clone(),
+                role_label: actor.role.label().into(),
+                org_label: actor.org.clone(),
+            }),
+            csrf_token,
+        }
+    }
+}
+
+/// The dashboard link is a prefix of every practice page; it is current only on itself.
+fn items_is_prefix_root(href: &str) -> bool {
+    href.starts_with("/practices/") && href.matches('/').count() == 2
+}

@@ -1,0 +1,161 @@
+//! The web tier of gpteam: server-rendered pages in the NHS design system, a JSON API under
+//! `/api` with its OpenAPI document, and the embedded static assets. See README.md.
+//!
+//! Handlers hold no state of their own: the database is the only shared state, so several
+//! instances can serve one PostgreSQL. Every handler gets the user through the `CurrentUser`
+//! extractor and calls an `app` use case, which checks role and tenant.
+
+mod api;
+mod assets;
+mod auth;
+mod csrf;
+mod error;
+mod layout;
+mod pages;
+
+use axum::Router;
+use axum::routing::MethodRouter;
+use std::net::SocketAddr;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use api::openapi_document;
+pub use error::WebError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    pub csrf: axum_csrf::CsrfConfig,
+}
+
+impl axum::extract::FromRef<AppState> for axum_csrf::CsrfConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.csrf.clone()
+    }
+}
+
+/// How the web tier is set up for one deployment.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (only sent over HTTPS). Off only for plain-HTTP local use.
+    pub secure_cookies: bool,
+    /// A secret of at least 64 bytes shared by every instance, for signing the CSRF cookie.
+    pub secret: String,
+}
+
+/// One route as registered: the access-matrix test walks this list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// Builds the router and, beside it, the list of every route it serves.
+pub(crate) struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteInfo>,
+}
+
+impl Routes {
+    fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub(crate) fn get(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add("GET", path, handler)
+    }
+
+    pub(crate) fn post(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add("POST", path, handler)
+    }
+
+    pub(crate) fn put(self, path: &'static str, handler: MethodRouter<AppState>) -> Routes {
+        self.add("PUT", path, handler)
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Routes {
+        self.table.push(RouteInfo { method, path });
+        self.router = self.router.route(path, handler);
+        self
+    }
+}
+
+fn routes() -> Routes {
+    let routes = Routes::new();
+    let routes = pages::routes(routes);
+    api::routes(routes)
+}
+
+/// Every route the product serves, in registration order.
+pub fn route_table() -> Vec<RouteInfo> {
+    routes().table
+}
+
+/// The whole web application, ready to serve.
+pub fn router(
+    app: app::App,
+    sessions: store::sessions::SessionBackend,
+    config: &WebConfig,
+) -> Router {
+    assert!(
+        config.secret.len() >= 64,
+        "the web secret must be at least 64 bytes"
+    );
+    let key = axum_csrf::Key::from(&config.secret.as_bytes()[..64]);
+    let csrf = axum_csrf::CsrfConfig::default()
+        .with_key(Some(key))
+        .with_salt(config.secret.clone())
+        .with_secure(config.secure_cookies)
+        .with_cookie_name("gpteam_csrf")
+        .with_http_only(true)
+        .with_cookie_same_site(axum_csrf::SameSite::Strict);
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("gpteam_session")
+        .with_secure(config.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let state = AppState { app, csrf };
+    routes()
+        .router
+        .fallback(error::not_found)
+        .with_state(state)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(session_layer)
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::X_FRAME_OPTIONS,
+                axum::http::HeaderValue::from_static("DENY"),
+            ),
+        )
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                axum::http::HeaderValue::from_static("nosniff"),
+            ),
+        )
+}
+
+/// Uploads larger than this are refused before they are read (the importers have their
+/// own, smaller limit and say so by name).
+pub const MAX_UPLOAD_BYTES: usize = 60 * 1024 * 1024;
+
+/// Serves the router until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}

@@ -1,0 +1,152 @@
+//! Form view models: each form is a list of fields rendered by `form_fields.html` in the NHS
+//! design system's patterns (label, hint, error message, kept value), plus an error summary.
+use domain::FieldErrors;
+
+#[derive(Debug, Clone)]
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldView {
+    /// The input's `name` and `id`.
+    pub name: String,
+    pub label: String,
+    pub hint: String,
+    /// `text`, `email`, `tel`, `date`, `number`, `select`, `checkboxes`, `textarea`, `file`.
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+    /// An NHS width class such as `nhsuk-input--width-10`, or empty.
+    pub width: &'static str,
+    pub autocomplete: &'static str,
+    pub step: &'static str,
+}
+
+impl FieldView {
+    pub fn new(name: &str, label: &str, kind: &'static str, value: &str) -> FieldView {
+        FieldView {
+            name: name.into(),
+            label: label.into(),
+            hint: String::new(),
+            kind,
+            value: value.into(),
+            options: Vec::new(),
+            error: None,
+            width: "",
+            autocomplete: "off",
+            step: "any",
+        }
+    }
+
+    pub fn hint(mut self, hint: &str) -> FieldView {
+        self.hint = hint.into();
+        self
+    }
+
+    pub fn width(mut self, width: &'static str) -> FieldView {
+        self.width = width;
+        self
+    }
+
+    pub fn autocomplete(mut self, autocomplete: &'static str) -> FieldView {
+        self.autocomplete = autocomplete;
+        self
+    }
+
+    pub fn step(mut self, step: &'static str) -> FieldView {
+        self.step = step;
+        self
+    }
+
+    /// A select (one value) or checkboxes (values separated by `;`) over `options`.
+    pub fn options<'a>(
+        mut self,
+        options: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> FieldView {
+        let chosen: Vec<String> = self
+            .value
+            .split(';')
+            .map(|v| v.trim().to_string())
+            .collect();
+        self.options = options
+            .into_iter()
+            .map(|(value, label)| OptionView {
+                selected: chosen.iter().any(|c| c == value),
+                value: value.into(),
+                label: label.into(),
+            })
+            .collect();
+        self
+    }
+
+    pub fn has_hint(&self) -> bool {
+        !self.hint.is_empty()
+    }
+
+    /// `aria-describedby` ids for the hint and error, space separated.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.hint.is_empty() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+}
+
+/// A form's fields and the problems found when it was last sent.
+#[derive(Debug, Clone, Default)]
+pub struct FormView {
+    pub fields: Vec<FieldView>,
+    /// (field name, message), in field order, for the error summary.
+    pub errors: Vec<(String, String)>,
+}
+
+impl FormView {
+    pub fn new(fields: Vec<FieldView>) -> FormView {
+        FormView {
+            fields,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Puts each error beside its field and in the summary (in field order; errors for
+    /// fields the form does not show go to the end of the summary).
+    pub fn with_errors(self, errors: &FieldErrors) -> FormView {
+        self.with_prefixed_errors(errors, "")
+    }
+
+    /// As `with_errors`, for a form whose field names carry a prefix (several forms of the
+    /// same kind on one page need distinct ids).
+    pub fn with_prefixed_errors(mut self, errors: &FieldErrors, prefix: &str) -> FormView {
+        let mut summary = Vec::new();
+        for field in &mut self.fields {
+            let plain = field.name.strip_prefix(prefix).unwrap_or(&field.name);
+            if let Some(message) = errors.message_for(plain) {
+                field.error = Some(message.to_string());
+                summary.push((field.name.clone(), message.to_string()));
+            }
+        }
+        for error in &errors.0 {
+            if !self
+                .fields
+                .iter()
+                .any(|f| f.name == format!("{prefix}{}", error.field))
+            {
+                summary.push((String::new(), error.message.clone()));
+            }
+        }
+        self.errors = summary;
+        self
+    }
+
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}

@@ -1,0 +1,207 @@
+//! The import page: the team register from CSV/XLSX, and the published ODS practice and
+//! list-size files. Every import is all-or-nothing and reports each bad row.
+use super::page_ctx;
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::{CsrfMultipart, Upload};
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum_csrf::CsrfToken;
+use domain::account::UserRole;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "import.html")]
+pub(crate) struct ImportPage {
+    ctx: PageCtx,
+    /// Which import the result is about: `staff`, `ods-practices` or `list-sizes`.
+    kind: String,
+    summary: String,
+    problems: Vec<String>,
+    export_links: Vec<(String, String)>,
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    status: StatusCode,
+    kind: &str,
+    summary: String,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let mut export_links = Vec::new();
+    for practice in state.app.visible_practices(&user.actor).await? {
+        export_links.push((practice.ods_code.clone(), practice.name.clone()));
+    }
+    let page = ImportPage {
+        ctx: page_ctx(&user.actor, &token, "/import")?,
+        kind: kind.into(),
+        summary,
+        problems,
+        export_links,
+    };
+    Ok((status, token, page).into_response())
+}
+
+fn manager_only(user: &CurrentUser) -> Result<(), WebError> {
+    match user.actor.role {
+        UserRole::PracticeManager | UserRole::PcnManager => Ok(()),
+        _ => Err(WebError::Page(AppError::Forbidden)),
+    }
+}
+
+pub(crate) async fn import_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+) -> Result<Response, WebError> {
+    manager_only(&user)?;
+    render(
+        &state,
+        &user,
+        token,
+        StatusCode::OK,
+        "",
+        String::new(),
+        Vec::new(),
+    )
+    .await
+}
+
+fn upload(form: &mut CsrfMultipart) -> Option<Upload> {
+    form.files
+        .remove("file")
+        .filter(|f| !f.file_name.is_empty() || !f.bytes.is_empty())
+}
+
+/// Runs one import and shows its summary or every problem found.
+async fn run<F, Fut>(
+    state: AppState,
+    user: CurrentUser,
+    token: CsrfToken,
+    mut form: CsrfMultipart,
+    kind: &str,
+    import: F,
+) -> Result<Response, WebError>
+where
+    F: FnOnce(AppState, app::Actor, Upload) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>>,
+{
+    manager_only(&user)?;
+    let Some(file) = upload(&mut form) else {
+        let problems = vec!["Choose a file to import".to_string()];
+        return render(
+            &state,
+            &user,
+            token,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            kind,
+            String::new(),
+            problems,
+        )
+        .await;
+    };
+    match import(state.clone(), user.actor.clone(), file).await {
+        Ok(summary) => {
+            render(
+                &state,
+                &user,
+                token,
+                StatusCode::OK,
+                kind,
+                summary,
+                Vec::new(),
+            )
+            .await
+        }
+        Err(AppError::Import(report)) => {
+            let problems = report.to_string().lines().map(str::to_string).collect();
+            render(
+                &state,
+                &user,
+                token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                kind,
+                String::new(),
+                problems,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn import_staff(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: CsrfMultipart,
+) -> Result<Response, WebError> {
+    run(
+        state,
+        user,
+        token,
+        form,
+        "staff",
+        |state, actor, file| async move {
+            let summary = state
+                .app
+                .import_staff(Some(&actor), &file.file_name, &file.bytes)
+                .await?;
+            Ok(summary.to_string())
+        },
+    )
+    .await
+}
+
+pub(crate) async fn import_ods(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: CsrfMultipart,
+) -> Result<Response, WebError> {
+    run(
+        state,
+        user,
+        token,
+        form,
+        "ods-practices",
+        |state, actor, file| async move {
+            let summary = state
+                .app
+                .import_ods_practices(Some(&actor), &file.file_name, &file.bytes)
+                .await?;
+            Ok(summary.to_string())
+        },
+    )
+    .await
+}
+
+pub(crate) async fn import_list_sizes(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: CsrfMultipart,
+) -> Result<Response, WebError> {
+    run(
+        state,
+        user,
+        token,
+        form,
+        "list-sizes",
+        |state, actor, file| async move {
+            let summary = state
+                .app
+                .import_list_sizes(Some(&actor), &file.file_name, &file.bytes)
+                .await?;
+            Ok(summary.to_string())
+        },
+    )
+    .await
+}

@@ -1,0 +1,188 @@
+//! A member of staff's own page: contact details, and leave requests.
+use super::practice::LeaveRow;
+use super::{Done, FieldView, FormView, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use domain::FieldErrors;
+use domain::leave::{LeaveForm, LeaveKind};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "me.html")]
+pub(crate) struct MePage {
+    ctx: PageCtx,
+    name: String,
+    role: String,
+    practices: String,
+    wte: String,
+    sessions: String,
+    contact: FormView,
+    leave_form: FormView,
+    /// The errors of whichever form was sent.
+    form: FormView,
+    leave: Vec<LeaveRow>,
+    done: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct ContactForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
+fn contact_fields(form: &ContactForm) -> Vec<FieldView> {
+    vec![
+        FieldView::new("email", "Email address", "email", &form.email).autocomplete("email"),
+        FieldView::new("phone", "Phone number", "tel", &form.phone)
+            .width("nhsuk-input--width-20")
+            .autocomplete("tel"),
+    ]
+}
+
+fn leave_fields(form: &LeaveForm) -> Vec<FieldView> {
+    vec![
+        FieldView::new("kind", "Kind of leave", "select", &form.kind)
+            .options(LeaveKind::ALL.iter().map(|k| (k.code(), k.label()))),
+        FieldView::new("start_date", "First day", "date", &form.start_date)
+            .width("nhsuk-input--width-10"),
+        FieldView::new("end_date", "Last day", "date", &form.end_date)
+            .width("nhsuk-input--width-10"),
+        FieldView::new(
+            "note",
+            "Note for your manager (optional)",
+            "textarea",
+            &form.note,
+        ),
+    ]
+}
+
+enum Failed {
+    None,
+    Contact(ContactForm, FieldErrors),
+    Leave(LeaveForm, FieldErrors),
+}
+
+async fn render(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    failed: Failed,
+    done: String,
+) -> Result<Response, WebError> {
+    let staff_id = user
+        .actor
+        .staff_id
+        .clone()
+        .ok_or(WebError::Page(AppError::NotFound))?;
+    let me = state.app.get_staff(&user.actor, &staff_id).await?;
+    let leave = state.app.my_leave(&user.actor).await?;
+    let mut summary = FormView::default();
+    let contact = match &failed {
+        Failed::Contact(form, errors) => FormView::new(contact_fields(form)).with_errors(errors),
+        _ => FormView::new(contact_fields(&ContactForm {
+            email: me.draft.email.clone().unwrap_or_default(),
+            phone: me.draft.phone.clone().unwrap_or_default(),
+        })),
+    };
+    let leave_form = match &failed {
+        Failed::Leave(form, errors) => FormView::new(leave_fields(form)).with_errors(errors),
+        _ => FormView::new(leave_fields(&LeaveForm {
+            kind: "annual".into(),
+            ..Default::default()
+        })),
+    };
+    summary.errors = [contact.errors.clone(), leave_form.errors.clone()].concat();
+    let status = if matches!(failed, Failed::None) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = MePage {
+        ctx: page_ctx(&user.actor, &token, "/me")?,
+        name: me.draft.name.clone(),
+        role: me.draft.role.label().into(),
+        practices: me
+            .draft
+            .practices
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        wte: super::number(me.draft.wte),
+        sessions: super::number(me.draft.sessions_per_week),
+        contact,
+        leave_form,
+        form: summary,
+        leave: leave.iter().map(LeaveRow::of).collect(),
+        done,
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn me_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    render(&state, &user, token, Failed::None, done.done).await
+}
+
+pub(crate) async fn contact_update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    CsrfForm(form): CsrfForm<ContactForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .update_own_contact(&user.actor, &form.email, &form.phone)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/me?done=contact").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render(
+                &state,
+                &user,
+                token,
+                Failed::Contact(form, errors),
+                String::new(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn leave_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    CsrfForm(form): CsrfForm<LeaveForm>,
+) -> Result<Response, WebError> {
+    match state.app.request_leave(&user.actor, &form).await {
+        Ok(_) => Ok(Redirect::to("/me?done=leave").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render(
+                &state,
+                &user,
+                token,
+                Failed::Leave(form, errors),
+                String::new(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,79 @@
+//! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
+mod forms;
+mod imports;
+mod me;
+mod org;
+mod practice;
+mod session;
+mod sites;
+
+use crate::Routes;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::Actor;
+use axum::routing::{get, post};
+use axum_csrf::CsrfToken;
+
+pub(crate) use forms::{FieldView, FormView};
+
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .get("/", get(session::home))
+        .get("/login", get(session::login_page))
+        .post("/login", post(session::login_submit))
+        .post("/logout", post(session::logout))
+        .get("/assets/{*path}", get(crate::assets::serve))
+        .get("/practices/{ods}", get(practice::dashboard))
+        .get("/practices/{ods}/staff", get(practice::staff_list))
+        .get("/practices/{ods}/staff/new", get(practice::staff_new))
+        .post("/practices/{ods}/staff", post(practice::staff_create))
+        .get("/practices/{ods}/staff/export", get(practice::staff_export))
+        .get("/staff/template.csv", get(practice::staff_template))
+        .get("/staff/{id}", get(practice::staff_edit))
+        .post("/staff/{id}", post(practice::staff_update))
+        .get("/practices/{ods}/vacancies/new", get(practice::vacancy_new))
+        .post("/practices/{ods}/vacancies", post(practice::vacancy_create))
+        .post("/vacancies/{id}/status", post(practice::vacancy_status))
+        .get("/practices/{ods}/sites", get(sites::sites_page))
+        .post("/practices/{ods}/sites", post(sites::site_create))
+        .post("/sites/{id}/rooms", post(sites::room_create))
+        .get("/rooms/{id}", get(sites::room_edit))
+        .post("/rooms/{id}", post(sites::room_update))
+        .post("/rooms/{id}/delete", post(sites::room_delete))
+        .get("/practices/{ods}/leave", get(practice::leave_page))
+        .post("/leave/{id}/decision", post(practice::leave_decide))
+        .get("/import", get(imports::import_page))
+        .post("/import/staff", post(imports::import_staff))
+        .post("/import/ods-practices", post(imports::import_ods))
+        .post("/import/list-sizes", post(imports::import_list_sizes))
+        .get("/pcns/{code}", get(org::pcn_page))
+        .get("/system", get(org::system_page))
+        .get("/me", get(me::me_page))
+        .post("/me/contact", post(me::contact_update))
+        .post("/me/leave", post(me::leave_request))
+}
+
+/// The page context and the CSRF cookie for a logged-in page.
+pub(crate) fn page_ctx(actor: &Actor, token: &CsrfToken, path: &str) -> Result<PageCtx, WebError> {
+    let csrf = token
+        .authenticity_token()
+        .map_err(|e| WebError::Page(app::AppError::Internal(e.to_string())))?;
+    Ok(PageCtx::new(actor, csrf, path))
+}
+
+/// Shows a number of WTE or sessions without trailing zeros.
+pub(crate) fn number(value: f64) -> String {
+    domain::staff::format_number(value)
+}
+
+/// A date as people in England write it: 3 March 2026.
+pub(crate) fn long_date(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// Success messages carried across a redirect in the query string (`?done=...`).
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Done {
+    #[serde(default)]
+    pub done: String,
+}

@@ -1,0 +1,783 @@
+//! A practice's pages: the dashboard, the team register, vacancies and leave decisions.
+use super::{Done, FieldView, FormView, long_date, number, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use app::org::PracticeDashboard;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use domain::FieldErrors;
+use domain::leave::LeaveStatus;
+use domain::org::{Employer, OdsCode};
+use domain::role::{Role, StaffGroup};
+use domain::staff::StaffForm;
+use domain::vacancy::VacancyForm;
+use store::leave::LeaveRecord;
+use store::staff::{StaffFilter, StaffRecord};
+
+/// One line of a table of people.
+pub(crate) struct PersonRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub group: String,
+    pub employer: String,
+    pub wte: String,
+    pub sessions: String,
+    pub practices: String,
+    pub skills: String,
+}
+
+impl PersonRow {
+    pub(crate) fn of(person: &StaffRecord) -> PersonRow {
+        let d = &person.draft;
+        PersonRow {
+            id: person.id.clone(),
+            name: d.name.clone(),
+            role: d.role.label().into(),
+            group: d.role.staff_group().label().into(),
+            employer: match &d.employer {
+                Employer::Practice(ods) => format!("Practice {ods}"),
+                Employer::Pcn(code) => format!("PCN {code}"),
+            },
+            wte: number(d.wte),
+            sessions: number(d.sessions_per_week),
+            practices: d
+                .practices
+                .iter()
+                .map(OdsCode::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+            skills: d.skills.join(", "),
+        }
+    }
+}
+
+pub(crate) struct LeaveRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub dates: String,
+    pub note: String,
+    pub status: String,
+    pub tag: &'static str,
+    pub pending: bool,
+}
+
+impl LeaveRow {
+    pub(crate) fn of(leave: &LeaveRecord) -> LeaveRow {
+        let l = &leave.leave;
+        let dates = if l.start_date == l.end_date {
+            long_date(l.start_date)
+        } else {
+            format!("{} to {}", long_date(l.start_date), long_date(l.end_date))
+        };
+        LeaveRow {
+            id: leave.id.clone(),
+            name: leave.staff_name.clone(),
+            kind: l.kind.label().into(),
+            dates,
+            note: l.note.clone().unwrap_or_default(),
+            status: match leave.status {
+                LeaveStatus::Requested => "Waiting for a decision",
+                LeaveStatus::Approved => "Approved",
+                LeaveStatus::Refused => "Refused",
+                LeaveStatus::Cancelled => "Cancelled",
+            }
+            .into(),
+            tag: match leave.status {
+                LeaveStatus::Requested => "nhsuk-tag--yellow",
+                LeaveStatus::Approved => "nhsuk-tag--green",
+                LeaveStatus::Refused => "nhsuk-tag--red",
+                LeaveStatus::Cancelled => "nhsuk-tag--grey",
+            },
+            pending: leave.status == LeaveStatus::Requested,
+        }
+    }
+}
+
+pub(crate) struct GroupRow {
+    pub label: String,
+    pub headcount: usize,
+    pub wte: String,
+}
+
+pub(crate) struct VacancyRow {
+    pub id: String,
+    pub role: String,
+    pub group: String,
+    pub wte: String,
+    pub opened: String,
+    pub monthly_cost: String,
+    pub non_clinical: bool,
+}
+
+pub(crate) fn pounds(value: f64) -> String {
+    let whole = value.round() as i64;
+    let digits = whole.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}£{out}", if whole < 0 { "-" } else { "" })
+}
+
+pub(crate) fn vacancy_rows(vacancies: &[store::vacancies::VacancyRecord]) -> Vec<VacancyRow> {
+    vacancies
+        .iter()
+        .map(|v| VacancyRow {
+            id: v.id.clone(),
+            role: v.vacancy.role.label().into(),
+            group: v.vacancy.role.staff_group().label().into(),
+            wte: number(v.vacancy.wte),
+            opened: v
+                .vacancy
+                .opened_on
+                .map(long_date)
+                .unwrap_or_else(|| "Not recorded".into()),
+            monthly_cost: pounds(v.vacancy.monthly_cost_gbp),
+            non_clinical: !v.vacancy.role.is_clinical(),
+        })
+        .collect()
+}
+
+pub(crate) fn group_rows(groups: &[app::org::GroupCount]) -> Vec<GroupRow> {
+    groups
+        .iter()
+        .map(|g| GroupRow {
+            label: g.label.into(),
+            headcount: g.headcount,
+            wte: number(g.wte),
+        })
+        .collect()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub(crate) struct DashboardPage {
+    ctx: PageCtx,
+    ods: String,
+    name: String,
+    pcn: String,
+    list_size: String,
+    groups: Vec<GroupRow>,
+    headcount: usize,
+    wte: String,
+    vacancies: Vec<VacancyRow>,
+    vacancy_cost: String,
+    on_leave: Vec<LeaveRow>,
+    pending_leave: usize,
+    week: String,
+    sites: usize,
+    rooms: usize,
+    done: String,
+}
+
+pub(crate) async fn dashboard(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let d: PracticeDashboard = state.app.practice_dashboard(&user.actor, &ods).await?;
+    let page = DashboardPage {
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+        ods: d.practice.ods_code.clone(),
+        name: d.practice.name.clone(),
+        pcn: d
+            .pcn
+            .map(|p| format!("{} ({})", p.name, p.code))
+            .unwrap_or_else(|| "Not in a PCN".into()),
+        list_size: d
+            .practice
+            .list_size
+            .map(|n| format!("{n} registered patients"))
+            .unwrap_or_else(|| "List size not imported".into()),
+        groups: group_rows(&d.groups),
+        headcount: d.headcount,
+        wte: number(d.wte),
+        vacancy_cost: pounds(d.vacancies.iter().map(|v| v.vacancy.monthly_cost_gbp).sum()),
+        vacancies: vacancy_rows(&d.vacancies),
+        on_leave: d.on_leave.iter().map(LeaveRow::of).collect(),
+        pending_leave: d.pending_leave,
+        week: format!("{} to {}", long_date(d.week.0), long_date(d.week.1)),
+        sites: d.sites,
+        rooms: d.rooms,
+        done: done.done,
+    };
+    Ok((token, page).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct StaffQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    employer: String,
+    #[serde(default)]
+    done: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_list.html")]
+pub(crate) struct StaffListPage {
+    ctx: PageCtx,
+    ods: String,
+    people: Vec<PersonRow>,
+    q: String,
+    group_options: Vec<super::forms::OptionView>,
+    employer_options: Vec<super::forms::OptionView>,
+    filtered: bool,
+    done: String,
+}
+
+pub(crate) async fn staff_list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    Query(query): Query<StaffQuery>,
+) -> Result<Response, WebError> {
+    let filter = StaffFilter {
+        search: Some(query.q.clone()).filter(|q| !q.trim().is_empty()),
+        staff_group: StaffGroup::parse(&query.group),
+        employer_kind: ["practice", "pcn"]
+            .contains(&query.employer.as_str())
+            .then(|| query.employer.clone()),
+        role: None,
+    };
+    let people = state.app.list_staff(&user.actor, &ods, &filter).await?;
+    let group_field = FieldView::new("group", "", "select", &query.group)
+        .options(StaffGroup::ALL.iter().map(|g| (g.code(), g.label())));
+    let employer_field = FieldView::new("employer", "", "select", &query.employer).options([
+        ("practice", "Employed by the practice"),
+        ("pcn", "Employed by the PCN"),
+    ]);
+    let page = StaffListPage {
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
+        people: people.iter().map(PersonRow::of).collect(),
+        filtered: filter.search.is_some()
+            || filter.staff_group.is_some()
+            || filter.employer_kind.is_some(),
+        ods,
+        q: query.q,
+        group_options: group_field.options,
+        employer_options: employer_field.options,
+        done: query.done,
+    };
+    Ok((token, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "staff_form.html")]
+pub(crate) struct StaffFormPage {
+    ctx: PageCtx,
+    title: String,
+    action: String,
+    back: String,
+    form: FormView,
+    submit: String,
+    read_only: bool,
+}
+
+/// The fields of the person form, filled from `form` and the sites on offer.
+fn staff_fields(
+    form: &StaffForm,
+    sites: &[(String, String)],
+    chosen_sites: &[String],
+) -> Vec<FieldView> {
+    let roles: Vec<(&str, String)> = Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.code(),
+                format!("{} ({})", r.label(), r.staff_group().label()),
+            )
+        })
+        .collect();
+    let mut fields = vec![
+        FieldView::new("name", "Full name", "text", &form.name).autocomplete("name"),
+        FieldView::new("role", "Role", "select", &form.role)
+            .hint("From the national workforce taxonomy. The staff group follows from the role.")
+            .options(roles.iter().map(|(c, l)| (*c, l.as_str()))),
+        FieldView::new("employer", "Employed by", "select", &form.employer)
+            .options([("practice", "A practice"), ("pcn", "The PCN")]),
+        FieldView::new(
+            "employer_code",
+            "Employer's code",
+            "text",
+            &form.employer_code,
+        )
+        .hint("The practice's ODS code (like Y99901) or the PCN code (like U99901)")
+        .width("nhsuk-input--width-10"),
+        FieldView::new("wte", "Whole-time equivalent (WTE)", "number", &form.wte)
+            .hint("More than 0 and at most 1.5. Full time is 1.")
+            .width("nhsuk-input--width-4")
+            .step("0.01"),
+        FieldView::new(
+            "sessions_per_week",
+            "Sessions a week",
+            "number",
+            &form.sessions_per_week,
+        )
+        .hint("Whole or half sessions, 0 to 11. A full-time GP works about 9.")
+        .width("nhsuk-input--width-4")
+        .step("0.5"),
+        FieldView::new(
+            "practices",
+            "Practices they work at",
+            "text",
+            &form.practices,
+        )
+        .hint("ODS codes separated by semicolons, for example Y99901; Y99902"),
+        FieldView::new("skills", "Skills", "text", &form.skills)
+            .hint("Separated by semicolons, for example minor surgery; coil fitting"),
+        FieldView::new("start_date", "Start date", "date", &form.start_date)
+            .width("nhsuk-input--width-10"),
+        FieldView::new("end_date", "End date (optional)", "date", &form.end_date)
+            .hint("Leave empty for a permanent contract")
+            .width("nhsuk-input--width-10"),
+        FieldView::new("email", "Email address", "email", &form.email).autocomplete("email"),
+        FieldView::new("phone", "Phone number (optional)", "tel", &form.phone)
+            .width("nhsuk-input--width-20")
+            .autocomplete("tel"),
+    ];
+    if !sites.is_empty() {
+        fields.push(
+            FieldView::new(
+                "sites",
+                "Sites they work at",
+                "checkboxes",
+                &chosen_sites.join(";"),
+            )
+            .options(
+                sites
+                    .iter()
+                    .map(|(id, label)| (id.as_str(), label.as_str())),
+            ),
+        );
+    }
+    fields
+}
+
+/// The sites of the practices the actor can see, labelled with their practice.
+async fn site_choices(
+    state: &AppState,
+    actor: &app::Actor,
+) -> Result<Vec<(String, String)>, WebError> {
+    let mut out = Vec::new();
+    for practice in state.app.visible_practices(actor).await? {
+        if let Ok(sites) = state.app.list_sites(actor, &practice.ods_code).await {
+            for s in sites {
+                out.push((
+                    s.site.id.clone(),
+                    format!("{} – {}", s.site.site.name, practice.name),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) async fn staff_new(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .authorize(
+            &user.actor,
+            app::Permission::Manage,
+            app::Tenant::Practice(&ods),
+        )
+        .await?;
+    let form = StaffForm {
+        employer: "practice".into(),
+        employer_code: ods.clone(),
+        practices: ods.clone(),
+        start_date: chrono::Utc::now().date_naive().to_string(),
+        ..Default::default()
+    };
+    let sites = site_choices(&state, &user.actor).await?;
+    let page = StaffFormPage {
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
+        title: "Add a person".into(),
+        action: format!("/practices/{ods}/staff"),
+        back: format!("/practices/{ods}/staff"),
+        form: FormView::new(staff_fields(&form, &sites, &[])),
+        submit: "Add person".into(),
+        read_only: false,
+    };
+    Ok((token, page).into_response())
+}
+
+/// The person form as posted: the register's fields plus the ticked sites.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct StaffPost {
+    #[serde(flatten)]
+    form: StaffForm,
+    #[serde(default)]
+    sites: Vec<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_again(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    title: &str,
+    action: String,
+    back: String,
+    post: &StaffPost,
+    errors: &FieldErrors,
+) -> Result<Response, WebError> {
+    let sites = site_choices(state, &user.actor).await?;
+    let page = StaffFormPage {
+        ctx: page_ctx(&user.actor, &token, &back)?,
+        title: title.into(),
+        action,
+        back,
+        form: FormView::new(staff_fields(&post.form, &sites, &post.sites)).with_errors(errors),
+        submit: "Save".into(),
+        read_only: false,
+    };
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
+}
+
+pub(crate) async fn staff_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    CsrfForm(post): CsrfForm<StaffPost>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .authorize(
+            &user.actor,
+            app::Permission::Manage,
+            app::Tenant::Practice(&ods),
+        )
+        .await?;
+    match state
+        .app
+        .create_staff(&user.actor, &post.form, &post.sites)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}/staff?done=added")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            form_again(
+                &state,
+                &user,
+                token,
+                "Add a person",
+                format!("/practices/{ods}/staff"),
+                format!("/practices/{ods}/staff"),
+                &post,
+                &errors,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn staff_edit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let person = state.app.get_staff(&user.actor, &id).await?;
+    let may_manage = state.app.may_manage_staff(&user.actor, &person).await?;
+    let sites = site_choices(&state, &user.actor).await?;
+    let back = person
+        .draft
+        .practices
+        .first()
+        .map(|p| format!("/practices/{p}/staff"))
+        .unwrap_or_else(|| "/".into());
+    let page = StaffFormPage {
+        ctx: page_ctx(&user.actor, &token, &back)?,
+        title: person.draft.name.clone(),
+        action: format!("/staff/{id}"),
+        back,
+        form: FormView::new(staff_fields(
+            &person.draft.to_form(),
+            &sites,
+            &person.site_ids,
+        )),
+        submit: "Save changes".into(),
+        read_only: !may_manage,
+    };
+    Ok((token, page).into_response())
+}
+
+pub(crate) async fn staff_update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(post): CsrfForm<StaffPost>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .update_staff(&user.actor, &id, &post.form, &post.sites)
+        .await
+    {
+        Ok(()) => {
+            let ods = post
+                .form
+                .practices
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_uppercase();
+            Ok(Redirect::to(&format!("/practices/{ods}/staff?done=saved")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let back = format!("/staff/{id}");
+            form_again(
+                &state,
+                &user,
+                token,
+                "Change a person's details",
+                back.clone(),
+                back,
+                &post,
+                &errors,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct ExportQuery {
+    #[serde(default)]
+    format: String,
+}
+
+pub(crate) async fn staff_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(ods): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Response, WebError> {
+    let xlsx = query.format == "xlsx";
+    let bytes = state
+        .app
+        .export_staff(Some(&user.actor), &ods, xlsx)
+        .await?;
+    let (mime, ext) = if xlsx {
+        (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        )
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    let disposition = format!("attachment; filename=\"staff-{ods}.{ext}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub(crate) async fn staff_template(_user: CurrentUser) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"gpteam-staff-template.csv\"",
+            ),
+        ],
+        import::staff_template_csv(),
+    )
+        .into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "vacancy_form.html")]
+pub(crate) struct VacancyFormPage {
+    ctx: PageCtx,
+    ods: String,
+    form: FormView,
+}
+
+fn vacancy_fields(form: &VacancyForm) -> Vec<FieldView> {
+    let roles: Vec<(&str, &str)> = Role::ALL.iter().map(|r| (r.code(), r.label())).collect();
+    vec![
+        FieldView::new("role", "Role", "select", &form.role).options(roles),
+        FieldView::new("wte", "Whole-time equivalent (WTE)", "number", &form.wte)
+            .width("nhsuk-input--width-4")
+            .step("0.01"),
+        FieldView::new(
+            "opened_on",
+            "Date the post became vacant (optional)",
+            "date",
+            &form.opened_on,
+        )
+        .width("nhsuk-input--width-10"),
+        FieldView::new(
+            "monthly_cost_gbp",
+            "Monthly cost of not filling it, in pounds",
+            "number",
+            &form.monthly_cost_gbp,
+        )
+        .hint("For example locum, agency or overtime cost a month")
+        .width("nhsuk-input--width-10"),
+        FieldView::new("notes", "Notes (optional)", "textarea", &form.notes),
+    ]
+}
+
+pub(crate) async fn vacancy_new(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .authorize(
+            &user.actor,
+            app::Permission::Manage,
+            app::Tenant::Practice(&ods),
+        )
+        .await?;
+    let page = VacancyFormPage {
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+        form: FormView::new(vacancy_fields(&VacancyForm::default())),
+        ods,
+    };
+    Ok((token, page).into_response())
+}
+
+pub(crate) async fn vacancy_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    CsrfForm(form): CsrfForm<VacancyForm>,
+) -> Result<Response, WebError> {
+    let employer =
+        Employer::Practice(OdsCode::parse(&ods).map_err(|_| WebError::Page(AppError::NotFound))?);
+    match state.app.add_vacancy(&user.actor, &employer, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}?done=vacancy")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let page = VacancyFormPage {
+                ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+                form: FormView::new(vacancy_fields(&form)).with_errors(&errors),
+                ods,
+            };
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+pub(crate) async fn vacancy_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<Response, WebError> {
+    let vacancy = state
+        .app
+        .close_vacancy(&user.actor, &id, &form.status)
+        .await?;
+    let target = match &vacancy.employer {
+        Employer::Practice(ods) => format!("/practices/{ods}?done=vacancy-{}", form.status),
+        Employer::Pcn(code) => format!("/pcns/{code}"),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "leave.html")]
+pub(crate) struct LeavePage {
+    ctx: PageCtx,
+    ods: String,
+    pending: Vec<LeaveRow>,
+    decided: Vec<LeaveRow>,
+    done: String,
+}
+
+pub(crate) async fn leave_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let leave = state.app.practice_leave(&user.actor, &ods).await?;
+    let (pending, decided): (Vec<_>, Vec<_>) = leave
+        .iter()
+        .partition(|l| l.status == LeaveStatus::Requested);
+    let page = LeavePage {
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave"))?,
+        pending: pending.into_iter().map(LeaveRow::of).collect(),
+        decided: decided.into_iter().rev().map(LeaveRow::of).collect(),
+        ods,
+        done: done.done,
+    };
+    Ok((token, page).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    back: String,
+}
+
+pub(crate) async fn leave_decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<Response, WebError> {
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return Err(WebError::BadRequest("Choose approve or refuse".into())),
+    };
+    let leave = state.app.decide_leave(&user.actor, &id, approve).await?;
+    let back = if form.back.starts_with("/practices/") {
+        form.back
+    } else {
+        "/".into()
+    };
+    let done = if approve { "approved" } else { "refused" };
+    let _ = leave;
+    Ok(Redirect::to(&format!("{back}?done={done}")).into_response())
+}

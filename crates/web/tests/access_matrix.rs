@@ -1,0 +1,382 @@
+//! The access matrix: every route the router serves × every kind of user × own and other
+//! tenant, with the outcome each must get. A route without an entry here fails the test, so
+//! a new route cannot ship without a decision about who may use it.
+use super::on_both;
+use crate::support::*;
+use std::collections::BTreeMap;
+use store::Backend;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    PcnManager,
+    PracticeManager,
+    Staff,
+    IcsViewer,
+}
+
+const EVERYONE: &[Who] = &[
+    Who::Anonymous,
+    Who::PcnManager,
+    Who::PracticeManager,
+    Who::Staff,
+    Who::IcsViewer,
+];
+const LOGGED_IN: &[Who] = &[
+    Who::PcnManager,
+    Who::PracticeManager,
+    Who::Staff,
+    Who::IcsViewer,
+];
+const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+/// Accounts linked to a staff record (the demo managers are members of staff too).
+const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
+const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer];
+const ICS_ONLY: &[Who] = &[Who::IcsViewer];
+
+/// What a route's path parameters point at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    /// No tenant in the path: the same request for everyone.
+    None,
+    Practice,
+    Pcn,
+    Staff,
+    Site,
+    Room,
+    Leave,
+    Vacancy,
+}
+
+/// How the request body is sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Body {
+    Empty,
+    Form,
+    Multipart,
+    Json,
+}
+
+struct Entry {
+    target: Target,
+    body: Body,
+    /// Who gets through on their own tenant. On the other tenant nobody does.
+    allowed: &'static [Who],
+    /// Public routes (log-in, health, assets) answer everyone, logged in or not.
+    public: bool,
+}
+
+fn entry(target: Target, body: Body, allowed: &'static [Who]) -> Entry {
+    Entry {
+        target,
+        body,
+        allowed,
+        public: false,
+    }
+}
+
+fn public(body: Body) -> Entry {
+    Entry {
+        target: Target::None,
+        body,
+        allowed: EVERYONE,
+        public: true,
+    }
+}
+
+fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
+    use Body::*;
+    use Target::*;
+    let rows = [
+        (("GET", "/"), entry(None, Empty, LOGGED_IN)),
+        (("GET", "/login"), public(Empty)),
+        (("POST", "/login"), public(Form)),
+        (("POST", "/logout"), public(Form)),
+        (("GET", "/assets/{*path}"), public(Empty)),
+        (
+            ("GET", "/practices/{ods}"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/staff"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/staff/new"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/staff"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/staff/export"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/staff/template.csv"),
+            entry(None, Empty, LOGGED_IN),
+        ),
+        (("GET", "/staff/{id}"), entry(Staff, Empty, MANAGERS)),
+        (("POST", "/staff/{id}"), entry(Staff, Form, MANAGERS)),
+        (
+            ("GET", "/practices/{ods}/vacancies/new"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/vacancies"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("POST", "/vacancies/{id}/status"),
+            entry(Vacancy, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/sites"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/sites"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (("POST", "/sites/{id}/rooms"), entry(Site, Form, MANAGERS)),
+        (("GET", "/rooms/{id}"), entry(Room, Empty, MANAGERS)),
+        (("POST", "/rooms/{id}"), entry(Room, Form, MANAGERS)),
+        (("POST", "/rooms/{id}/delete"), entry(Room, Form, MANAGERS)),
+        (
+            ("GET", "/practices/{ods}/leave"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/leave/{id}/decision"),
+            entry(Leave, Form, MANAGERS),
+        ),
+        (("GET", "/import"), entry(None, Empty, MANAGERS)),
+        (("POST", "/import/staff"), entry(None, Multipart, MANAGERS)),
+        (
+            ("POST", "/import/ods-practices"),
+            entry(None, Multipart, MANAGERS),
+        ),
+        (
+            ("POST", "/import/list-sizes"),
+            entry(None, Multipart, MANAGERS),
+        ),
+        (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
+        (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
+        (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),
+        (
+            ("POST", "/me/contact"),
+            entry(None, Form, WITH_STAFF_RECORD),
+        ),
+        (("POST", "/me/leave"), entry(None, Form, WITH_STAFF_RECORD)),
+        (("GET", "/health"), public(Empty)),
+        (("GET", "/api/openapi.json"), public(Empty)),
+        (("POST", "/api/login"), public(Json)),
+        (("POST", "/api/logout"), public(Json)),
+        (("GET", "/api/me"), entry(None, Empty, LOGGED_IN)),
+        (("GET", "/api/practices"), entry(None, Empty, LOGGED_IN)),
+        (
+            ("GET", "/api/practices/{ods}/staff"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/api/practices/{ods}/staff"),
+            entry(Practice, Json, MANAGERS),
+        ),
+        (("GET", "/api/staff/{id}"), entry(Staff, Empty, MANAGERS)),
+        (("PUT", "/api/staff/{id}"), entry(Staff, Json, MANAGERS)),
+        (("GET", "/api/leave"), entry(None, Empty, WITH_STAFF_RECORD)),
+        (("POST", "/api/leave"), entry(None, Json, WITH_STAFF_RECORD)),
+        (
+            ("POST", "/api/leave/{id}/decision"),
+            entry(Leave, Json, MANAGERS),
+        ),
+        (("GET", "/api/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
+        (("GET", "/api/system"), entry(None, Empty, ICS_ONLY)),
+    ];
+    rows.into_iter().collect()
+}
+
+#[test]
+fn every_route_has_an_entry() {
+    let matrix = matrix();
+    let routes = web::route_table();
+    let missing: Vec<String> = routes
+        .iter()
+        .filter(|r| !matrix.contains_key(&(r.method, r.path)))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access-matrix entry: {missing:?}"
+    );
+    let stale: Vec<String> = matrix
+        .keys()
+        .filter(|(m, p)| !routes.iter().any(|r| r.method == *m && r.path == *p))
+        .map(|(m, p)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "access-matrix entries for routes that do not exist: {stale:?}"
+    );
+}
+
+/// The logged-in clients, one per kind of user.
+struct Clients {
+    by_who: BTreeMap<Who, reqwest::Client>,
+}
+
+impl Clients {
+    async fn new(t: &TestApp) -> Clients {
+        let mut by_who = BTreeMap::new();
+        by_who.insert(Who::Anonymous, TestApp::client());
+        for who in LOGGED_IN {
+            by_who.insert(*who, t.logged_in(&email_of(t, *who).await).await);
+        }
+        Clients { by_who }
+    }
+}
+
+async fn email_of(t: &TestApp, who: Who) -> String {
+    match who {
+        Who::PcnManager => t.login_email("pcn_manager", Some(OWN_PCN)).await,
+        Who::PracticeManager => t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
+        Who::Staff => t.login_email("staff", Some(OWN_PRACTICE)).await,
+        Who::IcsViewer => t.login_email("ics_viewer", Some(OWN_ICS)).await,
+        Who::Anonymous => unreachable!(),
+    }
+}
+
+/// Fills the path's parameters for the own or the other tenant (making fresh records where
+/// a request would change or remove them).
+async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String {
+    let value = match (target, own) {
+        (Target::None, _) => String::new(),
+        (Target::Practice, true) => OWN_PRACTICE.into(),
+        (Target::Practice, false) => OTHER_PRACTICE.into(),
+        (Target::Pcn, true) => OWN_PCN.into(),
+        (Target::Pcn, false) => OTHER_PCN.into(),
+        (Target::Staff, true) => t.own_staff().await,
+        (Target::Staff, false) => t.other.staff_id.clone(),
+        (Target::Site, true) => t.own_site().await,
+        (Target::Site, false) => t.other.site_id.clone(),
+        (Target::Room, true) => t.fresh_room(&t.own_site().await).await,
+        (Target::Room, false) => t.fresh_room(&t.other.site_id).await,
+        (Target::Leave, true) => t.fresh_leave(&t.own_staff().await).await,
+        (Target::Leave, false) => t.fresh_leave(&t.other.staff_id).await,
+        (Target::Vacancy, true) => t.fresh_vacancy(OWN_PRACTICE).await,
+        (Target::Vacancy, false) => t.fresh_vacancy(OTHER_PRACTICE).await,
+    };
+    let path = path.replace("{*path}", "app.css");
+    match path.find('{') {
+        Some(start) => {
+            let end = path[start..].find('}').unwrap() + start;
+            format!("{}{}{}", &path[..start], value, &path[end + 1..])
+        }
+        None => path,
+    }
+}
+
+async fn send(
+    t: &TestApp,
+    client: &reqwest::Client,
+    method: &str,
+    path: &str,
+    body: Body,
+) -> (u16, String) {
+    let url = format!("{}{path}", t.base);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let request = client.request(method, &url);
+    let request = match body {
+        Body::Empty => request,
+        Body::Form => {
+            let token = t.csrf(client).await;
+            // A harmless body: a decision to approve, a status, otherwise fields left empty.
+            request.form(&[
+                ("csrf_token", token.as_str()),
+                ("decision", "approve"),
+                ("status", "filled"),
+                ("name", ""),
+            ])
+        }
+        Body::Multipart => {
+            let token = t.csrf(client).await;
+            request.multipart(reqwest::multipart::Form::new().text("csrf_token", token))
+        }
+        Body::Json => request.json(&serde_json::json!({ "approve": true })),
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, location)
+}
+
+fn denied(status: u16, location: &str) -> bool {
+    matches!(status, 401 | 403 | 404)
+        || ((300..400).contains(&status) && location.starts_with("/login"))
+}
+
+on_both!(
+    access_matrix_holds_for_every_route_role_and_tenant,
+    async |t: &TestApp| {
+        let matrix = matrix();
+        let clients = Clients::new(t).await;
+        let mut failures = Vec::new();
+        let mut checked = 0;
+        for route in web::route_table() {
+            let entry = &matrix[&(route.method, route.path)];
+            if entry.public {
+                // Answered for everyone; a fresh client so that log-out does not end the others.
+                let (status, _) =
+                    send(t, &TestApp::client(), route.method, route.path, entry.body).await;
+                checked += 1;
+                if matches!(status, 403 | 404 | 500) {
+                    failures.push(format!(
+                        "{} {} public, got {status}",
+                        route.method, route.path
+                    ));
+                }
+                continue;
+            }
+            let tenants: &[bool] = if entry.target == Target::None {
+                &[true]
+            } else {
+                &[true, false]
+            };
+            for &own in tenants {
+                for who in EVERYONE {
+                    let path = path_for(t, route.path, entry.target, own).await;
+                    let (status, location) =
+                        send(t, &clients.by_who[who], route.method, &path, entry.body).await;
+                    checked += 1;
+                    let expect_allowed = own && entry.allowed.contains(who);
+                    let was_denied = denied(status, &location);
+                    if status >= 500 || expect_allowed == was_denied {
+                        failures.push(format!(
+                            "{} {} as {who:?} on {} tenant: expected {}, got {status} {location}",
+                            route.method,
+                            path,
+                            if own { "own" } else { "other" },
+                            if expect_allowed { "allowed" } else { "denied" }
+                        ));
+                    }
+                }
+            }
+        }
+        eprintln!(
+            "access matrix: {checked} checks over {} routes",
+            web::route_table().len()
+        );
+        assert!(
+            failures.is_empty(),
+            "{} access-matrix failures:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+    }
+);

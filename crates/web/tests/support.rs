@@ -1,0 +1,317 @@
+//! Starts the real application on a free port with a fresh database (SQLite or PostgreSQL),
+//! loaded with the demo PCN and a second, separate system ("the other tenant").
+#![allow(dead_code)]
+use app::App;
+use chrono::NaiveDate;
+use domain::leave::{LeaveDraft, LeaveKind, LeaveStatus};
+use domain::org::{Employer, OdsCode};
+use domain::role::Role;
+use domain::room::{RoomCapability, RoomDraft, SiteDraft};
+use domain::staff::StaffDraft;
+use store::Backend;
+use store::practices::{PcnRecord, PracticeDetails};
+use store::testing::TestDb;
+
+pub const PASSWORD: &str = "demo-password-123";
+pub const OWN_PRACTICE: &str = "Y99901";
+pub const OWN_PCN: &str = "U99901";
+pub const OWN_ICS: &str = "QZZ";
+pub const OTHER_PRACTICE: &str = "Y88801";
+pub const OTHER_PCN: &str = "U88801";
+pub const OTHER_ICS: &str = "QZY";
+const NOW: &str = "2026-11-23T09:00:00Z";
+
+pub struct TestApp {
+    pub base: String,
+    pub app: App,
+    pub db: TestDb,
+    pub other: OtherTenant,
+}
+
+/// Records of the other system, made directly in the store.
+pub struct OtherTenant {
+    pub staff_id: String,
+    pub site_id: String,
+    pub manager_email: String,
+}
+
+pub fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+pub async fn spawn(backend: Backend) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let app = App::new(db.store.clone());
+    app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
+        .await
+        .expect("load the demo");
+    let other = other_tenant(&app).await;
+    let sessions = store::sessions::SessionBackend::connect(&db.url)
+        .await
+        .expect("session store");
+    let secret = app.web_secret().await.unwrap();
+    let router = web::router(
+        app.clone(),
+        sessions,
+        &web::WebConfig {
+            secure_cookies: false,
+            secret,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(web::serve(listener, router));
+    TestApp {
+        base,
+        app,
+        db,
+        other,
+    }
+}
+
+async fn other_tenant(app: &App) -> OtherTenant {
+    let mut tx = app.store().begin().await.unwrap();
+    store::practices::insert_ics(&mut tx, OTHER_ICS, "Other ICS")
+        .await
+        .unwrap();
+    let pcn = PcnRecord {
+        code: OTHER_PCN.into(),
+        name: "Other PCN".into(),
+        ics_code: Some(OTHER_ICS.into()),
+    };
+    store::practices::insert_pcn(&mut tx, &pcn).await.unwrap();
+    let details = PracticeDetails {
+        ods_code: OTHER_PRACTICE.into(),
+        name: "Elsewhere Surgery".into(),
+        address: "1 Far Road".into(),
+        postcode: "EL1 1SE".into(),
+        commissioner: OTHER_ICS.into(),
+        phone: None,
+        open_date: None,
+    };
+    store::practices::upsert_details(&mut tx, &details, NOW)
+        .await
+        .unwrap();
+    store::practices::set_pcn(&mut tx, OTHER_PRACTICE, Some(OTHER_PCN))
+        .await
+        .unwrap();
+    let site_id = store::new_id();
+    store::sites::insert_site(
+        &mut tx,
+        &site_id,
+        OTHER_PRACTICE,
+        &SiteDraft {
+            name: "Elsewhere".into(),
+            address: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let staff_id = store::new_id();
+    let draft = StaffDraft {
+        name: "Sam Elsewhere".into(),
+        email: Some("sam@elsewhere.example".into()),
+        phone: None,
+        role: Role::SalariedGp,
+        employer: Employer::Practice(OdsCode::parse(OTHER_PRACTICE).unwrap()),
+        wte: 0.6,
+        sessions_per_week: 5.0,
+        skills: vec![],
+        start_date: day("2024-01-01"),
+        end_date: None,
+        practices: vec![OdsCode::parse(OTHER_PRACTICE).unwrap()],
+    };
+    store::staff::insert(&mut tx, &staff_id, &draft, &[], NOW)
+        .await
+        .unwrap();
+    let manager_email = "pm@elsewhere.example".to_string();
+    let user = store::users::UserRecord {
+        id: store::new_id(),
+        email: manager_email.clone(),
+        password_hash: app::auth::hash_password(PASSWORD).unwrap(),
+        role: domain::account::UserRole::PracticeManager,
+        org_code: OTHER_PRACTICE.into(),
+        staff_id: None,
+        display_name: "Other manager".into(),
+        demo: false,
+    };
+    store::users::insert(&mut tx, &user, NOW).await.unwrap();
+    tx.commit().await.unwrap();
+    OtherTenant {
+        staff_id,
+        site_id,
+        manager_email,
+    }
+}
+
+impl TestApp {
+    /// The first demo log-in with this role (and organisation, when given).
+    pub async fn login_email(&self, role: &str, org: Option<&str>) -> String {
+        self.app
+            .demo_logins()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|l| l.role == role && org.is_none_or(|o| l.organisation == o))
+            .unwrap_or_else(|| panic!("no demo {role} log-in"))
+            .email
+    }
+
+    pub async fn user(&self, email: &str) -> store::users::UserRecord {
+        let mut conn = self.app.store().conn().await.unwrap();
+        store::users::find_by_email(&mut conn, email)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// The CSRF token the client's pages carry.
+    pub async fn csrf(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        field_value(&page, "csrf_token").expect("a csrf_token field on the login page")
+    }
+
+    /// Logs in through the form and returns the logged-in client.
+    pub async fn logged_in(&self, email: &str) -> reqwest::Client {
+        let client = Self::client();
+        let token = self.csrf(&client).await;
+        let response = client
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303, "log-in as {email}");
+        client
+    }
+
+    pub async fn own_site(&self) -> String {
+        let mut conn = self.app.store().conn().await.unwrap();
+        store::sites::list_sites(&mut conn, &[OWN_PRACTICE.into()])
+            .await
+            .unwrap()[0]
+            .id
+            .clone()
+    }
+
+    /// A fresh room at a site, for requests that change or remove it.
+    pub async fn fresh_room(&self, site_id: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let room = RoomDraft {
+            name: format!("Room {id}"),
+            capabilities: vec![RoomCapability::Consulting],
+        };
+        store::sites::insert_room(&mut conn, &id, site_id, &room)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A fresh pending leave request for a person.
+    pub async fn fresh_leave(&self, staff_id: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let leave = LeaveDraft {
+            kind: LeaveKind::Annual,
+            start_date: day("2027-01-04"),
+            end_date: day("2027-01-05"),
+            note: None,
+        };
+        store::leave::insert(
+            &mut conn,
+            &id,
+            staff_id,
+            &leave,
+            LeaveStatus::Requested,
+            NOW,
+        )
+        .await
+        .unwrap();
+        id
+    }
+
+    /// A fresh open vacancy of a practice.
+    pub async fn fresh_vacancy(&self, ods: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let draft = domain::vacancy::VacancyDraft {
+            role: Role::Receptionist,
+            wte: 0.5,
+            opened_on: None,
+            monthly_cost_gbp: 100.0,
+            notes: None,
+        };
+        store::vacancies::insert(
+            &mut conn,
+            &id,
+            &Employer::Practice(OdsCode::parse(ods).unwrap()),
+            &draft,
+            NOW,
+        )
+        .await
+        .unwrap();
+        id
+    }
+
+    /// Someone employed by the demo practice who is not the practice manager.
+    /// (Not the person behind the first staff log-in, who may see their own record.)
+    pub async fn own_staff(&self) -> String {
+        let staff_login = self.login_email("staff", Some(OWN_PRACTICE)).await;
+        let own_record = self.user(&staff_login).await.staff_id;
+        let mut conn = self.app.store().conn().await.unwrap();
+        let people = store::staff::list(
+            &mut conn,
+            store::staff::StaffScope::WorksAt(OWN_PRACTICE),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        people
+            .into_iter()
+            .find(|p| {
+                p.draft.employer.code() == OWN_PRACTICE
+                    && p.draft.role == Role::Receptionist
+                    && Some(&p.id) != own_record.as_ref()
+            })
+            .expect("a receptionist at the demo practice")
+            .id
+    }
+}
+
+/// The `value` of the first input named `name` in an HTML page.
+pub fn field_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let rest = &html[at..];
+    let start = rest.find("value=\"")? + 7;
+    let end = rest[start..].find('"')?;
+    Some(
+        rest[start..start + end]
+            .replace("&#x2b;", "+")
+            .replace("&#43;", "+")
+            .replace("&#x2f;", "/")
+            .replace("&#47;", "/")
+            .replace("&#x3d;", "=")
+            .replace("&#61;", "="),
+    )
+}

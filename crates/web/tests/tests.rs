@@ -1,0 +1,601 @@
+//! The web application over real HTTP, on SQLite and PostgreSQL: log-in, the main
+//! journeys, the JSON API, and the access matrix of every route × role × tenant.
+mod access_matrix;
+mod support;
+
+use store::Backend;
+use support::*;
+
+/// Runs one async test body on both databases.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = spawn(Backend::Sqlite).await;
+                ($body)(&t).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let t = spawn(Backend::Postgres).await;
+                ($body)(&t).await;
+                t.db.cleanup().await.unwrap();
+            }
+        }
+    };
+}
+pub(crate) use on_both;
+
+on_both!(log_in_wrong_password_and_log_out, async |t: &TestApp| {
+    let email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+    let client = TestApp::client();
+    let token = t.csrf(&client).await;
+    let wrong = client
+        .post(format!("{}/login", t.base))
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("email", email.as_str()),
+            ("password", "wrong password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let page = wrong.text().await.unwrap();
+    assert!(
+        page.contains("email address or password is not correct"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("value=\"{email}\"")),
+        "the email is kept"
+    );
+
+    let client = t.logged_in(&email).await;
+    let home = client.get(format!("{}/", t.base)).send().await.unwrap();
+    assert_eq!(
+        home.headers()["location"],
+        format!("/practices/{OWN_PRACTICE}")
+    );
+    let dashboard = client
+        .get(format!("{}/practices/{OWN_PRACTICE}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dashboard.status(), 200);
+    let token = t.csrf(&client).await;
+    let out = client
+        .post(format!("{}/logout", t.base))
+        .form(&[("csrf_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let after = client
+        .get(format!("{}/practices/{OWN_PRACTICE}", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 303, "logged out: back to the log-in page");
+    assert!(
+        after.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login")
+    );
+});
+
+on_both!(
+    ten_failed_log_ins_in_a_minute_are_refused,
+    async |t: &TestApp| {
+        let email = t.login_email("staff", None).await;
+        let client = TestApp::client();
+        let token = t.csrf(&client).await;
+        for _ in 0..10 {
+            let r = client
+                .post(format!("{}/login", t.base))
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("email", email.as_str()),
+                    ("password", "guess"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 401);
+        }
+        let right = client
+            .post(format!("{}/login", t.base))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            right.status(),
+            429,
+            "even the right password waits after 10 failures"
+        );
+        let api = TestApp::client()
+            .post(format!("{}/api/login", t.base))
+            .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), 429);
+    }
+);
+
+on_both!(
+    a_form_without_its_csrf_token_is_refused,
+    async |t: &TestApp| {
+        let client = t
+            .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+            .await;
+        let r = client
+            .post(format!("{}/practices/{OWN_PRACTICE}/sites", t.base))
+            .form(&[("name", "Sneaky site")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = client
+            .post(format!("{}/practices/{OWN_PRACTICE}/sites", t.base))
+            .form(&[("name", "Sneaky site"), ("csrf_token", "forged")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+        let sites = t
+            .app
+            .list_sites(
+                &t.app
+                    .actor(
+                        &t.user(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+                            .await
+                            .id,
+                    )
+                    .await
+                    .unwrap(),
+                OWN_PRACTICE,
+            )
+            .await
+            .unwrap();
+        assert!(sites.iter().all(|s| s.site.site.name != "Sneaky site"));
+    }
+);
+
+on_both!(
+    add_a_person_with_a_mistake_then_fix_it,
+    async |t: &TestApp| {
+        let pm = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        let client = t.logged_in(&pm).await;
+        let token = t.csrf(&client).await;
+        let mut form = vec![
+            ("csrf_token", token.clone()),
+            ("name", "Dr Robin Testwell".to_string()),
+            ("email", "robin.testwell@riverside.example".to_string()),
+            ("role", "salaried_gp".to_string()),
+            ("employer", "practice".to_string()),
+            ("employer_code", OWN_PRACTICE.to_string()),
+            ("wte", "2".to_string()),
+            ("sessions_per_week", "6".to_string()),
+            ("practices", OWN_PRACTICE.to_string()),
+            ("skills", "minor surgery".to_string()),
+            ("start_date", "2026-12-01".to_string()),
+            ("end_date", String::new()),
+        ];
+        let bad = client
+            .post(format!("{}/practices/{OWN_PRACTICE}/staff", t.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        let page = bad.text().await.unwrap();
+        assert!(
+            page.contains("nhsuk-error-summary"),
+            "the NHS error summary is shown"
+        );
+        assert!(
+            page.contains("href=\"#wte\""),
+            "the summary links to the field"
+        );
+        assert!(page.contains("WTE must be more than 0 and at most 1.5"));
+        assert!(
+            page.contains("value=\"Dr Robin Testwell\""),
+            "what the user typed is kept"
+        );
+        form[6].1 = "0.7".into();
+        let good = client
+            .post(format!("{}/practices/{OWN_PRACTICE}/staff", t.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(good.status(), 303);
+        let list = client
+            .get(format!(
+                "{}/practices/{OWN_PRACTICE}/staff?q=testwell",
+                t.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(list.contains("Dr Robin Testwell"));
+        assert!(list.contains("1 person"));
+        // The same email again is refused beside the field.
+        let again = client
+            .post(format!("{}/practices/{OWN_PRACTICE}/staff", t.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 422);
+        assert!(
+            again
+                .text()
+                .await
+                .unwrap()
+                .contains("already used by another person")
+        );
+        // Audit row for the change.
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.into()], 50)
+            .await
+            .unwrap();
+        assert!(audit.iter().any(|a| a.entity == "staff"
+            && a.action == "created"
+            && a.user_email.as_deref() == Some(pm.as_str())));
+    }
+);
+
+on_both!(
+    staff_request_leave_and_the_manager_approves_it,
+    async |t: &TestApp| {
+        let staff_email = t.login_email("staff", Some(OWN_PRACTICE)).await;
+        let staff = t.logged_in(&staff_email).await;
+        let token = t.csrf(&staff).await;
+        let bad = staff
+            .post(format!("{}/me/leave", t.base))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "annual"),
+                ("start_date", "2027-03-10"),
+                ("end_date", "2027-03-01"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 422);
+        assert!(
+            bad.text()
+                .await
+                .unwrap()
+                .contains("is before the first day")
+        );
+        let ok = staff
+            .post(format!("{}/me/leave", t.base))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("kind", "annual"),
+                ("start_date", "2027-03-01"),
+                ("end_date", "2027-03-05"),
+                ("note", "Half term"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 303);
+        let mine: serde_json::Value = staff
+            .get(format!("{}/api/leave", t.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let request = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["start_date"] == "2027-03-01")
+            .expect("the request")
+            .clone();
+        assert_eq!(request["status"], "requested");
+
+        let pm = t
+            .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+            .await;
+        let page = pm
+            .get(format!("{}/practices/{OWN_PRACTICE}/leave", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(request["id"].as_str().unwrap()));
+        let token = t.csrf(&pm).await;
+        let id = request["id"].as_str().unwrap();
+        let decided = pm
+            .post(format!("{}/leave/{id}/decision", t.base))
+            .form(&[
+                ("csrf_token", token.as_str()),
+                ("decision", "approve"),
+                ("back", &format!("/practices/{OWN_PRACTICE}/leave")),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(decided.status(), 303);
+        let mine: serde_json::Value = staff
+            .get(format!("{}/api/leave", t.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let request = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap();
+        assert_eq!(request["status"], "approved");
+        // A staff member cannot decide.
+        let token = t.csrf(&staff).await;
+        let refused = staff
+            .post(format!("{}/leave/{id}/decision", t.base))
+            .form(&[("csrf_token", token.as_str()), ("decision", "refuse")])
+            .send()
+            .await
+            .unwrap();
+        assert!(matches!(refused.status().as_u16(), 403 | 404));
+    }
+);
+
+on_both!(
+    the_ics_viewer_sees_counts_and_no_names,
+    async |t: &TestApp| {
+        let ics = t.logged_in(&t.login_email("ics_viewer", None).await).await;
+        let page = ics.get(format!("{}/system", t.base)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let page = page.text().await.unwrap();
+        let pcn: serde_json::Value = ics
+            .get(format!("{}/api/pcns/{OWN_PCN}", t.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            pcn["team"].is_null(),
+            "no PCN team by name for the ICS viewer"
+        );
+        assert!(pcn["headcount"].as_u64().unwrap() >= 45);
+        let mut conn = t.app.store().conn().await.unwrap();
+        let everyone = store::staff::list(
+            &mut conn,
+            store::staff::StaffScope::Pcn(OWN_PCN),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+        let pcn_text = pcn.to_string();
+        for person in &everyone {
+            assert!(
+                !page.contains(&person.draft.name),
+                "{} is named on the system page",
+                person.draft.name
+            );
+            assert!(!pcn_text.contains(&person.draft.name));
+        }
+        for path in [
+            format!("/practices/{OWN_PRACTICE}/staff"),
+            format!("/api/practices/{OWN_PRACTICE}/staff"),
+            format!("/staff/{}", everyone[0].id),
+        ] {
+            let r = ics.get(format!("{}{path}", t.base)).send().await.unwrap();
+            assert!(
+                matches!(r.status().as_u16(), 403 | 404),
+                "{path}: {}",
+                r.status()
+            );
+        }
+    }
+);
+
+on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
+    let api = TestApp::client();
+    let anonymous = api
+        .get(format!("{}/api/practices", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let email = t.login_email("pcn_manager", None).await;
+    let login = api
+        .post(format!("{}/api/login", t.base))
+        .json(&serde_json::json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let practices: serde_json::Value = api
+        .get(format!("{}/api/practices", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let practices = practices.as_array().unwrap();
+    assert_eq!(practices.len(), 3);
+    for p in practices {
+        for key in ["ods_code", "name", "postcode", "list_size"] {
+            assert!(p.get(key).is_some(), "{key} in {p}");
+        }
+    }
+    let staff: serde_json::Value = api
+        .get(format!("{}/api/practices/{OWN_PRACTICE}/staff", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(staff.as_array().unwrap().len() >= 10);
+    let created = api
+        .post(format!("{}/api/practices/{OWN_PRACTICE}/staff", t.base))
+        .json(&serde_json::json!({ "name": "Alex Apiperson", "email": "alex.api@riverside.example", "role": "practice_nurse",
+            "wte": 0.5, "sessions_per_week": 4.5, "start_date": "2026-12-01" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["staff_group"], "nurses");
+    let invalid = api
+        .post(format!("{}/api/practices/{OWN_PRACTICE}/staff", t.base))
+        .json(&serde_json::json!({ "name": "", "role": "wizard", "wte": 3, "start_date": "soon" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(invalid.status(), 422);
+    let body: serde_json::Value = invalid.json().await.unwrap();
+    let fields: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"role")
+            && fields.contains(&"wte")
+            && fields.contains(&"name")
+            && fields.contains(&"start_date"),
+        "{body}"
+    );
+    // Another tenant's data answers 403 or 404 and reveals nothing.
+    for path in [
+        format!("/api/practices/{OTHER_PRACTICE}/staff"),
+        format!("/api/pcns/{OTHER_PCN}"),
+        format!("/api/staff/{}", t.other.staff_id),
+    ] {
+        let r = api.get(format!("{}{path}", t.base)).send().await.unwrap();
+        assert!(matches!(r.status().as_u16(), 403 | 404), "{path}");
+        assert!(!r.text().await.unwrap().contains("Elsewhere"));
+    }
+    let pcn: serde_json::Value = api
+        .get(format!("{}/api/pcns/{OWN_PCN}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pcn["practices"].as_array().unwrap().len(), 3);
+    assert!(!pcn["team"].as_array().unwrap().is_empty());
+    let out = api
+        .post(format!("{}/api/logout", t.base))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert_eq!(
+        api.get(format!("{}/api/practices", t.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+});
+
+on_both!(openapi_document_lists_the_api, async |t: &TestApp| {
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", t.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in [
+        "/health",
+        "/api/login",
+        "/api/logout",
+        "/api/practices",
+        "/api/practices/{ods}/staff",
+        "/api/leave",
+        "/api/pcns/{code}",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(paths["/api/practices/{ods}/staff"].get("post").is_some());
+    assert!(paths["/api/leave"].get("post").is_some());
+    let health = reqwest::get(format!("{}/health", t.base)).await.unwrap();
+    assert_eq!(health.status(), 200);
+});
+
+on_both!(
+    import_a_staff_file_with_a_bad_row_changes_nothing,
+    async |t: &TestApp| {
+        let pm = t
+            .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+            .await;
+        let before = t.app.demo_logins().await.unwrap().len();
+        let header = import::STAFF_HEADER.join(",");
+        let csv = format!(
+            "{header}\nJo Good,jo.good@riverside.example,,receptionist,practice,{OWN_PRACTICE},0.8,7,,2026-01-05,,{OWN_PRACTICE}\nBad Row,bad.row@riverside.example,,receptionist,practice,{OWN_PRACTICE},9,7,,2026-01-05,,{OWN_PRACTICE}\n"
+        );
+        let token = t.csrf(&pm).await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(csv.into_bytes())
+                    .file_name("team.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        let r = pm
+            .post(format!("{}/import/staff", t.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(page.contains("team.csv:3: wte:"), "row-level error: {page}");
+        let list = pm
+            .get(format!(
+                "{}/practices/{OWN_PRACTICE}/staff?q=jo.good",
+                t.base
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !list.contains("Jo Good"),
+            "the good row was not stored either"
+        );
+        assert_eq!(t.app.demo_logins().await.unwrap().len(), before);
+    }
+);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, as a new user runs it: formatting and lints, every Rust test on
+# SQLite and on PostgreSQL, then the browser tests in headless Chromium.
+#
+# PostgreSQL: uses $GPTEAM_TEST_POSTGRES_URL when set, else a server on 127.0.0.1:5432
+# (user postgres, trust auth), else starts a private one under target/pg (installing
+# Debian's postgresql if needed). Chromium and the Node packages are installed by
+# scripts/browser-tests.sh when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+log() { printf '\n== %s\n' "$*"; }
+
+find_postgres() {
+  if [ -n "${GPTEAM_TEST_POSTGRES_URL:-}" ]; then return 0; fi
+  if command -v psql >/dev/null && psql "postgres://postgres@127.0.0.1:5432/postgres" -Atc 'select 1' >/dev/null 2>&1; then
+    export GPTEAM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/postgres"
+    return 0
+  fi
+  log "No PostgreSQL on 127.0.0.1:5432: starting a private server under target/pg"
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$bin" ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  local dir="$PWD/target/pg" port=55432
+  mkdir -p "$dir"
+  chown -R postgres "$dir" 2>/dev/null || true
+  local as=()
+  if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    "${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust >/dev/null
+  fi
+  "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1" -l "$dir/log" -w start >/dev/null || true
+  export GPTEAM_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
+}
+
+log "Formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+find_postgres
+log "Rust tests on SQLite and PostgreSQL ($GPTEAM_TEST_POSTGRES_URL)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+log "Browser tests (headless Chromium)"
+cargo build --locked -p gpteam
+GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/browser-tests.sh
