@@ -48,9 +48,9 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-/// A checked multipart form: text fields and uploaded files by field name.
+/// A checked multipart form: uploaded files by field name (its text fields, the CSRF token
+/// among them, are read and checked here).
 pub struct CsrfMultipart {
-    pub fields: BTreeMap<String, String>,
     pub files: BTreeMap<String, Upload>,
 }
 
@@ -102,6 +102,6 @@ impl FromRequest<AppState> for CsrfMultipart {
             .map(String::as_str)
             .unwrap_or_default();
         token.verify(sent).map_err(|_| WebError::Csrf)?;
-        Ok(CsrfMultipart { fields, files })
+        Ok(CsrfMultipart { files })
     }
 }

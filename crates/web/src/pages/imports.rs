@@ -19,8 +19,8 @@ use domain::account::UserRole;
 #[template(path = "import.html")]
 pub(crate) struct ImportPage {
     ctx: PageCtx,
-    /// Which import the result is about: `staff`, `ods-practices` or `list-sizes`.
-    kind: String,
+    /// Which import the result is about, in words.
+    what: String,
     summary: String,
     problems: Vec<String>,
     export_links: Vec<(String, String)>,
@@ -39,9 +39,15 @@ async fn render(
     for practice in state.app.visible_practices(&user.actor).await? {
         export_links.push((practice.ods_code.clone(), practice.name.clone()));
     }
+    let what = match kind {
+        "staff" => "Team register",
+        "ods-practices" => "GP practices",
+        "list-sizes" => "List sizes",
+        _ => "",
+    };
     let page = ImportPage {
         ctx: page_ctx(&user.actor, &token, "/import")?,
-        kind: kind.into(),
+        what: what.into(),
         summary,
         problems,
         export_links,

@@ -32,7 +32,6 @@ pub(crate) struct PersonRow {
     pub wte: String,
     pub sessions: String,
     pub practices: String,
-    pub skills: String,
 }
 
 impl PersonRow {
@@ -55,7 +54,6 @@ impl PersonRow {
                 .map(OdsCode::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
-            skills: d.skills.join(", "),
         }
     }
 }
@@ -68,7 +66,6 @@ pub(crate) struct LeaveRow {
     pub note: String,
     pub status: String,
     pub tag: &'static str,
-    pub pending: bool,
 }
 
 impl LeaveRow {
@@ -98,7 +95,6 @@ impl LeaveRow {
                 LeaveStatus::Refused => "nhsuk-tag--red",
                 LeaveStatus::Cancelled => "nhsuk-tag--grey",
             },
-            pending: leave.status == LeaveStatus::Requested,
         }
     }
 }
@@ -119,17 +115,24 @@ pub(crate) struct VacancyRow {
     pub non_clinical: bool,
 }
 
-pub(crate) fn pounds(value: f64) -> String {
-    let whole = value.round() as i64;
-    let digits = whole.abs().to_string();
+/// 12400 → "12,400".
+pub(crate) fn thousands(value: i64) -> String {
+    let digits = value.abs().to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
-    format!("{}£{out}", if whole < 0 { "-" } else { "" })
+    format!("{}{out}", if value < 0 { "-" } else { "" })
+}
+
+/// 1800.0 → "£1,800".
+pub(crate) fn pounds(value: f64) -> String {
+    let whole = value.round() as i64;
+    let sign = if whole < 0 { "-" } else { "" };
+    format!("{sign}£{}", thousands(whole.abs()))
 }
 
 pub(crate) fn vacancy_rows(vacancies: &[store::vacancies::VacancyRecord]) -> Vec<VacancyRow> {

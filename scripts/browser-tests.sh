@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Browser tests: Debian's Chromium driven by playwright-core, axe-core in the page.
+# Installs Chromium and the Node packages when they are missing. Expects the gpteam binary
+# in $GPTEAM_BIN (default target/debug/gpteam). Screenshots go to target/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund)
+fi
+export GPTEAM_BIN=${GPTEAM_BIN:-$PWD/target/debug/gpteam}
+node --test --test-concurrency=1 tests/browser/

@@ -1,0 +1,100 @@
+// Helpers for the browser tests: start gpteam on a free port with a fresh demo database,
+// drive Debian's Chromium through playwright-core, run axe-core in the page, take screenshots.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = join(here, '..', '..');
+export const bin = process.env.GPTEAM_BIN || join(repo, 'target', 'debug', 'gpteam');
+export const password = 'demo-password-123';
+export const screenshots = join(repo, 'target', 'screenshots');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts `gpteam serve --demo` on a new SQLite file and waits for /health. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'gpteam-browser-'));
+  const databaseUrl = `sqlite://${join(dir, 'gpteam.db')}`;
+  const port = await freePort();
+  const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--database-url', databaseUrl], {
+    env: { ...process.env, GPTEAM_DEMO_PASSWORD: password, GPTEAM_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${baseUrl}/health`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error(`gpteam did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const logins = demoLogins(databaseUrl);
+  return { baseUrl, databaseUrl, logins, output: () => output, stop: () => child.kill() };
+}
+
+/** `gpteam demo logins` as objects {email, role, organisation}. */
+export function demoLogins(databaseUrl) {
+  const csv = execFileSync(bin, ['demo', 'logins', '--database-url', databaseUrl], { encoding: 'utf8' });
+  const [header, ...rows] = csv.trim().split('\n');
+  const names = header.split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [names[i], v])));
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function login(page, baseUrl, email) {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe-core violations on the page (WCAG 2.x A and AA rules). */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(screenshots, { recursive: true });
+  const path = join(screenshots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
