@@ -1,0 +1,33 @@
+//! Runs the search on one benchmark instance with given parameters (for tuning by hand):
+//! `probe N SECONDS [T0 T1 WEIGHT SEED]`.
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args[1].parse().unwrap();
+    let secs: f64 = args[2].parse().unwrap();
+    let get = |i: usize, default: f64| args.get(i).map_or(default, |a| a.parse().unwrap());
+    let path = format!(
+        "{}/../../../shared/data/shift-scheduling/instances/Instance{n}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let p = rota::read_instance(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let defaults = rota::Options::default();
+    let opts = rota::Options {
+        time_limit: Some(std::time::Duration::from_secs_f64(secs)),
+        start_temperature: get(3, defaults.start_temperature),
+        end_temperature: get(4, defaults.end_temperature),
+        hard_weight: get(5, defaults.hard_weight as f64) as i64,
+        seed: get(6, 1.0) as u64,
+        ..defaults
+    };
+    let out = rota::solve(&p, &opts, &|_| {});
+    println!(
+        "Instance{n} obj {} hard {} steps {} ttb {:.1?}",
+        out.evaluation.objective,
+        out.evaluation.hard_units(),
+        out.steps,
+        out.time_to_best
+    );
+    for v in out.evaluation.hard.iter().take(8) {
+        println!("  {v}");
+    }
+}

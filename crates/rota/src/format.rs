@@ -1,0 +1,393 @@
+//! Readers and writers for the shift-scheduling benchmark (see FORMAT.md of the data set):
+//! the instance format, and the roster format (one line per person in `SECTION_STAFF`
+//! order, one tab-separated cell per day holding a shift id or nothing for a day off).
+use crate::model::{Cover, Problem, Request, Roster, ShiftType, StaffMember, UNLIMITED};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A problem in a file, with the 1-based line it was found on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ParseError {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.message)
+        } else if self.field.is_empty() {
+            write!(f, "line {}: {}", self.line, self.message)
+        } else {
+            write!(f, "line {}: {}: {}", self.line, self.field, self.message)
+        }
+    }
+}
+
+fn err(line: usize, field: &str, message: impl Into<String>) -> ParseError {
+    ParseError {
+        line,
+        field: field.to_string(),
+        message: message.into(),
+    }
+}
+
+fn number(line: usize, field: &str, text: &str) -> Result<u32, ParseError> {
+    let text = text.trim();
+    if text.starts_with('-') {
+        return Err(err(
+            line,
+            field,
+            format!("'{text}' is negative: numbers are non-negative integers"),
+        ));
+    }
+    text.parse::<u32>().map_err(|_| {
+        err(
+            line,
+            field,
+            format!("'{text}' is not a non-negative integer"),
+        )
+    })
+}
+
+const SECTIONS: [&str; 7] = [
+    "SECTION_HORIZON",
+    "SECTION_SHIFTS",
+    "SECTION_STAFF",
+    "SECTION_DAYS_OFF",
+    "SECTION_SHIFT_ON_REQUESTS",
+    "SECTION_SHIFT_OFF_REQUESTS",
+    "SECTION_COVER",
+];
+
+/// Reads an instance of the benchmark. Every error names the line and field.
+pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
+    let mut sections: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    let mut current: Option<&str> = None;
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim_end_matches('\r').trim();
+        let n = i + 1;
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line.starts_with("SECTION_") {
+            if !SECTIONS.contains(&line) {
+                return Err(err(n, "section", format!("unknown section {line}")));
+            }
+            if sections.contains_key(line) {
+                return Err(err(n, "section", format!("{line} appears twice")));
+            }
+            sections.insert(
+                SECTIONS.iter().find(|s| **s == line).expect("known"),
+                Vec::new(),
+            );
+            current = Some(SECTIONS.iter().find(|s| **s == line).expect("known"));
+            continue;
+        }
+        match current {
+            Some(section) => sections.get_mut(section).expect("opened").push((n, line)),
+            None => return Err(err(n, "", "data before the first SECTION_ line")),
+        }
+    }
+    for section in SECTIONS {
+        if !sections.contains_key(section) {
+            return Err(err(0, "", format!("the file has no {section}")));
+        }
+    }
+
+    let horizon = &sections["SECTION_HORIZON"];
+    let Some(&(hline, htext)) = horizon.first() else {
+        return Err(err(0, "", "SECTION_HORIZON is empty"));
+    };
+    if horizon.len() > 1 {
+        return Err(err(
+            horizon[1].0,
+            "horizon",
+            "SECTION_HORIZON has more than one line",
+        ));
+    }
+    let days = number(hline, "horizon", htext)? as usize;
+    if days == 0 || days % 7 != 0 {
+        return Err(err(
+            hline,
+            "horizon",
+            format!("{days} days is not a positive multiple of 7"),
+        ));
+    }
+
+    let mut shifts = Vec::new();
+    let mut forbidden_text = Vec::new();
+    for &(n, line) in &sections["SECTION_SHIFTS"] {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != 3 {
+            return Err(err(
+                n,
+                "shift",
+                format!(
+                    "expected ShiftID,LengthMins,ForbiddenNext (3 fields), found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let id = fields[0].trim();
+        if id.is_empty() {
+            return Err(err(n, "ShiftID", "empty shift id"));
+        }
+        if shifts.iter().any(|s: &ShiftType| s.id == id) {
+            return Err(err(n, "ShiftID", format!("shift {id} is defined twice")));
+        }
+        let minutes = number(n, "LengthMins", fields[1])?;
+        shifts.push(ShiftType {
+            id: id.to_string(),
+            minutes,
+            forbidden_next: Vec::new(),
+            start_minute: 0,
+            site: 0,
+            skill: None,
+        });
+        forbidden_text.push((n, fields[2].trim()));
+    }
+    if shifts.is_empty() {
+        return Err(err(0, "", "SECTION_SHIFTS has no shifts"));
+    }
+    if shifts.len() >= crate::model::OFF as usize {
+        return Err(err(0, "", "too many shift types"));
+    }
+    let shift_of = |n: usize, field: &str, id: &str, shifts: &[ShiftType]| {
+        shifts
+            .iter()
+            .position(|s| s.id == id.trim())
+            .ok_or_else(|| err(n, field, format!("unknown shift id '{}'", id.trim())))
+    };
+    for (i, (n, text)) in forbidden_text.iter().enumerate() {
+        let mut next = Vec::new();
+        for id in text.split('|').filter(|t| !t.trim().is_empty()) {
+            next.push(shift_of(*n, "ForbiddenNext", id, &shifts)?);
+        }
+        shifts[i].forbidden_next = next;
+    }
+
+    let mut staff: Vec<StaffMember> = Vec::new();
+    for &(n, line) in &sections["SECTION_STAFF"] {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != 8 {
+            return Err(err(
+                n,
+                "staff",
+                format!(
+                    "expected 8 fields (ID,MaxShifts,MaxTotalMinutes,MinTotalMinutes,MaxConsecutiveShifts,MinConsecutiveShifts,MinConsecutiveDaysOff,MaxWeekends), found {}",
+                    fields.len()
+                ),
+            ));
+        }
+        let id = fields[0].trim();
+        if id.is_empty() {
+            return Err(err(n, "ID", "empty staff id"));
+        }
+        if staff.iter().any(|s| s.id == id) {
+            return Err(err(n, "ID", format!("staff id {id} appears twice")));
+        }
+        let mut max_shifts = vec![UNLIMITED; shifts.len()];
+        for item in fields[1].split('|').filter(|t| !t.trim().is_empty()) {
+            let (sid, count) = item
+                .split_once('=')
+                .ok_or_else(|| err(n, "MaxShifts", format!("'{item}' is not ShiftID=n")))?;
+            max_shifts[shift_of(n, "MaxShifts", sid, &shifts)?] = number(n, "MaxShifts", count)?;
+        }
+        let max_minutes = number(n, "MaxTotalMinutes", fields[2])?;
+        let min_minutes = number(n, "MinTotalMinutes", fields[3])?;
+        if min_minutes > max_minutes {
+            return Err(err(
+                n,
+                "MinTotalMinutes",
+                format!("{min_minutes} is more than MaxTotalMinutes {max_minutes}"),
+            ));
+        }
+        staff.push(StaffMember {
+            id: id.to_string(),
+            max_shifts,
+            max_minutes,
+            min_minutes,
+            max_consecutive: number(n, "MaxConsecutiveShifts", fields[4])?,
+            min_consecutive: number(n, "MinConsecutiveShifts", fields[5])?,
+            min_days_off: number(n, "MinConsecutiveDaysOff", fields[6])?,
+            max_weekends: number(n, "MaxWeekends", fields[7])?,
+            days_off: vec![false; days],
+            skills: 0,
+            min_rest_minutes: 0,
+        });
+    }
+    if staff.is_empty() {
+        return Err(err(0, "", "SECTION_STAFF has no staff"));
+    }
+    let staff_of = |n: usize, id: &str, staff: &[StaffMember]| {
+        staff
+            .iter()
+            .position(|s| s.id == id.trim())
+            .ok_or_else(|| err(n, "EmployeeID", format!("unknown staff id '{}'", id.trim())))
+    };
+    let day_of = |n: usize, field: &str, text: &str| -> Result<usize, ParseError> {
+        let d = number(n, field, text)? as usize;
+        if d >= days {
+            return Err(err(
+                n,
+                field,
+                format!(
+                    "day {d} is outside the horizon of {days} days (0 to {})",
+                    days - 1
+                ),
+            ));
+        }
+        Ok(d)
+    };
+
+    for &(n, line) in &sections["SECTION_DAYS_OFF"] {
+        let mut fields = line.split(',');
+        let e = staff_of(n, fields.next().unwrap_or_default(), &staff)?;
+        for d in fields.filter(|t| !t.trim().is_empty()) {
+            let d = day_of(n, "DayIndexes", d)?;
+            staff[e].days_off[d] = true;
+        }
+    }
+
+    let read_requests =
+        |section: &str, staff: &[StaffMember]| -> Result<Vec<Request>, ParseError> {
+            let mut out = Vec::new();
+            for &(n, line) in &sections[section] {
+                let fields: Vec<&str> = line.split(',').collect();
+                if fields.len() != 4 {
+                    return Err(err(
+                        n,
+                        "request",
+                        format!(
+                            "expected EmployeeID,Day,ShiftID,Weight, found {} fields",
+                            fields.len()
+                        ),
+                    ));
+                }
+                out.push(Request {
+                    staff: staff_of(n, fields[0], staff)?,
+                    day: day_of(n, "Day", fields[1])?,
+                    shift: shift_of(n, "ShiftID", fields[2], &shifts)?,
+                    weight: number(n, "Weight", fields[3])?,
+                });
+            }
+            Ok(out)
+        };
+    let on_requests = read_requests("SECTION_SHIFT_ON_REQUESTS", &staff)?;
+    let off_requests = read_requests("SECTION_SHIFT_OFF_REQUESTS", &staff)?;
+
+    let mut cover = Vec::new();
+    let mut seen = vec![false; days * shifts.len()];
+    for &(n, line) in &sections["SECTION_COVER"] {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != 5 {
+            return Err(err(
+                n,
+                "cover",
+                format!(
+                    "expected Day,ShiftID,Requirement,WeightUnder,WeightOver, found {} fields",
+                    fields.len()
+                ),
+            ));
+        }
+        let day = day_of(n, "Day", fields[0])?;
+        let shift = shift_of(n, "ShiftID", fields[1], &shifts)?;
+        if std::mem::replace(&mut seen[day * shifts.len() + shift], true) {
+            return Err(err(
+                n,
+                "cover",
+                format!("day {day} shift {} has two cover rows", shifts[shift].id),
+            ));
+        }
+        cover.push(Cover {
+            day,
+            shift,
+            requirement: number(n, "Requirement", fields[2])?,
+            weight_under: number(n, "WeightUnder", fields[3])?,
+            weight_over: number(n, "WeightOver", fields[4])?,
+            skill: None,
+        });
+    }
+    Ok(Problem {
+        days,
+        shifts,
+        staff,
+        on_requests,
+        off_requests,
+        cover,
+        rooms: Vec::new(),
+        locks: Vec::new(),
+    })
+}
+
+/// Writes a roster: one line per person, one tab-separated cell per day.
+pub fn write_roster(problem: &Problem, roster: &Roster) -> String {
+    let mut out = String::new();
+    for e in 0..problem.staff.len() {
+        let cells: Vec<&str> = (0..problem.days)
+            .map(|d| {
+                roster
+                    .get(e, d)
+                    .map_or("", |s| problem.shifts[s].id.as_str())
+            })
+            .collect();
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+    }
+    out
+}
+
+/// Reads a roster written in the same format (also accepts `-` for a day off and spaces
+/// between cells, as the fixture in FORMAT.md is printed).
+pub fn read_roster(problem: &Problem, text: &str) -> Result<Roster, ParseError> {
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    if lines.len() != problem.staff.len() {
+        return Err(err(
+            0,
+            "",
+            format!(
+                "expected {} lines (one per person), found {}",
+                problem.staff.len(),
+                lines.len()
+            ),
+        ));
+    }
+    let mut roster = Roster::empty(problem.staff.len(), problem.days);
+    for (e, (n, line)) in lines.into_iter().enumerate() {
+        let body = line.split_once(": ").map_or(line, |(_, rest)| rest);
+        let cells: Vec<&str> = if body.contains('\t') {
+            body.split('\t').collect()
+        } else {
+            body.split_whitespace().collect()
+        };
+        if cells.len() != problem.days {
+            return Err(err(
+                n,
+                &problem.staff[e].id,
+                format!("expected {} cells, found {}", problem.days, cells.len()),
+            ));
+        }
+        for (d, cell) in cells.iter().enumerate() {
+            let cell = cell.trim();
+            if cell.is_empty() || cell == "-" {
+                continue;
+            }
+            let s = problem.shift_index(cell).ok_or_else(|| {
+                err(
+                    n,
+                    &problem.staff[e].id,
+                    format!("day {d}: unknown shift id '{cell}'"),
+                )
+            })?;
+            roster.set(e, d, Some(s));
+        }
+    }
+    Ok(roster)
+}

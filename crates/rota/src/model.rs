@@ -1,0 +1,151 @@
+//! The optimiser's own index-based model of a rostering problem.
+//!
+//! It is a superset of the Curtois shift-scheduling benchmark (shift types with lengths and
+//! forbidden successions, per-person limits, requests, soft cover) with what general practice
+//! needs later: cover per skill, sites, rooms as a limited resource per session, locked
+//! assignments and a minimum rest between days. Everything is addressed by index; names are
+//! kept only to read and write files.
+
+/// Index of a member of staff in `Problem::staff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StaffIdx(pub u32);
+/// Index of a day of the horizon; day 0 is a Monday.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DayIdx(pub u32);
+/// Index of a shift type (a session, in general practice) in `Problem::shifts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ShiftIdx(pub u32);
+
+/// No limit, where a limit is a count.
+pub const UNLIMITED: u32 = u32::MAX;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftType {
+    pub id: String,
+    pub minutes: u32,
+    /// Shift types that may not be worked the day after this one.
+    pub forbidden_next: Vec<usize>,
+    /// Minute of the day the shift starts (for the minimum rest); 0 when unknown.
+    pub start_minute: u32,
+    /// The site the shift is worked at (0 when there is one site).
+    pub site: usize,
+    /// A skill a person must have to work it.
+    pub skill: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StaffMember {
+    pub id: String,
+    /// Most shifts of each type over the horizon (`UNLIMITED`, or 0 to forbid a type).
+    pub max_shifts: Vec<u32>,
+    pub max_minutes: u32,
+    pub min_minutes: u32,
+    pub max_consecutive: u32,
+    pub min_consecutive: u32,
+    pub min_days_off: u32,
+    pub max_weekends: u32,
+    /// `true` on days the person must not work.
+    pub days_off: Vec<bool>,
+    /// Skills as a bit set (bit `k` is skill `k`).
+    pub skills: u64,
+    /// Minimum minutes between the end of one day's shift and the start of the next; 0 for none.
+    pub min_rest_minutes: u32,
+}
+
+/// A wish to work (on) or not work (off) a shift on a day, with its weight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub staff: usize,
+    pub day: usize,
+    pub shift: usize,
+    pub weight: u32,
+}
+
+/// How many people a shift needs on a day (optionally with a skill), and what each person
+/// short or over costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cover {
+    pub day: usize,
+    pub shift: usize,
+    pub requirement: u32,
+    pub weight_under: u32,
+    pub weight_over: u32,
+    /// Count only people with this skill.
+    pub skill: Option<usize>,
+}
+
+/// Rooms shared by some shift types at the same time: on any day, at most `capacity`
+/// people may work those shifts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomPool {
+    pub shifts: Vec<usize>,
+    pub capacity: u32,
+}
+
+/// A cell the search may not change: the person works `shift` (or is off when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lock {
+    pub staff: usize,
+    pub day: usize,
+    pub shift: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Problem {
+    pub days: usize,
+    pub shifts: Vec<ShiftType>,
+    pub staff: Vec<StaffMember>,
+    pub on_requests: Vec<Request>,
+    pub off_requests: Vec<Request>,
+    pub cover: Vec<Cover>,
+    pub rooms: Vec<RoomPool>,
+    pub locks: Vec<Lock>,
+}
+
+impl Problem {
+    pub fn shift_index(&self, id: &str) -> Option<usize> {
+        self.shifts.iter().position(|s| s.id == id)
+    }
+
+    /// Weekend `k` is days `7k+5` (Saturday) and `7k+6` (Sunday).
+    pub fn weekends(&self) -> usize {
+        self.days.div_ceil(7)
+    }
+}
+
+/// An assignment: for each person and day, a shift type or a day off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roster {
+    pub days: usize,
+    /// Row-major `[staff][day]`; `OFF` for a day off.
+    pub cells: Vec<u16>,
+}
+
+/// A day off in `Roster::cells`.
+pub const OFF: u16 = u16::MAX;
+
+impl Roster {
+    pub fn empty(staff: usize, days: usize) -> Roster {
+        Roster {
+            days,
+            cells: vec![OFF; staff * days],
+        }
+    }
+
+    pub fn get(&self, staff: usize, day: usize) -> Option<usize> {
+        let v = self.cells[staff * self.days + day];
+        (v != OFF).then_some(v as usize)
+    }
+
+    pub fn set(&mut self, staff: usize, day: usize, shift: Option<usize>) {
+        self.cells[staff * self.days + day] = shift.map_or(OFF, |s| s as u16);
+    }
+
+    pub fn row(&self, staff: usize) -> &[u16] {
+        &self.cells[staff * self.days..(staff + 1) * self.days]
+    }
+
+    pub fn staff_count(&self) -> usize {
+        self.cells.len() / self.days.max(1)
+    }
+}

@@ -1,0 +1,184 @@
+//! Re-planning one person's whole row by dynamic programming, everyone else fixed: the
+//! large-neighbourhood move that lets the search change a run pattern in one step.
+//!
+//! The DP state carries what the row's rules need — the last day's value, the length of the
+//! current run and whether it began on day 0, the working weekends so far and the minutes so
+//! far (in units of the shifts' common divisor) — and prices each day by the cover it adds or
+//! removes, the requests, and the hard rules weighted by the search's current hard weight.
+//! Limits on shifts of each type are left to the exact row score that judges the result.
+use crate::model::{OFF, Problem};
+
+/// What the DP needs per day and value, prepared by the search.
+pub struct RowCosts {
+    /// `cost[d * values + v]`: value `v` (shift index, or `values - 1` for a day off) on day `d`.
+    pub cost: Vec<f64>,
+    pub values: usize,
+}
+
+/// The largest state space (per day) the DP is run on; bigger rows are left to the other moves.
+pub const MAX_STATES: usize = 250_000;
+
+/// Sizes of the state space for a person, or `None` when it is too large.
+pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, usize, usize)> {
+    let m = &p.staff[e];
+    let runs = (m.max_consecutive + 1)
+        .max(m.min_consecutive)
+        .max(m.min_days_off) as usize
+        + 1;
+    let weekends = (m.max_weekends as usize + 2).min(p.weekends() + 1);
+    let minutes = (m.max_minutes / unit) as usize + 2;
+    let values = p.shifts.len() + 1;
+    (values * runs * 2 * weekends * minutes <= MAX_STATES)
+        .then_some((runs, weekends, minutes, values))
+}
+
+/// The best row for person `e` under `costs` and hard weight `weight`, as cells.
+pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> Option<Vec<u16>> {
+    let (runs, weekends, minutes, values) = state_space(p, e, unit)?;
+    let m = &p.staff[e];
+    let days = p.days;
+    let off = values - 1;
+    let states = values * runs * 2 * weekends * minutes;
+    let index = |last: usize, run: usize, s0: usize, wk: usize, mi: usize| {
+        (((last * runs + run) * 2 + s0) * weekends + wk) * minutes + mi
+    };
+    let mut dp = vec![f64::INFINITY; states];
+    let mut parent: Vec<u32> = vec![u32::MAX; states * days];
+    let shift_units: Vec<usize> = p
+        .shifts
+        .iter()
+        .map(|s| (s.minutes / unit) as usize)
+        .collect();
+    // Day 0: the day before the horizon counts as off, and the first run is exempt from minima.
+    for v in 0..values {
+        let c = costs.cost[v];
+        if !c.is_finite() {
+            continue;
+        }
+        let works = v != off;
+        let mi = if works {
+            shift_units[v].min(minutes - 1)
+        } else {
+            0
+        };
+        // Day 0 is a Monday: no weekend yet.
+        let i = index(v, 1, 1, 0, mi);
+        if c < dp[i] {
+            dp[i] = c;
+        }
+    }
+    let mut next = vec![f64::INFINITY; states];
+    for d in 1..days {
+        next.iter_mut().for_each(|x| *x = f64::INFINITY);
+        let dow = d % 7;
+        let row_parent = &mut parent[d * states..(d + 1) * states];
+        for last in 0..values {
+            let prev_works = last != off;
+            for run in 1..runs {
+                for s0 in 0..2 {
+                    for wk in 0..weekends {
+                        for mi in 0..minutes {
+                            let from = index(last, run, s0, wk, mi);
+                            let base = dp[from];
+                            if !base.is_finite() {
+                                continue;
+                            }
+                            for v in 0..values {
+                                let cell = costs.cost[d * values + v];
+                                if !cell.is_finite() {
+                                    continue;
+                                }
+                                let works = v != off;
+                                let mut cost = base + cell;
+                                let (nrun, ns0);
+                                if works == prev_works {
+                                    nrun = (run + 1).min(runs - 1);
+                                    ns0 = s0;
+                                    if works && run + 1 > m.max_consecutive as usize {
+                                        cost += weight;
+                                    }
+                                } else {
+                                    if s0 == 0 {
+                                        let min = if prev_works {
+                                            m.min_consecutive
+                                        } else {
+                                            m.min_days_off
+                                        }
+                                            as usize;
+                                        if run < min {
+                                            cost += weight * (min - run) as f64;
+                                        }
+                                    }
+                                    nrun = 1;
+                                    ns0 = 0;
+                                }
+                                if works && prev_works {
+                                    let (a, b) = (&p.shifts[last], &p.shifts[v]);
+                                    if a.forbidden_next.contains(&v) {
+                                        cost += weight;
+                                    }
+                                    if m.min_rest_minutes > 0
+                                        && (24 * 60 + b.start_minute)
+                                            .saturating_sub(a.start_minute + a.minutes)
+                                            < m.min_rest_minutes
+                                    {
+                                        cost += weight;
+                                    }
+                                }
+                                let mut nwk = wk;
+                                if works && (dow == 5 || (dow == 6 && !prev_works)) {
+                                    if wk + 1 > m.max_weekends as usize {
+                                        cost += weight;
+                                    }
+                                    nwk = (wk + 1).min(weekends - 1);
+                                }
+                                let nmi = if works {
+                                    (mi + shift_units[v]).min(minutes - 1)
+                                } else {
+                                    mi
+                                };
+                                let to = index(v, nrun, ns0, nwk, nmi);
+                                if cost < next[to] {
+                                    next[to] = cost;
+                                    row_parent[to] = from as u32;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        std::mem::swap(&mut dp, &mut next);
+    }
+    // The minutes limits, priced per hour as the evaluator counts them.
+    let mut best = (f64::INFINITY, usize::MAX);
+    for (i, &c) in dp.iter().enumerate() {
+        if !c.is_finite() {
+            continue;
+        }
+        let total = (i % minutes) as u32 * unit;
+        let mut cost = c;
+        if total < m.min_minutes {
+            cost += weight * (m.min_minutes - total).div_ceil(60) as f64;
+        }
+        if total > m.max_minutes {
+            cost += weight * (total - m.max_minutes).div_ceil(60) as f64;
+        }
+        if cost < best.0 {
+            best = (cost, i);
+        }
+    }
+    if best.1 == usize::MAX {
+        return None;
+    }
+    let mut cells = vec![OFF; days];
+    let mut state = best.1;
+    for d in (0..days).rev() {
+        let last = state / (runs * 2 * weekends * minutes);
+        cells[d] = if last == off { OFF } else { last as u16 };
+        if d > 0 {
+            state = parent[d * states + state] as usize;
+        }
+    }
+    Some(cells)
+}

@@ -1,0 +1,855 @@
+//! The search: a greedy construction, then simulated annealing with strategic oscillation of
+//! the hard-rule weight, over four
+//! move selectors — change one cell, swap two people's day, swap a block of days between two
+//! people, and re-plan a block of one person's days — with incremental (delta) scoring.
+//!
+//! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
+//! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
+//! rows of the days it changes. With the `debug-checks` feature every move is checked
+//! against the independent evaluator in `eval`.
+use crate::eval::{Evaluation, evaluate};
+use crate::model::{OFF, Problem, Roster};
+use crate::rng::Rng;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One hard-violation unit weighs this much in the construction.
+pub const HARD_WEIGHT: i64 = 100_000;
+
+/// When to stop and how to search.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub seed: u64,
+    pub time_limit: Option<Duration>,
+    /// Moves tried per worker; with a step limit the result repeats exactly for a seed.
+    pub step_limit: Option<u64>,
+    /// Independent workers (seeded `seed`, `seed+1`…); the best roster wins, ties to the lowest.
+    pub threads: usize,
+    /// Weight of one hard-violation unit at the start (it then adapts).
+    pub hard_weight: i64,
+    /// One move in this many re-plans a whole row by dynamic programming (0: never).
+    pub row_plan_every: usize,
+    /// Simulated-annealing temperature at the start and at the end of the budget.
+    pub start_temperature: f64,
+    pub end_temperature: f64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            seed: 1,
+            time_limit: Some(Duration::from_secs(10)),
+            step_limit: None,
+            threads: 1,
+            hard_weight: 1000,
+            row_plan_every: 5000,
+            start_temperature: 60.0,
+            end_temperature: 0.5,
+        }
+    }
+}
+
+/// Anytime progress, reported when the best roster improves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    pub best_objective: u64,
+    pub best_hard_units: u64,
+    pub elapsed: Duration,
+    pub steps: u64,
+    /// Fraction of the time or step budget used, 0–1.
+    pub fraction: f64,
+}
+
+/// The best roster found and how it scores.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub roster: Roster,
+    pub evaluation: Evaluation,
+    pub time_to_best: Duration,
+    pub steps: u64,
+}
+
+/// What the search precomputes from the problem.
+pub struct Tables {
+    days: usize,
+    shifts: usize,
+    /// Per cell `e*days+d`: (shift, weight) of on and off requests.
+    on: Vec<Vec<(u16, u32)>>,
+    off: Vec<Vec<(u16, u32)>>,
+    /// Per `d*shifts+s`: the cover rows counting that cell.
+    covers_at: Vec<Vec<u32>>,
+    /// Per shift: the room pools using it.
+    pools_of: Vec<Vec<u32>>,
+    /// Per cell: the locked value, or `NO_LOCK`.
+    lock: Vec<u32>,
+    /// Per person: the shift types they may work at all.
+    allowed: Vec<Vec<u16>>,
+    /// The common divisor of the shift lengths, the DP's unit of minutes.
+    unit: u32,
+}
+
+const NO_LOCK: u32 = u32::MAX;
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+impl Tables {
+    pub fn new(p: &Problem) -> Tables {
+        let (days, shifts, staff) = (p.days, p.shifts.len(), p.staff.len());
+        let mut on = vec![Vec::new(); staff * days];
+        let mut off = vec![Vec::new(); staff * days];
+        for r in &p.on_requests {
+            on[r.staff * days + r.day].push((r.shift as u16, r.weight));
+        }
+        for r in &p.off_requests {
+            off[r.staff * days + r.day].push((r.shift as u16, r.weight));
+        }
+        let mut covers_at = vec![Vec::new(); days * shifts];
+        for (i, c) in p.cover.iter().enumerate() {
+            covers_at[c.day * shifts + c.shift].push(i as u32);
+        }
+        let mut pools_of = vec![Vec::new(); shifts];
+        for (i, pool) in p.rooms.iter().enumerate() {
+            for &s in &pool.shifts {
+                pools_of[s].push(i as u32);
+            }
+        }
+        let mut lock = vec![NO_LOCK; staff * days];
+        for l in &p.locks {
+            lock[l.staff * days + l.day] = l.shift.map_or(u32::from(OFF), |s| s as u32);
+        }
+        let allowed = p
+            .staff
+            .iter()
+            .map(|m| {
+                (0..shifts)
+                    .filter(|&s| {
+                        m.max_shifts[s] > 0
+                            && p.shifts[s].skill.is_none_or(|k| m.skills & (1 << k) != 0)
+                    })
+                    .map(|s| s as u16)
+                    .collect()
+            })
+            .collect();
+        let unit = p
+            .shifts
+            .iter()
+            .map(|s| s.minutes)
+            .filter(|&m| m > 0)
+            .fold(0, gcd)
+            .max(1);
+        Tables {
+            days,
+            shifts,
+            on,
+            off,
+            covers_at,
+            pools_of,
+            lock,
+            allowed,
+            unit,
+        }
+    }
+}
+
+/// Hard units and soft penalty of one person's row — the same rules as `eval`, written as
+/// one pass so it is cheap enough to run on every move.
+fn row_cost(p: &Problem, t: &Tables, e: usize, row: &[u16], per_type: &mut [u32]) -> (i64, i64) {
+    let m = &p.staff[e];
+    let days = t.days;
+    per_type.iter_mut().for_each(|c| *c = 0);
+    let (mut hard, mut soft) = (0i64, 0i64);
+    let mut minutes = 0i64;
+    let mut weekends = 0i64;
+    let mut run_work = false;
+    let mut run_start = 0usize;
+    let mut prev = OFF;
+    let base = e * days;
+    for d in 0..=days {
+        let cell = if d < days { row[d] } else { OFF };
+        let works = d < days && cell != OFF;
+        // Close the previous run when the state flips or the horizon ends.
+        if d == days || (d > 0 && works != run_work) {
+            let len = (d - run_start) as i64;
+            let interior = run_start > 0 && d < days;
+            if run_work {
+                hard += (len - i64::from(m.max_consecutive)).max(0);
+                if interior {
+                    hard += (i64::from(m.min_consecutive) - len).max(0);
+                }
+            } else if interior {
+                hard += (i64::from(m.min_days_off) - len).max(0);
+            }
+            run_start = d;
+        }
+        if d == days {
+            break;
+        }
+        if d == 0 {
+            run_start = 0;
+        }
+        run_work = works;
+        let cell_index = base + d;
+        if t.lock[cell_index] != NO_LOCK && t.lock[cell_index] != u32::from(cell) {
+            hard += 1;
+        }
+        for &(s, w) in &t.on[cell_index] {
+            if cell != s {
+                soft += i64::from(w);
+            }
+        }
+        if works {
+            let s = cell as usize;
+            let shift = &p.shifts[s];
+            per_type[s] += 1;
+            minutes += i64::from(shift.minutes);
+            if m.days_off[d] {
+                hard += 1;
+            }
+            if let Some(k) = shift.skill
+                && m.skills & (1 << k) == 0
+            {
+                hard += 1;
+            }
+            for &(os, w) in &t.off[cell_index] {
+                if cell == os {
+                    soft += i64::from(w);
+                }
+            }
+            if prev != OFF {
+                let ps = &p.shifts[prev as usize];
+                if ps.forbidden_next.contains(&s) {
+                    hard += 1;
+                }
+                if m.min_rest_minutes > 0 {
+                    let rest =
+                        (24 * 60 + shift.start_minute).saturating_sub(ps.start_minute + ps.minutes);
+                    if rest < m.min_rest_minutes {
+                        hard += 1;
+                    }
+                }
+            }
+            // A weekend counts once: on Saturday, or on Sunday when Saturday was off.
+            let dow = d % 7;
+            if dow == 5 || (dow == 6 && row[d - 1] == OFF) {
+                weekends += 1;
+            }
+        }
+        prev = cell;
+    }
+    for (s, &count) in per_type.iter().enumerate() {
+        let max = m.max_shifts[s];
+        if max != crate::model::UNLIMITED {
+            hard += (i64::from(count) - i64::from(max)).max(0);
+        }
+    }
+    let (max_min, min_min) = (i64::from(m.max_minutes), i64::from(m.min_minutes));
+    if minutes > max_min {
+        hard += (minutes - max_min + 59) / 60;
+    }
+    if minutes < min_min {
+        hard += (min_min - minutes + 59) / 60;
+    }
+    hard += (weekends - i64::from(m.max_weekends)).max(0);
+    (hard, soft)
+}
+
+/// A roster with its incremental score.
+#[derive(Clone)]
+struct State<'p> {
+    p: &'p Problem,
+    t: &'p Tables,
+    cells: Vec<u16>,
+    row_hard: Vec<i64>,
+    row_soft: Vec<i64>,
+    cover_count: Vec<i64>,
+    pool_count: Vec<i64>,
+    hard: i64,
+    soft: i64,
+    scratch: Vec<u32>,
+}
+
+fn cover_pen(p: &Problem, i: usize, n: i64) -> i64 {
+    let c = &p.cover[i];
+    let req = i64::from(c.requirement);
+    i64::from(c.weight_under) * (req - n).max(0) + i64::from(c.weight_over) * (n - req).max(0)
+}
+
+fn pool_pen(p: &Problem, i: usize, n: i64) -> i64 {
+    (n - i64::from(p.rooms[i].capacity)).max(0)
+}
+
+impl<'p> State<'p> {
+    fn new(p: &'p Problem, t: &'p Tables, roster: &Roster) -> State<'p> {
+        let mut s = State {
+            p,
+            t,
+            cells: roster.cells.clone(),
+            row_hard: vec![0; p.staff.len()],
+            row_soft: vec![0; p.staff.len()],
+            cover_count: vec![0; p.cover.len()],
+            pool_count: vec![0; p.rooms.len() * t.days],
+            hard: 0,
+            soft: 0,
+            scratch: vec![0; t.shifts],
+        };
+        s.rescore();
+        s
+    }
+
+    fn total(&self) -> i64 {
+        self.hard * HARD_WEIGHT + self.soft
+    }
+
+    fn counts(&self, e: usize, cover: usize) -> bool {
+        self.p.cover[cover]
+            .skill
+            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
+    }
+
+    /// Scores everything from scratch (used at the start and by checks).
+    fn rescore(&mut self) {
+        let days = self.t.days;
+        self.cover_count.iter_mut().for_each(|c| *c = 0);
+        self.pool_count.iter_mut().for_each(|c| *c = 0);
+        for e in 0..self.p.staff.len() {
+            let row = &self.cells[e * days..(e + 1) * days];
+            let (h, s) = row_cost(self.p, self.t, e, row, &mut self.scratch);
+            self.row_hard[e] = h;
+            self.row_soft[e] = s;
+            for (d, &cell) in row.iter().enumerate() {
+                if cell != OFF {
+                    for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
+                        if self.p.cover[c as usize]
+                            .skill
+                            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
+                        {
+                            self.cover_count[c as usize] += 1;
+                        }
+                    }
+                    for &pool in &self.t.pools_of[cell as usize] {
+                        self.pool_count[pool as usize * days + d] += 1;
+                    }
+                }
+            }
+        }
+        self.hard = self.row_hard.iter().sum::<i64>()
+            + (0..self.pool_count.len())
+                .map(|i| pool_pen(self.p, i / days, self.pool_count[i]))
+                .sum::<i64>();
+        self.soft = self.row_soft.iter().sum::<i64>()
+            + (0..self.p.cover.len())
+                .map(|i| cover_pen(self.p, i, self.cover_count[i]))
+                .sum::<i64>();
+    }
+
+    /// Changes one cell, updating the cover and room scores (not the row score).
+    fn set_cell(&mut self, e: usize, d: usize, value: u16) {
+        let days = self.t.days;
+        let old = std::mem::replace(&mut self.cells[e * days + d], value);
+        if old == value {
+            return;
+        }
+        for (cell, step) in [(old, -1i64), (value, 1i64)] {
+            if cell == OFF {
+                continue;
+            }
+            for i in 0..self.t.covers_at[d * self.t.shifts + cell as usize].len() {
+                let c = self.t.covers_at[d * self.t.shifts + cell as usize][i] as usize;
+                if self.counts(e, c) {
+                    let before = cover_pen(self.p, c, self.cover_count[c]);
+                    self.cover_count[c] += step;
+                    self.soft += cover_pen(self.p, c, self.cover_count[c]) - before;
+                }
+            }
+            for i in 0..self.t.pools_of[cell as usize].len() {
+                let k = self.t.pools_of[cell as usize][i] as usize * days + d;
+                let before = pool_pen(self.p, k / days, self.pool_count[k]);
+                self.pool_count[k] += step;
+                self.hard += pool_pen(self.p, k / days, self.pool_count[k]) - before;
+            }
+        }
+    }
+
+    /// Re-scores one person's row after its cells changed.
+    fn rescore_row(&mut self, e: usize) {
+        let days = self.t.days;
+        let (h, s) = row_cost(
+            self.p,
+            self.t,
+            e,
+            &self.cells[e * days..(e + 1) * days],
+            &mut self.scratch,
+        );
+        self.hard += h - self.row_hard[e];
+        self.soft += s - self.row_soft[e];
+        self.row_hard[e] = h;
+        self.row_soft[e] = s;
+    }
+
+    fn roster(&self) -> Roster {
+        Roster {
+            days: self.t.days,
+            cells: self.cells.clone(),
+        }
+    }
+
+    #[cfg(feature = "debug-checks")]
+    fn check(&self) {
+        let e = evaluate(self.p, &self.roster());
+        assert_eq!(
+            self.hard,
+            e.hard_units() as i64,
+            "incremental hard units differ from the evaluator: {:?}",
+            e.hard
+        );
+        assert_eq!(
+            self.soft, e.objective as i64,
+            "incremental soft penalty differs from the evaluator"
+        );
+    }
+}
+
+/// A move, remembered so it can be undone: the cells it changed with their old values.
+struct Undo {
+    cells: Vec<(u32, u32, u16)>,
+    rows: [usize; 2],
+    row_scores: [(i64, i64); 2],
+    hard: i64,
+    soft: i64,
+}
+
+/// The price of each value on each day of person `e`'s row, everyone else as they are.
+fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
+    let (p, t) = (state.p, state.t);
+    let (days, shifts) = (t.days, t.shifts);
+    let values = shifts + 1;
+    let person = &p.staff[e];
+    let mut cost = vec![0.0f64; days * values];
+    for d in 0..days {
+        let cell = e * days + d;
+        let current = state.cells[cell];
+        for v in 0..values {
+            let value = if v == shifts { OFF } else { v as u16 };
+            let mut c = 0.0;
+            if value != OFF {
+                if !t.allowed[e].contains(&value) {
+                    cost[d * values + v] = f64::INFINITY;
+                    continue;
+                }
+                for &i in &t.covers_at[d * shifts + v] {
+                    let i = i as usize;
+                    if state.counts(e, i) {
+                        let without = state.cover_count[i] - i64::from(current == value);
+                        c += (cover_pen(p, i, without + 1) - cover_pen(p, i, without)) as f64;
+                    }
+                }
+                for &pool in &t.pools_of[v] {
+                    let k = pool as usize * days + d;
+                    let without = state.pool_count[k] - i64::from(current == value);
+                    c += weight
+                        * (pool_pen(p, pool as usize, without + 1)
+                            - pool_pen(p, pool as usize, without)) as f64;
+                }
+                if person.days_off[d] {
+                    c += weight;
+                }
+                for &(s, w) in &t.off[cell] {
+                    if s == value {
+                        c += f64::from(w);
+                    }
+                }
+            }
+            for &(s, w) in &t.on[cell] {
+                if s != value {
+                    c += f64::from(w);
+                }
+            }
+            if t.lock[cell] != NO_LOCK && t.lock[cell] != u32::from(value) {
+                c += weight;
+            }
+            cost[d * values + v] = c;
+        }
+    }
+    crate::rowplan::RowCosts { cost, values }
+}
+
+/// The move selectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveKind {
+    /// Change one person's one day.
+    Change,
+    /// Swap two people's assignments on one day.
+    Swap,
+    /// Swap a block of 2–7 days between two people.
+    BlockSwap,
+    /// Give one person the same value on a block of 2–5 days.
+    BlockReplan,
+    /// Re-plan one person's whole row by dynamic programming (see `rowplan`).
+    RowPlan,
+}
+
+impl MoveKind {
+    pub const ALL: [MoveKind; 5] = [
+        MoveKind::Change,
+        MoveKind::Swap,
+        MoveKind::BlockSwap,
+        MoveKind::BlockReplan,
+        MoveKind::RowPlan,
+    ];
+
+    /// Picks a selector with the search's mix: 45 %, 25 %, 15 %, 15 %, and a row re-plan
+    /// once in `row_plan_every` moves.
+    fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
+        if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
+            return MoveKind::RowPlan;
+        }
+        match rng.below(100) {
+            0..45 => MoveKind::Change,
+            45..70 => MoveKind::Swap,
+            70..85 => MoveKind::BlockSwap,
+            _ => MoveKind::BlockReplan,
+        }
+    }
+}
+
+/// Tries one random move of a kind and records how to undo it.
+fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind, weight: f64) {
+    let (days, staff) = (state.t.days, state.p.staff.len());
+    undo.cells.clear();
+    undo.hard = state.hard;
+    undo.soft = state.soft;
+    // Half the time a working value is drawn among the shifts still short of cover that day,
+    // which is where a change most likely pays.
+    let pick_value = |rng: &mut Rng, e: usize, d: usize, state: &State| -> u16 {
+        let allowed = &state.t.allowed[e];
+        if allowed.is_empty() || rng.chance(0.25) {
+            return OFF;
+        }
+        if rng.chance(0.5) {
+            let short: Vec<u16> = allowed
+                .iter()
+                .copied()
+                .filter(|&s| {
+                    state.t.covers_at[d * state.t.shifts + s as usize]
+                        .iter()
+                        .any(|&c| {
+                            state.cover_count[c as usize]
+                                < i64::from(state.p.cover[c as usize].requirement)
+                        })
+                })
+                .collect();
+            if !short.is_empty() {
+                return short[rng.below(short.len())];
+            }
+        }
+        allowed[rng.below(allowed.len())]
+    };
+    let change = |state: &mut State, undo: &mut Undo, e: usize, d: usize, v: u16| {
+        let old = state.cells[e * days + d];
+        if old != v {
+            undo.cells.push((e as u32, d as u32, old));
+            state.set_cell(e, d, v);
+        }
+    };
+    let e1 = rng.below(staff);
+    let mut e2 = e1;
+    if kind == MoveKind::Change {
+        // Change one cell.
+        let d = rng.below(days);
+        let v = pick_value(rng, e1, d, state);
+        change(state, undo, e1, d, v);
+    } else if kind == MoveKind::Swap {
+        // Swap two people's assignments on one day.
+        e2 = rng.below(staff);
+        let d = rng.below(days);
+        let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+        change(state, undo, e1, d, b);
+        change(state, undo, e2, d, a);
+    } else if kind == MoveKind::BlockSwap {
+        // Swap a block of days between two people.
+        e2 = rng.below(staff);
+        let len = 2 + rng.below(6.min(days - 1));
+        let start = rng.below(days - len + 1);
+        for d in start..start + len {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowPlan {
+        let costs = row_costs(state, e1, weight);
+        if let Some(cells) = crate::rowplan::plan(state.p, e1, &costs, weight, state.t.unit) {
+            for (d, v) in cells.into_iter().enumerate() {
+                if state.t.lock[e1 * days + d] == NO_LOCK {
+                    change(state, undo, e1, d, v);
+                }
+            }
+        }
+    } else {
+        // Re-plan a block of one person's days with one value.
+        let len = 2 + rng.below(4.min(days - 1));
+        let start = rng.below(days - len + 1);
+        let v = pick_value(rng, e1, start, state);
+        for d in start..start + len {
+            change(state, undo, e1, d, v);
+        }
+    }
+    undo.rows = [e1, e2];
+    undo.row_scores = [
+        (state.row_hard[e1], state.row_soft[e1]),
+        (state.row_hard[e2], state.row_soft[e2]),
+    ];
+    if !undo.cells.is_empty() {
+        state.rescore_row(e1);
+        if e2 != e1 {
+            state.rescore_row(e2);
+        }
+    }
+}
+
+fn undo_move(state: &mut State, undo: &Undo) {
+    for &(e, d, old) in undo.cells.iter().rev() {
+        state.set_cell(e as usize, d as usize, old);
+    }
+    for (i, &e) in undo.rows.iter().enumerate() {
+        state.row_hard[e] = undo.row_scores[i].0;
+        state.row_soft[e] = undo.row_scores[i].1;
+    }
+    state.hard = undo.hard;
+    state.soft = undo.soft;
+}
+
+/// Greedy construction: each person in turn takes, day by day, the value that lowers the
+/// score most (one pass), starting from the locked cells and days off.
+fn construct(p: &Problem, t: &Tables, rng: &mut Rng) -> Roster {
+    let mut roster = Roster::empty(p.staff.len(), p.days);
+    for l in &p.locks {
+        roster.set(l.staff, l.day, l.shift);
+    }
+    let mut state = State::new(p, t, &roster);
+    let mut order: Vec<usize> = (0..p.staff.len()).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    for e in order {
+        for d in 0..p.days {
+            if t.lock[e * p.days + d] != NO_LOCK {
+                continue;
+            }
+            let mut best = (state.total(), state.cells[e * p.days + d]);
+            for &v in t.allowed[e].iter().chain(std::iter::once(&OFF)) {
+                state.set_cell(e, d, v);
+                state.rescore_row(e);
+                if state.total() < best.0 {
+                    best = (state.total(), v);
+                }
+            }
+            state.set_cell(e, d, best.1);
+            state.rescore_row(e);
+        }
+    }
+    state.roster()
+}
+
+/// Shared between workers: the best score so far, for progress reports.
+struct Shared {
+    best: Mutex<(i64, i64)>,
+}
+
+/// Whether `(hard, soft)` is better than `best`: feasible first, then the lower penalty.
+fn better(hard: i64, soft: i64, best: (i64, i64)) -> bool {
+    (hard, soft) < best
+}
+
+fn worker(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    seed: u64,
+    start: Instant,
+    shared: &Shared,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> (Roster, (i64, i64), Duration, u64) {
+    let mut rng = Rng::new(seed);
+    let initial = construct(p, t, &mut rng);
+    let mut state = State::new(p, t, &initial);
+    let mut best_cells = state.cells.clone();
+    let mut best = (state.hard, state.soft);
+    let mut time_to_best = start.elapsed();
+    let mut undo = Undo {
+        cells: Vec::with_capacity(16),
+        rows: [0, 0],
+        row_scores: [(0, 0); 2],
+        hard: 0,
+        soft: 0,
+    };
+    let mut steps = 0u64;
+    // Strategic oscillation: the weight of a hard unit rises while the roster breaks hard
+    // rules and falls while it keeps them, so the search may cross infeasible ground.
+    let mut weight = options.hard_weight as f64;
+    let (t0, t1) = (options.start_temperature, options.end_temperature);
+    let mut temperature = t0;
+    let mut fraction = 0.0f64;
+    let report = |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64| {
+        let mut shared_best = shared.best.lock().expect("progress lock");
+        if (hard, soft) < *shared_best {
+            *shared_best = (hard, soft);
+            on_progress(&Progress {
+                best_objective: soft as u64,
+                best_hard_units: hard as u64,
+                elapsed,
+                steps,
+                fraction: fraction.min(1.0),
+            });
+        }
+    };
+    report(state.hard, state.soft, 0, start.elapsed(), 0.0);
+    loop {
+        if steps % 256 == 0 {
+            fraction = match (options.step_limit, options.time_limit) {
+                (Some(limit), _) => steps as f64 / limit.max(1) as f64,
+                (None, Some(limit)) => {
+                    start.elapsed().as_secs_f64() / limit.as_secs_f64().max(1e-9)
+                }
+                (None, None) => (steps as f64 / 1e7).min(0.999),
+            };
+            if fraction >= 1.0 {
+                break;
+            }
+            temperature = t0 * (t1 / t0).powf(fraction);
+            if state.hard > 0 {
+                weight = (weight * 1.02).min(options.hard_weight as f64 * 1000.0);
+            } else {
+                weight = (weight * 0.99).max(options.hard_weight as f64 * 0.1);
+            }
+        }
+        let (hard0, soft0) = (state.hard, state.soft);
+        let kind = MoveKind::random(&mut rng, options.row_plan_every);
+        random_move(&mut state, &mut rng, &mut undo, kind, weight);
+        let delta = (state.hard - hard0) as f64 * weight + (state.soft - soft0) as f64;
+        let accept = delta <= 0.0 || rng.chance((-delta / temperature).exp());
+        if accept {
+            if better(state.hard, state.soft, best) {
+                best = (state.hard, state.soft);
+                best_cells.clone_from(&state.cells);
+                time_to_best = start.elapsed();
+                report(state.hard, state.soft, steps, time_to_best, fraction);
+            }
+        } else {
+            undo_move(&mut state, &undo);
+        }
+        #[cfg(feature = "debug-checks")]
+        state.check();
+        steps += 1;
+    }
+    (
+        Roster {
+            days: p.days,
+            cells: best_cells,
+        },
+        best,
+        time_to_best,
+        steps,
+    )
+}
+
+/// Searches for the best roster within the options' limits.
+pub fn solve(
+    problem: &Problem,
+    options: &Options,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> Outcome {
+    let tables = Tables::new(problem);
+    let start = Instant::now();
+    let shared = Shared {
+        best: Mutex::new((i64::MAX, i64::MAX)),
+    };
+    let threads = options.threads.max(1);
+    let results: Vec<(Roster, (i64, i64), Duration, u64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (tables, shared) = (&tables, &shared);
+                scope.spawn(move || {
+                    worker(
+                        problem,
+                        tables,
+                        options,
+                        options.seed.wrapping_add(i as u64),
+                        start,
+                        shared,
+                        on_progress,
+                    )
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a search worker panicked"))
+            .collect()
+    });
+    let steps = results.iter().map(|r| r.3).sum();
+    let (roster, _, time_to_best, _) = results
+        .into_iter()
+        .min_by_key(|r| r.1)
+        .expect("at least one worker");
+    let evaluation = evaluate(problem, &roster);
+    Outcome {
+        roster,
+        evaluation,
+        time_to_best,
+        steps,
+    }
+}
+
+/// One roster and its incremental score, to measure and test the moves alone: each `try_move`
+/// makes a random move of a kind, scores it incrementally and undoes it.
+pub struct MoveProbe<'p> {
+    state: State<'p>,
+    rng: Rng,
+    undo: Undo,
+}
+
+impl<'p> MoveProbe<'p> {
+    /// Starts from the greedy construction for `seed`.
+    pub fn new(problem: &'p Problem, tables: &'p Tables, seed: u64) -> MoveProbe<'p> {
+        let mut rng = Rng::new(seed);
+        let roster = construct(problem, tables, &mut rng);
+        MoveProbe {
+            state: State::new(problem, tables, &roster),
+            rng,
+            undo: Undo {
+                cells: Vec::new(),
+                rows: [0, 0],
+                row_scores: [(0, 0); 2],
+                hard: 0,
+                soft: 0,
+            },
+        }
+    }
+
+    /// Makes, scores and undoes one move; returns the score change it would have made.
+    pub fn try_move(&mut self, kind: MoveKind) -> i64 {
+        let before = self.state.total();
+        random_move(&mut self.state, &mut self.rng, &mut self.undo, kind, 1000.0);
+        let delta = self.state.total() - before;
+        undo_move(&mut self.state, &self.undo);
+        delta
+    }
+
+    /// Makes one move and keeps it; returns (incremental hard units, soft penalty) after it.
+    pub fn apply_move(&mut self, kind: MoveKind) -> (i64, i64) {
+        random_move(&mut self.state, &mut self.rng, &mut self.undo, kind, 1000.0);
+        (self.state.hard, self.state.soft)
+    }
+
+    /// Undoes the last `apply_move`.
+    pub fn undo_last(&mut self) -> (i64, i64) {
+        undo_move(&mut self.state, &self.undo);
+        (self.state.hard, self.state.soft)
+    }
+
+    pub fn roster(&self) -> Roster {
+        self.state.roster()
+    }
+}
