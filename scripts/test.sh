@@ -49,6 +49,9 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
+log "Optimiser with debug-checks: every move checked against the evaluator"
+cargo test --locked -p rota --features debug-checks --test tests debug_checks
+
 log "Browser tests (headless Chromium)"
 cargo build --locked -p gpteam
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/browser-tests.sh

@@ -391,3 +391,80 @@ pub fn read_roster(problem: &Problem, text: &str) -> Result<Roster, ParseError> 
     }
     Ok(roster)
 }
+
+/// Writes a problem in the instance format (the benchmark's fields only).
+pub fn write_instance(problem: &Problem) -> String {
+    let mut out = String::from("# Written by gpteam's rota crate\nSECTION_HORIZON\n");
+    out.push_str(&format!("{}\n\nSECTION_SHIFTS\n", problem.days));
+    for s in &problem.shifts {
+        let next: Vec<&str> = s
+            .forbidden_next
+            .iter()
+            .map(|&t| problem.shifts[t].id.as_str())
+            .collect();
+        out.push_str(&format!("{},{},{}\n", s.id, s.minutes, next.join("|")));
+    }
+    out.push_str("\nSECTION_STAFF\n");
+    for m in &problem.staff {
+        let max: Vec<String> = problem
+            .shifts
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                format!(
+                    "{}={}",
+                    s.id,
+                    if m.max_shifts[i] == UNLIMITED {
+                        problem.days as u32
+                    } else {
+                        m.max_shifts[i]
+                    }
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            m.id,
+            max.join("|"),
+            m.max_minutes,
+            m.min_minutes,
+            m.max_consecutive,
+            m.min_consecutive,
+            m.min_days_off,
+            m.max_weekends
+        ));
+    }
+    out.push_str("\nSECTION_DAYS_OFF\n");
+    for m in &problem.staff {
+        let days: Vec<String> = m
+            .days_off
+            .iter()
+            .enumerate()
+            .filter(|(_, off)| **off)
+            .map(|(d, _)| d.to_string())
+            .collect();
+        if !days.is_empty() {
+            out.push_str(&format!("{},{}\n", m.id, days.join(",")));
+        }
+    }
+    for (title, requests) in [
+        ("SECTION_SHIFT_ON_REQUESTS", &problem.on_requests),
+        ("SECTION_SHIFT_OFF_REQUESTS", &problem.off_requests),
+    ] {
+        out.push_str(&format!("\n{title}\n"));
+        for r in requests {
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                problem.staff[r.staff].id, r.day, problem.shifts[r.shift].id, r.weight
+            ));
+        }
+    }
+    out.push_str("\nSECTION_COVER\n");
+    for c in &problem.cover {
+        out.push_str(&format!(
+            "{},{},{},{},{}\n",
+            c.day, problem.shifts[c.shift].id, c.requirement, c.weight_under, c.weight_over
+        ));
+    }
+    out
+}

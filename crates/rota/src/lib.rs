@@ -12,6 +12,6 @@ pub mod rowplan;
 pub mod search;
 
 pub use eval::{Evaluation, HardRule, HardViolation, evaluate};
-pub use format::{ParseError, read_instance, read_roster, write_roster};
+pub use format::{ParseError, read_instance, read_roster, write_instance, write_roster};
 pub use model::{Problem, Roster};
 pub use search::{Options, Outcome, Progress, solve};

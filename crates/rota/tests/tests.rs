@@ -247,3 +247,27 @@ fn generated_large_instances_are_consistent() {
         assert_eq!((hard, soft), (e.hard_units() as i64, e.objective as i64));
     }
 }
+
+#[test]
+fn written_instances_read_back_the_same() {
+    for p in [instance(10), rota::generate::generate(12, 4, 5, 3)] {
+        let again = read_instance(&rota::write_instance(&p)).unwrap();
+        assert_eq!(again.days, p.days);
+        assert_eq!(again.staff, p.staff);
+        assert_eq!(again.cover, p.cover);
+        assert_eq!(again.on_requests, p.on_requests);
+        assert_eq!(again.off_requests, p.off_requests);
+        assert_eq!(again.shifts, p.shifts);
+    }
+}
+
+/// With `--features debug-checks` the search itself asserts after every move that its
+/// incremental score equals the evaluator's (run by scripts/test.sh).
+#[cfg(feature = "debug-checks")]
+#[test]
+fn debug_checks_hold_during_a_search() {
+    for n in [2, 6] {
+        let outcome = rota::solve(&instance(n), &budget(30_000, 1, 1), &|_| {});
+        assert_eq!(outcome.evaluation, evaluate(&instance(n), &outcome.roster));
+    }
+}

@@ -599,3 +599,35 @@ on_both!(
         assert_eq!(t.app.demo_logins().await.unwrap().len(), before);
     }
 );
+
+on_both!(
+    a_50_mb_upload_is_refused_with_a_clear_message,
+    async |t: &TestApp| {
+        let pm = t
+            .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+            .await;
+        let token = t.csrf(&pm).await;
+        let big = vec![b'a'; 50 * 1024 * 1024];
+        let form = reqwest::multipart::Form::new()
+            .text("csrf_token", token)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(big)
+                    .file_name("huge.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        let r = pm
+            .post(format!("{}/import/staff", t.base))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(
+            page.contains("huge.csv: the file is 50.0 MB: files up to 20 MB can be imported"),
+            "{page}"
+        );
+    }
+);
