@@ -108,7 +108,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         ));
     }
     let days = number(hline, "horizon", htext)? as usize;
-    if days == 0 || days % 7 != 0 {
+    if days == 0 || !days.is_multiple_of(7) {
         return Err(err(
             hline,
             "horizon",

@@ -19,9 +19,9 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         })
         .collect();
     // Late shifts forbid early ones the next day, as in the benchmark.
-    for i in 0..shift_types {
+    for (i, shift) in shifts.iter_mut().enumerate() {
         if i % 3 == 2 {
-            shifts[i].forbidden_next = (0..shift_types).filter(|j| j % 3 == 0).collect();
+            shift.forbidden_next = (0..shift_types).filter(|j| j % 3 == 0).collect();
         }
     }
     let people: Vec<StaffMember> = (0..staff)
@@ -46,9 +46,9 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         .collect();
     let mut on_requests = Vec::new();
     let mut off_requests = Vec::new();
-    for e in 0..staff {
+    for (e, person) in people.iter().enumerate() {
         for d in 0..days {
-            if people[e].days_off[d] {
+            if person.days_off[d] {
                 continue;
             }
             if rng.chance(0.05) {

@@ -33,6 +33,8 @@ pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, us
 }
 
 /// The best row for person `e` under `costs` and hard weight `weight`, as cells.
+// The loops index several tables (costs, lengths, states) by the same value.
+#[allow(clippy::needless_range_loop)]
 pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> Option<Vec<u16>> {
     let (runs, weekends, minutes, values) = state_space(p, e, unit)?;
     let m = &p.staff[e];

@@ -706,7 +706,7 @@ fn worker(
     };
     report(state.hard, state.soft, 0, start.elapsed(), 0.0);
     loop {
-        if steps % 256 == 0 {
+        if steps.is_multiple_of(256) {
             fraction = match (options.step_limit, options.time_limit) {
                 (Some(limit), _) => steps as f64 / limit.max(1) as f64,
                 (None, Some(limit)) => {
