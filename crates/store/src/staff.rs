@@ -95,6 +95,30 @@ async fn write_links(
     Ok(())
 }
 
+/// Binds `$1`–`$14` of an insert or update of a person: id, the draft's fields, the time.
+fn bind_person<'q>(
+    sql: &'q str,
+    id: &'q str,
+    draft: &'q StaffDraft,
+    now: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(id)
+        .bind(&draft.name)
+        .bind(&draft.email)
+        .bind(&draft.phone)
+        .bind(draft.role.code())
+        .bind(draft.role.staff_group().code())
+        .bind(draft.employer.kind())
+        .bind(draft.employer.code())
+        .bind(draft.wte)
+        .bind(draft.sessions_per_week)
+        .bind(draft.skills.join(";"))
+        .bind(draft.start_date.to_string())
+        .bind(draft.end_date.map(|d| d.to_string()))
+        .bind(now)
+}
+
 /// Adds a person. The caller runs this inside a transaction with the audit row.
 pub async fn insert(
     conn: &mut AnyConnection,
@@ -103,27 +127,10 @@ pub async fn insert(
     site_ids: &[String],
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO staff (id, name, email, phone, role, staff_group, employer_kind, employer_code, wte, sessions_per_week,
-                            skills, start_date, end_date, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)",
-    )
-    .bind(id)
-    .bind(&draft.name)
-    .bind(&draft.email)
-    .bind(&draft.phone)
-    .bind(draft.role.code())
-    .bind(draft.role.staff_group().code())
-    .bind(draft.employer.kind())
-    .bind(draft.employer.code())
-    .bind(draft.wte)
-    .bind(draft.sessions_per_week)
-    .bind(draft.skills.join(";"))
-    .bind(draft.start_date.to_string())
-    .bind(draft.end_date.map(|d| d.to_string()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let sql = "INSERT INTO staff (id, name, email, phone, role, staff_group, employer_kind, employer_code, wte,
+                sessions_per_week, skills, start_date, end_date, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)";
+    bind_person(sql, id, draft, now).execute(&mut *conn).await?;
     write_links(conn, id, draft, site_ids).await
 }
 
@@ -135,27 +142,11 @@ pub async fn update(
     site_ids: &[String],
     now: &str,
 ) -> Result<()> {
-    let done = sqlx::query(
-        "UPDATE staff SET name = $2, email = $3, phone = $4, role = $5, staff_group = $6, employer_kind = $7, employer_code = $8,
-                wte = $9, sessions_per_week = $10, skills = $11, start_date = $12, end_date = $13, updated_at = $14
-         WHERE id = $1",
-    )
-    .bind(id)
-    .bind(&draft.name)
-    .bind(&draft.email)
-    .bind(&draft.phone)
-    .bind(draft.role.code())
-    .bind(draft.role.staff_group().code())
-    .bind(draft.employer.kind())
-    .bind(draft.employer.code())
-    .bind(draft.wte)
-    .bind(draft.sessions_per_week)
-    .bind(draft.skills.join(";"))
-    .bind(draft.start_date.to_string())
-    .bind(draft.end_date.map(|d| d.to_string()))
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
+    let sql = "UPDATE staff SET name = $2, email = $3, phone = $4, role = $5, staff_group = $6, employer_kind = $7,
+                employer_code = $8, wte = $9, sessions_per_week = $10, skills = $11, start_date = $12, end_date = $13,
+                updated_at = $14
+         WHERE id = $1";
+    let done = bind_person(sql, id, draft, now).execute(&mut *conn).await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
