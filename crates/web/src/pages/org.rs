@@ -1,6 +1,6 @@
 //! The PCN page (member practices and the PCN-employed team) and the ICS viewer's page.
 use super::page_ctx;
-use super::practice::{GroupRow, PersonRow, VacancyRow, group_rows, pounds, vacancy_rows};
+use super::practice::{GroupRow, PersonRow, VacancyRow, group_rows, pounds, thousands, vacancy_rows};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -30,7 +30,7 @@ pub(crate) struct PcnPage {
     groups: Vec<GroupRow>,
     headcount: usize,
     wte: String,
-    list_size: i64,
+    list_size: String,
     vacancies: Vec<VacancyRow>,
     team: Vec<PersonRow>,
     named: bool,
@@ -66,7 +66,7 @@ pub(crate) async fn pcn_page(
         groups: group_rows(&o.groups),
         headcount: o.headcount,
         wte: super::number(o.wte),
-        list_size: o.list_size,
+        list_size: thousands(o.list_size),
         vacancies: vacancy_rows(&o.vacancies),
         named: o.team.is_some(),
         team: o
@@ -83,7 +83,7 @@ pub(crate) struct PcnRow {
     pub code: String,
     pub name: String,
     pub practices: usize,
-    pub list_size: i64,
+    pub list_size: String,
     pub headcount: usize,
     pub wte: String,
     pub groups: Vec<GroupRow>,
@@ -117,7 +117,7 @@ pub(crate) async fn system_page(
                 code: p.code.clone(),
                 name: p.name.clone(),
                 practices: p.practices,
-                list_size: p.list_size,
+                list_size: thousands(p.list_size),
                 headcount: p.headcount,
                 wte: super::number(p.wte),
                 groups: group_rows(&p.groups),
