@@ -1,6 +1,8 @@
 //! The PCN page (member practices and the PCN-employed team) and the ICS viewer's page.
 use super::page_ctx;
-use super::practice::{GroupRow, PersonRow, VacancyRow, group_rows, pounds, thousands, vacancy_rows};
+use super::practice::{
+    GroupRow, PersonRow, VacancyRow, group_rows, pounds, thousands, vacancy_rows,
+};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::WebError;
@@ -56,7 +58,7 @@ pub(crate) async fn pcn_page(
                 list_size: p
                     .practice
                     .list_size
-                    .map(|n| n.to_string())
+                    .map(thousands)
                     .unwrap_or_else(|| "–".into()),
                 headcount: p.headcount,
                 wte: super::number(p.wte),
