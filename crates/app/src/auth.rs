@@ -175,8 +175,7 @@ impl App {
                 &serde_json::json!({ "email": user.email, "role": role.code(), "organisation": organisation }),
             ),
         };
-        crate::audit(&mut tx, None, change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        crate::commit_with_audit(tx, None, change, &now).await?;
         Ok(user.id)
     }
 

@@ -1,7 +1,7 @@
 //! Leave: staff request it, managers approve or refuse it.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, json};
+use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::leave::{LeaveForm, LeaveStatus};
 use store::leave::{LeaveRecord, LeaveScope};
@@ -26,8 +26,7 @@ impl App {
             before: None,
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(id)
     }
 
@@ -104,8 +103,7 @@ impl App {
             before: json(&before.status),
             after: json(&status),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         let mut conn = self.store().conn().await?;
         store::leave::get(&mut conn, leave_id)
             .await?

@@ -88,6 +88,19 @@ pub(crate) async fn audit(
     Ok(())
 }
 
+/// Writes the change's audit row and commits the transaction: the last step of every use
+/// case that changes one record.
+pub(crate) async fn commit_with_audit(
+    mut tx: store::Tx,
+    actor: Option<&Actor>,
+    change: Change<'_>,
+    at: &str,
+) -> AppResult<()> {
+    audit(&mut tx, actor, change, at).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
 impl App {
     /// Checks a permission on a practice or PCN, for callers that act on a path's tenant.
     pub async fn authorize(

@@ -1,7 +1,7 @@
 //! The team register: listing, adding and changing people.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, json};
+use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::org::Employer;
 use domain::staff::{StaffDraft, StaffForm, parse_email};
@@ -166,8 +166,7 @@ impl App {
             before: None,
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(id)
     }
 
@@ -205,8 +204,7 @@ impl App {
             before: json(&before.draft),
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(())
     }
 
@@ -257,8 +255,7 @@ impl App {
             before: json(&before_contact),
             after: json(&after),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(())
     }
 }

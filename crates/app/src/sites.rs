@@ -1,7 +1,7 @@
 //! Sites, rooms and vacancies of a practice (or the PCN, for vacancies).
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, json};
+use crate::{App, Change, commit_with_audit, json};
 use domain::FieldError;
 use domain::org::Employer;
 use domain::room::{RoomForm, SiteForm};
@@ -55,8 +55,7 @@ impl App {
             before: None,
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(id)
     }
 
@@ -109,8 +108,7 @@ impl App {
             before: None,
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(id)
     }
 
@@ -156,8 +154,7 @@ impl App {
             before: json(&before.room),
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(site.practice_ods)
     }
 
@@ -179,8 +176,7 @@ impl App {
             before: json(&before.room),
             after: None,
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(site.practice_ods)
     }
 
@@ -211,8 +207,7 @@ impl App {
             before: None,
             after: json(&draft),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(id)
     }
 
@@ -249,8 +244,7 @@ impl App {
             before: json(&before.status),
             after: json(&status),
         };
-        audit(&mut tx, Some(actor), change, &now).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
+        commit_with_audit(tx, Some(actor), change, &now).await?;
         Ok(before)
     }
 }

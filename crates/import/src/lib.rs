@@ -76,3 +76,18 @@ pub(crate) fn csv_text<'a>(file_name: &str, bytes: &'a [u8]) -> Result<&'a str, 
         )
     })
 }
+
+/// The text of a published NHS CSV file (`what` names it); an Excel workbook is refused.
+pub(crate) fn published_csv<'a>(
+    file_name: &str,
+    bytes: &'a [u8],
+    what: &str,
+) -> Result<&'a str, ImportError> {
+    if detect_kind(file_name, bytes)? == FileKind::Xlsx {
+        return Err(ImportError::file(
+            file_name,
+            format!("is an Excel workbook: {what} is CSV as published"),
+        ));
+    }
+    csv_text(file_name, bytes)
+}

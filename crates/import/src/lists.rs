@@ -1,6 +1,5 @@
 //! NHS Digital's *Patients Registered at a GP Practice* totals file (`gp-reg-pat-prac-all`).
 use crate::problems::{ImportError, Problems};
-use crate::{FileKind, csv_text, detect_kind};
 use chrono::NaiveDate;
 use domain::org::OdsCode;
 use std::collections::BTreeMap;
@@ -33,13 +32,7 @@ fn parse_extract_date(text: &str) -> Option<NaiveDate> {
 
 /// Reads list sizes: one row per practice (rows for other sexes or ages are passed over).
 pub fn read_list_sizes(file_name: &str, bytes: &[u8]) -> Result<Vec<ListSize>, ImportError> {
-    if detect_kind(file_name, bytes)? == FileKind::Xlsx {
-        return Err(ImportError::file(
-            file_name,
-            "is an Excel workbook: the list-size file is CSV as published",
-        ));
-    }
-    let text = csv_text(file_name, bytes)?;
+    let text = crate::published_csv(file_name, bytes, "the list-size file")?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)

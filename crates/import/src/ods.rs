@@ -1,7 +1,6 @@
 //! The ODS `epraccur` file of GP practices and prescribing cost centres, as published: no
 //! header row, 27 quoted fields (see NHS Digital's field specification).
 use crate::problems::{ImportError, Problems};
-use crate::{FileKind, csv_text, detect_kind};
 use chrono::NaiveDate;
 use domain::org::{OdsCode, parse_postcode};
 use std::collections::BTreeMap;
@@ -33,13 +32,7 @@ const SETTING_GP_PRACTICE: &str = "4";
 
 /// Reads `epraccur`: keeps active GP practices (status `A`, prescribing setting `4`).
 pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, ImportError> {
-    if detect_kind(file_name, bytes)? == FileKind::Xlsx {
-        return Err(ImportError::file(
-            file_name,
-            "is an Excel workbook: the ODS epraccur file is CSV as published",
-        ));
-    }
-    let text = csv_text(file_name, bytes)?;
+    let text = crate::published_csv(file_name, bytes, "the ODS epraccur file")?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

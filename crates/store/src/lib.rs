@@ -24,6 +24,9 @@ use std::time::Duration;
 
 pub use sqlx::AnyConnection as Conn;
 
+/// A transaction on the store, from `Store::begin`.
+pub type Tx = Transaction<'static, Any>;
+
 /// What can go wrong in the store, sorted by what the caller should tell a person.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
