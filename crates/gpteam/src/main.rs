@@ -4,6 +4,7 @@
 //! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
 //! (a bad file, an unknown practice), 2 usage or setup errors.
 mod config;
+mod forecast;
 mod shift_scheduling;
 
 use anyhow::Context;
@@ -53,6 +54,8 @@ enum Command {
     /// Measure the optimiser on fixed inputs and print a table.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Forecast appointments from a GPAD file, or backtest the forecaster on it.
+    Forecast(forecast::ForecastArgs),
 }
 
 #[derive(Debug, Args)]
@@ -190,6 +193,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Solve(SolveCommand::ShiftScheduling(args)) => shift_scheduling::solve(args),
         Command::Bench(BenchCommand::ShiftScheduling(args)) => shift_scheduling::bench(args),
+        Command::Forecast(args) => forecast::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -330,7 +334,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("created account {email} ({id})");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Solve(_) | Command::Bench(_) => unreachable!("run synchronously in main"),
+        Command::Solve(_) | Command::Bench(_) | Command::Forecast(_) => {
+            unreachable!("run synchronously in main")
+        }
     }
 }
 

@@ -3,11 +3,16 @@
 //! Every reader parses the whole file and returns either all its rows or all its problems,
 //! so the caller can store a file all-or-nothing.
 
+mod appointments;
 mod lists;
 mod ods;
 mod problems;
 mod staff;
 
+pub use appointments::{
+    AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS, MONTHLY_COLUMNS,
+    read_appointments,
+};
 pub use lists::{ListSize, read_list_sizes};
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
 pub use problems::{ImportError, RowProblem};

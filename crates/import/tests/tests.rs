@@ -60,3 +60,130 @@ fn each_file_is_refused_by_the_other_importer() {
             .contains("is not a CSV or XLSX file")
     );
 }
+
+#[test]
+fn the_real_gpad_file_sums_to_its_published_total() {
+    let name = "Regional_CSV_SuffolkNEEssex_MAR2019-FEB2021.csv";
+    let bytes = read(&format!("appointments_gp/{name}"));
+    let file = import::read_appointments(name, bytes.as_slice()).unwrap();
+    assert_eq!(file.format, import::AppointmentFormat::MonthlyCcg);
+    assert_eq!(file.rows_read, 13_832);
+    assert_eq!(file.areas.len(), 3);
+    assert_eq!(file.areas["06L"], "NHS Ipswich and East Suffolk CCG");
+    assert_eq!(file.area_months.len(), 3 * 24);
+    // The sum of COUNT_OF_APPOINTMENTS over every row, computed independently of the
+    // reader by splitting the lines.
+    let text = std::str::from_utf8(&bytes).unwrap();
+    let expected: u64 = text
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.trim_end()
+                .rsplit(',')
+                .next()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        })
+        .sum();
+    let total: u64 = file.counts.iter().map(|c| c.appointments).sum();
+    assert_eq!(total, expected);
+    // Labels are kept exactly as published.
+    assert!(
+        file.counts
+            .iter()
+            .any(|c| c.hcp_type == "Other Practice staff")
+    );
+    let jan_gp_06l: u64 = file
+        .counts
+        .iter()
+        .filter(|c| {
+            c.area_code == "06L"
+                && c.hcp_type == "GP"
+                && c.period_start == chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap()
+        })
+        .map(|c| c.appointments)
+        .sum();
+    assert_eq!(jan_gp_06l, 91_465);
+}
+
+const DAILY_HEADER: &str = "SUB_ICB_LOCATION_CODE,SUB_ICB_LOCATION_ONS_CODE,SUB_ICB_LOCATION_NAME,ICB_ONS_CODE,REGION_ONS_CODE,Appointment_Date,APPT_STATUS,HCP_TYPE,APPT_MODE,TIME_BETWEEN_BOOK_AND_APPT,COUNT_OF_APPOINTMENTS";
+
+#[test]
+fn the_daily_sub_icb_layout_is_detected_and_summed_by_day() {
+    let text = format!(
+        "\u{feff}{DAILY_HEADER}\r\n\
+         06L,E38000086,\"NHS Suffolk, Ipswich\",E54000023,E40000007,03JAN2024,Attended,GP,Face-to-Face,Same Day,10\r\n\
+         06L,E38000086,\"NHS Suffolk, Ipswich\",E54000023,E40000007,03JAN2024,Attended,GP,Face-to-Face,8  to 14 Days,5\r\n\
+         06L,E38000086,\"NHS Suffolk, Ipswich\",E54000023,E40000007,04JAN2024,DNA,GP,Telephone,1 Day,2\r\n"
+    );
+    let file = import::read_appointments("daily.csv", text.as_bytes()).unwrap();
+    assert_eq!(file.format, import::AppointmentFormat::DailySubIcb);
+    assert_eq!(file.rows_read, 3);
+    assert_eq!(file.areas["06L"], "NHS Suffolk, Ipswich");
+    assert_eq!(file.counts.len(), 2);
+    assert_eq!(file.counts[0].appointments, 15);
+    assert_eq!(file.counts[0].period_start.to_string(), "2024-01-03");
+    assert_eq!(file.area_months.len(), 1);
+}
+
+#[test]
+fn bad_gpad_files_name_row_and_column() {
+    let read = |text: &str| {
+        import::read_appointments("bad.csv", text.as_bytes())
+            .unwrap_err()
+            .to_string()
+    };
+    let monthly_header = import::MONTHLY_COLUMNS.join(",");
+    let row = |month: &str, count: &str| {
+        format!(
+            "06L,E38000086,NHS X,E54000023,STP,E40000007,East,{month},Attended,GP,Face-to-Face,Same Day,{count}"
+        )
+    };
+    assert_eq!(read(""), "bad.csv: the file is empty");
+    assert_eq!(
+        read(&format!("{monthly_header}\n")),
+        "bad.csv: has a header but no rows"
+    );
+    let err = read(&format!(
+        "{monthly_header}\n{}\n{}\n{}\n{}\n",
+        row("FOO2020", "5"),
+        row("MAR2020", "-3"),
+        row("MAR2020", "2.5"),
+        row("03JAN2024", "1"),
+    ));
+    assert_eq!(
+        err,
+        "bad.csv:2: Appointment_Month: 'FOO2020' is not a month like MAR2019\n\
+         bad.csv:3: COUNT_OF_APPOINTMENTS: '-3' is not a whole number of appointments (0 or more)\n\
+         bad.csv:4: COUNT_OF_APPOINTMENTS: '2.5' is not a whole number of appointments (0 or more)\n\
+         bad.csv:5: Appointment_Month: '03JAN2024' belongs to the other GPAD layout: expected a month like MAR2019 (one file must have one layout)"
+    );
+    // A daily header pasted under a monthly file.
+    let err = read(&format!(
+        "{monthly_header}\n{}\n{DAILY_HEADER}\n",
+        row("MAR2020", "1")
+    ));
+    assert!(
+        err.starts_with("bad.csv:3: a header of the other GPAD layout"),
+        "{err}"
+    );
+    // Missing and unknown columns.
+    let err = read(&format!(
+        "{}\n",
+        monthly_header.replace("HCP_TYPE", "CLINICIAN")
+    ));
+    assert!(
+        err.contains("bad.csv:1: HCP_TYPE: is missing from the header"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:1: CLINICIAN: is not a column of the monthly"),
+        "{err}"
+    );
+    let err = read("a,b\n1,2\n");
+    assert!(
+        err.contains("this is not a GPAD appointments file"),
+        "{err}"
+    );
+}

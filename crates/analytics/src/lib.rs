@@ -1,0 +1,14 @@
+//! Demand and capacity, pure: parsed rows in, forecasts, capacity and gaps out. No I/O.
+//!
+//! - [`calendar`]: months, England and Wales bank holidays and working days.
+//! - [`series`]: monthly appointment series per area × HCP type.
+//! - [`forecast`]: the forecaster (working-day rates, level shifts, yearly profile, ETS).
+//! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
+pub mod backtest;
+pub mod calendar;
+pub mod forecast;
+pub mod series;
+
+pub use calendar::Month;
+pub use forecast::{ForecastOptions, ForecastPoint, SeriesForecast, forecast_all};
+pub use series::{MonthlyCount, Series, build_series};
