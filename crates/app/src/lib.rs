@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod demand;
 pub mod demo_load;
 pub mod error;
 pub mod imports;

@@ -3,6 +3,7 @@
 //! Flags are read in two stages: clap parses raw flags (`Cli`), then each command turns
 //! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
 //! (a bad file, an unknown practice), 2 usage or setup errors.
+mod bench_import;
 mod config;
 mod forecast;
 mod shift_scheduling;
@@ -102,6 +103,8 @@ enum ImportCommand {
     OdsPractices(ImportArgs),
     /// The `gp-reg-pat-prac-all` file of registered list sizes.
     ListSizes(ImportArgs),
+    /// A GPAD appointments file (monthly CCG or daily sub-ICB layout), streamed.
+    Appointments(ImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +170,8 @@ enum SolveCommand {
 enum BenchCommand {
     /// Run every instance of a folder of the shift-scheduling benchmark.
     ShiftScheduling(shift_scheduling::BenchArgs),
+    /// Time importing a large GPAD file into SQLite (and PostgreSQL).
+    AppointmentsImport(bench_import::ImportBenchArgs),
 }
 
 /// An error the user caused (bad input): exit code 1, not 2.
@@ -193,6 +198,13 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Solve(SolveCommand::ShiftScheduling(args)) => shift_scheduling::solve(args),
         Command::Bench(BenchCommand::ShiftScheduling(args)) => shift_scheduling::bench(args),
+        Command::Bench(BenchCommand::AppointmentsImport(args)) => {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")
+                .and_then(|rt| rt.block_on(bench_import::run(args)))
+        }
         Command::Forecast(args) => forecast::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -454,10 +466,32 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
+    if let ImportCommand::Appointments(args) = &command {
+        let name = args.file.display().to_string();
+        let file = std::fs::File::open(&args.file).map_err(|e| Refused(format!("{name}: {e}")))?;
+        let (app, _) = open(&args.db).await?;
+        let started = std::time::Instant::now();
+        let summary = app
+            .import_appointments(
+                None,
+                &name,
+                std::io::BufReader::with_capacity(1 << 20, file),
+            )
+            .await
+            .map_err(refused)?;
+        println!("{summary}");
+        eprintln!(
+            "{:.1} s, {:.0} rows a second",
+            started.elapsed().as_secs_f64(),
+            summary.rows_read as f64 / started.elapsed().as_secs_f64()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let (args, kind) = match &command {
         ImportCommand::Staff(a) => (a, "staff"),
         ImportCommand::OdsPractices(a) => (a, "ods"),
         ImportCommand::ListSizes(a) => (a, "list"),
+        ImportCommand::Appointments(_) => unreachable!("imported above"),
     };
     let bytes =
         std::fs::read(&args.file).map_err(|e| Refused(format!("{}: {e}", args.file.display())))?;

@@ -264,3 +264,54 @@ fn forecast_refuses_a_bad_file_with_row_and_column() {
         "{err}"
     );
 }
+
+async fn stored_appointments(url: &str) -> (i64, i64) {
+    let store = store::Store::connect(url).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let rows = store::appointments::count_rows(&mut conn).await.unwrap();
+    let total: i64 = store::appointments::monthly_by_hcp(&mut conn, "06L")
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum();
+    (rows, total)
+}
+
+on_both!(
+    appointments_import_replaces_months_and_refuses_bad_files,
+    |url: String| {
+        let file = format!("{NHS}/{GPAD}");
+        let (code, out, err) = gpteam(&url, &["import", "appointments", &file]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("read 13832 rows (monthly_ccg), stored 2427 counts for 3 areas from 2019-03 to 2021-02, replaced 0 area-months"), "{out}");
+        let rt = tokio::runtime::Handle::current();
+        let first = tokio::task::block_in_place(|| rt.block_on(stored_appointments(&url)));
+        assert_eq!(first.0, 2427);
+        // Re-importing the same months replaces them rather than double counting.
+        let (code, out, err) = gpteam(&url, &["import", "appointments", &file]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("replaced 72 area-months"), "{out}");
+        let again = tokio::task::block_in_place(|| rt.block_on(stored_appointments(&url)));
+        assert_eq!(again, first);
+        // A bad row anywhere: refused with row and column, nothing changes.
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let broken = lines[5000]
+            .rsplit_once(',')
+            .map(|(a, _)| format!("{a},-7"))
+            .unwrap();
+        lines[5000] = &broken;
+        std::fs::write(&bad, lines.join("\n")).unwrap();
+        let (code, out, err) = gpteam(&url, &["import", "appointments", bad.to_str().unwrap()]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            err.contains("bad.csv:5001: COUNT_OF_APPOINTMENTS: '-7' is not a whole number"),
+            "{err}"
+        );
+        let after = tokio::task::block_in_place(|| rt.block_on(stored_appointments(&url)));
+        assert_eq!(after, first, "nothing stored changed");
+    }
+);
