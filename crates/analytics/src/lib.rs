@@ -6,6 +6,7 @@
 //! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
 pub mod backtest;
 pub mod calendar;
+pub mod capacity;
 pub mod forecast;
 pub mod series;
 

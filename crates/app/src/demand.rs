@@ -159,3 +159,225 @@ impl App {
         Ok(summary)
     }
 }
+
+/// The demand-and-capacity answer for a practice or a PCN.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DemandCapacity {
+    pub title: String,
+    /// Practices covered, with their registered patients.
+    pub practices: Vec<(String, String, i64)>,
+    /// Areas whose appointment rates are used: code, name, practices in gpteam in the
+    /// area, their registered patients.
+    pub areas: Vec<AreaBasis>,
+    /// History (12 months) and forecast (12 months) by HCP type, in month order.
+    pub rows: Vec<analytics::capacity::GapRow>,
+    pub last_data_month: Option<analytics::Month>,
+    pub level_shifts: Vec<analytics::Month>,
+    /// Whether the area data held days, so the weekday profile is estimated; else even.
+    pub weekday_profile_estimated: bool,
+    pub rules: analytics::capacity::CapacityRules,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AreaBasis {
+    pub code: String,
+    pub name: String,
+    pub practices: usize,
+    pub patients: i64,
+    pub months: i64,
+}
+
+/// Months of history shown before the forecast.
+const HISTORY_MONTHS: usize = 12;
+/// Months forecast.
+pub const HORIZON: usize = 12;
+
+impl App {
+    /// Demand (the area's appointments per registered patient × list sizes, forecast 12
+    /// months), safe capacity from the team's contracts less approved leave, and the gap,
+    /// for a practice or a whole PCN.
+    pub async fn demand_capacity(
+        &self,
+        actor: &Actor,
+        tenant: crate::Tenant<'_>,
+    ) -> AppResult<DemandCapacity> {
+        use analytics::capacity::{CapacityRules, Contract, GapRow, list_share};
+        use analytics::{Month, MonthlyCount, build_series, forecast_all};
+        use std::collections::BTreeMap;
+        let mut conn = self.store().conn().await?;
+        // No personal data: a PCN's figures are aggregates an ICS viewer may read too.
+        let permission = match tenant {
+            crate::Tenant::Practice(_) => crate::Permission::View,
+            crate::Tenant::Pcn(_) => crate::Permission::ViewAggregates,
+        };
+        crate::access::authorize(&mut conn, actor, permission, tenant).await?;
+        let (title, scope) = match tenant {
+            crate::Tenant::Practice(ods) => {
+                let p = store::practices::get(&mut conn, ods)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                (p.name.clone(), store::practices::PracticeScope::One(ods))
+            }
+            crate::Tenant::Pcn(code) => {
+                let p = store::practices::get_pcn(&mut conn, code)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                (p.name.clone(), store::practices::PracticeScope::Pcn(code))
+            }
+        };
+        let practices = store::practices::list(&mut conn, scope).await?;
+        let all = store::practices::list(&mut conn, store::practices::PracticeScope::All).await?;
+        let today = self.today();
+        let rules = CapacityRules::default();
+
+        let mut rows: BTreeMap<(Month, String), GapRow> = BTreeMap::new();
+        let mut areas = Vec::new();
+        let mut last_data_month = None;
+        let mut level_shifts = Vec::new();
+        let mut weekday_profile_estimated = false;
+        let area_codes: std::collections::BTreeSet<&str> =
+            practices.iter().map(|p| p.commissioner.as_str()).collect();
+        let area_names: BTreeMap<String, (String, i64)> = store::appointments::areas(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(c, n, m)| (c, (n, m)))
+            .collect();
+        for area in area_codes {
+            let in_area: Vec<_> = all.iter().filter(|p| p.commissioner == area).collect();
+            let area_patients: i64 = in_area.iter().filter_map(|p| p.list_size).sum();
+            let ours: i64 = practices
+                .iter()
+                .filter(|p| p.commissioner == area)
+                .filter_map(|p| p.list_size)
+                .sum();
+            let Some((name, months)) = area_names.get(area) else {
+                continue;
+            };
+            areas.push(AreaBasis {
+                code: area.to_string(),
+                name: name.clone(),
+                practices: in_area.len(),
+                patients: area_patients,
+                months: *months,
+            });
+            let share = list_share(ours as f64, area_patients as f64);
+            let counts: Vec<MonthlyCount> = store::appointments::monthly_by_hcp(&mut conn, area)
+                .await?
+                .into_iter()
+                .filter_map(|(month, hcp, n)| {
+                    Some(MonthlyCount {
+                        area_code: area.to_string(),
+                        hcp_type: hcp,
+                        appt_mode: None,
+                        month: Month::parse_iso(&month)?,
+                        appointments: n.max(0) as u64,
+                    })
+                })
+                .collect();
+            weekday_profile_estimated |= !store::appointments::daily_totals(&mut conn, area)
+                .await?
+                .is_empty();
+            let (series, _) = build_series(&counts);
+            let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
+                continue;
+            };
+            for (s, f) in series.iter().zip(&forecasts) {
+                if analytics::capacity::hcp_type_known(&s.hcp_type).is_none() {
+                    continue;
+                }
+                let last = s.values.len();
+                last_data_month = last_data_month.max(Some(s.last_month()));
+                level_shifts.extend(f.level_shifts.iter().copied());
+                for i in last.saturating_sub(HISTORY_MONTHS)..last {
+                    let m = s.month(i);
+                    let row = rows
+                        .entry((m, s.hcp_type.clone()))
+                        .or_insert_with(|| GapRow::empty(m, &s.hcp_type, false));
+                    row.demand += s.values[i] * share;
+                }
+                for p in &f.points {
+                    let row = rows
+                        .entry((p.month, s.hcp_type.clone()))
+                        .or_insert_with(|| GapRow::empty(p.month, &s.hcp_type, true));
+                    row.demand += p.forecast * share;
+                    *row.lower_80.get_or_insert(0.0) += p.lower_80 * share;
+                    *row.upper_80.get_or_insert(0.0) += p.upper_80 * share;
+                }
+            }
+        }
+        level_shifts.sort();
+        level_shifts.dedup();
+
+        // Capacity: everyone working at a practice in scope, their sessions shared evenly
+        // between the practices they work at.
+        let in_scope: std::collections::BTreeSet<&str> =
+            practices.iter().map(|p| p.ods_code.as_str()).collect();
+        let mut contracts = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &practices {
+            let people = store::staff::list(
+                &mut conn,
+                store::staff::StaffScope::WorksAt(&p.ods_code),
+                &store::staff::StaffFilter::default(),
+            )
+            .await?;
+            for person in people {
+                if !seen.insert(person.id.clone()) {
+                    continue;
+                }
+                let d = &person.draft;
+                let total = d.practices.len().max(1) as f64;
+                let here = d
+                    .practices
+                    .iter()
+                    .filter(|o| in_scope.contains(o.as_str()))
+                    .count() as f64;
+                let leave = store::leave::list(
+                    &mut conn,
+                    store::leave::LeaveScope::Staff(&person.id),
+                    None,
+                )
+                .await?
+                .into_iter()
+                .filter(|l| l.status == domain::leave::LeaveStatus::Approved)
+                .flat_map(|l| {
+                    l.leave
+                        .start_date
+                        .iter_days()
+                        .take_while(move |day| *day <= l.leave.end_date)
+                })
+                .collect();
+                contracts.push(Contract {
+                    group: d.role.staff_group(),
+                    sessions_per_week: d.sessions_per_week,
+                    share: here.max(1.0) / total,
+                    start: d.start_date,
+                    end: d.end_date,
+                    leave,
+                });
+            }
+        }
+        let months: std::collections::BTreeSet<Month> = rows.keys().map(|(m, _)| *m).collect();
+        for m in months {
+            let supply = rules.month(&contracts, m, today);
+            for ((month, hcp), row) in rows.iter_mut() {
+                if *month == m {
+                    row.capacity = supply.get(hcp.as_str()).copied().unwrap_or(0.0);
+                }
+            }
+        }
+        Ok(DemandCapacity {
+            title,
+            practices: practices
+                .iter()
+                .map(|p| (p.ods_code.clone(), p.name.clone(), p.list_size.unwrap_or(0)))
+                .collect(),
+            areas,
+            rows: rows.into_values().collect(),
+            last_data_month,
+            level_shifts,
+            weekday_profile_estimated,
+            rules,
+        })
+    }
+}

@@ -130,6 +130,17 @@ impl App {
             };
             store::users::insert(&mut tx, &user, &now).await?;
         }
+        let area = data.ics.code.to_string();
+        let patients: i64 = data.practices.iter().map(|p| p.list_size).sum();
+        store::appointments::upsert_area(
+            &mut tx,
+            &area,
+            &format!("{} (demo area)", data.ics.name),
+            &now,
+        )
+        .await?;
+        let counts = demo_appointments(&area, patients as f64, self.today());
+        store::appointments::insert_counts(&mut tx, &counts).await?;
         store::settings::set(&mut tx, "demo", "1").await?;
         tx.commit().await.map_err(store::StoreError::from)?;
         Ok(DemoSummary {
@@ -161,3 +172,61 @@ impl App {
 }
 
 use chrono::Datelike;
+
+/// Three years of monthly GPAD-like counts for the demo area, to the month before `today`:
+/// appointments per registered patient per working day with a yearly profile (winter high,
+/// August low), 3 % growth a year and a little noise, split by HCP type, mode and status.
+fn demo_appointments(
+    area: &str,
+    patients: f64,
+    today: chrono::NaiveDate,
+) -> Vec<store::appointments::CountRow<'_>> {
+    use analytics::Month;
+    // Relative demand by calendar month.
+    const PROFILE: [f64; 12] = [
+        1.06, 1.02, 1.03, 0.97, 0.98, 0.99, 0.98, 0.90, 1.02, 1.07, 1.05, 0.94,
+    ];
+    // Per patient per working day: GP, then other practice staff (about 0.25 and 0.27 a month).
+    const RATES: [(&str, f64); 2] = [("GP", 0.0118), ("Other Practice staff", 0.0128)];
+    const MODES: [(&str, f64, f64); 4] = [
+        ("Face-to-Face", 0.64, 0.80),
+        ("Telephone", 0.30, 0.17),
+        ("Video/Online", 0.03, 0.01),
+        ("Home Visit", 0.03, 0.02),
+    ];
+    const STATUSES: [(&str, f64); 2] = [("Attended", 0.955), ("DNA", 0.045)];
+    let end = Month::of(today).plus(-1);
+    let mut noise_state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut noise = move || {
+        noise_state ^= noise_state << 13;
+        noise_state ^= noise_state >> 7;
+        noise_state ^= noise_state << 17;
+        1.0 + ((noise_state % 2001) as f64 / 1000.0 - 1.0) * 0.02
+    };
+    let mut rows = Vec::new();
+    for back in (0..36).rev() {
+        let month = end.plus(-back);
+        let growth = 1.03f64.powf(-(back as f64) / 12.0);
+        let days = month.working_days() as f64;
+        for (hcp, rate) in RATES {
+            let total =
+                patients * rate * days * PROFILE[month.month as usize - 1] * growth * noise();
+            for (mode, gp_share, other_share) in MODES {
+                let share = if hcp == "GP" { gp_share } else { other_share };
+                for (status, status_share) in STATUSES {
+                    rows.push(store::appointments::CountRow {
+                        area_code: area,
+                        period_start: month.first_day().to_string(),
+                        month: month.to_string(),
+                        daily: false,
+                        hcp_type: hcp,
+                        appt_mode: mode,
+                        appt_status: status,
+                        appointments: (total * share * status_share).round() as i64,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}

@@ -162,6 +162,14 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(None, Multipart, MANAGERS),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
+        (
+            ("GET", "/pcns/{code}/demand"),
+            entry(Pcn, Empty, PCN_READERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/demand"),
+            entry(Practice, Empty, MANAGERS),
+        ),
         (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
         (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),
         (

@@ -1,4 +1,5 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
+mod demand;
 mod forms;
 mod imports;
 mod me;
@@ -47,6 +48,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/import/ods-practices", post(imports::import_ods))
         .post("/import/list-sizes", post(imports::import_list_sizes))
         .get("/pcns/{code}", get(org::pcn_page))
+        .get("/pcns/{code}/demand", get(demand::pcn_page))
+        .get("/practices/{ods}/demand", get(demand::practice_page))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
