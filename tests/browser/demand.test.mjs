@@ -55,3 +55,45 @@ test('the PCN manager sees the whole PCN and the ICS viewer may read it too', as
     await page.close();
   }
 });
+
+test('what-if: a bad post is named, then two scenarios are saved and compared', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await login(page, server.baseUrl, account('practice_manager', 'Y99901'));
+  await page.goto(`${server.baseUrl}/practices/Y99901/demand`);
+  await page.fill('#name', 'Two more salaried GPs');
+  await page.selectOption('#post1_role', 'salaried_gp');
+  await page.fill('#post1_wte', '2.5');
+  await page.fill('#post1_start_month', 'next spring');
+  await Promise.all([page.waitForNavigation(), page.click('text=Save and compare')]);
+  const problems = await page.textContent('.nhsuk-error-summary');
+  assert.match(problems, /Post 1: enter a WTE above 0 and up to 1.5/);
+  assert.match(problems, /Post 1: enter the first month as YYYY-MM/);
+  assert.equal(await page.inputValue('#name'), 'Two more salaried GPs', 'what was typed is kept');
+  assert.deepEqual(await seriousViolations(page), []);
+  const nextMonth = new Date();
+  nextMonth.setMonth(nextMonth.getMonth() + 1);
+  const month = `${nextMonth.getFullYear()}-${String(nextMonth.getMonth() + 1).padStart(2, '0')}`;
+  await page.fill('#post1_wte', '1');
+  await page.fill('#post1_start_month', month);
+  await page.selectOption('#post2_role', 'salaried_gp');
+  await page.fill('#post2_wte', '1');
+  await page.fill('#post2_start_month', month);
+  await Promise.all([page.waitForNavigation(), page.click('text=Save and compare')]);
+  assert.match(await page.textContent('[role=status]'), /Scenario saved/);
+  // A second scenario: a clinical pharmacist at the ARRS maximum.
+  await page.fill('#name', 'A clinical pharmacist');
+  await page.selectOption('#post1_role', 'clinical_pharmacist');
+  await page.fill('#post1_wte', '1');
+  await page.fill('#post1_start_month', month);
+  await Promise.all([page.waitForNavigation(), page.click('text=Save and compare')]);
+  const rows = page.locator('#what-if + table tbody tr');
+  assert.equal(await rows.count(), 2);
+  const gps = await rows.nth(0).textContent();
+  assert.match(gps, /Two more salaried GPs/);
+  assert.match(gps, /\+£183,444/, 'two salaried GPs at the pay-range midpoint');
+  const pharmacist = await rows.nth(1).textContent();
+  assert.match(pharmacist, /\+£62,340/, 'the ARRS maximum for a clinical pharmacist');
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'demand-what-if');
+  await page.close();
+});

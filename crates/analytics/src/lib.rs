@@ -8,6 +8,7 @@ pub mod backtest;
 pub mod calendar;
 pub mod capacity;
 pub mod forecast;
+pub mod scenario;
 pub mod series;
 
 pub use calendar::Month;

@@ -60,5 +60,6 @@ CREATE TABLE scenario_posts (
     change TEXT NOT NULL CHECK (change IN ('add', 'remove')),
     role TEXT NOT NULL,
     wte DOUBLE PRECISION NOT NULL CHECK (wte > 0 AND wte <= 1.5),
-    start_month TEXT NOT NULL
+    start_month TEXT NOT NULL,
+    yearly_cost_per_wte DOUBLE PRECISION CHECK (yearly_cost_per_wte >= 0)
 );

@@ -10,6 +10,7 @@ pub mod appointments;
 pub mod audit;
 pub mod leave;
 pub mod practices;
+pub mod scenarios;
 pub mod sessions;
 pub mod settings;
 pub mod sites;

@@ -161,6 +161,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/import/list-sizes"),
             entry(None, Multipart, MANAGERS),
         ),
+        (
+            ("POST", "/import/appointments"),
+            entry(None, Multipart, MANAGERS),
+        ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (
             ("GET", "/pcns/{code}/demand"),
@@ -169,6 +173,14 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (
             ("GET", "/practices/{ods}/demand"),
             entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/scenarios"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("POST", "/pcns/{code}/scenarios"),
+            entry(Pcn, Form, &[Who::PcnManager]),
         ),
         (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
         (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),

@@ -4,16 +4,23 @@ use super::page_ctx;
 use super::practice::thousands;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use analytics::capacity::{GP, GapRow, OTHER_STAFF};
 use app::Tenant;
 use app::demand::DemandCapacity;
+use app::demand::{POST_ROWS, ScenarioEffect, ScenarioForm};
+use app::{Actor, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
+use domain::account::UserRole;
+use domain::role::Role;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub(crate) struct TableRow {
@@ -47,6 +54,178 @@ pub(crate) struct DemandPage {
     last_data: String,
     shifts: String,
     per_session: String,
+    /// Where the what-if form posts, when the user may save scenarios.
+    scenario_action: Option<String>,
+    scenarios: Vec<ScenarioRow>,
+    errors: Vec<(String, String)>,
+    values: BTreeMap<String, String>,
+    roles: Vec<(&'static str, &'static str)>,
+    post_rows: Vec<usize>,
+    saved: bool,
+}
+
+pub(crate) struct ScenarioRow {
+    name: String,
+    posts: String,
+    gp_change: String,
+    other_change: String,
+    short_months: String,
+    shortfall: String,
+    cost: String,
+}
+
+impl DemandPage {
+    fn value(&self, field: &str) -> &str {
+        self.values.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+fn signed(value: f64) -> String {
+    let rounded = value.round() as i64;
+    if rounded > 0 {
+        format!("+{}", thousands(rounded))
+    } else {
+        thousands(rounded).replace('-', "−")
+    }
+}
+
+fn scenario_rows(effects: &[ScenarioEffect]) -> Vec<ScenarioRow> {
+    effects
+        .iter()
+        .map(|e| {
+            let change = |hcp: &str| {
+                signed(
+                    e.capacity_change
+                        .iter()
+                        .filter(|(h, _)| h == hcp)
+                        .map(|(_, v)| v)
+                        .sum(),
+                )
+            };
+            ScenarioRow {
+                name: e.name.clone(),
+                posts: e
+                    .posts
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} {} WTE {} from {}",
+                            match p.change {
+                                analytics::scenario::PostChange::Add => "add",
+                                analytics::scenario::PostChange::Remove => "remove",
+                            },
+                            super::number(p.wte),
+                            p.role.label(),
+                            month_label(p.start)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                gp_change: change(GP),
+                other_change: change(OTHER_STAFF),
+                short_months: format!("{} → {}", e.short_months_before, e.short_months_after),
+                shortfall: format!(
+                    "{} → {}",
+                    thousands(e.shortfall_before.round() as i64),
+                    thousands(e.shortfall_after.round() as i64)
+                ),
+                cost: if e.yearly_cost_change < 0.0 {
+                    format!("−£{}", thousands((-e.yearly_cost_change).round() as i64))
+                } else {
+                    format!("+£{}", thousands(e.yearly_cost_change.round() as i64))
+                },
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct PageQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Which tenant a page is about, from its path.
+#[derive(Clone, Copy)]
+enum Scope<'a> {
+    Practice(&'a str),
+    Pcn(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    fn tenant(self) -> Tenant<'a> {
+        match self {
+            Scope::Practice(ods) => Tenant::Practice(ods),
+            Scope::Pcn(code) => Tenant::Pcn(code),
+        }
+    }
+
+    fn base(self) -> String {
+        match self {
+            Scope::Practice(ods) => format!("/practices/{ods}"),
+            Scope::Pcn(code) => format!("/pcns/{code}"),
+        }
+    }
+
+    fn caption(self) -> String {
+        match self {
+            Scope::Practice(ods) => format!("Practice {ods}"),
+            Scope::Pcn(code) => format!("Primary Care Network {code}"),
+        }
+    }
+
+    /// Whether the actor's role may save scenarios here (access still checks the tenant).
+    fn editable(self, actor: &Actor) -> bool {
+        match self {
+            Scope::Practice(_) => {
+                matches!(actor.role, UserRole::PracticeManager | UserRole::PcnManager)
+            }
+            Scope::Pcn(_) => actor.role == UserRole::PcnManager,
+        }
+    }
+}
+
+struct Submitted {
+    errors: Vec<(String, String)>,
+    values: BTreeMap<String, String>,
+}
+
+async fn show(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    scope: Scope<'_>,
+    submitted: Option<Submitted>,
+    saved: bool,
+) -> Result<Response, WebError> {
+    let view = state
+        .app
+        .demand_capacity(&user.actor, scope.tenant())
+        .await?;
+    let effects = state.app.scenario_effects(scope.tenant(), &view).await?;
+    let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()))?;
+    let mut page = page(ctx, scope.caption(), scope.base(), view);
+    page.scenarios = scenario_rows(&effects);
+    page.scenario_action = scope
+        .editable(&user.actor)
+        .then(|| format!("{}/scenarios", scope.base()));
+    page.saved = saved;
+    let status = match submitted {
+        Some(s) => {
+            page.errors = s.errors;
+            page.values = s.values;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::OK,
+    };
+    Ok((status, token, page).into_response())
 }
 
 pub(crate) async fn practice_page(
@@ -54,22 +233,10 @@ pub(crate) async fn practice_page(
     user: CurrentUser,
     token: CsrfToken,
     Path(ods): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let view = state
-        .app
-        .demand_capacity(&user.actor, Tenant::Practice(&ods))
-        .await?;
-    let ctx = page_ctx(&user.actor, &token, &format!("/practices/{ods}/demand"))?;
-    Ok((
-        token,
-        page(
-            ctx,
-            format!("Practice {ods}"),
-            format!("/practices/{ods}"),
-            view,
-        ),
-    )
-        .into_response())
+    let saved = query.done.as_deref() == Some("saved");
+    show(&state, &user, token, Scope::Practice(&ods), None, saved).await
 }
 
 pub(crate) async fn pcn_page(
@@ -77,22 +244,69 @@ pub(crate) async fn pcn_page(
     user: CurrentUser,
     token: CsrfToken,
     Path(code): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let view = state
+    let saved = query.done.as_deref() == Some("saved");
+    show(&state, &user, token, Scope::Pcn(&code), None, saved).await
+}
+
+async fn save(
+    state: AppState,
+    user: CurrentUser,
+    token: CsrfToken,
+    scope: Scope<'_>,
+    fields: BTreeMap<String, String>,
+) -> Result<Response, WebError> {
+    let form = ScenarioForm::from_fields(&fields);
+    match state
         .app
-        .demand_capacity(&user.actor, Tenant::Pcn(&code))
-        .await?;
-    let ctx = page_ctx(&user.actor, &token, &format!("/pcns/{code}/demand"))?;
-    Ok((
-        token,
-        page(
-            ctx,
-            format!("Primary Care Network {code}"),
-            format!("/pcns/{code}"),
-            view,
+        .save_scenario(&user.actor, scope.tenant(), &form)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("{}/demand?done=saved#what-if", scope.base())).into_response(),
         ),
-    )
-        .into_response())
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors
+                .0
+                .iter()
+                .map(|e| (e.field.to_string(), e.message.clone()))
+                .collect();
+            show(
+                &state,
+                &user,
+                token,
+                scope,
+                Some(Submitted {
+                    errors,
+                    values: fields,
+                }),
+                false,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn practice_scenario(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    save(state, user, token, Scope::Practice(&ods), fields).await
+}
+
+pub(crate) async fn pcn_scenario(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    save(state, user, token, Scope::Pcn(&code), fields).await
 }
 
 fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> DemandPage {
@@ -177,6 +391,17 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
             .join(", "),
         per_session,
         view,
+        scenario_action: None,
+        scenarios: Vec::new(),
+        errors: Vec::new(),
+        values: BTreeMap::new(),
+        roles: Role::ALL
+            .iter()
+            .filter(|r| r.is_clinical())
+            .map(|r| (r.code(), r.label()))
+            .collect(),
+        post_rows: (1..=POST_ROWS).collect(),
+        saved: false,
     }
 }
 

@@ -43,6 +43,7 @@ async fn render(
         "staff" => "Team register",
         "ods-practices" => "GP practices",
         "list-sizes" => "List sizes",
+        "appointments" => "Appointments",
         _ => "",
     };
     let page = ImportPage {
@@ -205,6 +206,33 @@ pub(crate) async fn import_list_sizes(
             let summary = state
                 .app
                 .import_list_sizes(Some(&actor), &file.file_name, &file.bytes)
+                .await?;
+            Ok(summary.to_string())
+        },
+    )
+    .await
+}
+
+pub(crate) async fn import_appointments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: CsrfMultipart,
+) -> Result<Response, WebError> {
+    run(
+        state,
+        user,
+        token,
+        form,
+        "appointments",
+        |state, actor, file| async move {
+            let summary = state
+                .app
+                .import_appointments(
+                    Some(&actor),
+                    &file.file_name,
+                    std::io::Cursor::new(file.bytes),
+                )
                 .await?;
             Ok(summary.to_string())
         },

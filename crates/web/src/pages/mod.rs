@@ -47,9 +47,15 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/import/staff", post(imports::import_staff))
         .post("/import/ods-practices", post(imports::import_ods))
         .post("/import/list-sizes", post(imports::import_list_sizes))
+        .post("/import/appointments", post(imports::import_appointments))
         .get("/pcns/{code}", get(org::pcn_page))
         .get("/pcns/{code}/demand", get(demand::pcn_page))
         .get("/practices/{ods}/demand", get(demand::practice_page))
+        .post(
+            "/practices/{ods}/scenarios",
+            post(demand::practice_scenario),
+        )
+        .post("/pcns/{code}/scenarios", post(demand::pcn_scenario))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
