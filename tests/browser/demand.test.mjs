@@ -1,7 +1,10 @@
 // Demand and capacity pages in real headless Chromium: the chart, its table and the key.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { repo, startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
 
 let server;
 let browser;
@@ -95,5 +98,26 @@ test('what-if: a bad post is named, then two scenarios are saved and compared', 
   assert.match(pharmacist, /\+£62,340/, 'the ARRS maximum for a clinical pharmacist');
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'demand-what-if');
+  await page.close();
+});
+
+test('import the real GPAD file on the web page; a bad copy is refused with its row', async () => {
+  const page = await browser.newPage();
+  await login(page, server.baseUrl, account('pcn_manager'));
+  const real = join(repo, '..', 'shared', 'data', 'nhs', 'appointments_gp', 'Regional_CSV_SuffolkNEEssex_MAR2019-FEB2021.csv');
+  const lines = readFileSync(real, 'utf8').split('\n');
+  lines[40] = lines[40].replace(/,\d+\r?$/, ',12.5');
+  const dir = mkdtempSync(join(tmpdir(), 'gpteam-gpad-'));
+  const bad = join(dir, 'gpad.csv');
+  writeFileSync(bad, lines.join('\n'));
+  await page.goto(`${server.baseUrl}/import`);
+  await page.setInputFiles('#appointments-file', bad);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Import appointments")')]);
+  assert.match(await page.textContent('.nhsuk-error-summary'), /gpad\.csv:41: COUNT_OF_APPOINTMENTS: '12\.5' is not a whole number/);
+  await page.setInputFiles('#appointments-file', real);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Import appointments")')]);
+  assert.match(await page.textContent('[role=status]'), /read 13832 rows \(monthly_ccg\), stored 2427 counts for 3 areas from 2019-03 to 2021-02/);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'import-appointments');
   await page.close();
 });

@@ -178,9 +178,9 @@ pub fn read_appointments(
         .map_err(|e| ImportError::file(file_name, format!("is not valid CSV: {e}")))?
     {
         rows_read += 1;
-        let row = record
-            .position()
-            .map_or(rows_read as usize + 1, |p| p.line() as usize);
+        // Rows as a spreadsheet numbers them, the header being row 1 (the csv crate's line
+        // positions lag by one on CRLF files, so they are not used).
+        let row = rows_read as usize + 1;
         if problems.0.len() >= MAX_KEPT {
             break;
         }
