@@ -34,11 +34,11 @@ test('a practice manager reads demand against safe capacity from the dashboard',
   // One chart per HCP type, each described for screen readers, each with its table.
   assert.equal(await page.locator('svg.gpteam-chart').count(), 2);
   assert.match(await page.locator('svg.gpteam-chart title').first().textContent(), /GP appointments/);
-  const rows = page.locator('#gp ~ details').first().locator('tbody tr');
+  const rows = page.locator('#gp-appointments ~ details').first().locator('tbody tr');
   assert.equal(await rows.count(), 24, '12 recorded months and 12 forecast');
   assert.match(await rows.nth(12).textContent(), /\(forecast\)/);
   assert.match(await rows.nth(12).textContent(), /\d[\d,]* to \d[\d,]*/, 'the forecast has its 80 % range');
-  const summary = await page.locator('#gp + p').textContent();
+  const summary = await page.locator('#gp-appointments + p').textContent();
   assert.match(summary, /Short of safe capacity|Safe capacity covers/);
   assert.match(await page.textContent('main'), /25 contacts a day/);
   assert.deepEqual(await seriousViolations(page), []);
@@ -119,5 +119,23 @@ test('import the real GPAD file on the web page; a bad copy is refused with its 
   assert.match(await page.textContent('[role=status]'), /read 13832 rows \(monthly_ccg\), stored 2427 counts for 3 areas from 2019-03 to 2021-02/);
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'import-appointments');
+  await page.close();
+});
+
+test('a practice changes its appointments a session and safe capacity follows', async () => {
+  const page = await browser.newPage();
+  await login(page, server.baseUrl, account('practice_manager', 'Y99903'));
+  await page.goto(`${server.baseUrl}/practices/Y99903/demand`);
+  const capacityOf = async () => Number((await page.locator('#gp-appointments ~ details').first().locator('tbody tr').nth(12).locator('td').nth(2).textContent()).replace(/,/g, ''));
+  const before = await capacityOf();
+  assert.equal(await page.inputValue('#gp'), '12');
+  await page.fill('#gp', 'twelve');
+  await Promise.all([page.waitForNavigation(), page.click('text=Save appointments a session')]);
+  assert.match(await page.textContent('.nhsuk-error-summary'), /Enter appointments a session for GP as a number from 0 to 16/);
+  await page.fill('#gp', '9');
+  await Promise.all([page.waitForNavigation(), page.click('text=Save appointments a session')]);
+  assert.match(await page.textContent('[role=status]'), /Appointments a session saved/);
+  const after = await capacityOf();
+  assert.ok(Math.abs(after - before * 9 / 12) <= 2, `GP capacity ${before} → ${after}`);
   await page.close();
 });

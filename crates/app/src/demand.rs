@@ -4,6 +4,7 @@ use crate::error::{AppError, AppResult};
 use crate::{App, Change, audit, json};
 use domain::account::UserRole;
 use import::{AppointmentFile, ImportError};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What an appointments import did.
@@ -175,7 +176,94 @@ pub struct DemandCapacity {
     pub level_shifts: Vec<analytics::Month>,
     /// Whether the area data held days, so the weekday profile is estimated; else even.
     pub weekday_profile_estimated: bool,
+    /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
+}
+
+/// The staff groups whose appointments a session a practice may set.
+pub const SETTABLE_GROUPS: [domain::role::StaffGroup; 3] = [
+    domain::role::StaffGroup::Gp,
+    domain::role::StaffGroup::Nurses,
+    domain::role::StaffGroup::DirectPatientCare,
+];
+
+/// The BMA defaults with the practice's own appointments a session where it set them.
+async fn practice_rules(
+    conn: &mut store::Conn,
+    ods: &str,
+) -> AppResult<analytics::capacity::CapacityRules> {
+    let mut rules = analytics::capacity::CapacityRules::default();
+    for (group, n) in store::appointments::capacity_settings(conn, ods).await? {
+        if let Some(g) = domain::role::StaffGroup::parse(&group) {
+            rules.per_session.insert(g, n);
+        }
+    }
+    Ok(rules)
+}
+
+impl App {
+    /// Sets a practice's appointments a session by staff group (0–16 each; a session is
+    /// 4 h 10 min), audited. `values` are the typed text by staff group code.
+    pub async fn set_capacity_rules(
+        &self,
+        actor: &Actor,
+        ods: &str,
+        values: &BTreeMap<String, String>,
+    ) -> AppResult<()> {
+        let mut conn = self.store().conn().await?;
+        crate::access::authorize(
+            &mut conn,
+            actor,
+            crate::Permission::Manage,
+            crate::Tenant::Practice(ods),
+        )
+        .await?;
+        let before = practice_rules(&mut conn, ods).await?;
+        drop(conn);
+        let mut errors = domain::error::FieldErrors::default();
+        let mut parsed = Vec::new();
+        for group in SETTABLE_GROUPS {
+            let text = values.get(group.code()).map(|t| t.trim()).unwrap_or("");
+            match text.parse::<f64>() {
+                Ok(n) if (0.0..=16.0).contains(&n) => parsed.push((group, n)),
+                _ => errors.push(domain::error::FieldError::new(
+                    group.code(),
+                    format!(
+                        "Enter appointments a session for {} as a number from 0 to 16",
+                        group.label()
+                    ),
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let now = self.now();
+        let mut tx = self.store().begin().await?;
+        for (group, n) in &parsed {
+            store::appointments::set_capacity_setting(&mut tx, ods, group.code(), *n, &now).await?;
+        }
+        let after: BTreeMap<&str, f64> = parsed.iter().map(|(g, n)| (g.code(), *n)).collect();
+        let before: BTreeMap<&str, f64> = before
+            .per_session
+            .iter()
+            .map(|(g, n)| (g.code(), *n))
+            .collect();
+        crate::commit_with_audit(
+            tx,
+            Some(actor),
+            Change {
+                action: "updated",
+                entity: "capacity_settings",
+                entity_id: ods,
+                tenant: ods,
+                before: json(&before),
+                after: json(&after),
+            },
+            &now,
+        )
+        .await
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -203,7 +291,6 @@ impl App {
     ) -> AppResult<DemandCapacity> {
         use analytics::capacity::{CapacityRules, Contract, GapRow, list_share};
         use analytics::{Month, MonthlyCount, build_series, forecast_all};
-        use std::collections::BTreeMap;
         let mut conn = self.store().conn().await?;
         // No personal data: a PCN's figures are aggregates an ICS viewer may read too.
         let permission = match tenant {
@@ -309,29 +396,19 @@ impl App {
         level_shifts.dedup();
 
         // Capacity: everyone working at a practice in scope, their sessions shared evenly
-        // between the practices they work at.
-        let in_scope: std::collections::BTreeSet<&str> =
-            practices.iter().map(|p| p.ods_code.as_str()).collect();
-        let mut contracts = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
+        // between the practices they work at, each share under that practice's rules.
+        let mut by_practice: Vec<(CapacityRules, Vec<Contract>)> = Vec::new();
         for p in &practices {
+            let practice_rules = practice_rules(&mut conn, &p.ods_code).await?;
             let people = store::staff::list(
                 &mut conn,
                 store::staff::StaffScope::WorksAt(&p.ods_code),
                 &store::staff::StaffFilter::default(),
             )
             .await?;
+            let mut contracts = Vec::with_capacity(people.len());
             for person in people {
-                if !seen.insert(person.id.clone()) {
-                    continue;
-                }
                 let d = &person.draft;
-                let total = d.practices.len().max(1) as f64;
-                let here = d
-                    .practices
-                    .iter()
-                    .filter(|o| in_scope.contains(o.as_str()))
-                    .count() as f64;
                 let leave = store::leave::list(
                     &mut conn,
                     store::leave::LeaveScope::Staff(&person.id),
@@ -350,22 +427,32 @@ impl App {
                 contracts.push(Contract {
                     group: d.role.staff_group(),
                     sessions_per_week: d.sessions_per_week,
-                    share: here.max(1.0) / total,
+                    share: 1.0 / d.practices.len().max(1) as f64,
                     start: d.start_date,
                     end: d.end_date,
                     leave,
                 });
             }
+            by_practice.push((practice_rules, contracts));
         }
         let months: std::collections::BTreeSet<Month> = rows.keys().map(|(m, _)| *m).collect();
         for m in months {
-            let supply = rules.month(&contracts, m, today);
+            let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
+            for (practice_rules, contracts) in &by_practice {
+                for (hcp, v) in practice_rules.month(contracts, m, today) {
+                    *supply.entry(hcp).or_default() += v;
+                }
+            }
             for ((month, hcp), row) in rows.iter_mut() {
                 if *month == m {
                     row.capacity = supply.get(hcp.as_str()).copied().unwrap_or(0.0);
                 }
             }
         }
+        let rules = match by_practice.as_slice() {
+            [(only, _)] => only.clone(),
+            _ => rules,
+        };
         Ok(DemandCapacity {
             title,
             practices: practices

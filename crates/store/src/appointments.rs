@@ -170,3 +170,36 @@ pub async fn count_rows(conn: &mut AnyConnection) -> Result<i64> {
         .await?;
     Ok(row.try_get(0)?)
 }
+
+/// A practice's appointments a session by staff group code, where set.
+pub async fn capacity_settings(conn: &mut AnyConnection, ods: &str) -> Result<Vec<(String, f64)>> {
+    let rows = sqlx::query(
+        "SELECT staff_group, appointments_per_session FROM capacity_settings WHERE ods_code = $1 ORDER BY staff_group",
+    )
+    .bind(ods)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+pub async fn set_capacity_setting(
+    conn: &mut AnyConnection,
+    ods: &str,
+    staff_group: &str,
+    per_session: f64,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO capacity_settings (ods_code, staff_group, appointments_per_session, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (ods_code, staff_group) DO UPDATE SET appointments_per_session = excluded.appointments_per_session, updated_at = excluded.updated_at",
+    )
+    .bind(ods)
+    .bind(staff_group)
+    .bind(per_session)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -179,6 +179,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(Practice, Form, MANAGERS),
         ),
         (
+            ("POST", "/practices/{ods}/capacity"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
             ("POST", "/pcns/{code}/scenarios"),
             entry(Pcn, Form, &[Who::PcnManager]),
         ),

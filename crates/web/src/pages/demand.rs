@@ -61,7 +61,11 @@ pub(crate) struct DemandPage {
     values: BTreeMap<String, String>,
     roles: Vec<(&'static str, &'static str)>,
     post_rows: Vec<usize>,
-    saved: bool,
+    notice: Option<&'static str>,
+    /// Where the appointments-a-session form posts (practice pages, for managers).
+    capacity_action: Option<String>,
+    /// Staff group code, label, current appointments a session.
+    capacity_fields: Vec<(&'static str, &'static str, String)>,
 }
 
 pub(crate) struct ScenarioRow {
@@ -146,6 +150,15 @@ fn scenario_rows(effects: &[ScenarioEffect]) -> Vec<ScenarioRow> {
         .collect()
 }
 
+/// The confirmation to show after a redirect.
+fn notice(query: &PageQuery) -> Option<&'static str> {
+    match query.done.as_deref() {
+        Some("saved") => Some("Scenario saved. It is compared with the others below."),
+        Some("capacity") => Some("Appointments a session saved. Safe capacity below uses them."),
+        _ => None,
+    }
+}
+
 #[derive(serde::Deserialize, Default)]
 pub(crate) struct PageQuery {
     #[serde(default)]
@@ -203,7 +216,7 @@ async fn show(
     token: CsrfToken,
     scope: Scope<'_>,
     submitted: Option<Submitted>,
-    saved: bool,
+    notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
     let view = state
         .app
@@ -216,7 +229,12 @@ async fn show(
     page.scenario_action = scope
         .editable(&user.actor)
         .then(|| format!("{}/scenarios", scope.base()));
-    page.saved = saved;
+    page.notice = notice;
+    if let Scope::Practice(ods) = scope
+        && scope.editable(&user.actor)
+    {
+        page.capacity_action = Some(format!("/practices/{ods}/capacity"));
+    }
     let status = match submitted {
         Some(s) => {
             page.errors = s.errors;
@@ -235,8 +253,15 @@ pub(crate) async fn practice_page(
     Path(ods): Path<String>,
     axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let saved = query.done.as_deref() == Some("saved");
-    show(&state, &user, token, Scope::Practice(&ods), None, saved).await
+    show(
+        &state,
+        &user,
+        token,
+        Scope::Practice(&ods),
+        None,
+        notice(&query),
+    )
+    .await
 }
 
 pub(crate) async fn pcn_page(
@@ -246,8 +271,15 @@ pub(crate) async fn pcn_page(
     Path(code): Path<String>,
     axum::extract::Query(query): axum::extract::Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    let saved = query.done.as_deref() == Some("saved");
-    show(&state, &user, token, Scope::Pcn(&code), None, saved).await
+    show(
+        &state,
+        &user,
+        token,
+        Scope::Pcn(&code),
+        None,
+        notice(&query),
+    )
+    .await
 }
 
 async fn save(
@@ -281,7 +313,7 @@ async fn save(
                     errors,
                     values: fields,
                 }),
-                false,
+                None,
             )
             .await
         }
@@ -310,7 +342,7 @@ pub(crate) async fn pcn_scenario(
 }
 
 fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> DemandPage {
-    let sections = [(GP, "GP appointments", "gp"), (OTHER_STAFF, "Other practice staff appointments", "other")]
+    let sections = [(GP, "GP appointments", "gp-appointments"), (OTHER_STAFF, "Other practice staff appointments", "other-appointments")]
         .into_iter()
         .filter_map(|(hcp, title, id)| {
             let rows: Vec<&GapRow> = view.rows.iter().filter(|r| r.hcp_type == hcp).collect();
@@ -375,6 +407,13 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
         .map(|(g, n)| format!("{} {}", g.label(), super::number(*n)))
         .collect::<Vec<_>>()
         .join(", ");
+    let capacity_fields = app::demand::SETTABLE_GROUPS
+        .iter()
+        .map(|g| {
+            let n = view.rules.per_session.get(g).copied().unwrap_or(0.0);
+            (g.code(), g.label(), super::number(n))
+        })
+        .collect();
     DemandPage {
         ctx,
         caption,
@@ -401,7 +440,9 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
             .map(|r| (r.code(), r.label()))
             .collect(),
         post_rows: (1..=POST_ROWS).collect(),
-        saved: false,
+        notice: None,
+        capacity_action: None,
+        capacity_fields,
     }
 }
 
@@ -523,4 +564,42 @@ fn nice_step(raw: f64) -> f64 {
         .map(|m| m * magnitude)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * magnitude)
+}
+
+pub(crate) async fn practice_capacity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    CsrfForm(fields): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .set_capacity_rules(&user.actor, &ods, &fields)
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/practices/{ods}/demand?done=capacity")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let errors = errors
+                .0
+                .iter()
+                .map(|e| (e.field.to_string(), e.message.clone()))
+                .collect();
+            show(
+                &state,
+                &user,
+                token,
+                Scope::Practice(&ods),
+                Some(Submitted {
+                    errors,
+                    values: fields,
+                }),
+                None,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
 }

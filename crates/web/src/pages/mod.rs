@@ -55,6 +55,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/practices/{ods}/scenarios",
             post(demand::practice_scenario),
         )
+        .post("/practices/{ods}/capacity", post(demand::practice_capacity))
         .post("/pcns/{code}/scenarios", post(demand::pcn_scenario))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
