@@ -38,6 +38,9 @@ test('a practice manager reads demand against safe capacity from the dashboard',
   assert.equal(await rows.count(), 24, '12 recorded months and 12 forecast');
   assert.match(await rows.nth(12).textContent(), /\(forecast\)/);
   assert.match(await rows.nth(12).textContent(), /\d[\d,]* to \d[\d,]*/, 'the forecast has its 80 % range');
+  const weeks = page.locator('#gp-appointments ~ details').nth(1).locator('tbody tr');
+  assert.equal(await weeks.count(), 13, 'the next 13 weeks');
+  assert.match(await page.textContent('main'), /spread evenly over its working days/);
   const summary = await page.locator('#gp-appointments + p').textContent();
   assert.match(summary, /Short of safe capacity|Safe capacity covers/);
   assert.match(await page.textContent('main'), /25 contacts a day/);

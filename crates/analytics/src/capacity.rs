@@ -151,21 +151,49 @@ impl GapRow {
     }
 }
 
-/// Splits a month's figure over its working days and sums it by week (weeks begin on
-/// Monday; a week across two months takes its days from each).
-pub fn by_week(monthly: &[(Month, f64)]) -> Vec<(NaiveDate, f64)> {
+/// Relative weight of Monday … Friday (mean 1), from daily counts of working days; `None`
+/// without at least four of each weekday.
+pub fn weekday_profile(days: &[(NaiveDate, f64)]) -> Option<[f64; 5]> {
+    let mut sums = [0.0; 5];
+    let mut counts = [0usize; 5];
+    for (d, v) in days {
+        if is_working_day(*d) {
+            let w = chrono::Datelike::weekday(d).num_days_from_monday() as usize;
+            sums[w] += v;
+            counts[w] += 1;
+        }
+    }
+    if counts.iter().any(|&c| c < 4) {
+        return None;
+    }
+    let means: Vec<f64> = (0..5).map(|w| sums[w] / counts[w] as f64).collect();
+    let overall = means.iter().sum::<f64>() / 5.0;
+    if overall <= 0.0 {
+        return None;
+    }
+    let mut profile = [0.0; 5];
+    for (p, m) in profile.iter_mut().zip(&means) {
+        *p = m / overall;
+    }
+    Some(profile)
+}
+
+/// Splits a month's figure over its working days (by the weekday profile when there is
+/// one, else evenly) and sums it by week (weeks begin on Monday; a week across two months
+/// takes its days from each).
+pub fn by_week(monthly: &[(Month, f64)], profile: Option<[f64; 5]>) -> Vec<(NaiveDate, f64)> {
+    let weekday = |d: &NaiveDate| chrono::Datelike::weekday(d).num_days_from_monday() as usize;
+    let weight = |d: &NaiveDate| profile.map_or(1.0, |p| p[weekday(d)]);
     let mut weeks: BTreeMap<NaiveDate, f64> = BTreeMap::new();
     for (month, value) in monthly {
         let days: Vec<NaiveDate> = month.days().filter(|d| is_working_day(*d)).collect();
-        if days.is_empty() {
+        let total_weight: f64 = days.iter().map(weight).sum();
+        if total_weight <= 0.0 {
             continue;
         }
-        let per_day = value / days.len() as f64;
-        for d in days {
-            let monday = d - chrono::Duration::days(
-                chrono::Datelike::weekday(&d).num_days_from_monday() as i64,
-            );
-            *weeks.entry(monday).or_default() += per_day;
+        for d in &days {
+            let monday = *d - chrono::Duration::days(weekday(d) as i64);
+            *weeks.entry(monday).or_default() += value * weight(d) / total_weight;
         }
     }
     weeks.into_iter().collect()
@@ -227,14 +255,35 @@ mod tests {
     fn weeks_take_days_from_each_month() {
         // 1 June 2023 is a Thursday: the week of 29 May (a bank holiday) has 30–31 May
         // (2 of May's 20 working days) and 1–2 June (2 of June's 22).
-        let weeks = by_week(&[
+        let months = [
             (Month::new(2023, 5).unwrap(), 200.0),
             (Month::new(2023, 6).unwrap(), 220.0),
-        ]);
+        ];
+        let weeks = by_week(&months, None);
         let week = weeks.iter().find(|(m, _)| *m == d(2023, 5, 29)).unwrap();
         assert!(
             (week.1 - (2.0 * 10.0 + 2.0 * 10.0)).abs() < 1e-9,
             "{week:?}"
         );
+        let total: f64 = weeks.iter().map(|w| w.1).sum();
+        assert!((total - 420.0).abs() < 1e-9);
+        // Mondays twice as busy as other days: the weekday profile moves demand to them.
+        let days: Vec<(NaiveDate, f64)> = Month::new(2023, 3)
+            .unwrap()
+            .days()
+            .chain(Month::new(2023, 4).unwrap().days())
+            .map(|day| {
+                let monday = chrono::Datelike::weekday(&day) == chrono::Weekday::Mon;
+                (day, if monday { 200.0 } else { 100.0 })
+            })
+            .collect();
+        let profile = weekday_profile(&days).unwrap();
+        assert!((profile[0] / profile[1] - 2.0).abs() < 1e-9);
+        let weighted = by_week(&months, Some(profile));
+        let total: f64 = weighted.iter().map(|w| w.1).sum();
+        assert!((total - 420.0).abs() < 1e-9, "the months' total is kept");
+        // The week of 29 May has no Monday (a bank holiday), so it gets less than evenly.
+        let week = weighted.iter().find(|(m, _)| *m == d(2023, 5, 29)).unwrap();
+        assert!(week.1 < 40.0, "{week:?}");
     }
 }

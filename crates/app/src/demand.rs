@@ -176,6 +176,8 @@ pub struct DemandCapacity {
     pub level_shifts: Vec<analytics::Month>,
     /// Whether the area data held days, so the weekday profile is estimated; else even.
     pub weekday_profile_estimated: bool,
+    /// The next 13 weeks of the forecast: (Monday, HCP type, demand, safe capacity).
+    pub weeks: Vec<(chrono::NaiveDate, String, f64, f64)>,
     /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
 }
@@ -321,7 +323,7 @@ impl App {
         let mut areas = Vec::new();
         let mut last_data_month = None;
         let mut level_shifts = Vec::new();
-        let mut weekday_profile_estimated = false;
+        let mut daily: Vec<(chrono::NaiveDate, f64)> = Vec::new();
         let area_codes: std::collections::BTreeSet<&str> =
             practices.iter().map(|p| p.commissioner.as_str()).collect();
         let area_names: BTreeMap<String, (String, i64)> = store::appointments::areas(&mut conn)
@@ -361,9 +363,11 @@ impl App {
                     })
                 })
                 .collect();
-            weekday_profile_estimated |= !store::appointments::daily_totals(&mut conn, area)
-                .await?
-                .is_empty();
+            for (day, n) in store::appointments::daily_totals(&mut conn, area).await? {
+                if let Ok(day) = day.parse::<chrono::NaiveDate>() {
+                    daily.push((day, n as f64));
+                }
+            }
             let (series, _) = build_series(&counts);
             let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
                 continue;
@@ -449,6 +453,41 @@ impl App {
                 }
             }
         }
+        // Weeks: each forecast month spread over its working days (by the weekday profile of
+        // the daily figures when there are some), the first 13 whole weeks.
+        let profile = analytics::capacity::weekday_profile(&daily);
+        let mut weeks = Vec::new();
+        for hcp in [analytics::capacity::GP, analytics::capacity::OTHER_STAFF] {
+            let forecast: Vec<&GapRow> = rows
+                .values()
+                .filter(|r| r.forecast && r.hcp_type == hcp)
+                .collect();
+            let Some(first) = forecast.first() else {
+                continue;
+            };
+            let demand = analytics::capacity::by_week(
+                &forecast
+                    .iter()
+                    .map(|r| (r.month, r.demand))
+                    .collect::<Vec<_>>(),
+                profile,
+            );
+            let supply = analytics::capacity::by_week(
+                &forecast
+                    .iter()
+                    .map(|r| (r.month, r.capacity))
+                    .collect::<Vec<_>>(),
+                None,
+            );
+            for ((monday, d), (_, c)) in demand
+                .into_iter()
+                .zip(supply)
+                .filter(|((m, _), _)| *m >= first.month.first_day())
+                .take(13)
+            {
+                weeks.push((monday, hcp.to_string(), d, c));
+            }
+        }
         let rules = match by_practice.as_slice() {
             [(only, _)] => only.clone(),
             _ => rules,
@@ -463,7 +502,8 @@ impl App {
             rows: rows.into_values().collect(),
             last_data_month,
             level_shifts,
-            weekday_profile_estimated,
+            weekday_profile_estimated: profile.is_some(),
+            weeks,
             rules,
         })
     }

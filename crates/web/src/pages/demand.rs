@@ -39,6 +39,8 @@ pub(crate) struct HcpSection {
     chart: String,
     summary: String,
     rows: Vec<TableRow>,
+    /// Week beginning, demand, safe capacity, capacity less demand, short.
+    weeks: Vec<(String, String, String, String, bool)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -362,9 +364,24 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
                     thousands((-total_gap.min(0.0) / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
                 )
             };
+            let weeks = view
+                .weeks
+                .iter()
+                .filter(|(_, h, _, _)| h == hcp)
+                .map(|(monday, _, d, c)| {
+                    (
+                        monday.format("%-d %b %Y").to_string(),
+                        thousands(d.round() as i64),
+                        thousands(c.round() as i64),
+                        thousands((c - d).round() as i64).replace('-', "−"),
+                        c < d,
+                    )
+                })
+                .collect();
             Some(HcpSection {
                 title,
                 id,
+                weeks,
                 chart: chart(title, &rows),
                 summary,
                 rows: rows
