@@ -594,3 +594,98 @@ on_both!(migrations_are_idempotent, async |db: &TestDb| {
     db.store.migrate().await.unwrap();
     db.store.ping().await.unwrap();
 });
+
+on_both!(
+    appointments_scenarios_and_capacity_settings,
+    async |db: &TestDb| {
+        let mut tx = db.store.begin().await.unwrap();
+        store::appointments::upsert_area(&mut tx, "06L", "NHS Ipswich", NOW)
+            .await
+            .unwrap();
+        let row = |day: &str, hcp: &'static str, n: i64| store::appointments::CountRow {
+            area_code: "06L",
+            period_start: day.to_string(),
+            month: day[..7].to_string(),
+            daily: true,
+            hcp_type: hcp,
+            appt_mode: "Face-to-Face",
+            appt_status: "Attended",
+            appointments: n,
+        };
+        let rows = [
+            row("2024-01-03", "GP", 10),
+            row("2024-01-04", "GP", 5),
+            row("2024-01-04", "Other Practice staff", 7),
+            row("2024-02-01", "GP", 1),
+        ];
+        store::appointments::insert_counts(&mut tx, &rows)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = db.store.conn().await.unwrap();
+        assert_eq!(
+            store::appointments::monthly_by_hcp(&mut conn, "06L")
+                .await
+                .unwrap(),
+            vec![
+                ("2024-01".to_string(), "GP".to_string(), 15),
+                ("2024-01".to_string(), "Other Practice staff".to_string(), 7),
+                ("2024-02".to_string(), "GP".to_string(), 1),
+            ]
+        );
+        assert_eq!(
+            store::appointments::daily_totals(&mut conn, "06L")
+                .await
+                .unwrap(),
+            vec![
+                ("2024-01-03".to_string(), 10),
+                ("2024-01-04".to_string(), 12),
+                ("2024-02-01".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            store::appointments::delete_month(&mut conn, "06L", "2024-01")
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(store::appointments::count_rows(&mut conn).await.unwrap(), 1);
+        assert_eq!(
+            store::appointments::areas(&mut conn).await.unwrap(),
+            vec![("06L".to_string(), "NHS Ipswich".to_string(), 1)]
+        );
+
+        // Scenarios of a tenant, with their posts.
+        let scenario = store::scenarios::ScenarioRecord {
+            id: new_id(),
+            tenant_kind: "practice".into(),
+            tenant_code: "Y99901".into(),
+            name: "A pharmacist".into(),
+            created_at: NOW.into(),
+            created_by: None,
+            posts: vec![store::scenarios::PostRecord {
+                id: new_id(),
+                change: "add".into(),
+                role: "clinical_pharmacist".into(),
+                wte: 0.8,
+                start_month: "2027-04".into(),
+                yearly_cost_per_wte: None,
+            }],
+        };
+        store::scenarios::insert(&mut conn, &scenario)
+            .await
+            .unwrap();
+        assert_eq!(
+            store::scenarios::list(&mut conn, "practice", "Y99901")
+                .await
+                .unwrap(),
+            vec![scenario]
+        );
+        assert!(
+            store::scenarios::list(&mut conn, "pcn", "Y99901")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
