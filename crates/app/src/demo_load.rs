@@ -117,6 +117,8 @@ impl App {
             )
             .await?;
         }
+        self.load_demo_training(&mut tx, data, &staff_ids, &now)
+            .await?;
         for account in &data.accounts {
             let user = UserRecord {
                 id: store::new_id(),
@@ -229,4 +231,62 @@ fn demo_appointments(
         }
     }
     rows
+}
+
+impl App {
+    /// Seeds each demo PCN's training catalogue from the sourced defaults and gives people
+    /// records in every state (in date, expiring, expired, missing).
+    async fn load_demo_training(
+        &self,
+        tx: &mut store::Conn,
+        data: &DemoData,
+        staff_ids: &[String],
+        now: &str,
+    ) -> AppResult<()> {
+        let mut topic_ids = std::collections::BTreeMap::new();
+        for pcn in &data.pcns {
+            for default in domain::training::DEFAULT_TOPICS {
+                let id = store::new_id();
+                store::training::insert_topic(
+                    tx,
+                    &id,
+                    pcn.code.as_str(),
+                    Some(default.key),
+                    &default.draft(),
+                    now,
+                )
+                .await?;
+                topic_ids.insert((pcn.code.to_string(), default.key), id);
+            }
+        }
+        let pcn_of: std::collections::BTreeMap<String, String> = data
+            .practices
+            .iter()
+            .map(|p| (p.ods_code.to_string(), p.pcn_code.to_string()))
+            .collect();
+        for record in demo::demo_training(data, self.today(), 11) {
+            let person = &data.staff[record.staff_index];
+            let pcn = match &person.draft.employer {
+                domain::org::Employer::Pcn(code) => Some(code.to_string()),
+                domain::org::Employer::Practice(ods) => pcn_of.get(ods.as_str()).cloned(),
+            };
+            let Some(topic_id) = pcn.and_then(|pcn| topic_ids.get(&(pcn, record.default_key)))
+            else {
+                continue;
+            };
+            let id = store::new_id();
+            let draft = domain::training::RecordDraft {
+                topic_id: topic_id.clone(),
+                completed_on: record.completed_on,
+                provider: record.provider.into(),
+                hours: record.hours,
+            };
+            let staff_id = &staff_ids[record.staff_index];
+            store::training::insert_record(tx, &id, staff_id, &draft, None, "demo", now).await?;
+            if record.verified {
+                store::training::verify_record(tx, &id, "demo", now).await?;
+            }
+        }
+        Ok(())
+    }
 }

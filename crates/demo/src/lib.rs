@@ -9,7 +9,10 @@ use domain::staff::StaffDraft;
 use domain::vacancy::VacancyDraft;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+
+mod training;
 use rand_chacha::ChaCha8Rng;
+pub use training::{DemoTraining, demo_training};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {

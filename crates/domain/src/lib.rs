@@ -10,6 +10,7 @@ pub mod org;
 pub mod role;
 pub mod room;
 pub mod staff;
+pub mod training;
 pub mod vacancy;
 
 pub use error::{FieldError, FieldErrors};

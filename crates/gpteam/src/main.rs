@@ -6,6 +6,7 @@
 mod bench_import;
 mod config;
 mod forecast;
+mod mail;
 mod shift_scheduling;
 
 use anyhow::Context;
@@ -57,6 +58,39 @@ enum Command {
     Bench(BenchCommand),
     /// Forecast appointments from a GPAD file, or backtest the forecaster on it.
     Forecast(forecast::ForecastArgs),
+    /// Send reminder emails now (the server also sends them hourly when SMTP is set).
+    #[command(subcommand)]
+    Remind(RemindCommand),
+}
+
+#[derive(Debug, Args, Clone)]
+struct MailArgs {
+    /// The SMTP server: `smtp://host:25`, `smtp://user:pass@host:587?tls=required` or
+    /// `smtps://user:pass@host:465`.
+    #[arg(long, env = "GPTEAM_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// The address reminders come from.
+    #[arg(
+        long,
+        env = "GPTEAM_MAIL_FROM",
+        default_value = "gpteam <gpteam@localhost>"
+    )]
+    mail_from: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum RemindCommand {
+    /// Email people whose training expires within 30 days, and managers their weekly
+    /// digest. Each reminder goes once, however often this runs.
+    Training {
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Run as of this day (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +106,8 @@ struct ServeArgs {
     /// Send cookies only over HTTPS. On by default unless listening on a loopback address.
     #[arg(long, env = "GPTEAM_SECURE_COOKIES")]
     secure_cookies: Option<bool>,
+    #[command(flatten)]
+    mail: MailArgs,
 }
 
 #[derive(Debug, Args)]
@@ -346,6 +382,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             println!("created account {email} ({id})");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Remind(RemindCommand::Training { mail, today, db }) => {
+            let url = mail
+                .smtp_url
+                .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
+            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let (app, _) = open(&db).await?;
+            let day = today.unwrap_or_else(|| app.today());
+            let summary = app
+                .send_training_reminders(&mailer, day)
+                .await
+                .map_err(refused)?;
+            println!("{summary}");
+            Ok(if summary.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Solve(_) | Command::Bench(_) | Command::Forecast(_) => {
             unreachable!("run synchronously in main")
         }
@@ -392,6 +446,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("opening the session store")?;
     let secret = app.web_secret().await?;
+    match &args.mail.smtp_url {
+        Some(url) => {
+            let mailer = mail::SmtpMailer::new(url, &args.mail.mail_from)?;
+            tokio::spawn(mail::reminder_loop(app.clone(), mailer));
+            println!("Training reminders are sent through {}", redact(url));
+        }
+        None => println!("Training reminders are off: set GPTEAM_SMTP_URL to send them."),
+    }
     let router = web::router(
         app,
         sessions,

@@ -315,3 +315,72 @@ on_both!(
         assert_eq!(after, first, "nothing stored changed");
     }
 );
+
+#[path = "support/smtp_capture.rs"]
+mod smtp_capture;
+
+on_both!(
+    reminds_of_expiring_training_once_through_smtp,
+    |url: String| {
+        let (code, _, err) = gpteam(&url, &["demo"]);
+        assert_eq!(code, 0, "{err}");
+        let smtp = smtp_capture::SmtpCapture::start();
+        let today = chrono::Utc::now().date_naive().to_string();
+        let args = [
+            "remind",
+            "training",
+            "--smtp-url",
+            &smtp.url(),
+            "--today",
+            &today,
+        ];
+        let (code, out, err) = gpteam(&url, &args);
+        assert_eq!(code, 0, "{out}{err}");
+        let numbers: Vec<usize> = out
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        // "reminded N people of training expiring within 30 days, sent M weekly digests"
+        let (people, digests) = (numbers[0], numbers[2]);
+        assert!(
+            people > 0,
+            "the demo has training expiring within 30 days: {out}"
+        );
+        assert!(digests > 0, "the demo managers get a digest: {out}");
+        let messages = smtp.messages();
+        assert_eq!(messages.len(), people + digests, "{out}");
+        let reminder = messages
+            .iter()
+            .find(|m| {
+                m.header("Subject")
+                    .is_some_and(|s| s.starts_with("Training to renew by"))
+            })
+            .expect("a reminder to a person");
+        assert!(reminder.data.contains("expires on"), "{}", reminder.data);
+        assert_eq!(reminder.to.len(), 1);
+        let digest = messages
+            .iter()
+            .find(|m| {
+                m.header("Subject")
+                    .is_some_and(|s| s.starts_with("Team training this week"))
+            })
+            .expect("a manager's digest");
+        assert!(
+            digest.data.contains("Expired:") || digest.data.contains("Missing:"),
+            "{}",
+            digest.data
+        );
+
+        // Run again the same day: every reminder was claimed, nothing goes twice.
+        let (code, out, err) = gpteam(&url, &args);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("reminded 0 people"), "{out}");
+        assert!(out.contains("sent 0 weekly digests"), "{out}");
+        assert_eq!(smtp.messages().len(), people + digests);
+
+        // No SMTP server configured: a clear refusal.
+        let (code, _, err) = gpteam(&url, &["remind", "training"]);
+        assert_eq!(code, 1);
+        assert!(err.contains("GPTEAM_SMTP_URL"), "{err}");
+    }
+);

@@ -4,21 +4,25 @@
 //! so the caller can store a file all-or-nothing.
 
 mod appointments;
+mod evidence;
 mod lists;
 mod ods;
 mod problems;
 mod staff;
+mod table;
 
 pub use appointments::{
     AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS, MONTHLY_COLUMNS,
     read_appointments,
 };
+pub use evidence::{EvidenceKind, MAX_EVIDENCE_BYTES, check_evidence, safe_file_name};
 pub use lists::{ListSize, read_list_sizes};
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
 pub use problems::{ImportError, RowProblem};
 pub use staff::{
     STAFF_HEADER, StaffRow, read_staff, staff_template_csv, write_staff_csv, write_staff_xlsx,
 };
+pub use table::{write_table_csv, write_table_xlsx};
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod sites;
 pub mod staff;
 pub mod testing;
+pub mod training;
 pub mod users;
 pub mod vacancies;
 

@@ -29,7 +29,7 @@ pub enum StaffScope<'a> {
 }
 
 impl StaffScope<'_> {
-    fn ids_sql(&self) -> &'static str {
+    pub(crate) fn ids_sql(&self) -> &'static str {
         match self {
             StaffScope::WorksAt(_) => "SELECT staff_id FROM staff_practices WHERE ods_code = $1",
             StaffScope::Pcn(_) => {
@@ -44,7 +44,7 @@ impl StaffScope<'_> {
         }
     }
 
-    fn key(&self) -> &str {
+    pub(crate) fn key(&self) -> &str {
         match self {
             StaffScope::WorksAt(k)
             | StaffScope::Pcn(k)

@@ -77,6 +77,16 @@ pub async fn list_demo(conn: &mut AnyConnection) -> Result<Vec<UserRecord>> {
     rows.into_iter().map(from_row).collect()
 }
 
+/// The practice and PCN managers' accounts, by email.
+pub async fn list_managers(conn: &mut AnyConnection) -> Result<Vec<UserRecord>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE role IN ('practice_manager', 'pcn_manager') ORDER BY email"
+    ))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
 pub async fn set_email(conn: &mut AnyConnection, id: &str, email: &str) -> Result<()> {
     sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
         .bind(id)

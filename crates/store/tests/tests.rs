@@ -689,3 +689,182 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    training_topics_records_evidence_and_reminder_claims,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        let robin = new_id();
+        let mut receptionist = person(
+            "Robin Desk",
+            "robin@riverside.example",
+            Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+            &["Y99901"],
+        );
+        receptionist.role = Role::Receptionist;
+        store::staff::insert(&mut tx, &robin, &receptionist, &[], NOW)
+            .await
+            .unwrap();
+        let fire = domain::training::DEFAULT_TOPICS
+            .iter()
+            .find(|t| t.key == "fire_safety")
+            .unwrap();
+        let topic_id = new_id();
+        assert!(
+            store::training::insert_topic(
+                &mut tx,
+                &topic_id,
+                "U99901",
+                Some(fire.key),
+                &fire.draft(),
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+        // The same default again for the same owner is left alone.
+        assert!(
+            !store::training::insert_topic(
+                &mut tx,
+                &new_id(),
+                "U99901",
+                Some(fire.key),
+                &fire.draft(),
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+        let own = domain::training::TopicDraft {
+            name: "Chaperoning".into(),
+            level: String::new(),
+            roles: vec![Role::Receptionist, Role::PracticeNurse],
+            renewal_months: None,
+            evidence_required: true,
+            source: String::new(),
+        };
+        let own_id = new_id();
+        store::training::insert_topic(&mut tx, &own_id, "Y99901", None, &own, NOW)
+            .await
+            .unwrap();
+        let pdf = b"%PDF-1.4 certificate".to_vec();
+        let meta = store::training::EvidenceMeta {
+            id: new_id(),
+            file_name: "chaperone.pdf".into(),
+            content_type: "application/pdf".into(),
+            size_bytes: pdf.len() as i64,
+        };
+        store::training::insert_evidence(&mut tx, &meta, &robin, &pdf, NOW)
+            .await
+            .unwrap();
+        let record = domain::training::RecordDraft {
+            topic_id: own_id.clone(),
+            completed_on: day("2026-02-01"),
+            provider: "In-house".into(),
+            hours: 1.5,
+        };
+        let record_id = new_id();
+        store::training::insert_record(
+            &mut tx,
+            &record_id,
+            &robin,
+            &record,
+            Some(&meta.id),
+            "u1",
+            NOW,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let mut conn = db.store.conn().await.unwrap();
+        let topics = store::training::list_topics(&mut conn, &["U99901".into(), "Y99901".into()])
+            .await
+            .unwrap();
+        assert_eq!(topics.len(), 2);
+        assert_eq!(topics[0].topic, own, "ordered by name");
+        assert_eq!(topics[1].default_key.as_deref(), Some("fire_safety"));
+        assert!(
+            store::training::has_catalogue(&mut conn, "U99901")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::training::has_catalogue(&mut conn, "Y99902")
+                .await
+                .unwrap()
+        );
+
+        let (stored, owner, bytes) = store::training::get_evidence(&mut conn, &meta.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((stored, owner, bytes), (meta.clone(), robin.clone(), pdf));
+
+        let records = store::training::list_records(&mut conn, StaffScope::WorksAt("Y99901"))
+            .await
+            .unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].draft, record);
+        assert_eq!(records[0].evidence.as_ref(), Some(&meta));
+        assert_eq!(records[0].verified_at, None);
+        store::training::verify_record(&mut conn, &record_id, "manager", NOW)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store::training::verify_record(&mut conn, &record_id, "manager", NOW).await,
+            Err(StoreError::NotFound)
+        ));
+        let again = store::training::get_record(&mut conn, &record_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(again.verified_by.as_deref(), Some("manager"));
+
+        store::training::retire_topic(&mut conn, &own_id)
+            .await
+            .unwrap();
+        let topics = store::training::list_topics(&mut conn, &["Y99901".into()])
+            .await
+            .unwrap();
+        assert!(topics.is_empty(), "retired topics leave the catalogue");
+
+        assert!(
+            store::training::claim_reminder(
+                &mut conn,
+                "training_expiry",
+                &robin,
+                "t:2026-12-01",
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+        assert!(
+            !store::training::claim_reminder(
+                &mut conn,
+                "training_expiry",
+                &robin,
+                "t:2026-12-01",
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+        store::training::release_reminder(&mut conn, "training_expiry", &robin, "t:2026-12-01")
+            .await
+            .unwrap();
+        assert!(
+            store::training::claim_reminder(
+                &mut conn,
+                "training_expiry",
+                &robin,
+                "t:2026-12-01",
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+    }
+);

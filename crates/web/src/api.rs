@@ -36,10 +36,18 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/api/leave/{id}/decision", post(decide_leave))
         .get("/api/pcns/{code}", get(pcn))
         .get("/api/system", get(system))
+        .get(
+            "/api/practices/{ods}/training-matrix",
+            get(crate::api_training::training_matrix),
+        )
+        .post(
+            "/api/training-records",
+            post(crate::api_training::create_training_record),
+        )
 }
 
 /// Maps app errors to JSON responses.
-fn api(error: AppError) -> WebError {
+pub(crate) fn api(error: AppError) -> WebError {
     WebError::Api(error)
 }
 
@@ -566,7 +574,9 @@ async fn system(State(state): State<AppState>, user: CurrentUser) -> ApiResult<J
         request_leave,
         decide_leave,
         pcn,
-        system
+        system,
+        crate::api_training::training_matrix,
+        crate::api_training::create_training_record
     )
 )]
 pub(crate) struct ApiDoc;

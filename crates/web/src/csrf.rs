@@ -45,13 +45,54 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
 /// An uploaded file from a multipart form.
 pub struct Upload {
     pub file_name: String,
+    /// The content type the browser declared, if any.
+    pub content_type: Option<String>,
     pub bytes: Vec<u8>,
 }
 
-/// A checked multipart form: uploaded files by field name (its text fields, the CSRF token
-/// among them, are read and checked here).
+/// A checked multipart form: its text fields and uploaded files by field name (the CSRF
+/// token among the fields is checked before the handler runs).
 pub struct CsrfMultipart {
+    pub fields: BTreeMap<String, String>,
     pub files: BTreeMap<String, Upload>,
+}
+
+/// Reads every part of a multipart body: text fields and files.
+pub(crate) async fn read_multipart(mut multipart: Multipart) -> Result<CsrfMultipart, WebError> {
+    let mut fields = BTreeMap::new();
+    let mut files = BTreeMap::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let content_type = field.content_type().map(str::to_string);
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.body_text()))?;
+                files.insert(
+                    name,
+                    Upload {
+                        file_name,
+                        content_type,
+                        bytes: bytes.to_vec(),
+                    },
+                );
+            }
+            None => {
+                let text = field
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(e.body_text()))?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    Ok(CsrfMultipart { fields, files })
 }
 
 impl FromRequest<AppState> for CsrfMultipart {
@@ -63,45 +104,16 @@ impl FromRequest<AppState> for CsrfMultipart {
             .await
             .map_err(|_| WebError::Csrf)?;
         let req = Request::from_parts(parts, body);
-        let mut multipart = Multipart::from_request(req, state)
+        let multipart = Multipart::from_request(req, state)
             .await
             .map_err(|e| WebError::BadRequest(e.body_text()))?;
-        let mut fields = BTreeMap::new();
-        let mut files = BTreeMap::new();
-        while let Some(field) = multipart
-            .next_field()
-            .await
-            .map_err(|e| WebError::BadRequest(e.body_text()))?
-        {
-            let name = field.name().unwrap_or_default().to_string();
-            match field.file_name().map(str::to_string) {
-                Some(file_name) => {
-                    let bytes = field
-                        .bytes()
-                        .await
-                        .map_err(|e| WebError::BadRequest(e.body_text()))?;
-                    files.insert(
-                        name,
-                        Upload {
-                            file_name,
-                            bytes: bytes.to_vec(),
-                        },
-                    );
-                }
-                None => {
-                    let text = field
-                        .text()
-                        .await
-                        .map_err(|e| WebError::BadRequest(e.body_text()))?;
-                    fields.insert(name, text);
-                }
-            }
-        }
-        let sent = fields
+        let form = read_multipart(multipart).await?;
+        let sent = form
+            .fields
             .get("csrf_token")
             .map(String::as_str)
             .unwrap_or_default();
         token.verify(sent).map_err(|_| WebError::Csrf)?;
-        Ok(CsrfMultipart { files })
+        Ok(form)
     }
 }

@@ -44,10 +44,12 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/staff"), "Team"));
                 items.push((format!("/practices/{org}/leave"), "Leave"));
                 items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
+                items.push((format!("/practices/{org}/training"), "Training"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
+                items.push((format!("/pcns/{org}/training"), "Training"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
@@ -55,14 +57,25 @@ impl PageCtx {
         }
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
+            items.push(("/me/training".into(), "My training"));
         }
+        // The current item is the longest link the path is on (so "My training" and not
+        // "My details" on /me/training, and the dashboard only on itself).
+        let on = |href: &str| {
+            path == href
+                || (href.len() > 1
+                    && path.starts_with(&format!("{href}/"))
+                    && !items_is_prefix_root(href))
+        };
+        let current = items
+            .iter()
+            .filter(|(href, _)| on(href))
+            .map(|(href, _)| href.len())
+            .max();
         let nav = items
             .into_iter()
             .map(|(href, label)| NavItem {
-                current: path == href
-                    || (href.len() > 1
-                        && path.starts_with(&format!("{href}/"))
-                        && !items_is_prefix_root(&href)),
+                current: on(&href) && Some(href.len()) == current,
                 href,
                 label: label.to_string(),
             })

@@ -46,6 +46,10 @@ enum Target {
     Room,
     Leave,
     Vacancy,
+    /// A topic of the practice's own training catalogue.
+    Topic,
+    TrainingRecord,
+    Evidence,
 }
 
 /// How the request body is sent.
@@ -54,6 +58,8 @@ enum Body {
     Empty,
     Form,
     Multipart,
+    /// Multipart to the API, with the `X-Requested-With` header it requires.
+    ApiMultipart,
     Json,
 }
 
@@ -186,6 +192,67 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/pcns/{code}/scenarios"),
             entry(Pcn, Form, &[Who::PcnManager]),
         ),
+        (
+            ("GET", "/practices/{ods}/training"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/training/export"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/training/topics"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/training/topics"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/pcns/{code}/training"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/training/export"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/training/topics"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/training/topics"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/training-topics/{id}"),
+            entry(Topic, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/training-topics/{id}"),
+            entry(Topic, Form, MANAGERS),
+        ),
+        (
+            ("POST", "/training-topics/{id}/retire"),
+            entry(Topic, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/staff/{id}/training"),
+            entry(Staff, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/staff/{id}/training"),
+            entry(Staff, Multipart, MANAGERS),
+        ),
+        (
+            ("POST", "/training-records/{id}/verify"),
+            entry(TrainingRecord, Form, MANAGERS),
+        ),
+        (("GET", "/evidence/{id}"), entry(Evidence, Empty, MANAGERS)),
+        (
+            ("GET", "/me/training"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
         (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
         (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),
         (
@@ -217,6 +284,14 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (("GET", "/api/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (("GET", "/api/system"), entry(None, Empty, ICS_ONLY)),
+        (
+            ("GET", "/api/practices/{ods}/training-matrix"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/api/training-records"),
+            entry(None, ApiMultipart, WITH_STAFF_RECORD),
+        ),
     ];
     rows.into_iter().collect()
 }
@@ -290,6 +365,12 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::Leave, false) => t.fresh_leave(&t.other.staff_id).await,
         (Target::Vacancy, true) => t.fresh_vacancy(OWN_PRACTICE).await,
         (Target::Vacancy, false) => t.fresh_vacancy(OTHER_PRACTICE).await,
+        (Target::Topic, true) => t.fresh_topic(OWN_PRACTICE).await,
+        (Target::Topic, false) => t.fresh_topic(OTHER_PRACTICE).await,
+        (Target::TrainingRecord, true) => t.fresh_training_record(&t.own_staff().await).await,
+        (Target::TrainingRecord, false) => t.fresh_training_record(&t.other.staff_id).await,
+        (Target::Evidence, true) => t.fresh_evidence(&t.own_staff().await).await,
+        (Target::Evidence, false) => t.fresh_evidence(&t.other.staff_id).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {
@@ -327,6 +408,9 @@ async fn send(
             let token = t.csrf(client).await;
             request.multipart(reqwest::multipart::Form::new().text("csrf_token", token))
         }
+        Body::ApiMultipart => request
+            .header("X-Requested-With", "test")
+            .multipart(reqwest::multipart::Form::new().text("provider", "")),
         Body::Json => request.json(&serde_json::json!({ "approve": true })),
     };
     let response = request.send().await.unwrap();

@@ -228,6 +228,63 @@ impl TestApp {
         id
     }
 
+    /// A fresh training topic in a practice's own catalogue.
+    pub async fn fresh_topic(&self, ods: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let topic = domain::training::TopicDraft {
+            name: format!("Topic {id}"),
+            level: String::new(),
+            roles: Vec::new(),
+            renewal_months: Some(12),
+            evidence_required: false,
+            source: "test".into(),
+        };
+        store::training::insert_topic(&mut conn, &id, ods, None, &topic, NOW)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A fresh, unverified training record of a person, against a topic of their practice.
+    pub async fn fresh_training_record(&self, staff_id: &str) -> String {
+        let mut conn = self.app.store().conn().await.unwrap();
+        let person = store::staff::get(&mut conn, staff_id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(conn);
+        let topic_id = self.fresh_topic(person.draft.practices[0].as_str()).await;
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let draft = domain::training::RecordDraft {
+            topic_id,
+            completed_on: day("2026-01-05"),
+            provider: "test".into(),
+            hours: 1.0,
+        };
+        store::training::insert_record(&mut conn, &id, staff_id, &draft, None, "test", NOW)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A fresh evidence file of a person.
+    pub async fn fresh_evidence(&self, staff_id: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let meta = store::training::EvidenceMeta {
+            id: id.clone(),
+            file_name: "certificate.pdf".into(),
+            content_type: "application/pdf".into(),
+            size_bytes: 9,
+        };
+        store::training::insert_evidence(&mut conn, &meta, staff_id, b"%PDF-1.4\n", NOW)
+            .await
+            .unwrap();
+        id
+    }
+
     /// A fresh pending leave request for a person.
     pub async fn fresh_leave(&self, staff_id: &str) -> String {
         let id = store::new_id();

@@ -24,6 +24,8 @@ pub struct FieldView {
     pub width: &'static str,
     pub autocomplete: &'static str,
     pub step: &'static str,
+    /// For a file input: the types offered, as the `accept` attribute.
+    pub accept: &'static str,
 }
 
 impl FieldView {
@@ -39,6 +41,7 @@ impl FieldView {
             width: "",
             autocomplete: "off",
             step: "any",
+            accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 
@@ -54,6 +57,11 @@ impl FieldView {
 
     pub fn autocomplete(mut self, autocomplete: &'static str) -> FieldView {
         self.autocomplete = autocomplete;
+        self
+    }
+
+    pub fn accept(mut self, accept: &'static str) -> FieldView {
+        self.accept = accept;
         self
     }
 

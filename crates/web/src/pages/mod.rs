@@ -7,6 +7,7 @@ mod org;
 mod practice;
 mod session;
 mod sites;
+mod training;
 
 use crate::Routes;
 use crate::error::WebError;
@@ -16,6 +17,7 @@ use axum::routing::{get, post};
 use axum_csrf::CsrfToken;
 
 pub(crate) use forms::{FieldView, FormView};
+pub(crate) use training::record_from_multipart;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
@@ -57,6 +59,37 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .post("/practices/{ods}/capacity", post(demand::practice_capacity))
         .post("/pcns/{code}/scenarios", post(demand::pcn_scenario))
+        .get("/practices/{ods}/training", get(training::practice_matrix))
+        .get(
+            "/practices/{ods}/training/export",
+            get(training::practice_export),
+        )
+        .get(
+            "/practices/{ods}/training/topics",
+            get(training::practice_topics),
+        )
+        .post(
+            "/practices/{ods}/training/topics",
+            post(training::practice_topic_create),
+        )
+        .get("/pcns/{code}/training", get(training::pcn_matrix))
+        .get("/pcns/{code}/training/export", get(training::pcn_export))
+        .get("/pcns/{code}/training/topics", get(training::pcn_topics))
+        .post(
+            "/pcns/{code}/training/topics",
+            post(training::pcn_topic_create),
+        )
+        .get("/training-topics/{id}", get(training::topic_edit))
+        .post("/training-topics/{id}", post(training::topic_update))
+        .post("/training-topics/{id}/retire", post(training::topic_retire))
+        .get("/staff/{id}/training", get(training::person_training))
+        .post("/staff/{id}/training", post(training::record_create))
+        .post(
+            "/training-records/{id}/verify",
+            post(training::record_verify),
+        )
+        .get("/evidence/{id}", get(training::evidence_download))
+        .get("/me/training", get(training::my_training))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))

@@ -1,0 +1,890 @@
+//! Training: the catalogue of a PCN or practice (seeded from sourced defaults the first time
+//! it is needed), people's records with their evidence, the compliance matrix and the
+//! reminder emails.
+use crate::access::{self, Actor, Permission, Tenant};
+use crate::error::{AppError, AppResult};
+use crate::{App, Change, audit, commit_with_audit, json};
+use chrono::{Datelike, NaiveDate};
+use domain::FieldError;
+use domain::account::UserRole;
+use domain::role::{Role, StaffGroup};
+use domain::training::{
+    ComplianceStatus, DEFAULT_TOPICS, REMIND_WITHIN_DAYS, RecordForm, TopicForm, status,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use store::Conn;
+use store::staff::{StaffFilter, StaffRecord, StaffScope};
+use store::training::{EvidenceMeta, TopicRecord, TrainingRecord};
+
+/// One person's standing on one topic.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MatrixCell {
+    pub topic_id: String,
+    pub status: ComplianceStatus,
+    pub completed_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    /// Whether a manager has verified the record the status comes from.
+    pub verified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MatrixRow {
+    pub staff_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub practices: Vec<String>,
+    pub cells: Vec<MatrixCell>,
+}
+
+impl MatrixRow {
+    pub fn count(&self, status: ComplianceStatus) -> usize {
+        self.cells.iter().filter(|c| c.status == status).count()
+    }
+}
+
+/// People × topics for a practice or PCN.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrainingMatrix {
+    pub topics: Vec<TopicRecord>,
+    pub people: Vec<MatrixRow>,
+}
+
+impl TrainingMatrix {
+    /// Cells of each status across the matrix, in `ComplianceStatus::ALL` order.
+    pub fn totals(&self) -> Vec<(ComplianceStatus, usize)> {
+        ComplianceStatus::ALL
+            .into_iter()
+            .map(|s| (s, self.people.iter().map(|p| p.count(s)).sum()))
+            .collect()
+    }
+}
+
+/// How a manager narrows the matrix.
+#[derive(Debug, Clone, Default)]
+pub struct MatrixFilter {
+    pub staff_group: Option<StaffGroup>,
+    /// Only people with at least one cell in this status (in the chosen topic, if any).
+    pub status: Option<ComplianceStatus>,
+    /// Only this topic's column.
+    pub topic_id: Option<String>,
+    /// Only people working at this practice (on the PCN matrix).
+    pub practice: Option<String>,
+    pub search: Option<String>,
+}
+
+/// A person's own training page.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PersonTraining {
+    pub person: StaffRecord,
+    /// The topics that apply to them, with their standing.
+    pub required: Vec<(TopicRecord, MatrixCell)>,
+    /// Every topic they may record against (the whole catalogue of their practices).
+    pub catalogue: Vec<TopicRecord>,
+    pub records: Vec<TrainingRecord>,
+    /// Whether the viewer may verify records (a manager of this person).
+    pub can_verify: bool,
+}
+
+/// An uploaded evidence file, as received.
+#[derive(Debug, Clone)]
+pub struct EvidenceUpload {
+    pub file_name: String,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// One email to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Sends email; the binary gives an SMTP implementation.
+pub trait Mailer: Sync {
+    fn send(&self, email: &Email) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// What a reminder run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReminderSummary {
+    pub people_reminded: usize,
+    pub digests_sent: usize,
+    pub failed: Vec<String>,
+}
+
+impl std::fmt::Display for ReminderSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "reminded {} people of training expiring within {REMIND_WITHIN_DAYS} days, sent {} weekly digests",
+            self.people_reminded, self.digests_sent
+        )?;
+        if !self.failed.is_empty() {
+            write!(
+                f,
+                "; {} not sent: {}",
+                self.failed.len(),
+                self.failed.join("; ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The catalogue owners a tenant sees, and the owner the defaults are seeded into.
+struct Catalogue {
+    owners: Vec<String>,
+    seed_owner: String,
+}
+
+async fn catalogue_of(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Catalogue> {
+    match tenant {
+        Tenant::Practice(ods) => {
+            let practice = store::practices::get(conn, ods)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let mut owners = vec![ods.to_string()];
+            let seed_owner = match practice.pcn_code {
+                Some(pcn) => {
+                    owners.insert(0, pcn.clone());
+                    pcn
+                }
+                None => ods.to_string(),
+            };
+            Ok(Catalogue { owners, seed_owner })
+        }
+        Tenant::Pcn(code) => {
+            let mut owners = vec![code.to_string()];
+            for p in
+                store::practices::list(conn, store::practices::PracticeScope::Pcn(code)).await?
+            {
+                owners.push(p.ods_code);
+            }
+            Ok(Catalogue {
+                owners,
+                seed_owner: code.to_string(),
+            })
+        }
+    }
+}
+
+/// Seeds the sourced defaults into an owner that has no catalogue yet (idempotent: a
+/// default already there is left alone, so two requests at once cannot double it).
+async fn ensure_defaults(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    owner: &str,
+    now: &str,
+) -> AppResult<()> {
+    if store::training::has_catalogue(conn, owner).await? {
+        return Ok(());
+    }
+    let mut added = Vec::new();
+    for default in DEFAULT_TOPICS {
+        let draft = default.draft();
+        if store::training::insert_topic(
+            conn,
+            &store::new_id(),
+            owner,
+            Some(default.key),
+            &draft,
+            now,
+        )
+        .await?
+        {
+            added.push(default.key);
+        }
+    }
+    if !added.is_empty() {
+        let change = Change {
+            action: "seeded",
+            entity: "training_catalogue",
+            entity_id: owner,
+            tenant: owner,
+            before: None,
+            after: json(&added),
+        };
+        audit(conn, actor, change, now).await?;
+    }
+    Ok(())
+}
+
+/// The tenant a catalogue owner is: a practice when one has that code, else a PCN.
+async fn owner_tenant(conn: &mut Conn, owner: &str) -> AppResult<bool> {
+    Ok(store::practices::get(conn, owner).await?.is_some())
+}
+
+/// The owners whose topics apply to a person: their practices and those practices' PCNs,
+/// and the PCN that employs them.
+async fn owners_of(conn: &mut Conn, person: &StaffRecord) -> AppResult<BTreeSet<String>> {
+    let mut owners = BTreeSet::new();
+    if let domain::org::Employer::Pcn(code) = &person.draft.employer {
+        owners.insert(code.to_string());
+    }
+    for ods in &person.draft.practices {
+        owners.insert(ods.to_string());
+        if let Some(p) = store::practices::get(conn, ods.as_str()).await?
+            && let Some(pcn) = p.pcn_code
+        {
+            owners.insert(pcn);
+        }
+    }
+    Ok(owners)
+}
+
+/// The latest completion of each (person, topic).
+fn latest_by_topic(records: &[TrainingRecord]) -> BTreeMap<(&str, &str), &TrainingRecord> {
+    let mut latest: BTreeMap<(&str, &str), &TrainingRecord> = BTreeMap::new();
+    for record in records {
+        let key = (record.staff_id.as_str(), record.draft.topic_id.as_str());
+        match latest.get(&key) {
+            Some(held) if held.draft.completed_on >= record.draft.completed_on => {}
+            _ => {
+                latest.insert(key, record);
+            }
+        }
+    }
+    latest
+}
+
+/// Whether a topic owned by `owner` concerns a person working at `practices` (or employed
+/// by `employer_pcn`).
+fn topic_concerns(topic: &TopicRecord, practices: &[String], pcns: &BTreeSet<String>) -> bool {
+    practices.contains(&topic.owner_code) || pcns.contains(&topic.owner_code)
+}
+
+fn cell(
+    topic: &TopicRecord,
+    role: Role,
+    concerns: bool,
+    latest: Option<&&TrainingRecord>,
+    today: NaiveDate,
+) -> MatrixCell {
+    let (status, expires_on) = if concerns {
+        status(
+            &topic.topic,
+            role,
+            latest.map(|r| r.draft.completed_on),
+            today,
+        )
+    } else {
+        (ComplianceStatus::NotRequired, None)
+    };
+    let shown = latest.filter(|_| status != ComplianceStatus::NotRequired);
+    MatrixCell {
+        topic_id: topic.id.clone(),
+        status,
+        completed_on: shown.map(|r| r.draft.completed_on),
+        expires_on,
+        verified: shown.is_some_and(|r| r.verified_at.is_some()),
+    }
+}
+
+/// Builds the matrix for a tenant whose catalogue is already seeded.
+async fn build_matrix(
+    conn: &mut Conn,
+    tenant: Tenant<'_>,
+    filter: &MatrixFilter,
+    today: NaiveDate,
+) -> AppResult<TrainingMatrix> {
+    let catalogue = catalogue_of(conn, tenant).await?;
+    let mut topics = store::training::list_topics(conn, &catalogue.owners).await?;
+    if let Some(topic) = &filter.topic_id {
+        topics.retain(|t| &t.id == topic);
+    }
+    let scope = match tenant {
+        Tenant::Practice(ods) => StaffScope::WorksAt(ods),
+        Tenant::Pcn(code) => StaffScope::Pcn(code),
+    };
+    let staff_filter = StaffFilter {
+        search: filter.search.clone(),
+        staff_group: filter.staff_group,
+        ..StaffFilter::default()
+    };
+    let people = store::staff::list(conn, scope, &staff_filter).await?;
+    let records = store::training::list_records(conn, scope).await?;
+    let latest = latest_by_topic(&records);
+    // PCN of each practice, to tell which PCN topics concern whom.
+    let mut pcn_of: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut rows = Vec::with_capacity(people.len());
+    for person in people {
+        let practices: Vec<String> = person
+            .draft
+            .practices
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        if let Some(wanted) = &filter.practice
+            && !practices.contains(wanted)
+        {
+            continue;
+        }
+        let mut pcns = BTreeSet::new();
+        if let domain::org::Employer::Pcn(code) = &person.draft.employer {
+            pcns.insert(code.to_string());
+        }
+        for ods in &practices {
+            if !pcn_of.contains_key(ods) {
+                let pcn = store::practices::get(conn, ods)
+                    .await?
+                    .and_then(|p| p.pcn_code);
+                pcn_of.insert(ods.clone(), pcn);
+            }
+            if let Some(Some(pcn)) = pcn_of.get(ods) {
+                pcns.insert(pcn.clone());
+            }
+        }
+        let cells: Vec<MatrixCell> = topics
+            .iter()
+            .map(|topic| {
+                cell(
+                    topic,
+                    person.draft.role,
+                    topic_concerns(topic, &practices, &pcns),
+                    latest.get(&(person.id.as_str(), topic.id.as_str())),
+                    today,
+                )
+            })
+            .collect();
+        if let Some(wanted) = filter.status
+            && !cells.iter().any(|c| c.status == wanted)
+        {
+            continue;
+        }
+        rows.push(MatrixRow {
+            staff_id: person.id.clone(),
+            name: person.draft.name.clone(),
+            email: person.draft.email.clone(),
+            role: person.draft.role,
+            practices,
+            cells,
+        });
+    }
+    Ok(TrainingMatrix {
+        topics,
+        people: rows,
+    })
+}
+
+impl App {
+    /// The catalogue a practice or PCN works to, seeded from the defaults the first time.
+    pub async fn training_catalogue(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+    ) -> AppResult<Vec<TopicRecord>> {
+        let mut tx = self.store().begin().await?;
+        access::authorize(&mut tx, actor, Permission::View, tenant).await?;
+        let catalogue = catalogue_of(&mut tx, tenant).await?;
+        ensure_defaults(&mut tx, Some(actor), &catalogue.seed_owner, &self.now()).await?;
+        let topics = store::training::list_topics(&mut tx, &catalogue.owners).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(topics)
+    }
+
+    /// The compliance matrix of a practice or PCN.
+    pub async fn training_matrix(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+        filter: &MatrixFilter,
+    ) -> AppResult<TrainingMatrix> {
+        let mut tx = self.store().begin().await?;
+        access::authorize(&mut tx, actor, Permission::View, tenant).await?;
+        let catalogue = catalogue_of(&mut tx, tenant).await?;
+        ensure_defaults(&mut tx, Some(actor), &catalogue.seed_owner, &self.now()).await?;
+        let matrix = build_matrix(&mut tx, tenant, filter, self.today()).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(matrix)
+    }
+
+    /// Adds a topic to a practice's or PCN's own catalogue.
+    pub async fn add_training_topic(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+        form: &TopicForm,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        access::authorize(&mut tx, actor, Permission::Manage, tenant).await?;
+        let draft = form.parse()?;
+        let owner = match tenant {
+            Tenant::Practice(c) | Tenant::Pcn(c) => c,
+        };
+        let now = self.now();
+        let catalogue = catalogue_of(&mut tx, tenant).await?;
+        ensure_defaults(&mut tx, Some(actor), &catalogue.seed_owner, &now).await?;
+        let id = store::new_id();
+        store::training::insert_topic(&mut tx, &id, owner, None, &draft, &now).await?;
+        let change = Change {
+            action: "created",
+            entity: "training_topic",
+            entity_id: &id,
+            tenant: owner,
+            before: None,
+            after: json(&draft),
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(id)
+    }
+
+    /// A topic the actor may change, with the tenant it belongs to.
+    async fn managed_topic(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        topic_id: &str,
+    ) -> AppResult<TopicRecord> {
+        let topic = store::training::get_topic(conn, topic_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let is_practice = owner_tenant(conn, &topic.owner_code).await?;
+        let tenant = if is_practice {
+            Tenant::Practice(&topic.owner_code)
+        } else {
+            Tenant::Pcn(&topic.owner_code)
+        };
+        access::authorize(conn, actor, Permission::Manage, tenant)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden => AppError::NotFound,
+                other => other,
+            })?;
+        Ok(topic)
+    }
+
+    pub async fn get_training_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+    ) -> AppResult<TopicRecord> {
+        let mut conn = self.store().conn().await?;
+        self.managed_topic(&mut conn, actor, topic_id).await
+    }
+
+    pub async fn update_training_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+        form: &TopicForm,
+    ) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        let before = self.managed_topic(&mut tx, actor, topic_id).await?;
+        let draft = form.parse()?;
+        store::training::update_topic(&mut tx, topic_id, &draft).await?;
+        let change = Change {
+            action: "updated",
+            entity: "training_topic",
+            entity_id: topic_id,
+            tenant: &before.owner_code,
+            before: json(&before.topic),
+            after: json(&draft),
+        };
+        commit_with_audit(tx, Some(actor), change, &self.now()).await
+    }
+
+    /// Takes a topic out of the catalogue; records against it are kept.
+    pub async fn retire_training_topic(&self, actor: &Actor, topic_id: &str) -> AppResult<()> {
+        let mut tx = self.store().begin().await?;
+        let before = self.managed_topic(&mut tx, actor, topic_id).await?;
+        store::training::retire_topic(&mut tx, topic_id).await?;
+        let change = Change {
+            action: "retired",
+            entity: "training_topic",
+            entity_id: topic_id,
+            tenant: &before.owner_code,
+            before: json(&before.topic),
+            after: None,
+        };
+        commit_with_audit(tx, Some(actor), change, &self.now()).await
+    }
+
+    /// A person and whether the actor may manage their training (verify, add for them).
+    async fn training_subject(
+        &self,
+        conn: &mut Conn,
+        actor: &Actor,
+        staff_id: &str,
+    ) -> AppResult<(StaffRecord, bool)> {
+        let person = access::visible_staff(conn, actor, staff_id).await?;
+        let is_self = actor.staff_id.as_deref() == Some(staff_id);
+        let is_manager = matches!(actor.role, UserRole::PracticeManager | UserRole::PcnManager);
+        let manages = is_manager && access::can_view_staff(conn, actor, &person).await?;
+        if !is_self && !manages {
+            return Err(AppError::NotFound);
+        }
+        Ok((person, manages))
+    }
+
+    /// A person's training: what applies to them and every record they hold.
+    pub async fn person_training(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+    ) -> AppResult<PersonTraining> {
+        let mut tx = self.store().begin().await?;
+        let (person, can_verify) = self.training_subject(&mut tx, actor, staff_id).await?;
+        let owners = owners_of(&mut tx, &person).await?;
+        let now = self.now();
+        // Seed each catalogue the person's topics come from (their PCN, or a practice
+        // outside any PCN).
+        for ods in &person.draft.practices {
+            let practice = store::practices::get(&mut tx, ods.as_str()).await?;
+            let seed = practice
+                .and_then(|p| p.pcn_code)
+                .unwrap_or_else(|| ods.to_string());
+            ensure_defaults(&mut tx, Some(actor), &seed, &now).await?;
+        }
+        let owners: Vec<String> = owners.into_iter().collect();
+        let catalogue = store::training::list_topics(&mut tx, &owners).await?;
+        let records = store::training::list_records(&mut tx, StaffScope::Id(staff_id)).await?;
+        let latest = latest_by_topic(&records);
+        let today = self.today();
+        let required = catalogue
+            .iter()
+            .filter(|t| t.topic.applies_to(person.draft.role))
+            .map(|t| {
+                let c = cell(
+                    t,
+                    person.draft.role,
+                    true,
+                    latest.get(&(staff_id, t.id.as_str())),
+                    today,
+                );
+                (t.clone(), c)
+            })
+            .collect();
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(PersonTraining {
+            person,
+            required,
+            catalogue,
+            records,
+            can_verify,
+        })
+    }
+
+    /// Adds a training record, by the person themselves or a manager, with an optional
+    /// evidence file (required when the topic says so). Record and file are one write.
+    pub async fn add_training_record(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        form: &RecordForm,
+        evidence: Option<EvidenceUpload>,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        let (person, _) = self.training_subject(&mut tx, actor, staff_id).await?;
+        let mut errors = match form.parse(self.today()) {
+            Ok(_) => domain::FieldErrors::default(),
+            Err(errors) => errors,
+        };
+        let owners = owners_of(&mut tx, &person).await?;
+        let topic = if form.topic_id.trim().is_empty() {
+            None
+        } else {
+            let topic = store::training::get_topic(&mut tx, form.topic_id.trim()).await?;
+            let topic = topic.filter(|t| owners.contains(&t.owner_code));
+            if topic.is_none() {
+                errors.push(FieldError::new("topic_id", "Choose a topic from the list"));
+            }
+            topic
+        };
+        let checked = match &evidence {
+            Some(file) => errors.take(import::check_evidence(
+                &file.file_name,
+                file.content_type.as_deref(),
+                &file.bytes,
+            )),
+            None => {
+                if topic.as_ref().is_some_and(|t| t.topic.evidence_required) {
+                    errors.push(FieldError::new(
+                        "evidence",
+                        "This topic needs evidence: attach the certificate as a PDF, PNG or JPEG file",
+                    ));
+                }
+                None
+            }
+        };
+        errors.into_result()?;
+        let draft = form.parse(self.today())?;
+        let now = self.now();
+        let evidence_id = match (evidence, checked) {
+            (Some(file), Some(kind)) => {
+                let meta = EvidenceMeta {
+                    id: store::new_id(),
+                    file_name: import::safe_file_name(&file.file_name),
+                    content_type: kind.mime_type().into(),
+                    size_bytes: i64::try_from(file.bytes.len()).unwrap_or(i64::MAX),
+                };
+                store::training::insert_evidence(&mut tx, &meta, staff_id, &file.bytes, &now)
+                    .await?;
+                Some(meta)
+            }
+            _ => None,
+        };
+        let id = store::new_id();
+        store::training::insert_record(
+            &mut tx,
+            &id,
+            staff_id,
+            &draft,
+            evidence_id.as_ref().map(|m| m.id.as_str()),
+            &actor.user_id,
+            &now,
+        )
+        .await?;
+        let tenant = access::tenant_of(&person.draft.employer);
+        let change = Change {
+            action: "created",
+            entity: "training_record",
+            entity_id: &id,
+            tenant: &tenant,
+            before: None,
+            after: json(&(&draft, &evidence_id)),
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(id)
+    }
+
+    /// A manager confirms a record (and its evidence) is genuine.
+    pub async fn verify_training_record(
+        &self,
+        actor: &Actor,
+        record_id: &str,
+    ) -> AppResult<String> {
+        let mut tx = self.store().begin().await?;
+        let record = store::training::get_record(&mut tx, record_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (person, manages) = self
+            .training_subject(&mut tx, actor, &record.staff_id)
+            .await?;
+        if !manages {
+            return Err(AppError::Forbidden);
+        }
+        let now = self.now();
+        store::training::verify_record(&mut tx, record_id, &actor.user_id, &now)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => AppError::Conflict("already verified".into()),
+                other => other.into(),
+            })?;
+        let tenant = access::tenant_of(&person.draft.employer);
+        let change = Change {
+            action: "verified",
+            entity: "training_record",
+            entity_id: record_id,
+            tenant: &tenant,
+            before: None,
+            after: None,
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(record.staff_id)
+    }
+
+    /// An evidence file, for the person it belongs to or their manager.
+    pub async fn evidence_file(
+        &self,
+        actor: &Actor,
+        evidence_id: &str,
+    ) -> AppResult<(EvidenceMeta, Vec<u8>)> {
+        let mut conn = self.store().conn().await?;
+        let (meta, staff_id, bytes) = store::training::get_evidence(&mut conn, evidence_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.training_subject(&mut conn, actor, &staff_id).await?;
+        Ok((meta, bytes))
+    }
+
+    /// Emails each person whose training expires within 30 days (once per record and
+    /// expiry date) and each manager a weekly digest (once per ISO week) of what is expired,
+    /// expiring or missing in their team. Each message is claimed in the database before it
+    /// is sent, so several processes never send one twice; a failed send gives the claim back.
+    pub async fn send_training_reminders<M: Mailer>(
+        &self,
+        mailer: &M,
+        today: NaiveDate,
+    ) -> AppResult<ReminderSummary> {
+        let mut summary = ReminderSummary::default();
+        let now = self.now();
+        let mut conn = self.store().conn().await?;
+        let practices =
+            store::practices::list(&mut conn, store::practices::PracticeScope::All).await?;
+        let mut reminded: BTreeSet<String> = BTreeSet::new();
+        for practice in &practices {
+            let tenant = Tenant::Practice(&practice.ods_code);
+            let catalogue = catalogue_of(&mut conn, tenant).await?;
+            ensure_defaults(&mut conn, None, &catalogue.seed_owner, &now).await?;
+            let matrix = build_matrix(&mut conn, tenant, &MatrixFilter::default(), today).await?;
+            for row in &matrix.people {
+                let Some(email) = row.email.clone() else {
+                    continue;
+                };
+                if !reminded.insert(row.staff_id.clone()) {
+                    continue;
+                }
+                let mut due = Vec::new();
+                for (topic, cell) in matrix.topics.iter().zip(&row.cells) {
+                    let Some(expires) = cell.expires_on else {
+                        continue;
+                    };
+                    let days = (expires - today).num_days();
+                    if !(0..=REMIND_WITHIN_DAYS).contains(&days) {
+                        continue;
+                    }
+                    let about = format!("{}:{expires}", topic.id);
+                    if store::training::claim_reminder(
+                        &mut conn,
+                        "training_expiry",
+                        &row.staff_id,
+                        &about,
+                        &now,
+                    )
+                    .await?
+                    {
+                        due.push((topic.topic.title(), expires, about));
+                    }
+                }
+                if due.is_empty() {
+                    continue;
+                }
+                let lines: Vec<String> = due
+                    .iter()
+                    .map(|(title, expires, _)| format!("- {title}: expires on {}", long(*expires)))
+                    .collect();
+                let message = Email {
+                    to: email,
+                    subject: format!(
+                        "Training to renew by {}",
+                        long(due.iter().map(|d| d.1).min().unwrap_or(today))
+                    ),
+                    body: format!(
+                        "Dear {},\n\nThis training expires within the next {REMIND_WITHIN_DAYS} days:\n\n{}\n\nPlease book a refresher and add the new record in gpteam (My training). Your manager can verify it there.\n",
+                        row.name,
+                        lines.join("\n")
+                    ),
+                };
+                match mailer.send(&message).await {
+                    Ok(()) => summary.people_reminded += 1,
+                    Err(problem) => {
+                        for (_, _, about) in &due {
+                            store::training::release_reminder(
+                                &mut conn,
+                                "training_expiry",
+                                &row.staff_id,
+                                about,
+                            )
+                            .await?;
+                        }
+                        summary.failed.push(format!("{}: {problem}", message.to));
+                    }
+                }
+            }
+        }
+        let week = today.iso_week();
+        let about = format!("{}-W{:02}", week.year(), week.week());
+        for manager in store::users::list_managers(&mut conn).await? {
+            let tenant = match manager.role {
+                UserRole::PracticeManager => Tenant::Practice(&manager.org_code),
+                UserRole::PcnManager => Tenant::Pcn(&manager.org_code),
+                _ => continue,
+            };
+            let catalogue = match catalogue_of(&mut conn, tenant).await {
+                Ok(c) => c,
+                Err(AppError::NotFound) => continue,
+                Err(other) => return Err(other),
+            };
+            ensure_defaults(&mut conn, None, &catalogue.seed_owner, &now).await?;
+            let matrix = build_matrix(&mut conn, tenant, &MatrixFilter::default(), today).await?;
+            let Some(body) = digest_body(&manager.display_name, &matrix) else {
+                continue;
+            };
+            if !store::training::claim_reminder(
+                &mut conn,
+                "training_digest",
+                &manager.id,
+                &about,
+                &now,
+            )
+            .await?
+            {
+                continue;
+            }
+            let message = Email {
+                to: manager.email.clone(),
+                subject: format!("Team training this week ({})", manager.org_code),
+                body,
+            };
+            match mailer.send(&message).await {
+                Ok(()) => summary.digests_sent += 1,
+                Err(problem) => {
+                    store::training::release_reminder(
+                        &mut conn,
+                        "training_digest",
+                        &manager.id,
+                        &about,
+                    )
+                    .await?;
+                    summary.failed.push(format!("{}: {problem}", message.to));
+                }
+            }
+        }
+        if summary.people_reminded + summary.digests_sent > 0 {
+            let change = Change {
+                action: "sent",
+                entity: "training_reminders",
+                entity_id: &today.to_string(),
+                tenant: "system",
+                before: None,
+                after: json(&(summary.people_reminded, summary.digests_sent)),
+            };
+            audit(&mut conn, None, change, &now).await?;
+        }
+        Ok(summary)
+    }
+}
+
+fn long(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// The weekly digest for a manager, or `None` when everyone is in date.
+fn digest_body(name: &str, matrix: &TrainingMatrix) -> Option<String> {
+    let mut sections = Vec::new();
+    for (wanted, heading) in [
+        (ComplianceStatus::Expired, "Expired"),
+        (ComplianceStatus::Expiring, "Expiring within 60 days"),
+        (ComplianceStatus::Missing, "Missing"),
+    ] {
+        let mut lines = Vec::new();
+        for row in &matrix.people {
+            let topics: Vec<String> = matrix
+                .topics
+                .iter()
+                .zip(&row.cells)
+                .filter(|(_, c)| c.status == wanted)
+                .map(|(t, c)| match c.expires_on {
+                    Some(d) => format!("{} ({})", t.topic.title(), long(d)),
+                    None => t.topic.title(),
+                })
+                .collect();
+            if !topics.is_empty() {
+                lines.push(format!("- {}: {}", row.name, topics.join(", ")));
+            }
+        }
+        if !lines.is_empty() {
+            sections.push(format!("{heading}:\n{}", lines.join("\n")));
+        }
+    }
+    if sections.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Dear {name},\n\nYour team's training this week:\n\n{}\n\nThe training matrix in gpteam has the details and an export.\n",
+        sections.join("\n\n")
+    ))
+}
