@@ -46,7 +46,12 @@ impl MatrixRow {
 /// People × topics for a practice or PCN.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrainingMatrix {
+    /// The practice's or PCN's name.
+    pub org_name: String,
+    /// The columns shown (one when filtered to a topic).
     pub topics: Vec<TopicRecord>,
+    /// Every topic of the catalogue, filtered or not.
+    pub catalogue: Vec<TopicRecord>,
     pub people: Vec<MatrixRow>,
 }
 
@@ -290,11 +295,17 @@ async fn build_matrix(
     filter: &MatrixFilter,
     today: NaiveDate,
 ) -> AppResult<TrainingMatrix> {
-    let catalogue = catalogue_of(conn, tenant).await?;
-    let mut topics = store::training::list_topics(conn, &catalogue.owners).await?;
+    let owners = catalogue_of(conn, tenant).await?.owners;
+    let catalogue = store::training::list_topics(conn, &owners).await?;
+    let mut topics = catalogue.clone();
     if let Some(topic) = &filter.topic_id {
         topics.retain(|t| &t.id == topic);
     }
+    let org_name = match tenant {
+        Tenant::Practice(ods) => store::practices::get(conn, ods).await?.map(|p| p.name),
+        Tenant::Pcn(code) => store::practices::get_pcn(conn, code).await?.map(|p| p.name),
+    }
+    .unwrap_or_default();
     let scope = match tenant {
         Tenant::Practice(ods) => StaffScope::WorksAt(ods),
         Tenant::Pcn(code) => StaffScope::Pcn(code),
@@ -364,7 +375,9 @@ async fn build_matrix(
         });
     }
     Ok(TrainingMatrix {
+        org_name,
         topics,
+        catalogue,
         people: rows,
     })
 }

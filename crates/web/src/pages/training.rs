@@ -76,6 +76,8 @@ pub(crate) struct CellView {
     pub label: &'static str,
     /// "expires 3 March 2027", "completed 1 May 2025", or empty.
     pub detail: String,
+    /// The date alone, short, for the matrix.
+    pub short: String,
     pub verified: bool,
 }
 
@@ -132,10 +134,16 @@ fn cell_view(cell: &app::training::MatrixCell) -> CellView {
         (_, None, Some(c)) => format!("completed {}", long_date(c)),
         _ => String::new(),
     };
+    let short = match (cell.expires_on, cell.completed_on) {
+        (Some(d), _) => d.format("%-d %b %Y").to_string(),
+        (None, Some(c)) => format!("done {}", c.format("%-d %b %Y")),
+        _ => String::new(),
+    };
     CellView {
         status: cell.status.code(),
         label: cell.status.label(),
         detail,
+        short,
         verified: cell.verified,
     }
 }
@@ -147,16 +155,8 @@ async fn matrix_page(
     tenant: Tenant<'_>,
     query: &MatrixQuery,
 ) -> Result<Response, WebError> {
-    let (base, org, practices) = match tenant {
-        Tenant::Practice(ods) => {
-            let name = state
-                .app
-                .practice_dashboard(&user.actor, ods)
-                .await?
-                .practice
-                .name;
-            (format!("/practices/{ods}/training"), name, Vec::new())
-        }
+    let (base, practices) = match tenant {
+        Tenant::Practice(ods) => (format!("/practices/{ods}/training"), Vec::new()),
         Tenant::Pcn(code) => {
             let practices: Vec<(String, String)> = state
                 .app
@@ -166,22 +166,16 @@ async fn matrix_page(
                 .filter(|p| p.pcn_code.as_deref() == Some(code))
                 .map(|p| (p.ods_code, p.name))
                 .collect();
-            (
-                format!("/pcns/{code}/training"),
-                code.to_string(),
-                practices,
-            )
+            (format!("/pcns/{code}/training"), practices)
         }
     };
-    // The topic list comes from the unfiltered catalogue, so a chosen topic stays listed.
-    let catalogue = state.app.training_catalogue(&user.actor, tenant).await?;
     let matrix = state
         .app
         .training_matrix(&user.actor, tenant, &query.filter())
         .await?;
     let page = MatrixPage {
         ctx: page_ctx(&user.actor, &token, &base)?,
-        org,
+        org: matrix.org_name.clone(),
         topics: matrix.topics.iter().map(|t| t.topic.title()).collect(),
         people: matrix
             .people
@@ -210,7 +204,8 @@ async fn matrix_page(
                 .map(|s| (s.code(), s.label())),
             &query.status,
         ),
-        topic_options: catalogue
+        topic_options: matrix
+            .catalogue
             .iter()
             .map(|t| OptionRow {
                 selected: t.id == query.topic,
