@@ -13,6 +13,7 @@ pub mod leave;
 pub mod org;
 pub mod register;
 pub mod sites;
+pub mod wellbeing;
 
 pub use access::{Actor, Permission, Tenant};
 pub use error::{AppError, AppResult};

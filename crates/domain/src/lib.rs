@@ -11,5 +11,6 @@ pub mod role;
 pub mod room;
 pub mod staff;
 pub mod vacancy;
+pub mod wellbeing;
 
 pub use error::{FieldError, FieldErrors};

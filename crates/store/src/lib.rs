@@ -18,6 +18,7 @@ pub mod staff;
 pub mod testing;
 pub mod users;
 pub mod vacancies;
+pub mod wellbeing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};

@@ -44,10 +44,12 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/staff"), "Team"));
                 items.push((format!("/practices/{org}/leave"), "Leave"));
                 items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
+                items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
+                items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
@@ -55,6 +57,7 @@ impl PageCtx {
         }
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
+            items.push(("/checkin".into(), "Wellbeing check-in"));
         }
         let nav = items
             .into_iter()

@@ -2,6 +2,7 @@
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
 mod support;
+mod wellbeing;
 
 use store::Backend;
 use support::*;
