@@ -760,8 +760,8 @@ mod tests {
         let today = day("2026-10-01");
         let none = leave_signal(&person, &[], today);
         assert_eq!(none.year_start, day("2026-04-01"));
-        // 183 of 365 days gone: 27 × 183 / 365 = 13.5 days due.
-        assert_eq!(none.expected_by_now, 13.5);
+        // 184 of 365 days gone (1 April to 1 October, both counted): 27 × 184 / 365 = 13.6.
+        assert_eq!(none.expected_by_now, 13.6);
         assert!(none.behind);
         let week = LeaveRecord {
             id: "l".into(),
@@ -780,6 +780,6 @@ mod tests {
         };
         let some = leave_signal(&person, &[week], today);
         assert_eq!(some.taken, 10.0);
-        assert!(!some.behind, "3.5 days behind is under a week");
+        assert!(!some.behind, "3.6 days behind is under a week");
     }
 }
