@@ -439,7 +439,8 @@ impl App {
         let tenant = checkin_tenant(&mut conn, ods).await?;
         let (q, _) = questionnaire(&mut conn, &tenant).await?;
         let answers =
-            store::wellbeing::answers(&mut conn, &q.id, &[practice.ods_code.clone()]).await?;
+            store::wellbeing::answers(&mut conn, &q.id, std::slice::from_ref(&practice.ods_code))
+                .await?;
         let current = Period::containing(self.today(), q.settings.period_weeks);
         Ok(WellbeingReport {
             practice_ods: practice.ods_code,

@@ -595,9 +595,9 @@ on_both!(migrations_are_idempotent, async |db: &TestDb| {
     db.store.ping().await.unwrap();
 });
 
-/// The anonymity invariant, in the schema and in storage: an answer row names no person
-/// and no time finer than the period, the answered-marker holds no answer, and neither ids
-/// nor storage order follow the order people answered in.
+// The anonymity invariant, in the schema and in storage: an answer row names no person
+// and no time finer than the period, the answered-marker holds no answer, and neither ids
+// nor storage order follow the order people answered in.
 on_both!(
     wellbeing_answers_cannot_be_joined_to_a_person,
     async |db: &TestDb| {
