@@ -14,6 +14,7 @@ pub mod org;
 pub mod register;
 pub mod sites;
 pub mod training;
+pub mod wellbeing;
 
 pub use access::{Actor, Permission, Tenant};
 pub use error::{AppError, AppResult};

@@ -12,5 +12,6 @@ pub mod room;
 pub mod staff;
 pub mod training;
 pub mod vacancy;
+pub mod wellbeing;
 
 pub use error::{FieldError, FieldErrors};

@@ -19,6 +19,7 @@ pub mod testing;
 pub mod training;
 pub mod users;
 pub mod vacancies;
+pub mod wellbeing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Connection, Executor, Transaction};

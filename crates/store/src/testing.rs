@@ -89,6 +89,35 @@ pub fn with_database(server_url: &str, database: &str) -> String {
     }
 }
 
+/// Every row of a table with each value as text (integers and floats printed), by column
+/// name: for tests that look for a value anywhere in a table.
+pub async fn rows_as_text(
+    store: &Store,
+    table: &str,
+) -> Result<Vec<std::collections::BTreeMap<String, Option<String>>>> {
+    use sqlx::{Column, Row};
+    let mut conn = store.conn().await?;
+    let rows = sqlx::query(&format!("SELECT * FROM {table}"))
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut values = std::collections::BTreeMap::new();
+        for (i, column) in row.columns().iter().enumerate() {
+            let value = match row.try_get::<Option<String>, _>(i) {
+                Ok(v) => v,
+                Err(_) => match row.try_get::<Option<i64>, _>(i) {
+                    Ok(v) => v.map(|v| v.to_string()),
+                    Err(_) => row.try_get::<Option<f64>, _>(i)?.map(|v| v.to_string()),
+                },
+            };
+            values.insert(column.name().to_string(), value);
+        }
+        out.push(values);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

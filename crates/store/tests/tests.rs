@@ -868,3 +868,162 @@ on_both!(
         );
     }
 );
+
+// The anonymity invariant, in the schema and in storage: an answer row names no person
+// and no time finer than the period, the answered-marker holds no answer, and neither ids
+// nor storage order follow the order people answered in.
+on_both!(
+    wellbeing_answers_cannot_be_joined_to_a_person,
+    async |db: &TestDb| {
+        let answers = store::wellbeing::table_columns(&db.store, "wellbeing_answers")
+            .await
+            .unwrap();
+        assert_eq!(
+            answers,
+            [
+                "id",
+                "questionnaire_id",
+                "period_start",
+                "practice_ods",
+                "staff_group",
+                "q1",
+                "q2",
+                "q3",
+                "q4",
+                "q5",
+                "q6",
+                "q7",
+                "q8",
+                "q9",
+                "q10",
+                "comment"
+            ]
+        );
+        for column in &answers {
+            for banned in ["staff_id", "user", "person", "email", "name", "_at", "time"] {
+                assert!(
+                    !column.contains(banned),
+                    "{column} could link an answer to a person or a moment"
+                );
+            }
+        }
+        assert_eq!(
+            store::wellbeing::table_columns(&db.store, "wellbeing_answered")
+                .await
+                .unwrap(),
+            ["staff_id", "period_start"],
+            "the marker holds who and which period, nothing of the answer"
+        );
+
+        seed_pcn(db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        let q = store::wellbeing::QuestionnaireRecord {
+            id: "q-test".into(),
+            tenant_code: "U99901".into(),
+            settings: domain::wellbeing::CheckinSettings::default(),
+            created_at: NOW.into(),
+        };
+        store::wellbeing::insert_questionnaire(&mut tx, &q)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Twelve answers, one transaction each as in the product; the comment records the
+        // order they were given in.
+        for i in 0..12u8 {
+            let mut tx = db.store.begin().await.unwrap();
+            let answers = domain::wellbeing::Answers {
+                scores: vec![1 + i % 5; 5],
+                comment: Some(format!("answer {i:02}")),
+            };
+            store::wellbeing::insert_answer(
+                &mut tx,
+                "q-test",
+                "2026-03-02",
+                "Y99901",
+                domain::role::StaffGroup::Nurses,
+                &answers,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let rows = store::testing::rows_as_text(&db.store, "wellbeing_answers")
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 12);
+        let mut by_id: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].clone().unwrap(),
+                    r["comment"].clone().unwrap_or_default(),
+                )
+            })
+            .collect();
+        for (id, _) in &by_id {
+            let parsed = uuid::Uuid::parse_str(id).unwrap();
+            assert_eq!(parsed.get_version_num(), 4, "random ids, not time-ordered");
+        }
+        by_id.sort();
+        let stored = store::wellbeing::answer_ids_in_storage_order(&db.store, "q-test")
+            .await
+            .unwrap();
+        let ids: Vec<String> = by_id.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(stored, ids, "storage order is the random ids' order");
+        let answered_order: Vec<&str> = by_id.iter().map(|(_, c)| c.as_str()).collect();
+        let mut given_order = answered_order.clone();
+        given_order.sort();
+        assert_ne!(
+            answered_order, given_order,
+            "storage order does not follow the order of answering (1 in 12! chance of a false alarm)"
+        );
+
+        // The marker refuses a second answer in the period, and is per person.
+        let mut conn = db.store.conn().await.unwrap();
+        let staff_id = new_id();
+        store::staff::insert(
+            &mut conn,
+            &staff_id,
+            &person(
+                "Nia Nurse",
+                "nia@example.nhs.uk",
+                Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+                &["Y99901"],
+            ),
+            &[],
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert!(
+            store::wellbeing::mark_answered(&mut conn, &staff_id, "2026-03-02")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::wellbeing::mark_answered(&mut conn, &staff_id, "2026-03-02")
+                .await
+                .unwrap()
+        );
+        assert!(
+            store::wellbeing::has_answered(&mut conn, &staff_id, "2026-03-02")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::wellbeing::has_answered(&mut conn, &staff_id, "2026-03-30")
+                .await
+                .unwrap()
+        );
+        let read = store::wellbeing::answers(&mut conn, "q-test", &["Y99901".into()])
+            .await
+            .unwrap();
+        assert_eq!(read.len(), 12);
+        assert!(
+            store::wellbeing::answers(&mut conn, "q-test", &["Y99902".into()])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

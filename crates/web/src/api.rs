@@ -19,8 +19,10 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
+mod wellbeing;
+
 pub(crate) fn routes(routes: Routes) -> Routes {
-    routes
+    let routes = routes
         .get("/health", get(health))
         .get("/api/openapi.json", get(openapi))
         .post("/api/login", post(login))
@@ -43,7 +45,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post(
             "/api/training-records",
             post(crate::api_training::create_training_record),
-        )
+        );
+    wellbeing::routes(routes)
 }
 
 /// Maps app errors to JSON responses.
@@ -583,7 +586,9 @@ pub(crate) struct ApiDoc;
 
 /// The OpenAPI document of every path above.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(wellbeing::WellbeingDoc::openapi());
+    doc
 }
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {

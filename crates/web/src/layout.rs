@@ -45,11 +45,13 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/leave"), "Leave"));
                 items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
                 items.push((format!("/practices/{org}/training"), "Training"));
+                items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
                 items.push((format!("/pcns/{org}/training"), "Training"));
+                items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
@@ -58,6 +60,7 @@ impl PageCtx {
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
             items.push(("/me/training".into(), "My training"));
+            items.push(("/checkin".into(), "Wellbeing check-in"));
         }
         // The current item is the longest link the path is on (so "My training" and not
         // "My details" on /me/training, and the dashboard only on itself).

@@ -292,6 +292,45 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/api/training-records"),
             entry(None, ApiMultipart, WITH_STAFF_RECORD),
         ),
+        (("GET", "/checkin"), entry(None, Empty, WITH_STAFF_RECORD)),
+        (("POST", "/checkin"), entry(None, Form, WITH_STAFF_RECORD)),
+        (("GET", "/support"), entry(None, Empty, LOGGED_IN)),
+        (
+            ("GET", "/me/workload"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        (
+            ("GET", "/practices/{ods}/wellbeing"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/pcns/{code}/wellbeing"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/wellbeing/settings"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/wellbeing/services"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/wellbeing/services/remove"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/api/checkins/current"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        (
+            ("POST", "/api/checkins"),
+            entry(None, Json, WITH_STAFF_RECORD),
+        ),
+        (
+            ("GET", "/api/practices/{ods}/wellbeing"),
+            entry(Practice, Empty, MANAGERS),
+        ),
     ];
     rows.into_iter().collect()
 }

@@ -2,6 +2,7 @@
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
 mod support;
+mod wellbeing;
 
 use store::Backend;
 use support::*;
@@ -539,6 +540,9 @@ on_both!(openapi_document_lists_the_api, async |t: &TestApp| {
         "/api/practices/{ods}/staff",
         "/api/leave",
         "/api/pcns/{code}",
+        "/api/checkins/current",
+        "/api/checkins",
+        "/api/practices/{ods}/wellbeing",
     ] {
         assert!(
             paths.contains_key(path),

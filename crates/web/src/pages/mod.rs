@@ -8,6 +8,7 @@ mod practice;
 mod session;
 mod sites;
 mod training;
+mod wellbeing;
 
 use crate::Routes;
 use crate::error::WebError;
@@ -94,6 +95,27 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))
+        .get("/checkin", get(wellbeing::checkin))
+        .post("/checkin", post(wellbeing::checkin_submit))
+        .get("/support", get(wellbeing::support))
+        .get("/me/workload", get(wellbeing::my_workload))
+        .get(
+            "/practices/{ods}/wellbeing",
+            get(wellbeing::practice_report),
+        )
+        .get("/pcns/{code}/wellbeing", get(wellbeing::pcn_page))
+        .post(
+            "/pcns/{code}/wellbeing/settings",
+            post(wellbeing::pcn_settings),
+        )
+        .post(
+            "/pcns/{code}/wellbeing/services",
+            post(wellbeing::pcn_service_add),
+        )
+        .post(
+            "/pcns/{code}/wellbeing/services/remove",
+            post(wellbeing::pcn_service_remove),
+        )
 }
 
 /// The page context and the CSRF cookie for a logged-in page.

@@ -1,0 +1,713 @@
+//! Wellbeing pages: the check-in staff answer, the practice report (groups shown only at
+//! or above the threshold), the PCN's check-in settings and support services, the
+//! signposting page and a person's own workload signals.
+use super::{FieldView, FormView, long_date, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use app::wellbeing::{
+    CurrentCheckin, MyWorkload, PcnWellbeing, TeamWorkload, UnavailableSignal, WellbeingReport,
+};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use domain::FieldErrors;
+use domain::role::StaffGroup;
+use domain::wellbeing::{ANSWER_FIELDS, AnswerForm, Period, SCALE, ServiceForm, SettingsForm};
+use std::fmt::Write;
+
+/// `?done=` after a redirect.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Notice {
+    #[serde(default)]
+    done: String,
+}
+
+fn notice_text(done: &str) -> Option<&'static str> {
+    match done {
+        "answered" => Some("Thank you. Your answers were saved without your name."),
+        "settings" => Some("The check-in settings were saved."),
+        "service" => Some("The support service was added."),
+        "service-removed" => Some("The support service was removed."),
+        _ => None,
+    }
+}
+
+/// "2 March to 29 March 2026": a period, the finest date an answer is known by.
+fn period_label(p: &Period) -> String {
+    if p.start.format("%Y").to_string() == p.end.format("%Y").to_string() {
+        format!("{} to {}", p.start.format("%-d %B"), long_date(p.end))
+    } else {
+        format!("{} to {}", long_date(p.start), long_date(p.end))
+    }
+}
+
+fn mean(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+const WITHHELD: &str = "Not enough answers to show without identifying anyone";
+
+// ---------------------------------------------------------------- the check-in
+
+pub(crate) struct RadioView {
+    pub id: String,
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub(crate) struct QuestionView {
+    pub number: usize,
+    pub field: &'static str,
+    pub text: String,
+    pub error: Option<String>,
+    pub radios: Vec<RadioView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "checkin.html")]
+pub(crate) struct CheckinPage {
+    ctx: PageCtx,
+    period: String,
+    next_opens: String,
+    answered: bool,
+    threshold: u32,
+    questions: Vec<QuestionView>,
+    comment: String,
+    comment_error: Option<String>,
+    form: FormView,
+    notice: Option<&'static str>,
+}
+
+fn checkin_page(
+    ctx: PageCtx,
+    current: &CurrentCheckin,
+    sent: Option<(&AnswerForm, &FieldErrors)>,
+    notice: Option<&'static str>,
+) -> CheckinPage {
+    let empty = AnswerForm::default();
+    let (form, errors) = match sent {
+        Some((form, errors)) => (form, Some(errors)),
+        None => (&empty, None),
+    };
+    let sent_values = serde_json::to_value(form).unwrap_or_default();
+    let questions: Vec<QuestionView> = current
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let field = ANSWER_FIELDS[i];
+            let chosen = sent_values[field].as_str().unwrap_or_default().to_string();
+            QuestionView {
+                number: i + 1,
+                field,
+                text: text.clone(),
+                error: errors
+                    .and_then(|e| e.message_for(field))
+                    .map(str::to_string),
+                radios: SCALE
+                    .iter()
+                    .enumerate()
+                    .map(|(j, (value, label))| RadioView {
+                        id: if j == 0 {
+                            field.to_string()
+                        } else {
+                            format!("{field}-{}", j + 1)
+                        },
+                        value: value.to_string(),
+                        label: label.to_string(),
+                        checked: chosen == value.to_string(),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut summary = FormView::default();
+    if let Some(errors) = errors {
+        for e in &errors.0 {
+            summary
+                .errors
+                .push((e.field.to_string(), e.message.clone()));
+        }
+    }
+    CheckinPage {
+        ctx,
+        period: period_label(&current.period),
+        next_opens: long_date(current.period.next_start()),
+        answered: current.answered,
+        threshold: current.threshold,
+        questions,
+        comment: form.comment.clone(),
+        comment_error: errors
+            .and_then(|e| e.message_for("comment"))
+            .map(str::to_string),
+        form: summary,
+        notice,
+    }
+}
+
+pub(crate) async fn checkin(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Query(notice): Query<Notice>,
+) -> Result<Response, WebError> {
+    let current = state.app.current_checkin(&user.actor).await?;
+    let page = checkin_page(
+        page_ctx(&user.actor, &token, "/checkin")?,
+        &current,
+        None,
+        notice_text(&notice.done),
+    );
+    Ok((token, page).into_response())
+}
+
+pub(crate) async fn checkin_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    CsrfForm(form): CsrfForm<AnswerForm>,
+) -> Result<Response, WebError> {
+    match state.app.submit_checkin(&user.actor, &form).await {
+        Ok(_) => Ok(Redirect::to("/checkin?done=answered").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let current = state.app.current_checkin(&user.actor).await?;
+            let page = checkin_page(
+                page_ctx(&user.actor, &token, "/checkin")?,
+                &current,
+                Some((&form, &errors)),
+                None,
+            );
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------- signposting
+
+pub(crate) struct ServiceView {
+    pub name: String,
+    pub description: String,
+    pub contact: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "support.html")]
+pub(crate) struct SupportPage {
+    ctx: PageCtx,
+    local: Vec<ServiceView>,
+    national: Vec<ServiceView>,
+}
+
+pub(crate) async fn support(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+) -> Result<Response, WebError> {
+    let services = state.app.support_services(&user.actor).await?;
+    let view = |s: &domain::wellbeing::SupportService| ServiceView {
+        name: s.name.clone(),
+        description: s.description.clone(),
+        contact: s.contact.clone(),
+    };
+    let page = SupportPage {
+        ctx: page_ctx(&user.actor, &token, "/support")?,
+        local: services.iter().filter(|s| s.local).map(view).collect(),
+        national: services.iter().filter(|s| !s.local).map(view).collect(),
+    };
+    Ok((token, page).into_response())
+}
+
+// ---------------------------------------------------------------- workload
+
+#[derive(Template, WebTemplate)]
+#[template(path = "workload.html")]
+pub(crate) struct WorkloadPage {
+    ctx: PageCtx,
+    w: MyWorkload,
+    year: String,
+    wte: String,
+    sessions: String,
+}
+
+pub(crate) async fn my_workload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+) -> Result<Response, WebError> {
+    let w = state.app.my_workload(&user.actor).await?;
+    let page = WorkloadPage {
+        ctx: page_ctx(&user.actor, &token, "/me/workload")?,
+        year: format!(
+            "{} to {}",
+            long_date(w.leave.year_start),
+            long_date(w.leave.year_end)
+        ),
+        wte: super::number(w.wte),
+        sessions: super::number(w.sessions_per_week),
+        w,
+    };
+    Ok((token, page).into_response())
+}
+
+// ---------------------------------------------------------------- the practice report
+
+pub(crate) struct ResultRow {
+    pub question: String,
+    pub mean: String,
+    pub agree: String,
+    pub counts: Vec<u32>,
+}
+
+pub(crate) struct GroupRow {
+    pub label: &'static str,
+    /// The mean over all questions, or the withheld message.
+    pub value: String,
+    pub responses: String,
+}
+
+pub(crate) struct TrendRow {
+    pub period: String,
+    pub responses: usize,
+    /// Practice, then each staff group: a mean or "withheld".
+    pub cells: Vec<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "wellbeing_report.html")]
+pub(crate) struct ReportPage {
+    ctx: PageCtx,
+    practice_name: String,
+    ods: String,
+    threshold: u32,
+    period_weeks: u32,
+    period: String,
+    responses: usize,
+    withheld: bool,
+    results: Vec<ResultRow>,
+    groups: Vec<GroupRow>,
+    comments: Vec<String>,
+    trend_chart: String,
+    trend_columns: Vec<&'static str>,
+    trend: Vec<TrendRow>,
+    team: TeamWorkload,
+    team_year: String,
+    signals: Vec<UnavailableSignal>,
+    withheld_text: &'static str,
+}
+
+fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPage {
+    let current = r.current();
+    let results = current
+        .results
+        .as_ref()
+        .map(|res| {
+            res.questions
+                .iter()
+                .map(|q| ResultRow {
+                    question: q.question.clone(),
+                    mean: mean(q.mean),
+                    agree: format!("{} %", q.agree_percent),
+                    counts: q.counts.to_vec(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let groups = current
+        .groups
+        .iter()
+        .map(|g| GroupRow {
+            label: g.staff_group.label(),
+            value: g
+                .results
+                .as_ref()
+                .map(|res| mean(res.overall_mean))
+                .unwrap_or_else(|| WITHHELD.to_string()),
+            responses: g
+                .responses
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "–".into()),
+        })
+        .collect();
+    let mut trend_columns = vec!["All staff"];
+    trend_columns.extend(StaffGroup::ALL.iter().map(|g| g.label()));
+    let trend = r
+        .periods
+        .iter()
+        .map(|p| {
+            let mut cells = vec![
+                p.results
+                    .as_ref()
+                    .map(|res| mean(res.overall_mean))
+                    .unwrap_or_else(|| "withheld".into()),
+            ];
+            cells.extend(p.groups.iter().map(|g| {
+                g.results
+                    .as_ref()
+                    .map(|res| mean(res.overall_mean))
+                    .unwrap_or_else(|| "withheld".into())
+            }));
+            TrendRow {
+                period: period_label(&p.period),
+                responses: p.responses,
+                cells,
+            }
+        })
+        .collect();
+    ReportPage {
+        ctx,
+        trend_chart: trend_chart(&r),
+        practice_name: r.practice_name.clone(),
+        ods: r.practice_ods.clone(),
+        threshold: r.settings.threshold,
+        period_weeks: r.settings.period_weeks,
+        period: period_label(&current.period),
+        responses: current.responses,
+        withheld: current.withheld(),
+        results,
+        groups,
+        comments: current.comments.clone(),
+        trend_columns,
+        trend,
+        team_year: format!(
+            "{} to {}",
+            long_date(team.year_start),
+            long_date(team.year_end)
+        ),
+        signals: team.unavailable.clone(),
+        team,
+        withheld_text: WITHHELD,
+    }
+}
+
+/// Line colours for the practice and the four staff groups (NHS palette).
+const COLOURS: [&str; 5] = ["#212b32", "#005eb8", "#007f3b", "#7c2855", "#ed8b00"];
+
+/// The trend of the mean over all questions, per period: the practice and each staff
+/// group, drawn only where shown. The table beside it has every figure.
+fn trend_chart(r: &WellbeingReport) -> String {
+    let (width, height) = (760.0, 260.0);
+    let (left, right, top, bottom) = (50.0, 16.0, 16.0, 40.0);
+    let n = r.periods.len().max(1);
+    let x = |i: usize| left + (width - left - right) * (i as f64 + 0.5) / n as f64;
+    let y = |v: f64| top + (height - top - bottom) * (5.0 - v) / 4.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg class="gpteam-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="wellbeing-trend-title" xmlns="http://www.w3.org/2000/svg"><title id="wellbeing-trend-title">Average answer (1 to 5) by period for all staff and each staff group, shown only where enough people answered (the table below has the figures)</title>"##
+    );
+    for v in 1..=5 {
+        let yy = y(f64::from(v));
+        let _ = write!(
+            svg,
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d8dde0"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4c6272">{v}</text>"##,
+            width - right,
+            left - 6.0,
+            yy + 4.0
+        );
+    }
+    for (i, p) in r.periods.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="12" fill="#4c6272">{}</text>"##,
+            x(i),
+            height - bottom + 18.0,
+            p.period.start.format("%-d %b %y")
+        );
+    }
+    let series: Vec<Vec<Option<f64>>> = std::iter::once(
+        r.periods
+            .iter()
+            .map(|p| p.results.as_ref().map(|res| res.overall_mean))
+            .collect(),
+    )
+    .chain((0..StaffGroup::ALL.len()).map(|g| {
+        r.periods
+            .iter()
+            .map(|p| p.groups[g].results.as_ref().map(|res| res.overall_mean))
+            .collect()
+    }))
+    .collect();
+    for (s, points) in series.iter().enumerate() {
+        let colour = COLOURS[s % COLOURS.len()];
+        let mut d = String::new();
+        let mut pen_down = false;
+        for (i, point) in points.iter().enumerate() {
+            match point {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1}",
+                        if pen_down { "L" } else { "M" },
+                        x(i),
+                        y(*v)
+                    );
+                    pen_down = true;
+                    let _ = write!(
+                        svg,
+                        r##"<circle cx="{:.1}" cy="{:.1}" r="4" fill="{colour}"/>"##,
+                        x(i),
+                        y(*v)
+                    );
+                }
+                None => pen_down = false,
+            }
+        }
+        if !d.is_empty() {
+            let _ = write!(
+                svg,
+                r##"<path d="{d}" fill="none" stroke="{colour}" stroke-width="{}"/>"##,
+                if s == 0 { 3 } else { 2 }
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+pub(crate) async fn practice_report(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+) -> Result<Response, WebError> {
+    let report = state.app.wellbeing_report(&user.actor, &ods).await?;
+    let team = state.app.team_workload(&user.actor, &ods).await?;
+    let path = format!("/practices/{ods}/wellbeing");
+    let page = report_page(page_ctx(&user.actor, &token, &path)?, report, team);
+    Ok((token, page).into_response())
+}
+
+// ---------------------------------------------------------------- the PCN's settings
+
+pub(crate) struct PracticeLineView {
+    pub ods: String,
+    pub name: String,
+    pub responses: usize,
+    pub mean: String,
+}
+
+pub(crate) struct LocalServiceView {
+    pub id: String,
+    pub name: String,
+    pub contact: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pcn_wellbeing.html")]
+pub(crate) struct PcnPage {
+    ctx: PageCtx,
+    code: String,
+    name: String,
+    period: String,
+    practices: Vec<PracticeLineView>,
+    services: Vec<LocalServiceView>,
+    settings_form: FormView,
+    service_form: FormView,
+    form: FormView,
+    notice: Option<&'static str>,
+}
+
+fn settings_fields(form: &SettingsForm) -> Vec<FieldView> {
+    vec![
+        FieldView::new("questions", "Questions", "textarea", &form.questions).hint(
+            "One statement a line, answered from 1 (strongly disagree) to 5 (strongly agree). At most 10. Changing the questions or the period starts a new questionnaire.",
+        ),
+        FieldView::new("period_weeks", "How often staff answer", "select", &form.period_weeks)
+            .options([("2", "Every 2 weeks"), ("4", "Every 4 weeks")]),
+        FieldView::new("threshold", "Smallest group shown", "number", &form.threshold)
+            .hint("Results of a group appear only when at least this many people in it answered: 5 or more.")
+            .width("nhsuk-input--width-3")
+            .step("1"),
+    ]
+}
+
+fn service_fields(form: &ServiceForm) -> Vec<FieldView> {
+    vec![
+        FieldView::new("service_name", "Name", "text", &form.service_name),
+        FieldView::new(
+            "service_description",
+            "What it offers (optional)",
+            "textarea",
+            &form.service_description,
+        ),
+        FieldView::new(
+            "service_contact",
+            "How to contact it",
+            "text",
+            &form.service_contact,
+        )
+        .hint("A phone number, a web address or both"),
+    ]
+}
+
+enum PcnFailed {
+    None,
+    Settings(SettingsForm, FieldErrors),
+    Service(ServiceForm, FieldErrors),
+}
+
+async fn pcn_render(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    code: &str,
+    failed: PcnFailed,
+    notice: Option<&'static str>,
+) -> Result<Response, WebError> {
+    let w: PcnWellbeing = state.app.pcn_wellbeing(&user.actor, code).await?;
+    let settings_form = match &failed {
+        PcnFailed::Settings(form, errors) => {
+            FormView::new(settings_fields(form)).with_errors(errors)
+        }
+        _ => FormView::new(settings_fields(&w.settings.to_form())),
+    };
+    let service_form = match &failed {
+        PcnFailed::Service(form, errors) => FormView::new(service_fields(form)).with_errors(errors),
+        _ => FormView::new(service_fields(&ServiceForm::default())),
+    };
+    let form = FormView {
+        fields: Vec::new(),
+        errors: [settings_form.errors.clone(), service_form.errors.clone()].concat(),
+    };
+    let status = if matches!(failed, PcnFailed::None) {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let path = format!("/pcns/{code}/wellbeing");
+    let page = PcnPage {
+        ctx: page_ctx(&user.actor, &token, &path)?,
+        code: w.pcn_code.clone(),
+        name: w.pcn_name.clone(),
+        period: period_label(&w.period),
+        practices: w
+            .practices
+            .iter()
+            .map(|p| PracticeLineView {
+                ods: p.ods_code.clone(),
+                name: p.name.clone(),
+                responses: p.responses,
+                mean: p
+                    .overall_mean
+                    .map(mean)
+                    .unwrap_or_else(|| WITHHELD.to_string()),
+            })
+            .collect(),
+        services: w
+            .services
+            .iter()
+            .map(|s| LocalServiceView {
+                id: s.id.clone(),
+                name: s.service.name.clone(),
+                contact: s.service.contact.clone(),
+            })
+            .collect(),
+        settings_form,
+        service_form,
+        form,
+        notice,
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn pcn_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Result<Response, WebError> {
+    pcn_render(
+        &state,
+        &user,
+        token,
+        &code,
+        PcnFailed::None,
+        notice_text(&notice.done),
+    )
+    .await
+}
+
+pub(crate) async fn pcn_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .set_checkin_settings(&user.actor, &code, &form)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=settings")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            pcn_render(
+                &state,
+                &user,
+                token,
+                &code,
+                PcnFailed::Settings(form, errors),
+                None,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub(crate) async fn pcn_service_add(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<ServiceForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .add_support_service(&user.actor, &code, &form)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            pcn_render(
+                &state,
+                &user,
+                token,
+                &code,
+                PcnFailed::Service(form, errors),
+                None,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct RemoveForm {
+    #[serde(default)]
+    service_id: String,
+}
+
+pub(crate) async fn pcn_service_remove(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<RemoveForm>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .remove_support_service(&user.actor, &code, &form.service_id)
+        .await?;
+    Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service-removed")).into_response())
+}
