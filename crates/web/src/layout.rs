@@ -59,8 +59,11 @@ impl PageCtx {
         }
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
-            items.push(("/me/training".into(), "My training"));
-            items.push(("/checkin".into(), "Wellbeing check-in"));
+            // Managers reach these from "My details and leave", keeping their menu short.
+            if actor.role == UserRole::Staff {
+                items.push(("/me/training".into(), "My training"));
+                items.push(("/checkin".into(), "Wellbeing check-in"));
+            }
         }
         // The current item is the longest link the path is on (so "My training" and not
         // "My details" on /me/training, and the dashboard only on itself).
