@@ -85,7 +85,12 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
     tokio::spawn(web::serve(listener, router));
 
     let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let login_page = client.get(format!("{base}/login")).send().await?.text().await?;
+    let login_page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let token = login_page
         .split("name=\"csrf_token\" value=\"")
         .nth(1)
@@ -113,7 +118,10 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
     );
     let pages = [
         ("PCN overview (baseline)", format!("{base}/pcns/{pcn}")),
-        ("training matrix, whole PCN", format!("{base}/pcns/{pcn}/training")),
+        (
+            "training matrix, whole PCN",
+            format!("{base}/pcns/{pcn}/training"),
+        ),
         (
             "training matrix, one practice",
             format!("{base}/practices/{practice}/training"),

@@ -4,6 +4,7 @@
 //! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
 //! (a bad file, an unknown practice), 2 usage or setup errors.
 mod bench_import;
+mod bench_pages;
 mod config;
 mod forecast;
 mod mail;
@@ -208,6 +209,8 @@ enum BenchCommand {
     ShiftScheduling(shift_scheduling::BenchArgs),
     /// Time importing a large GPAD file into SQLite (and PostgreSQL).
     AppointmentsImport(bench_import::ImportBenchArgs),
+    /// Time the training matrix page of a generated 1,000-person PCN on SQLite.
+    TrainingMatrix(bench_pages::MatrixBenchArgs),
 }
 
 /// An error the user caused (bad input): exit code 1, not 2.
@@ -240,6 +243,13 @@ fn main() -> ExitCode {
                 .build()
                 .context("starting the runtime")
                 .and_then(|rt| rt.block_on(bench_import::run(args)))
+        }
+        Command::Bench(BenchCommand::TrainingMatrix(args)) => {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")
+                .and_then(|rt| rt.block_on(bench_pages::run(args)))
         }
         Command::Forecast(args) => forecast::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
