@@ -51,6 +51,7 @@ impl PageCtx {
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
                 items.push((format!("/pcns/{org}/training"), "Training"));
+                items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
@@ -60,6 +61,7 @@ impl PageCtx {
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
             items.push(("/me/training".into(), "My training"));
+            items.push(("/me/development".into(), "My development"));
             items.push(("/checkin".into(), "Wellbeing check-in"));
         }
         // The current item is the longest link the path is on (so "My training" and not
