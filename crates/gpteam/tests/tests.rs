@@ -471,7 +471,7 @@ on_both!(
         );
         let messages = smtp.messages();
         assert_eq!(messages.len(), 1, "{messages:?}");
-        assert_eq!(messages[0].to, [gp.clone()]);
+        assert_eq!(messages[0].to, [gp]);
         assert!(
             messages[0]
                 .header("Subject")

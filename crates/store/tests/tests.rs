@@ -1130,9 +1130,10 @@ on_both!(
         store::development::set_note(&mut conn, &session, "second", NOW)
             .await
             .unwrap();
-        let sessions = store::development::list_sessions(&mut conn, &[enrolment.clone()])
-            .await
-            .unwrap();
+        let sessions =
+            store::development::list_sessions(&mut conn, std::slice::from_ref(&enrolment))
+                .await
+                .unwrap();
         assert_eq!(sessions.len(), 1);
         assert_eq!(sessions[0].draft, booked);
         assert_eq!(sessions[0].attendance, Some(Attendance::DidNotAttend));

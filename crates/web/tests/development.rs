@@ -124,11 +124,12 @@ on_both!(
         .await;
         assert_eq!(status, 303);
         let mut conn = t.app.store().conn().await.unwrap();
-        let session = store::development::list_sessions(&mut conn, &[enrolment.clone()])
-            .await
-            .unwrap()[0]
-            .id
-            .clone();
+        let session =
+            store::development::list_sessions(&mut conn, std::slice::from_ref(&enrolment))
+                .await
+                .unwrap()[0]
+                .id
+                .clone();
         drop(conn);
 
         // The PCN manager may not write the coachee's note.
