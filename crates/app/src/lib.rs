@@ -7,6 +7,7 @@ pub mod access;
 pub mod auth;
 pub mod demand;
 pub mod demo_load;
+pub mod development;
 pub mod error;
 pub mod imports;
 pub mod leave;

@@ -41,7 +41,7 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Runs the training reminders once an hour for as long as the server runs. The claims in
+/// Runs the training, appraisal and revalidation reminders once an hour for as long as the server runs. The claims in
 /// the database make each reminder go once however often this runs, and from however many
 /// processes.
 pub async fn reminder_loop(app: app::App, mailer: SmtpMailer) {
@@ -49,6 +49,10 @@ pub async fn reminder_loop(app: app::App, mailer: SmtpMailer) {
         match app.send_training_reminders(&mailer, app.today()).await {
             Ok(summary) => tracing::info!("training reminders: {summary}"),
             Err(error) => tracing::warn!("training reminders failed: {error}"),
+        }
+        match app.send_development_reminders(&mailer, app.today()).await {
+            Ok(summary) => tracing::info!("development reminders: {summary}"),
+            Err(error) => tracing::warn!("development reminders failed: {error}"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

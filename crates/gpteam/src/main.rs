@@ -92,6 +92,17 @@ enum RemindCommand {
         #[command(flatten)]
         db: DatabaseArgs,
     },
+    /// Email people whose appraisal or revalidation is due within 30 days. Each reminder
+    /// goes once per person and date, however often this runs.
+    Development {
+        #[command(flatten)]
+        mail: MailArgs,
+        /// Run as of this day (YYYY-MM-DD) instead of today.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -410,6 +421,24 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Remind(RemindCommand::Development { mail, today, db }) => {
+            let url = mail
+                .smtp_url
+                .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
+            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let (app, _) = open(&db).await?;
+            let day = today.unwrap_or_else(|| app.today());
+            let summary = app
+                .send_development_reminders(&mailer, day)
+                .await
+                .map_err(refused)?;
+            println!("{summary}");
+            Ok(if summary.failed.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Command::Solve(_) | Command::Bench(_) | Command::Forecast(_) => {
             unreachable!("run synchronously in main")
         }
@@ -460,9 +489,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         Some(url) => {
             let mailer = mail::SmtpMailer::new(url, &args.mail.mail_from)?;
             tokio::spawn(mail::reminder_loop(app.clone(), mailer));
-            println!("Training reminders are sent through {}", redact(url));
+            println!(
+                "Training and appraisal reminders are sent through {}",
+                redact(url)
+            );
         }
-        None => println!("Training reminders are off: set GPTEAM_SMTP_URL to send them."),
+        None => {
+            println!("Training and appraisal reminders are off: set GPTEAM_SMTP_URL to send them.")
+        }
     }
     let router = web::router(
         app,

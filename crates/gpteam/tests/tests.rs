@@ -384,3 +384,116 @@ on_both!(
         assert!(err.contains("GPTEAM_SMTP_URL"), "{err}");
     }
 );
+
+/// Sets appraisal and revalidation dates on demo people: a GP with both due within 30 days,
+/// a receptionist due in 45 days and another GP whose appraisal was yesterday. Returns the
+/// first GP's email.
+async fn set_demo_dates(url: &str, today: chrono::NaiveDate) -> String {
+    use domain::development::ProfessionalDates;
+    let store = store::Store::connect(url).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let people = store::staff::list(
+        &mut conn,
+        store::staff::StaffScope::Pcn("U99901"),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let with_email = |wanted: fn(domain::role::Role) -> bool| {
+        people
+            .iter()
+            .filter(|p| p.draft.email.is_some() && wanted(p.draft.role))
+            .collect::<Vec<_>>()
+    };
+    let gps = with_email(|r| r.staff_group() == domain::role::StaffGroup::Gp);
+    let receptionist = with_email(|r| r == domain::role::Role::Receptionist)[0];
+    let days = |n: i64| Some(today + chrono::Duration::days(n));
+    let plan = [
+        (
+            gps[0],
+            ProfessionalDates {
+                appraisal_due: days(10),
+                revalidation_due: days(20),
+            },
+        ),
+        (
+            receptionist,
+            ProfessionalDates {
+                appraisal_due: days(45),
+                revalidation_due: None,
+            },
+        ),
+        (
+            gps[1],
+            ProfessionalDates {
+                appraisal_due: days(-1),
+                revalidation_due: None,
+            },
+        ),
+    ];
+    for (person, dates) in plan {
+        store::development::set_dates(
+            &mut conn,
+            &person.id,
+            &dates,
+            "test",
+            "2026-11-23T09:00:00Z",
+        )
+        .await
+        .unwrap();
+    }
+    gps[0].draft.email.clone().unwrap()
+}
+
+on_both!(
+    reminds_of_appraisal_and_revalidation_once_through_smtp,
+    |url: String| {
+        let (code, _, err) = gpteam(&url, &["demo"]);
+        assert_eq!(code, 0, "{err}");
+        let today = chrono::Utc::now().date_naive();
+        let rt = tokio::runtime::Handle::current();
+        let gp = tokio::task::block_in_place(|| rt.block_on(set_demo_dates(&url, today)));
+        let smtp = smtp_capture::SmtpCapture::start();
+        let today = today.to_string();
+        let args = [
+            "remind",
+            "development",
+            "--smtp-url",
+            &smtp.url(),
+            "--today",
+            &today,
+        ];
+        let (code, out, err) = gpteam(&url, &args);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(
+            out.starts_with("reminded 1 people of an appraisal or revalidation due within 30 days"),
+            "{out}"
+        );
+        let messages = smtp.messages();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(messages[0].to, [gp]);
+        assert!(
+            messages[0]
+                .header("Subject")
+                .is_some_and(|s| s.starts_with("Appraisal and revalidation due by")),
+            "{}",
+            messages[0].data
+        );
+        assert!(
+            messages[0].data.contains("- Appraisal: due on"),
+            "{}",
+            messages[0].data
+        );
+        assert!(
+            messages[0].data.contains("- Revalidation: due on"),
+            "{}",
+            messages[0].data
+        );
+
+        // Again the same day: both dates were claimed, nothing goes twice.
+        let (code, out, err) = gpteam(&url, &args);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("reminded 0 people"), "{out}");
+        assert_eq!(smtp.messages().len(), 1);
+    }
+);

@@ -8,6 +8,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod development;
 pub mod leave;
 pub mod practices;
 pub mod scenarios;

@@ -1027,3 +1027,146 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    development_cpd_dates_coaching_notes_and_goals,
+    async |db: &TestDb| {
+        use domain::development::*;
+        seed_pcn(db).await;
+        let mut conn = db.store.conn().await.unwrap();
+        let kim = new_id();
+        let mut gp = person(
+            "Kim Doctor",
+            "kim@riverside.example",
+            Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+            &["Y99901"],
+        );
+        gp.role = Role::SalariedGp;
+        store::staff::insert(&mut conn, &kim, &gp, &[], NOW)
+            .await
+            .unwrap();
+
+        // CPD, newest first; hours as DOUBLE PRECISION.
+        for (date, hours) in [("2026-03-01", 1.5), ("2026-06-01", 2.25)] {
+            let draft = CpdDraft {
+                done_on: day(date),
+                activity: format!("Course {date}"),
+                hours,
+                reflection: "Learned".into(),
+            };
+            store::development::insert_cpd(&mut conn, &new_id(), &kim, &draft, NOW)
+                .await
+                .unwrap();
+        }
+        let cpd = store::development::list_cpd(&mut conn, &kim).await.unwrap();
+        assert_eq!(cpd.len(), 2);
+        assert_eq!(cpd[0].draft.done_on, day("2026-06-01"));
+        assert_eq!(cpd[0].draft.hours, 2.25);
+
+        // Dates: none until set, then replaced; due within a window.
+        assert_eq!(
+            store::development::get_dates(&mut conn, &kim)
+                .await
+                .unwrap(),
+            ProfessionalDates::default()
+        );
+        for appraisal in ["2026-12-01", "2026-12-10"] {
+            let dates = ProfessionalDates {
+                appraisal_due: Some(day(appraisal)),
+                revalidation_due: Some(day("2029-01-01")),
+            };
+            store::development::set_dates(&mut conn, &kim, &dates, "u", NOW)
+                .await
+                .unwrap();
+        }
+        let due = store::development::dates_due(&mut conn, day("2026-11-23"), day("2026-12-23"))
+            .await
+            .unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].dates.appraisal_due, Some(day("2026-12-10")));
+        assert!(
+            store::development::dates_due(&mut conn, day("2026-12-11"), day("2027-01-10"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Coaching: a second enrolment is a conflict; a note is read only by get_note.
+        let programme = new_id();
+        let draft = ProgrammeDraft {
+            name: "Coaching".into(),
+            description: String::new(),
+            sessions: 3,
+            minutes_per_session: 90,
+        };
+        store::development::insert_programme(&mut conn, &programme, "U99901", &draft, NOW)
+            .await
+            .unwrap();
+        let enrolment = new_id();
+        store::development::insert_enrolment(&mut conn, &enrolment, &programme, &kim, "u", NOW)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store::development::insert_enrolment(&mut conn, &new_id(), &programme, &kim, "u", NOW)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let session = new_id();
+        let booked = SessionDraft {
+            date: day("2026-12-03"),
+            start_time: chrono::NaiveTime::from_hms_opt(14, 30, 0).unwrap(),
+            place: "Room 2, Riverside".into(),
+            coach: "Alex Coach".into(),
+        };
+        store::development::insert_session(&mut conn, &session, &enrolment, &booked, NOW)
+            .await
+            .unwrap();
+        store::development::set_attendance(&mut conn, &session, Attendance::DidNotAttend)
+            .await
+            .unwrap();
+        store::development::set_note(&mut conn, &session, "first", NOW)
+            .await
+            .unwrap();
+        store::development::set_note(&mut conn, &session, "second", NOW)
+            .await
+            .unwrap();
+        let sessions =
+            store::development::list_sessions(&mut conn, std::slice::from_ref(&enrolment))
+                .await
+                .unwrap();
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].draft, booked);
+        assert_eq!(sessions[0].attendance, Some(Attendance::DidNotAttend));
+        assert_eq!(
+            store::development::get_note(&mut conn, &session)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("second")
+        );
+
+        // Goals keep their links.
+        let goal = new_id();
+        let mut draft = GoalDraft {
+            title: "Lead QI".into(),
+            target_date: Some(day("2027-03-31")),
+            status: GoalStatus::NotStarted,
+            progress: String::new(),
+            topic_ids: vec!["t1".into(), "t2".into()],
+            enrolment_id: Some(enrolment.clone()),
+        };
+        store::development::insert_goal(&mut conn, &goal, &kim, &draft, NOW)
+            .await
+            .unwrap();
+        draft.status = GoalStatus::Done;
+        draft.topic_ids.clear();
+        store::development::update_goal(&mut conn, &goal, &draft, NOW)
+            .await
+            .unwrap();
+        let goals = store::development::list_goals(&mut conn, &kim)
+            .await
+            .unwrap();
+        assert_eq!(goals.len(), 1);
+        assert_eq!(goals[0].draft, draft);
+    }
+);

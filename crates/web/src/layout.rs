@@ -51,6 +51,7 @@ impl PageCtx {
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
                 items.push((format!("/pcns/{org}/training"), "Training"));
+                items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
             }
@@ -59,6 +60,7 @@ impl PageCtx {
         }
         if actor.staff_id.is_some() {
             items.push(("/me".into(), "My details and leave"));
+            items.push(("/me/development".into(), "My development"));
             // Managers reach these from "My details and leave", keeping their menu short.
             if actor.role == UserRole::Staff {
                 items.push(("/me/training".into(), "My training"));

@@ -50,6 +50,10 @@ enum Target {
     Topic,
     TrainingRecord,
     Evidence,
+    /// A coaching session of the staff log-in's own record (own) or of the other PCN.
+    CoachingSession,
+    /// A goal of the practice manager's own plan (own) or of the other tenant's person.
+    Goal,
 }
 
 /// How the request body is sent.
@@ -253,6 +257,48 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/me/training"),
             entry(None, Empty, WITH_STAFF_RECORD),
         ),
+        (
+            ("GET", "/me/development"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        (
+            ("GET", "/staff/{id}/development"),
+            entry(Staff, Empty, MANAGERS),
+        ),
+        (("POST", "/me/cpd"), entry(None, Form, WITH_STAFF_RECORD)),
+        (
+            ("POST", "/staff/{id}/professional-dates"),
+            entry(Staff, Form, MANAGERS),
+        ),
+        (("POST", "/me/goals"), entry(None, Form, MANAGERS)),
+        (
+            ("POST", "/goals/{id}"),
+            entry(Goal, Form, &[Who::PracticeManager]),
+        ),
+        (
+            ("POST", "/coaching-sessions/{id}/note"),
+            entry(CoachingSession, Form, &[Who::Staff]),
+        ),
+        (
+            ("POST", "/coaching-sessions/{id}/attendance"),
+            entry(CoachingSession, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/coaching"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/coaching/programmes"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/coaching/enrolments"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/coaching/sessions"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
         (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
         (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),
         (
@@ -410,6 +456,20 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::TrainingRecord, false) => t.fresh_training_record(&t.other.staff_id).await,
         (Target::Evidence, true) => t.fresh_evidence(&t.own_staff().await).await,
         (Target::Evidence, false) => t.fresh_evidence(&t.other.staff_id).await,
+        (Target::CoachingSession, true) => {
+            let staff = t.login_email("staff", Some(OWN_PRACTICE)).await;
+            let staff_id = t.user(&staff).await.staff_id.unwrap();
+            t.fresh_coaching_session(OWN_PCN, &staff_id).await
+        }
+        (Target::CoachingSession, false) => {
+            t.fresh_coaching_session(OTHER_PCN, &t.other.staff_id).await
+        }
+        (Target::Goal, true) => {
+            let manager = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+            let staff_id = t.user(&manager).await.staff_id.unwrap();
+            t.fresh_goal(&staff_id).await
+        }
+        (Target::Goal, false) => t.fresh_goal(&t.other.staff_id).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {

@@ -285,6 +285,56 @@ impl TestApp {
         id
     }
 
+    /// A fresh coaching session for a person, on a fresh programme of a PCN.
+    pub async fn fresh_coaching_session(&self, pcn: &str, staff_id: &str) -> String {
+        let mut conn = self.app.store().conn().await.unwrap();
+        let programme = store::new_id();
+        let draft = domain::development::ProgrammeDraft {
+            name: format!("Programme {programme}"),
+            description: String::new(),
+            sessions: 3,
+            minutes_per_session: 90,
+        };
+        store::development::insert_programme(&mut conn, &programme, pcn, &draft, NOW)
+            .await
+            .unwrap();
+        let enrolment = store::new_id();
+        store::development::insert_enrolment(
+            &mut conn, &enrolment, &programme, staff_id, "test", NOW,
+        )
+        .await
+        .unwrap();
+        let id = store::new_id();
+        let session = domain::development::SessionDraft {
+            date: day("2026-12-01"),
+            start_time: chrono::NaiveTime::from_hms_opt(14, 0, 0).unwrap(),
+            place: "https://meet.example/coaching".into(),
+            coach: "Alex Coach".into(),
+        };
+        store::development::insert_session(&mut conn, &id, &enrolment, &session, NOW)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A fresh goal of a person's development plan.
+    pub async fn fresh_goal(&self, staff_id: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let draft = domain::development::GoalDraft {
+            title: format!("Goal {id}"),
+            target_date: None,
+            status: domain::development::GoalStatus::NotStarted,
+            progress: String::new(),
+            topic_ids: Vec::new(),
+            enrolment_id: None,
+        };
+        store::development::insert_goal(&mut conn, &id, staff_id, &draft, NOW)
+            .await
+            .unwrap();
+        id
+    }
+
     /// A fresh pending leave request for a person.
     pub async fn fresh_leave(&self, staff_id: &str) -> String {
         let id = store::new_id();

@@ -1,5 +1,6 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
 mod demand;
+mod development;
 mod forms;
 mod imports;
 mod me;
@@ -91,6 +92,33 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .get("/evidence/{id}", get(training::evidence_download))
         .get("/me/training", get(training::my_training))
+        .get("/me/development", get(development::my_development))
+        .get(
+            "/staff/{id}/development",
+            get(development::person_development),
+        )
+        .post("/me/cpd", post(development::cpd_create))
+        .post(
+            "/staff/{id}/professional-dates",
+            post(development::dates_update),
+        )
+        .post("/me/goals", post(development::goal_create))
+        .post("/goals/{id}", post(development::goal_update))
+        .post("/coaching-sessions/{id}/note", post(development::note_save))
+        .get("/pcns/{code}/coaching", get(development::pcn_coaching))
+        .post(
+            "/pcns/{code}/coaching/programmes",
+            post(development::programme_create),
+        )
+        .post("/pcns/{code}/coaching/enrolments", post(development::enrol))
+        .post(
+            "/pcns/{code}/coaching/sessions",
+            post(development::session_book),
+        )
+        .post(
+            "/coaching-sessions/{id}/attendance",
+            post(development::attendance_record),
+        )
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
