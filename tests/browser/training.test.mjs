@@ -89,6 +89,13 @@ test('a topic added by the manager is recorded with a certificate and shows in t
   assert.deepEqual(await seriousViolations(staff), []);
   await screenshot(staff, 'training-evidence-error');
   await fill();
+  await staff.fill('#expires_on', '2020-01-01');
+  await staff.setInputFiles('#evidence', { name: 'certificate.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Add record")')]);
+  assert.match(await staff.textContent('.nhsuk-error-summary'), /The expiry date must be after the completion date/);
+  assert.equal(await staff.locator('a', { hasText: 'certificate.pdf' }).count(), 0, 'nothing was stored');
+  await fill();
+  await staff.fill('#expires_on', '');
   await staff.setInputFiles('#evidence', { name: 'certificate.pdf', mimeType: 'application/pdf', buffer: PDF });
   await Promise.all([staff.waitForNavigation(), staff.click('button:has-text("Add record")')]);
   assert.match(await staff.textContent('[role=status]'), /training record was added/);

@@ -280,6 +280,7 @@ impl App {
                 completed_on: record.completed_on,
                 provider: record.provider.into(),
                 hours: record.hours,
+                expires_on: None,
             };
             let staff_id = &staff_ids[record.staff_index];
             store::training::insert_record(tx, &id, staff_id, &draft, None, "demo", now).await?;

@@ -9,7 +9,7 @@ use domain::FieldError;
 use domain::account::UserRole;
 use domain::role::{Role, StaffGroup};
 use domain::training::{
-    ComplianceStatus, DEFAULT_TOPICS, REMIND_WITHIN_DAYS, RecordForm, TopicForm, status,
+    ComplianceStatus, DEFAULT_TOPICS, REMIND_WITHIN_DAYS, RecordForm, TopicForm, status_of_record,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use store::Conn;
@@ -269,10 +269,10 @@ fn cell(
     today: NaiveDate,
 ) -> MatrixCell {
     let (status, expires_on) = if concerns {
-        status(
+        status_of_record(
             &topic.topic,
             role,
-            latest.map(|r| r.draft.completed_on),
+            latest.map(|r| (r.draft.completed_on, r.draft.expires_on)),
             today,
         )
     } else {

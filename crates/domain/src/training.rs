@@ -248,13 +248,24 @@ pub fn status(
     latest_completed: Option<NaiveDate>,
     today: NaiveDate,
 ) -> (ComplianceStatus, Option<NaiveDate>) {
+    status_of_record(topic, role, latest_completed.map(|c| (c, None)), today)
+}
+
+/// As [`status`], for a record that may carry its own expiry date (a certificate that
+/// states one), which then wins over the topic's renewal period.
+pub fn status_of_record(
+    topic: &TopicDraft,
+    role: Role,
+    latest: Option<(NaiveDate, Option<NaiveDate>)>,
+    today: NaiveDate,
+) -> (ComplianceStatus, Option<NaiveDate>) {
     if !topic.applies_to(role) {
         return (ComplianceStatus::NotRequired, None);
     }
-    let Some(completed) = latest_completed else {
+    let Some((completed, stated)) = latest else {
         return (ComplianceStatus::Missing, None);
     };
-    match expires_on(completed, topic.renewal_months) {
+    match stated.or_else(|| expires_on(completed, topic.renewal_months)) {
         None => (ComplianceStatus::InDate, None),
         Some(expiry) if expiry <= today => (ComplianceStatus::Expired, Some(expiry)),
         Some(expiry) if (expiry - today).num_days() <= EXPIRING_WITHIN_DAYS => {
@@ -272,6 +283,8 @@ pub struct RecordForm {
     pub completed_on: String,
     pub provider: String,
     pub hours: String,
+    /// The expiry the certificate states, if it states one (optional).
+    pub expires_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,6 +293,9 @@ pub struct RecordDraft {
     pub completed_on: NaiveDate,
     pub provider: String,
     pub hours: f64,
+    /// The expiry the certificate states; `None` to compute it from the topic.
+    #[serde(default)]
+    pub expires_on: Option<NaiveDate>,
 }
 
 impl RecordForm {
@@ -330,12 +346,25 @@ impl RecordForm {
                 }
             }
         };
+        let expires = errors.take(crate::error::parse_optional_date(
+            "expires_on",
+            &self.expires_on,
+        ));
+        if let (Some(Some(expiry)), Some(done)) = (expires, completed_on)
+            && expiry <= done
+        {
+            errors.push(FieldError::new(
+                "expires_on",
+                "The expiry date must be after the completion date",
+            ));
+        }
         errors.into_result()?;
         Ok(RecordDraft {
             topic_id: self.topic_id.trim().to_string(),
             completed_on: completed_on.unwrap_or(today),
             provider: provider.unwrap_or_default(),
             hours: hours.unwrap_or(0.0),
+            expires_on: expires.flatten(),
         })
     }
 }
@@ -702,6 +731,7 @@ mod tests {
             completed_on: "2026-11-24".into(),
             provider: "".into(),
             hours: "-1".into(),
+            expires_on: String::new(),
         };
         let errors = form.parse(today).unwrap_err();
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field).collect();
@@ -711,8 +741,36 @@ mod tests {
             completed_on: "2026-11-23".into(),
             provider: "e-Learning for Healthcare".into(),
             hours: "1.5".into(),
+            expires_on: String::new(),
         };
         assert_eq!(ok.parse(today).unwrap().hours, 1.5);
+        assert_eq!(ok.parse(today).unwrap().expires_on, None);
+        let before = RecordForm {
+            expires_on: "2026-11-01".into(),
+            completed_on: "2026-11-02".into(),
+            ..ok.clone()
+        };
+        assert_eq!(
+            before.parse(today).unwrap_err().message_for("expires_on"),
+            Some("The expiry date must be after the completion date")
+        );
+        let stated = RecordForm {
+            expires_on: "2027-01-20".into(),
+            ..ok
+        };
+        let draft = stated.parse(today).unwrap();
+        assert_eq!(draft.expires_on, Some(date("2027-01-20")));
+        // A stated expiry wins over the topic's renewal period.
+        let yearly = topic(Some(12), Vec::new());
+        assert_eq!(
+            status_of_record(
+                &yearly,
+                Role::Receptionist,
+                Some((draft.completed_on, draft.expires_on)),
+                today
+            ),
+            (ComplianceStatus::Expiring, Some(date("2027-01-20")))
+        );
     }
 
     #[test]

@@ -36,6 +36,8 @@ CREATE TABLE training_records (
     completed_on TEXT NOT NULL,
     provider TEXT NOT NULL,
     hours DOUBLE PRECISION NOT NULL,
+    -- The expiry the certificate states; NULL to compute it from the topic's renewal.
+    expires_on TEXT,
     evidence_id TEXT REFERENCES evidence_files (id),
     -- The user who added it (the person themselves or a manager).
     added_by TEXT NOT NULL,

@@ -225,8 +225,8 @@ pub async fn insert_record(
     now: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO training_records (id, staff_id, topic_id, completed_on, provider, hours, evidence_id, added_by, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO training_records (id, staff_id, topic_id, completed_on, provider, hours, evidence_id, added_by, added_at, expires_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(staff_id)
@@ -237,6 +237,7 @@ pub async fn insert_record(
     .bind(evidence_id)
     .bind(added_by)
     .bind(now)
+    .bind(draft.expires_on.map(|d| d.to_string()))
     .execute(conn)
     .await?;
     Ok(())
@@ -264,7 +265,7 @@ pub async fn verify_record(
 
 const RECORD_COLUMNS: &str =
     "r.id, r.staff_id, r.topic_id, r.completed_on, r.provider, r.hours, r.added_by, r.added_at,
-     r.verified_by, r.verified_at, e.id, e.file_name, e.content_type, e.size_bytes";
+     r.verified_by, r.verified_at, e.id, e.file_name, e.content_type, e.size_bytes, r.expires_on";
 
 fn record_from_row(row: &AnyRow) -> Result<TrainingRecord> {
     let completed: String = row.try_get(3)?;
@@ -286,6 +287,7 @@ fn record_from_row(row: &AnyRow) -> Result<TrainingRecord> {
             completed_on: parse_date(&completed)?,
             provider: row.try_get(4)?,
             hours: row.try_get(5)?,
+            expires_on: crate::parse_optional_date(row.try_get(14)?)?,
         },
         evidence,
         added_by: row.try_get(6)?,

@@ -763,6 +763,7 @@ on_both!(
             completed_on: day("2026-02-01"),
             provider: "In-house".into(),
             hours: 1.5,
+            expires_on: Some(day("2029-01-31")),
         };
         let record_id = new_id();
         store::training::insert_record(

@@ -111,10 +111,11 @@ pub(crate) struct CreatedDto {
 pub const API_WRITE_HEADER: &str = "x-requested-with";
 
 /// Multipart fields: `staff_id` (default: the logged-in person), `topic_id`,
-/// `completed_on` (YYYY-MM-DD), `provider`, `hours`, and an optional file `evidence`
+/// `completed_on` (YYYY-MM-DD), `provider`, `hours`, optional `expires_on` (YYYY-MM-DD, the
+/// expiry the certificate states), and an optional file `evidence`
 /// (PDF, PNG or JPEG, at most 5 MB). Send the header `X-Requested-With`.
 #[utoipa::path(post, path = "/api/training-records",
-    request_body(content_type = "multipart/form-data", description = "staff_id, topic_id, completed_on, provider, hours, evidence (file)"),
+    request_body(content_type = "multipart/form-data", description = "staff_id, topic_id, completed_on, provider, hours, expires_on (optional), evidence (file)"),
     responses((status = 201, body = CreatedDto), (status = 400, description = "the X-Requested-With header is missing"),
         (status = 401), (status = 404), (status = 422, description = "a field is wrong; `fields` names it")))]
 pub(crate) async fn create_training_record(

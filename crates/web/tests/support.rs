@@ -262,6 +262,7 @@ impl TestApp {
             completed_on: day("2026-01-05"),
             provider: "test".into(),
             hours: 1.0,
+            expires_on: None,
         };
         store::training::insert_record(&mut conn, &id, staff_id, &draft, None, "test", NOW)
             .await

@@ -674,6 +674,14 @@ fn record_fields(form: &RecordForm, topics: &[(String, String)]) -> Vec<FieldVie
         FieldView::new("hours", "Hours (optional)", "number", &form.hours)
             .width("nhsuk-input--width-4"),
         FieldView::new(
+            "expires_on",
+            "Expiry date on the certificate (optional)",
+            "date",
+            &form.expires_on,
+        )
+        .hint("Leave empty to use the topic's renewal period")
+        .width("nhsuk-input--width-10"),
+        FieldView::new(
             "evidence",
             "Certificate (optional unless the topic needs one)",
             "file",
@@ -790,6 +798,7 @@ pub(crate) fn record_from_multipart(
         completed_on: text("completed_on"),
         provider: text("provider"),
         hours: text("hours"),
+        expires_on: text("expires_on"),
     };
     let evidence = form
         .files
