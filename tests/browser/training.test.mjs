@@ -60,6 +60,13 @@ test('a topic added by the manager is recorded with a certificate and shows in t
   await manager.check('#evidence_required');
   await Promise.all([manager.waitForNavigation(), manager.click('button:has-text("Add topic")')]);
   assert.match(await manager.textContent('[role=status]'), /training topic was added/);
+  // Changing it brings the manager back to the same catalogue.
+  await Promise.all([manager.waitForNavigation(), manager.click('a:has-text("Change Chaperoning")')]);
+  await manager.fill('#renewal_months', '24');
+  await Promise.all([manager.waitForNavigation(), manager.click('button:has-text("Save topic")')]);
+  assert.equal(new URL(manager.url()).pathname, '/practices/Y99901/training/topics');
+  assert.match(await manager.textContent('[role=status]'), /training topic was saved/);
+  assert.match(await manager.locator('tr', { hasText: 'Chaperoning' }).textContent(), /Every 2 years/);
   assert.deepEqual(await seriousViolations(manager), []);
   await screenshot(manager, 'training-topics');
 

@@ -5,7 +5,8 @@
 //! reads them, and the audit row of a saved note records that a note was saved, never its text.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::training::{Email, Mailer};
+use crate::long_date;
+use crate::training::{Email, Mailer, send_claimed};
 use crate::{App, Change, audit, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::FieldError;
@@ -718,7 +719,7 @@ impl App {
             }
             let lines: Vec<String> = due
                 .iter()
-                .map(|(_, what, date, _)| format!("- {what}: due on {}", long(*date)))
+                .map(|(_, what, date, _)| format!("- {what}: due on {}", long_date(*date)))
                 .collect();
             let message = Email {
                 to: person.email.clone(),
@@ -729,7 +730,7 @@ impl App {
                     } else {
                         "Appraisal and revalidation"
                     },
-                    long(due.iter().map(|d| d.2).min().unwrap_or(today))
+                    long_date(due.iter().map(|d| d.2).min().unwrap_or(today))
                 ),
                 body: format!(
                     "Dear {},\n\nDue within the next {REMIND_WITHIN_DAYS} days:\n\n{}\n\nYour CPD log in gpteam (My development) has what you recorded for it.\n",
@@ -737,15 +738,12 @@ impl App {
                     lines.join("\n")
                 ),
             };
-            match mailer.send(&message).await {
-                Ok(()) => summary.people_reminded += 1,
-                Err(problem) => {
-                    for (kind, _, _, about) in &due {
-                        store::training::release_reminder(&mut conn, kind, &person.staff_id, about)
-                            .await?;
-                    }
-                    summary.failed.push(format!("{}: {problem}", message.to));
-                }
+            let claims: Vec<(&str, &str, &str)> = due
+                .iter()
+                .map(|(kind, _, _, about)| (*kind, person.staff_id.as_str(), about.as_str()))
+                .collect();
+            if send_claimed(&mut conn, mailer, &message, &claims, &mut summary.failed).await? {
+                summary.people_reminded += 1;
             }
         }
         if summary.people_reminded > 0 {
@@ -761,8 +759,4 @@ impl App {
         }
         Ok(summary)
     }
-}
-
-fn long(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
 }

@@ -48,6 +48,11 @@ impl App {
     }
 }
 
+/// A date as people in England write it, in emails: 3 March 2026.
+pub(crate) fn long_date(date: chrono::NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
 /// One change, as the audit log records it.
 pub(crate) struct Change<'a> {
     /// A past-tense verb: `created`, `updated`, `approved`...

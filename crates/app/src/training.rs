@@ -3,7 +3,7 @@
 //! reminder emails.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, commit_with_audit, json};
+use crate::{App, Change, audit, commit_with_audit, json, long_date};
 use chrono::{Datelike, NaiveDate};
 use domain::FieldError;
 use domain::account::UserRole;
@@ -112,6 +112,28 @@ pub trait Mailer: Sync {
     fn send(&self, email: &Email) -> impl Future<Output = Result<(), String>> + Send;
 }
 
+/// Sends a message whose reminders are already claimed (`kind`, recipient, each `about`);
+/// when it cannot be sent the claims are given back so the next run tries again, and the
+/// problem is added to `failed`. Returns whether it was sent.
+pub(crate) async fn send_claimed<M: Mailer>(
+    conn: &mut Conn,
+    mailer: &M,
+    message: &Email,
+    claims: &[(&str, &str, &str)],
+    failed: &mut Vec<String>,
+) -> AppResult<bool> {
+    match mailer.send(message).await {
+        Ok(()) => Ok(true),
+        Err(problem) => {
+            for (kind, recipient, about) in claims {
+                store::training::release_reminder(conn, kind, recipient, about).await?;
+            }
+            failed.push(format!("{}: {problem}", message.to));
+            Ok(false)
+        }
+    }
+}
+
 /// What a reminder run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReminderSummary {
@@ -217,9 +239,30 @@ async fn ensure_defaults(
     Ok(())
 }
 
-/// The tenant a catalogue owner is: a practice when one has that code, else a PCN.
-async fn owner_tenant(conn: &mut Conn, owner: &str) -> AppResult<bool> {
-    Ok(store::practices::get(conn, owner).await?.is_some())
+/// Whose catalogue a topic is in: a practice's own, or a PCN's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TopicOwner {
+    Practice(String),
+    Pcn(String),
+}
+
+impl TopicOwner {
+    pub fn tenant(&self) -> Tenant<'_> {
+        match self {
+            TopicOwner::Practice(ods) => Tenant::Practice(ods),
+            TopicOwner::Pcn(code) => Tenant::Pcn(code),
+        }
+    }
+}
+
+/// A practice when one has the owner's code, else a PCN.
+async fn owner_of(conn: &mut Conn, topic: &TopicRecord) -> AppResult<TopicOwner> {
+    let code = topic.owner_code.clone();
+    Ok(if store::practices::get(conn, &code).await?.is_some() {
+        TopicOwner::Practice(code)
+    } else {
+        TopicOwner::Pcn(code)
+    })
 }
 
 /// The owners whose topics apply to a person: their practices and those practices' PCNs,
@@ -450,23 +493,18 @@ impl App {
         conn: &mut Conn,
         actor: &Actor,
         topic_id: &str,
-    ) -> AppResult<TopicRecord> {
+    ) -> AppResult<(TopicRecord, TopicOwner)> {
         let topic = store::training::get_topic(conn, topic_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let is_practice = owner_tenant(conn, &topic.owner_code).await?;
-        let tenant = if is_practice {
-            Tenant::Practice(&topic.owner_code)
-        } else {
-            Tenant::Pcn(&topic.owner_code)
-        };
-        access::authorize(conn, actor, Permission::Manage, tenant)
+        let owner = owner_of(conn, &topic).await?;
+        access::authorize(conn, actor, Permission::Manage, owner.tenant())
             .await
             .map_err(|e| match e {
                 AppError::Forbidden => AppError::NotFound,
                 other => other,
             })?;
-        Ok(topic)
+        Ok((topic, owner))
     }
 
     pub async fn get_training_topic(
@@ -475,7 +513,7 @@ impl App {
         topic_id: &str,
     ) -> AppResult<TopicRecord> {
         let mut conn = self.store().conn().await?;
-        self.managed_topic(&mut conn, actor, topic_id).await
+        Ok(self.managed_topic(&mut conn, actor, topic_id).await?.0)
     }
 
     pub async fn update_training_topic(
@@ -483,9 +521,9 @@ impl App {
         actor: &Actor,
         topic_id: &str,
         form: &TopicForm,
-    ) -> AppResult<()> {
+    ) -> AppResult<TopicOwner> {
         let mut tx = self.store().begin().await?;
-        let before = self.managed_topic(&mut tx, actor, topic_id).await?;
+        let (before, owner) = self.managed_topic(&mut tx, actor, topic_id).await?;
         let draft = form.parse()?;
         store::training::update_topic(&mut tx, topic_id, &draft).await?;
         let change = Change {
@@ -496,13 +534,18 @@ impl App {
             before: json(&before.topic),
             after: json(&draft),
         };
-        commit_with_audit(tx, Some(actor), change, &self.now()).await
+        commit_with_audit(tx, Some(actor), change, &self.now()).await?;
+        Ok(owner)
     }
 
     /// Takes a topic out of the catalogue; records against it are kept.
-    pub async fn retire_training_topic(&self, actor: &Actor, topic_id: &str) -> AppResult<()> {
+    pub async fn retire_training_topic(
+        &self,
+        actor: &Actor,
+        topic_id: &str,
+    ) -> AppResult<TopicOwner> {
         let mut tx = self.store().begin().await?;
-        let before = self.managed_topic(&mut tx, actor, topic_id).await?;
+        let (before, owner) = self.managed_topic(&mut tx, actor, topic_id).await?;
         store::training::retire_topic(&mut tx, topic_id).await?;
         let change = Change {
             action: "retired",
@@ -512,7 +555,8 @@ impl App {
             before: json(&before.topic),
             after: None,
         };
-        commit_with_audit(tx, Some(actor), change, &self.now()).await
+        commit_with_audit(tx, Some(actor), change, &self.now()).await?;
+        Ok(owner)
     }
 
     /// A person and whether the actor may manage their training (verify, add for them).
@@ -524,8 +568,10 @@ impl App {
     ) -> AppResult<(StaffRecord, bool)> {
         let person = access::visible_staff(conn, actor, staff_id).await?;
         let is_self = actor.staff_id.as_deref() == Some(staff_id);
-        let is_manager = matches!(actor.role, UserRole::PracticeManager | UserRole::PcnManager);
-        let manages = is_manager && access::can_view_staff(conn, actor, &person).await?;
+        // `visible_staff` has checked the actor may see them; a manager manages the training
+        // of the people they see, not their own (no one verifies their own records).
+        let manages =
+            !is_self && matches!(actor.role, UserRole::PracticeManager | UserRole::PcnManager);
         if !is_self && !manages {
             return Err(AppError::NotFound);
         }
@@ -767,13 +813,15 @@ impl App {
                 }
                 let lines: Vec<String> = due
                     .iter()
-                    .map(|(title, expires, _)| format!("- {title}: expires on {}", long(*expires)))
+                    .map(|(title, expires, _)| {
+                        format!("- {title}: expires on {}", long_date(*expires))
+                    })
                     .collect();
                 let message = Email {
                     to: email,
                     subject: format!(
                         "Training to renew by {}",
-                        long(due.iter().map(|d| d.1).min().unwrap_or(today))
+                        long_date(due.iter().map(|d| d.1).min().unwrap_or(today))
                     ),
                     body: format!(
                         "Dear {},\n\nThis training expires within the next {REMIND_WITHIN_DAYS} days:\n\n{}\n\nPlease book a refresher and add the new record in gpteam (My training). Your manager can verify it there.\n",
@@ -781,20 +829,12 @@ impl App {
                         lines.join("\n")
                     ),
                 };
-                match mailer.send(&message).await {
-                    Ok(()) => summary.people_reminded += 1,
-                    Err(problem) => {
-                        for (_, _, about) in &due {
-                            store::training::release_reminder(
-                                &mut conn,
-                                "training_expiry",
-                                &row.staff_id,
-                                about,
-                            )
-                            .await?;
-                        }
-                        summary.failed.push(format!("{}: {problem}", message.to));
-                    }
+                let claims: Vec<(&str, &str, &str)> = due
+                    .iter()
+                    .map(|(_, _, about)| ("training_expiry", row.staff_id.as_str(), about.as_str()))
+                    .collect();
+                if send_claimed(&mut conn, mailer, &message, &claims, &mut summary.failed).await? {
+                    summary.people_reminded += 1;
                 }
             }
         }
@@ -832,18 +872,9 @@ impl App {
                 subject: format!("Team training this week ({})", manager.org_code),
                 body,
             };
-            match mailer.send(&message).await {
-                Ok(()) => summary.digests_sent += 1,
-                Err(problem) => {
-                    store::training::release_reminder(
-                        &mut conn,
-                        "training_digest",
-                        &manager.id,
-                        &about,
-                    )
-                    .await?;
-                    summary.failed.push(format!("{}: {problem}", message.to));
-                }
+            let claims = [("training_digest", manager.id.as_str(), about.as_str())];
+            if send_claimed(&mut conn, mailer, &message, &claims, &mut summary.failed).await? {
+                summary.digests_sent += 1;
             }
         }
         if summary.people_reminded + summary.digests_sent > 0 {
@@ -859,10 +890,6 @@ impl App {
         }
         Ok(summary)
     }
-}
-
-fn long(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
 }
 
 /// The weekly digest for a manager, or `None` when everyone is in date.
@@ -881,7 +908,7 @@ fn digest_body(name: &str, matrix: &TrainingMatrix) -> Option<String> {
                 .zip(&row.cells)
                 .filter(|(_, c)| c.status == wanted)
                 .map(|(t, c)| match c.expires_on {
-                    Some(d) => format!("{} ({})", t.topic.title(), long(d)),
+                    Some(d) => format!("{} ({})", t.topic.title(), long_date(d)),
                     None => t.topic.title(),
                 })
                 .collect();

@@ -6,7 +6,7 @@ use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfMultipart};
 use crate::error::WebError;
 use crate::layout::PageCtx;
-use app::training::{EvidenceUpload, MatrixFilter, TrainingMatrix};
+use app::training::{EvidenceUpload, MatrixFilter, TopicOwner, TrainingMatrix};
 use app::{AppError, Tenant};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -572,18 +572,11 @@ pub(crate) async fn topic_edit(
     topic_edit_page(&state, &user, token, &id, None).await
 }
 
-/// Where a topic's catalogue page is, from its owner code.
-async fn catalogue_url(state: &AppState, user: &CurrentUser, owner: &str) -> String {
-    let is_practice = state
-        .app
-        .visible_practices(&user.actor)
-        .await
-        .map(|ps| ps.iter().any(|p| p.ods_code == owner))
-        .unwrap_or(false);
-    if is_practice {
-        format!("/practices/{owner}/training/topics")
-    } else {
-        format!("/pcns/{owner}/training/topics")
+/// The catalogue page a topic belongs to.
+fn catalogue_url(owner: &TopicOwner) -> String {
+    match owner {
+        TopicOwner::Practice(ods) => format!("/practices/{ods}/training/topics"),
+        TopicOwner::Pcn(code) => format!("/pcns/{code}/training/topics"),
     }
 }
 
@@ -599,9 +592,8 @@ pub(crate) async fn topic_update(
         .update_training_topic(&user.actor, &id, &form)
         .await
     {
-        Ok(()) => {
-            let topic = state.app.get_training_topic(&user.actor, &id).await?;
-            let url = catalogue_url(&state, &user, &topic.owner_code).await;
+        Ok(owner) => {
+            let url = catalogue_url(&owner);
             Ok(Redirect::to(&format!("{url}?done=topic-saved")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
@@ -620,9 +612,8 @@ pub(crate) async fn topic_retire(
     Path(id): Path<String>,
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
-    let topic = state.app.get_training_topic(&user.actor, &id).await?;
-    state.app.retire_training_topic(&user.actor, &id).await?;
-    let url = catalogue_url(&state, &user, &topic.owner_code).await;
+    let owner = state.app.retire_training_topic(&user.actor, &id).await?;
+    let url = catalogue_url(&owner);
     Ok(Redirect::to(&format!("{url}?done=topic-retired")).into_response())
 }
 
