@@ -14,7 +14,7 @@ use domain::training::{
 use std::collections::{BTreeMap, BTreeSet};
 use store::Conn;
 use store::staff::{StaffFilter, StaffRecord, StaffScope};
-use store::training::{EvidenceMeta, TopicRecord, TrainingRecord};
+use store::training::{EvidenceMeta, RecordBrief, TopicRecord, TrainingRecord};
 
 /// One person's standing on one topic.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -283,39 +283,47 @@ async fn owners_of(conn: &mut Conn, person: &StaffRecord) -> AppResult<BTreeSet<
     Ok(owners)
 }
 
-/// The latest completion of each (person, topic).
-fn latest_by_topic(records: &[TrainingRecord]) -> BTreeMap<(&str, &str), &TrainingRecord> {
-    let mut latest: BTreeMap<(&str, &str), &TrainingRecord> = BTreeMap::new();
-    for record in records {
-        let key = (record.staff_id.as_str(), record.draft.topic_id.as_str());
-        match latest.get(&key) {
-            Some(held) if held.draft.completed_on >= record.draft.completed_on => {}
-            _ => {
-                latest.insert(key, record);
-            }
-        }
-    }
-    latest
+/// What a cell's status is computed from: a record's completion, stated expiry and whether
+/// a manager verified it.
+#[derive(Debug, Clone, Copy)]
+struct Completion {
+    completed_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    verified: bool,
 }
 
-/// Whether a topic owned by `owner` concerns a person working at `practices` (or employed
-/// by `employer_pcn`).
-fn topic_concerns(topic: &TopicRecord, practices: &[String], pcns: &BTreeSet<String>) -> bool {
-    practices.contains(&topic.owner_code) || pcns.contains(&topic.owner_code)
+impl From<&TrainingRecord> for Completion {
+    fn from(record: &TrainingRecord) -> Completion {
+        Completion {
+            completed_on: record.draft.completed_on,
+            expires_on: record.draft.expires_on,
+            verified: record.verified_at.is_some(),
+        }
+    }
+}
+
+impl From<&RecordBrief> for Completion {
+    fn from(record: &RecordBrief) -> Completion {
+        Completion {
+            completed_on: record.completed_on,
+            expires_on: record.expires_on,
+            verified: record.verified,
+        }
+    }
 }
 
 fn cell(
     topic: &TopicRecord,
     role: Role,
     concerns: bool,
-    latest: Option<&&TrainingRecord>,
+    latest: Option<Completion>,
     today: NaiveDate,
 ) -> MatrixCell {
     let (status, expires_on) = if concerns {
         status_of_record(
             &topic.topic,
             role,
-            latest.map(|r| (r.draft.completed_on, r.draft.expires_on)),
+            latest.map(|r| (r.completed_on, r.expires_on)),
             today,
         )
     } else {
@@ -325,9 +333,9 @@ fn cell(
     MatrixCell {
         topic_id: topic.id.clone(),
         status,
-        completed_on: shown.map(|r| r.draft.completed_on),
+        completed_on: shown.map(|r| r.completed_on),
         expires_on,
-        verified: shown.is_some_and(|r| r.verified_at.is_some()),
+        verified: shown.is_some_and(|r| r.verified),
     }
 }
 
@@ -344,6 +352,11 @@ async fn build_matrix(
     if let Some(topic) = &filter.topic_id {
         topics.retain(|t| &t.id == topic);
     }
+    let column: BTreeMap<&str, usize> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
     let org_name = match tenant {
         Tenant::Practice(ods) => store::practices::get(conn, ods).await?.map(|p| p.name),
         Tenant::Pcn(code) => store::practices::get_pcn(conn, code).await?.map(|p| p.name),
@@ -358,47 +371,43 @@ async fn build_matrix(
         staff_group: filter.staff_group,
         ..StaffFilter::default()
     };
-    let people = store::staff::list(conn, scope, &staff_filter).await?;
-    let records = store::training::list_records(conn, scope).await?;
-    let latest = latest_by_topic(&records);
-    // PCN of each practice, to tell which PCN topics concern whom.
-    let mut pcn_of: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let people = store::training::matrix_people(conn, scope, &staff_filter).await?;
     let mut rows = Vec::with_capacity(people.len());
     for person in people {
-        let practices: Vec<String> = person
-            .draft
-            .practices
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
         if let Some(wanted) = &filter.practice
-            && !practices.contains(wanted)
+            && !person.practices.iter().any(|(ods, _)| ods == wanted)
         {
             continue;
         }
-        let mut pcns = BTreeSet::new();
-        if let domain::org::Employer::Pcn(code) = &person.draft.employer {
-            pcns.insert(code.to_string());
+        // The catalogues whose topics concern them: their practices', those practices'
+        // PCNs', and the PCN employing them.
+        let mut owners: BTreeSet<&str> = BTreeSet::new();
+        owners.extend(person.employer_pcn.as_deref());
+        for (ods, pcn) in &person.practices {
+            owners.insert(ods);
+            owners.extend(pcn.as_deref());
         }
-        for ods in &practices {
-            if !pcn_of.contains_key(ods) {
-                let pcn = store::practices::get(conn, ods)
-                    .await?
-                    .and_then(|p| p.pcn_code);
-                pcn_of.insert(ods.clone(), pcn);
-            }
-            if let Some(Some(pcn)) = pcn_of.get(ods) {
-                pcns.insert(pcn.clone());
+        // The latest completion in each column (the last added, between two on one day).
+        let mut latest: Vec<Option<&RecordBrief>> = vec![None; topics.len()];
+        for record in &person.records {
+            if let Some(&i) = column.get(record.topic_id.as_str()) {
+                match latest[i] {
+                    Some(held)
+                        if (held.completed_on, &held.added_at)
+                            >= (record.completed_on, &record.added_at) => {}
+                    _ => latest[i] = Some(record),
+                }
             }
         }
         let cells: Vec<MatrixCell> = topics
             .iter()
-            .map(|topic| {
+            .zip(&latest)
+            .map(|(topic, latest)| {
                 cell(
                     topic,
-                    person.draft.role,
-                    topic_concerns(topic, &practices, &pcns),
-                    latest.get(&(person.id.as_str(), topic.id.as_str())),
+                    person.role,
+                    owners.contains(topic.owner_code.as_str()),
+                    latest.map(Completion::from),
                     today,
                 )
             })
@@ -409,11 +418,11 @@ async fn build_matrix(
             continue;
         }
         rows.push(MatrixRow {
-            staff_id: person.id.clone(),
-            name: person.draft.name.clone(),
-            email: person.draft.email.clone(),
-            role: person.draft.role,
-            practices,
+            staff_id: person.id,
+            name: person.name,
+            email: person.email,
+            role: person.role,
+            practices: person.practices.into_iter().map(|(ods, _)| ods).collect(),
             cells,
         });
     }
@@ -600,17 +609,18 @@ impl App {
         let owners: Vec<String> = owners.into_iter().collect();
         let catalogue = store::training::list_topics(&mut tx, &owners).await?;
         let records = store::training::list_records(&mut tx, StaffScope::Id(staff_id)).await?;
-        let latest = latest_by_topic(&records);
         let today = self.today();
         let required = catalogue
             .iter()
             .filter(|t| t.topic.applies_to(person.draft.role))
             .map(|t| {
+                // Records come latest first.
+                let latest = records.iter().find(|r| r.draft.topic_id == t.id);
                 let c = cell(
                     t,
                     person.draft.role,
                     true,
-                    latest.get(&(staff_id, t.id.as_str())),
+                    latest.map(Completion::from),
                     today,
                 );
                 (t.clone(), c)

@@ -205,14 +205,13 @@ fn from_row(row: &AnyRow, practices: Vec<OdsCode>, site_ids: Vec<String>) -> Res
     })
 }
 
-/// Lists people in a scope, narrowed by a filter, ordered by name.
-pub async fn list(
-    conn: &mut AnyConnection,
+/// The condition on `staff s` that keeps a scope's people narrowed by a filter, and its
+/// binds (`$1` is the scope's key).
+pub(crate) fn scope_condition(
     scope: StaffScope<'_>,
     filter: &StaffFilter,
-) -> Result<Vec<StaffRecord>> {
-    let ids = scope.ids_sql();
-    let mut sql = format!("SELECT {COLUMNS} FROM staff s WHERE s.id IN ({ids})");
+) -> (String, Vec<String>) {
+    let mut sql = format!("s.id IN ({})", scope.ids_sql());
     let mut binds: Vec<String> = vec![scope.key().to_string()];
     if let Some(search) = filter
         .search
@@ -236,7 +235,18 @@ pub async fn list(
         binds.push(kind.clone());
         sql.push_str(&format!(" AND s.employer_kind = ${}", binds.len()));
     }
-    sql.push_str(" ORDER BY s.name, s.id");
+    (sql, binds)
+}
+
+/// Lists people in a scope, narrowed by a filter, ordered by name.
+pub async fn list(
+    conn: &mut AnyConnection,
+    scope: StaffScope<'_>,
+    filter: &StaffFilter,
+) -> Result<Vec<StaffRecord>> {
+    let ids = scope.ids_sql();
+    let (condition, binds) = scope_condition(scope, filter);
+    let sql = format!("SELECT {COLUMNS} FROM staff s WHERE {condition} ORDER BY s.name, s.id");
     let mut query = sqlx::query(&sql);
     for bind in &binds {
         query = query.bind(bind);

@@ -1,9 +1,10 @@
 //! Training topics (the catalogue of a PCN or practice), training records, their evidence
 //! files and the reminders already sent.
-use crate::staff::StaffScope;
-use crate::{Result, StoreError, corrupt, parse_date};
+use crate::staff::{StaffFilter, StaffScope, scope_condition};
+use crate::{Result, StoreError, corrupt, parse_date, parse_optional_date};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use domain::role::Role;
 use domain::training::{RecordDraft, TopicDraft, roles_from_code};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
@@ -314,6 +315,107 @@ pub async fn list_records(
         .iter()
         .map(record_from_row)
         .collect()
+}
+
+/// One person as the compliance matrix needs them, with what they have completed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixPerson {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// The PCN that employs them, when a PCN does.
+    pub employer_pcn: Option<String>,
+    /// The practices they work at (by ODS code), each with its PCN.
+    pub practices: Vec<(String, Option<String>)>,
+    pub records: Vec<RecordBrief>,
+}
+
+/// What the matrix needs of one training record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordBrief {
+    pub topic_id: String,
+    pub completed_on: chrono::NaiveDate,
+    pub expires_on: Option<chrono::NaiveDate>,
+    /// When it was added (RFC 3339), to choose between two completions on the same day.
+    pub added_at: String,
+    pub verified: bool,
+}
+
+/// The people of a scope, narrowed by a filter and ordered by name, each with their
+/// practices and training records — one row a person: the practices and the records come
+/// packed into one text each (ids, codes, dates and times hold none of the separators), so a
+/// 1,000-person PCN is read as 1,000 rows rather than the 12,000 of its records.
+pub async fn matrix_people(
+    conn: &mut AnyConnection,
+    scope: StaffScope<'_>,
+    filter: &StaffFilter,
+) -> Result<Vec<MatrixPerson>> {
+    let (condition, binds) = scope_condition(scope, filter);
+    let sql = format!(
+        "SELECT s.id, s.name, s.email, s.role, s.employer_kind, s.employer_code,
+           (SELECT string_agg(sp.ods_code || ':' || COALESCE(p.pcn_code, ''), ',')
+              FROM staff_practices sp JOIN practices p ON p.ods_code = sp.ods_code
+              WHERE sp.staff_id = s.id),
+           (SELECT string_agg(r.topic_id || '|' || r.completed_on || '|' || COALESCE(r.expires_on, '')
+                     || '|' || r.added_at || '|' || CASE WHEN r.verified_at IS NULL THEN '0' ELSE '1' END, ',')
+              FROM training_records r WHERE r.staff_id = s.id)
+         FROM staff s WHERE {condition} ORDER BY s.name, s.id"
+    );
+    let mut query = sqlx::query(&sql);
+    for bind in &binds {
+        query = query.bind(bind);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(matrix_person_from_row)
+        .collect()
+}
+
+fn matrix_person_from_row(row: &AnyRow) -> Result<MatrixPerson> {
+    let role: String = row.try_get(3)?;
+    let employer_kind: String = row.try_get(4)?;
+    let employer_code: String = row.try_get(5)?;
+    let practices: Option<String> = row.try_get(6)?;
+    let records: Option<String> = row.try_get(7)?;
+    let practices = practices
+        .iter()
+        .flat_map(|packed| packed.split(','))
+        .map(|item| {
+            let (ods, pcn) = item
+                .split_once(':')
+                .ok_or_else(|| corrupt(format!("practice link '{item}'")))?;
+            Ok((
+                ods.to_string(),
+                Some(pcn.to_string()).filter(|p| !p.is_empty()),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let records = records
+        .iter()
+        .flat_map(|packed| packed.split(','))
+        .map(|item| match item.split('|').collect::<Vec<_>>()[..] {
+            [topic_id, completed_on, expires_on, added_at, verified] => Ok(RecordBrief {
+                topic_id: topic_id.to_string(),
+                completed_on: parse_date(completed_on)?,
+                expires_on: parse_optional_date(Some(expires_on.to_string()))?,
+                added_at: added_at.to_string(),
+                verified: verified == "1",
+            }),
+            _ => Err(corrupt(format!("training record '{item}'"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(MatrixPerson {
+        id: row.try_get(0)?,
+        name: row.try_get(1)?,
+        email: row.try_get(2)?,
+        role: Role::parse(&role).map_err(corrupt)?,
+        employer_pcn: (employer_kind == "pcn").then_some(employer_code),
+        practices,
+        records,
+    })
 }
 
 pub async fn get_record(conn: &mut AnyConnection, id: &str) -> Result<Option<TrainingRecord>> {

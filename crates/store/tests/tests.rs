@@ -823,6 +823,81 @@ on_both!(
             .unwrap();
         assert_eq!(again.verified_by.as_deref(), Some("manager"));
 
+        // The matrix reads one row a person, their practices and records packed into it.
+        let sam = new_id();
+        let pharmacist = person(
+            "Sam Pill",
+            "sam@riverside.example",
+            Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+            &["Y99901", "Y88801"],
+        );
+        store::staff::insert(&mut conn, &sam, &pharmacist, &[], NOW)
+            .await
+            .unwrap();
+        for completed in ["2023-05-02", "2025-05-01"] {
+            let draft = domain::training::RecordDraft {
+                topic_id: topic_id.clone(),
+                completed_on: day(completed),
+                provider: "Fire service".into(),
+                hours: 1.0,
+                expires_on: None,
+            };
+            store::training::insert_record(&mut conn, &new_id(), &sam, &draft, None, "u1", NOW)
+                .await
+                .unwrap();
+        }
+        let people = store::training::matrix_people(
+            &mut conn,
+            StaffScope::WorksAt("Y99901"),
+            &StaffFilter::default(),
+        )
+        .await
+        .unwrap();
+        let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Robin Desk", "Sam Pill"], "ordered by name");
+        assert_eq!(people[0].role, Role::Receptionist);
+        assert_eq!(people[0].employer_pcn, None);
+        assert_eq!(
+            people[0].records,
+            [store::training::RecordBrief {
+                topic_id: own_id.clone(),
+                completed_on: day("2026-02-01"),
+                expires_on: Some(day("2029-01-31")),
+                added_at: NOW.into(),
+                verified: true,
+            }]
+        );
+        let mut practices = people[1].practices.clone();
+        practices.sort();
+        assert_eq!(
+            practices,
+            [
+                ("Y88801".to_string(), None),
+                ("Y99901".to_string(), Some("U99901".to_string()))
+            ]
+        );
+        let mut completed: Vec<_> = people[1].records.iter().map(|r| r.completed_on).collect();
+        completed.sort();
+        assert_eq!(completed, [day("2023-05-02"), day("2025-05-01")]);
+        assert!(
+            people[1]
+                .records
+                .iter()
+                .all(|r| r.expires_on.is_none() && !r.verified)
+        );
+        let narrowed = store::training::matrix_people(
+            &mut conn,
+            StaffScope::Pcn("U99901"),
+            &StaffFilter {
+                search: Some("pill".into()),
+                ..StaffFilter::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(narrowed.len(), 1);
+        assert_eq!(narrowed[0].id, sam);
+
         store::training::retire_topic(&mut conn, &own_id)
             .await
             .unwrap();

@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
+use chrono::Datelike;
 use domain::FieldErrors;
 use domain::role::{Role, StaffGroup};
 use domain::training::{ComplianceStatus, RecordForm, TopicForm};
@@ -74,9 +75,7 @@ fn urlencoding(text: &str) -> String {
 pub(crate) struct CellView {
     pub status: &'static str,
     pub label: &'static str,
-    /// "expires 3 March 2027", "completed 1 May 2025", or empty.
-    pub detail: String,
-    /// The date alone, short, for the matrix.
+    /// The date alone, short, for the matrix: "3 Mar 2027" (expiry) or "done 1 May 2025".
     pub short: String,
     pub verified: bool,
 }
@@ -127,22 +126,38 @@ fn option_rows<'a>(
         .collect()
 }
 
-fn cell_view(cell: &app::training::MatrixCell) -> CellView {
-    let detail = match (cell.status, cell.expires_on, cell.completed_on) {
+/// "expires 3 March 2027", "expired …", "completed 1 May 2025", or empty.
+fn cell_detail(cell: &app::training::MatrixCell) -> String {
+    match (cell.status, cell.expires_on, cell.completed_on) {
         (ComplianceStatus::Expired, Some(d), _) => format!("expired {}", long_date(d)),
         (_, Some(d), _) => format!("expires {}", long_date(d)),
         (_, None, Some(c)) => format!("completed {}", long_date(c)),
         _ => String::new(),
-    };
+    }
+}
+
+/// A date as the matrix shows it: 3 Mar 2027.
+fn short_date(date: chrono::NaiveDate) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{} {} {}",
+        date.day(),
+        MONTHS[date.month0() as usize],
+        date.year()
+    )
+}
+
+fn cell_view(cell: &app::training::MatrixCell) -> CellView {
     let short = match (cell.expires_on, cell.completed_on) {
-        (Some(d), _) => d.format("%-d %b %Y").to_string(),
-        (None, Some(c)) => format!("done {}", c.format("%-d %b %Y")),
+        (Some(d), _) => short_date(d),
+        (None, Some(c)) => format!("done {}", short_date(c)),
         _ => String::new(),
     };
     CellView {
         status: cell.status.code(),
         label: cell.status.label(),
-        detail,
         short,
         verified: cell.verified,
     }
@@ -727,14 +742,11 @@ async fn person_page(
         required: training
             .required
             .iter()
-            .map(|(t, c)| {
-                let v = cell_view(c);
-                RequiredRow {
-                    title: t.topic.title(),
-                    status: v.status,
-                    label: v.label,
-                    detail: v.detail,
-                }
+            .map(|(t, c)| RequiredRow {
+                title: t.topic.title(),
+                status: c.status.code(),
+                label: c.status.label(),
+                detail: cell_detail(c),
             })
             .collect(),
         records: training
