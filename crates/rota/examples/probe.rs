@@ -1,5 +1,6 @@
 //! Runs the search on one benchmark instance with given parameters (for tuning by hand):
-//! `probe N SECONDS [T0 T1 WEIGHT SEED]`.
+//! `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY]`; with `STEPS=n` in the
+//! environment the budget is n moves per worker instead (the run then repeats exactly).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args[1].parse().unwrap();
@@ -17,7 +18,9 @@ fn main() {
         end_temperature: get(4, defaults.end_temperature),
         hard_weight: get(5, defaults.hard_weight as f64) as i64,
         seed: get(6, 1.0) as u64,
-        ..defaults
+        threads: get(7, 1.0) as usize,
+        row_plan_every: get(8, defaults.row_plan_every as f64) as usize,
+        step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(

@@ -1,7 +1,9 @@
 //! The search: a greedy construction, then simulated annealing with strategic oscillation of
-//! the hard-rule weight, over four
-//! move selectors — change one cell, swap two people's day, swap a block of days between two
-//! people, and re-plan a block of one person's days — with incremental (delta) scoring.
+//! the hard-rule weight, over seven move selectors — change one cell, swap two people's day,
+//! swap a block of days between two people, re-plan a block of one person's days, swap two
+//! days of one row (a shift moves day, the row's totals kept), swap two people's cells on
+//! two days (the cover kept), and re-plan a whole row by dynamic programming — with
+//! incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
 //! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
@@ -488,28 +490,39 @@ pub enum MoveKind {
     BlockReplan,
     /// Re-plan one person's whole row by dynamic programming (see `rowplan`).
     RowPlan,
+    /// Swap two days of one person's row: a shift moves to another day, the row's totals
+    /// (minutes, shifts of each type) kept.
+    RowSwap,
+    /// Swap two people's assignments on two days at once: the cover is kept, only the two
+    /// rows change.
+    CrossSwap,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 5] = [
+    pub const ALL: [MoveKind; 7] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
         MoveKind::BlockReplan,
         MoveKind::RowPlan,
+        MoveKind::RowSwap,
+        MoveKind::CrossSwap,
     ];
 
-    /// Picks a selector with the search's mix: 45 %, 25 %, 15 %, 15 %, and a row re-plan
-    /// once in `row_plan_every` moves.
+    /// Picks a selector with the search's mix: change 35 %, swap 20 %, block swap 10 %,
+    /// block re-plan 10 %, row swap 15 %, cross swap 10 %, and a row re-plan once in
+    /// `row_plan_every` moves.
     fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
         }
         match rng.below(100) {
-            0..45 => MoveKind::Change,
-            45..70 => MoveKind::Swap,
-            70..85 => MoveKind::BlockSwap,
-            _ => MoveKind::BlockReplan,
+            0..35 => MoveKind::Change,
+            35..55 => MoveKind::Swap,
+            55..65 => MoveKind::BlockSwap,
+            65..75 => MoveKind::BlockReplan,
+            75..90 => MoveKind::RowSwap,
+            _ => MoveKind::CrossSwap,
         }
     }
 }
@@ -573,6 +586,27 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
         let len = 2 + rng.below(6.min(days - 1));
         let start = rng.below(days - len + 1);
         for d in start..start + len {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowSwap {
+        // Half the time the other day is within three days, where a run's edge moves.
+        let d1 = rng.below(days);
+        let d2 = if rng.chance(0.5) {
+            (d1 + days + rng.below(7) - 3) % days
+        } else {
+            rng.below(days)
+        };
+        let (a, b) = (state.cells[e1 * days + d1], state.cells[e1 * days + d2]);
+        change(state, undo, e1, d1, b);
+        change(state, undo, e1, d2, a);
+    } else if kind == MoveKind::CrossSwap {
+        e2 = rng.below(staff);
+        let d1 = rng.below(days);
+        let d2 = rng.below(days);
+        let both = [d1, d2];
+        for &d in &both[..if d1 == d2 { 1 } else { 2 }] {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);

@@ -167,7 +167,7 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
         for seed in 0..3 {
             let mut probe = MoveProbe::new(&problem, &tables, seed);
             for step in 0..1500 {
-                let kind = MoveKind::ALL[step % 5];
+                let kind = MoveKind::ALL[step % MoveKind::ALL.len()];
                 let (hard, soft) = probe.apply_move(kind);
                 let e = evaluate(&problem, &probe.roster());
                 assert_eq!(
@@ -242,7 +242,7 @@ fn generated_large_instances_are_consistent() {
     let tables = Tables::new(&p);
     let mut probe = MoveProbe::new(&p, &tables, 1);
     for step in 0..300 {
-        let (hard, soft) = probe.apply_move(MoveKind::ALL[step % 5]);
+        let (hard, soft) = probe.apply_move(MoveKind::ALL[step % MoveKind::ALL.len()]);
         let e = evaluate(&p, &probe.roster());
         assert_eq!((hard, soft), (e.hard_units() as i64, e.objective as i64));
     }
