@@ -30,6 +30,10 @@ fn main() {
         out.steps,
         out.time_to_best
     );
+    println!("  {:?}", out.evaluation.breakdown);
+    if std::env::var("ROSTER").is_ok() {
+        print!("{}", rota::write_roster(&p, &out.roster));
+    }
     for v in out.evaluation.hard.iter().take(8) {
         println!("  {v}");
     }

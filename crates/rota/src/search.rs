@@ -477,6 +477,38 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
     crate::rowplan::RowCosts { cost, values }
 }
 
+/// Person `e`'s best row by the DP, everyone else fixed. The DP does not count shifts of
+/// each type, so when its row has too many of a type, that type is priced higher on every
+/// day and the row planned again (a few rounds, each price three times the last), in the
+/// manner of a Lagrangian relaxation.
+fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
+    let (p, t) = (state.p, state.t);
+    let mut costs = row_costs(state, e, weight);
+    let mut counts = vec![0u32; t.shifts];
+    let mut price = 30.0;
+    let mut cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+    for _ in 0..3 {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &c in &cells {
+            if c != OFF {
+                counts[c as usize] += 1;
+            }
+        }
+        let max = &p.staff[e].max_shifts;
+        if (0..t.shifts).all(|s| counts[s] <= max[s]) {
+            break;
+        }
+        for s in (0..t.shifts).filter(|&s| counts[s] > max[s]) {
+            for d in 0..t.days {
+                costs.cost[d * costs.values + s] += price;
+            }
+        }
+        price *= 3.0;
+        cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+    }
+    Some(cells)
+}
+
 /// The move selectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveKind {
@@ -612,8 +644,7 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             change(state, undo, e2, d, a);
         }
     } else if kind == MoveKind::RowPlan {
-        let costs = row_costs(state, e1, weight);
-        if let Some(cells) = crate::rowplan::plan(state.p, e1, &costs, weight, state.t.unit) {
+        if let Some(cells) = plan_row(state, e1, weight) {
             for (d, v) in cells.into_iter().enumerate() {
                 if state.t.lock[e1 * days + d] == NO_LOCK {
                     change(state, undo, e1, d, v);
