@@ -1,9 +1,9 @@
 //! The search: a greedy construction, then simulated annealing with strategic oscillation of
-//! the hard-rule weight, over seven move selectors — change one cell, swap two people's day,
+//! the hard-rule weight, over eight move selectors — change one cell, swap two people's day,
 //! swap a block of days between two people, re-plan a block of one person's days, swap two
 //! days of one row (a shift moves day, the row's totals kept), swap two people's cells on
-//! two days (the cover kept), and re-plan a whole row by dynamic programming — with
-//! incremental (delta) scoring.
+//! two days (the cover kept), put someone on a shift short of cover (giving up another
+//! day), and re-plan a whole row by dynamic programming — with incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
 //! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
@@ -528,10 +528,13 @@ pub enum MoveKind {
     /// Swap two people's assignments on two days at once: the cover is kept, only the two
     /// rows change.
     CrossSwap,
+    /// Put someone on a shift short of cover, usually giving up another of their working
+    /// days so the row's total stays.
+    CoverFill,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 7] = [
+    pub const ALL: [MoveKind; 8] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
@@ -539,17 +542,19 @@ impl MoveKind {
         MoveKind::RowPlan,
         MoveKind::RowSwap,
         MoveKind::CrossSwap,
+        MoveKind::CoverFill,
     ];
 
-    /// Picks a selector with the search's mix: change 35 %, swap 20 %, block swap 10 %,
-    /// block re-plan 10 %, row swap 15 %, cross swap 10 %, and a row re-plan once in
-    /// `row_plan_every` moves.
+    /// Picks a selector with the search's mix: cover fill 5 %, change 30 %, swap 20 %, block
+    /// swap 10 %, block re-plan 10 %, row swap 15 %, cross swap 10 %, and a row re-plan once
+    /// in `row_plan_every` moves.
     fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
         }
         match rng.below(100) {
-            0..35 => MoveKind::Change,
+            0..5 => MoveKind::CoverFill,
+            5..35 => MoveKind::Change,
             35..55 => MoveKind::Swap,
             55..65 => MoveKind::BlockSwap,
             65..75 => MoveKind::BlockReplan,
@@ -598,7 +603,7 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             state.set_cell(e, d, v);
         }
     };
-    let e1 = rng.below(staff);
+    let mut e1 = rng.below(staff);
     let mut e2 = e1;
     if kind == MoveKind::Change {
         // Change one cell.
@@ -642,6 +647,31 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::CoverFill {
+        let covers = state.p.cover.len();
+        let short = (0..16).map(|_| rng.below(covers.max(1))).find(|&i| {
+            i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement)
+        });
+        if let Some(i) = short {
+            let (d, s) = (state.p.cover[i].day, state.p.cover[i].shift as u16);
+            let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
+                state.cells[e * days + d] != s
+                    && state.t.allowed[e].contains(&s)
+                    && state.counts(e, i)
+            });
+            if let Some(e) = who {
+                (e1, e2) = (e, e);
+                if state.cells[e * days + d] == OFF && rng.chance(0.7) {
+                    let other = (0..8)
+                        .map(|_| rng.below(days))
+                        .find(|&d2| d2 != d && state.cells[e * days + d2] != OFF);
+                    if let Some(d2) = other {
+                        change(state, undo, e, d2, OFF);
+                    }
+                }
+                change(state, undo, e, d, s);
+            }
         }
     } else if kind == MoveKind::RowPlan {
         if let Some(cells) = plan_row(state, e1, weight) {
