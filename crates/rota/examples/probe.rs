@@ -1,5 +1,5 @@
 //! Runs the search on one benchmark instance with given parameters (for tuning by hand):
-//! `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY]`; with `STEPS=n` in the
+//! `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY MEETINGS]`; with `STEPS=n` in the
 //! environment the budget is n moves per worker instead (the run then repeats exactly).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -20,6 +20,7 @@ fn main() {
         seed: get(6, 1.0) as u64,
         threads: get(7, 1.0) as usize,
         row_plan_every: get(8, defaults.row_plan_every as f64) as usize,
+        meetings: get(9, defaults.meetings as f64) as u64,
         step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
     };
     let out = rota::solve(&p, &opts, &|_| {});

@@ -34,6 +34,11 @@ pub struct Options {
     /// Simulated-annealing temperature at the start and at the end of the budget.
     pub start_temperature: f64,
     pub end_temperature: f64,
+    /// With several workers, how many times over the budget they meet: at each meeting a
+    /// worker whose best is worse than another's carries on from that roster (0: never; the
+    /// workers are then independent). With a step budget the meetings fall on fixed step
+    /// counts, so the result still repeats.
+    pub meetings: u64,
 }
 
 impl Default for Options {
@@ -47,6 +52,7 @@ impl Default for Options {
             row_plan_every: 5000,
             start_temperature: 60.0,
             end_temperature: 0.5,
+            meetings: 10,
         }
     }
 }
@@ -747,9 +753,20 @@ fn construct(p: &Problem, t: &Tables, rng: &mut Rng) -> Roster {
     state.roster()
 }
 
-/// Shared between workers: the best score so far, for progress reports.
+/// Shared between workers: the best score so far, for progress reports, and the meeting
+/// place where they exchange their best rosters.
 struct Shared {
     best: Mutex<(i64, i64)>,
+    barrier: std::sync::Barrier,
+    /// Per worker, at a meeting: its best score and roster, and whether its budget is spent.
+    slots: Mutex<Vec<Slot>>,
+}
+
+#[derive(Clone, Default)]
+struct Slot {
+    best: (i64, i64),
+    cells: Vec<u16>,
+    done: bool,
 }
 
 /// Whether `(hard, soft)` is better than `best`: feasible first, then the lower penalty.
@@ -757,10 +774,13 @@ fn better(hard: i64, soft: i64, best: (i64, i64)) -> bool {
     (hard, soft) < best
 }
 
+// The worker's context is passed whole; grouping it would only move the list.
+#[allow(clippy::too_many_arguments)]
 fn worker(
     p: &Problem,
     t: &Tables,
     options: &Options,
+    index: usize,
     seed: u64,
     start: Instant,
     shared: &Shared,
@@ -800,6 +820,15 @@ fn worker(
         }
     };
     report(state.hard, state.soft, 0, start.elapsed(), 0.0);
+    let threads = options.threads.max(1);
+    let meetings = if threads > 1 { options.meetings } else { 0 };
+    // With a step budget a meeting every `meet_every` steps; with a time limit, when the
+    // next share of the time is used (and one last when it is all used, where all stop).
+    let meet_every = match options.step_limit {
+        Some(limit) if meetings > 0 => (limit / meetings).div_ceil(256).max(1) * 256,
+        _ => 0,
+    };
+    let mut met = 0u64;
     loop {
         if steps.is_multiple_of(256) {
             fraction = match (options.step_limit, options.time_limit) {
@@ -809,7 +838,35 @@ fn worker(
                 }
                 (None, None) => (steps as f64 / 1e7).min(0.999),
             };
-            if fraction >= 1.0 {
+            let spent = fraction >= 1.0;
+            if meetings > 0 {
+                let due = if meet_every > 0 {
+                    steps > 0 && steps.is_multiple_of(meet_every)
+                } else {
+                    spent || fraction * meetings as f64 >= (met + 1) as f64
+                };
+                if due {
+                    met += 1;
+                    let (all_spent, adopted) = meet(shared, index, best, &best_cells, spent);
+                    if let Some(slot) = adopted {
+                        let roster = Roster {
+                            days: p.days,
+                            cells: slot.cells,
+                        };
+                        state = State::new(p, t, &roster);
+                        best = slot.best;
+                        best_cells.clone_from(&state.cells);
+                    }
+                    if all_spent {
+                        break;
+                    }
+                }
+                // With a time limit, workers stop only together, at a meeting: one that
+                // stopped alone would leave the others waiting at the next.
+                if meet_every > 0 && spent {
+                    break;
+                }
+            } else if spent {
                 break;
             }
             temperature = t0 * (t1 / t0).powf(fraction);
@@ -849,6 +906,42 @@ fn worker(
     )
 }
 
+/// A meeting of the workers: each leaves its best, then takes the best of all (ties to the
+/// lowest worker) when it beats its own. Returns whether any worker's budget is spent (then
+/// all stop), and the roster to carry on from, if any.
+fn meet(
+    shared: &Shared,
+    index: usize,
+    best: (i64, i64),
+    best_cells: &[u16],
+    done: bool,
+) -> (bool, Option<Slot>) {
+    {
+        let mut slots = shared.slots.lock().expect("meeting lock");
+        let slot = &mut slots[index];
+        slot.best = best;
+        slot.cells.clear();
+        slot.cells.extend_from_slice(best_cells);
+        slot.done = done;
+    }
+    shared.barrier.wait();
+    let result = {
+        let slots = shared.slots.lock().expect("meeting lock");
+        let all_done = slots.iter().any(|s| s.done);
+        let (winner, slot) = slots
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, s)| (s.best, *i))
+            .expect("at least one worker");
+        let adopted =
+            (winner != index && better(slot.best.0, slot.best.1, best)).then(|| slot.clone());
+        (all_done, adopted)
+    };
+    // Nobody writes the slots again before everyone has read them.
+    shared.barrier.wait();
+    result
+}
+
 /// Searches for the best roster within the options' limits.
 pub fn solve(
     problem: &Problem,
@@ -857,10 +950,12 @@ pub fn solve(
 ) -> Outcome {
     let tables = Tables::new(problem);
     let start = Instant::now();
+    let threads = options.threads.max(1);
     let shared = Shared {
         best: Mutex::new((i64::MAX, i64::MAX)),
+        barrier: std::sync::Barrier::new(threads),
+        slots: Mutex::new(vec![Slot::default(); threads]),
     };
-    let threads = options.threads.max(1);
     let results: Vec<(Roster, (i64, i64), Duration, u64)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
@@ -870,6 +965,7 @@ pub fn solve(
                         problem,
                         tables,
                         options,
+                        i,
                         options.seed.wrapping_add(i as u64),
                         start,
                         shared,

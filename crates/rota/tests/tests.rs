@@ -202,7 +202,8 @@ fn budget(steps: u64, threads: usize, seed: u64) -> Options {
 #[test]
 fn the_same_seed_and_step_budget_give_the_same_roster() {
     let p = instance(5);
-    for threads in [1, 2] {
+    // Two and three workers meet to exchange rosters (every 10 % of the steps by default).
+    for threads in [1, 2, 3] {
         let a = rota::solve(&p, &budget(20_000, threads, 3), &|_| {});
         let b = rota::solve(&p, &budget(20_000, threads, 3), &|_| {});
         assert_eq!(a.roster, b.roster, "{threads} threads");
@@ -231,6 +232,25 @@ fn short_solves_come_back_feasible_and_report_progress() {
         );
         let reports = reports.into_inner().unwrap();
         assert!(!reports.is_empty(), "progress was reported");
+        assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
+    }
+}
+
+#[test]
+fn workers_that_share_rosters_under_a_time_limit_stop_together() {
+    // The workers meet to exchange rosters; under a time limit they must all reach the last
+    // meeting, or the search would hang.
+    let p = instance(4);
+    for meetings in [3, 1000] {
+        let options = Options {
+            time_limit: Some(Duration::from_millis(700)),
+            threads: 3,
+            meetings,
+            ..Options::default()
+        };
+        let started = std::time::Instant::now();
+        let outcome = rota::solve(&p, &options, &|_| {});
+        assert!(started.elapsed() < Duration::from_secs(5));
         assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }
 }
