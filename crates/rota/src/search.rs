@@ -1,9 +1,10 @@
 //! The search: a greedy construction, then simulated annealing with strategic oscillation of
-//! the hard-rule weight, over eight move selectors — change one cell, swap two people's day,
+//! the hard-rule weight, over nine move selectors — change one cell, swap two people's day,
 //! swap a block of days between two people, re-plan a block of one person's days, swap two
-//! days of one row (a shift moves day, the row's totals kept), swap two people's cells on
-//! two days (the cover kept), put someone on a shift short of cover (giving up another
-//! day), and re-plan a whole row by dynamic programming — with incremental (delta) scoring.
+//! days or two blocks of days (often two weekends) of one row (a shift or a run moves, the
+//! row's totals kept), swap two people's cells on two days (the cover kept), put someone on
+//! a shift short of cover (giving up another day), and re-plan a whole row by dynamic
+//! programming — with incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
 //! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
@@ -537,10 +538,13 @@ pub enum MoveKind {
     /// Put someone on a shift short of cover, usually giving up another of their working
     /// days so the row's total stays.
     CoverFill,
+    /// Swap two blocks of 2–7 days of one person's row (half the time two weekends): a run
+    /// or a worked weekend moves, the row's totals kept.
+    RowBlockSwap,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 8] = [
+    pub const ALL: [MoveKind; 9] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
@@ -549,23 +553,25 @@ impl MoveKind {
         MoveKind::RowSwap,
         MoveKind::CrossSwap,
         MoveKind::CoverFill,
+        MoveKind::RowBlockSwap,
     ];
 
-    /// Picks a selector with the search's mix: cover fill 5 %, change 30 %, swap 20 %, block
-    /// swap 10 %, block re-plan 10 %, row swap 15 %, cross swap 10 %, and a row re-plan once
-    /// in `row_plan_every` moves.
+    /// Picks a selector with the search's mix: cover fill 5 %, change 25 %, swap 20 %, block
+    /// swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row block swap 8 %, and
+    /// a row re-plan once in `row_plan_every` moves.
     fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
         }
         match rng.below(100) {
             0..5 => MoveKind::CoverFill,
-            5..35 => MoveKind::Change,
-            35..55 => MoveKind::Swap,
-            55..65 => MoveKind::BlockSwap,
-            65..75 => MoveKind::BlockReplan,
-            75..90 => MoveKind::RowSwap,
-            _ => MoveKind::CrossSwap,
+            5..30 => MoveKind::Change,
+            30..50 => MoveKind::Swap,
+            50..60 => MoveKind::BlockSwap,
+            60..70 => MoveKind::BlockReplan,
+            70..82 => MoveKind::RowSwap,
+            82..92 => MoveKind::CrossSwap,
+            _ => MoveKind::RowBlockSwap,
         }
     }
 }
@@ -653,6 +659,24 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowBlockSwap {
+        let (len, a, b) = if days >= 14 && rng.chance(0.5) {
+            let weekends = days / 7;
+            (2, 7 * rng.below(weekends) + 5, 7 * rng.below(weekends) + 5)
+        } else {
+            let len = 2 + rng.below(6.min(days / 2 - 1));
+            (len, rng.below(days - len + 1), rng.below(days - len + 1))
+        };
+        if a.abs_diff(b) >= len {
+            for i in 0..len {
+                let (x, y) = (
+                    state.cells[e1 * days + a + i],
+                    state.cells[e1 * days + b + i],
+                );
+                change(state, undo, e1, a + i, y);
+                change(state, undo, e1, b + i, x);
+            }
         }
     } else if kind == MoveKind::CoverFill {
         let covers = state.p.cover.len();
