@@ -52,7 +52,7 @@ impl Default for Options {
             hard_weight: 1000,
             row_plan_every: 5000,
             start_temperature: 60.0,
-            end_temperature: 0.5,
+            end_temperature: 0.2,
             meetings: 10,
         }
     }
