@@ -10,6 +10,10 @@
 //! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
 //! rows of the days it changes. With the `debug-checks` feature every move is checked
 //! against the independent evaluator in `eval`.
+//!
+//! Several workers (threads) each anneal their own roster and meet `Options::meetings`
+//! times over the budget; a worker behind the best carries on from the best roster. Under a
+//! step budget the meetings fall on fixed step counts, so the result repeats.
 use crate::eval::{Evaluation, evaluate};
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
