@@ -214,6 +214,10 @@ fn the_same_seed_and_step_budget_give_the_same_roster() {
 }
 
 #[test]
+#[cfg_attr(
+    feature = "debug-checks",
+    ignore = "with the evaluator run after every move, 2 s are too few moves to reach feasibility"
+)]
 fn short_solves_come_back_feasible_and_report_progress() {
     for n in [1, 2, 3, 4, 7] {
         let p = instance(n);
