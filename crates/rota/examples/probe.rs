@@ -1,14 +1,19 @@
-//! Runs the search on one benchmark instance with given parameters (for tuning by hand):
-//! `probe N SECONDS [T0 T1 WEIGHT SEED]`.
+//! Runs the search on one benchmark instance (N, or the path of an instance file) with given
+//! parameters (for tuning by hand): `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY MEETINGS]`; with `STEPS=n` in the
+//! environment the budget is n moves per worker instead (the run then repeats exactly).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args[1].parse().unwrap();
+    let n = &args[1];
     let secs: f64 = args[2].parse().unwrap();
     let get = |i: usize, default: f64| args.get(i).map_or(default, |a| a.parse().unwrap());
-    let path = format!(
-        "{}/../../../shared/data/shift-scheduling/instances/Instance{n}.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = if n.parse::<usize>().is_ok() {
+        format!(
+            "{}/../../../shared/data/shift-scheduling/instances/Instance{n}.txt",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    } else {
+        n.clone()
+    };
     let p = rota::read_instance(&std::fs::read_to_string(path).unwrap()).unwrap();
     let defaults = rota::Options::default();
     let opts = rota::Options {
@@ -17,16 +22,28 @@ fn main() {
         end_temperature: get(4, defaults.end_temperature),
         hard_weight: get(5, defaults.hard_weight as f64) as i64,
         seed: get(6, 1.0) as u64,
-        ..defaults
+        threads: get(7, 1.0) as usize,
+        row_plan_every: get(8, defaults.row_plan_every as f64) as usize,
+        meetings: get(9, defaults.meetings as f64) as u64,
+        step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(
-        "Instance{n} obj {} hard {} steps {} ttb {:.1?}",
+        "{} obj {} hard {} steps {} ttb {:.1?}",
+        if n.parse::<usize>().is_ok() {
+            format!("Instance{n}")
+        } else {
+            n.clone()
+        },
         out.evaluation.objective,
         out.evaluation.hard_units(),
         out.steps,
         out.time_to_best
     );
+    println!("  {:?}", out.evaluation.breakdown);
+    if std::env::var("ROSTER").is_ok() {
+        print!("{}", rota::write_roster(&p, &out.roster));
+    }
     for v in out.evaluation.hard.iter().take(8) {
         println!("  {v}");
     }

@@ -1,12 +1,19 @@
 //! The search: a greedy construction, then simulated annealing with strategic oscillation of
-//! the hard-rule weight, over four
-//! move selectors — change one cell, swap two people's day, swap a block of days between two
-//! people, and re-plan a block of one person's days — with incremental (delta) scoring.
+//! the hard-rule weight, over nine move selectors — change one cell, swap two people's day,
+//! swap a block of days between two people, re-plan a block of one person's days, swap two
+//! days or two blocks of days (often two weekends) of one row (a shift or a run moves, the
+//! row's totals kept), swap two people's cells on two days (the cover kept), put someone on
+//! a shift short of cover (giving up another day), and re-plan a whole row by dynamic
+//! programming — with incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
 //! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
 //! rows of the days it changes. With the `debug-checks` feature every move is checked
 //! against the independent evaluator in `eval`.
+//!
+//! Several workers (threads) each anneal their own roster and meet `Options::meetings`
+//! times over the budget; a worker behind the best carries on from the best roster. Under a
+//! step budget the meetings fall on fixed step counts, so the result repeats.
 use crate::eval::{Evaluation, evaluate};
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
@@ -32,6 +39,11 @@ pub struct Options {
     /// Simulated-annealing temperature at the start and at the end of the budget.
     pub start_temperature: f64,
     pub end_temperature: f64,
+    /// With several workers, how many times over the budget they meet: at each meeting a
+    /// worker whose best is worse than another's carries on from that roster (0: never; the
+    /// workers are then independent). With a step budget the meetings fall on fixed step
+    /// counts, so the result still repeats.
+    pub meetings: u64,
 }
 
 impl Default for Options {
@@ -44,7 +56,8 @@ impl Default for Options {
             hard_weight: 1000,
             row_plan_every: 5000,
             start_temperature: 60.0,
-            end_temperature: 0.5,
+            end_temperature: 0.2,
+            meetings: 10,
         }
     }
 }
@@ -475,6 +488,38 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
     crate::rowplan::RowCosts { cost, values }
 }
 
+/// Person `e`'s best row by the DP, everyone else fixed. The DP does not count shifts of
+/// each type, so when its row has too many of a type, that type is priced higher on every
+/// day and the row planned again (a few rounds, each price three times the last), in the
+/// manner of a Lagrangian relaxation.
+fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
+    let (p, t) = (state.p, state.t);
+    let mut costs = row_costs(state, e, weight);
+    let mut counts = vec![0u32; t.shifts];
+    let mut price = 30.0;
+    let mut cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+    for _ in 0..3 {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &c in &cells {
+            if c != OFF {
+                counts[c as usize] += 1;
+            }
+        }
+        let max = &p.staff[e].max_shifts;
+        if (0..t.shifts).all(|s| counts[s] <= max[s]) {
+            break;
+        }
+        for s in (0..t.shifts).filter(|&s| counts[s] > max[s]) {
+            for d in 0..t.days {
+                costs.cost[d * costs.values + s] += price;
+            }
+        }
+        price *= 3.0;
+        cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+    }
+    Some(cells)
+}
+
 /// The move selectors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MoveKind {
@@ -488,28 +533,49 @@ pub enum MoveKind {
     BlockReplan,
     /// Re-plan one person's whole row by dynamic programming (see `rowplan`).
     RowPlan,
+    /// Swap two days of one person's row: a shift moves to another day, the row's totals
+    /// (minutes, shifts of each type) kept.
+    RowSwap,
+    /// Swap two people's assignments on two days at once: the cover is kept, only the two
+    /// rows change.
+    CrossSwap,
+    /// Put someone on a shift short of cover, usually giving up another of their working
+    /// days so the row's total stays.
+    CoverFill,
+    /// Swap two blocks of 2–7 days of one person's row (half the time two weekends): a run
+    /// or a worked weekend moves, the row's totals kept.
+    RowBlockSwap,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 5] = [
+    pub const ALL: [MoveKind; 9] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
         MoveKind::BlockReplan,
         MoveKind::RowPlan,
+        MoveKind::RowSwap,
+        MoveKind::CrossSwap,
+        MoveKind::CoverFill,
+        MoveKind::RowBlockSwap,
     ];
 
-    /// Picks a selector with the search's mix: 45 %, 25 %, 15 %, 15 %, and a row re-plan
-    /// once in `row_plan_every` moves.
+    /// Picks a selector with the search's mix: cover fill 5 %, change 25 %, swap 20 %, block
+    /// swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row block swap 8 %, and
+    /// a row re-plan once in `row_plan_every` moves.
     fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
         }
         match rng.below(100) {
-            0..45 => MoveKind::Change,
-            45..70 => MoveKind::Swap,
-            70..85 => MoveKind::BlockSwap,
-            _ => MoveKind::BlockReplan,
+            0..5 => MoveKind::CoverFill,
+            5..30 => MoveKind::Change,
+            30..50 => MoveKind::Swap,
+            50..60 => MoveKind::BlockSwap,
+            60..70 => MoveKind::BlockReplan,
+            70..82 => MoveKind::RowSwap,
+            82..92 => MoveKind::CrossSwap,
+            _ => MoveKind::RowBlockSwap,
         }
     }
 }
@@ -553,7 +619,7 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             state.set_cell(e, d, v);
         }
     };
-    let e1 = rng.below(staff);
+    let mut e1 = rng.below(staff);
     let mut e2 = e1;
     if kind == MoveKind::Change {
         // Change one cell.
@@ -577,9 +643,72 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);
         }
+    } else if kind == MoveKind::RowSwap {
+        // Half the time the other day is within three days, where a run's edge moves.
+        let d1 = rng.below(days);
+        let d2 = if rng.chance(0.5) {
+            (d1 + days + rng.below(7) - 3) % days
+        } else {
+            rng.below(days)
+        };
+        let (a, b) = (state.cells[e1 * days + d1], state.cells[e1 * days + d2]);
+        change(state, undo, e1, d1, b);
+        change(state, undo, e1, d2, a);
+    } else if kind == MoveKind::CrossSwap {
+        e2 = rng.below(staff);
+        let d1 = rng.below(days);
+        let d2 = rng.below(days);
+        let both = [d1, d2];
+        for &d in &both[..if d1 == d2 { 1 } else { 2 }] {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowBlockSwap {
+        let (len, a, b) = if days >= 14 && rng.chance(0.5) {
+            let weekends = days / 7;
+            (2, 7 * rng.below(weekends) + 5, 7 * rng.below(weekends) + 5)
+        } else {
+            let len = 2 + rng.below(6.min(days / 2 - 1));
+            (len, rng.below(days - len + 1), rng.below(days - len + 1))
+        };
+        if a.abs_diff(b) >= len {
+            for i in 0..len {
+                let (x, y) = (
+                    state.cells[e1 * days + a + i],
+                    state.cells[e1 * days + b + i],
+                );
+                change(state, undo, e1, a + i, y);
+                change(state, undo, e1, b + i, x);
+            }
+        }
+    } else if kind == MoveKind::CoverFill {
+        let covers = state.p.cover.len();
+        let short = (0..16).map(|_| rng.below(covers.max(1))).find(|&i| {
+            i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement)
+        });
+        if let Some(i) = short {
+            let (d, s) = (state.p.cover[i].day, state.p.cover[i].shift as u16);
+            let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
+                state.cells[e * days + d] != s
+                    && state.t.allowed[e].contains(&s)
+                    && state.counts(e, i)
+            });
+            if let Some(e) = who {
+                (e1, e2) = (e, e);
+                if state.cells[e * days + d] == OFF && rng.chance(0.7) {
+                    let other = (0..8)
+                        .map(|_| rng.below(days))
+                        .find(|&d2| d2 != d && state.cells[e * days + d2] != OFF);
+                    if let Some(d2) = other {
+                        change(state, undo, e, d2, OFF);
+                    }
+                }
+                change(state, undo, e, d, s);
+            }
+        }
     } else if kind == MoveKind::RowPlan {
-        let costs = row_costs(state, e1, weight);
-        if let Some(cells) = crate::rowplan::plan(state.p, e1, &costs, weight, state.t.unit) {
+        if let Some(cells) = plan_row(state, e1, weight) {
             for (d, v) in cells.into_iter().enumerate() {
                 if state.t.lock[e1 * days + d] == NO_LOCK {
                     change(state, undo, e1, d, v);
@@ -652,9 +781,20 @@ fn construct(p: &Problem, t: &Tables, rng: &mut Rng) -> Roster {
     state.roster()
 }
 
-/// Shared between workers: the best score so far, for progress reports.
+/// Shared between workers: the best score so far, for progress reports, and the meeting
+/// place where they exchange their best rosters.
 struct Shared {
     best: Mutex<(i64, i64)>,
+    barrier: std::sync::Barrier,
+    /// Per worker, at a meeting: its best score and roster, and whether its budget is spent.
+    slots: Mutex<Vec<Slot>>,
+}
+
+#[derive(Clone, Default)]
+struct Slot {
+    best: (i64, i64),
+    cells: Vec<u16>,
+    done: bool,
 }
 
 /// Whether `(hard, soft)` is better than `best`: feasible first, then the lower penalty.
@@ -662,10 +802,13 @@ fn better(hard: i64, soft: i64, best: (i64, i64)) -> bool {
     (hard, soft) < best
 }
 
+// The worker's context is passed whole; grouping it would only move the list.
+#[allow(clippy::too_many_arguments)]
 fn worker(
     p: &Problem,
     t: &Tables,
     options: &Options,
+    index: usize,
     seed: u64,
     start: Instant,
     shared: &Shared,
@@ -705,6 +848,15 @@ fn worker(
         }
     };
     report(state.hard, state.soft, 0, start.elapsed(), 0.0);
+    let threads = options.threads.max(1);
+    let meetings = if threads > 1 { options.meetings } else { 0 };
+    // With a step budget a meeting every `meet_every` steps; with a time limit, when the
+    // next share of the time is used (and one last when it is all used, where all stop).
+    let meet_every = match options.step_limit {
+        Some(limit) if meetings > 0 => (limit / meetings).div_ceil(256).max(1) * 256,
+        _ => 0,
+    };
+    let mut met = 0u64;
     loop {
         if steps.is_multiple_of(256) {
             fraction = match (options.step_limit, options.time_limit) {
@@ -714,7 +866,35 @@ fn worker(
                 }
                 (None, None) => (steps as f64 / 1e7).min(0.999),
             };
-            if fraction >= 1.0 {
+            let spent = fraction >= 1.0;
+            if meetings > 0 {
+                let due = if meet_every > 0 {
+                    steps > 0 && steps.is_multiple_of(meet_every)
+                } else {
+                    spent || fraction * meetings as f64 >= (met + 1) as f64
+                };
+                if due {
+                    met += 1;
+                    let (all_spent, adopted) = meet(shared, index, best, &best_cells, spent);
+                    if let Some(slot) = adopted {
+                        let roster = Roster {
+                            days: p.days,
+                            cells: slot.cells,
+                        };
+                        state = State::new(p, t, &roster);
+                        best = slot.best;
+                        best_cells.clone_from(&state.cells);
+                    }
+                    if all_spent {
+                        break;
+                    }
+                }
+                // With a time limit, workers stop only together, at a meeting: one that
+                // stopped alone would leave the others waiting at the next.
+                if meet_every > 0 && spent {
+                    break;
+                }
+            } else if spent {
                 break;
             }
             temperature = t0 * (t1 / t0).powf(fraction);
@@ -754,6 +934,42 @@ fn worker(
     )
 }
 
+/// A meeting of the workers: each leaves its best, then takes the best of all (ties to the
+/// lowest worker) when it beats its own. Returns whether any worker's budget is spent (then
+/// all stop), and the roster to carry on from, if any.
+fn meet(
+    shared: &Shared,
+    index: usize,
+    best: (i64, i64),
+    best_cells: &[u16],
+    done: bool,
+) -> (bool, Option<Slot>) {
+    {
+        let mut slots = shared.slots.lock().expect("meeting lock");
+        let slot = &mut slots[index];
+        slot.best = best;
+        slot.cells.clear();
+        slot.cells.extend_from_slice(best_cells);
+        slot.done = done;
+    }
+    shared.barrier.wait();
+    let result = {
+        let slots = shared.slots.lock().expect("meeting lock");
+        let all_done = slots.iter().any(|s| s.done);
+        let (winner, slot) = slots
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, s)| (s.best, *i))
+            .expect("at least one worker");
+        let adopted =
+            (winner != index && better(slot.best.0, slot.best.1, best)).then(|| slot.clone());
+        (all_done, adopted)
+    };
+    // Nobody writes the slots again before everyone has read them.
+    shared.barrier.wait();
+    result
+}
+
 /// Searches for the best roster within the options' limits.
 pub fn solve(
     problem: &Problem,
@@ -762,10 +978,12 @@ pub fn solve(
 ) -> Outcome {
     let tables = Tables::new(problem);
     let start = Instant::now();
+    let threads = options.threads.max(1);
     let shared = Shared {
         best: Mutex::new((i64::MAX, i64::MAX)),
+        barrier: std::sync::Barrier::new(threads),
+        slots: Mutex::new(vec![Slot::default(); threads]),
     };
-    let threads = options.threads.max(1);
     let results: Vec<(Roster, (i64, i64), Duration, u64)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {
@@ -775,6 +993,7 @@ pub fn solve(
                         problem,
                         tables,
                         options,
+                        i,
                         options.seed.wrapping_add(i as u64),
                         start,
                         shared,

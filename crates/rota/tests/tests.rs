@@ -167,7 +167,7 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
         for seed in 0..3 {
             let mut probe = MoveProbe::new(&problem, &tables, seed);
             for step in 0..1500 {
-                let kind = MoveKind::ALL[step % 5];
+                let kind = MoveKind::ALL[step % MoveKind::ALL.len()];
                 let (hard, soft) = probe.apply_move(kind);
                 let e = evaluate(&problem, &probe.roster());
                 assert_eq!(
@@ -202,7 +202,8 @@ fn budget(steps: u64, threads: usize, seed: u64) -> Options {
 #[test]
 fn the_same_seed_and_step_budget_give_the_same_roster() {
     let p = instance(5);
-    for threads in [1, 2] {
+    // Two and three workers meet to exchange rosters (every 10 % of the steps by default).
+    for threads in [1, 2, 3] {
         let a = rota::solve(&p, &budget(20_000, threads, 3), &|_| {});
         let b = rota::solve(&p, &budget(20_000, threads, 3), &|_| {});
         assert_eq!(a.roster, b.roster, "{threads} threads");
@@ -213,6 +214,10 @@ fn the_same_seed_and_step_budget_give_the_same_roster() {
 }
 
 #[test]
+#[cfg_attr(
+    feature = "debug-checks",
+    ignore = "with the evaluator run after every move, 2 s are too few moves to reach feasibility"
+)]
 fn short_solves_come_back_feasible_and_report_progress() {
     for n in [1, 2, 3, 4, 7] {
         let p = instance(n);
@@ -236,13 +241,32 @@ fn short_solves_come_back_feasible_and_report_progress() {
 }
 
 #[test]
+fn workers_that_share_rosters_under_a_time_limit_stop_together() {
+    // The workers meet to exchange rosters; under a time limit they must all reach the last
+    // meeting, or the search would hang.
+    let p = instance(4);
+    for meetings in [3, 1000] {
+        let options = Options {
+            time_limit: Some(Duration::from_millis(700)),
+            threads: 3,
+            meetings,
+            ..Options::default()
+        };
+        let started = std::time::Instant::now();
+        let outcome = rota::solve(&p, &options, &|_| {});
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
+    }
+}
+
+#[test]
 fn generated_large_instances_are_consistent() {
     let p = rota::generate::generate(20, 8, 6, 5);
     assert_eq!((p.days, p.staff.len(), p.shifts.len()), (56, 20, 6));
     let tables = Tables::new(&p);
     let mut probe = MoveProbe::new(&p, &tables, 1);
     for step in 0..300 {
-        let (hard, soft) = probe.apply_move(MoveKind::ALL[step % 5]);
+        let (hard, soft) = probe.apply_move(MoveKind::ALL[step % MoveKind::ALL.len()]);
         let e = evaluate(&p, &probe.roster());
         assert_eq!((hard, soft), (e.hard_units() as i64, e.objective as i64));
     }
