@@ -393,6 +393,9 @@ fn matrix_person_from_row(row: &AnyRow) -> Result<MatrixPerson> {
             ))
         })
         .collect::<Result<Vec<_>>>()?;
+    // `string_agg` keeps no order: sort, so exports list a person's practices alike each time.
+    let mut practices = practices;
+    practices.sort();
     let records = records
         .iter()
         .flat_map(|packed| packed.split(','))
