@@ -207,6 +207,17 @@ fn actor_of(user: store::users::UserRecord) -> Actor {
     }
 }
 
+/// A random token of 43 letters and digits (over 256 bits), for private links such as a
+/// calendar feed.
+pub fn random_token() -> String {
+    use rand::Rng;
+    rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(43)
+        .map(char::from)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -178,8 +178,55 @@ pub struct DemandCapacity {
     pub weekday_profile_estimated: bool,
     /// The next 13 weeks of the forecast: (Monday, HCP type, demand, safe capacity).
     pub weeks: Vec<(chrono::NaiveDate, String, f64, f64)>,
+    /// Weeks (their Mondays) whose capacity is the published rota's sessions rather than
+    /// the contracts'.
+    pub rota_weeks: Vec<chrono::NaiveDate>,
     /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
+}
+
+/// Safe appointments a week by HCP type from a rota's sessions: appointments a session by
+/// staff group (an evening is 1.5 hours of a 4 h 10 min session, a Saturday two sessions),
+/// a GP's day capped at the safe limit of contacts.
+fn rota_capacity(
+    rules: &analytics::capacity::CapacityRules,
+    assignments: &[store::rota::AssignmentRow],
+    groups: &BTreeMap<String, domain::role::StaffGroup>,
+) -> BTreeMap<&'static str, f64> {
+    let mut days: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for a in assignments {
+        let (Some(group), Ok(session)) = (
+            groups.get(&a.staff_id),
+            domain::rota::Session::parse(&a.session),
+        ) else {
+            continue;
+        };
+        let per_session = rules.per_session.get(group).copied().unwrap_or(0.0);
+        let weight = match session {
+            domain::rota::Session::Am | domain::rota::Session::Pm => 1.0,
+            domain::rota::Session::Evening => 90.0 / 250.0,
+            domain::rota::Session::Saturday => 2.0,
+        };
+        *days
+            .entry((a.staff_id.as_str(), a.day.as_str()))
+            .or_default() += weight * per_session;
+    }
+    let mut out = BTreeMap::new();
+    for ((staff, _), contacts) in days {
+        let Some(group) = groups.get(staff) else {
+            continue;
+        };
+        let Some(hcp) = analytics::capacity::hcp_type(*group) else {
+            continue;
+        };
+        let day = if *group == domain::role::StaffGroup::Gp {
+            contacts.min(rules.gp_daily_limit)
+        } else {
+            contacts
+        };
+        *out.entry(hcp).or_insert(0.0) += day;
+    }
+    out
 }
 
 /// The staff groups whose appointments a session a practice may set.
@@ -492,6 +539,59 @@ impl App {
             [(only, _)] => only.clone(),
             _ => rules,
         };
+        // Where a published rota covers a week, its sessions are the capacity.
+        let mut rota_weeks = Vec::new();
+        let scope_rota = match tenant {
+            crate::Tenant::Practice(ods) => {
+                let pcn = practices.first().and_then(|p| p.pcn_code.clone());
+                vec![("practice", ods.to_string())]
+                    .into_iter()
+                    .chain(pcn.map(|c| ("pcn", c)))
+                    .collect::<Vec<_>>()
+            }
+            crate::Tenant::Pcn(code) => vec![("pcn", code.to_string())],
+        };
+        let practice_codes: Vec<String> = practices.iter().map(|p| p.ods_code.clone()).collect();
+        let sites = store::sites::list_sites(&mut conn, &practice_codes).await?;
+        let mondays: std::collections::BTreeSet<chrono::NaiveDate> =
+            weeks.iter().map(|w| w.0).collect();
+        for monday in mondays {
+            let mut rota = None;
+            for (kind, code) in &scope_rota {
+                if let Some(r) =
+                    store::rota::published_rota_for(&mut conn, kind, code, &monday.to_string())
+                        .await?
+                {
+                    rota = Some(r);
+                    break;
+                }
+            }
+            let Some(rota) = rota else { continue };
+            let sunday = monday + chrono::Days::new(6);
+            let assignments: Vec<store::rota::AssignmentRow> =
+                store::rota::list_assignments(&mut conn, &rota.id)
+                    .await?
+                    .into_iter()
+                    .filter(|a| sites.iter().any(|s| s.id == a.site_id))
+                    .filter(|a| {
+                        a.day.as_str() >= monday.to_string().as_str()
+                            && a.day.as_str() <= sunday.to_string().as_str()
+                    })
+                    .collect();
+            let mut groups: BTreeMap<String, domain::role::StaffGroup> = BTreeMap::new();
+            for a in &assignments {
+                if !groups.contains_key(&a.staff_id)
+                    && let Some(p) = store::staff::get(&mut conn, &a.staff_id).await?
+                {
+                    groups.insert(a.staff_id.clone(), p.draft.role.staff_group());
+                }
+            }
+            let supply = rota_capacity(&rules, &assignments, &groups);
+            rota_weeks.push(monday);
+            for w in weeks.iter_mut().filter(|w| w.0 == monday) {
+                w.3 = supply.get(w.1.as_str()).copied().unwrap_or(0.0);
+            }
+        }
         Ok(DemandCapacity {
             title,
             practices: practices
@@ -504,6 +604,7 @@ impl App {
             level_shifts,
             weekday_profile_estimated: profile.is_some(),
             weeks,
+            rota_weeks,
             rules,
         })
     }

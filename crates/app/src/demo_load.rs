@@ -93,6 +93,46 @@ impl App {
             store::staff::insert(&mut tx, &id, &person.draft, &sites, &now).await?;
             staff_ids.push(id);
         }
+        let (cover, rules) = demo::rota_setup(data);
+        let mut cover_by_site: std::collections::BTreeMap<String, Vec<store::rota::CoverRow>> =
+            Default::default();
+        for c in &cover {
+            let Some(site_id) = site_ids.get(&(c.ods.to_string(), c.site_name.clone())) else {
+                continue;
+            };
+            cover_by_site
+                .entry(site_id.clone())
+                .or_default()
+                .push(store::rota::CoverRow {
+                    id: store::new_id(),
+                    site_id: site_id.clone(),
+                    weekday: i64::from(c.weekday.num_days_from_monday()),
+                    session: c.session.code().to_string(),
+                    need: c.need.code(),
+                    minimum: i64::from(c.minimum),
+                    ideal: i64::from(c.ideal),
+                });
+        }
+        for (site_id, rows) in &cover_by_site {
+            store::rota::replace_cover(&mut tx, site_id, rows).await?;
+        }
+        for r in &rules {
+            let n = |v: Option<u32>| v.map(i64::from);
+            store::rota::upsert_rules(
+                &mut tx,
+                &store::rota::RulesRow {
+                    staff_id: staff_ids[r.staff_index].clone(),
+                    fixed_sessions: r.rules.fixed_text(),
+                    days_never: r.rules.days_never_text(),
+                    max_evenings_month: n(r.rules.max_evenings_month),
+                    max_saturdays_month: n(r.rules.max_saturdays_month),
+                    appointments_per_session: n(r.rules.appointments_per_session),
+                    appointment_minutes: n(r.rules.appointment_minutes),
+                    updated_at: now.clone(),
+                },
+            )
+            .await?;
+        }
         for vacancy in &data.vacancies {
             store::vacancies::insert(
                 &mut tx,

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod leave;
 pub mod org;
 pub mod register;
+pub mod rota;
 pub mod sites;
 pub mod training;
 pub mod wellbeing;

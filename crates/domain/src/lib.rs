@@ -10,6 +10,7 @@ pub mod leave;
 pub mod org;
 pub mod role;
 pub mod room;
+pub mod rota;
 pub mod staff;
 pub mod training;
 pub mod vacancy;

@@ -5,9 +5,11 @@
 //! (a bad file, an unknown practice), 2 usage or setup errors.
 mod bench_import;
 mod bench_pages;
+mod bench_rota;
 mod config;
 mod forecast;
 mod mail;
+mod rota_cli;
 mod shift_scheduling;
 
 use anyhow::Context;
@@ -212,6 +214,9 @@ enum UserCommand {
 enum SolveCommand {
     /// Solve one instance of the public shift-scheduling benchmark.
     ShiftScheduling(shift_scheduling::SolveArgs),
+    /// Solve a rota for a PCN or practice in the database; exit 0 when no hard rule is
+    /// broken, 1 otherwise.
+    Rota(rota_cli::SolveRotaArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,6 +227,9 @@ enum BenchCommand {
     AppointmentsImport(bench_import::ImportBenchArgs),
     /// Time the training matrix page of a generated 1,000-person PCN on SQLite.
     TrainingMatrix(bench_pages::MatrixBenchArgs),
+    /// The rota of the demo PCN and of a generated 5-practice PCN: time to no hard rule
+    /// broken, and short budgets against a long one.
+    Rota(bench_rota::RotaBenchArgs),
 }
 
 /// An error the user caused (bad input): exit code 1, not 2.
@@ -262,6 +270,11 @@ fn main() -> ExitCode {
                 .context("starting the runtime")
                 .and_then(|rt| rt.block_on(bench_pages::run(args)))
         }
+        Command::Bench(BenchCommand::Rota(args)) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("starting the runtime")
+            .and_then(|rt| rt.block_on(bench_rota::run(args))),
         Command::Forecast(args) => forecast::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -439,6 +452,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
+        Command::Solve(SolveCommand::Rota(args)) => rota_cli::solve(args).await,
         Command::Solve(_) | Command::Bench(_) | Command::Forecast(_) => {
             unreachable!("run synchronously in main")
         }
@@ -498,6 +512,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             println!("Training and appraisal reminders are off: set GPTEAM_SMTP_URL to send them.")
         }
     }
+    tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
     let router = web::router(
         app,
         sessions,

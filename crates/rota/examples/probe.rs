@@ -26,6 +26,7 @@ fn main() {
         row_plan_every: get(8, defaults.row_plan_every as f64) as usize,
         meetings: get(9, defaults.meetings as f64) as u64,
         step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
+        stop: None,
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(

@@ -36,6 +36,10 @@ pub enum HardRule {
     Rest,
     /// More people than rooms in a room pool.
     Rooms,
+    /// A shift type worked on a day it is closed.
+    Closed,
+    /// A required (fixed) session not worked: the person is off or on another shift type.
+    Required,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +253,15 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
                         "works on a fixed day off".into(),
                     );
                 }
+                if problem.shifts[s].closed_days.contains(&d) {
+                    push(
+                        HardRule::Closed,
+                        Some(e),
+                        Some(d),
+                        1,
+                        format!("{} is closed that day", problem.shifts[s].id),
+                    );
+                }
                 if let Some(skill) = problem.shifts[s].skill
                     && person.skills & (1 << skill) == 0
                 {
@@ -274,10 +287,39 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
             );
         }
     }
+    for r in &problem.required {
+        let worked = roster.get(r.staff, r.day);
+        if !worked.is_some_and(|s| r.shifts.contains(&s)) {
+            let ids: Vec<&str> = r
+                .shifts
+                .iter()
+                .map(|&s| problem.shifts[s].id.as_str())
+                .collect();
+            push(
+                HardRule::Required,
+                Some(r.staff),
+                Some(r.day),
+                1,
+                format!(
+                    "{}, a required session needs one of {}",
+                    worked.map_or("off".to_string(), |s| format!(
+                        "works {}",
+                        problem.shifts[s].id
+                    )),
+                    ids.join(", ")
+                ),
+            );
+        }
+    }
     for pool in &problem.rooms {
         for d in 0..days {
             let used = (0..problem.staff.len())
-                .filter(|&e| roster.get(e, d).is_some_and(|s| pool.shifts.contains(&s)))
+                .filter(|&e| {
+                    roster.get(e, d).is_some_and(|s| pool.shifts.contains(&s))
+                        && pool
+                            .skill
+                            .is_none_or(|k| problem.staff[e].skills & (1 << k) != 0)
+                })
                 .count() as u32;
             if used > pool.capacity {
                 push(
@@ -305,7 +347,7 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
     for c in &problem.cover {
         let n = (0..problem.staff.len())
             .filter(|&e| {
-                roster.get(e, c.day) == Some(c.shift)
+                roster.get(e, c.day).is_some_and(|s| c.shifts.contains(&s))
                     && c.skill
                         .is_none_or(|k| problem.staff[e].skills & (1 << k) != 0)
             })

@@ -145,6 +145,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             start_minute: 0,
             site: 0,
             skill: None,
+            closed_days: Vec::new(),
         });
         forbidden_text.push((n, fields[2].trim()));
     }
@@ -278,8 +279,10 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
     let on_requests = read_requests("SECTION_SHIFT_ON_REQUESTS", &staff)?;
     let off_requests = read_requests("SECTION_SHIFT_OFF_REQUESTS", &staff)?;
 
+    // The benchmark names one shift type per cover row; `A|B` (this crate's extension, as in
+    // the forbidden successions) names a cover over a set of types.
     let mut cover = Vec::new();
-    let mut seen = vec![false; days * shifts.len()];
+    let mut seen = std::collections::BTreeSet::new();
     for &(n, line) in &sections["SECTION_COVER"] {
         let fields: Vec<&str> = line.split(',').collect();
         if fields.len() != 5 {
@@ -293,17 +296,22 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             ));
         }
         let day = day_of(n, "Day", fields[0])?;
-        let shift = shift_of(n, "ShiftID", fields[1], &shifts)?;
-        if std::mem::replace(&mut seen[day * shifts.len() + shift], true) {
+        let mut set = Vec::new();
+        for id in fields[1].split('|') {
+            set.push(shift_of(n, "ShiftID", id, &shifts)?);
+        }
+        set.sort_unstable();
+        set.dedup();
+        if !seen.insert((day, set.clone())) {
             return Err(err(
                 n,
                 "cover",
-                format!("day {day} shift {} has two cover rows", shifts[shift].id),
+                format!("day {day} shift {} has two cover rows", fields[1].trim()),
             ));
         }
         cover.push(Cover {
             day,
-            shift,
+            shifts: set,
             requirement: number(n, "Requirement", fields[2])?,
             weight_under: number(n, "WeightUnder", fields[3])?,
             weight_over: number(n, "WeightOver", fields[4])?,
@@ -319,6 +327,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         cover,
         rooms: Vec::new(),
         locks: Vec::new(),
+        required: Vec::new(),
     })
 }
 
@@ -392,7 +401,8 @@ pub fn read_roster(problem: &Problem, text: &str) -> Result<Roster, ParseError> 
     Ok(roster)
 }
 
-/// Writes a problem in the instance format (the benchmark's fields only).
+/// Writes a problem in the instance format (the benchmark's fields only, and covers over a
+/// set of shift types as `A|B`; rooms, locks, skills and required sessions are left out).
 pub fn write_instance(problem: &Problem) -> String {
     let mut out = String::from("# Written by gpteam's rota crate\nSECTION_HORIZON\n");
     out.push_str(&format!("{}\n\nSECTION_SHIFTS\n", problem.days));
@@ -461,9 +471,18 @@ pub fn write_instance(problem: &Problem) -> String {
     }
     out.push_str("\nSECTION_COVER\n");
     for c in &problem.cover {
+        let ids: Vec<&str> = c
+            .shifts
+            .iter()
+            .map(|&s| problem.shifts[s].id.as_str())
+            .collect();
         out.push_str(&format!(
             "{},{},{},{},{}\n",
-            c.day, problem.shifts[c.shift].id, c.requirement, c.weight_under, c.weight_over
+            c.day,
+            ids.join("|"),
+            c.requirement,
+            c.weight_under,
+            c.weight_over
         ));
     }
     out

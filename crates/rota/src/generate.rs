@@ -16,6 +16,7 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
             start_minute: 0,
             site: 0,
             skill: None,
+            closed_days: Vec::new(),
         })
         .collect();
     // Late shifts forbid early ones the next day, as in the benchmark.
@@ -77,7 +78,7 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
                 (per_shift * (0.6 + 0.8 * (rng.below(100) as f64 / 100.0))).round() as u32;
             cover.push(Cover {
                 day: d,
-                shift: s,
+                shifts: vec![s],
                 requirement,
                 weight_under: 100,
                 weight_over: 1,
@@ -94,5 +95,6 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         cover,
         rooms: Vec::new(),
         locks: Vec::new(),
+        required: Vec::new(),
     }
 }

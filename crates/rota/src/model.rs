@@ -2,8 +2,9 @@
 //!
 //! It is a superset of the Curtois shift-scheduling benchmark (shift types with lengths and
 //! forbidden successions, per-person limits, requests, soft cover) with what general practice
-//! needs later: cover per skill, sites, rooms as a limited resource per session, locked
-//! assignments and a minimum rest between days. Everything is addressed by index; names are
+//! needs: cover per skill over a set of shift types, sites, rooms as a limited resource per
+//! session (counting everyone or one skill), locked assignments, required (fixed) sessions
+//! and a minimum rest between days. Everything is addressed by index; names are
 //! kept only to read and write files.
 
 /// Index of a member of staff in `Problem::staff`.
@@ -31,6 +32,9 @@ pub struct ShiftType {
     pub site: usize,
     /// A skill a person must have to work it.
     pub skill: Option<usize>,
+    /// Days of the horizon the shift is not worked (a site closed on a bank holiday, a
+    /// Saturday session on a weekday), sorted; working it then breaks a hard rule.
+    pub closed_days: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,12 +65,14 @@ pub struct Request {
     pub weight: u32,
 }
 
-/// How many people a shift needs on a day (optionally with a skill), and what each person
-/// short or over costs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How many people a set of shift types needs on a day (optionally with a skill), and what
+/// each person short or over costs. A person counts when their shift that day is any of
+/// `shifts`: "Tuesday AM at site 1" counts the AM and the AM+PM types of site 1.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cover {
     pub day: usize,
-    pub shift: usize,
+    /// The shift types that count, sorted and without duplicates (one in the benchmark).
+    pub shifts: Vec<usize>,
     pub requirement: u32,
     pub weight_under: u32,
     pub weight_over: u32,
@@ -80,6 +86,9 @@ pub struct Cover {
 pub struct RoomPool {
     pub shifts: Vec<usize>,
     pub capacity: u32,
+    /// Count only people with this skill (a consulting-room pool counts clinicians, not
+    /// receptionists); `None` counts everyone.
+    pub skill: Option<usize>,
 }
 
 /// A cell the search may not change: the person works `shift` (or is off when `None`).
@@ -88,6 +97,16 @@ pub struct Lock {
     pub staff: usize,
     pub day: usize,
     pub shift: Option<usize>,
+}
+
+/// A fixed session of a contract: on `day` the person must work one of `shifts` (a GP's
+/// "Monday AM" is every AM-containing type at any of their sites).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Required {
+    pub staff: usize,
+    pub day: usize,
+    /// The shift types that satisfy it, sorted and without duplicates.
+    pub shifts: Vec<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -100,6 +119,8 @@ pub struct Problem {
     pub cover: Vec<Cover>,
     pub rooms: Vec<RoomPool>,
     pub locks: Vec<Lock>,
+    /// Fixed sessions; each unmet one is a hard violation (`HardRule::Required`).
+    pub required: Vec<Required>,
 }
 
 impl Problem {

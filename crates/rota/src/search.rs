@@ -13,11 +13,14 @@
 //!
 //! Several workers (threads) each anneal their own roster and meet `Options::meetings`
 //! times over the budget; a worker behind the best carries on from the best roster. Under a
-//! step budget the meetings fall on fixed step counts, so the result repeats.
+//! step budget the meetings fall on fixed step counts, so the result repeats. Raising
+//! `Options::stop` ends every worker at its next check; a stopped worker leaves the meetings
+//! (`Gate`), so none waits for it, and the best roster so far is returned.
 use crate::eval::{Evaluation, evaluate};
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// One hard-violation unit weighs this much in the construction.
@@ -44,6 +47,10 @@ pub struct Options {
     /// workers are then independent). With a step budget the meetings fall on fixed step
     /// counts, so the result still repeats.
     pub meetings: u64,
+    /// Raised (set to `true`) from elsewhere, every worker stops at its next check (every
+    /// 256 moves, and between people in the construction) and `solve` returns the best
+    /// roster so far: a manager's "stop" keeps the best rota. `None`: run to the budget.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Options {
@@ -58,6 +65,7 @@ impl Default for Options {
             start_temperature: 60.0,
             end_temperature: 0.2,
             meetings: 10,
+            stop: None,
         }
     }
 }
@@ -89,12 +97,20 @@ pub struct Tables {
     /// Per cell `e*days+d`: (shift, weight) of on and off requests.
     on: Vec<Vec<(u16, u32)>>,
     off: Vec<Vec<(u16, u32)>>,
-    /// Per `d*shifts+s`: the cover rows counting that cell.
+    /// Per `d*shifts+s`: the cover rows counting that cell (a row over several shift types
+    /// is listed under each).
     covers_at: Vec<Vec<u32>>,
     /// Per shift: the room pools using it.
     pools_of: Vec<Vec<u32>>,
     /// Per cell: the locked value, or `NO_LOCK`.
     lock: Vec<u32>,
+    /// Per cell with a lock, a required session or a closed shift type: its row in `fixed_units`, or `NO_FIXED`.
+    fixed: Vec<u32>,
+    /// Per such row and value (shift, or `shifts` for a day off): the hard units the value
+    /// breaks there (a changed lock, each required session it does not meet, a shift type
+    /// closed that day). Equal rows
+    /// are shared.
+    fixed_units: Vec<u32>,
     /// Per person: the shift types they may work at all.
     allowed: Vec<Vec<u16>>,
     /// The common divisor of the shift lengths, the DP's unit of minutes.
@@ -102,6 +118,12 @@ pub struct Tables {
 }
 
 const NO_LOCK: u32 = u32::MAX;
+const NO_FIXED: u32 = u32::MAX;
+
+/// The index of a cell's value in a per-value table: the shift, or `shifts` for a day off.
+fn value_index(cell: u16, shifts: usize) -> usize {
+    if cell == OFF { shifts } else { cell as usize }
+}
 
 fn gcd(a: u32, b: u32) -> u32 {
     if b == 0 { a } else { gcd(b, a % b) }
@@ -120,7 +142,13 @@ impl Tables {
         }
         let mut covers_at = vec![Vec::new(); days * shifts];
         for (i, c) in p.cover.iter().enumerate() {
-            covers_at[c.day * shifts + c.shift].push(i as u32);
+            for &s in &c.shifts {
+                let at = &mut covers_at[c.day * shifts + s];
+                // A shift listed twice in a row still counts a person once.
+                if at.last() != Some(&(i as u32)) {
+                    at.push(i as u32);
+                }
+            }
         }
         let mut pools_of = vec![Vec::new(); shifts];
         for (i, pool) in p.rooms.iter().enumerate() {
@@ -131,6 +159,47 @@ impl Tables {
         let mut lock = vec![NO_LOCK; staff * days];
         for l in &p.locks {
             lock[l.staff * days + l.day] = l.shift.map_or(u32::from(OFF), |s| s as u32);
+        }
+        // Per cell, the units each value breaks; then equal rows shared.
+        let values = shifts + 1;
+        let mut per_cell: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+        for l in &p.locks {
+            let units = per_cell
+                .entry(l.staff * days + l.day)
+                .or_insert_with(|| vec![0; values]);
+            let keep = l.shift.unwrap_or(shifts);
+            for (v, u) in units.iter_mut().enumerate() {
+                *u += u32::from(v != keep);
+            }
+        }
+        for (s, shift) in p.shifts.iter().enumerate() {
+            for &d in &shift.closed_days {
+                for e in 0..staff {
+                    let units = per_cell
+                        .entry(e * days + d)
+                        .or_insert_with(|| vec![0; values]);
+                    units[s] += 1;
+                }
+            }
+        }
+        for r in &p.required {
+            let units = per_cell
+                .entry(r.staff * days + r.day)
+                .or_insert_with(|| vec![0; values]);
+            for (v, u) in units.iter_mut().enumerate() {
+                *u += u32::from(!r.shifts.contains(&v));
+            }
+        }
+        let mut fixed = vec![NO_FIXED; staff * days];
+        let mut fixed_units = Vec::new();
+        let mut rows: std::collections::BTreeMap<Vec<u32>, u32> = Default::default();
+        for (cell, units) in per_cell {
+            let next = rows.len() as u32;
+            let row = *rows.entry(units).or_insert_with_key(|units| {
+                fixed_units.extend_from_slice(units);
+                next
+            });
+            fixed[cell] = row;
         }
         let allowed = p
             .staff
@@ -160,6 +229,8 @@ impl Tables {
             covers_at,
             pools_of,
             lock,
+            fixed,
+            fixed_units,
             allowed,
             unit,
         }
@@ -204,8 +275,11 @@ fn row_cost(p: &Problem, t: &Tables, e: usize, row: &[u16], per_type: &mut [u32]
         }
         run_work = works;
         let cell_index = base + d;
-        if t.lock[cell_index] != NO_LOCK && t.lock[cell_index] != u32::from(cell) {
-            hard += 1;
+        let fixed = t.fixed[cell_index];
+        if fixed != NO_FIXED {
+            hard += i64::from(
+                t.fixed_units[fixed as usize * (t.shifts + 1) + value_index(cell, t.shifts)],
+            );
         }
         for &(s, w) in &t.on[cell_index] {
             if cell != s {
@@ -321,6 +395,13 @@ impl<'p> State<'p> {
             .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
     }
 
+    /// Whether person `e` takes a room of `pool` when working one of its shifts.
+    fn in_pool(&self, e: usize, pool: usize) -> bool {
+        self.p.rooms[pool]
+            .skill
+            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
+    }
+
     /// Scores everything from scratch (used at the start and by checks).
     fn rescore(&mut self) {
         let days = self.t.days;
@@ -334,15 +415,14 @@ impl<'p> State<'p> {
             for (d, &cell) in row.iter().enumerate() {
                 if cell != OFF {
                     for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
-                        if self.p.cover[c as usize]
-                            .skill
-                            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
-                        {
+                        if self.counts(e, c as usize) {
                             self.cover_count[c as usize] += 1;
                         }
                     }
                     for &pool in &self.t.pools_of[cell as usize] {
-                        self.pool_count[pool as usize * days + d] += 1;
+                        if self.in_pool(e, pool as usize) {
+                            self.pool_count[pool as usize * days + d] += 1;
+                        }
                     }
                 }
             }
@@ -377,7 +457,11 @@ impl<'p> State<'p> {
                 }
             }
             for i in 0..self.t.pools_of[cell as usize].len() {
-                let k = self.t.pools_of[cell as usize][i] as usize * days + d;
+                let pool = self.t.pools_of[cell as usize][i] as usize;
+                if !self.in_pool(e, pool) {
+                    continue;
+                }
+                let k = pool * days + d;
                 let before = pool_pen(self.p, k / days, self.pool_count[k]);
                 self.pool_count[k] += step;
                 self.hard += pool_pen(self.p, k / days, self.pool_count[k]) - before;
@@ -454,13 +538,23 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
                 for &i in &t.covers_at[d * shifts + v] {
                     let i = i as usize;
                     if state.counts(e, i) {
-                        let without = state.cover_count[i] - i64::from(current == value);
+                        // The count without this person, who may count now on another of
+                        // the row's shifts.
+                        let now = current == value
+                            || (current != OFF && p.cover[i].shifts.contains(&(current as usize)));
+                        let without = state.cover_count[i] - i64::from(now);
                         c += (cover_pen(p, i, without + 1) - cover_pen(p, i, without)) as f64;
                     }
                 }
                 for &pool in &t.pools_of[v] {
+                    if !state.in_pool(e, pool as usize) {
+                        continue;
+                    }
                     let k = pool as usize * days + d;
-                    let without = state.pool_count[k] - i64::from(current == value);
+                    let now = current == value
+                        || (current != OFF
+                            && p.rooms[pool as usize].shifts.contains(&(current as usize)));
+                    let without = state.pool_count[k] - i64::from(now);
                     c += weight
                         * (pool_pen(p, pool as usize, without + 1)
                             - pool_pen(p, pool as usize, without)) as f64;
@@ -479,8 +573,10 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
                     c += f64::from(w);
                 }
             }
-            if t.lock[cell] != NO_LOCK && t.lock[cell] != u32::from(value) {
-                c += weight;
+            // A changed lock or an unmet required session, priced as the row score counts it.
+            let fixed = t.fixed[cell];
+            if fixed != NO_FIXED {
+                c += weight * f64::from(t.fixed_units[fixed as usize * values + v]);
             }
             cost[d * values + v] = c;
         }
@@ -688,13 +784,25 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement)
         });
         if let Some(i) = short {
-            let (d, s) = (state.p.cover[i].day, state.p.cover[i].shift as u16);
+            let p = state.p;
+            let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
+            let may = |e: usize, s: &usize| state.t.allowed[e].contains(&(*s as u16));
             let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
-                state.cells[e * days + d] != s
-                    && state.t.allowed[e].contains(&s)
+                let cell = state.cells[e * days + d];
+                (cell == OFF || !row.contains(&(cell as usize)))
+                    && row.iter().any(|s| may(e, s))
                     && state.counts(e, i)
             });
             if let Some(e) = who {
+                // One of the row's shifts the person may work (no draw when there is one).
+                let options = row.iter().filter(|s| may(e, s)).count();
+                let k = if options > 1 { rng.below(options) } else { 0 };
+                let s = row
+                    .iter()
+                    .filter(|s| may(e, s))
+                    .nth(k)
+                    .map(|&s| s as u16)
+                    .expect("the person may work one of the row's shifts");
                 (e1, e2) = (e, e);
                 if state.cells[e * days + d] == OFF && rng.chance(0.7) {
                     let other = (0..8)
@@ -750,24 +858,65 @@ fn undo_move(state: &mut State, undo: &Undo) {
 }
 
 /// Greedy construction: each person in turn takes, day by day, the value that lowers the
-/// score most (one pass), starting from the locked cells and days off.
-fn construct(p: &Problem, t: &Tables, rng: &mut Rng) -> Roster {
-    let mut roster = Roster::empty(p.staff.len(), p.days);
+/// score most (one pass), starting from the locked cells, the required sessions and days off.
+/// A cell with a required session takes only values that meet it, when the person may work
+/// one. When `stop` is raised the people not yet planned are left off.
+fn construct(p: &Problem, t: &Tables, rng: &mut Rng, stop: Option<&AtomicBool>) -> Roster {
+    let days = p.days;
+    let values = t.shifts + 1;
+    let mut roster = Roster::empty(p.staff.len(), days);
     for l in &p.locks {
         roster.set(l.staff, l.day, l.shift);
+    }
+    // The values of person `e` (and a day off) that break nothing fixed at a cell.
+    let meets = |e: usize, cell: usize| -> Vec<u16> {
+        let row = t.fixed[cell] as usize * values;
+        t.allowed[e]
+            .iter()
+            .chain(std::iter::once(&OFF))
+            .copied()
+            .filter(|&v| t.fixed_units[row + value_index(v, t.shifts)] == 0)
+            .collect()
+    };
+    for r in &p.required {
+        let cell = r.staff * days + r.day;
+        if t.lock[cell] == NO_LOCK
+            && let Some(&v) = meets(r.staff, cell).first()
+        {
+            roster.set(r.staff, r.day, (v != OFF).then_some(v as usize));
+        }
     }
     let mut state = State::new(p, t, &roster);
     let mut order: Vec<usize> = (0..p.staff.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
     }
+    let all: Vec<Vec<u16>> = t
+        .allowed
+        .iter()
+        .map(|a| a.iter().chain(std::iter::once(&OFF)).copied().collect())
+        .collect();
     for e in order {
-        for d in 0..p.days {
-            if t.lock[e * p.days + d] != NO_LOCK {
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+            break;
+        }
+        for d in 0..days {
+            let cell = e * days + d;
+            if t.lock[cell] != NO_LOCK {
                 continue;
             }
-            let mut best = (state.total(), state.cells[e * p.days + d]);
-            for &v in t.allowed[e].iter().chain(std::iter::once(&OFF)) {
+            let required = if t.fixed[cell] != NO_FIXED {
+                meets(e, cell)
+            } else {
+                Vec::new()
+            };
+            let candidates = if required.is_empty() {
+                &all[e]
+            } else {
+                &required
+            };
+            let mut best = (state.total(), state.cells[cell]);
+            for &v in candidates {
                 state.set_cell(e, d, v);
                 state.rescore_row(e);
                 if state.total() < best.0 {
@@ -785,9 +934,65 @@ fn construct(p: &Problem, t: &Tables, rng: &mut Rng) -> Roster {
 /// place where they exchange their best rosters.
 struct Shared {
     best: Mutex<(i64, i64)>,
-    barrier: std::sync::Barrier,
+    barrier: Gate,
     /// Per worker, at a meeting: its best score and roster, and whether its budget is spent.
     slots: Mutex<Vec<Slot>>,
+}
+
+/// A barrier that workers may leave: the others then stop waiting for them. A worker
+/// stopped by `Options::stop` leaves at once, so nobody waits at a meeting it will not reach.
+struct Gate {
+    state: Mutex<GateState>,
+    turned: Condvar,
+}
+
+struct GateState {
+    members: usize,
+    arrived: usize,
+    generation: u64,
+}
+
+impl Gate {
+    fn new(members: usize) -> Gate {
+        Gate {
+            state: Mutex::new(GateState {
+                members,
+                arrived: 0,
+                generation: 0,
+            }),
+            turned: Condvar::new(),
+        }
+    }
+
+    /// Opens the gate for everyone waiting once all the members still present have come.
+    fn open_if_all_came(&self, g: &mut GateState) -> bool {
+        if g.arrived > 0 && g.arrived >= g.members {
+            g.arrived = 0;
+            g.generation += 1;
+            self.turned.notify_all();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn wait(&self) {
+        let mut g = self.state.lock().expect("gate lock");
+        let generation = g.generation;
+        g.arrived += 1;
+        if self.open_if_all_came(&mut g) {
+            return;
+        }
+        while g.generation == generation {
+            g = self.turned.wait(g).expect("gate lock");
+        }
+    }
+
+    fn leave(&self) {
+        let mut g = self.state.lock().expect("gate lock");
+        g.members -= 1;
+        self.open_if_all_came(&mut g);
+    }
 }
 
 #[derive(Clone, Default)]
@@ -815,7 +1020,9 @@ fn worker(
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> (Roster, (i64, i64), Duration, u64) {
     let mut rng = Rng::new(seed);
-    let initial = construct(p, t, &mut rng);
+    let stop = options.stop.as_deref();
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let initial = construct(p, t, &mut rng, stop);
     let mut state = State::new(p, t, &initial);
     let mut best_cells = state.cells.clone();
     let mut best = (state.hard, state.soft);
@@ -859,6 +1066,9 @@ fn worker(
     let mut met = 0u64;
     loop {
         if steps.is_multiple_of(256) {
+            if stopped() {
+                break;
+            }
             fraction = match (options.step_limit, options.time_limit) {
                 (Some(limit), _) => steps as f64 / limit.max(1) as f64,
                 (None, Some(limit)) => {
@@ -923,6 +1133,17 @@ fn worker(
         state.check();
         steps += 1;
     }
+    // Leave the meetings with this worker's best marked done, so a worker still searching
+    // stops at its next meeting and none waits for this one (which matters only when
+    // stopped: otherwise every meeting is already over).
+    {
+        let mut slots = shared.slots.lock().expect("meeting lock");
+        let slot = &mut slots[index];
+        slot.best = best;
+        slot.cells.clone_from(&best_cells);
+        slot.done = true;
+    }
+    shared.barrier.leave();
     (
         Roster {
             days: p.days,
@@ -981,7 +1202,7 @@ pub fn solve(
     let threads = options.threads.max(1);
     let shared = Shared {
         best: Mutex::new((i64::MAX, i64::MAX)),
-        barrier: std::sync::Barrier::new(threads),
+        barrier: Gate::new(threads),
         slots: Mutex::new(vec![Slot::default(); threads]),
     };
     let results: Vec<(Roster, (i64, i64), Duration, u64)> = std::thread::scope(|scope| {
@@ -1033,7 +1254,7 @@ impl<'p> MoveProbe<'p> {
     /// Starts from the greedy construction for `seed`.
     pub fn new(problem: &'p Problem, tables: &'p Tables, seed: u64) -> MoveProbe<'p> {
         let mut rng = Rng::new(seed);
-        let roster = construct(problem, tables, &mut rng);
+        let roster = construct(problem, tables, &mut rng, None);
         MoveProbe {
             state: State::new(problem, tables, &roster),
             rng,

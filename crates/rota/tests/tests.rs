@@ -1,6 +1,6 @@
 //! The optimiser on the public benchmark instances: parsing, the exact evaluator on the
 //! validated fixture, incremental scoring against the evaluator, determinism, short solves.
-use rota::model::{Lock, RoomPool};
+use rota::model::{Cover, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED};
 use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
 use std::time::Duration;
@@ -147,21 +147,42 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     extended.rooms.push(RoomPool {
         shifts: vec![0, 1],
         capacity: 6,
+        skill: None,
     });
     extended.shifts[1].start_minute = 14 * 60;
     extended.shifts[0].start_minute = 7 * 60;
     extended.shifts[2].skill = Some(0);
+    extended.shifts[1].closed_days = vec![2, 9];
     for m in extended.staff.iter_mut().step_by(2) {
         m.skills = 1;
         m.min_rest_minutes = 11 * 60;
     }
     extended.cover[5].skill = Some(0);
+    // A cover over two shift types, a pool counting one skill, required sessions (one on
+    // the locked cell, two on one cell).
+    extended.cover[10].shifts = vec![0, 2];
+    extended.cover[11].shifts = vec![0, 1, 2];
+    extended.rooms.push(RoomPool {
+        shifts: vec![1, 2],
+        capacity: 3,
+        skill: Some(0),
+    });
+    for (staff, day, shifts) in [
+        (0, 2, vec![1]),
+        (2, 4, vec![0, 1]),
+        (2, 4, vec![2]),
+        (3, 5, vec![2]),
+        (5, 9, vec![0, 1, 2]),
+    ] {
+        extended.required.push(Required { staff, day, shifts });
+    }
     for problem in [
         instance(1),
         instance(4),
         instance(8),
         instance(12),
         extended,
+        general_practice(),
     ] {
         let tables = Tables::new(&problem);
         for seed in 0..3 {
@@ -186,6 +207,220 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
                 }
             }
         }
+    }
+}
+
+const AM: usize = 0;
+const PM: usize = 1;
+const AM_PM: usize = 2;
+const GP: usize = 0;
+const RECEPTION: usize = 1;
+
+/// A small general-practice rota: two weeks of AM, PM and AM+PM sessions at one site, four
+/// GPs and two receptionists; on weekdays the morning needs two GPs and the afternoon one
+/// (covers over a set: AM+PM counts for both), and a consulting-room pool of three counts
+/// GPs only. GP 0 must work Monday morning (AM or AM+PM) but would rather not work AM that
+/// day; GP 1 must work the second Monday all day though it asked for PM.
+fn general_practice() -> rota::Problem {
+    let days = 14;
+    let session = |id: &str, minutes: u32, start: u32| ShiftType {
+        id: id.into(),
+        minutes,
+        forbidden_next: Vec::new(),
+        start_minute: start,
+        site: 0,
+        skill: None,
+        closed_days: Vec::new(),
+    };
+    let shifts = vec![
+        session("AM", 240, 8 * 60),
+        session("PM", 240, 14 * 60),
+        session("AM+PM", 540, 8 * 60),
+    ];
+    let staff = (0..6)
+        .map(|e| StaffMember {
+            id: format!("P{e}"),
+            max_shifts: vec![UNLIMITED; 3],
+            max_minutes: 10 * 540,
+            min_minutes: 0,
+            max_consecutive: 6,
+            min_consecutive: 1,
+            min_days_off: 1,
+            max_weekends: 1,
+            days_off: vec![false; days],
+            skills: if e < 4 { 1 << GP } else { 1 << RECEPTION },
+            min_rest_minutes: 0,
+        })
+        .collect();
+    let mut cover = Vec::new();
+    for d in (0..days).filter(|d| d % 7 < 5) {
+        for (shifts, requirement) in [(vec![AM, AM_PM], 2), (vec![PM, AM_PM], 1)] {
+            cover.push(Cover {
+                day: d,
+                shifts,
+                requirement,
+                weight_under: 10,
+                weight_over: 1,
+                skill: Some(GP),
+            });
+        }
+    }
+    let wish = |staff, day, shift| rota::model::Request {
+        staff,
+        day,
+        shift,
+        weight: 50,
+    };
+    rota::Problem {
+        days,
+        shifts,
+        staff,
+        on_requests: vec![wish(1, 7, PM)],
+        off_requests: vec![wish(0, 0, AM)],
+        cover,
+        rooms: vec![RoomPool {
+            shifts: vec![AM, AM_PM],
+            capacity: 3,
+            skill: Some(GP),
+        }],
+        locks: Vec::new(),
+        required: vec![
+            Required {
+                staff: 0,
+                day: 0,
+                shifts: vec![AM, AM_PM],
+            },
+            Required {
+                staff: 1,
+                day: 7,
+                shifts: vec![AM_PM],
+            },
+            Required {
+                staff: 4,
+                day: 2,
+                shifts: vec![PM],
+            },
+        ],
+    }
+}
+
+#[test]
+fn a_person_on_am_pm_counts_for_both_the_am_and_the_pm_cover_rows() {
+    let p = general_practice();
+    let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+    // Monday: GP 0 AM+PM, GP 1 AM: the morning has its two GPs, the afternoon its one.
+    roster.set(0, 0, Some(AM_PM));
+    roster.set(1, 0, Some(AM));
+    let short_on_monday = |roster: &rota::Roster| {
+        let mut q = p.clone();
+        q.cover.retain(|c| c.day == 0);
+        evaluate(&q, roster).breakdown.cover_under
+    };
+    assert_eq!(short_on_monday(&roster), 0);
+    // With GP 0 on AM only, the afternoon is one GP short (weight 10).
+    roster.set(0, 0, Some(AM));
+    assert_eq!(short_on_monday(&roster), 10);
+    // A receptionist on PM does not count for the GPs' row.
+    roster.set(4, 0, Some(PM));
+    assert_eq!(short_on_monday(&roster), 10);
+}
+
+#[test]
+fn a_room_pool_with_a_skill_counts_only_people_with_it() {
+    let p = general_practice();
+    let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+    // Three GPs fill the three rooms; the receptionists take none.
+    for e in [0, 1, 2, 4, 5] {
+        roster.set(e, 3, Some(AM));
+    }
+    let rooms = |roster: &rota::Roster| {
+        evaluate(&p, roster)
+            .hard
+            .iter()
+            .filter(|v| v.rule == HardRule::Rooms)
+            .map(|v| (v.day, v.amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rooms(&roster), vec![]);
+    // A fourth GP, on AM+PM (in the pool too), is one too many.
+    roster.set(3, 3, Some(AM_PM));
+    assert_eq!(rooms(&roster), vec![(Some(3), 1)]);
+}
+
+#[test]
+fn a_solve_meets_the_required_sessions_and_the_evaluator_reports_an_unmet_one() {
+    let p = general_practice();
+    // Nobody working: each required session is unmet, one unit each, naming person and day.
+    let empty = evaluate(&p, &rota::Roster::empty(p.staff.len(), p.days));
+    let unmet: Vec<_> = empty
+        .hard
+        .iter()
+        .filter(|v| v.rule == HardRule::Required)
+        .collect();
+    assert_eq!(unmet.len(), 3);
+    assert_eq!(
+        (unmet[0].staff, unmet[0].day, unmet[0].amount),
+        (Some(0), Some(0), 1)
+    );
+    assert!(
+        unmet[0].detail.contains("off") && unmet[0].detail.contains("AM, AM+PM"),
+        "{}",
+        unmet[0].detail
+    );
+    for threads in [1, 2] {
+        let outcome = rota::solve(&p, &budget(40_000, threads, 1), &|_| {});
+        assert!(
+            outcome.evaluation.is_feasible(),
+            "{threads} threads: {:?}",
+            outcome.evaluation.hard
+        );
+        // Against the wishes: GP 0 works AM+PM, not AM; GP 1 works AM+PM, not PM.
+        assert_eq!(outcome.roster.get(0, 0), Some(AM_PM));
+        assert_eq!(outcome.roster.get(1, 7), Some(AM_PM));
+        assert_eq!(outcome.roster.get(4, 2), Some(PM));
+    }
+}
+
+#[test]
+fn a_raised_stop_flag_ends_a_long_solve_early_with_the_best_roster() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let p = instance(7);
+    // One worker; three meeting under a time limit; three meeting under a step budget
+    // (a worker stopped between meetings must not leave the others waiting).
+    for (threads, time_limit, step_limit) in [
+        (1, Some(Duration::from_secs(60)), None),
+        (3, Some(Duration::from_secs(60)), None),
+        (3, None, Some(u64::MAX / 2)),
+    ] {
+        let stop = Arc::new(AtomicBool::new(false));
+        let options = Options {
+            time_limit,
+            step_limit,
+            threads,
+            meetings: 1000,
+            stop: Some(stop.clone()),
+            ..Options::default()
+        };
+        let reports = std::sync::atomic::AtomicUsize::new(0);
+        let started = std::time::Instant::now();
+        let outcome = std::thread::scope(|scope| {
+            scope.spawn(|| {
+                std::thread::sleep(Duration::from_millis(200));
+                stop.store(true, Ordering::Relaxed);
+            });
+            rota::solve(&p, &options, &|_| {
+                reports.fetch_add(1, Ordering::Relaxed);
+            })
+        });
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{threads} threads stopped after {:?}",
+            started.elapsed()
+        );
+        assert!(outcome.steps > 0);
+        assert!(reports.into_inner() > 0, "progress was reported");
+        assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }
 }
 
@@ -274,7 +509,9 @@ fn generated_large_instances_are_consistent() {
 
 #[test]
 fn written_instances_read_back_the_same() {
-    for p in [instance(10), rota::generate::generate(12, 4, 5, 3)] {
+    let mut set_cover = rota::generate::generate(12, 4, 5, 3);
+    set_cover.cover[3].shifts = vec![1, 3, 4];
+    for p in [instance(10), set_cover] {
         let again = read_instance(&rota::write_instance(&p)).unwrap();
         assert_eq!(again.days, p.days);
         assert_eq!(again.staff, p.staff);
@@ -290,8 +527,8 @@ fn written_instances_read_back_the_same() {
 #[cfg(feature = "debug-checks")]
 #[test]
 fn debug_checks_hold_during_a_search() {
-    for n in [2, 6] {
-        let outcome = rota::solve(&instance(n), &budget(30_000, 1, 1), &|_| {});
-        assert_eq!(outcome.evaluation, evaluate(&instance(n), &outcome.roster));
+    for p in [instance(2), instance(6), general_practice()] {
+        let outcome = rota::solve(&p, &budget(30_000, 1, 1), &|_| {});
+        assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }
 }

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod development;
 pub mod leave;
 pub mod practices;
+pub mod rota;
 pub mod scenarios;
 pub mod sessions;
 pub mod settings;

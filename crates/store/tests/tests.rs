@@ -7,6 +7,10 @@ use domain::room::{RoomCapability, RoomDraft, SiteDraft};
 use domain::staff::StaffDraft;
 use domain::vacancy::VacancyDraft;
 use store::practices::{PcnRecord, PracticeDetails, PracticeScope};
+use store::rota::{
+    AssignmentRow, CoverRow, NewRota, PublishedAssignment, RotaRow, RulesRow, SiteSessionRow,
+    SwapRow,
+};
 use store::staff::{StaffFilter, StaffScope};
 use store::testing::TestDb;
 use store::{Backend, StoreError, new_id};
@@ -1246,3 +1250,1334 @@ on_both!(
         assert_eq!(goals[0].draft, draft);
     }
 );
+
+// ---------------------------------------------------------------- rotas
+
+/// A practice site with one room and three people working at Riverside.
+struct RotaWorld {
+    site: String,
+    room: String,
+    staff: Vec<String>,
+}
+
+async fn seed_rota_world(db: &TestDb) -> RotaWorld {
+    seed_pcn(db).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let site = new_id();
+    store::sites::insert_site(
+        &mut tx,
+        &site,
+        "Y99901",
+        &SiteDraft {
+            name: "Riverside Main".into(),
+            address: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let room = new_id();
+    store::sites::insert_room(
+        &mut tx,
+        &room,
+        &site,
+        &RoomDraft {
+            name: "Room 1".into(),
+            capabilities: vec![RoomCapability::Consulting],
+        },
+    )
+    .await
+    .unwrap();
+    let mut staff = Vec::new();
+    for name in ["Ash", "Bo", "Cy"] {
+        let id = new_id();
+        let draft = person(
+            name,
+            &format!("{}@riverside.example", name.to_lowercase()),
+            Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+            &["Y99901"],
+        );
+        store::staff::insert(&mut tx, &id, &draft, &[], NOW)
+            .await
+            .unwrap();
+        staff.push(id);
+    }
+    tx.commit().await.unwrap();
+    RotaWorld { site, room, staff }
+}
+
+fn new_rota(
+    id: &str,
+    scope_kind: &str,
+    scope_code: &str,
+    starts_on: &str,
+    weeks: i64,
+    created_at: &str,
+) -> NewRota {
+    NewRota {
+        id: id.into(),
+        scope_kind: scope_kind.into(),
+        scope_code: scope_code.into(),
+        starts_on: starts_on.into(),
+        weeks,
+        time_limit_seconds: 60,
+        created_by: Some("manager".into()),
+        created_at: created_at.into(),
+    }
+}
+
+/// Queues, runs and finishes a rota as worker "w", so it can be published.
+async fn done_rota(conn: &mut store::Conn, rota: &NewRota) {
+    store::rota::insert_rota(conn, rota).await.unwrap();
+    let claimed = store::rota::claim_next(conn, "w", &rota.created_at, "2000-01-01T00:00:00Z")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, rota.id);
+    assert!(
+        store::rota::finish(
+            conn,
+            &rota.id,
+            "w",
+            "done",
+            Some(0),
+            Some(0),
+            Some("[]"),
+            None,
+            &rota.created_at
+        )
+        .await
+        .unwrap()
+    );
+}
+
+fn assignment(
+    staff: &str,
+    day: &str,
+    session: &str,
+    site: &str,
+    room: Option<&str>,
+) -> AssignmentRow {
+    AssignmentRow {
+        staff_id: staff.into(),
+        day: day.into(),
+        session: session.into(),
+        site_id: site.into(),
+        room_id: room.map(Into::into),
+    }
+}
+
+on_both!(rota_site_sessions_upsert_and_list, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let evening = SiteSessionRow {
+        site_id: world.site.clone(),
+        session: "evening".into(),
+        starts: "18:30".into(),
+        ends: "20:00".into(),
+        open: true,
+    };
+    let mut am = SiteSessionRow {
+        site_id: world.site.clone(),
+        session: "am".into(),
+        starts: "08:00".into(),
+        ends: "12:30".into(),
+        open: true,
+    };
+    store::rota::upsert_site_session(&mut conn, &evening)
+        .await
+        .unwrap();
+    store::rota::upsert_site_session(&mut conn, &am)
+        .await
+        .unwrap();
+    am.starts = "08:30".into();
+    am.open = false;
+    store::rota::upsert_site_session(&mut conn, &am)
+        .await
+        .unwrap();
+    let rows = store::rota::list_site_sessions(&mut conn, std::slice::from_ref(&world.site))
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![am, evening], "one row a session, in day order");
+    assert!(
+        store::rota::list_site_sessions(&mut conn, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let bad = SiteSessionRow {
+        site_id: world.site.clone(),
+        session: "night".into(),
+        starts: "22:00".into(),
+        ends: "23:00".into(),
+        open: true,
+    };
+    assert!(
+        store::rota::upsert_site_session(&mut conn, &bad)
+            .await
+            .is_err()
+    );
+});
+
+on_both!(rota_cover_replace_is_a_replacement, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let other = new_id();
+    store::sites::insert_site(
+        &mut tx,
+        &other,
+        "Y99902",
+        &SiteDraft {
+            name: "Castle".into(),
+            address: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let cover = |site: &str, weekday: i64, session: &str, need: &str, minimum: i64| CoverRow {
+        id: new_id(),
+        site_id: site.into(),
+        weekday,
+        session: session.into(),
+        need: need.into(),
+        minimum,
+        ideal: minimum + 1,
+    };
+    store::rota::replace_cover(
+        &mut tx,
+        &world.site,
+        &[
+            cover(&world.site, 0, "am", "group:gp", 2),
+            cover(&world.site, 1, "pm", "role:practice_nurse", 1),
+        ],
+    )
+    .await
+    .unwrap();
+    store::rota::replace_cover(
+        &mut tx,
+        &other,
+        &[cover(&other, 5, "saturday", "group:gp", 1)],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = db.store.begin().await.unwrap();
+    let replacement = vec![
+        cover(&world.site, 0, "pm", "skill:minor surgery", 1),
+        cover(&world.site, 0, "am", "role:practice_nurse", 1),
+        cover(&world.site, 0, "am", "group:gp", 3),
+    ];
+    store::rota::replace_cover(&mut tx, &world.site, &replacement)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = db.store.conn().await.unwrap();
+    let listed = store::rota::list_cover(&mut conn, std::slice::from_ref(&world.site))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        vec![
+            replacement[2].clone(),
+            replacement[1].clone(),
+            replacement[0].clone()
+        ],
+        "the old rows are gone, the new ones ordered by weekday, session, need"
+    );
+    assert_eq!(
+        store::rota::list_cover(&mut conn, &[world.site.clone(), other.clone()])
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "another site's cover is untouched"
+    );
+    let duplicate = vec![
+        cover(&world.site, 0, "am", "group:gp", 1),
+        cover(&world.site, 0, "am", "group:gp", 2),
+    ];
+    assert!(matches!(
+        store::rota::replace_cover(&mut conn, &world.site, &duplicate).await,
+        Err(StoreError::Conflict(_))
+    ));
+});
+
+on_both!(rota_rules_upsert, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let mut rules = RulesRow {
+        staff_id: world.staff[1].clone(),
+        fixed_sessions: "mon:am;tue:pm".into(),
+        days_never: "wed".into(),
+        max_evenings_month: Some(2),
+        max_saturdays_month: None,
+        appointments_per_session: Some(16),
+        appointment_minutes: Some(10),
+        updated_at: NOW.into(),
+    };
+    store::rota::upsert_rules(&mut conn, &rules).await.unwrap();
+    rules.days_never = "wed;fri".into();
+    rules.max_evenings_month = None;
+    rules.max_saturdays_month = Some(1);
+    rules.updated_at = "2026-11-24T09:00:00Z".into();
+    store::rota::upsert_rules(&mut conn, &rules).await.unwrap();
+    assert_eq!(
+        store::rota::list_rules(&mut conn, &world.staff)
+            .await
+            .unwrap(),
+        vec![rules.clone()],
+        "one row a person, the latest values; people without rules are left out"
+    );
+    assert!(
+        store::rota::list_rules(&mut conn, &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
+
+on_both!(rota_job_lifecycle, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let rota = |id: &str, created_at: &str| {
+        new_rota(id, "practice", "Y99901", "2026-12-07", 4, created_at)
+    };
+
+    // Queued, claimed by A; B finds nothing.
+    store::rota::insert_rota(&mut conn, &rota("r1", "2026-11-23T09:00:00Z"))
+        .await
+        .unwrap();
+    let queued = store::rota::get_rota(&mut conn, "r1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            queued.status.as_str(),
+            queued.progress,
+            queued.cancel_requested
+        ),
+        ("queued", 0.0, false)
+    );
+    let claimed = store::rota::claim_next(
+        &mut conn,
+        "A",
+        "2026-11-23T10:00:00Z",
+        "2026-11-23T09:55:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(claimed.id, "r1");
+    assert_eq!(claimed.status, "running");
+    assert_eq!(claimed.worker.as_deref(), Some("A"));
+    assert_eq!(claimed.started_at.as_deref(), Some("2026-11-23T10:00:00Z"));
+    assert_eq!(
+        claimed.heartbeat_at.as_deref(),
+        Some("2026-11-23T10:00:00Z")
+    );
+    assert_eq!(
+        store::rota::claim_next(
+            &mut conn,
+            "B",
+            "2026-11-23T10:00:01Z",
+            "2026-11-23T09:55:01Z"
+        )
+        .await
+        .unwrap(),
+        None
+    );
+
+    // Heartbeats: A's are recorded, B's are refused and tell B to stop.
+    assert!(
+        !store::rota::heartbeat(
+            &mut conn,
+            "r1",
+            "A",
+            "2026-11-23T10:00:30Z",
+            0.5,
+            Some(3),
+            Some(100)
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        store::rota::heartbeat(
+            &mut conn,
+            "r1",
+            "B",
+            "2026-11-23T10:00:30Z",
+            0.9,
+            Some(0),
+            Some(1)
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        !store::rota::heartbeat(
+            &mut conn,
+            "r1",
+            "A",
+            "2026-11-23T10:00:40Z",
+            0.6,
+            None,
+            None
+        )
+        .await
+        .unwrap()
+    );
+    let running = store::rota::get_rota(&mut conn, "r1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(running.progress, 0.6);
+    assert_eq!(
+        (running.hard_violations, running.soft_penalty),
+        (Some(3), Some(100)),
+        "no scores keeps the last"
+    );
+    assert_eq!(
+        running.heartbeat_at.as_deref(),
+        Some("2026-11-23T10:00:40Z")
+    );
+
+    // Cancel a running job: the worker hears it at its next heartbeat and finishes.
+    store::rota::request_cancel(&mut conn, "r1").await.unwrap();
+    assert!(
+        store::rota::heartbeat(
+            &mut conn,
+            "r1",
+            "A",
+            "2026-11-23T10:00:50Z",
+            0.7,
+            None,
+            None
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        !store::rota::finish(
+            &mut conn,
+            "r1",
+            "B",
+            "cancelled",
+            None,
+            None,
+            None,
+            None,
+            "2026-11-23T10:01:00Z"
+        )
+        .await
+        .unwrap(),
+        "only the owner finishes"
+    );
+    assert!(
+        store::rota::finish(
+            &mut conn,
+            "r1",
+            "A",
+            "cancelled",
+            None,
+            None,
+            None,
+            None,
+            "2026-11-23T10:01:00Z"
+        )
+        .await
+        .unwrap()
+    );
+    let cancelled = store::rota::get_rota(&mut conn, "r1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cancelled.status, "cancelled");
+    assert!(cancelled.cancel_requested);
+    assert_eq!(
+        cancelled.finished_at.as_deref(),
+        Some("2026-11-23T10:01:00Z")
+    );
+    assert!(
+        !store::rota::finish(
+            &mut conn,
+            "r1",
+            "A",
+            "done",
+            None,
+            None,
+            None,
+            None,
+            "2026-11-23T10:02:00Z"
+        )
+        .await
+        .unwrap(),
+        "a finished job stays finished"
+    );
+    store::rota::request_cancel(&mut conn, "r1").await.unwrap();
+
+    // A worker that stops sending heartbeats loses its job once they are stale.
+    store::rota::insert_rota(&mut conn, &rota("r2", "2026-11-23T11:00:00Z"))
+        .await
+        .unwrap();
+    store::rota::claim_next(
+        &mut conn,
+        "A",
+        "2026-11-23T11:00:00Z",
+        "2026-11-23T10:55:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        !store::rota::heartbeat(
+            &mut conn,
+            "r2",
+            "A",
+            "2026-11-23T11:00:10Z",
+            0.1,
+            Some(5),
+            Some(500)
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        store::rota::claim_next(
+            &mut conn,
+            "B",
+            "2026-11-23T11:05:00Z",
+            "2026-11-23T11:00:05Z"
+        )
+        .await
+        .unwrap(),
+        None,
+        "a fresh heartbeat keeps the job"
+    );
+    let taken = store::rota::claim_next(
+        &mut conn,
+        "B",
+        "2026-11-23T11:10:00Z",
+        "2026-11-23T11:05:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(taken.id, "r2");
+    assert_eq!(taken.worker.as_deref(), Some("B"));
+    assert_eq!(
+        taken.started_at.as_deref(),
+        Some("2026-11-23T11:00:00Z"),
+        "the first start is kept"
+    );
+    assert_eq!(taken.heartbeat_at.as_deref(), Some("2026-11-23T11:10:00Z"));
+    assert!(
+        store::rota::heartbeat(
+            &mut conn,
+            "r2",
+            "A",
+            "2026-11-23T11:10:01Z",
+            0.2,
+            None,
+            None
+        )
+        .await
+        .unwrap(),
+        "the old worker is told to stop"
+    );
+    assert!(
+        !store::rota::finish(
+            &mut conn,
+            "r2",
+            "A",
+            "done",
+            Some(9),
+            Some(9),
+            Some("[]"),
+            None,
+            "2026-11-23T11:10:02Z"
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        store::rota::finish(
+            &mut conn,
+            "r2",
+            "B",
+            "done",
+            Some(0),
+            Some(42),
+            Some(r#"[{"rule":"cover"}]"#),
+            None,
+            "2026-11-23T11:11:00Z"
+        )
+        .await
+        .unwrap()
+    );
+    let done = store::rota::get_rota(&mut conn, "r2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, "done");
+    assert_eq!(done.progress, 1.0);
+    assert_eq!(
+        (done.hard_violations, done.soft_penalty),
+        (Some(0), Some(42))
+    );
+    assert_eq!(done.problems_json.as_deref(), Some(r#"[{"rule":"cover"}]"#));
+    store::rota::set_scores(&mut conn, "r2", 1, 50, "[]")
+        .await
+        .unwrap();
+    let edited = store::rota::get_rota(&mut conn, "r2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            edited.hard_violations,
+            edited.soft_penalty,
+            edited.problems_json.as_deref()
+        ),
+        (Some(1), Some(50), Some("[]"))
+    );
+    assert!(matches!(
+        store::rota::set_scores(&mut conn, "nope", 0, 0, "[]").await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A failed run keeps its error.
+    store::rota::insert_rota(&mut conn, &rota("r3", "2026-11-23T12:00:00Z"))
+        .await
+        .unwrap();
+    store::rota::claim_next(
+        &mut conn,
+        "A",
+        "2026-11-23T12:00:00Z",
+        "2026-11-23T11:55:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        store::rota::finish(
+            &mut conn,
+            "r3",
+            "A",
+            "failed",
+            None,
+            None,
+            None,
+            Some("no staff"),
+            "2026-11-23T12:00:05Z"
+        )
+        .await
+        .unwrap()
+    );
+    let failed = store::rota::get_rota(&mut conn, "r3")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            failed.status.as_str(),
+            failed.error.as_deref(),
+            failed.progress
+        ),
+        ("failed", Some("no staff"), 0.0)
+    );
+
+    // Cancelling a queued job ends it at once; nothing is left to claim.
+    store::rota::insert_rota(&mut conn, &rota("r4", "2026-11-23T13:00:00Z"))
+        .await
+        .unwrap();
+    store::rota::request_cancel(&mut conn, "r4").await.unwrap();
+    let r4 = store::rota::get_rota(&mut conn, "r4")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r4.status, "cancelled");
+    assert!(r4.finished_at.is_some());
+    assert_eq!(
+        store::rota::claim_next(
+            &mut conn,
+            "A",
+            "2026-11-23T13:00:01Z",
+            "2026-11-23T12:55:00Z"
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    assert!(matches!(
+        store::rota::request_cancel(&mut conn, "nope").await,
+        Err(StoreError::NotFound)
+    ));
+
+    // A dead worker's job whose cancellation was asked for is cancelled, not claimed.
+    store::rota::insert_rota(&mut conn, &rota("r5", "2026-11-23T14:00:00Z"))
+        .await
+        .unwrap();
+    store::rota::claim_next(
+        &mut conn,
+        "A",
+        "2026-11-23T14:00:00Z",
+        "2026-11-23T13:55:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    store::rota::request_cancel(&mut conn, "r5").await.unwrap();
+    assert_eq!(
+        store::rota::claim_next(
+            &mut conn,
+            "B",
+            "2026-11-23T15:00:00Z",
+            "2026-11-23T14:55:00Z"
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        store::rota::get_rota(&mut conn, "r5")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        "cancelled"
+    );
+
+    // The oldest queued job goes first.
+    store::rota::insert_rota(&mut conn, &rota("r7", "2026-11-23T16:00:01Z"))
+        .await
+        .unwrap();
+    store::rota::insert_rota(&mut conn, &rota("r6", "2026-11-23T16:00:00Z"))
+        .await
+        .unwrap();
+    let next = store::rota::claim_next(
+        &mut conn,
+        "A",
+        "2026-11-23T16:01:00Z",
+        "2026-11-23T15:56:00Z",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(next.id, "r6");
+
+    // Lists, newest first.
+    store::rota::insert_rota(
+        &mut conn,
+        &new_rota(
+            "p1",
+            "pcn",
+            "U99901",
+            "2026-12-07",
+            2,
+            "2026-11-23T17:00:00Z",
+        ),
+    )
+    .await
+    .unwrap();
+    store::rota::insert_rota(
+        &mut conn,
+        &new_rota(
+            "o1",
+            "practice",
+            "Y99902",
+            "2026-12-07",
+            2,
+            "2026-11-23T18:00:00Z",
+        ),
+    )
+    .await
+    .unwrap();
+    let ids = |rows: Vec<RotaRow>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(store::rota::list_rotas(&mut conn, "practice", "Y99901", 3)
+            .await
+            .unwrap()),
+        ["r7", "r6", "r5"]
+    );
+    assert_eq!(
+        ids(store::rota::list_rotas_for_scopes(
+            &mut conn,
+            &["Y99901".into()],
+            &["U99901".into()],
+            3
+        )
+        .await
+        .unwrap()),
+        ["p1", "r7", "r6"]
+    );
+    assert_eq!(
+        ids(
+            store::rota::list_rotas_for_scopes(&mut conn, &[], &["U99901".into()], 10)
+                .await
+                .unwrap()
+        ),
+        ["p1"]
+    );
+    assert!(
+        store::rota::list_rotas_for_scopes(&mut conn, &[], &[], 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
+
+on_both!(rota_claim_race_has_one_winner, async |db: &TestDb| {
+    seed_pcn(db).await;
+    for round in 0..5 {
+        let id = format!("race{round}");
+        {
+            let mut conn = db.store.conn().await.unwrap();
+            store::rota::insert_rota(
+                &mut conn,
+                &new_rota(&id, "practice", "Y99901", "2026-12-07", 1, NOW),
+            )
+            .await
+            .unwrap();
+        }
+        let mut a = db.store.conn().await.unwrap();
+        let mut b = db.store.conn().await.unwrap();
+        let (won_a, won_b) = tokio::join!(
+            store::rota::claim_next(&mut a, "A", NOW, "2026-11-23T08:55:00Z"),
+            store::rota::claim_next(&mut b, "B", NOW, "2026-11-23T08:55:00Z"),
+        );
+        let winners: Vec<RotaRow> = [won_a.unwrap(), won_b.unwrap()]
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: exactly one claimer wins");
+        assert_eq!(winners[0].id, id);
+        let stored = store::rota::get_rota(&mut a, &id).await.unwrap().unwrap();
+        assert_eq!(stored.worker, winners[0].worker);
+        let worker = stored.worker.unwrap();
+        assert!(
+            store::rota::finish(
+                &mut a,
+                &id,
+                &worker,
+                "done",
+                Some(0),
+                Some(0),
+                None,
+                None,
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+    }
+});
+
+on_both!(rota_assignments_and_locks, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let (site, room) = (world.site.as_str(), world.room.as_str());
+    let [ash, bo, _] = [&world.staff[0], &world.staff[1], &world.staff[2]];
+    let mut tx = db.store.begin().await.unwrap();
+    store::rota::insert_rota(
+        &mut tx,
+        &new_rota("r1", "practice", "Y99901", "2026-12-07", 1, NOW),
+    )
+    .await
+    .unwrap();
+    store::rota::replace_assignments(
+        &mut tx,
+        "r1",
+        &[
+            assignment(bo, "2026-12-07", "am", site, None),
+            assignment(ash, "2026-12-08", "am", site, None),
+            assignment(ash, "2026-12-07", "evening", site, None),
+            assignment(ash, "2026-12-07", "am", site, Some(room)),
+            assignment(ash, "2026-12-07", "pm", site, Some(room)),
+        ],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut conn = db.store.conn().await.unwrap();
+    let mut first = vec![
+        assignment(ash, "2026-12-07", "am", site, Some(room)),
+        assignment(ash, "2026-12-07", "pm", site, Some(room)),
+        assignment(ash, "2026-12-07", "evening", site, None),
+        assignment(ash, "2026-12-08", "am", site, None),
+        assignment(bo, "2026-12-07", "am", site, None),
+    ];
+    if bo < ash {
+        first.rotate_left(4);
+    }
+    assert_eq!(
+        store::rota::list_assignments(&mut conn, "r1")
+            .await
+            .unwrap(),
+        first,
+        "by person, day, then am < pm < evening"
+    );
+
+    // One person-day replaced; the rest stays.
+    store::rota::set_staff_day(
+        &mut conn,
+        "r1",
+        ash,
+        "2026-12-07",
+        &[assignment(ash, "2026-12-07", "pm", site, None)],
+    )
+    .await
+    .unwrap();
+    let listed = store::rota::list_assignments(&mut conn, "r1")
+        .await
+        .unwrap();
+    let ash_rows: Vec<_> = listed
+        .iter()
+        .filter(|a| &a.staff_id == ash)
+        .cloned()
+        .collect();
+    assert_eq!(
+        ash_rows,
+        vec![
+            assignment(ash, "2026-12-07", "pm", site, None),
+            assignment(ash, "2026-12-08", "am", site, None)
+        ]
+    );
+    store::rota::set_staff_day(&mut conn, "r1", ash, "2026-12-08", &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store::rota::list_assignments(&mut conn, "r1")
+            .await
+            .unwrap()
+            .len(),
+        2,
+        "a day off"
+    );
+
+    // Replacing the whole rota.
+    store::rota::replace_assignments(
+        &mut conn,
+        "r1",
+        &[assignment(bo, "2026-12-12", "saturday", site, None)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        store::rota::list_assignments(&mut conn, "r1")
+            .await
+            .unwrap(),
+        vec![assignment(bo, "2026-12-12", "saturday", site, None)]
+    );
+
+    // A deleted room leaves the session without a room.
+    store::rota::set_staff_day(
+        &mut conn,
+        "r1",
+        ash,
+        "2026-12-09",
+        &[assignment(ash, "2026-12-09", "am", site, Some(room))],
+    )
+    .await
+    .unwrap();
+    store::sites::delete_room(&mut conn, room).await.unwrap();
+    assert!(
+        store::rota::list_assignments(&mut conn, "r1")
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.room_id.is_none())
+    );
+
+    // Locks: idempotent both ways.
+    store::rota::set_lock(&mut conn, "r1", ash, "2026-12-08", true)
+        .await
+        .unwrap();
+    store::rota::set_lock(&mut conn, "r1", ash, "2026-12-08", true)
+        .await
+        .unwrap();
+    store::rota::set_lock(&mut conn, "r1", ash, "2026-12-07", true)
+        .await
+        .unwrap();
+    store::rota::set_lock(&mut conn, "r1", bo, "2026-12-07", true)
+        .await
+        .unwrap();
+    store::rota::set_lock(&mut conn, "r1", bo, "2026-12-07", false)
+        .await
+        .unwrap();
+    store::rota::set_lock(&mut conn, "r1", bo, "2026-12-11", false)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::rota::list_locks(&mut conn, "r1").await.unwrap(),
+        vec![
+            (ash.clone(), "2026-12-07".to_string()),
+            (ash.clone(), "2026-12-08".to_string())
+        ]
+    );
+    assert!(matches!(
+        store::rota::set_lock(&mut conn, "nope", ash, "2026-12-07", true).await,
+        Err(StoreError::Conflict(_))
+    ));
+});
+
+on_both!(
+    rota_publish_and_the_later_publication_wins,
+    async |db: &TestDb| {
+        let world = seed_rota_world(db).await;
+        let (site, room) = (world.site.as_str(), world.room.as_str());
+        let ash = world.staff[0].as_str();
+        let mut conn = db.store.conn().await.unwrap();
+
+        // Two weeks from 7 December: Ash works the 7th am, the 8th pm in Room 1 and the 15th am.
+        done_rota(
+            &mut conn,
+            &new_rota(
+                "two",
+                "practice",
+                "Y99901",
+                "2026-12-07",
+                2,
+                "2026-11-20T09:00:00Z",
+            ),
+        )
+        .await;
+        store::rota::replace_assignments(
+            &mut conn,
+            "two",
+            &[
+                assignment(ash, "2026-12-07", "am", site, None),
+                assignment(ash, "2026-12-08", "pm", site, Some(room)),
+                assignment(ash, "2026-12-15", "am", site, None),
+            ],
+        )
+        .await
+        .unwrap();
+        // A later one-week rota: the 7th pm only, so the 8th is a day off.
+        done_rota(
+            &mut conn,
+            &new_rota(
+                "one",
+                "practice",
+                "Y99901",
+                "2026-12-07",
+                1,
+                "2026-11-21T09:00:00Z",
+            ),
+        )
+        .await;
+        store::rota::replace_assignments(
+            &mut conn,
+            "one",
+            &[assignment(ash, "2026-12-07", "pm", site, None)],
+        )
+        .await
+        .unwrap();
+        // Never published: never shown.
+        store::rota::insert_rota(
+            &mut conn,
+            &new_rota(
+                "draft",
+                "practice",
+                "Y99901",
+                "2026-12-07",
+                2,
+                "2026-11-22T09:00:00Z",
+            ),
+        )
+        .await
+        .unwrap();
+        store::rota::replace_assignments(
+            &mut conn,
+            "draft",
+            &[assignment(ash, "2026-12-09", "am", site, None)],
+        )
+        .await
+        .unwrap();
+
+        assert!(
+            store::rota::published_for_staff(&mut conn, ash, "2026-12-01", "2026-12-31")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            store::rota::publish(&mut conn, "draft", "manager", NOW).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store::rota::publish(&mut conn, "nope", "manager", NOW).await,
+            Err(StoreError::NotFound)
+        ));
+
+        store::rota::publish(&mut conn, "two", "manager", "2026-11-23T10:00:00Z")
+            .await
+            .unwrap();
+        let seen = |rows: Vec<PublishedAssignment>| {
+            rows.into_iter()
+                .map(|a| (a.rota_id, a.day, a.session))
+                .collect::<Vec<_>>()
+        };
+        let t = |r: &str, d: &str, s: &str| (r.to_string(), d.to_string(), s.to_string());
+        let rows = store::rota::published_for_staff(&mut conn, ash, "2026-12-01", "2026-12-31")
+            .await
+            .unwrap();
+        assert_eq!(rows[1].site_name, "Riverside Main");
+        assert_eq!(rows[1].practice_ods, "Y99901");
+        assert_eq!(rows[1].room_name.as_deref(), Some("Room 1"));
+        assert_eq!(
+            seen(rows),
+            [
+                t("two", "2026-12-07", "am"),
+                t("two", "2026-12-08", "pm"),
+                t("two", "2026-12-15", "am")
+            ]
+        );
+
+        store::rota::publish(&mut conn, "one", "manager", "2026-11-23T11:00:00Z")
+            .await
+            .unwrap();
+        let published = store::rota::get_rota(&mut conn, "one")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            published.published_at.as_deref(),
+            Some("2026-11-23T11:00:00Z")
+        );
+        assert_eq!(published.published_by.as_deref(), Some("manager"));
+        assert_eq!(
+            seen(
+                store::rota::published_for_staff(&mut conn, ash, "2026-12-01", "2026-12-31")
+                    .await
+                    .unwrap()
+            ),
+            [t("one", "2026-12-07", "pm"), t("two", "2026-12-15", "am")],
+            "the later rota owns its week, day off included"
+        );
+        assert_eq!(
+            seen(
+                store::rota::published_for_staff(&mut conn, ash, "2026-12-08", "2026-12-15")
+                    .await
+                    .unwrap()
+            ),
+            [t("two", "2026-12-15", "am")],
+            "the range is inclusive"
+        );
+        assert!(
+            store::rota::published_for_staff(
+                &mut conn,
+                &world.staff[1],
+                "2026-12-01",
+                "2026-12-31"
+            )
+            .await
+            .unwrap()
+            .is_empty()
+        );
+
+        let found = |rota: Option<RotaRow>| rota.map(|r| r.id);
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-10")
+                    .await
+                    .unwrap()
+            )
+            .as_deref(),
+            Some("one")
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-14")
+                    .await
+                    .unwrap()
+            )
+            .as_deref(),
+            Some("two")
+        );
+
+        // Publishing again after edits makes the older rota the latest.
+        store::rota::publish(&mut conn, "two", "manager", "2026-11-23T12:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(
+            seen(
+                store::rota::published_for_staff(&mut conn, ash, "2026-12-01", "2026-12-31")
+                    .await
+                    .unwrap()
+            ),
+            [
+                t("two", "2026-12-07", "am"),
+                t("two", "2026-12-08", "pm"),
+                t("two", "2026-12-15", "am")
+            ]
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-10")
+                    .await
+                    .unwrap()
+            )
+            .as_deref(),
+            Some("two")
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-20")
+                    .await
+                    .unwrap()
+            )
+            .as_deref(),
+            Some("two")
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-21")
+                    .await
+                    .unwrap()
+            ),
+            None
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "practice", "Y99901", "2026-12-06")
+                    .await
+                    .unwrap()
+            ),
+            None
+        );
+        assert_eq!(
+            found(
+                store::rota::published_rota_for(&mut conn, "pcn", "U99901", "2026-12-10")
+                    .await
+                    .unwrap()
+            ),
+            None
+        );
+    }
+);
+
+on_both!(rota_calendar_tokens, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let ash = &world.staff[0];
+    assert_eq!(
+        store::rota::calendar_token(&mut conn, ash).await.unwrap(),
+        None
+    );
+    store::rota::insert_calendar_token(&mut conn, ash, "tok-ash", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::rota::calendar_token(&mut conn, ash)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("tok-ash")
+    );
+    assert_eq!(
+        store::rota::staff_for_calendar_token(&mut conn, "tok-ash")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(ash.as_str())
+    );
+    assert_eq!(
+        store::rota::staff_for_calendar_token(&mut conn, "tok-other")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        store::rota::insert_calendar_token(&mut conn, ash, "tok-again", NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store::rota::insert_calendar_token(&mut conn, &world.staff[1], "tok-ash", NOW).await,
+        Err(StoreError::Conflict(_))
+    ));
+    store::rota::delete_calendar_token(&mut conn, ash)
+        .await
+        .unwrap();
+    store::rota::insert_calendar_token(&mut conn, ash, "tok-new", NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::rota::staff_for_calendar_token(&mut conn, "tok-ash")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store::rota::calendar_token(&mut conn, ash)
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("tok-new")
+    );
+});
+
+on_both!(rota_swaps_requested_and_decided, async |db: &TestDb| {
+    let world = seed_rota_world(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    store::rota::insert_rota(
+        &mut conn,
+        &new_rota("r1", "practice", "Y99901", "2026-12-07", 1, NOW),
+    )
+    .await
+    .unwrap();
+    let swap = |id: &str, with: Option<&String>, requested_at: &str| SwapRow {
+        id: id.into(),
+        rota_id: "r1".into(),
+        staff_id: world.staff[0].clone(),
+        day: "2026-12-08".into(),
+        session: "pm".into(),
+        with_staff_id: with.cloned(),
+        note: Some("school play".into()),
+        status: "requested".into(),
+        requested_at: requested_at.into(),
+        decided_by: None,
+        decided_at: None,
+    };
+    let first = swap("s1", Some(&world.staff[1]), "2026-11-23T09:00:00Z");
+    let second = swap("s2", None, "2026-11-24T09:00:00Z");
+    store::rota::insert_swap(&mut conn, &first).await.unwrap();
+    store::rota::insert_swap(&mut conn, &second).await.unwrap();
+    assert_eq!(
+        store::rota::get_swap(&mut conn, "s1").await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(store::rota::get_swap(&mut conn, "s9").await.unwrap(), None);
+    assert_eq!(
+        store::rota::list_swaps(&mut conn, "r1").await.unwrap(),
+        vec![second.clone(), first.clone()]
+    );
+
+    store::rota::decide_swap(
+        &mut conn,
+        "s1",
+        "approved",
+        "manager",
+        "2026-11-25T09:00:00Z",
+    )
+    .await
+    .unwrap();
+    let decided = store::rota::get_swap(&mut conn, "s1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(decided.status, "approved");
+    assert_eq!(decided.decided_by.as_deref(), Some("manager"));
+    assert_eq!(decided.decided_at.as_deref(), Some("2026-11-25T09:00:00Z"));
+    assert!(matches!(
+        store::rota::decide_swap(&mut conn, "s9", "declined", "manager", NOW).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(
+        store::rota::decide_swap(&mut conn, "s2", "maybe", "manager", NOW)
+            .await
+            .is_err()
+    );
+});

@@ -43,6 +43,7 @@ impl PageCtx {
                 items.push((format!("/practices/{org}"), "Dashboard"));
                 items.push((format!("/practices/{org}/staff"), "Team"));
                 items.push((format!("/practices/{org}/leave"), "Leave"));
+                items.push(("/rotas".into(), "Rota"));
                 items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
                 items.push((format!("/practices/{org}/training"), "Training"));
                 items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
@@ -50,6 +51,7 @@ impl PageCtx {
             }
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
+                items.push(("/rotas".into(), "Rota"));
                 items.push((format!("/pcns/{org}/training"), "Training"));
                 items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
@@ -63,6 +65,7 @@ impl PageCtx {
             items.push(("/me/development".into(), "My development"));
             // Managers reach these from "My details and leave", keeping their menu short.
             if actor.role == UserRole::Staff {
+                items.push(("/me/rota".into(), "My rota"));
                 items.push(("/me/training".into(), "My training"));
                 items.push(("/checkin".into(), "Wellbeing check-in"));
             }

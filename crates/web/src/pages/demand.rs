@@ -369,8 +369,13 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
                 .iter()
                 .filter(|(_, h, _, _)| h == hcp)
                 .map(|(monday, _, d, c)| {
+                    let from_rota = view.rota_weeks.contains(monday);
                     (
-                        monday.format("%-d %b %Y").to_string(),
+                        format!(
+                            "{}{}",
+                            monday.format("%-d %b %Y"),
+                            if from_rota { " (published rota)" } else { "" }
+                        ),
                         thousands(d.round() as i64),
                         thousands(c.round() as i64),
                         thousands((c - d).round() as i64).replace('-', "−"),

@@ -157,4 +157,12 @@ impl FormView {
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
+
+    /// The message for one field, for forms written out by hand in a template.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+    }
 }

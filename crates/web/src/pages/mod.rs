@@ -6,6 +6,7 @@ mod imports;
 mod me;
 mod org;
 mod practice;
+mod rota;
 mod session;
 mod sites;
 mod training;
@@ -119,6 +120,18 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/coaching-sessions/{id}/attendance",
             post(development::attendance_record),
         )
+        .get("/rotas", get(rota::rotas_page))
+        .post("/rotas", post(rota::rota_request))
+        .get("/rotas/{id}", get(rota::rota_page))
+        .post("/rotas/{id}/cancel", post(rota::rota_cancel))
+        .post("/rotas/{id}/publish", post(rota::rota_publish))
+        .post("/rotas/{id}/resolve", post(rota::rota_resolve))
+        .get("/rotas/{id}/day", get(rota::day_page))
+        .post("/rotas/{id}/day", post(rota::day_save))
+        .get("/rotas/{id}/print", get(rota::print_page))
+        .get("/me/rota", get(rota::my_rota_page))
+        .post("/me/swaps", post(rota::swap_request))
+        .post("/swaps/{id}/decision", post(rota::swap_decide))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))

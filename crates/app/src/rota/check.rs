@@ -1,0 +1,447 @@
+//! The rota's rules checked on assignments, in plain words — written apart from the
+//! optimiser's evaluator, so each edit is judged the same way whatever made the rota, and
+//! the two cross-check each other in tests.
+use super::plan::{
+    Assignment, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, contract_halves, is_open, room_need,
+};
+use crate::long_date;
+use chrono::{Datelike, NaiveDate};
+use domain::rota::{DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, Session, weekday_name};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One thing wrong with a rota, explained.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RotaProblem {
+    /// A hard rule broken (the rota is not safe to publish without an override), or a gap
+    /// and a preference (cover short, requested leave worked).
+    pub hard: bool,
+    /// The rule's code: `cover`, `contacts`, `rest`, `leave`, `contract`…
+    pub rule: &'static str,
+    pub message: String,
+    pub staff_ids: Vec<String>,
+    pub date: Option<NaiveDate>,
+    pub session: Option<Session>,
+    pub site_id: Option<String>,
+}
+
+fn problem(hard: bool, rule: &'static str, message: String) -> RotaProblem {
+    RotaProblem {
+        hard,
+        rule,
+        message,
+        staff_ids: Vec::new(),
+        date: None,
+        session: None,
+        site_id: None,
+    }
+}
+
+fn day_text(date: NaiveDate) -> String {
+    format!("{} {}", weekday_name(date.weekday()), long_date(date))
+}
+
+fn sessions_text(halves: u32) -> String {
+    if halves.is_multiple_of(2) {
+        format!("{}", halves / 2)
+    } else {
+        format!("{}.5", halves / 2)
+    }
+}
+
+/// Every problem of the assignments against the rota's inputs: hard rules first, then cover
+/// gaps, then preferences.
+pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> {
+    let mut problems = Vec::new();
+    let sites: BTreeMap<&str, &super::plan::SiteInput> =
+        input.sites.iter().map(|s| (s.id.as_str(), s)).collect();
+    let site_name = |id: &str| {
+        sites
+            .get(id)
+            .map_or_else(|| id.to_string(), |s| s.name.clone())
+    };
+    let mut by_person: BTreeMap<&str, BTreeMap<NaiveDate, Vec<&Assignment>>> = BTreeMap::new();
+    for a in assignments {
+        by_person
+            .entry(a.staff_id.as_str())
+            .or_default()
+            .entry(a.date)
+            .or_default()
+            .push(a);
+    }
+    let empty = BTreeMap::new();
+    for person in &input.people {
+        let days = by_person.get(person.id.as_str()).unwrap_or(&empty);
+        check_person(input, person, days, &site_name, &mut problems);
+    }
+
+    // Rooms: clinicians needing a kind of room in a session at a site, against the rooms.
+    let mut needing: BTreeMap<(&str, NaiveDate, Session, domain::room::RoomCapability), Vec<&str>> =
+        BTreeMap::new();
+    let people: BTreeMap<&str, &PersonInput> =
+        input.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    for a in assignments {
+        if let Some(need) = people
+            .get(a.staff_id.as_str())
+            .and_then(|p| room_need(p.role))
+        {
+            needing
+                .entry((a.site_id.as_str(), a.date, a.session, need))
+                .or_default()
+                .push(a.staff_id.as_str());
+        }
+    }
+    for ((site, date, session, need), who) in needing {
+        let rooms = input
+            .rooms
+            .iter()
+            .filter(|r| r.site_id == site && r.capabilities.contains(&need))
+            .count();
+        let any_rooms = input.rooms.iter().any(|r| r.site_id == site);
+        if any_rooms && who.len() > rooms {
+            problems.push(RotaProblem {
+                staff_ids: who.iter().map(|s| s.to_string()).collect(),
+                date: Some(date),
+                session: Some(session),
+                site_id: Some(site.to_string()),
+                ..problem(
+                    true,
+                    "rooms",
+                    format!(
+                        "{} {} at {}: {} people need a {} room, there {} {}",
+                        day_text(date),
+                        session.label(),
+                        site_name(site),
+                        who.len(),
+                        need.label().to_lowercase(),
+                        if rooms == 1 { "is" } else { "are" },
+                        rooms
+                    ),
+                )
+            });
+        }
+    }
+
+    // Cover: per requirement and date.
+    for date in input.period.days() {
+        for req in input.cover.iter().filter(|c| c.weekday == date.weekday()) {
+            let Some(site) = sites.get(req.site_id.as_str()) else {
+                continue;
+            };
+            let open = DayPattern::ALL
+                .into_iter()
+                .any(|p| p.sessions().contains(&req.session) && is_open(site, p, date));
+            if !open {
+                continue;
+            }
+            let count = assignments
+                .iter()
+                .filter(|a| {
+                    a.date == date
+                        && a.session == req.session
+                        && a.site_id == req.site_id
+                        && people
+                            .get(a.staff_id.as_str())
+                            .is_some_and(|p| req.need.counts(p.role, &p.skills))
+                })
+                .count() as u32;
+            let place = format!(
+                "{} {} at {}",
+                day_text(date),
+                req.session.label(),
+                site.name
+            );
+            let what = req.need.label();
+            let located = |p: RotaProblem| RotaProblem {
+                date: Some(date),
+                session: Some(req.session),
+                site_id: Some(req.site_id.clone()),
+                ..p
+            };
+            if count < req.minimum {
+                problems.push(located(problem(
+                    false,
+                    "cover",
+                    format!(
+                        "{place}: {} {what} short of the minimum of {}",
+                        req.minimum - count,
+                        req.minimum
+                    ),
+                )));
+            } else if count < req.ideal {
+                problems.push(located(problem(
+                    false,
+                    "cover_ideal",
+                    format!(
+                        "{place}: {} {what} below the ideal of {}",
+                        req.ideal - count,
+                        req.ideal
+                    ),
+                )));
+            }
+        }
+    }
+    problems.sort_by_key(|p| (!p.hard, p.rule == "leave_requested", p.date, p.session));
+    problems
+}
+
+fn check_person(
+    input: &RotaInput,
+    person: &PersonInput,
+    days: &BTreeMap<NaiveDate, Vec<&Assignment>>,
+    site_name: &dyn Fn(&str) -> String,
+    problems: &mut Vec<RotaProblem>,
+) {
+    let at = |hard, rule, date: NaiveDate, message: String| RotaProblem {
+        staff_ids: vec![person.id.clone()],
+        date: Some(date),
+        ..problem(hard, rule, message)
+    };
+    let name = &person.name;
+    let mut halves = 0;
+    let mut evenings: BTreeMap<(i32, u32), u32> = BTreeMap::new();
+    let mut saturdays: BTreeMap<(i32, u32), u32> = BTreeMap::new();
+    let mut previous: Option<(NaiveDate, chrono::NaiveTime)> = None;
+    let mut run = 0u32;
+    let mut last_worked: Option<NaiveDate> = None;
+    for (&date, held) in days {
+        if !input.period.days().any(|d| d == date) {
+            continue;
+        }
+        let day = day_text(date);
+        let site_ids: BTreeSet<&str> = held.iter().map(|a| a.site_id.as_str()).collect();
+        if site_ids.len() > 1 {
+            let names: Vec<String> = site_ids.iter().map(|s| site_name(s)).collect();
+            problems.push(at(
+                true,
+                "two_places",
+                date,
+                format!(
+                    "{name} is at {} on {day}: a day is worked at one site",
+                    names.join(" and ")
+                ),
+            ));
+        }
+        let mut sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
+        sessions.sort();
+        if sessions.windows(2).any(|w| w[0] == w[1]) {
+            problems.push(at(
+                true,
+                "two_places",
+                date,
+                format!("{name} is booked twice in one session on {day}"),
+            ));
+        }
+        sessions.dedup();
+        let pattern = DayPattern::of(&sessions);
+        halves += sessions.iter().map(|s| s.contract_halves()).sum::<u32>();
+        let site = held[0].site_id.as_str();
+        let Some(pattern) = pattern else {
+            problems.push(at(
+                true,
+                "pattern",
+                date,
+                format!(
+                    "{name} works {} on {day}: a day is AM, PM, AM + PM, PM + evening or Saturday",
+                    sessions
+                        .iter()
+                        .map(|s| s.label())
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                ),
+            ));
+            continue;
+        };
+        for &s in &site_ids {
+            if !person.site_ids.iter().any(|x| x == s) {
+                problems.push(at(
+                    true,
+                    "site",
+                    date,
+                    format!("{name} does not work at {} ({day})", site_name(s)),
+                ));
+            }
+        }
+        if let Some(site) = input.sites.iter().find(|s| s.id == site)
+            && !is_open(site, pattern, date)
+        {
+            let why = if analytics::calendar::is_bank_holiday(date) {
+                "a bank holiday"
+            } else {
+                "not an open session there"
+            };
+            problems.push(at(
+                true,
+                "closed",
+                date,
+                format!(
+                    "{name} is booked {} at {} on {day}, {why}",
+                    pattern.label(),
+                    site.name
+                ),
+            ));
+        }
+        if let Some(kind) = person.on_leave(date) {
+            problems.push(at(
+                true,
+                "leave",
+                date,
+                format!(
+                    "{name} is booked on {day} but is on approved {}",
+                    kind.to_lowercase()
+                ),
+            ));
+        } else if person.asked_for_leave(date) {
+            problems.push(at(
+                false,
+                "leave_requested",
+                date,
+                format!("{name} asked for leave on {day} and is booked to work"),
+            ));
+        }
+        if person.rules.days_never.contains(&date.weekday()) {
+            problems.push(at(
+                true,
+                "day_never",
+                date,
+                format!(
+                    "{name} never works on a {} but is booked on {day}",
+                    weekday_name(date.weekday())
+                ),
+            ));
+        }
+        if person.is_gp() {
+            let contacts = person.contacts(pattern);
+            if contacts > MAX_CONTACTS_PER_DAY {
+                problems.push(at(
+                    true,
+                    "contacts",
+                    date,
+                    format!(
+                        "{name}: {contacts} planned contacts on {day}, over the safe limit of {MAX_CONTACTS_PER_DAY}"
+                    ),
+                ));
+            }
+        }
+        let times: Vec<_> = pattern
+            .sessions()
+            .iter()
+            .filter_map(|s| {
+                input
+                    .sites
+                    .iter()
+                    .find(|x| x.id == site)
+                    .and_then(|x| x.sessions.get(s))
+            })
+            .collect();
+        if let (Some(start), Some(end)) = (
+            times.iter().map(|t| t.starts).min(),
+            times.iter().map(|t| t.ends).max(),
+        ) {
+            if let Some((pd, pend)) = previous
+                && pd.succ_opt() == Some(date)
+            {
+                let rest = 24 * 60 + (start - pend).num_minutes();
+                if rest < i64::from(MIN_REST_HOURS) * 60 {
+                    problems.push(at(
+                        true,
+                        "rest",
+                        date,
+                        format!(
+                            "{name}: {} h {} min of rest before {day}, less than the {MIN_REST_HOURS} hours needed",
+                            rest / 60,
+                            rest % 60
+                        ),
+                    ));
+                }
+            }
+            previous = Some((date, end));
+        }
+        if pattern.sessions().contains(&Session::Evening) {
+            *evenings.entry((date.year(), date.month())).or_default() += 1;
+        }
+        if pattern == DayPattern::Saturday {
+            *saturdays.entry((date.year(), date.month())).or_default() += 1;
+        }
+        run = if last_worked.and_then(|d| d.succ_opt()) == Some(date) {
+            run + 1
+        } else {
+            1
+        };
+        last_worked = Some(date);
+        if run == MAX_DAYS_IN_A_ROW + 1 {
+            problems.push(at(
+                true,
+                "days_in_a_row",
+                date,
+                format!("{name} works more than {MAX_DAYS_IN_A_ROW} days in a row up to {day}"),
+            ));
+        }
+    }
+    for (limit, counts, what) in [
+        (person.rules.max_evenings_month, &evenings, "evenings"),
+        (person.rules.max_saturdays_month, &saturdays, "Saturdays"),
+    ] {
+        if let Some(limit) = limit {
+            for (&(y, m), &n) in counts {
+                if n > limit {
+                    let month = NaiveDate::from_ymd_opt(y, m, 1).expect("a month");
+                    problems.push(RotaProblem {
+                        staff_ids: vec![person.id.clone()],
+                        ..problem(
+                            true,
+                            "month_limit",
+                            format!(
+                                "{name}: {n} {what} in {}, at most {limit} a month",
+                                month.format("%B %Y")
+                            ),
+                        )
+                    });
+                }
+            }
+        }
+    }
+    for &(weekday, session) in &person.rules.fixed_sessions {
+        for date in input.period.days().filter(|d| d.weekday() == weekday) {
+            if analytics::calendar::is_bank_holiday(date) || person.on_leave(date).is_some() {
+                continue;
+            }
+            let works = days
+                .get(&date)
+                .is_some_and(|held| held.iter().any(|a| a.session == session));
+            if !works {
+                problems.push(at(
+                    true,
+                    "fixed_session",
+                    date,
+                    format!(
+                        "{name} has a fixed {} {} session but is not booked on {}",
+                        weekday_name(weekday),
+                        session.label(),
+                        day_text(date)
+                    ),
+                ));
+            }
+        }
+    }
+    let target = contract_halves(person, &input.period);
+    if halves > target || halves + 1 < target {
+        let (word, bound) = if halves > target {
+            ("most", target)
+        } else {
+            ("least", target - 1)
+        };
+        problems.push(RotaProblem {
+            staff_ids: vec![person.id.clone()],
+            ..problem(
+                true,
+                "contract",
+                format!(
+                    "{name}: {} sessions booked over these {} weeks; the contract (less leave and bank holidays) asks for at {word} {}",
+                    sessions_text(halves),
+                    input.period.weeks,
+                    sessions_text(bound)
+                ),
+            )
+        });
+    }
+}

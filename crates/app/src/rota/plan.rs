@@ -1,0 +1,627 @@
+//! From a practice's or PCN's rota inputs to the optimiser's index model and back.
+//!
+//! A shift type is one site × one day pattern (AM, PM, AM + PM, PM + evening, Saturday), so a
+//! person works at most one site a day and is never in two places in one session. Cover
+//! counts the patterns that contain its session; needs (staff groups, roles, skills) and the
+//! room a clinician needs are skill bits. Contracts become session totals (in half
+//! sessions, as "minutes" of 30 each), approved leave and days never worked become days off,
+//! bank holidays and closed sessions close shift types, fixed sessions become required
+//! sessions, requested leave becomes off requests, and a GP's safe limit of planned contacts
+//! removes the patterns that would pass it.
+use analytics::calendar::is_bank_holiday;
+use chrono::{Datelike, NaiveDate, Weekday};
+use domain::role::{Role, StaffGroup};
+use domain::room::RoomCapability;
+use domain::rota::{
+    CoverNeed, CoverRequirement, DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, RotaPeriod,
+    RotaRules, Session, SessionTimes,
+};
+use rota::model::{
+    Cover, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember, UNLIMITED,
+};
+use std::collections::BTreeMap;
+
+/// Weight of each person short of a requirement's minimum.
+pub const WEIGHT_BELOW_MINIMUM: u32 = 100;
+/// Weight of each person short of the ideal (on top of the minimum's).
+pub const WEIGHT_BELOW_IDEAL: u32 = 10;
+/// Weight of working a day of requested (not yet approved) leave.
+pub const WEIGHT_REQUESTED_LEAVE: u32 = 50;
+/// Longest run of working days.
+pub const MAX_DAYS_IN_A_ROW: u32 = 6;
+
+/// A site with the sessions open there and their times.
+#[derive(Debug, Clone)]
+pub struct SiteInput {
+    pub id: String,
+    pub name: String,
+    pub practice_ods: String,
+    pub sessions: BTreeMap<Session, SessionTimes>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RoomInput {
+    pub id: String,
+    pub site_id: String,
+    pub name: String,
+    pub capabilities: Vec<RoomCapability>,
+}
+
+/// A member of staff with what their rota must respect.
+#[derive(Debug, Clone)]
+pub struct PersonInput {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub skills: Vec<String>,
+    pub sessions_per_week: f64,
+    /// The sites the person works at (resolved: all sites of their practices when none named).
+    pub site_ids: Vec<String>,
+    pub rules: RotaRules,
+    /// Approved leave and requested leave, as inclusive date ranges with their kind's label.
+    pub approved_leave: Vec<(NaiveDate, NaiveDate, String)>,
+    pub requested_leave: Vec<(NaiveDate, NaiveDate, String)>,
+}
+
+impl PersonInput {
+    pub fn on_leave(&self, day: NaiveDate) -> Option<&str> {
+        self.approved_leave
+            .iter()
+            .find(|(a, b, _)| *a <= day && day <= *b)
+            .map(|(_, _, k)| k.as_str())
+    }
+
+    pub fn asked_for_leave(&self, day: NaiveDate) -> bool {
+        self.requested_leave
+            .iter()
+            .any(|(a, b, _)| *a <= day && day <= *b)
+    }
+
+    pub fn is_gp(&self) -> bool {
+        self.role.staff_group() == StaffGroup::Gp
+    }
+
+    /// Planned patient contacts of a day pattern, for the safe-working limit.
+    pub fn contacts(&self, pattern: DayPattern) -> u32 {
+        pattern.contacts(self.rules.appointments())
+    }
+
+    /// Whether the pattern would take a GP over the safe limit of contacts a day.
+    pub fn over_contacts(&self, pattern: DayPattern) -> bool {
+        self.is_gp() && self.contacts(pattern) > MAX_CONTACTS_PER_DAY
+    }
+}
+
+/// One person's sessions on one day at one site.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Assignment {
+    pub staff_id: String,
+    pub date: NaiveDate,
+    pub session: Session,
+    pub site_id: String,
+    pub room_id: Option<String>,
+}
+
+/// Everything a rota is built from.
+#[derive(Debug, Clone)]
+pub struct RotaInput {
+    pub period: RotaPeriod,
+    pub sites: Vec<SiteInput>,
+    pub rooms: Vec<RoomInput>,
+    pub people: Vec<PersonInput>,
+    pub cover: Vec<CoverRequirement>,
+    /// Person-days the manager locked, with what they hold (none: a day off).
+    pub locked: Vec<(String, NaiveDate)>,
+    /// The rota's current assignments, for locked days.
+    pub current: Vec<Assignment>,
+}
+
+/// The room a clinician needs for a session; admin and non-clinical staff need none.
+/// Roles that work by phone or at a desk (care coordinators, social prescribers, health and
+/// wellbeing coaches, pharmacy technicians, GP assistants) need no clinical room.
+pub fn room_need(role: Role) -> Option<RoomCapability> {
+    match role {
+        Role::PracticeNurse | Role::NursingAssociate | Role::HealthcareAssistant => {
+            Some(RoomCapability::Treatment)
+        }
+        Role::Phlebotomist => Some(RoomCapability::Phlebotomy),
+        Role::CareCoordinator
+        | Role::SocialPrescribingLinkWorker
+        | Role::HealthAndWellbeingCoach
+        | Role::PharmacyTechnician
+        | Role::GpAssistant => None,
+        r if r.is_clinical() => Some(RoomCapability::Consulting),
+        _ => None,
+    }
+}
+
+/// Capabilities that rooms are limited by.
+const ROOM_KINDS: [RoomCapability; 3] = [
+    RoomCapability::Consulting,
+    RoomCapability::Treatment,
+    RoomCapability::Phlebotomy,
+];
+
+/// Whether a session of a site is open on a day (not Sunday, not a bank holiday, the
+/// pattern falls on that weekday).
+pub fn is_open(site: &SiteInput, pattern: DayPattern, day: NaiveDate) -> bool {
+    day.weekday() != Weekday::Sun
+        && !is_bank_holiday(day)
+        && pattern.on(day.weekday())
+        && pattern
+            .sessions()
+            .iter()
+            .all(|s| site.sessions.contains_key(s))
+}
+
+/// Half sessions a person should work over the period: their sessions a week, less the
+/// share of each weekday lost to a bank holiday or approved leave.
+pub fn contract_halves(person: &PersonInput, period: &RotaPeriod) -> u32 {
+    let mut total = 0.0;
+    for week in 0..period.weeks {
+        let available = (0..5)
+            .map(|i| period.from + chrono::Days::new(u64::from(week * 7 + i)))
+            .filter(|d| !is_bank_holiday(*d) && person.on_leave(*d).is_none())
+            .count() as f64;
+        total += 2.0 * person.sessions_per_week * available / 5.0;
+    }
+    total.round().max(0.0) as u32
+}
+
+/// Most evenings (or Saturdays) over the period for a monthly limit.
+fn horizon_limit(monthly: Option<u32>, period: &RotaPeriod) -> u32 {
+    monthly.map_or(UNLIMITED, |m| {
+        (f64::from(m) * f64::from(period.weeks * 7) / 30.44).ceil() as u32
+    })
+}
+
+/// The optimiser's problem with the way back to people, sites and sessions.
+pub struct Model {
+    pub problem: Problem,
+    /// Per shift type: the site (index into `RotaInput::sites`) and pattern.
+    pub shift_of: Vec<(usize, DayPattern)>,
+    /// Per day of the horizon: the date.
+    pub dates: Vec<NaiveDate>,
+    /// Cover rows of the problem: the requirement (index into `RotaInput::cover`) and date
+    /// each came from, and whether it is the minimum row (else the ideal row).
+    pub cover_of: Vec<(usize, usize, bool)>,
+    /// Rules that contradict each other, in plain words (a fixed session on approved leave).
+    pub conflicts: Vec<String>,
+}
+
+/// The rest rule between two patterns worked on consecutive days, at one site each.
+/// A session's times at a site: its own, or the defaults where the session is closed.
+fn times_at(site: &SiteInput, session: Session) -> SessionTimes {
+    site.sessions
+        .get(&session)
+        .copied()
+        .unwrap_or(session.default_times())
+}
+
+fn rest_minutes(a: &SiteInput, pa: DayPattern, b: &SiteInput, pb: DayPattern) -> i64 {
+    let end = pa.sessions().iter().map(|s| times_at(a, *s).ends).max();
+    let start = pb.sessions().iter().map(|s| times_at(b, *s).starts).min();
+    match (end, start) {
+        (Some(e), Some(s)) => 24 * 60 + (s - e).num_minutes(),
+        _ => i64::MAX,
+    }
+}
+
+pub fn build(input: &RotaInput) -> Model {
+    let dates: Vec<NaiveDate> = input.period.days().collect();
+    let days = dates.len();
+    // Skill bits: one per cover need, then one per kind of room.
+    let mut needs: Vec<CoverNeed> = input.cover.iter().map(|c| c.need.clone()).collect();
+    needs.sort();
+    needs.dedup();
+    needs.truncate(64 - ROOM_KINDS.len());
+    let need_bit = |n: &CoverNeed| needs.iter().position(|x| x == n);
+    let room_bit = |c: RoomCapability| {
+        needs.len()
+            + ROOM_KINDS
+                .iter()
+                .position(|k| *k == c)
+                .expect("a room kind")
+    };
+
+    let mut shifts = Vec::new();
+    let mut shift_of = Vec::new();
+    for (i, site) in input.sites.iter().enumerate() {
+        // Every pattern has a type, so any edit can be scored; a pattern whose sessions are
+        // not open at the site is closed every day (and nobody may be given it).
+        for pattern in DayPattern::ALL {
+            let start = pattern
+                .sessions()
+                .iter()
+                .map(|s| times_at(site, *s).starts)
+                .min()
+                .expect("a pattern has a session");
+            shifts.push(ShiftType {
+                id: format!("{} {}", site.name, pattern.label()),
+                minutes: pattern.contract_halves() * 30,
+                forbidden_next: Vec::new(),
+                start_minute: chrono::Timelike::num_seconds_from_midnight(&start) / 60,
+                site: i,
+                skill: None,
+                closed_days: (0..days)
+                    .filter(|&d| !is_open(site, pattern, dates[d]))
+                    .collect(),
+            });
+            shift_of.push((i, pattern));
+        }
+    }
+    for a in 0..shifts.len() {
+        let (sa, pa) = shift_of[a];
+        shifts[a].forbidden_next = (0..shift_of.len())
+            .filter(|&b| {
+                let (sb, pb) = shift_of[b];
+                rest_minutes(&input.sites[sa], pa, &input.sites[sb], pb)
+                    < i64::from(MIN_REST_HOURS) * 60
+            })
+            .collect();
+    }
+    let site_index: BTreeMap<&str, usize> = input
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let day_of: BTreeMap<NaiveDate, usize> =
+        dates.iter().enumerate().map(|(i, d)| (*d, i)).collect();
+
+    let mut conflicts = Vec::new();
+    let mut staff = Vec::new();
+    let mut required = Vec::new();
+    let mut off_requests = Vec::new();
+    for (e, person) in input.people.iter().enumerate() {
+        let sites: Vec<usize> = person
+            .site_ids
+            .iter()
+            .filter_map(|id| site_index.get(id.as_str()).copied())
+            .collect();
+        let evenings = horizon_limit(person.rules.max_evenings_month, &input.period);
+        let max_shifts = shift_of
+            .iter()
+            .map(|&(site, pattern)| {
+                let never_open = !pattern
+                    .sessions()
+                    .iter()
+                    .all(|s| input.sites[site].sessions.contains_key(s));
+                if !sites.contains(&site) || person.over_contacts(pattern) || never_open {
+                    0
+                } else if pattern.sessions().contains(&Session::Evening) {
+                    evenings
+                } else {
+                    UNLIMITED
+                }
+            })
+            .collect();
+        let target = contract_halves(person, &input.period);
+        let mut skills = 0u64;
+        for (k, need) in needs.iter().enumerate() {
+            if need.counts(person.role, &person.skills) {
+                skills |= 1 << k;
+            }
+        }
+        if let Some(cap) = room_need(person.role) {
+            skills |= 1 << room_bit(cap);
+        }
+        let days_off = dates
+            .iter()
+            .map(|d| {
+                person.on_leave(*d).is_some() || person.rules.days_never.contains(&d.weekday())
+            })
+            .collect();
+        staff.push(StaffMember {
+            id: person.name.clone(),
+            max_shifts,
+            max_minutes: target * 30,
+            min_minutes: target.saturating_sub(1) * 30,
+            max_consecutive: MAX_DAYS_IN_A_ROW,
+            min_consecutive: 1,
+            min_days_off: 1,
+            max_weekends: horizon_limit(person.rules.max_saturdays_month, &input.period)
+                .min(input.period.weeks),
+            days_off,
+            skills,
+            min_rest_minutes: 0,
+        });
+        for (d, date) in dates.iter().enumerate() {
+            for &(weekday, session) in &person.rules.fixed_sessions {
+                if weekday != date.weekday() || is_bank_holiday(*date) {
+                    continue;
+                }
+                if let Some(kind) = person.on_leave(*date) {
+                    conflicts.push(format!(
+                        "{}'s fixed {} {} session falls on {} on {}: the leave is kept",
+                        person.name,
+                        domain::rota::weekday_name(weekday),
+                        session.label(),
+                        kind.to_lowercase(),
+                        crate::long_date(*date)
+                    ));
+                    continue;
+                }
+                let set: Vec<usize> = (0..shifts.len())
+                    .filter(|&s| {
+                        let (site, pattern) = shift_of[s];
+                        sites.contains(&site)
+                            && pattern.sessions().contains(&session)
+                            && !shifts[s].closed_days.contains(&d)
+                            && !person.over_contacts(pattern)
+                    })
+                    .collect();
+                if set.is_empty() {
+                    conflicts.push(format!(
+                        "{}'s fixed {} {} session on {} cannot be worked: none of their sites is open then",
+                        person.name,
+                        domain::rota::weekday_name(weekday),
+                        session.label(),
+                        crate::long_date(*date)
+                    ));
+                } else {
+                    required.push(Required {
+                        staff: e,
+                        day: d,
+                        shifts: set,
+                    });
+                }
+            }
+            if person.asked_for_leave(*date) && person.on_leave(*date).is_none() {
+                for s in 0..shifts.len() {
+                    off_requests.push(Request {
+                        staff: e,
+                        day: d,
+                        shift: s,
+                        weight: WEIGHT_REQUESTED_LEAVE,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut cover = Vec::new();
+    let mut cover_of = Vec::new();
+    for (d, date) in dates.iter().enumerate() {
+        for (i, req) in input.cover.iter().enumerate() {
+            let Some(&site) = site_index.get(req.site_id.as_str()) else {
+                continue;
+            };
+            if req.weekday != date.weekday() {
+                continue;
+            }
+            let set: Vec<usize> = (0..shifts.len())
+                .filter(|&s| {
+                    shift_of[s].0 == site
+                        && shift_of[s].1.sessions().contains(&req.session)
+                        && !shifts[s].closed_days.contains(&d)
+                })
+                .collect();
+            if set.is_empty() {
+                continue;
+            }
+            let skill = need_bit(&req.need);
+            if req.minimum > 0 {
+                cover.push(Cover {
+                    day: d,
+                    shifts: set.clone(),
+                    requirement: req.minimum,
+                    weight_under: WEIGHT_BELOW_MINIMUM,
+                    weight_over: 0,
+                    skill,
+                });
+                cover_of.push((i, d, true));
+            }
+            if req.ideal > 0 {
+                cover.push(Cover {
+                    day: d,
+                    shifts: set,
+                    requirement: req.ideal,
+                    weight_under: WEIGHT_BELOW_IDEAL,
+                    weight_over: 0,
+                    skill,
+                });
+                cover_of.push((i, d, false));
+            }
+        }
+    }
+
+    let mut rooms = Vec::new();
+    for (i, site) in input.sites.iter().enumerate() {
+        let here: Vec<&RoomInput> = input
+            .rooms
+            .iter()
+            .filter(|r| r.site_id == site.id)
+            .collect();
+        if here.is_empty() {
+            // Rooms not recorded: not limited.
+            continue;
+        }
+        for session in Session::ALL {
+            let set: Vec<usize> = (0..shifts.len())
+                .filter(|&s| shift_of[s].0 == i && shift_of[s].1.sessions().contains(&session))
+                .collect();
+            if set.is_empty() {
+                continue;
+            }
+            for kind in ROOM_KINDS {
+                let capacity = here
+                    .iter()
+                    .filter(|r| r.capabilities.contains(&kind))
+                    .count() as u32;
+                rooms.push(RoomPool {
+                    shifts: set.clone(),
+                    capacity,
+                    skill: Some(room_bit(kind)),
+                });
+            }
+        }
+    }
+
+    let person_index: BTreeMap<&str, usize> = input
+        .people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut locks = Vec::new();
+    for (staff_id, date) in &input.locked {
+        let (Some(&e), Some(&d)) = (person_index.get(staff_id.as_str()), day_of.get(date)) else {
+            continue;
+        };
+        let held: Vec<&Assignment> = input
+            .current
+            .iter()
+            .filter(|a| a.staff_id == *staff_id && a.date == *date)
+            .collect();
+        locks.push(Lock {
+            staff: e,
+            day: d,
+            shift: encode_day(&shift_of, &input.sites, &held),
+        });
+    }
+
+    Model {
+        problem: Problem {
+            days,
+            shifts,
+            staff,
+            on_requests: Vec::new(),
+            off_requests,
+            cover,
+            rooms,
+            locks,
+            required,
+        },
+        shift_of,
+        dates,
+        cover_of,
+        conflicts,
+    }
+}
+
+/// The shift type of one person's sessions on one day (the first site's, when a day was
+/// edited into two sites, which the checks report).
+fn encode_day(
+    shift_of: &[(usize, DayPattern)],
+    sites: &[SiteInput],
+    held: &[&Assignment],
+) -> Option<usize> {
+    let first = held.first()?;
+    let site = sites.iter().position(|s| s.id == first.site_id)?;
+    let sessions: Vec<Session> = held
+        .iter()
+        .filter(|a| a.site_id == first.site_id)
+        .map(|a| a.session)
+        .collect();
+    let pattern = DayPattern::of(&sessions).or_else(|| DayPattern::of(&sessions[..1]))?;
+    shift_of
+        .iter()
+        .position(|&(s, p)| s == site && p == pattern)
+}
+
+impl Model {
+    /// The roster a set of assignments makes, for scoring an edited rota.
+    pub fn encode(&self, input: &RotaInput, assignments: &[Assignment]) -> Roster {
+        let mut roster = Roster::empty(input.people.len(), self.dates.len());
+        let mut by_day: BTreeMap<(&str, NaiveDate), Vec<&Assignment>> = BTreeMap::new();
+        for a in assignments {
+            by_day
+                .entry((a.staff_id.as_str(), a.date))
+                .or_default()
+                .push(a);
+        }
+        for (e, person) in input.people.iter().enumerate() {
+            for (d, date) in self.dates.iter().enumerate() {
+                if let Some(held) = by_day.get(&(person.id.as_str(), *date)) {
+                    roster.set(e, d, encode_day(&self.shift_of, &input.sites, held));
+                }
+            }
+        }
+        roster
+    }
+
+    /// The assignments of a roster, with rooms given out per site and session.
+    pub fn decode(&self, input: &RotaInput, roster: &Roster) -> Vec<Assignment> {
+        let mut out = Vec::new();
+        for (e, person) in input.people.iter().enumerate() {
+            for (d, date) in self.dates.iter().enumerate() {
+                if let Some(s) = roster.get(e, d) {
+                    let (site, pattern) = self.shift_of[s];
+                    for &session in pattern.sessions() {
+                        out.push(Assignment {
+                            staff_id: person.id.clone(),
+                            date: *date,
+                            session,
+                            site_id: input.sites[site].id.clone(),
+                            room_id: None,
+                        });
+                    }
+                }
+            }
+        }
+        assign_rooms(input, &mut out);
+        out.sort();
+        out
+    }
+}
+
+/// Gives each clinician a room with the capability they need, per site, day and session:
+/// rooms with fewer other uses first, and the same room all day where it can. Rooms kept
+/// from an edit are respected; a person left without one is reported by the checks.
+pub fn assign_rooms(input: &RotaInput, assignments: &mut [Assignment]) {
+    let people: BTreeMap<&str, &PersonInput> =
+        input.people.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut order: Vec<usize> = (0..assignments.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&assignments[a], &assignments[b]);
+        (&x.site_id, x.date, x.session, &x.staff_id).cmp(&(
+            &y.site_id,
+            y.date,
+            y.session,
+            &y.staff_id,
+        ))
+    });
+    let mut used: BTreeMap<(String, NaiveDate, Session), Vec<String>> = BTreeMap::new();
+    for a in assignments.iter() {
+        if let Some(room) = &a.room_id {
+            used.entry((a.site_id.clone(), a.date, a.session))
+                .or_default()
+                .push(room.clone());
+        }
+    }
+    let mut morning_room: BTreeMap<(String, NaiveDate), String> = BTreeMap::new();
+    for i in order {
+        if assignments[i].room_id.is_some() {
+            continue;
+        }
+        let Some(need) = people
+            .get(assignments[i].staff_id.as_str())
+            .and_then(|p| room_need(p.role))
+        else {
+            continue;
+        };
+        let a = &assignments[i];
+        let key = (a.site_id.clone(), a.date, a.session);
+        let taken = used.get(&key).cloned().unwrap_or_default();
+        let mut candidates: Vec<&RoomInput> = input
+            .rooms
+            .iter()
+            .filter(|r| {
+                r.site_id == a.site_id && r.capabilities.contains(&need) && !taken.contains(&r.id)
+            })
+            .collect();
+        candidates.sort_by_key(|r| (r.capabilities.len(), r.name.clone()));
+        let earlier = morning_room.get(&(a.staff_id.clone(), a.date));
+        let chosen = candidates
+            .iter()
+            .find(|r| Some(&r.id) == earlier)
+            .or(candidates.first())
+            .map(|r| r.id.clone());
+        if let Some(room) = chosen {
+            used.entry(key).or_default().push(room.clone());
+            morning_room.insert((a.staff_id.clone(), a.date), room.clone());
+            assignments[i].room_id = Some(room);
+        }
+    }
+}

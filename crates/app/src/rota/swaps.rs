@@ -1,0 +1,328 @@
+//! Swap and cover requests: a member of staff asks to give up one published session, to a
+//! named colleague or to whoever the manager finds; the manager approves (the rota changes
+//! and every rule is checked again, as for an edit) or declines.
+use super::{
+    Assignment, EditOutcome, RotaProblem, RotaScope, check, from_row, hard_count, load_input,
+    period_of, soft_penalty, to_row,
+};
+use crate::access::Actor;
+use crate::error::{AppError, AppResult};
+use crate::{App, Change, commit_with_audit, json};
+use chrono::NaiveDate;
+use domain::rota::Session;
+use domain::{FieldError, FieldErrors};
+use store::rota::SwapRow;
+
+/// A request as shown to the manager and to the person who asked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SwapView {
+    pub row: SwapRow,
+    pub requester: String,
+    pub colleague: Option<String>,
+}
+
+/// A session a person may ask to swap: one of theirs in a published rota.
+#[derive(Debug, Clone, serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SwapForm {
+    pub rota_id: String,
+    pub date: String,
+    pub session: String,
+    /// A colleague who would take it; empty for "anyone".
+    pub with_staff_id: String,
+    pub note: String,
+}
+
+impl App {
+    /// The actor asks to give up one of their published sessions.
+    pub async fn request_swap(&self, actor: &Actor, form: &SwapForm) -> AppResult<String> {
+        let staff_id = actor.staff_id.clone().ok_or(AppError::Forbidden)?;
+        let mut errors = FieldErrors::default();
+        let date = errors.take(domain::error::parse_date("date", &form.date));
+        let session = errors.take(Session::parse(&form.session));
+        if form.note.chars().count() > 500 {
+            errors.push(FieldError::new(
+                "note",
+                "The note must be 500 characters or fewer",
+            ));
+        }
+        errors.into_result()?;
+        let (date, session) = (date.expect("checked"), session.expect("checked"));
+        let mut tx = self.store().begin().await?;
+        let rota = store::rota::get_rota(&mut tx, &form.rota_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if rota.published_at.is_none() {
+            return Err(AppError::NotFound);
+        }
+        let assignments = store::rota::list_assignments(&mut tx, &rota.id).await?;
+        let mine = assignments.iter().any(|a| {
+            a.staff_id == staff_id && a.day == date.to_string() && a.session == session.code()
+        });
+        if !mine {
+            return Err(FieldErrors::from(FieldError::new(
+                "session",
+                format!(
+                    "You are not booked for the {} session on {}",
+                    session.label(),
+                    crate::long_date(date)
+                ),
+            ))
+            .into());
+        }
+        let with = form.with_staff_id.trim();
+        if !with.is_empty() {
+            let (input, _) =
+                load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
+            if with == staff_id || !input.people.iter().any(|p| p.id == with) {
+                return Err(FieldErrors::from(FieldError::new(
+                    "with_staff_id",
+                    "Choose a colleague on this rota",
+                ))
+                .into());
+            }
+        }
+        let now = self.now();
+        let swap = SwapRow {
+            id: store::new_id(),
+            rota_id: rota.id.clone(),
+            staff_id: staff_id.clone(),
+            day: date.to_string(),
+            session: session.code().to_string(),
+            with_staff_id: (!with.is_empty()).then(|| with.to_string()),
+            note: (!form.note.trim().is_empty()).then(|| form.note.trim().to_string()),
+            status: "requested".into(),
+            requested_at: now.clone(),
+            decided_by: None,
+            decided_at: None,
+        };
+        store::rota::insert_swap(&mut tx, &swap).await?;
+        let change = Change {
+            action: "requested",
+            entity: "rota_swap",
+            entity_id: &swap.id,
+            tenant: &rota.scope_code,
+            before: None,
+            after: json(&swap),
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(swap.id)
+    }
+
+    /// The swap and cover requests on a rota, for its manager, newest first.
+    pub async fn rota_swaps(&self, actor: &Actor, rota_id: &str) -> AppResult<Vec<SwapView>> {
+        let mut conn = self.store().conn().await?;
+        self.rota_row(&mut conn, actor, rota_id, crate::Permission::Manage)
+            .await?;
+        let rows = store::rota::list_swaps(&mut conn, rota_id).await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let name =
+                |p: Option<store::staff::StaffRecord>| p.map(|p| p.draft.name).unwrap_or_default();
+            let requester = name(store::staff::get(&mut conn, &row.staff_id).await?);
+            let colleague = match &row.with_staff_id {
+                Some(id) => Some(name(store::staff::get(&mut conn, id).await?)),
+                None => None,
+            };
+            out.push(SwapView {
+                row,
+                requester,
+                colleague,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Approves (the session moves to the colleague, or is left for cover) or declines a
+    /// request. An approval that would break a hard rule is refused with the reason unless
+    /// the manager overrides it, which the audit row records.
+    pub async fn decide_swap(
+        &self,
+        actor: &Actor,
+        swap_id: &str,
+        approve: bool,
+        override_rules: bool,
+    ) -> AppResult<EditOutcome> {
+        let mut tx = self.store().begin().await?;
+        let swap = store::rota::get_swap(&mut tx, swap_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let rota = self
+            .rota_row(&mut tx, actor, &swap.rota_id, crate::Permission::Manage)
+            .await?;
+        if swap.status != "requested" {
+            return Err(AppError::Conflict(format!(
+                "This request was already {}",
+                swap.status
+            )));
+        }
+        let now = self.now();
+        let mut new_problems: Vec<RotaProblem> = Vec::new();
+        if approve {
+            let date = NaiveDate::parse_from_str(&swap.day, "%Y-%m-%d")
+                .map_err(|_| AppError::Internal("stored swap day is not a date".into()))?;
+            let session = Session::parse(&swap.session)
+                .map_err(|_| AppError::Internal("stored swap session is not valid".into()))?;
+            let (mut input, _) =
+                load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
+            input.locked = super::locked_days(&mut tx, &rota.id).await?;
+            let before: Vec<Assignment> = store::rota::list_assignments(&mut tx, &rota.id)
+                .await?
+                .into_iter()
+                .map(from_row)
+                .collect::<AppResult<_>>()?;
+            let given = before
+                .iter()
+                .find(|a| a.staff_id == swap.staff_id && a.date == date && a.session == session)
+                .cloned()
+                .ok_or_else(|| {
+                    AppError::Conflict(
+                        "The session is no longer booked to the person who asked".into(),
+                    )
+                })?;
+            let mut after: Vec<Assignment> =
+                before.iter().filter(|a| **a != given).cloned().collect();
+            if let Some(colleague) = &swap.with_staff_id {
+                after.push(Assignment {
+                    staff_id: colleague.clone(),
+                    room_id: None,
+                    ..given.clone()
+                });
+            }
+            super::plan::assign_rooms(&input, &mut after);
+            let problems_before = check(&input, &before);
+            let problems_after = check(&input, &after);
+            new_problems = problems_after
+                .iter()
+                .filter(|p| p.hard && !problems_before.contains(p))
+                .cloned()
+                .collect();
+            if !new_problems.is_empty() && !override_rules {
+                return Ok(EditOutcome {
+                    saved: false,
+                    new_problems,
+                });
+            }
+            let mut people = vec![swap.staff_id.clone()];
+            people.extend(swap.with_staff_id.clone());
+            for person in &people {
+                let rows: Vec<_> = after
+                    .iter()
+                    .filter(|a| a.staff_id == *person && a.date == date)
+                    .map(to_row)
+                    .collect();
+                store::rota::set_staff_day(&mut tx, &rota.id, person, &swap.day, &rows).await?;
+            }
+            let soft = soft_penalty(&input, &after);
+            let json_problems = serde_json::to_string(&problems_after).unwrap_or_default();
+            store::rota::set_scores(
+                &mut tx,
+                &rota.id,
+                hard_count(&problems_after),
+                soft as i64,
+                &json_problems,
+            )
+            .await?;
+        }
+        let status = if approve { "approved" } else { "declined" };
+        store::rota::decide_swap(&mut tx, swap_id, status, &actor.user_id, &now).await?;
+        let change = Change {
+            action: if approve && !new_problems.is_empty() {
+                "overrode"
+            } else {
+                status
+            },
+            entity: "rota_swap",
+            entity_id: swap_id,
+            tenant: &rota.scope_code,
+            before: json(&swap),
+            after: json(&serde_json::json!({
+                "status": status,
+                "overridden": new_problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+            })),
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(EditOutcome {
+            saved: true,
+            new_problems,
+        })
+    }
+}
+
+/// A published session of the actor's, with the colleagues who could take it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SwappableSession {
+    pub session: store::rota::PublishedAssignment,
+    /// (staff id, name) of people on the same rota in the same staff group.
+    pub colleagues: Vec<(String, String)>,
+    /// The actor's request for this session, if any: its status.
+    pub requested: Option<String>,
+}
+
+impl App {
+    /// The actor's published sessions over the next `days` days, for asking for swaps.
+    pub async fn my_swappable_sessions(
+        &self,
+        actor: &Actor,
+        days: u64,
+    ) -> AppResult<Vec<SwappableSession>> {
+        let Some(staff_id) = actor.staff_id.clone() else {
+            return Ok(Vec::new());
+        };
+        let sessions = self.my_rota(actor, self.today(), days).await?;
+        let mut conn = self.store().conn().await?;
+        let me = store::staff::get(&mut conn, &staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut colleagues_of: std::collections::BTreeMap<String, Vec<(String, String)>> =
+            Default::default();
+        let mut swaps_of: std::collections::BTreeMap<String, Vec<SwapRow>> = Default::default();
+        let mut out = Vec::new();
+        for s in sessions {
+            if !colleagues_of.contains_key(&s.rota_id) {
+                let rota = store::rota::get_rota(&mut conn, &s.rota_id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let (input, _) =
+                    load_input(&mut conn, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
+                let group = me.draft.role.staff_group();
+                colleagues_of.insert(
+                    s.rota_id.clone(),
+                    input
+                        .people
+                        .iter()
+                        .filter(|p| p.id != staff_id && p.role.staff_group() == group)
+                        .map(|p| (p.id.clone(), p.name.clone()))
+                        .collect(),
+                );
+                swaps_of.insert(
+                    s.rota_id.clone(),
+                    store::rota::list_swaps(&mut conn, &s.rota_id).await?,
+                );
+            }
+            let requested = swaps_of[&s.rota_id]
+                .iter()
+                .find(|w| w.staff_id == staff_id && w.day == s.day && w.session == s.session)
+                .map(|w| w.status.clone());
+            out.push(SwappableSession {
+                colleagues: colleagues_of[&s.rota_id].clone(),
+                requested,
+                session: s,
+            });
+        }
+        Ok(out)
+    }
+}
+
+impl App {
+    /// The rota a request belongs to, for its manager.
+    pub async fn swap_rota(&self, actor: &Actor, swap_id: &str) -> AppResult<String> {
+        let mut conn = self.store().conn().await?;
+        let swap = store::rota::get_swap(&mut conn, swap_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        self.rota_row(&mut conn, actor, &swap.rota_id, crate::Permission::Manage)
+            .await?;
+        Ok(swap.rota_id)
+    }
+}

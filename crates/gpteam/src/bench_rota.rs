@@ -1,0 +1,165 @@
+//! `gpteam bench rota`: the rota for the demo PCN and for a generated PCN (five practices,
+//! every practice of a synthetic system moved into one PCN, with their rooms, skills, cover
+//! template and rota rules), 4 weeks from the next Monday: the time to the first rota with
+//! no hard rule broken, and the penalty after short budgets as a ratio of the penalty after a
+//! long budget (the baseline) in the same run.
+use anyhow::Context;
+use clap::Args;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct RotaBenchArgs {
+    /// Short budgets to report, in seconds.
+    #[arg(long, value_delimiter = ',', default_value = "1,10")]
+    budgets: Vec<f64>,
+    /// The long budget whose penalty is the baseline, in seconds.
+    #[arg(long, default_value_t = 600.0)]
+    baseline: f64,
+    /// Practices of the generated PCN.
+    #[arg(long, default_value_t = 5)]
+    practices: usize,
+    /// Seed of the generated PCN.
+    #[arg(long, default_value_t = 3)]
+    seed: u64,
+    /// Optimiser threads.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Only the demo PCN, or only the generated one.
+    #[arg(long)]
+    only: Option<String>,
+}
+
+/// A synthetic system of `practices` practices, all in its first PCN.
+fn generated_pcn(practices: usize, seed: u64, today: chrono::NaiveDate) -> demo::DemoData {
+    let mut data = demo::generate(&demo::DemoOptions {
+        practices,
+        seed,
+        today,
+    });
+    let pcn = data.pcns[0].code.clone();
+    data.pcns.truncate(1);
+    for practice in &mut data.practices {
+        practice.pcn_code = pcn.clone();
+    }
+    for person in &mut data.staff {
+        if let domain::org::Employer::Pcn(code) = &mut person.draft.employer {
+            *code = pcn.clone();
+        }
+    }
+    data.accounts.retain(|a| {
+        a.role != domain::account::UserRole::PcnManager || a.organisation == pcn.as_str()
+    });
+    data
+}
+
+struct Run {
+    first_feasible: Option<Duration>,
+    hard: usize,
+    penalty: u64,
+}
+
+fn solve(input: &app::rota::RotaInput, budget: f64, threads: usize) -> Run {
+    let started = Instant::now();
+    let feasible_at: Mutex<Option<Duration>> = Mutex::new(None);
+    let solved = app::rota::solve_input(
+        input,
+        Duration::from_secs_f64(budget),
+        threads,
+        1,
+        None,
+        &|p: &rota::Progress| {
+            let mut at = feasible_at.lock().expect("progress");
+            if p.best_hard_units == 0 && at.is_none() {
+                *at = Some(started.elapsed());
+            }
+        },
+    );
+    Run {
+        first_feasible: *feasible_at.lock().expect("progress"),
+        hard: solved.problems.iter().filter(|p| p.hard).count(),
+        penalty: solved.soft_penalty,
+    }
+}
+
+pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
+    let today = chrono::Utc::now().date_naive();
+    let monday = today
+        + chrono::Days::new(u64::from(
+            7 - chrono::Datelike::weekday(&today).num_days_from_monday(),
+        ));
+    let period = domain::rota::RotaPeriod {
+        from: monday,
+        weeks: 4,
+    };
+    let mut cases = Vec::new();
+    if args.only.as_deref() != Some("generated") {
+        cases.push(("demo PCN".to_string(), demo::demo_pcn(today)));
+    }
+    if args.only.as_deref() != Some("demo") {
+        cases.push((
+            format!(
+                "generated PCN ({} practices, seed {})",
+                args.practices, args.seed
+            ),
+            generated_pcn(args.practices, args.seed, today),
+        ));
+    }
+    println!(
+        "case,people,sites,rooms,cover_rows,first_no_hard_s,{},baseline_{}s_penalty",
+        args.budgets
+            .iter()
+            .map(|b| format!("penalty_{b}s,hard_{b}s,ratio_{b}s"))
+            .collect::<Vec<_>>()
+            .join(","),
+        args.baseline
+    );
+    for (name, data) in cases {
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+        let store = store::Store::connect(&url).await?;
+        store.migrate().await?;
+        let app = app::App::new(store);
+        app.load_demo(&data, "bench-password-123")
+            .await
+            .context("loading the data")?;
+        let pcn = data.pcns[0].code.to_string();
+        let mut conn = app.store().conn().await?;
+        let (input, people) =
+            app::rota::load_input(&mut conn, &app::rota::RotaScope::Pcn(pcn), period).await?;
+        drop(conn);
+        let threads = args.threads;
+        let baseline_input = input.clone();
+        let baseline = args.baseline;
+        let base =
+            tokio::task::spawn_blocking(move || solve(&baseline_input, baseline, threads)).await?;
+        let mut cells = Vec::new();
+        let mut first = None;
+        for &b in &args.budgets {
+            let short_input = input.clone();
+            let r = tokio::task::spawn_blocking(move || solve(&short_input, b, threads)).await?;
+            first = first.or(r.first_feasible);
+            cells.push(format!(
+                "{},{},{:.4}",
+                r.penalty,
+                r.hard,
+                r.penalty as f64 / base.penalty.max(1) as f64
+            ));
+        }
+        println!(
+            "{name},{},{},{},{},{},{},{}",
+            people.len(),
+            input.sites.len(),
+            input.rooms.len(),
+            input.cover.len(),
+            first.map_or("none".into(), |d| format!("{:.3}", d.as_secs_f64())),
+            cells.join(","),
+            base.penalty
+        );
+        if base.hard > 0 {
+            eprintln!("{name}: the baseline run left {} hard problems", base.hard);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

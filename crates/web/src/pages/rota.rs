@@ -1,0 +1,1064 @@
+//! Rotas: the list and the form that asks for one, a rota's page (progress while it is
+//! solved; then its problems and the grid by week), a day's edit form, and the printable
+//! page per site and week.
+use super::{FormView, long_date, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use app::rota::{DayEdit, RotaDetail, RotaProblem, RotaScope, pattern_code};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use chrono::{Datelike, NaiveDate};
+use domain::FieldErrors;
+use domain::account::UserRole;
+use domain::role::StaffGroup;
+use domain::rota::{DayPattern, RotaPeriod, Session};
+use std::collections::BTreeMap;
+
+pub(crate) struct RotaListRow {
+    pub id: String,
+    pub scope: String,
+    pub period: String,
+    pub status: String,
+    pub hard: String,
+    pub published: bool,
+}
+
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rotas.html")]
+pub(crate) struct RotasPage {
+    ctx: PageCtx,
+    rows: Vec<RotaListRow>,
+    scopes: Vec<Choice>,
+    from: String,
+    weeks: String,
+    time_limit: String,
+    form: FormView,
+    cover_link: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct RotaRequestForm {
+    #[serde(default)]
+    scope: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    weeks: String,
+    #[serde(default)]
+    time_limit: String,
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "queued" => "Waiting to start",
+        "running" => "Being solved",
+        "done" => "Ready",
+        "failed" => "Failed",
+        "cancelled" => "Stopped early",
+        _ => "Unknown",
+    }
+}
+
+fn scope_label(kind: &str, code: &str) -> String {
+    if kind == "pcn" {
+        format!("PCN {code}")
+    } else {
+        format!("Practice {code}")
+    }
+}
+
+fn next_monday(today: NaiveDate) -> NaiveDate {
+    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
+}
+
+async fn scope_choices(state: &AppState, user: &CurrentUser, selected: &str) -> Vec<Choice> {
+    let actor = &user.actor;
+    let mut choices = Vec::new();
+    match actor.role {
+        UserRole::PracticeManager => {
+            choices.push((actor.org.clone(), format!("Practice {}", actor.org)))
+        }
+        UserRole::PcnManager => {
+            choices.push((
+                format!("pcn:{}", actor.org),
+                format!("The whole PCN ({})", actor.org),
+            ));
+            if let Ok(practices) = state.app.visible_practices(actor).await {
+                for p in practices {
+                    choices.push((p.ods_code.clone(), format!("{} ({})", p.name, p.ods_code)));
+                }
+            }
+        }
+        _ => {}
+    }
+    choices
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+async fn render_list(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    form: RotaRequestForm,
+    errors: Option<FieldErrors>,
+) -> Result<Response, WebError> {
+    let rows = state
+        .app
+        .rotas(&user.actor)
+        .await?
+        .into_iter()
+        .map(|r| {
+            let from = NaiveDate::parse_from_str(&r.starts_on, "%Y-%m-%d").ok();
+            RotaListRow {
+                scope: scope_label(&r.scope_kind, &r.scope_code),
+                period: match from {
+                    Some(d) => format!("{} weeks from {}", r.weeks, long_date(d)),
+                    None => r.starts_on.clone(),
+                },
+                status: status_label(&r.status).to_string(),
+                hard: r.hard_violations.map(|h| h.to_string()).unwrap_or_default(),
+                published: r.published_at.is_some(),
+                id: r.id,
+            }
+        })
+        .collect();
+    let status = if errors.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut view = FormView::default();
+    if let Some(errors) = &errors {
+        view.errors = errors
+            .0
+            .iter()
+            .map(|e| (e.field.to_string(), e.message.clone()))
+            .collect();
+    }
+    let cover_link = match user.actor.role {
+        UserRole::PcnManager => format!("/pcns/{}/rota/cover", user.actor.org),
+        _ => format!("/practices/{}/rota/cover", user.actor.org),
+    };
+    let page = RotasPage {
+        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        rows,
+        scopes: scope_choices(state, user, &form.scope).await,
+        from: if form.from.is_empty() {
+            next_monday(state.app.today()).to_string()
+        } else {
+            form.from
+        },
+        weeks: if form.weeks.is_empty() {
+            "4".into()
+        } else {
+            form.weeks
+        },
+        time_limit: if form.time_limit.is_empty() {
+            app::rota::DEFAULT_TIME_LIMIT.to_string()
+        } else {
+            form.time_limit
+        },
+        form: view,
+        cover_link,
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn rotas_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+) -> Result<Response, WebError> {
+    render_list(&state, &user, token, RotaRequestForm::default(), None).await
+}
+
+pub(crate) async fn rota_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    CsrfForm(form): CsrfForm<RotaRequestForm>,
+) -> Result<Response, WebError> {
+    let scope = match form.scope.strip_prefix("pcn:") {
+        Some(code) => RotaScope::Pcn(code.to_string()),
+        None => RotaScope::Practice(form.scope.clone()),
+    };
+    let mut errors = match RotaPeriod::parse(&form.from, &form.weeks) {
+        Ok(_) => FieldErrors::default(),
+        Err(e) => e,
+    };
+    let limit = match form.time_limit.trim().parse::<u32>() {
+        Ok(n) if (1..=app::rota::MAX_TIME_LIMIT).contains(&n) => Some(n),
+        _ => {
+            errors.push(domain::FieldError::new(
+                "time_limit",
+                format!(
+                    "Enter a time limit from 1 to {} seconds",
+                    app::rota::MAX_TIME_LIMIT
+                ),
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return render_list(&state, &user, token, form, Some(errors)).await;
+    }
+    let period = RotaPeriod::parse(&form.from, &form.weeks).expect("checked");
+    match state
+        .app
+        .request_rota(&user.actor, scope, period, limit)
+        .await
+    {
+        Ok(id) => Ok(Redirect::to(&format!("/rotas/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_list(&state, &user, token, form, Some(errors)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct DayHead {
+    pub label: String,
+}
+
+pub(crate) struct Cell {
+    pub text: String,
+    pub room: String,
+    pub locked: bool,
+    pub problem: bool,
+    pub edit_href: String,
+}
+
+pub(crate) struct GridRow {
+    pub name: String,
+    pub role: String,
+    pub cells: Vec<Cell>,
+}
+
+pub(crate) struct ProblemView {
+    pub message: String,
+    pub href: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rota.html")]
+pub(crate) struct RotaPage {
+    ctx: PageCtx,
+    id: String,
+    scope: String,
+    period: String,
+    status: String,
+    status_code: String,
+    running: bool,
+    finished: bool,
+    progress_percent: u32,
+    best: String,
+    hard: i64,
+    soft: i64,
+    published: String,
+    error: String,
+    conflicts: Vec<String>,
+    hard_problems: Vec<ProblemView>,
+    gaps: Vec<ProblemView>,
+    more_gaps: usize,
+    weeks: Vec<Choice>,
+    practices: Vec<Choice>,
+    sites: Vec<Choice>,
+    groups: Vec<Choice>,
+    days: Vec<DayHead>,
+    rows: Vec<GridRow>,
+    locked_count: usize,
+    swaps: Vec<SwapLine>,
+    done: String,
+}
+
+pub(crate) struct SwapLine {
+    pub id: String,
+    pub text: String,
+    pub note: String,
+    pub status: String,
+    pub open: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct GridFilter {
+    #[serde(default)]
+    week: String,
+    #[serde(default)]
+    practice: String,
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// The text of one person's day: "AM + PM, Riverside Surgery".
+fn day_text(detail: &RotaDetail, held: &[&app::rota::Assignment]) -> (String, String) {
+    let Some(first) = held.first() else {
+        return (String::new(), String::new());
+    };
+    let sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
+    let label = DayPattern::of(&sessions).map_or_else(
+        || {
+            sessions
+                .iter()
+                .map(|s| s.label())
+                .collect::<Vec<_>>()
+                .join(" + ")
+        },
+        |p| p.label().to_string(),
+    );
+    let site = detail
+        .sites
+        .iter()
+        .find(|s| s.id == first.site_id)
+        .map_or("", |s| s.name.as_str());
+    let mut rooms: Vec<&str> = held
+        .iter()
+        .filter_map(|a| a.room_id.as_deref())
+        .filter_map(|r| {
+            detail
+                .rooms
+                .iter()
+                .find(|(id, _)| id == r)
+                .map(|(_, n)| n.as_str())
+        })
+        .collect();
+    rooms.dedup();
+    (format!("{label}, {site}"), rooms.join(" / "))
+}
+
+fn problem_href(id: &str, p: &RotaProblem) -> String {
+    match (p.staff_ids.first(), p.date) {
+        (Some(staff), Some(date)) => format!("/rotas/{id}/day?staff={staff}&date={date}"),
+        _ => String::new(),
+    }
+}
+
+pub(crate) async fn rota_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(filter): Query<GridFilter>,
+) -> Result<Response, WebError> {
+    let detail = state.app.rota(&user.actor, &id).await?;
+    let swaps = state.app.rota_swaps(&user.actor, &id).await?;
+    let row = &detail.row;
+    let finished = matches!(row.status.as_str(), "done" | "cancelled");
+    let running = matches!(row.status.as_str(), "queued" | "running");
+    let week: u32 = filter
+        .week
+        .parse()
+        .ok()
+        .filter(|w| (1..=detail.period.weeks).contains(w))
+        .unwrap_or(1);
+    let monday = detail.period.from + chrono::Days::new(u64::from((week - 1) * 7));
+    let dates: Vec<NaiveDate> = (0..6).map(|i| monday + chrono::Days::new(i)).collect();
+    let mut by_day: BTreeMap<(&str, NaiveDate), Vec<&app::rota::Assignment>> = BTreeMap::new();
+    for a in &detail.assignments {
+        by_day
+            .entry((a.staff_id.as_str(), a.date))
+            .or_default()
+            .push(a);
+    }
+    let problem_days: std::collections::BTreeSet<(String, NaiveDate)> = detail
+        .problems
+        .iter()
+        .filter(|p| p.hard)
+        .filter_map(|p| {
+            p.date
+                .map(|d| p.staff_ids.iter().map(move |s| (s.clone(), d)))
+        })
+        .flatten()
+        .collect();
+    let group = StaffGroup::parse(&filter.group);
+    let rows = detail
+        .people
+        .iter()
+        .filter(|p| filter.practice.is_empty() || p.practices.contains(&filter.practice))
+        .filter(|p| filter.site.is_empty() || p.site_ids.contains(&filter.site))
+        .filter(|p| group.is_none_or(|g| p.role.staff_group() == g))
+        .map(|p| GridRow {
+            name: p.name.clone(),
+            role: p.role.label().to_string(),
+            cells: dates
+                .iter()
+                .map(|d| {
+                    let held = by_day
+                        .get(&(p.id.as_str(), *d))
+                        .cloned()
+                        .unwrap_or_default();
+                    let (text, room) = day_text(&detail, &held);
+                    Cell {
+                        text,
+                        room,
+                        locked: detail.locked.iter().any(|(s, day)| *s == p.id && day == d),
+                        problem: problem_days.contains(&(p.id.clone(), *d)),
+                        edit_href: format!("/rotas/{id}/day?staff={}&date={d}", p.id),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let mut practices: Vec<String> = detail
+        .people
+        .iter()
+        .flat_map(|p| p.practices.clone())
+        .collect();
+    practices.sort();
+    practices.dedup();
+    let choice = |value: String, label: String, current: &str| Choice {
+        selected: value == current,
+        value,
+        label,
+    };
+    // Gaps below the minimum first; with a site chosen, that site's only.
+    let mut gaps_all: Vec<&RotaProblem> = detail
+        .problems
+        .iter()
+        .filter(|p| !p.hard)
+        .filter(|p| filter.site.is_empty() || p.site_id.as_deref() == Some(filter.site.as_str()))
+        .collect();
+    gaps_all.sort_by_key(|p| (p.rule != "cover", p.date, p.session));
+    const SHOWN: usize = 60;
+    let page = RotaPage {
+        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        scope: scope_label(&row.scope_kind, &row.scope_code),
+        period: format!(
+            "{} weeks from {} to {}",
+            detail.period.weeks,
+            long_date(detail.period.from),
+            long_date(detail.period.last_day())
+        ),
+        status: status_label(&row.status).to_string(),
+        status_code: row.status.clone(),
+        running,
+        finished,
+        progress_percent: (row.progress * 100.0).round().clamp(0.0, 100.0) as u32,
+        best: match (row.hard_violations, row.soft_penalty) {
+            (Some(h), Some(s)) => format!("{h} hard-rule units, penalty {s}"),
+            _ => "not yet known".into(),
+        },
+        hard: detail.problems.iter().filter(|p| p.hard).count() as i64,
+        soft: row.soft_penalty.unwrap_or(0),
+        published: row
+            .published_at
+            .as_deref()
+            .and_then(|t| t.get(..10))
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(long_date)
+            .unwrap_or_default(),
+        error: row.error.clone().unwrap_or_default(),
+        conflicts: detail.conflicts.clone(),
+        hard_problems: detail
+            .problems
+            .iter()
+            .filter(|p| p.hard)
+            .map(|p| ProblemView {
+                message: p.message.clone(),
+                href: problem_href(&id, p),
+            })
+            .collect(),
+        gaps: gaps_all
+            .iter()
+            .take(SHOWN)
+            .map(|p| ProblemView {
+                message: p.message.clone(),
+                href: String::new(),
+            })
+            .collect(),
+        more_gaps: gaps_all.len().saturating_sub(SHOWN),
+        weeks: (1..=detail.period.weeks)
+            .map(|w| {
+                let m = detail.period.from + chrono::Days::new(u64::from((w - 1) * 7));
+                choice(
+                    w.to_string(),
+                    format!("Week {w}, from {}", long_date(m)),
+                    &week.to_string(),
+                )
+            })
+            .collect(),
+        practices: practices
+            .into_iter()
+            .map(|p| choice(p.clone(), p, &filter.practice))
+            .collect(),
+        sites: detail
+            .sites
+            .iter()
+            .map(|s| choice(s.id.clone(), s.name.clone(), &filter.site))
+            .collect(),
+        groups: StaffGroup::ALL
+            .iter()
+            .map(|g| choice(g.code().to_string(), g.label().to_string(), &filter.group))
+            .collect(),
+        days: dates
+            .iter()
+            .map(|d| DayHead {
+                label: d.format("%a %-d %b").to_string(),
+            })
+            .collect(),
+        rows,
+        locked_count: detail.locked.len(),
+        swaps: swaps
+            .into_iter()
+            .map(|w| SwapLine {
+                text: format!(
+                    "{} asks {} to take {} {}",
+                    w.requester,
+                    w.colleague.as_deref().unwrap_or("anyone"),
+                    NaiveDate::parse_from_str(&w.row.day, "%Y-%m-%d")
+                        .map_or(w.row.day.clone(), long_date),
+                    Session::parse(&w.row.session).map_or("", |s| s.label())
+                ),
+                note: w.row.note.clone().unwrap_or_default(),
+                open: w.row.status == "requested",
+                status: w.row.status.clone(),
+                id: w.row.id,
+            })
+            .collect(),
+        done: filter.done,
+        id,
+    };
+    Ok((token, page).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Nothing {}
+
+pub(crate) async fn rota_cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> Result<Response, WebError> {
+    state.app.cancel_rota(&user.actor, &id).await?;
+    Ok(Redirect::to(&format!("/rotas/{id}?done=rota-stopped")).into_response())
+}
+
+pub(crate) async fn rota_publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> Result<Response, WebError> {
+    state.app.publish_rota(&user.actor, &id).await?;
+    Ok(Redirect::to(&format!("/rotas/{id}?done=rota-published")).into_response())
+}
+
+pub(crate) async fn rota_resolve(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> Result<Response, WebError> {
+    state.app.resolve_rota(&user.actor, &id).await?;
+    Ok(Redirect::to(&format!("/rotas/{id}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rota_day.html")]
+pub(crate) struct DayPage {
+    ctx: PageCtx,
+    id: String,
+    staff_id: String,
+    date: String,
+    person: String,
+    day_label: String,
+    current: String,
+    patterns: Vec<Choice>,
+    sites: Vec<Choice>,
+    locked: bool,
+    refused: Vec<String>,
+    form: FormView,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct DayQuery {
+    #[serde(default)]
+    staff: String,
+    #[serde(default)]
+    date: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct DayForm {
+    #[serde(default)]
+    staff_id: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    pattern: String,
+    #[serde(default)]
+    site_id: String,
+    #[serde(default)]
+    lock: Option<String>,
+    #[serde(default)]
+    override_rules: Option<String>,
+}
+
+async fn render_day(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    id: &str,
+    form: &DayForm,
+    refused: Vec<String>,
+    errors: Option<FieldErrors>,
+) -> Result<Response, WebError> {
+    let detail = state.app.rota(&user.actor, id).await?;
+    let person = detail
+        .people
+        .iter()
+        .find(|p| p.id == form.staff_id)
+        .ok_or(WebError::Page(AppError::NotFound))?;
+    let date = NaiveDate::parse_from_str(&form.date, "%Y-%m-%d")
+        .ok()
+        .filter(|d| detail.period.days().any(|x| x == *d))
+        .ok_or(WebError::Page(AppError::NotFound))?;
+    let held: Vec<&app::rota::Assignment> = detail
+        .assignments
+        .iter()
+        .filter(|a| a.staff_id == person.id && a.date == date)
+        .collect();
+    let (text, room) = day_text(&detail, &held);
+    let current_pattern = DayPattern::of(&held.iter().map(|a| a.session).collect::<Vec<_>>())
+        .map_or("off", pattern_code);
+    let chosen_pattern = if form.pattern.is_empty() {
+        current_pattern
+    } else {
+        form.pattern.as_str()
+    };
+    let chosen_site = if form.site_id.is_empty() {
+        held.first().map_or_else(
+            || person.site_ids.first().cloned().unwrap_or_default(),
+            |a| a.site_id.clone(),
+        )
+    } else {
+        form.site_id.clone()
+    };
+    let mut patterns = vec![Choice {
+        value: "off".into(),
+        label: "Not working".into(),
+        selected: chosen_pattern == "off",
+    }];
+    patterns.extend(DayPattern::ALL.into_iter().map(|p| Choice {
+        value: pattern_code(p).into(),
+        label: p.label().into(),
+        selected: chosen_pattern == pattern_code(p),
+    }));
+    let mut view = FormView::default();
+    if let Some(errors) = &errors {
+        view.errors = errors
+            .0
+            .iter()
+            .map(|e| (e.field.to_string(), e.message.clone()))
+            .collect();
+    }
+    if !refused.is_empty() {
+        view.errors.push((
+            "override_rules".into(),
+            "This change breaks a rule (listed below): change it, or tick the override to save it anyway".into(),
+        ));
+    }
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = DayPage {
+        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        id: id.to_string(),
+        staff_id: person.id.clone(),
+        date: date.to_string(),
+        person: person.name.clone(),
+        day_label: format!("{} {}", date.format("%A"), long_date(date)),
+        current: if text.is_empty() {
+            "Not working".into()
+        } else if room.is_empty() {
+            text
+        } else {
+            format!("{text}, {room}")
+        },
+        patterns,
+        sites: detail
+            .sites
+            .iter()
+            .filter(|s| person.site_ids.contains(&s.id) || s.id == chosen_site)
+            .map(|s| Choice {
+                value: s.id.clone(),
+                label: s.name.clone(),
+                selected: s.id == chosen_site,
+            })
+            .collect(),
+        locked: form.lock.is_some()
+            || detail
+                .locked
+                .iter()
+                .any(|(s, d)| *s == person.id && *d == date),
+        refused,
+        form: view,
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn day_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Result<Response, WebError> {
+    let form = DayForm {
+        staff_id: q.staff,
+        date: q.date,
+        ..DayForm::default()
+    };
+    render_day(&state, &user, token, &id, &form, Vec::new(), None).await
+}
+
+pub(crate) async fn day_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<DayForm>,
+) -> Result<Response, WebError> {
+    let edit = DayEdit {
+        staff_id: form.staff_id.clone(),
+        date: form.date.clone(),
+        pattern: form.pattern.clone(),
+        site_id: form.site_id.clone(),
+        lock: form.lock.is_some(),
+        override_rules: form.override_rules.is_some(),
+    };
+    match state.app.edit_rota_day(&user.actor, &id, &edit).await {
+        Ok(outcome) if outcome.saved => {
+            let done = if outcome.new_problems.is_empty() {
+                "rota-edited"
+            } else {
+                "rota-overridden"
+            };
+            let week = NaiveDate::parse_from_str(&form.date, "%Y-%m-%d").ok();
+            let detail_week = match week {
+                Some(d) => {
+                    let detail = state.app.rota(&user.actor, &id).await?;
+                    ((d - detail.period.from).num_days() / 7 + 1).to_string()
+                }
+                None => "1".into(),
+            };
+            Ok(
+                Redirect::to(&format!("/rotas/{id}?week={detail_week}&done={done}#grid"))
+                    .into_response(),
+            )
+        }
+        Ok(outcome) => {
+            let refused = outcome
+                .new_problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect();
+            render_day(&state, &user, token, &id, &form, refused, None).await
+        }
+        Err(AppError::Invalid(errors)) => {
+            render_day(&state, &user, token, &id, &form, Vec::new(), Some(errors)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) struct PrintTable {
+    pub site: String,
+    pub week: String,
+    pub days: Vec<String>,
+    pub rows: Vec<(String, String, Vec<String>)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rota_print.html")]
+pub(crate) struct PrintPage {
+    ctx: PageCtx,
+    id: String,
+    scope: String,
+    published: bool,
+    tables: Vec<PrintTable>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct PrintQuery {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    week: String,
+}
+
+/// Builds the printable tables: per site and week, who works each day and in which room.
+fn print_tables(detail: &RotaDetail, site: &str, week: &str) -> Vec<PrintTable> {
+    let mut tables = Vec::new();
+    for s in detail
+        .sites
+        .iter()
+        .filter(|s| site.is_empty() || s.id == site)
+    {
+        for w in 1..=detail.period.weeks {
+            if !week.is_empty() && week != w.to_string() {
+                continue;
+            }
+            let monday = detail.period.from + chrono::Days::new(u64::from((w - 1) * 7));
+            let dates: Vec<NaiveDate> = (0..6).map(|i| monday + chrono::Days::new(i)).collect();
+            let rows: Vec<(String, String, Vec<String>)> = detail
+                .people
+                .iter()
+                .filter_map(|p| {
+                    let cells: Vec<String> = dates
+                        .iter()
+                        .map(|d| {
+                            let held: Vec<&app::rota::Assignment> = detail
+                                .assignments
+                                .iter()
+                                .filter(|a| a.staff_id == p.id && a.date == *d && a.site_id == s.id)
+                                .collect();
+                            if held.is_empty() {
+                                return String::new();
+                            }
+                            let (text, room) = day_text(detail, &held);
+                            let pattern = text.split(',').next().unwrap_or("").to_string();
+                            if room.is_empty() {
+                                pattern
+                            } else {
+                                format!("{pattern} ({room})")
+                            }
+                        })
+                        .collect();
+                    cells
+                        .iter()
+                        .any(|c| !c.is_empty())
+                        .then(|| (p.name.clone(), p.role.label().to_string(), cells))
+                })
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            tables.push(PrintTable {
+                site: s.name.clone(),
+                week: format!("Week of {}", long_date(monday)),
+                days: dates
+                    .iter()
+                    .map(|d| d.format("%a %-d %b").to_string())
+                    .collect(),
+                rows,
+            });
+        }
+    }
+    tables
+}
+
+pub(crate) async fn print_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, WebError> {
+    let detail = state.app.rota(&user.actor, &id).await?;
+    let page = PrintPage {
+        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        scope: scope_label(&detail.row.scope_kind, &detail.row.scope_code),
+        published: detail.row.published_at.is_some(),
+        tables: print_tables(&detail, &q.site, &q.week),
+        id,
+    };
+    Ok((token, page).into_response())
+}
+
+pub(crate) struct MySession {
+    pub rota_id: String,
+    pub date: String,
+    pub day_label: String,
+    pub session: String,
+    pub session_label: String,
+    pub place: String,
+    pub colleagues: Vec<Choice>,
+    pub requested: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "my_rota.html")]
+pub(crate) struct MyRotaPage {
+    ctx: PageCtx,
+    sessions: Vec<MySession>,
+    form: FormView,
+    done: String,
+}
+
+async fn render_my_rota(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    errors: Option<FieldErrors>,
+    done: String,
+) -> Result<Response, WebError> {
+    let sessions = state
+        .app
+        .my_swappable_sessions(&user.actor, 28)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let date = NaiveDate::parse_from_str(&s.session.day, "%Y-%m-%d").ok();
+            let session = Session::parse(&s.session.session).ok();
+            MySession {
+                rota_id: s.session.rota_id.clone(),
+                date: s.session.day.clone(),
+                day_label: date.map_or(s.session.day.clone(), |d| {
+                    format!("{} {}", d.format("%A"), long_date(d))
+                }),
+                session: s.session.session.clone(),
+                session_label: session.map_or("", |x| x.label()).to_string(),
+                place: match &s.session.room_name {
+                    Some(room) => format!("{}, {room}", s.session.site_name),
+                    None => s.session.site_name.clone(),
+                },
+                colleagues: s
+                    .colleagues
+                    .into_iter()
+                    .map(|(id, name)| Choice {
+                        value: id,
+                        label: name,
+                        selected: false,
+                    })
+                    .collect(),
+                requested: match s.requested.as_deref() {
+                    Some("requested") => "Asked: waiting for your manager".into(),
+                    Some("approved") => "Approved".into(),
+                    Some("declined") => "Declined".into(),
+                    _ => String::new(),
+                },
+            }
+        })
+        .collect();
+    let mut view = FormView::default();
+    if let Some(errors) = &errors {
+        view.errors = errors
+            .0
+            .iter()
+            .map(|e| (String::new(), e.message.clone()))
+            .collect();
+    }
+    let status = if errors.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = MyRotaPage {
+        ctx: page_ctx(&user.actor, &token, "/me/rota")?,
+        sessions,
+        form: view,
+        done,
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn my_rota_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Query(done): Query<super::Done>,
+) -> Result<Response, WebError> {
+    render_my_rota(&state, &user, token, None, done.done).await
+}
+
+pub(crate) async fn swap_request(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    CsrfForm(form): CsrfForm<app::rota::swaps::SwapForm>,
+) -> Result<Response, WebError> {
+    match state.app.request_swap(&user.actor, &form).await {
+        Ok(_) => Ok(Redirect::to("/me/rota?done=swap-requested").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_my_rota(&state, &user, token, Some(errors), String::new()).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct SwapDecision {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    override_rules: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "swap_refused.html")]
+pub(crate) struct SwapRefusedPage {
+    ctx: PageCtx,
+    swap_id: String,
+    rota_id: String,
+    refused: Vec<String>,
+    form: FormView,
+}
+
+pub(crate) async fn swap_decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<SwapDecision>,
+) -> Result<Response, WebError> {
+    let approve = form.decision == "approve";
+    let outcome = state
+        .app
+        .decide_swap(&user.actor, &id, approve, form.override_rules.is_some())
+        .await?;
+    let rota_id = state.app.swap_rota(&user.actor, &id).await?;
+    if outcome.saved {
+        let done = if !approve {
+            "swap-declined"
+        } else if outcome.new_problems.is_empty() {
+            "swap-approved"
+        } else {
+            "rota-overridden"
+        };
+        return Ok(Redirect::to(&format!("/rotas/{rota_id}?done={done}#swaps")).into_response());
+    }
+    let mut view = FormView::default();
+    view.errors.push((
+        String::new(),
+        "Approving this request breaks a rule (listed below): decline it, or approve with the override".into(),
+    ));
+    let page = SwapRefusedPage {
+        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        swap_id: id,
+        rota_id,
+        refused: outcome
+            .new_problems
+            .into_iter()
+            .map(|p| p.message)
+            .collect(),
+        form: view,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
+}

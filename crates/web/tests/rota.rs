@@ -1,0 +1,467 @@
+//! Rotas over HTTP and through the app, on both databases: a manager makes a rota (solved by
+//! the background job), the plain-words checks agree with the optimiser's evaluator, an edit
+//! that breaks a hard rule is refused with the reason unless overridden (audited), a locked
+//! day survives solving again, and conflicting rules and impossible cover are explained.
+use super::on_both;
+use crate::support::*;
+use app::rota::{RotaScope, load_input, optimiser_score};
+use chrono::{Datelike, NaiveDate};
+use domain::rota::RotaPeriod;
+use store::Backend;
+
+async fn post_form(
+    t: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let token = t.csrf(client).await;
+    let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    body.extend_from_slice(fields);
+    let r = client
+        .post(format!("{}{path}", t.base))
+        .form(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, location, r.text().await.unwrap())
+}
+
+fn next_monday(today: NaiveDate) -> NaiveDate {
+    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
+}
+
+async fn pcn_actor(t: &TestApp) -> app::Actor {
+    let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+    let user = t.user(&email).await;
+    t.app.actor(&user.id).await.unwrap()
+}
+
+on_both!(
+    a_rota_is_made_checked_edited_and_solved_again_around_locks,
+    async |t: &TestApp| {
+        let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let client = t.logged_in(&email).await;
+        let actor = pcn_actor(t).await;
+        let monday = next_monday(t.app.today());
+        let scope = format!("pcn:{OWN_PCN}");
+        let from = monday.to_string();
+
+        // Bad input names its field; a good request is queued and shown.
+        let (status, _, page) = post_form(
+            t,
+            &client,
+            "/rotas",
+            &[
+                ("scope", &scope),
+                ("from", &from),
+                ("weeks", "14"),
+                ("time_limit", "2"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422);
+        assert!(page.contains("from 1 to 13"), "{page}");
+        let (status, location, _) = post_form(
+            t,
+            &client,
+            "/rotas",
+            &[
+                ("scope", &scope),
+                ("from", &from),
+                ("weeks", "2"),
+                ("time_limit", "2"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let id = location.trim_start_matches("/rotas/").to_string();
+        let page = client
+            .get(format!("{}{location}", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("Waiting to start"), "{page}");
+        assert!(page.contains("<progress"), "a progress bar");
+
+        // The background job (run here in-process) solves it.
+        assert_eq!(
+            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            Some(id.clone())
+        );
+        assert_eq!(
+            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            None
+        );
+        let detail = t.app.rota(&actor, &id).await.unwrap();
+        assert_eq!(detail.row.status, "done");
+        assert_eq!(detail.row.progress, 1.0);
+        assert!(
+            detail.assignments.len() > 300,
+            "{}",
+            detail.assignments.len()
+        );
+        let hard: Vec<_> = detail
+            .problems
+            .iter()
+            .filter(|p| p.hard)
+            .map(|p| p.message.clone())
+            .collect();
+        assert!(hard.is_empty(), "{hard:?}");
+        assert_eq!(detail.row.hard_violations, Some(0));
+
+        // The plain-words checks and the optimiser's evaluator agree.
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 2,
+        };
+        let mut conn = t.app.store().conn().await.unwrap();
+        let (input, _) = load_input(&mut conn, &RotaScope::Pcn(OWN_PCN.into()), period)
+            .await
+            .unwrap();
+        drop(conn);
+        assert_eq!(optimiser_score(&input, &detail.assignments).0, 0);
+
+        // A GP on a Saturday-only session on a Tuesday: refused with the reason.
+        let gp = detail
+            .people
+            .iter()
+            .find(|p| p.role.staff_group() == domain::role::StaffGroup::Gp)
+            .unwrap();
+        let tuesday = (monday + chrono::Days::new(1)).to_string();
+        let site = gp.site_ids[0].clone();
+        let (status, _, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/day"),
+            &[
+                ("staff_id", &gp.id),
+                ("date", &tuesday),
+                ("pattern", "saturday"),
+                ("site_id", &site),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("not an open session there"), "{page}");
+        let unchanged = t.app.rota(&actor, &id).await.unwrap();
+        assert_eq!(
+            unchanged.assignments, detail.assignments,
+            "a refused edit changes nothing"
+        );
+
+        // With the override it is saved, reported, and audited as an override.
+        let (status, location, _) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/day"),
+            &[
+                ("staff_id", &gp.id),
+                ("date", &tuesday),
+                ("pattern", "saturday"),
+                ("site_id", &site),
+                ("override_rules", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert!(location.contains("done=rota-overridden"), "{location}");
+        let edited = t.app.rota(&actor, &id).await.unwrap();
+        let reported: Vec<_> = edited.problems.iter().filter(|p| p.hard).collect();
+        assert!(
+            reported
+                .iter()
+                .any(|p| p.rule == "closed" && p.staff_ids == vec![gp.id.clone()]),
+            "{reported:?}"
+        );
+        assert!(
+            optimiser_score(&input, &edited.assignments).0 > 0,
+            "the evaluator sees it too"
+        );
+        assert!(edited.row.hard_violations.unwrap() > 0);
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PCN.to_string()], 50)
+            .await
+            .unwrap();
+        assert!(
+            audit.iter().any(|a| a.action == "overrode"
+                && a.entity == "rota_day"
+                && a.after_json
+                    .as_deref()
+                    .unwrap_or("")
+                    .contains("not an open session")),
+            "the override is audited with the rule it breaks"
+        );
+        drop(conn);
+
+        // Someone else's day is locked as it is; solving again keeps it and clears the override.
+        let other = detail
+            .people
+            .iter()
+            .find(|p| {
+                p.id != gp.id
+                    && detail
+                        .assignments
+                        .iter()
+                        .any(|a| a.staff_id == p.id && a.date == monday)
+            })
+            .unwrap();
+        let held: Vec<_> = detail
+            .assignments
+            .iter()
+            .filter(|a| a.staff_id == other.id && a.date == monday)
+            .cloned()
+            .collect();
+        let pattern =
+            domain::rota::DayPattern::of(&held.iter().map(|a| a.session).collect::<Vec<_>>())
+                .unwrap();
+        let (status, _, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/day"),
+            &[
+                ("staff_id", &other.id),
+                ("date", &monday.to_string()),
+                ("pattern", app::rota::pattern_code(pattern)),
+                ("site_id", &held[0].site_id),
+                ("lock", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        let (status, _, _) = post_form(t, &client, &format!("/rotas/{id}/resolve"), &[]).await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            Some(id.clone())
+        );
+        let again = t.app.rota(&actor, &id).await.unwrap();
+        let kept: Vec<_> = again
+            .assignments
+            .iter()
+            .filter(|a| a.staff_id == other.id && a.date == monday)
+            .map(|a| (a.session, a.site_id.clone()))
+            .collect();
+        assert_eq!(
+            kept,
+            held.iter()
+                .map(|a| (a.session, a.site_id.clone()))
+                .collect::<Vec<_>>()
+        );
+        assert!(again.locked.contains(&(other.id.clone(), monday)));
+        assert!(
+            again.problems.iter().all(|p| !p.hard),
+            "{:?}",
+            again.problems.iter().filter(|p| p.hard).collect::<Vec<_>>()
+        );
+
+        // Publish; the grid and the printable page show the team.
+        let (status, _, _) = post_form(t, &client, &format!("/rotas/{id}/publish"), &[]).await;
+        assert_eq!(status, 303);
+        let page = client
+            .get(format!("{}/rotas/{id}", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("published on"), "published");
+        assert!(page.contains(&other.name));
+        let print = client
+            .get(format!("{}/rotas/{id}/print", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(print.contains("app-print-table"));
+
+        // The demand-and-capacity weeks the published rota covers take its sessions as capacity.
+        let dc = t
+            .app
+            .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
+            .await
+            .unwrap();
+        let covered: std::collections::BTreeSet<NaiveDate> = dc
+            .weeks
+            .iter()
+            .map(|w| w.0)
+            .filter(|m| *m >= monday && *m <= monday + chrono::Days::new(7))
+            .collect();
+        assert!(!covered.is_empty(), "the forecast weeks include the rota's");
+        assert_eq!(
+            dc.rota_weeks
+                .iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<_>>(),
+            covered
+        );
+        let gp_week = dc
+            .weeks
+            .iter()
+            .find(|w| w.0 == *covered.first().unwrap() && w.1 == "GP")
+            .unwrap();
+        assert!(gp_week.3 > 0.0, "GP capacity from the rota");
+
+        // Another tenant's manager cannot see it.
+        let other_manager = t.logged_in(&t.other.manager_email).await;
+        let hidden = other_manager
+            .get(format!("{}/rotas/{id}", t.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(hidden.status(), 404);
+    }
+);
+
+on_both!(
+    conflicting_rules_and_impossible_cover_are_explained,
+    async |t: &TestApp| {
+        let actor = pcn_actor(t).await;
+        let monday = next_monday(t.app.today()) + chrono::Days::new(14);
+        let template = t
+            .app
+            .cover_template(&actor, &RotaScope::Practice(OWN_PRACTICE.into()))
+            .await
+            .unwrap();
+        let site = &template.sites[0];
+        // Far more GPs on Monday morning than the PCN employs.
+        let mut rows: Vec<domain::rota::CoverForm> = site
+            .cover
+            .iter()
+            .map(|c| domain::rota::CoverForm {
+                site_id: site.id.clone(),
+                weekday: domain::rota::weekday_code(c.weekday).into(),
+                session: c.session.code().into(),
+                need: c.need.code(),
+                minimum: c.minimum.to_string(),
+                ideal: c.ideal.to_string(),
+            })
+            .filter(|c| !(c.weekday == "mon" && c.session == "am" && c.need == "group:gp"))
+            .collect();
+        rows.push(domain::rota::CoverForm {
+            site_id: site.id.clone(),
+            weekday: "mon".into(),
+            session: "am".into(),
+            need: "group:gp".into(),
+            minimum: "40".into(),
+            ideal: "40".into(),
+        });
+        t.app.save_cover(&actor, &site.id, &rows).await.unwrap();
+
+        // A bad row names its number and field, and changes nothing.
+        let mut bad = rows.clone();
+        bad[1].ideal = "0".into();
+        bad[1].minimum = "2".into();
+        let err = t.app.save_cover(&actor, &site.id, &bad).await.unwrap_err();
+        assert!(err.to_string().contains("Row 2, ideal"), "{err}");
+        let after = t
+            .app
+            .cover_template(&actor, &RotaScope::Practice(OWN_PRACTICE.into()))
+            .await
+            .unwrap();
+        assert_eq!(after.sites[0].cover.len(), rows.len());
+
+        // A GP's fixed Monday morning falls on their approved leave.
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 2,
+        };
+        let mut conn = t.app.store().conn().await.unwrap();
+        let (input, _) = load_input(&mut conn, &RotaScope::Pcn(OWN_PCN.into()), period)
+            .await
+            .unwrap();
+        let gp = input
+            .people
+            .iter()
+            .find(|p| p.is_gp() && p.approved_leave.is_empty() && p.rules.fixed_sessions.is_empty())
+            .unwrap()
+            .clone();
+        drop(conn);
+        t.app
+            .save_rota_rules(
+                &actor,
+                &gp.id,
+                &domain::rota::RotaRulesForm {
+                    fixed_sessions: "Monday AM".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let mut tx = t.app.store().begin().await.unwrap();
+        let leave = domain::leave::LeaveDraft {
+            kind: domain::leave::LeaveKind::Annual,
+            start_date: monday,
+            end_date: monday,
+            note: None,
+        };
+        store::leave::insert(
+            &mut tx,
+            &store::new_id(),
+            &gp.id,
+            &leave,
+            domain::leave::LeaveStatus::Approved,
+            "2026-11-23T09:00:00Z",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let solved = t
+            .app
+            .solve_rota_now(RotaScope::Pcn(OWN_PCN.into()), period, 2, 2)
+            .await
+            .unwrap();
+        assert!(
+            solved.conflicts.iter().any(|c| c.contains(&gp.name)
+                && c.contains("fixed Monday AM")
+                && c.contains("annual leave")),
+            "{:?}",
+            solved.conflicts
+        );
+        let short: Vec<_> = solved
+            .problems
+            .iter()
+            .filter(|p| p.rule == "cover" && p.message.contains("short of the minimum of 40"))
+            .collect();
+        assert_eq!(
+            short.len(),
+            2,
+            "both Mondays are short, and say so: {short:?}"
+        );
+        assert!(short[0].message.contains("AM at"), "{}", short[0].message);
+        assert!(
+            solved.problems.iter().all(|p| !p.hard),
+            "impossible cover is a gap, not a broken rule"
+        );
+        // The GP is not booked on their leave day, and works their fixed session the next Monday.
+        let next = monday + chrono::Days::new(7);
+        let mut conn = t.app.store().conn().await.unwrap();
+        let assignments = store::rota::list_assignments(&mut conn, &solved.id)
+            .await
+            .unwrap();
+        assert!(
+            !assignments
+                .iter()
+                .any(|a| a.staff_id == gp.id && a.day == monday.to_string())
+        );
+        assert!(
+            assignments
+                .iter()
+                .any(|a| a.staff_id == gp.id && a.day == next.to_string() && a.session == "am")
+        );
+    }
+);
