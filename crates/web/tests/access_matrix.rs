@@ -54,6 +54,10 @@ enum Target {
     CoachingSession,
     /// A goal of the practice manager's own plan (own) or of the other tenant's person.
     Goal,
+    /// A rota of the own or the other practice.
+    Rota,
+    /// A swap request on a rota of the own or the other practice.
+    Swap,
 }
 
 /// How the request body is sent.
@@ -377,6 +381,23 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/api/practices/{ods}/wellbeing"),
             entry(Practice, Empty, MANAGERS),
         ),
+        // Rotas: made, read, edited and published by managers; staff see their own and ask
+        // for swaps, which managers decide.
+        (("GET", "/rotas"), entry(None, Empty, MANAGERS)),
+        (("POST", "/rotas"), entry(None, Form, MANAGERS)),
+        (("GET", "/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
+        (("POST", "/rotas/{id}/cancel"), entry(Rota, Form, MANAGERS)),
+        (("POST", "/rotas/{id}/publish"), entry(Rota, Form, MANAGERS)),
+        (("POST", "/rotas/{id}/resolve"), entry(Rota, Form, MANAGERS)),
+        (("GET", "/rotas/{id}/day"), entry(Rota, Empty, MANAGERS)),
+        (("POST", "/rotas/{id}/day"), entry(Rota, Form, MANAGERS)),
+        (("GET", "/rotas/{id}/print"), entry(Rota, Empty, MANAGERS)),
+        (("GET", "/me/rota"), entry(None, Empty, WITH_STAFF_RECORD)),
+        (("POST", "/me/swaps"), entry(None, Form, WITH_STAFF_RECORD)),
+        (
+            ("POST", "/swaps/{id}/decision"),
+            entry(Swap, Form, MANAGERS),
+        ),
     ];
     rows.into_iter().collect()
 }
@@ -470,6 +491,10 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
             t.fresh_goal(&staff_id).await
         }
         (Target::Goal, false) => t.fresh_goal(&t.other.staff_id).await,
+        (Target::Rota, true) => t.fresh_rota(OWN_PRACTICE).await,
+        (Target::Rota, false) => t.fresh_rota(OTHER_PRACTICE).await,
+        (Target::Swap, true) => t.fresh_swap(OWN_PRACTICE, &t.own_staff().await).await,
+        (Target::Swap, false) => t.fresh_swap(OTHER_PRACTICE, &t.other.staff_id).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {

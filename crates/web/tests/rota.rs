@@ -465,3 +465,224 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    staff_ask_for_swaps_and_managers_decide_them_with_the_rules_checked_again,
+    async |t: &TestApp| {
+        let manager_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        let manager = t.logged_in(&manager_email).await;
+        let manager_actor = t.app.actor(&t.user(&manager_email).await.id).await.unwrap();
+        let monday = next_monday(t.app.today());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let solved = t
+            .app
+            .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
+            .await
+            .unwrap();
+        let id = solved.id.clone();
+        t.app.publish_rota(&manager_actor, &id).await.unwrap();
+        let before = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
+
+        // The member of staff sees their published sessions.
+        let staff_email = t.login_email("staff", Some(OWN_PRACTICE)).await;
+        let staff_id = t.user(&staff_email).await.staff_id.unwrap();
+        let staff = t.logged_in(&staff_email).await;
+        let mine: Vec<_> = before.iter().filter(|a| a.staff_id == staff_id).collect();
+        assert!(mine.len() >= 2, "the member of staff works this week");
+        let page = staff
+            .get(format!("{}/me/rota", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("action=\"/me/swaps\""), "{page}");
+
+        // A session they are not booked for is refused, naming it.
+        let free_day = (0..6)
+            .map(|d| monday + chrono::Days::new(d))
+            .find(|d| !mine.iter().any(|a| a.date == *d))
+            .unwrap_or(monday + chrono::Days::new(6));
+        let (status, _, page) = post_form(
+            t,
+            &staff,
+            "/me/swaps",
+            &[
+                ("rota_id", &id),
+                ("date", &free_day.to_string()),
+                ("session", "am"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("You are not booked"), "{page}");
+
+        // A colleague already working that session cannot take it: refused, naming them.
+        let first = mine[0];
+        let busy = before
+            .iter()
+            .find(|a| a.staff_id != staff_id && a.date == first.date && a.session == first.session)
+            .expect("someone else works the same session")
+            .staff_id
+            .clone();
+        let (status, _, page) = post_form(
+            t,
+            &staff,
+            "/me/swaps",
+            &[
+                ("rota_id", &id),
+                ("date", &first.date.to_string()),
+                ("session", first.session.code()),
+                ("with_staff_id", &busy),
+            ],
+        )
+        .await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("already works the"), "{page}");
+
+        // A swap to a colleague on approved leave that day breaks a hard rule: refused with
+        // the reason, then approved with the override, which is audited.
+        let manager_detail = t.app.rota(&manager_actor, &id).await.unwrap();
+        let colleague = manager_detail
+            .people
+            .iter()
+            .find(|p| {
+                p.id != staff_id
+                    && !before
+                        .iter()
+                        .any(|a| a.staff_id == p.id && a.date == first.date)
+            })
+            .expect("someone not working that day")
+            .id
+            .clone();
+        let mut tx = t.app.store().begin().await.unwrap();
+        let leave = domain::leave::LeaveDraft {
+            kind: domain::leave::LeaveKind::Annual,
+            start_date: first.date,
+            end_date: first.date,
+            note: None,
+        };
+        store::leave::insert(
+            &mut tx,
+            &store::new_id(),
+            &colleague,
+            &leave,
+            domain::leave::LeaveStatus::Approved,
+            "2026-11-23T09:00:00Z",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let (status, location, page) = post_form(
+            t,
+            &staff,
+            "/me/swaps",
+            &[
+                ("rota_id", &id),
+                ("date", &first.date.to_string()),
+                ("session", first.session.code()),
+                ("with_staff_id", &colleague),
+                ("note", "Dentist"),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        assert!(location.contains("done=swap-requested"), "{location}");
+        let swaps = t.app.rota_swaps(&manager_actor, &id).await.unwrap();
+        assert_eq!(swaps.len(), 1);
+        let swap_id = swaps[0].row.id.clone();
+        let rota_page = manager
+            .get(format!("{}/rotas/{id}", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            rota_page.contains("Dentist"),
+            "the request is on the rota page"
+        );
+
+        let decide = format!("/swaps/{swap_id}/decision");
+        let (status, _, page) = post_form(t, &manager, &decide, &[("decision", "approve")]).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("breaks a rule"), "{page}");
+        assert_eq!(
+            t.app.rota(&manager_actor, &id).await.unwrap().assignments,
+            before,
+            "a refused approval changes nothing"
+        );
+        let (status, location, page) = post_form(
+            t,
+            &manager,
+            &decide,
+            &[("decision", "approve"), ("override_rules", "yes")],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        assert!(location.contains("done=rota-overridden"), "{location}");
+        let after = t.app.rota(&manager_actor, &id).await.unwrap();
+        let holds = |who: &str| {
+            after
+                .assignments
+                .iter()
+                .any(|a| a.staff_id == who && a.date == first.date && a.session == first.session)
+        };
+        assert!(!holds(&staff_id), "the session left the person who asked");
+        assert!(holds(&colleague), "and went to the colleague");
+        assert!(
+            after.problems.iter().any(|p| p.hard),
+            "the break is reported"
+        );
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.to_string()], 50)
+            .await
+            .unwrap();
+        assert!(
+            audit
+                .iter()
+                .any(|a| a.action == "overrode" && a.entity == "rota_swap"),
+            "the override is audited"
+        );
+        drop(conn);
+
+        // A request for cover by anyone, declined: nothing moves; it cannot be decided twice.
+        let second = mine[1];
+        let (status, _, _) = post_form(
+            t,
+            &staff,
+            "/me/swaps",
+            &[
+                ("rota_id", &id),
+                ("date", &second.date.to_string()),
+                ("session", second.session.code()),
+            ],
+        )
+        .await;
+        assert_eq!(status, 303);
+        let swaps = t.app.rota_swaps(&manager_actor, &id).await.unwrap();
+        let cover = swaps
+            .iter()
+            .find(|s| s.row.status == "requested")
+            .unwrap()
+            .row
+            .id
+            .clone();
+        let decide = format!("/swaps/{cover}/decision");
+        let (status, location, _) =
+            post_form(t, &manager, &decide, &[("decision", "decline")]).await;
+        assert_eq!(status, 303);
+        assert!(location.contains("done=swap-declined"), "{location}");
+        let unchanged = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
+        assert!(unchanged.iter().any(|a| a.staff_id == staff_id
+            && a.date == second.date
+            && a.session == second.session));
+        let (status, _, _) = post_form(t, &manager, &decide, &[("decision", "approve")]).await;
+        assert_eq!(status, 409, "already decided");
+    }
+);

@@ -382,6 +382,46 @@ impl TestApp {
         id
     }
 
+    /// A fresh rota of a practice, queued for two weeks from 7 December 2026.
+    pub async fn fresh_rota(&self, ods: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let rota = store::rota::NewRota {
+            id: id.clone(),
+            scope_kind: "practice".into(),
+            scope_code: ods.into(),
+            starts_on: "2026-12-07".into(),
+            weeks: 2,
+            time_limit_seconds: 1,
+            created_by: None,
+            created_at: NOW.into(),
+        };
+        store::rota::insert_rota(&mut conn, &rota).await.unwrap();
+        id
+    }
+
+    /// A fresh swap request by `staff_id` on a fresh rota of the practice `ods`.
+    pub async fn fresh_swap(&self, ods: &str, staff_id: &str) -> String {
+        let rota_id = self.fresh_rota(ods).await;
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let swap = store::rota::SwapRow {
+            id: id.clone(),
+            rota_id,
+            staff_id: staff_id.into(),
+            day: "2026-12-08".into(),
+            session: "am".into(),
+            with_staff_id: None,
+            note: None,
+            status: "requested".into(),
+            requested_at: NOW.into(),
+            decided_by: None,
+            decided_at: None,
+        };
+        store::rota::insert_swap(&mut conn, &swap).await.unwrap();
+        id
+    }
+
     /// Someone employed by the demo practice who is not the practice manager.
     /// (Not the person behind the first staff log-in, who may see their own record.)
     pub async fn own_staff(&self) -> String {

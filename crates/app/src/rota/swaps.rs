@@ -74,10 +74,28 @@ impl App {
         if !with.is_empty() {
             let (input, _) =
                 load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
-            if with == staff_id || !input.people.iter().any(|p| p.id == with) {
+            let Some(colleague) = input
+                .people
+                .iter()
+                .find(|p| p.id == with && p.id != staff_id)
+            else {
                 return Err(FieldErrors::from(FieldError::new(
                     "with_staff_id",
                     "Choose a colleague on this rota",
+                ))
+                .into());
+            };
+            if assignments.iter().any(|a| {
+                a.staff_id == with && a.day == date.to_string() && a.session == session.code()
+            }) {
+                return Err(FieldErrors::from(FieldError::new(
+                    "with_staff_id",
+                    format!(
+                        "{} already works the {} session on {}: choose someone else, or anyone",
+                        colleague.name,
+                        session.label(),
+                        crate::long_date(date)
+                    ),
                 ))
                 .into());
             }
@@ -180,6 +198,22 @@ impl App {
                         "The session is no longer booked to the person who asked".into(),
                     )
                 })?;
+            if let Some(colleague) = &swap.with_staff_id
+                && before
+                    .iter()
+                    .any(|a| a.staff_id == *colleague && a.date == date && a.session == session)
+            {
+                // Nobody can be in two places at once, even with an override.
+                let name = store::staff::get(&mut tx, colleague)
+                    .await?
+                    .map(|p| p.draft.name)
+                    .unwrap_or_default();
+                return Err(AppError::Conflict(format!(
+                    "{name} already works the {} session on {}: decline this request",
+                    session.label(),
+                    crate::long_date(date)
+                )));
+            }
             let mut after: Vec<Assignment> =
                 before.iter().filter(|a| **a != given).cloned().collect();
             if let Some(colleague) = &swap.with_staff_id {
@@ -266,9 +300,8 @@ impl App {
         actor: &Actor,
         days: u64,
     ) -> AppResult<Vec<SwappableSession>> {
-        let Some(staff_id) = actor.staff_id.clone() else {
-            return Ok(Vec::new());
-        };
+        // Only a log-in linked to a staff record has a rota.
+        let staff_id = actor.staff_id.clone().ok_or(AppError::Forbidden)?;
         let sessions = self.my_rota(actor, self.today(), days).await?;
         let mut conn = self.store().conn().await?;
         let me = store::staff::get(&mut conn, &staff_id)

@@ -628,6 +628,10 @@ async fn render_day(
     errors: Option<FieldErrors>,
 ) -> Result<Response, WebError> {
     let detail = state.app.rota(&user.actor, id).await?;
+    if form.staff_id.is_empty() || form.date.is_empty() {
+        // No day chosen: the grid is where a day is picked.
+        return Ok(Redirect::to(&format!("/rotas/{id}#grid")).into_response());
+    }
     let person = detail
         .people
         .iter()
