@@ -808,10 +808,120 @@ pub fn generate(options: &DemoOptions) -> DemoData {
     }
 }
 
+/// Trims the staff to `target` people (when there are more), for a benchmark that wants a
+/// team of a given size from `generate`: one at a time, the last-made member of the largest
+/// team of one role at one employer leaves (ties to the team made first), so every role of
+/// every employer keeps someone — unless `target` is below the number of such teams, where
+/// trimming stops. The people who leave take their leave and log-ins with them.
+pub fn keep_staff(data: &mut DemoData, target: usize) {
+    let mut teams: Vec<((String, Role), Vec<usize>)> = Vec::new();
+    for (i, person) in data.staff.iter().enumerate() {
+        let key = (format!("{:?}", person.draft.employer), person.draft.role);
+        match teams.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => teams.push((key, vec![i])),
+        }
+    }
+    let mut kept = vec![true; data.staff.len()];
+    let mut left = data.staff.len();
+    while left > target {
+        let Some(largest) = teams
+            .iter_mut()
+            .filter(|(_, members)| members.len() > 1)
+            .reduce(|a, b| if b.1.len() > a.1.len() { b } else { a })
+        else {
+            break;
+        };
+        let gone = largest.1.pop().expect("a team of two or more");
+        kept[gone] = false;
+        left -= 1;
+    }
+    let mut new_index = vec![None; data.staff.len()];
+    let mut next = 0;
+    for (i, keep) in kept.iter().enumerate() {
+        if *keep {
+            new_index[i] = Some(next);
+            next += 1;
+        }
+    }
+    let mut i = 0;
+    data.staff.retain(|_| {
+        i += 1;
+        kept[i - 1]
+    });
+    data.leave.retain_mut(|l| match new_index[l.staff_index] {
+        Some(n) => {
+            l.staff_index = n;
+            true
+        }
+        None => false,
+    });
+    data.accounts.retain_mut(|a| match a.staff_index {
+        None => true,
+        Some(old) => match new_index[old] {
+            Some(n) => {
+                a.staff_index = Some(n);
+                true
+            }
+            None => false,
+        },
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use domain::role::StaffGroup;
+
+    #[test]
+    fn keep_staff_trims_the_largest_teams_and_keeps_every_role() {
+        let full = generate(&DemoOptions {
+            practices: 5,
+            seed: 3,
+            today: today(),
+        });
+        let teams = |d: &DemoData| {
+            d.staff
+                .iter()
+                .map(|s| (format!("{:?}", s.draft.employer), s.draft.role))
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert!(full.staff.len() > 60, "{} people", full.staff.len());
+        let mut data = full.clone();
+        keep_staff(&mut data, 60);
+        assert_eq!(data.staff.len(), 60);
+        assert_eq!(
+            teams(&data),
+            teams(&full),
+            "every role of every employer kept"
+        );
+        // Leave and log-ins follow their people to their new places.
+        for l in &data.leave {
+            let before = full.leave.iter().find(|k| {
+                k.draft == l.draft && full.staff[k.staff_index] == data.staff[l.staff_index]
+            });
+            assert!(before.is_some(), "{l:?}");
+        }
+        for a in &data.accounts {
+            if let Some(i) = a.staff_index {
+                assert_eq!(data.staff[i].draft.email.as_deref(), Some(a.email.as_str()));
+            }
+        }
+        assert_eq!(
+            data.accounts
+                .iter()
+                .filter(|a| a.staff_index.is_some())
+                .count(),
+            60
+        );
+        // The same every time; below the number of teams it stops there.
+        let mut again = full.clone();
+        keep_staff(&mut again, 60);
+        assert_eq!(again, data);
+        let mut small = full.clone();
+        keep_staff(&mut small, 1);
+        assert_eq!(small.staff.len(), teams(&full).len());
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()

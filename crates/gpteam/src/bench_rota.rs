@@ -1,8 +1,9 @@
 //! `gpteam bench rota`: the rota for the demo PCN and for a generated PCN (five practices,
-//! every practice of a synthetic system moved into one PCN, with their rooms, skills, cover
-//! template and rota rules), 4 weeks from the next Monday: the time to the first rota with
-//! no hard rule broken, and the penalty after short budgets as a ratio of the penalty after a
-//! long budget (the baseline) in the same run.
+//! every practice of a synthetic system moved into one PCN, its staff trimmed to 60 people
+//! with every role of every employer kept, with their rooms, skills, cover template and rota
+//! rules), 4 weeks from the next Monday: the time to the first rota with no hard rule broken,
+//! and the penalty after short budgets as a ratio of the penalty after a long budget (the
+//! baseline) in the same run.
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ pub struct RotaBenchArgs {
     /// Seed of the generated PCN.
     #[arg(long, default_value_t = 3)]
     seed: u64,
+    /// People of the generated PCN: its staff are trimmed to this many (0: keep them all).
+    #[arg(long, default_value_t = 60)]
+    staff: usize,
     /// Optimiser threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
@@ -31,8 +35,14 @@ pub struct RotaBenchArgs {
     only: Option<String>,
 }
 
-/// A synthetic system of `practices` practices, all in its first PCN.
-fn generated_pcn(practices: usize, seed: u64, today: chrono::NaiveDate) -> demo::DemoData {
+/// A synthetic system of `practices` practices, all in its first PCN, with `staff` people
+/// (0: as generated).
+fn generated_pcn(
+    practices: usize,
+    seed: u64,
+    staff: usize,
+    today: chrono::NaiveDate,
+) -> demo::DemoData {
     let mut data = demo::generate(&demo::DemoOptions {
         practices,
         seed,
@@ -51,6 +61,9 @@ fn generated_pcn(practices: usize, seed: u64, today: chrono::NaiveDate) -> demo:
     data.accounts.retain(|a| {
         a.role != domain::account::UserRole::PcnManager || a.organisation == pcn.as_str()
     });
+    if staff > 0 {
+        demo::keep_staff(&mut data, staff);
+    }
     data
 }
 
@@ -98,12 +111,15 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
         cases.push(("demo PCN".to_string(), demo::demo_pcn(today)));
     }
     if args.only.as_deref() != Some("demo") {
+        let data = generated_pcn(args.practices, args.seed, args.staff, today);
         cases.push((
             format!(
-                "generated PCN ({} practices, seed {})",
-                args.practices, args.seed
+                "generated PCN ({} practices; {} staff; seed {})",
+                args.practices,
+                data.staff.len(),
+                args.seed
             ),
-            generated_pcn(args.practices, args.seed, today),
+            data,
         ));
     }
     println!(

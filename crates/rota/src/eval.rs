@@ -72,11 +72,13 @@ pub struct Breakdown {
     pub off_requests: u64,
     pub cover_under: u64,
     pub cover_over: u64,
+    /// Shifts more or fewer than a person's fair share, by their weights (`FairShare`).
+    pub fairness: u64,
 }
 
 impl Breakdown {
     pub fn total(&self) -> u64 {
-        self.on_requests + self.off_requests + self.cover_under + self.cover_over
+        self.on_requests + self.off_requests + self.cover_under + self.cover_over + self.fairness
     }
 }
 
@@ -355,6 +357,16 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
         let req = u64::from(c.requirement);
         breakdown.cover_under += u64::from(c.weight_under) * req.saturating_sub(n);
         breakdown.cover_over += u64::from(c.weight_over) * n.saturating_sub(req);
+    }
+    for f in &problem.fair_shares {
+        let n = (0..days)
+            .filter(|&d| {
+                roster
+                    .get(f.staff, d)
+                    .is_some_and(|s| f.shifts.contains(&s))
+            })
+            .count() as u64;
+        breakdown.fairness += u64::from(f.weight) * n.abs_diff(u64::from(f.target));
     }
     Evaluation {
         objective: breakdown.total(),

@@ -4,8 +4,8 @@
 //! forbidden successions, per-person limits, requests, soft cover) with what general practice
 //! needs: cover per skill over a set of shift types, sites, rooms as a limited resource per
 //! session (counting everyone or one skill), locked assignments, required (fixed) sessions
-//! and a minimum rest between days. Everything is addressed by index; names are
-//! kept only to read and write files.
+//! and a minimum rest between days, and a soft fair share of unpopular sessions per person.
+//! Everything is addressed by index; names are kept only to read and write files.
 
 /// Index of a member of staff in `Problem::staff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -109,6 +109,20 @@ pub struct Required {
     pub shifts: Vec<usize>,
 }
 
+/// A soft fair share: person `staff` should work `target` shifts of the types `shifts` over
+/// the horizon (their share of the evenings, in proportion to their contract); each shift
+/// more or fewer costs `weight`. The penalty is linear, `weight × |count − target|`: it is
+/// convex, so the row re-plan prices it with one multiplier, and it never outweighs the cover
+/// a caller weighs more per person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FairShare {
+    pub staff: usize,
+    /// The shift types that count (a type listed twice still counts a day once).
+    pub shifts: Vec<usize>,
+    pub target: u32,
+    pub weight: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     pub days: usize,
@@ -121,6 +135,8 @@ pub struct Problem {
     pub locks: Vec<Lock>,
     /// Fixed sessions; each unmet one is a hard violation (`HardRule::Required`).
     pub required: Vec<Required>,
+    /// Soft fair shares of unpopular shifts; none in the benchmark (its files do not hold them).
+    pub fair_shares: Vec<FairShare>,
 }
 
 impl Problem {

@@ -5,8 +5,9 @@
 //! current run and whether it began on day 0, the working weekends so far and the minutes so
 //! far (in units of the shifts' common divisor) — and prices each day by the cover it adds or
 //! removes, the requests, and the hard rules weighted by the search's current hard weight.
-//! Limits on shifts of each type are not in the state: the search prices an over-used type
-//! higher and plans again (`search::plan_row`), and the exact row score judges the result.
+//! Limits on shifts of each type and fair shares are not in the state: the search prices an
+//! over-used type, or a share's shifts, and plans again (`search::plan_row`), and the exact
+//! row score judges the result.
 use crate::model::{OFF, Problem};
 
 /// What the DP needs per day and value, prepared by the search.

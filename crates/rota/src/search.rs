@@ -6,9 +6,9 @@
 //! a shift short of cover (giving up another day), and re-plan a whole row by dynamic
 //! programming — with incremental (delta) scoring.
 //!
-//! Scoring is kept per person (the row's hard units and soft penalty) and per cover row and
-//! room pool, so a move re-scores only the rows it touches, in O(days), and only the cover
-//! rows of the days it changes. With the `debug-checks` feature every move is checked
+//! Scoring is kept per person (the row's hard units and soft penalty, which includes the
+//! person's fair shares) and per cover row and room pool, so a move re-scores only the rows
+//! it touches, in O(days), and only the cover rows of the days it changes. With the `debug-checks` feature every move is checked
 //! against the independent evaluator in `eval`.
 //!
 //! Several workers (threads) each anneal their own roster and meet `Options::meetings`
@@ -115,6 +115,10 @@ pub struct Tables {
     allowed: Vec<Vec<u16>>,
     /// The common divisor of the shift lengths, the DP's unit of minutes.
     unit: u32,
+    /// Per person: their fair shares (indices into `Problem::fair_shares`).
+    fair_of: Vec<Vec<u32>>,
+    /// Per fair share and shift type (`k*shifts+s`): whether the type counts for the share.
+    fair_member: Vec<bool>,
 }
 
 const NO_LOCK: u32 = u32::MAX;
@@ -221,6 +225,14 @@ impl Tables {
             .filter(|&m| m > 0)
             .fold(0, gcd)
             .max(1);
+        let mut fair_of = vec![Vec::new(); staff];
+        let mut fair_member = vec![false; p.fair_shares.len() * shifts];
+        for (k, f) in p.fair_shares.iter().enumerate() {
+            fair_of[f.staff].push(k as u32);
+            for &s in &f.shifts {
+                fair_member[k * shifts + s] = true;
+            }
+        }
         Tables {
             days,
             shifts,
@@ -233,7 +245,20 @@ impl Tables {
             fixed_units,
             allowed,
             unit,
+            fair_of,
+            fair_member,
         }
+    }
+
+    /// Shifts of fair share `k` in a row's counts per type.
+    fn fair_count(&self, k: usize, per_type: &[u32]) -> i64 {
+        let member = &self.fair_member[k * self.shifts..(k + 1) * self.shifts];
+        per_type
+            .iter()
+            .zip(member)
+            .filter(|(_, m)| **m)
+            .map(|(&c, _)| i64::from(c))
+            .sum()
     }
 }
 
@@ -339,6 +364,11 @@ fn row_cost(p: &Problem, t: &Tables, e: usize, row: &[u16], per_type: &mut [u32]
         hard += (min_min - minutes + 59) / 60;
     }
     hard += (weekends - i64::from(m.max_weekends)).max(0);
+    for &k in &t.fair_of[e] {
+        let f = &p.fair_shares[k as usize];
+        let n = t.fair_count(k as usize, per_type);
+        soft += i64::from(f.weight) * (n - i64::from(f.target)).abs();
+    }
     (hard, soft)
 }
 
@@ -587,12 +617,21 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
 /// Person `e`'s best row by the DP, everyone else fixed. The DP does not count shifts of
 /// each type, so when its row has too many of a type, that type is priced higher on every
 /// day and the row planned again (a few rounds, each price three times the last), in the
-/// manner of a Lagrangian relaxation.
+/// manner of a Lagrangian relaxation. The person's fair shares are priced the same way: each
+/// share's shifts carry a multiplier, 0 at first, that moves towards `+weight` when the row
+/// has more than the target and towards `-weight` when fewer (a step of the weight, then
+/// half of it, and so on); within that range the price never exceeds the penalty's slope.
 fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
     let (p, t) = (state.p, state.t);
     let mut costs = row_costs(state, e, weight);
     let mut counts = vec![0u32; t.shifts];
     let mut price = 30.0;
+    let shares = &t.fair_of[e];
+    let mut multiplier = vec![0.0f64; shares.len()];
+    let mut step: Vec<f64> = shares
+        .iter()
+        .map(|&k| f64::from(p.fair_shares[k as usize].weight))
+        .collect();
     let mut cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
     for _ in 0..3 {
         counts.iter_mut().for_each(|c| *c = 0);
@@ -602,7 +641,14 @@ fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
             }
         }
         let max = &p.staff[e].max_shifts;
-        if (0..t.shifts).all(|s| counts[s] <= max[s]) {
+        let off_target: Vec<i64> = shares
+            .iter()
+            .map(|&k| {
+                let target = i64::from(p.fair_shares[k as usize].target);
+                (t.fair_count(k as usize, &counts) - target).signum()
+            })
+            .collect();
+        if (0..t.shifts).all(|s| counts[s] <= max[s]) && off_target.iter().all(|&o| o == 0) {
             break;
         }
         for s in (0..t.shifts).filter(|&s| counts[s] > max[s]) {
@@ -611,6 +657,21 @@ fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
             }
         }
         price *= 3.0;
+        for (i, &k) in shares.iter().enumerate() {
+            let slope = f64::from(p.fair_shares[k as usize].weight);
+            let next = (multiplier[i] + off_target[i] as f64 * step[i]).clamp(-slope, slope);
+            let change = next - multiplier[i];
+            multiplier[i] = next;
+            step[i] /= 2.0;
+            if change == 0.0 {
+                continue;
+            }
+            for s in (0..t.shifts).filter(|&s| t.fair_member[k as usize * t.shifts + s]) {
+                for d in 0..t.days {
+                    costs.cost[d * costs.values + s] += change;
+                }
+            }
+        }
         cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
     }
     Some(cells)

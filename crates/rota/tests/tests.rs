@@ -1,6 +1,6 @@
 //! The optimiser on the public benchmark instances: parsing, the exact evaluator on the
 //! validated fixture, incremental scoring against the evaluator, determinism, short solves.
-use rota::model::{Cover, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED};
+use rota::model::{Cover, FairShare, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED};
 use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
 use std::time::Duration;
@@ -62,6 +62,7 @@ fn the_fixture_scores_608_with_no_violation() {
     assert_eq!(e.objective, 608);
     assert_eq!(e.breakdown.on_requests + e.breakdown.off_requests, 7);
     assert_eq!(e.breakdown.cover_under + e.breakdown.cover_over, 601);
+    assert_eq!(e.breakdown.fairness, 0, "the benchmark has no fair shares");
     // The written roster reads back the same.
     assert_eq!(read_roster(&p, &write_roster(&p, &roster)).unwrap(), roster);
 }
@@ -176,6 +177,30 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     ] {
         extended.required.push(Required { staff, day, shifts });
     }
+    // Fair shares: one over two types, two on one person (overlapping), a type listed twice.
+    for (staff, shifts, target, weight) in [
+        (0, vec![1, 2], 4, 20),
+        (3, vec![2], 2, 7),
+        (3, vec![1, 2, 2], 5, 3),
+        (7, vec![0], 0, 11),
+    ] {
+        extended.fair_shares.push(FairShare {
+            staff,
+            shifts,
+            target,
+            weight,
+        });
+    }
+    // Instance 8 has runs and weekend limits the row re-plan works against.
+    let mut fair8 = instance(8);
+    for e in 0..fair8.staff.len() {
+        fair8.fair_shares.push(FairShare {
+            staff: e,
+            shifts: vec![e % fair8.shifts.len()],
+            target: 3 + (e % 4) as u32,
+            weight: 15,
+        });
+    }
     for problem in [
         instance(1),
         instance(4),
@@ -183,6 +208,8 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
         instance(12),
         extended,
         general_practice(),
+        general_practice_with_fair_shares(),
+        fair8,
     ] {
         let tables = Tables::new(&problem);
         for seed in 0..3 {
@@ -301,6 +328,100 @@ fn general_practice() -> rota::Problem {
                 shifts: vec![PM],
             },
         ],
+        fair_shares: Vec::new(),
+    }
+}
+
+/// `general_practice` with the afternoons (PM and AM+PM) shared among the four GPs: ten
+/// weekday afternoons need one GP each, so targets of 3, 3, 2 and 2.
+fn general_practice_with_fair_shares() -> rota::Problem {
+    let mut p = general_practice();
+    for (staff, target) in [(0, 3), (1, 3), (2, 2), (3, 2)] {
+        p.fair_shares.push(FairShare {
+            staff,
+            shifts: vec![PM, AM_PM],
+            target,
+            weight: 20,
+        });
+    }
+    p
+}
+
+#[test]
+fn the_evaluator_prices_each_shift_off_a_fair_share() {
+    let mut p = general_practice();
+    p.fair_shares = vec![
+        // Afternoons of GP 0: target 3, 20 a shift; PM listed twice still counts a day once.
+        FairShare {
+            staff: 0,
+            shifts: vec![PM, AM_PM, PM],
+            target: 3,
+            weight: 20,
+        },
+        // Mornings-only of GP 1: target 2, 7 a shift.
+        FairShare {
+            staff: 1,
+            shifts: vec![AM],
+            target: 2,
+            weight: 7,
+        },
+    ];
+    let fairness = |roster: &rota::Roster| evaluate(&p, roster).breakdown.fairness;
+    let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+    // Nobody works: GP 0 is 3 short (60), GP 1 is 2 short (14).
+    assert_eq!(fairness(&roster), 3 * 20 + 2 * 7);
+    // GP 0: PM, AM+PM, PM and an AM (which does not count): on target. GP 1: one AM.
+    roster.set(0, 0, Some(PM));
+    roster.set(0, 1, Some(AM_PM));
+    roster.set(0, 3, Some(PM));
+    roster.set(0, 4, Some(AM));
+    roster.set(1, 2, Some(AM));
+    assert_eq!(fairness(&roster), 7);
+    // Two more afternoons for GP 0 (40) and two more mornings for GP 1 (one over, 7).
+    roster.set(0, 7, Some(PM));
+    roster.set(0, 8, Some(AM_PM));
+    roster.set(1, 3, Some(AM));
+    roster.set(1, 4, Some(AM));
+    assert_eq!(fairness(&roster), 2 * 20 + 7);
+    // It is part of the objective.
+    let e = evaluate(&p, &roster);
+    let without = {
+        let mut q = p.clone();
+        q.fair_shares.clear();
+        evaluate(&q, &roster).objective
+    };
+    assert_eq!(e.objective, without + 47);
+}
+
+#[test]
+fn a_solve_spreads_the_afternoons_to_the_fair_shares() {
+    let p = general_practice_with_fair_shares();
+    let afternoons = |roster: &rota::Roster, e: usize| {
+        (0..p.days)
+            .filter(|&d| matches!(roster.get(e, d), Some(PM | AM_PM)))
+            .count() as i64
+    };
+    for seed in [1, 2] {
+        let outcome = rota::solve(&p, &budget(60_000, 1, seed), &|_| {});
+        assert!(
+            outcome.evaluation.is_feasible(),
+            "{:?}",
+            outcome.evaluation.hard
+        );
+        for f in &p.fair_shares {
+            let n = afternoons(&outcome.roster, f.staff);
+            assert!(
+                (n - i64::from(f.target)).abs() <= 1,
+                "seed {seed}: GP {} works {n} afternoons, fair share {}",
+                f.staff,
+                f.target
+            );
+        }
+        assert!(
+            outcome.evaluation.breakdown.fairness <= 20,
+            "{:?}",
+            outcome.evaluation.breakdown
+        );
     }
 }
 
@@ -527,7 +648,12 @@ fn written_instances_read_back_the_same() {
 #[cfg(feature = "debug-checks")]
 #[test]
 fn debug_checks_hold_during_a_search() {
-    for p in [instance(2), instance(6), general_practice()] {
+    for p in [
+        instance(2),
+        instance(6),
+        general_practice(),
+        general_practice_with_fair_shares(),
+    ] {
         let outcome = rota::solve(&p, &budget(30_000, 1, 1), &|_| {});
         assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }

@@ -2,7 +2,8 @@
 //! optimiser's evaluator, so each edit is judged the same way whatever made the rota, and
 //! the two cross-check each other in tests.
 use super::plan::{
-    Assignment, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, contract_halves, is_open, room_need,
+    Assignment, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, contract_halves, fair_targets, is_open,
+    room_need,
 };
 use crate::long_date;
 use chrono::{Datelike, NaiveDate};
@@ -180,8 +181,50 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
             }
         }
     }
-    problems.sort_by_key(|p| (!p.hard, p.rule == "leave_requested", p.date, p.session));
+    fair_shares(input, assignments, &mut problems);
+    problems.sort_by_key(|p| {
+        (
+            !p.hard,
+            matches!(p.rule, "leave_requested" | "fair_share"),
+            p.date,
+            p.session,
+        )
+    });
     problems
+}
+
+/// Evenings and Saturdays spread unevenly: a person two or more away from their fair share
+/// (`plan::fair_targets`; one away is the rounding of a share).
+fn fair_shares(input: &RotaInput, assignments: &[Assignment], problems: &mut Vec<RotaProblem>) {
+    for f in fair_targets(input) {
+        let person = &input.people[f.person];
+        let days: BTreeSet<NaiveDate> = assignments
+            .iter()
+            .filter(|a| a.staff_id == person.id && a.session == f.kind.session())
+            .map(|a| a.date)
+            .collect();
+        let worked = days.len() as u32;
+        if worked.abs_diff(f.target) < 2 {
+            continue;
+        }
+        let how = if worked > f.target { "more" } else { "fewer" };
+        problems.push(RotaProblem {
+            staff_ids: vec![person.id.clone()],
+            ..problem(
+                false,
+                "fair_share",
+                format!(
+                    "{} works {} over these {} weeks, {} {how} than a fair share of {} \
+                     (shared in proportion to contracted sessions)",
+                    person.name,
+                    f.kind.count(worked),
+                    input.period.weeks,
+                    worked.abs_diff(f.target),
+                    f.target
+                ),
+            )
+        });
+    }
 }
 
 fn check_person(

@@ -7,7 +7,8 @@
 //! sessions, as "minutes" of 30 each), approved leave and days never worked become days off,
 //! bank holidays and closed sessions close shift types, fixed sessions become required
 //! sessions, requested leave becomes off requests, and a GP's safe limit of planned contacts
-//! removes the patterns that would pass it.
+//! removes the patterns that would pass it. Evenings and Saturdays are shared out fairly: each
+//! person who may work them has a soft target in proportion to their contract (`fair_targets`).
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::role::{Role, StaffGroup};
@@ -17,7 +18,8 @@ use domain::rota::{
     RotaRules, Session, SessionTimes,
 };
 use rota::model::{
-    Cover, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember, UNLIMITED,
+    Cover, FairShare, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember,
+    UNLIMITED,
 };
 use std::collections::BTreeMap;
 
@@ -29,6 +31,10 @@ pub const WEIGHT_BELOW_IDEAL: u32 = 10;
 pub const WEIGHT_REQUESTED_LEAVE: u32 = 50;
 /// Longest run of working days.
 pub const MAX_DAYS_IN_A_ROW: u32 = 6;
+/// Weight of each evening or Saturday more or fewer than a person's fair share: above a
+/// person short of the ideal cover, below requested leave and a person short of the minimum,
+/// so fairness never leaves a minimum unmet nor books anyone on leave they asked for.
+pub const WEIGHT_FAIR_SHARE: u32 = 20;
 
 /// A site with the sessions open there and their times.
 #[derive(Debug, Clone)]
@@ -481,6 +487,18 @@ pub fn build(input: &RotaInput) -> Model {
         });
     }
 
+    let fair_shares = fair_targets(input)
+        .into_iter()
+        .map(|f| FairShare {
+            staff: f.person,
+            shifts: (0..shifts.len())
+                .filter(|&s| shift_of[s].1.sessions().contains(&f.kind.session()))
+                .collect(),
+            target: f.target,
+            weight: WEIGHT_FAIR_SHARE,
+        })
+        .collect();
+
     Model {
         problem: Problem {
             days,
@@ -492,11 +510,200 @@ pub fn build(input: &RotaInput) -> Model {
             rooms,
             locks,
             required,
+            fair_shares,
         },
         shift_of,
         dates,
         cover_of,
         conflicts,
+    }
+}
+
+/// The sessions people would rather not work, shared out in proportion to contracts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Unpopular {
+    Evenings,
+    Saturdays,
+}
+
+impl Unpopular {
+    pub const ALL: [Unpopular; 2] = [Unpopular::Evenings, Unpopular::Saturdays];
+
+    pub fn session(self) -> Session {
+        match self {
+            Unpopular::Evenings => Session::Evening,
+            Unpopular::Saturdays => Session::Saturday,
+        }
+    }
+
+    /// A number of them in words: "1 evening", "2 Saturdays".
+    pub fn count(self, n: u32) -> String {
+        let word = match self {
+            Unpopular::Evenings => "evening",
+            Unpopular::Saturdays => "Saturday",
+        };
+        format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+    }
+
+    fn monthly_limit(self, rules: &RotaRules) -> Option<u32> {
+        match self {
+            Unpopular::Evenings => rules.max_evenings_month,
+            Unpopular::Saturdays => rules.max_saturdays_month,
+        }
+    }
+}
+
+/// One person's fair share of evenings or Saturdays over the period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FairTarget {
+    /// Index into `RotaInput::people`.
+    pub person: usize,
+    pub kind: Unpopular,
+    pub target: u32,
+}
+
+/// The fair shares of evenings and Saturdays. For each site and cover need asking for the
+/// session, the sessions asked for over the period (the ideal, or the minimum when higher)
+/// are shared among the people the need counts who may work that session there — not on
+/// leave or a day they never work, not over a monthly limit of 0 or the safe limit of
+/// contacts — in proportion to their contracted half sessions over the period (less leave
+/// and bank holidays), no one above what they may work (their monthly limit, the days they
+/// are free), by largest remainders so the shares add up to the sessions asked for. A
+/// person's shares over several sites and needs are added. People no cover asks for on those
+/// sessions get no share.
+pub fn fair_targets(input: &RotaInput) -> Vec<FairTarget> {
+    let dates: Vec<NaiveDate> = input.period.days().collect();
+    let contracts: Vec<f64> = input
+        .people
+        .iter()
+        .map(|p| f64::from(contract_halves(p, &input.period)))
+        .collect();
+    let mut out = Vec::new();
+    for kind in Unpopular::ALL {
+        let session = kind.session();
+        let patterns: Vec<DayPattern> = DayPattern::ALL
+            .into_iter()
+            .filter(|p| p.sessions().contains(&session))
+            .collect();
+        // Whether a person may work the session on a day at a site.
+        let free = |person: &PersonInput, site: &SiteInput, d: NaiveDate| {
+            kind.monthly_limit(&person.rules) != Some(0)
+                && person.site_ids.contains(&site.id)
+                && person.on_leave(d).is_none()
+                && !person.rules.days_never.contains(&d.weekday())
+                && patterns
+                    .iter()
+                    .any(|p| is_open(site, *p, d) && !person.over_contacts(*p))
+        };
+        let free_days = |person: &PersonInput, site: &SiteInput| {
+            dates.iter().filter(|d| free(person, site, **d)).count() as u32
+        };
+        let caps: Vec<u32> = input
+            .people
+            .iter()
+            .map(|person| {
+                let days = dates
+                    .iter()
+                    .filter(|d| input.sites.iter().any(|site| free(person, site, **d)))
+                    .count() as u32;
+                days.min(horizon_limit(
+                    kind.monthly_limit(&person.rules),
+                    &input.period,
+                ))
+            })
+            .collect();
+        // Sessions asked for per site and need.
+        let mut asked: BTreeMap<(usize, &CoverNeed), u32> = BTreeMap::new();
+        for (i, site) in input.sites.iter().enumerate() {
+            for req in input
+                .cover
+                .iter()
+                .filter(|c| c.session == session && c.site_id == site.id)
+            {
+                let open = dates
+                    .iter()
+                    .filter(|d| {
+                        d.weekday() == req.weekday
+                            && patterns.iter().any(|p| is_open(site, *p, **d))
+                    })
+                    .count() as u32;
+                *asked.entry((i, &req.need)).or_default() += open * req.minimum.max(req.ideal);
+            }
+        }
+        let mut targets: BTreeMap<usize, u32> = BTreeMap::new();
+        for ((site, need), total) in asked {
+            let site = &input.sites[site];
+            let pool: Vec<(usize, u32)> = input
+                .people
+                .iter()
+                .enumerate()
+                .filter(|(e, person)| {
+                    caps[*e] > 0 && contracts[*e] > 0.0 && need.counts(person.role, &person.skills)
+                })
+                .map(|(e, person)| (e, caps[e].min(free_days(person, site))))
+                .filter(|&(_, cap)| cap > 0)
+                .collect();
+            let weights: Vec<f64> = pool.iter().map(|&(e, _)| contracts[e]).collect();
+            let limits: Vec<u32> = pool.iter().map(|&(_, cap)| cap).collect();
+            for ((e, _), share) in pool.iter().zip(apportion(total, &weights, &limits)) {
+                *targets.entry(*e).or_default() += share;
+            }
+        }
+        out.extend(targets.into_iter().map(|(person, target)| FairTarget {
+            person,
+            kind,
+            target: target.min(caps[person]),
+        }));
+    }
+    out
+}
+
+/// Shares `total` in proportion to `weights` (positive), none above its `caps` entry: those
+/// whose share would pass their cap get the cap and the rest is shared again; then the whole
+/// parts, and the units left over to the largest remainders (ties to the first).
+fn apportion(total: u32, weights: &[f64], caps: &[u32]) -> Vec<u32> {
+    let mut out = vec![0u32; weights.len()];
+    let mut capped = vec![false; weights.len()];
+    let mut left = total.min(caps.iter().sum());
+    loop {
+        let sum: f64 = (0..weights.len())
+            .filter(|&i| !capped[i])
+            .map(|i| weights[i])
+            .sum();
+        if sum <= 0.0 {
+            return out;
+        }
+        let over: Vec<usize> = (0..weights.len())
+            .filter(|&i| !capped[i] && f64::from(left) * weights[i] / sum >= f64::from(caps[i]))
+            .collect();
+        if over.is_empty() {
+            let quota = |i: usize| f64::from(left) * weights[i] / sum;
+            let open: Vec<usize> = (0..weights.len()).filter(|&i| !capped[i]).collect();
+            for &i in &open {
+                out[i] = quota(i).floor() as u32;
+            }
+            let mut rest = left - open.iter().map(|&i| out[i]).sum::<u32>();
+            let mut by_remainder = open.clone();
+            by_remainder.sort_by(|&a, &b| {
+                let (ra, rb) = (quota(a) - quota(a).floor(), quota(b) - quota(b).floor());
+                rb.total_cmp(&ra).then(a.cmp(&b))
+            });
+            for i in by_remainder {
+                if rest == 0 {
+                    break;
+                }
+                if out[i] < caps[i] {
+                    out[i] += 1;
+                    rest -= 1;
+                }
+            }
+            return out;
+        }
+        for i in over {
+            capped[i] = true;
+            out[i] = caps[i];
+            left -= caps[i];
+        }
     }
 }
 
@@ -623,5 +830,218 @@ pub fn assign_rooms(input: &RotaInput, assignments: &mut [Assignment]) {
             morning_room.insert((a.staff_id.clone(), a.date), room.clone());
             assignments[i].room_id = Some(room);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rota::check::check;
+    use domain::rota::{CoverNeed, RotaRules};
+
+    fn gp(id: &str, role: Role, rules: RotaRules) -> PersonInput {
+        PersonInput {
+            id: id.into(),
+            name: format!("Dr {id}"),
+            role,
+            skills: Vec::new(),
+            sessions_per_week: 6.0,
+            site_ids: vec!["hub".into()],
+            rules,
+            approved_leave: Vec::new(),
+            requested_leave: Vec::new(),
+        }
+    }
+
+    /// An enhanced-access hub open AM, PM and evenings, needing one GP each weekday session,
+    /// four weeks from a Monday with no bank holiday. GPs A and B (6 sessions a week each)
+    /// may work evenings, A with fixed Monday and Tuesday mornings; C (as contracted) never
+    /// works evenings; a nurse is counted by no evening cover.
+    fn hub() -> RotaInput {
+        let sessions = [Session::Am, Session::Pm, Session::Evening]
+            .into_iter()
+            .map(|s| (s, s.default_times()))
+            .collect();
+        let mut cover = Vec::new();
+        for weekday in [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ] {
+            for session in [Session::Am, Session::Pm, Session::Evening] {
+                cover.push(CoverRequirement {
+                    site_id: "hub".into(),
+                    weekday,
+                    session,
+                    need: CoverNeed::Group(StaffGroup::Gp),
+                    minimum: 1,
+                    ideal: 1,
+                });
+            }
+        }
+        RotaInput {
+            period: RotaPeriod {
+                from: NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+                weeks: 4,
+            },
+            sites: vec![SiteInput {
+                id: "hub".into(),
+                name: "Hub".into(),
+                practice_ods: "Y00001".into(),
+                sessions,
+            }],
+            rooms: Vec::new(),
+            people: vec![
+                gp(
+                    "A",
+                    Role::SalariedGp,
+                    RotaRules {
+                        fixed_sessions: vec![
+                            (Weekday::Mon, Session::Am),
+                            (Weekday::Tue, Session::Am),
+                        ],
+                        ..RotaRules::default()
+                    },
+                ),
+                gp("B", Role::GpPartner, RotaRules::default()),
+                gp(
+                    "C",
+                    Role::SalariedGp,
+                    RotaRules {
+                        max_evenings_month: Some(0),
+                        ..RotaRules::default()
+                    },
+                ),
+                gp("N", Role::PracticeNurse, RotaRules::default()),
+            ],
+            cover,
+            locked: Vec::new(),
+            current: Vec::new(),
+        }
+    }
+
+    fn evenings(assignments: &[Assignment], id: &str) -> usize {
+        assignments
+            .iter()
+            .filter(|a| a.staff_id == id && a.session == Session::Evening)
+            .count()
+    }
+
+    #[test]
+    fn shares_are_proportional_capped_and_add_up() {
+        assert_eq!(apportion(5, &[1.0, 1.0], &[10, 10]), vec![3, 2]);
+        // 5, 2.5, 2.5 with the first capped at 3: the 7 left are 3.5 each, the tie to the first.
+        assert_eq!(apportion(10, &[2.0, 1.0, 1.0], &[3, 10, 10]), vec![3, 4, 3]);
+        assert_eq!(apportion(30, &[1.0, 1.0], &[4, 5]), vec![4, 5]);
+        assert_eq!(apportion(7, &[3.0, 1.0], &[20, 20]), vec![5, 2]);
+    }
+
+    #[test]
+    fn evenings_are_shared_among_the_gps_who_may_work_them() {
+        let input = hub();
+        // Twenty evenings asked for, shared by A and B (equal contracts); not C (at most 0
+        // evenings a month) nor the nurse (no evening cover counts nurses).
+        let targets = fair_targets(&input);
+        assert_eq!(
+            targets,
+            vec![
+                FairTarget {
+                    person: 0,
+                    kind: Unpopular::Evenings,
+                    target: 10
+                },
+                FairTarget {
+                    person: 1,
+                    kind: Unpopular::Evenings,
+                    target: 10
+                },
+            ]
+        );
+        let model = build(&input);
+        let evening_types: Vec<usize> = (0..model.shift_of.len())
+            .filter(|&s| model.shift_of[s].1 == DayPattern::PmEvening)
+            .collect();
+        assert_eq!(model.problem.fair_shares.len(), 2);
+        assert!(
+            model
+                .problem
+                .fair_shares
+                .iter()
+                .all(|f| f.shifts == evening_types && f.weight == WEIGHT_FAIR_SHARE)
+        );
+
+        // A day A never works takes those days out of A's share.
+        let mut never_friday = hub();
+        never_friday.people[0].rules.days_never = vec![Weekday::Fri];
+        never_friday.people[1].approved_leave.push((
+            NaiveDate::from_ymd_opt(2027, 1, 11).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 1, 15).unwrap(),
+            "Annual leave".into(),
+        ));
+        let shares: Vec<u32> = fair_targets(&never_friday)
+            .iter()
+            .map(|f| f.target)
+            .collect();
+        // B's contract over the period is 3/4 of A's (a week of leave): 20 × 4/7 and 20 × 3/7.
+        assert_eq!(shares, vec![11, 9]);
+    }
+
+    #[test]
+    fn a_solved_rota_gives_equally_contracted_gps_evenings_within_one() {
+        let input = hub();
+        let model = build(&input);
+        let options = rota::Options {
+            seed: 1,
+            time_limit: None,
+            step_limit: Some(150_000),
+            ..rota::Options::default()
+        };
+        let outcome = rota::solve(&model.problem, &options, &|_| {});
+        assert!(
+            outcome.evaluation.is_feasible(),
+            "{:?}",
+            outcome.evaluation.hard
+        );
+        let assignments = model.decode(&input, &outcome.roster);
+        let (a, b) = (evenings(&assignments, "A"), evenings(&assignments, "B"));
+        assert!(a + b >= 20, "every evening is covered: {a} + {b}");
+        assert!(a.abs_diff(b) <= 1, "A works {a} evenings, B {b}");
+        assert_eq!(evenings(&assignments, "C"), 0);
+        let problems = check(&input, &assignments);
+        assert!(
+            problems.iter().all(|p| p.rule != "fair_share"),
+            "{problems:?}"
+        );
+
+        // The same evenings all given to B are reported, in plain words, as a soft problem.
+        let mut unfair = assignments.clone();
+        for x in &mut unfair {
+            if x.staff_id == "A" && x.session == Session::Evening {
+                x.staff_id = "B".into();
+            }
+        }
+        let problems = check(&input, &unfair);
+        let fair: Vec<&str> = problems
+            .iter()
+            .filter(|p| p.rule == "fair_share")
+            .map(|p| p.message.as_str())
+            .collect();
+        assert!(
+            problems
+                .iter()
+                .filter(|p| p.rule == "fair_share")
+                .all(|p| !p.hard)
+        );
+        assert!(
+            fair.contains(&"Dr A works 0 evenings over these 4 weeks, 10 fewer than a fair share of 10 (shared in proportion to contracted sessions)"),
+            "{fair:?}"
+        );
+        assert!(
+            fair.iter()
+                .any(|m| m.starts_with("Dr B works") && m.contains("more than a fair share of 10")),
+            "{fair:?}"
+        );
     }
 }
