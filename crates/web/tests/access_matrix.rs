@@ -54,6 +54,11 @@ enum Target {
     CoachingSession,
     /// A goal of the practice manager's own plan (own) or of the other tenant's person.
     Goal,
+    /// A fresh rota of the own practice, or of the other tenant's practice.
+    Rota,
+    /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
+    /// the secret, so it answers whoever has it).
+    CalendarFeed,
 }
 
 /// How the request body is sent.
@@ -377,6 +382,36 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/api/practices/{ods}/wellbeing"),
             entry(Practice, Empty, MANAGERS),
         ),
+        // The rota API and calendar feeds.
+        (("POST", "/api/rotas"), entry(None, Json, MANAGERS)),
+        (("GET", "/api/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
+        (
+            ("GET", "/api/rotas/{id}/assignments"),
+            entry(Rota, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/api/rotas/{id}/publish"),
+            entry(Rota, Json, MANAGERS),
+        ),
+        (
+            ("POST", "/api/rotas/{id}/cancel"),
+            entry(Rota, Json, MANAGERS),
+        ),
+        (
+            ("GET", "/api/me/calendar"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        (
+            ("GET", "/ical/{file}"),
+            Entry {
+                target: CalendarFeed,
+                ..public(Empty)
+            },
+        ),
+        (
+            ("POST", "/me/calendar"),
+            entry(None, Form, WITH_STAFF_RECORD),
+        ),
     ];
     rows.into_iter().collect()
 }
@@ -470,6 +505,8 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
             t.fresh_goal(&staff_id).await
         }
         (Target::Goal, false) => t.fresh_goal(&t.other.staff_id).await,
+        (Target::Rota, own) => t.fresh_rota(own).await,
+        (Target::CalendarFeed, _) => t.own_calendar_file().await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {
