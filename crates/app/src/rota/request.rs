@@ -1,4 +1,4 @@
-//! A rota asked for through the JSON API: every field checked here, so each problem names
+//! A rota asked for through the JSON API, and followed there: every field checked here, so each problem names
 //! its field, after the actor's right to ask for rotas (and for this PCN or practice) is
 //! checked — someone who may not ask learns nothing from the field errors.
 use super::{MAX_TIME_LIMIT, RotaScope};
@@ -76,6 +76,14 @@ pub fn parse_request(
 }
 
 impl App {
+    /// The rota's row alone (status, progress, scores so far), for following a solve
+    /// without loading and checking the whole rota each time.
+    pub async fn rota_summary(&self, actor: &Actor, id: &str) -> AppResult<store::rota::RotaRow> {
+        let mut conn = self.store().conn().await?;
+        self.rota_row(&mut conn, actor, id, Permission::Manage)
+            .await
+    }
+
     /// Queues a rota asked for field by field (the API's request). Only practice and PCN
     /// managers ask for rotas, and only for their own practice or PCN: that is checked
     /// before the fields, so a refusal never depends on what else was sent.

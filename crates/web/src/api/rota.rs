@@ -131,7 +131,7 @@ pub(crate) struct RotaStatusDto {
     soft_penalty: Option<i64>,
     /// Every problem of a finished rota, hard ones first; empty while it is being solved.
     problems: Vec<ProblemDto>,
-    /// Rules that contradict each other, in plain words.
+    /// Rules that contradict each other, in plain words, once finished.
     conflicts: Vec<String>,
     /// When it was last published (UTC), if it has been.
     published_at: Option<String>,
@@ -146,23 +146,32 @@ async fn rota_status(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RotaStatusDto>> {
-    let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
-    let row = detail.row;
+    let summary = state
+        .app
+        .rota_summary(&user.actor, &id)
+        .await
+        .map_err(api)?;
+    // Problems are judged only on a finished rota; while it is solved the row is enough.
+    let (row, problems, conflicts) = if matches!(summary.status.as_str(), "done" | "cancelled") {
+        let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
+        (detail.row, detail.problems, detail.conflicts)
+    } else {
+        (summary, Vec::new(), Vec::new())
+    };
     let finished = matches!(row.status.as_str(), "done" | "cancelled");
     let hard_violations = if finished {
-        Some(detail.problems.iter().filter(|p| p.hard).count() as i64)
+        Some(problems.iter().filter(|p| p.hard).count() as i64)
     } else {
         row.hard_violations
     };
     Ok(Json(RotaStatusDto {
-        from: detail.period.from.to_string(),
+        from: row.starts_on.clone(),
         weeks: row.weeks,
         status: row.status,
         progress: row.progress.clamp(0.0, 1.0),
         hard_violations,
         soft_penalty: row.soft_penalty,
-        problems: detail
-            .problems
+        problems: problems
             .into_iter()
             .map(|p| ProblemDto {
                 message: p.message,
@@ -174,7 +183,7 @@ async fn rota_status(
                 site_id: p.site_id,
             })
             .collect(),
-        conflicts: detail.conflicts,
+        conflicts,
         published_at: row.published_at,
         error: row.error,
         id: row.id,
