@@ -5,6 +5,7 @@
 
 mod appointments;
 mod evidence;
+pub mod ical;
 mod lists;
 mod ods;
 mod problems;
@@ -16,6 +17,7 @@ pub use appointments::{
     read_appointments,
 };
 pub use evidence::{EvidenceKind, MAX_EVIDENCE_BYTES, check_evidence, safe_file_name};
+pub use ical::{CalendarEvent, write_calendar};
 pub use lists::{ListSize, read_list_sizes};
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
 pub use problems::{ImportError, RowProblem};

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
+mod rota;
+pub(crate) use rota::ical_path;
 mod wellbeing;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
@@ -46,6 +48,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/api/training-records",
             post(crate::api_training::create_training_record),
         );
+    let routes = rota::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -588,6 +591,7 @@ pub(crate) struct ApiDoc;
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(wellbeing::WellbeingDoc::openapi());
+    doc.merge(rota::RotaDoc::openapi());
     doc
 }
 

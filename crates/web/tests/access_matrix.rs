@@ -58,6 +58,9 @@ enum Target {
     Rota,
     /// A swap request on a rota of the own or the other practice.
     Swap,
+    /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
+    /// the secret, so it answers whoever has it).
+    CalendarFeed,
 }
 
 /// How the request body is sent.
@@ -398,6 +401,36 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/swaps/{id}/decision"),
             entry(Swap, Form, MANAGERS),
         ),
+        // The rota API and calendar feeds.
+        (("POST", "/api/rotas"), entry(None, Json, MANAGERS)),
+        (("GET", "/api/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
+        (
+            ("GET", "/api/rotas/{id}/assignments"),
+            entry(Rota, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/api/rotas/{id}/publish"),
+            entry(Rota, Json, MANAGERS),
+        ),
+        (
+            ("POST", "/api/rotas/{id}/cancel"),
+            entry(Rota, Json, MANAGERS),
+        ),
+        (
+            ("GET", "/api/me/calendar"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        (
+            ("GET", "/ical/{file}"),
+            Entry {
+                target: CalendarFeed,
+                ..public(Empty)
+            },
+        ),
+        (
+            ("POST", "/me/calendar"),
+            entry(None, Form, WITH_STAFF_RECORD),
+        ),
     ];
     rows.into_iter().collect()
 }
@@ -495,6 +528,7 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::Rota, false) => t.fresh_rota(OTHER_PRACTICE).await,
         (Target::Swap, true) => t.fresh_swap(OWN_PRACTICE, &t.own_staff().await).await,
         (Target::Swap, false) => t.fresh_swap(OTHER_PRACTICE, &t.other.staff_id).await,
+        (Target::CalendarFeed, _) => t.own_calendar_file().await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {

@@ -422,6 +422,15 @@ impl TestApp {
         id
     }
 
+    /// The calendar feed file (`<token>.ics`) of the person behind the own practice's
+    /// first staff log-in.
+    pub async fn own_calendar_file(&self) -> String {
+        let email = self.login_email("staff", Some(OWN_PRACTICE)).await;
+        let user = self.user(&email).await;
+        let actor = self.app.actor(&user.id).await.unwrap();
+        format!("{}.ics", self.app.my_calendar_token(&actor).await.unwrap())
+    }
+
     /// Someone employed by the demo practice who is not the practice manager.
     /// (Not the person behind the first staff log-in, who may see their own record.)
     pub async fn own_staff(&self) -> String {

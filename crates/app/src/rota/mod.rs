@@ -2,6 +2,7 @@
 //! and editing it with every rule re-checked, publishing it and each person's calendar feed.
 pub mod check;
 pub mod plan;
+pub mod request;
 pub mod setup;
 pub mod swaps;
 

@@ -308,6 +308,43 @@ impl App {
         Ok(token)
     }
 
+    /// Gives the actor a new calendar token: the old feed address stops working at once
+    /// (for a link shared by mistake). Audited without either token.
+    pub async fn new_calendar_token(&self, actor: &Actor) -> AppResult<String> {
+        let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
+        let mut tx = self.store().begin().await?;
+        let person = store::staff::get(&mut tx, staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let had = store::rota::calendar_token(&mut tx, staff_id)
+            .await?
+            .is_some();
+        store::rota::delete_calendar_token(&mut tx, staff_id).await?;
+        let token = crate::auth::random_token();
+        let now = self.now();
+        store::rota::insert_calendar_token(&mut tx, staff_id, &token, &now).await?;
+        let change = Change {
+            action: "reissued",
+            entity: "calendar_feed",
+            entity_id: staff_id,
+            tenant: &access::tenant_of(&person.draft.employer),
+            before: json(&serde_json::json!({ "had_feed": had })),
+            after: None,
+        };
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(token)
+    }
+
+    /// The calendar feed of a token as an iCalendar file; `NotFound` for an unknown token.
+    pub async fn calendar_ics(&self, token: &str) -> AppResult<String> {
+        let feed = self.calendar_feed(token).await?;
+        Ok(import::write_calendar(
+            &format!("Rota: {}", feed.person_name),
+            chrono::Utc::now(),
+            &feed.events,
+        ))
+    }
+
     /// The published sessions of the person a feed token belongs to, from 4 weeks ago to a
     /// year ahead; `NotFound` for an unknown token.
     pub async fn calendar_feed(&self, token: &str) -> AppResult<CalendarFeed> {
@@ -369,12 +406,4 @@ pub struct CalendarFeed {
     pub events: Vec<CalendarEvent>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CalendarEvent {
-    /// Stable across publications, so a calendar updates an event rather than adding one.
-    pub uid: String,
-    pub summary: String,
-    pub location: String,
-    pub starts: chrono::NaiveDateTime,
-    pub ends: chrono::NaiveDateTime,
-}
+pub use import::ical::CalendarEvent;

@@ -1,4 +1,5 @@
-//! A member of staff's own page: contact details, and leave requests.
+//! A member of staff's own page: contact details, leave requests, and their rota's
+//! calendar feed (with a new address on request).
 use super::practice::LeaveRow;
 use super::{Done, FieldView, FormView, page_ctx};
 use crate::AppState;
@@ -30,6 +31,8 @@ pub(crate) struct MePage {
     /// The errors of whichever form was sent.
     form: FormView,
     leave: Vec<LeaveRow>,
+    /// The private address of their rota's calendar feed.
+    ical_url: String,
     done: String,
 }
 
@@ -87,6 +90,7 @@ async fn render(
         .ok_or(WebError::Page(AppError::NotFound))?;
     let me = state.app.get_staff(&user.actor, &staff_id).await?;
     let leave = state.app.my_leave(&user.actor).await?;
+    let ical_url = crate::api::ical_path(&state.app.my_calendar_token(&user.actor).await?);
     let mut summary = FormView::default();
     let contact = match &failed {
         Failed::Contact(form, errors) => FormView::new(contact_fields(form)).with_errors(errors),
@@ -125,6 +129,7 @@ async fn render(
         leave_form,
         form: summary,
         leave: leave.iter().map(LeaveRow::of).collect(),
+        ical_url,
         done,
     };
     Ok((status, token, page).into_response())
@@ -185,4 +190,17 @@ pub(crate) async fn leave_request(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct NoFields {}
+
+/// Issues a new calendar feed address; the old one stops working.
+pub(crate) async fn calendar_reset(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(_): CsrfForm<NoFields>,
+) -> Result<Response, WebError> {
+    state.app.new_calendar_token(&user.actor).await?;
+    Ok(Redirect::to("/me?done=calendar-reset").into_response())
 }

@@ -136,6 +136,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))
+        .post("/me/calendar", post(me::calendar_reset))
         .get("/checkin", get(wellbeing::checkin))
         .post("/checkin", post(wellbeing::checkin_submit))
         .get("/support", get(wellbeing::support))

@@ -1,0 +1,350 @@
+//! The rota part of the JSON API: asking for a rota (solved in the background), following
+//! it, reading its assignments, publishing or stopping it; and each person's private
+//! calendar feed (`/ical/{token}.ics`, public: the token is the secret) with the call that
+//! tells the logged-in person its address.
+use super::{ApiResult, api};
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+use crate::{AppState, Routes};
+use app::AppError;
+use app::rota::request::RotaRequest;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{OpenApi, ToSchema};
+
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .post("/api/rotas", post(request_rota))
+        .get("/api/rotas/{id}", get(rota_status))
+        .get("/api/rotas/{id}/assignments", get(assignments))
+        .post("/api/rotas/{id}/publish", post(publish))
+        .post("/api/rotas/{id}/cancel", post(cancel))
+        .get("/api/me/calendar", get(my_calendar))
+        .get("/ical/{file}", get(calendar_feed))
+}
+
+/// A rota to make. Give `pcn` or `practice`, not both.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct RotaRequestInput {
+    /// The PCN's code: one rota for every practice of the PCN.
+    #[schema(value_type = Option<String>, example = "U99901")]
+    pcn: Option<serde_json::Value>,
+    /// A practice's ODS code.
+    #[schema(value_type = Option<String>, example = "Y99901")]
+    practice: Option<serde_json::Value>,
+    /// The first day, a Monday (`YYYY-MM-DD`).
+    #[schema(value_type = String, example = "2026-11-30")]
+    from: Option<serde_json::Value>,
+    /// How many weeks, 1 to 13.
+    #[schema(value_type = u32, example = 4)]
+    weeks: Option<serde_json::Value>,
+    /// How long the optimiser may search, 1 to 600 seconds (default 10).
+    #[schema(value_type = Option<u32>, example = 10)]
+    time_limit_seconds: Option<serde_json::Value>,
+}
+
+/// A field's value as text, whatever JSON type it was sent as, so that its check (and the
+/// message naming the field) is the same as for a form; `null` counts as absent.
+fn text(value: Option<serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RotaCreatedDto {
+    id: String,
+}
+
+#[utoipa::path(post, path = "/api/rotas", request_body = RotaRequestInput,
+    responses((status = 202, body = RotaCreatedDto, description = "queued; follow it at /api/rotas/{id}"),
+        (status = 401), (status = 403), (status = 404, description = "no such PCN or practice"),
+        (status = 415, description = "not sent as application/json"),
+        (status = 422, description = "problems by field (`pcn`, `practice`, `from`, `weeks`, `time_limit_seconds`)")))]
+async fn request_rota(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<RotaRequestInput>,
+) -> ApiResult<Response> {
+    let request = RotaRequest {
+        pcn: text(body.pcn),
+        practice: text(body.practice),
+        from: text(body.from),
+        weeks: text(body.weeks),
+        time_limit_seconds: text(body.time_limit_seconds),
+    };
+    let id = state
+        .app
+        .request_rota_fields(&user.actor, &request)
+        .await
+        .map_err(api)?;
+    Ok((
+        StatusCode::ACCEPTED,
+        [(header::LOCATION, format!("/api/rotas/{id}"))],
+        Json(RotaCreatedDto { id }),
+    )
+        .into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProblemDto {
+    /// What is wrong, in plain words.
+    message: String,
+    /// The rule's code: `cover`, `contacts`, `rest`, `leave`, `contract`, `rooms`, `closed`…
+    rule: String,
+    /// A hard rule broken (unsafe to publish without an override), or a gap or preference.
+    hard: bool,
+    staff_ids: Vec<String>,
+    /// `YYYY-MM-DD`, when the problem is on one day.
+    date: Option<String>,
+    /// `am`, `pm`, `evening` or `saturday`, when it is in one session.
+    session: Option<String>,
+    site_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RotaStatusDto {
+    id: String,
+    /// `pcn` or `practice`.
+    scope_kind: String,
+    scope_code: String,
+    /// The first day (`YYYY-MM-DD`).
+    from: String,
+    weeks: i64,
+    /// `queued`, `running`, `done`, `failed` or `cancelled` (stopped early; the best rota
+    /// found is kept).
+    status: String,
+    /// From 0 to 1.
+    progress: f64,
+    /// Once finished, the number of hard problems listed; while solving, the best count of
+    /// broken hard-rule units found so far; `null` before the first.
+    hard_violations: Option<i64>,
+    /// The optimiser's penalty for gaps and preferences (lower is better).
+    soft_penalty: Option<i64>,
+    /// Every problem of a finished rota, hard ones first; empty while it is being solved.
+    problems: Vec<ProblemDto>,
+    /// Rules that contradict each other, in plain words, once finished.
+    conflicts: Vec<String>,
+    /// When it was last published (UTC), if it has been.
+    published_at: Option<String>,
+    /// Why a failed solve failed.
+    error: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/rotas/{id}", params(("id" = String, Path)),
+    responses((status = 200, body = RotaStatusDto), (status = 401), (status = 404, description = "no such rota, or not one of yours")))]
+async fn rota_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RotaStatusDto>> {
+    let summary = state
+        .app
+        .rota_summary(&user.actor, &id)
+        .await
+        .map_err(api)?;
+    // Problems are judged only on a finished rota; while it is solved the row is enough.
+    let (row, problems, conflicts) = if matches!(summary.status.as_str(), "done" | "cancelled") {
+        let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
+        (detail.row, detail.problems, detail.conflicts)
+    } else {
+        (summary, Vec::new(), Vec::new())
+    };
+    let finished = matches!(row.status.as_str(), "done" | "cancelled");
+    let hard_violations = if finished {
+        Some(problems.iter().filter(|p| p.hard).count() as i64)
+    } else {
+        row.hard_violations
+    };
+    Ok(Json(RotaStatusDto {
+        from: row.starts_on.clone(),
+        weeks: row.weeks,
+        status: row.status,
+        progress: row.progress.clamp(0.0, 1.0),
+        hard_violations,
+        soft_penalty: row.soft_penalty,
+        problems: problems
+            .into_iter()
+            .map(|p| ProblemDto {
+                message: p.message,
+                rule: p.rule.to_string(),
+                hard: p.hard,
+                staff_ids: p.staff_ids,
+                date: p.date.map(|d| d.to_string()),
+                session: p.session.map(|s| s.code().to_string()),
+                site_id: p.site_id,
+            })
+            .collect(),
+        conflicts,
+        published_at: row.published_at,
+        error: row.error,
+        id: row.id,
+        scope_kind: row.scope_kind,
+        scope_code: row.scope_code,
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AssignmentDto {
+    staff_id: String,
+    staff_name: String,
+    /// `YYYY-MM-DD`
+    date: String,
+    /// `am`, `pm`, `evening` or `saturday`.
+    session: String,
+    /// The site's id.
+    site: String,
+    site_name: String,
+    /// The room's id, when a room is given.
+    room: Option<String>,
+    room_name: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/rotas/{id}/assignments", params(("id" = String, Path)),
+    responses((status = 200, body = [AssignmentDto], description = "who works which session where, by day; empty until solved"),
+        (status = 401), (status = 404)))]
+async fn assignments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AssignmentDto>>> {
+    let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
+    let people: BTreeMap<&str, &str> = detail
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), p.name.as_str()))
+        .collect();
+    let sites: BTreeMap<&str, &str> = detail
+        .sites
+        .iter()
+        .map(|s| (s.id.as_str(), s.name.as_str()))
+        .collect();
+    let rooms: BTreeMap<&str, &str> = detail
+        .rooms
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    let name = |names: &BTreeMap<&str, &str>, id: &str| names.get(id).map(|n| n.to_string());
+    Ok(Json(
+        detail
+            .assignments
+            .iter()
+            .map(|a| AssignmentDto {
+                staff_name: name(&people, &a.staff_id).unwrap_or_default(),
+                site_name: name(&sites, &a.site_id).unwrap_or_default(),
+                room_name: a.room_id.as_deref().and_then(|r| name(&rooms, r)),
+                staff_id: a.staff_id.clone(),
+                date: a.date.to_string(),
+                session: a.session.code().to_string(),
+                site: a.site_id.clone(),
+                room: a.room_id.clone(),
+            })
+            .collect(),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/rotas/{id}/publish", params(("id" = String, Path)),
+    request_body(content = Object, description = "`{}`: a JSON body, which a cross-site form cannot send"),
+    responses((status = 204, description = "published: staff see it and their calendar feeds carry it"),
+        (status = 401), (status = 404), (status = 409, description = "still being solved")))]
+async fn publish(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(_body): Json<serde_json::Value>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .publish_rota(&user.actor, &id)
+        .await
+        .map_err(api)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/rotas/{id}/cancel", params(("id" = String, Path)),
+    request_body(content = Object, description = "`{}`: a JSON body, which a cross-site form cannot send"),
+    responses((status = 204, description = "a queued rota is cancelled; a running one stops soon, keeping its best rota"),
+        (status = 401), (status = 404)))]
+async fn cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(_body): Json<serde_json::Value>,
+) -> ApiResult<StatusCode> {
+    state.app.cancel_rota(&user.actor, &id).await.map_err(api)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CalendarDto {
+    /// The private address of the person's published rota as iCalendar, relative to this
+    /// server. Anyone with it can read the feed; `POST /me/calendar` issues a new one.
+    ical_url: String,
+}
+
+/// The feed's path for a token.
+pub(crate) fn ical_path(token: &str) -> String {
+    format!("/ical/{token}.ics")
+}
+
+#[utoipa::path(get, path = "/api/me/calendar",
+    responses((status = 200, body = CalendarDto, description = "the address is made on first use"),
+        (status = 401), (status = 404, description = "the account is not linked to a member of staff")))]
+async fn my_calendar(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<CalendarDto>> {
+    let token = state
+        .app
+        .my_calendar_token(&user.actor)
+        .await
+        .map_err(api)?;
+    Ok(Json(CalendarDto {
+        ical_url: ical_path(&token),
+    }))
+}
+
+#[utoipa::path(get, path = "/ical/{file}",
+    params(("file" = String, Path, description = "`<token>.ics`, from `GET /api/me/calendar`")),
+    responses((status = 200, content_type = "text/calendar", body = String,
+        description = "the person's sessions in published rotas, from 4 weeks ago to a year ahead, in Europe/London time; no log-in"),
+        (status = 404, description = "no such feed (or an address replaced by a new one)")))]
+async fn calendar_feed(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let token = file
+        .strip_suffix(".ics")
+        .filter(|t| !t.is_empty())
+        .ok_or(WebError::Page(AppError::NotFound))?;
+    let ics = state.app.calendar_ics(token).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            // The feed changes whenever a rota is published again: never serve a stale copy.
+            (header::CACHE_CONTROL, "no-cache, private"),
+        ],
+        ics,
+    )
+        .into_response())
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    request_rota,
+    rota_status,
+    assignments,
+    publish,
+    cancel,
+    my_calendar,
+    calendar_feed
+))]
+pub(crate) struct RotaDoc;
