@@ -54,6 +54,8 @@ enum Target {
     CoachingSession,
     /// A goal of the practice manager's own plan (own) or of the other tenant's person.
     Goal,
+    /// A fresh rota of the own practice, or of the other tenant's practice.
+    Rota,
 }
 
 /// How the request body is sent.
@@ -377,6 +379,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/api/practices/{ods}/wellbeing"),
             entry(Practice, Empty, MANAGERS),
         ),
+        (("GET", "/rotas/{id}/pdf"), entry(Rota, Empty, MANAGERS)),
     ];
     rows.into_iter().collect()
 }
@@ -470,6 +473,7 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
             t.fresh_goal(&staff_id).await
         }
         (Target::Goal, false) => t.fresh_goal(&t.other.staff_id).await,
+        (Target::Rota, own) => t.fresh_rota(own).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {

@@ -384,6 +384,36 @@ impl TestApp {
 
     /// Someone employed by the demo practice who is not the practice manager.
     /// (Not the person behind the first staff log-in, who may see their own record.)
+    /// A fresh rota (queued, not solved) of the own practice, or of the other tenant's,
+    /// asked for by that practice's manager.
+    pub async fn fresh_rota(&self, own: bool) -> String {
+        let (email, ods) = if own {
+            (
+                self.login_email("practice_manager", Some(OWN_PRACTICE))
+                    .await,
+                OWN_PRACTICE,
+            )
+        } else {
+            (self.other.manager_email.clone(), OTHER_PRACTICE)
+        };
+        let user = self.user(&email).await;
+        let actor = self.app.actor(&user.id).await.unwrap();
+        let today = self.app.today();
+        let from = today
+            + chrono::Days::new(u64::from(
+                7 - chrono::Datelike::weekday(&today).num_days_from_monday(),
+            ));
+        self.app
+            .request_rota(
+                &actor,
+                app::rota::RotaScope::Practice(ods.into()),
+                domain::rota::RotaPeriod { from, weeks: 1 },
+                Some(1),
+            )
+            .await
+            .unwrap()
+    }
+
     pub async fn own_staff(&self) -> String {
         let staff_login = self.login_email("staff", Some(OWN_PRACTICE)).await;
         let own_record = self.user(&staff_login).await.staff_id;

@@ -3,6 +3,7 @@
 mod access_matrix;
 mod development;
 mod rota;
+mod rota_pdf;
 mod support;
 mod wellbeing;
 
