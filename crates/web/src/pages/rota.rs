@@ -1,6 +1,6 @@
 //! Rotas: the list and the form that asks for one, a rota's page (progress while it is
 //! solved; then its problems and the grid by week), a day's edit form, and the printable
-//! page per site and week.
+//! page and PDF download per site and week.
 use super::{FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -886,7 +886,7 @@ fn print_tables(detail: &RotaDetail, site: &str, week: &str) -> Vec<PrintTable> 
                 continue;
             }
             tables.push(PrintTable {
-                pdf_href: format!("/rotas/{id}/pdf?site={}&week={w}", s.id),
+                pdf_href: pdf_href(id, &s.id, &w.to_string()),
                 site: s.name.clone(),
                 week: format!("Week of {}", long_date(monday)),
                 days: dates
