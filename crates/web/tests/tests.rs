@@ -4,6 +4,7 @@ mod access_matrix;
 mod development;
 mod rota;
 mod rota_api;
+mod rota_pdf;
 mod support;
 mod wellbeing;
 

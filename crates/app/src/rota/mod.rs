@@ -1,6 +1,7 @@
 //! Rotas: the cover template and rota rules, generating a rota as a background job, reading
 //! and editing it with every rule re-checked, publishing it and each person's calendar feed.
 pub mod check;
+pub mod pdf;
 pub mod plan;
 pub mod request;
 pub mod setup;
@@ -98,6 +99,12 @@ pub struct RotaSite {
     pub id: String,
     pub name: String,
     pub practice_ods: String,
+}
+
+/// A rota drawn as a PDF, with the name to save it under.
+pub struct RotaPdf {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 /// What a manager asks of one person's day.
@@ -558,6 +565,65 @@ impl App {
             problems,
             conflicts,
             row,
+        })
+    }
+
+    /// The rota as a PDF: one site (`site`, an id) or every site, one week (`week`, 1-based)
+    /// or every week, each site's week on a page of its own. Blank means all.
+    pub async fn rota_pdf(
+        &self,
+        actor: &Actor,
+        id: &str,
+        site: &str,
+        week: &str,
+    ) -> AppResult<RotaPdf> {
+        let detail = self.rota(actor, id).await?;
+        if !matches!(detail.row.status.as_str(), "done" | "cancelled") {
+            return Err(AppError::Conflict(
+                "The rota has no result to print yet: wait for the solve to end".into(),
+            ));
+        }
+        let mut errors = FieldErrors::default();
+        let site = site.trim();
+        let chosen_site = if site.is_empty() {
+            None
+        } else {
+            let found = detail.sites.iter().find(|s| s.id == site);
+            if found.is_none() {
+                errors.push(FieldError::new("site", "Choose a site of this rota"));
+            }
+            found
+        };
+        let week = week.trim();
+        let weeks = detail.period.weeks;
+        let chosen_week = if week.is_empty() {
+            None
+        } else {
+            match week.parse::<u32>() {
+                Ok(w) if (1..=weeks).contains(&w) => Some(w),
+                _ => {
+                    errors.push(FieldError::new(
+                        "week",
+                        format!("Enter a week of this rota, from 1 to {weeks}"),
+                    ));
+                    None
+                }
+            }
+        };
+        errors.into_result()?;
+        let sites: Vec<&RotaSite> = match chosen_site {
+            Some(s) => vec![s],
+            None => detail.sites.iter().collect(),
+        };
+        let week_list: Vec<u32> = match chosen_week {
+            Some(w) => vec![w],
+            None => (1..=weeks).collect(),
+        };
+        let bytes = pdf::render(&detail, &sites, &week_list, self.today())
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(RotaPdf {
+            file_name: pdf::file_name(&detail, chosen_site, chosen_week),
+            bytes,
         })
     }
 

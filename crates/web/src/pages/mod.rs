@@ -129,6 +129,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/rotas/{id}/day", get(rota::day_page))
         .post("/rotas/{id}/day", post(rota::day_save))
         .get("/rotas/{id}/print", get(rota::print_page))
+        .get("/rotas/{id}/pdf", get(rota::pdf_download))
         .get("/me/rota", get(rota::my_rota_page))
         .post("/me/swaps", post(rota::swap_request))
         .post("/swaps/{id}/decision", post(rota::swap_decide))

@@ -1,6 +1,6 @@
 //! Rotas: the list and the form that asks for one, a rota's page (progress while it is
 //! solved; then its problems and the grid by week), a day's edit form, and the printable
-//! page per site and week.
+//! page and PDF download per site and week.
 use super::{FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -12,7 +12,7 @@ use app::rota::{DayEdit, RotaDetail, RotaProblem, RotaScope, pattern_code};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
 use chrono::{Datelike, NaiveDate};
@@ -289,6 +289,10 @@ pub(crate) struct RotaPage {
     locked_count: usize,
     swaps: Vec<SwapLine>,
     done: String,
+    /// The week shown, and its PDF per site and for every site.
+    week_label: String,
+    week_pdfs: Vec<Choice>,
+    pdf_href: String,
 }
 
 pub(crate) struct SwapLine {
@@ -539,6 +543,22 @@ pub(crate) async fn rota_page(
             })
             .collect(),
         done: filter.done,
+        week_label: format!("week {week}, from {}", long_date(monday)),
+        week_pdfs: detail
+            .sites
+            .iter()
+            .map(|s| Choice {
+                value: pdf_href(&id, &s.id, &week.to_string()),
+                label: s.name.clone(),
+                selected: false,
+            })
+            .chain(std::iter::once(Choice {
+                value: pdf_href(&id, "", &week.to_string()),
+                label: "Every site".into(),
+                selected: false,
+            }))
+            .collect(),
+        pdf_href: pdf_href(&id, "", ""),
         id,
     };
     Ok((token, page).into_response())
@@ -795,6 +815,8 @@ pub(crate) async fn day_save(
 pub(crate) struct PrintTable {
     pub site: String,
     pub week: String,
+    /// This site's week as a PDF.
+    pub pdf_href: String,
     pub days: Vec<String>,
     pub rows: Vec<(String, String, Vec<String>)>,
 }
@@ -807,6 +829,8 @@ pub(crate) struct PrintPage {
     scope: String,
     published: bool,
     tables: Vec<PrintTable>,
+    /// Everything shown here as one PDF.
+    pdf_href: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -819,6 +843,7 @@ pub(crate) struct PrintQuery {
 
 /// Builds the printable tables: per site and week, who works each day and in which room.
 fn print_tables(detail: &RotaDetail, site: &str, week: &str) -> Vec<PrintTable> {
+    let id = &detail.row.id;
     let mut tables = Vec::new();
     for s in detail
         .sites
@@ -865,6 +890,7 @@ fn print_tables(detail: &RotaDetail, site: &str, week: &str) -> Vec<PrintTable> 
                 continue;
             }
             tables.push(PrintTable {
+                pdf_href: pdf_href(id, &s.id, &w.to_string()),
                 site: s.name.clone(),
                 week: format!("Week of {}", long_date(monday)),
                 days: dates
@@ -891,9 +917,51 @@ pub(crate) async fn print_page(
         scope: scope_label(&detail.row.scope_kind, &detail.row.scope_code),
         published: detail.row.published_at.is_some(),
         tables: print_tables(&detail, &q.site, &q.week),
+        pdf_href: pdf_href(&id, &q.site, &q.week),
         id,
     };
     Ok((token, page).into_response())
+}
+
+/// The PDF of a rota, narrowed to a site and a week when they are given.
+fn pdf_href(id: &str, site: &str, week: &str) -> String {
+    let query: Vec<(&str, &str)> = [("site", site), ("week", week)]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    if query.is_empty() {
+        format!("/rotas/{id}/pdf")
+    } else {
+        format!(
+            "/rotas/{id}/pdf?{}",
+            serde_urlencoded::to_string(&query).unwrap_or_default()
+        )
+    }
+}
+
+/// `GET /rotas/{id}/pdf?site=&week=`: the rota as a PDF download, one page per site and
+/// week (both optional), for the managers who may see the rota.
+pub(crate) async fn pdf_download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<PrintQuery>,
+) -> Result<Response, WebError> {
+    let pdf = state
+        .app
+        .rota_pdf(&user.actor, &id, &q.site, &q.week)
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", pdf.file_name),
+            ),
+        ],
+        pdf.bytes,
+    )
+        .into_response())
 }
 
 pub(crate) struct MySession {

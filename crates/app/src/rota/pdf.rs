@@ -1,0 +1,833 @@
+//! The rota as a PDF to print or send: landscape A4, one page (or more, when a site's week
+//! is long) per site and week, each a table of days (Monday to Saturday) × sessions listing
+//! who works there (name, role, room), with the rota's status at the top and the date it
+//! was made and "Page X of Y" at the foot.
+//!
+//! Pure: a [`RotaDetail`] in, bytes out. Laying out ([`layout`]) is apart from drawing with
+//! `printpdf`, so the tests can check that no text leaves its cell or the page.
+use super::{RotaDetail, RotaSite};
+use chrono::NaiveDate;
+use domain::rota::Session;
+use printpdf::path::PaintMode;
+use printpdf::{BuiltinFont, Color, Greyscale, IndirectFontRef, Mm, PdfDocument, Rect};
+
+/// Millimetres: landscape A4.
+const PAGE_W: f32 = 297.0;
+const PAGE_H: f32 = 210.0;
+const MARGIN: f32 = 12.0;
+const TABLE_W: f32 = PAGE_W - 2.0 * MARGIN;
+const LABEL_W: f32 = 24.0;
+const DAY_W: f32 = (TABLE_W - LABEL_W) / 6.0;
+const PAD: f32 = 1.5;
+/// Text in a cell is wrapped to this width.
+pub(crate) const CELL_TEXT_W: f32 = DAY_W - 2.0 * PAD;
+/// The table stops above the footer.
+pub(crate) const BOTTOM: f32 = 15.0;
+const HEADER_H: f32 = 7.0;
+const MIN_ROW: f32 = 12.0;
+const BODY_PT: f32 = 8.0;
+const LINE: f32 = 3.6;
+const SPACER: f32 = 1.4;
+/// A row is split onto the next page rather than leaving fewer lines than this at the foot.
+const MIN_SPLIT: f32 = 4.0 * LINE;
+const PT_TO_MM: f32 = 25.4 / 72.0;
+
+/// Advance widths of Helvetica and Helvetica-Bold for ASCII 32–126, in 1/1000 em, from
+/// Adobe's AFM files for the standard PDF fonts (printpdf 0.7 carries no metrics for its
+/// built-in fonts). Any other character is counted as a full em, which is never narrower
+/// than the real glyph, so measured text never overflows.
+#[rustfmt::skip]
+const HELVETICA: [u16; 95] = [
+    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+];
+#[rustfmt::skip]
+const HELVETICA_BOLD: [u16; 95] = [
+    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
+    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
+    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
+    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
+    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
+    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
+];
+
+/// The width of `text` in millimetres at `size` points.
+pub(crate) fn text_width(text: &str, size: f32, bold: bool) -> f32 {
+    let table = if bold { &HELVETICA_BOLD } else { &HELVETICA };
+    let units: u32 = text
+        .chars()
+        .map(|c| match c as u32 {
+            32..=126 => u32::from(table[c as usize - 32]),
+            _ => 1000,
+        })
+        .sum();
+    units as f32 / 1000.0 * size * PT_TO_MM
+}
+
+/// The characters Windows-1252 (the built-in fonts' encoding) has beyond Latin-1.
+const CP1252_EXTRA: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
+
+/// Text the built-in fonts can show: characters outside Windows-1252 are spelled in ASCII
+/// ("Łukasz" becomes "Lukasz") rather than silently dropped by the encoder.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let code = c as u32;
+        if (32..=126).contains(&code) || (0xA0..=0xFF).contains(&code) || CP1252_EXTRA.contains(c) {
+            out.push(c);
+        } else if c.is_whitespace() {
+            out.push(' ');
+        } else {
+            out.push_str(deunicode::deunicode_char(c).unwrap_or("?"));
+        }
+    }
+    out
+}
+
+/// Breaks text into lines no wider than `width` mm, between words where it can and inside
+/// a word too long for a line of its own.
+pub(crate) fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
+    let fits = |s: &str| text_width(s, size, bold) <= width;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if fits(&candidate) {
+            line = candidate;
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            line.push(c);
+            if !fits(&line) && line.chars().count() > 1 {
+                line.pop();
+                lines.push(std::mem::take(&mut line));
+                line.push(c);
+            }
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// What one page shows, in millimetres from the page's bottom-left corner.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Item {
+    /// `y` is the text's baseline.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: String,
+    },
+    /// A shaded box (header row, sessions that do not apply).
+    Fill { x: f32, y: f32, w: f32, h: f32 },
+    /// A cell's border.
+    Frame { x: f32, y: f32, w: f32, h: f32 },
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Page {
+    pub items: Vec<Item>,
+}
+
+impl Page {
+    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
+        self.items.push(Item::Text {
+            x,
+            y,
+            size,
+            bold,
+            text: text.to_string(),
+        });
+    }
+}
+
+/// One line of a cell; an empty text is the space between two people.
+#[derive(Debug, Clone)]
+struct CellLine {
+    text: String,
+    bold: bool,
+    height: f32,
+}
+
+fn height(lines: &[CellLine]) -> f32 {
+    lines.iter().map(|l| l.height).sum()
+}
+
+/// How many of `lines` fit in `avail` mm, cut between two people where one fits whole.
+fn fitting(lines: &[CellLine], avail: f32) -> usize {
+    let mut used = 0.0;
+    let n = lines
+        .iter()
+        .take_while(|l| {
+            used += l.height;
+            used <= avail + 1e-3
+        })
+        .count();
+    let mid_person = lines.get(n).is_some_and(|l| !l.text.is_empty());
+    match lines[..n].iter().rposition(|l| l.text.is_empty()) {
+        Some(spacer) if mid_person && spacer > 0 => spacer,
+        _ => n,
+    }
+}
+
+/// The lines of one cell: each person's name in bold, then role and room.
+fn cell_lines(people: &[(String, String)]) -> Vec<CellLine> {
+    let mut lines = Vec::new();
+    for (i, (name, detail)) in people.iter().enumerate() {
+        if i > 0 {
+            lines.push(CellLine {
+                text: String::new(),
+                bold: false,
+                height: SPACER,
+            });
+        }
+        for (text, bold) in [(name, true), (detail, false)] {
+            for l in wrap(&printable(text), BODY_PT, bold, CELL_TEXT_W) {
+                lines.push(CellLine {
+                    text: l,
+                    bold,
+                    height: LINE,
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// A session row of one site's week: its label and each day's people.
+struct Row {
+    label: &'static str,
+    /// Days (Monday first) on which the session does not apply, shaded.
+    not_applicable: [bool; 6],
+    cells: Vec<Vec<CellLine>>,
+}
+
+/// The heading of every page of one site's week.
+struct Heading {
+    title: String,
+    lines: Vec<String>,
+    days: Vec<String>,
+}
+
+fn monday_of(detail: &RotaDetail, week: u32) -> NaiveDate {
+    detail.period.from + chrono::Days::new(u64::from((week - 1) * 7))
+}
+
+/// "PCN U99901" or "Practice Y99901".
+pub fn scope_label(detail: &RotaDetail) -> String {
+    if detail.row.scope_kind == "pcn" {
+        format!("PCN {}", detail.row.scope_code)
+    } else {
+        format!("Practice {}", detail.row.scope_code)
+    }
+}
+
+fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+fn status_line(detail: &RotaDetail) -> String {
+    let published = detail
+        .row
+        .published_at
+        .as_deref()
+        .and_then(|t| t.get(..10))
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let status = match published {
+        Some(day) => format!("Status: published on {}", long_date(day)),
+        None => "Status: draft, not published to staff".to_string(),
+    };
+    format!(
+        "Rota of {}, {} {} from {}. {status}",
+        scope_label(detail),
+        detail.period.weeks,
+        if detail.period.weeks == 1 {
+            "week"
+        } else {
+            "weeks"
+        },
+        long_date(detail.period.from)
+    )
+}
+
+fn rows_of(detail: &RotaDetail, site: &RotaSite, monday: NaiveDate) -> Vec<Row> {
+    let dates: Vec<NaiveDate> = (0..6).map(|i| monday + chrono::Days::new(i)).collect();
+    let room_name = |id: &Option<String>| {
+        id.as_ref().and_then(|id| {
+            detail
+                .rooms
+                .iter()
+                .find(|(r, _)| r == id)
+                .map(|(_, n)| n.clone())
+        })
+    };
+    let people_in = |date: NaiveDate, session: Session| -> Vec<(String, String)> {
+        detail
+            .people
+            .iter()
+            .filter_map(|p| {
+                let a = detail.assignments.iter().find(|a| {
+                    a.staff_id == p.id
+                        && a.date == date
+                        && a.session == session
+                        && a.site_id == site.id
+                })?;
+                let detail_text = match room_name(&a.room_id) {
+                    Some(room) => format!("{}, {room}", p.role.label()),
+                    None => p.role.label().to_string(),
+                };
+                Some((p.name.clone(), detail_text))
+            })
+            .collect()
+    };
+    let mut sessions = vec![Session::Am, Session::Pm, Session::Evening];
+    let saturday = dates[5];
+    let saturday_used = detail
+        .assignments
+        .iter()
+        .any(|a| a.site_id == site.id && a.date == saturday && a.session == Session::Saturday);
+    if saturday_used {
+        sessions.push(Session::Saturday);
+    }
+    sessions
+        .into_iter()
+        .map(|session| {
+            let mut not_applicable = [false; 6];
+            if session == Session::Saturday {
+                not_applicable[..5].fill(true);
+            }
+            Row {
+                label: session.label(),
+                not_applicable,
+                cells: dates
+                    .iter()
+                    .map(|d| cell_lines(&people_in(*d, session)))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Starts a page: title, status, the header row. Returns the page and the y of the table's
+/// next row.
+fn start_page(heading: &Heading, continued: bool) -> (Page, f32) {
+    let mut page = Page::default();
+    let mut y = PAGE_H - MARGIN;
+    let title = if continued {
+        format!("{} (continued)", heading.title)
+    } else {
+        heading.title.clone()
+    };
+    for line in wrap(&printable(&title), 15.0, true, TABLE_W) {
+        y -= 6.5;
+        page.text(MARGIN, y + 1.2, 15.0, true, &line);
+    }
+    for text in &heading.lines {
+        for line in wrap(&printable(text), 9.5, false, TABLE_W) {
+            y -= 4.6;
+            page.text(MARGIN, y + 1.0, 9.5, false, &line);
+        }
+    }
+    y -= 3.0;
+    page.items.push(Item::Fill {
+        x: MARGIN,
+        y: y - HEADER_H,
+        w: TABLE_W,
+        h: HEADER_H,
+    });
+    page.items.push(Item::Frame {
+        x: MARGIN,
+        y: y - HEADER_H,
+        w: LABEL_W,
+        h: HEADER_H,
+    });
+    page.text(MARGIN + PAD, y - 4.8, 9.0, true, "Session");
+    for (i, day) in heading.days.iter().enumerate() {
+        let x = MARGIN + LABEL_W + i as f32 * DAY_W;
+        page.items.push(Item::Frame {
+            x,
+            y: y - HEADER_H,
+            w: DAY_W,
+            h: HEADER_H,
+        });
+        page.text(x + PAD, y - 4.8, 9.0, true, day);
+    }
+    (page, y - HEADER_H)
+}
+
+/// Draws one piece of a row (all of it, or what fits on this page) `h` mm tall from `top`.
+fn draw_row(page: &mut Page, row: &Row, pieces: &[&[CellLine]], top: f32, h: f32, continued: bool) {
+    page.items.push(Item::Frame {
+        x: MARGIN,
+        y: top - h,
+        w: LABEL_W,
+        h,
+    });
+    page.text(MARGIN + PAD, top - PAD - 3.4, 9.0, true, row.label);
+    if continued {
+        page.text(MARGIN + PAD, top - PAD - 7.0, 7.0, false, "continued");
+    }
+    for (i, lines) in pieces.iter().enumerate() {
+        let x = MARGIN + LABEL_W + i as f32 * DAY_W;
+        if row.not_applicable[i] {
+            page.items.push(Item::Fill {
+                x,
+                y: top - h,
+                w: DAY_W,
+                h,
+            });
+        }
+        page.items.push(Item::Frame {
+            x,
+            y: top - h,
+            w: DAY_W,
+            h,
+        });
+        let mut line_top = top - PAD;
+        for line in lines.iter() {
+            if !line.text.is_empty() {
+                page.text(x + PAD, line_top - 2.7, BODY_PT, line.bold, &line.text);
+            }
+            line_top -= line.height;
+        }
+    }
+}
+
+/// Lays out one site's week, continuing on further pages when its rows are too tall.
+fn layout_site_week(detail: &RotaDetail, site: &RotaSite, week: u32) -> Vec<Page> {
+    let monday = monday_of(detail, week);
+    let rows = rows_of(detail, site, monday);
+    let mut lines = vec![status_line(detail)];
+    if rows.iter().all(|r| r.cells.iter().all(Vec::is_empty)) {
+        lines.push("Nobody is booked at this site this week.".into());
+    }
+    let heading = Heading {
+        title: format!(
+            "{}: week commencing {}",
+            site.name,
+            monday.format("%A %-d %B %Y")
+        ),
+        lines,
+        days: (0..6)
+            .map(|i| {
+                (monday + chrono::Days::new(i))
+                    .format("%a %-d %b")
+                    .to_string()
+            })
+            .collect(),
+    };
+    let mut pages = Vec::new();
+    let (mut page, mut y) = start_page(&heading, false);
+    let mut rows_on_page = 0;
+    for row in &rows {
+        let mut starts = vec![0usize; row.cells.len()];
+        let mut continued = false;
+        loop {
+            // A piece never starts with the space between two people.
+            for (c, start) in starts.iter_mut().enumerate() {
+                while row.cells[c].get(*start).is_some_and(|l| l.text.is_empty()) {
+                    *start += 1;
+                }
+            }
+            let rest: Vec<&[CellLine]> = row
+                .cells
+                .iter()
+                .zip(&starts)
+                .map(|(cell, s)| &cell[*s..])
+                .collect();
+            let need = rest.iter().map(|l| height(l)).fold(0.0, f32::max);
+            let avail = y - BOTTOM - 2.0 * PAD;
+            if need.max(MIN_ROW - 2.0 * PAD) <= avail {
+                let h = (need + 2.0 * PAD).max(MIN_ROW);
+                draw_row(&mut page, row, &rest, y, h, continued);
+                y -= h;
+                rows_on_page += 1;
+                break;
+            }
+            if rows_on_page > 0 && avail < MIN_SPLIT {
+                pages.push(std::mem::take(&mut page));
+                (page, y) = start_page(&heading, true);
+                rows_on_page = 0;
+                continue;
+            }
+            let taken: Vec<usize> = rest
+                .iter()
+                .map(|l| {
+                    if l.is_empty() {
+                        0
+                    } else {
+                        fitting(l, avail).max(1)
+                    }
+                })
+                .collect();
+            let pieces: Vec<&[CellLine]> = rest.iter().zip(&taken).map(|(l, n)| &l[..*n]).collect();
+            draw_row(&mut page, row, &pieces, y, y - BOTTOM, continued);
+            for (s, n) in starts.iter_mut().zip(&taken) {
+                *s += n;
+            }
+            pages.push(std::mem::take(&mut page));
+            (page, y) = start_page(&heading, true);
+            rows_on_page = 0;
+            continued = true;
+        }
+    }
+    pages.push(page);
+    pages
+}
+
+/// Lays out the pages for these sites and weeks (1-based), site by site, week by week.
+pub(crate) fn layout(detail: &RotaDetail, sites: &[&RotaSite], weeks: &[u32]) -> Vec<Page> {
+    let mut pages = Vec::new();
+    for site in sites {
+        for week in weeks {
+            pages.extend(layout_site_week(detail, site, *week));
+        }
+    }
+    if pages.is_empty() {
+        let mut page = Page::default();
+        page.text(
+            MARGIN,
+            PAGE_H - MARGIN - 6.0,
+            15.0,
+            true,
+            &printable(&format!("Rota of {}", scope_label(detail))),
+        );
+        page.text(
+            MARGIN,
+            PAGE_H - MARGIN - 12.0,
+            9.5,
+            false,
+            "No sites are recorded for this rota.",
+        );
+        pages.push(page);
+    }
+    pages
+}
+
+/// The footer of page `n` of `total`.
+fn footer(generated: NaiveDate, n: usize, total: usize) -> [Item; 2] {
+    let right = format!("Page {n} of {total}");
+    [
+        Item::Text {
+            x: MARGIN,
+            y: 8.0,
+            size: 8.0,
+            bold: false,
+            text: format!("Generated on {} by gpteam", long_date(generated)),
+        },
+        Item::Text {
+            x: PAGE_W - MARGIN - text_width(&right, 8.0, false),
+            y: 8.0,
+            size: 8.0,
+            bold: false,
+            text: right,
+        },
+    ]
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the PDF could not be made: {0}")]
+pub struct PdfError(String);
+
+/// Draws the rota for these sites and weeks (1-based) as a PDF, dated `generated`.
+pub fn render(
+    detail: &RotaDetail,
+    sites: &[&RotaSite],
+    weeks: &[u32],
+    generated: NaiveDate,
+) -> Result<Vec<u8>, PdfError> {
+    let error = |e: printpdf::Error| PdfError(e.to_string());
+    let pages = layout(detail, sites, weeks);
+    let total = pages.len();
+    let (doc, first_page, first_layer) = PdfDocument::new(
+        printable(&format!("Rota of {}", scope_label(detail))),
+        Mm(PAGE_W),
+        Mm(PAGE_H),
+        "Rota",
+    );
+    let regular = doc
+        .add_builtin_font(BuiltinFont::Helvetica)
+        .map_err(error)?;
+    let bold = doc
+        .add_builtin_font(BuiltinFont::HelveticaBold)
+        .map_err(error)?;
+    let black = || Color::Greyscale(Greyscale::new(0.0, None));
+    for (i, page) in pages.into_iter().enumerate() {
+        let (page_index, layer_index) = if i == 0 {
+            (first_page, first_layer)
+        } else {
+            doc.add_page(Mm(PAGE_W), Mm(PAGE_H), "Rota")
+        };
+        let layer = doc.get_page(page_index).get_layer(layer_index);
+        let mut items = page.items;
+        items.extend(footer(generated, i + 1, total));
+        // Shading first, then borders, then text on top.
+        items.sort_by_key(|item| match item {
+            Item::Fill { .. } => 0,
+            Item::Frame { .. } => 1,
+            Item::Text { .. } => 2,
+        });
+        layer.set_outline_thickness(0.3);
+        layer.set_outline_color(Color::Greyscale(Greyscale::new(0.45, None)));
+        for item in items {
+            match item {
+                Item::Fill { x, y, w, h } => {
+                    layer.set_fill_color(Color::Greyscale(Greyscale::new(0.9, None)));
+                    layer.add_rect(
+                        Rect::new(Mm(x), Mm(y), Mm(x + w), Mm(y + h)).with_mode(PaintMode::Fill),
+                    );
+                }
+                Item::Frame { x, y, w, h } => {
+                    layer.add_rect(
+                        Rect::new(Mm(x), Mm(y), Mm(x + w), Mm(y + h)).with_mode(PaintMode::Stroke),
+                    );
+                }
+                Item::Text {
+                    x,
+                    y,
+                    size,
+                    bold: is_bold,
+                    text,
+                } => {
+                    layer.set_fill_color(black());
+                    let font: &IndirectFontRef = if is_bold { &bold } else { &regular };
+                    layer.use_text(text, size, Mm(x), Mm(y), font);
+                }
+            }
+        }
+    }
+    doc.save_to_bytes().map_err(error)
+}
+
+/// A file name for the download: `rota-riverside-surgery-week-2026-11-30.pdf`.
+pub fn file_name(detail: &RotaDetail, site: Option<&RotaSite>, week: Option<u32>) -> String {
+    let who = match site {
+        Some(s) => slug(&s.name),
+        None => slug(&detail.row.scope_code),
+    };
+    let when = match week {
+        Some(w) => format!("week-{}", monday_of(detail, w)),
+        None => format!("{}-{}-weeks", detail.period.from, detail.period.weeks),
+    };
+    format!("rota-{who}-{when}.pdf")
+}
+
+/// Lower-case ASCII letters and digits joined by single hyphens.
+fn slug(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_ascii_lowercase();
+    let words: Vec<&str> = ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut slug = words.join("-");
+    slug.truncate(60);
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() { "site".into() } else { slug }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rota::{Assignment, RotaPerson};
+    use domain::role::Role;
+    use domain::rota::RotaPeriod;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    /// A one-week rota at one site with `n` people on Monday morning.
+    fn detail(n: usize, name: impl Fn(usize) -> String) -> RotaDetail {
+        let monday = day("2026-11-30");
+        let people: Vec<RotaPerson> = (0..n)
+            .map(|i| RotaPerson {
+                id: format!("p{i}"),
+                name: name(i),
+                role: Role::SalariedGp,
+                practices: vec!["Y99901".into()],
+                site_ids: vec!["s1".into()],
+            })
+            .collect();
+        let assignments = people
+            .iter()
+            .map(|p| Assignment {
+                staff_id: p.id.clone(),
+                date: monday,
+                session: Session::Am,
+                site_id: "s1".into(),
+                room_id: Some("r1".into()),
+            })
+            .collect();
+        RotaDetail {
+            row: store::rota::RotaRow {
+                id: "rota".into(),
+                scope_kind: "practice".into(),
+                scope_code: "Y99901".into(),
+                starts_on: monday.to_string(),
+                weeks: 1,
+                time_limit_seconds: 1,
+                status: "done".into(),
+                progress: 1.0,
+                hard_violations: Some(0),
+                soft_penalty: Some(0),
+                problems_json: None,
+                error: None,
+                cancel_requested: false,
+                worker: None,
+                heartbeat_at: None,
+                created_by: None,
+                created_at: "2026-11-23T09:00:00Z".into(),
+                started_at: None,
+                finished_at: None,
+                published_at: None,
+                published_by: None,
+            },
+            period: RotaPeriod {
+                from: monday,
+                weeks: 1,
+            },
+            people,
+            sites: vec![RotaSite {
+                id: "s1".into(),
+                name: "Riverside Surgery".into(),
+                practice_ods: "Y99901".into(),
+            }],
+            rooms: vec![("r1".into(), "Consulting room 1".into())],
+            assignments,
+            locked: Vec::new(),
+            problems: Vec::new(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    fn texts(page: &Page) -> Vec<&str> {
+        page.items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wrapped_lines_fit_their_width_even_for_one_long_word() {
+        let text = "Dr Alexandra Featherstonehaugh-Cholmondeley-Worthington Supercalifragilisticexpialidociousness";
+        let lines = wrap(text, BODY_PT, true, CELL_TEXT_W);
+        assert!(lines.len() >= 3, "{lines:?}");
+        for l in &lines {
+            assert!(text_width(l, BODY_PT, true) <= CELL_TEXT_W, "{l}");
+        }
+        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+    }
+
+    #[test]
+    fn characters_outside_the_fonts_encoding_are_spelled_in_ascii() {
+        assert_eq!(printable("Łukasz Żółć — Zoë"), "Lukasz Zólc — Zoë");
+    }
+
+    #[test]
+    fn a_long_cell_continues_on_the_next_page_and_nothing_leaves_its_cell() {
+        let d = detail(80, |i| {
+            format!("Person number {i} with a rather long double-barrelled name")
+        });
+        let pages = layout(&d, &[&d.sites[0]], &[1]);
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        assert!(texts(&pages[1]).iter().any(|t| t.ends_with("(continued)")));
+        // Every person appears once, in order, across the pages.
+        let all: Vec<String> = pages
+            .iter()
+            .flat_map(|p| texts(p).into_iter().map(str::to_string))
+            .collect();
+        let joined = all.join("\n");
+        let mut at = 0;
+        for i in 0..80 {
+            let name = format!("Person number {i} ");
+            let found = joined[at..].find(&name).unwrap_or_else(|| panic!("{name}"));
+            at += found + name.len();
+        }
+        for page in &pages {
+            for item in &page.items {
+                if let Item::Text {
+                    x,
+                    y,
+                    size,
+                    bold,
+                    text,
+                } = item
+                {
+                    assert!(*y >= BOTTOM, "{text} below the table at {y}");
+                    assert!(
+                        x + text_width(text, *size, *bold) <= PAGE_W - MARGIN + 1e-3,
+                        "{text}"
+                    );
+                    // A role and room line follows its person's name, never alone
+                    // at the top of a continued cell.
+                    if !bold && *size == BODY_PT {
+                        assert!(
+                            page.items.iter().any(|other| matches!(other,
+                                Item::Text { x: x2, y: y2, .. } if x2 == x && (y2 - y - LINE).abs() < 1e-3)),
+                            "{text} starts a cell"
+                        );
+                    }
+                    if *x > MARGIN + LABEL_W {
+                        let column = ((x - MARGIN - LABEL_W) / DAY_W).floor();
+                        let right = MARGIN + LABEL_W + (column + 1.0) * DAY_W;
+                        assert!(
+                            x + text_width(text, *size, *bold) <= right - PAD + 1e-3,
+                            "{text}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_pdf_has_the_site_people_status_and_page_numbers() {
+        let d = detail(3, |i| format!("Nurse {i}"));
+        let bytes = render(&d, &[&d.sites[0]], &[1], day("2026-11-28")).unwrap();
+        let doc = printpdf::lopdf::Document::load_mem(&bytes).unwrap();
+        assert_eq!(doc.get_pages().len(), 1);
+        // Wrapped lines join up again with a space.
+        let text = doc.extract_text(&[1]).unwrap().replace('\n', " ");
+        for wanted in [
+            "Riverside Surgery: week commencing Monday 30 November 2026",
+            "Nurse 2",
+            "Salaried GP, Consulting room 1",
+            "draft, not published",
+            "Generated on 28 November 2026",
+            "Page 1 of 1",
+        ] {
+            assert!(text.contains(wanted), "{wanted} in {text}");
+        }
+    }
+
+    #[test]
+    fn file_names_are_plain() {
+        let d = detail(1, |_| "A".into());
+        assert_eq!(
+            file_name(&d, Some(&d.sites[0]), Some(1)),
+            "rota-riverside-surgery-week-2026-11-30.pdf"
+        );
+        assert_eq!(
+            file_name(&d, None, None),
+            "rota-y99901-2026-11-30-1-weeks.pdf"
+        );
+    }
+}
