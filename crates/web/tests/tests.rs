@@ -3,6 +3,7 @@
 mod access_matrix;
 mod development;
 mod rota;
+mod rota_setup;
 mod support;
 mod wellbeing;
 
