@@ -44,6 +44,7 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/staff"), "Team"));
                 items.push((format!("/practices/{org}/leave"), "Leave"));
                 items.push(("/rotas".into(), "Rota"));
+                items.push((format!("/practices/{org}/rota/cover"), "Cover template"));
                 items.push((format!("/practices/{org}/sites"), "Sites and rooms"));
                 items.push((format!("/practices/{org}/training"), "Training"));
                 items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
@@ -52,6 +53,7 @@ impl PageCtx {
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
                 items.push(("/rotas".into(), "Rota"));
+                items.push((format!("/pcns/{org}/rota/cover"), "Cover template"));
                 items.push((format!("/pcns/{org}/training"), "Training"));
                 items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));

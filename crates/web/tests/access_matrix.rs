@@ -306,6 +306,28 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/pcns/{code}/coaching/sessions"),
             entry(Pcn, Form, &[Who::PcnManager]),
         ),
+        // Rota set-up.
+        (
+            ("GET", "/practices/{ods}/rota/cover"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/pcns/{code}/rota/cover"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/sites/{id}/sessions"),
+            entry(Site, Form, MANAGERS),
+        ),
+        (("POST", "/sites/{id}/cover"), entry(Site, Form, MANAGERS)),
+        (
+            ("GET", "/staff/{id}/rota-rules"),
+            entry(Staff, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/staff/{id}/rota-rules"),
+            entry(Staff, Form, MANAGERS),
+        ),
         (("GET", "/system"), entry(None, Empty, ICS_ONLY)),
         (("GET", "/me"), entry(None, Empty, WITH_STAFF_RECORD)),
         (

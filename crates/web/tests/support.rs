@@ -431,6 +431,8 @@ impl TestApp {
         format!("{}.ics", self.app.my_calendar_token(&actor).await.unwrap())
     }
 
+    /// Someone employed by the demo practice who is not the practice manager.
+    /// (Not the person behind the first staff log-in, who may see their own record.)
     pub async fn own_staff(&self) -> String {
         let staff_login = self.login_email("staff", Some(OWN_PRACTICE)).await;
         let own_record = self.user(&staff_login).await.staff_id;

@@ -5,6 +5,7 @@ mod development;
 mod rota;
 mod rota_api;
 mod rota_pdf;
+mod rota_setup;
 mod support;
 mod wellbeing;
 

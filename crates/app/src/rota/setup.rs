@@ -5,16 +5,19 @@ use super::{RotaScope, rules_from_row, scope_practices};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::{App, Change, commit_with_audit, json};
-use domain::rota::{CoverForm, CoverRequirement, RotaRules, RotaRulesForm, Session, SessionTimes};
+use domain::rota::{
+    CoverForm, CoverNeed, CoverRequirement, RotaRules, RotaRulesForm, Session, SessionTimes,
+};
 use domain::{FieldError, FieldErrors};
 use store::rota::{CoverRow, PublishedAssignment, RulesRow, SiteSessionRow};
 
-/// A practice's (or PCN's) cover template: per site, its sessions and requirements.
+/// A practice's (or PCN's) cover template: per site, its sessions and requirements, and
+/// beside them the cover each practice's demand forecast suggests.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CoverTemplate {
     pub sites: Vec<TemplateSite>,
-    /// What demand suggests, in plain words, per practice (from the demand forecast).
-    pub from_demand: Vec<String>,
+    /// One per practice of the scope, in the order of `sites`' practices.
+    pub suggested: Vec<PracticeSuggestion>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -22,9 +25,218 @@ pub struct TemplateSite {
     pub id: String,
     pub name: String,
     pub practice_ods: String,
-    /// Each session with its times, or `None` when closed at this site.
-    pub sessions: Vec<(Session, Option<SessionTimes>)>,
+    /// Every session of the day, with its times and whether it runs at this site.
+    pub sessions: Vec<SiteSession>,
     pub cover: Vec<CoverRequirement>,
+}
+
+/// One session at one site.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SiteSession {
+    pub session: Session,
+    pub times: SessionTimes,
+    pub state: SessionState,
+}
+
+/// Whether a session runs at a site, and why: the same rule `load_input` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum SessionState {
+    /// Open (AM and PM by default; an evening or Saturday opened by a manager).
+    Open,
+    /// An evening or Saturday not opened by hand, running because the template asks for
+    /// cover in it.
+    OpenForCover,
+    /// An evening or Saturday not opened: it runs only if the template asks for cover.
+    ClosedUnlessCovered,
+    /// Closed by a manager: cover asked for in it is ignored.
+    Closed,
+}
+
+impl SessionState {
+    pub fn runs(self) -> bool {
+        matches!(self, SessionState::Open | SessionState::OpenForCover)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionState::Open => "Open",
+            SessionState::OpenForCover => "Open: the template asks for cover",
+            SessionState::ClosedUnlessCovered => "Closed unless the template asks for cover",
+            SessionState::Closed => "Closed",
+        }
+    }
+}
+
+/// The state of each session at a site, from its stored rows and its cover.
+pub fn session_states(
+    site_id: &str,
+    rows: &[SiteSessionRow],
+    cover: &[CoverRequirement],
+) -> Vec<SiteSession> {
+    let times = super::site_sessions(site_id, rows);
+    Session::ALL
+        .into_iter()
+        .map(|session| {
+            let row = rows
+                .iter()
+                .find(|r| r.site_id == site_id && r.session == session.code());
+            let covered = cover
+                .iter()
+                .any(|c| c.site_id == site_id && c.session == session);
+            let state = match (row.map(|r| r.open), session) {
+                (Some(false), _) => SessionState::Closed,
+                (_, Session::Am | Session::Pm) | (Some(true), _) => SessionState::Open,
+                (None, _) if covered => SessionState::OpenForCover,
+                (None, _) => SessionState::ClosedUnlessCovered,
+            };
+            let times = times
+                .get(&session)
+                .copied()
+                .or_else(|| row.and_then(|r| SessionTimes::parse(&r.starts, &r.ends).ok()))
+                .unwrap_or(session.default_times());
+            SiteSession {
+                session,
+                times,
+                state,
+            }
+        })
+        .collect()
+}
+
+/// What a practice's demand forecast suggests for its cover.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PracticeSuggestion {
+    pub ods: String,
+    pub title: String,
+    /// The first forecast week used (its Monday); `None` when there is no forecast.
+    pub from: Option<chrono::NaiveDate>,
+    /// Empty when the practice has no forecast (no appointment data for its area).
+    pub cover: Vec<SuggestedCover>,
+}
+
+/// People a weekday session that would meet forecast demand for one staff group.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SuggestedCover {
+    pub need: CoverNeed,
+    /// The GPAD HCP type the demand is counted in (`GP`, `Other Practice staff`).
+    pub hcp_type: String,
+    /// Forecast appointments in an average weekday session.
+    pub appointments: f64,
+    /// Appointments one person gives in a session (the practice's capacity rules).
+    pub per_person: f64,
+    /// Appointments ÷ per person, rounded up.
+    pub people: u32,
+}
+
+/// Forecast weeks averaged for a suggestion.
+pub const SUGGESTION_WEEKS: usize = 4;
+/// AM and PM on five weekdays: the sessions a week's demand is spread over.
+const WEEKDAY_SESSIONS: f64 = 10.0;
+
+/// Turns forecast appointments a week (`DemandCapacity::weeks`: Monday, HCP type, demand,
+/// capacity) into people a weekday session: the average of the first `SUGGESTION_WEEKS`
+/// weeks, spread evenly over ten weekday sessions, divided by what one person gives a
+/// session, rounded up. GP appointments suggest GPs; other practice staff's suggest nurses.
+pub fn suggest_cover(
+    weeks: &[(chrono::NaiveDate, String, f64, f64)],
+    rules: &analytics::capacity::CapacityRules,
+) -> Vec<SuggestedCover> {
+    use domain::role::StaffGroup;
+    let mut out = Vec::new();
+    for (hcp, group) in [
+        (analytics::capacity::GP, StaffGroup::Gp),
+        (analytics::capacity::OTHER_STAFF, StaffGroup::Nurses),
+    ] {
+        let demand: Vec<f64> = weeks
+            .iter()
+            .filter(|w| w.1 == hcp)
+            .take(SUGGESTION_WEEKS)
+            .map(|w| w.2)
+            .collect();
+        let per_person = rules.per_session.get(&group).copied().unwrap_or(0.0);
+        if demand.is_empty() || per_person <= 0.0 {
+            continue;
+        }
+        let appointments = demand.iter().sum::<f64>() / demand.len() as f64 / WEEKDAY_SESSIONS;
+        // A hair below a whole number (float noise) is that number, not one more person.
+        let people = (appointments / per_person - 1e-9).ceil().max(0.0) as u32;
+        out.push(SuggestedCover {
+            need: CoverNeed::Group(group),
+            hcp_type: hcp.to_string(),
+            appointments,
+            per_person,
+            people,
+        });
+    }
+    out
+}
+
+/// Checks the rows of a site's cover template: the requirements, or each bad row's index
+/// (from 0) with its problem. Two rows for the same weekday, session and need are refused.
+pub fn check_cover(
+    site_id: &str,
+    rows: &[CoverForm],
+) -> Result<Vec<CoverRequirement>, Vec<(usize, FieldError)>> {
+    let mut problems = Vec::new();
+    let mut parsed: Vec<CoverRequirement> = Vec::new();
+    for (i, form) in rows.iter().enumerate() {
+        let form = CoverForm {
+            site_id: site_id.to_string(),
+            ..form.clone()
+        };
+        match form.parse() {
+            Ok(c) => {
+                if parsed
+                    .iter()
+                    .any(|b| (b.weekday, b.session, &b.need) == (c.weekday, c.session, &c.need))
+                {
+                    problems.push((
+                        i,
+                        FieldError::new(
+                            "need",
+                            format!(
+                                "{} {} {} is listed twice",
+                                domain::rota::weekday_name(c.weekday),
+                                c.session.label(),
+                                c.need.label()
+                            ),
+                        ),
+                    ));
+                }
+                parsed.push(c);
+            }
+            Err(e) => problems.extend(e.0.into_iter().map(|f| (i, f))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A person's rota rules and what else a rota takes from their record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonRotaRules {
+    pub person: store::staff::StaffRecord,
+    pub rules: RotaRules,
+    /// Whether the actor manages the person (and so may change the rules).
+    pub may_change: bool,
+    /// The sites the rota may place them at: "name (ODS)".
+    pub sites: Vec<String>,
+}
+
+/// A session opened, closed or re-timed at a site, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SiteSessionForm {
+    /// `am`, `pm`, `evening`, `saturday`.
+    pub session: String,
+    /// `yes` or `no`.
+    pub open: String,
+    /// HH:MM; may be left empty when closing.
+    pub starts: String,
+    pub ends: String,
 }
 
 impl App {
@@ -40,98 +252,60 @@ impl App {
         let sites = store::sites::list_sites(&mut conn, &practices).await?;
         let ids: Vec<String> = sites.iter().map(|s| s.id.clone()).collect();
         let session_rows = store::rota::list_site_sessions(&mut conn, &ids).await?;
-        let cover_rows = store::rota::list_cover(&mut conn, &ids).await?;
+        let cover: Vec<CoverRequirement> = store::rota::list_cover(&mut conn, &ids)
+            .await?
+            .iter()
+            .filter_map(super::cover_from_row)
+            .collect();
         drop(conn);
-        let mut from_demand = Vec::new();
+        let mut suggested = Vec::new();
         for ods in &practices {
-            if let Ok(dc) = self.demand_capacity(actor, Tenant::Practice(ods)).await
-                && let Some(first) = dc.weeks.first().map(|w| w.0)
-            {
-                for (monday, hcp, demand, _) in dc.weeks.iter().filter(|w| w.0 == first) {
-                    let per_session =
-                        demand / 10.0 / f64::from(domain::rota::DEFAULT_APPOINTMENTS_PER_SESSION);
-                    from_demand.push(format!(
-                        "{}: demand for the week of {} is about {:.0} {} appointments, about {:.1} clinicians a session at {} appointments each",
-                        dc.title,
-                        crate::long_date(*monday),
-                        demand,
-                        hcp,
-                        per_session,
-                        domain::rota::DEFAULT_APPOINTMENTS_PER_SESSION
-                    ));
-                }
-            }
+            // A practice whose area has no appointment data has no forecast: it is shown
+            // as such rather than failing the page.
+            let dc = self.demand_capacity(actor, Tenant::Practice(ods)).await;
+            let (title, from, suggestion) = match dc {
+                Ok(dc) => (
+                    dc.title.clone(),
+                    dc.weeks.first().map(|w| w.0),
+                    suggest_cover(&dc.weeks, &dc.rules),
+                ),
+                Err(_) => (ods.clone(), None, Vec::new()),
+            };
+            suggested.push(PracticeSuggestion {
+                ods: ods.clone(),
+                title,
+                from: from.filter(|_| !suggestion.is_empty()),
+                cover: suggestion,
+            });
         }
         Ok(CoverTemplate {
             sites: sites
                 .into_iter()
-                .map(|s| {
-                    let sessions = super::site_sessions(&s.id, &session_rows);
-                    TemplateSite {
-                        sessions: Session::ALL
-                            .into_iter()
-                            .map(|k| (k, sessions.get(&k).copied()))
-                            .collect(),
-                        cover: cover_rows
-                            .iter()
-                            .filter(|c| c.site_id == s.id)
-                            .filter_map(super::cover_from_row)
-                            .collect(),
-                        id: s.id,
-                        name: s.site.name,
-                        practice_ods: s.practice_ods,
-                    }
+                .map(|s| TemplateSite {
+                    sessions: session_states(&s.id, &session_rows, &cover),
+                    cover: cover
+                        .iter()
+                        .filter(|c| c.site_id == s.id)
+                        .cloned()
+                        .collect(),
+                    id: s.id,
+                    name: s.site.name,
+                    practice_ods: s.practice_ods,
                 })
                 .collect(),
-            from_demand,
+            suggested,
         })
     }
 
-    /// Replaces one site's cover template. Every row is checked first; a bad row names its
-    /// number and field, and nothing is changed.
+    /// Replaces one site's cover template in one transaction, audited. The manager's right
+    /// to the site is checked first; then every row, and a bad row (its number, field and
+    /// problem) changes nothing.
     pub async fn save_cover(
         &self,
         actor: &Actor,
         site_id: &str,
         rows: &[CoverForm],
     ) -> AppResult<()> {
-        let mut errors = FieldErrors::default();
-        let mut parsed = Vec::new();
-        for (i, form) in rows.iter().enumerate() {
-            let form = CoverForm {
-                site_id: site_id.to_string(),
-                ..form.clone()
-            };
-            match form.parse() {
-                Ok(c) => parsed.push(c),
-                Err(e) => {
-                    for f in e.0 {
-                        errors.push(FieldError::new(
-                            "cover",
-                            format!("Row {}, {}: {}", i + 1, f.field, f.message),
-                        ));
-                    }
-                }
-            }
-        }
-        for (i, a) in parsed.iter().enumerate() {
-            if parsed[..i]
-                .iter()
-                .any(|b| (b.weekday, b.session, &b.need) == (a.weekday, a.session, &a.need))
-            {
-                errors.push(FieldError::new(
-                    "cover",
-                    format!(
-                        "Row {}: {} {} {} is listed twice",
-                        i + 1,
-                        domain::rota::weekday_name(a.weekday),
-                        a.session.label(),
-                        a.need.label()
-                    ),
-                ));
-            }
-        }
-        errors.into_result()?;
         let mut tx = self.store().begin().await?;
         let site = store::sites::get_site(&mut tx, site_id)
             .await?
@@ -143,6 +317,19 @@ impl App {
             Tenant::Practice(&site.practice_ods),
         )
         .await?;
+        let parsed = check_cover(site_id, rows).map_err(|problems| {
+            FieldErrors(
+                problems
+                    .into_iter()
+                    .map(|(i, f)| {
+                        FieldError::new(
+                            "cover",
+                            format!("Row {}, {}: {}", i + 1, f.field, f.message),
+                        )
+                    })
+                    .collect(),
+            )
+        })?;
         let before = store::rota::list_cover(&mut tx, &[site_id.to_string()]).await?;
         let rows: Vec<CoverRow> = parsed
             .iter()
@@ -168,21 +355,14 @@ impl App {
         commit_with_audit(tx, Some(actor), change, &self.now()).await
     }
 
-    /// Opens, closes or re-times one session at a site.
+    /// Opens, closes or re-times one session at a site, audited. Closing keeps the times
+    /// stored (or the defaults) for when it opens again.
     pub async fn save_site_session(
         &self,
         actor: &Actor,
         site_id: &str,
-        session: Session,
-        open: bool,
-        starts: &str,
-        ends: &str,
+        form: &SiteSessionForm,
     ) -> AppResult<()> {
-        let times = if open {
-            Some(SessionTimes::parse(starts, ends)?)
-        } else {
-            None
-        };
         let mut tx = self.store().begin().await?;
         let site = store::sites::get_site(&mut tx, site_id)
             .await?
@@ -194,8 +374,44 @@ impl App {
             Tenant::Practice(&site.practice_ods),
         )
         .await?;
-        let default = session.default_times();
-        let t = times.unwrap_or(default);
+        let mut errors = FieldErrors::default();
+        let session = errors.take(Session::parse(&form.session));
+        let open = match form.open.trim() {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => {
+                errors.push(FieldError::new("open", "Choose open or closed"));
+                None
+            }
+        };
+        let before = store::rota::list_site_sessions(&mut tx, &[site_id.to_string()]).await?;
+        let stored = |s: Session| {
+            before
+                .iter()
+                .find(|r| r.session == s.code())
+                .and_then(|r| SessionTimes::parse(&r.starts, &r.ends).ok())
+                .unwrap_or(s.default_times())
+        };
+        let times = match (session, open) {
+            (Some(s), Some(false))
+                if form.starts.trim().is_empty() && form.ends.trim().is_empty() =>
+            {
+                Some(stored(s))
+            }
+            _ => match SessionTimes::parse(&form.starts, &form.ends) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errors.0.extend(e.0);
+                    None
+                }
+            },
+        };
+        errors.into_result()?;
+        let (session, open, t) = (
+            session.expect("checked"),
+            open.expect("checked"),
+            times.expect("checked"),
+        );
         let row = SiteSessionRow {
             site_id: site_id.to_string(),
             session: session.code().to_string(),
@@ -209,21 +425,41 @@ impl App {
             entity: "site_session",
             entity_id: site_id,
             tenant: &site.practice_ods,
-            before: None,
+            before: json(&before.iter().find(|r| r.session == row.session)),
             after: json(&row),
         };
         commit_with_audit(tx, Some(actor), change, &self.now()).await
     }
 
-    /// A person's rota rules, for a manager who can see them.
-    pub async fn rota_rules(&self, actor: &Actor, staff_id: &str) -> AppResult<RotaRules> {
+    /// A person's rota rules with what else the rota takes from their record (contract,
+    /// practices and sites), for someone who can see them; `may_change` for their manager.
+    pub async fn rota_rules(&self, actor: &Actor, staff_id: &str) -> AppResult<PersonRotaRules> {
         let mut conn = self.store().conn().await?;
-        access::visible_staff(&mut conn, actor, staff_id).await?;
-        Ok(store::rota::list_rules(&mut conn, &[staff_id.to_string()])
+        let person = access::visible_staff(&mut conn, actor, staff_id).await?;
+        let may_change = access::can_manage_staff(&mut conn, actor, &person).await?;
+        let rules = store::rota::list_rules(&mut conn, &[staff_id.to_string()])
             .await?
             .first()
             .map(rules_from_row)
-            .unwrap_or_default())
+            .unwrap_or_default();
+        let practices: Vec<String> = person
+            .draft
+            .practices
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect();
+        let sites = store::sites::list_sites(&mut conn, &practices)
+            .await?
+            .into_iter()
+            .filter(|s| person.site_ids.is_empty() || person.site_ids.contains(&s.id))
+            .map(|s| format!("{} ({})", s.site.name, s.practice_ods))
+            .collect();
+        Ok(PersonRotaRules {
+            person,
+            rules,
+            may_change,
+            sites,
+        })
     }
 
     /// Sets a person's rota rules (their manager only), audited.
@@ -233,12 +469,12 @@ impl App {
         staff_id: &str,
         form: &RotaRulesForm,
     ) -> AppResult<RotaRules> {
-        let rules = form.parse()?;
         let mut tx = self.store().begin().await?;
         let person = access::visible_staff(&mut tx, actor, staff_id).await?;
         if !access::can_manage_staff(&mut tx, actor, &person).await? {
             return Err(AppError::Forbidden);
         }
+        let rules = form.parse()?;
         let before = store::rota::list_rules(&mut tx, &[staff_id.to_string()]).await?;
         let now = self.now();
         let n = |v: Option<u32>| v.map(i64::from);
@@ -407,3 +643,92 @@ pub struct CalendarFeed {
 }
 
 pub use import::ical::CalendarEvent;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use domain::role::StaffGroup;
+
+    fn week(day: u32, hcp: &str, demand: f64) -> (NaiveDate, String, f64, f64) {
+        (
+            NaiveDate::from_ymd_opt(2026, 11, day).unwrap(),
+            hcp.to_string(),
+            demand,
+            0.0,
+        )
+    }
+
+    #[test]
+    fn demand_suggests_people_a_weekday_session() {
+        let mut rules = analytics::capacity::CapacityRules::default();
+        rules.per_session.insert(StaffGroup::Nurses, 10.0);
+        let weeks = vec![
+            week(2, "GP", 300.0),
+            week(9, "GP", 340.0),
+            week(16, "GP", 320.0),
+            week(23, "GP", 320.0),
+            // The fifth week is beyond the average.
+            week(30, "GP", 9000.0),
+            week(2, "Other Practice staff", 200.0),
+            week(9, "Unknown", 5000.0),
+        ];
+        let suggested = suggest_cover(&weeks, &rules);
+        assert_eq!(suggested.len(), 2);
+        // GP: 320 a week → 32 a session → 32 / 12 = 2.67 → 3 GPs.
+        assert_eq!(suggested[0].need, CoverNeed::Group(StaffGroup::Gp));
+        assert!((suggested[0].appointments - 32.0).abs() < 1e-9);
+        assert_eq!(suggested[0].people, 3);
+        // Nurses: 200 a week → 20 a session at the practice's 10 each → exactly 2.
+        assert_eq!(suggested[1].need, CoverNeed::Group(StaffGroup::Nurses));
+        assert_eq!(suggested[1].per_person, 10.0);
+        assert_eq!(suggested[1].people, 2);
+        assert!(suggest_cover(&[], &rules).is_empty());
+    }
+
+    #[test]
+    fn evenings_run_when_opened_or_covered_and_a_closed_session_stays_closed() {
+        let row = |session: &str, open: bool| SiteSessionRow {
+            site_id: "s".into(),
+            session: session.into(),
+            starts: "18:00".into(),
+            ends: "20:30".into(),
+            open,
+        };
+        let saturday_cover = CoverRequirement {
+            site_id: "s".into(),
+            weekday: chrono::Weekday::Sat,
+            session: Session::Saturday,
+            need: CoverNeed::Group(StaffGroup::Gp),
+            minimum: 1,
+            ideal: 1,
+        };
+        let states = |rows: &[SiteSessionRow], cover: &[CoverRequirement]| {
+            session_states("s", rows, cover)
+                .into_iter()
+                .map(|s| s.state)
+                .collect::<Vec<_>>()
+        };
+        use SessionState::*;
+        assert_eq!(
+            states(&[], &[]),
+            [Open, Open, ClosedUnlessCovered, ClosedUnlessCovered]
+        );
+        assert_eq!(
+            states(
+                &[row("evening", true)],
+                std::slice::from_ref(&saturday_cover)
+            ),
+            [Open, Open, Open, OpenForCover]
+        );
+        assert_eq!(
+            states(
+                &[row("pm", false), row("saturday", false)],
+                &[saturday_cover]
+            ),
+            [Open, Closed, ClosedUnlessCovered, Closed]
+        );
+        let evening = &session_states("s", &[row("evening", true)], &[])[2];
+        assert_eq!(evening.times.starts.to_string(), "18:00:00");
+    }
+}

@@ -7,6 +7,7 @@ mod me;
 mod org;
 mod practice;
 mod rota;
+mod rota_setup;
 mod session;
 mod sites;
 mod training;
@@ -133,6 +134,16 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/me/rota", get(rota::my_rota_page))
         .post("/me/swaps", post(rota::swap_request))
         .post("/swaps/{id}/decision", post(rota::swap_decide))
+        // Rota set-up: cover templates, site sessions, a person's rota rules.
+        .get(
+            "/practices/{ods}/rota/cover",
+            get(rota_setup::practice_cover),
+        )
+        .get("/pcns/{code}/rota/cover", get(rota_setup::pcn_cover))
+        .post("/sites/{id}/sessions", post(rota_setup::session_save))
+        .post("/sites/{id}/cover", post(rota_setup::cover_save))
+        .get("/staff/{id}/rota-rules", get(rota_setup::rules_page))
+        .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
         .get("/system", get(org::system_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))

@@ -1,0 +1,889 @@
+//! What a rota is built from, as a manager sets it: the cover template of a practice or the
+//! PCN (per site: the sessions it runs and their times, minimum and ideal people per need in
+//! each weekday session, and what demand suggests beside it), and one person's rota rules.
+use super::{Done, FieldView, FormView, long_date, number, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::AppError;
+use app::rota::RotaScope;
+use app::rota::setup::{CoverTemplate, SiteSessionForm, TemplateSite, check_cover};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use chrono::Weekday;
+use domain::FieldErrors;
+use domain::account::UserRole;
+use domain::role::{Role, StaffGroup};
+use domain::rota::{
+    CoverForm, CoverNeed, ROTA_WEEKDAYS, RotaRulesForm, Session, weekday_code, weekday_name,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+// ---------------------------------------------------------------- the cover page
+
+/// One input of the grid.
+pub(crate) struct CellView {
+    /// The input's `name` (unique within its site's form).
+    pub name: String,
+    /// The input's `id` (unique on the page).
+    pub id: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+pub(crate) struct GridRow {
+    pub label: String,
+    /// Whether the session is closed at the site (cover in it is ignored).
+    pub closed: bool,
+    /// Minimum then ideal, for each need column in turn.
+    pub cells: Vec<CellView>,
+    /// What demand suggests for this row, in words (weekday AM and PM only).
+    pub suggested: String,
+}
+
+pub(crate) struct SessionView {
+    pub session: &'static str,
+    pub label: &'static str,
+    pub starts: String,
+    pub ends: String,
+    pub state: &'static str,
+    pub runs: bool,
+    /// Whether the form's choice starts at "Open".
+    pub open: bool,
+    /// The id prefix of this row's inputs.
+    pub id: String,
+    pub error: Option<String>,
+}
+
+pub(crate) struct SiteView {
+    pub id: String,
+    /// `site1`, `site2`… for anchors and input ids.
+    pub anchor: String,
+    pub name: String,
+    pub practice_ods: String,
+    pub sessions: Vec<SessionView>,
+    /// (code, label) of each need column.
+    pub needs: Vec<(String, String)>,
+    pub rows: Vec<GridRow>,
+    /// What demand suggests for the site's practice, in words (empty: no forecast).
+    pub suggestion: Vec<String>,
+    pub suggestion_basis: String,
+    /// Other sites of the same practice (the suggestion is for them together).
+    pub shared_with: usize,
+}
+
+pub(crate) struct NeedChoice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rota_cover.html")]
+pub(crate) struct CoverPage {
+    ctx: PageCtx,
+    title: String,
+    back: String,
+    sites: Vec<SiteView>,
+    form: FormView,
+    notice: Option<String>,
+    need_choices: Vec<NeedChoice>,
+}
+
+/// A need column added to one site's grid by the "add a need" form.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct AddNeed {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    skill: String,
+    #[serde(default)]
+    done: String,
+}
+
+/// The grid's rows: weekday AM, PM and evening, then Saturday.
+fn grid_slots() -> Vec<(Weekday, Session)> {
+    let mut slots = Vec::new();
+    for day in ROTA_WEEKDAYS {
+        for session in Session::ALL {
+            if session.on(day) {
+                slots.push((day, session));
+            }
+        }
+    }
+    slots
+}
+
+fn slot_label(day: Weekday, session: Session) -> String {
+    if session == Session::Saturday {
+        weekday_name(day).to_string()
+    } else {
+        format!("{} {}", weekday_name(day), session.label())
+    }
+}
+
+fn cell_name(kind: &str, day: Weekday, session: Session, need: usize) -> String {
+    format!("{kind}_{}_{}_{need}", weekday_code(day), session.code())
+}
+
+/// What the last post to one site carried back to the page: its typed values and
+/// problems, by input name.
+#[derive(Default)]
+struct Posted {
+    site_id: String,
+    values: BTreeMap<String, String>,
+    needs: Vec<String>,
+    errors: BTreeMap<String, String>,
+}
+
+fn session_notice(done: &str) -> Option<String> {
+    match done {
+        "cover" => Some("The cover template is saved. The next rota made uses it.".into()),
+        "session" => Some("The session is saved.".into()),
+        _ => None,
+    }
+}
+
+fn scope_title(scope: &RotaScope) -> String {
+    match scope {
+        RotaScope::Practice(ods) => format!("Cover template: practice {ods}"),
+        RotaScope::Pcn(code) => format!("Cover template: PCN {code}"),
+    }
+}
+
+fn scope_path(scope: &RotaScope) -> String {
+    match scope {
+        RotaScope::Practice(ods) => format!("/practices/{ods}/rota/cover"),
+        RotaScope::Pcn(code) => format!("/pcns/{code}/rota/cover"),
+    }
+}
+
+/// The page a form came from (`back`), if it is a cover page; else the actor's own.
+fn scope_from_back(back: &str, user: &CurrentUser) -> RotaScope {
+    let parts: Vec<&str> = back.trim_matches('/').split('/').collect();
+    let code = |c: &str| !c.is_empty() && c.chars().all(|ch| ch.is_ascii_alphanumeric());
+    match parts.as_slice() {
+        ["practices", ods, "rota", "cover"] if code(ods) => RotaScope::Practice(ods.to_string()),
+        ["pcns", pcn, "rota", "cover"] if code(pcn) => RotaScope::Pcn(pcn.to_string()),
+        _ => match user.actor.role {
+            UserRole::PcnManager => RotaScope::Pcn(user.actor.org.clone()),
+            _ => RotaScope::Practice(user.actor.org.clone()),
+        },
+    }
+}
+
+fn need_choices() -> Vec<NeedChoice> {
+    StaffGroup::ALL
+        .iter()
+        .map(|g| CoverNeed::Group(*g))
+        .chain(Role::ALL.iter().map(|r| CoverNeed::Role(*r)))
+        .map(|n| NeedChoice {
+            value: n.code(),
+            label: match &n {
+                CoverNeed::Group(g) => format!("Staff group: {}", g.label()),
+                other => format!("Role: {}", other.label()),
+            },
+        })
+        .collect()
+}
+
+fn site_view(
+    template: &CoverTemplate,
+    index: usize,
+    site: &TemplateSite,
+    posted: Option<&Posted>,
+    added: Option<&CoverNeed>,
+) -> SiteView {
+    let anchor = format!("site{}", index + 1);
+    let mut needs: BTreeSet<CoverNeed> = site.cover.iter().map(|c| c.need.clone()).collect();
+    needs.insert(CoverNeed::Group(StaffGroup::Gp));
+    needs.insert(CoverNeed::Group(StaffGroup::Nurses));
+    needs.extend(added.cloned());
+    if let Some(p) = posted {
+        needs.extend(p.needs.iter().filter_map(|n| CoverNeed::parse(n).ok()));
+    }
+    // A posted form keeps its own column order, so its input names still match.
+    let needs: Vec<CoverNeed> = match posted {
+        Some(p) => {
+            let mut order: Vec<CoverNeed> = p
+                .needs
+                .iter()
+                .filter_map(|n| CoverNeed::parse(n).ok())
+                .collect();
+            let rest: Vec<CoverNeed> = needs.into_iter().filter(|n| !order.contains(n)).collect();
+            order.extend(rest);
+            order
+        }
+        None => needs.into_iter().collect(),
+    };
+    let suggestion = template
+        .suggested
+        .iter()
+        .find(|s| s.ods == site.practice_ods);
+    let suggested_row: String = suggestion
+        .map(|s| {
+            s.cover
+                .iter()
+                .map(|c| format!("{} {}", c.need.label(), c.people))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let rows = grid_slots()
+        .into_iter()
+        .map(|(day, session)| {
+            let label = slot_label(day, session);
+            let closed = !site
+                .sessions
+                .iter()
+                .any(|s| s.session == session && s.state != app::rota::setup::SessionState::Closed);
+            let cells = needs
+                .iter()
+                .enumerate()
+                .flat_map(|(k, need)| {
+                    let stored = site
+                        .cover
+                        .iter()
+                        .find(|c| c.weekday == day && c.session == session && &c.need == need);
+                    let cell = |kind: &str, what: &str, stored: Option<u32>| {
+                        let name = cell_name(kind, day, session, k);
+                        let value = match posted {
+                            Some(p) => p.values.get(&name).cloned().unwrap_or_default(),
+                            None => stored.map(|v| v.to_string()).unwrap_or_default(),
+                        };
+                        CellView {
+                            id: format!("{anchor}-{name}"),
+                            label: format!("{label}, {} {what}", need.label()),
+                            error: posted.and_then(|p| p.errors.get(&name).cloned()),
+                            name,
+                            value,
+                        }
+                    };
+                    [
+                        cell("min", "minimum", stored.map(|c| c.minimum)),
+                        cell("ideal", "ideal", stored.map(|c| c.ideal)),
+                    ]
+                })
+                .collect();
+            GridRow {
+                label,
+                closed,
+                cells,
+                suggested: if matches!(session, Session::Am | Session::Pm) {
+                    suggested_row.clone()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect();
+    let sessions = site
+        .sessions
+        .iter()
+        .map(|s| {
+            let id = format!("{anchor}-{}", s.session.code());
+            let error = posted.and_then(|p| {
+                p.errors
+                    .get(&format!("session-{}", s.session.code()))
+                    .cloned()
+            });
+            SessionView {
+                session: s.session.code(),
+                label: s.session.label(),
+                starts: s.times.starts.format("%H:%M").to_string(),
+                ends: s.times.ends.format("%H:%M").to_string(),
+                state: s.state.label(),
+                runs: s.state.runs(),
+                open: s.state.runs(),
+                id,
+                error,
+            }
+        })
+        .collect();
+    let shared_with = template
+        .sites
+        .iter()
+        .filter(|s| s.practice_ods == site.practice_ods && s.id != site.id)
+        .count();
+    SiteView {
+        id: site.id.clone(),
+        anchor,
+        name: site.name.clone(),
+        practice_ods: site.practice_ods.clone(),
+        sessions,
+        needs: needs.iter().map(|n| (n.code(), n.label())).collect(),
+        rows,
+        suggestion: suggestion
+            .map(|s| {
+                s.cover
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} a weekday session (about {} forecast {} appointments a session, {} each)",
+                            c.need.label(),
+                            c.people,
+                            number((c.appointments * 10.0).round() / 10.0),
+                            c.hcp_type,
+                            number(c.per_person)
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        suggestion_basis: suggestion
+            .map(|s| match s.from {
+                Some(from) => format!(
+                    "{}: the average of the {} forecast weeks from {}, spread over 10 weekday sessions.",
+                    s.title,
+                    app::rota::setup::SUGGESTION_WEEKS,
+                    long_date(from)
+                ),
+                None => format!(
+                    "{} has no demand forecast: import GPAD appointments for its area to see a suggestion.",
+                    s.title
+                ),
+            })
+            .unwrap_or_default(),
+        shared_with,
+    }
+}
+
+async fn render_cover(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    scope: RotaScope,
+    posted: Option<Posted>,
+    add: AddNeed,
+) -> Result<Response, WebError> {
+    let template = state.app.cover_template(&user.actor, &scope).await?;
+    let added = if !add.skill.trim().is_empty() {
+        CoverNeed::parse(&format!("skill:{}", add.skill)).ok()
+    } else {
+        CoverNeed::parse(&add.need).ok()
+    };
+    let mut summary = Vec::new();
+    let sites: Vec<SiteView> = template
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, site)| {
+            let mine = posted.as_ref().filter(|p| p.site_id == site.id);
+            let view = site_view(
+                &template,
+                i,
+                site,
+                mine,
+                added.as_ref().filter(|_| add.site == site.id),
+            );
+            if let Some(p) = mine {
+                for c in view.rows.iter().flat_map(|r| &r.cells) {
+                    if let Some(e) = &c.error {
+                        summary.push((c.id.clone(), e.clone()));
+                    }
+                }
+                for s in &view.sessions {
+                    if let Some(e) = &s.error {
+                        summary.push((format!("{}-open", s.id), e.clone()));
+                    }
+                }
+                if let Some(e) = p.errors.get("") {
+                    summary.push((String::new(), e.clone()));
+                }
+            }
+            view
+        })
+        .collect();
+    let status = if summary.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let path = scope_path(&scope);
+    let page = CoverPage {
+        ctx: page_ctx(&user.actor, &token, &path)?,
+        title: scope_title(&scope),
+        back: path,
+        sites,
+        form: FormView {
+            fields: Vec::new(),
+            errors: summary,
+        },
+        notice: session_notice(&add.done),
+        need_choices: need_choices(),
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn practice_cover(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    Query(add): Query<AddNeed>,
+) -> Result<Response, WebError> {
+    render_cover(&state, &user, token, RotaScope::Practice(ods), None, add).await
+}
+
+pub(crate) async fn pcn_cover(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    Query(add): Query<AddNeed>,
+) -> Result<Response, WebError> {
+    render_cover(&state, &user, token, RotaScope::Pcn(code), None, add).await
+}
+
+/// Where to go after a save: the cover page the form came from, at the site.
+fn back_to(back: &str, user: &CurrentUser, done: &str, site_anchor: &str) -> String {
+    let path = scope_path(&scope_from_back(back, user));
+    let anchor: String = site_anchor
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    if anchor.is_empty() {
+        format!("{path}?done={done}")
+    } else {
+        format!("{path}?done={done}#{anchor}")
+    }
+}
+
+/// One site's posted grid read into cover rows.
+struct Grid {
+    /// The need of each column, as posted.
+    needs: Vec<String>,
+    rows: Vec<CoverForm>,
+    /// Per row: its minimum's and ideal's input names and its label.
+    names: Vec<(String, String, String)>,
+}
+
+/// Reads the grid of one site's form into cover rows, each with the names of its two
+/// inputs and its label. Cells left empty (or 0 and empty) are no requirement.
+fn rows_from_grid(form: &BTreeMap<String, String>) -> Grid {
+    let mut needs = Vec::new();
+    for k in 0.. {
+        match form.get(&format!("need_{k}")) {
+            Some(n) => needs.push(n.clone()),
+            None => break,
+        }
+    }
+    let mut rows = Vec::new();
+    let mut names = Vec::new();
+    for (k, need) in needs.iter().enumerate() {
+        let label = CoverNeed::parse(need)
+            .map(|n| n.label())
+            .unwrap_or_else(|_| need.clone());
+        for (day, session) in grid_slots() {
+            let min_name = cell_name("min", day, session, k);
+            let ideal_name = cell_name("ideal", day, session, k);
+            let min = form.get(&min_name).map(|v| v.trim()).unwrap_or_default();
+            let ideal = form.get(&ideal_name).map(|v| v.trim()).unwrap_or_default();
+            let blank = |v: &str| v.is_empty() || v == "0";
+            if blank(min) && blank(ideal) {
+                continue;
+            }
+            rows.push(CoverForm {
+                site_id: String::new(),
+                weekday: weekday_code(day).into(),
+                session: session.code().into(),
+                need: need.clone(),
+                minimum: if min.is_empty() {
+                    "0".into()
+                } else {
+                    min.into()
+                },
+                ideal: ideal.into(),
+            });
+            names.push((
+                min_name,
+                ideal_name,
+                format!("{}, {label}", slot_label(day, session)),
+            ));
+        }
+    }
+    Grid { needs, rows, names }
+}
+
+pub(crate) async fn cover_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(site_id): Path<String>,
+    CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
+) -> Result<Response, WebError> {
+    let back = form.get("back").cloned().unwrap_or_default();
+    let anchor = form.get("anchor").cloned().unwrap_or_default();
+    let Grid { needs, rows, names } = rows_from_grid(&form);
+    match state.app.save_cover(&user.actor, &site_id, &rows).await {
+        Ok(()) => Ok(Redirect::to(&back_to(&back, &user, "cover", &anchor)).into_response()),
+        Err(AppError::Invalid(_)) => {
+            // Put each problem beside its input: the row's minimum or ideal.
+            let mut errors = BTreeMap::new();
+            if let Err(problems) = check_cover(&site_id, &rows) {
+                for (i, f) in problems {
+                    let (min_name, ideal_name, label) = &names[i];
+                    let (name, what) = match f.field {
+                        "ideal" => (ideal_name.clone(), " ideal"),
+                        "minimum" => (min_name.clone(), " minimum"),
+                        _ => (min_name.clone(), ""),
+                    };
+                    errors
+                        .entry(name)
+                        .or_insert(format!("{label}{what}: {}", f.message));
+                }
+            }
+            let posted = Posted {
+                site_id,
+                values: form
+                    .into_iter()
+                    .filter(|(k, _)| k.starts_with("min_") || k.starts_with("ideal_"))
+                    .collect(),
+                needs,
+                errors,
+            };
+            render_cover(
+                &state,
+                &user,
+                token,
+                scope_from_back(&back, &user),
+                Some(posted),
+                AddNeed::default(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct SessionPost {
+    #[serde(default)]
+    session: String,
+    #[serde(default)]
+    open: String,
+    #[serde(default)]
+    starts: String,
+    #[serde(default)]
+    ends: String,
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    anchor: String,
+}
+
+pub(crate) async fn session_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(site_id): Path<String>,
+    CsrfForm(post): CsrfForm<SessionPost>,
+) -> Result<Response, WebError> {
+    let form = SiteSessionForm {
+        session: post.session.clone(),
+        open: post.open.clone(),
+        starts: post.starts.clone(),
+        ends: post.ends.clone(),
+    };
+    match state
+        .app
+        .save_site_session(&user.actor, &site_id, &form)
+        .await
+    {
+        Ok(()) => {
+            Ok(Redirect::to(&back_to(&post.back, &user, "session", &post.anchor)).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let session = Session::parse(&post.session).ok();
+            let message = errors
+                .0
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut posted = Posted {
+                site_id,
+                ..Posted::default()
+            };
+            match session {
+                Some(s) => {
+                    posted.errors.insert(
+                        format!("session-{}", s.code()),
+                        format!("{} session: {message}", s.label()),
+                    );
+                }
+                None => {
+                    posted.errors.insert(String::new(), message);
+                }
+            }
+            render_cover(
+                &state,
+                &user,
+                token,
+                scope_from_back(&post.back, &user),
+                Some(posted),
+                AddNeed::default(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------- a person's rota rules
+
+#[derive(Template, WebTemplate)]
+#[template(path = "rota_rules.html")]
+pub(crate) struct RulesPage {
+    ctx: PageCtx,
+    staff_id: String,
+    name: String,
+    contract: String,
+    practices: String,
+    sites: String,
+    may_change: bool,
+    form: FormView,
+    notice: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct RulesPost {
+    #[serde(default)]
+    fixed_sessions: Vec<String>,
+    #[serde(default)]
+    days_never: Vec<String>,
+    #[serde(default)]
+    max_evenings_month: String,
+    #[serde(default)]
+    max_saturdays_month: String,
+    #[serde(default)]
+    appointments_per_session: String,
+    #[serde(default)]
+    appointment_minutes: String,
+}
+
+impl RulesPost {
+    fn to_form(&self) -> RotaRulesForm {
+        RotaRulesForm {
+            fixed_sessions: self.fixed_sessions.join(";"),
+            days_never: self.days_never.join(";"),
+            max_evenings_month: self.max_evenings_month.clone(),
+            max_saturdays_month: self.max_saturdays_month.clone(),
+            appointments_per_session: self.appointments_per_session.clone(),
+            appointment_minutes: self.appointment_minutes.clone(),
+        }
+    }
+}
+
+/// The rules form; checkbox values are `mon:am` and `mon`, which the rules' parser reads.
+fn rules_fields(form: &RotaRulesForm, fixed: &str, never: &str) -> Vec<FieldView> {
+    let slots: Vec<(String, String)> = grid_slots()
+        .into_iter()
+        .map(|(d, s)| {
+            (
+                format!("{}:{}", weekday_code(d), s.code()),
+                slot_label(d, s),
+            )
+        })
+        .collect();
+    let days: Vec<(&str, &str)> = ROTA_WEEKDAYS
+        .iter()
+        .map(|d| (weekday_code(*d), weekday_name(*d)))
+        .collect();
+    vec![
+        FieldView::new("fixed_sessions", "Fixed sessions", "checkboxes", fixed)
+            .hint("Sessions they work every week; the rota always books them.")
+            .options(slots.iter().map(|(v, l)| (v.as_str(), l.as_str()))),
+        FieldView::new("days_never", "Days never worked", "checkboxes", never).options(days),
+        FieldView::new(
+            "max_evenings_month",
+            "Most evenings a month",
+            "text",
+            &form.max_evenings_month,
+        )
+        .hint("Enhanced access, 18:30 to 20:00. Leave empty for no limit.")
+        .width("nhsuk-input--width-2"),
+        FieldView::new(
+            "max_saturdays_month",
+            "Most Saturdays a month",
+            "text",
+            &form.max_saturdays_month,
+        )
+        .hint("Leave empty for no limit.")
+        .width("nhsuk-input--width-2"),
+        FieldView::new(
+            "appointments_per_session",
+            "Appointments a session",
+            "text",
+            &form.appointments_per_session,
+        )
+        .hint(&format!(
+            "Leave empty for the usual {}.",
+            domain::rota::DEFAULT_APPOINTMENTS_PER_SESSION
+        ))
+        .width("nhsuk-input--width-2"),
+        FieldView::new(
+            "appointment_minutes",
+            "Minutes an appointment",
+            "text",
+            &form.appointment_minutes,
+        )
+        .hint(&format!(
+            "Leave empty for the usual {}.",
+            domain::rota::DEFAULT_APPOINTMENT_MINUTES
+        ))
+        .width("nhsuk-input--width-2"),
+    ]
+}
+
+async fn render_rules(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    staff_id: &str,
+    typed: Option<(&RulesPost, &FieldErrors)>,
+    done: &str,
+) -> Result<Response, WebError> {
+    let view = state.app.rota_rules(&user.actor, staff_id).await?;
+    let draft = &view.person.draft;
+    let (form, status) = match typed {
+        Some((post, errors)) => (
+            FormView::new(rules_fields(
+                &post.to_form(),
+                &post.fixed_sessions.join(";"),
+                &post.days_never.join(";"),
+            ))
+            .with_errors(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        None => (
+            FormView::new(rules_fields(
+                &RotaRulesForm::from_rules(&view.rules),
+                &view.rules.fixed_text(),
+                &view.rules.days_never_text(),
+            )),
+            StatusCode::OK,
+        ),
+    };
+    let page = RulesPage {
+        ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}"))?,
+        staff_id: staff_id.to_string(),
+        name: draft.name.clone(),
+        contract: format!(
+            "{} sessions a week ({} WTE)",
+            number(draft.sessions_per_week),
+            number(draft.wte)
+        ),
+        practices: draft
+            .practices
+            .iter()
+            .map(|p| p.as_str().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        sites: if view.sites.is_empty() {
+            "None recorded".into()
+        } else {
+            view.sites.join(", ")
+        },
+        may_change: view.may_change,
+        form,
+        notice: (done == "saved").then(|| "Their rota rules are saved.".to_string()),
+    };
+    Ok((status, token, page).into_response())
+}
+
+pub(crate) async fn rules_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    render_rules(&state, &user, token, &id, None, &done.done).await
+}
+
+pub(crate) async fn rules_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(post): CsrfForm<RulesPost>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .save_rota_rules(&user.actor, &id, &post.to_form())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/staff/{id}/rota-rules?done=saved")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_rules(&state, &user, token, &id, Some((&post, &errors)), "").await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grid_reads_into_rows_named_by_their_inputs() {
+        let form: BTreeMap<String, String> = [
+            ("need_0", "group:gp"),
+            ("need_1", "group:nurses"),
+            ("min_mon_am_0", "2"),
+            ("ideal_mon_am_0", "3"),
+            ("min_tue_pm_1", ""),
+            ("ideal_tue_pm_1", "1"),
+            ("min_wed_am_0", "0"),
+            ("ideal_wed_am_0", ""),
+            ("min_sat_saturday_0", "x"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let Grid { needs, rows, names } = rows_from_grid(&form);
+        assert_eq!(needs, ["group:gp", "group:nurses"]);
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert_eq!(
+            (rows[0].minimum.as_str(), rows[0].ideal.as_str()),
+            ("2", "3")
+        );
+        assert_eq!(names[1].2, "Saturday, GP");
+        assert_eq!(names[2].2, "Tuesday PM, Nurses");
+        assert_eq!(rows[2].minimum, "0", "an empty minimum with an ideal is 0");
+        let problems = check_cover("site", &rows).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!((problems[0].0, problems[0].1.field), (1, "minimum"));
+    }
+
+    #[test]
+    fn back_links_only_go_to_cover_pages() {
+        let user = CurrentUser {
+            actor: app::Actor {
+                user_id: "u".into(),
+                email: "e".into(),
+                name: "n".into(),
+                role: UserRole::PracticeManager,
+                org: "Y1".into(),
+                staff_id: None,
+            },
+        };
+        assert_eq!(
+            back_to("/pcns/U1/rota/cover", &user, "cover", "site2"),
+            "/pcns/U1/rota/cover?done=cover#site2"
+        );
+        assert_eq!(
+            back_to("https://evil.example/", &user, "cover", "site1\r\nX: y"),
+            "/practices/Y1/rota/cover?done=cover#site1Xy"
+        );
+    }
+}
