@@ -417,6 +417,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/rotas/{id}/day"), entry(Rota, Empty, MANAGERS)),
         (("POST", "/rotas/{id}/day"), entry(Rota, Form, MANAGERS)),
         (("GET", "/rotas/{id}/print"), entry(Rota, Empty, MANAGERS)),
+        (("GET", "/rotas/{id}/pdf"), entry(Rota, Empty, MANAGERS)),
         (("GET", "/me/rota"), entry(None, Empty, WITH_STAFF_RECORD)),
         (("POST", "/me/swaps"), entry(None, Form, WITH_STAFF_RECORD)),
         (

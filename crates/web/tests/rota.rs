@@ -684,5 +684,24 @@ on_both!(
             && a.session == second.session));
         let (status, _, _) = post_form(t, &manager, &decide, &[("decision", "approve")]).await;
         assert_eq!(status, 409, "already decided");
+        let (status, _, _) = post_form(t, &manager, &decide, &[("decision", "")]).await;
+        assert_eq!(status, 400, "no decision is not taken as a decline");
+
+        // A published rota is not solved again (staff calendars carry it), and a finished
+        // one cannot be stopped.
+        let (status, _, page) = post_form(t, &manager, &format!("/rotas/{id}/resolve"), &[]).await;
+        assert_eq!(status, 409);
+        assert!(page.contains("is published"), "{page}");
+        let (status, _, _) = post_form(t, &manager, &format!("/rotas/{id}/cancel"), &[]).await;
+        assert_eq!(status, 409);
+
+        // A rota stopped before it was ever solved has nothing to publish.
+        let stopped = t.fresh_rota(OWN_PRACTICE).await;
+        let (status, _, _) = post_form(t, &manager, &format!("/rotas/{stopped}/cancel"), &[]).await;
+        assert_eq!(status, 303);
+        let (status, _, page) =
+            post_form(t, &manager, &format!("/rotas/{stopped}/publish"), &[]).await;
+        assert_eq!(status, 409);
+        assert!(page.contains("nothing to publish"), "{page}");
     }
 );

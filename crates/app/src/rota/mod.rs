@@ -633,6 +633,12 @@ impl App {
         let row = self
             .rota_row(&mut tx, actor, id, Permission::Manage)
             .await?;
+        if !matches!(row.status.as_str(), "queued" | "running") {
+            return Err(AppError::Conflict(format!(
+                "Only a rota waiting or being solved can be stopped; this one is {}",
+                row.status
+            )));
+        }
         store::rota::request_cancel(&mut tx, id).await?;
         let change = Change {
             action: "cancelled",
@@ -654,6 +660,11 @@ impl App {
         if !matches!(row.status.as_str(), "done" | "cancelled") {
             return Err(AppError::Conflict(
                 "Only a finished rota can be published: wait for the solve to end".into(),
+            ));
+        }
+        if row.started_at.is_none() {
+            return Err(AppError::Conflict(
+                "This rota was stopped before it was solved, so it has nothing to publish".into(),
             ));
         }
         let now = self.now();
@@ -810,6 +821,12 @@ impl App {
         if !matches!(row.status.as_str(), "done" | "cancelled" | "failed") {
             return Err(AppError::Conflict(
                 "The rota is already being solved".into(),
+            ));
+        }
+        if row.published_at.is_some() {
+            // Staff calendars carry a published rota: a new solve must not reach them unseen.
+            return Err(AppError::Conflict(
+                "This rota is published, so it is not solved again: change its days by hand, or make a new rota for the period".into(),
             ));
         }
         store::rota::requeue(&mut tx, id).await?;
@@ -1029,10 +1046,17 @@ impl App {
         commit_with_audit(tx, None, change, &now).await?;
         let worker = format!("cli-{}", std::process::id());
         let mut conn = self.store().conn().await?;
-        let stale = self.now();
+        // A server's worker may have taken the new rota first: leave it to that worker.
+        let stale = store::timestamp(
+            chrono::Utc::now() - chrono::Duration::from_std(STALE_AFTER).expect("short"),
+        );
         let row = store::rota::claim(&mut conn, &id, &worker, &self.now(), &stale)
             .await?
-            .ok_or_else(|| AppError::Internal("the new rota could not be claimed".into()))?;
+            .ok_or_else(|| {
+                AppError::Conflict(format!(
+                    "A server's worker is already solving rota {id}: follow it on the web"
+                ))
+            })?;
         if let Err(error) = self.solve_claimed(&mut conn, &worker, &row, threads).await {
             store::rota::finish(
                 &mut conn,

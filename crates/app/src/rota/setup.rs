@@ -529,6 +529,9 @@ impl App {
         if let Some(token) = store::rota::calendar_token(&mut tx, staff_id).await? {
             return Ok(token);
         }
+        let person = store::staff::get(&mut tx, staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let token = crate::auth::random_token();
         let now = self.now();
         store::rota::insert_calendar_token(&mut tx, staff_id, &token, &now).await?;
@@ -536,7 +539,7 @@ impl App {
             action: "created",
             entity: "calendar_feed",
             entity_id: staff_id,
-            tenant: staff_id,
+            tenant: &access::tenant_of(&person.draft.employer),
             before: None,
             after: None,
         };

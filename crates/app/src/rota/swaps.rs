@@ -168,6 +168,11 @@ impl App {
         let rota = self
             .rota_row(&mut tx, actor, &swap.rota_id, crate::Permission::Manage)
             .await?;
+        if !matches!(rota.status.as_str(), "done" | "cancelled") {
+            return Err(AppError::Conflict(
+                "The rota is being solved again: decide the request once it has finished".into(),
+            ));
+        }
         if swap.status != "requested" {
             return Err(AppError::Conflict(format!(
                 "This request was already {}",

@@ -1100,7 +1100,15 @@ pub(crate) async fn swap_decide(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<SwapDecision>,
 ) -> Result<Response, WebError> {
-    let approve = form.decision == "approve";
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "decline" => false,
+        _ => {
+            return Err(WebError::BadRequest(
+                "Choose to approve or decline the request".into(),
+            ));
+        }
+    };
     let outcome = state
         .app
         .decide_swap(&user.actor, &id, approve, form.override_rules.is_some())
