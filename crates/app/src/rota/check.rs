@@ -328,10 +328,14 @@ fn check_person(
                 true,
                 "leave",
                 date,
-                format!(
-                    "{name} is booked on {day} but is on approved {}",
-                    kind.to_lowercase()
-                ),
+                if kind == super::plan::NOT_EMPLOYED {
+                    format!("{name} is booked on {day}, outside their employment")
+                } else {
+                    format!(
+                        "{name} is booked on {day} but is on approved {}",
+                        kind.to_lowercase()
+                    )
+                },
             ));
         } else if person.asked_for_leave(date) {
             problems.push(at(

@@ -347,6 +347,7 @@ pub async fn load_input(
             rules: rules.get(&s.id).cloned().unwrap_or_default(),
             approved_leave: leave_of(LeaveStatus::Approved),
             requested_leave: leave_of(LeaveStatus::Requested),
+            employed: (s.draft.start_date, s.draft.end_date),
         });
     }
     let cover: Vec<CoverRequirement> = store::rota::list_cover(conn, &site_ids)

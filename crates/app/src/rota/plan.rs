@@ -67,10 +67,20 @@ pub struct PersonInput {
     /// Approved leave and requested leave, as inclusive date ranges with their kind's label.
     pub approved_leave: Vec<(NaiveDate, NaiveDate, String)>,
     pub requested_leave: Vec<(NaiveDate, NaiveDate, String)>,
+    /// First and last day of employment (`None`: no end): days outside are never worked.
+    pub employed: (NaiveDate, Option<NaiveDate>),
 }
 
+/// What `PersonInput::on_leave` says of a day outside the person's employment.
+pub const NOT_EMPLOYED: &str = "Not employed";
+
 impl PersonInput {
+    /// Why the person cannot work the day, if they cannot: approved leave (its kind), or
+    /// [`NOT_EMPLOYED`] before they start or after they leave.
     pub fn on_leave(&self, day: NaiveDate) -> Option<&str> {
+        if day < self.employed.0 || self.employed.1.is_some_and(|end| day > end) {
+            return Some(NOT_EMPLOYED);
+        }
         self.approved_leave
             .iter()
             .find(|(a, b, _)| *a <= day && day <= *b)
@@ -338,6 +348,9 @@ pub fn build(input: &RotaInput) -> Model {
                     continue;
                 }
                 if let Some(kind) = person.on_leave(*date) {
+                    if kind == NOT_EMPLOYED {
+                        continue;
+                    }
                     conflicts.push(format!(
                         "{}'s fixed {} {} session falls on {} on {}: the leave is kept",
                         person.name,
@@ -850,6 +863,7 @@ mod tests {
             rules,
             approved_leave: Vec::new(),
             requested_leave: Vec::new(),
+            employed: (NaiveDate::MIN, None),
         }
     }
 
@@ -927,6 +941,29 @@ mod tests {
             .iter()
             .filter(|a| a.staff_id == id && a.session == Session::Evening)
             .count()
+    }
+
+    #[test]
+    fn days_outside_employment_are_never_worked_and_shrink_the_contract() {
+        let mut input = hub();
+        let full = contract_halves(&input.people[1], &input.period);
+        // B starts on the second Monday and leaves after the third Friday.
+        let start = input.period.from + chrono::Days::new(7);
+        let end = input.period.from + chrono::Days::new(18);
+        input.people[1].employed = (start, Some(end));
+        assert_eq!(
+            input.people[1].on_leave(input.period.from),
+            Some(NOT_EMPLOYED)
+        );
+        assert_eq!(input.people[1].on_leave(start), None);
+        assert_eq!(contract_halves(&input.people[1], &input.period), full / 2);
+        let model = build(&input);
+        let days_off = &model.problem.staff[1].days_off;
+        for (d, date) in input.period.days().enumerate() {
+            let outside = date < start || date > end;
+            assert_eq!(days_off[d], outside, "{date}");
+        }
+        assert!(model.conflicts.is_empty(), "{:?}", model.conflicts);
     }
 
     #[test]
