@@ -5,31 +5,6 @@ use super::on_both;
 use crate::support::*;
 use store::Backend;
 
-async fn post_form(
-    t: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let token = t.csrf(client).await;
-    let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-    body.extend_from_slice(fields);
-    let r = client
-        .post(format!("{}{path}", t.base))
-        .form(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, location, r.text().await.unwrap())
-}
-
 async fn get(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let r = client
         .get(format!("{}{path}", t.base))

@@ -4,15 +4,10 @@
 //! address. Bad input is named by field; another tenant's manager learns nothing.
 use super::on_both;
 use crate::support::*;
-use chrono::Datelike;
 use icalendar::Component;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use store::Backend;
-
-fn next_monday(today: chrono::NaiveDate) -> chrono::NaiveDate {
-    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
-}
 
 async fn post_json(t: &TestApp, client: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
     let r = client

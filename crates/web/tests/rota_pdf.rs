@@ -4,13 +4,8 @@
 use super::on_both;
 use crate::support::*;
 use app::rota::RotaScope;
-use chrono::{Datelike, NaiveDate};
 use domain::rota::RotaPeriod;
 use store::Backend;
-
-fn next_monday(today: NaiveDate) -> NaiveDate {
-    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
-}
 
 /// The text of each page, lines joined by spaces (wrapped names join up again).
 fn page_texts(bytes: &[u8]) -> Vec<String> {

@@ -5,34 +5,8 @@
 use super::on_both;
 use crate::support::*;
 use app::rota::{RotaScope, load_input};
-use chrono::{Datelike, NaiveDate};
 use domain::rota::{RotaPeriod, Session};
 use store::Backend;
-
-async fn post_form(
-    t: &TestApp,
-    client: &reqwest::Client,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String, String) {
-    let token = t.csrf(client).await;
-    let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-    body.extend_from_slice(fields);
-    let r = client
-        .post(format!("{}{path}", t.base))
-        .form(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, location, r.text().await.unwrap())
-}
 
 async fn get_page(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
     let r = client
@@ -41,10 +15,6 @@ async fn get_page(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, St
         .await
         .unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
-}
-
-fn next_monday(today: NaiveDate) -> NaiveDate {
-    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
 }
 
 /// The cover a rota of the practice would be built from, at one site, as

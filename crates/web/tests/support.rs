@@ -456,6 +456,38 @@ impl TestApp {
     }
 }
 
+/// Posts a form with the client's CSRF token: status, `Location` and body.
+pub async fn post_form(
+    t: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let token = t.csrf(client).await;
+    let mut body: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+    body.extend_from_slice(fields);
+    let r = client
+        .post(format!("{}{path}", t.base))
+        .form(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (status, location, r.text().await.unwrap())
+}
+
+/// The Monday after `today` (a week later when `today` is a Monday).
+pub fn next_monday(today: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    today + chrono::Days::new(u64::from(7 - today.weekday().num_days_from_monday()))
+}
+
 /// The `value` of the first input named `name` in an HTML page.
 pub fn field_value(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\""))?;
