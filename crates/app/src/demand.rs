@@ -178,8 +178,9 @@ pub struct DemandCapacity {
     pub weekday_profile_estimated: bool,
     /// The next 13 weeks of the forecast: (Monday, HCP type, demand, safe capacity).
     pub weeks: Vec<(chrono::NaiveDate, String, f64, f64)>,
-    /// Weeks (their Mondays) whose capacity is the published rota's sessions rather than
-    /// the contracts'.
+    /// Weeks (their Mondays) whose capacity is published rotas' sessions rather than the
+    /// contracts' (for a PCN: at the member practices with a rota that week; the others
+    /// keep their estimate).
     pub rota_weeks: Vec<chrono::NaiveDate>,
     /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
@@ -478,7 +479,7 @@ impl App {
                 contracts.push(Contract {
                     group: d.role.staff_group(),
                     sessions_per_week: d.sessions_per_week,
-                    share: 1.0 / d.practices.len().max(1) as f64,
+                    share: d.share_of(|ods| ods.as_str() == p.ods_code),
                     start: d.start_date,
                     end: d.end_date,
                     leave,
@@ -487,12 +488,19 @@ impl App {
             by_practice.push((practice_rules, contracts));
         }
         let months: std::collections::BTreeSet<Month> = rows.keys().map(|(m, _)| *m).collect();
+        // Each practice's own estimate by month, kept for the weeks no rota covers.
+        let mut by_practice_month: Vec<BTreeMap<Month, BTreeMap<&'static str, f64>>> =
+            vec![BTreeMap::new(); by_practice.len()];
         for m in months {
             let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
-            for (practice_rules, contracts) in &by_practice {
-                for (hcp, v) in practice_rules.month(contracts, m, today) {
-                    *supply.entry(hcp).or_default() += v;
+            for ((practice_rules, contracts), estimate) in
+                by_practice.iter().zip(&mut by_practice_month)
+            {
+                let month = practice_rules.month(contracts, m, today);
+                for (hcp, v) in &month {
+                    *supply.entry(*hcp).or_default() += *v;
                 }
+                estimate.insert(m, month);
             }
             for ((month, hcp), row) in rows.iter_mut() {
                 if *month == m {
@@ -504,6 +512,9 @@ impl App {
         // the daily figures when there are some), the first 13 whole weeks.
         let profile = analytics::capacity::weekday_profile(&daily);
         let mut weeks = Vec::new();
+        // Each practice's estimate by (Monday, HCP type), for weeks without its rota.
+        let mut estimates: Vec<BTreeMap<(chrono::NaiveDate, &'static str), f64>> =
+            vec![BTreeMap::new(); by_practice.len()];
         for hcp in [analytics::capacity::GP, analytics::capacity::OTHER_STAFF] {
             let forecast: Vec<&GapRow> = rows
                 .values()
@@ -526,6 +537,22 @@ impl App {
                     .collect::<Vec<_>>(),
                 None,
             );
+            for (estimate, months) in estimates.iter_mut().zip(&by_practice_month) {
+                let monthly: Vec<(Month, f64)> = forecast
+                    .iter()
+                    .map(|r| {
+                        let v = months
+                            .get(&r.month)
+                            .and_then(|m| m.get(hcp))
+                            .copied()
+                            .unwrap_or(0.0);
+                        (r.month, v)
+                    })
+                    .collect();
+                for (monday, v) in analytics::capacity::by_week(&monthly, None) {
+                    estimate.insert((monday, hcp), v);
+                }
+            }
             for ((monday, d), (_, c)) in demand
                 .into_iter()
                 .zip(supply)
@@ -539,54 +566,82 @@ impl App {
             [(only, _)] => only.clone(),
             _ => rules,
         };
-        // Where a published rota covers a week, its sessions are the capacity.
+        // Where published rotas cover a week, their sessions are the capacity, practice by
+        // practice: at each practice the more recently published of its own rota and its
+        // PCN's (the one staff calendars show there), its sessions at that practice's sites
+        // under that practice's rules. A practice with neither keeps its estimate, so a PCN's
+        // week adds its member practices' rotas where they have them.
         let mut rota_weeks = Vec::new();
-        let scope_rota = match tenant {
-            crate::Tenant::Practice(ods) => {
-                let pcn = practices.first().and_then(|p| p.pcn_code.clone());
-                vec![("practice", ods.to_string())]
-                    .into_iter()
-                    .chain(pcn.map(|c| ("pcn", c)))
-                    .collect::<Vec<_>>()
-            }
-            crate::Tenant::Pcn(code) => vec![("pcn", code.to_string())],
-        };
         let practice_codes: Vec<String> = practices.iter().map(|p| p.ods_code.clone()).collect();
         let sites = store::sites::list_sites(&mut conn, &practice_codes).await?;
         let mondays: std::collections::BTreeSet<chrono::NaiveDate> =
             weeks.iter().map(|w| w.0).collect();
+        let mut assignments_of: BTreeMap<String, Vec<store::rota::AssignmentRow>> = BTreeMap::new();
+        let mut groups: BTreeMap<String, domain::role::StaffGroup> = BTreeMap::new();
         for monday in mondays {
-            let mut rota = None;
-            for (kind, code) in &scope_rota {
-                if let Some(r) =
-                    store::rota::published_rota_for(&mut conn, kind, code, &monday.to_string())
-                        .await?
-                {
-                    rota = Some(r);
-                    break;
+            let (first, last) = (
+                monday.to_string(),
+                (monday + chrono::Days::new(6)).to_string(),
+            );
+            let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
+            let mut from_rota = false;
+            for (i, p) in practices.iter().enumerate() {
+                let own =
+                    store::rota::published_rota_for(&mut conn, "practice", &p.ods_code, &first)
+                        .await?;
+                let pcn = match &p.pcn_code {
+                    Some(code) => {
+                        store::rota::published_rota_for(&mut conn, "pcn", code, &first).await?
+                    }
+                    None => None,
+                };
+                let rota = match (own, pcn) {
+                    (Some(a), Some(b)) => {
+                        Some(if (&a.published_at, &a.id) >= (&b.published_at, &b.id) {
+                            a
+                        } else {
+                            b
+                        })
+                    }
+                    (a, b) => a.or(b),
+                };
+                let Some(rota) = rota else {
+                    for ((week, hcp), v) in &estimates[i] {
+                        if *week == monday {
+                            *supply.entry(*hcp).or_default() += *v;
+                        }
+                    }
+                    continue;
+                };
+                from_rota = true;
+                if !assignments_of.contains_key(&rota.id) {
+                    let list = store::rota::list_assignments(&mut conn, &rota.id).await?;
+                    assignments_of.insert(rota.id.clone(), list);
                 }
-            }
-            let Some(rota) = rota else { continue };
-            let sunday = monday + chrono::Days::new(6);
-            let assignments: Vec<store::rota::AssignmentRow> =
-                store::rota::list_assignments(&mut conn, &rota.id)
-                    .await?
-                    .into_iter()
-                    .filter(|a| sites.iter().any(|s| s.id == a.site_id))
+                let here: Vec<store::rota::AssignmentRow> = assignments_of[&rota.id]
+                    .iter()
                     .filter(|a| {
-                        a.day.as_str() >= monday.to_string().as_str()
-                            && a.day.as_str() <= sunday.to_string().as_str()
+                        sites
+                            .iter()
+                            .any(|s| s.id == a.site_id && s.practice_ods == p.ods_code)
                     })
+                    .filter(|a| a.day >= first && a.day <= last)
+                    .cloned()
                     .collect();
-            let mut groups: BTreeMap<String, domain::role::StaffGroup> = BTreeMap::new();
-            for a in &assignments {
-                if !groups.contains_key(&a.staff_id)
-                    && let Some(p) = store::staff::get(&mut conn, &a.staff_id).await?
-                {
-                    groups.insert(a.staff_id.clone(), p.draft.role.staff_group());
+                for a in &here {
+                    if !groups.contains_key(&a.staff_id)
+                        && let Some(person) = store::staff::get(&mut conn, &a.staff_id).await?
+                    {
+                        groups.insert(a.staff_id.clone(), person.draft.role.staff_group());
+                    }
+                }
+                for (hcp, v) in rota_capacity(&by_practice[i].0, &here, &groups) {
+                    *supply.entry(hcp).or_default() += v;
                 }
             }
-            let supply = rota_capacity(&rules, &assignments, &groups);
+            if !from_rota {
+                continue;
+            }
             rota_weeks.push(monday);
             for w in weeks.iter_mut().filter(|w| w.0 == monday) {
                 w.3 = supply.get(w.1.as_str()).copied().unwrap_or(0.0);

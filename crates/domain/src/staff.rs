@@ -227,6 +227,18 @@ impl StaffDraft {
         }
     }
 
+    /// The share of the contract that belongs to the practices `in_scope` picks out: a
+    /// person's sessions are split evenly between the practices they work at, so a practice
+    /// counts 1 / (their practices) and a PCN every member practice they work at. Capacity
+    /// (`app::demand`) and rotas (`app::rota`) both split by this.
+    pub fn share_of(&self, in_scope: impl Fn(&OdsCode) -> bool) -> f64 {
+        if self.practices.is_empty() {
+            return 1.0;
+        }
+        let here = self.practices.iter().filter(|p| in_scope(p)).count();
+        here as f64 / self.practices.len() as f64
+    }
+
     /// Whether the contract is in force on `day`.
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
         self.start_date <= day && self.end_date.is_none_or(|end| day <= end)
@@ -264,6 +276,19 @@ mod tests {
         assert_eq!(draft.email.as_deref(), Some("ada@example.nhs.uk"));
         assert_eq!(draft.practices, vec![OdsCode::parse("Y00001").unwrap()]);
         assert_eq!(draft.to_form().parse().unwrap(), draft);
+    }
+
+    #[test]
+    fn a_contract_is_shared_evenly_between_the_practices_worked_at() {
+        let mut draft = form().parse().unwrap();
+        draft.practices = ["Y00001", "Y00002", "Y00003"]
+            .iter()
+            .map(|c| OdsCode::parse(c).unwrap())
+            .collect();
+        assert_eq!(draft.share_of(|p| p.as_str() == "Y00002"), 1.0 / 3.0);
+        assert_eq!(draft.share_of(|p| p.as_str() != "Y00003"), 2.0 / 3.0);
+        assert_eq!(draft.share_of(|_| true), 1.0);
+        assert_eq!(draft.share_of(|p| p.as_str() == "Y00009"), 0.0);
     }
 
     #[test]

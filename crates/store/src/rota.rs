@@ -835,12 +835,15 @@ pub struct PublishedAssignment {
     pub room_name: Option<String>,
 }
 
-/// A published rota's period and publication time, to find which one wins a day.
+/// A published rota's period, publication time and the practices its scope covers, to find
+/// which publication wins a session.
 struct Publication {
     id: String,
     starts_on: chrono::NaiveDate,
     ends_before: chrono::NaiveDate,
     published_at: String,
+    /// The practice itself, or a PCN's member practices.
+    practices: Vec<String>,
 }
 
 impl Publication {
@@ -849,61 +852,145 @@ impl Publication {
     }
 
     /// Later publication first; ties broken by id so the choice is the same every time.
-    fn newer_than(&self, other: &Publication) -> bool {
-        (&self.published_at, &self.id) > (&other.published_at, &other.id)
+    fn newer_than(&self, published_at: &str, id: &str) -> bool {
+        (self.published_at.as_str(), self.id.as_str()) > (published_at, id)
     }
 }
 
+/// The published rotas whose period meets `from`..=`to`, each with its scope's practices.
+async fn publications(conn: &mut AnyConnection, from: &str, to: &str) -> Result<Vec<Publication>> {
+    let from = parse_date(from)?;
+    let rows = sqlx::query(
+        "SELECT id, starts_on, weeks, published_at, scope_kind, scope_code FROM rotas
+         WHERE published_at IS NOT NULL AND starts_on <= $1",
+    )
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in &rows {
+        let starts_on: String = r.try_get(1)?;
+        let weeks: i64 = r.try_get(2)?;
+        let ends_before = period_end(&starts_on, weeks)?;
+        if ends_before <= from {
+            continue;
+        }
+        let (kind, code): (String, String) = (r.try_get(4)?, r.try_get(5)?);
+        let practices = if kind == "pcn" {
+            if !members.contains_key(&code) {
+                let list = sqlx::query("SELECT ods_code FROM practices WHERE pcn_code = $1")
+                    .bind(&code)
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .iter()
+                    .map(|m| m.try_get(0))
+                    .collect::<std::result::Result<Vec<String>, _>>()?;
+                members.insert(code.clone(), list);
+            }
+            members[&code].clone()
+        } else {
+            vec![code]
+        };
+        out.push(Publication {
+            id: r.try_get(0)?,
+            starts_on: parse_date(&starts_on)?,
+            ends_before,
+            published_at: r.try_get(3)?,
+            practices,
+        });
+    }
+    Ok(out)
+}
+
 /// What `staff_id` works from `from` to `to` (inclusive, YYYY-MM-DD) in published rotas, by
-/// day then session. A published rota covers a person-day when the day is in its period
-/// and the person is in it (has an assignment or lock anywhere in it); when several cover
-/// a day, only the most recently published counts, so a day off in a newer rota hides an
-/// older rota's sessions.
+/// day then session: [`published_sessions`] for one person.
 pub async fn published_for_staff(
     conn: &mut AnyConnection,
     staff_id: &str,
     from: &str,
     to: &str,
 ) -> Result<Vec<PublishedAssignment>> {
-    let publications = sqlx::query(
-        "SELECT r.id, r.starts_on, r.weeks, r.published_at FROM rotas r
-         WHERE r.published_at IS NOT NULL AND r.starts_on <= $2
-           AND (r.id IN (SELECT rota_id FROM rota_assignments WHERE staff_id = $1)
-                OR r.id IN (SELECT rota_id FROM rota_locks WHERE staff_id = $1))",
-    )
-    .bind(staff_id)
-    .bind(to)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        let starts_on: String = r.try_get(1)?;
-        let weeks: i64 = r.try_get(2)?;
-        Ok(Publication {
-            id: r.try_get(0)?,
-            starts_on: parse_date(&starts_on)?,
-            ends_before: period_end(&starts_on, weeks)?,
-            published_at: r.try_get(3)?,
-        })
-    })
-    .collect::<Result<Vec<_>>>()?;
+    published_sessions(conn, &[staff_id.to_string()], from, to, &[]).await
+}
 
-    let rows = sqlx::query(&format!(
+/// What some people work from `from` to `to` (inclusive, YYYY-MM-DD) in published rotas, by
+/// person, day and session, leaving out sessions at sites of `except_practices`.
+///
+/// A published rota speaks for a person-day at a practice when the day is in its period,
+/// the person is in it (has an assignment or lock anywhere in it) and its scope covers the
+/// practice (the practice's own rota, or its PCN's). A session at a practice's site counts
+/// unless a more recently published rota speaks for that person-day at that practice: so a
+/// day off in a newer rota hides an older rota's sessions there, a PCN rota and its member
+/// practices' rotas hide each other's sessions at those practices, and one practice's rota
+/// never hides another practice's.
+pub async fn published_sessions(
+    conn: &mut AnyConnection,
+    staff_ids: &[String],
+    from: &str,
+    to: &str,
+    except_practices: &[String],
+) -> Result<Vec<PublishedAssignment>> {
+    if staff_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let publications = publications(conn, from, to).await?;
+    if publications.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<&str> = publications.iter().map(|p| p.id.as_str()).collect();
+    let (rota_marks, staff_marks) = (marks(1, ids.len()), marks(ids.len() + 1, staff_ids.len()));
+    let sql = format!(
+        "SELECT rota_id, staff_id FROM rota_assignments
+         WHERE rota_id IN ({rota_marks}) AND staff_id IN ({staff_marks})
+         UNION SELECT rota_id, staff_id FROM rota_locks
+         WHERE rota_id IN ({rota_marks}) AND staff_id IN ({staff_marks})"
+    );
+    let mut query = sqlx::query(&sql);
+    for id in &ids {
+        query = query.bind(*id);
+    }
+    for id in staff_ids {
+        query = query.bind(id);
+    }
+    let members: std::collections::BTreeSet<(String, String)> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<_>>()?;
+
+    let except = if except_practices.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "AND s.practice_ods NOT IN ({})",
+            marks(staff_ids.len() + 3, except_practices.len())
+        )
+    };
+    let sql = format!(
         "SELECT a.rota_id, a.staff_id, a.day, a.session, a.site_id, s.name, s.practice_ods,
-                a.room_id, m.name
+                a.room_id, m.name, r.published_at
          FROM rota_assignments a JOIN rotas r ON r.id = a.rota_id JOIN sites s ON s.id = a.site_id
               LEFT JOIN rooms m ON m.id = a.room_id
-         WHERE a.staff_id = $1 AND a.day >= $2 AND a.day <= $3 AND r.published_at IS NOT NULL
-         ORDER BY a.day, {}, a.rota_id",
+         WHERE a.staff_id IN ({}) AND a.day >= ${} AND a.day <= ${} AND r.published_at IS NOT NULL
+               {except}
+         ORDER BY a.staff_id, a.day, {}, a.rota_id",
+        marks(1, staff_ids.len()),
+        staff_ids.len() + 1,
+        staff_ids.len() + 2,
         session_order("a.session")
-    ))
-    .bind(staff_id)
-    .bind(from)
-    .bind(to)
-    .fetch_all(conn)
-    .await?;
+    );
+    let mut query = sqlx::query(&sql);
+    for id in staff_ids {
+        query = query.bind(id);
+    }
+    query = query.bind(from).bind(to);
+    for code in except_practices {
+        query = query.bind(code);
+    }
+    let rows = query.fetch_all(conn).await?;
 
-    let mut winners: BTreeMap<String, Option<&Publication>> = BTreeMap::new();
     let mut out = Vec::new();
     for r in &rows {
         let assignment = PublishedAssignment {
@@ -917,18 +1004,16 @@ pub async fn published_for_staff(
             room_id: r.try_get(7)?,
             room_name: r.try_get(8)?,
         };
-        if !winners.contains_key(&assignment.day) {
-            let day = parse_date(&assignment.day)?;
-            let winner = publications.iter().filter(|p| p.covers(day)).fold(
-                None,
-                |best: Option<&Publication>, p| match best {
-                    Some(b) if !p.newer_than(b) => Some(b),
-                    _ => Some(p),
-                },
-            );
-            winners.insert(assignment.day.clone(), winner);
-        }
-        if winners[&assignment.day].is_some_and(|w| w.id == assignment.rota_id) {
+        let published_at: String = r.try_get(9)?;
+        let day = parse_date(&assignment.day)?;
+        let hidden = publications.iter().any(|p| {
+            p.id != assignment.rota_id
+                && p.covers(day)
+                && p.newer_than(&published_at, &assignment.rota_id)
+                && p.practices.contains(&assignment.practice_ods)
+                && members.contains(&(p.id.clone(), assignment.staff_id.clone()))
+        });
+        if !hidden {
             out.push(assignment);
         }
     }

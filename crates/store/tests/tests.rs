@@ -2459,6 +2459,169 @@ on_both!(
     }
 );
 
+on_both!(
+    rota_a_publication_hides_only_rotas_whose_scope_covers_the_practice,
+    async |db: &TestDb| {
+        let world = seed_rota_world(db).await;
+        let (main, ash, bo) = (
+            world.site.as_str(),
+            world.staff[0].as_str(),
+            world.staff[1].as_str(),
+        );
+        let mut conn = db.store.conn().await.unwrap();
+        let castle = new_id();
+        store::sites::insert_site(
+            &mut conn,
+            &castle,
+            "Y99902",
+            &SiteDraft {
+                name: "Castle Street".into(),
+                address: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        let week = |id: &str, kind: &str, code: &str, created: &str| {
+            new_rota(id, kind, code, "2026-12-07", 1, created)
+        };
+        // Ash works mornings at Riverside (Y99901) and a Monday afternoon at Castle Street
+        // (Y99902), each practice on its own rota; Bo only at Riverside.
+        done_rota(
+            &mut conn,
+            &week("a", "practice", "Y99901", "2026-11-20T09:00:00Z"),
+        )
+        .await;
+        store::rota::replace_assignments(
+            &mut conn,
+            "a",
+            &[
+                assignment(ash, "2026-12-07", "am", main, None),
+                assignment(ash, "2026-12-08", "am", main, None),
+                assignment(bo, "2026-12-07", "am", main, None),
+            ],
+        )
+        .await
+        .unwrap();
+        done_rota(
+            &mut conn,
+            &week("b", "practice", "Y99902", "2026-11-21T09:00:00Z"),
+        )
+        .await;
+        store::rota::replace_assignments(
+            &mut conn,
+            "b",
+            &[assignment(ash, "2026-12-07", "pm", &castle, None)],
+        )
+        .await
+        .unwrap();
+        store::rota::publish(&mut conn, "a", "manager", "2026-11-23T10:00:00Z")
+            .await
+            .unwrap();
+        store::rota::publish(&mut conn, "b", "manager", "2026-11-23T11:00:00Z")
+            .await
+            .unwrap();
+        let seen = |rows: Vec<PublishedAssignment>| {
+            rows.into_iter()
+                .map(|a| (a.rota_id, a.day, a.session))
+                .collect::<Vec<_>>()
+        };
+        let t = |r: &str, d: &str, s: &str| (r.to_string(), d.to_string(), s.to_string());
+        let ash_sees = async |conn: &mut store::Conn| {
+            seen(
+                store::rota::published_for_staff(conn, ash, "2026-12-01", "2026-12-31")
+                    .await
+                    .unwrap(),
+            )
+        };
+        assert_eq!(
+            ash_sees(&mut conn).await,
+            [
+                t("a", "2026-12-07", "am"),
+                t("b", "2026-12-07", "pm"),
+                t("a", "2026-12-08", "am")
+            ],
+            "the later practice rota leaves the other practice's sessions"
+        );
+
+        // A later PCN rota covers both practices: it hides both for the people in it.
+        done_rota(
+            &mut conn,
+            &week("p", "pcn", "U99901", "2026-11-22T09:00:00Z"),
+        )
+        .await;
+        store::rota::replace_assignments(
+            &mut conn,
+            "p",
+            &[assignment(ash, "2026-12-09", "am", &castle, None)],
+        )
+        .await
+        .unwrap();
+        store::rota::publish(&mut conn, "p", "manager", "2026-11-23T12:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(ash_sees(&mut conn).await, [t("p", "2026-12-09", "am")]);
+        assert_eq!(
+            seen(
+                store::rota::published_for_staff(&mut conn, bo, "2026-12-01", "2026-12-31")
+                    .await
+                    .unwrap()
+            ),
+            [t("a", "2026-12-07", "am")],
+            "someone not in the PCN rota keeps their practice's"
+        );
+
+        // Riverside publishes its rota again: it wins at Riverside, the PCN's still at Castle.
+        store::rota::publish(&mut conn, "a", "manager", "2026-11-23T13:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(
+            ash_sees(&mut conn).await,
+            [
+                t("a", "2026-12-07", "am"),
+                t("a", "2026-12-08", "am"),
+                t("p", "2026-12-09", "am")
+            ]
+        );
+        // Several people at once, leaving out a practice's sites.
+        let both = [ash.to_string(), bo.to_string()];
+        let everyone =
+            store::rota::published_sessions(&mut conn, &both, "2026-12-01", "2026-12-31", &[])
+                .await
+                .unwrap();
+        assert_eq!(
+            everyone
+                .iter()
+                .map(|a| (a.staff_id.as_str(), a.day.as_str()))
+                .collect::<Vec<_>>(),
+            {
+                let mut rows = vec![
+                    (ash, "2026-12-07"),
+                    (ash, "2026-12-08"),
+                    (ash, "2026-12-09"),
+                    (bo, "2026-12-07"),
+                ];
+                rows.sort();
+                rows
+            }
+        );
+        let away = store::rota::published_sessions(
+            &mut conn,
+            &both,
+            "2026-12-01",
+            "2026-12-31",
+            &["Y99901".to_string()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            away.iter()
+                .map(|a| (a.staff_id.as_str(), a.day.as_str(), a.site_name.as_str()))
+                .collect::<Vec<_>>(),
+            [(ash, "2026-12-09", "Castle Street")]
+        );
+    }
+);
+
 on_both!(rota_calendar_tokens, async |db: &TestDb| {
     let world = seed_rota_world(db).await;
     let mut conn = db.store.conn().await.unwrap();

@@ -676,3 +676,314 @@ on_both!(
         assert!(page.contains("nothing to publish"), "{page}");
     }
 );
+
+/// The PCN-employed people of the demo who work at both the own practice and its neighbour.
+async fn shared_between(t: &TestApp, a: &str, b: &str) -> Vec<store::staff::StaffRecord> {
+    let mut conn = t.app.store().conn().await.unwrap();
+    store::staff::list(
+        &mut conn,
+        store::staff::StaffScope::WorksAt(a),
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|s| s.draft.practices.iter().any(|p| p.as_str() == b))
+    .collect()
+}
+
+on_both!(
+    two_practices_rotas_share_a_persons_contract_and_both_stay_in_their_calendar,
+    async |t: &TestApp| {
+        const NEIGHBOUR: &str = "Y99902";
+        let actor = pcn_actor(t).await;
+        let monday = next_monday(t.app.today());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let shared = shared_between(t, OWN_PRACTICE, NEIGHBOUR).await;
+        assert!(
+            !shared.is_empty(),
+            "the demo PCN team works at several practices"
+        );
+
+        // The own practice's rota plans only its share of each shared person's contract.
+        let own = t
+            .app
+            .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
+            .await
+            .unwrap();
+        t.app.publish_rota(&actor, &own.id).await.unwrap();
+        let mut conn = t.app.store().conn().await.unwrap();
+        let (whole, _) = load_input(&mut conn, &RotaScope::Pcn(OWN_PCN.into()), period)
+            .await
+            .unwrap();
+        let (own_input, _) =
+            load_input(&mut conn, &RotaScope::Practice(OWN_PRACTICE.into()), period)
+                .await
+                .unwrap();
+        // The neighbour's rota, solved after, cannot have them where the own rota has them.
+        let (neighbour_input, _) =
+            load_input(&mut conn, &RotaScope::Practice(NEIGHBOUR.into()), period)
+                .await
+                .unwrap();
+        drop(conn);
+        let neighbour = t
+            .app
+            .solve_rota_now(RotaScope::Practice(NEIGHBOUR.into()), period, 2, 2)
+            .await
+            .unwrap();
+        let detail = |id: String| {
+            let actor = actor.clone();
+            async move { t.app.rota(&actor, &id).await.unwrap().assignments }
+        };
+        let (own_sessions, neighbour_sessions) = (
+            detail(own.id.clone()).await,
+            detail(neighbour.id.clone()).await,
+        );
+        let halves = |list: &[app::rota::Assignment], id: &str| -> u32 {
+            list.iter()
+                .filter(|a| a.staff_id == id)
+                .map(|a| a.session.contract_halves())
+                .sum()
+        };
+        let person = |input: &app::rota::RotaInput, id: &str| {
+            input.people.iter().find(|p| p.id == id).unwrap().clone()
+        };
+        let mut booked_in_both = 0;
+        for s in &shared {
+            let full = app::rota::plan::contract_halves(&person(&whole, &s.id), &period);
+            let own_part = person(&own_input, &s.id);
+            assert!(own_part.share < 1.0, "{}: {}", s.draft.name, own_part.share);
+            assert!(
+                full == 0 || app::rota::plan::contract_halves(&own_part, &period) < full,
+                "{}: the practice's share is less than the whole contract",
+                s.draft.name
+            );
+            let (a, b) = (
+                halves(&own_sessions, &s.id),
+                halves(&neighbour_sessions, &s.id),
+            );
+            assert!(
+                a + b <= full,
+                "{}: {a} + {b} half sessions booked, the contract is {full}",
+                s.draft.name
+            );
+            if a > 0 && b > 0 {
+                booked_in_both += 1;
+            }
+            // Never in two places in one session.
+            for x in own_sessions.iter().filter(|x| x.staff_id == s.id) {
+                assert!(
+                    !neighbour_sessions
+                        .iter()
+                        .any(|y| y.staff_id == s.id && y.date == x.date && y.session == x.session),
+                    "{} is booked twice on {} {:?}",
+                    s.draft.name,
+                    x.date,
+                    x.session
+                );
+                assert!(
+                    person(&neighbour_input, &s.id)
+                        .booked_elsewhere(x.date, x.session)
+                        .is_some(),
+                    "the neighbour's rota knows {} works {} {:?} elsewhere",
+                    s.draft.name,
+                    x.date,
+                    x.session
+                );
+            }
+        }
+        assert!(booked_in_both > 0, "someone works in both rotas");
+        assert!(
+            neighbour
+                .problems
+                .iter()
+                .all(|p| !(p.hard && matches!(p.rule, "booked_elsewhere" | "contract"))),
+            "{:?}",
+            neighbour.problems
+        );
+
+        // Publishing the neighbour's rota leaves the own practice's sessions in the shared
+        // person's rota page and calendar feed.
+        t.app.publish_rota(&actor, &neighbour.id).await.unwrap();
+        let s = shared
+            .iter()
+            .find(|s| halves(&own_sessions, &s.id) > 0 && halves(&neighbour_sessions, &s.id) > 0)
+            .unwrap();
+        let email = format!("shared-{}@example.test", s.id);
+        let mut tx = t.app.store().begin().await.unwrap();
+        let user = store::users::UserRecord {
+            id: store::new_id(),
+            email: email.clone(),
+            password_hash: app::auth::hash_password(PASSWORD).unwrap(),
+            role: domain::account::UserRole::Staff,
+            org_code: OWN_PCN.into(),
+            staff_id: Some(s.id.clone()),
+            display_name: s.draft.name.clone(),
+            demo: false,
+        };
+        store::users::insert(&mut tx, &user, "2026-11-23T09:00:00Z")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let me = t.app.actor(&user.id).await.unwrap();
+        let mut expected: Vec<(String, String, String)> = own_sessions
+            .iter()
+            .chain(&neighbour_sessions)
+            .filter(|a| a.staff_id == s.id)
+            .map(|a| {
+                (
+                    a.date.to_string(),
+                    a.session.code().to_string(),
+                    a.site_id.clone(),
+                )
+            })
+            .collect();
+        expected.sort();
+        let mut seen: Vec<(String, String, String)> = t
+            .app
+            .my_rota(&me, monday, 7)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.day, a.session, a.site_id))
+            .collect();
+        seen.sort();
+        assert_eq!(seen, expected, "both practices' published sessions");
+
+        let site_names: std::collections::BTreeMap<String, String> = whole
+            .sites
+            .iter()
+            .map(|x| (x.id.clone(), x.name.clone()))
+            .collect();
+        let own_site = &site_names[&own_sessions
+            .iter()
+            .find(|a| a.staff_id == s.id)
+            .unwrap()
+            .site_id];
+        let neighbour_site = &site_names[&neighbour_sessions
+            .iter()
+            .find(|a| a.staff_id == s.id)
+            .unwrap()
+            .site_id];
+        assert_ne!(own_site, neighbour_site);
+        let page = t
+            .logged_in(&email)
+            .await
+            .get(format!("{}/me/rota", t.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(own_site.as_str()), "{page}");
+        assert!(page.contains(neighbour_site.as_str()), "{page}");
+        let token = t.app.my_calendar_token(&me).await.unwrap();
+        let feed = reqwest::get(format!("{}/ical/{token}.ics", t.base))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            feed.matches("BEGIN:VEVENT").count(),
+            expected.len(),
+            "{feed}"
+        );
+        assert!(feed.contains(&format!("session at {own_site}")), "{feed}");
+        assert!(
+            feed.contains(&format!("session at {neighbour_site}")),
+            "{feed}"
+        );
+    }
+);
+
+on_both!(
+    a_pcns_week_adds_its_practices_published_rotas_to_the_others_estimates,
+    async |t: &TestApp| {
+        let actor = pcn_actor(t).await;
+        let before = t
+            .app
+            .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
+            .await
+            .unwrap();
+        let today = t.app.today();
+        let monday = before
+            .weeks
+            .iter()
+            .map(|w| w.0)
+            .find(|m| *m >= today)
+            .unwrap_or(before.weeks[0].0);
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        // Only the own practice publishes a rota for the week; there is no PCN rota.
+        let own = t
+            .app
+            .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
+            .await
+            .unwrap();
+        t.app.publish_rota(&actor, &own.id).await.unwrap();
+
+        let pcn = t
+            .app
+            .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
+            .await
+            .unwrap();
+        assert_eq!(pcn.rota_weeks, vec![monday]);
+        // The PCN's week is the own practice's rota plus the other practices' estimates:
+        // the sum of the three practices' own views of that week.
+        let mut summed: std::collections::BTreeMap<String, f64> = Default::default();
+        for ods in [OWN_PRACTICE, "Y99902", "Y99903"] {
+            let view = t
+                .app
+                .demand_capacity(&actor, app::Tenant::Practice(ods))
+                .await
+                .unwrap();
+            let expected = if ods == OWN_PRACTICE {
+                vec![monday]
+            } else {
+                Vec::new()
+            };
+            assert_eq!(view.rota_weeks, expected, "{ods}");
+            for w in view.weeks.iter().filter(|w| w.0 == monday) {
+                *summed.entry(w.1.clone()).or_default() += w.3;
+            }
+        }
+        let week: Vec<&(NaiveDate, String, f64, f64)> =
+            pcn.weeks.iter().filter(|w| w.0 == monday).collect();
+        assert!(!week.is_empty());
+        for w in week {
+            assert!(
+                (w.3 - summed[&w.1]).abs() < 1e-6,
+                "{}: the PCN has {}, its practices {}",
+                w.1,
+                w.3,
+                summed[&w.1]
+            );
+        }
+        // The own practice's rota changed the week; the other weeks are as they were.
+        let own_gp = |dc: &app::demand::DemandCapacity, m: NaiveDate| {
+            dc.weeks
+                .iter()
+                .find(|w| w.0 == m && w.1 == "GP")
+                .map(|w| w.3)
+        };
+        for w in &before.weeks {
+            if w.0 != monday {
+                assert_eq!(
+                    pcn.weeks
+                        .iter()
+                        .find(|x| x.0 == w.0 && x.1 == w.1)
+                        .map(|x| x.3),
+                    Some(w.3)
+                );
+            }
+        }
+        assert_ne!(own_gp(&pcn, monday), own_gp(&before, monday));
+    }
+);

@@ -275,6 +275,25 @@ fn check_person(
             ));
         }
         sessions.dedup();
+        for a in held {
+            if let Some(booked) = person.booked_elsewhere(date, a.session) {
+                problems.push(RotaProblem {
+                    session: Some(a.session),
+                    site_id: Some(a.site_id.clone()),
+                    ..at(
+                        true,
+                        "booked_elsewhere",
+                        date,
+                        format!(
+                            "{name} is booked {} on {day} at {}, but already works that session at {} in another published rota",
+                            a.session.label(),
+                            site_name(&a.site_id),
+                            booked.site_name
+                        ),
+                    )
+                });
+            }
+        }
         let pattern = DayPattern::of(&sessions);
         halves += sessions.iter().map(|s| s.contract_halves()).sum::<u32>();
         let site = held[0].site_id.as_str();
@@ -449,7 +468,10 @@ fn check_person(
     }
     for &(weekday, session) in &person.rules.fixed_sessions {
         for date in input.period.days().filter(|d| d.weekday() == weekday) {
-            if analytics::calendar::is_bank_holiday(date) || person.on_leave(date).is_some() {
+            if analytics::calendar::is_bank_holiday(date)
+                || person.on_leave(date).is_some()
+                || person.booked_elsewhere(date, session).is_some()
+            {
                 continue;
             }
             let works = days
@@ -477,13 +499,18 @@ fn check_person(
         } else {
             ("least", target - 1)
         };
+        let contract = if person.share < 1.0 || !person.elsewhere.is_empty() {
+            "their share of the contract for this rota's practices (less leave, bank holidays and sessions in other published rotas)"
+        } else {
+            "the contract (less leave and bank holidays)"
+        };
         problems.push(RotaProblem {
             staff_ids: vec![person.id.clone()],
             ..problem(
                 true,
                 "contract",
                 format!(
-                    "{name}: {} sessions booked over these {} weeks; the contract (less leave and bank holidays) asks for at {word} {}",
+                    "{name}: {} sessions booked over these {} weeks; {contract} asks for at {word} {}",
                     sessions_text(halves),
                     input.period.weeks,
                     sessions_text(bound)

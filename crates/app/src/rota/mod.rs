@@ -295,6 +295,25 @@ pub async fn load_input(
     };
     let (from, to) = (period.from.to_string(), period.last_day().to_string());
     let leave = store::leave::list(conn, leave_scope, Some((&from, &to))).await?;
+    // Sessions these people work in published rotas at practices outside the scope: this
+    // rota cannot have them then (a rota of the scope replaces the scope's own sessions).
+    let mut elsewhere: BTreeMap<String, Vec<plan::BookedElsewhere>> = BTreeMap::new();
+    for b in store::rota::published_sessions(conn, &ids, &from, &to, &practices).await? {
+        let (Ok(date), Ok(session)) = (
+            NaiveDate::parse_from_str(&b.day, "%Y-%m-%d"),
+            Session::parse(&b.session),
+        ) else {
+            continue;
+        };
+        elsewhere
+            .entry(b.staff_id)
+            .or_default()
+            .push(plan::BookedElsewhere {
+                date,
+                session,
+                site_name: b.site_name,
+            });
+    }
     let mut people = Vec::new();
     let mut shown = Vec::new();
     for s in &staff {
@@ -343,6 +362,10 @@ pub async fn load_input(
             role: s.draft.role,
             skills: s.draft.skills.clone(),
             sessions_per_week: s.draft.sessions_per_week,
+            share: s
+                .draft
+                .share_of(|p| practices.iter().any(|x| x == p.as_str())),
+            elsewhere: elsewhere.remove(&s.id).unwrap_or_default(),
             site_ids: person_sites,
             rules: rules.get(&s.id).cloned().unwrap_or_default(),
             approved_leave: leave_of(LeaveStatus::Approved),

@@ -9,6 +9,8 @@
 //! sessions, requested leave becomes off requests, and a GP's safe limit of planned contacts
 //! removes the patterns that would pass it. Evenings and Saturdays are shared out fairly: each
 //! person who may work them has a soft target in proportion to their contract (`fair_targets`).
+//! Someone who works at several practices is planned for this rota's share of their contract
+//! only, and the sessions they work in other practices' published rotas are taken.
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::role::{Role, StaffGroup};
@@ -35,6 +37,12 @@ pub const MAX_DAYS_IN_A_ROW: u32 = 6;
 /// person short of the ideal cover, below requested leave and a person short of the minimum,
 /// so fairness never leaves a minimum unmet nor books anyone on leave they asked for.
 pub const WEIGHT_FAIR_SHARE: u32 = 20;
+/// Weight of booking someone in a session they already work in another published rota (at
+/// a practice outside this rota's scope). The optimiser has no per-person forbidden session,
+/// so within a day it is this penalty, far above anything one booking could gain (a person
+/// short of the minimum costs 100): the search books it only to keep a hard rule, and
+/// `check` reports it as a hard rule. A day taken whole elsewhere is a hard day off.
+pub const WEIGHT_BOOKED_ELSEWHERE: u32 = 1000;
 
 /// A site with the sessions open there and their times.
 #[derive(Debug, Clone)]
@@ -53,6 +61,15 @@ pub struct RoomInput {
     pub capabilities: Vec<RoomCapability>,
 }
 
+/// A session a person works in another published rota, at a practice outside this rota's
+/// scope: they cannot be in two places in one session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookedElsewhere {
+    pub date: NaiveDate,
+    pub session: Session,
+    pub site_name: String,
+}
+
 /// A member of staff with what their rota must respect.
 #[derive(Debug, Clone)]
 pub struct PersonInput {
@@ -60,7 +77,14 @@ pub struct PersonInput {
     pub name: String,
     pub role: Role,
     pub skills: Vec<String>,
+    /// The whole contract.
     pub sessions_per_week: f64,
+    /// The share of the contract this rota plans: the person's practices in its scope over
+    /// all the practices they work at (`StaffDraft::share_of`, as `app::demand` splits
+    /// capacity), so two practices' rotas together stay within the contract.
+    pub share: f64,
+    /// Sessions already worked in other published rotas, outside this rota's practices.
+    pub elsewhere: Vec<BookedElsewhere>,
     /// The sites the person works at (resolved: all sites of their practices when none named).
     pub site_ids: Vec<String>,
     pub rules: RotaRules,
@@ -91,6 +115,30 @@ impl PersonInput {
         self.requested_leave
             .iter()
             .any(|(a, b, _)| *a <= day && day <= *b)
+    }
+
+    /// Where the person works `session` on `date` in another published rota, if they do.
+    pub fn booked_elsewhere(&self, date: NaiveDate, session: Session) -> Option<&BookedElsewhere> {
+        self.elsewhere
+            .iter()
+            .find(|b| b.date == date && b.session == session)
+    }
+
+    /// Whether a day pattern on `date` takes a session the person works elsewhere.
+    pub fn clashes(&self, pattern: DayPattern, date: NaiveDate) -> bool {
+        pattern
+            .sessions()
+            .iter()
+            .any(|s| self.booked_elsewhere(date, *s).is_some())
+    }
+
+    /// Whether every pattern of the day takes a session the person works elsewhere.
+    fn taken_elsewhere(&self, date: NaiveDate) -> bool {
+        self.elsewhere.iter().any(|b| b.date == date)
+            && DayPattern::ALL
+                .into_iter()
+                .filter(|p| p.on(date.weekday()))
+                .all(|p| self.clashes(p, date))
     }
 
     pub fn is_gp(&self) -> bool {
@@ -171,7 +219,9 @@ pub fn is_open(site: &SiteInput, pattern: DayPattern, day: NaiveDate) -> bool {
 }
 
 /// Half sessions a person should work over the period: their sessions a week, less the
-/// share of each weekday lost to a bank holiday or approved leave.
+/// share of each weekday lost to a bank holiday or approved leave; of that, this rota's
+/// share (`PersonInput::share`), and never more than is left once the sessions they work in
+/// other published rotas over the period are taken off.
 pub fn contract_halves(person: &PersonInput, period: &RotaPeriod) -> u32 {
     let mut total = 0.0;
     for week in 0..period.weeks {
@@ -181,7 +231,15 @@ pub fn contract_halves(person: &PersonInput, period: &RotaPeriod) -> u32 {
             .count() as f64;
         total += 2.0 * person.sessions_per_week * available / 5.0;
     }
-    total.round().max(0.0) as u32
+    let elsewhere: u32 = person
+        .elsewhere
+        .iter()
+        .filter(|b| period.from <= b.date && b.date <= period.last_day())
+        .map(|b| b.session.contract_halves())
+        .sum();
+    let share = (total * person.share).round();
+    let left = total.round() - f64::from(elsewhere);
+    share.min(left).max(0.0) as u32
 }
 
 /// Most evenings (or Saturdays) over the period for a monthly limit.
@@ -322,12 +380,29 @@ pub fn build(input: &RotaInput) -> Model {
         if let Some(cap) = room_need(person.role) {
             skills |= 1 << room_bit(cap);
         }
-        let days_off = dates
+        let days_off: Vec<bool> = dates
             .iter()
             .map(|d| {
-                person.on_leave(*d).is_some() || person.rules.days_never.contains(&d.weekday())
+                person.on_leave(*d).is_some()
+                    || person.rules.days_never.contains(&d.weekday())
+                    || person.taken_elsewhere(*d)
             })
             .collect();
+        for (d, date) in dates.iter().enumerate() {
+            if days_off[d] {
+                continue;
+            }
+            for (s, &(_, pattern)) in shift_of.iter().enumerate() {
+                if person.clashes(pattern, *date) {
+                    off_requests.push(Request {
+                        staff: e,
+                        day: d,
+                        shift: s,
+                        weight: WEIGHT_BOOKED_ELSEWHERE,
+                    });
+                }
+            }
+        }
         staff.push(StaffMember {
             id: person.name.clone(),
             max_shifts,
@@ -361,6 +436,17 @@ pub fn build(input: &RotaInput) -> Model {
                     ));
                     continue;
                 }
+                if let Some(booked) = person.booked_elsewhere(*date, session) {
+                    conflicts.push(format!(
+                        "{}'s fixed {} {} session on {} is already booked at {} in another published rota: that booking is kept",
+                        person.name,
+                        domain::rota::weekday_name(weekday),
+                        session.label(),
+                        crate::long_date(*date),
+                        booked.site_name
+                    ));
+                    continue;
+                }
                 let set: Vec<usize> = (0..shifts.len())
                     .filter(|&s| {
                         let (site, pattern) = shift_of[s];
@@ -368,6 +454,7 @@ pub fn build(input: &RotaInput) -> Model {
                             && pattern.sessions().contains(&session)
                             && !shifts[s].closed_days.contains(&d)
                             && !person.over_contacts(pattern)
+                            && !person.clashes(pattern, *date)
                     })
                     .collect();
                 if set.is_empty() {
@@ -604,9 +691,9 @@ pub fn fair_targets(input: &RotaInput) -> Vec<FairTarget> {
                 && person.site_ids.contains(&site.id)
                 && person.on_leave(d).is_none()
                 && !person.rules.days_never.contains(&d.weekday())
-                && patterns
-                    .iter()
-                    .any(|p| is_open(site, *p, d) && !person.over_contacts(*p))
+                && patterns.iter().any(|p| {
+                    is_open(site, *p, d) && !person.over_contacts(*p) && !person.clashes(*p, d)
+                })
         };
         let free_days = |person: &PersonInput, site: &SiteInput| {
             dates.iter().filter(|d| free(person, site, **d)).count() as u32
@@ -859,6 +946,8 @@ mod tests {
             role,
             skills: Vec::new(),
             sessions_per_week: 6.0,
+            share: 1.0,
+            elsewhere: Vec::new(),
             site_ids: vec!["hub".into()],
             rules,
             approved_leave: Vec::new(),
