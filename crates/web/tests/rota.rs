@@ -59,7 +59,7 @@ on_both!(
         .await;
         assert_eq!(status, 303);
         let id = location.trim_start_matches("/rotas/").to_string();
-        let (_, page) = get(t, &client, &format!("{location}")).await;
+        let (_, page) = get(t, &client, &location).await;
         assert!(page.contains("Waiting to start"), "{page}");
         assert!(page.contains("<progress"), "a progress bar");
 

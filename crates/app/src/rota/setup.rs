@@ -529,11 +529,12 @@ impl App {
             Tenant::Practice(&site.practice_ods),
         )
         .await?;
-        let practice_sites: Vec<String> = store::sites::list_sites(&mut tx, &[ods.clone()])
-            .await?
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
+        let practice_sites: Vec<String> =
+            store::sites::list_sites(&mut tx, std::slice::from_ref(&ods))
+                .await?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
         let stored = store::rota::list_cover(&mut tx, &practice_sites).await?;
         let current: Vec<CoverRequirement> =
             stored.iter().filter_map(super::cover_from_row).collect();
