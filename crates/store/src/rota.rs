@@ -279,6 +279,8 @@ pub struct RotaRow {
     pub finished_at: Option<String>,
     pub published_at: Option<String>,
     pub published_by: Option<String>,
+    /// Bumped by every change to the rota's assignments (see `bump_version`).
+    pub version: i64,
 }
 
 impl RotaRow {
@@ -310,7 +312,7 @@ pub struct NewRota {
 
 const ROTA_COLUMNS: &str = "id, scope_kind, scope_code, starts_on, weeks, time_limit_seconds, status, progress,
     hard_violations, soft_penalty, problems_json, error, cancel_requested, worker, heartbeat_at, created_by,
-    created_at, started_at, finished_at, published_at, published_by";
+    created_at, started_at, finished_at, published_at, published_by, version";
 
 fn rota_from_row(r: &AnyRow) -> Result<RotaRow> {
     Ok(RotaRow {
@@ -335,6 +337,7 @@ fn rota_from_row(r: &AnyRow) -> Result<RotaRow> {
         finished_at: r.try_get(18)?,
         published_at: r.try_get(19)?,
         published_by: r.try_get(20)?,
+        version: r.try_get(21)?,
     })
 }
 
@@ -609,7 +612,8 @@ pub async fn request_cancel(conn: &mut AnyConnection, id: &str) -> Result<()> {
 
 /// Ends a running job with `status` (`done`, `failed` or `cancelled`) and its result, but
 /// only if `worker` still owns it; returns whether it applied. Scores not given keep the
-/// last heartbeat's; progress becomes 1 when done.
+/// last heartbeat's; progress becomes 1 when done. The version moves on: the solve's
+/// assignments replace whatever a manager last saw.
 #[allow(clippy::too_many_arguments)]
 pub async fn finish(
     conn: &mut AnyConnection,
@@ -625,7 +629,7 @@ pub async fn finish(
     let done = sqlx::query(
         "UPDATE rotas SET status = $3, hard_violations = COALESCE($4, hard_violations),
              soft_penalty = COALESCE($5, soft_penalty), problems_json = $6, error = $7,
-             finished_at = $8, heartbeat_at = $8,
+             finished_at = $8, heartbeat_at = $8, version = version + 1,
              progress = CASE WHEN $3 = 'done' THEN 1.0 ELSE progress END
          WHERE id = $1 AND worker = $2 AND status = 'running'",
     )
@@ -637,6 +641,42 @@ pub async fn finish(
     .bind(problems_json)
     .bind(error)
     .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves a rota from version `seen` to the next, as the first write of a change to its
+/// assignments; false (and nothing written) when the rota is no longer at `seen` (someone
+/// changed it since) or does not exist.
+///
+/// Run first in the change's transaction, before its reads: on PostgreSQL the row lock it
+/// takes makes a concurrent change wait, then find the version moved; on SQLite it takes
+/// the write lock before the transaction has read anything, so it waits its turn rather
+/// than failing on a stale snapshot. Either way the change's checks read the rota as it
+/// stands, and a change checked against an older rota is never written.
+pub async fn bump_version(conn: &mut AnyConnection, id: &str, seen: i64) -> Result<bool> {
+    let done = sqlx::query("UPDATE rotas SET version = version + 1 WHERE id = $1 AND version = $2")
+        .bind(id)
+        .bind(seen)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// `bump_version` for the rota a swap request belongs to, in one statement (so it is still
+/// the transaction's first write, before it reads the request).
+pub async fn bump_version_of_swap(
+    conn: &mut AnyConnection,
+    swap_id: &str,
+    seen: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE rotas SET version = version + 1
+         WHERE id = (SELECT rota_id FROM rota_swaps WHERE id = $1) AND version = $2",
+    )
+    .bind(swap_id)
+    .bind(seen)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -1061,29 +1101,56 @@ pub async fn calendar_token(conn: &mut AnyConnection, staff_id: &str) -> Result<
     )
 }
 
-/// Gives a person a token; `Conflict` when they already have one (or the token is taken).
-pub async fn insert_calendar_token(
+/// Gives a person `token` unless they already have one, and returns theirs with whether it
+/// is the one given. Safe when two requests race: the insert does nothing for the second
+/// (on PostgreSQL it waits for the first to commit), which then reads the first's token.
+/// Its first statement is the write, so on SQLite it never upgrades a stale read.
+pub async fn ensure_calendar_token(
     conn: &mut AnyConnection,
     staff_id: &str,
     token: &str,
     now: &str,
-) -> Result<()> {
-    sqlx::query("INSERT INTO calendar_tokens (staff_id, token, created_at) VALUES ($1, $2, $3)")
-        .bind(staff_id)
-        .bind(token)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<(String, bool)> {
+    let inserted = sqlx::query(
+        "INSERT INTO calendar_tokens (staff_id, token, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (staff_id) DO NOTHING",
+    )
+    .bind(staff_id)
+    .bind(token)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    let theirs = calendar_token(conn, staff_id)
+        .await?
+        .ok_or_else(|| corrupt(format!("calendar token of {staff_id} vanished")))?;
+    Ok((theirs, inserted.rows_affected() == 1))
 }
 
-/// Forgets a person's token, so the old calendar link stops working (harmless if none).
-pub async fn delete_calendar_token(conn: &mut AnyConnection, staff_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM calendar_tokens WHERE staff_id = $1")
+/// Gives a person a new token in place of any old one (so the old calendar link stops
+/// working); returns whether they had one. Two at once both succeed, the later winning.
+pub async fn replace_calendar_token(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    token: &str,
+    now: &str,
+) -> Result<bool> {
+    let had = sqlx::query("DELETE FROM calendar_tokens WHERE staff_id = $1")
         .bind(staff_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
+        > 0;
+    // A racing replacement may have inserted since the delete: take its place.
+    sqlx::query(
+        "INSERT INTO calendar_tokens (staff_id, token, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (staff_id) DO UPDATE SET token = excluded.token, created_at = excluded.created_at",
+    )
+    .bind(staff_id)
+    .bind(token)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(had)
 }
 
 /// Whose calendar a token opens.
@@ -1187,7 +1254,9 @@ pub async fn list_swaps(conn: &mut AnyConnection, rota_id: &str) -> Result<Vec<S
     .collect()
 }
 
-/// Records a manager's decision (`approved` or `declined`); `NotFound` when missing.
+/// Records a manager's decision (`approved` or `declined`) on a request still open;
+/// `Conflict` when it was already decided (two managers at once: the first decision
+/// stands), `NotFound` when missing.
 pub async fn decide_swap(
     conn: &mut AnyConnection,
     id: &str,
@@ -1196,16 +1265,23 @@ pub async fn decide_swap(
     now: &str,
 ) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE rota_swaps SET status = $2, decided_by = $3, decided_at = $4 WHERE id = $1",
+        "UPDATE rota_swaps SET status = $2, decided_by = $3, decided_at = $4
+         WHERE id = $1 AND status = 'requested'",
     )
     .bind(id)
     .bind(status)
     .bind(by)
     .bind(now)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
+    if done.rows_affected() == 1 {
+        return Ok(());
     }
-    Ok(())
+    match get_swap(conn, id).await? {
+        Some(swap) => Err(StoreError::Conflict(format!(
+            "This request was already {}",
+            swap.status
+        ))),
+        None => Err(StoreError::NotFound),
+    }
 }

@@ -2075,6 +2075,77 @@ on_both!(rota_claim_race_has_one_winner, async |db: &TestDb| {
     }
 });
 
+on_both!(
+    rota_version_moves_only_from_the_version_seen,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let mut conn = db.store.conn().await.unwrap();
+        async fn version(conn: &mut store::Conn) -> i64 {
+            store::rota::get_rota(conn, "v1")
+                .await
+                .unwrap()
+                .unwrap()
+                .version
+        }
+        let rota = new_rota("v1", "practice", "Y99901", "2026-12-07", 1, NOW);
+        store::rota::insert_rota(&mut conn, &rota).await.unwrap();
+        assert_eq!(version(&mut conn).await, 0);
+        // A solve's result is a new version.
+        store::rota::claim_next(&mut conn, "w", NOW, "2000-01-01T00:00:00Z")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            store::rota::finish(
+                &mut conn,
+                "v1",
+                "w",
+                "done",
+                Some(0),
+                Some(0),
+                None,
+                None,
+                NOW
+            )
+            .await
+            .unwrap()
+        );
+        assert_eq!(version(&mut conn).await, 1);
+        // An edit from the version shown moves it on; a second edit from the same version
+        // finds it moved and changes nothing.
+        assert!(store::rota::bump_version(&mut conn, "v1", 1).await.unwrap());
+        assert!(!store::rota::bump_version(&mut conn, "v1", 1).await.unwrap());
+        assert_eq!(version(&mut conn).await, 2);
+        assert!(
+            !store::rota::bump_version(&mut conn, "nope", 0)
+                .await
+                .unwrap()
+        );
+        drop(conn);
+
+        // Two changes at once, each in its own transaction, from the same version: one wins.
+        for round in 0..5 {
+            let seen = 2 + round;
+            let attempt = async || {
+                let mut tx = db.store.begin().await.unwrap();
+                let won = store::rota::bump_version(&mut tx, "v1", seen)
+                    .await
+                    .unwrap();
+                tokio::task::yield_now().await;
+                tx.commit().await.unwrap();
+                won
+            };
+            let (a, b) = tokio::join!(attempt(), attempt());
+            assert!(
+                a ^ b,
+                "round {round}: exactly one of two changes from version {seen} wins"
+            );
+            let mut conn = db.store.conn().await.unwrap();
+            assert_eq!(version(&mut conn).await, seen + 1);
+        }
+    }
+);
+
 on_both!(rota_assignments_and_locks, async |db: &TestDb| {
     let world = seed_rota_world(db).await;
     let (site, room) = (world.site.as_str(), world.room.as_str());
@@ -2630,15 +2701,11 @@ on_both!(rota_calendar_tokens, async |db: &TestDb| {
         store::rota::calendar_token(&mut conn, ash).await.unwrap(),
         None
     );
-    store::rota::insert_calendar_token(&mut conn, ash, "tok-ash", NOW)
-        .await
-        .unwrap();
     assert_eq!(
-        store::rota::calendar_token(&mut conn, ash)
+        store::rota::ensure_calendar_token(&mut conn, ash, "tok-ash", NOW)
             .await
-            .unwrap()
-            .as_deref(),
-        Some("tok-ash")
+            .unwrap(),
+        ("tok-ash".to_string(), true)
     );
     assert_eq!(
         store::rota::staff_for_calendar_token(&mut conn, "tok-ash")
@@ -2653,20 +2720,24 @@ on_both!(rota_calendar_tokens, async |db: &TestDb| {
             .unwrap(),
         None
     );
+    // A second request keeps the first token.
+    assert_eq!(
+        store::rota::ensure_calendar_token(&mut conn, ash, "tok-again", NOW)
+            .await
+            .unwrap(),
+        ("tok-ash".to_string(), false)
+    );
+    // Someone else's token is never shared.
     assert!(matches!(
-        store::rota::insert_calendar_token(&mut conn, ash, "tok-again", NOW).await,
+        store::rota::ensure_calendar_token(&mut conn, &world.staff[1], "tok-ash", NOW).await,
         Err(StoreError::Conflict(_))
     ));
-    assert!(matches!(
-        store::rota::insert_calendar_token(&mut conn, &world.staff[1], "tok-ash", NOW).await,
-        Err(StoreError::Conflict(_))
-    ));
-    store::rota::delete_calendar_token(&mut conn, ash)
-        .await
-        .unwrap();
-    store::rota::insert_calendar_token(&mut conn, ash, "tok-new", NOW)
-        .await
-        .unwrap();
+    assert!(
+        store::rota::replace_calendar_token(&mut conn, ash, "tok-new", NOW)
+            .await
+            .unwrap(),
+        "Ash had a token"
+    );
     assert_eq!(
         store::rota::staff_for_calendar_token(&mut conn, "tok-ash")
             .await
@@ -2679,6 +2750,44 @@ on_both!(rota_calendar_tokens, async |db: &TestDb| {
             .unwrap()
             .as_deref(),
         Some("tok-new")
+    );
+    assert!(
+        !store::rota::replace_calendar_token(&mut conn, &world.staff[2], "tok-cy", NOW)
+            .await
+            .unwrap(),
+        "Cy had none"
+    );
+    drop(conn);
+
+    // Two first requests at once, each in its own transaction: one token, both told it.
+    let bo = world.staff[1].as_str();
+    let attempt = async |token: &'static str| {
+        let mut tx = db.store.begin().await.unwrap();
+        let got = store::rota::ensure_calendar_token(&mut tx, bo, token, NOW)
+            .await
+            .unwrap();
+        tokio::task::yield_now().await;
+        tx.commit().await.unwrap();
+        got
+    };
+    let (a, b) = tokio::join!(attempt("tok-bo-a"), attempt("tok-bo-b"));
+    assert_eq!(a.0, b.0, "both see the same token");
+    assert!(a.1 ^ b.1, "exactly one made it: {a:?} {b:?}");
+    // Two replacements at once both succeed; one token is left.
+    let replace = async |token: &'static str| {
+        let mut tx = db.store.begin().await.unwrap();
+        store::rota::replace_calendar_token(&mut tx, bo, token, NOW)
+            .await
+            .unwrap();
+        tokio::task::yield_now().await;
+        tx.commit().await.unwrap();
+    };
+    tokio::join!(replace("tok-bo-c"), replace("tok-bo-d"));
+    let mut conn = db.store.conn().await.unwrap();
+    let left = store::rota::calendar_token(&mut conn, bo).await.unwrap();
+    assert!(
+        matches!(left.as_deref(), Some("tok-bo-c" | "tok-bo-d")),
+        "{left:?}"
     );
 });
 

@@ -321,6 +321,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (("POST", "/sites/{id}/cover"), entry(Site, Form, MANAGERS)),
         (
+            ("POST", "/sites/{id}/cover/suggested"),
+            entry(Site, Form, MANAGERS),
+        ),
+        (
             ("GET", "/staff/{id}/rota-rules"),
             entry(Staff, Empty, MANAGERS),
         ),

@@ -5,15 +5,6 @@ use super::on_both;
 use crate::support::*;
 use store::Backend;
 
-async fn get(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let r = client
-        .get(format!("{}{path}", t.base))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 on_both!(
     a_coachees_note_is_hidden_from_their_managers,
     async |t: &TestApp| {

@@ -9,6 +9,11 @@ use chrono::NaiveDate;
 use domain::rota::RotaPeriod;
 use store::Backend;
 
+/// The rota's version, as its pages' forms carry it.
+async fn version(t: &TestApp, actor: &app::Actor, id: &str) -> String {
+    t.app.rota(actor, id).await.unwrap().row.version.to_string()
+}
+
 async fn pcn_actor(t: &TestApp) -> app::Actor {
     let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
     let user = t.user(&email).await;
@@ -54,14 +59,7 @@ on_both!(
         .await;
         assert_eq!(status, 303);
         let id = location.trim_start_matches("/rotas/").to_string();
-        let page = client
-            .get(format!("{}{location}", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(t, &client, &location).await;
         assert!(page.contains("Waiting to start"), "{page}");
         assert!(page.contains("<progress"), "a progress bar");
 
@@ -111,6 +109,15 @@ on_both!(
             .unwrap();
         let tuesday = (monday + chrono::Days::new(1)).to_string();
         let site = gp.site_ids[0].clone();
+        // The day's form carries the version it shows.
+        let (_, form) = get(
+            t,
+            &client,
+            &format!("/rotas/{id}/day?staff={}&date={tuesday}", gp.id),
+        )
+        .await;
+        let shown = field_value(&form, "version").expect("a version field");
+        assert_eq!(shown, version(t, &actor, &id).await);
         let (status, _, page) = post_form(
             t,
             &client,
@@ -120,11 +127,17 @@ on_both!(
                 ("date", &tuesday),
                 ("pattern", "saturday"),
                 ("site_id", &site),
+                ("version", &shown),
             ],
         )
         .await;
         assert_eq!(status, 422, "{page}");
         assert!(page.contains("not an open session there"), "{page}");
+        assert_eq!(
+            field_value(&page, "version").as_deref(),
+            Some(shown.as_str()),
+            "the refusal keeps the version it was checked at"
+        );
         let unchanged = t.app.rota(&actor, &id).await.unwrap();
         assert_eq!(
             unchanged.assignments, detail.assignments,
@@ -142,6 +155,7 @@ on_both!(
                 ("pattern", "saturday"),
                 ("site_id", &site),
                 ("override_rules", "yes"),
+                ("version", &shown),
             ],
         )
         .await;
@@ -206,11 +220,21 @@ on_both!(
                 ("pattern", app::rota::pattern_code(pattern)),
                 ("site_id", &held[0].site_id),
                 ("lock", "yes"),
+                ("version", &version(t, &actor, &id).await),
             ],
         )
         .await;
         assert_eq!(status, 303, "{page}");
-        let (status, _, _) = post_form(t, &client, &format!("/rotas/{id}/resolve"), &[]).await;
+        let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
+        let shown = version(t, &actor, &id).await;
+        assert_eq!(field_value(&page, "version"), Some(shown.clone()));
+        let (status, _, _) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/resolve"),
+            &[("version", &shown)],
+        )
+        .await;
         assert_eq!(status, 303);
         assert_eq!(
             t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
@@ -239,24 +263,10 @@ on_both!(
         // Publish; the grid and the printable page show the team.
         let (status, _, _) = post_form(t, &client, &format!("/rotas/{id}/publish"), &[]).await;
         assert_eq!(status, 303);
-        let page = client
-            .get(format!("{}/rotas/{id}", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
         assert!(page.contains("published on"), "published");
         assert!(page.contains(&other.name));
-        let print = client
-            .get(format!("{}/rotas/{id}/print", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, print) = get(t, &client, &format!("/rotas/{id}/print")).await;
         assert!(print.contains("app-print-table"));
 
         // The demand-and-capacity weeks the published rota covers take its sessions as capacity.
@@ -288,12 +298,8 @@ on_both!(
 
         // Another tenant's manager cannot see it.
         let other_manager = t.logged_in(&t.other.manager_email).await;
-        let hidden = other_manager
-            .get(format!("{}/rotas/{id}", t.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(hidden.status(), 404);
+        let (status, _) = get(t, &other_manager, &format!("/rotas/{id}")).await;
+        assert_eq!(status, 404);
     }
 );
 
@@ -463,14 +469,7 @@ on_both!(
         let staff = t.logged_in(&staff_email).await;
         let mine: Vec<_> = before.iter().filter(|a| a.staff_id == staff_id).collect();
         assert!(mine.len() >= 2, "the member of staff works this week");
-        let page = staff
-            .get(format!("{}/me/rota", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(t, &staff, "/me/rota").await;
         assert!(page.contains("action=\"/me/swaps\""), "{page}");
 
         // A session they are not booked for is refused, naming it.
@@ -566,23 +565,25 @@ on_both!(
         let swaps = t.app.rota_swaps(&manager_actor, &id).await.unwrap();
         assert_eq!(swaps.len(), 1);
         let swap_id = swaps[0].row.id.clone();
-        let rota_page = manager
-            .get(format!("{}/rotas/{id}", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, rota_page) = get(t, &manager, &format!("/rotas/{id}")).await;
         assert!(
             rota_page.contains("Dentist"),
             "the request is on the rota page"
         );
 
         let decide = format!("/swaps/{swap_id}/decision");
-        let (status, _, page) = post_form(t, &manager, &decide, &[("decision", "approve")]).await;
+        let shown = version(t, &manager_actor, &id).await;
+        assert_eq!(field_value(&rota_page, "version"), Some(shown.clone()));
+        let (status, _, page) = post_form(
+            t,
+            &manager,
+            &decide,
+            &[("decision", "approve"), ("version", &shown)],
+        )
+        .await;
         assert_eq!(status, 422, "{page}");
         assert!(page.contains("breaks a rule"), "{page}");
+        assert_eq!(field_value(&page, "version"), Some(shown.clone()));
         assert_eq!(
             t.app.rota(&manager_actor, &id).await.unwrap().assignments,
             before,
@@ -592,7 +593,11 @@ on_both!(
             t,
             &manager,
             &decide,
-            &[("decision", "approve"), ("override_rules", "yes")],
+            &[
+                ("decision", "approve"),
+                ("override_rules", "yes"),
+                ("version", &shown),
+            ],
         )
         .await;
         assert_eq!(status, 303, "{page}");
@@ -660,7 +665,13 @@ on_both!(
 
         // A published rota is not solved again (staff calendars carry it), and a finished
         // one cannot be stopped.
-        let (status, _, page) = post_form(t, &manager, &format!("/rotas/{id}/resolve"), &[]).await;
+        let (status, _, page) = post_form(
+            t,
+            &manager,
+            &format!("/rotas/{id}/resolve"),
+            &[("version", &version(t, &manager_actor, &id).await)],
+        )
+        .await;
         assert_eq!(status, 409);
         assert!(page.contains("is published"), "{page}");
         let (status, _, _) = post_form(t, &manager, &format!("/rotas/{id}/cancel"), &[]).await;
@@ -985,5 +996,183 @@ on_both!(
             }
         }
         assert_ne!(own_gp(&pcn, monday), own_gp(&before, monday));
+    }
+);
+
+on_both!(
+    two_managers_editing_one_rota_from_the_same_version_cannot_both_save,
+    async |t: &TestApp| {
+        let pm_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        let pcn_email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let (first, second) = (t.logged_in(&pm_email).await, t.logged_in(&pcn_email).await);
+        let actor = t.app.actor(&t.user(&pm_email).await.id).await.unwrap();
+        let monday = next_monday(t.app.today());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let id = t
+            .app
+            .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
+            .await
+            .unwrap()
+            .id;
+        let detail = t.app.rota(&actor, &id).await.unwrap();
+        // Two people's Mondays, each kept as it is and locked: edits that break no rule on
+        // their own, so only the version can refuse one.
+        let days: Vec<(String, String, String)> = detail
+            .people
+            .iter()
+            .filter_map(|p| {
+                let held: Vec<_> = detail
+                    .assignments
+                    .iter()
+                    .filter(|a| a.staff_id == p.id && a.date == monday)
+                    .collect();
+                let pattern = domain::rota::DayPattern::of(
+                    &held.iter().map(|a| a.session).collect::<Vec<_>>(),
+                )?;
+                Some((
+                    p.id.clone(),
+                    app::rota::pattern_code(pattern).to_string(),
+                    held[0].site_id.clone(),
+                ))
+            })
+            .take(4)
+            .collect();
+        assert_eq!(days.len(), 4, "four people work on Monday");
+        let edit = async |client: &reqwest::Client, day: &(String, String, String), seen: &str| {
+            post_form(
+                t,
+                client,
+                &format!("/rotas/{id}/day"),
+                &[
+                    ("staff_id", &day.0),
+                    ("date", &monday.to_string()),
+                    ("pattern", &day.1),
+                    ("site_id", &day.2),
+                    ("lock", "yes"),
+                    ("version", seen),
+                ],
+            )
+            .await
+        };
+        const STALE: &str = "This rota changed since you opened it: reload and try again";
+
+        // Both open their day's form at the same version; the first to save wins.
+        let form_version = async |client: &reqwest::Client, day: &(String, String, String)| {
+            let (_, page) = get(
+                t,
+                client,
+                &format!("/rotas/{id}/day?staff={}&date={monday}", day.0),
+            )
+            .await;
+            field_value(&page, "version").unwrap()
+        };
+        let seen = form_version(&first, &days[0]).await;
+        assert_eq!(form_version(&second, &days[1]).await, seen);
+        let (status, _, page) = edit(&first, &days[0], &seen).await;
+        assert_eq!(status, 303, "{page}");
+        let after_first = t.app.rota(&actor, &id).await.unwrap();
+        let (status, _, page) = edit(&second, &days[1], &seen).await;
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains(STALE), "{page}");
+        let now = t.app.rota(&actor, &id).await.unwrap();
+        assert_eq!(
+            now.locked, after_first.locked,
+            "the refused edit wrote nothing"
+        );
+        assert_eq!(now.assignments, after_first.assignments);
+        assert_eq!(now.row.version, after_first.row.version);
+        assert!(!now.locked.contains(&(days[1].0.clone(), monday)));
+        // The refusal shows the day as it is now, with the version to try again from.
+        let fresh = now.row.version.to_string();
+        assert_eq!(field_value(&page, "version"), Some(fresh.clone()));
+
+        // A swap approval and a new solve from the old version are refused the same way.
+        let asker = days[2].0.clone();
+        let swap = store::rota::SwapRow {
+            id: store::new_id(),
+            rota_id: id.clone(),
+            staff_id: asker,
+            day: monday.to_string(),
+            session: detail
+                .assignments
+                .iter()
+                .find(|a| a.staff_id == days[2].0 && a.date == monday)
+                .unwrap()
+                .session
+                .code()
+                .to_string(),
+            with_staff_id: None,
+            note: None,
+            status: "requested".into(),
+            requested_at: "2026-11-23T09:00:00Z".into(),
+            decided_by: None,
+            decided_at: None,
+        };
+        let mut conn = t.app.store().conn().await.unwrap();
+        store::rota::insert_swap(&mut conn, &swap).await.unwrap();
+        drop(conn);
+        let (status, _, page) = post_form(
+            t,
+            &second,
+            &format!("/swaps/{}/decision", swap.id),
+            &[
+                ("decision", "approve"),
+                ("override_rules", "yes"),
+                ("version", &seen),
+            ],
+        )
+        .await;
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains(STALE), "{page}");
+        let (status, _, page) = post_form(
+            t,
+            &second,
+            &format!("/rotas/{id}/resolve"),
+            &[("version", &seen)],
+        )
+        .await;
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains(STALE), "{page}");
+        let now = t.app.rota(&actor, &id).await.unwrap();
+        assert_eq!(now.assignments, after_first.assignments);
+        assert_eq!(now.row.status, "done");
+        assert_eq!(
+            t.app.rota_swaps(&actor, &id).await.unwrap()[0].row.status,
+            "requested"
+        );
+
+        // Two edits sent at the same moment from the same version: one is saved, the other
+        // refused, never both.
+        let (a, b) = tokio::join!(
+            edit(&first, &days[2], &fresh),
+            edit(&second, &days[3], &fresh)
+        );
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [303, 409], "{} {}", a.2, b.2);
+        let refused = if a.0 == 409 { &a.2 } else { &b.2 };
+        assert!(refused.contains(STALE), "{refused}");
+        let locked = t.app.rota(&actor, &id).await.unwrap().locked;
+        let newly = days[2..]
+            .iter()
+            .filter(|d| locked.contains(&(d.0.clone(), monday)))
+            .count();
+        assert_eq!(newly, 1, "exactly one of the two edits was written");
+
+        // The audit trail has the one edit that was saved from each version.
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.to_string()], 50)
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.entity == "rota_day" && a.entity_id == id)
+                .count(),
+            2
+        );
     }
 );

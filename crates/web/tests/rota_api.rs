@@ -21,17 +21,6 @@ async fn post_json(t: &TestApp, client: &reqwest::Client, path: &str, body: Valu
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
-async fn get_json(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, Value) {
-    let r = client
-        .get(format!("{}{path}", t.base))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// The fields a 422 answer names.
 fn fields(body: &Value) -> Vec<String> {
     body["fields"]
@@ -301,14 +290,7 @@ on_both!(
         let (status, _, text) = fetch_feed(t, &new_url).await;
         assert_eq!(status, 200);
         assert_eq!(events(&text).len(), theirs);
-        let page = staff
-            .get(format!("{}/me", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(t, &staff, "/me").await;
         assert!(page.contains(&format!("href=\"{new_url}\"")), "{page}");
         assert!(page.contains("Your rota"));
         let mut conn = t.app.store().conn().await.unwrap();
@@ -362,6 +344,92 @@ on_both!(
             let (status, _) = post_json(t, &other, &path, json!({})).await;
             assert_eq!(status, 404, "{path}");
         }
+    }
+);
+
+on_both!(
+    a_calendar_link_is_made_by_a_button_or_the_api_never_twice,
+    async |t: &TestApp| {
+        let email = t.login_email("staff", Some(OWN_PRACTICE)).await;
+        let user = t.user(&email).await;
+        let staff_id = user.staff_id.clone().unwrap();
+        let staff = t.logged_in(&email).await;
+        let stored = async || {
+            let mut conn = t.app.store().conn().await.unwrap();
+            store::rota::calendar_token(&mut conn, &staff_id)
+                .await
+                .unwrap()
+        };
+        let created = async || {
+            let mut conn = t.app.store().conn().await.unwrap();
+            let person = store::staff::get(&mut conn, &staff_id)
+                .await
+                .unwrap()
+                .unwrap();
+            store::audit::list(&mut conn, &[person.draft.employer.code().to_string()], 200)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|a| {
+                    a.action == "created" && a.entity == "calendar_feed" && a.entity_id == staff_id
+                })
+                .count()
+        };
+
+        // Looking at the page makes nothing: it offers a button.
+        let (status, page) = get(t, &staff, "/me").await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Create my calendar link"), "{page}");
+        assert!(!page.contains("id=\"calendar-feed\""), "{page}");
+        assert_eq!(stored().await, None, "a GET of /me writes no token");
+        assert_eq!(created().await, 0);
+
+        // The button makes it, once: pressed again (a double click) it keeps the same link.
+        for _ in 0..2 {
+            let (status, location, _) =
+                post_form(t, &staff, "/me/calendar", &[("link", "create")]).await;
+            assert_eq!(
+                (status, location.as_str()),
+                (303, "/me?done=calendar-created")
+            );
+        }
+        let token = stored().await.expect("a token");
+        assert_eq!(created().await, 1, "made and audited once");
+        let (_, page) = get(t, &staff, "/me?done=calendar-created").await;
+        assert!(page.contains("Your calendar link was made"), "{page}");
+        assert!(
+            page.contains(&format!("href=\"/ical/{token}.ics\"")),
+            "{page}"
+        );
+        assert!(page.contains("Get a new calendar link"), "{page}");
+        let (_, calendar) = get_json(t, &staff, "/api/me/calendar").await;
+        assert_eq!(calendar["ical_url"], format!("/ical/{token}.ics"));
+
+        // Through the API, a person's first calls at once race safely: one link, one audit
+        // row, the same answer to both.
+        let email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        let manager_staff = t.user(&email).await.staff_id.unwrap();
+        let manager = t.logged_in(&email).await;
+        let (a, b) = tokio::join!(
+            get_json(t, &manager, "/api/me/calendar"),
+            get_json(t, &manager, "/api/me/calendar")
+        );
+        assert_eq!((a.0, b.0), (200, 200));
+        assert!(a.1["ical_url"].is_string(), "{}", a.1);
+        assert_eq!(a.1["ical_url"], b.1["ical_url"]);
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.to_string()], 200)
+            .await
+            .unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|a| a.action == "created"
+                    && a.entity == "calendar_feed"
+                    && a.entity_id == manager_staff)
+                .count(),
+            1
+        );
     }
 );
 

@@ -8,15 +8,6 @@ use app::rota::{RotaScope, load_input};
 use domain::rota::{RotaPeriod, Session};
 use store::Backend;
 
-async fn get_page(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
-    let r = client
-        .get(format!("{}{path}", t.base))
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
 /// The cover a rota of the practice would be built from, at one site, as
 /// (weekday from Monday, session, need, minimum, ideal).
 async fn rota_cover(t: &TestApp, site_id: &str) -> Vec<(u32, Session, String, u32, u32)> {
@@ -60,19 +51,19 @@ on_both!(
     async |t: &TestApp| {
         let (client, actor) = manager(t).await;
         let site = t.own_site().await;
-        let (status, page) = get_page(t, &client, BACK).await;
+        let (status, page) = get(t, &client, BACK).await;
         assert_eq!(status, 200);
         assert!(page.contains("Weekly cover at"), "{page}");
         assert!(page.contains("Monday AM, GP minimum"), "labelled inputs");
         assert!(page.contains(">Cover template</"), "the navigation item");
 
         // What demand suggests is shown beside the template, from the practice's forecast.
-        let dc = t
+        let suggested = t
             .app
-            .demand_capacity(&actor, app::Tenant::Practice(OWN_PRACTICE))
+            .suggested_cover(&actor, OWN_PRACTICE)
             .await
-            .unwrap();
-        let suggested = app::rota::setup::suggest_cover(&dc.weeks, &dc.rules);
+            .unwrap()
+            .cover;
         assert!(!suggested.is_empty(), "the demo has a demand forecast");
         for s in &suggested {
             let line = format!("{}: {} a weekday session", s.need.label(), s.people);
@@ -130,10 +121,133 @@ on_both!(
         );
         drop(conn);
 
-        let (_, page) = get_page(t, &client, &format!("{BACK}?done=cover")).await;
+        let (_, page) = get(t, &client, &format!("{BACK}?done=cover")).await;
         assert!(page.contains("The cover template is saved"));
         assert!(page.contains(r#"name="min_mon_am_0" type="text" inputmode="numeric" value="3""#));
         assert!(page.contains("Open: the template asks for cover"));
+    }
+);
+
+on_both!(
+    the_suggested_cover_is_applied_in_one_click,
+    async |t: &TestApp| {
+        let (client, actor) = manager(t).await;
+        let mut conn = t.app.store().conn().await.unwrap();
+        let sites: Vec<String> = store::sites::list_sites(&mut conn, &[OWN_PRACTICE.into()])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let practice_cover: Vec<_> = store::rota::list_cover(&mut conn, &sites).await.unwrap();
+        drop(conn);
+        // The practice's main site: the one with the most cover (its branch has a little,
+        // which the main site's share of the suggestion leaves out).
+        let (index, site) = sites
+            .iter()
+            .enumerate()
+            .max_by_key(|(_, id)| practice_cover.iter().filter(|c| &c.site_id == *id).count())
+            .map(|(i, id)| (i, id.clone()))
+            .unwrap();
+        let anchor = format!("site{}", index + 1);
+        let before = rota_cover(t, &site).await;
+        let suggested = t
+            .app
+            .suggested_cover(&actor, OWN_PRACTICE)
+            .await
+            .unwrap()
+            .cover;
+        assert!(!suggested.is_empty(), "the demo has a demand forecast");
+        let (_, page) = get(t, &client, BACK).await;
+        assert!(page.contains("Use the suggested cover"), "{page}");
+        assert!(
+            page.contains(&format!("action=\"/sites/{site}/cover/suggested\"")),
+            "a form per site"
+        );
+
+        let (status, location, _) = post_form(
+            t,
+            &client,
+            &format!("/sites/{site}/cover/suggested"),
+            &[("back", BACK), ("anchor", &anchor)],
+        )
+        .await;
+        assert_eq!(status, 303);
+        assert_eq!(location, format!("{BACK}?done=suggested#{anchor}"));
+
+        // The weekday AM and PM rows of the suggested groups are the suggestion (less what
+        // the practice's other sites give); every other row is as it was.
+        let current: Vec<_> = practice_cover
+            .iter()
+            .map(|c| domain::rota::CoverRequirement {
+                site_id: c.site_id.clone(),
+                weekday: domain::rota::parse_weekday("weekday", &c.weekday.to_string()).unwrap(),
+                session: Session::parse(&c.session).unwrap(),
+                need: domain::rota::CoverNeed::parse(&c.need).unwrap(),
+                minimum: c.minimum as u32,
+                ideal: c.ideal as u32,
+            })
+            .collect();
+        let mut expected: Vec<_> =
+            app::rota::setup::cover_from_suggestion(&site, &suggested, &current)
+                .iter()
+                .map(|c| {
+                    (
+                        c.weekday.num_days_from_monday(),
+                        c.session,
+                        c.need.code(),
+                        c.minimum,
+                        c.ideal,
+                    )
+                })
+                .collect();
+        expected.sort();
+        let after = rota_cover(t, &site).await;
+        assert_eq!(after, expected);
+        assert_ne!(
+            after, before,
+            "the demo's template is not already the suggestion"
+        );
+        let suggested_needs: Vec<String> = suggested.iter().map(|s| s.need.code()).collect();
+        let weekday = |r: &(u32, Session, String, u32, u32)| {
+            r.0 < 5 && matches!(r.1, Session::Am | Session::Pm) && suggested_needs.contains(&r.2)
+        };
+        assert_eq!(
+            after.iter().filter(|r| !weekday(r)).collect::<Vec<_>>(),
+            before.iter().filter(|r| !weekday(r)).collect::<Vec<_>>(),
+            "the rest of the template is kept"
+        );
+        for s in &suggested {
+            let monday_pm = after
+                .iter()
+                .find(|r| r.0 == 0 && r.1 == Session::Pm && r.2 == s.need.code());
+            assert!(
+                monday_pm.is_some_and(|r| r.4 == s.people && r.3 <= r.4),
+                "{monday_pm:?} for {s:?}: nobody else gives Monday afternoons"
+            );
+        }
+
+        // Audited with the suggestion it came from; the page shows the result.
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.into()], 20)
+            .await
+            .unwrap();
+        assert!(audit.iter().any(|a| a.action == "suggested"
+            && a.entity == "cover_template"
+            && a.entity_id == site
+            && a.after_json.as_deref().unwrap_or("").contains("per_person")));
+        drop(conn);
+        let (_, page) = get(t, &client, &format!("{BACK}?done=suggested")).await;
+        assert!(page.contains("The suggested cover is now"), "{page}");
+        let gp_column = after
+            .iter()
+            .find(|r| r.0 == 0 && r.1 == Session::Pm && r.2 == "group:gp")
+            .unwrap();
+        let at = page
+            .find(&format!("id=\"{anchor}-ideal_mon_pm_0\""))
+            .expect("the site's grid");
+        let cell = field_value(&page[at..], "ideal_mon_pm_0");
+        assert_eq!(cell, Some(gp_column.4.to_string()), "the grid shows it");
     }
 );
 
@@ -250,18 +364,18 @@ on_both!(sessions_open_and_close_at_a_site, async |t: &TestApp| {
     .await;
     assert_eq!(status, 303);
     assert_eq!(runs(Session::Am).await, None);
-    let (_, page) = get_page(t, &client, BACK).await;
+    let (_, page) = get(t, &client, BACK).await;
     assert!(page.contains("Monday AM <span class=\"app-muted\">(closed)</span>"));
 });
 
 on_both!(rota_rules_are_saved_and_read_back, async |t: &TestApp| {
     let (client, actor) = manager(t).await;
     let person = t.own_staff().await;
-    let (status, page) = get_page(t, &client, &format!("/staff/{person}")).await;
+    let (status, page) = get(t, &client, &format!("/staff/{person}")).await;
     assert_eq!(status, 200);
     assert!(page.contains(&format!("href=\"/staff/{person}/rota-rules\"")));
     let path = format!("/staff/{person}/rota-rules");
-    let (status, page) = get_page(t, &client, &path).await;
+    let (status, page) = get(t, &client, &path).await;
     assert_eq!(status, 200);
     assert!(page.contains("sessions a week"), "the contract is shown");
 
@@ -315,7 +429,7 @@ on_both!(rota_rules_are_saved_and_read_back, async |t: &TestApp| {
         (rules.max_evenings_month, rules.max_saturdays_month),
         (Some(2), Some(1))
     );
-    let (_, page) = get_page(t, &client, &format!("{path}?done=saved")).await;
+    let (_, page) = get(t, &client, &format!("{path}?done=saved")).await;
     assert!(page.contains("Their rota rules are saved"));
     assert!(page.contains(r#"value="wed:pm" checked"#), "{page}");
     assert!(page.contains(r#"value="fri" checked"#));
@@ -342,7 +456,7 @@ on_both!(
             format!("/pcns/{OWN_PCN}/rota/cover"),
             format!("/staff/{}/rota-rules", t.other.staff_id),
         ] {
-            let (status, page) = get_page(t, &client, &path).await;
+            let (status, page) = get(t, &client, &path).await;
             assert!(matches!(status, 403 | 404), "{path}: {status}");
             assert!(!page.contains("Elsewhere"), "{path} reveals nothing");
         }
@@ -410,13 +524,13 @@ on_both!(
         let staff = t
             .logged_in(&t.login_email("staff", Some(OWN_PRACTICE)).await)
             .await;
-        let (status, _) = get_page(t, &staff, BACK).await;
+        let (status, _) = get(t, &staff, BACK).await;
         assert!(matches!(status, 403 | 404));
         // The PCN manager sees every practice of the PCN on the PCN's page.
         let pcn = t
             .logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await)
             .await;
-        let (status, page) = get_page(t, &pcn, &format!("/pcns/{OWN_PCN}/rota/cover")).await;
+        let (status, page) = get(t, &pcn, &format!("/pcns/{OWN_PCN}/rota/cover")).await;
         assert_eq!(status, 200);
         let pcn_practices = {
             let mut conn = t.app.store().conn().await.unwrap();

@@ -176,14 +176,7 @@ impl TestApp {
 
     /// The CSRF token the client's pages carry.
     pub async fn csrf(&self, client: &reqwest::Client) -> String {
-        let page = client
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(self, client, "/login").await;
         field_value(&page, "csrf_token").expect("a csrf_token field on the login page")
     }
 
@@ -454,6 +447,29 @@ impl TestApp {
             .expect("a receptionist at the demo practice")
             .id
     }
+}
+
+/// GETs a path with a client: status and body.
+pub async fn get(t: &TestApp, client: &reqwest::Client, path: &str) -> (u16, String) {
+    let r = client
+        .get(format!("{}{path}", t.base))
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// GETs a path with a client: status and the body as JSON (`Null` when it is not JSON).
+pub async fn get_json(
+    t: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let (status, text) = get(t, client, path).await;
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
 }
 
 /// Posts a form with the client's CSRF token: status, `Location` and body.

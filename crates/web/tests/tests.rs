@@ -64,12 +64,8 @@ on_both!(log_in_wrong_password_and_log_out, async |t: &TestApp| {
         home.headers()["location"],
         format!("/practices/{OWN_PRACTICE}")
     );
-    let dashboard = client
-        .get(format!("{}/practices/{OWN_PRACTICE}", t.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(dashboard.status(), 200);
+    let (status, _) = get(t, &client, &format!("/practices/{OWN_PRACTICE}")).await;
+    assert_eq!(status, 200);
     let token = t.csrf(&client).await;
     let out = client
         .post(format!("{}/logout", t.base))
@@ -224,17 +220,12 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(good.status(), 303);
-        let list = client
-            .get(format!(
-                "{}/practices/{OWN_PRACTICE}/staff?q=testwell",
-                t.base
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, list) = get(
+            t,
+            &client,
+            &format!("/practices/{OWN_PRACTICE}/staff?q=testwell"),
+        )
+        .await;
         assert!(list.contains("Dr Robin Testwell"));
         assert!(list.contains("1 person"));
         // The same email again is refused beside the field.
@@ -300,14 +291,7 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(ok.status(), 303);
-        let mine: serde_json::Value = staff
-            .get(format!("{}/api/leave", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, mine) = get_json(t, &staff, "/api/leave").await;
         let request = mine
             .as_array()
             .unwrap()
@@ -320,14 +304,7 @@ on_both!(
         let pm = t
             .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
             .await;
-        let page = pm
-            .get(format!("{}/practices/{OWN_PRACTICE}/leave", t.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, page) = get(t, &pm, &format!("/practices/{OWN_PRACTICE}/leave")).await;
         assert!(page.contains(request["id"].as_str().unwrap()));
         let token = t.csrf(&pm).await;
         let id = request["id"].as_str().unwrap();
@@ -342,14 +319,7 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(decided.status(), 303);
-        let mine: serde_json::Value = staff
-            .get(format!("{}/api/leave", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, mine) = get_json(t, &staff, "/api/leave").await;
         let request = mine
             .as_array()
             .unwrap()
@@ -373,17 +343,9 @@ on_both!(
     the_ics_viewer_sees_counts_and_no_names,
     async |t: &TestApp| {
         let ics = t.logged_in(&t.login_email("ics_viewer", None).await).await;
-        let page = ics.get(format!("{}/system", t.base)).send().await.unwrap();
-        assert_eq!(page.status(), 200);
-        let page = page.text().await.unwrap();
-        let pcn: serde_json::Value = ics
-            .get(format!("{}/api/pcns/{OWN_PCN}", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (status, page) = get(t, &ics, "/system").await;
+        assert_eq!(status, 200);
+        let (_, pcn) = get_json(t, &ics, &format!("/api/pcns/{OWN_PCN}")).await;
         assert!(
             pcn["team"].is_null(),
             "no PCN team by name for the ICS viewer"
@@ -411,24 +373,16 @@ on_both!(
             format!("/api/practices/{OWN_PRACTICE}/staff"),
             format!("/staff/{}", everyone[0].id),
         ] {
-            let r = ics.get(format!("{}{path}", t.base)).send().await.unwrap();
-            assert!(
-                matches!(r.status().as_u16(), 403 | 404),
-                "{path}: {}",
-                r.status()
-            );
+            let (status, _) = get(t, &ics, &path).await;
+            assert!(matches!(status, 403 | 404), "{path}: {status}");
         }
     }
 );
 
 on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
     let api = TestApp::client();
-    let anonymous = api
-        .get(format!("{}/api/practices", t.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(anonymous.status(), 401);
+    let (status, _) = get(t, &api, "/api/practices").await;
+    assert_eq!(status, 401);
     let email = t.login_email("pcn_manager", None).await;
     let login = api
         .post(format!("{}/api/login", t.base))
@@ -437,14 +391,7 @@ on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
         .await
         .unwrap();
     assert_eq!(login.status(), 200);
-    let practices: serde_json::Value = api
-        .get(format!("{}/api/practices", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, practices) = get_json(t, &api, "/api/practices").await;
     let practices = practices.as_array().unwrap();
     assert_eq!(practices.len(), 3);
     for p in practices {
@@ -452,14 +399,7 @@ on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
             assert!(p.get(key).is_some(), "{key} in {p}");
         }
     }
-    let staff: serde_json::Value = api
-        .get(format!("{}/api/practices/{OWN_PRACTICE}/staff", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, staff) = get_json(t, &api, &format!("/api/practices/{OWN_PRACTICE}/staff")).await;
     assert!(staff.as_array().unwrap().len() >= 10);
     let created = api
         .post(format!("{}/api/practices/{OWN_PRACTICE}/staff", t.base))
@@ -498,18 +438,11 @@ on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
         format!("/api/pcns/{OTHER_PCN}"),
         format!("/api/staff/{}", t.other.staff_id),
     ] {
-        let r = api.get(format!("{}{path}", t.base)).send().await.unwrap();
-        assert!(matches!(r.status().as_u16(), 403 | 404), "{path}");
-        assert!(!r.text().await.unwrap().contains("Elsewhere"));
+        let (status, body) = get(t, &api, &path).await;
+        assert!(matches!(status, 403 | 404), "{path}");
+        assert!(!body.contains("Elsewhere"));
     }
-    let pcn: serde_json::Value = api
-        .get(format!("{}/api/pcns/{OWN_PCN}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, pcn) = get_json(t, &api, &format!("/api/pcns/{OWN_PCN}")).await;
     assert_eq!(pcn["practices"].as_array().unwrap().len(), 3);
     assert!(!pcn["team"].as_array().unwrap().is_empty());
     let out = api
@@ -519,14 +452,7 @@ on_both!(json_api_login_resources_and_tenancy, async |t: &TestApp| {
         .await
         .unwrap();
     assert_eq!(out.status(), 204);
-    assert_eq!(
-        api.get(format!("{}/api/practices", t.base))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(get(t, &api, "/api/practices").await.0, 401);
 });
 
 on_both!(openapi_document_lists_the_api, async |t: &TestApp| {
@@ -590,17 +516,12 @@ on_both!(
         assert_eq!(r.status(), 422);
         let page = r.text().await.unwrap();
         assert!(page.contains("team.csv:3: wte:"), "row-level error: {page}");
-        let list = pm
-            .get(format!(
-                "{}/practices/{OWN_PRACTICE}/staff?q=jo.good",
-                t.base
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, list) = get(
+            t,
+            &pm,
+            &format!("/practices/{OWN_PRACTICE}/staff?q=jo.good"),
+        )
+        .await;
         assert!(
             !list.contains("Jo Good"),
             "the good row was not stored either"

@@ -56,14 +56,7 @@ on_both!(
             "the demo practice has enough staff log-ins"
         );
         let first = api_client(t, &staff[0]).await;
-        let current: Value = first
-            .get(format!("{}/api/checkins/current", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, current) = get_json(t, &first, "/api/checkins/current").await;
         assert_eq!(current["questions"].as_array().unwrap().len(), 5);
         assert_eq!(current["answered"], false);
         assert_eq!(current["threshold"], 5);
@@ -108,14 +101,8 @@ on_both!(
             &t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
         )
         .await;
-        let report: Value = pm
-            .get(format!("{}/api/practices/{OWN_PRACTICE}/wellbeing", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, report) =
+            get_json(t, &pm, &format!("/api/practices/{OWN_PRACTICE}/wellbeing")).await;
         assert_eq!(report["responses"], 4);
         assert_eq!(report["withheld"], true);
         assert!(report.get("results").is_none());
@@ -135,14 +122,8 @@ on_both!(
                 .0,
             201
         );
-        let report: Value = pm
-            .get(format!("{}/api/practices/{OWN_PRACTICE}/wellbeing", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, report) =
+            get_json(t, &pm, &format!("/api/practices/{OWN_PRACTICE}/wellbeing")).await;
         assert_eq!(report["responses"], 5);
         assert_eq!(report["withheld"], false);
         assert_eq!(report["results"]["questions"][0]["mean"], 3.6);
@@ -156,12 +137,13 @@ on_both!(
 
         // The other tenant's manager sees nothing of it.
         let other = api_client(t, &t.other.manager_email).await;
-        let r = other
-            .get(format!("{}/api/practices/{OWN_PRACTICE}/wellbeing", t.base))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 403);
+        let (status, _) = get(
+            t,
+            &other,
+            &format!("/api/practices/{OWN_PRACTICE}/wellbeing"),
+        )
+        .await;
+        assert_eq!(status, 403);
     }
 );
 
@@ -296,14 +278,7 @@ on_both!(
         assert_eq!(r.status(), 303);
         let staff = staff_at(t, OWN_PRACTICE).await;
         let client = api_client(t, &staff[0]).await;
-        let current: Value = client
-            .get(format!("{}/api/checkins/current", t.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let (_, current) = get_json(t, &client, "/api/checkins/current").await;
         assert_eq!(current["questions"].as_array().unwrap().len(), 2);
         assert_eq!(current["period_weeks"], 2);
         assert_eq!(current["threshold"], 6);

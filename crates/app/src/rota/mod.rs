@@ -120,6 +120,18 @@ pub struct DayEdit {
     pub lock: bool,
     /// Accept the edit although it breaks a hard rule (audited).
     pub override_rules: bool,
+    /// The rota's version the form was shown (`RotaRow::version`): the edit is refused
+    /// when the rota has changed since.
+    pub version: i64,
+}
+
+/// What a manager is told when their change was checked against a rota someone has
+/// changed since: it is refused and writes nothing.
+pub const STALE_ROTA: &str = "This rota changed since you opened it: reload and try again";
+
+/// The refusal of a change made from an old version of a rota.
+pub fn stale_rota() -> AppError {
+    AppError::Conflict(STALE_ROTA.into())
 }
 
 /// The result of an edit: saved, or refused with the hard problems it would bring.
@@ -718,11 +730,17 @@ impl App {
         errors.into_result()?;
         let (date, pattern) = (date.expect("checked"), pattern.expect("checked"));
         let mut tx = self.store().begin().await?;
+        // The transaction's first write, before it reads the rota (`bump_version`): an edit
+        // racing this one waits, then finds the version moved.
+        let current = store::rota::bump_version(&mut tx, id, edit.version).await?;
         let row = self
             .rota_row(&mut tx, actor, id, Permission::Manage)
             .await?;
         if !matches!(row.status.as_str(), "done" | "cancelled") {
             return Err(AppError::Conflict("The rota is still being solved".into()));
+        }
+        if !current {
+            return Err(stale_rota());
         }
         let period = period_of(&row)?;
         if !period.days().any(|d| d == date) {
@@ -836,9 +854,11 @@ impl App {
         })
     }
 
-    /// Queues the rota to be solved again, keeping its locked days.
-    pub async fn resolve_rota(&self, actor: &Actor, id: &str) -> AppResult<()> {
+    /// Queues the rota to be solved again, keeping its locked days; refused when the rota
+    /// is no longer at `version`, the one the manager saw.
+    pub async fn resolve_rota(&self, actor: &Actor, id: &str, version: i64) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
+        let current = store::rota::bump_version(&mut tx, id, version).await?;
         let row = self
             .rota_row(&mut tx, actor, id, Permission::Manage)
             .await?;
@@ -852,6 +872,9 @@ impl App {
             return Err(AppError::Conflict(
                 "This rota is published, so it is not solved again: change its days by hand, or make a new rota for the period".into(),
             ));
+        }
+        if !current {
+            return Err(stale_rota());
         }
         store::rota::requeue(&mut tx, id).await?;
         let change = Change {
@@ -934,30 +957,16 @@ impl App {
                 )
             })
         };
-        let started = Instant::now();
-        let mut cancelled = false;
-        while !handle.is_finished() {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let fraction = (started.elapsed().as_secs_f64() / limit.as_secs_f64()).min(0.99);
-            let scores = *best.lock().expect("progress");
-            let stop_now = store::rota::heartbeat(
-                conn,
-                &row.id,
-                worker,
-                &self.now(),
-                fraction,
-                scores.map(|s| s.0 as i64),
-                scores.map(|s| s.1 as i64),
-            )
-            .await?;
-            if stop_now && !cancelled {
-                cancelled = true;
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
-        let solved = handle
-            .await
-            .map_err(|e| AppError::Internal(format!("the solve stopped: {e}")))?;
+        let heartbeat = StoreHeartbeat {
+            app: self,
+            conn,
+            id: &row.id,
+            worker,
+            started: Instant::now(),
+            limit,
+            best: &best,
+        };
+        let (solved, cancelled) = follow_solve(handle, &stop, heartbeat).await?;
         let mut tx = self.store().begin().await?;
         let rows: Vec<AssignmentRow> = solved.assignments.iter().map(to_row).collect();
         store::rota::replace_assignments(&mut tx, &row.id, &rows).await?;
@@ -1001,6 +1010,88 @@ impl App {
         tx.commit().await.map_err(store::StoreError::from)?;
         Ok(())
     }
+}
+
+/// Saves a running solve's progress and says whether to stop it.
+trait Heartbeat {
+    async fn beat(&mut self) -> AppResult<bool>;
+}
+
+impl<H: Heartbeat> Heartbeat for &mut H {
+    async fn beat(&mut self) -> AppResult<bool> {
+        (**self).beat().await
+    }
+}
+
+/// The worker's heartbeat: the share of the time used and the best scores so far, written
+/// to the rota's row (`store::rota::heartbeat`).
+struct StoreHeartbeat<'a> {
+    app: &'a App,
+    conn: &'a mut store::Conn,
+    id: &'a str,
+    worker: &'a str,
+    started: Instant,
+    limit: Duration,
+    best: &'a Mutex<Option<(u64, u64)>>,
+}
+
+impl Heartbeat for StoreHeartbeat<'_> {
+    async fn beat(&mut self) -> AppResult<bool> {
+        let fraction = (self.started.elapsed().as_secs_f64() / self.limit.as_secs_f64()).min(0.99);
+        let scores = *self.best.lock().expect("progress");
+        store::rota::heartbeat(
+            self.conn,
+            self.id,
+            self.worker,
+            &self.app.now(),
+            fraction,
+            scores.map(|s| s.0 as i64),
+            scores.map(|s| s.1 as i64),
+        )
+        .await
+        .map_err(|error| {
+            AppError::Internal(format!(
+                "the solve stopped: its progress could not be saved ({error})"
+            ))
+        })
+    }
+}
+
+/// Follows a search running on a blocking thread until it ends: every 0.3 s sends a
+/// heartbeat (which saves progress and says whether to stop: a manager's cancel, or the
+/// job taken over) and sets `stop` when told to. Returns the search's result and whether it
+/// was stopped so.
+///
+/// A heartbeat that fails also sets `stop`: without heartbeats the job stops being this
+/// worker's after `STALE_AFTER`, so the search ends now rather than at its time limit; the
+/// error is returned once the search thread has ended, for the caller to mark the job
+/// failed (if even that cannot be written, the job's old heartbeat lets another worker take
+/// it over).
+async fn follow_solve<T>(
+    handle: tokio::task::JoinHandle<T>,
+    stop: &AtomicBool,
+    mut heartbeat: impl Heartbeat,
+) -> AppResult<(T, bool)> {
+    let mut stopped = false;
+    while !handle.is_finished() {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        match heartbeat.beat().await {
+            Ok(true) if !stopped => {
+                stopped = true;
+                stop.store(true, Ordering::Relaxed);
+            }
+            Ok(_) => {}
+            Err(error) => {
+                stop.store(true, Ordering::Relaxed);
+                let _ = handle.await;
+                return Err(error);
+            }
+        }
+    }
+    let out = handle
+        .await
+        .map_err(|e| AppError::Internal(format!("the solve stopped: {e}")))?;
+    Ok((out, stopped))
 }
 
 async fn locked_days(conn: &mut store::Conn, id: &str) -> AppResult<Vec<(String, NaiveDate)>> {
@@ -1113,5 +1204,99 @@ impl App {
             id,
             row,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A search with a minute's time limit that ends early when `stop` is set; `ended`
+    /// says its thread has returned.
+    fn search(
+        stop: &Arc<AtomicBool>,
+        ended: &Arc<AtomicBool>,
+    ) -> tokio::task::JoinHandle<Duration> {
+        let (stop, ended) = (stop.clone(), ended.clone());
+        tokio::task::spawn_blocking(move || {
+            let began = Instant::now();
+            while !stop.load(Ordering::Relaxed) && began.elapsed() < Duration::from_secs(60) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            ended.store(true, Ordering::Relaxed);
+            began.elapsed()
+        })
+    }
+
+    /// Answers `Ok(false)` until beat `fail_at` (1-based), which fails; `Ok(stop)` when
+    /// `fail_at` is 0.
+    struct Scripted {
+        beats: usize,
+        fail_at: usize,
+        stop: bool,
+    }
+
+    impl Heartbeat for Scripted {
+        async fn beat(&mut self) -> AppResult<bool> {
+            self.beats += 1;
+            if self.fail_at == 0 {
+                Ok(self.stop)
+            } else if self.beats < self.fail_at {
+                Ok(false)
+            } else {
+                Err(AppError::Internal("the database is gone".into()))
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_heartbeat_ends_the_search_before_it_reports_the_error() {
+        let (stop, ended) = Default::default();
+        let handle = search(&stop, &ended);
+        let mut heartbeat = Scripted {
+            beats: 0,
+            fail_at: 3,
+            stop: false,
+        };
+        let result = follow_solve(handle, &stop, &mut heartbeat).await;
+        assert!(
+            matches!(&result, Err(AppError::Internal(m)) if m == "the database is gone"),
+            "{:?}",
+            result.map(|r| r.1)
+        );
+        assert!(stop.load(Ordering::Relaxed), "the search was told to stop");
+        assert!(
+            ended.load(Ordering::Relaxed),
+            "the search thread had ended when the error came back"
+        );
+        assert_eq!(heartbeat.beats, 3, "no heartbeat after the failed one");
+    }
+
+    #[tokio::test]
+    async fn a_heartbeat_that_says_stop_stops_the_search_and_keeps_its_result() {
+        let (stop, ended) = Default::default();
+        let handle = search(&stop, &ended);
+        let heartbeat = Scripted {
+            beats: 0,
+            fail_at: 0,
+            stop: true,
+        };
+        let (ran, stopped) = follow_solve(handle, &stop, heartbeat).await.unwrap();
+        assert!(stopped);
+        assert!(ran < Duration::from_secs(30), "{ran:?}");
+    }
+
+    #[tokio::test]
+    async fn a_search_that_ends_alone_is_not_stopped() {
+        let handle = tokio::task::spawn_blocking(|| 7);
+        let stop = AtomicBool::new(false);
+        let heartbeat = Scripted {
+            beats: 0,
+            fail_at: 0,
+            stop: false,
+        };
+        let (out, stopped) = follow_solve(handle, &stop, heartbeat).await.unwrap();
+        assert_eq!((out, stopped), (7, false));
+        assert!(!stop.load(Ordering::Relaxed));
     }
 }

@@ -696,6 +696,7 @@ mod tests {
                 finished_at: None,
                 published_at: None,
                 published_by: None,
+                version: 1,
             },
             period: RotaPeriod {
                 from: monday,

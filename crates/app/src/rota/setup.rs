@@ -5,10 +5,12 @@ use super::{RotaScope, rules_from_row, scope_practices};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::{App, Change, commit_with_audit, json};
+use domain::role::StaffGroup;
 use domain::rota::{
     CoverForm, CoverNeed, CoverRequirement, RotaRules, RotaRulesForm, Session, SessionTimes,
 };
 use domain::{FieldError, FieldErrors};
+use std::collections::BTreeMap;
 use store::rota::{CoverRow, PublishedAssignment, RulesRow, SiteSessionRow};
 
 /// A practice's (or PCN's) cover template: per site, its sessions and requirements, and
@@ -120,7 +122,14 @@ pub struct SuggestedCover {
     pub need: CoverNeed,
     /// The GPAD HCP type the demand is counted in (`GP`, `Other Practice staff`).
     pub hcp_type: String,
-    /// Forecast appointments in an average weekday session.
+    /// Forecast appointments of the HCP type in an average weekday session.
+    pub hcp_appointments: f64,
+    /// The part of them this staff group is to give: all of a GP's; of "Other Practice
+    /// staff", the group's share of the sessions the practice's nurses and direct patient
+    /// care staff work.
+    pub share: f64,
+    /// Appointments for this group in an average weekday session (`hcp_appointments ×
+    /// share`).
     pub appointments: f64,
     /// Appointments one person gives in a session (the practice's capacity rules).
     pub per_person: f64,
@@ -130,43 +139,132 @@ pub struct SuggestedCover {
 
 /// Forecast weeks averaged for a suggestion.
 pub const SUGGESTION_WEEKS: usize = 4;
-/// AM and PM on five weekdays: the sessions a week's demand is spread over.
-const WEEKDAY_SESSIONS: f64 = 10.0;
+
+/// The staff groups that give each GPAD HCP type's appointments, as capacity counts them
+/// (`analytics::capacity::hcp_type`).
+const SUPPLIERS: [(&str, &[StaffGroup]); 2] = [
+    (analytics::capacity::GP, &[StaffGroup::Gp]),
+    (
+        analytics::capacity::OTHER_STAFF,
+        &[StaffGroup::Nurses, StaffGroup::DirectPatientCare],
+    ),
+];
 
 /// Turns forecast appointments a week (`DemandCapacity::weeks`: Monday, HCP type, demand,
-/// capacity) into people a weekday session: the average of the first `SUGGESTION_WEEKS`
-/// weeks, spread evenly over ten weekday sessions, divided by what one person gives a
-/// session, rounded up. GP appointments suggest GPs; other practice staff's suggest nurses.
+/// capacity) into people a weekday session, per staff group.
+///
+/// A week's demand is spread over its weekday sessions (AM and PM of each working day, so
+/// a week with a bank holiday has 8), averaged over the first `SUGGESTION_WEEKS` weeks that
+/// have not ended by `today`. GP appointments are for GPs. "Other Practice staff" covers
+/// everyone else clinical (nurses, healthcare assistants, pharmacists, physiotherapists…),
+/// so it is shared between nurses and direct patient care in proportion to `sessions`, the
+/// sessions a week each staff group works at the practice (all to nurses when neither
+/// works any). Each group's appointments ÷ what one person gives a session, rounded up.
 pub fn suggest_cover(
     weeks: &[(chrono::NaiveDate, String, f64, f64)],
     rules: &analytics::capacity::CapacityRules,
+    sessions: &BTreeMap<StaffGroup, f64>,
+    today: chrono::NaiveDate,
 ) -> Vec<SuggestedCover> {
-    use domain::role::StaffGroup;
     let mut out = Vec::new();
-    for (hcp, group) in [
-        (analytics::capacity::GP, StaffGroup::Gp),
-        (analytics::capacity::OTHER_STAFF, StaffGroup::Nurses),
-    ] {
-        let demand: Vec<f64> = weeks
+    for (hcp, groups) in SUPPLIERS {
+        let per_session: Vec<f64> = weeks
             .iter()
-            .filter(|w| w.1 == hcp)
+            .filter(|w| w.1 == hcp && w.0 + chrono::Days::new(6) >= today)
+            .filter_map(|w| {
+                let working = (0..5)
+                    .filter(|d| analytics::calendar::is_working_day(w.0 + chrono::Days::new(*d)))
+                    .count();
+                (working > 0).then(|| w.2 / (2 * working) as f64)
+            })
             .take(SUGGESTION_WEEKS)
-            .map(|w| w.2)
             .collect();
-        let per_person = rules.per_session.get(&group).copied().unwrap_or(0.0);
-        if demand.is_empty() || per_person <= 0.0 {
+        if per_session.is_empty() {
             continue;
         }
-        let appointments = demand.iter().sum::<f64>() / demand.len() as f64 / WEEKDAY_SESSIONS;
-        // A hair below a whole number (float noise) is that number, not one more person.
-        let people = (appointments / per_person - 1e-9).ceil().max(0.0) as u32;
-        out.push(SuggestedCover {
-            need: CoverNeed::Group(group),
-            hcp_type: hcp.to_string(),
-            appointments,
-            per_person,
-            people,
-        });
+        let hcp_appointments = per_session.iter().sum::<f64>() / per_session.len() as f64;
+        let worked: f64 = groups
+            .iter()
+            .map(|g| sessions.get(g).copied().unwrap_or(0.0).max(0.0))
+            .sum();
+        for (i, group) in groups.iter().enumerate() {
+            let share = if worked > 0.0 {
+                sessions.get(group).copied().unwrap_or(0.0).max(0.0) / worked
+            } else if i == 0 {
+                1.0
+            } else {
+                0.0
+            };
+            let per_person = rules.per_session.get(group).copied().unwrap_or(0.0);
+            if share <= 0.0 || per_person <= 0.0 {
+                continue;
+            }
+            let appointments = hcp_appointments * share;
+            // A hair below a whole number (float noise) is that number, not one more person.
+            let people = (appointments / per_person - 1e-9).ceil().max(0.0) as u32;
+            out.push(SuggestedCover {
+                need: CoverNeed::Group(*group),
+                hcp_type: hcp.to_string(),
+                hcp_appointments,
+                share,
+                appointments,
+                per_person,
+                people,
+            });
+        }
+    }
+    out
+}
+
+/// One site's cover with its practice's suggestion applied: the weekday AM and PM rows of
+/// each need suggested are replaced, every other row is kept. `practice_cover` is the
+/// current cover of all the practice's sites (the suggestion is for them together), so
+/// with several sites this one takes what the others do not already give: its ideal is the
+/// people suggested less the other sites' ideals in that session, its minimum the whole
+/// people the demand fully occupies (rounded down, at least one when there is any) less
+/// the other sites' minimums. A session left needing nobody has no row.
+pub fn cover_from_suggestion(
+    site_id: &str,
+    suggestion: &[SuggestedCover],
+    practice_cover: &[CoverRequirement],
+) -> Vec<CoverRequirement> {
+    let weekday_slot = |c: &CoverRequirement| {
+        matches!(c.session, Session::Am | Session::Pm) && c.weekday.num_days_from_monday() < 5
+    };
+    let mut out: Vec<CoverRequirement> = practice_cover
+        .iter()
+        .filter(|c| c.site_id == site_id)
+        .filter(|c| !(weekday_slot(c) && suggestion.iter().any(|s| s.need == c.need)))
+        .cloned()
+        .collect();
+    for s in suggestion {
+        let ideal = s.people.min(domain::rota::MAX_COVER);
+        let whole = (s.appointments / s.per_person + 1e-9).floor().max(0.0) as u32;
+        let minimum = whole.max(u32::from(ideal > 0)).min(ideal);
+        for weekday in &domain::rota::ROTA_WEEKDAYS[..5] {
+            for session in [Session::Am, Session::Pm] {
+                let others = practice_cover.iter().filter(|c| {
+                    c.site_id != site_id
+                        && c.weekday == *weekday
+                        && c.session == session
+                        && c.need == s.need
+                });
+                let (others_min, others_ideal) =
+                    others.fold((0u32, 0u32), |(m, i), c| (m + c.minimum, i + c.ideal));
+                let ideal = ideal.saturating_sub(others_ideal);
+                let minimum = minimum.saturating_sub(others_min).min(ideal);
+                if ideal > 0 {
+                    out.push(CoverRequirement {
+                        site_id: site_id.to_string(),
+                        weekday: *weekday,
+                        session,
+                        need: s.need.clone(),
+                        minimum,
+                        ideal,
+                    });
+                }
+            }
+        }
     }
     out
 }
@@ -240,6 +338,55 @@ pub struct SiteSessionForm {
 }
 
 impl App {
+    /// What a practice's demand forecast suggests for its cover (`suggest_cover`), from the
+    /// sessions its team works. A practice whose area has no appointment data has no
+    /// forecast: its suggestion is empty rather than an error.
+    pub async fn suggested_cover(&self, actor: &Actor, ods: &str) -> AppResult<PracticeSuggestion> {
+        let dc = match self.demand_capacity(actor, Tenant::Practice(ods)).await {
+            Ok(dc) => dc,
+            Err(AppError::Forbidden) => return Err(AppError::Forbidden),
+            Err(_) => {
+                return Ok(PracticeSuggestion {
+                    ods: ods.to_string(),
+                    title: ods.to_string(),
+                    from: None,
+                    cover: Vec::new(),
+                });
+            }
+        };
+        // Sessions a week by staff group, shared evenly by people at several practices,
+        // as capacity counts them.
+        let mut conn = self.store().conn().await?;
+        let team = store::staff::list(
+            &mut conn,
+            store::staff::StaffScope::WorksAt(ods),
+            &Default::default(),
+        )
+        .await?;
+        let today = self.today();
+        let mut sessions: BTreeMap<StaffGroup, f64> = BTreeMap::new();
+        for person in &team {
+            let d = &person.draft;
+            if d.start_date > today || d.end_date.is_some_and(|end| end < today) {
+                continue;
+            }
+            *sessions.entry(d.role.staff_group()).or_default() +=
+                d.sessions_per_week / d.practices.len().max(1) as f64;
+        }
+        let cover = suggest_cover(&dc.weeks, &dc.rules, &sessions, today);
+        let from = dc
+            .weeks
+            .iter()
+            .map(|w| w.0)
+            .find(|monday| *monday + chrono::Days::new(6) >= today);
+        Ok(PracticeSuggestion {
+            ods: ods.to_string(),
+            title: dc.title,
+            from: from.filter(|_| !cover.is_empty()),
+            cover,
+        })
+    }
+
     /// The cover template of a practice or of every practice of a PCN.
     pub async fn cover_template(
         &self,
@@ -260,23 +407,7 @@ impl App {
         drop(conn);
         let mut suggested = Vec::new();
         for ods in &practices {
-            // A practice whose area has no appointment data has no forecast: it is shown
-            // as such rather than failing the page.
-            let dc = self.demand_capacity(actor, Tenant::Practice(ods)).await;
-            let (title, from, suggestion) = match dc {
-                Ok(dc) => (
-                    dc.title.clone(),
-                    dc.weeks.first().map(|w| w.0),
-                    suggest_cover(&dc.weeks, &dc.rules),
-                ),
-                Err(_) => (ods.clone(), None, Vec::new()),
-            };
-            suggested.push(PracticeSuggestion {
-                ods: ods.clone(),
-                title,
-                from: from.filter(|_| !suggestion.is_empty()),
-                cover: suggestion,
-            });
+            suggested.push(self.suggested_cover(actor, ods).await?);
         }
         Ok(CoverTemplate {
             sites: sites
@@ -353,6 +484,85 @@ impl App {
             after: json(&rows),
         };
         commit_with_audit(tx, Some(actor), change, &self.now()).await
+    }
+
+    /// Sets one site's weekday AM and PM cover from its practice's demand forecast
+    /// (`suggest_cover`, applied by `cover_from_suggestion`) in one transaction, audited;
+    /// returns the site's cover as saved. The suggestion is worked out here, not taken from
+    /// the form. `Conflict` when the practice has no forecast.
+    pub async fn apply_suggested_cover(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+    ) -> AppResult<Vec<CoverRequirement>> {
+        // The right to the site first, before the forecast is worked out.
+        let ods = {
+            let mut conn = self.store().conn().await?;
+            let site = store::sites::get_site(&mut conn, site_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            access::authorize(
+                &mut conn,
+                actor,
+                Permission::Manage,
+                Tenant::Practice(&site.practice_ods),
+            )
+            .await?;
+            site.practice_ods
+        };
+        let suggested = self.suggested_cover(actor, &ods).await?;
+        if suggested.cover.is_empty() {
+            return Err(AppError::Conflict(format!(
+                "{} has no demand forecast to suggest cover from: import GPAD appointments for its area first",
+                suggested.title
+            )));
+        }
+        let suggestion = suggested.cover;
+        let mut tx = self.store().begin().await?;
+        let site = store::sites::get_site(&mut tx, site_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        access::authorize(
+            &mut tx,
+            actor,
+            Permission::Manage,
+            Tenant::Practice(&site.practice_ods),
+        )
+        .await?;
+        let practice_sites: Vec<String> =
+            store::sites::list_sites(&mut tx, std::slice::from_ref(&ods))
+                .await?
+                .into_iter()
+                .map(|s| s.id)
+                .collect();
+        let stored = store::rota::list_cover(&mut tx, &practice_sites).await?;
+        let current: Vec<CoverRequirement> =
+            stored.iter().filter_map(super::cover_from_row).collect();
+        let cover = cover_from_suggestion(site_id, &suggestion, &current);
+        let before: Vec<&CoverRow> = stored.iter().filter(|c| c.site_id == site_id).collect();
+        let rows: Vec<CoverRow> = cover
+            .iter()
+            .map(|c| CoverRow {
+                id: store::new_id(),
+                site_id: site_id.to_string(),
+                weekday: i64::from(c.weekday.num_days_from_monday()),
+                session: c.session.code().to_string(),
+                need: c.need.code(),
+                minimum: i64::from(c.minimum),
+                ideal: i64::from(c.ideal),
+            })
+            .collect();
+        store::rota::replace_cover(&mut tx, site_id, &rows).await?;
+        let change = Change {
+            action: "suggested",
+            entity: "cover_template",
+            entity_id: site_id,
+            tenant: &site.practice_ods,
+            before: json(&before),
+            after: json(&serde_json::json!({ "cover": rows, "suggestion": suggestion })),
+        };
+        commit_with_audit(tx, Some(actor), change, &self.now()).await?;
+        Ok(cover)
     }
 
     /// Opens, closes or re-times one session at a site, audited. Closing keeps the times
@@ -522,19 +732,33 @@ impl App {
         .await?)
     }
 
-    /// The token of the actor's private calendar feed, made on first use.
+    /// The token of the actor's private calendar feed, if they have one yet. Reads only:
+    /// a page shows a button to make one (`my_calendar_token`).
+    pub async fn my_calendar_link(&self, actor: &Actor) -> AppResult<Option<String>> {
+        let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
+        let mut conn = self.store().conn().await?;
+        Ok(store::rota::calendar_token(&mut conn, staff_id).await?)
+    }
+
+    /// The token of the actor's private calendar feed, made (and audited) if they have none.
+    /// Two first requests at once get the same token, and one audit row.
     pub async fn my_calendar_token(&self, actor: &Actor) -> AppResult<String> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
-        if let Some(token) = store::rota::calendar_token(&mut tx, staff_id).await? {
+        let now = self.now();
+        let (token, made) = store::rota::ensure_calendar_token(
+            &mut tx,
+            staff_id,
+            &crate::auth::random_token(),
+            &now,
+        )
+        .await?;
+        if !made {
             return Ok(token);
         }
         let person = store::staff::get(&mut tx, staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let token = crate::auth::random_token();
-        let now = self.now();
-        store::rota::insert_calendar_token(&mut tx, staff_id, &token, &now).await?;
         let change = Change {
             action: "created",
             entity: "calendar_feed",
@@ -552,16 +776,13 @@ impl App {
     pub async fn new_calendar_token(&self, actor: &Actor) -> AppResult<String> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
+        let token = crate::auth::random_token();
+        let now = self.now();
+        // The write first, then the reads (see `store::rota::bump_version`).
+        let had = store::rota::replace_calendar_token(&mut tx, staff_id, &token, &now).await?;
         let person = store::staff::get(&mut tx, staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let had = store::rota::calendar_token(&mut tx, staff_id)
-            .await?
-            .is_some();
-        store::rota::delete_calendar_token(&mut tx, staff_id).await?;
-        let token = crate::auth::random_token();
-        let now = self.now();
-        store::rota::insert_calendar_token(&mut tx, staff_id, &token, &now).await?;
         let change = Change {
             action: "reissued",
             entity: "calendar_feed",
@@ -662,31 +883,169 @@ mod tests {
         )
     }
 
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
     #[test]
     fn demand_suggests_people_a_weekday_session() {
         let mut rules = analytics::capacity::CapacityRules::default();
         rules.per_session.insert(StaffGroup::Nurses, 10.0);
         let weeks = vec![
-            week(2, "GP", 300.0),
-            week(9, "GP", 340.0),
-            week(16, "GP", 320.0),
+            // Weeks ended before today are not used.
+            week(2, "GP", 9000.0),
+            week(9, "GP", 300.0),
+            week(16, "GP", 340.0),
             week(23, "GP", 320.0),
-            // The fifth week is beyond the average.
-            week(30, "GP", 9000.0),
-            week(2, "Other Practice staff", 200.0),
+            week(30, "GP", 320.0),
+            // The fifth week from today is beyond the average.
+            (
+                NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
+                "GP".into(),
+                9000.0,
+                0.0,
+            ),
+            week(9, "Other Practice staff", 200.0),
             week(9, "Unknown", 5000.0),
         ];
-        let suggested = suggest_cover(&weeks, &rules);
-        assert_eq!(suggested.len(), 2);
+        let nurses_only: BTreeMap<StaffGroup, f64> = [(StaffGroup::Nurses, 20.0)].into();
+        let suggested = suggest_cover(&weeks, &rules, &nurses_only, day(13));
+        assert_eq!(suggested.len(), 2, "{suggested:?}");
         // GP: 320 a week → 32 a session → 32 / 12 = 2.67 → 3 GPs.
         assert_eq!(suggested[0].need, CoverNeed::Group(StaffGroup::Gp));
         assert!((suggested[0].appointments - 32.0).abs() < 1e-9);
         assert_eq!(suggested[0].people, 3);
-        // Nurses: 200 a week → 20 a session at the practice's 10 each → exactly 2.
+        // Other practice staff, all given by nurses here: 200 a week → 20 a session at the
+        // practice's 10 each → exactly 2.
         assert_eq!(suggested[1].need, CoverNeed::Group(StaffGroup::Nurses));
+        assert_eq!(suggested[1].share, 1.0);
         assert_eq!(suggested[1].per_person, 10.0);
         assert_eq!(suggested[1].people, 2);
-        assert!(suggest_cover(&[], &rules).is_empty());
+        // Nobody works those sessions yet: the nurses are suggested for all of it.
+        let none = suggest_cover(&weeks, &rules, &BTreeMap::new(), day(13));
+        assert_eq!(none[1].need, CoverNeed::Group(StaffGroup::Nurses));
+        assert_eq!(none[1].people, 2);
+        assert!(suggest_cover(&[], &rules, &nurses_only, day(13)).is_empty());
+    }
+
+    #[test]
+    fn other_practice_staff_demand_is_shared_by_the_sessions_each_group_works() {
+        let rules = analytics::capacity::CapacityRules::default();
+        let weeks = vec![week(9, "Other Practice staff", 840.0)];
+        // 84 a session: nurses work 28 of the 64 sessions (43.75 %), direct patient care 36.
+        let sessions: BTreeMap<StaffGroup, f64> = [
+            (StaffGroup::Nurses, 28.0),
+            (StaffGroup::DirectPatientCare, 36.0),
+            (StaffGroup::Gp, 23.0),
+        ]
+        .into();
+        let suggested = suggest_cover(&weeks, &rules, &sessions, day(9));
+        assert_eq!(suggested.len(), 2);
+        assert_eq!(suggested[0].need, CoverNeed::Group(StaffGroup::Nurses));
+        assert!((suggested[0].hcp_appointments - 84.0).abs() < 1e-9);
+        assert!((suggested[0].appointments - 36.75).abs() < 1e-9);
+        assert_eq!(suggested[0].people, 4, "36.75 / 12 = 3.06");
+        assert_eq!(
+            suggested[1].need,
+            CoverNeed::Group(StaffGroup::DirectPatientCare)
+        );
+        assert!((suggested[1].appointments - 47.25).abs() < 1e-9);
+        assert_eq!(suggested[1].people, 4, "47.25 / 12 = 3.94");
+    }
+
+    #[test]
+    fn a_week_with_a_bank_holiday_has_fewer_sessions() {
+        let rules = analytics::capacity::CapacityRules::default();
+        // Monday 4 May 2026 is the early May bank holiday: 240 over 8 sessions, not 10.
+        let weeks = vec![(
+            NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+            "GP".to_string(),
+            240.0,
+            0.0,
+        )];
+        let suggested = suggest_cover(
+            &weeks,
+            &rules,
+            &BTreeMap::new(),
+            NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+        );
+        assert!((suggested[0].appointments - 30.0).abs() < 1e-9);
+        assert_eq!(suggested[0].people, 3);
+    }
+
+    fn cover(
+        site: &str,
+        weekday: chrono::Weekday,
+        session: Session,
+        need: StaffGroup,
+        minimum: u32,
+        ideal: u32,
+    ) -> CoverRequirement {
+        CoverRequirement {
+            site_id: site.into(),
+            weekday,
+            session,
+            need: CoverNeed::Group(need),
+            minimum,
+            ideal,
+        }
+    }
+
+    #[test]
+    fn a_suggestion_replaces_the_weekday_cover_it_is_for_and_keeps_the_rest() {
+        use chrono::Weekday::{Mon, Sat, Tue};
+        let suggestion = |need, appointments: f64| SuggestedCover {
+            need: CoverNeed::Group(need),
+            hcp_type: "GP".into(),
+            hcp_appointments: appointments,
+            share: 1.0,
+            appointments,
+            per_person: 12.0,
+            people: (appointments / 12.0).ceil() as u32,
+        };
+        // GPs: 78 a session → 6.5 → ideal 7, minimum 6.
+        let suggested = vec![suggestion(StaffGroup::Gp, 78.0)];
+        let current = vec![
+            cover("main", Mon, Session::Am, StaffGroup::Gp, 1, 2),
+            cover("main", Mon, Session::Am, StaffGroup::AdminNonClinical, 3, 4),
+            cover("main", Mon, Session::Evening, StaffGroup::Gp, 1, 1),
+            cover("main", Sat, Session::Saturday, StaffGroup::Gp, 1, 1),
+            // The branch gives a GP every weekday morning already.
+            cover("branch", Mon, Session::Am, StaffGroup::Gp, 1, 1),
+            cover("branch", Tue, Session::Am, StaffGroup::Gp, 1, 1),
+        ];
+        let out = cover_from_suggestion("main", &suggested, &current);
+        let find = |weekday, session, need| {
+            out.iter()
+                .find(|c| {
+                    c.weekday == weekday && c.session == session && c.need == CoverNeed::Group(need)
+                })
+                .map(|c| (c.minimum, c.ideal))
+        };
+        assert_eq!(
+            find(Mon, Session::Am, StaffGroup::Gp),
+            Some((5, 6)),
+            "less the branch's GP"
+        );
+        assert_eq!(find(Mon, Session::Pm, StaffGroup::Gp), Some((6, 7)));
+        assert_eq!(find(Tue, Session::Am, StaffGroup::Gp), Some((5, 6)));
+        assert_eq!(
+            find(chrono::Weekday::Fri, Session::Pm, StaffGroup::Gp),
+            Some((6, 7))
+        );
+        // Other needs, evenings and Saturdays are as they were.
+        assert_eq!(
+            find(Mon, Session::Am, StaffGroup::AdminNonClinical),
+            Some((3, 4))
+        );
+        assert_eq!(find(Mon, Session::Evening, StaffGroup::Gp), Some((1, 1)));
+        assert_eq!(find(Sat, Session::Saturday, StaffGroup::Gp), Some((1, 1)));
+        assert_eq!(out.len(), 3 + 10, "ten weekday sessions of GPs");
+        assert!(out.iter().all(|c| c.site_id == "main"));
+        // A small demand still asks for one.
+        let out = cover_from_suggestion("main", &[suggestion(StaffGroup::Nurses, 3.0)], &[]);
+        assert_eq!(out.len(), 10);
+        assert!(out.iter().all(|c| (c.minimum, c.ideal) == (1, 1)));
     }
 
     #[test]

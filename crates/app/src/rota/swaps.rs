@@ -153,15 +153,20 @@ impl App {
 
     /// Approves (the session moves to the colleague, or is left for cover) or declines a
     /// request. An approval that would break a hard rule is refused with the reason unless
-    /// the manager overrides it, which the audit row records.
+    /// the manager overrides it, which the audit row records. An approval changes the rota,
+    /// so it is refused when the rota is no longer at `version`, the one the manager saw.
     pub async fn decide_swap(
         &self,
         actor: &Actor,
         swap_id: &str,
         approve: bool,
         override_rules: bool,
+        version: i64,
     ) -> AppResult<EditOutcome> {
         let mut tx = self.store().begin().await?;
+        // First write, before any read (`store::rota::bump_version`).
+        let current =
+            !approve || store::rota::bump_version_of_swap(&mut tx, swap_id, version).await?;
         let swap = store::rota::get_swap(&mut tx, swap_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -178,6 +183,9 @@ impl App {
                 "This request was already {}",
                 swap.status
             )));
+        }
+        if !current {
+            return Err(super::stale_rota());
         }
         let now = self.now();
         let mut new_problems: Vec<RotaProblem> = Vec::new();

@@ -31,8 +31,8 @@ pub(crate) struct MePage {
     /// The errors of whichever form was sent.
     form: FormView,
     leave: Vec<LeaveRow>,
-    /// The private address of their rota's calendar feed.
-    ical_url: String,
+    /// The private address of their rota's calendar feed, once they have made one.
+    ical_url: Option<String>,
     done: String,
 }
 
@@ -90,7 +90,12 @@ async fn render(
         .ok_or(WebError::Page(AppError::NotFound))?;
     let me = state.app.get_staff(&user.actor, &staff_id).await?;
     let leave = state.app.my_leave(&user.actor).await?;
-    let ical_url = crate::api::ical_path(&state.app.my_calendar_token(&user.actor).await?);
+    // Read only: the link is made by the button this page shows when there is none.
+    let ical_url = state
+        .app
+        .my_calendar_link(&user.actor)
+        .await?
+        .map(|token| crate::api::ical_path(&token));
     let mut summary = FormView::default();
     let contact = match &failed {
         Failed::Contact(form, errors) => FormView::new(contact_fields(form)).with_errors(errors),
@@ -193,14 +198,23 @@ pub(crate) async fn leave_request(
 }
 
 #[derive(serde::Deserialize, Default)]
-pub(crate) struct NoFields {}
+pub(crate) struct CalendarForm {
+    /// `create`: make the first link (keeping one made meanwhile, so a double click or a
+    /// second tab does not replace it); anything else: a new link in place of the old.
+    #[serde(default)]
+    link: String,
+}
 
-/// Issues a new calendar feed address; the old one stops working.
+/// Makes the person's calendar feed address, or issues a new one (the old stops working).
 pub(crate) async fn calendar_reset(
     State(state): State<AppState>,
     user: CurrentUser,
-    CsrfForm(_): CsrfForm<NoFields>,
+    CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, WebError> {
+    if form.link == "create" {
+        state.app.my_calendar_token(&user.actor).await?;
+        return Ok(Redirect::to("/me?done=calendar-created").into_response());
+    }
     state.app.new_calendar_token(&user.actor).await?;
     Ok(Redirect::to("/me?done=calendar-reset").into_response())
 }

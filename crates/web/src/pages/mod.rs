@@ -142,6 +142,10 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/pcns/{code}/rota/cover", get(rota_setup::pcn_cover))
         .post("/sites/{id}/sessions", post(rota_setup::session_save))
         .post("/sites/{id}/cover", post(rota_setup::cover_save))
+        .post(
+            "/sites/{id}/cover/suggested",
+            post(rota_setup::cover_suggested),
+        )
         .get("/staff/{id}/rota-rules", get(rota_setup::rules_page))
         .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
         .get("/system", get(org::system_page))

@@ -264,6 +264,8 @@ pub(crate) struct ProblemView {
 pub(crate) struct RotaPage {
     ctx: PageCtx,
     id: String,
+    /// The rota's version the page shows, carried by the forms that change it.
+    version: i64,
     scope: String,
     period: String,
     status: String,
@@ -559,6 +561,7 @@ pub(crate) async fn rota_page(
             }))
             .collect(),
         pdf_href: pdf_href(&id, "", ""),
+        version: row.version,
         id,
     };
     Ok((token, page).into_response())
@@ -587,13 +590,23 @@ pub(crate) async fn rota_publish(
     Ok(Redirect::to(&format!("/rotas/{id}?done=rota-published")).into_response())
 }
 
+/// A form that changes a rota, with the rota's version it was shown.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Versioned {
+    #[serde(default)]
+    version: String,
+}
+
 pub(crate) async fn rota_resolve(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(form): CsrfForm<Versioned>,
 ) -> Result<Response, WebError> {
-    state.app.resolve_rota(&user.actor, &id).await?;
+    state
+        .app
+        .resolve_rota(&user.actor, &id, form_version(&form.version))
+        .await?;
     Ok(Redirect::to(&format!("/rotas/{id}")).into_response())
 }
 
@@ -612,6 +625,8 @@ pub(crate) struct DayPage {
     locked: bool,
     refused: Vec<String>,
     form: FormView,
+    /// The rota's version this form is for.
+    version: i64,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -636,6 +651,26 @@ pub(crate) struct DayForm {
     lock: Option<String>,
     #[serde(default)]
     override_rules: Option<String>,
+    /// The rota's version the form was shown.
+    #[serde(default)]
+    version: String,
+}
+
+/// The version a form says it was shown; a form without one is treated as stale.
+fn form_version(text: &str) -> i64 {
+    text.trim().parse().unwrap_or(-1)
+}
+
+/// Why a day's form is shown again.
+enum DayAgain {
+    /// Freshly opened.
+    Open,
+    /// The edit breaks these hard rules: the form keeps the version it was checked at, so
+    /// an override is refused if the rota has changed since.
+    Refused(Vec<String>),
+    Invalid(FieldErrors),
+    /// The rota changed since the form was opened: shown again as it is now.
+    Stale(String),
 }
 
 async fn render_day(
@@ -644,8 +679,7 @@ async fn render_day(
     token: CsrfToken,
     id: &str,
     form: &DayForm,
-    refused: Vec<String>,
-    errors: Option<FieldErrors>,
+    again: DayAgain,
 ) -> Result<Response, WebError> {
     let detail = state.app.rota(&user.actor, id).await?;
     if form.staff_id.is_empty() || form.date.is_empty() {
@@ -693,23 +727,31 @@ async fn render_day(
         selected: chosen_pattern == pattern_code(p),
     }));
     let mut view = FormView::default();
-    if let Some(errors) = &errors {
-        view.errors = errors
-            .0
-            .iter()
-            .map(|e| (e.field.to_string(), e.message.clone()))
-            .collect();
-    }
-    if !refused.is_empty() {
-        view.errors.push((
-            "override_rules".into(),
-            "This change breaks a rule (listed below): change it, or tick the override to save it anyway".into(),
-        ));
-    }
-    let status = if view.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let mut refused = Vec::new();
+    let mut version = detail.row.version;
+    let status = match again {
+        DayAgain::Open => StatusCode::OK,
+        DayAgain::Invalid(errors) => {
+            view.errors = errors
+                .0
+                .iter()
+                .map(|e| (e.field.to_string(), e.message.clone()))
+                .collect();
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        DayAgain::Refused(problems) => {
+            view.errors.push((
+                "override_rules".into(),
+                "This change breaks a rule (listed below): change it, or tick the override to save it anyway".into(),
+            ));
+            refused = problems;
+            version = form_version(&form.version);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        DayAgain::Stale(message) => {
+            view.errors.push((String::new(), message));
+            StatusCode::CONFLICT
+        }
     };
     let page = DayPage {
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
@@ -743,6 +785,7 @@ async fn render_day(
                 .any(|(s, d)| *s == person.id && *d == date),
         refused,
         form: view,
+        version,
     };
     Ok((status, token, page).into_response())
 }
@@ -759,7 +802,7 @@ pub(crate) async fn day_page(
         date: q.date,
         ..DayForm::default()
     };
-    render_day(&state, &user, token, &id, &form, Vec::new(), None).await
+    render_day(&state, &user, token, &id, &form, DayAgain::Open).await
 }
 
 pub(crate) async fn day_save(
@@ -776,6 +819,7 @@ pub(crate) async fn day_save(
         site_id: form.site_id.clone(),
         lock: form.lock.is_some(),
         override_rules: form.override_rules.is_some(),
+        version: form_version(&form.version),
     };
     match state.app.edit_rota_day(&user.actor, &id, &edit).await {
         Ok(outcome) if outcome.saved => {
@@ -803,10 +847,13 @@ pub(crate) async fn day_save(
                 .into_iter()
                 .map(|p| p.message)
                 .collect();
-            render_day(&state, &user, token, &id, &form, refused, None).await
+            render_day(&state, &user, token, &id, &form, DayAgain::Refused(refused)).await
         }
         Err(AppError::Invalid(errors)) => {
-            render_day(&state, &user, token, &id, &form, Vec::new(), Some(errors)).await
+            render_day(&state, &user, token, &id, &form, DayAgain::Invalid(errors)).await
+        }
+        Err(AppError::Conflict(message)) if message == app::rota::STALE_ROTA => {
+            render_day(&state, &user, token, &id, &form, DayAgain::Stale(message)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -1081,6 +1128,9 @@ pub(crate) struct SwapDecision {
     decision: String,
     #[serde(default)]
     override_rules: Option<String>,
+    /// The rota's version the decision was made on (needed to approve).
+    #[serde(default)]
+    version: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -1091,6 +1141,7 @@ pub(crate) struct SwapRefusedPage {
     rota_id: String,
     refused: Vec<String>,
     form: FormView,
+    version: i64,
 }
 
 pub(crate) async fn swap_decide(
@@ -1109,9 +1160,16 @@ pub(crate) async fn swap_decide(
             ));
         }
     };
+    let version = form_version(&form.version);
     let outcome = state
         .app
-        .decide_swap(&user.actor, &id, approve, form.override_rules.is_some())
+        .decide_swap(
+            &user.actor,
+            &id,
+            approve,
+            form.override_rules.is_some(),
+            version,
+        )
         .await?;
     let rota_id = state.app.swap_rota(&user.actor, &id).await?;
     if outcome.saved {
@@ -1139,6 +1197,7 @@ pub(crate) async fn swap_decide(
             .map(|p| p.message)
             .collect(),
         form: view,
+        version,
     };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
 }

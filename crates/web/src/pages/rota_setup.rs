@@ -74,6 +74,8 @@ pub(crate) struct SiteView {
     pub rows: Vec<GridRow>,
     /// What demand suggests for the site's practice, in words (empty: no forecast).
     pub suggestion: Vec<String>,
+    /// The needs suggested, in words (`GPs`, `nurses`), for the button's hint.
+    pub suggestion_needs: Vec<String>,
     pub suggestion_basis: String,
     /// Other sites of the same practice (the suggestion is for them together).
     pub shared_with: usize,
@@ -148,6 +150,10 @@ fn session_notice(done: &str) -> Option<String> {
     match done {
         "cover" => Some("The cover template is saved. The next rota made uses it.".into()),
         "session" => Some("The session is saved.".into()),
+        "suggested" => Some(
+            "The suggested cover is now the site's weekday morning and afternoon cover for the staff groups suggested; the rest of its cover is as it was. Check it below: the next rota made uses it."
+                .into(),
+        ),
         _ => None,
     }
 }
@@ -326,22 +332,37 @@ fn site_view(
                 s.cover
                     .iter()
                     .map(|c| {
+                        let of = if c.share < 1.0 {
+                            format!(
+                                "{} of the {} forecast {} appointments a session, by the group's share of the sessions the team works",
+                                number((c.appointments * 10.0).round() / 10.0),
+                                number((c.hcp_appointments * 10.0).round() / 10.0),
+                                c.hcp_type,
+                            )
+                        } else {
+                            format!(
+                                "{} forecast {} appointments a session",
+                                number((c.appointments * 10.0).round() / 10.0),
+                                c.hcp_type,
+                            )
+                        };
                         format!(
-                            "{}: {} a weekday session (about {} forecast {} appointments a session, {} each)",
+                            "{}: {} a weekday session (about {of}, {} each)",
                             c.need.label(),
                             c.people,
-                            number((c.appointments * 10.0).round() / 10.0),
-                            c.hcp_type,
                             number(c.per_person)
                         )
                     })
                     .collect()
             })
             .unwrap_or_default(),
+        suggestion_needs: suggestion
+            .map(|s| s.cover.iter().map(|c| c.need.label()).collect())
+            .unwrap_or_default(),
         suggestion_basis: suggestion
             .map(|s| match s.from {
                 Some(from) => format!(
-                    "{}: the average of the {} forecast weeks from {}, spread over 10 weekday sessions.",
+                    "{}: the average of the {} forecast weeks from {}, each spread over its weekday sessions (10 in a week without a bank holiday).",
                     s.title,
                     app::rota::setup::SUGGESTION_WEEKS,
                     long_date(from)
@@ -562,6 +583,29 @@ pub(crate) async fn cover_save(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Where a form posted from a cover page goes back to.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct BackTo {
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    anchor: String,
+}
+
+/// Sets a site's weekday cover from its practice's demand forecast.
+pub(crate) async fn cover_suggested(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(site_id): Path<String>,
+    CsrfForm(form): CsrfForm<BackTo>,
+) -> Result<Response, WebError> {
+    state
+        .app
+        .apply_suggested_cover(&user.actor, &site_id)
+        .await?;
+    Ok(Redirect::to(&back_to(&form.back, &user, "suggested", &form.anchor)).into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
