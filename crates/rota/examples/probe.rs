@@ -27,6 +27,8 @@ fn main() {
         meetings: get(9, defaults.meetings as f64) as u64,
         step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
         stop: None,
+        balanced_cross_swaps: std::env::var_os("BALANCED").is_some(),
+        repair_rows: std::env::var_os("REPAIR").is_some(),
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(

@@ -40,6 +40,8 @@ pub enum HardRule {
     Closed,
     /// A required (fixed) session not worked: the person is off or on another shift type.
     Required,
+    /// A shift type worked on a day it is barred to the person (`Problem::unavailable`).
+    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +265,21 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
                         1,
                         format!("{} is closed that day", problem.shifts[s].id),
                     );
+                }
+                for u in problem
+                    .unavailable
+                    .iter()
+                    .filter(|u| u.staff == e && u.day == d)
+                {
+                    if u.shifts.contains(&s) {
+                        push(
+                            HardRule::Unavailable,
+                            Some(e),
+                            Some(d),
+                            1,
+                            format!("{} is barred to them that day", problem.shifts[s].id),
+                        );
+                    }
                 }
                 if let Some(skill) = problem.shifts[s].skill
                     && person.skills & (1 << skill) == 0

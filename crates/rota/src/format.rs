@@ -328,6 +328,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         rooms: Vec::new(),
         locks: Vec::new(),
         required: Vec::new(),
+        unavailable: Vec::new(),
         fair_shares: Vec::new(),
     })
 }

@@ -96,6 +96,7 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         rooms: Vec::new(),
         locks: Vec::new(),
         required: Vec::new(),
+        unavailable: Vec::new(),
         fair_shares: Vec::new(),
     }
 }

@@ -3,8 +3,9 @@
 //! It is a superset of the Curtois shift-scheduling benchmark (shift types with lengths and
 //! forbidden successions, per-person limits, requests, soft cover) with what general practice
 //! needs: cover per skill over a set of shift types, sites, rooms as a limited resource per
-//! session (counting everyone or one skill), locked assignments, required (fixed) sessions
-//! and a minimum rest between days, and a soft fair share of unpopular sessions per person.
+//! session (counting everyone or one skill), locked assignments, required (fixed) sessions,
+//! sessions barred to one person on one day (booked elsewhere) and a minimum rest between
+//! days, and a soft fair share of unpopular sessions per person.
 //! Everything is addressed by index; names are kept only to read and write files.
 
 /// Index of a member of staff in `Problem::staff`.
@@ -109,6 +110,16 @@ pub struct Required {
     pub shifts: Vec<usize>,
 }
 
+/// Shift types a person may not work on a day (a session they already work elsewhere): each
+/// one worked there is a hard violation (`HardRule::Unavailable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub staff: usize,
+    pub day: usize,
+    /// The shift types they may not work that day, sorted and without duplicates.
+    pub shifts: Vec<usize>,
+}
+
 /// A soft fair share: person `staff` should work `target` shifts of the types `shifts` over
 /// the horizon (their share of the evenings, in proportion to their contract); each shift
 /// more or fewer costs `weight`. The penalty is linear, `weight × |count − target|`: it is
@@ -135,6 +146,8 @@ pub struct Problem {
     pub locks: Vec<Lock>,
     /// Fixed sessions; each unmet one is a hard violation (`HardRule::Required`).
     pub required: Vec<Required>,
+    /// Shift types barred to one person on one day; none in the benchmark.
+    pub unavailable: Vec<Unavailable>,
     /// Soft fair shares of unpopular shifts; none in the benchmark (its files do not hold them).
     pub fair_shares: Vec<FairShare>,
 }

@@ -11,6 +11,12 @@
 //! it touches, in O(days), and only the cover rows of the days it changes. With the `debug-checks` feature every move is checked
 //! against the independent evaluator in `eval`.
 //!
+//! On the product's model (shift types closed on some days, or barred to someone) the moves
+//! draw only values open to the person that day (`Tables::open`), and two options suit its
+//! tight contracts: cross swaps that keep both people's minutes, and a DP repair of each row
+//! the construction leaves breaking a hard rule. The benchmark uses neither, so its search
+//! is unchanged.
+//!
 //! Several workers (threads) each anneal their own roster and meet `Options::meetings`
 //! times over the budget; a worker behind the best carries on from the best roster. Under a
 //! step budget the meetings fall on fixed step counts, so the result repeats. Raising
@@ -39,6 +45,14 @@ pub struct Options {
     pub hard_weight: i64,
     /// One move in this many re-plans a whole row by dynamic programming (0: never).
     pub row_plan_every: usize,
+    /// The cross swap picks its second day so that both people keep their minutes (a
+    /// session given away on one day is taken back on another), where such a day exists.
+    /// Suits a model whose contracts are tight (the product's); off for the benchmark.
+    pub balanced_cross_swaps: bool,
+    /// After the construction, each row that breaks a hard rule is re-planned by the DP
+    /// with hard rules weighed as in the construction (kept only when the score improves),
+    /// so a first rota keeping every rule comes sooner. Off for the benchmark.
+    pub repair_rows: bool,
     /// Simulated-annealing temperature at the start and at the end of the budget.
     pub start_temperature: f64,
     pub end_temperature: f64,
@@ -62,6 +76,8 @@ impl Default for Options {
             threads: 1,
             hard_weight: 1000,
             row_plan_every: 5000,
+            balanced_cross_swaps: false,
+            repair_rows: false,
             start_temperature: 60.0,
             end_temperature: 0.2,
             meetings: 10,
@@ -104,15 +120,23 @@ pub struct Tables {
     pools_of: Vec<Vec<u32>>,
     /// Per cell: the locked value, or `NO_LOCK`.
     lock: Vec<u32>,
-    /// Per cell with a lock, a required session or a closed shift type: its row in `fixed_units`, or `NO_FIXED`.
+    /// Per cell with a lock, a required session, a closed or barred shift type: its row in
+    /// `fixed_units`, or `NO_FIXED`.
     fixed: Vec<u32>,
     /// Per such row and value (shift, or `shifts` for a day off): the hard units the value
     /// breaks there (a changed lock, each required session it does not meet, a shift type
-    /// closed that day). Equal rows
+    /// closed that day or barred to the person). Equal rows
     /// are shared.
     fixed_units: Vec<u32>,
     /// Per person: the shift types they may work at all.
     allowed: Vec<Vec<u16>>,
+    /// Per cell (`e*days+d`), only when some shift type is closed on some day or barred to
+    /// someone (the product's sessions, never the benchmark's): the types the person may work
+    /// that day — `allowed` less the types closed or barred to them then, and none on a day
+    /// they must not work. The moves draw from
+    /// it, so they do not waste time on values that break a hard rule whatever else changes.
+    /// Empty otherwise, and `allowed` is used.
+    open: Vec<Vec<u16>>,
     /// The common divisor of the shift lengths, the DP's unit of minutes.
     unit: u32,
     /// Per person: their fair shares (indices into `Problem::fair_shares`).
@@ -186,6 +210,14 @@ impl Tables {
                 }
             }
         }
+        for u in &p.unavailable {
+            let units = per_cell
+                .entry(u.staff * days + u.day)
+                .or_insert_with(|| vec![0; values]);
+            for &s in &u.shifts {
+                units[s] += 1;
+            }
+        }
         for r in &p.required {
             let units = per_cell
                 .entry(r.staff * days + r.day)
@@ -205,7 +237,7 @@ impl Tables {
             });
             fixed[cell] = row;
         }
-        let allowed = p
+        let allowed: Vec<Vec<u16>> = p
             .staff
             .iter()
             .map(|m| {
@@ -218,6 +250,35 @@ impl Tables {
                     .collect()
             })
             .collect();
+        let any_closed =
+            p.shifts.iter().any(|s| !s.closed_days.is_empty()) || !p.unavailable.is_empty();
+        let open = if any_closed {
+            let mut closed = vec![false; days * shifts];
+            for (s, shift) in p.shifts.iter().enumerate() {
+                for &d in &shift.closed_days {
+                    closed[d * shifts + s] = true;
+                }
+            }
+            let mut open: Vec<Vec<u16>> = (0..staff * days)
+                .map(|cell| {
+                    let (e, d) = (cell / days, cell % days);
+                    if p.staff[e].days_off[d] {
+                        return Vec::new();
+                    }
+                    allowed[e]
+                        .iter()
+                        .copied()
+                        .filter(|&s: &u16| !closed[d * shifts + s as usize])
+                        .collect()
+                })
+                .collect();
+            for u in &p.unavailable {
+                open[u.staff * days + u.day].retain(|s| !u.shifts.contains(&(*s as usize)));
+            }
+            open
+        } else {
+            Vec::new()
+        };
         let unit = p
             .shifts
             .iter()
@@ -244,9 +305,25 @@ impl Tables {
             fixed,
             fixed_units,
             allowed,
+            open,
             unit,
             fair_of,
             fair_member,
+        }
+    }
+
+    /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule
+    /// whatever else changes (see `open`); always when there is no per-day list.
+    fn may_take(&self, e: usize, d: usize, v: u16) -> bool {
+        v == OFF || self.open.is_empty() || self.open[e * self.days + d].contains(&v)
+    }
+
+    /// The shift types person `e` may work on day `d` (see `open`).
+    fn allowed_on(&self, e: usize, d: usize) -> &[u16] {
+        if self.open.is_empty() {
+            &self.allowed[e]
+        } else {
+            &self.open[e * self.days + d]
         }
     }
 
@@ -561,7 +638,7 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
             let value = if v == shifts { OFF } else { v as u16 };
             let mut c = 0.0;
             if value != OFF {
-                if !t.allowed[e].contains(&value) {
+                if !t.allowed[e].contains(&value) || !t.may_take(e, d, value) {
                     cost[d * values + v] = f64::INFINITY;
                     continue;
                 }
@@ -738,15 +815,28 @@ impl MoveKind {
 }
 
 /// Tries one random move of a kind and records how to undo it.
-fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind, weight: f64) {
+fn random_move(
+    state: &mut State,
+    rng: &mut Rng,
+    undo: &mut Undo,
+    kind: MoveKind,
+    weight: f64,
+    balanced: bool,
+) {
     let (days, staff) = (state.t.days, state.p.staff.len());
+    let t = state.t;
+    // Whether the two people may take each other's values on day `d`.
+    let may_swap = |state: &State, e1: usize, e2: usize, d: usize| {
+        let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+        t.may_take(e1, d, b) && t.may_take(e2, d, a)
+    };
     undo.cells.clear();
     undo.hard = state.hard;
     undo.soft = state.soft;
     // Half the time a working value is drawn among the shifts still short of cover that day,
     // which is where a change most likely pays.
     let pick_value = |rng: &mut Rng, e: usize, d: usize, state: &State| -> u16 {
-        let allowed = &state.t.allowed[e];
+        let allowed = state.t.allowed_on(e, d);
         if allowed.is_empty() || rng.chance(0.25) {
             return OFF;
         }
@@ -787,15 +877,18 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
         // Swap two people's assignments on one day.
         e2 = rng.below(staff);
         let d = rng.below(days);
-        let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
-        change(state, undo, e1, d, b);
-        change(state, undo, e2, d, a);
+        if may_swap(state, e1, e2, d) {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
     } else if kind == MoveKind::BlockSwap {
         // Swap a block of days between two people.
         e2 = rng.below(staff);
         let len = 2 + rng.below(6.min(days - 1));
         let start = rng.below(days - len + 1);
-        for d in start..start + len {
+        let may = (start..start + len).all(|d| may_swap(state, e1, e2, d));
+        for d in (start..start + len).filter(|_| may) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);
@@ -809,14 +902,22 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             rng.below(days)
         };
         let (a, b) = (state.cells[e1 * days + d1], state.cells[e1 * days + d2]);
-        change(state, undo, e1, d1, b);
-        change(state, undo, e1, d2, a);
+        if t.may_take(e1, d1, b) && t.may_take(e1, d2, a) {
+            change(state, undo, e1, d1, b);
+            change(state, undo, e1, d2, a);
+        }
     } else if kind == MoveKind::CrossSwap {
         e2 = rng.below(staff);
         let d1 = rng.below(days);
-        let d2 = rng.below(days);
+        let d2 = if balanced {
+            balanced_day(state, rng, e1, e2, d1).unwrap_or(d1)
+        } else {
+            rng.below(days)
+        };
         let both = [d1, d2];
-        for &d in &both[..if d1 == d2 { 1 } else { 2 }] {
+        let both = &both[..if d1 == d2 { 1 } else { 2 }];
+        let may = both.iter().all(|&d| may_swap(state, e1, e2, d));
+        for &d in both.iter().filter(|_| may) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
             change(state, undo, e1, d, b);
             change(state, undo, e2, d, a);
@@ -829,7 +930,14 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             let len = 2 + rng.below(6.min(days / 2 - 1));
             (len, rng.below(days - len + 1), rng.below(days - len + 1))
         };
-        if a.abs_diff(b) >= len {
+        let may = (0..len).all(|i| {
+            let (x, y) = (
+                state.cells[e1 * days + a + i],
+                state.cells[e1 * days + b + i],
+            );
+            t.may_take(e1, a + i, y) && t.may_take(e1, b + i, x)
+        });
+        if a.abs_diff(b) >= len && may {
             for i in 0..len {
                 let (x, y) = (
                     state.cells[e1 * days + a + i],
@@ -847,7 +955,7 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
         if let Some(i) = short {
             let p = state.p;
             let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
-            let may = |e: usize, s: &usize| state.t.allowed[e].contains(&(*s as u16));
+            let may = |e: usize, s: &usize| state.t.allowed_on(e, d).contains(&(*s as u16));
             let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
                 let cell = state.cells[e * days + d];
                 (cell == OFF || !row.contains(&(cell as usize)))
@@ -889,7 +997,7 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
         let len = 2 + rng.below(4.min(days - 1));
         let start = rng.below(days - len + 1);
         let v = pick_value(rng, e1, start, state);
-        for d in start..start + len {
+        for d in (start..start + len).filter(|&d| t.may_take(e1, d, v)) {
             change(state, undo, e1, d, v);
         }
     }
@@ -904,6 +1012,36 @@ fn random_move(state: &mut State, rng: &mut Rng, undo: &mut Undo, kind: MoveKind
             state.rescore_row(e2);
         }
     }
+}
+
+/// For a cross swap of people `e1` and `e2` on day `d1`: a second day, drawn evenly among
+/// those where swapping them too leaves both with the minutes they had and breaks nothing
+/// fixed by the day (see `Tables::may_take`); `None` when there is none.
+fn balanced_day(state: &State, rng: &mut Rng, e1: usize, e2: usize, d1: usize) -> Option<usize> {
+    let (t, days) = (state.t, state.t.days);
+    let length = |cell: u16| {
+        if cell == OFF {
+            0
+        } else {
+            i64::from(state.p.shifts[cell as usize].minutes)
+        }
+    };
+    let cell = |e: usize, d: usize| state.cells[e * days + d];
+    let given = length(cell(e2, d1)) - length(cell(e1, d1));
+    let fits = |d: usize| {
+        let (a, b) = (cell(e1, d), cell(e2, d));
+        d != d1
+            && a != b
+            && length(b) - length(a) == -given
+            && t.may_take(e1, d, b)
+            && t.may_take(e2, d, a)
+    };
+    let count = (0..days).filter(|&d| fits(d)).count();
+    if count == 0 {
+        return None;
+    }
+    let k = rng.below(count);
+    (0..days).filter(|&d| fits(d)).nth(k)
 }
 
 fn undo_move(state: &mut State, undo: &Undo) {
@@ -971,10 +1109,15 @@ fn construct(p: &Problem, t: &Tables, rng: &mut Rng, stop: Option<&AtomicBool>) 
             } else {
                 Vec::new()
             };
-            let candidates = if required.is_empty() {
+            // With per-day lists, only the values open that day (and a day off).
+            let open: Vec<u16>;
+            let candidates = if !required.is_empty() {
+                &required
+            } else if t.open.is_empty() {
                 &all[e]
             } else {
-                &required
+                open = t.allowed_on(e, d).iter().copied().chain([OFF]).collect();
+                &open
             };
             let mut best = (state.total(), state.cells[cell]);
             for &v in candidates {
@@ -989,6 +1132,34 @@ fn construct(p: &Problem, t: &Tables, rng: &mut Rng, stop: Option<&AtomicBool>) 
         }
     }
     state.roster()
+}
+
+/// Re-plans by the DP each row that breaks a hard rule, hard rules weighed `HARD_WEIGHT`;
+/// a new row is kept only when it lowers the score.
+fn repair_rows(state: &mut State) {
+    let days = state.t.days;
+    for e in 0..state.p.staff.len() {
+        if state.row_hard[e] == 0 {
+            continue;
+        }
+        let Some(cells) = plan_row(state, e, HARD_WEIGHT as f64) else {
+            continue;
+        };
+        let before = state.total();
+        let old = state.cells[e * days..(e + 1) * days].to_vec();
+        for (d, v) in cells.into_iter().enumerate() {
+            if state.t.lock[e * days + d] == NO_LOCK {
+                state.set_cell(e, d, v);
+            }
+        }
+        state.rescore_row(e);
+        if state.total() > before {
+            for (d, v) in old.into_iter().enumerate() {
+                state.set_cell(e, d, v);
+            }
+            state.rescore_row(e);
+        }
+    }
 }
 
 /// Shared between workers: the best score so far, for progress reports, and the meeting
@@ -1085,6 +1256,9 @@ fn worker(
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let initial = construct(p, t, &mut rng, stop);
     let mut state = State::new(p, t, &initial);
+    if options.repair_rows {
+        repair_rows(&mut state);
+    }
     let mut best_cells = state.cells.clone();
     let mut best = (state.hard, state.soft);
     let mut time_to_best = start.elapsed();
@@ -1177,7 +1351,14 @@ fn worker(
         }
         let (hard0, soft0) = (state.hard, state.soft);
         let kind = MoveKind::random(&mut rng, options.row_plan_every);
-        random_move(&mut state, &mut rng, &mut undo, kind, weight);
+        random_move(
+            &mut state,
+            &mut rng,
+            &mut undo,
+            kind,
+            weight,
+            options.balanced_cross_swaps,
+        );
         let delta = (state.hard - hard0) as f64 * weight + (state.soft - soft0) as f64;
         let accept = delta <= 0.0 || rng.chance((-delta / temperature).exp());
         if accept {
@@ -1309,6 +1490,7 @@ pub struct MoveProbe<'p> {
     state: State<'p>,
     rng: Rng,
     undo: Undo,
+    balanced: bool,
 }
 
 impl<'p> MoveProbe<'p> {
@@ -1326,13 +1508,27 @@ impl<'p> MoveProbe<'p> {
                 hard: 0,
                 soft: 0,
             },
+            balanced: false,
         }
+    }
+
+    /// Draws cross swaps as `Options::balanced_cross_swaps` does.
+    pub fn balanced(mut self, on: bool) -> MoveProbe<'p> {
+        self.balanced = on;
+        self
     }
 
     /// Makes, scores and undoes one move; returns the score change it would have made.
     pub fn try_move(&mut self, kind: MoveKind) -> i64 {
         let before = self.state.total();
-        random_move(&mut self.state, &mut self.rng, &mut self.undo, kind, 1000.0);
+        random_move(
+            &mut self.state,
+            &mut self.rng,
+            &mut self.undo,
+            kind,
+            1000.0,
+            self.balanced,
+        );
         let delta = self.state.total() - before;
         undo_move(&mut self.state, &self.undo);
         delta
@@ -1340,7 +1536,14 @@ impl<'p> MoveProbe<'p> {
 
     /// Makes one move and keeps it; returns (incremental hard units, soft penalty) after it.
     pub fn apply_move(&mut self, kind: MoveKind) -> (i64, i64) {
-        random_move(&mut self.state, &mut self.rng, &mut self.undo, kind, 1000.0);
+        random_move(
+            &mut self.state,
+            &mut self.rng,
+            &mut self.undo,
+            kind,
+            1000.0,
+            self.balanced,
+        );
         (self.state.hard, self.state.soft)
     }
 

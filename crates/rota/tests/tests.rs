@@ -1,6 +1,8 @@
 //! The optimiser on the public benchmark instances: parsing, the exact evaluator on the
 //! validated fixture, incremental scoring against the evaluator, determinism, short solves.
-use rota::model::{Cover, FairShare, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED};
+use rota::model::{
+    Cover, FairShare, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED, Unavailable,
+};
 use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
 use std::time::Duration;
@@ -177,6 +179,12 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     ] {
         extended.required.push(Required { staff, day, shifts });
     }
+    // Shift types barred to a person on a day: one on a required cell, one of two types.
+    for (staff, day, shifts) in [(2, 4, vec![2]), (4, 6, vec![0, 1]), (6, 3, vec![1])] {
+        extended
+            .unavailable
+            .push(Unavailable { staff, day, shifts });
+    }
     // Fair shares: one over two types, two on one person (overlapping), a type listed twice.
     for (staff, shifts, target, weight) in [
         (0, vec![1, 2], 4, 20),
@@ -213,7 +221,7 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     ] {
         let tables = Tables::new(&problem);
         for seed in 0..3 {
-            let mut probe = MoveProbe::new(&problem, &tables, seed);
+            let mut probe = MoveProbe::new(&problem, &tables, seed).balanced(seed == 2);
             for step in 0..1500 {
                 let kind = MoveKind::ALL[step % MoveKind::ALL.len()];
                 let (hard, soft) = probe.apply_move(kind);
@@ -328,6 +336,7 @@ fn general_practice() -> rota::Problem {
                 shifts: vec![PM],
             },
         ],
+        unavailable: Vec::new(),
         fair_shares: Vec::new(),
     }
 }
@@ -500,6 +509,42 @@ fn a_solve_meets_the_required_sessions_and_the_evaluator_reports_an_unmet_one() 
         assert_eq!(outcome.roster.get(1, 7), Some(AM_PM));
         assert_eq!(outcome.roster.get(4, 2), Some(PM));
     }
+}
+
+#[test]
+fn a_session_barred_to_a_person_is_a_hard_violation_the_solve_keeps_clear_of() {
+    let mut p = general_practice();
+    // GP 0 is booked elsewhere on the morning of day 0, where their fixed session asks for
+    // AM or AM+PM: only the evaluator's report can say which rule a roster breaks.
+    p.unavailable.push(Unavailable {
+        staff: 0,
+        day: 0,
+        shifts: vec![AM, AM_PM],
+    });
+    p.required.retain(|r| (r.staff, r.day) != (0, 0));
+    let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+    roster.set(0, 0, Some(AM_PM));
+    let barred: Vec<_> = evaluate(&p, &roster)
+        .hard
+        .into_iter()
+        .filter(|v| v.rule == HardRule::Unavailable)
+        .map(|v| (v.staff, v.day, v.amount))
+        .collect();
+    assert_eq!(barred, vec![(Some(0), Some(0), 1)]);
+    roster.set(0, 0, Some(PM));
+    assert!(
+        !evaluate(&p, &roster)
+            .hard
+            .iter()
+            .any(|v| v.rule == HardRule::Unavailable)
+    );
+    let outcome = rota::solve(&p, &budget(40_000, 1, 1), &|_| {});
+    assert!(
+        outcome.evaluation.is_feasible(),
+        "{:?}",
+        outcome.evaluation.hard
+    );
+    assert!(!matches!(outcome.roster.get(0, 0), Some(AM | AM_PM)));
 }
 
 #[test]

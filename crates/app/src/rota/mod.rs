@@ -445,6 +445,8 @@ pub fn solve_input(
         time_limit: Some(time_limit),
         threads: threads.max(1),
         stop,
+        balanced_cross_swaps: true,
+        repair_rows: true,
         ..rota::Options::default()
     };
     let outcome = rota::solve(&model.problem, &options, on_progress);

@@ -21,7 +21,7 @@ use domain::rota::{
 };
 use rota::model::{
     Cover, FairShare, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember,
-    UNLIMITED,
+    UNLIMITED, Unavailable,
 };
 use std::collections::BTreeMap;
 
@@ -37,12 +37,6 @@ pub const MAX_DAYS_IN_A_ROW: u32 = 6;
 /// person short of the ideal cover, below requested leave and a person short of the minimum,
 /// so fairness never leaves a minimum unmet nor books anyone on leave they asked for.
 pub const WEIGHT_FAIR_SHARE: u32 = 20;
-/// Weight of booking someone in a session they already work in another published rota (at
-/// a practice outside this rota's scope). The optimiser has no per-person forbidden session,
-/// so within a day it is this penalty, far above anything one booking could gain (a person
-/// short of the minimum costs 100): the search books it only to keep a hard rule, and
-/// `check` reports it as a hard rule. A day taken whole elsewhere is a hard day off.
-pub const WEIGHT_BOOKED_ELSEWHERE: u32 = 1000;
 
 /// A site with the sessions open there and their times.
 #[derive(Debug, Clone)]
@@ -346,6 +340,7 @@ pub fn build(input: &RotaInput) -> Model {
     let mut conflicts = Vec::new();
     let mut staff = Vec::new();
     let mut required = Vec::new();
+    let mut unavailable = Vec::new();
     let mut off_requests = Vec::new();
     for (e, person) in input.people.iter().enumerate() {
         let sites: Vec<usize> = person
@@ -392,15 +387,16 @@ pub fn build(input: &RotaInput) -> Model {
             if days_off[d] {
                 continue;
             }
-            for (s, &(_, pattern)) in shift_of.iter().enumerate() {
-                if person.clashes(pattern, *date) {
-                    off_requests.push(Request {
-                        staff: e,
-                        day: d,
-                        shift: s,
-                        weight: WEIGHT_BOOKED_ELSEWHERE,
-                    });
-                }
+            // The day's patterns that take a session worked elsewhere are barred (hard).
+            let barred: Vec<usize> = (0..shift_of.len())
+                .filter(|&s| person.clashes(shift_of[s].1, *date))
+                .collect();
+            if !barred.is_empty() {
+                unavailable.push(Unavailable {
+                    staff: e,
+                    day: d,
+                    shifts: barred,
+                });
             }
         }
         staff.push(StaffMember {
@@ -610,6 +606,7 @@ pub fn build(input: &RotaInput) -> Model {
             rooms,
             locks,
             required,
+            unavailable,
             fair_shares,
         },
         shift_of,
