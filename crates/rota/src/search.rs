@@ -1521,14 +1521,7 @@ impl<'p> MoveProbe<'p> {
     /// Makes, scores and undoes one move; returns the score change it would have made.
     pub fn try_move(&mut self, kind: MoveKind) -> i64 {
         let before = self.state.total();
-        random_move(
-            &mut self.state,
-            &mut self.rng,
-            &mut self.undo,
-            kind,
-            1000.0,
-            self.balanced,
-        );
+        self.make(kind);
         let delta = self.state.total() - before;
         undo_move(&mut self.state, &self.undo);
         delta
@@ -1536,15 +1529,14 @@ impl<'p> MoveProbe<'p> {
 
     /// Makes one move and keeps it; returns (incremental hard units, soft penalty) after it.
     pub fn apply_move(&mut self, kind: MoveKind) -> (i64, i64) {
-        random_move(
-            &mut self.state,
-            &mut self.rng,
-            &mut self.undo,
-            kind,
-            1000.0,
-            self.balanced,
-        );
+        self.make(kind);
         (self.state.hard, self.state.soft)
+    }
+
+    /// One random move of a kind, at a fixed hard weight, recorded for `undo_move`.
+    fn make(&mut self, kind: MoveKind) {
+        let (state, rng, undo) = (&mut self.state, &mut self.rng, &mut self.undo);
+        random_move(state, rng, undo, kind, 1000.0, self.balanced);
     }
 
     /// Undoes the last `apply_move`.

@@ -269,6 +269,22 @@ pub fn cover_from_suggestion(
     out
 }
 
+/// A site's cover requirements as the rows the store keeps.
+fn cover_rows(site_id: &str, cover: &[CoverRequirement]) -> Vec<CoverRow> {
+    cover
+        .iter()
+        .map(|c| CoverRow {
+            id: store::new_id(),
+            site_id: site_id.to_string(),
+            weekday: i64::from(c.weekday.num_days_from_monday()),
+            session: c.session.code().to_string(),
+            need: c.need.code(),
+            minimum: i64::from(c.minimum),
+            ideal: i64::from(c.ideal),
+        })
+        .collect()
+}
+
 /// Checks the rows of a site's cover template: the requirements, or each bad row's index
 /// (from 0) with its problem. Two rows for the same weekday, session and need are refused.
 pub fn check_cover(
@@ -462,18 +478,7 @@ impl App {
             )
         })?;
         let before = store::rota::list_cover(&mut tx, &[site_id.to_string()]).await?;
-        let rows: Vec<CoverRow> = parsed
-            .iter()
-            .map(|c| CoverRow {
-                id: store::new_id(),
-                site_id: site_id.to_string(),
-                weekday: i64::from(c.weekday.num_days_from_monday()),
-                session: c.session.code().to_string(),
-                need: c.need.code(),
-                minimum: i64::from(c.minimum),
-                ideal: i64::from(c.ideal),
-            })
-            .collect();
+        let rows = cover_rows(site_id, &parsed);
         store::rota::replace_cover(&mut tx, site_id, &rows).await?;
         let change = Change {
             action: "updated",
@@ -540,18 +545,7 @@ impl App {
             stored.iter().filter_map(super::cover_from_row).collect();
         let cover = cover_from_suggestion(site_id, &suggestion, &current);
         let before: Vec<&CoverRow> = stored.iter().filter(|c| c.site_id == site_id).collect();
-        let rows: Vec<CoverRow> = cover
-            .iter()
-            .map(|c| CoverRow {
-                id: store::new_id(),
-                site_id: site_id.to_string(),
-                weekday: i64::from(c.weekday.num_days_from_monday()),
-                session: c.session.code().to_string(),
-                need: c.need.code(),
-                minimum: i64::from(c.minimum),
-                ideal: i64::from(c.ideal),
-            })
-            .collect();
+        let rows = cover_rows(site_id, &cover);
         store::rota::replace_cover(&mut tx, site_id, &rows).await?;
         let change = Change {
             action: "suggested",
