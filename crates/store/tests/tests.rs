@@ -2399,8 +2399,14 @@ on_both!(
         assert_eq!(rows[1].practice_ods, "Y99901");
         assert_eq!(rows[1].room_name.as_deref(), Some("Room 1"));
         // Each session carries its times there: the defaults, or the site's own.
-        assert_eq!((rows[0].starts.as_str(), rows[0].ends.as_str()), ("08:00", "13:00"));
-        assert_eq!((rows[1].starts.as_str(), rows[1].ends.as_str()), ("13:00", "18:30"));
+        assert_eq!(
+            (rows[0].starts.as_str(), rows[0].ends.as_str()),
+            ("08:00", "13:00")
+        );
+        assert_eq!(
+            (rows[1].starts.as_str(), rows[1].ends.as_str()),
+            ("13:00", "18:30")
+        );
         store::rota::upsert_site_session(
             &mut conn,
             &SiteSessionRow {
@@ -2416,7 +2422,10 @@ on_both!(
         let timed = store::rota::published_for_staff(&mut conn, ash, "2026-12-08", "2026-12-08")
             .await
             .unwrap();
-        assert_eq!((timed[0].starts.as_str(), timed[0].ends.as_str()), ("13:30", "19:00"));
+        assert_eq!(
+            (timed[0].starts.as_str(), timed[0].ends.as_str()),
+            ("13:30", "19:00")
+        );
         assert_eq!(
             seen(rows),
             [

@@ -1321,7 +1321,11 @@ on_both!(
         assert!(page.contains(&clash), "{page}");
         let not_yet = t.app.rota(&actor, &own.id).await.unwrap().row;
         assert!(not_yet.published_at.is_none());
-        assert_eq!(not_yet.version.to_string(), shown, "a refusal writes nothing");
+        assert_eq!(
+            not_yet.version.to_string(),
+            shown,
+            "a refusal writes nothing"
+        );
 
         // The JSON API: a wrong version type names the field, an old version is stale, and
         // without the override the clash is refused with the problems listed.
@@ -1334,7 +1338,10 @@ on_both!(
                 .unwrap();
             let status = r.status().as_u16();
             let text = r.text().await.unwrap();
-            (status, serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default())
+            (
+                status,
+                serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+            )
         };
         let (status, body) = api(serde_json::json!({ "version": "x" })).await;
         assert_eq!(status, 422, "{body}");
@@ -1345,10 +1352,7 @@ on_both!(
         assert_eq!(body["error"], app::rota::STALE_ROTA, "{body}");
         let (status, body) = api(serde_json::json!({ "version": not_yet.version })).await;
         assert_eq!(status, 409, "{body}");
-        assert!(
-            body["error"].as_str().unwrap().contains(&clash),
-            "{body}"
-        );
+        assert!(body["error"].as_str().unwrap().contains(&clash), "{body}");
         assert!(
             body["problems"]
                 .as_array()
@@ -1367,7 +1371,15 @@ on_both!(
         .await;
         assert_eq!(status, 409, "{page}");
         assert!(page.contains(app::rota::STALE_ROTA), "{page}");
-        assert!(t.app.rota(&actor, &own.id).await.unwrap().row.published_at.is_none());
+        assert!(
+            t.app
+                .rota(&actor, &own.id)
+                .await
+                .unwrap()
+                .row
+                .published_at
+                .is_none()
+        );
 
         // "Publish anyway": published, and the override is audited with the clash.
         let (status, location, page) = post_form(
@@ -1384,7 +1396,10 @@ on_both!(
         );
         let after = t.app.rota(&actor, &own.id).await.unwrap().row;
         assert!(after.published_at.is_some());
-        assert!(after.version > not_yet.version, "publishing moves the version");
+        assert!(
+            after.version > not_yet.version,
+            "publishing moves the version"
+        );
         let mut conn = t.app.store().conn().await.unwrap();
         let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.to_string()], 50)
             .await

@@ -354,8 +354,7 @@ pub async fn load_input(
                 date,
                 session,
                 site_name: b.site_name,
-                times: SessionTimes::parse(&b.starts, &b.ends)
-                    .unwrap_or(session.default_times()),
+                times: SessionTimes::parse(&b.starts, &b.ends).unwrap_or(session.default_times()),
             });
     }
     let mut people = Vec::new();

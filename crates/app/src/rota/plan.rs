@@ -1005,8 +1005,16 @@ impl PersonInput {
             return Some(b);
         }
         let rest = i64::from(MIN_REST_HOURS) * 60;
-        let starts = pattern.sessions().iter().map(|s| times_at(site, *s).starts).min()?;
-        let ends = pattern.sessions().iter().map(|s| times_at(site, *s).ends).max()?;
+        let starts = pattern
+            .sessions()
+            .iter()
+            .map(|s| times_at(site, *s).starts)
+            .min()?;
+        let ends = pattern
+            .sessions()
+            .iter()
+            .map(|s| times_at(site, *s).ends)
+            .max()?;
         if let Some(before) = date
             .pred_opt()
             .and_then(|d| self.elsewhere_on(d).max_by_key(|b| b.times.ends))
@@ -1257,11 +1265,9 @@ mod tests {
         let input = hub_with_castle();
         let model = build(&input);
         let barred = |e: usize, d: usize, p: DayPattern| {
-            model
-                .problem
-                .unavailable
-                .iter()
-                .any(|u| u.staff == e && u.day == d && u.shifts.iter().any(|&s| model.shift_of[s].1 == p))
+            model.problem.unavailable.iter().any(|u| {
+                u.staff == e && u.day == d && u.shifts.iter().any(|&s| model.shift_of[s].1 == p)
+            })
         };
         // B, Tuesday: the evening there clashes with PM + evening; AM + PM with it is 28
         // planned contacts. Wednesday: a morning from 08:00 leaves 10 h 30 min after 21:30.
@@ -1307,18 +1313,49 @@ mod tests {
         // Each unsafe day, put in by hand, is a hard problem naming the other site, and the
         // optimiser's evaluator finds a hard rule broken too.
         for (who, day, pattern, rule, words) in [
-            ("B", 2, DayPattern::Am, "rest", "10 h 30 min of rest between the Evening session at Castle Street"),
-            ("B", 3, DayPattern::PmEvening, "rest", "and the AM session at Castle Street on Friday"),
-            ("B", 4, DayPattern::PmEvening, "contacts", "28 planned contacts on Friday"),
-            ("B", 1, DayPattern::AmPm, "contacts", "24 at Hub and 4 at Castle Street"),
-            ("C", 0, DayPattern::Pm, "days_in_a_row", "works 7 days in a row from Sunday"),
+            (
+                "B",
+                2,
+                DayPattern::Am,
+                "rest",
+                "10 h 30 min of rest between the Evening session at Castle Street",
+            ),
+            (
+                "B",
+                3,
+                DayPattern::PmEvening,
+                "rest",
+                "and the AM session at Castle Street on Friday",
+            ),
+            (
+                "B",
+                4,
+                DayPattern::PmEvening,
+                "contacts",
+                "28 planned contacts on Friday",
+            ),
+            (
+                "B",
+                1,
+                DayPattern::AmPm,
+                "contacts",
+                "24 at Hub and 4 at Castle Street",
+            ),
+            (
+                "C",
+                0,
+                DayPattern::Pm,
+                "days_in_a_row",
+                "works 7 days in a row from Sunday",
+            ),
         ] {
             let edited = with_day(&solved, who, day, pattern);
             let problems = check(&input, &edited);
             assert!(
-                problems
-                    .iter()
-                    .any(|p| p.hard && p.rule == rule && p.message.contains(words) && p.message.contains("Castle Street")),
+                problems.iter().any(|p| p.hard
+                    && p.rule == rule
+                    && p.message.contains(words)
+                    && p.message.contains("Castle Street")),
                 "{who} {day} {pattern:?}: {problems:?}"
             );
             assert!(
@@ -1328,11 +1365,10 @@ mod tests {
         }
         // Days next to the sessions there that are safe stay free of these problems.
         let edited = with_day(&solved, "B", 2, DayPattern::Pm);
-        assert!(
-            check(&input, &edited)
-                .iter()
-                .all(|p| !matches!(p.rule, "rest" | "contacts" | "days_in_a_row" | "booked_elsewhere")),
-        );
+        assert!(check(&input, &edited).iter().all(|p| !matches!(
+            p.rule,
+            "rest" | "contacts" | "days_in_a_row" | "booked_elsewhere"
+        )),);
     }
 
     #[test]
@@ -1342,8 +1378,13 @@ mod tests {
         input.people[0].elsewhere = vec![castle((1, 18), Session::Evening, (18, 30, 21, 30))];
         let model = build(&input);
         assert!(
-            model.conflicts.iter().any(|c| c.contains("Dr A's fixed Tuesday AM session")
-                && c.contains("cannot be worked safely next to their Evening session at Castle Street")),
+            model
+                .conflicts
+                .iter()
+                .any(|c| c.contains("Dr A's fixed Tuesday AM session")
+                    && c.contains(
+                        "cannot be worked safely next to their Evening session at Castle Street"
+                    )),
             "{:?}",
             model.conflicts
         );
@@ -1358,8 +1399,9 @@ mod tests {
         // Nor do the checks ask for it.
         let problems = check(&input, &[]);
         assert!(
-            !problems.iter().any(|p| p.rule == "fixed_session"
-                && p.date == NaiveDate::from_ymd_opt(2027, 1, 19)),
+            !problems.iter().any(
+                |p| p.rule == "fixed_session" && p.date == NaiveDate::from_ymd_opt(2027, 1, 19)
+            ),
             "{problems:?}"
         );
     }

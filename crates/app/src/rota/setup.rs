@@ -812,8 +812,7 @@ impl App {
                 continue;
             };
             // The session's times at its site, as the store gives them with it.
-            let times =
-                SessionTimes::parse(&s.starts, &s.ends).unwrap_or(session.default_times());
+            let times = SessionTimes::parse(&s.starts, &s.ends).unwrap_or(session.default_times());
             events.push(CalendarEvent {
                 uid: format!("{}-{}-{}@gpteam", s.staff_id, s.day, session.code()),
                 summary: format!("{} session at {}", session.label(), s.site_name),
