@@ -2143,6 +2143,19 @@ on_both!(
             let mut conn = db.store.conn().await.unwrap();
             assert_eq!(version(&mut conn).await, seen + 1);
         }
+        // A change sent without a version (the API's publish) moves it on whatever it is.
+        let mut conn = db.store.conn().await.unwrap();
+        assert!(
+            store::rota::bump_version_unchecked(&mut conn, "v1")
+                .await
+                .unwrap()
+        );
+        assert_eq!(version(&mut conn).await, 8);
+        assert!(
+            !store::rota::bump_version_unchecked(&mut conn, "nope")
+                .await
+                .unwrap()
+        );
     }
 );
 
