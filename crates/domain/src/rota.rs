@@ -736,14 +736,22 @@ impl SessionRequestForm {
     pub fn parse(&self, today: chrono::NaiveDate) -> Result<SessionRequest, FieldErrors> {
         use chrono::Datelike;
         let mut errors = FieldErrors::default();
-        let date = errors.take(crate::error::parse_date("date", &self.date).and_then(|d| {
-            if d < today {
-                Err(FieldError::new("date", "Choose today or a later date"))
-            } else {
-                Ok(d)
-            }
-        }));
-        let session = errors.take(Session::parse(&self.session));
+        let date = errors.take(if self.date.trim().is_empty() {
+            Err(FieldError::new("date", "Enter the date of the session"))
+        } else {
+            crate::error::parse_date("date", &self.date).and_then(|d| {
+                if d < today {
+                    Err(FieldError::new("date", "Choose today or a later date"))
+                } else {
+                    Ok(d)
+                }
+            })
+        });
+        let session = errors.take(if self.session.trim().is_empty() {
+            Err(FieldError::new("session", "Choose the session"))
+        } else {
+            Session::parse(&self.session)
+        });
         let wish = errors.take(SessionWish::parse(&self.wish));
         if let (Some(d), Some(s)) = (date, session)
             && !s.on(d.weekday())
