@@ -1108,6 +1108,23 @@ mod tests {
         }
     }
 
+    /// A solve of 150 000 steps (seed 1) that must break no hard rule, as assignments.
+    fn solve_feasibly(input: &RotaInput, model: &Model) -> Vec<Assignment> {
+        let options = rota::Options {
+            seed: 1,
+            time_limit: None,
+            step_limit: Some(150_000),
+            ..rota::Options::default()
+        };
+        let outcome = rota::solve(&model.problem, &options, &|_| {});
+        assert!(
+            outcome.evaluation.is_feasible(),
+            "{:?}",
+            outcome.evaluation.hard
+        );
+        model.decode(input, &outcome.roster)
+    }
+
     fn evenings(assignments: &[Assignment], id: &str) -> usize {
         assignments
             .iter()
@@ -1201,19 +1218,7 @@ mod tests {
     fn a_solved_rota_gives_equally_contracted_gps_evenings_within_one() {
         let input = hub();
         let model = build(&input);
-        let options = rota::Options {
-            seed: 1,
-            time_limit: None,
-            step_limit: Some(150_000),
-            ..rota::Options::default()
-        };
-        let outcome = rota::solve(&model.problem, &options, &|_| {});
-        assert!(
-            outcome.evaluation.is_feasible(),
-            "{:?}",
-            outcome.evaluation.hard
-        );
-        let assignments = model.decode(&input, &outcome.roster);
+        let assignments = solve_feasibly(&input, &model);
         let (a, b) = (evenings(&assignments, "A"), evenings(&assignments, "B"));
         assert!(a + b >= 20, "every evening is covered: {a} + {b}");
         assert!(a.abs_diff(b) <= 1, "A works {a} evenings, B {b}");
@@ -1305,19 +1310,7 @@ mod tests {
             )]
         );
 
-        let options = rota::Options {
-            seed: 1,
-            time_limit: None,
-            step_limit: Some(150_000),
-            ..rota::Options::default()
-        };
-        let outcome = rota::solve(&model.problem, &options, &|_| {});
-        assert!(
-            outcome.evaluation.is_feasible(),
-            "{:?}",
-            outcome.evaluation.hard
-        );
-        let assignments = model.decode(&input, &outcome.roster);
+        let assignments = solve_feasibly(&input, &model);
         let works = |a: &[Assignment], id: &str, d: u32, s: Session| {
             a.iter()
                 .any(|x| x.staff_id == id && x.date == day(d) && x.session == s)
