@@ -1,7 +1,8 @@
 // Rota set-up in real headless Chromium: a practice manager opens the cover template from the
 // navigation, sees what demand suggests, types a bad minimum (named beside the cell, nothing
 // saved), then changes a minimum, saves and finds it kept; opens the evening session; and
-// sets a person's rota rules from their page. axe-core finds no serious problem on the way.
+// sets a person's rota rules from their page; a member of staff asks for a session off and
+// withdraws it. axe-core finds no serious problem on the way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
@@ -90,4 +91,52 @@ test('a manager changes the cover template and a person\'s rota rules', async ()
   assert.ok(await page.getByLabel('Friday', { exact: true }).isChecked());
   assert.equal(await page.inputValue('#max_evenings_month'), '2');
   await screenshot(page, 'rota-rules');
+});
+
+test('a member of staff asks for a session off by keyboard and withdraws it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  await login(page, server.baseUrl, account('staff'));
+  await page.goto(`${server.baseUrl}/me/rota`);
+  assert.match(await page.textContent('#session-requests'), /Session requests/);
+
+  // Sent empty: the summary names each field and takes the focus; its links lead to them.
+  // From the session, Tab passes the request's radios and the note to the button.
+  await page.focus('#request-session');
+  const stops = [];
+  for (let i = 0; i < 3; i += 1) {
+    await page.keyboard.press('Tab');
+    stops.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent.trim()));
+  }
+  assert.deepEqual(stops, ['request-wish', 'request-note', 'Send the request']);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  const summary = await page.textContent('.nhsuk-error-summary');
+  assert.match(summary, /Enter the date of the session/);
+  assert.match(summary, /Choose the session/);
+  assert.match(summary, /Choose whether you would like to work the session or have it off/);
+  assert.equal(await page.evaluate(() => document.activeElement.classList.contains('nhsuk-error-summary')), true);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'session-request-errors');
+
+  // A Wednesday afternoon off, typed and chosen by keyboard.
+  const monday = new Date();
+  monday.setDate(monday.getDate() + ((8 - monday.getDay()) % 7 || 7));
+  const wednesday = new Date(monday);
+  wednesday.setDate(monday.getDate() + 2);
+  const iso = wednesday.toISOString().slice(0, 10);
+  await page.fill('#request-date', iso);
+  await page.selectOption('#request-session', 'pm');
+  await page.focus('#request-wish-off');
+  await page.keyboard.press('Space');
+  await page.fill('#request-note', 'Parents evening');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Send the request")')]);
+  assert.match(await page.textContent('.app-confirmation'), /session request was saved/);
+  const row = page.locator('#session-requests ~ table tbody tr').first();
+  assert.match(await row.textContent(), /Wednesday.*PM.*To have it off.*Parents evening/s);
+  assert.deepEqual(await seriousViolations(page), []);
+  await screenshot(page, 'session-requests');
+
+  await Promise.all([page.waitForNavigation(), row.locator('button:has-text("Withdraw")').click()]);
+  assert.match(await page.textContent('.app-confirmation'), /withdrawn/);
+  assert.match(await page.textContent('body'), /No requests from today on/);
+  await page.close();
 });

@@ -668,6 +668,120 @@ impl RotaPeriod {
 
 use chrono::Datelike;
 
+/// What a person asks of one session: to work it, or to have it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionWish {
+    Work,
+    Off,
+}
+
+impl SessionWish {
+    pub const ALL: [SessionWish; 2] = [SessionWish::Work, SessionWish::Off];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionWish::Work => "work",
+            SessionWish::Off => "off",
+        }
+    }
+
+    /// In a sentence: "to work", "to have off".
+    pub fn label(self) -> &'static str {
+        match self {
+            SessionWish::Work => "Would like to work it",
+            SessionWish::Off => "Would like it off",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<SessionWish, FieldError> {
+        let wanted = text.trim();
+        SessionWish::ALL
+            .into_iter()
+            .find(|w| w.code().eq_ignore_ascii_case(wanted))
+            .ok_or_else(|| {
+                FieldError::new(
+                    "wish",
+                    "Choose whether you would like to work the session or have it off",
+                )
+            })
+    }
+}
+
+/// Longest note on a session request.
+pub const MAX_SESSION_REQUEST_NOTE: usize = 200;
+
+/// A session request as typed: the date, the session, the wish and a note.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionRequestForm {
+    pub date: String,
+    pub session: String,
+    pub wish: String,
+    pub note: String,
+}
+
+/// A session request, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRequest {
+    pub date: chrono::NaiveDate,
+    pub session: Session,
+    pub wish: SessionWish,
+    pub note: Option<String>,
+}
+
+impl SessionRequestForm {
+    /// Checks every field at once: a date from `today` on, a session that runs on that day
+    /// (Saturday sessions on Saturdays, the others on weekdays), a wish, a short note.
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<SessionRequest, FieldErrors> {
+        use chrono::Datelike;
+        let mut errors = FieldErrors::default();
+        let date = errors.take(if self.date.trim().is_empty() {
+            Err(FieldError::new("date", "Enter the date of the session"))
+        } else {
+            crate::error::parse_date("date", &self.date).and_then(|d| {
+                if d < today {
+                    Err(FieldError::new("date", "Choose today or a later date"))
+                } else {
+                    Ok(d)
+                }
+            })
+        });
+        let session = errors.take(if self.session.trim().is_empty() {
+            Err(FieldError::new("session", "Choose the session"))
+        } else {
+            Session::parse(&self.session)
+        });
+        let wish = errors.take(SessionWish::parse(&self.wish));
+        if let (Some(d), Some(s)) = (date, session)
+            && !s.on(d.weekday())
+        {
+            errors.push(FieldError::new(
+                "session",
+                format!(
+                    "There is no {} session on a {}",
+                    s.label(),
+                    weekday_name(d.weekday())
+                ),
+            ));
+        }
+        let note = self.note.trim();
+        if note.chars().count() > MAX_SESSION_REQUEST_NOTE {
+            errors.push(FieldError::new(
+                "note",
+                format!("Keep the note to {MAX_SESSION_REQUEST_NOTE} characters"),
+            ));
+        }
+        errors.into_result()?;
+        Ok(SessionRequest {
+            date: date.expect("checked"),
+            session: session.expect("checked"),
+            wish: wish.expect("checked"),
+            note: (!note.is_empty()).then(|| note.to_string()),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,5 +899,47 @@ mod tests {
         let e = RotaPeriod::parse("2026-12-01", "14").unwrap_err();
         assert!(e.message_for("from").unwrap().contains("Monday"));
         assert!(e.message_for("weeks").is_some());
+    }
+
+    #[test]
+    fn a_session_request_names_each_field_it_cannot_take() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let ok = SessionRequestForm {
+            date: "2026-12-01".into(),
+            session: "PM".into(),
+            wish: "off".into(),
+            note: "  school play ".into(),
+        }
+        .parse(today)
+        .unwrap();
+        assert_eq!(ok.session, Session::Pm);
+        assert_eq!(ok.wish, SessionWish::Off);
+        assert_eq!(ok.note.as_deref(), Some("school play"));
+        let bad = SessionRequestForm {
+            date: "2026-11-27".into(),
+            session: "night".into(),
+            wish: "maybe".into(),
+            note: "x".repeat(201),
+        }
+        .parse(today)
+        .unwrap_err();
+        for field in ["date", "session", "wish", "note"] {
+            assert!(bad.message_for(field).is_some(), "{field}");
+        }
+        // A Saturday session on a Tuesday.
+        let wrong_day = SessionRequestForm {
+            date: "2026-12-01".into(),
+            session: "saturday".into(),
+            wish: "work".into(),
+            note: String::new(),
+        }
+        .parse(today)
+        .unwrap_err();
+        assert!(
+            wrong_day
+                .message_for("session")
+                .unwrap()
+                .contains("Tuesday")
+        );
     }
 }

@@ -358,6 +358,14 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
             breakdown.on_requests += u64::from(r.weight);
         }
     }
+    for r in &problem.work_requests {
+        if !roster
+            .get(r.staff, r.day)
+            .is_some_and(|s| r.shifts.contains(&s))
+        {
+            breakdown.on_requests += u64::from(r.weight);
+        }
+    }
     for r in &problem.off_requests {
         if roster.get(r.staff, r.day) == Some(r.shift) {
             breakdown.off_requests += u64::from(r.weight);

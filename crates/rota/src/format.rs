@@ -330,6 +330,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         required: Vec::new(),
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        work_requests: Vec::new(),
     })
 }
 
@@ -404,8 +405,8 @@ pub fn read_roster(problem: &Problem, text: &str) -> Result<Roster, ParseError> 
 }
 
 /// Writes a problem in the instance format (the benchmark's fields only, and covers over a
-/// set of shift types as `A|B`; rooms, locks, skills, required sessions and fair shares are
-/// left out).
+/// set of shift types as `A|B`; rooms, locks, skills, required sessions, barred types, work
+/// requests and fair shares are left out).
 pub fn write_instance(problem: &Problem) -> String {
     let mut out = String::from("# Written by gpteam's rota crate\nSECTION_HORIZON\n");
     out.push_str(&format!("{}\n\nSECTION_SHIFTS\n", problem.days));

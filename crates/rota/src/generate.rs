@@ -98,5 +98,6 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         required: Vec::new(),
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        work_requests: Vec::new(),
     }
 }

@@ -66,6 +66,19 @@ pub struct Request {
     pub weight: u32,
 }
 
+/// A wish to work on a day, met by any of a set of shift types: a GP who asks for "Tuesday PM"
+/// is happy with the PM or AM + PM type at any of their sites. The weight is paid when they
+/// are off that day or on a type outside the set. The benchmark's on request is the case of
+/// one type; this one is the product's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkRequest {
+    pub staff: usize,
+    pub day: usize,
+    /// The shift types that meet it, sorted and without duplicates.
+    pub shifts: Vec<usize>,
+    pub weight: u32,
+}
+
 /// How many people a set of shift types needs on a day (optionally with a skill), and what
 /// each person short or over costs. A person counts when their shift that day is any of
 /// `shifts`: "Tuesday AM at site 1" counts the AM and the AM+PM types of site 1.
@@ -141,6 +154,9 @@ pub struct Problem {
     pub staff: Vec<StaffMember>,
     pub on_requests: Vec<Request>,
     pub off_requests: Vec<Request>,
+    /// Wishes to work one of several shift types; none in the benchmark. Their penalty counts
+    /// with the on requests (`Breakdown::on_requests`).
+    pub work_requests: Vec<WorkRequest>,
     pub cover: Vec<Cover>,
     pub rooms: Vec<RoomPool>,
     pub locks: Vec<Lock>,

@@ -113,6 +113,8 @@ pub struct Tables {
     /// Per cell `e*days+d`: (shift, weight) of on and off requests.
     on: Vec<Vec<(u16, u32)>>,
     off: Vec<Vec<(u16, u32)>>,
+    /// Per cell: the work requests made there (indices into `Problem::work_requests`).
+    want: Vec<Vec<u32>>,
     /// Per `d*shifts+s`: the cover rows counting that cell (a row over several shift types
     /// is listed under each).
     covers_at: Vec<Vec<u32>>,
@@ -167,6 +169,10 @@ impl Tables {
         }
         for r in &p.off_requests {
             off[r.staff * days + r.day].push((r.shift as u16, r.weight));
+        }
+        let mut want = vec![Vec::new(); staff * days];
+        for (i, r) in p.work_requests.iter().enumerate() {
+            want[r.staff * days + r.day].push(i as u32);
         }
         let mut covers_at = vec![Vec::new(); days * shifts];
         for (i, c) in p.cover.iter().enumerate() {
@@ -298,6 +304,7 @@ impl Tables {
             days,
             shifts,
             on,
+            want,
             off,
             covers_at,
             pools_of,
@@ -316,6 +323,16 @@ impl Tables {
     /// whatever else changes (see `open`); always when there is no per-day list.
     fn may_take(&self, e: usize, d: usize, v: u16) -> bool {
         v == OFF || self.open.is_empty() || self.open[e * self.days + d].contains(&v)
+    }
+
+    /// The weight of the work requests of a cell that its value does not meet.
+    fn unmet_wants(&self, p: &Problem, cell: usize, value: u16) -> u32 {
+        self.want[cell]
+            .iter()
+            .map(|&i| &p.work_requests[i as usize])
+            .filter(|r| value == OFF || !r.shifts.contains(&(value as usize)))
+            .map(|r| r.weight)
+            .sum()
     }
 
     /// The shift types person `e` may work on day `d` (see `open`).
@@ -388,6 +405,7 @@ fn row_cost(p: &Problem, t: &Tables, e: usize, row: &[u16], per_type: &mut [u32]
                 soft += i64::from(w);
             }
         }
+        soft += i64::from(t.unmet_wants(p, cell_index, cell));
         if works {
             let s = cell as usize;
             let shift = &p.shifts[s];
@@ -680,6 +698,7 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
                     c += f64::from(w);
                 }
             }
+            c += f64::from(t.unmet_wants(p, cell, value));
             // A changed lock or an unmet required session, priced as the row score counts it.
             let fixed = t.fixed[cell];
             if fixed != NO_FIXED {

@@ -2,6 +2,7 @@
 //! validated fixture, incremental scoring against the evaluator, determinism, short solves.
 use rota::model::{
     Cover, FairShare, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED, Unavailable,
+    WorkRequest,
 };
 use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
@@ -338,6 +339,22 @@ fn general_practice() -> rota::Problem {
         ],
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        // GP 2 asks to work the afternoon of day 3 (PM or AM+PM), receptionist 5 the morning
+        // of day 8 (AM only).
+        work_requests: vec![
+            WorkRequest {
+                staff: 2,
+                day: 3,
+                shifts: vec![PM, AM_PM],
+                weight: 30,
+            },
+            WorkRequest {
+                staff: 5,
+                day: 8,
+                shifts: vec![AM],
+                weight: 30,
+            },
+        ],
     }
 }
 
@@ -475,6 +492,32 @@ fn a_room_pool_with_a_skill_counts_only_people_with_it() {
     // A fourth GP, on AM+PM (in the pool too), is one too many.
     roster.set(3, 3, Some(AM_PM));
     assert_eq!(rooms(&roster), vec![(Some(3), 1)]);
+}
+
+#[test]
+fn a_work_request_is_met_by_any_of_its_shift_types_and_a_solve_meets_it() {
+    let p = general_practice();
+    let wishes = |roster: &rota::Roster| evaluate(&p, roster).breakdown.on_requests;
+    let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+    // Nobody working: GP 1's on request (50) and both work requests (30 each) are unmet.
+    assert_eq!(wishes(&roster), 50 + 30 + 30);
+    // GP 2 on PM or on AM+PM meets theirs; on AM does not.
+    roster.set(2, 3, Some(AM));
+    assert_eq!(wishes(&roster), 110);
+    roster.set(2, 3, Some(PM));
+    assert_eq!(wishes(&roster), 80);
+    roster.set(2, 3, Some(AM_PM));
+    assert_eq!(wishes(&roster), 80);
+    // Receptionist 5 on AM+PM does not meet a wish for the morning only.
+    roster.set(5, 8, Some(AM_PM));
+    assert_eq!(wishes(&roster), 80);
+    roster.set(5, 8, Some(AM));
+    assert_eq!(wishes(&roster), 50);
+    // Nothing else stands in their way, so a solve meets both.
+    let outcome = rota::solve(&p, &budget(40_000, 1, 1), &|_| {});
+    assert!(outcome.evaluation.is_feasible());
+    assert!(matches!(outcome.roster.get(2, 3), Some(PM | AM_PM)));
+    assert_eq!(outcome.roster.get(5, 8), Some(AM));
 }
 
 #[test]

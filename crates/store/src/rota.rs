@@ -1317,3 +1317,128 @@ pub async fn decide_swap(
         None => Err(StoreError::NotFound),
     }
 }
+
+// ---------------------------------------------------------------- session requests
+
+/// A person's request about one session: to work it (`work`) or to have it off (`off`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SessionRequestRow {
+    pub id: String,
+    pub staff_id: String,
+    pub day: String,
+    pub session: String,
+    /// `work` or `off`.
+    pub wish: String,
+    pub note: Option<String>,
+    pub created_by: Option<String>,
+    pub created_at: String,
+}
+
+const SESSION_REQUEST_COLUMNS: &str =
+    "id, staff_id, day, session, wish, note, created_by, created_at";
+
+fn session_request_from_row(r: &AnyRow) -> Result<SessionRequestRow> {
+    Ok(SessionRequestRow {
+        id: r.try_get(0)?,
+        staff_id: r.try_get(1)?,
+        day: r.try_get(2)?,
+        session: r.try_get(3)?,
+        wish: r.try_get(4)?,
+        note: r.try_get(5)?,
+        created_by: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+    })
+}
+
+/// Records a request; one for the same person, day and session is replaced (its id kept).
+/// Returns the stored row.
+pub async fn upsert_session_request(
+    conn: &mut AnyConnection,
+    request: &SessionRequestRow,
+) -> Result<SessionRequestRow> {
+    sqlx::query(&format!(
+        "INSERT INTO session_requests ({SESSION_REQUEST_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (staff_id, day, session) DO UPDATE
+         SET wish = excluded.wish, note = excluded.note, created_by = excluded.created_by,
+             created_at = excluded.created_at"
+    ))
+    .bind(&request.id)
+    .bind(&request.staff_id)
+    .bind(&request.day)
+    .bind(&request.session)
+    .bind(&request.wish)
+    .bind(&request.note)
+    .bind(&request.created_by)
+    .bind(&request.created_at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!(
+        "SELECT {SESSION_REQUEST_COLUMNS} FROM session_requests
+         WHERE staff_id = $1 AND day = $2 AND session = $3"
+    ))
+    .bind(&request.staff_id)
+    .bind(&request.day)
+    .bind(&request.session)
+    .fetch_one(conn)
+    .await
+    .map_err(StoreError::from)
+    .and_then(|r| session_request_from_row(&r))
+}
+
+pub async fn get_session_request(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<SessionRequestRow>> {
+    sqlx::query(&format!(
+        "SELECT {SESSION_REQUEST_COLUMNS} FROM session_requests WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?
+    .as_ref()
+    .map(session_request_from_row)
+    .transpose()
+}
+
+/// Withdraws a request; `NotFound` when there is none.
+pub async fn delete_session_request(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    let done = sqlx::query("DELETE FROM session_requests WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The requests of these people from `from` to `to` (inclusive ISO dates), by person, day
+/// and session in the order of a day.
+pub async fn list_session_requests(
+    conn: &mut AnyConnection,
+    staff_ids: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<SessionRequestRow>> {
+    if staff_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {SESSION_REQUEST_COLUMNS} FROM session_requests
+         WHERE day >= $1 AND day <= $2 AND staff_id IN ({})
+         ORDER BY staff_id, day, {}",
+        marks(3, staff_ids.len()),
+        session_order("session")
+    );
+    let mut query = sqlx::query(&sql).bind(from).bind(to);
+    for id in staff_ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(session_request_from_row)
+        .collect()
+}

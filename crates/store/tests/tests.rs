@@ -2894,3 +2894,92 @@ on_both!(rota_swaps_requested_and_decided, async |db: &TestDb| {
             .is_err()
     );
 });
+
+on_both!(
+    session_requests_replace_list_and_withdraw,
+    async |db: &TestDb| {
+        let world = seed_rota_world(db).await;
+        let mut conn = db.store.conn().await.unwrap();
+        let request = |id: &str, staff: usize, day: &str, session: &str, wish: &str| {
+            store::rota::SessionRequestRow {
+                id: id.into(),
+                staff_id: world.staff[staff].clone(),
+                day: day.into(),
+                session: session.into(),
+                wish: wish.into(),
+                note: Some("school run".into()),
+                created_by: Some("user-1".into()),
+                created_at: NOW.into(),
+            }
+        };
+        let pm = request("q1", 0, "2026-12-08", "pm", "off");
+        let am = request("q2", 0, "2026-12-08", "am", "work");
+        let other = request("q3", 1, "2026-12-09", "am", "work");
+        for r in [&pm, &am, &other] {
+            assert_eq!(
+                store::rota::upsert_session_request(&mut conn, r)
+                    .await
+                    .unwrap(),
+                *r
+            );
+        }
+        // A second request for the same person, day and session replaces the first, keeping
+        // its id.
+        let mut again = request("q4", 0, "2026-12-08", "pm", "work");
+        again.note = None;
+        let stored = store::rota::upsert_session_request(&mut conn, &again)
+            .await
+            .unwrap();
+        assert_eq!(stored.id, "q1");
+        assert_eq!((stored.wish.as_str(), stored.note), ("work", None));
+        // Listed in the order of a day, for the people and dates asked.
+        let listed = store::rota::list_session_requests(
+            &mut conn,
+            &world.staff[..2],
+            "2026-12-08",
+            "2026-12-08",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            listed.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["q2", "q1"]
+        );
+        assert_eq!(
+            store::rota::list_session_requests(&mut conn, &world.staff, "2026-12-01", "2026-12-31")
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+        assert!(
+            store::rota::list_session_requests(&mut conn, &[], "2026-12-01", "2026-12-31")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A session that is not one is refused by the database.
+        assert!(
+            store::rota::upsert_session_request(
+                &mut conn,
+                &request("q5", 2, "2026-12-08", "night", "work")
+            )
+            .await
+            .is_err()
+        );
+        // Withdrawn once; a second time it is not found.
+        store::rota::delete_session_request(&mut conn, "q2")
+            .await
+            .unwrap();
+        assert_eq!(
+            store::rota::get_session_request(&mut conn, "q2")
+                .await
+                .unwrap(),
+            None
+        );
+        assert!(matches!(
+            store::rota::delete_session_request(&mut conn, "q2").await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);

@@ -58,6 +58,8 @@ enum Target {
     Rota,
     /// A swap request on a rota of the own or the other practice.
     Swap,
+    /// A session request of a person of the own practice or of the other tenant.
+    SessionRequest,
     /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
     /// the secret, so it answers whoever has it).
     CalendarFeed,
@@ -424,6 +426,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/rotas/{id}/pdf"), entry(Rota, Empty, MANAGERS)),
         (("GET", "/me/rota"), entry(None, Empty, WITH_STAFF_RECORD)),
         (("POST", "/me/swaps"), entry(None, Form, WITH_STAFF_RECORD)),
+        // Session requests: staff make their own; managers make them for their people.
+        (
+            ("POST", "/me/session-requests"),
+            entry(None, Form, WITH_STAFF_RECORD),
+        ),
+        (
+            ("POST", "/staff/{id}/session-requests"),
+            entry(Staff, Form, MANAGERS),
+        ),
+        (
+            ("POST", "/session-requests/{id}/withdraw"),
+            entry(SessionRequest, Form, MANAGERS),
+        ),
         (
             ("POST", "/swaps/{id}/decision"),
             entry(Swap, Form, MANAGERS),
@@ -555,6 +570,8 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::Rota, false) => t.fresh_rota(OTHER_PRACTICE).await,
         (Target::Swap, true) => t.fresh_swap(OWN_PRACTICE, &t.own_staff().await).await,
         (Target::Swap, false) => t.fresh_swap(OTHER_PRACTICE, &t.other.staff_id).await,
+        (Target::SessionRequest, true) => t.fresh_session_request(&t.own_staff().await).await,
+        (Target::SessionRequest, false) => t.fresh_session_request(&t.other.staff_id).await,
         (Target::CalendarFeed, _) => t.own_calendar_file().await,
     };
     let path = path.replace("{*path}", "app.css");

@@ -415,6 +415,28 @@ impl TestApp {
         id
     }
 
+    /// A new request by this person to work a morning a week from today.
+    pub async fn fresh_session_request(&self, staff_id: &str) -> String {
+        let mut conn = self.app.store().conn().await.unwrap();
+        let day = next_monday(self.app.today()) + chrono::Days::new(1);
+        let row = store::rota::upsert_session_request(
+            &mut conn,
+            &store::rota::SessionRequestRow {
+                id: store::new_id(),
+                staff_id: staff_id.into(),
+                day: day.to_string(),
+                session: "am".into(),
+                wish: "work".into(),
+                note: None,
+                created_by: None,
+                created_at: NOW.into(),
+            },
+        )
+        .await
+        .unwrap();
+        row.id
+    }
+
     /// The calendar feed file (`<token>.ics`) of the person behind the own practice's
     /// first staff log-in.
     pub async fn own_calendar_file(&self) -> String {

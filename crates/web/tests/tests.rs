@@ -6,6 +6,7 @@ mod rota;
 mod rota_api;
 mod rota_pdf;
 mod rota_setup;
+mod session_requests;
 mod support;
 mod wellbeing;
 

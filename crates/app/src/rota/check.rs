@@ -2,12 +2,14 @@
 //! optimiser's evaluator, so each edit is judged the same way whatever made the rota, and
 //! the two cross-check each other in tests.
 use super::plan::{
-    Assignment, BookedElsewhere, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, contract_halves,
-    fair_targets, is_open, room_need,
+    Assignment, BookedElsewhere, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, can_work,
+    contract_halves, fair_targets, is_open, room_need,
 };
 use crate::long_date;
 use chrono::{Datelike, NaiveDate};
-use domain::rota::{DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, Session, weekday_name};
+use domain::rota::{
+    DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, Session, SessionWish, weekday_name,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One thing wrong with a rota, explained.
@@ -183,10 +185,11 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
         }
     }
     fair_shares(input, assignments, &mut problems);
+    session_requests(input, assignments, &site_name, &mut problems);
     problems.sort_by_key(|p| {
         (
             !p.hard,
-            matches!(p.rule, "leave_requested" | "fair_share"),
+            matches!(p.rule, "leave_requested" | "session_request" | "fair_share"),
             p.date,
             p.session,
         )
@@ -225,6 +228,54 @@ fn fair_shares(input: &RotaInput, assignments: &[Assignment], problems: &mut Vec
                 ),
             )
         });
+    }
+}
+
+/// Session requests not met: a session asked off and worked, or a session asked for and not
+/// worked though the person could have worked it (`plan::can_work`).
+fn session_requests(
+    input: &RotaInput,
+    assignments: &[Assignment],
+    site_name: &dyn Fn(&str) -> String,
+    problems: &mut Vec<RotaProblem>,
+) {
+    for person in &input.people {
+        for request in &person.session_requests {
+            if !input.period.days().any(|d| d == request.date) {
+                continue;
+            }
+            let worked = assignments.iter().find(|a| {
+                a.staff_id == person.id && a.date == request.date && a.session == request.session
+            });
+            let asked = format!(
+                "{} {} on {}",
+                weekday_name(request.date.weekday()),
+                request.session.label(),
+                long_date(request.date)
+            );
+            let message = match (request.wish, worked) {
+                (SessionWish::Off, Some(a)) => format!(
+                    "{} asked to have {asked} off and is booked at {}",
+                    person.name,
+                    site_name(&a.site_id)
+                ),
+                (SessionWish::Work, None)
+                    if can_work(input, person, request.date, request.session) =>
+                {
+                    format!(
+                        "{} asked to work {asked} and is not booked then",
+                        person.name
+                    )
+                }
+                _ => continue,
+            };
+            let mut found = problem(false, "session_request", message);
+            found.staff_ids = vec![person.id.clone()];
+            found.date = Some(request.date);
+            found.session = Some(request.session);
+            found.site_id = worked.map(|a| a.site_id.clone());
+            problems.push(found);
+        }
     }
 }
 

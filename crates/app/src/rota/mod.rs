@@ -4,6 +4,7 @@ pub mod check;
 pub mod pdf;
 pub mod plan;
 pub mod request;
+pub mod session_requests;
 pub mod setup;
 pub mod swaps;
 
@@ -16,11 +17,12 @@ use domain::leave::LeaveStatus;
 use domain::role::Role;
 use domain::rota::{
     CoverNeed, CoverRequirement, DayPattern, RotaPeriod, RotaRules, RotaRulesForm, Session,
-    SessionTimes, parse_weekday,
+    SessionRequest, SessionTimes, parse_weekday,
 };
 use domain::{FieldError, FieldErrors};
 pub use plan::{Assignment, RotaInput};
 use plan::{PersonInput, RoomInput, SiteInput};
+use session_requests::session_request_from_row;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -328,6 +330,15 @@ pub async fn load_input(
     };
     let (from, to) = (period.from.to_string(), period.last_day().to_string());
     let leave = store::leave::list(conn, leave_scope, Some((&from, &to))).await?;
+    let mut session_requests: BTreeMap<String, Vec<SessionRequest>> = BTreeMap::new();
+    for r in store::rota::list_session_requests(conn, &ids, &from, &to).await? {
+        if let Some(request) = session_request_from_row(&r) {
+            session_requests
+                .entry(r.staff_id)
+                .or_default()
+                .push(request);
+        }
+    }
     // Sessions these people work in published rotas at practices outside the scope: this
     // rota cannot have them then (a rota of the scope replaces the scope's own sessions).
     // Safe working counts them too, so the days around the period are read as well: the
@@ -413,6 +424,7 @@ pub async fn load_input(
             rules: rules.get(&s.id).cloned().unwrap_or_default(),
             approved_leave: leave_of(LeaveStatus::Approved),
             requested_leave: leave_of(LeaveStatus::Requested),
+            session_requests: session_requests.remove(&s.id).unwrap_or_default(),
             employed: (s.draft.start_date, s.draft.end_date),
         });
     }

@@ -18,11 +18,11 @@ use domain::role::{Role, StaffGroup};
 use domain::room::RoomCapability;
 use domain::rota::{
     CoverNeed, CoverRequirement, DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, RotaPeriod,
-    RotaRules, Session, SessionTimes,
+    RotaRules, Session, SessionRequest, SessionTimes, SessionWish,
 };
 use rota::model::{
     Cover, FairShare, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember,
-    UNLIMITED, Unavailable,
+    UNLIMITED, Unavailable, WorkRequest,
 };
 use std::collections::BTreeMap;
 
@@ -32,6 +32,10 @@ pub const WEIGHT_BELOW_MINIMUM: u32 = 100;
 pub const WEIGHT_BELOW_IDEAL: u32 = 10;
 /// Weight of working a day of requested (not yet approved) leave.
 pub const WEIGHT_REQUESTED_LEAVE: u32 = 50;
+/// Weight of a session request not met (working a session asked off, or not working one
+/// asked for): above a person short of the ideal cover, so a wish is met before an extra
+/// pair of hands, and below fairness, requested leave and the minimum cover.
+pub const WEIGHT_SESSION_REQUEST: u32 = 15;
 /// Longest run of working days.
 pub const MAX_DAYS_IN_A_ROW: u32 = 6;
 /// Weight of each evening or Saturday more or fewer than a person's fair share: above a
@@ -89,6 +93,8 @@ pub struct PersonInput {
     /// Approved leave and requested leave, as inclusive date ranges with their kind's label.
     pub approved_leave: Vec<(NaiveDate, NaiveDate, String)>,
     pub requested_leave: Vec<(NaiveDate, NaiveDate, String)>,
+    /// Requests to work or to have off single sessions, within the period.
+    pub session_requests: Vec<SessionRequest>,
     /// First and last day of employment (`None`: no end): days outside are never worked.
     pub employed: (NaiveDate, Option<NaiveDate>),
 }
@@ -214,6 +220,34 @@ pub fn is_open(site: &SiteInput, pattern: DayPattern, day: NaiveDate) -> bool {
             .sessions()
             .iter()
             .all(|s| site.sessions.contains_key(s))
+}
+
+/// Whether `person` could work `session` on `date` at all: employed and not on approved
+/// leave, not a day they never work, and a pattern with the session open at one of their
+/// sites that keeps a GP within the safe contacts and is not barred by what they work
+/// elsewhere (`PersonInput::barred_by`: a clash, or unsafe next to it).
+/// A request to work a session they cannot work is neither weighed nor reported unmet.
+pub fn can_work(
+    input: &RotaInput,
+    person: &PersonInput,
+    date: NaiveDate,
+    session: Session,
+) -> bool {
+    person.on_leave(date).is_none()
+        && !person.rules.days_never.contains(&date.weekday())
+        && !person.taken_elsewhere(date)
+        && input
+            .sites
+            .iter()
+            .filter(|site| person.site_ids.contains(&site.id))
+            .any(|site| {
+                DayPattern::ALL.into_iter().any(|p| {
+                    p.sessions().contains(&session)
+                        && is_open(site, p, date)
+                        && !person.over_contacts(p)
+                        && person.barred_by(site, p, date).is_none()
+                })
+            })
 }
 
 /// Half sessions a person should work over the period: their sessions a week, less the
@@ -346,6 +380,7 @@ pub fn build(input: &RotaInput) -> Model {
     let mut required = Vec::new();
     let mut unavailable = Vec::new();
     let mut off_requests = Vec::new();
+    let mut work_requests = Vec::new();
     for (e, person) in input.people.iter().enumerate() {
         let sites: Vec<usize> = person
             .site_ids
@@ -493,6 +528,58 @@ pub fn build(input: &RotaInput) -> Model {
                     });
                 }
             }
+            for request in person.session_requests.iter().filter(|r| r.date == *date) {
+                let with_session: Vec<usize> = (0..shifts.len())
+                    .filter(|&s| shift_of[s].1.sessions().contains(&request.session))
+                    .collect();
+                match request.wish {
+                    SessionWish::Off => {
+                        let fixed = person
+                            .rules
+                            .fixed_sessions
+                            .contains(&(date.weekday(), request.session))
+                            && !is_bank_holiday(*date)
+                            && person.on_leave(*date).is_none();
+                        if fixed {
+                            conflicts.push(format!(
+                                "{} asked to have {} {} on {} off, but it is one of their fixed sessions: the fixed session is kept",
+                                person.name,
+                                domain::rota::weekday_name(date.weekday()),
+                                request.session.label(),
+                                crate::long_date(*date)
+                            ));
+                        }
+                        off_requests.extend(with_session.iter().map(|&s| Request {
+                            staff: e,
+                            day: d,
+                            shift: s,
+                            weight: WEIGHT_SESSION_REQUEST,
+                        }));
+                    }
+                    SessionWish::Work => {
+                        let set: Vec<usize> = with_session
+                            .into_iter()
+                            .filter(|&s| {
+                                let (site, pattern) = shift_of[s];
+                                sites.contains(&site)
+                                    && !shifts[s].closed_days.contains(&d)
+                                    && !person.over_contacts(pattern)
+                                    && person
+                                        .barred_by(&input.sites[site], pattern, *date)
+                                        .is_none()
+                            })
+                            .collect();
+                        if can_work(input, person, *date, request.session) {
+                            work_requests.push(WorkRequest {
+                                staff: e,
+                                day: d,
+                                shifts: set,
+                                weight: WEIGHT_SESSION_REQUEST,
+                            });
+                        }
+                    }
+                }
+            }
             if person.asked_for_leave(*date) && person.on_leave(*date).is_none() {
                 for s in 0..shifts.len() {
                     off_requests.push(Request {
@@ -626,6 +713,7 @@ pub fn build(input: &RotaInput) -> Model {
             staff,
             on_requests: Vec::new(),
             off_requests,
+            work_requests,
             cover,
             rooms,
             locks,
@@ -1102,6 +1190,7 @@ mod tests {
             rules,
             approved_leave: Vec::new(),
             requested_leave: Vec::new(),
+            session_requests: Vec::new(),
             employed: (NaiveDate::MIN, None),
         }
     }
@@ -1173,6 +1262,23 @@ mod tests {
             locked: Vec::new(),
             current: Vec::new(),
         }
+    }
+
+    /// A solve of 150 000 steps (seed 1) that must break no hard rule, as assignments.
+    fn solve_feasibly(input: &RotaInput, model: &Model) -> Vec<Assignment> {
+        let options = rota::Options {
+            seed: 1,
+            time_limit: None,
+            step_limit: Some(150_000),
+            ..rota::Options::default()
+        };
+        let outcome = rota::solve(&model.problem, &options, &|_| {});
+        assert!(
+            outcome.evaluation.is_feasible(),
+            "{:?}",
+            outcome.evaluation.hard
+        );
+        model.decode(input, &outcome.roster)
     }
 
     fn evenings(assignments: &[Assignment], id: &str) -> usize {
@@ -1288,21 +1394,7 @@ mod tests {
         assert!(model.conflicts.is_empty(), "{:?}", model.conflicts);
 
         // A solved rota keeps clear of them, and the checks and the evaluator both pass it.
-        let options = rota::Options {
-            seed: 3,
-            time_limit: None,
-            step_limit: Some(150_000),
-            balanced_cross_swaps: true,
-            repair_rows: true,
-            ..rota::Options::default()
-        };
-        let outcome = rota::solve(&model.problem, &options, &|_| {});
-        assert!(
-            outcome.evaluation.is_feasible(),
-            "{:?}",
-            outcome.evaluation.hard
-        );
-        let solved = model.decode(&input, &outcome.roster);
+        let solved = solve_feasibly(&input, &model);
         let hard: Vec<_> = check(&input, &solved)
             .into_iter()
             .filter(|p| p.hard)
@@ -1469,19 +1561,7 @@ mod tests {
     fn a_solved_rota_gives_equally_contracted_gps_evenings_within_one() {
         let input = hub();
         let model = build(&input);
-        let options = rota::Options {
-            seed: 1,
-            time_limit: None,
-            step_limit: Some(150_000),
-            ..rota::Options::default()
-        };
-        let outcome = rota::solve(&model.problem, &options, &|_| {});
-        assert!(
-            outcome.evaluation.is_feasible(),
-            "{:?}",
-            outcome.evaluation.hard
-        );
-        let assignments = model.decode(&input, &outcome.roster);
+        let assignments = solve_feasibly(&input, &model);
         let (a, b) = (evenings(&assignments, "A"), evenings(&assignments, "B"));
         assert!(a + b >= 20, "every evening is covered: {a} + {b}");
         assert!(a.abs_diff(b) <= 1, "A works {a} evenings, B {b}");
@@ -1519,6 +1599,111 @@ mod tests {
             fair.iter()
                 .any(|m| m.starts_with("Dr B works") && m.contains("more than a fair share of 10")),
             "{fair:?}"
+        );
+    }
+
+    #[test]
+    fn session_requests_are_weighed_met_and_explained_when_not() {
+        let mut input = hub();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2027, 1, d).unwrap();
+        let ask = |date, session, wish| SessionRequest {
+            date,
+            session,
+            wish,
+            note: None,
+        };
+        // C asks for Wednesday PM and for Friday AM, a day of approved leave; B asks for
+        // Thursday AM off; A asks for Monday AM off, one of A's fixed sessions.
+        input.people[2].session_requests = vec![
+            ask(day(13), Session::Pm, SessionWish::Work),
+            ask(day(15), Session::Am, SessionWish::Work),
+        ];
+        input.people[2]
+            .approved_leave
+            .push((day(15), day(15), "Annual leave".into()));
+        input.people[1].session_requests = vec![ask(day(14), Session::Am, SessionWish::Off)];
+        input.people[0].session_requests = vec![ask(day(11), Session::Am, SessionWish::Off)];
+        let model = build(&input);
+        let p = &model.problem;
+        // One work request: C's Wednesday PM, met by any pattern with the PM.
+        assert_eq!(p.work_requests.len(), 1);
+        let wanted = &p.work_requests[0];
+        assert_eq!((wanted.staff, wanted.day), (2, 2));
+        let patterns: Vec<DayPattern> =
+            wanted.shifts.iter().map(|&s| model.shift_of[s].1).collect();
+        assert_eq!(
+            patterns,
+            vec![DayPattern::Pm, DayPattern::AmPm, DayPattern::PmEvening]
+        );
+        // B's Thursday AM off weighs every pattern with the AM that day; A's fixed session is
+        // kept and the clash named.
+        let offs: Vec<(usize, usize, DayPattern)> = p
+            .off_requests
+            .iter()
+            .filter(|r| r.weight == WEIGHT_SESSION_REQUEST)
+            .map(|r| (r.staff, r.day, model.shift_of[r.shift].1))
+            .collect();
+        assert!(offs.contains(&(1, 3, DayPattern::Am)) && offs.contains(&(1, 3, DayPattern::AmPm)));
+        assert!(offs.iter().all(|o| o.2.sessions().contains(&Session::Am)));
+        assert_eq!(
+            model.conflicts,
+            vec![format!(
+                "Dr A asked to have Monday AM on {} off, but it is one of their fixed sessions: the fixed session is kept",
+                crate::long_date(day(11))
+            )]
+        );
+
+        let assignments = solve_feasibly(&input, &model);
+        let works = |a: &[Assignment], id: &str, d: u32, s: Session| {
+            a.iter()
+                .any(|x| x.staff_id == id && x.date == day(d) && x.session == s)
+        };
+        assert!(works(&assignments, "C", 13, Session::Pm));
+        assert!(!works(&assignments, "B", 14, Session::Am));
+        let unmet = |a: &[Assignment]| {
+            check(&input, a)
+                .into_iter()
+                .filter(|p| p.rule == "session_request")
+                .collect::<Vec<_>>()
+        };
+        // A works the fixed Monday AM asked off: the only request left unmet.
+        let left = unmet(&assignments);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].staff_ids, vec!["A".to_string()]);
+
+        // Moved by hand: C off on Wednesday PM and B on Thursday AM are both explained.
+        let mut edited: Vec<Assignment> = assignments
+            .into_iter()
+            .filter(|x| !(x.staff_id == "C" && x.date == day(13)))
+            .filter(|x| !(x.staff_id == "B" && x.date == day(14)))
+            .collect();
+        edited.push(Assignment {
+            staff_id: "B".into(),
+            date: day(14),
+            session: Session::Am,
+            site_id: "hub".into(),
+            room_id: None,
+        });
+        let messages: Vec<String> = unmet(&edited).into_iter().map(|p| p.message).collect();
+        assert!(
+            messages.contains(&format!(
+                "Dr C asked to work Wednesday PM on {} and is not booked then",
+                crate::long_date(day(13))
+            )),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&format!(
+                "Dr B asked to have Thursday AM on {} off and is booked at Hub",
+                crate::long_date(day(14))
+            )),
+            "{messages:?}"
+        );
+        assert!(
+            check(&input, &edited)
+                .iter()
+                .filter(|p| p.rule == "session_request")
+                .all(|p| !p.hard)
         );
     }
 }

@@ -9,6 +9,7 @@ mod practice;
 mod rota;
 mod rota_setup;
 mod session;
+mod session_requests;
 mod sites;
 mod training;
 mod wellbeing;
@@ -133,6 +134,15 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/rotas/{id}/pdf", get(rota::pdf_download))
         .get("/me/rota", get(rota::my_rota_page))
         .post("/me/swaps", post(rota::swap_request))
+        .post("/me/session-requests", post(session_requests::my_request))
+        .post(
+            "/staff/{id}/session-requests",
+            post(session_requests::staff_request),
+        )
+        .post(
+            "/session-requests/{id}/withdraw",
+            post(session_requests::withdraw),
+        )
         .post("/swaps/{id}/decision", post(rota::swap_decide))
         // Rota set-up: cover templates, site sessions, a person's rota rules.
         .get(

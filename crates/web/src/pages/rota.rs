@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use domain::FieldErrors;
 use domain::account::UserRole;
 use domain::role::StaffGroup;
-use domain::rota::{DayPattern, RotaPeriod, Session};
+use domain::rota::{DayPattern, RotaPeriod, Session, SessionRequestForm};
 use std::collections::BTreeMap;
 
 pub(crate) struct RotaListRow {
@@ -1107,13 +1107,16 @@ pub(crate) struct MyRotaPage {
     sessions: Vec<MySession>,
     form: FormView,
     done: String,
+    requests: Option<super::session_requests::SessionRequestsView>,
 }
 
-async fn render_my_rota(
+/// "My rota": the errors of a swap request or of a session request sent back, if any.
+pub(crate) async fn render_my_rota(
     state: &AppState,
     user: &CurrentUser,
     token: CsrfToken,
     errors: Option<FieldErrors>,
+    request: Option<(&SessionRequestForm, &FieldErrors)>,
     done: String,
 ) -> Result<Response, WebError> {
     let sessions = state
@@ -1162,7 +1165,24 @@ async fn render_my_rota(
             .map(|e| (String::new(), e.message.clone()))
             .collect();
     }
-    let status = if errors.is_some() {
+    let requests = match user.actor.staff_id.as_deref() {
+        Some(me) => {
+            super::session_requests::view(
+                state,
+                &user.actor,
+                me,
+                "/me/session-requests".into(),
+                "your",
+                request,
+            )
+            .await?
+        }
+        None => None,
+    };
+    if let Some(r) = &requests {
+        view.errors.extend(r.errors.errors.iter().cloned());
+    }
+    let status = if view.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -1172,6 +1192,7 @@ async fn render_my_rota(
         sessions,
         form: view,
         done,
+        requests,
     };
     Ok((status, token, page).into_response())
 }
@@ -1182,7 +1203,7 @@ pub(crate) async fn my_rota_page(
     token: CsrfToken,
     Query(done): Query<super::Done>,
 ) -> Result<Response, WebError> {
-    render_my_rota(&state, &user, token, None, done.done).await
+    render_my_rota(&state, &user, token, None, None, done.done).await
 }
 
 pub(crate) async fn swap_request(
@@ -1194,7 +1215,7 @@ pub(crate) async fn swap_request(
     match state.app.request_swap(&user.actor, &form).await {
         Ok(_) => Ok(Redirect::to("/me/rota?done=swap-requested").into_response()),
         Err(AppError::Invalid(errors)) => {
-            render_my_rota(&state, &user, token, Some(errors), String::new()).await
+            render_my_rota(&state, &user, token, Some(errors), None, String::new()).await
         }
         Err(e) => Err(e.into()),
     }

@@ -21,7 +21,8 @@ use domain::FieldErrors;
 use domain::account::UserRole;
 use domain::role::{Role, StaffGroup};
 use domain::rota::{
-    CoverForm, CoverNeed, ROTA_WEEKDAYS, RotaRulesForm, Session, weekday_code, weekday_name,
+    CoverForm, CoverNeed, ROTA_WEEKDAYS, RotaRulesForm, Session, SessionRequestForm, weekday_code,
+    weekday_name,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -696,6 +697,7 @@ pub(crate) struct RulesPage {
     may_change: bool,
     form: FormView,
     notice: Option<String>,
+    requests: Option<super::session_requests::SessionRequestsView>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -788,12 +790,15 @@ fn rules_fields(form: &RotaRulesForm, fixed: &str, never: &str) -> Vec<FieldView
     ]
 }
 
-async fn render_rules(
+/// A person's rota rules page: the errors of the rules form or of the session request form
+/// sent back, if any.
+pub(crate) async fn render_rules(
     state: &AppState,
     user: &CurrentUser,
     token: CsrfToken,
     staff_id: &str,
     typed: Option<(&RulesPost, &FieldErrors)>,
+    request: Option<(&SessionRequestForm, &FieldErrors)>,
     done: &str,
 ) -> Result<Response, WebError> {
     let view = state.app.rota_rules(&user.actor, staff_id).await?;
@@ -817,6 +822,23 @@ async fn render_rules(
             StatusCode::OK,
         ),
     };
+    let requests = super::session_requests::view(
+        state,
+        &user.actor,
+        staff_id,
+        format!("/staff/{staff_id}/session-requests"),
+        "their",
+        request,
+    )
+    .await?;
+    let mut form = form;
+    let mut status = status;
+    if let Some(r) = &requests
+        && r.errors.has_errors()
+    {
+        form.errors.extend(r.errors.errors.iter().cloned());
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
     let page = RulesPage {
         ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}"))?,
         staff_id: staff_id.to_string(),
@@ -839,7 +861,15 @@ async fn render_rules(
         },
         may_change: view.may_change,
         form,
-        notice: (done == "saved").then(|| "Their rota rules are saved.".to_string()),
+        notice: match done {
+            "saved" => Some("Their rota rules are saved.".to_string()),
+            "session-request" => {
+                Some("The session request is saved: the next rota made weighs it.".to_string())
+            }
+            "session-request-withdrawn" => Some("The session request was withdrawn.".to_string()),
+            _ => None,
+        },
+        requests,
     };
     Ok((status, token, page).into_response())
 }
@@ -851,7 +881,7 @@ pub(crate) async fn rules_page(
     Path(id): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    render_rules(&state, &user, token, &id, None, &done.done).await
+    render_rules(&state, &user, token, &id, None, None, &done.done).await
 }
 
 pub(crate) async fn rules_save(
@@ -868,7 +898,7 @@ pub(crate) async fn rules_save(
     {
         Ok(_) => Ok(Redirect::to(&format!("/staff/{id}/rota-rules?done=saved")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            render_rules(&state, &user, token, &id, Some((&post, &errors)), "").await
+            render_rules(&state, &user, token, &id, Some((&post, &errors)), None, "").await
         }
         Err(other) => Err(other.into()),
     }
