@@ -563,3 +563,58 @@ pub async fn get_goal(conn: &mut AnyConnection, id: &str) -> Result<Option<Goal>
         .map(goal_from_row)
         .transpose()
 }
+
+/// A coaching session booked for a person, with its programme's name and length, for the
+/// rota (the time is taken).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BookedCoaching {
+    pub staff_id: String,
+    pub date: chrono::NaiveDate,
+    pub start_time: chrono::NaiveTime,
+    pub minutes: u32,
+    pub programme: String,
+}
+
+/// The coaching sessions booked for these people from `from` to `to` (inclusive ISO
+/// dates), by person, date and time.
+pub async fn booked_coaching(
+    conn: &mut AnyConnection,
+    staff_ids: &[String],
+    from: &str,
+    to: &str,
+) -> Result<Vec<BookedCoaching>> {
+    if staff_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (3..staff_ids.len() + 3).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT e.staff_id, c.session_date, c.start_time, p.minutes_per_session, p.name
+         FROM coaching_sessions c
+         JOIN coaching_enrolments e ON e.id = c.enrolment_id
+         JOIN coaching_programmes p ON p.id = e.programme_id
+         WHERE c.session_date >= $1 AND c.session_date <= $2 AND e.staff_id IN ({})
+         ORDER BY e.staff_id, c.session_date, c.start_time, c.id",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(from).bind(to);
+    for id in staff_ids {
+        query = query.bind(id);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            let date: String = r.try_get(1)?;
+            let time: String = r.try_get(2)?;
+            let minutes: i64 = r.try_get(3)?;
+            Ok(BookedCoaching {
+                staff_id: r.try_get(0)?,
+                date: parse_date(&date)?,
+                start_time: chrono::NaiveTime::parse_from_str(&time, "%H:%M").map_err(corrupt)?,
+                minutes: u32::try_from(minutes).map_err(corrupt)?,
+                programme: r.try_get(4)?,
+            })
+        })
+        .collect()
+}

@@ -1224,6 +1224,27 @@ on_both!(
                 .as_deref(),
             Some("second")
         );
+        // The rota reads the booking with its programme's length, for the dates asked only.
+        let booked_for = |from: &'static str, to: &'static str| {
+            let ids = vec![kim.clone()];
+            async move {
+                let mut conn = db.store.conn().await.unwrap();
+                store::development::booked_coaching(&mut conn, &ids, from, to)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(
+            booked_for("2026-11-30", "2026-12-06").await,
+            vec![store::development::BookedCoaching {
+                staff_id: kim.clone(),
+                date: day("2026-12-03"),
+                start_time: booked.start_time,
+                minutes: 90,
+                programme: "Coaching".into(),
+            }]
+        );
+        assert!(booked_for("2026-12-04", "2026-12-31").await.is_empty());
 
         // Goals keep their links.
         let goal = new_id();

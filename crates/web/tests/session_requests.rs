@@ -1,8 +1,9 @@
-//! Session requests over HTTP, on both databases: a member of staff asks to work a session or
-//! to have one off on "My rota" (bad input named by field, a second request for the same
-//! session replacing the first), their manager records one for them on their rota rules page,
-//! the rota reads them and explains the ones it leaves unmet, and either withdraws them; each
-//! change is audited.
+//! A person's own time on the rota, on both databases. Session requests over HTTP: a member of
+//! staff asks to work a session or to have one off on "My rota" (bad input named by field, a
+//! second request for the same session replacing the first), their manager records one for
+//! them on their rota rules page, the rota reads them and explains the ones it leaves unmet,
+//! and either withdraws them; each change is audited. Coaching booked through the PCN's
+//! programmes takes its time: the rota keeps the person out of the sessions it overlaps.
 use super::on_both;
 use crate::support::*;
 use app::rota::{RotaScope, check, load_input};
@@ -235,5 +236,77 @@ on_both!(
         for action in ["requested", "updated", "withdrawn"] {
             assert!(actions.contains(&action), "{action}: {actions:?}");
         }
+    }
+);
+
+on_both!(
+    a_rota_keeps_people_out_of_their_booked_coaching,
+    async |t: &TestApp| {
+        let pcn_email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let pcn = t.app.actor(&t.user(&pcn_email).await.id).await.unwrap();
+        let staff_email = t.login_email("staff", Some(OWN_PRACTICE)).await;
+        let staff_id = t.user(&staff_email).await.staff_id.unwrap();
+        let monday = next_monday(t.app.today());
+        let tuesday = monday + chrono::Days::new(1);
+        let programme = t
+            .app
+            .add_coaching_programme(
+                &pcn,
+                OWN_PCN,
+                &domain::development::ProgrammeForm {
+                    name: "New to practice".into(),
+                    description: String::new(),
+                    sessions: "3".into(),
+                    minutes_per_session: "120".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let enrolment = t
+            .app
+            .enrol_on_programme(&pcn, OWN_PCN, &programme, &staff_id)
+            .await
+            .unwrap();
+        t.app
+            .book_coaching_session(
+                &pcn,
+                OWN_PCN,
+                &domain::development::SessionForm {
+                    enrolment_id: enrolment,
+                    date: tuesday.to_string(),
+                    start_time: "09:30".into(),
+                    place: "Hub meeting room".into(),
+                    coach: "Alex Coach".into(),
+                },
+            )
+            .await
+            .unwrap();
+
+        let scope = RotaScope::Practice(OWN_PRACTICE.into());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let mut conn = t.app.store().conn().await.unwrap();
+        let (input, _) = load_input(&mut conn, &scope, period).await.unwrap();
+        drop(conn);
+        let person = input.people.iter().find(|p| p.id == staff_id).unwrap();
+        assert_eq!(person.coaching.len(), 1);
+        assert_eq!(
+            (person.coaching[0].date, person.coaching[0].ends.to_string()),
+            (tuesday, "11:30:00".to_string())
+        );
+        let solved = t.app.solve_rota_now(scope, period, 2, 2).await.unwrap();
+        let manager_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        let manager = t.app.actor(&t.user(&manager_email).await.id).await.unwrap();
+        let detail = t.app.rota(&manager, &solved.id).await.unwrap();
+        assert!(
+            !detail
+                .assignments
+                .iter()
+                .any(|a| a.staff_id == staff_id && a.date == tuesday && a.session == Session::Am),
+            "booked on the morning of their coaching"
+        );
+        assert!(detail.problems.iter().all(|p| p.rule != "coaching"));
     }
 );

@@ -345,6 +345,30 @@ fn check_person(
                     )
                 });
             }
+            let coaching = input
+                .sites
+                .iter()
+                .find(|x| x.id == a.site_id)
+                .and_then(|x| person.coaching_in(x, a.session, date));
+            if let Some(c) = coaching {
+                problems.push(RotaProblem {
+                    session: Some(a.session),
+                    site_id: Some(a.site_id.clone()),
+                    ..at(
+                        true,
+                        "coaching",
+                        date,
+                        format!(
+                            "{name} is booked {} on {day} at {}, but has a coaching session ({}) from {} to {}",
+                            a.session.label(),
+                            site_name(&a.site_id),
+                            c.programme,
+                            c.starts.format("%H:%M"),
+                            c.ends.format("%H:%M")
+                        ),
+                    )
+                });
+            }
         }
         let pattern = DayPattern::of(&sessions);
         halves += sessions.iter().map(|s| s.contract_halves()).sum::<u32>();

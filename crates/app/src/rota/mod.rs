@@ -330,6 +330,18 @@ pub async fn load_input(
     };
     let (from, to) = (period.from.to_string(), period.last_day().to_string());
     let leave = store::leave::list(conn, leave_scope, Some((&from, &to))).await?;
+    let mut coaching: BTreeMap<String, Vec<plan::Coaching>> = BTreeMap::new();
+    for c in store::development::booked_coaching(conn, &ids, &from, &to).await? {
+        coaching
+            .entry(c.staff_id)
+            .or_default()
+            .push(plan::Coaching {
+                date: c.date,
+                starts: c.start_time,
+                ends: c.start_time + chrono::Duration::minutes(i64::from(c.minutes)),
+                programme: c.programme,
+            });
+    }
     let mut session_requests: BTreeMap<String, Vec<SessionRequest>> = BTreeMap::new();
     for r in store::rota::list_session_requests(conn, &ids, &from, &to).await? {
         if let Some(request) = session_request_from_row(&r) {
@@ -425,6 +437,7 @@ pub async fn load_input(
             approved_leave: leave_of(LeaveStatus::Approved),
             requested_leave: leave_of(LeaveStatus::Requested),
             session_requests: session_requests.remove(&s.id).unwrap_or_default(),
+            coaching: coaching.remove(&s.id).unwrap_or_default(),
             employed: (s.draft.start_date, s.draft.end_date),
         });
     }

@@ -72,6 +72,16 @@ pub struct BookedElsewhere {
     pub times: SessionTimes,
 }
 
+/// A coaching session booked for a person: its time is taken, so the rota sessions it
+/// overlaps at a site (by that site's times) are barred to them that day.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coaching {
+    pub date: NaiveDate,
+    pub starts: chrono::NaiveTime,
+    pub ends: chrono::NaiveTime,
+    pub programme: String,
+}
+
 /// A member of staff with what their rota must respect.
 #[derive(Debug, Clone)]
 pub struct PersonInput {
@@ -95,6 +105,8 @@ pub struct PersonInput {
     pub requested_leave: Vec<(NaiveDate, NaiveDate, String)>,
     /// Requests to work or to have off single sessions, within the period.
     pub session_requests: Vec<SessionRequest>,
+    /// Coaching sessions booked for them within the period.
+    pub coaching: Vec<Coaching>,
     /// First and last day of employment (`None`: no end): days outside are never worked.
     pub employed: (NaiveDate, Option<NaiveDate>),
 }
@@ -134,6 +146,35 @@ impl PersonInput {
             .sessions()
             .iter()
             .any(|s| self.booked_elsewhere(date, *s).is_some())
+    }
+
+    /// The coaching session a pattern worked at `site` on `date` would overlap, if any.
+    pub fn coaching_clash(
+        &self,
+        site: &SiteInput,
+        pattern: DayPattern,
+        date: NaiveDate,
+    ) -> Option<&Coaching> {
+        pattern
+            .sessions()
+            .iter()
+            .find_map(|s| self.coaching_in(site, *s, date))
+    }
+
+    /// The coaching session that overlaps `session` at `site` on `date`, if any.
+    pub fn coaching_in(
+        &self,
+        site: &SiteInput,
+        session: Session,
+        date: NaiveDate,
+    ) -> Option<&Coaching> {
+        if !session.on(date.weekday()) {
+            return None;
+        }
+        let t = times_at(site, session);
+        self.coaching
+            .iter()
+            .find(|c| c.date == date && c.starts < t.ends && t.starts < c.ends)
     }
 
     /// Whether every pattern of the day takes a session the person works elsewhere.
@@ -246,6 +287,7 @@ pub fn can_work(
                         && is_open(site, p, date)
                         && !person.over_contacts(p)
                         && person.barred_by(site, p, date).is_none()
+                        && person.coaching_clash(site, p, date).is_none()
                 })
             })
 }
@@ -434,6 +476,9 @@ pub fn build(input: &RotaInput) -> Model {
                     person
                         .barred_by(&input.sites[site], pattern, *date)
                         .is_some()
+                        || person
+                            .coaching_clash(&input.sites[site], pattern, *date)
+                            .is_some()
                 })
                 .collect();
             if !barred.is_empty() {
@@ -498,8 +543,14 @@ pub fn build(input: &RotaInput) -> Model {
                             && person
                                 .barred_by(&input.sites[site], pattern, *date)
                                 .is_none()
+                            && person
+                                .coaching_clash(&input.sites[site], pattern, *date)
+                                .is_none()
                     })
                     .collect();
+                let coaching = sites
+                    .iter()
+                    .find_map(|&site| person.coaching_in(&input.sites[site], session, *date));
                 if let Some(booked) =
                     person.fixed_session_barred_elsewhere(&input.sites, *date, session)
                 {
@@ -511,6 +562,16 @@ pub fn build(input: &RotaInput) -> Model {
                         crate::long_date(*date),
                         booked.session.label(),
                         booked.site_name
+                    ));
+                } else if let (true, Some(c)) = (set.is_empty(), coaching) {
+                    conflicts.push(format!(
+                        "{}'s fixed {} {} session on {} clashes with their coaching session ({}) at {}: the coaching session is kept",
+                        person.name,
+                        domain::rota::weekday_name(weekday),
+                        session.label(),
+                        crate::long_date(*date),
+                        c.programme,
+                        c.starts.format("%H:%M")
                     ));
                 } else if set.is_empty() {
                     conflicts.push(format!(
@@ -1174,7 +1235,7 @@ impl PersonInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rota::check::check;
+    use crate::rota::check::{RotaProblem, check};
     use domain::rota::{CoverNeed, RotaRules};
 
     fn gp(id: &str, role: Role, rules: RotaRules) -> PersonInput {
@@ -1191,6 +1252,7 @@ mod tests {
             approved_leave: Vec::new(),
             requested_leave: Vec::new(),
             session_requests: Vec::new(),
+            coaching: Vec::new(),
             employed: (NaiveDate::MIN, None),
         }
     }
@@ -1704,6 +1766,83 @@ mod tests {
                 .iter()
                 .filter(|p| p.rule == "session_request")
                 .all(|p| !p.hard)
+        );
+    }
+
+    #[test]
+    fn a_booked_coaching_session_bars_the_sessions_it_overlaps() {
+        let mut input = hub();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2027, 1, d).unwrap();
+        let at = |h: u32, m: u32| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        let coaching = |date, starts, ends| Coaching {
+            date,
+            starts,
+            ends,
+            programme: "New to practice".into(),
+        };
+        // B: Wednesday 14:00–15:30, in the afternoon. A: Tuesday 09:00–10:00, in A's fixed
+        // Tuesday morning.
+        input.people[1].coaching = vec![coaching(day(13), at(14, 0), at(15, 30))];
+        input.people[0].coaching = vec![coaching(day(12), at(9, 0), at(10, 0))];
+        let model = build(&input);
+        let barred: Vec<DayPattern> = model
+            .problem
+            .unavailable
+            .iter()
+            .filter(|u| (u.staff, u.day) == (1, 2))
+            .flat_map(|u| u.shifts.iter().map(|&s| model.shift_of[s].1))
+            .collect();
+        assert_eq!(
+            barred,
+            vec![DayPattern::Pm, DayPattern::AmPm, DayPattern::PmEvening]
+        );
+        assert_eq!(
+            model.conflicts,
+            vec![format!(
+                "Dr A's fixed Tuesday AM session on {} clashes with their coaching session (New to practice) at 09:00: the coaching session is kept",
+                crate::long_date(day(12))
+            )]
+        );
+        assert!(
+            !model
+                .problem
+                .required
+                .iter()
+                .any(|r| (r.staff, r.day) == (0, 1))
+        );
+
+        let assignments = solve_feasibly(&input, &model);
+        assert!(!assignments.iter().any(|a| a.staff_id == "B"
+            && a.date == day(13)
+            && matches!(a.session, Session::Pm | Session::Evening)));
+        assert!(
+            check(&input, &assignments)
+                .iter()
+                .all(|p| p.rule != "coaching")
+        );
+
+        // Booked by hand into B's coaching afternoon: a hard problem, in plain words.
+        let mut edited = assignments;
+        edited.retain(|a| !(a.staff_id == "B" && a.date == day(13)));
+        edited.push(Assignment {
+            staff_id: "B".into(),
+            date: day(13),
+            session: Session::Pm,
+            site_id: "hub".into(),
+            room_id: None,
+        });
+        let problems: Vec<RotaProblem> = check(&input, &edited)
+            .into_iter()
+            .filter(|p| p.rule == "coaching")
+            .collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].hard);
+        assert_eq!(
+            problems[0].message,
+            format!(
+                "Dr B is booked PM on Wednesday {} at Hub, but has a coaching session (New to practice) from 14:00 to 15:30",
+                crate::long_date(day(13))
+            )
         );
     }
 }
