@@ -664,6 +664,17 @@ pub async fn bump_version(conn: &mut AnyConnection, id: &str, seen: i64) -> Resu
     Ok(done.rows_affected() == 1)
 }
 
+/// `bump_version` whatever the version is (a change asked for without one, from the API):
+/// still the transaction's first write, so it waits for or holds off changes racing it.
+/// False when there is no such rota.
+pub async fn bump_version_unchecked(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE rotas SET version = version + 1 WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// `bump_version` for the rota a swap request belongs to, in one statement (so it is still
 /// the transaction's first write, before it reads the request).
 pub async fn bump_version_of_swap(
@@ -873,6 +884,10 @@ pub struct PublishedAssignment {
     pub practice_ods: String,
     pub room_id: Option<String>,
     pub room_name: Option<String>,
+    /// The session's times at the site (HH:MM): the site's own (`site_sessions`), else the
+    /// session's default times.
+    pub starts: String,
+    pub ends: String,
 }
 
 /// A published rota's period, publication time and the practices its scope covers, to find
@@ -1010,9 +1025,10 @@ pub async fn published_sessions(
     };
     let sql = format!(
         "SELECT a.rota_id, a.staff_id, a.day, a.session, a.site_id, s.name, s.practice_ods,
-                a.room_id, m.name, r.published_at
+                a.room_id, m.name, r.published_at, t.starts, t.ends
          FROM rota_assignments a JOIN rotas r ON r.id = a.rota_id JOIN sites s ON s.id = a.site_id
               LEFT JOIN rooms m ON m.id = a.room_id
+              LEFT JOIN site_sessions t ON t.site_id = a.site_id AND t.session = a.session
          WHERE a.staff_id IN ({}) AND a.day >= ${} AND a.day <= ${} AND r.published_at IS NOT NULL
                {except}
          ORDER BY a.staff_id, a.day, {}, a.rota_id",
@@ -1033,16 +1049,32 @@ pub async fn published_sessions(
 
     let mut out = Vec::new();
     for r in &rows {
+        let session: String = r.try_get(3)?;
+        let (starts, ends): (Option<String>, Option<String>) = (r.try_get(10)?, r.try_get(11)?);
+        let (starts, ends) = match (starts, ends) {
+            (Some(starts), Some(ends)) => (starts, ends),
+            _ => {
+                let times = domain::rota::Session::parse(&session)
+                    .map_err(|_| corrupt(format!("rota session '{session}'")))?
+                    .default_times();
+                (
+                    times.starts.format("%H:%M").to_string(),
+                    times.ends.format("%H:%M").to_string(),
+                )
+            }
+        };
         let assignment = PublishedAssignment {
             rota_id: r.try_get(0)?,
             staff_id: r.try_get(1)?,
             day: r.try_get(2)?,
-            session: r.try_get(3)?,
+            session,
             site_id: r.try_get(4)?,
             site_name: r.try_get(5)?,
             practice_ods: r.try_get(6)?,
             room_id: r.try_get(7)?,
             room_name: r.try_get(8)?,
+            starts,
+            ends,
         };
         let published_at: String = r.try_get(9)?;
         let day = parse_date(&assignment.day)?;

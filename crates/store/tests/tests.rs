@@ -2164,6 +2164,19 @@ on_both!(
             let mut conn = db.store.conn().await.unwrap();
             assert_eq!(version(&mut conn).await, seen + 1);
         }
+        // A change sent without a version (the API's publish) moves it on whatever it is.
+        let mut conn = db.store.conn().await.unwrap();
+        assert!(
+            store::rota::bump_version_unchecked(&mut conn, "v1")
+                .await
+                .unwrap()
+        );
+        assert_eq!(version(&mut conn).await, 8);
+        assert!(
+            !store::rota::bump_version_unchecked(&mut conn, "nope")
+                .await
+                .unwrap()
+        );
     }
 );
 
@@ -2419,6 +2432,34 @@ on_both!(
         assert_eq!(rows[1].site_name, "Riverside Main");
         assert_eq!(rows[1].practice_ods, "Y99901");
         assert_eq!(rows[1].room_name.as_deref(), Some("Room 1"));
+        // Each session carries its times there: the defaults, or the site's own.
+        assert_eq!(
+            (rows[0].starts.as_str(), rows[0].ends.as_str()),
+            ("08:00", "13:00")
+        );
+        assert_eq!(
+            (rows[1].starts.as_str(), rows[1].ends.as_str()),
+            ("13:00", "18:30")
+        );
+        store::rota::upsert_site_session(
+            &mut conn,
+            &SiteSessionRow {
+                site_id: site.to_string(),
+                session: "pm".into(),
+                starts: "13:30".into(),
+                ends: "19:00".into(),
+                open: true,
+            },
+        )
+        .await
+        .unwrap();
+        let timed = store::rota::published_for_staff(&mut conn, ash, "2026-12-08", "2026-12-08")
+            .await
+            .unwrap();
+        assert_eq!(
+            (timed[0].starts.as_str(), timed[0].ends.as_str()),
+            ("13:30", "19:00")
+        );
         assert_eq!(
             seen(rows),
             [

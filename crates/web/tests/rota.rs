@@ -260,9 +260,19 @@ on_both!(
             again.problems.iter().filter(|p| p.hard).collect::<Vec<_>>()
         );
 
-        // Publish; the grid and the printable page show the team.
-        let (status, _, _) = post_form(t, &client, &format!("/rotas/{id}/publish"), &[]).await;
+        // Publish, from the version the page shows; the grid and the printable page show
+        // the team.
+        let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
+        let shown = field_value(&page, "version").unwrap();
+        let (status, location, _) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/publish"),
+            &[("version", &shown)],
+        )
+        .await;
         assert_eq!(status, 303);
+        assert!(location.contains("done=rota-published"), "{location}");
         let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
         assert!(page.contains("published on"), "published");
         assert!(page.contains(&other.name));
@@ -460,7 +470,13 @@ on_both!(
             .await
             .unwrap();
         let id = solved.id.clone();
-        t.app.publish_rota(&manager_actor, &id).await.unwrap();
+        assert!(
+            t.app
+                .publish_rota(&manager_actor, &id, &Default::default())
+                .await
+                .unwrap()
+                .published
+        );
         let before = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
 
         // The member of staff sees their published sessions.
@@ -725,7 +741,13 @@ on_both!(
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
-        t.app.publish_rota(&actor, &own.id).await.unwrap();
+        assert!(
+            t.app
+                .publish_rota(&actor, &own.id, &Default::default())
+                .await
+                .unwrap()
+                .published
+        );
         let mut conn = t.app.store().conn().await.unwrap();
         let (whole, _) = load_input(&mut conn, &RotaScope::Pcn(OWN_PCN.into()), period)
             .await
@@ -818,7 +840,13 @@ on_both!(
 
         // Publishing the neighbour's rota leaves the own practice's sessions in the shared
         // person's rota page and calendar feed.
-        t.app.publish_rota(&actor, &neighbour.id).await.unwrap();
+        assert!(
+            t.app
+                .publish_rota(&actor, &neighbour.id, &Default::default())
+                .await
+                .unwrap()
+                .published
+        );
         let s = shared
             .iter()
             .find(|s| halves(&own_sessions, &s.id) > 0 && halves(&neighbour_sessions, &s.id) > 0)
@@ -938,7 +966,13 @@ on_both!(
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
-        t.app.publish_rota(&actor, &own.id).await.unwrap();
+        assert!(
+            t.app
+                .publish_rota(&actor, &own.id, &Default::default())
+                .await
+                .unwrap()
+                .published
+        );
 
         let pcn = t
             .app
@@ -1173,6 +1207,211 @@ on_both!(
                 .filter(|a| a.entity == "rota_day" && a.entity_id == id)
                 .count(),
             2
+        );
+    }
+);
+
+on_both!(
+    publishing_carries_the_version_and_is_refused_while_another_practices_rota_clashes,
+    async |t: &TestApp| {
+        const NEIGHBOUR: &str = "Y99902";
+        let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let client = t.logged_in(&email).await;
+        let actor = pcn_actor(t).await;
+        let monday = next_monday(t.app.today());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let shared = shared_between(t, OWN_PRACTICE, NEIGHBOUR).await;
+        // Both practices' rotas are solved before either is published, so neither knows
+        // what the other books.
+        let own = t
+            .app
+            .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
+            .await
+            .unwrap();
+        let neighbour = t
+            .app
+            .solve_rota_now(RotaScope::Practice(NEIGHBOUR.into()), period, 2, 2)
+            .await
+            .unwrap();
+        let own_detail = t.app.rota(&actor, &own.id).await.unwrap();
+        let (person, date, pattern) = shared
+            .iter()
+            .find_map(|s| {
+                let held: Vec<_> = own_detail
+                    .assignments
+                    .iter()
+                    .filter(|a| a.staff_id == s.id)
+                    .collect();
+                let first = held.first()?;
+                let day: Vec<_> = held
+                    .iter()
+                    .filter(|a| a.date == first.date)
+                    .map(|a| a.session)
+                    .collect();
+                Some((s, first.date, domain::rota::DayPattern::of(&day)?))
+            })
+            .expect("a person at both practices works in the own practice's rota");
+        // The neighbour's manager books them for the same sessions there (saved with an
+        // override, whatever else it breaks) and publishes.
+        let neighbour_detail = t.app.rota(&actor, &neighbour.id).await.unwrap();
+        let there = neighbour_detail
+            .people
+            .iter()
+            .find(|p| p.id == person.id)
+            .unwrap()
+            .site_ids[0]
+            .clone();
+        let edit = app::rota::DayEdit {
+            staff_id: person.id.clone(),
+            date: date.to_string(),
+            pattern: app::rota::pattern_code(pattern).into(),
+            site_id: there.clone(),
+            lock: false,
+            override_rules: true,
+            version: neighbour_detail.row.version,
+        };
+        let edited = t
+            .app
+            .edit_rota_day(&actor, &neighbour.id, &edit)
+            .await
+            .unwrap();
+        assert!(edited.saved);
+        let published = t
+            .app
+            .publish_rota(
+                &actor,
+                &neighbour.id,
+                &app::rota::PublishRequest {
+                    version: Some(t.app.rota(&actor, &neighbour.id).await.unwrap().row.version),
+                    override_rules: true,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(published.published);
+        let there_name = neighbour_detail
+            .sites
+            .iter()
+            .find(|s| s.id == there)
+            .unwrap()
+            .name
+            .clone();
+
+        // The own practice's rota, checked again, now clashes: publishing is refused and
+        // the page names the clash; nothing is published.
+        let (_, page) = get(t, &client, &format!("/rotas/{}", own.id)).await;
+        let shown = field_value(&page, "version").unwrap();
+        assert!(
+            page.contains("id=\"override_publish\""),
+            "the page offers the override: {page}"
+        );
+        let (status, _, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{}/publish", own.id),
+            &[("version", &shown)],
+        )
+        .await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("id=\"publish-refused\""), "{page}");
+        let clash = format!("already works that session at {there_name} in another published rota");
+        assert!(page.contains(&clash), "{page}");
+        let not_yet = t.app.rota(&actor, &own.id).await.unwrap().row;
+        assert!(not_yet.published_at.is_none());
+        assert_eq!(
+            not_yet.version.to_string(),
+            shown,
+            "a refusal writes nothing"
+        );
+
+        // The JSON API: a wrong version type names the field, an old version is stale, and
+        // without the override the clash is refused with the problems listed.
+        let api = async |body: serde_json::Value| {
+            let r = client
+                .post(format!("{}/api/rotas/{}/publish", t.base, own.id))
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            (
+                status,
+                serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+            )
+        };
+        let (status, body) = api(serde_json::json!({ "version": "x" })).await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["fields"][0]["field"], "version", "{body}");
+        let old = not_yet.version - 1;
+        let (status, body) = api(serde_json::json!({ "version": old, "override": true })).await;
+        assert_eq!(status, 409, "{body}");
+        assert_eq!(body["error"], app::rota::STALE_ROTA, "{body}");
+        let (status, body) = api(serde_json::json!({ "version": not_yet.version })).await;
+        assert_eq!(status, 409, "{body}");
+        assert!(body["error"].as_str().unwrap().contains(&clash), "{body}");
+        assert!(
+            body["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["rule"] == "booked_elsewhere" && p["hard"] == true),
+            "{body}"
+        );
+        // An old version is refused by the page too, showing the rota as it is now.
+        let (status, _, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{}/publish", own.id),
+            &[("version", &old.to_string()), ("override_rules", "yes")],
+        )
+        .await;
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains(app::rota::STALE_ROTA), "{page}");
+        assert!(
+            t.app
+                .rota(&actor, &own.id)
+                .await
+                .unwrap()
+                .row
+                .published_at
+                .is_none()
+        );
+
+        // "Publish anyway": published, and the override is audited with the clash.
+        let (status, location, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{}/publish", own.id),
+            &[("version", &shown), ("override_rules", "yes")],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        assert!(
+            location.contains("done=rota-published-overridden"),
+            "{location}"
+        );
+        let after = t.app.rota(&actor, &own.id).await.unwrap().row;
+        assert!(after.published_at.is_some());
+        assert!(
+            after.version > not_yet.version,
+            "publishing moves the version"
+        );
+        let mut conn = t.app.store().conn().await.unwrap();
+        let audit = store::audit::list(&mut conn, &[OWN_PRACTICE.to_string()], 50)
+            .await
+            .unwrap();
+        let row = audit
+            .iter()
+            .find(|a| a.entity == "rota" && a.entity_id == own.id && a.action == "overrode")
+            .expect("the override is audited");
+        assert!(
+            row.after_json.as_deref().unwrap_or("").contains(&clash),
+            "{:?}",
+            row.after_json
         );
     }
 );

@@ -451,4 +451,12 @@ async fn the_rota_api_is_in_the_openapi_document() {
         );
     }
     assert!(doc["components"]["schemas"]["RotaStatusDto"]["properties"]["problems"].is_object());
+    // Publishing documents its optional version and override, and the refusal's problems.
+    let publish_input = &doc["components"]["schemas"]["PublishInput"]["properties"];
+    assert!(publish_input["version"].is_object(), "{publish_input}");
+    assert!(publish_input["override"].is_object(), "{publish_input}");
+    assert!(
+        doc["components"]["schemas"]["PublishRefusedDto"]["properties"]["problems"].is_object()
+    );
+    assert!(doc["components"]["schemas"]["RotaStatusDto"]["properties"]["version"].is_object());
 }

@@ -154,7 +154,13 @@ on_both!(
         assert!(week1 < first);
 
         // Published, the PDF says so.
-        t.app.publish_rota(&actor, &id).await.unwrap();
+        assert!(
+            t.app
+                .publish_rota(&actor, &id, &Default::default())
+                .await
+                .unwrap()
+                .published
+        );
         let (_, _, _, bytes) = get(
             &client,
             format!("{}/rotas/{id}/pdf?site={}&week=1", t.base, site.id),

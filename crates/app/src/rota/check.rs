@@ -2,8 +2,8 @@
 //! optimiser's evaluator, so each edit is judged the same way whatever made the rota, and
 //! the two cross-check each other in tests.
 use super::plan::{
-    Assignment, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, can_work, contract_halves, fair_targets,
-    is_open, room_need,
+    Assignment, BookedElsewhere, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, can_work,
+    contract_halves, fair_targets, is_open, room_need,
 };
 use crate::long_date;
 use chrono::{Datelike, NaiveDate};
@@ -75,6 +75,7 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
     for person in &input.people {
         let days = by_person.get(person.id.as_str()).unwrap_or(&empty);
         check_person(input, person, days, &site_name, &mut problems);
+        check_elsewhere(input, person, days, &site_name, &mut problems);
     }
 
     // Rooms: clinicians needing a kind of room in a session at a site, against the rooms.
@@ -546,6 +547,9 @@ fn check_person(
             if analytics::calendar::is_bank_holiday(date)
                 || person.on_leave(date).is_some()
                 || person.booked_elsewhere(date, session).is_some()
+                || person
+                    .fixed_session_barred_elsewhere(&input.sites, date, session)
+                    .is_some()
             {
                 continue;
             }
@@ -574,7 +578,8 @@ fn check_person(
         } else {
             ("least", target - 1)
         };
-        let contract = if person.share < 1.0 || !person.elsewhere.is_empty() {
+        let in_period = |d: NaiveDate| input.period.from <= d && d <= input.period.last_day();
+        let contract = if person.share < 1.0 || person.elsewhere.iter().any(|b| in_period(b.date)) {
             "their share of the contract for this rota's practices (less leave, bank holidays and sessions in other published rotas)"
         } else {
             "the contract (less leave and bank holidays)"
@@ -593,4 +598,169 @@ fn check_person(
             )
         });
     }
+}
+
+/// Safe working counted with the sessions the person works in other practices' published
+/// rotas (`PersonInput::elsewhere`, loaded a few days either side of the period): rest of
+/// `MIN_REST_HOURS` between a day here and a day elsewhere, a GP's planned contacts a day
+/// here and elsewhere together, and runs of days worked here and elsewhere together. Each
+/// problem names the other site. (Clashing sessions are `booked_elsewhere`, in
+/// `check_person`; limits broken here alone are reported there.)
+fn check_elsewhere(
+    input: &RotaInput,
+    person: &PersonInput,
+    days: &BTreeMap<NaiveDate, Vec<&Assignment>>,
+    site_name: &dyn Fn(&str) -> String,
+    problems: &mut Vec<RotaProblem>,
+) {
+    if person.elsewhere.is_empty() {
+        return;
+    }
+    let name = &person.name;
+    let at = |rule, date: NaiveDate, message: String| RotaProblem {
+        staff_ids: vec![person.id.clone()],
+        date: Some(date),
+        ..problem(true, rule, message)
+    };
+    let mut elsewhere: BTreeMap<NaiveDate, Vec<&BookedElsewhere>> = BTreeMap::new();
+    for b in &person.elsewhere {
+        elsewhere.entry(b.date).or_default().push(b);
+    }
+    let times_here = |a: &Assignment| {
+        input
+            .sites
+            .iter()
+            .find(|s| s.id == a.site_id)
+            .and_then(|s| s.sessions.get(&a.session).copied())
+            .unwrap_or(a.session.default_times())
+    };
+    let rest_text = |minutes: i64| format!("{} h {} min", minutes / 60, minutes % 60);
+    let needed = i64::from(MIN_REST_HOURS) * 60;
+    let here_days: Vec<NaiveDate> = days
+        .keys()
+        .copied()
+        .filter(|d| input.period.days().any(|x| x == *d))
+        .collect();
+    for &date in &here_days {
+        let held = &days[&date];
+        let day = day_text(date);
+        let here = site_name(&held[0].site_id);
+        let (Some(starts), Some(ends)) = (
+            held.iter().map(|a| times_here(a).starts).min(),
+            held.iter().map(|a| times_here(a).ends).max(),
+        ) else {
+            continue;
+        };
+        if let Some(before) = date
+            .pred_opt()
+            .and_then(|d| elsewhere.get(&d))
+            .and_then(|list| list.iter().max_by_key(|b| b.times.ends))
+        {
+            let rest = 24 * 60 + (starts - before.times.ends).num_minutes();
+            if rest < needed {
+                problems.push(at(
+                    "rest",
+                    date,
+                    format!(
+                        "{name}: {} of rest between the {} session at {} on {} (another published rota) and {day} at {here}, less than the {MIN_REST_HOURS} hours needed",
+                        rest_text(rest),
+                        before.session.label(),
+                        before.site_name,
+                        day_text(before.date),
+                    ),
+                ));
+            }
+        }
+        if let Some(after) = date
+            .succ_opt()
+            .and_then(|d| elsewhere.get(&d))
+            .and_then(|list| list.iter().min_by_key(|b| b.times.starts))
+        {
+            let rest = 24 * 60 + (after.times.starts - ends).num_minutes();
+            if rest < needed {
+                problems.push(at(
+                    "rest",
+                    date,
+                    format!(
+                        "{name}: {} of rest between {day} at {here} and the {} session at {} on {} (another published rota), less than the {MIN_REST_HOURS} hours needed",
+                        rest_text(rest),
+                        after.session.label(),
+                        after.site_name,
+                        day_text(after.date),
+                    ),
+                ));
+            }
+        }
+        if person.is_gp()
+            && let Some(there) = elsewhere.get(&date)
+        {
+            let per_session = person.rules.appointments();
+            let mut sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
+            sessions.sort();
+            sessions.dedup();
+            let here_contacts: u32 = sessions.iter().map(|s| s.contacts(per_session)).sum();
+            let there_contacts: u32 = there.iter().map(|b| b.session.contacts(per_session)).sum();
+            let total = here_contacts + there_contacts;
+            if here_contacts <= MAX_CONTACTS_PER_DAY && total > MAX_CONTACTS_PER_DAY {
+                let mut sites: Vec<&str> = there.iter().map(|b| b.site_name.as_str()).collect();
+                sites.dedup();
+                problems.push(at(
+                    "contacts",
+                    date,
+                    format!(
+                        "{name}: {total} planned contacts on {day}, {here_contacts} at {here} and {there_contacts} at {} (another published rota), over the safe limit of {MAX_CONTACTS_PER_DAY}",
+                        sites.join(" and ")
+                    ),
+                ));
+            }
+        }
+    }
+    // Runs of days worked here or elsewhere: one over the limit that takes in a day worked
+    // only elsewhere (a run here alone is `days_in_a_row` in `check_person`).
+    let worked: BTreeSet<NaiveDate> = here_days
+        .iter()
+        .copied()
+        .chain(elsewhere.keys().copied())
+        .collect();
+    let mut run: Vec<NaiveDate> = Vec::new();
+    let report = |run: &[NaiveDate], problems: &mut Vec<RotaProblem>| {
+        let away: Vec<NaiveDate> = run
+            .iter()
+            .copied()
+            .filter(|d| !here_days.contains(d))
+            .collect();
+        let Some(last_here) = run.iter().rev().find(|d| here_days.contains(d)) else {
+            return;
+        };
+        if run.len() as u32 <= MAX_DAYS_IN_A_ROW || away.is_empty() {
+            return;
+        }
+        let mut sites: Vec<&str> = away
+            .iter()
+            .flat_map(|d| elsewhere[d].iter().map(|b| b.site_name.as_str()))
+            .collect();
+        sites.sort();
+        sites.dedup();
+        problems.push(at(
+            "days_in_a_row",
+            *last_here,
+            format!(
+                "{name} works {} days in a row from {} to {}, counting {} {} at {} in another published rota; at most {MAX_DAYS_IN_A_ROW}",
+                run.len(),
+                day_text(run[0]),
+                day_text(run[run.len() - 1]),
+                away.len(),
+                if away.len() == 1 { "day" } else { "days" },
+                sites.join(" and ")
+            ),
+        ));
+    };
+    for d in worked {
+        if run.last().and_then(|l| l.succ_opt()) != Some(d) {
+            report(&run, problems);
+            run.clear();
+        }
+        run.push(d);
+    }
+    report(&run, problems);
 }

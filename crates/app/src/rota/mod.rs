@@ -136,6 +136,27 @@ pub fn stale_rota() -> AppError {
     AppError::Conflict(STALE_ROTA.into())
 }
 
+/// What a manager asks when publishing a rota.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PublishRequest {
+    /// The rota's version the manager saw (`RotaRow::version`): publishing is refused when
+    /// the rota has changed since. `None` (the API without a version) publishes the rota as
+    /// it is now.
+    pub version: Option<i64>,
+    /// Publish although the rota breaks hard rules (audited).
+    pub override_rules: bool,
+}
+
+/// The result of a publication: published, or refused with the hard rules the rota breaks
+/// (checked against the inputs as they are when it is published).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PublishOutcome {
+    pub published: bool,
+    /// Why it was refused; or, published with an override, what it breaks.
+    pub hard_problems: Vec<RotaProblem>,
+}
+
 /// The result of an edit: saved, or refused with the hard problems it would bring.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct EditOutcome {
@@ -332,8 +353,17 @@ pub async fn load_input(
     }
     // Sessions these people work in published rotas at practices outside the scope: this
     // rota cannot have them then (a rota of the scope replaces the scope's own sessions).
+    // Safe working counts them too, so the days around the period are read as well: the
+    // day before and after for rest, a run's length for days in a row.
+    let margin = chrono::Days::new(u64::from(plan::MAX_DAYS_IN_A_ROW));
+    let (around_from, around_to) = (
+        (period.from - margin).to_string(),
+        (period.last_day() + margin).to_string(),
+    );
     let mut elsewhere: BTreeMap<String, Vec<plan::BookedElsewhere>> = BTreeMap::new();
-    for b in store::rota::published_sessions(conn, &ids, &from, &to, &practices).await? {
+    for b in
+        store::rota::published_sessions(conn, &ids, &around_from, &around_to, &practices).await?
+    {
         let (Ok(date), Ok(session)) = (
             NaiveDate::parse_from_str(&b.day, "%Y-%m-%d"),
             Session::parse(&b.session),
@@ -347,6 +377,7 @@ pub async fn load_input(
                 date,
                 session,
                 site_name: b.site_name,
+                times: SessionTimes::parse(&b.starts, &b.ends).unwrap_or(session.default_times()),
             });
     }
     let mut people = Vec::new();
@@ -714,9 +745,26 @@ impl App {
         commit_with_audit(tx, Some(actor), change, &self.now()).await
     }
 
-    /// Publishes a solved rota: staff see it and their calendar feeds carry it.
-    pub async fn publish_rota(&self, actor: &Actor, id: &str) -> AppResult<()> {
+    /// Publishes a solved rota: staff see it and their calendar feeds carry it. Refused
+    /// (`stale_rota`) when the manager saw another `version`; then the rota is checked again
+    /// against the inputs as they are now (other practices may have published rotas that
+    /// clash with it since it was solved), and while it breaks a hard rule it is not
+    /// published unless the manager overrides, which is audited as `overrode` with the
+    /// problems it was published with.
+    pub async fn publish_rota(
+        &self,
+        actor: &Actor,
+        id: &str,
+        request: &PublishRequest,
+    ) -> AppResult<PublishOutcome> {
         let mut tx = self.store().begin().await?;
+        // The transaction's first write, before it reads the rota (see `bump_version`), so
+        // an edit racing the publication waits for it or is refused, and the check below
+        // judges the assignments that are published.
+        let current = match request.version {
+            Some(seen) => store::rota::bump_version(&mut tx, id, seen).await?,
+            None => store::rota::bump_version_unchecked(&mut tx, id).await?,
+        };
         let row = self
             .rota_row(&mut tx, actor, id, Permission::Manage)
             .await?;
@@ -730,17 +778,58 @@ impl App {
                 "This rota was stopped before it was solved, so it has nothing to publish".into(),
             ));
         }
+        if !current {
+            return Err(stale_rota());
+        }
+        let period = period_of(&row)?;
+        let (mut input, _) = load_input(&mut tx, &RotaScope::of_row(&row), period).await?;
+        input.locked = locked_days(&mut tx, id).await?;
+        let assignments: Vec<Assignment> = store::rota::list_assignments(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(from_row)
+            .collect::<AppResult<_>>()?;
+        let problems = check(&input, &assignments);
+        let hard_problems: Vec<RotaProblem> = problems.iter().filter(|p| p.hard).cloned().collect();
+        if !hard_problems.is_empty() && !request.override_rules {
+            // Nothing is written: the version moved above goes back with the transaction.
+            return Ok(PublishOutcome {
+                published: false,
+                hard_problems,
+            });
+        }
+        let problems_json = serde_json::to_string(&problems).unwrap_or_default();
+        store::rota::set_scores(
+            &mut tx,
+            id,
+            hard_count(&problems),
+            soft_penalty(&input, &assignments) as i64,
+            &problems_json,
+        )
+        .await?;
         let now = self.now();
         store::rota::publish(&mut tx, id, &actor.user_id, &now).await?;
         let change = Change {
-            action: "published",
+            action: if hard_problems.is_empty() {
+                "published"
+            } else {
+                "overrode"
+            },
             entity: "rota",
             entity_id: id,
             tenant: &row.scope_code,
             before: None,
-            after: json(&serde_json::json!({ "hard_violations": row.hard_violations })),
+            after: json(&serde_json::json!({
+                "published": true,
+                "hard_violations": hard_problems.len(),
+                "overridden": hard_problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
+            })),
         };
-        commit_with_audit(tx, Some(actor), change, &now).await
+        commit_with_audit(tx, Some(actor), change, &now).await?;
+        Ok(PublishOutcome {
+            published: true,
+            hard_problems,
+        })
     }
 
     /// Changes one person's day, re-checks every rule at once, and refuses an edit that

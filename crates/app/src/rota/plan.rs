@@ -10,7 +10,8 @@
 //! removes the patterns that would pass it. Evenings and Saturdays are shared out fairly: each
 //! person who may work them has a soft target in proportion to their contract (`fair_targets`).
 //! Someone who works at several practices is planned for this rota's share of their contract
-//! only, and the sessions they work in other practices' published rotas are taken.
+//! only, and the sessions they work in other practices' published rotas are taken and count
+//! for safe working (rest, contacts a day, days in a row: `PersonInput::barred_by`).
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::role::{Role, StaffGroup};
@@ -60,12 +61,15 @@ pub struct RoomInput {
 }
 
 /// A session a person works in another published rota, at a practice outside this rota's
-/// scope: they cannot be in two places in one session.
+/// scope: they cannot be in two places in one session, and safe working (rest, contacts a
+/// day, days in a row) counts it (`PersonInput::barred_by`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookedElsewhere {
     pub date: NaiveDate,
     pub session: Session,
     pub site_name: String,
+    /// The session's times at that site.
+    pub times: SessionTimes,
 }
 
 /// A coaching session booked for a person: its time is taken, so the rota sessions it
@@ -261,7 +265,8 @@ pub fn is_open(site: &SiteInput, pattern: DayPattern, day: NaiveDate) -> bool {
 
 /// Whether `person` could work `session` on `date` at all: employed and not on approved
 /// leave, not a day they never work, and a pattern with the session open at one of their
-/// sites that keeps a GP within the safe contacts and clashes with nothing booked elsewhere.
+/// sites that keeps a GP within the safe contacts and is not barred by what they work
+/// elsewhere (`PersonInput::barred_by`: a clash, or unsafe next to it).
 /// A request to work a session they cannot work is neither weighed nor reported unmet.
 pub fn can_work(
     input: &RotaInput,
@@ -281,7 +286,7 @@ pub fn can_work(
                     p.sessions().contains(&session)
                         && is_open(site, p, date)
                         && !person.over_contacts(p)
-                        && !person.clashes(p, date)
+                        && person.barred_by(site, p, date).is_none()
                         && person.coaching_clash(site, p, date).is_none()
                 })
             })
@@ -463,11 +468,14 @@ pub fn build(input: &RotaInput) -> Model {
             if days_off[d] {
                 continue;
             }
-            // The day's patterns that take a session worked elsewhere are barred (hard).
+            // The day's patterns that take a session worked elsewhere, or that would be
+            // unsafe next to one (rest, contacts, days in a row), are barred (hard).
             let barred: Vec<usize> = (0..shift_of.len())
                 .filter(|&s| {
                     let (site, pattern) = shift_of[s];
-                    person.clashes(pattern, *date)
+                    person
+                        .barred_by(&input.sites[site], pattern, *date)
+                        .is_some()
                         || person
                             .coaching_clash(&input.sites[site], pattern, *date)
                             .is_some()
@@ -532,7 +540,9 @@ pub fn build(input: &RotaInput) -> Model {
                             && pattern.sessions().contains(&session)
                             && !shifts[s].closed_days.contains(&d)
                             && !person.over_contacts(pattern)
-                            && !person.clashes(pattern, *date)
+                            && person
+                                .barred_by(&input.sites[site], pattern, *date)
+                                .is_none()
                             && person
                                 .coaching_clash(&input.sites[site], pattern, *date)
                                 .is_none()
@@ -541,7 +551,19 @@ pub fn build(input: &RotaInput) -> Model {
                 let coaching = sites
                     .iter()
                     .find_map(|&site| person.coaching_in(&input.sites[site], session, *date));
-                if let (true, Some(c)) = (set.is_empty(), coaching) {
+                if let Some(booked) =
+                    person.fixed_session_barred_elsewhere(&input.sites, *date, session)
+                {
+                    conflicts.push(format!(
+                        "{}'s fixed {} {} session on {} cannot be worked safely next to their {} session at {} in another published rota (rest, contacts a day or days in a row): that booking is kept",
+                        person.name,
+                        domain::rota::weekday_name(weekday),
+                        session.label(),
+                        crate::long_date(*date),
+                        booked.session.label(),
+                        booked.site_name
+                    ));
+                } else if let (true, Some(c)) = (set.is_empty(), coaching) {
                     conflicts.push(format!(
                         "{}'s fixed {} {} session on {} clashes with their coaching session ({}) at {}: the coaching session is kept",
                         person.name,
@@ -603,7 +625,9 @@ pub fn build(input: &RotaInput) -> Model {
                                 sites.contains(&site)
                                     && !shifts[s].closed_days.contains(&d)
                                     && !person.over_contacts(pattern)
-                                    && !person.clashes(pattern, *date)
+                                    && person
+                                        .barred_by(&input.sites[site], pattern, *date)
+                                        .is_none()
                             })
                             .collect();
                         if can_work(input, person, *date, request.session) {
@@ -838,7 +862,9 @@ pub fn fair_targets(input: &RotaInput) -> Vec<FairTarget> {
                 && person.on_leave(d).is_none()
                 && !person.rules.days_never.contains(&d.weekday())
                 && patterns.iter().any(|p| {
-                    is_open(site, *p, d) && !person.over_contacts(*p) && !person.clashes(*p, d)
+                    is_open(site, *p, d)
+                        && !person.over_contacts(*p)
+                        && person.barred_by(site, *p, d).is_none()
                 })
         };
         let free_days = |person: &PersonInput, site: &SiteInput| {
@@ -1079,6 +1105,133 @@ pub fn assign_rooms(input: &RotaInput, assignments: &mut [Assignment]) {
     }
 }
 
+// ---------------------------------------------------------------- safe working across practices
+
+impl PersonInput {
+    /// The sessions the person works elsewhere on `date`.
+    fn elsewhere_on(&self, date: NaiveDate) -> impl Iterator<Item = &BookedElsewhere> {
+        self.elsewhere.iter().filter(move |b| b.date == date)
+    }
+
+    /// Consecutive days with a session elsewhere from `date` going by `step` (`date` itself
+    /// not counted).
+    fn elsewhere_run(&self, date: NaiveDate, step: fn(&NaiveDate) -> Option<NaiveDate>) -> u32 {
+        let mut run = 0;
+        let mut day = step(&date);
+        while let Some(d) = day {
+            if self.elsewhere_on(d).next().is_none() {
+                break;
+            }
+            run += 1;
+            day = step(&d);
+        }
+        run
+    }
+
+    /// Why working `pattern` at `site` on `date` is barred by what the person works in other
+    /// practices' published rotas: the session of theirs it clashes with, or is unsafe next
+    /// to. Barred are a pattern that takes a session worked elsewhere; one that starts less
+    /// than `MIN_REST_HOURS` after the last session elsewhere the day before ends, or ends
+    /// less than that before the first session elsewhere the next day starts; a GP's pattern
+    /// whose contacts with the sessions elsewhere that day pass `MAX_CONTACTS_PER_DAY`; and,
+    /// on a day with nothing elsewhere, any pattern that would join the days worked elsewhere
+    /// before and after into a run over `MAX_DAYS_IN_A_ROW`. (A run that also needs other
+    /// days worked here is left to `check`: with Sundays closed it cannot happen.)
+    pub fn barred_by(
+        &self,
+        site: &SiteInput,
+        pattern: DayPattern,
+        date: NaiveDate,
+    ) -> Option<&BookedElsewhere> {
+        if self.elsewhere.is_empty() {
+            return None;
+        }
+        if let Some(b) = pattern
+            .sessions()
+            .iter()
+            .find_map(|s| self.booked_elsewhere(date, *s))
+        {
+            return Some(b);
+        }
+        let rest = i64::from(MIN_REST_HOURS) * 60;
+        let starts = pattern
+            .sessions()
+            .iter()
+            .map(|s| times_at(site, *s).starts)
+            .min()?;
+        let ends = pattern
+            .sessions()
+            .iter()
+            .map(|s| times_at(site, *s).ends)
+            .max()?;
+        if let Some(before) = date
+            .pred_opt()
+            .and_then(|d| self.elsewhere_on(d).max_by_key(|b| b.times.ends))
+            && 24 * 60 + (starts - before.times.ends).num_minutes() < rest
+        {
+            return Some(before);
+        }
+        if let Some(after) = date
+            .succ_opt()
+            .and_then(|d| self.elsewhere_on(d).min_by_key(|b| b.times.starts))
+            && 24 * 60 + (after.times.starts - ends).num_minutes() < rest
+        {
+            return Some(after);
+        }
+        if self.is_gp() {
+            let elsewhere: u32 = self
+                .elsewhere_on(date)
+                .map(|b| b.session.contacts(self.rules.appointments()))
+                .sum();
+            if elsewhere > 0 && self.contacts(pattern) + elsewhere > MAX_CONTACTS_PER_DAY {
+                return self.elsewhere_on(date).next();
+            }
+        }
+        if self.elsewhere_on(date).next().is_none() {
+            let before = self.elsewhere_run(date, NaiveDate::pred_opt);
+            let after = self.elsewhere_run(date, NaiveDate::succ_opt);
+            if before + 1 + after > MAX_DAYS_IN_A_ROW {
+                let near = if before > 0 {
+                    date.pred_opt()
+                } else {
+                    date.succ_opt()
+                };
+                return near.and_then(|d| self.elsewhere_on(d).next());
+            }
+        }
+        None
+    }
+
+    /// A fixed session that cannot be worked on `date` only because of the sessions worked
+    /// elsewhere: some pattern containing it is open at one of the person's sites (and within
+    /// the contacts limit), but every such pattern is barred (`barred_by`). Returns a session
+    /// elsewhere that bars it; `None` when the fixed session can be worked, or cannot for
+    /// another reason.
+    pub fn fixed_session_barred_elsewhere(
+        &self,
+        sites: &[SiteInput],
+        date: NaiveDate,
+        session: Session,
+    ) -> Option<&BookedElsewhere> {
+        let mut barred = None;
+        for site in sites.iter().filter(|s| self.site_ids.contains(&s.id)) {
+            for pattern in DayPattern::ALL {
+                if !pattern.sessions().contains(&session)
+                    || !is_open(site, pattern, date)
+                    || self.over_contacts(pattern)
+                {
+                    continue;
+                }
+                match self.barred_by(site, pattern, date) {
+                    None => return None,
+                    Some(b) => barred = barred.or(Some(b)),
+                }
+            }
+        }
+        barred
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1218,6 +1371,193 @@ mod tests {
             assert_eq!(days_off[d], outside, "{date}");
         }
         assert!(model.conflicts.is_empty(), "{:?}", model.conflicts);
+    }
+
+    /// A session at "Castle Street", another practice's site, in its published rota.
+    fn castle(date: (u32, u32), session: Session, times: (u32, u32, u32, u32)) -> BookedElsewhere {
+        let t = |h, m| chrono::NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        BookedElsewhere {
+            date: NaiveDate::from_ymd_opt(2027, date.0, date.1).unwrap(),
+            session,
+            site_name: "Castle Street".into(),
+            times: SessionTimes::new(t(times.0, times.1), t(times.2, times.3)),
+        }
+    }
+
+    /// The hub, with B and C also working at Castle Street. B: an evening there to 21:30 on
+    /// Tuesday 12 January and a morning from 06:30 on Friday 15 January. C: the Sunday
+    /// before the period and Tuesday to Saturday of its first week.
+    fn hub_with_castle() -> RotaInput {
+        let mut input = hub();
+        input.people[1].elsewhere = vec![
+            castle((1, 12), Session::Evening, (18, 30, 21, 30)),
+            castle((1, 15), Session::Am, (6, 30, 12, 0)),
+        ];
+        input.people[2].elsewhere = vec![castle((1, 10), Session::Am, (8, 0, 13, 0))];
+        for day in 12..=15 {
+            input.people[2]
+                .elsewhere
+                .push(castle((1, day), Session::Am, (8, 0, 13, 0)));
+        }
+        input.people[2]
+            .elsewhere
+            .push(castle((1, 16), Session::Saturday, (9, 0, 17, 0)));
+        input
+    }
+
+    /// B's or C's day (index into the period) as the given pattern at the hub.
+    fn with_day(
+        assignments: &[Assignment],
+        who: &str,
+        day: u64,
+        pattern: DayPattern,
+    ) -> Vec<Assignment> {
+        let date = NaiveDate::from_ymd_opt(2027, 1, 11).unwrap() + chrono::Days::new(day);
+        let mut out: Vec<Assignment> = assignments
+            .iter()
+            .filter(|a| !(a.staff_id == who && a.date == date))
+            .cloned()
+            .collect();
+        out.extend(pattern.sessions().iter().map(|&session| Assignment {
+            staff_id: who.into(),
+            date,
+            session,
+            site_id: "hub".into(),
+            room_id: None,
+        }));
+        out
+    }
+
+    #[test]
+    fn sessions_worked_at_another_practice_count_for_rest_contacts_and_days_in_a_row() {
+        let input = hub_with_castle();
+        let model = build(&input);
+        let barred = |e: usize, d: usize, p: DayPattern| {
+            model.problem.unavailable.iter().any(|u| {
+                u.staff == e && u.day == d && u.shifts.iter().any(|&s| model.shift_of[s].1 == p)
+            })
+        };
+        // B, Tuesday: the evening there clashes with PM + evening; AM + PM with it is 28
+        // planned contacts. Wednesday: a morning from 08:00 leaves 10 h 30 min after 21:30.
+        assert!(barred(1, 1, DayPattern::PmEvening));
+        assert!(barred(1, 1, DayPattern::AmPm));
+        assert!(!barred(1, 1, DayPattern::Am) && !barred(1, 1, DayPattern::Pm));
+        assert!(barred(1, 2, DayPattern::Am) && barred(1, 2, DayPattern::AmPm));
+        assert!(!barred(1, 2, DayPattern::Pm) && !barred(1, 2, DayPattern::PmEvening));
+        // Thursday: an evening to 20:00 leaves 10 h 30 min before 06:30; Friday: PM +
+        // evening with the morning there is 28 contacts, PM alone 24.
+        assert!(barred(1, 3, DayPattern::PmEvening) && !barred(1, 3, DayPattern::Pm));
+        assert!(barred(1, 4, DayPattern::PmEvening) && !barred(1, 4, DayPattern::Pm));
+        // C, Monday 11th: Sunday and Tuesday to Saturday there make a run of 7 with it.
+        for p in DayPattern::ALL {
+            assert!(barred(2, 0, p), "{p:?}");
+        }
+        assert!(!barred(2, 7, DayPattern::Am), "the second Monday is free");
+        assert!(model.conflicts.is_empty(), "{:?}", model.conflicts);
+
+        // A solved rota keeps clear of them, and the checks and the evaluator both pass it.
+        let solved = solve_feasibly(&input, &model);
+        let hard: Vec<_> = check(&input, &solved)
+            .into_iter()
+            .filter(|p| p.hard)
+            .collect();
+        assert!(hard.is_empty(), "{hard:?}");
+        assert_eq!(crate::rota::optimiser_score(&input, &solved).0, 0);
+
+        // Each unsafe day, put in by hand, is a hard problem naming the other site, and the
+        // optimiser's evaluator finds a hard rule broken too.
+        for (who, day, pattern, rule, words) in [
+            (
+                "B",
+                2,
+                DayPattern::Am,
+                "rest",
+                "10 h 30 min of rest between the Evening session at Castle Street",
+            ),
+            (
+                "B",
+                3,
+                DayPattern::PmEvening,
+                "rest",
+                "and the AM session at Castle Street on Friday",
+            ),
+            (
+                "B",
+                4,
+                DayPattern::PmEvening,
+                "contacts",
+                "28 planned contacts on Friday",
+            ),
+            (
+                "B",
+                1,
+                DayPattern::AmPm,
+                "contacts",
+                "24 at Hub and 4 at Castle Street",
+            ),
+            (
+                "C",
+                0,
+                DayPattern::Pm,
+                "days_in_a_row",
+                "works 7 days in a row from Sunday",
+            ),
+        ] {
+            let edited = with_day(&solved, who, day, pattern);
+            let problems = check(&input, &edited);
+            assert!(
+                problems.iter().any(|p| p.hard
+                    && p.rule == rule
+                    && p.message.contains(words)
+                    && p.message.contains("Castle Street")),
+                "{who} {day} {pattern:?}: {problems:?}"
+            );
+            assert!(
+                crate::rota::optimiser_score(&input, &edited).0 > 0,
+                "{who} {day} {pattern:?}"
+            );
+        }
+        // Days next to the sessions there that are safe stay free of these problems.
+        let edited = with_day(&solved, "B", 2, DayPattern::Pm);
+        assert!(check(&input, &edited).iter().all(|p| !matches!(
+            p.rule,
+            "rest" | "contacts" | "days_in_a_row" | "booked_elsewhere"
+        )),);
+    }
+
+    #[test]
+    fn a_fixed_session_that_cannot_be_worked_safely_next_to_another_practices_is_a_conflict() {
+        let mut input = hub();
+        // A's fixed Tuesday morning, after an evening to 21:30 at Castle Street on Monday 18th.
+        input.people[0].elsewhere = vec![castle((1, 18), Session::Evening, (18, 30, 21, 30))];
+        let model = build(&input);
+        assert!(
+            model
+                .conflicts
+                .iter()
+                .any(|c| c.contains("Dr A's fixed Tuesday AM session")
+                    && c.contains(
+                        "cannot be worked safely next to their Evening session at Castle Street"
+                    )),
+            "{:?}",
+            model.conflicts
+        );
+        assert!(
+            !model
+                .problem
+                .required
+                .iter()
+                .any(|r| r.staff == 0 && r.day == 8),
+            "no fixed session is asked for that Tuesday"
+        );
+        // Nor do the checks ask for it.
+        let problems = check(&input, &[]);
+        assert!(
+            !problems.iter().any(
+                |p| p.rule == "fixed_session" && p.date == NaiveDate::from_ymd_opt(2027, 1, 19)
+            ),
+            "{problems:?}"
+        );
     }
 
     #[test]

@@ -353,6 +353,26 @@ pub struct SiteSessionForm {
     pub ends: String,
 }
 
+/// The site a cover or session change is about, once the actor's right to manage its
+/// practice is checked: `NotFound` for no such site, `Forbidden` for someone else's.
+async fn managed_site(
+    conn: &mut store::Conn,
+    actor: &Actor,
+    site_id: &str,
+) -> AppResult<store::sites::SiteRecord> {
+    let site = store::sites::get_site(conn, site_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::authorize(
+        conn,
+        actor,
+        Permission::Manage,
+        Tenant::Practice(&site.practice_ods),
+    )
+    .await?;
+    Ok(site)
+}
+
 impl App {
     /// What a practice's demand forecast suggests for its cover (`suggest_cover`), from the
     /// sessions its team works. A practice whose area has no appointment data has no
@@ -454,16 +474,7 @@ impl App {
         rows: &[CoverForm],
     ) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
-        let site = store::sites::get_site(&mut tx, site_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::authorize(
-            &mut tx,
-            actor,
-            Permission::Manage,
-            Tenant::Practice(&site.practice_ods),
-        )
-        .await?;
+        let site = managed_site(&mut tx, actor, site_id).await?;
         let parsed = check_cover(site_id, rows).map_err(|problems| {
             FieldErrors(
                 problems
@@ -503,16 +514,7 @@ impl App {
         // The right to the site first, before the forecast is worked out.
         let ods = {
             let mut conn = self.store().conn().await?;
-            let site = store::sites::get_site(&mut conn, site_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            access::authorize(
-                &mut conn,
-                actor,
-                Permission::Manage,
-                Tenant::Practice(&site.practice_ods),
-            )
-            .await?;
+            let site = managed_site(&mut conn, actor, site_id).await?;
             site.practice_ods
         };
         let suggested = self.suggested_cover(actor, &ods).await?;
@@ -524,16 +526,7 @@ impl App {
         }
         let suggestion = suggested.cover;
         let mut tx = self.store().begin().await?;
-        let site = store::sites::get_site(&mut tx, site_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::authorize(
-            &mut tx,
-            actor,
-            Permission::Manage,
-            Tenant::Practice(&site.practice_ods),
-        )
-        .await?;
+        let site = managed_site(&mut tx, actor, site_id).await?;
         let practice_sites: Vec<String> =
             store::sites::list_sites(&mut tx, std::slice::from_ref(&ods))
                 .await?
@@ -568,16 +561,7 @@ impl App {
         form: &SiteSessionForm,
     ) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
-        let site = store::sites::get_site(&mut tx, site_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::authorize(
-            &mut tx,
-            actor,
-            Permission::Manage,
-            Tenant::Practice(&site.practice_ods),
-        )
-        .await?;
+        let site = managed_site(&mut tx, actor, site_id).await?;
         let mut errors = FieldErrors::default();
         let session = errors.take(Session::parse(&form.session));
         let open = match form.open.trim() {
@@ -819,10 +803,6 @@ impl App {
             &to.to_string(),
         )
         .await?;
-        let mut site_ids: Vec<String> = sessions.iter().map(|s| s.site_id.clone()).collect();
-        site_ids.sort();
-        site_ids.dedup();
-        let rows = store::rota::list_site_sessions(&mut conn, &site_ids).await?;
         let mut events = Vec::new();
         for s in sessions {
             let (Ok(date), Ok(session)) = (
@@ -831,10 +811,8 @@ impl App {
             ) else {
                 continue;
             };
-            let times = super::site_sessions(&s.site_id, &rows)
-                .get(&session)
-                .copied()
-                .unwrap_or(session.default_times());
+            // The session's times at its site, as the store gives them with it.
+            let times = SessionTimes::parse(&s.starts, &s.ends).unwrap_or(session.default_times());
             events.push(CalendarEvent {
                 uid: format!("{}-{}-{}@gpteam", s.staff_id, s.day, session.code()),
                 summary: format!("{} session at {}", session.label(), s.site_name),

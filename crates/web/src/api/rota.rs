@@ -135,6 +135,9 @@ pub(crate) struct RotaStatusDto {
     conflicts: Vec<String>,
     /// When it was last published (UTC), if it has been.
     published_at: Option<String>,
+    /// Moves on with every change to the rota (and its publication): send it with
+    /// `POST /api/rotas/{id}/publish` so a rota changed since you read it is not published.
+    version: i64,
     /// Why a failed solve failed.
     error: Option<String>,
 }
@@ -171,18 +174,8 @@ async fn rota_status(
         progress: row.progress.clamp(0.0, 1.0),
         hard_violations,
         soft_penalty: row.soft_penalty,
-        problems: problems
-            .into_iter()
-            .map(|p| ProblemDto {
-                message: p.message,
-                rule: p.rule.to_string(),
-                hard: p.hard,
-                staff_ids: p.staff_ids,
-                date: p.date.map(|d| d.to_string()),
-                session: p.session.map(|s| s.code().to_string()),
-                site_id: p.site_id,
-            })
-            .collect(),
+        problems: problems.into_iter().map(problem_dto).collect(),
+        version: row.version,
         conflicts,
         published_at: row.published_at,
         error: row.error,
@@ -251,22 +244,117 @@ async fn assignments(
     ))
 }
 
+/// A publication. Both fields may be left out: `{}` publishes the rota as it is now, if it
+/// breaks no hard rule.
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct PublishInput {
+    /// The rota's `version` (from `GET /api/rotas/{id}`) the decision to publish was made
+    /// on: publishing is refused (409) when the rota has changed since. Left out, the
+    /// version is not checked.
+    #[schema(value_type = Option<i64>, example = 3)]
+    version: Option<serde_json::Value>,
+    /// Publish although the rota breaks hard rules (recorded in the audit trail with them).
+    /// Without it a rota that breaks any is refused (409, listing them in `problems`).
+    #[serde(rename = "override")]
+    #[schema(value_type = Option<bool>, example = false)]
+    override_rules: Option<serde_json::Value>,
+}
+
+/// Why a publication was refused: the rota breaks hard rules, checked against the inputs as
+/// they are now (another practice may have published a clashing rota since it was solved).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PublishRefusedDto {
+    /// The refusal, naming the problems in plain words.
+    error: String,
+    /// Always empty (no field was wrong).
+    fields: Vec<serde_json::Value>,
+    /// The hard problems, as in `GET /api/rotas/{id}`.
+    problems: Vec<ProblemDto>,
+}
+
+fn problem_dto(p: app::rota::RotaProblem) -> ProblemDto {
+    ProblemDto {
+        message: p.message,
+        rule: p.rule.to_string(),
+        hard: p.hard,
+        staff_ids: p.staff_ids,
+        date: p.date.map(|d| d.to_string()),
+        session: p.session.map(|s| s.code().to_string()),
+        site_id: p.site_id,
+    }
+}
+
 #[utoipa::path(post, path = "/api/rotas/{id}/publish", params(("id" = String, Path)),
-    request_body(content = Object, description = "`{}`: a JSON body, which a cross-site form cannot send"),
+    request_body(content = PublishInput, description = "a JSON body (which a cross-site form cannot send); `{}` publishes the rota as it is now, without a version check"),
     responses((status = 204, description = "published: staff see it and their calendar feeds carry it"),
-        (status = 401), (status = 404), (status = 409, description = "still being solved")))]
+        (status = 401), (status = 404),
+        (status = 409, body = PublishRefusedDto, description = "not published: the rota breaks hard rules (listed in `problems`; send `\"override\": true` to publish anyway), has changed since `version`, or is still being solved"),
+        (status = 422, description = "`version` is not a whole number or `override` not true or false")))]
 async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(_body): Json<serde_json::Value>,
-) -> ApiResult<StatusCode> {
-    state
+    Json(body): Json<PublishInput>,
+) -> ApiResult<Response> {
+    let mut errors = domain::FieldErrors::default();
+    let version = match body.version {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(n) => Some(n),
+            None => {
+                errors.push(domain::FieldError::new(
+                    "version",
+                    format!("The rota's version is a whole number, not {v}"),
+                ));
+                None
+            }
+        },
+    };
+    let override_rules = match body.override_rules {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(v) => {
+            errors.push(domain::FieldError::new(
+                "override",
+                format!("Send true or false, not {v}"),
+            ));
+            false
+        }
+    };
+    errors.into_result().map_err(|e| api(e.into()))?;
+    let request = app::rota::PublishRequest {
+        version,
+        override_rules,
+    };
+    let outcome = state
         .app
-        .publish_rota(&user.actor, &id)
+        .publish_rota(&user.actor, &id, &request)
         .await
         .map_err(api)?;
-    Ok(StatusCode::NO_CONTENT)
+    if outcome.published {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let messages: Vec<&str> = outcome
+        .hard_problems
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    let error = format!(
+        "The rota was not published: it breaks {} hard {}: {}. Send \"override\": true to publish it anyway (recorded in the audit trail)",
+        messages.len(),
+        if messages.len() == 1 { "rule" } else { "rules" },
+        messages.join("; ")
+    );
+    Ok((
+        StatusCode::CONFLICT,
+        Json(PublishRefusedDto {
+            error,
+            fields: Vec::new(),
+            problems: outcome.hard_problems.into_iter().map(problem_dto).collect(),
+        }),
+    )
+        .into_response())
 }
 
 #[utoipa::path(post, path = "/api/rotas/{id}/cancel", params(("id" = String, Path)),

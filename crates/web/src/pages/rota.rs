@@ -8,7 +8,7 @@ use crate::csrf::CsrfForm;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
-use app::rota::{DayEdit, RotaDetail, RotaProblem, RotaScope, pattern_code};
+use app::rota::{DayEdit, PublishRequest, RotaDetail, RotaProblem, RotaScope, pattern_code};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -295,6 +295,10 @@ pub(crate) struct RotaPage {
     week_label: String,
     week_pdfs: Vec<Choice>,
     pdf_href: String,
+    /// Publishing was refused: the hard rules the rota breaks.
+    publish_refused: Vec<String>,
+    /// Publishing was refused for another reason (the rota changed since).
+    publish_error: String,
 }
 
 pub(crate) struct SwapLine {
@@ -368,6 +372,28 @@ pub(crate) async fn rota_page(
     token: CsrfToken,
     Path(id): Path<String>,
     Query(filter): Query<GridFilter>,
+) -> Result<Response, WebError> {
+    render_rota(&state, &user, token, id, filter, PublishAgain::Open).await
+}
+
+/// Why the rota page is shown after a publish form was sent.
+enum PublishAgain {
+    /// Not after a publication.
+    Open,
+    /// Refused: the rota breaks these hard rules. The page keeps the version they were
+    /// checked at, so "Publish anyway" is refused if the rota has changed since.
+    Refused(Vec<String>, i64),
+    /// The rota changed since the form was shown: the page shows it as it is now.
+    Stale(String),
+}
+
+async fn render_rota(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    id: String,
+    filter: GridFilter,
+    again: PublishAgain,
 ) -> Result<Response, WebError> {
     let detail = state.app.rota(&user.actor, &id).await?;
     let swaps = state.app.rota_swaps(&user.actor, &id).await?;
@@ -561,10 +587,26 @@ pub(crate) async fn rota_page(
             }))
             .collect(),
         pdf_href: pdf_href(&id, "", ""),
-        version: row.version,
+        version: match &again {
+            PublishAgain::Refused(_, seen) => *seen,
+            _ => row.version,
+        },
+        publish_refused: match &again {
+            PublishAgain::Refused(problems, _) => problems.clone(),
+            _ => Vec::new(),
+        },
+        publish_error: match &again {
+            PublishAgain::Stale(message) => message.clone(),
+            _ => String::new(),
+        },
         id,
     };
-    Ok((token, page).into_response())
+    let status = match again {
+        PublishAgain::Open => StatusCode::OK,
+        PublishAgain::Refused(..) => StatusCode::UNPROCESSABLE_ENTITY,
+        PublishAgain::Stale(_) => StatusCode::CONFLICT,
+    };
+    Ok((status, token, page).into_response())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -580,14 +622,50 @@ pub(crate) async fn rota_cancel(
     Ok(Redirect::to(&format!("/rotas/{id}?done=rota-stopped")).into_response())
 }
 
+/// The publish button's form: the version the page showed, and the override.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct PublishForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    override_rules: Option<String>,
+}
+
 pub(crate) async fn rota_publish(
     State(state): State<AppState>,
     user: CurrentUser,
+    token: CsrfToken,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(form): CsrfForm<PublishForm>,
 ) -> Result<Response, WebError> {
-    state.app.publish_rota(&user.actor, &id).await?;
-    Ok(Redirect::to(&format!("/rotas/{id}?done=rota-published")).into_response())
+    let seen = form_version(&form.version);
+    let request = PublishRequest {
+        version: Some(seen),
+        override_rules: form.override_rules.is_some(),
+    };
+    let again = match state.app.publish_rota(&user.actor, &id, &request).await {
+        Ok(outcome) if outcome.published => {
+            let done = if outcome.hard_problems.is_empty() {
+                "rota-published"
+            } else {
+                "rota-published-overridden"
+            };
+            return Ok(Redirect::to(&format!("/rotas/{id}?done={done}")).into_response());
+        }
+        Ok(outcome) => PublishAgain::Refused(
+            outcome
+                .hard_problems
+                .into_iter()
+                .map(|p| p.message)
+                .collect(),
+            seen,
+        ),
+        Err(AppError::Conflict(message)) if message == app::rota::STALE_ROTA => {
+            PublishAgain::Stale(message)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    render_rota(&state, &user, token, id, GridFilter::default(), again).await
 }
 
 /// A form that changes a rota, with the rota's version it was shown.
