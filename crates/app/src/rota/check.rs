@@ -547,9 +547,7 @@ fn check_person(
             if analytics::calendar::is_bank_holiday(date)
                 || person.on_leave(date).is_some()
                 || person.booked_elsewhere(date, session).is_some()
-                || person
-                    .fixed_session_barred_elsewhere(&input.sites, date, session)
-                    .is_some()
+                || !person.may_work_fixed(&input.sites, date, session)
             {
                 continue;
             }
