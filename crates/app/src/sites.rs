@@ -25,6 +25,27 @@ fn name_taken(error: AppError, what: &str) -> AppError {
     }
 }
 
+/// A site once the actor's right to it (on its practice) is checked: `NotFound` for no such
+/// site, `Forbidden` for someone else's.
+pub(crate) async fn site_checked(
+    conn: &mut store::Conn,
+    actor: &Actor,
+    site_id: &str,
+    permission: Permission,
+) -> AppResult<SiteRecord> {
+    let site = store::sites::get_site(conn, site_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    access::authorize(
+        conn,
+        actor,
+        permission,
+        Tenant::Practice(&site.practice_ods),
+    )
+    .await?;
+    Ok(site)
+}
+
 impl App {
     pub async fn list_sites(&self, actor: &Actor, ods: &str) -> AppResult<Vec<SiteWithRooms>> {
         let mut conn = self.store().conn().await?;
@@ -67,21 +88,12 @@ impl App {
         site_id: &str,
         permission: Permission,
     ) -> AppResult<SiteRecord> {
-        let site = store::sites::get_site(conn, site_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        access::authorize(
-            conn,
-            actor,
-            permission,
-            Tenant::Practice(&site.practice_ods),
-        )
-        .await
-        .map_err(|e| match e {
-            AppError::Forbidden => AppError::NotFound,
-            other => other,
-        })?;
-        Ok(site)
+        site_checked(conn, actor, site_id, permission)
+            .await
+            .map_err(|e| match e {
+                AppError::Forbidden => AppError::NotFound,
+                other => other,
+            })
     }
 
     pub async fn add_room(

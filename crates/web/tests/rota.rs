@@ -1329,20 +1329,8 @@ on_both!(
 
         // The JSON API: a wrong version type names the field, an old version is stale, and
         // without the override the clash is refused with the problems listed.
-        let api = async |body: serde_json::Value| {
-            let r = client
-                .post(format!("{}/api/rotas/{}/publish", t.base, own.id))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            let status = r.status().as_u16();
-            let text = r.text().await.unwrap();
-            (
-                status,
-                serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
-            )
-        };
+        let publish = format!("/api/rotas/{}/publish", own.id);
+        let api = async |body: serde_json::Value| post_json(t, &client, &publish, body).await;
         let (status, body) = api(serde_json::json!({ "version": "x" })).await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["fields"][0]["field"], "version", "{body}");

@@ -9,18 +9,6 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 use store::Backend;
 
-async fn post_json(t: &TestApp, client: &reqwest::Client, path: &str, body: Value) -> (u16, Value) {
-    let r = client
-        .post(format!("{}{path}", t.base))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// The fields a 422 answer names.
 fn fields(body: &Value) -> Vec<String> {
     body["fields"]

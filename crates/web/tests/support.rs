@@ -494,6 +494,27 @@ pub async fn get_json(
     )
 }
 
+/// POSTs a JSON body with a client: status and the answer as JSON (`Null` when it is not).
+pub async fn post_json(
+    t: &TestApp,
+    client: &reqwest::Client,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = client
+        .post(format!("{}{path}", t.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
 /// Posts a form with the client's CSRF token: status, `Location` and body.
 pub async fn post_form(
     t: &TestApp,

@@ -328,22 +328,22 @@ fn check_person(
         }
         sessions.dedup();
         for a in held {
+            // A hard rule broken by one session worked at one site.
+            let in_session = |rule, message| RotaProblem {
+                session: Some(a.session),
+                site_id: Some(a.site_id.clone()),
+                ..at(true, rule, date, message)
+            };
             if let Some(booked) = person.booked_elsewhere(date, a.session) {
-                problems.push(RotaProblem {
-                    session: Some(a.session),
-                    site_id: Some(a.site_id.clone()),
-                    ..at(
-                        true,
+                problems.push(in_session(
                         "booked_elsewhere",
-                        date,
                         format!(
                             "{name} is booked {} on {day} at {}, but already works that session at {} in another published rota",
                             a.session.label(),
                             site_name(&a.site_id),
                             booked.site_name
                         ),
-                    )
-                });
+                ));
             }
             let coaching = input
                 .sites
@@ -351,13 +351,8 @@ fn check_person(
                 .find(|x| x.id == a.site_id)
                 .and_then(|x| person.coaching_in(x, a.session, date));
             if let Some(c) = coaching {
-                problems.push(RotaProblem {
-                    session: Some(a.session),
-                    site_id: Some(a.site_id.clone()),
-                    ..at(
-                        true,
+                problems.push(in_session(
                         "coaching",
-                        date,
                         format!(
                             "{name} is booked {} on {day} at {}, but has a coaching session ({}) from {} to {}",
                             a.session.label(),
@@ -366,8 +361,7 @@ fn check_person(
                             c.starts.format("%H:%M"),
                             c.ends.format("%H:%M")
                         ),
-                    )
-                });
+                ));
             }
         }
         let pattern = DayPattern::of(&sessions);

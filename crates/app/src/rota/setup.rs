@@ -360,17 +360,7 @@ async fn managed_site(
     actor: &Actor,
     site_id: &str,
 ) -> AppResult<store::sites::SiteRecord> {
-    let site = store::sites::get_site(conn, site_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    access::authorize(
-        conn,
-        actor,
-        Permission::Manage,
-        Tenant::Practice(&site.practice_ods),
-    )
-    .await?;
-    Ok(site)
+    crate::sites::site_checked(conn, actor, site_id, Permission::Manage).await
 }
 
 impl App {
