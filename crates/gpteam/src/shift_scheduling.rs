@@ -77,6 +77,7 @@ fn options(
         time_limit: Some(Duration::from_secs_f64(time_limit)),
         step_limit: steps,
         threads: threads.max(1),
+        column_generation: true,
         ..rota::Options::default()
     })
 }

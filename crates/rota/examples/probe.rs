@@ -29,6 +29,7 @@ fn main() {
         stop: None,
         balanced_cross_swaps: std::env::var_os("BALANCED").is_some(),
         repair_rows: std::env::var_os("REPAIR").is_some(),
+        column_generation: std::env::var_os("CG").is_some(),
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(

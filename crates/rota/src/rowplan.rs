@@ -35,14 +35,36 @@ pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, us
 }
 
 /// The best row for person `e` under `costs` and hard weight `weight`, as cells.
+pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> Option<Vec<u16>> {
+    plan_within(p, e, costs, weight, unit, None)
+}
+
+/// As `plan`, and with `limit = Some((k, most))` the row works shift type `k` at most `most`
+/// times: the count is one more dimension of the state, so the limit holds exactly (at
+/// `most + 1` times the work). `None` when the state space is too large.
 // The loops index several tables (costs, lengths, states) by the same value.
 #[allow(clippy::needless_range_loop)]
-pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> Option<Vec<u16>> {
+pub fn plan_within(
+    p: &Problem,
+    e: usize,
+    costs: &RowCosts,
+    weight: f64,
+    unit: u32,
+    limit: Option<(usize, u32)>,
+) -> Option<Vec<u16>> {
     let (runs, weekends, minutes, values) = state_space(p, e, unit)?;
     let m = &p.staff[e];
     let days = p.days;
     let off = values - 1;
-    let states = values * runs * 2 * weekends * minutes;
+    let (limited, tallies) = match limit {
+        Some((k, most)) => (k, most as usize + 1),
+        None => (usize::MAX, 1),
+    };
+    let inner = values * runs * 2 * weekends * minutes;
+    if inner * tallies > MAX_STATES * 2 {
+        return None;
+    }
+    let states = inner * tallies;
     let index = |last: usize, run: usize, s0: usize, wk: usize, mi: usize| {
         (((last * runs + run) * 2 + s0) * weekends + wk) * minutes + mi
     };
@@ -66,7 +88,11 @@ pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> 
             0
         };
         // Day 0 is a Monday: no weekend yet.
-        let i = index(v, 1, 1, 0, mi);
+        let tally = usize::from(v == limited);
+        if tally >= tallies {
+            continue;
+        }
+        let i = tally * inner + index(v, 1, 1, 0, mi);
         if c < dp[i] {
             dp[i] = c;
         }
@@ -76,75 +102,81 @@ pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> 
         next.iter_mut().for_each(|x| *x = f64::INFINITY);
         let dow = d % 7;
         let row_parent = &mut parent[d * states..(d + 1) * states];
-        for last in 0..values {
-            let prev_works = last != off;
-            for run in 1..runs {
-                for s0 in 0..2 {
-                    for wk in 0..weekends {
-                        for mi in 0..minutes {
-                            let from = index(last, run, s0, wk, mi);
-                            let base = dp[from];
-                            if !base.is_finite() {
-                                continue;
-                            }
-                            for v in 0..values {
-                                let cell = costs.cost[d * values + v];
-                                if !cell.is_finite() {
+        for tally in 0..tallies {
+            for last in 0..values {
+                let prev_works = last != off;
+                for run in 1..runs {
+                    for s0 in 0..2 {
+                        for wk in 0..weekends {
+                            for mi in 0..minutes {
+                                let from = tally * inner + index(last, run, s0, wk, mi);
+                                let base = dp[from];
+                                if !base.is_finite() {
                                     continue;
                                 }
-                                let works = v != off;
-                                let mut cost = base + cell;
-                                let (nrun, ns0);
-                                if works == prev_works {
-                                    nrun = (run + 1).min(runs - 1);
-                                    ns0 = s0;
-                                    if works && run + 1 > m.max_consecutive as usize {
-                                        cost += weight;
+                                for v in 0..values {
+                                    let cell = costs.cost[d * values + v];
+                                    if !cell.is_finite() {
+                                        continue;
                                     }
-                                } else {
-                                    if s0 == 0 {
-                                        let min = if prev_works {
-                                            m.min_consecutive
-                                        } else {
-                                            m.min_days_off
+                                    let works = v != off;
+                                    let ntally = tally + usize::from(v == limited);
+                                    if ntally >= tallies {
+                                        continue;
+                                    }
+                                    let mut cost = base + cell;
+                                    let (nrun, ns0);
+                                    if works == prev_works {
+                                        nrun = (run + 1).min(runs - 1);
+                                        ns0 = s0;
+                                        if works && run + 1 > m.max_consecutive as usize {
+                                            cost += weight;
                                         }
-                                            as usize;
-                                        if run < min {
-                                            cost += weight * (min - run) as f64;
+                                    } else {
+                                        if s0 == 0 {
+                                            let min = if prev_works {
+                                                m.min_consecutive
+                                            } else {
+                                                m.min_days_off
+                                            }
+                                                as usize;
+                                            if run < min {
+                                                cost += weight * (min - run) as f64;
+                                            }
+                                        }
+                                        nrun = 1;
+                                        ns0 = 0;
+                                    }
+                                    if works && prev_works {
+                                        let (a, b) = (&p.shifts[last], &p.shifts[v]);
+                                        if a.forbidden_next.contains(&v) {
+                                            cost += weight;
+                                        }
+                                        if m.min_rest_minutes > 0
+                                            && (24 * 60 + b.start_minute)
+                                                .saturating_sub(a.start_minute + a.minutes)
+                                                < m.min_rest_minutes
+                                        {
+                                            cost += weight;
                                         }
                                     }
-                                    nrun = 1;
-                                    ns0 = 0;
-                                }
-                                if works && prev_works {
-                                    let (a, b) = (&p.shifts[last], &p.shifts[v]);
-                                    if a.forbidden_next.contains(&v) {
-                                        cost += weight;
+                                    let mut nwk = wk;
+                                    if works && (dow == 5 || (dow == 6 && !prev_works)) {
+                                        if wk + 1 > m.max_weekends as usize {
+                                            cost += weight;
+                                        }
+                                        nwk = (wk + 1).min(weekends - 1);
                                     }
-                                    if m.min_rest_minutes > 0
-                                        && (24 * 60 + b.start_minute)
-                                            .saturating_sub(a.start_minute + a.minutes)
-                                            < m.min_rest_minutes
-                                    {
-                                        cost += weight;
+                                    let nmi = if works {
+                                        (mi + shift_units[v]).min(minutes - 1)
+                                    } else {
+                                        mi
+                                    };
+                                    let to = ntally * inner + index(v, nrun, ns0, nwk, nmi);
+                                    if cost < next[to] {
+                                        next[to] = cost;
+                                        row_parent[to] = from as u32;
                                     }
-                                }
-                                let mut nwk = wk;
-                                if works && (dow == 5 || (dow == 6 && !prev_works)) {
-                                    if wk + 1 > m.max_weekends as usize {
-                                        cost += weight;
-                                    }
-                                    nwk = (wk + 1).min(weekends - 1);
-                                }
-                                let nmi = if works {
-                                    (mi + shift_units[v]).min(minutes - 1)
-                                } else {
-                                    mi
-                                };
-                                let to = index(v, nrun, ns0, nwk, nmi);
-                                if cost < next[to] {
-                                    next[to] = cost;
-                                    row_parent[to] = from as u32;
                                 }
                             }
                         }
@@ -160,7 +192,7 @@ pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> 
         if !c.is_finite() {
             continue;
         }
-        let total = (i % minutes) as u32 * unit;
+        let total = (i % inner % minutes) as u32 * unit;
         let mut cost = c;
         if total < m.min_minutes {
             cost += weight * (m.min_minutes - total).div_ceil(60) as f64;
@@ -178,7 +210,7 @@ pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> 
     let mut cells = vec![OFF; days];
     let mut state = best.1;
     for d in (0..days).rev() {
-        let last = state / (runs * 2 * weekends * minutes);
+        let last = state % inner / (runs * 2 * weekends * minutes);
         cells[d] = if last == off { OFF } else { last as u16 };
         if d > 0 {
             state = parent[d * states + state] as usize;

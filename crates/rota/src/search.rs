@@ -22,12 +22,19 @@
 //! step budget the meetings fall on fixed step counts, so the result repeats. Raising
 //! `Options::stop` ends every worker at its next check; a stopped worker leaves the meetings
 //! (`Gate`), so none waits for it, and the best roster so far is returned.
+use crate::colgen;
 use crate::eval::{Evaluation, evaluate};
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+
+/// The share of a time budget the dive of column generation may take (see `Options`).
+const DIVE_SHARE: f64 = 0.4;
+/// Under a step budget, the most LP solves of the dive (Instance9 of the benchmark takes
+/// about 220), so it ends, and repeats, without a clock.
+const DIVE_SOLVES: usize = 2_000;
 
 /// One hard-violation unit weighs this much in the construction.
 pub const HARD_WEIGHT: i64 = 100_000;
@@ -65,6 +72,13 @@ pub struct Options {
     /// 256 moves, and between people in the construction) and `solve` returns the best
     /// roster so far: a manager's "stop" keeps the best rota. `None`: run to the budget.
     pub stop: Option<Arc<AtomicBool>>,
+    /// The first worker starts from a roster built by column generation and a dive
+    /// (`colgen`), on problems it suits (no room pools, small enough), taking up to 40 % of
+    /// a time budget for it; the other workers search meanwhile, and the meetings fall in
+    /// the rest of the budget. Under a step budget the dive is bounded by its count of LP
+    /// solves instead, so the result still repeats. Off by default; the benchmark's CLI
+    /// turns it on.
+    pub column_generation: bool,
 }
 
 impl Default for Options {
@@ -82,6 +96,7 @@ impl Default for Options {
             end_temperature: 0.2,
             meetings: 10,
             stop: None,
+            column_generation: false,
         }
     }
 }
@@ -108,8 +123,8 @@ pub struct Outcome {
 
 /// What the search precomputes from the problem.
 pub struct Tables {
-    days: usize,
-    shifts: usize,
+    pub(crate) days: usize,
+    pub(crate) shifts: usize,
     /// Per cell `e*days+d`: (shift, weight) of on and off requests.
     on: Vec<Vec<(u16, u32)>>,
     off: Vec<Vec<(u16, u32)>>,
@@ -117,7 +132,7 @@ pub struct Tables {
     want: Vec<Vec<u32>>,
     /// Per `d*shifts+s`: the cover rows counting that cell (a row over several shift types
     /// is listed under each).
-    covers_at: Vec<Vec<u32>>,
+    pub(crate) covers_at: Vec<Vec<u32>>,
     /// Per shift: the room pools using it.
     pools_of: Vec<Vec<u32>>,
     /// Per cell: the locked value, or `NO_LOCK`.
@@ -140,7 +155,7 @@ pub struct Tables {
     /// Empty otherwise, and `allowed` is used.
     open: Vec<Vec<u16>>,
     /// The common divisor of the shift lengths, the DP's unit of minutes.
-    unit: u32,
+    pub(crate) unit: u32,
     /// Per person: their fair shares (indices into `Problem::fair_shares`).
     fair_of: Vec<Vec<u32>>,
     /// Per fair share and shift type (`k*shifts+s`): whether the type counts for the share.
@@ -151,7 +166,7 @@ const NO_LOCK: u32 = u32::MAX;
 const NO_FIXED: u32 = u32::MAX;
 
 /// The index of a cell's value in a per-value table: the shift, or `shifts` for a day off.
-fn value_index(cell: u16, shifts: usize) -> usize {
+pub(crate) fn value_index(cell: u16, shifts: usize) -> usize {
     if cell == OFF { shifts } else { cell as usize }
 }
 
@@ -358,7 +373,13 @@ impl Tables {
 
 /// Hard units and soft penalty of one person's row — the same rules as `eval`, written as
 /// one pass so it is cheap enough to run on every move.
-fn row_cost(p: &Problem, t: &Tables, e: usize, row: &[u16], per_type: &mut [u32]) -> (i64, i64) {
+pub(crate) fn row_cost(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    row: &[u16],
+    per_type: &mut [u32],
+) -> (i64, i64) {
     let m = &p.staff[e];
     let days = t.days;
     per_type.iter_mut().for_each(|c| *c = 0);
@@ -482,6 +503,13 @@ struct State<'p> {
     scratch: Vec<u32>,
 }
 
+/// Whether person `e` counts towards cover row `cover` (they have its skill, if any).
+pub(crate) fn counts(p: &Problem, e: usize, cover: usize) -> bool {
+    p.cover[cover]
+        .skill
+        .is_none_or(|k| p.staff[e].skills & (1 << k) != 0)
+}
+
 fn cover_pen(p: &Problem, i: usize, n: i64) -> i64 {
     let c = &p.cover[i];
     let req = i64::from(c.requirement);
@@ -515,9 +543,7 @@ impl<'p> State<'p> {
     }
 
     fn counts(&self, e: usize, cover: usize) -> bool {
-        self.p.cover[cover]
-            .skill
-            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
+        counts(self.p, e, cover)
     }
 
     /// Whether person `e` takes a room of `pool` when working one of its shifts.
@@ -645,13 +671,55 @@ struct Undo {
 /// The price of each value on each day of person `e`'s row, everyone else as they are.
 fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
     let (p, t) = (state.p, state.t);
+    let days = t.days;
+    priced_row(p, t, e, weight, |d, v| {
+        let cell = e * days + d;
+        let current = state.cells[cell];
+        let value = v as u16;
+        let mut c = 0.0;
+        for &i in &t.covers_at[d * t.shifts + v] {
+            let i = i as usize;
+            if state.counts(e, i) {
+                // The count without this person, who may count now on another of
+                // the row's shifts.
+                let now = current == value
+                    || (current != OFF && p.cover[i].shifts.contains(&(current as usize)));
+                let without = state.cover_count[i] - i64::from(now);
+                c += (cover_pen(p, i, without + 1) - cover_pen(p, i, without)) as f64;
+            }
+        }
+        for &pool in &t.pools_of[v] {
+            if !state.in_pool(e, pool as usize) {
+                continue;
+            }
+            let k = pool as usize * days + d;
+            let now = current == value
+                || (current != OFF && p.rooms[pool as usize].shifts.contains(&(current as usize)));
+            let without = state.pool_count[k] - i64::from(now);
+            c += weight
+                * (pool_pen(p, pool as usize, without + 1) - pool_pen(p, pool as usize, without))
+                    as f64;
+        }
+        c
+    })
+}
+
+/// The price of each value on each day of person `e`'s row: the row's own terms (requests,
+/// days off, fixed cells, hard rules at `weight`) plus `shared(d, shift)`, what working that
+/// shift on day `d` adds to the terms the row shares with others (cover, rooms).
+pub(crate) fn priced_row(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    weight: f64,
+    shared: impl Fn(usize, usize) -> f64,
+) -> crate::rowplan::RowCosts {
     let (days, shifts) = (t.days, t.shifts);
     let values = shifts + 1;
     let person = &p.staff[e];
     let mut cost = vec![0.0f64; days * values];
     for d in 0..days {
         let cell = e * days + d;
-        let current = state.cells[cell];
         for v in 0..values {
             let value = if v == shifts { OFF } else { v as u16 };
             let mut c = 0.0;
@@ -660,30 +728,7 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
                     cost[d * values + v] = f64::INFINITY;
                     continue;
                 }
-                for &i in &t.covers_at[d * shifts + v] {
-                    let i = i as usize;
-                    if state.counts(e, i) {
-                        // The count without this person, who may count now on another of
-                        // the row's shifts.
-                        let now = current == value
-                            || (current != OFF && p.cover[i].shifts.contains(&(current as usize)));
-                        let without = state.cover_count[i] - i64::from(now);
-                        c += (cover_pen(p, i, without + 1) - cover_pen(p, i, without)) as f64;
-                    }
-                }
-                for &pool in &t.pools_of[v] {
-                    if !state.in_pool(e, pool as usize) {
-                        continue;
-                    }
-                    let k = pool as usize * days + d;
-                    let now = current == value
-                        || (current != OFF
-                            && p.rooms[pool as usize].shifts.contains(&(current as usize)));
-                    let without = state.pool_count[k] - i64::from(now);
-                    c += weight
-                        * (pool_pen(p, pool as usize, without + 1)
-                            - pool_pen(p, pool as usize, without)) as f64;
-                }
+                c += shared(d, v);
                 if person.days_off[d] {
                     c += weight;
                 }
@@ -718,8 +763,17 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
 /// has more than the target and towards `-weight` when fewer (a step of the weight, then
 /// half of it, and so on); within that range the price never exceeds the penalty's slope.
 fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
-    let (p, t) = (state.p, state.t);
-    let mut costs = row_costs(state, e, weight);
+    plan_priced(state.p, state.t, e, row_costs(state, e, weight), weight)
+}
+
+/// Person `e`'s best row under `costs` (see `plan_row`).
+pub(crate) fn plan_priced(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    mut costs: crate::rowplan::RowCosts,
+    weight: f64,
+) -> Option<Vec<u16>> {
     let mut counts = vec![0u32; t.shifts];
     let mut price = 30.0;
     let shares = &t.fair_of[e];
@@ -1273,7 +1327,23 @@ fn worker(
     let mut rng = Rng::new(seed);
     let stop = options.stop.as_deref();
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
-    let initial = construct(p, t, &mut rng, stop);
+    let mut initial = construct(p, t, &mut rng, stop);
+    // With column generation the first worker spends up to `dive_share` of the time budget
+    // on the dive (`colgen`), and the meetings fall in the rest, so nobody waits for it.
+    let dive_share = if options.column_generation && colgen::suits(p, t) {
+        DIVE_SHARE
+    } else {
+        0.0
+    };
+    if index == 0
+        && dive_share > 0.0
+        && let Some(roster) = column_search(p, t, options, start, dive_share, &mut rng)
+    {
+        let (a, b) = (evaluate(p, &roster), evaluate(p, &initial));
+        if (a.hard_units(), a.objective) < (b.hard_units(), b.objective) {
+            initial = roster;
+        }
+    }
     let mut state = State::new(p, t, &initial);
     if options.repair_rows {
         repair_rows(&mut state);
@@ -1335,7 +1405,8 @@ fn worker(
                 let due = if meet_every > 0 {
                     steps > 0 && steps.is_multiple_of(meet_every)
                 } else {
-                    spent || fraction * meetings as f64 >= (met + 1) as f64
+                    let next = dive_share + (1.0 - dive_share) * (met + 1) as f64 / meetings as f64;
+                    spent || fraction >= next
                 };
                 if due {
                     met += 1;
@@ -1414,6 +1485,57 @@ fn worker(
         time_to_best,
         steps,
     )
+}
+
+/// The first worker's column generation (see `Options::column_generation`): a dive, then,
+/// under a time limit and until `dive_share` of it is used, re-dives over 6–15 people drawn
+/// at random with everyone else held to the best roster so far, keeping each that is better.
+fn column_search(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    start: Instant,
+    dive_share: f64,
+    rng: &mut Rng,
+) -> Option<Roster> {
+    let deadline = options
+        .time_limit
+        .map(|limit| start + limit.mul_f64(dive_share));
+    let stop = options.stop.as_deref();
+    let over = || {
+        stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || deadline.is_some_and(|d| Instant::now() >= d)
+    };
+    let max_solves = if deadline.is_some() {
+        usize::MAX
+    } else {
+        DIVE_SOLVES
+    };
+    let mut search = colgen::ColumnSearch::new(p, t, max_solves)?;
+    let mut best = search.dive(&over)?;
+    let score = |r: &Roster| {
+        let e = evaluate(p, r);
+        (e.hard_units(), e.objective)
+    };
+    let mut best_score = score(&best);
+    let staff = p.staff.len();
+    while deadline.is_some() && !over() {
+        let size = (6 + rng.below(10)).min(staff);
+        let mut free: Vec<usize> = Vec::with_capacity(size);
+        while free.len() < size {
+            let e = rng.below(staff);
+            if !free.contains(&e) {
+                free.push(e);
+            }
+        }
+        if let Some(roster) = search.redive(&best, &free, &over) {
+            let s = score(&roster);
+            if s < best_score {
+                (best, best_score) = (roster, s);
+            }
+        }
+    }
+    Some(best)
 }
 
 /// A meeting of the workers: each leaves its best, then takes the best of all (ties to the

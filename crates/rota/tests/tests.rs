@@ -746,3 +746,83 @@ fn debug_checks_hold_during_a_search() {
         assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }
 }
+
+#[test]
+fn column_generation_dives_to_the_best_known_values_of_instances_2_and_3() {
+    for (n, best_known) in [(2, 828), (3, 1001)] {
+        let p = instance(n);
+        let tables = Tables::new(&p);
+        assert!(rota::colgen::suits(&p, &tables));
+        let mut search = rota::colgen::ColumnSearch::new(&p, &tables, 2_000).unwrap();
+        let roster = search.dive(&|| false).unwrap();
+        let e = evaluate(&p, &roster);
+        assert!(e.is_feasible(), "Instance{n}: {:?}", e.hard);
+        assert_eq!(e.objective, best_known, "Instance{n}");
+        // The root LP is a relaxation: never above the best roster.
+        let root = search.root_objective.unwrap();
+        assert!(root <= best_known as f64 + 1e-6, "Instance{n}: root {root}");
+        // Holding everyone to the roster and freeing a few gives it back, or better.
+        let again = search.redive(&roster, &[0, 3, 5], &|| false).unwrap();
+        assert!(evaluate(&p, &again).objective <= e.objective);
+    }
+}
+
+#[test]
+fn a_solve_with_column_generation_repeats_under_a_step_budget_and_keeps_its_dive() {
+    let p = instance(2);
+    let options = Options {
+        column_generation: true,
+        ..budget(3_000, 2, 1)
+    };
+    let a = rota::solve(&p, &options, &|_| {});
+    let b = rota::solve(&p, &options, &|_| {});
+    assert_eq!(a.roster, b.roster);
+    assert_eq!(a.evaluation.objective, 828);
+    assert!(a.evaluation.is_feasible());
+    // Room pools couple the rows beyond the cover: the product's problems are left to the
+    // search alone.
+    let gp = general_practice();
+    assert!(!gp.rooms.is_empty());
+    assert!(!rota::colgen::suits(&gp, &Tables::new(&gp)));
+}
+
+#[test]
+fn a_row_planned_within_a_limit_on_one_shift_type_keeps_it_exactly() {
+    // Instance9's person A may work at most 5 nights; nights priced far below everything
+    // else make the unlimited DP take more, and the limited one exactly 5.
+    let p = instance(9);
+    let night = p.shift_index("N").unwrap();
+    assert_eq!(p.staff[0].max_shifts[night], 5);
+    let values = p.shifts.len() + 1;
+    let mut cost = vec![0.0; p.days * values];
+    for d in 0..p.days {
+        cost[d * values + night] = -50.0;
+        // The days A must have off are priced by the caller, as the search does.
+        if p.staff[0].days_off[d] {
+            for v in 0..values - 1 {
+                cost[d * values + v] = 1e7;
+            }
+        }
+    }
+    let costs = rota::rowplan::RowCosts { cost, values };
+    // The DP counts minutes in the shifts' common divisor: 120 (480 and 600).
+    let unit = 120;
+    let nights = |cells: &[u16]| cells.iter().filter(|&&c| c == night as u16).count();
+    let free = rota::rowplan::plan(&p, 0, &costs, 1e7, unit).unwrap();
+    assert!(nights(&free) > 5);
+    let limited = rota::rowplan::plan_within(&p, 0, &costs, 1e7, unit, Some((night, 5))).unwrap();
+    assert_eq!(nights(&limited), 5);
+    let roster_row = |cells: Vec<u16>| {
+        let mut r = rota::Roster::empty(p.staff.len(), p.days);
+        r.cells[..p.days].copy_from_slice(&cells);
+        r
+    };
+    let hard_of_a = |cells: Vec<u16>| {
+        evaluate(&p, &roster_row(cells))
+            .hard
+            .iter()
+            .filter(|v| v.staff == Some(0))
+            .count()
+    };
+    assert_eq!(hard_of_a(limited), 0);
+}

@@ -1,0 +1,469 @@
+//! Column generation and a dive: a first roster from the linear relaxation of the whole
+//! problem over whole rows, for problems small enough to solve it in seconds.
+//!
+//! The master LP picks, for each person, a convex mix of rows ("columns") they could work;
+//! each cover row's count is the sum over people, and what it lacks or has over its
+//! requirement is paid at the cover's weights. The LP is solved by `clarabel` (an interior
+//! point method, whose central duals suit column generation); its duals price each cover
+//! row, and the row DP of `rowplan` — with the cover priced by those duals instead of by the
+//! current roster — finds each person's cheapest row, which joins the master when its reduced
+//! cost is negative. A column is kept only when the exact row score (`search::row_cost`)
+//! finds it breaks no hard rule, so every roster made of columns keeps them all.
+//!
+//! The dive then fixes, in turn, the people whose mix leans most on one row, generating
+//! columns again for the others after each fix, until everyone has a row. A re-dive frees a
+//! few people and holds everyone else to the best roster so far: a large-neighbourhood move
+//! whose neighbourhood the LP solves (`ColumnSearch::redive`). The search starts from the
+//! best roster found. Rooms couple rows beyond the cover, so problems with room pools are
+//! left to the search alone (`suits`).
+//!
+//! The pricing is exact for the benchmark's rules (the DP holds them all, and a limit on
+//! shifts of one type is counted in its state); a fair share is priced only through the
+//! row's exact score, so with fair shares the LP may miss rows and its value is no bound.
+use crate::model::{OFF, Problem, Roster};
+use crate::rowplan::RowCosts;
+use crate::search::{Tables, counts, priced_row, row_cost, value_index};
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{
+    DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
+};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// The weight of a hard unit in the pricing DP: far above any saving the duals can offer.
+const PRICING_WEIGHT: f64 = 1e7;
+/// A column joins the master when its reduced cost is below minus this.
+const MIN_GAIN: f64 = 1e-6;
+/// The bisection on the price of an over-used shift type: rounds, and half the top price
+/// (above any cover row's weight, so the top always brings the row within its limits).
+const BISECTION_ROUNDS: usize = 10;
+const BISECTION_TOP: f64 = 200.0;
+/// A person whose mix puts at least this on one row is fixed to it with the one leaning most.
+const NEARLY_WHOLE: f64 = 0.98;
+
+/// Whether column generation suits the problem: no room pools (they couple rows beyond the
+/// cover), every person's DP small enough, and few enough cells that the LP solves quickly.
+pub fn suits(p: &Problem, t: &Tables) -> bool {
+    p.rooms.is_empty()
+        && !p.staff.is_empty()
+        && p.staff.len() * p.days <= 4_000
+        && (0..p.staff.len()).all(|e| crate::rowplan::state_space(p, e, t.unit).is_some())
+}
+
+struct Column {
+    cells: Vec<u16>,
+    /// The row's own soft penalty (requests, fair shares).
+    cost: f64,
+    /// The cover rows it counts in.
+    covers: Vec<u32>,
+}
+
+/// The LP's solution: each column's weight, and the duals of the one-row-each and cover rows.
+struct Solution {
+    objective: f64,
+    weights: Vec<Vec<f64>>,
+    person_dual: Vec<f64>,
+    cover_dual: Vec<f64>,
+}
+
+struct Master<'p> {
+    p: &'p Problem,
+    t: &'p Tables,
+    columns: Vec<Vec<Column>>,
+    /// Per person: each column's index by its cells.
+    seen: Vec<BTreeMap<Vec<u16>, usize>>,
+    /// Per person: the column the dive fixed them to.
+    fixed: Vec<Option<usize>>,
+}
+
+impl<'p> Master<'p> {
+    fn new(p: &'p Problem, t: &'p Tables) -> Master<'p> {
+        let staff = p.staff.len();
+        Master {
+            p,
+            t,
+            columns: (0..staff).map(|_| Vec::new()).collect(),
+            seen: vec![BTreeMap::new(); staff],
+            fixed: vec![None; staff],
+        }
+    }
+
+    /// Adds person `e`'s row `cells` when it is new and breaks no hard rule; its reduced
+    /// cost under `duals` (when given) must be negative too.
+    fn add(&mut self, e: usize, cells: Vec<u16>, duals: Option<&Solution>) -> bool {
+        if self.seen[e].contains_key(&cells) {
+            return false;
+        }
+        let (p, t) = (self.p, self.t);
+        let mut per_type = vec![0u32; t.shifts];
+        let (hard, soft) = row_cost(p, t, e, &cells, &mut per_type);
+        if hard > 0 {
+            return false;
+        }
+        let covers: Vec<u32> = cells
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| v != OFF)
+            .flat_map(|(d, &v)| t.covers_at[d * t.shifts + v as usize].iter().copied())
+            .filter(|&c| counts(p, e, c as usize))
+            .collect();
+        let cost = soft as f64;
+        if let Some(s) = duals {
+            let reduced = cost
+                + s.person_dual[e]
+                + covers
+                    .iter()
+                    .map(|&c| s.cover_dual[c as usize])
+                    .sum::<f64>();
+            if reduced >= -MIN_GAIN {
+                return false;
+            }
+        }
+        self.seen[e].insert(cells.clone(), self.columns[e].len());
+        self.columns[e].push(Column {
+            cells,
+            cost,
+            covers,
+        });
+        true
+    }
+
+    /// The index of person `e`'s column `cells`, added when new; `None` when it breaks a
+    /// hard rule.
+    fn column_of(&mut self, e: usize, cells: &[u16]) -> Option<usize> {
+        if let Some(&j) = self.seen[e].get(cells) {
+            return Some(j);
+        }
+        self.add(e, cells.to_vec(), None)
+            .then(|| self.columns[e].len() - 1)
+    }
+
+    /// The master LP over the columns so far, the fixed people's rows taken as given.
+    fn solve(&self) -> Option<Solution> {
+        let (p, staff) = (self.p, self.p.staff.len());
+        let covers = p.cover.len();
+        let free: Vec<usize> = (0..staff).filter(|&e| self.fixed[e].is_none()).collect();
+        let mut person_row = vec![usize::MAX; staff];
+        for (k, &e) in free.iter().enumerate() {
+            person_row[e] = k;
+        }
+        let mut need: Vec<f64> = p.cover.iter().map(|c| f64::from(c.requirement)).collect();
+        for (e, f) in self.fixed.iter().enumerate() {
+            if let Some(j) = f {
+                for &c in &self.columns[e][*j].covers {
+                    need[c as usize] -= 1.0;
+                }
+            }
+        }
+        // Variables: each free person's columns, then short and over for each cover row.
+        let mut var_of: Vec<(usize, usize)> = Vec::new();
+        for &e in &free {
+            for j in 0..self.columns[e].len() {
+                var_of.push((e, j));
+            }
+        }
+        let lambdas = var_of.len();
+        let vars = lambdas + 2 * covers;
+        let equalities = free.len() + covers;
+        let rows = equalities + vars;
+        let mut q = Vec::with_capacity(vars);
+        let (mut colptr, mut rowval, mut nzval) = (vec![0usize], Vec::new(), Vec::new());
+        for (k, &(e, j)) in var_of.iter().enumerate() {
+            let column = &self.columns[e][j];
+            q.push(column.cost);
+            rowval.push(person_row[e]);
+            nzval.push(1.0);
+            let mut rows_here: Vec<usize> = column
+                .covers
+                .iter()
+                .map(|&c| free.len() + c as usize)
+                .collect();
+            rows_here.sort_unstable();
+            for r in rows_here {
+                rowval.push(r);
+                nzval.push(1.0);
+            }
+            rowval.push(equalities + k);
+            nzval.push(-1.0);
+            colptr.push(rowval.len());
+        }
+        for (c, cover) in p.cover.iter().enumerate() {
+            for (k, (weight, sign)) in [(cover.weight_under, 1.0), (cover.weight_over, -1.0)]
+                .into_iter()
+                .enumerate()
+            {
+                q.push(f64::from(weight));
+                rowval.push(free.len() + c);
+                nzval.push(sign);
+                rowval.push(equalities + lambdas + 2 * c + k);
+                nzval.push(-1.0);
+                colptr.push(rowval.len());
+            }
+        }
+        let a = CscMatrix::new(rows, vars, colptr, rowval, nzval);
+        let mut b = vec![1.0; free.len()];
+        b.extend_from_slice(&need);
+        b.resize(rows, 0.0);
+        let cones = [
+            SupportedConeT::ZeroConeT(equalities),
+            SupportedConeT::NonnegativeConeT(vars),
+        ];
+        let settings = DefaultSettingsBuilder::default()
+            .verbose(false)
+            .build()
+            .ok()?;
+        let zero = CscMatrix::zeros((vars, vars));
+        let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
+        solver.solve();
+        if !matches!(
+            solver.solution.status,
+            SolverStatus::Solved | SolverStatus::AlmostSolved
+        ) {
+            return None;
+        }
+        let (x, z) = (&solver.solution.x, &solver.solution.z);
+        let mut weights: Vec<Vec<f64>> = self.columns.iter().map(|c| vec![0.0; c.len()]).collect();
+        for (k, &(e, j)) in var_of.iter().enumerate() {
+            weights[e][j] = x[k];
+        }
+        let mut person_dual = vec![0.0; staff];
+        for &e in &free {
+            person_dual[e] = z[person_row[e]];
+        }
+        Some(Solution {
+            objective: solver.solution.obj_val,
+            weights,
+            person_dual,
+            cover_dual: z[free.len()..equalities].to_vec(),
+        })
+    }
+
+    /// Prices every free person's best row under the duals; returns how many joined.
+    fn price(&mut self, s: &Solution) -> usize {
+        let (p, t) = (self.p, self.t);
+        let mut added = 0;
+        for e in 0..p.staff.len() {
+            if self.fixed[e].is_some() {
+                continue;
+            }
+            let costs = priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
+                t.covers_at[d * t.shifts + v]
+                    .iter()
+                    .filter(|&&c| counts(p, e, c as usize))
+                    .map(|&c| s.cover_dual[c as usize])
+                    .sum()
+            });
+            if let Some(cells) = self.best_row(e, costs)
+                && self.add(e, cells, Some(s))
+            {
+                added += 1;
+            }
+        }
+        added
+    }
+
+    /// Person `e`'s cheapest row under `costs` that keeps their limits on shifts of each
+    /// type. The DP does not count types, so when its row has too many of one, that type is
+    /// counted in its state (`rowplan::plan_within`, exact); should others still be over,
+    /// they carry a price found by bisection (a Lagrangian multiplier), and of the rows
+    /// within the limits met on the way the one of least reduced cost is kept.
+    fn best_row(&self, e: usize, costs: RowCosts) -> Option<Vec<u16>> {
+        let (p, t) = (self.p, self.t);
+        let max = &p.staff[e].max_shifts;
+        let over = |cells: &[u16]| -> Vec<usize> {
+            let mut per_type = vec![0u32; t.shifts];
+            for &c in cells.iter().filter(|&&c| c != OFF) {
+                per_type[c as usize] += 1;
+            }
+            (0..t.shifts).filter(|&k| per_type[k] > max[k]).collect()
+        };
+        let cells = crate::rowplan::plan(p, e, &costs, PRICING_WEIGHT, t.unit)?;
+        let first = over(&cells);
+        let Some(&k) = first.first() else {
+            return Some(cells);
+        };
+        let limit = Some((k, max[k]));
+        let plan = |costs: &RowCosts| {
+            crate::rowplan::plan_within(p, e, costs, PRICING_WEIGHT, t.unit, limit)
+        };
+        let cells = plan(&costs)?;
+        let mut priced: Vec<usize> = over(&cells);
+        if priced.is_empty() {
+            return Some(cells);
+        }
+        let reduced = |cells: &[u16]| -> f64 {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(d, &v)| costs.cost[d * costs.values + value_index(v, t.shifts)])
+                .sum()
+        };
+        let (mut low, mut high) = (0.0f64, 2.0 * BISECTION_TOP);
+        let mut best: Option<(f64, Vec<u16>)> = None;
+        for _ in 0..BISECTION_ROUNDS {
+            let price = (low + high) / 2.0;
+            let mut trial = RowCosts {
+                cost: costs.cost.clone(),
+                values: costs.values,
+            };
+            for d in 0..t.days {
+                for &k in &priced {
+                    trial.cost[d * trial.values + k] += price;
+                }
+            }
+            let cells = plan(&trial)?;
+            let still = over(&cells);
+            if still.is_empty() {
+                high = price;
+                let value = reduced(&cells);
+                if best.as_ref().is_none_or(|b| value < b.0) {
+                    best = Some((value, cells));
+                }
+            } else {
+                low = price;
+                for k in still {
+                    if !priced.contains(&k) {
+                        priced.push(k);
+                    }
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+
+    /// Solves and prices until no column joins, or `done` says to stop; `None` when the LP
+    /// fails.
+    fn generate(&mut self, done: &mut dyn FnMut() -> bool) -> Option<Solution> {
+        let mut solution = self.solve()?;
+        while !done() && self.price(&solution) > 0 {
+            solution = self.solve()?;
+        }
+        Some(solution)
+    }
+}
+
+/// Column generation over a pool of rows kept between dives: a first dive over everyone,
+/// then re-dives over a few people at a time with the rest held to the best roster (a
+/// large-neighbourhood search whose neighbourhoods are solved by the LP).
+pub struct ColumnSearch<'p> {
+    master: Master<'p>,
+    /// LP solves so far, and the most allowed (a bound on the work under a step budget).
+    solves: usize,
+    max_solves: usize,
+    /// The root LP's value (a lower bound on the objective when the pricing is exact).
+    pub root_objective: Option<f64>,
+}
+
+impl<'p> ColumnSearch<'p> {
+    /// A pool holding, for each person, the DP's best row with no cover priced; `None` when
+    /// someone has no row keeping the hard rules.
+    pub fn new(p: &'p Problem, t: &'p Tables, max_solves: usize) -> Option<ColumnSearch<'p>> {
+        let mut master = Master::new(p, t);
+        for e in 0..p.staff.len() {
+            let costs = priced_row(p, t, e, PRICING_WEIGHT, |_, _| 0.0);
+            if let Some(cells) = master.best_row(e, costs) {
+                master.add(e, cells, None);
+            }
+            if master.columns[e].is_empty() {
+                return None;
+            }
+        }
+        Some(ColumnSearch {
+            master,
+            solves: 0,
+            max_solves,
+            root_objective: None,
+        })
+    }
+
+    pub fn lp_solves(&self) -> usize {
+        self.solves
+    }
+
+    pub fn columns(&self) -> usize {
+        self.master.columns.iter().map(Vec::len).sum()
+    }
+
+    /// Column generation over everyone, then the dive. `stop` is asked between LP solves
+    /// (about every 50 ms on the benchmark's larger instances); once it says yes (or the
+    /// solves run out) the dive fixes everyone left to the row they lean on most at once.
+    /// `None` when the LP fails.
+    pub fn dive(&mut self, stop: &dyn Fn() -> bool) -> Option<Roster> {
+        self.master.fixed.iter_mut().for_each(|f| *f = None);
+        self.run(stop, true)
+    }
+
+    /// The same over the people in `free` only, everyone else held to their row in
+    /// `incumbent`; `None` when the LP fails or an incumbent row breaks a hard rule.
+    pub fn redive(
+        &mut self,
+        incumbent: &Roster,
+        free: &[usize],
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Roster> {
+        for e in 0..self.master.p.staff.len() {
+            self.master.fixed[e] = if free.contains(&e) {
+                None
+            } else {
+                Some(self.master.column_of(e, incumbent.row(e))?)
+            };
+        }
+        // The freed people's incumbent rows join the pool, so the LP can keep them.
+        for &e in free {
+            self.master.column_of(e, incumbent.row(e))?;
+        }
+        self.run(stop, false)
+    }
+
+    fn run(&mut self, stop: &dyn Fn() -> bool, root: bool) -> Option<Roster> {
+        let (p, max) = (self.master.p, self.max_solves);
+        let solves = Cell::new(self.solves);
+        let over = || solves.get() >= max || stop();
+        let mut done = || {
+            solves.set(solves.get() + 1);
+            over()
+        };
+        let master = &mut self.master;
+        let mut solution = master.generate(&mut done);
+        if root && let Some(s) = &solution {
+            self.root_objective = Some(s.objective);
+        }
+        while let Some(s) = solution {
+            let mut picks: Vec<(f64, usize, usize)> = (0..p.staff.len())
+                .filter(|&e| master.fixed[e].is_none())
+                .map(|e| {
+                    let (j, w) = s.weights[e]
+                        .iter()
+                        .copied()
+                        .enumerate()
+                        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+                        .expect("every person has a column");
+                    (w, e, j)
+                })
+                .collect();
+            picks.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let whole = if over() {
+                picks.len()
+            } else {
+                picks.iter().filter(|x| x.0 >= NEARLY_WHOLE).count().max(1)
+            };
+            for &(_, e, j) in &picks[..whole] {
+                master.fixed[e] = Some(j);
+            }
+            if master.fixed.iter().all(Option::is_some) {
+                break;
+            }
+            solution = master.generate(&mut done);
+        }
+        self.solves = solves.get();
+        if master.fixed.iter().any(Option::is_none) {
+            return None;
+        }
+        let mut roster = Roster::empty(p.staff.len(), p.days);
+        for (e, f) in master.fixed.iter().enumerate() {
+            let j = f.expect("everyone fixed");
+            roster.cells[e * p.days..(e + 1) * p.days].copy_from_slice(&master.columns[e][j].cells);
+        }
+        Some(roster)
+    }
+}
