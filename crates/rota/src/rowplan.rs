@@ -7,7 +7,8 @@
 //! removes, the requests, and the hard rules weighted by the search's current hard weight.
 //! Limits on shifts of each type and fair shares are not in the state: the search prices an
 //! over-used type, or a share's shifts, and plans again (`search::plan_row`), and the exact
-//! row score judges the result.
+//! row score judges the result. Column generation counts one type's limit exactly, as one
+//! more dimension of the state (`plan_within`).
 use crate::model::{OFF, Problem};
 
 /// What the DP needs per day and value, prepared by the search.

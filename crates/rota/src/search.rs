@@ -17,6 +17,9 @@
 //! the construction leaves breaking a hard rule. The benchmark uses neither, so its search
 //! is unchanged.
 //!
+//! On problems `colgen::suits` (the benchmark's), `Options::column_generation` has the first
+//! worker start from a roster built by column generation and re-dives (`column_search`).
+//!
 //! Several workers (threads) each anneal their own roster and meet `Options::meetings`
 //! times over the budget; a worker behind the best carries on from the best roster. Under a
 //! step budget the meetings fall on fixed step counts, so the result repeats. Raising
@@ -1328,6 +1331,19 @@ fn worker(
     let stop = options.stop.as_deref();
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let mut initial = construct(p, t, &mut rng, stop);
+    let report = |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64| {
+        let mut shared_best = shared.best.lock().expect("progress lock");
+        if (hard, soft) < *shared_best {
+            *shared_best = (hard, soft);
+            on_progress(&Progress {
+                best_objective: soft as u64,
+                best_hard_units: hard as u64,
+                elapsed,
+                steps,
+                fraction: fraction.min(1.0),
+            });
+        }
+    };
     // With column generation the first worker spends up to `dive_share` of the time budget
     // on the dive (`colgen`), and the meetings fall in the rest, so nobody waits for it.
     let dive_share = if options.column_generation && colgen::suits(p, t) {
@@ -1335,13 +1351,22 @@ fn worker(
     } else {
         0.0
     };
-    if index == 0
-        && dive_share > 0.0
-        && let Some(roster) = column_search(p, t, options, start, dive_share, &mut rng)
-    {
-        let (a, b) = (evaluate(p, &roster), evaluate(p, &initial));
-        if (a.hard_units(), a.objective) < (b.hard_units(), b.objective) {
-            initial = roster;
+    // When the start roster was found: the dive's time, not the annealing's start.
+    let mut found_at = None;
+    if index == 0 && dive_share > 0.0 {
+        let limit = options.time_limit.filter(|_| options.step_limit.is_none());
+        let improved = |(hard, soft): (i64, i64), at: Duration| {
+            let fraction = limit.map_or(0.0, |l| at.as_secs_f64() / l.as_secs_f64().max(1e-9));
+            report(hard, soft, 0, at, fraction);
+        };
+        if let Some((roster, at)) =
+            column_search(p, t, options, start, dive_share, &mut rng, &improved)
+        {
+            let (a, b) = (evaluate(p, &roster), evaluate(p, &initial));
+            if (a.hard_units(), a.objective) < (b.hard_units(), b.objective) {
+                initial = roster;
+                found_at = Some(at);
+            }
         }
     }
     let mut state = State::new(p, t, &initial);
@@ -1350,7 +1375,7 @@ fn worker(
     }
     let mut best_cells = state.cells.clone();
     let mut best = (state.hard, state.soft);
-    let mut time_to_best = start.elapsed();
+    let mut time_to_best = found_at.unwrap_or_else(|| start.elapsed());
     let mut undo = Undo {
         cells: Vec::with_capacity(16),
         rows: [0, 0],
@@ -1365,20 +1390,7 @@ fn worker(
     let (t0, t1) = (options.start_temperature, options.end_temperature);
     let mut temperature = t0;
     let mut fraction = 0.0f64;
-    let report = |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64| {
-        let mut shared_best = shared.best.lock().expect("progress lock");
-        if (hard, soft) < *shared_best {
-            *shared_best = (hard, soft);
-            on_progress(&Progress {
-                best_objective: soft as u64,
-                best_hard_units: hard as u64,
-                elapsed,
-                steps,
-                fraction: fraction.min(1.0),
-            });
-        }
-    };
-    report(state.hard, state.soft, 0, start.elapsed(), 0.0);
+    report(state.hard, state.soft, 0, time_to_best, 0.0);
     let threads = options.threads.max(1);
     let meetings = if threads > 1 { options.meetings } else { 0 };
     // With a step budget a meeting every `meet_every` steps; with a time limit, when the
@@ -1490,6 +1502,7 @@ fn worker(
 /// The first worker's column generation (see `Options::column_generation`): a dive, then,
 /// under a time limit and until `dive_share` of it is used, re-dives over 6–15 people drawn
 /// at random with everyone else held to the best roster so far, keeping each that is better.
+/// Each better roster is passed to `improved` with its time; the best is returned with it.
 fn column_search(
     p: &Problem,
     t: &Tables,
@@ -1497,10 +1510,13 @@ fn column_search(
     start: Instant,
     dive_share: f64,
     rng: &mut Rng,
-) -> Option<Roster> {
-    let deadline = options
-        .time_limit
-        .map(|limit| start + limit.mul_f64(dive_share));
+    improved: &dyn Fn((i64, i64), Duration),
+) -> Option<(Roster, Duration)> {
+    // A step budget is bounded by steps, not the clock, even when a time limit is set too.
+    let deadline = match (options.step_limit, options.time_limit) {
+        (None, Some(limit)) => Some(start + limit.mul_f64(dive_share)),
+        _ => None,
+    };
     let stop = options.stop.as_deref();
     let over = || {
         stop.is_some_and(|s| s.load(Ordering::Relaxed))
@@ -1515,9 +1531,11 @@ fn column_search(
     let mut best = search.dive(&over)?;
     let score = |r: &Roster| {
         let e = evaluate(p, r);
-        (e.hard_units(), e.objective)
+        (e.hard_units() as i64, e.objective as i64)
     };
     let mut best_score = score(&best);
+    let mut best_at = start.elapsed();
+    improved(best_score, best_at);
     let staff = p.staff.len();
     while deadline.is_some() && !over() {
         let size = (6 + rng.below(10)).min(staff);
@@ -1531,11 +1549,12 @@ fn column_search(
         if let Some(roster) = search.redive(&best, &free, &over) {
             let s = score(&roster);
             if s < best_score {
-                (best, best_score) = (roster, s);
+                (best, best_score, best_at) = (roster, s, start.elapsed());
+                improved(best_score, best_at);
             }
         }
     }
-    Some(best)
+    Some((best, best_at))
 }
 
 /// A meeting of the workers: each leaves its best, then takes the best of all (ties to the

@@ -770,15 +770,20 @@ fn column_generation_dives_to_the_best_known_values_of_instances_2_and_3() {
 #[test]
 fn a_solve_with_column_generation_repeats_under_a_step_budget_and_keeps_its_dive() {
     let p = instance(2);
-    let options = Options {
-        column_generation: true,
-        ..budget(3_000, 2, 1)
-    };
-    let a = rota::solve(&p, &options, &|_| {});
-    let b = rota::solve(&p, &options, &|_| {});
-    assert_eq!(a.roster, b.roster);
-    assert_eq!(a.evaluation.objective, 828);
-    assert!(a.evaluation.is_feasible());
+    // A time limit beside the step budget (as the CLI's `--steps` gives) must not bring the
+    // clock in.
+    for time_limit in [None, Some(Duration::from_secs(60))] {
+        let options = Options {
+            column_generation: true,
+            time_limit,
+            ..budget(3_000, 2, 1)
+        };
+        let a = rota::solve(&p, &options, &|_| {});
+        let b = rota::solve(&p, &options, &|_| {});
+        assert_eq!(a.roster, b.roster);
+        assert_eq!(a.evaluation.objective, 828);
+        assert!(a.evaluation.is_feasible());
+    }
     // Room pools couple the rows beyond the cover: the product's problems are left to the
     // search alone.
     let gp = general_practice();
