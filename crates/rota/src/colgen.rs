@@ -274,23 +274,23 @@ impl<'p> Master<'p> {
     fn best_row(&self, e: usize, costs: RowCosts) -> Option<Vec<u16>> {
         let (p, t) = (self.p, self.t);
         let max = &p.staff[e].max_shifts;
-        let over = |cells: &[u16]| -> Vec<usize> {
+        // The types a row works more often than the limit, with how far over.
+        let over = |cells: &[u16]| -> Vec<(usize, u32)> {
             let mut per_type = vec![0u32; t.shifts];
             for &c in cells.iter().filter(|&&c| c != OFF) {
                 per_type[c as usize] += 1;
             }
-            (0..t.shifts).filter(|&k| per_type[k] > max[k]).collect()
+            (0..t.shifts)
+                .filter(|&k| per_type[k] > max[k])
+                .map(|k| (k, per_type[k] - max[k]))
+                .collect()
         };
         let cells = crate::rowplan::plan(p, e, &costs, PRICING_WEIGHT, t.unit)?;
-        let mut per_type = vec![0u32; t.shifts];
-        for &c in cells.iter().filter(|&&c| c != OFF) {
-            per_type[c as usize] += 1;
-        }
         // The type most over its limit is counted in the state, when the state stays small
         // enough; otherwise every over-used type goes to the bisection.
-        let Some(k) = over(&cells)
+        let Some((k, _)) = over(&cells)
             .into_iter()
-            .max_by_key(|&k| (per_type[k] - max[k], std::cmp::Reverse(k)))
+            .max_by_key(|&(k, excess)| (excess, std::cmp::Reverse(k)))
         else {
             return Some(cells);
         };
@@ -300,7 +300,7 @@ impl<'p> Master<'p> {
                 .or_else(|| crate::rowplan::plan(p, e, costs, PRICING_WEIGHT, t.unit))
         };
         let cells = plan(&costs)?;
-        let mut priced: Vec<usize> = over(&cells);
+        let mut priced: Vec<usize> = over(&cells).into_iter().map(|(k, _)| k).collect();
         if priced.is_empty() {
             return Some(cells);
         }
@@ -334,7 +334,7 @@ impl<'p> Master<'p> {
                 }
             } else {
                 low = price;
-                for k in still {
+                for (k, _) in still {
                     if !priced.contains(&k) {
                         priced.push(k);
                     }

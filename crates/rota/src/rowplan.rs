@@ -193,7 +193,8 @@ pub fn plan_within(
         if !c.is_finite() {
             continue;
         }
-        let total = (i % inner % minutes) as u32 * unit;
+        // The minutes are the innermost index, so the tally does not change them.
+        let total = (i % minutes) as u32 * unit;
         let mut cost = c;
         if total < m.min_minutes {
             cost += weight * (m.min_minutes - total).div_ceil(60) as f64;

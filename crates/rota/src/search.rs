@@ -770,7 +770,7 @@ fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
 }
 
 /// Person `e`'s best row under `costs` (see `plan_row`).
-pub(crate) fn plan_priced(
+fn plan_priced(
     p: &Problem,
     t: &Tables,
     e: usize,
