@@ -8,6 +8,8 @@
 //! - PCN manager: view and manage the PCN and every member practice.
 //! - staff: their own record, contact details and leave only.
 //! - ICS viewer: aggregated figures for the PCNs of their system; never a named person.
+//! - system administrator: runs the deployment (organisations, reference data, accounts)
+//!   and reaches every organisation.
 use crate::error::{AppError, AppResult};
 use domain::account::UserRole;
 use domain::org::Employer;
@@ -87,6 +89,7 @@ async fn placement(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Placement> 
 fn allowed(actor: &Actor, permission: Permission, place: &Placement) -> bool {
     let org = Some(actor.org.as_str());
     match actor.role {
+        UserRole::SystemAdmin => true,
         UserRole::PracticeManager => place.practice.as_deref() == org,
         UserRole::PcnManager => place.pcn.as_deref() == org,
         UserRole::IcsViewer => {
@@ -125,6 +128,7 @@ pub async fn can_view_staff(
         return Ok(true);
     }
     match actor.role {
+        UserRole::SystemAdmin => Ok(true),
         UserRole::PracticeManager => Ok(person
             .draft
             .practices
@@ -153,6 +157,7 @@ pub async fn can_manage_staff(
     person: &StaffRecord,
 ) -> AppResult<bool> {
     match actor.role {
+        UserRole::SystemAdmin => Ok(true),
         UserRole::PracticeManager => Ok(
             matches!(&person.draft.employer, Employer::Practice(ods) if ods.as_str() == actor.org),
         ),
@@ -260,6 +265,7 @@ mod tests {
                 false,
             ),
             (UserRole::Staff, "Y99901", Permission::View, &own, false),
+            (UserRole::SystemAdmin, "", Permission::Manage, &other, true),
         ];
         for (role, org, permission, place, expected) in cases {
             assert_eq!(

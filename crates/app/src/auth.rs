@@ -58,10 +58,13 @@ impl App {
             .unwrap_or_else(|| dummy_hash().to_string());
         let password = password.to_string();
         let verified = verify_off_executor(password, hash).await;
-        let ok = verified && user.is_some();
+        let ok = verified && user.as_ref().is_some_and(|u| !u.disabled);
         store::users::record_attempt(&mut conn, client, &store::timestamp(now), ok).await?;
         match user {
-            Some(user) if ok => Ok(actor_of(user)),
+            Some(user) if ok => {
+                store::users::set_last_login(&mut conn, &user.id, &store::timestamp(now)).await?;
+                Ok(actor_of(user))
+            }
             _ => Err(AppError::BadCredentials),
         }
     }
@@ -124,6 +127,7 @@ impl App {
                 .await?
                 .is_some(),
             UserRole::IcsViewer => store::practices::ics_exists(&mut tx, &organisation).await?,
+            UserRole::SystemAdmin => organisation.is_empty(),
         };
         if !known {
             return Err(AppError::Invalid(
@@ -162,6 +166,9 @@ impl App {
             staff_id,
             display_name: name.expect("checked"),
             demo: false,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
         };
         let now = self.now();
         store::users::insert(&mut tx, &user, &now).await?;
@@ -179,13 +186,33 @@ impl App {
         Ok(user.id)
     }
 
-    /// The actor behind a session's user id.
+    /// The actor behind a user id; a disabled or unknown account is `Unauthenticated`.
     pub async fn actor(&self, user_id: &str) -> AppResult<Actor> {
-        let mut conn = self.store().conn().await?;
-        let user = store::users::get(&mut conn, user_id)
-            .await?
-            .ok_or(AppError::Unauthenticated)?;
+        Ok(actor_of(self.active_user(user_id).await?))
+    }
+
+    /// The actor behind a session: the account must be active and the session must have
+    /// begun in the account's current epoch (a password change, a reset or disabling the
+    /// account raises the epoch and so ends every older session).
+    pub async fn session_actor(&self, user_id: &str, epoch: i64) -> AppResult<Actor> {
+        let user = self.active_user(user_id).await?;
+        if user.session_epoch != epoch {
+            return Err(AppError::Unauthenticated);
+        }
         Ok(actor_of(user))
+    }
+
+    /// The epoch a session started now belongs to.
+    pub async fn session_epoch(&self, user_id: &str) -> AppResult<i64> {
+        Ok(self.active_user(user_id).await?.session_epoch)
+    }
+
+    async fn active_user(&self, user_id: &str) -> AppResult<store::users::UserRecord> {
+        let mut conn = self.store().conn().await?;
+        store::users::get(&mut conn, user_id)
+            .await?
+            .filter(|user| !user.disabled)
+            .ok_or(AppError::Unauthenticated)
     }
 }
 

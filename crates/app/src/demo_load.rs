@@ -169,6 +169,9 @@ impl App {
                 staff_id: account.staff_index.and_then(|i| staff_ids.get(i).cloned()),
                 display_name: account.name.clone(),
                 demo: true,
+                disabled: false,
+                last_login_at: None,
+                session_epoch: 0,
             };
             store::users::insert(&mut tx, &user, &now).await?;
         }

@@ -62,7 +62,7 @@ impl App {
                 drop(conn);
                 self.my_leave(actor).await
             }
-            UserRole::IcsViewer => Err(AppError::Forbidden),
+            UserRole::IcsViewer | UserRole::SystemAdmin => Err(AppError::Forbidden),
         }
     }
 

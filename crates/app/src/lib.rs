@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod clock;
 pub mod demand;
 pub mod demo_load;
 pub mod development;
@@ -28,24 +29,35 @@ use store::Store;
 #[derive(Clone, Debug)]
 pub struct App {
     store: Store,
+    clock: clock::Clock,
 }
 
 impl App {
     pub fn new(store: Store) -> App {
-        App { store }
+        App::with_clock(store, clock::Clock::system())
+    }
+
+    /// An application reading the time from `clock` (tests set a fixed one).
+    pub fn with_clock(store: Store, clock: clock::Clock) -> App {
+        App { store, clock }
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// Today in England, where every user of gpteam works.
-    pub fn today(&self) -> chrono::NaiveDate {
-        chrono::Utc::now().date_naive()
+    pub fn clock(&self) -> &clock::Clock {
+        &self.clock
     }
 
+    /// Today in England (Europe/London), where every user of gpteam works.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
+    /// Now, as stored (RFC 3339 in UTC).
     pub(crate) fn now(&self) -> String {
-        store::timestamp(chrono::Utc::now())
+        store::timestamp(self.clock.now())
     }
 }
 

@@ -139,6 +139,7 @@ impl App {
             UserRole::PracticeManager => PracticeScope::One(&actor.org),
             UserRole::PcnManager => PracticeScope::Pcn(&actor.org),
             UserRole::IcsViewer => PracticeScope::Ics(&actor.org),
+            UserRole::SystemAdmin => PracticeScope::All,
             UserRole::Staff => {
                 let Some(staff_id) = &actor.staff_id else {
                     return Ok(Vec::new());

@@ -39,6 +39,7 @@ pub(crate) async fn check_placement(
             Some(actor) => match actor.role {
                 UserRole::PracticeManager => practice.ods_code == actor.org,
                 UserRole::PcnManager => practice.pcn_code.as_deref() == Some(actor.org.as_str()),
+                UserRole::SystemAdmin => true,
                 UserRole::Staff | UserRole::IcsViewer => false,
             },
         };

@@ -566,7 +566,7 @@ impl App {
                     None => Ok(None),
                 }
             }
-            UserRole::IcsViewer => Ok(None),
+            UserRole::IcsViewer | UserRole::SystemAdmin => Ok(None),
         }
     }
 

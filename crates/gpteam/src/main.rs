@@ -305,7 +305,20 @@ async fn open(db: &DatabaseArgs) -> anyhow::Result<(app::App, String)> {
         .migrate()
         .await
         .context("applying database migrations")?;
-    Ok((app::App::new(store), url))
+    Ok((app::App::with_clock(store, clock_from_env()?), url))
+}
+
+/// The system clock, or for tests and walk-throughs the instant in `GPTEAM_NOW`
+/// (RFC 3339), held still.
+fn clock_from_env() -> anyhow::Result<app::clock::Clock> {
+    match std::env::var("GPTEAM_NOW") {
+        Ok(text) if !text.trim().is_empty() => {
+            let at = chrono::DateTime::parse_from_rfc3339(text.trim())
+                .with_context(|| format!("GPTEAM_NOW '{text}' is not an RFC 3339 time"))?;
+            Ok(app::clock::Clock::fixed(at.with_timezone(&chrono::Utc)))
+        }
+        _ => Ok(app::clock::Clock::system()),
+    }
 }
 
 /// Hides a password in a database URL before printing it.

@@ -14,6 +14,11 @@ pub struct UserRecord {
     pub staff_id: Option<String>,
     pub display_name: String,
     pub demo: bool,
+    /// A disabled account cannot log in, and its sessions end.
+    pub disabled: bool,
+    pub last_login_at: Option<String>,
+    /// Raised to end every session of the account (a password change, a reset, disabling).
+    pub session_epoch: i64,
 }
 
 pub async fn insert(conn: &mut AnyConnection, user: &UserRecord, now: &str) -> Result<()> {
@@ -36,7 +41,8 @@ pub async fn insert(conn: &mut AnyConnection, user: &UserRecord, now: &str) -> R
 }
 
 const SELECT: &str =
-    "SELECT id, email, password_hash, role, org_code, staff_id, display_name, demo FROM users";
+    "SELECT id, email, password_hash, role, org_code, staff_id, display_name, demo,
+     disabled, last_login_at, session_epoch FROM users";
 
 fn from_row(row: AnyRow) -> Result<UserRecord> {
     let role: String = row.try_get(3)?;
@@ -50,6 +56,9 @@ fn from_row(row: AnyRow) -> Result<UserRecord> {
         staff_id: row.try_get(5)?,
         display_name: row.try_get(6)?,
         demo: demo != 0,
+        disabled: row.try_get::<i64, _>(8)? != 0,
+        last_login_at: row.try_get(9)?,
+        session_epoch: row.try_get(10)?,
     })
 }
 
@@ -91,6 +100,25 @@ pub async fn set_email(conn: &mut AnyConnection, id: &str, email: &str) -> Resul
     sqlx::query("UPDATE users SET email = $2 WHERE id = $1")
         .bind(id)
         .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a successful log-in.
+pub async fn set_last_login(conn: &mut AnyConnection, id: &str, at: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of the account: a session started before is refused from now on.
+pub async fn bump_session_epoch(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1")
+        .bind(id)
         .execute(conn)
         .await?;
     Ok(())

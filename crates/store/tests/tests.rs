@@ -527,6 +527,9 @@ on_both!(
             staff_id: None,
             display_name: "PM".into(),
             demo: true,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
         };
         store::users::insert(&mut conn, &user, NOW).await.unwrap();
         assert_eq!(

@@ -121,7 +121,7 @@ async fn login(
         .login(&body.email, &body.password, &client)
         .await
         .map_err(api)?;
-    start_session(&session, &actor).await.map_err(api)?;
+    start_session(&state, &session, &actor).await.map_err(api)?;
     Ok(Json(user_dto(&actor)))
 }
 

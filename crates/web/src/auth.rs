@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 const USER_KEY: &str = "user_id";
+const EPOCH_KEY: &str = "session_epoch";
 
 /// The logged-in user. Pages without one redirect to the log-in page; the API answers 401.
 pub struct CurrentUser {
@@ -38,7 +39,12 @@ impl FromRequestParts<AppState> for CurrentUser {
         let Some(user_id) = user_id else {
             return Err(login_required());
         };
-        match state.app.actor(&user_id).await {
+        let epoch: i64 = session
+            .get(EPOCH_KEY)
+            .await
+            .map_err(|_| login_required())?
+            .unwrap_or(0);
+        match state.app.session_actor(&user_id, epoch).await {
             Ok(actor) => Ok(CurrentUser { actor }),
             Err(AppError::Unauthenticated) => {
                 let _ = session.flush().await;
@@ -69,15 +75,20 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 }
 
 /// Starts a session for the user, with a fresh id so an old cookie cannot be reused.
-pub(crate) async fn start_session(session: &Session, actor: &Actor) -> Result<(), AppError> {
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+/// The session remembers the account's epoch, so raising it ends the session.
+pub(crate) async fn start_session(
+    state: &AppState,
+    session: &Session,
+    actor: &Actor,
+) -> Result<(), AppError> {
+    let epoch = state.app.session_epoch(&actor.user_id).await?;
+    let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
+    session.cycle_id().await.map_err(internal)?;
     session
         .insert(USER_KEY, &actor.user_id)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(internal)?;
+    session.insert(EPOCH_KEY, epoch).await.map_err(internal)
 }
 
 pub(crate) async fn end_session(session: &Session) {

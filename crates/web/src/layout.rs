@@ -60,6 +60,12 @@ impl PageCtx {
                 items.push(("/import".into(), "Import"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
+            UserRole::SystemAdmin => {
+                items.push(("/admin".into(), "Organisations"));
+                items.push(("/import".into(), "Import"));
+                items.push(("/accounts".into(), "Accounts"));
+                items.push(("/audit".into(), "Audit trail"));
+            }
             UserRole::Staff => {}
         }
         if actor.staff_id.is_some() {

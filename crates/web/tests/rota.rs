@@ -869,6 +869,9 @@ on_both!(
             staff_id: Some(s.id.clone()),
             display_name: s.draft.name.clone(),
             demo: false,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
         };
         store::users::insert(&mut tx, &user, "2026-11-23T09:00:00Z")
             .await

@@ -134,6 +134,9 @@ async fn other_tenant(app: &App) -> OtherTenant {
         staff_id: None,
         display_name: "Other manager".into(),
         demo: false,
+        disabled: false,
+        last_login_at: None,
+        session_epoch: 0,
     };
     store::users::insert(&mut tx, &user, NOW).await.unwrap();
     tx.commit().await.unwrap();

@@ -95,7 +95,9 @@ impl App {
         let own = match actor.role {
             UserRole::PracticeManager => Tenant::Practice(&actor.org),
             UserRole::PcnManager => Tenant::Pcn(&actor.org),
-            UserRole::Staff | UserRole::IcsViewer => return Err(AppError::Forbidden),
+            UserRole::Staff | UserRole::IcsViewer | UserRole::SystemAdmin => {
+                return Err(AppError::Forbidden);
+            }
         };
         self.authorize(actor, Permission::Manage, own).await?;
         let (scope, period, limit) = parse_request(request)?;

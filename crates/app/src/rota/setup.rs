@@ -768,7 +768,7 @@ impl App {
         let feed = self.calendar_feed(token).await?;
         Ok(import::write_calendar(
             &format!("Rota: {}", feed.person_name),
-            chrono::Utc::now(),
+            self.clock().now(),
             &feed.events,
         ))
     }

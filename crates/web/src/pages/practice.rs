@@ -413,7 +413,7 @@ pub(crate) async fn staff_new(
         employer: "practice".into(),
         employer_code: ods.clone(),
         practices: ods.clone(),
-        start_date: chrono::Utc::now().date_naive().to_string(),
+        start_date: state.app.today().to_string(),
         ..Default::default()
     };
     let sites = site_choices(&state, &user.actor).await?;

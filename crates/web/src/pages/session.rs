@@ -19,6 +19,7 @@ pub(crate) fn start_page(actor: &Actor) -> String {
         UserRole::PracticeManager => format!("/practices/{}", actor.org),
         UserRole::PcnManager => format!("/pcns/{}", actor.org),
         UserRole::IcsViewer => "/system".into(),
+        UserRole::SystemAdmin => "/admin".into(),
         UserRole::Staff => "/me".into(),
     }
 }
@@ -107,7 +108,7 @@ pub(crate) async fn login_submit(
     }
     match state.app.login(&form.email, &form.password, &client).await {
         Ok(actor) => {
-            start_session(&session, &actor).await?;
+            start_session(&state, &session, &actor).await?;
             let target = if next.is_empty() {
                 start_page(&actor)
             } else {
