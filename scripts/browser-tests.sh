@@ -8,7 +8,8 @@ if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/smtp-server ] \
+  || [ ! -d tests/browser/node_modules/mailparser ]; then
   (cd tests/browser && npm ci --no-audit --no-fund)
 fi
 export GPTEAM_BIN=${GPTEAM_BIN:-$PWD/target/debug/gpteam}

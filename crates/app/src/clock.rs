@@ -48,6 +48,13 @@ pub fn local(at: DateTime<Utc>) -> NaiveDateTime {
     at.with_timezone(&London).naive_local()
 }
 
+/// The date in England of a stored timestamp (RFC 3339, UTC).
+pub fn local_date(stored: &str) -> Option<NaiveDate> {
+    DateTime::parse_from_rfc3339(stored)
+        .ok()
+        .map(|at| local(at.with_timezone(&Utc)).date())
+}
+
 /// A stored timestamp (RFC 3339, UTC) shown in England: "3 March 2026, 14:05". Text that
 /// is not a timestamp is shown as it is.
 pub fn show_timestamp(stored: &str) -> String {
@@ -76,5 +83,9 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
         );
         assert_eq!(show_timestamp("2026-07-01T13:05:00Z"), "1 July 2026, 14:05");
+        assert_eq!(
+            local_date("2026-06-30T23:30:00Z"),
+            NaiveDate::from_ymd_opt(2026, 7, 1)
+        );
     }
 }

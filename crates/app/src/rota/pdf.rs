@@ -246,8 +246,7 @@ fn status_line(detail: &RotaDetail) -> String {
         .row
         .published_at
         .as_deref()
-        .and_then(|t| t.get(..10))
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        .and_then(crate::clock::local_date);
     let status = match published {
         Some(day) => format!("Status: published on {}", long_date(day)),
         None => "Status: draft, not published to staff".to_string(),

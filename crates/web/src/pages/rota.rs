@@ -498,8 +498,7 @@ async fn render_rota(
         published: row
             .published_at
             .as_deref()
-            .and_then(|t| t.get(..10))
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .and_then(app::clock::local_date)
             .map(long_date)
             .unwrap_or_default(),
         error: row.error.clone().unwrap_or_default(),
