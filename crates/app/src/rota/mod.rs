@@ -929,13 +929,19 @@ impl App {
         plan::assign_rooms(&input, &mut after);
         let problems_before = check(&input, &before);
         let problems_after = check(&input, &after);
+        // A day outside the person's employment cannot be booked, even by an override, nor
+        // kept booked by an edit of that day (a leaver's day can only be made "off").
+        let outside_employment = |p: &RotaProblem| {
+            p.rule == check::EMPLOYMENT
+                && p.date == Some(date)
+                && p.staff_ids.iter().any(|s| s == &edit.staff_id)
+        };
         let new_problems: Vec<RotaProblem> = problems_after
             .iter()
-            .filter(|p| p.hard && !problems_before.contains(p))
+            .filter(|p| p.hard && (!problems_before.contains(p) || outside_employment(p)))
             .cloned()
             .collect();
-        // A day outside the person's employment cannot be booked, even by an override.
-        let outside = new_problems.iter().any(|p| p.rule == check::EMPLOYMENT);
+        let outside = new_problems.iter().any(outside_employment);
         if !new_problems.is_empty() && (!edit.override_rules || outside) {
             return Ok(EditOutcome {
                 saved: false,
