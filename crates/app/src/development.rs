@@ -386,11 +386,15 @@ impl App {
                 programme,
             })
             .collect();
-        let people = store::staff::list(&mut conn, StaffScope::Pcn(pcn), &StaffFilter::default())
-            .await?
-            .into_iter()
-            .map(|p| (p.id, format!("{} ({})", p.draft.name, p.draft.role.label())))
-            .collect();
+        let people = store::staff::list(
+            &mut conn,
+            StaffScope::Pcn(pcn),
+            &StaffFilter::employed_on(self.today()),
+        )
+        .await?
+        .into_iter()
+        .map(|p| (p.id, format!("{} ({})", p.draft.name, p.draft.role.label())))
+        .collect();
         Ok(CoachingOverview { programmes, people })
     }
 

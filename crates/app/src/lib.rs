@@ -12,6 +12,7 @@ pub mod development;
 pub mod error;
 pub mod imports;
 pub mod leave;
+pub mod leavers;
 pub mod org;
 pub mod register;
 pub mod rota;

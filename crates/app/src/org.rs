@@ -171,9 +171,12 @@ impl App {
             Some(code) => store::practices::get_pcn(&mut conn, code).await?,
             None => None,
         };
-        let people =
-            store::staff::list(&mut conn, StaffScope::WorksAt(ods), &StaffFilter::default())
-                .await?;
+        let people = store::staff::list(
+            &mut conn,
+            StaffScope::WorksAt(ods),
+            &StaffFilter::employed_on(self.today()),
+        )
+        .await?;
         let groups = count_by_group(&people, Some(ods));
         let week = week_of(self.today());
         let (from, to) = (week.0.to_string(), week.1.to_string());
@@ -226,8 +229,12 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let practices = store::practices::list(&mut conn, PracticeScope::Pcn(code)).await?;
-        let everyone =
-            store::staff::list(&mut conn, StaffScope::Pcn(code), &StaffFilter::default()).await?;
+        let everyone = store::staff::list(
+            &mut conn,
+            StaffScope::Pcn(code),
+            &StaffFilter::employed_on(self.today()),
+        )
+        .await?;
         let vacancies =
             store::vacancies::list(&mut conn, &employers_of(code, &practices), true).await?;
         let mut summaries = Vec::new();
@@ -295,7 +302,7 @@ impl App {
             let people = store::staff::list(
                 &mut conn,
                 StaffScope::Pcn(&pcn.code),
-                &StaffFilter::default(),
+                &StaffFilter::employed_on(self.today()),
             )
             .await?;
             let vacancies =

@@ -206,6 +206,10 @@ impl App {
             after: json(&draft),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        // An end date already past takes effect now, not at the next hourly run.
+        if draft.end_date.is_some_and(|end| end < self.today()) {
+            self.apply_leavers().await?;
+        }
         Ok(())
     }
 

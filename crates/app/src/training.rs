@@ -366,9 +366,11 @@ async fn build_matrix(
         Tenant::Practice(ods) => StaffScope::WorksAt(ods),
         Tenant::Pcn(code) => StaffScope::Pcn(code),
     };
+    // The team on the day the matrix describes: leavers and future starters are not in it.
     let staff_filter = StaffFilter {
         search: filter.search.clone(),
         staff_group: filter.staff_group,
+        employed: Some(store::staff::Employed::On(today)),
         ..StaffFilter::default()
     };
     let people = store::training::matrix_people(conn, scope, &staff_filter).await?;

@@ -15,6 +15,7 @@ use domain::account::UserRole;
 use domain::leave::{LeaveKind, LeaveStatus};
 use domain::org::Employer;
 use domain::role::StaffGroup;
+use domain::staff::Employment;
 use domain::wellbeing::{
     AnswerForm, CheckinSettings, GroupResults, Period, ServiceForm, SettingsForm, StoredAnswer,
     SupportService, national_services, shown_parts, summarise,
@@ -357,10 +358,28 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// The actor's own record, if they are employed today: a starter is asked from their
+    /// first day and a leaver no more after their last, so neither answers for a team
+    /// they are not in.
+    async fn me_in_post(&self, conn: &mut Conn, actor: &Actor) -> AppResult<StaffRecord> {
+        let me = self.me(conn, actor).await?;
+        let today = self.today();
+        match me.draft.employment_on(today) {
+            Employment::Current => Ok(me),
+            Employment::Starting => Err(AppError::Conflict(format!(
+                "The wellbeing check-in opens to you on your first day, {}.",
+                crate::long_date(me.draft.start_date)
+            ))),
+            Employment::Left => Err(AppError::Conflict(
+                "The wellbeing check-in is for people in post; your employment has ended.".into(),
+            )),
+        }
+    }
+
     /// The check-in open to the actor now, and whether they have answered it.
     pub async fn current_checkin(&self, actor: &Actor) -> AppResult<CurrentCheckin> {
         let mut conn = self.store().conn().await?;
-        let me = self.me(&mut conn, actor).await?;
+        let me = self.me_in_post(&mut conn, actor).await?;
         let practice = home_practice(&me).ok_or(AppError::NotFound)?;
         let tenant = checkin_tenant(&mut conn, &practice).await?;
         let (q, _) = questionnaire(&mut conn, &tenant).await?;
@@ -384,7 +403,7 @@ impl App {
     /// way nothing is stored.
     pub async fn submit_checkin(&self, actor: &Actor, form: &AnswerForm) -> AppResult<Period> {
         let mut tx = self.store().begin().await?;
-        let me = self.me(&mut tx, actor).await?;
+        let me = self.me_in_post(&mut tx, actor).await?;
         let practice = home_practice(&me).ok_or(AppError::NotFound)?;
         let tenant = checkin_tenant(&mut tx, &practice).await?;
         let (q, stored) = questionnaire(&mut tx, &tenant).await?;
@@ -660,12 +679,12 @@ impl App {
         let mut conn = self.store().conn().await?;
         access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
         let today = self.today();
-        let people: Vec<StaffRecord> =
-            store::staff::list(&mut conn, StaffScope::WorksAt(ods), &StaffFilter::default())
-                .await?
-                .into_iter()
-                .filter(|p| p.draft.is_active_on(today))
-                .collect();
+        let people: Vec<StaffRecord> = store::staff::list(
+            &mut conn,
+            StaffScope::WorksAt(ods),
+            &StaffFilter::employed_on(today),
+        )
+        .await?;
         let leave = store::leave::list(&mut conn, LeaveScope::WorksAt(ods), None).await?;
         let signals: Vec<LeaveSignal> = people
             .iter()

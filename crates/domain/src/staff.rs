@@ -239,9 +239,70 @@ impl StaffDraft {
         here as f64 / self.practices.len() as f64
     }
 
-    /// Whether the contract is in force on `day`.
-    pub fn is_active_on(&self, day: NaiveDate) -> bool {
-        self.start_date <= day && self.end_date.is_none_or(|end| day <= end)
+    /// Whether the person is employed on `day`: on or after their start date and on or
+    /// before their end date. The one rule every page, report, reminder and rota follows
+    /// (`store::staff::Employed` is the same rule in SQL).
+    pub fn employed_on(&self, day: NaiveDate) -> bool {
+        self.employment_on(day) == Employment::Current
+    }
+
+    /// Whether the person is employed on any day from `from` to `to` (both included).
+    pub fn employed_during(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        self.days_employed(from, to) > 0
+    }
+
+    /// How many days from `from` to `to` (both included) the person is employed.
+    pub fn days_employed(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        let first = self.start_date.max(from);
+        let last = self.end_date.map_or(to, |end| end.min(to));
+        ((last - first).num_days() + 1).max(0)
+    }
+
+    /// Where the person stands on `day`: in post, starting later, or gone.
+    pub fn employment_on(&self, day: NaiveDate) -> Employment {
+        if day < self.start_date {
+            Employment::Starting
+        } else if self.end_date.is_some_and(|end| end < day) {
+            Employment::Left
+        } else {
+            Employment::Current
+        }
+    }
+}
+
+/// Where a person stands on a day, against their start and end dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Employment {
+    /// Started, and not past their end date.
+    Current,
+    /// Their start date is still to come.
+    Starting,
+    /// Their end date has passed.
+    Left,
+}
+
+impl Employment {
+    pub const ALL: [Employment; 3] = [Employment::Current, Employment::Starting, Employment::Left];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Employment::Current => "current",
+            Employment::Starting => "starting",
+            Employment::Left => "left",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Employment::Current => "Current",
+            Employment::Starting => "Starting",
+            Employment::Left => "Left",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Employment> {
+        Employment::ALL.into_iter().find(|e| e.code() == code)
     }
 }
 
@@ -314,5 +375,22 @@ mod tests {
         assert!(parse_wte("NaN").is_err());
         assert!(parse_sessions("4.5").is_ok());
         assert!(parse_sessions("4.2").is_err());
+    }
+
+    #[test]
+    fn employment_follows_the_start_and_end_dates() {
+        let d = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        let mut draft = form().parse().unwrap();
+        draft.start_date = d("2026-03-01");
+        draft.end_date = Some(d("2026-11-30"));
+        assert_eq!(draft.employment_on(d("2026-02-28")), Employment::Starting);
+        assert!(draft.employed_on(d("2026-03-01")));
+        assert!(draft.employed_on(d("2026-11-30")));
+        assert_eq!(draft.employment_on(d("2026-12-01")), Employment::Left);
+        assert_eq!(draft.days_employed(d("2026-11-01"), d("2026-11-30")), 30);
+        assert_eq!(draft.days_employed(d("2026-02-01"), d("2026-03-10")), 10);
+        assert_eq!(draft.days_employed(d("2026-12-01"), d("2026-12-31")), 0);
+        assert!(!draft.employed_during(d("2026-12-01"), d("2026-12-31")));
+        assert!(draft.employed_during(d("2026-11-30"), d("2026-12-31")));
     }
 }

@@ -526,6 +526,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
+    tokio::spawn(leavers_loop(app.clone()));
     let router = web::router(
         app,
         sessions,
@@ -540,6 +541,22 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     web::serve(listener, router).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Closes leavers' accounts and unpublished rota sessions at start-up and then every hour
+/// (`App::apply_leavers` does nothing twice, so several servers may run it).
+async fn leavers_loop(app: app::App) {
+    loop {
+        match app.apply_leavers().await {
+            Ok(done) => {
+                for leaver in done {
+                    tracing::info!("{}", leaver.summary());
+                }
+            }
+            Err(error) => tracing::warn!("applying leavers failed: {error}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
 }
 
 /// Prints the demo accounts; `short` prints the first account of each role only.

@@ -124,32 +124,37 @@ pub async fn dates_due(
     from: chrono::NaiveDate,
     until: chrono::NaiveDate,
 ) -> Result<Vec<DueDates>> {
+    // Only people employed on `from` (today): a leaver or a future starter is not reminded.
+    let (employed, binds) = crate::staff::Employed::On(from).condition(3);
     let (from, until) = (from.to_string(), until.to_string());
-    sqlx::query(
+    let sql = format!(
         "SELECT s.id, s.name, s.email, d.appraisal_due, d.revalidation_due
          FROM professional_dates d JOIN staff s ON s.id = d.staff_id
-         WHERE s.email IS NOT NULL
+         WHERE s.email IS NOT NULL AND {employed}
            AND ((d.appraisal_due >= $1 AND d.appraisal_due <= $2)
              OR (d.revalidation_due >= $1 AND d.revalidation_due <= $2))
-         ORDER BY s.id",
-    )
-    .bind(&from)
-    .bind(&until)
-    .fetch_all(conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(DueDates {
-            staff_id: r.try_get(0)?,
-            name: r.try_get(1)?,
-            email: r.try_get(2)?,
-            dates: ProfessionalDates {
-                appraisal_due: optional_date(r.try_get(3)?)?,
-                revalidation_due: optional_date(r.try_get(4)?)?,
-            },
+         ORDER BY s.id"
+    );
+    let mut query = sqlx::query(&sql).bind(&from).bind(&until);
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    query
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(DueDates {
+                staff_id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                email: r.try_get(2)?,
+                dates: ProfessionalDates {
+                    appraisal_due: optional_date(r.try_get(3)?)?,
+                    revalidation_due: optional_date(r.try_get(4)?)?,
+                },
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 // ---- Coaching ---------------------------------------------------------------------

@@ -1,8 +1,9 @@
 //! The team register: people, their contracts, and the practices and sites they work at.
 use crate::{Result, StoreError, corrupt, like_pattern, parse_date, parse_optional_date};
+use chrono::NaiveDate;
 use domain::org::{Employer, OdsCode};
 use domain::role::Role;
-use domain::staff::{StaffDraft, parse_list};
+use domain::staff::{Employment, StaffDraft, parse_list};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 use std::collections::BTreeMap;
 
@@ -62,6 +63,62 @@ pub struct StaffFilter {
     pub role: Option<Role>,
     pub staff_group: Option<domain::role::StaffGroup>,
     pub employer_kind: Option<String>,
+    /// Whom to keep by their start and end dates; `None` keeps everyone, leavers too.
+    pub employed: Option<Employed>,
+}
+
+impl StaffFilter {
+    /// The people employed on `day`: what "the team" means on a page or report about it.
+    pub fn employed_on(day: NaiveDate) -> StaffFilter {
+        StaffFilter {
+            employed: Some(Employed::On(day)),
+            ..StaffFilter::default()
+        }
+    }
+
+    /// The people employed on any day from `from` to `to`.
+    pub fn employed_during(from: NaiveDate, to: NaiveDate) -> StaffFilter {
+        StaffFilter {
+            employed: Some(Employed::During(from, to)),
+            ..StaffFilter::default()
+        }
+    }
+}
+
+/// The people to keep by their start and end dates: `StaffDraft::employment_on` in SQL
+/// (dates are stored as `YYYY-MM-DD`, so text order is date order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Employed {
+    /// Employed on the day.
+    On(NaiveDate),
+    /// Employed on any day from the first to the second.
+    During(NaiveDate, NaiveDate),
+    /// On the day, in this standing: current, starting later, or left.
+    Standing(Employment, NaiveDate),
+}
+
+impl Employed {
+    /// The condition on `staff s`, with the binds it needs numbered from `next`.
+    pub(crate) fn condition(self, next: usize) -> (String, Vec<String>) {
+        let (a, b) = (next, next + 1);
+        let during = |from: NaiveDate, to: NaiveDate| {
+            (
+                format!("s.start_date <= ${b} AND (s.end_date IS NULL OR s.end_date >= ${a})"),
+                vec![from.to_string(), to.to_string()],
+            )
+        };
+        match self {
+            Employed::On(day) | Employed::Standing(Employment::Current, day) => during(day, day),
+            Employed::During(from, to) => during(from, to),
+            Employed::Standing(Employment::Starting, day) => {
+                (format!("s.start_date > ${a}"), vec![day.to_string()])
+            }
+            Employed::Standing(Employment::Left, day) => (
+                format!("s.end_date IS NOT NULL AND s.end_date < ${a}"),
+                vec![day.to_string()],
+            ),
+        }
+    }
 }
 
 async fn write_links(
@@ -234,6 +291,11 @@ pub(crate) fn scope_condition(
     if let Some(kind) = &filter.employer_kind {
         binds.push(kind.clone());
         sql.push_str(&format!(" AND s.employer_kind = ${}", binds.len()));
+    }
+    if let Some(employed) = filter.employed {
+        let (condition, more) = employed.condition(binds.len() + 1);
+        sql.push_str(&format!(" AND {condition}"));
+        binds.extend(more);
     }
     (sql, binds)
 }

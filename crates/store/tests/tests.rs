@@ -3007,3 +3007,136 @@ on_both!(
         ));
     }
 );
+
+on_both!(
+    start_and_end_dates_filter_the_team_and_find_leavers,
+    async |db: &TestDb| {
+        use domain::staff::Employment;
+        use store::staff::Employed;
+        seed_pcn(db).await;
+        let practice = Employer::Practice(OdsCode::parse("Y99901").unwrap());
+        let current = person(
+            "Cam Current",
+            "cam@x.example",
+            practice.clone(),
+            &["Y99901"],
+        );
+        let mut leaver = person("Lee Leaver", "lee@x.example", practice.clone(), &["Y99901"]);
+        leaver.end_date = Some(day("2026-11-30"));
+        let mut starter = person("Sol Starter", "sol@x.example", practice, &["Y99901"]);
+        starter.start_date = day("2027-01-04");
+        let mut conn = db.store.conn().await.unwrap();
+        let mut ids = Vec::new();
+        for draft in [&current, &leaver, &starter] {
+            let id = new_id();
+            store::staff::insert(&mut conn, &id, draft, &[], NOW)
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        let names = |employed: Option<Employed>| {
+            let store = db.store.clone();
+            async move {
+                let mut conn = store.conn().await.unwrap();
+                let filter = StaffFilter {
+                    employed,
+                    ..Default::default()
+                };
+                store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &filter)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|s| s.draft.name)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            names(None).await,
+            ["Cam Current", "Lee Leaver", "Sol Starter"]
+        );
+        // The end date is the last day employed; the start date the first.
+        assert_eq!(
+            names(Some(Employed::On(day("2026-11-30")))).await,
+            ["Cam Current", "Lee Leaver"]
+        );
+        assert_eq!(
+            names(Some(Employed::On(day("2026-12-01")))).await,
+            ["Cam Current"]
+        );
+        assert_eq!(
+            names(Some(Employed::On(day("2027-01-04")))).await,
+            ["Cam Current", "Sol Starter"]
+        );
+        assert_eq!(
+            names(Some(Employed::During(day("2026-12-01"), day("2027-01-04")))).await,
+            ["Cam Current", "Sol Starter"]
+        );
+        let on = day("2026-12-01");
+        assert_eq!(
+            names(Some(Employed::Standing(Employment::Left, on))).await,
+            ["Lee Leaver"]
+        );
+        assert_eq!(
+            names(Some(Employed::Standing(Employment::Starting, on))).await,
+            ["Sol Starter"]
+        );
+        // The SQL rule and the domain rule agree on every person.
+        for (draft, want) in [&current, &leaver, &starter].into_iter().zip([
+            Employment::Current,
+            Employment::Left,
+            Employment::Starting,
+        ]) {
+            assert_eq!(draft.employment_on(on), want);
+        }
+
+        // A leaver with an open account is pending from the day after the end date, once.
+        let user = store::users::UserRecord {
+            id: new_id(),
+            email: "lee@x.example".into(),
+            password_hash: "$argon2id$...".into(),
+            role: domain::account::UserRole::Staff,
+            org_code: "Y99901".into(),
+            staff_id: Some(ids[1].clone()),
+            display_name: "Lee".into(),
+            demo: false,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
+        };
+        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        assert!(
+            store::leavers::pending(&mut conn, day("2026-11-30"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let pending = store::leavers::pending(&mut conn, on).await.unwrap();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].staff_id, ids[1]);
+        assert_eq!(pending[0].end_date, day("2026-11-30"));
+        assert_eq!(
+            store::leavers::disable_accounts(&mut conn, &ids[1])
+                .await
+                .unwrap(),
+            ["lee@x.example"]
+        );
+        let after = store::users::get(&mut conn, &user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(after.disabled);
+        assert_eq!(after.session_epoch, 1, "its sessions end");
+        assert!(
+            store::leavers::disable_accounts(&mut conn, &ids[1])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            store::leavers::pending(&mut conn, on)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

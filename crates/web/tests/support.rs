@@ -40,8 +40,14 @@ pub fn day(text: &str) -> NaiveDate {
 }
 
 pub async fn spawn(backend: Backend) -> TestApp {
+    spawn_at(backend, app::clock::Clock::system()).await
+}
+
+/// The application reading "now" from `clock`; a fixed clock moved by the test moves the
+/// server's "today" too.
+pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
     let db = TestDb::new(backend).await;
-    let app = App::new(db.store.clone());
+    let app = App::with_clock(db.store.clone(), clock);
     app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
         .await
         .expect("load the demo");

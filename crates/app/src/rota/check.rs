@@ -18,7 +18,7 @@ pub struct RotaProblem {
     /// A hard rule broken (the rota is not safe to publish without an override), or a gap
     /// and a preference (cover short, requested leave worked).
     pub hard: bool,
-    /// The rule's code: `cover`, `contacts`, `rest`, `leave`, `contract`…
+    /// The rule's code: `cover`, `contacts`, `rest`, `leave`, `employment`, `contract`…
     pub rule: &'static str,
     pub message: String,
     pub staff_ids: Vec<String>,
@@ -26,6 +26,10 @@ pub struct RotaProblem {
     pub session: Option<Session>,
     pub site_id: Option<String>,
 }
+
+/// The rule a session before a person's start date or after their end date breaks; no
+/// override books one.
+pub const EMPLOYMENT: &str = "employment";
 
 fn problem(hard: bool, rule: &'static str, message: String) -> RotaProblem {
     RotaProblem {
@@ -413,12 +417,22 @@ fn check_person(
             ));
         }
         if let Some(kind) = person.on_leave(date) {
+            let employment = kind == super::plan::NOT_EMPLOYED;
             problems.push(at(
                 true,
-                "leave",
+                if employment { EMPLOYMENT } else { "leave" },
                 date,
-                if kind == super::plan::NOT_EMPLOYED {
-                    format!("{name} is booked on {day}, outside their employment")
+                if employment {
+                    match person.employed {
+                        (start, _) if date < start => format!(
+                            "{name} starts on {} and is booked on {day}",
+                            long_date(start)
+                        ),
+                        (_, Some(end)) => {
+                            format!("{name} left on {} and is booked on {day}", long_date(end))
+                        }
+                        _ => format!("{name} is booked on {day}, outside their employment"),
+                    }
                 } else {
                     format!(
                         "{name} is booked on {day} but is on approved {}",

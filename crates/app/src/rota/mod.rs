@@ -310,14 +310,26 @@ pub async fn load_input(
         RotaScope::Practice(ods) => store::staff::StaffScope::WorksAt(ods),
         RotaScope::Pcn(code) => store::staff::StaffScope::Pcn(code),
     };
-    let staff = store::staff::list(conn, staff_scope, &Default::default()).await?;
-    let staff: Vec<_> = staff
-        .into_iter()
-        .filter(|s| {
-            s.draft.start_date <= period.last_day()
-                && s.draft.end_date.is_none_or(|end| end >= period.from)
-        })
-        .collect();
+    // The people employed on some day of the period, and anyone a published rota of the
+    // scope still books then (a leaver whose end date came after publishing), so the check
+    // flags each of their sessions outside their employment.
+    let during = store::staff::StaffFilter::employed_during(period.from, period.last_day());
+    let mut staff = store::staff::list(conn, staff_scope, &during).await?;
+    for id in store::leavers::booked_in_published(
+        conn,
+        scope.kind(),
+        scope.code(),
+        period.from,
+        period.last_day(),
+    )
+    .await?
+    {
+        if !staff.iter().any(|s| s.id == id)
+            && let Some(person) = store::staff::get(conn, &id).await?
+        {
+            staff.push(person);
+        }
+    }
     let ids: Vec<String> = staff.iter().map(|s| s.id.clone()).collect();
     let rules: BTreeMap<String, RotaRules> = store::rota::list_rules(conn, &ids)
         .await?
@@ -917,12 +929,20 @@ impl App {
         plan::assign_rooms(&input, &mut after);
         let problems_before = check(&input, &before);
         let problems_after = check(&input, &after);
+        // A day outside the person's employment cannot be booked, even by an override, nor
+        // kept booked by an edit of that day (a leaver's day can only be made "off").
+        let outside_employment = |p: &RotaProblem| {
+            p.rule == check::EMPLOYMENT
+                && p.date == Some(date)
+                && p.staff_ids.iter().any(|s| s == &edit.staff_id)
+        };
         let new_problems: Vec<RotaProblem> = problems_after
             .iter()
-            .filter(|p| p.hard && !problems_before.contains(p))
+            .filter(|p| p.hard && (!problems_before.contains(p) || outside_employment(p)))
             .cloned()
             .collect();
-        if !new_problems.is_empty() && !edit.override_rules {
+        let outside = new_problems.iter().any(outside_employment);
+        if !new_problems.is_empty() && (!edit.override_rules || outside) {
             return Ok(EditOutcome {
                 saved: false,
                 new_problems,

@@ -383,19 +383,16 @@ impl App {
         // Sessions a week by staff group, shared evenly by people at several practices,
         // as capacity counts them.
         let mut conn = self.store().conn().await?;
+        let today = self.today();
         let team = store::staff::list(
             &mut conn,
             store::staff::StaffScope::WorksAt(ods),
-            &Default::default(),
+            &store::staff::StaffFilter::employed_on(today),
         )
         .await?;
-        let today = self.today();
         let mut sessions: BTreeMap<StaffGroup, f64> = BTreeMap::new();
         for person in &team {
             let d = &person.draft;
-            if d.start_date > today || d.end_date.is_some_and(|end| end < today) {
-                continue;
-            }
             *sessions.entry(d.role.staff_group()).or_default() +=
                 d.sessions_per_week / d.practices.len().max(1) as f64;
         }

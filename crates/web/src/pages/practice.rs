@@ -17,10 +17,10 @@ use domain::FieldErrors;
 use domain::leave::LeaveStatus;
 use domain::org::{Employer, OdsCode};
 use domain::role::{Role, StaffGroup};
-use domain::staff::StaffForm;
+use domain::staff::{Employment, StaffForm};
 use domain::vacancy::VacancyForm;
 use store::leave::LeaveRecord;
-use store::staff::{StaffFilter, StaffRecord};
+use store::staff::{Employed, StaffFilter, StaffRecord};
 
 /// One line of a table of people.
 pub(crate) struct PersonRow {
@@ -32,6 +32,8 @@ pub(crate) struct PersonRow {
     pub wte: String,
     pub sessions: String,
     pub practices: String,
+    /// "From 1 March 2026", or "1 March 2026 to 30 November 2026".
+    pub dates: String,
 }
 
 impl PersonRow {
@@ -54,6 +56,10 @@ impl PersonRow {
                 .map(OdsCode::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
+            dates: match d.end_date {
+                Some(end) => format!("{} to {}", long_date(d.start_date), long_date(end)),
+                None => format!("From {}", long_date(d.start_date)),
+            },
         }
     }
 }
@@ -230,6 +236,9 @@ pub(crate) struct StaffQuery {
     group: String,
     #[serde(default)]
     employer: String,
+    /// `current` (the default), `starting`, `left` or `all`.
+    #[serde(default)]
+    employment: String,
     #[serde(default)]
     done: String,
 }
@@ -243,8 +252,20 @@ pub(crate) struct StaffListPage {
     q: String,
     group_options: Vec<super::forms::OptionView>,
     employer_options: Vec<super::forms::OptionView>,
+    employment_options: Vec<super::forms::OptionView>,
+    /// What the caption calls the people listed: "current", "starting", "left" or "".
+    standing: &'static str,
     filtered: bool,
     done: String,
+}
+
+/// The standing the team list shows: current unless the filter asks for starters, leavers
+/// or everyone (`all`, which is `None`).
+fn employment_of(code: &str) -> Option<Employment> {
+    match code {
+        "all" => None,
+        other => Some(Employment::parse(other).unwrap_or(Employment::Current)),
+    }
 }
 
 pub(crate) async fn staff_list(
@@ -261,8 +282,21 @@ pub(crate) async fn staff_list(
             .contains(&query.employer.as_str())
             .then(|| query.employer.clone()),
         role: None,
+        employed: employment_of(&query.employment)
+            .map(|e| Employed::Standing(e, state.app.today())),
     };
     let people = state.app.list_staff(&user.actor, &ods, &filter).await?;
+    let employment = if query.employment == "all" {
+        "all"
+    } else {
+        employment_of(&query.employment).map_or("current", Employment::code)
+    };
+    let employment_field = FieldView::new("employment", "", "select", employment).options(
+        Employment::ALL
+            .iter()
+            .map(|e| (e.code(), e.label()))
+            .chain([("all", "Everyone")]),
+    );
     let group_field = FieldView::new("group", "", "select", &query.group)
         .options(StaffGroup::ALL.iter().map(|g| (g.code(), g.label())));
     let employer_field = FieldView::new("employer", "", "select", &query.employer).options([
@@ -274,7 +308,15 @@ pub(crate) async fn staff_list(
         people: people.iter().map(PersonRow::of).collect(),
         filtered: filter.search.is_some()
             || filter.staff_group.is_some()
-            || filter.employer_kind.is_some(),
+            || filter.employer_kind.is_some()
+            || employment != "current",
+        employment_options: employment_field.options,
+        standing: match filter.employed {
+            Some(Employed::Standing(Employment::Starting, _)) => " starting later",
+            Some(Employed::Standing(Employment::Left, _)) => " who have left",
+            Some(_) => " in post today",
+            None => "",
+        },
         ods,
         q: query.q,
         group_options: group_field.options,
