@@ -8,6 +8,7 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod backup;
 pub mod development;
 pub mod leave;
 pub mod practices;
