@@ -4,6 +4,7 @@
 //! `access`, runs its writes in one transaction and writes an audit row for each change.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demand;

@@ -1,4 +1,5 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
+mod audit;
 mod demand;
 mod development;
 mod forms;
@@ -21,6 +22,7 @@ use app::Actor;
 use axum::routing::{get, post};
 use axum_csrf::CsrfToken;
 
+pub(crate) use audit::csv_response as audit_csv_response;
 pub(crate) use forms::{FieldView, FormView};
 pub(crate) use training::record_from_multipart;
 
@@ -159,6 +161,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/staff/{id}/rota-rules", get(rota_setup::rules_page))
         .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
         .get("/system", get(org::system_page))
+        .get("/audit", get(audit::audit_page))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))
