@@ -185,6 +185,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(None, Multipart, MANAGERS),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
+        (("GET", "/audit"), entry(None, Empty, MANAGERS)),
+        (("GET", "/api/audit"), entry(None, Empty, MANAGERS)),
         (
             ("GET", "/pcns/{code}/demand"),
             entry(Pcn, Empty, PCN_READERS),
