@@ -14,6 +14,7 @@ pub mod error;
 pub mod imports;
 pub mod leave;
 pub mod org;
+pub mod person_data;
 pub mod register;
 pub mod rota;
 pub mod sites;

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod development;
 pub mod leave;
+pub mod person_data;
 pub mod practices;
 pub mod rota;
 pub mod scenarios;

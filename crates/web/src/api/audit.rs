@@ -1,5 +1,5 @@
 //! The audit trail in the JSON API: `GET /api/audit`, the same filters as the page, as JSON
-//! pages or (`?format=csv`) one CSV file.
+//! pages or (`?format=csv`) one CSV file; and a person's data, `GET /api/staff/{id}/export`.
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::{AppState, Routes};
@@ -13,7 +13,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 pub(crate) fn routes(routes: Routes) -> Routes {
-    routes.get("/api/audit", get(audit))
+    routes
+        .get("/api/audit", get(audit))
+        .get("/api/staff/{id}/export", get(person_export))
 }
 
 #[derive(Deserialize, Default)]
@@ -113,5 +115,22 @@ async fn audit(
 }
 
 #[derive(OpenApi)]
-#[openapi(paths(audit))]
+#[openapi(paths(audit, person_export))]
 pub(crate) struct AuditDoc;
+
+/// `GET /api/staff/{id}/export`: everything held about a person as one zip.
+#[utoipa::path(get, path = "/api/staff/{id}/export", params(("id" = String, Path, description = "the staff record's id")),
+    responses((status = 200, content_type = "application/zip", description = "JSON and CSV per table, the evidence files and the audit rows about the person; audited"),
+        (status = 401), (status = 403, description = "not the person's employer's manager, an administrator or the person"), (status = 404)))]
+pub(crate) async fn person_export(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Response> {
+    let bytes = state
+        .app
+        .export_person(&user.actor, &id)
+        .await
+        .map_err(api)?;
+    Ok(crate::pages::person_zip_response(&id, bytes))
+}

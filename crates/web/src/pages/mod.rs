@@ -6,6 +6,7 @@ mod forms;
 mod imports;
 mod me;
 mod org;
+mod person_data;
 mod practice;
 mod rota;
 mod rota_setup;
@@ -24,6 +25,7 @@ use axum_csrf::CsrfToken;
 
 pub(crate) use audit::csv_response as audit_csv_response;
 pub(crate) use forms::{FieldView, FormView};
+pub(crate) use person_data::zip_response as person_zip_response;
 pub(crate) use training::record_from_multipart;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
@@ -162,6 +164,9 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
         .get("/system", get(org::system_page))
         .get("/audit", get(audit::audit_page))
+        .get("/staff/{id}/export", get(person_data::export))
+        .get("/staff/{id}/erase", get(person_data::erase_page))
+        .post("/staff/{id}/erase", post(person_data::erase))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))
