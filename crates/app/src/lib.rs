@@ -4,6 +4,7 @@
 //! `access`, runs its writes in one transaction and writes an audit row for each change.
 
 pub mod access;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demand;
@@ -14,6 +15,7 @@ pub mod imports;
 pub mod leave;
 pub mod leavers;
 pub mod org;
+pub mod person_data;
 pub mod register;
 pub mod rota;
 pub mod sites;

@@ -3,6 +3,7 @@
 //! Flags are read in two stages: clap parses raw flags (`Cli`), then each command turns
 //! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
 //! (a bad file, an unknown practice), 2 usage or setup errors.
+mod backup;
 mod bench_import;
 mod bench_pages;
 mod bench_rota;
@@ -61,6 +62,10 @@ enum Command {
     Bench(BenchCommand),
     /// Forecast appointments from a GPAD file, or backtest the forecaster on it.
     Forecast(forecast::ForecastArgs),
+    /// Write a consistent copy of the SQLite database while it runs (PostgreSQL: pg_dump).
+    Backup(backup::BackupArgs),
+    /// Put back an SQLite database from a backup.
+    Restore(backup::RestoreArgs),
     /// Send reminder emails now (the server also sends them hourly when SMTP is set).
     #[command(subcommand)]
     Remind(RemindCommand),
@@ -388,6 +393,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
         Command::Migrate(db) => {
             let (_, url) = open(&db).await?;
             println!("migrated {}", redact(&url));

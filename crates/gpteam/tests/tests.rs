@@ -497,3 +497,84 @@ on_both!(
         assert_eq!(smtp.messages().len(), 1);
     }
 );
+
+/// Every table of an SQLite database with its rows and a checksum of their contents.
+async fn summary(url: &str) -> Vec<store::backup::TableSummary> {
+    let store = store::Store::connect(url).await.unwrap();
+    let mut conn = store.conn().await.unwrap();
+    let summary = store::backup::sqlite_summary(&mut conn).await.unwrap();
+    drop(conn);
+    store.close().await;
+    summary
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_restores_every_row_of_every_table() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let (code, _, err) = gpteam(&db.url, &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("backup.db");
+    let backup_arg = backup.to_str().unwrap();
+    let (code, out, err) = gpteam(&db.url, &["backup", "--out", backup_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("backed up "), "{out}");
+    let (code, _, err) = gpteam(&db.url, &["backup", "--out", backup_arg]);
+    assert_eq!(code, 1, "an existing file is never overwritten");
+    assert!(err.contains("already exists"), "{err}");
+
+    let original = summary(&db.url).await;
+    assert!(original.len() > 20, "{original:?}");
+    for table in ["staff", "users", "training_records", "appointment_counts"] {
+        assert!(
+            original.iter().any(|t| t.name == table && t.rows > 0),
+            "the demo fills {table}: {original:?}"
+        );
+    }
+
+    let restored_url = format!("sqlite://{}", dir.path().join("restored.db").display());
+    let (code, out, err) = gpteam(&restored_url, &["restore", backup_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("restored "), "{out}");
+    assert_eq!(summary(&restored_url).await, original);
+
+    // The restored database now has accounts: replacing it needs --force.
+    let (code, _, err) = gpteam(&restored_url, &["restore", backup_arg]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--force"), "{err}");
+    let (code, _, err) = gpteam(&restored_url, &["restore", "--force", backup_arg]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary(&restored_url).await, original);
+
+    // A file that is not a gpteam database is refused by name and changes nothing.
+    let stranger = dir.path().join("stranger.db");
+    let stranger_url = format!("sqlite://{}", stranger.display());
+    // An empty SQLite database: no migrations table.
+    store::Store::connect(&stranger_url)
+        .await
+        .unwrap()
+        .close()
+        .await;
+    assert!(stranger.exists());
+    let (code, _, err) = gpteam(
+        &restored_url,
+        &["restore", "--force", stranger.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is not a gpteam database"), "{err}");
+    assert_eq!(summary(&restored_url).await, original);
+    db.cleanup().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_backups_are_pg_dumps() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let (code, _, err) = gpteam(&db.url, &["backup", "--out", "/tmp/never-written.dump"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("pg_dump --format=custom"), "{err}");
+    assert!(!std::path::Path::new("/tmp/never-written.dump").exists());
+    let (code, _, err) = gpteam(&db.url, &["restore", "/tmp/never-written.dump"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("pg_restore"), "{err}");
+    db.cleanup().await.unwrap();
+}

@@ -8,9 +8,11 @@
 
 pub mod appointments;
 pub mod audit;
+pub mod backup;
 pub mod development;
 pub mod leave;
 pub mod leavers;
+pub mod person_data;
 pub mod practices;
 pub mod rota;
 pub mod scenarios;

@@ -49,6 +49,7 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/training"), "Training"));
                 items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
+                items.push(("/audit".into(), "Audit trail"));
             }
             UserRole::PcnManager => {
                 items.push((format!("/pcns/{org}"), "PCN"));
@@ -58,6 +59,7 @@ impl PageCtx {
                 items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
+                items.push(("/audit".into(), "Audit trail"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
             UserRole::SystemAdmin => {

@@ -185,6 +185,26 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(None, Multipart, MANAGERS),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
+        (("GET", "/audit"), entry(None, Empty, MANAGERS)),
+        (("GET", "/api/audit"), entry(None, Empty, MANAGERS)),
+        // The own staff target is employed by the own practice: its manager handles its
+        // data; a PCN manager only for PCN-employed people.
+        (
+            ("GET", "/staff/{id}/export"),
+            entry(Staff, Empty, &[Who::PracticeManager]),
+        ),
+        (
+            ("GET", "/api/staff/{id}/export"),
+            entry(Staff, Empty, &[Who::PracticeManager]),
+        ),
+        (
+            ("GET", "/staff/{id}/erase"),
+            entry(Staff, Empty, &[Who::PracticeManager]),
+        ),
+        (
+            ("POST", "/staff/{id}/erase"),
+            entry(Staff, Form, &[Who::PracticeManager]),
+        ),
         (
             ("GET", "/pcns/{code}/demand"),
             entry(Pcn, Empty, PCN_READERS),

@@ -1,10 +1,12 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
+mod audit;
 mod demand;
 mod development;
 mod forms;
 mod imports;
 mod me;
 mod org;
+mod person_data;
 mod practice;
 mod rota;
 mod rota_setup;
@@ -21,7 +23,9 @@ use app::Actor;
 use axum::routing::{get, post};
 use axum_csrf::CsrfToken;
 
+pub(crate) use audit::csv_response as audit_csv_response;
 pub(crate) use forms::{FieldView, FormView};
+pub(crate) use person_data::zip_response as person_zip_response;
 pub(crate) use training::record_from_multipart;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
@@ -159,6 +163,10 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/staff/{id}/rota-rules", get(rota_setup::rules_page))
         .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
         .get("/system", get(org::system_page))
+        .get("/audit", get(audit::audit_page))
+        .get("/staff/{id}/export", get(person_data::export))
+        .get("/staff/{id}/erase", get(person_data::erase_page))
+        .post("/staff/{id}/erase", post(person_data::erase))
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))
