@@ -3,6 +3,7 @@
 mod access_matrix;
 mod audit;
 mod development;
+mod person_data;
 mod rota;
 mod rota_api;
 mod rota_pdf;
