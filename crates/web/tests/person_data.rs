@@ -106,6 +106,8 @@ on_both!(
         .await;
         assert_eq!(status, 201, "{body}");
         t.fresh_training_record(&id).await;
+        // Two certificates (ids made in the same millisecond share their first characters).
+        t.fresh_evidence(&id).await;
         t.fresh_evidence(&id).await;
 
         // Not a leaver yet: erasure is refused by name and changes nothing.
@@ -150,11 +152,13 @@ on_both!(
             "the update's before and after"
         );
         assert!(file("README.txt").contains(NAME));
-        assert!(
+        assert_eq!(
             files
                 .iter()
-                .any(|(n, text)| n.starts_with("evidence/") && text.starts_with("%PDF")),
-            "the certificate itself"
+                .filter(|(n, text)| n.starts_with("evidence/") && text.starts_with("%PDF"))
+                .count(),
+            2,
+            "the certificates themselves"
         );
         assert!(files.iter().all(|(n, text)| !text.contains("password_hash")
             && !text.contains("$argon2")
