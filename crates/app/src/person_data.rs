@@ -160,11 +160,7 @@ impl App {
         for (id, file_name, bytes) in &evidence {
             put(
                 &mut zip,
-                format!(
-                    "evidence/{}-{}",
-                    &id[..id.len().min(8)],
-                    safe_name(file_name)
-                ),
+                format!("evidence/{}-{}", safe_name(id), safe_name(file_name)),
                 bytes,
             )?;
         }

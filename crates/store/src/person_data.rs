@@ -262,3 +262,30 @@ pub async fn erase(conn: &mut AnyConnection, staff_id: &str, erased_name: &str) 
     }
     Ok(())
 }
+
+/// Every text column of every table holding `needle` (any case), with how many rows do:
+/// what a test of erasure looks through.
+pub async fn mentions(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    needle: &str,
+) -> Result<Vec<(String, String, i64)>> {
+    let pattern = format!("%{}%", needle.to_lowercase());
+    let mut out = Vec::new();
+    for (table, column) in text_columns(conn, backend).await? {
+        let sql = format!(
+            "SELECT COUNT(*) FROM \"{}\" WHERE LOWER(\"{}\") LIKE $1",
+            table.replace('"', "\"\""),
+            column.replace('"', "\"\"")
+        );
+        let row = sqlx::query(&sql)
+            .bind(&pattern)
+            .fetch_one(&mut *conn)
+            .await?;
+        let count: i64 = row.try_get(0)?;
+        if count > 0 {
+            out.push((table, column, count));
+        }
+    }
+    Ok(out)
+}

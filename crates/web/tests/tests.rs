@@ -4,6 +4,7 @@ mod access_matrix;
 mod audit;
 mod development;
 mod leavers;
+mod person_data;
 mod rota;
 mod rota_api;
 mod rota_pdf;
