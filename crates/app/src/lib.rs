@@ -13,6 +13,8 @@ pub mod error;
 pub mod imports;
 pub mod leave;
 pub mod org;
+pub mod organisations;
+pub mod pcn_membership;
 pub mod register;
 pub mod rota;
 pub mod sites;

@@ -27,8 +27,13 @@ pub struct StaffRow {
     pub draft: StaffDraft,
 }
 
-/// Rows of cells as text, each with its row number.
-fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
+/// Rows of cells as text, each with its row number. In a workbook, the sheet named `sheet`
+/// when there is one, otherwise the first.
+pub(crate) fn rows_of(
+    file_name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
     match detect_kind(file_name, bytes)? {
         FileKind::Csv => {
             let text = csv_text(file_name, bytes)?;
@@ -63,8 +68,16 @@ fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, I
                 .map_err(|e| {
                     ImportError::file(file_name, format!("is not a readable XLSX workbook: {e}"))
                 })?;
+            let index = sheet
+                .and_then(|name| {
+                    workbook
+                        .sheet_names()
+                        .iter()
+                        .position(|s| s.trim().eq_ignore_ascii_case(name))
+                })
+                .unwrap_or(0);
             let range = workbook
-                .worksheet_range_at(0)
+                .worksheet_range_at(index)
                 .ok_or_else(|| ImportError::file(file_name, "the workbook has no sheets"))?
                 .map_err(|e| {
                     ImportError::file(file_name, format!("the first sheet cannot be read: {e}"))
@@ -98,7 +111,7 @@ fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, I
 
 /// Reads the team register. Any bad row makes the whole file an error listing every problem.
 pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, ImportError> {
-    let rows = rows_of(file_name, bytes)?;
+    let rows = rows_of(file_name, bytes, None)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));

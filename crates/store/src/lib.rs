@@ -10,6 +10,7 @@ pub mod appointments;
 pub mod audit;
 pub mod development;
 pub mod leave;
+pub mod memberships;
 pub mod practices;
 pub mod rota;
 pub mod scenarios;
