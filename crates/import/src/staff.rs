@@ -27,6 +27,20 @@ pub struct StaffRow {
     pub draft: StaffDraft,
 }
 
+/// The 1-based line of the record the reader places at byte `offset` of `text`. After a
+/// CRLF (as Excel writes) or a blank line the reader's offset points at line ends before
+/// the record, so they are skipped first.
+fn line_at(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = offset
+        + bytes[offset..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 /// Rows of cells as text, each with its row number. In a workbook, the sheet named `sheet`
 /// when there is one, otherwise the first.
 pub(crate) fn rows_of(
@@ -54,9 +68,11 @@ pub(crate) fn rows_of(
                         }],
                     }
                 })?;
+                // Counted from the byte offset: the reader's own line count is off by one
+                // in files with CRLF line ends, as Excel writes them.
                 let row = record
                     .position()
-                    .map(|p| p.line() as usize)
+                    .map(|p| line_at(text, p.byte() as usize))
                     .unwrap_or(rows.len() + 1);
                 rows.push((row, record.iter().map(str::to_string).collect()));
             }
@@ -372,5 +388,17 @@ mod tests {
             .map(|r| r.draft)
             .collect();
         assert_eq!(again, drafts);
+    }
+}
+
+#[cfg(test)]
+mod row_numbers {
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_does_with_lf_or_crlf() {
+        for text in ["a,b\nc,d\n\ne,f\n", "a,b\r\nc,d\r\n\r\ne,f\r\n"] {
+            let rows = super::rows_of("a.csv", text.as_bytes(), None).unwrap();
+            let numbers: Vec<usize> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(numbers, [1, 2, 4], "{text:?}");
+        }
     }
 }
