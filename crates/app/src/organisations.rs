@@ -79,7 +79,7 @@ pub(crate) async fn placement_refusal(
     pcn: &PcnRecord,
     from: NaiveDate,
 ) -> AppResult<Option<Refusal>> {
-    let history = store::memberships::history(conn, &practice.ods_code).await?;
+    let history = recorded_history(conn, &practice.ods_code).await?;
     let Some(latest) = history.last() else {
         return Ok(None);
     };
@@ -115,6 +115,29 @@ pub(crate) async fn placement_refusal(
     Ok(None)
 }
 
+/// A practice's memberships; a practice placed in a PCN before memberships were kept (or
+/// directly, with no rows) first gets its PCN today as a membership open since it opened.
+pub(crate) async fn recorded_history(conn: &mut Conn, ods: &str) -> AppResult<Vec<Membership>> {
+    let history = store::memberships::history(conn, ods).await?;
+    if !history.is_empty() {
+        return Ok(history);
+    }
+    let Some(practice) = store::practices::get(conn, ods).await? else {
+        return Ok(history);
+    };
+    let Some(pcn_code) = practice.pcn_code else {
+        return Ok(history);
+    };
+    let membership = Membership {
+        ods_code: ods.to_string(),
+        pcn_code,
+        from_date: practice.open_date.unwrap_or_else(|| "2019-07-01".into()),
+        until_date: None,
+    };
+    store::memberships::insert(conn, &membership).await?;
+    Ok(vec![membership])
+}
+
 async fn ics_name(conn: &mut Conn, code: &str) -> AppResult<String> {
     Ok(store::practices::get_ics(conn, code)
         .await?
@@ -136,7 +159,7 @@ pub(crate) async fn place(
     from: NaiveDate,
     until: Option<NaiveDate>,
 ) -> AppResult<()> {
-    let history = store::memberships::history(conn, ods).await?;
+    let history = recorded_history(conn, ods).await?;
     if let Some(latest) = history.last() {
         let open_on_from = match &latest.until_date {
             None => true,

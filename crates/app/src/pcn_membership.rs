@@ -128,7 +128,7 @@ impl App {
                     pcn
                 }
             };
-            let history = store::memberships::history(&mut tx, ods).await?;
+            let history = crate::organisations::recorded_history(&mut tx, ods).await?;
             let start = row.start.to_string();
             let end = row.end.map(|d| d.to_string());
             // The same membership again (a file imported twice, or one already open since

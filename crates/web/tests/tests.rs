@@ -2,6 +2,7 @@
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
 mod development;
+mod organisations;
 mod rota;
 mod rota_api;
 mod rota_pdf;

@@ -28,7 +28,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-#[derive(Deserialize, Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
 pub(crate) struct IcsInput {
     /// The ICB's ODS code, like `QJG`.
     code: String,
@@ -55,7 +56,8 @@ async fn create_ics(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-#[derive(Deserialize, Serialize, ToSchema)]
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
 pub(crate) struct PcnInput {
     /// `U` and five digits.
     code: String,
@@ -85,7 +87,8 @@ async fn create_pcn(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
 pub(crate) struct MembershipInput {
     /// The PCN's code or name.
     pcn: String,

@@ -107,7 +107,15 @@ where
     F: FnOnce(AppState, app::Actor, Upload) -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
-    may_import(&user)?;
+    let rights = app::imports::import_rights(&user.actor);
+    let allowed = if kind == "staff" {
+        rights.staff
+    } else {
+        rights.reference
+    };
+    if !allowed {
+        return Err(WebError::Page(AppError::Forbidden));
+    }
     let Some(file) = upload(&mut form) else {
         let problems = vec!["Choose a file to import".to_string()];
         return render(
