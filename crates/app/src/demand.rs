@@ -2,7 +2,6 @@
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::{App, Change, audit, json};
-use domain::account::UserRole;
 use import::{AppointmentFile, ImportError};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,11 +45,7 @@ impl App {
         file_name: &str,
         reader: impl std::io::Read + Send + 'static,
     ) -> AppResult<AppointmentImportSummary> {
-        if let Some(actor) = actor
-            && !matches!(actor.role, UserRole::PracticeManager | UserRole::PcnManager)
-        {
-            return Err(AppError::Forbidden);
-        }
+        crate::organisations::require_system_admin(actor)?;
         let name = file_name.to_string();
         let file = tokio::task::spawn_blocking(move || import::read_appointments(&name, reader))
             .await

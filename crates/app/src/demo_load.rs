@@ -65,6 +65,17 @@ impl App {
                 Some(practice.pcn_code.as_str()),
             )
             .await?;
+            // The demo's practices have been in their PCN since PCNs began.
+            store::memberships::insert(
+                &mut tx,
+                &store::memberships::Membership {
+                    ods_code: practice.ods_code.to_string(),
+                    pcn_code: practice.pcn_code.to_string(),
+                    from_date: "2019-07-01".into(),
+                    until_date: None,
+                },
+            )
+            .await?;
             store::practices::set_list_size(
                 &mut tx,
                 practice.ods_code.as_str(),

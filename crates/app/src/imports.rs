@@ -3,6 +3,7 @@
 //! every row in one transaction: a file with any bad row changes nothing.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
+use crate::organisations::require_system_admin;
 use crate::register::{check_placement, employer_tenant};
 use crate::{App, Change, audit, json};
 use domain::account::UserRole;
@@ -54,11 +55,32 @@ impl fmt::Display for ListSizeImportSummary {
     }
 }
 
-/// Only managers import; the command line (`None`) may import anything.
+/// Managers import their own people (each row is checked against their practices); the
+/// system administrator and the command line (`None`) anyone's.
 fn require_manager(actor: Option<&Actor>) -> AppResult<()> {
     match actor.map(|a| a.role) {
-        None | Some(UserRole::PracticeManager | UserRole::PcnManager) => Ok(()),
+        None | Some(UserRole::PracticeManager | UserRole::PcnManager | UserRole::SystemAdmin) => {
+            Ok(())
+        }
         Some(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// Which imports a user may run, for the import page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportRights {
+    /// The team register (a manager's own people).
+    pub staff: bool,
+    /// The published reference files: ODS practices, list sizes, appointments and the
+    /// ePCN membership file.
+    pub reference: bool,
+}
+
+/// The imports open to `actor`.
+pub fn import_rights(actor: &Actor) -> ImportRights {
+    ImportRights {
+        staff: require_manager(Some(actor)).is_ok(),
+        reference: require_system_admin(Some(actor)).is_ok(),
     }
 }
 
@@ -193,6 +215,39 @@ impl App {
         Ok(summary)
     }
 
+    /// Imports people for one practice (the API's `?practice=`): the actor must manage it
+    /// and every row must work there.
+    pub async fn import_staff_for_practice(
+        &self,
+        actor: &Actor,
+        ods: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> AppResult<StaffImportSummary> {
+        require_manager(Some(actor))?;
+        {
+            let mut conn = self.store().conn().await?;
+            access::authorize(&mut conn, actor, Permission::Manage, Tenant::Practice(ods)).await?;
+        }
+        let rows = import::read_staff(file_name, bytes)?;
+        let problems: Vec<RowProblem> = rows
+            .iter()
+            .filter(|r| !r.draft.practices.iter().any(|p| p.as_str() == ods))
+            .map(|r| RowProblem {
+                row: Some(r.row),
+                field: Some("practices".into()),
+                message: format!("this file is for {ods}: list {ods} among the practices"),
+            })
+            .collect();
+        if !problems.is_empty() {
+            return Err(AppError::Import(ImportError {
+                file: file_name.to_string(),
+                problems,
+            }));
+        }
+        self.import_staff(Some(actor), file_name, bytes).await
+    }
+
     /// Imports the ODS `epraccur` file: creates or updates active GP practices.
     pub async fn import_ods_practices(
         &self,
@@ -200,7 +255,7 @@ impl App {
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<OdsImportSummary> {
-        require_manager(actor)?;
+        require_system_admin(actor)?;
         let file = import::read_ods_practices(file_name, bytes)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();
@@ -252,7 +307,7 @@ impl App {
         file_name: &str,
         bytes: &[u8],
     ) -> AppResult<ListSizeImportSummary> {
-        require_manager(actor)?;
+        require_system_admin(actor)?;
         let rows = import::read_list_sizes(file_name, bytes)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();

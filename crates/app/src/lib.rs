@@ -16,6 +16,8 @@ pub mod leave;
 pub mod leavers;
 pub mod org;
 pub mod person_data;
+pub mod organisations;
+pub mod pcn_membership;
 pub mod register;
 pub mod rota;
 pub mod sites;

@@ -132,6 +132,21 @@ fn employers_of(pcn: &str, practices: &[PracticeRecord]) -> Vec<Employer> {
 }
 
 impl App {
+    /// The practices of a PCN on a day, by their membership that day, in name order.
+    pub(crate) async fn practices_of_pcn_on(
+        &self,
+        conn: &mut store::Conn,
+        pcn: &str,
+        on: NaiveDate,
+    ) -> AppResult<Vec<PracticeRecord>> {
+        let mut out = Vec::new();
+        for ods in store::memberships::practices_on(conn, pcn, &on.to_string()).await? {
+            out.extend(store::practices::get(conn, &ods).await?);
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
     /// The practices the actor can see, for lists and the API.
     pub async fn visible_practices(&self, actor: &Actor) -> AppResult<Vec<PracticeRecord>> {
         let mut conn = self.store().conn().await?;
@@ -228,7 +243,9 @@ impl App {
         let pcn = store::practices::get_pcn(&mut conn, code)
             .await?
             .ok_or(AppError::NotFound)?;
-        let practices = store::practices::list(&mut conn, PracticeScope::Pcn(code)).await?;
+        let practices = self
+            .practices_of_pcn_on(&mut conn, code, self.today())
+            .await?;
         let everyone = store::staff::list(
             &mut conn,
             StaffScope::Pcn(code),
@@ -297,8 +314,9 @@ impl App {
                 Tenant::Pcn(&pcn.code),
             )
             .await?;
-            let practices =
-                store::practices::list(&mut conn, PracticeScope::Pcn(&pcn.code)).await?;
+            let practices = self
+                .practices_of_pcn_on(&mut conn, &pcn.code, self.today())
+                .await?;
             let people = store::staff::list(
                 &mut conn,
                 StaffScope::Pcn(&pcn.code),

@@ -160,6 +160,19 @@ enum ImportCommand {
     ListSizes(ImportArgs),
     /// A GPAD appointments file (monthly CCG or daily sub-ICB layout), streamed.
     Appointments(ImportArgs),
+    /// NHS Digital's ePCN core-partner file (CSV, or the workbook): PCNs and which practice
+    /// is in which, from when.
+    PcnMembership(PcnMembershipArgs),
+}
+
+#[derive(Debug, Args)]
+struct PcnMembershipArgs {
+    file: std::path::PathBuf,
+    /// The ICS (code or name) of PCNs the file names that gpteam does not have yet.
+    #[arg(long)]
+    ics: Option<String>,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -534,6 +547,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
     tokio::spawn(leavers_loop(app.clone()));
+    tokio::spawn(membership_loop(app.clone()));
     let router = web::router(
         app,
         sessions,
@@ -623,7 +637,32 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Keeps each practice's PCN today in step with its memberships: at start-up, then hourly,
+/// so a move dated ahead takes effect on its day.
+async fn membership_loop(app: app::App) {
+    loop {
+        match app.refresh_memberships().await {
+            Ok(0) => {}
+            Ok(changed) => tracing::info!("PCN memberships: {changed} practices changed PCN today"),
+            Err(error) => tracing::warn!("refreshing PCN memberships failed: {error}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
 async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
+    if let ImportCommand::PcnMembership(args) = &command {
+        let bytes = std::fs::read(&args.file)
+            .map_err(|e| Refused(format!("{}: {e}", args.file.display())))?;
+        let name = args.file.display().to_string();
+        let (app, _) = open(&args.db).await?;
+        let summary = app
+            .import_pcn_membership(None, &name, &bytes, args.ics.as_deref())
+            .await
+            .map_err(refused)?;
+        println!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
     if let ImportCommand::Appointments(args) = &command {
         let name = args.file.display().to_string();
         let file = std::fs::File::open(&args.file).map_err(|e| Refused(format!("{name}: {e}")))?;
@@ -649,7 +688,9 @@ async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Staff(a) => (a, "staff"),
         ImportCommand::OdsPractices(a) => (a, "ods"),
         ImportCommand::ListSizes(a) => (a, "list"),
-        ImportCommand::Appointments(_) => unreachable!("imported above"),
+        ImportCommand::Appointments(_) | ImportCommand::PcnMembership(_) => {
+            unreachable!("imported above")
+        }
     };
     let bytes =
         std::fs::read(&args.file).map_err(|e| Refused(format!("{}: {e}", args.file.display())))?;

@@ -578,3 +578,36 @@ async fn postgres_backups_are_pg_dumps() {
     assert!(err.contains("pg_restore"), "{err}");
     db.cleanup().await.unwrap();
 }
+
+on_both!(imports_the_epcn_core_partner_file, |url: String| {
+    let ods = format!("{NHS}/ods_practices/epraccur_DEC2019_SNEE.csv");
+    let (code, _, err) = gpteam(&url, &["import", "ods-practices", &ods]);
+    assert_eq!(code, 0, "{err}");
+    let epcn = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../import/tests/data/epcn_snee.csv"
+    );
+    // No ICS holds these practices yet: each new PCN's row asks for one, nothing is stored.
+    let (code, _, err) = gpteam(&url, &["import", "pcn-membership", epcn]);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("epcn_snee.csv:2: PCN Code: WGGL PCN (U39025) is a new PCN"),
+        "{err}"
+    );
+    let (code, _, err) = gpteam(&url, &["import", "pcn-membership", epcn, "--ics", "QJG"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("there is no ICS QJG in gpteam"), "{err}");
+    let rt = tokio::runtime::Handle::current();
+    tokio::task::block_in_place(|| {
+        rt.block_on(async {
+            let store = store::Store::connect(&url).await.unwrap();
+            let mut conn = store.conn().await.unwrap();
+            store::practices::create_ics(&mut conn, "QJG", "NHS Suffolk and North East Essex ICB")
+                .await
+                .unwrap();
+        })
+    });
+    let (code, out, err) = gpteam(&url, &["import", "pcn-membership", epcn, "--ics", "QJG"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "created 4 PCNs, linked 10, unmatched 0");
+});

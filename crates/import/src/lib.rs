@@ -8,6 +8,7 @@ mod evidence;
 pub mod ical;
 mod lists;
 mod ods;
+mod pcn_membership;
 mod problems;
 mod staff;
 mod table;
@@ -20,6 +21,9 @@ pub use evidence::{EvidenceKind, MAX_EVIDENCE_BYTES, check_evidence, safe_file_n
 pub use ical::{CalendarEvent, write_calendar};
 pub use lists::{ListSize, read_list_sizes};
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
+pub use pcn_membership::{
+    EPCN_COLUMNS, EPCN_SHEET, PcnMembershipRow, parse_epcn_date, read_pcn_membership,
+};
 pub use problems::{ImportError, RowProblem};
 pub use staff::{
     STAFF_HEADER, StaffRow, read_staff, staff_template_csv, write_staff_csv, write_staff_xlsx,

@@ -27,8 +27,27 @@ pub struct StaffRow {
     pub draft: StaffDraft,
 }
 
-/// Rows of cells as text, each with its row number.
-fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
+/// The 1-based line of the record the reader places at byte `offset` of `text`. After a
+/// CRLF (as Excel writes) or a blank line the reader's offset points at line ends before
+/// the record, so they are skipped first.
+fn line_at(text: &str, offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = offset
+        + bytes[offset..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// Rows of cells as text, each with its row number. In a workbook, the sheet named `sheet`
+/// when there is one, otherwise the first.
+pub(crate) fn rows_of(
+    file_name: &str,
+    bytes: &[u8],
+    sheet: Option<&str>,
+) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
     match detect_kind(file_name, bytes)? {
         FileKind::Csv => {
             let text = csv_text(file_name, bytes)?;
@@ -49,9 +68,11 @@ fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, I
                         }],
                     }
                 })?;
+                // Counted from the byte offset: the reader's own line count is off by one
+                // in files with CRLF line ends, as Excel writes them.
                 let row = record
                     .position()
-                    .map(|p| p.line() as usize)
+                    .map(|p| line_at(text, p.byte() as usize))
                     .unwrap_or(rows.len() + 1);
                 rows.push((row, record.iter().map(str::to_string).collect()));
             }
@@ -63,8 +84,16 @@ fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, I
                 .map_err(|e| {
                     ImportError::file(file_name, format!("is not a readable XLSX workbook: {e}"))
                 })?;
+            let index = sheet
+                .and_then(|name| {
+                    workbook
+                        .sheet_names()
+                        .iter()
+                        .position(|s| s.trim().eq_ignore_ascii_case(name))
+                })
+                .unwrap_or(0);
             let range = workbook
-                .worksheet_range_at(0)
+                .worksheet_range_at(index)
                 .ok_or_else(|| ImportError::file(file_name, "the workbook has no sheets"))?
                 .map_err(|e| {
                     ImportError::file(file_name, format!("the first sheet cannot be read: {e}"))
@@ -98,7 +127,7 @@ fn rows_of(file_name: &str, bytes: &[u8]) -> Result<Vec<(usize, Vec<String>)>, I
 
 /// Reads the team register. Any bad row makes the whole file an error listing every problem.
 pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, ImportError> {
-    let rows = rows_of(file_name, bytes)?;
+    let rows = rows_of(file_name, bytes, None)?;
     let mut rows = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
@@ -359,5 +388,17 @@ mod tests {
             .map(|r| r.draft)
             .collect();
         assert_eq!(again, drafts);
+    }
+}
+
+#[cfg(test)]
+mod row_numbers {
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_does_with_lf_or_crlf() {
+        for text in ["a,b\nc,d\n\ne,f\n", "a,b\r\nc,d\r\n\r\ne,f\r\n"] {
+            let rows = super::rows_of("a.csv", text.as_bytes(), None).unwrap();
+            let numbers: Vec<usize> = rows.iter().map(|r| r.0).collect();
+            assert_eq!(numbers, [1, 2, 4], "{text:?}");
+        }
     }
 }

@@ -187,3 +187,122 @@ fn bad_gpad_files_name_row_and_column() {
         "{err}"
     );
 }
+
+fn epcn_fixture() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/epcn_snee.csv"
+    ))
+    .unwrap()
+}
+
+#[test]
+fn the_epcn_file_is_read_with_its_bom_crlf_quotes_and_three_date_forms() {
+    let rows = import::read_pcn_membership("epcn_snee.csv", &epcn_fixture()).unwrap();
+    assert_eq!(rows.len(), 10);
+    let wickhambrook = rows
+        .iter()
+        .find(|r| r.ods_code.as_str() == "D83003")
+        .unwrap();
+    assert_eq!(wickhambrook.practice_name, "WICKHAMBROOK SURGERY");
+    assert_eq!(wickhambrook.pcn_code.as_str(), "U39025");
+    assert_eq!(wickhambrook.pcn_name, "WGGL PCN");
+    assert_eq!(wickhambrook.pcn_sub_icb, "07K");
+    // Written 20190701 in the file; D83014 is written 2019-07-01 and the rest 01/07/2019.
+    let pcn_start = chrono::NaiveDate::from_ymd_opt(2019, 7, 1).unwrap();
+    let starts: Vec<_> = rows.iter().map(|r| (r.row, r.start)).collect();
+    assert!(
+        rows.iter()
+            .filter(|r| r.row < 11)
+            .all(|r| r.start == pcn_start),
+        "{starts:?}"
+    );
+    assert_eq!(wickhambrook.end, None);
+    let ended = rows
+        .iter()
+        .find(|r| r.pcn_code.as_str() == "U26878")
+        .unwrap();
+    assert_eq!(ended.row, 10);
+    assert_eq!(ended.pcn_name, "BARRACK LANE & IVRY STREET PCN");
+    assert_eq!(ended.end, chrono::NaiveDate::from_ymd_opt(2020, 3, 31));
+}
+
+#[test]
+fn the_epcn_header_is_matched_without_case_or_spaces_and_extra_columns_pass() {
+    let file = "partner organisation code , PARTNERNAME,Practice Parent Sub ICB Location Code,Practice Parent Sub ICB Location Name,Extra,PCN Code,PCN Name,PCN Parent Sub ICB Location Code,PCN Parent Sub ICB Location Name,Practice to PCN Relationship Start Date,Practice to PCN Relationship End Date\n\
+        D83005,ANGEL HILL SURGERY,07K,West Suffolk,x,U98785,BURY ST EDMONDS PCN,07K,West Suffolk,01/07/2019,\n";
+    let rows = import::read_pcn_membership("epcn.csv", file.as_bytes()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].pcn_code.as_str(), "U98785");
+}
+
+#[test]
+fn every_bad_epcn_row_is_named_by_row_and_column() {
+    let header = import::EPCN_COLUMNS.join(",");
+    let file = format!(
+        "{header}\n\
+         D83005,ANGEL HILL SURGERY,07K,West Suffolk,X98785,BURY ST EDMONDS PCN,07K,West Suffolk,01/07/2019,\n\
+         D83038,MOUNT FARM SURGERY,07K,West Suffolk,U98785,BURY ST EDMONDS PCN,07K,West Suffolk,1st July,\n\
+         D83610,SWAN SURGERY,07K,West Suffolk,U98785,BURY ST EDMONDS PCN,07K,West Suffolk,01/07/2019,30/06/2019\n"
+    );
+    let error = import::read_pcn_membership("epcn.csv", file.as_bytes()).unwrap_err();
+    let text = error.to_string();
+    assert!(
+        text.contains("epcn.csv:2: PCN Code: 'X98785' is not a PCN code"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "epcn.csv:3: Practice to PCN Relationship Start Date: '1st July' is not a date"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("epcn.csv:4: Practice to PCN Relationship End Date: the membership ends"),
+        "{text}"
+    );
+    let missing = import::read_pcn_membership(
+        "epcn.csv",
+        b"Partner Organisation Code,PCN Code\nD83005,U98785\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        missing.contains("is not the ePCN core-partner file"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn the_epcn_workbook_is_read_from_its_named_sheet() {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet()
+        .set_name("Notes")
+        .unwrap()
+        .write(0, 0, "About this file")
+        .unwrap();
+    let sheet = book.add_worksheet().set_name(import::EPCN_SHEET).unwrap();
+    for (c, name) in import::EPCN_COLUMNS.iter().enumerate() {
+        sheet.write(0, c as u16, *name).unwrap();
+    }
+    let cells = [
+        "D83021",
+        "HAVERHILL FAMILY PRACTICE",
+        "07K",
+        "West Suffolk",
+        "U52763",
+        "HAVERHILL PCN",
+        "07K",
+        "West Suffolk",
+        "2019-07-01",
+        "",
+    ];
+    for (c, value) in cells.iter().enumerate() {
+        sheet.write(1, c as u16, *value).unwrap();
+    }
+    let bytes = book.save_to_buffer().unwrap();
+    let rows = import::read_pcn_membership("epcn.xlsx", &bytes).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].ods_code.as_str(), "D83021");
+    assert_eq!(rows[0].pcn_name, "HAVERHILL PCN");
+}

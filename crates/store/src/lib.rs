@@ -13,6 +13,7 @@ pub mod development;
 pub mod leave;
 pub mod leavers;
 pub mod person_data;
+pub mod memberships;
 pub mod practices;
 pub mod rota;
 pub mod scenarios;

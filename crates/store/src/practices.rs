@@ -253,3 +253,100 @@ pub async fn ics_exists(conn: &mut AnyConnection, code: &str) -> Result<bool> {
         .await?
         .is_some())
 }
+
+/// An Integrated Care System (its ICB's code and name).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IcsRecord {
+    pub code: String,
+    pub name: String,
+}
+
+/// Adds an ICS; an existing code is a `Conflict` (never overwritten).
+pub async fn create_ics(conn: &mut AnyConnection, code: &str, name: &str) -> Result<()> {
+    sqlx::query("INSERT INTO ics (code, name) VALUES ($1, $2)")
+        .bind(code)
+        .bind(name)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds a PCN; an existing code is a `Conflict` (never overwritten).
+pub async fn create_pcn(conn: &mut AnyConnection, pcn: &PcnRecord) -> Result<()> {
+    sqlx::query("INSERT INTO pcns (code, name, ics_code) VALUES ($1, $2, $3)")
+        .bind(&pcn.code)
+        .bind(&pcn.name)
+        .bind(&pcn.ics_code)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn get_ics(conn: &mut AnyConnection, code: &str) -> Result<Option<IcsRecord>> {
+    let row = sqlx::query("SELECT code, name FROM ics WHERE code = $1")
+        .bind(code)
+        .fetch_optional(conn)
+        .await?;
+    row.map(|r| -> Result<IcsRecord> {
+        Ok(IcsRecord {
+            code: r.try_get(0)?,
+            name: r.try_get(1)?,
+        })
+    })
+    .transpose()
+}
+
+pub async fn list_ics(conn: &mut AnyConnection) -> Result<Vec<IcsRecord>> {
+    let rows = sqlx::query("SELECT code, name FROM ics ORDER BY name")
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(IcsRecord {
+                code: r.try_get(0)?,
+                name: r.try_get(1)?,
+            })
+        })
+        .collect()
+}
+
+/// Finds an ICS or a PCN by name, ignoring case (`table` is `ics` or `pcns`).
+pub async fn code_by_name(
+    conn: &mut AnyConnection,
+    table: NamedTable,
+    name: &str,
+) -> Result<Option<String>> {
+    let sql = match table {
+        NamedTable::Ics => "SELECT code FROM ics WHERE LOWER(name) = LOWER($1)",
+        NamedTable::Pcns => "SELECT code FROM pcns WHERE LOWER(name) = LOWER($1)",
+    };
+    let row = sqlx::query(sql)
+        .bind(name.trim())
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// The organisations looked up by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedTable {
+    Ics,
+    Pcns,
+}
+
+/// The ICS of a PCN that holds a practice commissioned by `commissioner` (a Sub ICB
+/// location code, as the ODS file and the ePCN file give it).
+pub async fn ics_of_commissioner(
+    conn: &mut AnyConnection,
+    commissioner: &str,
+) -> Result<Option<String>> {
+    let row = sqlx::query(
+        "SELECT n.ics_code FROM practices p JOIN pcns n ON n.code = p.pcn_code
+         WHERE p.commissioner = $1 AND n.ics_code IS NOT NULL
+         ORDER BY n.ics_code LIMIT 1",
+    )
+    .bind(commissioner)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}

@@ -3140,3 +3140,103 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    membership_history_answers_for_any_day,
+    async |db: &TestDb| {
+        seed_pcn(db).await;
+        let mut tx = db.store.begin().await.unwrap();
+        store::practices::create_pcn(
+            &mut tx,
+            &PcnRecord {
+                code: "U99902".into(),
+                name: "Second PCN".into(),
+                ics_code: Some("QZZ".into()),
+            },
+        )
+        .await
+        .unwrap();
+        let member = |pcn: &str, from: &str, until: Option<&str>| store::memberships::Membership {
+            ods_code: "Y99901".into(),
+            pcn_code: pcn.into(),
+            from_date: from.into(),
+            until_date: until.map(str::to_string),
+        };
+        store::memberships::insert(&mut tx, &member("U99901", "2019-07-01", Some("2026-03-31")))
+            .await
+            .unwrap();
+        store::memberships::insert(&mut tx, &member("U99902", "2026-04-01", None))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut conn = db.store.conn().await.unwrap();
+        // Two memberships from one day for one practice are refused, and a duplicate ICS
+        // code is refused, never overwritten.
+        assert!(matches!(
+            store::memberships::insert(&mut conn, &member("U99901", "2026-04-01", None)).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store::practices::create_ics(&mut conn, "QZZ", "Another").await,
+            Err(StoreError::Conflict(_))
+        ));
+        let on = async |conn: &mut store::Conn, date: &str| {
+            store::memberships::pcn_on(conn, "Y99901", date)
+                .await
+                .unwrap()
+        };
+        assert_eq!(on(&mut conn, "2019-06-30").await, None);
+        assert_eq!(on(&mut conn, "2019-07-01").await.as_deref(), Some("U99901"));
+        assert_eq!(on(&mut conn, "2026-03-31").await.as_deref(), Some("U99901"));
+        assert_eq!(on(&mut conn, "2026-04-01").await.as_deref(), Some("U99902"));
+        // Y99902 has no membership rows: it counts by its pcn_code.
+        assert_eq!(
+            store::memberships::pcn_on(&mut conn, "Y99902", "2020-01-01")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("U99901")
+        );
+        assert_eq!(
+            store::memberships::practices_on(&mut conn, "U99901", "2026-03-31")
+                .await
+                .unwrap(),
+            ["Y99901", "Y99902"]
+        );
+        assert_eq!(
+            store::memberships::practices_on(&mut conn, "U99901", "2026-04-01")
+                .await
+                .unwrap(),
+            ["Y99902"]
+        );
+        assert_eq!(
+            store::memberships::practices_on(&mut conn, "U99902", "2026-04-01")
+                .await
+                .unwrap(),
+            ["Y99901"]
+        );
+        // The membership today follows the day asked for; only changed practices count.
+        assert_eq!(
+            store::memberships::refresh_current(&mut conn, "2026-03-31")
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            store::memberships::refresh_current(&mut conn, "2026-04-01")
+                .await
+                .unwrap(),
+            1
+        );
+        let practice = store::practices::get(&mut conn, "Y99901")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(practice.pcn_code.as_deref(), Some("U99902"));
+        let history = store::memberships::history(&mut conn, "Y99901")
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].until_date.as_deref(), Some("2026-03-31"));
+    }
+);

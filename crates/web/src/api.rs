@@ -20,6 +20,7 @@ use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
 mod audit;
+mod orgs;
 mod rota;
 pub(crate) use rota::ical_path;
 mod wellbeing;
@@ -51,6 +52,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         );
     let routes = rota::routes(routes);
     let routes = audit::routes(routes);
+    let routes = orgs::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -595,6 +597,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(wellbeing::WellbeingDoc::openapi());
     doc.merge(rota::RotaDoc::openapi());
     doc.merge(audit::AuditDoc::openapi());
+    doc.merge(orgs::OrgsDoc::openapi());
     doc
 }
 

@@ -13,6 +13,8 @@ enum Who {
     PracticeManager,
     Staff,
     IcsViewer,
+    /// Reaches every organisation: where allowed, on the other tenant too.
+    SystemAdmin,
 }
 
 const EVERYONE: &[Who] = &[
@@ -21,13 +23,19 @@ const EVERYONE: &[Who] = &[
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
 const LOGGED_IN: &[Who] = &[
     Who::PcnManager,
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
+/// Organisations and reference data: the system administrator alone.
+const ADMIN_ONLY: &[Who] = &[Who::SystemAdmin];
+/// The team register import: managers for their own people, and the administrator.
+const STAFF_IMPORTERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
 const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
 /// Accounts linked to a staff record (the demo managers are members of staff too).
 const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
@@ -60,6 +68,8 @@ enum Target {
     Swap,
     /// A session request of a person of the own practice or of the other tenant.
     SessionRequest,
+    /// An import kind of reference data (`ods-practices`), the same for every tenant.
+    ImportKind,
     /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
     /// the secret, so it answers whoever has it).
     CalendarFeed,
@@ -74,6 +84,8 @@ enum Body {
     /// Multipart to the API, with the `X-Requested-With` header it requires.
     ApiMultipart,
     Json,
+    /// A file as the body, `text/csv` (the import API).
+    Csv,
 }
 
 struct Entry {
@@ -170,19 +182,48 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/leave/{id}/decision"),
             entry(Leave, Form, MANAGERS),
         ),
-        (("GET", "/import"), entry(None, Empty, MANAGERS)),
-        (("POST", "/import/staff"), entry(None, Multipart, MANAGERS)),
+        (("GET", "/import"), entry(None, Empty, STAFF_IMPORTERS)),
+        (
+            ("POST", "/import/staff"),
+            entry(None, Multipart, STAFF_IMPORTERS),
+        ),
+        // Reference data: a practice or PCN manager can no longer overwrite it.
         (
             ("POST", "/import/ods-practices"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, ADMIN_ONLY),
         ),
         (
             ("POST", "/import/list-sizes"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, ADMIN_ONLY),
         ),
         (
             ("POST", "/import/appointments"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, ADMIN_ONLY),
+        ),
+        (
+            ("POST", "/import/pcn-membership"),
+            entry(None, Multipart, ADMIN_ONLY),
+        ),
+        (("GET", "/admin"), entry(None, Empty, ADMIN_ONLY)),
+        (("POST", "/admin/ics"), entry(None, Form, ADMIN_ONLY)),
+        (("POST", "/admin/pcns"), entry(None, Form, ADMIN_ONLY)),
+        (
+            ("POST", "/admin/memberships"),
+            entry(None, Form, ADMIN_ONLY),
+        ),
+        (
+            ("GET", "/admin/practices/{ods}"),
+            entry(Practice, Empty, ADMIN_ONLY),
+        ),
+        (("POST", "/api/ics"), entry(None, Json, ADMIN_ONLY)),
+        (("POST", "/api/pcns"), entry(None, Json, ADMIN_ONLY)),
+        (
+            ("PUT", "/api/practices/{ods}/pcn"),
+            entry(Practice, Json, ADMIN_ONLY),
+        ),
+        (
+            ("POST", "/api/imports/{kind}"),
+            entry(ImportKind, Csv, ADMIN_ONLY),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (("GET", "/audit"), entry(None, Empty, MANAGERS)),
@@ -497,6 +538,52 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
     rows.into_iter().collect()
 }
 
+/// Routes a PCN manager may use that the system administrator may not: those acting on
+/// the user's own staff record, which an administrator's account has none of (`/me`,
+/// check-ins, leave and swap requests), and those whose use case asks for a manager's role
+/// rather than reach over the organisation (training and development records, asking for a
+/// rota, a site's sessions).
+const NOT_FOR_ADMIN: &[(&str, &str)] = &[
+    ("GET", "/api/checkins/current"),
+    ("GET", "/api/leave"),
+    ("GET", "/api/me/calendar"),
+    ("GET", "/checkin"),
+    ("GET", "/evidence/{id}"),
+    ("GET", "/me"),
+    ("GET", "/me/development"),
+    ("GET", "/me/rota"),
+    ("GET", "/me/training"),
+    ("GET", "/me/workload"),
+    ("GET", "/rotas"),
+    ("GET", "/staff/{id}/development"),
+    ("GET", "/staff/{id}/training"),
+    ("POST", "/api/checkins"),
+    ("POST", "/api/leave"),
+    ("POST", "/api/rotas"),
+    ("POST", "/api/training-records"),
+    ("POST", "/checkin"),
+    ("POST", "/me/calendar"),
+    ("POST", "/me/contact"),
+    ("POST", "/me/cpd"),
+    ("POST", "/me/goals"),
+    ("POST", "/me/leave"),
+    ("POST", "/me/session-requests"),
+    ("POST", "/me/swaps"),
+    ("POST", "/rotas"),
+    ("POST", "/sites/{id}/sessions"),
+    ("POST", "/staff/{id}/professional-dates"),
+    ("POST", "/staff/{id}/training"),
+    ("POST", "/training-records/{id}/verify"),
+];
+
+/// The system administrator reaches every organisation (`app::access`): wherever a PCN
+/// manager gets through on their own tenant, the administrator does on any tenant; and the
+/// routes made for the administrator alone.
+fn admin_allowed(method: &str, path: &str, entry: &Entry) -> bool {
+    entry.allowed.contains(&Who::SystemAdmin)
+        || (entry.allowed.contains(&Who::PcnManager) && !NOT_FOR_ADMIN.contains(&(method, path)))
+}
+
 #[test]
 fn every_route_has_an_entry() {
     let matrix = matrix();
@@ -543,6 +630,7 @@ async fn email_of(t: &TestApp, who: Who) -> String {
         Who::PracticeManager => t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
         Who::Staff => t.login_email("staff", Some(OWN_PRACTICE)).await,
         Who::IcsViewer => t.login_email("ics_viewer", Some(OWN_ICS)).await,
+        Who::SystemAdmin => ADMIN_EMAIL.into(),
         Who::Anonymous => unreachable!(),
     }
 }
@@ -593,6 +681,7 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::SessionRequest, true) => t.fresh_session_request(&t.own_staff().await).await,
         (Target::SessionRequest, false) => t.fresh_session_request(&t.other.staff_id).await,
         (Target::CalendarFeed, _) => t.own_calendar_file().await,
+        (Target::ImportKind, _) => "ods-practices".into(),
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {
@@ -634,6 +723,9 @@ async fn send(
             .header("X-Requested-With", "test")
             .multipart(reqwest::multipart::Form::new().text("provider", "")),
         Body::Json => request.json(&serde_json::json!({ "approve": true })),
+        Body::Csv => request
+            .header("content-type", "text/csv")
+            .body("not,a,file\n"),
     };
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
@@ -690,7 +782,11 @@ on_both!(
                     let (status, location) =
                         send(t, &clients.by_who[who], route.method, &path, entry.body).await;
                     checked += 1;
-                    let expect_allowed = own && entry.allowed.contains(who);
+                    let expect_allowed = if *who == Who::SystemAdmin {
+                        admin_allowed(route.method, route.path, entry)
+                    } else {
+                        own && entry.allowed.contains(who)
+                    };
                     let was_denied = denied(status, &location);
                     if status >= 500 || expect_allowed == was_denied {
                         failures.push(format!(

@@ -19,6 +19,8 @@ pub const OWN_ICS: &str = "QZZ";
 pub const OTHER_PRACTICE: &str = "Y88801";
 pub const OTHER_PCN: &str = "U88801";
 pub const OTHER_ICS: &str = "QZY";
+/// The system administrator's log-in, made for every test app.
+pub const ADMIN_EMAIL: &str = "admin@gpteam.example";
 const NOW: &str = "2026-11-23T09:00:00Z";
 
 pub struct TestApp {
@@ -145,6 +147,20 @@ async fn other_tenant(app: &App) -> OtherTenant {
         session_epoch: 0,
     };
     store::users::insert(&mut tx, &user, NOW).await.unwrap();
+    let admin = store::users::UserRecord {
+        id: store::new_id(),
+        email: ADMIN_EMAIL.into(),
+        password_hash: user.password_hash.clone(),
+        role: domain::account::UserRole::SystemAdmin,
+        org_code: String::new(),
+        staff_id: None,
+        display_name: "System administrator".into(),
+        demo: false,
+        disabled: false,
+        last_login_at: None,
+        session_epoch: 0,
+    };
+    store::users::insert(&mut tx, &admin, NOW).await.unwrap();
     tx.commit().await.unwrap();
     OtherTenant {
         staff_id,

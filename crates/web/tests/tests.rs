@@ -5,6 +5,7 @@ mod audit;
 mod development;
 mod leavers;
 mod person_data;
+mod organisations;
 mod rota;
 mod rota_api;
 mod rota_pdf;

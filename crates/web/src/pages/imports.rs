@@ -1,5 +1,5 @@
-//! The import page: the team register from CSV/XLSX, and the published ODS practice and
-//! list-size files. Every import is all-or-nothing and reports each bad row.
+//! The import page: the team register from CSV/XLSX (managers), and the published ODS
+//! practice, list-size, appointment and ePCN files (the system administrator only). Every import is all-or-nothing and reports each bad row.
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -13,7 +13,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_csrf::CsrfToken;
-use domain::account::UserRole;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
@@ -24,6 +23,8 @@ pub(crate) struct ImportPage {
     summary: String,
     problems: Vec<String>,
     export_links: Vec<(String, String)>,
+    /// Which imports this user may run: only those are shown.
+    rights: app::imports::ImportRights,
 }
 
 async fn render(
@@ -44,6 +45,7 @@ async fn render(
         "ods-practices" => "GP practices",
         "list-sizes" => "List sizes",
         "appointments" => "Appointments",
+        "pcn-membership" => "PCN membership",
         _ => "",
     };
     let page = ImportPage {
@@ -52,14 +54,19 @@ async fn render(
         summary,
         problems,
         export_links,
+        rights: app::imports::import_rights(&user.actor),
     };
     Ok((status, token, page).into_response())
 }
 
-fn manager_only(user: &CurrentUser) -> Result<(), WebError> {
-    match user.actor.role {
-        UserRole::PracticeManager | UserRole::PcnManager => Ok(()),
-        _ => Err(WebError::Page(AppError::Forbidden)),
+/// The page is for whoever may run at least one import; each import's own use case
+/// checks its right again.
+fn may_import(user: &CurrentUser) -> Result<(), WebError> {
+    let rights = app::imports::import_rights(&user.actor);
+    if rights.staff || rights.reference {
+        Ok(())
+    } else {
+        Err(WebError::Page(AppError::Forbidden))
     }
 }
 
@@ -68,7 +75,7 @@ pub(crate) async fn import_page(
     user: CurrentUser,
     token: CsrfToken,
 ) -> Result<Response, WebError> {
-    manager_only(&user)?;
+    may_import(&user)?;
     render(
         &state,
         &user,
@@ -100,7 +107,15 @@ where
     F: FnOnce(AppState, app::Actor, Upload) -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
-    manager_only(&user)?;
+    let rights = app::imports::import_rights(&user.actor);
+    let allowed = if kind == "staff" {
+        rights.staff
+    } else {
+        rights.reference
+    };
+    if !allowed {
+        return Err(WebError::Page(AppError::Forbidden));
+    }
     let Some(file) = upload(&mut form) else {
         let problems = vec!["Choose a file to import".to_string()];
         return render(
@@ -233,6 +248,30 @@ pub(crate) async fn import_appointments(
                     &file.file_name,
                     std::io::Cursor::new(file.bytes),
                 )
+                .await?;
+            Ok(summary.to_string())
+        },
+    )
+    .await
+}
+
+pub(crate) async fn import_pcn_membership(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: CsrfMultipart,
+) -> Result<Response, WebError> {
+    let ics = form.fields.get("ics").cloned().unwrap_or_default();
+    run(
+        state,
+        user,
+        token,
+        form,
+        "pcn-membership",
+        |state, actor, file| async move {
+            let summary = state
+                .app
+                .import_pcn_membership(Some(&actor), &file.file_name, &file.bytes, Some(&ics))
                 .await?;
             Ok(summary.to_string())
         },

@@ -1,5 +1,6 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
 mod audit;
+mod admin;
 mod demand;
 mod development;
 mod forms;
@@ -54,11 +55,20 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/rooms/{id}/delete", post(sites::room_delete))
         .get("/practices/{ods}/leave", get(practice::leave_page))
         .post("/leave/{id}/decision", post(practice::leave_decide))
+        .get("/admin", get(admin::admin_page))
+        .post("/admin/ics", post(admin::ics_create))
+        .post("/admin/pcns", post(admin::pcn_create))
+        .post("/admin/memberships", post(admin::membership_create))
+        .get("/admin/practices/{ods}", get(admin::practice_history))
         .get("/import", get(imports::import_page))
         .post("/import/staff", post(imports::import_staff))
         .post("/import/ods-practices", post(imports::import_ods))
         .post("/import/list-sizes", post(imports::import_list_sizes))
         .post("/import/appointments", post(imports::import_appointments))
+        .post(
+            "/import/pcn-membership",
+            post(imports::import_pcn_membership),
+        )
         .get("/pcns/{code}", get(org::pcn_page))
         .get("/pcns/{code}/demand", get(demand::pcn_page))
         .get("/practices/{ods}/demand", get(demand::practice_page))

@@ -1,0 +1,193 @@
+//! The ePCN core-partner import: creates the PCNs it names that gpteam lacks and records
+//! each practice's membership with its dates, all-or-nothing, by the system administrator.
+use crate::access::Actor;
+use crate::error::{AppError, AppResult};
+use crate::organisations::{Refusal, place, placement_refusal, require_system_admin};
+use crate::{App, Change, audit, json};
+use import::{EPCN_COLUMNS, ImportError, PcnMembershipRow, RowProblem};
+use std::collections::BTreeMap;
+use std::fmt;
+use store::practices::PcnRecord;
+
+/// What an ePCN import did (`unmatched`: partner practices not in the database).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct PcnMembershipImportSummary {
+    pub created_pcns: usize,
+    pub linked: usize,
+    pub unmatched: usize,
+}
+
+impl fmt::Display for PcnMembershipImportSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "created {} PCNs, linked {}, unmatched {}",
+            self.created_pcns, self.linked, self.unmatched
+        )
+    }
+}
+
+fn problem(row: &PcnMembershipRow, column: usize, message: String) -> RowProblem {
+    RowProblem {
+        row: Some(row.row),
+        field: Some(EPCN_COLUMNS[column].to_string()),
+        message,
+    }
+}
+
+impl App {
+    /// Imports NHS Digital's ePCN core-partner file (CSV or its workbook). A new PCN takes
+    /// `ics` (code or name) when given, otherwise the ICS of the PCNs already holding
+    /// practices of its Sub ICB location; a row with an end date closes the membership.
+    pub async fn import_pcn_membership(
+        &self,
+        actor: Option<&Actor>,
+        file_name: &str,
+        bytes: &[u8],
+        ics: Option<&str>,
+    ) -> AppResult<PcnMembershipImportSummary> {
+        require_system_admin(actor)?;
+        let mut rows = import::read_pcn_membership(file_name, bytes)?;
+        rows.sort_by(|a, b| (&a.ods_code, a.start).cmp(&(&b.ods_code, b.start)));
+        let mut tx = self.store().begin().await?;
+        let given_ics = match ics.map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(text) => {
+                let code =
+                    match store::practices::get_ics(&mut tx, &text.to_ascii_uppercase()).await? {
+                        Some(found) => Some(found.code),
+                        None => {
+                            store::practices::code_by_name(
+                                &mut tx,
+                                store::practices::NamedTable::Ics,
+                                text,
+                            )
+                            .await?
+                        }
+                    };
+                Some(code.ok_or_else(|| {
+                    AppError::Import(ImportError::file(
+                        file_name,
+                        format!("ics: there is no ICS {text} in gpteam"),
+                    ))
+                })?)
+            }
+        };
+        let now = self.now();
+        let mut summary = PcnMembershipImportSummary {
+            created_pcns: 0,
+            linked: 0,
+            unmatched: 0,
+        };
+        let mut problems = Vec::new();
+        let mut ics_of_sub_icb: BTreeMap<String, String> = BTreeMap::new();
+        for row in &rows {
+            let ods = row.ods_code.as_str();
+            let Some(practice) = store::practices::get(&mut tx, ods).await? else {
+                summary.unmatched += 1;
+                continue;
+            };
+            let pcn = match store::practices::get_pcn(&mut tx, row.pcn_code.as_str()).await? {
+                Some(pcn) => pcn,
+                None => {
+                    let ics = match (&given_ics, ics_of_sub_icb.get(&row.pcn_sub_icb)) {
+                        (Some(code), _) | (None, Some(code)) => Some(code.clone()),
+                        (None, None) => {
+                            store::practices::ics_of_commissioner(&mut tx, &row.pcn_sub_icb).await?
+                        }
+                    };
+                    let Some(ics) = ics else {
+                        problems.push(problem(
+                            row,
+                            4,
+                            format!(
+                                "{} ({}) is a new PCN and no ICS holds Sub ICB location {}: \
+                                 give the ICS to import it into",
+                                row.pcn_name, row.pcn_code, row.pcn_sub_icb
+                            ),
+                        ));
+                        continue;
+                    };
+                    let pcn = PcnRecord {
+                        code: row.pcn_code.to_string(),
+                        name: row.pcn_name.clone(),
+                        ics_code: Some(ics.clone()),
+                    };
+                    store::practices::create_pcn(&mut tx, &pcn).await?;
+                    let change = Change {
+                        action: "created by ePCN import",
+                        entity: "pcn",
+                        entity_id: &pcn.code,
+                        tenant: &pcn.code,
+                        before: None,
+                        after: json(&pcn),
+                    };
+                    audit(&mut tx, actor, change, &now).await?;
+                    ics_of_sub_icb.insert(row.pcn_sub_icb.clone(), ics);
+                    summary.created_pcns += 1;
+                    pcn
+                }
+            };
+            let history = crate::organisations::recorded_history(&mut tx, ods).await?;
+            let start = row.start.to_string();
+            let end = row.end.map(|d| d.to_string());
+            // The same membership again (a file imported twice, or one already open since
+            // an earlier day): only its end can change.
+            let same = history.iter().rev().find(|m| {
+                m.pcn_code == pcn.code
+                    && (m.from_date == start || (m.until_date.is_none() && m.from_date < start))
+            });
+            if let Some(same) = same {
+                if let Some(end) = &end
+                    && same.until_date.as_ref() != Some(end)
+                {
+                    if *end < same.from_date {
+                        problems.push(problem(
+                            row,
+                            9,
+                            format!(
+                                "{} has been in {} only since {}",
+                                practice.name, pcn.name, same.from_date
+                            ),
+                        ));
+                        continue;
+                    }
+                    store::memberships::close(&mut tx, ods, &same.from_date, end).await?;
+                }
+                summary.linked += 1;
+                continue;
+            }
+            if let Some(refusal) = placement_refusal(&mut tx, &practice, &pcn, row.start).await? {
+                let column = match refusal {
+                    Refusal::OtherIcs(_) => 4,
+                    Refusal::Date(_) => 8,
+                };
+                problems.push(problem(row, column, refusal.message()));
+                continue;
+            }
+            place(&mut tx, ods, &pcn.code, row.start, row.end).await?;
+            let change = Change {
+                action: "linked by ePCN import",
+                entity: "practice",
+                entity_id: ods,
+                tenant: ods,
+                before: json(&history),
+                after: json(&serde_json::json!({
+                    "pcn_code": pcn.code, "from_date": start, "until_date": end
+                })),
+            };
+            audit(&mut tx, actor, change, &now).await?;
+            summary.linked += 1;
+        }
+        if !problems.is_empty() {
+            // Dropping the transaction rolls back every row written so far.
+            return Err(AppError::Import(ImportError {
+                file: file_name.to_string(),
+                problems,
+            }));
+        }
+        store::memberships::refresh_current(&mut tx, &self.today().to_string()).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(summary)
+    }
+}

@@ -1,0 +1,262 @@
+//! The organisations part of the JSON API, for the system administrator: ICSs, PCNs, a
+//! practice's PCN from a date, and the imports with the file as the request body.
+//!
+//! An import's body is the file itself, so it cannot be JSON; it must be sent as `text/csv`
+//! or the XLSX type. A cross-site form can send neither (only urlencoded, multipart and
+//! `text/plain`), so these types stand in for the CSRF token as JSON does elsewhere.
+use super::{ApiResult, api};
+use crate::auth::CurrentUser;
+use crate::error::{public_message, status_of};
+use crate::{AppState, Routes};
+use app::AppError;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
+
+pub(crate) fn routes(routes: Routes) -> Routes {
+    routes
+        .post("/api/ics", post(create_ics))
+        .post("/api/pcns", post(create_pcn))
+        .put("/api/practices/{ods}/pcn", put(set_pcn))
+        .post("/api/imports/{kind}", post(import_file))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct IcsInput {
+    /// The ICB's ODS code, like `QJG`.
+    code: String,
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/ics", request_body = IcsInput,
+    responses((status = 201, body = IcsInput, description = "the ICS was added"), (status = 403),
+        (status = 422, description = "problems by field: a bad code, a code or name already used")))]
+async fn create_ics(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<IcsInput>,
+) -> ApiResult<Response> {
+    state
+        .app
+        .create_ics(Some(&user.actor), &body.code, &body.name)
+        .await
+        .map_err(api)?;
+    let body = IcsInput {
+        code: body.code.trim().to_ascii_uppercase(),
+        name: body.name.trim().to_string(),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize, Serialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct PcnInput {
+    /// `U` and five digits.
+    code: String,
+    name: String,
+    /// The ICS's code or name.
+    ics: String,
+}
+
+#[utoipa::path(post, path = "/api/pcns", request_body = PcnInput,
+    responses((status = 201, body = PcnInput, description = "the PCN was added"), (status = 403),
+        (status = 422, description = "problems by field")))]
+async fn create_pcn(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<PcnInput>,
+) -> ApiResult<Response> {
+    state
+        .app
+        .create_pcn(Some(&user.actor), &body.code, &body.name, &body.ics)
+        .await
+        .map_err(api)?;
+    let body = PcnInput {
+        code: body.code.trim().to_ascii_uppercase(),
+        name: body.name.trim().to_string(),
+        ics: body.ics.trim().to_string(),
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct MembershipInput {
+    /// The PCN's code or name.
+    pcn: String,
+    /// `YYYY-MM-DD`: the first day in the PCN. A move closes the current membership the
+    /// day before; it must start after the current membership's first day.
+    from: String,
+}
+
+#[utoipa::path(put, path = "/api/practices/{ods}/pcn", request_body = MembershipInput,
+    params(("ods" = String, Path, description = "the practice's ODS code")),
+    responses((status = 204, description = "the membership was recorded"), (status = 403),
+        (status = 422, description = "problems by field: an unknown PCN, a bad or backdated date, a PCN of another ICS")))]
+async fn set_pcn(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(ods): Path<String>,
+    Json(body): Json<MembershipInput>,
+) -> ApiResult<StatusCode> {
+    state
+        .app
+        .set_practice_pcn(Some(&user.actor), &ods, &body.pcn, &body.from)
+        .await
+        .map_err(api)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ImportParams {
+    /// For `staff`: the practice the file is for (every row must work there).
+    practice: Option<String>,
+    /// For `pcn-membership`: the ICS (code or name) of PCNs gpteam does not have yet.
+    ics: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportSummaryDto {
+    /// The command line's summary line, such as `created 3 PCNs, linked 10, unmatched 2`.
+    summary: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RowProblemDto {
+    /// The row as a spreadsheet numbers it (the header is row 1); none for the whole file.
+    row: Option<usize>,
+    field: Option<String>,
+    message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ImportProblemsDto {
+    error: String,
+    problems: Vec<RowProblemDto>,
+}
+
+fn refused(error: AppError) -> Response {
+    match error {
+        AppError::Import(report) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(ImportProblemsDto {
+                error: "the file was not imported and nothing was changed".into(),
+                problems: report
+                    .problems
+                    .into_iter()
+                    .map(|p| RowProblemDto {
+                        row: p.row,
+                        field: p.field,
+                        message: p.message,
+                    })
+                    .collect(),
+            }),
+        )
+            .into_response(),
+        other => {
+            let status = status_of(&other);
+            let fields = match &other {
+                AppError::Invalid(errors) => serde_json::to_value(&errors.0).unwrap_or_default(),
+                _ => serde_json::Value::Array(Vec::new()),
+            };
+            (
+                status,
+                Json(serde_json::json!({ "error": public_message(&other), "fields": fields })),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/api/imports/{kind}",
+    params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership or staff"), ImportParams),
+    request_body(content = Vec<u8>, content_type = "text/csv", description = "the file as published; XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) for staff and pcn-membership"),
+    responses((status = 200, body = ImportSummaryDto), (status = 403, description = "this role may not run this import"),
+        (status = 404, description = "no such import"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
+        (status = 422, body = ImportProblemsDto, description = "every problem by row and field; nothing was stored")))]
+async fn import_file(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(kind): Path<String>,
+    Query(params): Query<ImportParams>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let extension = match content_type.as_str() {
+        "text/csv" | "application/csv" => "csv",
+        XLSX => "xlsx",
+        _ => {
+            return (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Json(serde_json::json!({
+                    "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
+                    "fields": []
+                })),
+            )
+                .into_response();
+        }
+    };
+    let file_name = format!("{kind}.{extension}");
+    let app = &state.app;
+    let actor = Some(&user.actor);
+    let summary = match kind.as_str() {
+        "ods-practices" => app
+            .import_ods_practices(actor, &file_name, &body)
+            .await
+            .map(|s| s.to_string()),
+        "list-sizes" => app
+            .import_list_sizes(actor, &file_name, &body)
+            .await
+            .map(|s| s.to_string()),
+        "appointments" => app
+            .import_appointments(actor, &file_name, std::io::Cursor::new(body.to_vec()))
+            .await
+            .map(|s| s.to_string()),
+        "pcn-membership" => app
+            .import_pcn_membership(actor, &file_name, &body, params.ics.as_deref())
+            .await
+            .map(|s| s.to_string()),
+        "staff" => match params.practice.as_deref().map(str::trim) {
+            Some(ods) if !ods.is_empty() => app
+                .import_staff_for_practice(
+                    &user.actor,
+                    &ods.to_ascii_uppercase(),
+                    &file_name,
+                    &body,
+                )
+                .await
+                .map(|s| s.to_string()),
+            _ => Err(AppError::Invalid(
+                domain::FieldError::new(
+                    "practice",
+                    "Give the practice the file is for: ?practice=ODS",
+                )
+                .into(),
+            )),
+        },
+        _ => Err(AppError::NotFound),
+    };
+    match summary {
+        Ok(summary) => Json(ImportSummaryDto { summary }).into_response(),
+        Err(error) => refused(error),
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(paths(create_ics, create_pcn, set_pcn, import_file))]
+pub(crate) struct OrgsDoc;
