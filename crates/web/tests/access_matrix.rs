@@ -13,6 +13,9 @@ enum Who {
     PracticeManager,
     Staff,
     IcsViewer,
+    /// Reaches every organisation, so is allowed on the other tenant wherever it is
+    /// allowed on the own one.
+    SystemAdmin,
 }
 
 const EVERYONE: &[Who] = &[
@@ -21,17 +24,25 @@ const EVERYONE: &[Who] = &[
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
 const LOGGED_IN: &[Who] = &[
     Who::PcnManager,
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
-const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+/// Practice and PCN managers, and the system administrator, who reaches every organisation.
+const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
+/// Managers' pages the system administrator's role does not reach today (imports, the
+/// rota list, a person's development and training, the own plan): `app` checks these by
+/// role, and the administrator has no staff record or own practice.
+const MANAGERS_NOT_ADMIN: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+const PCN_MANAGER: &[Who] = &[Who::PcnManager, Who::SystemAdmin];
 /// Accounts linked to a staff record (the demo managers are members of staff too).
 const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
-const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer];
+const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer, Who::SystemAdmin];
 const ICS_ONLY: &[Who] = &[Who::IcsViewer];
 
 /// What a route's path parameters point at.
@@ -111,6 +122,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/login"), public(Empty)),
         (("POST", "/login"), public(Form)),
         (("POST", "/logout"), public(Form)),
+        // Two-factor sign-in: the code step of logging in is public (it answers only a
+        // session whose password was just checked); everyone sets up their own.
+        (("GET", "/login/two-factor"), public(Empty)),
+        (("POST", "/login/two-factor"), public(Form)),
+        (
+            ("GET", "/account/two-factor"),
+            entry(None, Empty, LOGGED_IN),
+        ),
+        (
+            ("POST", "/account/two-factor"),
+            entry(None, Form, LOGGED_IN),
+        ),
+        (
+            ("POST", "/account/two-factor/disable"),
+            entry(None, Form, LOGGED_IN),
+        ),
         (("GET", "/assets/{*path}"), public(Empty)),
         (
             ("GET", "/practices/{ods}"),
@@ -170,19 +197,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/leave/{id}/decision"),
             entry(Leave, Form, MANAGERS),
         ),
-        (("GET", "/import"), entry(None, Empty, MANAGERS)),
-        (("POST", "/import/staff"), entry(None, Multipart, MANAGERS)),
+        (("GET", "/import"), entry(None, Empty, MANAGERS_NOT_ADMIN)),
+        (
+            ("POST", "/import/staff"),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
+        ),
         (
             ("POST", "/import/ods-practices"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/import/list-sizes"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/import/appointments"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (
@@ -203,7 +233,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("POST", "/pcns/{code}/scenarios"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/practices/{ods}/training"),
@@ -223,19 +253,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/training"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/training/export"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/training/topics"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/training/topics"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/training-topics/{id}"),
@@ -251,17 +281,20 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/staff/{id}/training"),
-            entry(Staff, Empty, MANAGERS),
+            entry(Staff, Empty, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/staff/{id}/training"),
-            entry(Staff, Multipart, MANAGERS),
+            entry(Staff, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/training-records/{id}/verify"),
-            entry(TrainingRecord, Form, MANAGERS),
+            entry(TrainingRecord, Form, MANAGERS_NOT_ADMIN),
         ),
-        (("GET", "/evidence/{id}"), entry(Evidence, Empty, MANAGERS)),
+        (
+            ("GET", "/evidence/{id}"),
+            entry(Evidence, Empty, MANAGERS_NOT_ADMIN),
+        ),
         (
             ("GET", "/me/training"),
             entry(None, Empty, WITH_STAFF_RECORD),
@@ -272,14 +305,14 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/staff/{id}/development"),
-            entry(Staff, Empty, MANAGERS),
+            entry(Staff, Empty, MANAGERS_NOT_ADMIN),
         ),
         (("POST", "/me/cpd"), entry(None, Form, WITH_STAFF_RECORD)),
         (
             ("POST", "/staff/{id}/professional-dates"),
-            entry(Staff, Form, MANAGERS),
+            entry(Staff, Form, MANAGERS_NOT_ADMIN),
         ),
-        (("POST", "/me/goals"), entry(None, Form, MANAGERS)),
+        (("POST", "/me/goals"), entry(None, Form, MANAGERS_NOT_ADMIN)),
         (
             ("POST", "/goals/{id}"),
             entry(Goal, Form, &[Who::PracticeManager]),
@@ -290,23 +323,23 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("POST", "/coaching-sessions/{id}/attendance"),
-            entry(CoachingSession, Form, &[Who::PcnManager]),
+            entry(CoachingSession, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/coaching"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/programmes"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/enrolments"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/sessions"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         // Rota set-up.
         (
@@ -315,11 +348,11 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/rota/cover"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/sites/{id}/sessions"),
-            entry(Site, Form, MANAGERS),
+            entry(Site, Form, MANAGERS_NOT_ADMIN),
         ),
         (("POST", "/sites/{id}/cover"), entry(Site, Form, MANAGERS)),
         (
@@ -386,19 +419,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/wellbeing"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/settings"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/services"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/services/remove"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/api/checkins/current"),
@@ -414,8 +447,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         // Rotas: made, read, edited and published by managers; staff see their own and ask
         // for swaps, which managers decide.
-        (("GET", "/rotas"), entry(None, Empty, MANAGERS)),
-        (("POST", "/rotas"), entry(None, Form, MANAGERS)),
+        (("GET", "/rotas"), entry(None, Empty, MANAGERS_NOT_ADMIN)),
+        (("POST", "/rotas"), entry(None, Form, MANAGERS_NOT_ADMIN)),
         (("GET", "/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
         (("POST", "/rotas/{id}/cancel"), entry(Rota, Form, MANAGERS)),
         (("POST", "/rotas/{id}/publish"), entry(Rota, Form, MANAGERS)),
@@ -444,7 +477,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(Swap, Form, MANAGERS),
         ),
         // The rota API and calendar feeds.
-        (("POST", "/api/rotas"), entry(None, Json, MANAGERS)),
+        (
+            ("POST", "/api/rotas"),
+            entry(None, Json, MANAGERS_NOT_ADMIN),
+        ),
         (("GET", "/api/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
         (
             ("GET", "/api/rotas/{id}/assignments"),
@@ -523,6 +559,7 @@ async fn email_of(t: &TestApp, who: Who) -> String {
         Who::PracticeManager => t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
         Who::Staff => t.login_email("staff", Some(OWN_PRACTICE)).await,
         Who::IcsViewer => t.login_email("ics_viewer", Some(OWN_ICS)).await,
+        Who::SystemAdmin => ADMIN_EMAIL.to_string(),
         Who::Anonymous => unreachable!(),
     }
 }
@@ -670,7 +707,8 @@ on_both!(
                     let (status, location) =
                         send(t, &clients.by_who[who], route.method, &path, entry.body).await;
                     checked += 1;
-                    let expect_allowed = own && entry.allowed.contains(who);
+                    let expect_allowed =
+                        entry.allowed.contains(who) && (own || *who == Who::SystemAdmin);
                     let was_denied = denied(status, &location);
                     if status >= 500 || expect_allowed == was_denied {
                         failures.push(format!(
