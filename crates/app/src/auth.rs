@@ -2,6 +2,7 @@
 use crate::App;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
+use crate::two_factor::LoginStep;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -42,7 +43,9 @@ fn dummy_hash() -> &'static str {
 impl App {
     /// Checks an email and password. `client` identifies where the attempt came from (the
     /// peer address); after too many failures from it, attempts are refused for a while.
-    pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<Actor> {
+    /// An account with two-factor sign-in on is not logged in yet: `complete_login` takes
+    /// its code.
+    pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<LoginStep> {
         let mut conn = self.store().conn().await?;
         let now = chrono::Utc::now();
         let since = store::timestamp(now - chrono::Duration::seconds(ATTEMPT_WINDOW_SECONDS));
@@ -62,8 +65,12 @@ impl App {
         store::users::record_attempt(&mut conn, client, &store::timestamp(now), ok).await?;
         match user {
             Some(user) if ok => {
+                let two_factor = store::two_factor::get(&mut conn, &user.id).await?;
+                if two_factor.is_some_and(|t| t.enabled) {
+                    return Ok(LoginStep::CodeNeeded { user_id: user.id });
+                }
                 store::users::set_last_login(&mut conn, &user.id, &store::timestamp(now)).await?;
-                Ok(actor_of(user))
+                Ok(LoginStep::SignedIn(actor_of(user)))
             }
             _ => Err(AppError::BadCredentials),
         }
@@ -223,7 +230,7 @@ async fn verify_off_executor(password: String, hash: String) -> bool {
         .unwrap_or(false)
 }
 
-fn actor_of(user: store::users::UserRecord) -> Actor {
+pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
     Actor {
         user_id: user.id,
         email: user.email,

@@ -22,6 +22,9 @@ pub enum AppError {
     Conflict(String),
     #[error("email address or password is not correct")]
     BadCredentials,
+    /// A wrong two-factor code, or one used already.
+    #[error("the code is not correct, or it has been used already")]
+    BadCode,
     #[error("too many failed log-ins from this address: wait a minute and try again")]
     TooManyAttempts,
     #[error(transparent)]

@@ -22,6 +22,7 @@ pub mod register;
 pub mod rota;
 pub mod sites;
 pub mod training;
+pub mod two_factor;
 pub mod wellbeing;
 
 pub use access::{Actor, Permission, Tenant};

@@ -23,6 +23,7 @@ pub mod sites;
 pub mod staff;
 pub mod testing;
 pub mod training;
+pub mod two_factor;
 pub mod users;
 pub mod vacancies;
 pub mod wellbeing;

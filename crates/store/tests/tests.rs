@@ -3240,3 +3240,108 @@ on_both!(
         assert_eq!(history[0].until_date.as_deref(), Some("2026-03-31"));
     }
 );
+
+on_both!(
+    two_factor_steps_and_recovery_codes_are_used_once,
+    async |db: &TestDb| {
+        let mut conn = db.store.conn().await.unwrap();
+        let user = store::users::UserRecord {
+            id: new_id(),
+            email: "admin@x.example".into(),
+            password_hash: "$argon2id$...".into(),
+            role: domain::account::UserRole::SystemAdmin,
+            org_code: String::new(),
+            staff_id: None,
+            display_name: "Admin".into(),
+            demo: false,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
+        };
+        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        let off = store::two_factor::get(&mut conn, &user.id).await.unwrap();
+        assert_eq!(off, Some(store::two_factor::TotpState::default()));
+        assert_eq!(
+            store::two_factor::get(&mut conn, "nobody").await.unwrap(),
+            None
+        );
+
+        store::two_factor::set(&mut conn, &user.id, Some("JBSWY3DPEHPK3PXP"))
+            .await
+            .unwrap();
+        let on = store::two_factor::get(&mut conn, &user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(on.enabled);
+        assert_eq!(on.secret.as_deref(), Some("JBSWY3DPEHPK3PXP"));
+
+        // A step works once, and never one before the last used.
+        assert!(
+            store::two_factor::use_step(&mut conn, &user.id, 100)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::two_factor::use_step(&mut conn, &user.id, 100)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::two_factor::use_step(&mut conn, &user.id, 99)
+                .await
+                .unwrap()
+        );
+        assert!(
+            store::two_factor::use_step(&mut conn, &user.id, 101)
+                .await
+                .unwrap()
+        );
+
+        let hashes = vec!["h1".to_string(), "h2".to_string()];
+        store::two_factor::replace_recovery_codes(&mut conn, &user.id, &hashes, NOW)
+            .await
+            .unwrap();
+        assert!(
+            store::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::two_factor::use_recovery_code(&mut conn, "someone else", "h2", NOW)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+                .await
+                .unwrap(),
+            1
+        );
+
+        // Off: the secret, the codes and the last step are forgotten.
+        store::two_factor::set(&mut conn, &user.id, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            store::two_factor::get(&mut conn, &user.id).await.unwrap(),
+            Some(store::two_factor::TotpState::default())
+        );
+        assert_eq!(
+            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+                .await
+                .unwrap(),
+            0
+        );
+        assert!(
+            store::two_factor::use_step(&mut conn, &user.id, 50)
+                .await
+                .unwrap()
+        );
+    }
+);

@@ -8,6 +8,7 @@ use crate::auth::{ClientAddr, CurrentUser, end_session, start_session};
 use crate::error::WebError;
 use crate::{AppState, Routes};
 use app::AppError;
+use app::two_factor::LoginStep;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -89,6 +90,10 @@ async fn health(State(state): State<AppState>) -> Response {
 pub(crate) struct LoginRequest {
     email: String,
     password: String,
+    /// For an account with two-factor sign-in: the 6-digit code from the authenticator
+    /// app, or a recovery code.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -113,20 +118,37 @@ fn user_dto(actor: &app::Actor) -> UserDto {
 }
 
 #[utoipa::path(post, path = "/api/login", request_body = LoginRequest,
-    responses((status = 200, body = UserDto, description = "logged in; the session cookie is set"), (status = 401), (status = 429)))]
+    responses((status = 200, body = UserDto, description = "logged in; the session cookie is set"),
+        (status = 401, description = "wrong email, password or code; `{\"two_factor_required\": true}` when the account needs a `code`"),
+        (status = 429)))]
 async fn login(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(client): ClientAddr,
     Json(body): Json<LoginRequest>,
-) -> ApiResult<Json<UserDto>> {
-    let actor = state
+) -> ApiResult<Response> {
+    let step = state
         .app
         .login(&body.email, &body.password, &client)
         .await
         .map_err(api)?;
+    let actor = match (step, body.code.as_deref()) {
+        (LoginStep::SignedIn(actor), _) => actor,
+        (LoginStep::CodeNeeded { user_id }, Some(code)) if !code.trim().is_empty() => state
+            .app
+            .complete_login(&user_id, code, &client)
+            .await
+            .map_err(api)?,
+        (LoginStep::CodeNeeded { .. }, _) => {
+            let body = serde_json::json!({
+                "error": "enter the code from your authenticator app (or a recovery code) as \"code\"",
+                "two_factor_required": true,
+            });
+            return Ok((StatusCode::UNAUTHORIZED, Json(body)).into_response());
+        }
+    };
     start_session(&state, &session, &actor).await.map_err(api)?;
-    Ok(Json(user_dto(&actor)))
+    Ok(Json(user_dto(&actor)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/logout", request_body = Object, responses((status = 204)))]

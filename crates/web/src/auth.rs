@@ -45,7 +45,14 @@ impl FromRequestParts<AppState> for CurrentUser {
             .map_err(|_| login_required())?
             .unwrap_or(0);
         match state.app.session_actor(&user_id, epoch).await {
-            Ok(actor) => Ok(CurrentUser { actor }),
+            Ok(actor) => {
+                // A system administrator sets up two-factor sign-in before anything else.
+                let setting_up = parts.uri.path().starts_with("/account/two-factor");
+                if !setting_up && state.app.needs_two_factor_setup(&actor).await? {
+                    return Err(WebError::TwoFactorSetupRequired { api });
+                }
+                Ok(CurrentUser { actor })
+            }
             Err(AppError::Unauthenticated) => {
                 let _ = session.flush().await;
                 Err(login_required())

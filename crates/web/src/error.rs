@@ -21,6 +21,11 @@ pub enum WebError {
         next: String,
     },
     BadRequest(String),
+    /// A system administrator without two-factor sign-in: pages go to set it up, the API
+    /// answers 403.
+    TwoFactorSetupRequired {
+        api: bool,
+    },
 }
 
 impl From<AppError> for WebError {
@@ -31,7 +36,9 @@ impl From<AppError> for WebError {
 
 pub(crate) fn status_of(error: &AppError) -> StatusCode {
     match error {
-        AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Unauthenticated | AppError::BadCredentials | AppError::BadCode => {
+            StatusCode::UNAUTHORIZED
+        }
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -123,6 +130,17 @@ impl IntoResponse for WebError {
                 let target =
                     serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
                 Redirect::to(&format!("/login?{target}")).into_response()
+            }
+            WebError::TwoFactorSetupRequired { api: true } => (
+                StatusCode::FORBIDDEN,
+                Json(serde_json::json!({
+                    "error": "a system administrator must set up two-factor sign-in first: open /account/two-factor in a browser",
+                    "fields": [],
+                })),
+            )
+                .into_response(),
+            WebError::TwoFactorSetupRequired { api: false } => {
+                Redirect::to("/account/two-factor").into_response()
             }
             WebError::BadRequest(message) => {
                 let page = ErrorPage {

@@ -123,6 +123,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/login"), public(Empty)),
         (("POST", "/login"), public(Form)),
         (("POST", "/logout"), public(Form)),
+        // Two-factor sign-in: the code step of logging in is public (it answers only a
+        // session whose password was just checked); everyone sets up their own.
+        (("GET", "/login/two-factor"), public(Empty)),
+        (("POST", "/login/two-factor"), public(Form)),
+        (
+            ("GET", "/account/two-factor"),
+            entry(None, Empty, LOGGED_IN),
+        ),
+        (
+            ("POST", "/account/two-factor"),
+            entry(None, Form, LOGGED_IN),
+        ),
+        (
+            ("POST", "/account/two-factor/disable"),
+            entry(None, Form, LOGGED_IN),
+        ),
         (("GET", "/assets/{*path}"), public(Empty)),
         (
             ("GET", "/practices/{ods}"),

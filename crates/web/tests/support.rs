@@ -19,15 +19,19 @@ pub const OWN_ICS: &str = "QZZ";
 pub const OTHER_PRACTICE: &str = "Y88801";
 pub const OTHER_PCN: &str = "U88801";
 pub const OTHER_ICS: &str = "QZY";
-/// The system administrator's log-in, made for every test app.
-pub const ADMIN_EMAIL: &str = "admin@gpteam.example";
 const NOW: &str = "2026-11-23T09:00:00Z";
+/// The system administrator of every test application, with two-factor sign-in on (as a
+/// system administrator must have) from this secret.
+pub const ADMIN_EMAIL: &str = "admin@gpteam.example";
+pub const ADMIN_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 pub struct TestApp {
     pub base: String,
     pub app: App,
     pub db: TestDb,
     pub other: OtherTenant,
+    /// The last TOTP time step a test used, so each code given is new.
+    last_step: std::sync::Mutex<u64>,
 }
 
 /// Records of the other system, made directly in the store.
@@ -54,6 +58,7 @@ pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
         .await
         .expect("load the demo");
     let other = other_tenant(&app).await;
+    system_admin(&app).await;
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .expect("session store");
@@ -74,7 +79,27 @@ pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
         app,
         db,
         other,
+        last_step: std::sync::Mutex::new(0),
     }
+}
+
+/// The system administrator, with two-factor sign-in on from `ADMIN_TOTP_SECRET`.
+async fn system_admin(app: &App) {
+    let id = app
+        .create_account(
+            ADMIN_EMAIL,
+            "Ada Admin",
+            domain::account::UserRole::SystemAdmin,
+            "",
+            None,
+            PASSWORD,
+        )
+        .await
+        .expect("create the system administrator");
+    let mut conn = app.store().conn().await.unwrap();
+    store::two_factor::set(&mut conn, &id, Some(ADMIN_TOTP_SECRET))
+        .await
+        .unwrap();
 }
 
 async fn other_tenant(app: &App) -> OtherTenant {
@@ -147,20 +172,6 @@ async fn other_tenant(app: &App) -> OtherTenant {
         session_epoch: 0,
     };
     store::users::insert(&mut tx, &user, NOW).await.unwrap();
-    let admin = store::users::UserRecord {
-        id: store::new_id(),
-        email: ADMIN_EMAIL.into(),
-        password_hash: user.password_hash.clone(),
-        role: domain::account::UserRole::SystemAdmin,
-        org_code: String::new(),
-        staff_id: None,
-        display_name: "System administrator".into(),
-        demo: false,
-        disabled: false,
-        last_login_at: None,
-        session_epoch: 0,
-    };
-    store::users::insert(&mut tx, &admin, NOW).await.unwrap();
     tx.commit().await.unwrap();
     OtherTenant {
         staff_id,
@@ -220,7 +231,49 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(response.status(), 303, "log-in as {email}");
+        if response.headers()["location"] == "/login/two-factor" {
+            let secret = self.totp_secret(email).await;
+            let code = self.next_code(&secret).await;
+            let (status, location, _) =
+                post_form(self, &client, "/login/two-factor", &[("code", &code)]).await;
+            assert_eq!(status, 303, "the code of {email}");
+            assert_ne!(location, "/login", "the code of {email}");
+        }
         client
+    }
+
+    /// The account's TOTP secret, as stored.
+    pub async fn totp_secret(&self, email: &str) -> String {
+        let user = self.user(email).await;
+        let mut conn = self.app.store().conn().await.unwrap();
+        store::two_factor::get(&mut conn, &user.id)
+            .await
+            .unwrap()
+            .and_then(|state| state.secret)
+            .expect("a TOTP secret")
+    }
+
+    /// A code an authenticator app would show for `secret`, of a time step no test has
+    /// used yet: the current step, or the next (the server allows one step of skew),
+    /// waiting for the clock when both were used.
+    pub async fn next_code(&self, secret: &str) -> String {
+        loop {
+            let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap();
+            let step = {
+                let mut last = self.last_step.lock().unwrap();
+                let step = (now / 30).max(*last + 1);
+                if step <= now / 30 + 1 {
+                    *last = step;
+                    Some(step)
+                } else {
+                    None
+                }
+            };
+            match step {
+                Some(step) => return app::two_factor::code_at(secret, step * 30).unwrap(),
+                None => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            }
+        }
     }
 
     pub async fn own_site(&self) -> String {

@@ -15,6 +15,7 @@ mod session;
 mod session_requests;
 mod sites;
 mod training;
+mod two_factor;
 mod wellbeing;
 
 use crate::Routes;
@@ -35,6 +36,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/login", get(session::login_page))
         .post("/login", post(session::login_submit))
         .post("/logout", post(session::logout))
+        .get("/login/two-factor", get(two_factor::login_code_page))
+        .post("/login/two-factor", post(two_factor::login_code_submit))
+        .get("/account/two-factor", get(two_factor::account_two_factor))
+        .post("/account/two-factor", post(two_factor::enable))
+        .post("/account/two-factor/disable", post(two_factor::disable))
         .get("/assets/{*path}", get(crate::assets::serve))
         .get("/practices/{ods}", get(practice::dashboard))
         .get("/practices/{ods}/staff", get(practice::staff_list))

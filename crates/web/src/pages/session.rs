@@ -4,6 +4,7 @@ use crate::auth::{ClientAddr, CurrentUser, end_session, start_session};
 use crate::csrf::CsrfForm;
 use crate::error::WebError;
 use crate::layout::PageCtx;
+use app::two_factor::LoginStep;
 use app::{Actor, AppError};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -45,7 +46,7 @@ pub(crate) struct LoginQuery {
 }
 
 /// Only same-site paths are followed after log-in.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next.to_string()
     } else {
@@ -107,7 +108,11 @@ pub(crate) async fn login_submit(
         return failure("Enter your email address and password".into());
     }
     match state.app.login(&form.email, &form.password, &client).await {
-        Ok(actor) => {
+        Ok(LoginStep::CodeNeeded { user_id }) => {
+            crate::pages::two_factor::remember_pending(&state, &session, user_id, next).await?;
+            Ok(Redirect::to("/login/two-factor").into_response())
+        }
+        Ok(LoginStep::SignedIn(actor)) => {
             start_session(&state, &session, &actor).await?;
             let target = if next.is_empty() {
                 start_page(&actor)
