@@ -212,6 +212,14 @@ impl App {
             }));
         }
         tx.commit().await.map_err(store::StoreError::from)?;
+        // End dates already past take effect now: leavers' accounts and unpublished rotas.
+        let today = self.today();
+        if rows
+            .iter()
+            .any(|r| r.draft.end_date.is_some_and(|end| end < today))
+        {
+            self.apply_leavers().await?;
+        }
         Ok(summary)
     }
 
