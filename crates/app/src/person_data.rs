@@ -239,7 +239,7 @@ mod tests {
         );
         assert_eq!(
             safe_name("BLS cert (2026)/../x.pdf"),
-            "BLS_cert__2026_.._x.pdf"
+            "BLS_cert__2026__.._x.pdf"
         );
     }
 }
