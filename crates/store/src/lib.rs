@@ -6,6 +6,7 @@
 //! placeholders. Query functions take `&mut AnyConnection`, so the app layer decides what
 //! runs inside one transaction (`Store::begin`) and what reads from the pool.
 
+pub mod account_tokens;
 pub mod appointments;
 pub mod audit;
 pub mod development;

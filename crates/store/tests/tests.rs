@@ -3007,3 +3007,6 @@ on_both!(
         ));
     }
 );
+
+#[path = "store_tests/account_tokens.rs"]
+mod account_tokens;
