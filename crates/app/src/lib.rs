@@ -4,6 +4,7 @@
 //! `access`, runs its writes in one transaction and writes an audit row for each change.
 
 pub mod access;
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod demand;
@@ -12,6 +13,7 @@ pub mod development;
 pub mod error;
 pub mod imports;
 pub mod leave;
+pub mod mail;
 pub mod org;
 pub mod register;
 pub mod rota;
