@@ -132,6 +132,17 @@ pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<UserRecord>> {
     rows.into_iter().map(from_row).collect()
 }
 
+/// Takes the account's row lock for the rest of the transaction (PostgreSQL's row lock,
+/// SQLite's write lock), so checks made after it, such as counting recent reset links,
+/// cannot race with another request for the same account.
+pub async fn lock(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Disables or enables an account.
 pub async fn set_disabled(conn: &mut AnyConnection, id: &str, disabled: bool) -> Result<()> {
     sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")

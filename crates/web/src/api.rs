@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
+mod accounts;
 mod rota;
 pub(crate) use rota::ical_path;
 mod wellbeing;
@@ -49,6 +50,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             post(crate::api_training::create_training_record),
         );
     let routes = rota::routes(routes);
+    let routes = accounts::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -592,6 +594,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(wellbeing::WellbeingDoc::openapi());
     doc.merge(rota::RotaDoc::openapi());
+    doc.merge(accounts::AccountsDoc::openapi());
     doc
 }
 

@@ -5,6 +5,7 @@ use super::on_both;
 use crate::support::*;
 use std::collections::BTreeMap;
 use store::Backend;
+use store::account_tokens::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -13,6 +14,8 @@ enum Who {
     PracticeManager,
     Staff,
     IcsViewer,
+    /// Reaches every organisation: on the other tenant it gets what it gets on its own.
+    SystemAdmin,
 }
 
 const EVERYONE: &[Who] = &[
@@ -21,17 +24,25 @@ const EVERYONE: &[Who] = &[
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
 const LOGGED_IN: &[Who] = &[
     Who::PcnManager,
     Who::PracticeManager,
     Who::Staff,
     Who::IcsViewer,
+    Who::SystemAdmin,
 ];
-const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+/// Those who run accounts: invite, list, disable, enable.
+const ACCOUNT_MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
+/// Managers of the tenant; the system administrator reaches every tenant too.
+const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
 /// Accounts linked to a staff record (the demo managers are members of staff too).
 const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
-const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer];
+const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer, Who::SystemAdmin];
+/// Managers only: these routes do not (yet) let the system administrator through.
+const MANAGERS_NOT_ADMIN: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+const PCN_MANAGER: &[Who] = &[Who::PcnManager, Who::SystemAdmin];
 const ICS_ONLY: &[Who] = &[Who::IcsViewer];
 
 /// What a route's path parameters point at.
@@ -63,6 +74,14 @@ enum Target {
     /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
     /// the secret, so it answers whoever has it).
     CalendarFeed,
+    /// A fresh staff account of the own practice, or the other tenant's manager's account.
+    Account,
+    /// A fresh, unused invitation token (public: the token is the secret).
+    InvitationLink,
+    /// A fresh, unused password reset token of a staff account.
+    ResetLink,
+    /// A set-up token (dead, as the test database has accounts).
+    SetupLink,
 }
 
 /// How the request body is sent.
@@ -100,6 +119,14 @@ fn public(body: Body) -> Entry {
         body,
         allowed: EVERYONE,
         public: true,
+    }
+}
+
+/// A public route behind a one-time link: answered for everyone who has the link.
+fn link(target: Target, body: Body) -> Entry {
+    Entry {
+        target,
+        ..public(body)
     }
 }
 
@@ -170,19 +197,22 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/leave/{id}/decision"),
             entry(Leave, Form, MANAGERS),
         ),
-        (("GET", "/import"), entry(None, Empty, MANAGERS)),
-        (("POST", "/import/staff"), entry(None, Multipart, MANAGERS)),
+        (("GET", "/import"), entry(None, Empty, MANAGERS_NOT_ADMIN)),
+        (
+            ("POST", "/import/staff"),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
+        ),
         (
             ("POST", "/import/ods-practices"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/import/list-sizes"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/import/appointments"),
-            entry(None, Multipart, MANAGERS),
+            entry(None, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (("GET", "/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (
@@ -203,7 +233,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("POST", "/pcns/{code}/scenarios"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/practices/{ods}/training"),
@@ -223,19 +253,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/training"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/training/export"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/training/topics"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/training/topics"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/training-topics/{id}"),
@@ -251,17 +281,20 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/staff/{id}/training"),
-            entry(Staff, Empty, MANAGERS),
+            entry(Staff, Empty, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/staff/{id}/training"),
-            entry(Staff, Multipart, MANAGERS),
+            entry(Staff, Multipart, MANAGERS_NOT_ADMIN),
         ),
         (
             ("POST", "/training-records/{id}/verify"),
-            entry(TrainingRecord, Form, MANAGERS),
+            entry(TrainingRecord, Form, MANAGERS_NOT_ADMIN),
         ),
-        (("GET", "/evidence/{id}"), entry(Evidence, Empty, MANAGERS)),
+        (
+            ("GET", "/evidence/{id}"),
+            entry(Evidence, Empty, MANAGERS_NOT_ADMIN),
+        ),
         (
             ("GET", "/me/training"),
             entry(None, Empty, WITH_STAFF_RECORD),
@@ -272,14 +305,14 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/staff/{id}/development"),
-            entry(Staff, Empty, MANAGERS),
+            entry(Staff, Empty, MANAGERS_NOT_ADMIN),
         ),
         (("POST", "/me/cpd"), entry(None, Form, WITH_STAFF_RECORD)),
         (
             ("POST", "/staff/{id}/professional-dates"),
-            entry(Staff, Form, MANAGERS),
+            entry(Staff, Form, MANAGERS_NOT_ADMIN),
         ),
-        (("POST", "/me/goals"), entry(None, Form, MANAGERS)),
+        (("POST", "/me/goals"), entry(None, Form, MANAGERS_NOT_ADMIN)),
         (
             ("POST", "/goals/{id}"),
             entry(Goal, Form, &[Who::PracticeManager]),
@@ -290,23 +323,23 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("POST", "/coaching-sessions/{id}/attendance"),
-            entry(CoachingSession, Form, &[Who::PcnManager]),
+            entry(CoachingSession, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/pcns/{code}/coaching"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/programmes"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/enrolments"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/coaching/sessions"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         // Rota set-up.
         (
@@ -315,11 +348,11 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/rota/cover"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/sites/{id}/sessions"),
-            entry(Site, Form, MANAGERS),
+            entry(Site, Form, MANAGERS_NOT_ADMIN),
         ),
         (("POST", "/sites/{id}/cover"), entry(Site, Form, MANAGERS)),
         (
@@ -386,19 +419,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/pcns/{code}/wellbeing"),
-            entry(Pcn, Empty, &[Who::PcnManager]),
+            entry(Pcn, Empty, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/settings"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/services"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("POST", "/pcns/{code}/wellbeing/services/remove"),
-            entry(Pcn, Form, &[Who::PcnManager]),
+            entry(Pcn, Form, PCN_MANAGER),
         ),
         (
             ("GET", "/api/checkins/current"),
@@ -414,8 +447,8 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         // Rotas: made, read, edited and published by managers; staff see their own and ask
         // for swaps, which managers decide.
-        (("GET", "/rotas"), entry(None, Empty, MANAGERS)),
-        (("POST", "/rotas"), entry(None, Form, MANAGERS)),
+        (("GET", "/rotas"), entry(None, Empty, MANAGERS_NOT_ADMIN)),
+        (("POST", "/rotas"), entry(None, Form, MANAGERS_NOT_ADMIN)),
         (("GET", "/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
         (("POST", "/rotas/{id}/cancel"), entry(Rota, Form, MANAGERS)),
         (("POST", "/rotas/{id}/publish"), entry(Rota, Form, MANAGERS)),
@@ -444,7 +477,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             entry(Swap, Form, MANAGERS),
         ),
         // The rota API and calendar feeds.
-        (("POST", "/api/rotas"), entry(None, Json, MANAGERS)),
+        (
+            ("POST", "/api/rotas"),
+            entry(None, Json, MANAGERS_NOT_ADMIN),
+        ),
         (("GET", "/api/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
         (
             ("GET", "/api/rotas/{id}/assignments"),
@@ -472,6 +508,63 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (
             ("POST", "/me/calendar"),
             entry(None, Form, WITH_STAFF_RECORD),
+        ),
+        // Accounts people run themselves.
+        (("GET", "/setup/{token}"), link(SetupLink, Empty)),
+        (("POST", "/setup/{token}"), link(SetupLink, Form)),
+        (("GET", "/invitations/{token}"), link(InvitationLink, Empty)),
+        (("POST", "/invitations/{token}"), link(InvitationLink, Form)),
+        (("GET", "/password-reset"), public(Empty)),
+        (("POST", "/password-reset"), public(Form)),
+        (("GET", "/password-reset/{token}"), link(ResetLink, Empty)),
+        (("POST", "/password-reset/{token}"), link(ResetLink, Form)),
+        (("GET", "/account/password"), entry(None, Empty, LOGGED_IN)),
+        (("POST", "/account/password"), entry(None, Form, LOGGED_IN)),
+        (("GET", "/accounts"), entry(None, Empty, ACCOUNT_MANAGERS)),
+        (
+            ("GET", "/accounts/invite"),
+            entry(None, Empty, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/invite"),
+            entry(None, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/disable"),
+            entry(Account, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/enable"),
+            entry(Account, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/role"),
+            entry(Account, Form, PCN_MANAGER),
+        ),
+        (
+            ("POST", "/api/invitations"),
+            entry(None, Json, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/invitations/{token}/accept"),
+            link(InvitationLink, Json),
+        ),
+        (("POST", "/api/password-resets"), public(Json)),
+        (
+            ("POST", "/api/password-resets/{token}"),
+            link(ResetLink, Json),
+        ),
+        (
+            ("GET", "/api/accounts"),
+            entry(None, Empty, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/accounts/{id}/disable"),
+            entry(Account, Json, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/accounts/{id}/enable"),
+            entry(Account, Json, ACCOUNT_MANAGERS),
         ),
     ];
     rows.into_iter().collect()
@@ -523,6 +616,7 @@ async fn email_of(t: &TestApp, who: Who) -> String {
         Who::PracticeManager => t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
         Who::Staff => t.login_email("staff", Some(OWN_PRACTICE)).await,
         Who::IcsViewer => t.login_email("ics_viewer", Some(OWN_ICS)).await,
+        Who::SystemAdmin => ADMIN_EMAIL.to_string(),
         Who::Anonymous => unreachable!(),
     }
 }
@@ -573,6 +667,11 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::SessionRequest, true) => t.fresh_session_request(&t.own_staff().await).await,
         (Target::SessionRequest, false) => t.fresh_session_request(&t.other.staff_id).await,
         (Target::CalendarFeed, _) => t.own_calendar_file().await,
+        (Target::Account, true) => t.fresh_account(OWN_PRACTICE).await,
+        (Target::Account, false) => t.user(&t.other.manager_email).await.id,
+        (Target::InvitationLink, _) => t.fresh_link(Purpose::Invitation).await,
+        (Target::ResetLink, _) => t.fresh_link(Purpose::PasswordReset).await,
+        (Target::SetupLink, _) => t.fresh_link(Purpose::Setup).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {
@@ -670,7 +769,9 @@ on_both!(
                     let (status, location) =
                         send(t, &clients.by_who[who], route.method, &path, entry.body).await;
                     checked += 1;
-                    let expect_allowed = own && entry.allowed.contains(who);
+                    // The system administrator reaches every organisation.
+                    let expect_allowed =
+                        (own || *who == Who::SystemAdmin) && entry.allowed.contains(who);
                     let was_denied = denied(status, &location);
                     if status >= 500 || expect_allowed == was_denied {
                         failures.push(format!(

@@ -1,6 +1,7 @@
 //! The web application over real HTTP, on SQLite and PostgreSQL: log-in, the main
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
+mod accounts;
 mod development;
 mod rota;
 mod rota_api;

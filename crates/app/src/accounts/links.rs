@@ -270,6 +270,7 @@ impl App {
         mailer: &dyn Mailer,
         public_url: &str,
     ) -> AppResult<String> {
+        super::require_account_manager(actor)?;
         let mut errors = FieldErrors::default();
         let email = errors.take(parse_email(email));
         let role = UserRole::parse(role.trim());
@@ -287,12 +288,6 @@ impl App {
             organisation.trim().to_ascii_uppercase()
         };
         let mut tx = self.store().begin().await?;
-        if !matches!(
-            actor.role,
-            UserRole::SystemAdmin | UserRole::PcnManager | UserRole::PracticeManager
-        ) {
-            return Err(AppError::Forbidden);
-        }
         if !org_known(&mut tx, role, &organisation).await? {
             return Err(AppError::Invalid(
                 FieldError::new(
@@ -425,6 +420,10 @@ impl App {
         );
         let mut tx = self.store().begin().await?;
         let user = store::users::find_by_email(&mut tx, &email).await?;
+        if let Some(user) = &user {
+            // Requests for one account one after another, so the limit holds.
+            store::users::lock(&mut tx, &user.id).await?;
+        }
         let since = store::timestamp(now - Duration::hours(1));
         let recent =
             store::account_tokens::count_since(&mut tx, Purpose::PasswordReset, &email, &since)

@@ -73,7 +73,7 @@ pub(crate) async fn org_known(conn: &mut Conn, role: UserRole, org: &str) -> App
 }
 
 /// Refuses anyone who can manage no account at all (staff, ICS viewers).
-fn require_account_manager(actor: &Actor) -> AppResult<()> {
+pub(crate) fn require_account_manager(actor: &Actor) -> AppResult<()> {
     match actor.role {
         UserRole::SystemAdmin | UserRole::PcnManager | UserRole::PracticeManager => Ok(()),
         UserRole::Staff | UserRole::IcsViewer => Err(AppError::Forbidden),
@@ -247,6 +247,18 @@ impl App {
     pub async fn change_account_role(&self, actor: &Actor, id: &str, role: &str) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
         let user = self.managed_account(&mut tx, actor, id).await?;
+        // Someone with no other role to give this account may not change its role at all.
+        let mut grantable = false;
+        for other in UserRole::ALL {
+            let pcn = org_pcn(&mut tx, other, &user.org_code).await?;
+            grantable |= other != user.role
+                && at_practice(other)
+                && at_practice(user.role)
+                && may_grant(actor, other, &user.org_code, pcn.as_deref());
+        }
+        if !grantable {
+            return Err(AppError::Forbidden);
+        }
         let role = UserRole::parse(role)
             .ok_or_else(|| AppError::Invalid(FieldError::new("role", "Choose a role").into()))?;
         if user.id == actor.user_id {
