@@ -13,8 +13,6 @@ use domain::{FieldError, FieldErrors};
 /// Failed log-ins allowed from one client address in `ATTEMPT_WINDOW_SECONDS`.
 pub const MAX_FAILED_ATTEMPTS: i64 = 10;
 pub const ATTEMPT_WINDOW_SECONDS: i64 = 60;
-/// Shortest password accepted for a new account.
-pub const MIN_PASSWORD_LENGTH: usize = 10;
 
 /// Hashes a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> AppResult<String> {
@@ -108,6 +106,7 @@ impl App {
         password: &str,
     ) -> AppResult<String> {
         let mut errors = FieldErrors::default();
+        let known_words = [name, email];
         let email = errors.take(parse_email(email));
         let name = errors.take(domain::error::parse_required(
             "name",
@@ -115,27 +114,15 @@ impl App {
             name,
             120,
         ));
-        if password.chars().count() < MIN_PASSWORD_LENGTH {
-            errors.push(FieldError::new(
-                "password",
-                format!("The password must be at least {MIN_PASSWORD_LENGTH} characters"),
-            ));
-        }
+        errors.take(crate::accounts::password::check(
+            password,
+            None,
+            &known_words,
+        ));
         errors.into_result()?;
         let organisation = organisation.trim().to_ascii_uppercase();
         let mut tx = self.store().begin().await?;
-        let known = match role {
-            UserRole::PracticeManager | UserRole::Staff => {
-                store::practices::get(&mut tx, &organisation)
-                    .await?
-                    .is_some()
-            }
-            UserRole::PcnManager => store::practices::get_pcn(&mut tx, &organisation)
-                .await?
-                .is_some(),
-            UserRole::IcsViewer => store::practices::ics_exists(&mut tx, &organisation).await?,
-            UserRole::SystemAdmin => organisation.is_empty(),
-        };
+        let known = crate::accounts::org_known(&mut tx, role, &organisation).await?;
         if !known {
             return Err(AppError::Invalid(
                 FieldError::new(
@@ -224,7 +211,7 @@ impl App {
 }
 
 /// Verifies on a blocking thread: argon2 is deliberately slow and must not stall the server.
-async fn verify_off_executor(password: String, hash: String) -> bool {
+pub(crate) async fn verify_off_executor(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .unwrap_or(false)

@@ -4,6 +4,7 @@
 //! `access`, runs its writes in one transaction and writes an audit row for each change.
 
 pub mod access;
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -14,10 +15,11 @@ pub mod error;
 pub mod imports;
 pub mod leave;
 pub mod leavers;
+pub mod mail;
 pub mod org;
-pub mod person_data;
 pub mod organisations;
 pub mod pcn_membership;
+pub mod person_data;
 pub mod register;
 pub mod rota;
 pub mod sites;

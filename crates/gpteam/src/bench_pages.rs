@@ -78,6 +78,8 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
         &web::WebConfig {
             secure_cookies: false,
             secret,
+            mailer: std::sync::Arc::new(app::mail::LogMailer),
+            public_url: "http://127.0.0.1".into(),
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

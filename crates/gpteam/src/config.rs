@@ -15,6 +15,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub addr: Option<String>,
     pub secure_cookies: Option<bool>,
+    /// The address people reach gpteam at, for links in emails.
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -37,4 +39,12 @@ impl FileConfig {
 pub fn database_url(flag: Option<String>, file: &FileConfig) -> String {
     flag.or_else(|| file.database_url.clone())
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+}
+
+/// The address people reach gpteam at, for links in emails: the flag or
+/// `GPTEAM_PUBLIC_URL` (clap reads both), else the file, else `http://<listen address>`.
+pub fn public_url(flag: Option<String>, file: &FileConfig, local: std::net::SocketAddr) -> String {
+    flag.or_else(|| file.public_url.clone())
+        .map(|url| url.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("http://{local}"))
 }

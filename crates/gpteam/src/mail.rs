@@ -7,6 +7,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 /// Sends through an SMTP server given as a URL: `smtp://host:25` (plain, for a relay on
 /// the same network), `smtp://user:pass@host:587?tls=required` (STARTTLS) or
 /// `smtps://user:pass@host:465` (TLS).
+#[derive(Debug)]
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -38,6 +39,12 @@ impl Mailer for SmtpMailer {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
+    }
+}
+
+impl app::mail::Mailer for SmtpMailer {
+    fn send<'a>(&'a self, email: &'a Email) -> app::mail::Sending<'a> {
+        Box::pin(Mailer::send(self, email))
     }
 }
 

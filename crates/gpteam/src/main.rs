@@ -54,6 +54,9 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage system administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Build a rota with the optimiser.
     #[command(subcommand)]
     Solve(SolveCommand),
@@ -127,6 +130,10 @@ struct ServeArgs {
     secure_cookies: Option<bool>,
     #[command(flatten)]
     mail: MailArgs,
+    /// The address people reach gpteam at, for the links in invitations and password
+    /// resets (default: http://<listen address>).
+    #[arg(long, env = "GPTEAM_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -206,6 +213,20 @@ enum ExportCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a system administrator. The password is read from GPTEAM_PASSWORD or the
+    /// first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum UserCommand {
     /// Create an account. The password is read from GPTEAM_PASSWORD or the first line of
     /// standard input.
@@ -214,11 +235,12 @@ enum UserCommand {
         email: String,
         #[arg(long)]
         name: String,
-        /// pcn_manager, practice_manager, staff or ics_viewer.
+        /// system_admin, pcn_manager, practice_manager, staff or ics_viewer.
         #[arg(long)]
         role: String,
-        /// The PCN code, practice ODS code or ICS code the account belongs to.
-        #[arg(long)]
+        /// The PCN code, practice ODS code or ICS code the account belongs to (none for
+        /// a system administrator).
+        #[arg(long, default_value = "")]
         organisation: String,
         /// Link the account to the staff member with this email.
         #[arg(long)]
@@ -422,17 +444,10 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             db,
         }) => {
             let (app, _) = open(&db).await?;
-            let password = match std::env::var("GPTEAM_PASSWORD") {
-                Ok(p) => p,
-                Err(_) => {
-                    let mut line = String::new();
-                    std::io::stdin().read_line(&mut line)?;
-                    line.trim_end_matches(['\r', '\n']).to_string()
-                }
-            };
+            let password = read_password()?;
             let role = domain::account::UserRole::parse(&role).ok_or_else(|| {
                 Refused(format!(
-                    "'{role}' is not a role: use pcn_manager, practice_manager, staff or ics_viewer"
+                    "'{role}' is not a role: use system_admin, pcn_manager, practice_manager, staff or ics_viewer"
                 ))
             })?;
             let id = app
@@ -447,6 +462,23 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(refused)?;
             println!("created account {email} ({id})");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::Create { email, name, db }) => {
+            let (app, _) = open(&db).await?;
+            let password = read_password()?;
+            let id = app
+                .create_account(
+                    &email,
+                    &name,
+                    domain::account::UserRole::SystemAdmin,
+                    "",
+                    None,
+                    &password,
+                )
+                .await
+                .map_err(refused)?;
+            println!("created system administrator {email} ({id})");
             Ok(ExitCode::SUCCESS)
         }
         Command::Remind(RemindCommand::Training { mail, today, db }) => {
@@ -492,6 +524,18 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A new account's password: `GPTEAM_PASSWORD`, else the first line of standard input.
+fn read_password() -> anyhow::Result<String> {
+    match std::env::var("GPTEAM_PASSWORD") {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            Ok(line.trim_end_matches(['\r', '\n']).to_string())
+        }
+    }
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load()?;
     let (app, url) = open(&args.db).await?;
@@ -532,6 +576,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("opening the session store")?;
     let secret = app.web_secret().await?;
+    let public_url = config::public_url(args.public_url.clone(), &file, local);
+    let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
+        Some(url) => std::sync::Arc::new(mail::SmtpMailer::new(url, &args.mail.mail_from)?),
+        None => {
+            println!(
+                "Invitations and password resets are written to the server log: set GPTEAM_SMTP_URL to email them."
+            );
+            std::sync::Arc::new(app::mail::LogMailer)
+        }
+    };
     match &args.mail.smtp_url {
         Some(url) => {
             let mailer = mail::SmtpMailer::new(url, &args.mail.mail_from)?;
@@ -548,12 +602,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
     tokio::spawn(leavers_loop(app.clone()));
     tokio::spawn(membership_loop(app.clone()));
+    if let Some(token) = app.create_setup_link().await? {
+        println!(
+            "No account exists yet. Within the next hour, open this link to create the first system administrator (it works once):\n  {public_url}/setup/{token}"
+        );
+    }
     let router = web::router(
         app,
         sessions,
         &web::WebConfig {
             secure_cookies,
             secret,
+            mailer: account_mailer,
+            public_url,
         },
     );
     println!(

@@ -611,3 +611,151 @@ on_both!(imports_the_epcn_core_partner_file, |url: String| {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), "created 4 PCNs, linked 10, unmatched 0");
 });
+
+/// The `csrf_token` field's value in a page.
+fn csrf_of(page: &str) -> String {
+    let at = page
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a csrf_token field")
+        + 25;
+    page[at..at + page[at..].find('"').unwrap()]
+        .replace("&#x2b;", "+")
+        .replace("&#x2f;", "/")
+        .replace("&#x3d;", "=")
+}
+
+on_both!(
+    first_run_link_creates_the_admin_who_invites_through_smtp,
+    |url: String| {
+        let smtp = smtp_capture::SmtpCapture::start();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gpteam"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--smtp-url", &smtp.url()])
+            .env("GPTEAM_DATABASE_URL", &url)
+            .env("GPTEAM_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run gpteam serve");
+        let mut lines =
+            std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+        let (mut setup, mut base) = (None, None);
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(at) = line.find("/setup/") {
+                setup = Some(line.trim().to_string());
+                assert!(at > 0);
+            }
+            if let Some(rest) = line.strip_prefix("gpteam is running at ") {
+                base = Some(rest.split('/').take(3).collect::<Vec<_>>().join("/"));
+                break;
+            }
+        }
+        let (setup, base) = (
+            setup.expect("a set-up link on an empty database"),
+            base.unwrap(),
+        );
+        assert!(setup.starts_with(&format!("{base}/setup/")), "{setup}");
+        let rt = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| {
+            rt.block_on(async {
+                let client = reqwest::Client::builder()
+                    .cookie_store(true)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .unwrap();
+                let page = client
+                    .get(&setup)
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let response = client
+                    .post(&setup)
+                    .form(&[
+                        ("csrf_token", csrf_of(&page).as_str()),
+                        ("name", "Ada Admin"),
+                        ("email", "ada@example.org"),
+                        ("password", "marble otter lantern quietly"),
+                        ("password_again", "marble otter lantern quietly"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 303, "the first administrator is made");
+                let again = client.get(&setup).send().await.unwrap();
+                assert_eq!(
+                    again.status(),
+                    410,
+                    "the set-up link is dead once an account exists"
+                );
+                let page = client
+                    .get(format!("{base}/accounts/invite"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let response = client
+                    .post(format!("{base}/accounts/invite"))
+                    .form(&[
+                        ("csrf_token", csrf_of(&page).as_str()),
+                        ("email", "second.admin@example.org"),
+                        ("role", "system_admin"),
+                        ("organisation", ""),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 303, "the invitation is sent");
+            })
+        });
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let messages = smtp.messages();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(messages[0].to, ["second.admin@example.org"]);
+        assert!(
+            messages[0].data.contains(&format!("{base}/invitations/")),
+            "{}",
+            messages[0].data
+        );
+    }
+);
+
+on_both!(
+    admin_create_makes_a_system_administrator_with_a_strong_password,
+    |url: String| {
+        let run = |password: &str| {
+            let out = Command::new(env!("CARGO_BIN_EXE_gpteam"))
+                .args([
+                    "admin",
+                    "create",
+                    "--email",
+                    "root@example.org",
+                    "--name",
+                    "Rae Root",
+                ])
+                .env("GPTEAM_DATABASE_URL", &url)
+                .env("GPTEAM_PASSWORD", password)
+                .env("GPTEAM_LOG", "warn")
+                .output()
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).into_owned()
+                    + &String::from_utf8_lossy(&out.stderr),
+            )
+        };
+        let (code, out) = run("rootroot1234");
+        assert_ne!(code, 0, "a guessable password is refused: {out}");
+        assert!(out.contains("too easy to guess"), "{out}");
+        let (code, out) = run("marble otter lantern quietly");
+        assert_eq!(code, 0, "{out}");
+        assert!(
+            out.contains("created system administrator root@example.org"),
+            "{out}"
+        );
+    }
+);

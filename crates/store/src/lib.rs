@@ -6,14 +6,15 @@
 //! placeholders. Query functions take `&mut AnyConnection`, so the app layer decides what
 //! runs inside one transaction (`Store::begin`) and what reads from the pool.
 
+pub mod account_tokens;
 pub mod appointments;
 pub mod audit;
 pub mod backup;
 pub mod development;
 pub mod leave;
 pub mod leavers;
-pub mod person_data;
 pub mod memberships;
+pub mod person_data;
 pub mod practices;
 pub mod rota;
 pub mod scenarios;

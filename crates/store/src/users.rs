@@ -124,6 +124,66 @@ pub async fn bump_session_epoch(conn: &mut AnyConnection, id: &str) -> Result<()
     Ok(())
 }
 
+/// Every account, by email.
+pub async fn list_all(conn: &mut AnyConnection) -> Result<Vec<UserRecord>> {
+    let rows = sqlx::query(&format!("{SELECT} ORDER BY email"))
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(from_row).collect()
+}
+
+/// Takes the account's row lock for the rest of the transaction (PostgreSQL's row lock,
+/// SQLite's write lock), so checks made after it, such as counting recent reset links,
+/// cannot race with another request for the same account.
+pub async fn lock(conn: &mut AnyConnection, id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Disables or enables an account.
+pub async fn set_disabled(conn: &mut AnyConnection, id: &str, disabled: bool) -> Result<()> {
+    sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+        .bind(id)
+        .bind(i64::from(disabled))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_role(conn: &mut AnyConnection, id: &str, role: UserRole) -> Result<()> {
+    sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(id)
+        .bind(role.code())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_password_hash(conn: &mut AnyConnection, id: &str, hash: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+        .bind(id)
+        .bind(hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The names of every ICS, PCN and practice by code, for pages that show organisations.
+pub async fn organisation_names(conn: &mut AnyConnection) -> Result<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT code, name FROM ics UNION ALL SELECT code, name FROM pcns
+         UNION ALL SELECT ods_code, name FROM practices",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
 pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
     Ok(sqlx::query("SELECT COUNT(*) FROM users")
         .fetch_one(conn)

@@ -3345,3 +3345,6 @@ on_both!(
         );
     }
 );
+
+#[path = "store_tests/account_tokens.rs"]
+mod account_tokens;

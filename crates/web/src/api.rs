@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
+mod accounts;
 mod audit;
 mod orgs;
 mod rota;
@@ -54,6 +55,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = rota::routes(routes);
     let routes = audit::routes(routes);
     let routes = orgs::routes(routes);
+    let routes = accounts::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -620,6 +622,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(rota::RotaDoc::openapi());
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
+    doc.merge(accounts::AccountsDoc::openapi());
     doc
 }
 

@@ -17,6 +17,7 @@ mod pages;
 use axum::Router;
 use axum::routing::MethodRouter;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
@@ -27,6 +28,10 @@ pub use error::WebError;
 pub struct AppState {
     pub app: app::App,
     pub csrf: axum_csrf::CsrfConfig,
+    /// Sends invitations and password resets (SMTP, or the server log).
+    pub mailer: Arc<dyn app::mail::Mailer>,
+    /// The address people reach gpteam at, for links in emails (no trailing slash).
+    pub public_url: String,
 }
 
 impl axum::extract::FromRef<AppState> for axum_csrf::CsrfConfig {
@@ -42,6 +47,10 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// A secret of at least 64 bytes shared by every instance, for signing the CSRF cookie.
     pub secret: String,
+    /// Sends invitations and password resets (SMTP, or the server log).
+    pub mailer: Arc<dyn app::mail::Mailer>,
+    /// The address people reach gpteam at, for links in emails: `http://host:port`.
+    pub public_url: String,
 }
 
 /// One route as registered: the access-matrix test walks this list.
@@ -124,7 +133,12 @@ pub fn router(
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
-    let state = AppState { app, csrf };
+    let state = AppState {
+        app,
+        csrf,
+        mailer: config.mailer.clone(),
+        public_url: config.public_url.trim_end_matches('/').to_string(),
+    };
     routes()
         .router
         .fallback(error::not_found)

@@ -5,6 +5,7 @@ use super::on_both;
 use crate::support::*;
 use std::collections::BTreeMap;
 use store::Backend;
+use store::account_tokens::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -37,6 +38,10 @@ const ADMIN_ONLY: &[Who] = &[Who::SystemAdmin];
 /// The team register import: managers for their own people, and the administrator.
 const STAFF_IMPORTERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
 const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
+/// Those who run accounts: invite, list, disable, enable.
+const ACCOUNT_MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
+/// Role changes: a PCN manager within its authority, and the administrator.
+const ROLE_CHANGERS: &[Who] = &[Who::PcnManager, Who::SystemAdmin];
 /// Accounts linked to a staff record (the demo managers are members of staff too).
 const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
 const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer];
@@ -73,6 +78,14 @@ enum Target {
     /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
     /// the secret, so it answers whoever has it).
     CalendarFeed,
+    /// A fresh staff account of the own practice, or the other tenant's manager's account.
+    Account,
+    /// A fresh, unused invitation token (public: the token is the secret).
+    InvitationLink,
+    /// A fresh, unused password reset token of a staff account.
+    ResetLink,
+    /// A set-up token (dead, as the test database has accounts).
+    SetupLink,
 }
 
 /// How the request body is sent.
@@ -115,6 +128,14 @@ fn public(body: Body) -> Entry {
     }
 }
 
+/// A public route behind a one-time link: answered for everyone who has the link.
+fn link(target: Target, body: Body) -> Entry {
+    Entry {
+        target,
+        ..public(body)
+    }
+}
+
 fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
     use Body::*;
     use Target::*;
@@ -123,6 +144,63 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/login"), public(Empty)),
         (("POST", "/login"), public(Form)),
         (("POST", "/logout"), public(Form)),
+        // Accounts people run themselves.
+        (("GET", "/setup/{token}"), link(SetupLink, Empty)),
+        (("POST", "/setup/{token}"), link(SetupLink, Form)),
+        (("GET", "/invitations/{token}"), link(InvitationLink, Empty)),
+        (("POST", "/invitations/{token}"), link(InvitationLink, Form)),
+        (("GET", "/password-reset"), public(Empty)),
+        (("POST", "/password-reset"), public(Form)),
+        (("GET", "/password-reset/{token}"), link(ResetLink, Empty)),
+        (("POST", "/password-reset/{token}"), link(ResetLink, Form)),
+        (("GET", "/account/password"), entry(None, Empty, LOGGED_IN)),
+        (("POST", "/account/password"), entry(None, Form, LOGGED_IN)),
+        (("GET", "/accounts"), entry(None, Empty, ACCOUNT_MANAGERS)),
+        (
+            ("GET", "/accounts/invite"),
+            entry(None, Empty, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/invite"),
+            entry(None, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/disable"),
+            entry(Account, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/enable"),
+            entry(Account, Form, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/accounts/{id}/role"),
+            entry(Account, Form, ROLE_CHANGERS),
+        ),
+        (
+            ("POST", "/api/invitations"),
+            entry(None, Json, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/invitations/{token}/accept"),
+            link(InvitationLink, Json),
+        ),
+        (("POST", "/api/password-resets"), public(Json)),
+        (
+            ("POST", "/api/password-resets/{token}"),
+            link(ResetLink, Json),
+        ),
+        (
+            ("GET", "/api/accounts"),
+            entry(None, Empty, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/accounts/{id}/disable"),
+            entry(Account, Json, ACCOUNT_MANAGERS),
+        ),
+        (
+            ("POST", "/api/accounts/{id}/enable"),
+            entry(Account, Json, ACCOUNT_MANAGERS),
+        ),
         // Two-factor sign-in: the code step of logging in is public (it answers only a
         // session whose password was just checked); everyone sets up their own.
         (("GET", "/login/two-factor"), public(Empty)),
@@ -698,6 +776,11 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::SessionRequest, false) => t.fresh_session_request(&t.other.staff_id).await,
         (Target::CalendarFeed, _) => t.own_calendar_file().await,
         (Target::ImportKind, _) => "ods-practices".into(),
+        (Target::Account, true) => t.fresh_account(OWN_PRACTICE).await,
+        (Target::Account, false) => t.user(&t.other.manager_email).await.id,
+        (Target::InvitationLink, _) => t.fresh_link(Purpose::Invitation).await,
+        (Target::ResetLink, _) => t.fresh_link(Purpose::PasswordReset).await,
+        (Target::SetupLink, _) => t.fresh_link(Purpose::Setup).await,
     };
     let path = path.replace("{*path}", "app.css");
     match path.find('{') {

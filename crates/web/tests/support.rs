@@ -32,6 +32,7 @@ pub struct TestApp {
     pub other: OtherTenant,
     /// The last TOTP time step a test used, so each code given is new.
     last_step: std::sync::Mutex<u64>,
+    pub outbox: Outbox,
 }
 
 /// Records of the other system, made directly in the store.
@@ -63,16 +64,19 @@ pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
         .await
         .expect("session store");
     let secret = app.web_secret().await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let outbox = Outbox::default();
     let router = web::router(
         app.clone(),
         sessions,
         &web::WebConfig {
             secure_cookies: false,
             secret,
+            mailer: std::sync::Arc::new(outbox.clone()),
+            public_url: base.clone(),
         },
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(web::serve(listener, router));
     TestApp {
         base,
@@ -80,6 +84,43 @@ pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
         db,
         other,
         last_step: std::sync::Mutex::new(0),
+        outbox,
+    }
+}
+
+/// Catches the emails the web tier sends (invitations, password resets).
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    sent: std::sync::Arc<std::sync::Mutex<Vec<app::training::Email>>>,
+}
+
+impl app::mail::Mailer for Outbox {
+    fn send<'a>(&'a self, email: &'a app::training::Email) -> app::mail::Sending<'a> {
+        self.sent.lock().unwrap().push(email.clone());
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl Outbox {
+    /// Every email sent so far to an address.
+    pub fn to(&self, address: &str) -> Vec<app::training::Email> {
+        let sent = self.sent.lock().unwrap();
+        sent.iter().filter(|e| e.to == address).cloned().collect()
+    }
+
+    /// The path (`/invitations/<token>`…) of the link in the latest email to an address,
+    /// waiting up to 5 s for it (resets are sent in the background).
+    pub async fn link_to(&self, address: &str, base: &str) -> String {
+        for _ in 0..100 {
+            if let Some(email) = self.to(address).last() {
+                let at = email.body.find(base).expect("a link in the email");
+                let rest = &email.body[at + base.len()..];
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                return rest[..end].to_string();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no email to {address}");
     }
 }
 
@@ -522,6 +563,53 @@ impl TestApp {
         let user = self.user(&email).await;
         let actor = self.app.actor(&user.id).await.unwrap();
         format!("{}.ics", self.app.my_calendar_token(&actor).await.unwrap())
+    }
+
+    /// A fresh staff account of a practice, for requests that disable or change it.
+    pub async fn fresh_account(&self, ods: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let user = store::users::UserRecord {
+            id: id.clone(),
+            email: format!("{id}@example.org"),
+            password_hash: "not a hash".into(),
+            role: domain::account::UserRole::Staff,
+            org_code: ods.into(),
+            staff_id: None,
+            display_name: "Fresh Account".into(),
+            demo: false,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
+        };
+        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        id
+    }
+
+    /// A fresh, unused one-time link's token (for a reset, of a fresh staff account).
+    pub async fn fresh_link(&self, purpose: store::account_tokens::Purpose) -> String {
+        let account = self.fresh_account(OWN_PRACTICE).await;
+        let email = format!("{account}@example.org");
+        let token = format!("link-{}", store::new_id());
+        let mut conn = self.app.store().conn().await.unwrap();
+        let row = store::account_tokens::TokenRow {
+            id: store::new_id(),
+            token_hash: app::accounts::links::token_hash(&token),
+            purpose,
+            email,
+            role: "staff".into(),
+            org_code: OWN_PRACTICE.into(),
+            staff_id: None,
+            user_id: Some(account),
+            created_by: None,
+            created_at: NOW.into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+            used_at: None,
+        };
+        store::account_tokens::insert(&mut conn, &row)
+            .await
+            .unwrap();
+        token
     }
 
     /// Someone employed by the demo practice who is not the practice manager.

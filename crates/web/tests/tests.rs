@@ -1,11 +1,12 @@
 //! The web application over real HTTP, on SQLite and PostgreSQL: log-in, the main
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
+mod accounts;
 mod audit;
 mod development;
 mod leavers;
-mod person_data;
 mod organisations;
+mod person_data;
 mod rota;
 mod rota_api;
 mod rota_pdf;

@@ -1,6 +1,8 @@
 //! Server-rendered pages. Each handler: `CurrentUser` → an `app` use case → a template.
-mod audit;
+mod account_links;
+mod accounts;
 mod admin;
+mod audit;
 mod demand;
 mod development;
 mod forms;
@@ -25,6 +27,7 @@ use app::Actor;
 use axum::routing::{get, post};
 use axum_csrf::CsrfToken;
 
+pub(crate) use account_links::{dead_status, dead_words, start_reset};
 pub(crate) use audit::csv_response as audit_csv_response;
 pub(crate) use forms::{FieldView, FormView};
 pub(crate) use person_data::zip_response as person_zip_response;
@@ -41,6 +44,29 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/account/two-factor", get(two_factor::account_two_factor))
         .post("/account/two-factor", post(two_factor::enable))
         .post("/account/two-factor/disable", post(two_factor::disable))
+        // Accounts people run themselves.
+        .get("/setup/{token}", get(account_links::setup_page))
+        .post("/setup/{token}", post(account_links::setup_submit))
+        .get("/invitations/{token}", get(account_links::invitation_page))
+        .post(
+            "/invitations/{token}",
+            post(account_links::invitation_submit),
+        )
+        .get("/password-reset", get(account_links::reset_request_page))
+        .post("/password-reset", post(account_links::reset_request_submit))
+        .get(
+            "/password-reset/{token}",
+            get(account_links::reset_page_for),
+        )
+        .post("/password-reset/{token}", post(account_links::reset_submit))
+        .get("/account/password", get(accounts::password_page))
+        .post("/account/password", post(accounts::password_submit))
+        .get("/accounts", get(accounts::accounts_page))
+        .get("/accounts/invite", get(accounts::invite_page))
+        .post("/accounts/invite", post(accounts::invite_submit))
+        .post("/accounts/{id}/disable", post(accounts::account_disable))
+        .post("/accounts/{id}/enable", post(accounts::account_enable))
+        .post("/accounts/{id}/role", post(accounts::account_role))
         .get("/assets/{*path}", get(crate::assets::serve))
         .get("/practices/{ods}", get(practice::dashboard))
         .get("/practices/{ods}/staff", get(practice::staff_list))
