@@ -322,12 +322,11 @@ impl App {
         );
         row.created_by = Some(actor.user_id.clone());
         // Linked to the person's record when the inviter can see someone with that address.
-        if let Some(staff_id) = store::staff::find_id_by_email(&mut tx, &email).await? {
-            if let Some(person) = store::staff::get(&mut tx, &staff_id).await? {
-                if crate::access::can_view_staff(&mut tx, actor, &person).await? {
-                    row.staff_id = Some(staff_id);
-                }
-            }
+        if let Some(staff_id) = store::staff::find_id_by_email(&mut tx, &email).await?
+            && let Some(person) = store::staff::get(&mut tx, &staff_id).await?
+            && crate::access::can_view_staff(&mut tx, actor, &person).await?
+        {
+            row.staff_id = Some(staff_id);
         }
         store::account_tokens::insert(&mut tx, &row).await?;
         let names = org_names(&mut tx).await?;
