@@ -55,6 +55,39 @@ export async function startServer() {
   return { baseUrl, databaseUrl, logins, output: () => output, stop: () => child.kill() };
 }
 
+/**
+ * Starts `gpteam serve` on a new, empty SQLite file (no demo), with `env` added to its
+ * environment, and waits for /health. Returns the base URL and the server's output so far.
+ */
+export async function startEmptyServer(args = [], env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gpteam-empty-'));
+  const databaseUrl = `sqlite://${join(dir, 'gpteam.db')}`;
+  const port = await freePort();
+  const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--database-url', databaseUrl, ...args], {
+    env: { ...process.env, GPTEAM_LOG: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${baseUrl}/health`);
+      if (r.ok) break;
+    } catch { /* not up yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill();
+      throw new Error(`gpteam did not start:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { baseUrl, databaseUrl, output: () => output, stop: () => child.kill() };
+}
+
+export { freePort };
+
 /** `gpteam demo logins` as objects {email, role, organisation}. */
 export function demoLogins(databaseUrl) {
   const csv = execFileSync(bin, ['demo', 'logins', '--database-url', databaseUrl], { encoding: 'utf8' });

@@ -614,10 +614,16 @@ on_both!(imports_the_epcn_core_partner_file, |url: String| {
 
 /// The `csrf_token` field's value in a page.
 fn csrf_of(page: &str) -> String {
+    field_of(page, "csrf_token")
+}
+
+/// The value of the hidden field `name` in a page.
+fn field_of(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
     let at = page
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a csrf_token field")
-        + 25;
+        .find(&marker)
+        .unwrap_or_else(|| panic!("a {name} field in {page}"))
+        + marker.len();
     page[at..at + page[at..].find('"').unwrap()]
         .replace("&#x2b;", "+")
         .replace("&#x2f;", "/")
@@ -689,6 +695,32 @@ on_both!(
                     410,
                     "the set-up link is dead once an account exists"
                 );
+                // A system administrator turns on two-factor sign-in before anything else.
+                let page = client
+                    .get(format!("{base}/account/two-factor"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                let secret = field_of(&page, "secret");
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let code = app::two_factor::code_at(&secret, now).unwrap();
+                let response = client
+                    .post(format!("{base}/account/two-factor"))
+                    .form(&[
+                        ("csrf_token", csrf_of(&page).as_str()),
+                        ("secret", secret.as_str()),
+                        ("code", code.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(response.status().is_success(), "two-factor sign-in is on");
                 let page = client
                     .get(format!("{base}/accounts/invite"))
                     .send()

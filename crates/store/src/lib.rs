@@ -153,9 +153,15 @@ impl Store {
         Ok(self.pool.acquire().await?)
     }
 
-    /// Starts a transaction: every write spanning rows goes through one.
+    /// Starts a transaction: every write spanning rows goes through one. On SQLite it takes
+    /// the write lock at once (`BEGIN IMMEDIATE`), so two transactions that read and then
+    /// write wait for each other (busy timeout) instead of one failing with "database is
+    /// locked" when it tries to write on a snapshot the other has moved past.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Checks the database answers.

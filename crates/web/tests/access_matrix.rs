@@ -40,6 +40,8 @@ const STAFF_IMPORTERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Sy
 const MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager];
 /// Those who run accounts: invite, list, disable, enable.
 const ACCOUNT_MANAGERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
+/// A person's data (export, erasure): the employer's manager, and the administrator.
+const PERSON_DATA: &[Who] = &[Who::PracticeManager, Who::SystemAdmin];
 /// Role changes: a PCN manager within its authority, and the administrator.
 const ROLE_CHANGERS: &[Who] = &[Who::PcnManager, Who::SystemAdmin];
 /// Accounts linked to a staff record (the demo managers are members of staff too).
@@ -326,19 +328,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         // data; a PCN manager only for PCN-employed people.
         (
             ("GET", "/staff/{id}/export"),
-            entry(Staff, Empty, &[Who::PracticeManager]),
+            entry(Staff, Empty, PERSON_DATA),
         ),
         (
             ("GET", "/api/staff/{id}/export"),
-            entry(Staff, Empty, &[Who::PracticeManager]),
+            entry(Staff, Empty, PERSON_DATA),
         ),
         (
             ("GET", "/staff/{id}/erase"),
-            entry(Staff, Empty, &[Who::PracticeManager]),
+            entry(Staff, Empty, PERSON_DATA),
         ),
         (
             ("POST", "/staff/{id}/erase"),
-            entry(Staff, Form, &[Who::PracticeManager]),
+            entry(Staff, Form, PERSON_DATA),
         ),
         (
             ("GET", "/pcns/{code}/demand"),
