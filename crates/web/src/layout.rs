@@ -49,6 +49,7 @@ impl PageCtx {
                 items.push((format!("/practices/{org}/training"), "Training"));
                 items.push((format!("/practices/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
+                items.push(("/accounts".into(), "Accounts"));
                 items.push(("/audit".into(), "Audit trail"));
             }
             UserRole::PcnManager => {
@@ -59,6 +60,7 @@ impl PageCtx {
                 items.push((format!("/pcns/{org}/coaching"), "Coaching"));
                 items.push((format!("/pcns/{org}/wellbeing"), "Wellbeing"));
                 items.push(("/import".into(), "Import"));
+                items.push(("/accounts".into(), "Accounts"));
                 items.push(("/audit".into(), "Audit trail"));
             }
             UserRole::IcsViewer => items.push(("/system".into(), "System overview")),
