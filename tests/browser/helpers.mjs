@@ -26,41 +26,12 @@ function freePort() {
   });
 }
 
-/** Starts `gpteam serve --demo` on a new SQLite file and waits for /health. */
-export async function startServer() {
-  const dir = mkdtempSync(join(tmpdir(), 'gpteam-browser-'));
-  const databaseUrl = `sqlite://${join(dir, 'gpteam.db')}`;
-  const port = await freePort();
-  const child = spawn(bin, ['serve', '--demo', '--addr', `127.0.0.1:${port}`, '--database-url', databaseUrl], {
-    env: { ...process.env, GPTEAM_DEMO_PASSWORD: password, GPTEAM_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => { output += d; });
-  child.stderr.on('data', (d) => { output += d; });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const r = await fetch(`${baseUrl}/health`);
-      if (r.ok) break;
-    } catch { /* not up yet */ }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill();
-      throw new Error(`gpteam did not start:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const logins = demoLogins(databaseUrl);
-  return { baseUrl, databaseUrl, logins, output: () => output, stop: () => child.kill() };
-}
-
 /**
- * Starts `gpteam serve` on a new, empty SQLite file (no demo), with `env` added to its
- * environment, and waits for /health. Returns the base URL and the server's output so far.
+ * Starts `gpteam serve` with `args` on a new SQLite file, with `env` added to its
+ * environment, and waits for /health.
  */
-export async function startEmptyServer(args = [], env = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'gpteam-empty-'));
+async function launch(prefix, args, env) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const databaseUrl = `sqlite://${join(dir, 'gpteam.db')}`;
   const port = await freePort();
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--database-url', databaseUrl, ...args], {
@@ -84,6 +55,20 @@ export async function startEmptyServer(args = [], env = {}) {
     await new Promise((r) => setTimeout(r, 200));
   }
   return { baseUrl, databaseUrl, output: () => output, stop: () => child.kill() };
+}
+
+/** Starts `gpteam serve --demo` on a new SQLite file and waits for /health. */
+export async function startServer() {
+  const server = await launch('gpteam-browser-', ['--demo'], { GPTEAM_DEMO_PASSWORD: password });
+  return { ...server, logins: demoLogins(server.databaseUrl) };
+}
+
+/**
+ * Starts `gpteam serve` on a new, empty SQLite file (no demo), with `args` and `env`
+ * added, and waits for /health. Its output so far is `output()`.
+ */
+export async function startEmptyServer(args = [], env = {}) {
+  return launch('gpteam-empty-', args, env);
 }
 
 export { freePort };
