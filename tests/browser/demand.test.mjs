@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repo, startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { repo, startServer, launchBrowser, login, loginAsNewAdmin, seriousViolations, screenshot } from './helpers.mjs';
 
 let server;
 let browser;
@@ -105,8 +105,14 @@ test('what-if: a bad post is named, then two scenarios are saved and compared', 
 });
 
 test('import the real GPAD file on the web page; a bad copy is refused with its row', async () => {
-  const page = await browser.newPage();
-  await login(page, server.baseUrl, account('pcn_manager'));
+  // Reference data is the system administrator's to import; a manager does not see it.
+  const manager = await browser.newPage();
+  await login(manager, server.baseUrl, account('pcn_manager'));
+  await manager.goto(`${server.baseUrl}/import`);
+  assert.equal(await manager.locator('#appointments-file').count(), 0);
+  await manager.close();
+  const page = await (await browser.newContext()).newPage();
+  await loginAsNewAdmin(page, server);
   const real = join(repo, '..', 'shared', 'data', 'nhs', 'appointments_gp', 'Regional_CSV_SuffolkNEEssex_MAR2019-FEB2021.csv');
   const lines = readFileSync(real, 'utf8').split('\n');
   lines[40] = lines[40].replace(/,\d+\r?$/, ',12.5');

@@ -6,13 +6,12 @@
 // resets a forgotten password. axe-core checks every page on the way.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import { repo, startEmptyServer, freePort, launchBrowser, seriousViolations, screenshot } from './helpers.mjs';
+import { repo, startEmptyServer, freePort, launchBrowser, seriousViolations, screenshot, totp } from './helpers.mjs';
 
 const nhs = join(repo, '..', 'shared', 'data', 'nhs');
 const odsFile = join(nhs, 'ods_practices', 'epraccur_DEC2019_SNEE.csv');
@@ -49,27 +48,6 @@ async function startMailbox() {
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };
-}
-
-/** RFC 6238 code of a base32 secret, as an authenticator app shows it. */
-function totp(secret, at = Date.now()) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const key = [];
-  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
-    value = (value << 5) | alphabet.indexOf(c);
-    bits += 5;
-    if (bits >= 8) {
-      key.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
-  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
 }
 
 test('the first morning, from an empty database to a PCN whose people run their own accounts', async () => {
@@ -167,6 +145,9 @@ test('the first morning, from an empty database to a PCN whose people run their 
     // 5. The PCN manager invites a practice manager of Wickhambrook Surgery.
     const practiceLink = await invite(pcnManager, 'mo.manager@snee.example', 'practice_manager', 'D83003');
     await check(pcnManager, '10-invited');
+    // The accounts list: accepting the invitation was the PCN manager's first log-in.
+    const own = await pcnManager.locator('tr', { hasText: 'pat.pcn@snee.example' }).textContent();
+    assert.doesNotMatch(own, /Never/, own);
     const practiceManager = await accept(practiceLink, 'Mo Manager', '11-accept-practice-manager');
     assert.match(practiceManager.url(), /\/practices\/D83003$/);
 

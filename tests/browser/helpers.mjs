@@ -1,6 +1,7 @@
 // Helpers for the browser tests: start gpteam on a free port with a fresh demo database,
 // drive Debian's Chromium through playwright-core, run axe-core in the page, take screenshots.
 import { spawn, execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,46 @@ export function demoLogins(databaseUrl) {
   const [header, ...rows] = csv.trim().split('\n');
   const names = header.split(',');
   return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [names[i], v])));
+}
+
+/** RFC 6238 code of a base32 secret, as an authenticator app shows it. */
+export function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const key = [];
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      key.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)));
+  const mac = createHmac('sha1', Buffer.from(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/**
+ * Makes a system administrator with `gpteam admin create` on the server's database, logs
+ * the page in as them and turns on the two-factor sign-in every administrator must have.
+ */
+export async function loginAsNewAdmin(page, server) {
+  const email = 'ada.admin@gpteam.example';
+  const adminPassword = 'ochre lantern meadow quietly 42';
+  execFileSync(bin, ['admin', 'create', '--email', email, '--name', 'Ada Admin', '--database-url', server.databaseUrl], {
+    env: { ...process.env, GPTEAM_PASSWORD: adminPassword },
+  });
+  await page.goto(`${server.baseUrl}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', adminPassword);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  const secret = await page.inputValue('input[name=secret]');
+  await page.fill('#code', totp(secret));
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Turn on two-factor sign-in")')]);
 }
 
 export async function launchBrowser() {

@@ -228,7 +228,10 @@ impl App {
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(tx, &user, &self.now()).await?;
+        let now = self.now();
+        store::users::insert(tx, &user, &now).await?;
+        // The new account's session starts at once: that is its first log-in.
+        store::users::set_last_login(tx, &user.id, &now).await?;
         Ok(crate::auth::actor_of(user))
     }
 
