@@ -5,7 +5,7 @@
 # PostgreSQL: uses $GPTEAM_TEST_POSTGRES_URL when set, else a server on 127.0.0.1:5432
 # (user postgres, trust auth), else starts a private one under target/pg (installing
 # Debian's postgresql if needed). Chromium and the Node packages are installed by
-# scripts/browser-tests.sh when missing.
+# scripts/browser-tests.sh when missing, schemathesis by scripts/api-fuzz.sh, cargo-deny here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
@@ -52,6 +52,22 @@ fi
 log "Optimiser with debug-checks: every move checked against the evaluator"
 cargo test --locked -p rota --features debug-checks --test tests debug_checks
 
-log "Browser tests (headless Chromium)"
+log "Dependencies: known vulnerabilities, licences and sources (cargo deny)"
+if ! cargo deny --version >/dev/null 2>&1; then cargo install --locked cargo-deny; fi
+cargo deny --locked check licenses sources bans
+mkdir -p target
+if cargo deny --locked check advisories >target/deny-advisories.log 2>&1; then
+  echo "advisories ok"
+elif grep -q "failed to fetch advisory database" target/deny-advisories.log; then
+  echo "WARNING: the RustSec advisory database could not be fetched (no network): advisories not checked"
+else
+  cat target/deny-advisories.log
+  exit 1
+fi
+
 cargo build --locked -p gpteam
+log "API fuzzing: schemathesis as each role, on SQLite and PostgreSQL (short form)"
+GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/api-fuzz.sh
+
+log "Browser tests (headless Chromium)"
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/browser-tests.sh
