@@ -170,6 +170,7 @@ impl App {
         }
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
             .await?;
+        self.load_demo_wellbeing(&mut tx, data, &now).await?;
         for account in &data.accounts {
             let user = UserRecord {
                 id: store::new_id(),
@@ -341,6 +342,52 @@ impl App {
             if record.verified {
                 store::training::verify_record(tx, &id, "demo", now).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Gives the demo's last closed check-in periods their answers, as results (those
+    /// periods are over, so nothing is sealed), in shuffled order under random ids like any
+    /// closed period's. No "who answered" markers: the demo people are fictional.
+    async fn load_demo_wellbeing(
+        &self,
+        tx: &mut store::Conn,
+        data: &DemoData,
+        now: &str,
+    ) -> AppResult<()> {
+        use rand::seq::SliceRandom;
+        let mut answers = demo::demo_wellbeing(data, self.today(), 17);
+        answers.shuffle(&mut rand::rngs::OsRng);
+        let pcn_of: std::collections::BTreeMap<String, String> = data
+            .practices
+            .iter()
+            .map(|p| (p.ods_code.to_string(), p.pcn_code.to_string()))
+            .collect();
+        let mut stored = std::collections::BTreeSet::new();
+        for answer in &answers {
+            let Some(pcn) = pcn_of.get(answer.practice_ods.as_str()) else {
+                continue;
+            };
+            // The questionnaire `questionnaire()` would store on first use: the defaults.
+            let id = format!("default-{pcn}");
+            if stored.insert(id.clone()) {
+                let record = store::wellbeing::QuestionnaireRecord {
+                    id: id.clone(),
+                    tenant_code: pcn.clone(),
+                    settings: domain::wellbeing::CheckinSettings::default(),
+                    created_at: now.to_string(),
+                };
+                store::wellbeing::insert_questionnaire(tx, &record).await?;
+            }
+            store::wellbeing::insert_answer(
+                tx,
+                &id,
+                &answer.period_start.to_string(),
+                answer.practice_ods.as_str(),
+                answer.staff_group,
+                &answer.answers,
+            )
+            .await?;
         }
         Ok(())
     }

@@ -38,6 +38,9 @@ use store::Store;
 pub struct App {
     store: Store,
     clock: clock::Clock,
+    /// Seals wellbeing answers while their period is open (a key kept outside the
+    /// database); random unless the binary loads the deployment's key file.
+    wellbeing_key: wellbeing::SealKey,
 }
 
 impl App {
@@ -47,7 +50,22 @@ impl App {
 
     /// An application reading the time from `clock` (tests set a fixed one).
     pub fn with_clock(store: Store, clock: clock::Clock) -> App {
-        App { store, clock }
+        App {
+            store,
+            clock,
+            wellbeing_key: wellbeing::SealKey::random(),
+        }
+    }
+
+    /// The same application sealing wellbeing answers under `key` (the deployment's key
+    /// file: every process of one deployment must use the same key).
+    pub fn with_wellbeing_key(mut self, key: wellbeing::SealKey) -> App {
+        self.wellbeing_key = key;
+        self
+    }
+
+    pub fn wellbeing_key(&self) -> &wellbeing::SealKey {
+        &self.wellbeing_key
     }
 
     pub fn store(&self) -> &Store {

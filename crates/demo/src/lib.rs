@@ -11,8 +11,10 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 mod training;
+mod wellbeing;
 use rand_chacha::ChaCha8Rng;
 pub use training::{DemoTraining, demo_training};
+pub use wellbeing::{DEMO_PERIODS, DemoCheckin, demo_wellbeing};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoOptions {

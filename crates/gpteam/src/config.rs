@@ -48,3 +48,23 @@ pub fn public_url(flag: Option<String>, file: &FileConfig, local: std::net::Sock
         .map(|url| url.trim_end_matches('/').to_string())
         .unwrap_or_else(|| format!("http://{local}"))
 }
+
+/// Where the key sealing open wellbeing answers lives: `GPTEAM_WELLBEING_KEY_FILE`, else
+/// beside an SQLite database (`gpteam.db.wellbeing-key`), else `gpteam-wellbeing.key` in the
+/// working directory. `None` for an in-memory database, whose answers die with it. Never
+/// inside the database: a reader of the database or of its backups must not hold it.
+pub fn wellbeing_key_file(url: &str) -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("GPTEAM_WELLBEING_KEY_FILE")
+        && !path.trim().is_empty()
+    {
+        return Some(path.into());
+    }
+    if url.starts_with("sqlite:") {
+        return store::backup::sqlite_path(url).map(|db| {
+            let mut name = db.clone().into_os_string();
+            name.push(".wellbeing-key");
+            std::path::PathBuf::from(name)
+        });
+    }
+    Some("gpteam-wellbeing.key".into())
+}

@@ -345,7 +345,11 @@ async fn open(db: &DatabaseArgs) -> anyhow::Result<(app::App, String)> {
         .migrate()
         .await
         .context("applying database migrations")?;
-    Ok((app::App::with_clock(store, clock_from_env()?), url))
+    let mut app = app::App::with_clock(store, clock_from_env()?);
+    if let Some(path) = config::wellbeing_key_file(&url) {
+        app = app.with_wellbeing_key(app::wellbeing::SealKey::load_or_create(&path)?);
+    }
+    Ok((app, url))
 }
 
 /// The system clock, or for tests and walk-throughs the instant in `GPTEAM_NOW`

@@ -1,10 +1,12 @@
 //! Wellbeing check-ins: questionnaires, anonymous answers, the answered-this-period
 //! markers, and local support services.
 //!
-//! An answer row never names a person: `insert_answer` takes no person at all, and
-//! `mark_answered` takes no answer. The answer gets a random id, and the rows of its
-//! practice and period are rewritten in id order, so storage order (SQLite's rowid,
-//! PostgreSQL's ctid) says nothing about who answered when.
+//! An answer row never names a person: `insert_pending` and `insert_answer` take no person
+//! at all, and `mark_answered` takes no answer. While a period is open its answers are
+//! sealed boxes in `wellbeing_pending` (random ids, written in a transaction of their own);
+//! when it closes the app opens them and writes them with `insert_answer` in shuffled
+//! order, so storage order (SQLite's rowid, PostgreSQL's ctid) says nothing about who
+//! answered when. See docs/design/wellbeing-anonymity.md.
 use crate::{Backend, Result, Store, corrupt, parse_date};
 use domain::role::StaffGroup;
 use domain::wellbeing::{Answers, CheckinSettings, MAX_QUESTIONS, StoredAnswer, SupportService};
@@ -150,10 +152,10 @@ async fn insert_row(conn: &mut AnyConnection, row: &Row16) -> Result<()> {
     Ok(())
 }
 
-/// Stores one anonymous answer. It takes nothing that names a person: the practice and
-/// staff group are all a report needs. Then the practice's rows for the period are
-/// rewritten in the order of their random ids, so the newest answer sits at a random
-/// place among them.
+/// Stores one anonymous answer as a result, under a fresh random id. It takes nothing
+/// that names a person: the practice and staff group are all a report needs. Called only
+/// when a period closes, for its answers in shuffled order, all in one transaction (and by
+/// the demo loader for past periods).
 pub async fn insert_answer(
     conn: &mut AnyConnection,
     questionnaire_id: &str,
@@ -166,7 +168,7 @@ pub async fn insert_answer(
     for (slot, score) in scores.iter_mut().zip(&answers.scores) {
         *slot = Some(i64::from(*score));
     }
-    let new = Row16 {
+    let row = Row16 {
         id: uuid::Uuid::new_v4().to_string(),
         questionnaire_id: questionnaire_id.to_string(),
         period_start: period_start.to_string(),
@@ -175,44 +177,107 @@ pub async fn insert_answer(
         scores,
         comment: answers.comment.clone(),
     };
-    insert_row(conn, &new).await?;
-    let rows = sqlx::query(&format!(
-        "SELECT {ANSWER_COLUMNS} FROM wellbeing_answers
-         WHERE questionnaire_id = $1 AND practice_ods = $2 AND period_start = $3 ORDER BY id"
-    ))
-    .bind(questionnaire_id)
-    .bind(practice_ods)
-    .bind(period_start)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut all = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut scores = [None; MAX_QUESTIONS];
-        for (i, slot) in scores.iter_mut().enumerate() {
-            *slot = row.try_get(5 + i)?;
-        }
-        all.push(Row16 {
-            id: row.try_get(0)?,
-            questionnaire_id: row.try_get(1)?,
-            period_start: row.try_get(2)?,
-            practice_ods: row.try_get(3)?,
-            staff_group: row.try_get(4)?,
-            scores,
-            comment: row.try_get(15)?,
-        });
-    }
+    insert_row(conn, &row).await
+}
+
+/// Takes back a marker whose answer could not be stored, so the person may answer again.
+pub async fn unmark_answered(
+    conn: &mut AnyConnection,
+    staff_id: &str,
+    period_start: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM wellbeing_answered WHERE staff_id = $1 AND period_start = $2")
+        .bind(staff_id)
+        .bind(period_start)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One sealed answer of an open period, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRow {
+    pub id: String,
+    pub questionnaire_id: String,
+    pub period_start: String,
+    pub sealed: String,
+}
+
+/// Stores one sealed answer of an open period under a random id. The box is opaque here:
+/// the store never sees the practice, group, scores or comment inside it.
+pub async fn insert_pending(
+    conn: &mut AnyConnection,
+    questionnaire_id: &str,
+    period_start: &str,
+    sealed: &str,
+) -> Result<()> {
     sqlx::query(
-        "DELETE FROM wellbeing_answers WHERE questionnaire_id = $1 AND practice_ods = $2 AND period_start = $3",
+        "INSERT INTO wellbeing_pending (id, questionnaire_id, period_start, sealed) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(uuid::Uuid::new_v4().simple().to_string())
+    .bind(questionnaire_id)
+    .bind(period_start)
+    .bind(sealed)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The (questionnaire, period start, period weeks) of every period holding sealed answers.
+pub async fn pending_periods(conn: &mut AnyConnection) -> Result<Vec<(String, String, u32)>> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT p.questionnaire_id, p.period_start, q.period_weeks
+         FROM wellbeing_pending p JOIN wellbeing_questionnaires q ON q.id = p.questionnaire_id
+         ORDER BY p.questionnaire_id, p.period_start",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let weeks: i64 = row.try_get(2)?;
+            Ok((
+                row.try_get(0)?,
+                row.try_get(1)?,
+                u32::try_from(weeks).map_err(corrupt)?,
+            ))
+        })
+        .collect()
+}
+
+/// The sealed answers of one period, in the order of their random ids.
+pub async fn pending(
+    conn: &mut AnyConnection,
+    questionnaire_id: &str,
+    period_start: &str,
+) -> Result<Vec<PendingRow>> {
+    let rows = sqlx::query(
+        "SELECT id, questionnaire_id, period_start, sealed FROM wellbeing_pending
+         WHERE questionnaire_id = $1 AND period_start = $2 ORDER BY id",
     )
     .bind(questionnaire_id)
-    .bind(practice_ods)
     .bind(period_start)
-    .execute(&mut *conn)
+    .fetch_all(conn)
     .await?;
-    for row in &all {
-        insert_row(conn, row).await?;
-    }
-    Ok(())
+    rows.into_iter()
+        .map(|row| {
+            Ok(PendingRow {
+                id: row.try_get(0)?,
+                questionnaire_id: row.try_get(1)?,
+                period_start: row.try_get(2)?,
+                sealed: row.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// Deletes one sealed answer; `false` when another process took it first (so it is
+/// published once, however many processes close the period).
+pub async fn take_pending(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM wellbeing_pending WHERE id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The answers to a questionnaire at some practices (all of the questionnaire's when
@@ -348,23 +413,23 @@ pub async fn table_columns(store: &Store, table: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-/// The answer ids of a questionnaire in storage order (SQLite's rowid, PostgreSQL's
-/// ctid), for the test that storage order does not follow answering order.
-pub async fn answer_ids_in_storage_order(
-    store: &Store,
-    questionnaire_id: &str,
-) -> Result<Vec<String>> {
+/// The ids of a wellbeing table (`wellbeing_answers` or `wellbeing_pending`) in storage
+/// order (SQLite's rowid, PostgreSQL's ctid), for the tests that storage order does not
+/// follow answering order.
+pub async fn ids_in_storage_order(store: &Store, table: &str) -> Result<Vec<String>> {
+    let table = match table {
+        "wellbeing_answers" => "wellbeing_answers",
+        "wellbeing_pending" => "wellbeing_pending",
+        other => return Err(corrupt(format!("not a wellbeing table: {other}"))),
+    };
     let mut conn = store.conn().await?;
     let order = match store.backend() {
         Backend::Sqlite => "rowid",
         Backend::Postgres => "ctid",
     };
-    let rows = sqlx::query(&format!(
-        "SELECT id FROM wellbeing_answers WHERE questionnaire_id = $1 ORDER BY {order}"
-    ))
-    .bind(questionnaire_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = sqlx::query(&format!("SELECT id FROM {table} ORDER BY {order}"))
+        .fetch_all(&mut *conn)
+        .await?;
     rows.into_iter()
         .map(|r| Ok(r.try_get::<String, _>(0)?))
         .collect()

@@ -998,6 +998,14 @@ on_both!(
             "the marker holds who and which period, nothing of the answer"
         );
 
+        assert_eq!(
+            store::wellbeing::table_columns(&db.store, "wellbeing_pending")
+                .await
+                .unwrap(),
+            ["id", "questionnaire_id", "period_start", "sealed"],
+            "an open period's answer: a sealed box, its period, nothing else"
+        );
+
         seed_pcn(db).await;
         let mut tx = db.store.begin().await.unwrap();
         let q = store::wellbeing::QuestionnaireRecord {
@@ -1010,10 +1018,58 @@ on_both!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        // Twelve answers, one transaction each as in the product; the comment records the
+        // Twelve sealed boxes, one transaction each as in the product; the box records the
         // order they were given in.
         for i in 0..12u8 {
             let mut tx = db.store.begin().await.unwrap();
+            store::wellbeing::insert_pending(
+                &mut tx,
+                "q-test",
+                "2026-03-23",
+                &format!("box {i:02}"),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut conn = db.store.conn().await.unwrap();
+        assert_eq!(
+            store::wellbeing::pending_periods(&mut conn).await.unwrap(),
+            [("q-test".to_string(), "2026-03-23".to_string(), 4)]
+        );
+        let pending = store::wellbeing::pending(&mut conn, "q-test", "2026-03-23")
+            .await
+            .unwrap();
+        assert_eq!(pending.len(), 12);
+        for row in &pending {
+            assert_eq!(row.id.len(), 32, "128 random bits");
+            let parsed = uuid::Uuid::parse_str(&row.id).unwrap();
+            assert_eq!(parsed.get_version_num(), 4, "random ids, not time-ordered");
+        }
+        let by_id: Vec<&str> = pending.iter().map(|r| r.sealed.as_str()).collect();
+        let mut given_order = by_id.clone();
+        given_order.sort();
+        assert_ne!(
+            by_id, given_order,
+            "id order does not follow the order of answering (1 in 12! chance of a false alarm)"
+        );
+        // Taken once: a second process closing the period takes nothing.
+        assert!(
+            store::wellbeing::take_pending(&mut conn, &pending[0].id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::wellbeing::take_pending(&mut conn, &pending[0].id)
+                .await
+                .unwrap()
+        );
+        drop(conn);
+
+        // Results, as a closed period writes them: random (v4) ids, stored in the order
+        // given (the app shuffles them first).
+        let mut tx = db.store.begin().await.unwrap();
+        for i in 0..12u8 {
             let answers = domain::wellbeing::Answers {
                 scores: vec![1 + i % 5; 5],
                 comment: Some(format!("answer {i:02}")),
@@ -1028,37 +1084,25 @@ on_both!(
             )
             .await
             .unwrap();
-            tx.commit().await.unwrap();
         }
+        tx.commit().await.unwrap();
         let rows = store::testing::rows_as_text(&db.store, "wellbeing_answers")
             .await
             .unwrap();
         assert_eq!(rows.len(), 12);
-        let mut by_id: Vec<(String, String)> = rows
-            .iter()
-            .map(|r| {
-                (
-                    r["id"].clone().unwrap(),
-                    r["comment"].clone().unwrap_or_default(),
-                )
-            })
-            .collect();
-        for (id, _) in &by_id {
-            let parsed = uuid::Uuid::parse_str(id).unwrap();
+        for row in &rows {
+            let parsed = uuid::Uuid::parse_str(row["id"].as_ref().unwrap()).unwrap();
             assert_eq!(parsed.get_version_num(), 4, "random ids, not time-ordered");
         }
-        by_id.sort();
-        let stored = store::wellbeing::answer_ids_in_storage_order(&db.store, "q-test")
+        let stored = store::wellbeing::ids_in_storage_order(&db.store, "wellbeing_answers")
             .await
             .unwrap();
-        let ids: Vec<String> = by_id.iter().map(|(id, _)| id.clone()).collect();
-        assert_eq!(stored, ids, "storage order is the random ids' order");
-        let answered_order: Vec<&str> = by_id.iter().map(|(_, c)| c.as_str()).collect();
-        let mut given_order = answered_order.clone();
-        given_order.sort();
-        assert_ne!(
-            answered_order, given_order,
-            "storage order does not follow the order of answering (1 in 12! chance of a false alarm)"
+        assert_eq!(stored.len(), 12);
+        assert!(
+            store::wellbeing::ids_in_storage_order(&db.store, "staff")
+                .await
+                .is_err(),
+            "only the wellbeing tables"
         );
 
         // The marker refuses a second answer in the period, and is per person.

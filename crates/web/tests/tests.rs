@@ -15,6 +15,7 @@ mod session_requests;
 mod support;
 mod two_factor;
 mod wellbeing;
+mod wellbeing_anonymity;
 
 use store::Backend;
 use support::*;

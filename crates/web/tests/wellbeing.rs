@@ -1,13 +1,16 @@
 //! Wellbeing over HTTP: answering the check-in (once a period, bad answers named, nothing
-//! stored on error), the report withheld below the threshold, and the proof that an answer
-//! cannot be joined back to the person who gave it.
+//! stored on error), results of a closed period only and withheld below the threshold, and
+//! the settings. The proofs that an answer cannot be joined back to the person are in
+//! `wellbeing_anonymity`.
 use super::on_both;
 use crate::support::*;
+use app::clock::Clock;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use store::Backend;
 
 /// Demo staff log-ins at a practice (role `staff`), in listing order.
-async fn staff_at(t: &TestApp, ods: &str) -> Vec<String> {
+pub(crate) async fn staff_at(t: &TestApp, ods: &str) -> Vec<String> {
     t.app
         .demo_logins()
         .await
@@ -18,7 +21,7 @@ async fn staff_at(t: &TestApp, ods: &str) -> Vec<String> {
         .collect()
 }
 
-async fn api_client(t: &TestApp, email: &str) -> reqwest::Client {
+pub(crate) async fn api_client(t: &TestApp, email: &str) -> reqwest::Client {
     let client = TestApp::client();
     let r = client
         .post(format!("{}/api/login", t.base))
@@ -30,7 +33,7 @@ async fn api_client(t: &TestApp, email: &str) -> reqwest::Client {
     client
 }
 
-async fn answer(t: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Value) {
+pub(crate) async fn answer(t: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Value) {
     let r = client
         .post(format!("{}/api/checkins", t.base))
         .json(&body)
@@ -40,21 +43,79 @@ async fn answer(t: &TestApp, client: &reqwest::Client, body: Value) -> (u16, Val
     (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
 }
 
-async fn count(t: &TestApp, table: &str) -> usize {
+pub(crate) async fn count(t: &TestApp, table: &str) -> usize {
     store::testing::rows_as_text(&t.app.store().clone(), table)
         .await
         .unwrap()
         .len()
 }
 
-on_both!(
-    checkins_are_answered_once_and_reported_only_from_five,
-    async |t: &TestApp| {
+/// 09:00 UTC on a day: Monday 23 November 2026 is in the period 2 to 29 November 2026
+/// (4-week periods from 1 January 2024), whose results appear on 30 November.
+pub(crate) fn at(day: &str) -> DateTime<Utc> {
+    format!("{day}T09:00:00Z").parse().unwrap()
+}
+
+/// The application on 23 November 2026, with a clock the test moves.
+pub(crate) async fn spawn_in_open_period(backend: Backend) -> (TestApp, Clock) {
+    let clock = Clock::fixed(at("2026-11-23"));
+    (spawn_at(backend, clock.clone()).await, clock)
+}
+
+pub(crate) fn last_period(report: &Value) -> Value {
+    report["periods"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone()
+}
+
+/// Runs one async test body on both databases, on 23 November 2026 with a movable clock.
+macro_rules! on_both_in_open_period {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let (t, clock) = spawn_in_open_period(Backend::Sqlite).await;
+                ($body)(&t, &clock).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let (t, clock) = spawn_in_open_period(Backend::Postgres).await;
+                ($body)(&t, &clock).await;
+                t.db.cleanup().await.unwrap();
+            }
+        }
+    };
+}
+pub(crate) use on_both_in_open_period;
+
+on_both_in_open_period!(
+    checkins_are_answered_once_and_shown_only_after_the_close,
+    async |t: &TestApp, clock: &Clock| {
         let staff = staff_at(t, OWN_PRACTICE).await;
         assert!(
             staff.len() >= 6,
             "the demo practice has enough staff log-ins"
         );
+        let report_path = format!("/api/practices/{OWN_PRACTICE}/wellbeing");
+        let pm = api_client(
+            t,
+            &t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
+        )
+        .await;
+        // The demo's closed periods are there to see; the open one is not.
+        let (_, before) = get_json(t, &pm, &report_path).await;
+        assert_eq!(before["open_period"]["period_start"], "2026-11-02");
+        assert_eq!(before["open_period"]["results_from"], "2026-11-30");
+        let demo_last = last_period(&before);
+        assert_eq!(demo_last["period_start"], "2026-10-05");
+        assert_eq!(demo_last["withheld"], false, "{demo_last}");
+        assert!(demo_last["responses"].as_u64().unwrap() >= 5);
+        let results_before = count(t, "wellbeing_answers").await;
+
         let first = api_client(t, &staff[0]).await;
         let (_, current) = get_json(t, &first, "/api/checkins/current").await;
         assert_eq!(current["questions"].as_array().unwrap().len(), 5);
@@ -76,10 +137,10 @@ on_both!(
             .map(|f| f["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["q1", "q2"], "{body}");
-        assert_eq!(count(t, "wellbeing_answers").await, 0);
+        assert_eq!(count(t, "wellbeing_pending").await, 0);
         assert_eq!(count(t, "wellbeing_answered").await, 0);
 
-        // Four answer: withheld.
+        // Four answer, then a fifth: all sealed, none of it shown while the period is open.
         for (i, email) in staff.iter().take(4).enumerate() {
             let client = api_client(t, email).await;
             let (status, body) = answer(
@@ -94,148 +155,54 @@ on_both!(
         let (status, body) = answer(t, &first, json!({ "answers": [1, 1, 1, 1, 1] })).await;
         assert_eq!(status, 409, "{body}");
         assert!(body["error"].as_str().unwrap().contains("already answered"));
-        assert_eq!(count(t, "wellbeing_answers").await, 4);
-
-        let pm = api_client(
-            t,
-            &t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
-        )
-        .await;
-        let (_, report) =
-            get_json(t, &pm, &format!("/api/practices/{OWN_PRACTICE}/wellbeing")).await;
-        assert_eq!(report["responses"], 4);
-        assert_eq!(report["withheld"], true);
-        assert!(report.get("results").is_none());
-        let last = report["periods"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .clone();
-        assert_eq!(last["comments"].as_array().unwrap().len(), 0);
-
-        // The fifth: shown, with the comments.
+        assert_eq!(count(t, "wellbeing_pending").await, 4);
         let fifth = api_client(t, &staff[4]).await;
+        let (status, _) = answer(t, &fifth, json!({ "answers": [2, 3, 3, 3, 3] })).await;
+        assert_eq!(status, 201);
+        assert_eq!(count(t, "wellbeing_pending").await, 5);
+        assert_eq!(count(t, "wellbeing_answers").await, results_before);
+        let (_, during) = get_json(t, &pm, &report_path).await;
         assert_eq!(
-            answer(t, &fifth, json!({ "answers": [2, 3, 3, 3, 3] }))
-                .await
-                .0,
-            201
+            during, before,
+            "an open period changes nothing a manager sees"
         );
-        let (_, report) =
-            get_json(t, &pm, &format!("/api/practices/{OWN_PRACTICE}/wellbeing")).await;
-        assert_eq!(report["responses"], 5);
-        assert_eq!(report["withheld"], false);
-        assert_eq!(report["results"]["questions"][0]["mean"], 3.6);
-        let last = report["periods"]
-            .as_array()
-            .unwrap()
-            .last()
-            .unwrap()
-            .clone();
-        assert_eq!(last["comments"].as_array().unwrap().len(), 4);
+
+        // The period closes: its answers are published once, in one go.
+        clock.set(at("2026-11-30"));
+        let (_, after) = get_json(t, &pm, &report_path).await;
+        assert_eq!(after["open_period"]["period_start"], "2026-11-30");
+        let closed = last_period(&after);
+        assert_eq!(closed["period_start"], "2026-11-02");
+        assert_eq!(closed["period_end"], "2026-11-29");
+        assert_eq!(closed["responses"], 5);
+        assert_eq!(closed["withheld"], false);
+        assert_eq!(closed["results"]["questions"][0]["mean"], 3.6);
+        assert_eq!(
+            closed["results"]["questions"][0]["counts"],
+            json!([0, 1, 0, 4, 0])
+        );
+        // Comments: plain text, alphabetical, dated by the period alone.
+        assert_eq!(
+            closed["comments"],
+            json!(["Comment 0", "Comment 1", "Comment 2", "Comment 3"])
+        );
+        assert_eq!(count(t, "wellbeing_pending").await, 0);
+        assert_eq!(count(t, "wellbeing_answers").await, results_before + 5);
+        let (_, again) = get_json(t, &pm, &report_path).await;
+        assert_eq!(again, after, "published once");
+        let page = t
+            .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
+            .await;
+        let (status, html) = get(t, &page, &format!("/practices/{OWN_PRACTICE}/wellbeing")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Last closed period: 2 November to 29 November 2026"));
+        assert!(html.contains("Comments, 2 November to 29 November 2026"));
+        assert!(html.contains("<li>Comment 3</li>"));
 
         // The other tenant's manager sees nothing of it.
         let other = api_client(t, &t.other.manager_email).await;
-        let (status, _) = get(
-            t,
-            &other,
-            &format!("/api/practices/{OWN_PRACTICE}/wellbeing"),
-        )
-        .await;
+        let (status, _) = get(t, &other, &report_path).await;
         assert_eq!(status, 403);
-    }
-);
-
-on_both!(
-    an_answer_cannot_be_joined_back_to_the_person,
-    async |t: &TestApp| {
-        let staff = staff_at(t, OWN_PRACTICE).await;
-        let mut people = Vec::new();
-        for (email, scores) in [(&staff[0], [1, 2, 3, 4, 5]), (&staff[1], [5, 4, 3, 2, 1])] {
-            let client = api_client(t, email).await;
-            let (status, body) = answer(
-                t,
-                &client,
-                json!({ "answers": scores, "comment": format!("From {}", scores[0]) }),
-            )
-            .await;
-            assert_eq!(status, 201, "{body}");
-            let user = t.user(email).await;
-            let person = t
-                .app
-                .get_staff(
-                    &t.app.actor(&user.id).await.unwrap(),
-                    user.staff_id.as_deref().unwrap(),
-                )
-                .await
-                .unwrap();
-            people.push((user, person));
-        }
-        let answers = store::testing::rows_as_text(t.app.store(), "wellbeing_answers")
-            .await
-            .unwrap();
-        let markers = store::testing::rows_as_text(t.app.store(), "wellbeing_answered")
-            .await
-            .unwrap();
-        let audit = store::testing::rows_as_text(t.app.store(), "audit_log")
-            .await
-            .unwrap();
-        assert_eq!(answers.len(), 2);
-        assert_eq!(markers.len(), 2);
-        // Nothing in an answer row names either person or account.
-        for row in &answers {
-            for (user, person) in &people {
-                for identifying in [
-                    &user.id,
-                    &user.email,
-                    &person.id,
-                    &person.draft.name,
-                    person.draft.email.as_ref().unwrap(),
-                ] {
-                    assert!(
-                        !row.values()
-                            .any(|v| v.as_deref() == Some(identifying.as_str())),
-                        "an answer row holds {identifying}"
-                    );
-                }
-            }
-            // No time finer than the period: the only date is the period's first day.
-            let dates: Vec<&String> = row
-                .values()
-                .flatten()
-                .filter(|v| v.len() >= 10 && v.as_bytes()[4] == b'-' && v.as_bytes()[7] == b'-')
-                .collect();
-            assert_eq!(dates, [row["period_start"].as_ref().unwrap()]);
-        }
-        // Both answers share every column but the random id, the scores and the comment:
-        // nothing separates one person's row from the other's but what they answered.
-        for column in ["questionnaire_id", "period_start", "practice_ods"] {
-            assert_eq!(answers[0][column], answers[1][column]);
-        }
-        // The marker and the audit trail hold no answer id, score or comment.
-        let answer_ids: Vec<&String> = answers.iter().map(|r| r["id"].as_ref().unwrap()).collect();
-        for row in markers.iter().chain(&audit) {
-            for value in row.values().flatten() {
-                for id in &answer_ids {
-                    assert!(!value.contains(id.as_str()), "{value} names an answer");
-                }
-                assert!(!value.contains("From "), "{value} holds a comment");
-            }
-        }
-        let answered: Vec<&std::collections::BTreeMap<String, Option<String>>> = audit
-            .iter()
-            .filter(|r| r["entity"].as_deref() == Some("wellbeing_checkin"))
-            .collect();
-        assert_eq!(answered.len(), 2, "each answer is audited as 'answered'");
-        for row in answered {
-            let after: Value = serde_json::from_str(row["after_json"].as_ref().unwrap()).unwrap();
-            assert_eq!(
-                after.as_object().unwrap().len(),
-                1,
-                "only the period: {after}"
-            );
-        }
     }
 );
 

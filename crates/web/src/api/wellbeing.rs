@@ -1,5 +1,5 @@
 //! The wellbeing part of the JSON API: the check-in open to the logged-in person, answering
-//! it, and a practice's results (withheld below the threshold).
+//! it, and a practice's results: closed periods only, withheld below the threshold.
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::{AppState, Routes};
@@ -77,7 +77,7 @@ pub(crate) struct AnsweredDto {
 }
 
 #[utoipa::path(post, path = "/api/checkins", request_body = CheckinInput,
-    responses((status = 201, body = AnsweredDto, description = "stored without a link to the person"),
+    responses((status = 201, body = AnsweredDto, description = "stored sealed, without a link to the person, until the period closes"),
         (status = 409, description = "already answered in this period"),
         (status = 422, description = "an answer is missing or out of range; `fields` names each (`q1`…)")))]
 async fn answer(
@@ -148,7 +148,10 @@ pub(crate) struct GroupResultDto {
 pub(crate) struct PeriodDto {
     period_start: String,
     period_end: String,
-    responses: usize,
+    /// How many answered; absent when withheld (no count below the threshold is shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    responses: Option<usize>,
+    /// `true` when fewer than `threshold` answered.
     withheld: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     results: Option<ResultsDto>,
@@ -158,23 +161,27 @@ pub(crate) struct PeriodDto {
 }
 
 #[derive(Serialize, ToSchema)]
+pub(crate) struct OpenPeriodDto {
+    period_start: String,
+    period_end: String,
+    /// The first day its results may appear (`YYYY-MM-DD`).
+    results_from: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub(crate) struct WellbeingDto {
     ods_code: String,
     threshold: u32,
     period_weeks: u32,
-    /// Answers in the current period.
-    responses: usize,
-    /// `true` when fewer than `threshold` answered in the current period.
-    withheld: bool,
-    /// The current period's results; absent when withheld.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    results: Option<ResultsDto>,
-    /// Every period with answers, oldest first, ending with the current one.
+    /// The period open now: its dates only. Nothing of its answers is shown before it
+    /// closes, not even how many have answered.
+    open_period: OpenPeriodDto,
+    /// Closed periods, oldest first, from the first with an answer to the last closed.
     periods: Vec<PeriodDto>,
 }
 
 #[utoipa::path(get, path = "/api/practices/{ods}/wellbeing", params(("ods" = String, Path, description = "the practice's ODS code")),
-    responses((status = 200, body = WellbeingDto, description = "aggregated check-in results; groups below the threshold withheld"), (status = 403), (status = 404)))]
+    responses((status = 200, body = WellbeingDto, description = "aggregated results of closed periods; periods and groups below the threshold withheld"), (status = 403), (status = 404)))]
 async fn report(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -207,14 +214,15 @@ async fn report(
             comments: p.comments.clone(),
         })
         .collect();
-    let current = r.current();
     Ok(Json(WellbeingDto {
         ods_code: r.practice_ods.clone(),
         threshold: r.settings.threshold,
         period_weeks: r.settings.period_weeks,
-        responses: current.responses,
-        withheld: current.withheld(),
-        results: current.results.as_ref().map(results_dto),
+        open_period: OpenPeriodDto {
+            period_start: r.open.start.to_string(),
+            period_end: r.open.end.to_string(),
+            results_from: r.open.next_start().to_string(),
+        },
         periods,
     }))
 }

@@ -276,7 +276,8 @@ pub(crate) struct GroupRow {
 
 pub(crate) struct TrendRow {
     pub period: String,
-    pub responses: usize,
+    /// A count at or above the threshold, or "fewer than N".
+    pub responses: String,
     /// Practice, then each staff group: a mean or "withheld".
     pub cells: Vec<String>,
 }
@@ -289,8 +290,14 @@ pub(crate) struct ReportPage {
     ods: String,
     threshold: u32,
     period_weeks: u32,
+    /// The open period: its dates only.
+    open_period: String,
+    open_ends: String,
+    results_on: String,
+    /// Whether a closed period has answers; the fields below describe the latest.
+    has_latest: bool,
     period: String,
-    responses: usize,
+    responses: String,
     withheld: bool,
     results: Vec<ResultRow>,
     groups: Vec<GroupRow>,
@@ -304,11 +311,18 @@ pub(crate) struct ReportPage {
     withheld_text: &'static str,
 }
 
+/// A count of answers as shown: only at or above the threshold.
+fn responses_text(responses: Option<usize>, threshold: u32) -> String {
+    responses
+        .map(|n| n.to_string())
+        .unwrap_or_else(|| format!("fewer than {threshold}"))
+}
+
 fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPage {
-    let current = r.current();
-    let results = current
-        .results
-        .as_ref()
+    let threshold = r.settings.threshold;
+    let latest = r.latest();
+    let results = latest
+        .and_then(|p| p.results.as_ref())
         .map(|res| {
             res.questions
                 .iter()
@@ -321,8 +335,9 @@ fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPa
                 .collect()
         })
         .unwrap_or_default();
-    let groups = current
-        .groups
+    let groups = latest
+        .map(|p| p.groups.as_slice())
+        .unwrap_or_default()
         .iter()
         .map(|g| GroupRow {
             label: g.staff_group.label(),
@@ -357,7 +372,7 @@ fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPa
             }));
             TrendRow {
                 period: period_label(&p.period),
-                responses: p.responses,
+                responses: responses_text(p.responses, threshold),
                 cells,
             }
         })
@@ -367,14 +382,18 @@ fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPa
         trend_chart: trend_chart(&r),
         practice_name: r.practice_name.clone(),
         ods: r.practice_ods.clone(),
-        threshold: r.settings.threshold,
+        threshold,
         period_weeks: r.settings.period_weeks,
-        period: period_label(&current.period),
-        responses: current.responses,
-        withheld: current.withheld(),
+        open_period: period_label(&r.open),
+        open_ends: long_date(r.open.end),
+        results_on: long_date(r.open.next_start()),
+        has_latest: latest.is_some(),
+        period: latest.map(|p| period_label(&p.period)).unwrap_or_default(),
+        responses: responses_text(latest.and_then(|p| p.responses), threshold),
+        withheld: latest.is_none_or(|p| p.withheld()),
         results,
         groups,
-        comments: current.comments.clone(),
+        comments: latest.map(|p| p.comments.clone()).unwrap_or_default(),
         trend_columns,
         trend,
         team_year: format!(
@@ -491,7 +510,7 @@ pub(crate) async fn practice_report(
 pub(crate) struct PracticeLineView {
     pub ods: String,
     pub name: String,
-    pub responses: usize,
+    pub responses: String,
     pub mean: String,
 }
 
@@ -507,7 +526,9 @@ pub(crate) struct PcnPage {
     ctx: PageCtx,
     code: String,
     name: String,
+    /// The last closed period, which the practice lines describe.
     period: String,
+    open_period: String,
     practices: Vec<PracticeLineView>,
     services: Vec<LocalServiceView>,
     settings_form: FormView,
@@ -588,14 +609,15 @@ async fn pcn_render(
         ctx: page_ctx(&user.actor, &token, &path)?,
         code: w.pcn_code.clone(),
         name: w.pcn_name.clone(),
-        period: period_label(&w.period),
+        period: period_label(&w.closed),
+        open_period: period_label(&w.open),
         practices: w
             .practices
             .iter()
             .map(|p| PracticeLineView {
                 ods: p.ods_code.clone(),
                 name: p.name.clone(),
-                responses: p.responses,
+                responses: responses_text(p.responses, w.settings.threshold),
                 mean: p
                     .overall_mean
                     .map(mean)
