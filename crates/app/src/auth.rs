@@ -1,4 +1,5 @@
-//! Logging in: argon2 password hashes, and a limit on failed attempts per client address.
+//! Logging in: argon2 password hashes, and limits on failed attempts per client address
+//! and per account.
 use crate::App;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
@@ -6,13 +7,95 @@ use crate::two_factor::LoginStep;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::{DateTime, Utc};
 use domain::account::UserRole;
 use domain::staff::parse_email;
 use domain::{FieldError, FieldErrors};
+use store::users::AttemptOutcome;
 
 /// Failed log-ins allowed from one client address in `ATTEMPT_WINDOW_SECONDS`.
 pub const MAX_FAILED_ATTEMPTS: i64 = 10;
 pub const ATTEMPT_WINDOW_SECONDS: i64 = 60;
+/// Failed log-ins allowed on one account (the email typed) in `ACCOUNT_WINDOW_SECONDS`,
+/// since its last sign-in. The account unlocks itself as the failures age out.
+pub const MAX_ACCOUNT_FAILURES: i64 = 10;
+pub const ACCOUNT_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// When the limit on these failures (times, oldest first) lets another attempt through,
+/// or `None` when it does now.
+fn limit_until(failures: &[String], max: i64, window_seconds: i64) -> Option<DateTime<Utc>> {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    if failures.len() < max {
+        return None;
+    }
+    // Once this one ages out of the window, fewer than `max` are left.
+    let deciding = &failures[failures.len() - max];
+    let at = DateTime::parse_from_rfc3339(deciding)
+        .ok()?
+        .with_timezone(&Utc);
+    Some(at + chrono::Duration::seconds(window_seconds))
+}
+
+/// Rounds up to the next whole minute, so "try again after 14:05" is true at 14:05.
+fn to_next_minute(at: DateTime<Utc>) -> DateTime<Utc> {
+    let seconds = at.timestamp();
+    let up = seconds + (60 - seconds.rem_euclid(60)) % 60;
+    DateTime::from_timestamp(up, 0).unwrap_or(at)
+}
+
+impl App {
+    /// Starts a log-in attempt for `account` from `client`: counts their recent failures
+    /// and, under both limits, records this attempt as failed until `finish_attempt` says
+    /// otherwise, all under one lock, so concurrent attempts cannot pass the limit
+    /// together. Over a limit nothing is recorded and the answer says when to try again.
+    pub(crate) async fn start_attempt(&self, client: &str, account: &str) -> AppResult<String> {
+        let now = self.clock().now();
+        let client_since =
+            store::timestamp(now - chrono::Duration::seconds(ATTEMPT_WINDOW_SECONDS));
+        let account_since =
+            store::timestamp(now - chrono::Duration::seconds(ACCOUNT_WINDOW_SECONDS));
+        let mut tx = self.store().begin().await?;
+        // Always address first, then account: two attempts never wait on each other's lock.
+        store::users::lock_attempts(&mut tx, &format!("client:{client}")).await?;
+        store::users::lock_attempts(&mut tx, &format!("account:{account}")).await?;
+        let by_client = store::users::client_failures(&mut tx, client, &client_since).await?;
+        let by_account = store::users::account_failures(&mut tx, account, &account_since).await?;
+        let until = limit_until(&by_client, MAX_FAILED_ATTEMPTS, ATTEMPT_WINDOW_SECONDS).max(
+            limit_until(&by_account, MAX_ACCOUNT_FAILURES, ACCOUNT_WINDOW_SECONDS),
+        );
+        if let Some(until) = until {
+            tx.rollback().await.map_err(store::StoreError::from)?;
+            let until = to_next_minute(until);
+            return Err(AppError::TooManyAttempts {
+                until,
+                retry_after_seconds: (until - now).num_seconds().max(1),
+            });
+        }
+        let id = store::users::record_account_attempt(
+            &mut tx,
+            client,
+            account,
+            &store::timestamp(now),
+            AttemptOutcome::Failed,
+        )
+        .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(id)
+    }
+
+    /// Records how an attempt from `start_attempt` ended (a failure is already recorded).
+    pub(crate) async fn finish_attempt(
+        &self,
+        conn: &mut store::Conn,
+        id: &str,
+        outcome: AttemptOutcome,
+    ) -> AppResult<()> {
+        if outcome != AttemptOutcome::Failed {
+            store::users::set_attempt_outcome(conn, id, outcome).await?;
+        }
+        Ok(())
+    }
+}
 
 /// Hashes a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> AppResult<String> {
@@ -40,33 +123,37 @@ fn dummy_hash() -> &'static str {
 
 impl App {
     /// Checks an email and password. `client` identifies where the attempt came from (the
-    /// peer address); after too many failures from it, attempts are refused for a while.
-    /// An account with two-factor sign-in on is not logged in yet: `complete_login` takes
-    /// its code.
+    /// address of the person, as far as the server can tell); after too many failures
+    /// from it, or on the account, attempts are refused for a while. An account with
+    /// two-factor sign-in on is not logged in yet: `complete_login` takes its code.
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<LoginStep> {
-        let mut conn = self.store().conn().await?;
-        let now = chrono::Utc::now();
-        let since = store::timestamp(now - chrono::Duration::seconds(ATTEMPT_WINDOW_SECONDS));
-        if store::users::failures_since(&mut conn, client, &since).await? >= MAX_FAILED_ATTEMPTS {
-            store::users::record_attempt(&mut conn, client, &store::timestamp(now), false).await?;
-            return Err(AppError::TooManyAttempts);
-        }
         let email = email.trim().to_ascii_lowercase();
-        let user = store::users::find_by_email(&mut conn, &email).await?;
+        let attempt = self.start_attempt(client, &email).await?;
+        let now = self.clock().now();
+        let user = {
+            let mut conn = self.store().conn().await?;
+            store::users::find_by_email(&mut conn, &email).await?
+        };
         let hash = user
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| dummy_hash().to_string());
         let password = password.to_string();
+        // No connection is held while argon2 works: many log-ins at once must not drain
+        // the pool.
         let verified = verify_off_executor(password, hash).await;
         let ok = verified && user.as_ref().is_some_and(|u| !u.disabled);
-        store::users::record_attempt(&mut conn, client, &store::timestamp(now), ok).await?;
+        let mut conn = self.store().conn().await?;
         match user {
             Some(user) if ok => {
                 let two_factor = store::two_factor::get(&mut conn, &user.id).await?;
                 if two_factor.is_some_and(|t| t.enabled) {
+                    self.finish_attempt(&mut conn, &attempt, AttemptOutcome::PasswordOnly)
+                        .await?;
                     return Ok(LoginStep::CodeNeeded { user_id: user.id });
                 }
+                self.finish_attempt(&mut conn, &attempt, AttemptOutcome::SignedIn)
+                    .await?;
                 store::users::set_last_login(&mut conn, &user.id, &store::timestamp(now)).await?;
                 Ok(LoginStep::SignedIn(actor_of(user)))
             }
@@ -242,6 +329,25 @@ pub fn random_token() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limit_lifts_when_the_deciding_failure_ages_out() {
+        let at = |m: u32, s: u32| format!("2026-11-23T09:{m:02}:{s:02}Z");
+        let nine: Vec<String> = (0..9).map(|i| at(i, 0)).collect();
+        assert_eq!(limit_until(&nine, 10, 900), None);
+        let twelve: Vec<String> = (0..12).map(|i| at(i, 30)).collect();
+        // Once the third-oldest (09:02:30) is 15 minutes old, nine failures remain.
+        let until = limit_until(&twelve, 10, 900).unwrap();
+        assert_eq!(store::timestamp(until), "2026-11-23T09:17:30Z");
+        assert_eq!(
+            store::timestamp(to_next_minute(until)),
+            "2026-11-23T09:18:00Z"
+        );
+        let whole = DateTime::parse_from_rfc3339("2026-11-23T09:18:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(to_next_minute(whole), whole);
+    }
 
     #[test]
     fn hashes_verify_and_differ() {

@@ -25,8 +25,14 @@ pub enum AppError {
     /// A wrong two-factor code, or one used already.
     #[error("the code is not correct, or it has been used already")]
     BadCode,
-    #[error("too many failed log-ins from this address: wait a minute and try again")]
-    TooManyAttempts,
+    /// Too many failed log-ins from the address or on the account: refused until `until`
+    /// (a whole minute, so the time shown is true).
+    #[error("Too many attempts. Try again after {}.", crate::clock::local(*.until).format("%H:%M"))]
+    TooManyAttempts {
+        until: chrono::DateTime<chrono::Utc>,
+        /// Seconds from the refusal to `until`, for the `Retry-After` header.
+        retry_after_seconds: i64,
+    },
     #[error(transparent)]
     Store(store::StoreError),
     #[error("internal error: {0}")]

@@ -9,7 +9,7 @@
 //! codes too.
 use crate::App;
 use crate::access::Actor;
-use crate::auth::{ATTEMPT_WINDOW_SECONDS, MAX_FAILED_ATTEMPTS, actor_of};
+use crate::auth::actor_of;
 use crate::error::{AppError, AppResult};
 use domain::FieldError;
 use domain::account::UserRole;
@@ -310,15 +310,18 @@ impl App {
         code: &str,
         client: &str,
     ) -> AppResult<Actor> {
-        let now = self.clock().now();
-        let at = store::timestamp(now);
-        let since = store::timestamp(now - chrono::Duration::seconds(ATTEMPT_WINDOW_SECONDS));
+        let at = store::timestamp(self.clock().now());
+        // A wrong code counts against the account as a wrong password does.
+        let account = {
+            let mut conn = self.store().conn().await?;
+            store::users::get(&mut conn, user_id)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or(AppError::Unauthenticated)?
+                .email
+        };
+        let attempt = self.start_attempt(client, &account).await?;
         let mut tx = self.store().begin().await?;
-        if store::users::failures_since(&mut tx, client, &since).await? >= MAX_FAILED_ATTEMPTS {
-            store::users::record_attempt(&mut tx, client, &at, false).await?;
-            tx.commit().await.map_err(store::StoreError::from)?;
-            return Err(AppError::TooManyAttempts);
-        }
         let user = store::users::get(&mut tx, user_id)
             .await?
             .filter(|u| !u.disabled)
@@ -332,11 +335,12 @@ impl App {
         };
         let recovery = !looks_like_totp(code);
         let ok = self.use_code(&mut tx, user_id, &secret, code).await?;
-        store::users::record_attempt(&mut tx, client, &at, ok).await?;
         if !ok {
             tx.commit().await.map_err(store::StoreError::from)?;
             return Err(AppError::BadCode);
         }
+        self.finish_attempt(&mut tx, &attempt, store::users::AttemptOutcome::SignedIn)
+            .await?;
         store::users::set_last_login(&mut tx, user_id, &at).await?;
         let actor = actor_of(user);
         if recovery {

@@ -80,6 +80,7 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
             secret,
             mailer: std::sync::Arc::new(app::mail::LogMailer),
             public_url: "http://127.0.0.1".into(),
+            sign_in: Default::default(),
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

@@ -68,3 +68,58 @@ pub fn wellbeing_key_file(url: &str) -> Option<std::path::PathBuf> {
     }
     Some("gpteam-wellbeing.key".into())
 }
+
+/// `gpteam serve` flags for signing in and keeping personal data (each also `GPTEAM_*`).
+#[derive(Debug, clap::Args)]
+pub struct SignInArgs {
+    /// Proxies (CIDRs, comma-separated: `10.0.0.0/8,::1/128`) whose X-Forwarded-For header
+    /// names the client. Without it the connecting address is the client, so log-in
+    /// limits behind a reverse proxy would count everyone as one address.
+    #[arg(long, env = "GPTEAM_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Hours a session lasts after log-in however active (8 idle hours end it sooner).
+    #[arg(long, env = "GPTEAM_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_hours: u64,
+    /// Days log-in attempts (which hold addresses) are kept.
+    #[arg(long, env = "GPTEAM_KEEP_LOGIN_ATTEMPTS_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub keep_login_attempts_days: u32,
+    /// Days spent or expired invitation, reset and set-up links are kept.
+    #[arg(long, env = "GPTEAM_KEEP_ACCOUNT_LINKS_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub keep_account_links_days: u32,
+}
+
+impl SignInArgs {
+    pub fn policy(&self) -> web::SignInPolicy {
+        web::SignInPolicy {
+            trusted_proxies: self.trusted_proxies.clone(),
+            session_lifetime: std::time::Duration::from_secs(self.session_hours * 3600),
+        }
+    }
+
+    pub fn retention(&self) -> app::housekeeping::Retention {
+        app::housekeeping::Retention {
+            login_attempts: chrono::Duration::days(self.keep_login_attempts_days.into()),
+            account_tokens: chrono::Duration::days(self.keep_account_links_days.into()),
+        }
+    }
+}
+
+/// Purges old log-in attempts, spent account links and expired sessions at start-up and
+/// then hourly (`App::housekeeping` is safe to run from several servers).
+pub async fn housekeeping_loop(
+    app: app::App,
+    sessions: store::sessions::SessionBackend,
+    retention: app::housekeeping::Retention,
+) {
+    loop {
+        match app.housekeeping(Some(&sessions), &retention).await {
+            Ok(purged) => tracing::info!(
+                "housekeeping: {} log-in attempts and {} account links deleted",
+                purged.login_attempts,
+                purged.account_tokens
+            ),
+            Err(error) => tracing::warn!("housekeeping failed: {error}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}

@@ -134,6 +134,8 @@ struct ServeArgs {
     /// resets (default: http://<listen address>).
     #[arg(long, env = "GPTEAM_PUBLIC_URL")]
     public_url: Option<String>,
+    #[command(flatten)]
+    sign_in: config::SignInArgs,
 }
 
 #[derive(Debug, Args)]
@@ -606,6 +608,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
     tokio::spawn(leavers_loop(app.clone()));
     tokio::spawn(membership_loop(app.clone()));
+    let retention = args.sign_in.retention();
+    tokio::spawn(config::housekeeping_loop(
+        app.clone(),
+        sessions.clone(),
+        retention,
+    ));
     if let Some(token) = app.create_setup_link().await? {
         println!(
             "No account exists yet. Within the next hour, open this link to create the first system administrator (it works once):\n  {public_url}/setup/{token}"
@@ -619,6 +627,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             secret,
             mailer: account_mailer,
             public_url,
+            sign_in: args.sign_in.policy(),
         },
     );
     println!(

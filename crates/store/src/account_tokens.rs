@@ -160,3 +160,15 @@ pub async fn spend_all(
     .await?;
     Ok(())
 }
+
+/// Deletes tokens spent, or expired, before `before`; returns how many.
+pub async fn purge(conn: &mut AnyConnection, before: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM account_tokens WHERE (used_at IS NOT NULL AND used_at < $1) OR expires_at < $2",
+    )
+    .bind(before)
+    .bind(before)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -164,6 +164,27 @@ impl Store {
         })
     }
 
+    /// Rows changed by every statement on every pooled connection since it opened, whether
+    /// later rolled back or not (SQLite's `total_changes()`); `None` on PostgreSQL. Tests
+    /// use it to show that a refused request wrote nothing, not even a write undone by a
+    /// rollback. It holds every pooled connection while counting: call it when idle.
+    pub async fn total_changes(&self) -> Result<Option<i64>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut held = Vec::new();
+        let mut total = 0;
+        for _ in 0..self.pool.options().get_max_connections() {
+            let mut conn = self.pool.acquire().await?;
+            let row = sqlx::query("SELECT total_changes()")
+                .fetch_one(&mut *conn)
+                .await?;
+            total += sqlx::Row::try_get::<i64, _>(&row, 0)?;
+            held.push(conn);
+        }
+        Ok(Some(total))
+    }
+
     /// Checks the database answers.
     pub async fn ping(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;

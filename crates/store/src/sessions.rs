@@ -86,3 +86,24 @@ impl ExpiredDeletion for SessionBackend {
         }
     }
 }
+
+/// Deletes every session past its expiry (the server's housekeeping).
+pub async fn purge_expired(sessions: &SessionBackend) -> Result<()> {
+    sessions
+        .delete_expired()
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Protocol(e.to_string())))
+}
+
+/// How many sessions are stored, expired or not (for tests of the housekeeping).
+pub async fn count(conn: &mut sqlx::AnyConnection) -> Result<i64> {
+    let table = if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        "tower_sessions.session"
+    } else {
+        "tower_sessions"
+    };
+    let row = sqlx::query(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(conn)
+        .await?;
+    Ok(sqlx::Row::try_get(&row, 0)?)
+}

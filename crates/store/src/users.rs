@@ -218,3 +218,112 @@ pub async fn failures_since(conn: &mut AnyConnection, client: &str, since: &str)
     .await?;
     Ok(row.try_get(0)?)
 }
+
+/// How a log-in attempt ended, as `login_attempts.succeeded` stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptOutcome {
+    /// A wrong password or code; also an attempt still being checked.
+    Failed = 0,
+    SignedIn = 1,
+    /// The password was right and a two-factor code is still to come: neither a failure
+    /// nor a sign-in that clears the account's failures.
+    PasswordOnly = 2,
+}
+
+/// Serialises log-in attempts on `key` (an address or an account) until the transaction
+/// ends, so that counting recent failures and recording a new attempt is one step.
+/// PostgreSQL takes a transaction-scoped advisory lock; on SQLite `Store::begin` already
+/// holds the database's write lock.
+pub async fn lock_attempts(conn: &mut AnyConnection, key: &str) -> Result<()> {
+    if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+        // Selecting the void result inside a subquery keeps the Any driver to an integer.
+        sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock(21, hashtext($1))) AS l")
+            .bind(key)
+            .fetch_one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Records an attempt for `account` (the email typed) from `client`; returns its id.
+pub async fn record_account_attempt(
+    conn: &mut AnyConnection,
+    client: &str,
+    account: &str,
+    at: &str,
+    outcome: AttemptOutcome,
+) -> Result<String> {
+    let id = new_id();
+    sqlx::query(
+        "INSERT INTO login_attempts (id, client, account, at, succeeded) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(client)
+    .bind(account)
+    .bind(at)
+    .bind(outcome as i64)
+    .execute(conn)
+    .await?;
+    Ok(id)
+}
+
+/// Sets how an attempt recorded as failed (while it was being checked) ended.
+pub async fn set_attempt_outcome(
+    conn: &mut AnyConnection,
+    id: &str,
+    outcome: AttemptOutcome,
+) -> Result<()> {
+    sqlx::query("UPDATE login_attempts SET succeeded = $2 WHERE id = $1")
+        .bind(id)
+        .bind(outcome as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// When each failed attempt from `client` after `since` was made, oldest first.
+pub async fn client_failures(
+    conn: &mut AnyConnection,
+    client: &str,
+    since: &str,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT at FROM login_attempts WHERE client = $1 AND at > $2 AND succeeded = 0
+         ORDER BY at",
+    )
+    .bind(client)
+    .bind(since)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// When each failed attempt on `account` after `since`, and after its last
+/// sign-in, was made, oldest first.
+pub async fn account_failures(
+    conn: &mut AnyConnection,
+    account: &str,
+    since: &str,
+) -> Result<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT at FROM login_attempts WHERE account = $1 AND at > $2 AND succeeded = 0
+         AND at > COALESCE((SELECT MAX(at) FROM login_attempts
+                             WHERE account = $3 AND succeeded = 1), '')
+         ORDER BY at",
+    )
+    .bind(account)
+    .bind(since)
+    .bind(account)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+}
+
+/// Deletes log-in attempts made before `before` (they hold addresses); returns how many.
+pub async fn purge_attempts(conn: &mut AnyConnection, before: &str) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+        .bind(before)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}

@@ -122,7 +122,7 @@ fn user_dto(actor: &app::Actor) -> UserDto {
 #[utoipa::path(post, path = "/api/login", request_body = LoginRequest,
     responses((status = 200, body = UserDto, description = "logged in; the session cookie is set"),
         (status = 401, description = "wrong email, password or code; `{\"two_factor_required\": true}` when the account needs a `code`"),
-        (status = 429)))]
+        (status = 429, description = "too many failed log-ins from this address or on this account; `Retry-After` gives the seconds to wait and `error` the time")))]
 async fn login(
     State(state): State<AppState>,
     session: Session,

@@ -43,8 +43,22 @@ pub(crate) fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Invalid(_) | AppError::Import(_) => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::Conflict(_) => StatusCode::CONFLICT,
-        AppError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// `Retry-After` for a refusal that names when to try again (RFC 9110, in seconds).
+pub(crate) fn retry_after(error: &AppError) -> Option<[(axum::http::HeaderName, String); 1]> {
+    match error {
+        AppError::TooManyAttempts {
+            retry_after_seconds,
+            ..
+        } => Some([(
+            axum::http::header::RETRY_AFTER,
+            retry_after_seconds.to_string(),
+        )]),
+        _ => None,
     }
 }
 
@@ -73,6 +87,7 @@ impl IntoResponse for WebError {
         match self {
             WebError::Page(error) => {
                 let status = status_of(&error);
+                let retry = retry_after(&error);
                 let title = match status {
                     StatusCode::FORBIDDEN => {
                         "You do not have permission to see this page".to_string()
@@ -91,6 +106,7 @@ impl IntoResponse for WebError {
                 };
                 (
                     status,
+                    retry,
                     Html(page.render().unwrap_or_else(|e| e.to_string())),
                 )
                     .into_response()
@@ -105,6 +121,7 @@ impl IntoResponse for WebError {
                 };
                 (
                     status,
+                    retry_after(&error),
                     Json(serde_json::json!({ "error": public_message(&error), "fields": fields })),
                 )
                     .into_response()

@@ -32,6 +32,26 @@ pub struct AppState {
     pub mailer: Arc<dyn app::mail::Mailer>,
     /// The address people reach gpteam at, for links in emails (no trailing slash).
     pub public_url: String,
+    pub sign_in: Arc<SignInPolicy>,
+}
+
+/// Who is believed about a client's address, and how long a session may last.
+#[derive(Debug, Clone)]
+pub struct SignInPolicy {
+    /// Proxies whose `X-Forwarded-For` names the client (`--trusted-proxies`); empty: the
+    /// connecting peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A session ends this long after log-in, however active (8 hours idle ends it sooner).
+    pub session_lifetime: std::time::Duration,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> SignInPolicy {
+        SignInPolicy {
+            trusted_proxies: Vec::new(),
+            session_lifetime: std::time::Duration::from_secs(12 * 3600),
+        }
+    }
 }
 
 impl axum::extract::FromRef<AppState> for axum_csrf::CsrfConfig {
@@ -51,6 +71,7 @@ pub struct WebConfig {
     pub mailer: Arc<dyn app::mail::Mailer>,
     /// The address people reach gpteam at, for links in emails: `http://host:port`.
     pub public_url: String,
+    pub sign_in: SignInPolicy,
 }
 
 /// One route as registered: the access-matrix test walks this list.
@@ -138,6 +159,7 @@ pub fn router(
         csrf,
         mailer: config.mailer.clone(),
         public_url: config.public_url.trim_end_matches('/').to_string(),
+        sign_in: Arc::new(config.sign_in.clone()),
     };
     routes()
         .router

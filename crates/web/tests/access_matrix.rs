@@ -880,9 +880,20 @@ on_both!(
             for &own in tenants {
                 for who in EVERYONE {
                     let path = path_for(t, route.path, entry.target, own).await;
+                    // Authorise first: a refused request writes nothing, not even a row
+                    // rolled back afterwards (counted on SQLite, which sees those).
+                    let writes_before = t.app.store().total_changes().await.unwrap();
                     let (status, location) =
                         send(t, &clients.by_who[who], route.method, &path, entry.body).await;
+                    let writes = t.app.store().total_changes().await.unwrap();
                     checked += 1;
+                    if denied(status, &location) && writes != writes_before {
+                        failures.push(format!(
+                            "{} {path} as {who:?}: refused ({status}) after writing {:?} rows",
+                            route.method,
+                            writes.zip(writes_before).map(|(a, b)| a - b)
+                        ));
+                    }
                     let expect_allowed = if *who == Who::SystemAdmin {
                         admin_allowed(route.method, route.path, entry)
                     } else {

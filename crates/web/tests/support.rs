@@ -53,6 +53,15 @@ pub async fn spawn(backend: Backend) -> TestApp {
 /// The application reading "now" from `clock`; a fixed clock moved by the test moves the
 /// server's "today" too.
 pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
+    spawn_with(backend, clock, web::SignInPolicy::default()).await
+}
+
+/// The application with its own sign-in policy (trusted proxies, session lifetime).
+pub async fn spawn_with(
+    backend: Backend,
+    clock: app::clock::Clock,
+    sign_in: web::SignInPolicy,
+) -> TestApp {
     let db = TestDb::new(backend).await;
     let app = App::with_clock(db.store.clone(), clock);
     app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
@@ -75,6 +84,7 @@ pub async fn spawn_at(backend: Backend, clock: app::clock::Clock) -> TestApp {
             secret,
             mailer: std::sync::Arc::new(outbox.clone()),
             public_url: base.clone(),
+            sign_in,
         },
     );
     tokio::spawn(web::serve(listener, router));

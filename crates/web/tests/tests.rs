@@ -3,6 +3,7 @@
 mod access_matrix;
 mod accounts;
 mod audit;
+mod authorise_first;
 mod development;
 mod leavers;
 mod organisations;
@@ -12,6 +13,7 @@ mod rota_api;
 mod rota_pdf;
 mod rota_setup;
 mod session_requests;
+mod sign_in;
 mod support;
 mod two_factor;
 mod wellbeing;

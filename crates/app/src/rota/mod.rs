@@ -569,6 +569,20 @@ impl App {
         }
     }
 
+    /// Checks the actor may act on the rota, before a change opens its transaction: the
+    /// change's first write (`bump_version`) must not run for someone refused. A rota's
+    /// practice or PCN never changes, so the check still holds inside the transaction.
+    pub(crate) async fn authorize_rota(
+        &self,
+        actor: &Actor,
+        id: &str,
+        permission: Permission,
+    ) -> AppResult<()> {
+        let mut conn = self.store().conn().await?;
+        self.rota_row(&mut conn, actor, id, permission).await?;
+        Ok(())
+    }
+
     /// Queues a rota for a practice or PCN; a worker solves it in the background.
     pub async fn request_rota(
         &self,
@@ -769,6 +783,7 @@ impl App {
         id: &str,
         request: &PublishRequest,
     ) -> AppResult<PublishOutcome> {
+        self.authorize_rota(actor, id, Permission::Manage).await?;
         let mut tx = self.store().begin().await?;
         // The transaction's first write, before it reads the rota (see `bump_version`), so
         // an edit racing the publication waits for it or is refused, and the check below
@@ -857,6 +872,7 @@ impl App {
         let pattern = errors.take(parse_pattern(&edit.pattern));
         errors.into_result()?;
         let (date, pattern) = (date.expect("checked"), pattern.expect("checked"));
+        self.authorize_rota(actor, id, Permission::Manage).await?;
         let mut tx = self.store().begin().await?;
         // The transaction's first write, before it reads the rota (`bump_version`): an edit
         // racing this one waits, then finds the version moved.
@@ -993,6 +1009,7 @@ impl App {
     /// Queues the rota to be solved again, keeping its locked days; refused when the rota
     /// is no longer at `version`, the one the manager saw.
     pub async fn resolve_rota(&self, actor: &Actor, id: &str, version: i64) -> AppResult<()> {
+        self.authorize_rota(actor, id, Permission::Manage).await?;
         let mut tx = self.store().begin().await?;
         let current = store::rota::bump_version(&mut tx, id, version).await?;
         let row = self

@@ -740,6 +740,10 @@ impl App {
     /// (for a link shared by mistake). Audited without either token.
     pub async fn new_calendar_token(&self, actor: &Actor) -> AppResult<String> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
+        // The actor's own record must exist before anything is written.
+        store::staff::get(&mut *self.store().conn().await?, staff_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
         let token = crate::auth::random_token();
         let now = self.now();

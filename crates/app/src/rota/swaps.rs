@@ -163,6 +163,16 @@ impl App {
         override_rules: bool,
         version: i64,
     ) -> AppResult<EditOutcome> {
+        // Authorised before the transaction's first write (a swap stays on its rota).
+        let rota_id = {
+            let mut conn = self.store().conn().await?;
+            store::rota::get_swap(&mut conn, swap_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .rota_id
+        };
+        self.authorize_rota(actor, &rota_id, crate::Permission::Manage)
+            .await?;
         let mut tx = self.store().begin().await?;
         // First write, before any read (`store::rota::bump_version`).
         let current =

@@ -45,12 +45,69 @@ pub(crate) struct LoginQuery {
     next: String,
 }
 
-/// Only same-site paths are followed after log-in.
+/// Only paths of this site are followed after log-in: a single leading `/`, no `//`, no
+/// backslash, and no control or space characters, both as sent and once percent-decoded
+/// (browsers drop a tab or newline, so `/%09/evil.example` would become `//evil.example`).
+/// As sent it must be plain ASCII, as a `Location` header needs. Anything else gives ""
+/// (the user's start page).
 pub(crate) fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    let site_path = |text: &str| {
+        text.starts_with('/')
+            && !text.contains("//")
+            && !text.contains('\\')
+            && !text.chars().any(|c| c.is_control() || c.is_whitespace())
+    };
+    let plain = next.chars().all(|c| c.is_ascii_graphic());
+    if plain && site_path(next) && site_path(&decoded) {
         next.to_string()
     } else {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_path_of_this_site_or_nothing() {
+        for good in [
+            "/",
+            "/practices/Y99901",
+            "/rota?week=2026-W48&x=a%20b",
+            "/caf%C3%A9",
+        ] {
+            assert_eq!(safe_next(good), good, "{good}");
+        }
+        let nasty = [
+            "",
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/%09/evil.example/phish",
+            "/\t/evil.example",
+            "/%0a/evil.example",
+            "/x\nSet-Cookie: a=b",
+            "/%0d%0aLocation:%20https://evil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/%5C/evil.example",
+            "/%5cevil.example",
+            "/%20/evil.example",
+            "/ /evil.example",
+            "/%00",
+            "/\u{7f}",
+            "/\u{2028}evil",
+            "/%E2%80%A8evil",
+            "/café",
+            "javascript:alert(1)",
+            " /practices",
+        ];
+        for bad in nasty {
+            assert_eq!(safe_next(bad), "", "{bad:?} must not be followed");
+        }
     }
 }
 
@@ -121,15 +178,16 @@ pub(crate) async fn login_submit(
             };
             Ok(Redirect::to(&target).into_response())
         }
-        Err(error @ (AppError::BadCredentials | AppError::TooManyAttempts)) => {
+        Err(error @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
             let status = crate::error::status_of(&error);
+            let retry = crate::error::retry_after(&error);
             let page = login_page_with(
                 &token,
                 Some(error.to_string()),
                 form.email.clone(),
                 next.clone(),
             )?;
-            Ok((status, token.clone(), page).into_response())
+            Ok((status, retry, token.clone(), page).into_response())
         }
         Err(other) => Err(other.into()),
     }

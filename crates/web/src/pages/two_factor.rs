@@ -129,8 +129,9 @@ pub(crate) async fn login_code_submit(
             };
             Ok(Redirect::to(&target).into_response())
         }
-        Err(error @ (AppError::BadCode | AppError::TooManyAttempts)) => {
+        Err(error @ (AppError::BadCode | AppError::TooManyAttempts { .. })) => {
             let status = crate::error::status_of(&error);
+            let retry = crate::error::retry_after(&error);
             let message = match error {
                 AppError::BadCode => {
                     "The code is not correct, or it has been used already. Enter the code your app shows now, or an unused recovery code".to_string()
@@ -138,7 +139,7 @@ pub(crate) async fn login_code_submit(
                 other => other.to_string(),
             };
             let page = code_page(&token, Some(message))?;
-            Ok((status, token, page).into_response())
+            Ok((status, retry, token, page).into_response())
         }
         Err(AppError::Unauthenticated) => {
             let _ = session.remove::<PendingLogin>(PENDING_KEY).await;
