@@ -220,6 +220,13 @@ pub async fn erase(conn: &mut AnyConnection, staff_id: &str, erased_name: &str) 
         .execute(&mut *conn)
         .await?;
     }
+    // Log-in attempts name the account by the email typed.
+    for email in mentions.iter().filter(|m| m.contains('@')) {
+        sqlx::query("DELETE FROM login_attempts WHERE account = $1")
+            .bind(email.trim().to_lowercase())
+            .execute(&mut *conn)
+            .await?;
+    }
     for user_id in &user_ids {
         sqlx::query("UPDATE audit_log SET user_email = $1 WHERE user_id = $2")
             .bind(erased_name)

@@ -341,7 +341,6 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     let (login, person) = staff_with_logins(&t).await.remove(0);
     let manager_login = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
     let manager = actor_of(&t, &manager_login).await;
-    let manager_web = t.logged_in(&manager_login).await;
     let client = t.logged_in(&login).await;
     let site = match person.site_ids.first() {
         Some(site) => site.clone(),
@@ -498,6 +497,7 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
         flagged[0].contains("left on 11 December 2026 and is booked on Monday 14 December 2026"),
         "{flagged:?}"
     );
+    let manager_web = t.logged_in(&manager_login).await;
     let (status, page) = get(&t, &manager_web, &format!("/rotas/{published}")).await;
     assert_eq!(status, 200);
     assert!(
