@@ -7,6 +7,11 @@ const NHS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/nhs
 
 fn gpteam(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_gpteam"))
+        // The wellbeing key outside the working directory (PostgreSQL has no file beside it).
+        .env(
+            "GPTEAM_WELLBEING_KEY_FILE",
+            std::env::temp_dir().join("gpteam-test-wellbeing.key"),
+        )
         .args(args)
         .env("GPTEAM_DATABASE_URL", url)
         .env("GPTEAM_DEMO_PASSWORD", "demo-password-123")
@@ -635,6 +640,11 @@ on_both!(
     |url: String| {
         let smtp = smtp_capture::SmtpCapture::start();
         let mut child = Command::new(env!("CARGO_BIN_EXE_gpteam"))
+            // The wellbeing key outside the working directory (PostgreSQL has no file beside it).
+            .env(
+                "GPTEAM_WELLBEING_KEY_FILE",
+                std::env::temp_dir().join("gpteam-test-wellbeing.key"),
+            )
             .args(["serve", "--addr", "127.0.0.1:0", "--smtp-url", &smtp.url()])
             .env("GPTEAM_DATABASE_URL", &url)
             .env("GPTEAM_LOG", "warn")
@@ -761,6 +771,11 @@ on_both!(
     |url: String| {
         let run = |password: &str| {
             let out = Command::new(env!("CARGO_BIN_EXE_gpteam"))
+                // The wellbeing key outside the working directory (PostgreSQL has no file beside it).
+                .env(
+                    "GPTEAM_WELLBEING_KEY_FILE",
+                    std::env::temp_dir().join("gpteam-test-wellbeing.key"),
+                )
                 .args([
                     "admin",
                     "create",
