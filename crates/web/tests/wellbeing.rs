@@ -169,6 +169,12 @@ on_both_in_open_period!(
 
         // The period closes: its answers are published once, in one go.
         clock.set(at("2026-11-30"));
+        // Weeks later: a new log-in (a session lasts 12 hours).
+        let pm = api_client(
+            t,
+            &t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
+        )
+        .await;
         let (_, after) = get_json(t, &pm, &report_path).await;
         assert_eq!(after["open_period"]["period_start"], "2026-11-30");
         let closed = last_period(&after);

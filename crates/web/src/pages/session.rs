@@ -59,7 +59,10 @@ pub(crate) fn safe_next(next: &str) -> String {
             && !text.chars().any(|c| c.is_control() || c.is_whitespace())
     };
     let plain = next.chars().all(|c| c.is_ascii_graphic());
-    if plain && site_path(next) && site_path(&decoded) {
+    // A decoded space is harmless in the query (`?x=a%20b`), never in the path.
+    let (path, query) = decoded.split_once('?').unwrap_or((&decoded, ""));
+    let query_ok = !query.chars().any(|c| c.is_control());
+    if plain && site_path(next) && site_path(path) && query_ok {
         next.to_string()
     } else {
         String::new()
