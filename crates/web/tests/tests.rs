@@ -4,6 +4,8 @@ mod access_matrix;
 mod accounts;
 mod audit;
 mod development;
+mod guard;
+mod input_limits;
 mod leavers;
 mod organisations;
 mod person_data;

@@ -7,10 +7,11 @@
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::error::{public_message, status_of};
+use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +24,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/api/ics", post(create_ics))
         .post("/api/pcns", post(create_pcn))
         .put("/api/practices/{ods}/pcn", put(set_pcn))
-        .post("/api/imports/{kind}", post(import_file))
+        .upload(
+            "/api/imports/{kind}",
+            post(import_file),
+            crate::limits::IMPORT_BODY_LIMIT,
+        )
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -42,7 +47,7 @@ pub(crate) struct IcsInput {
 async fn create_ics(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<IcsInput>,
+    ApiJson(body): ApiJson<IcsInput>,
 ) -> ApiResult<Response> {
     state
         .app
@@ -72,7 +77,7 @@ pub(crate) struct PcnInput {
 async fn create_pcn(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<PcnInput>,
+    ApiJson(body): ApiJson<PcnInput>,
 ) -> ApiResult<Response> {
     state
         .app
@@ -105,7 +110,7 @@ async fn set_pcn(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(ods): Path<String>,
-    Json(body): Json<MembershipInput>,
+    ApiJson(body): ApiJson<MembershipInput>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -181,7 +186,7 @@ fn refused(error: AppError) -> Response {
     params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership or staff"), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file as published; XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) for staff and pcn-membership"),
     responses((status = 200, body = ImportSummaryDto), (status = 403, description = "this role may not run this import"),
-        (status = 404, description = "no such import"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
+        (status = 404, description = "no such import"), (status = 413, description = "the file is larger than 20 MB"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
         (status = 422, body = ImportProblemsDto, description = "every problem by row and field; nothing was stored")))]
 async fn import_file(
     State(state): State<AppState>,
@@ -189,8 +194,18 @@ async fn import_file(
     Path(kind): Path<String>,
     Query(params): Query<ImportParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    // Who may run which import is known before the file is read.
+    let rights = app::imports::import_rights(&user.actor);
+    let allowed = match kind.as_str() {
+        "staff" => rights.staff,
+        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
+        _ => return refused(AppError::NotFound),
+    };
+    if !allowed {
+        return refused(AppError::Forbidden);
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -212,6 +227,14 @@ async fn import_file(
         }
     };
     let file_name = format!("{kind}.{extension}");
+    let limit = crate::limits::IMPORT_FILE_LIMIT;
+    let Some(body) = read_file(body, limit).await else {
+        return crate::error::api_error_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &crate::limits::file_too_large_words(&file_name, limit),
+            serde_json::Value::Array(Vec::new()),
+        );
+    };
     let app = &state.app;
     let actor = Some(&user.actor);
     let summary = match kind.as_str() {
@@ -224,7 +247,7 @@ async fn import_file(
             .await
             .map(|s| s.to_string()),
         "appointments" => app
-            .import_appointments(actor, &file_name, std::io::Cursor::new(body.to_vec()))
+            .import_appointments(actor, &file_name, std::io::Cursor::new(body))
             .await
             .map(|s| s.to_string()),
         "pcn-membership" => app
@@ -255,6 +278,27 @@ async fn import_file(
         Ok(summary) => Json(ImportSummaryDto { summary }).into_response(),
         Err(error) => refused(error),
     }
+}
+
+/// The file, when it is at most `limit` bytes. A larger one is read on to the route's body
+/// limit and thrown away, so that its sender sees the answer rather than a reset connection.
+async fn read_file(mut body: Body, limit: usize) -> Option<Vec<u8>> {
+    use http_body_util::BodyExt;
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        seen += chunk.len();
+        if seen > crate::limits::IMPORT_BODY_LIMIT {
+            return None;
+        }
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    (seen <= limit).then_some(bytes)
 }
 
 #[derive(OpenApi)]
