@@ -147,6 +147,11 @@ impl FromRequest<AppState> for UnreadMultipart {
 }
 
 impl UnreadMultipart {
+    /// Throws the body away unread (up to `limit`), so that a refusal reaches the sender.
+    pub(crate) async fn discard(self, limit: usize) {
+        crate::limits::discard(self.request.into_body(), limit).await;
+    }
+
     /// Checks the CSRF token and reads the form, each file up to `max_file` bytes.
     pub(crate) async fn read(
         self,

@@ -94,3 +94,17 @@ fn timeout(limit: Duration) -> tower_http::timeout::TimeoutLayer {
         limit,
     )
 }
+
+/// Reads a body to its end (at most `limit` bytes) and throws it away: an upload refused
+/// after the user was found (no right to it, a wrong type) is answered only once its body
+/// has arrived, or the sender would see a reset connection instead of the answer.
+pub(crate) async fn discard(mut body: axum::body::Body, limit: usize) {
+    use http_body_util::BodyExt;
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, |d| d.len());
+        if seen > limit {
+            return;
+        }
+    }
+}

@@ -182,6 +182,42 @@ fn refused(error: AppError) -> Response {
     }
 }
 
+/// The file's extension for the declared content type, once the user may run this import;
+/// otherwise the answer refusing it.
+fn check_import(
+    user: &CurrentUser,
+    kind: &str,
+    headers: &HeaderMap,
+) -> Result<&'static str, Response> {
+    let rights = app::imports::import_rights(&user.actor);
+    let allowed = match kind {
+        "staff" => rights.staff,
+        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
+        _ => return Err(refused(AppError::NotFound)),
+    };
+    if !allowed {
+        return Err(refused(AppError::Forbidden));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match content_type.as_str() {
+        "text/csv" | "application/csv" => Ok("csv"),
+        XLSX => Ok("xlsx"),
+        _ => Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Json(serde_json::json!({
+                "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
+                "fields": []
+            })),
+        )
+            .into_response()),
+    }
+}
+
 #[utoipa::path(post, path = "/api/imports/{kind}",
     params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership or staff"), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file as published; XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) for staff and pcn-membership"),
@@ -196,34 +232,14 @@ async fn import_file(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    // Who may run which import is known before the file is read.
-    let rights = app::imports::import_rights(&user.actor);
-    let allowed = match kind.as_str() {
-        "staff" => rights.staff,
-        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
-        _ => return refused(AppError::NotFound),
-    };
-    if !allowed {
-        return refused(AppError::Forbidden);
-    }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let extension = match content_type.as_str() {
-        "text/csv" | "application/csv" => "csv",
-        XLSX => "xlsx",
-        _ => {
-            return (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                Json(serde_json::json!({
-                    "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
-                    "fields": []
-                })),
-            )
-                .into_response();
+    // Who may run which import is known before the file is read; a refusal is answered
+    // once the body has arrived (thrown away), so the sender sees it.
+    let checked = check_import(&user, &kind, &headers);
+    let extension = match checked {
+        Ok(extension) => extension,
+        Err(refusal) => {
+            crate::limits::discard(body, crate::limits::IMPORT_BODY_LIMIT).await;
+            return refusal;
         }
     };
     let file_name = format!("{kind}.{extension}");

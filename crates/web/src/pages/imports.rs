@@ -115,6 +115,7 @@ where
         rights.reference
     };
     if !allowed {
+        form.discard(crate::limits::IMPORT_BODY_LIMIT).await;
         return Err(WebError::Page(AppError::Forbidden));
     }
     let mut form = form.read(&state, crate::limits::IMPORT_FILE_LIMIT).await?;
