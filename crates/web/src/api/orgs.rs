@@ -188,15 +188,15 @@ fn check_import(
     user: &CurrentUser,
     kind: &str,
     headers: &HeaderMap,
-) -> Result<&'static str, Response> {
+) -> Result<&'static str, Box<Response>> {
     let rights = app::imports::import_rights(&user.actor);
     let allowed = match kind {
         "staff" => rights.staff,
         "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
-        _ => return Err(refused(AppError::NotFound)),
+        _ => return Err(Box::new(refused(AppError::NotFound))),
     };
     if !allowed {
-        return Err(refused(AppError::Forbidden));
+        return Err(Box::new(refused(AppError::Forbidden)));
     }
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -207,14 +207,16 @@ fn check_import(
     match content_type.as_str() {
         "text/csv" | "application/csv" => Ok("csv"),
         XLSX => Ok("xlsx"),
-        _ => Err((
+        _ => Err(Box::new(
+            (
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Json(serde_json::json!({
                 "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
                 "fields": []
             })),
         )
-            .into_response()),
+            .into_response(),
+        )),
     }
 }
 
@@ -239,7 +241,7 @@ async fn import_file(
         Ok(extension) => extension,
         Err(refusal) => {
             crate::limits::discard(body, crate::limits::IMPORT_BODY_LIMIT).await;
-            return refusal;
+            return *refusal;
         }
     };
     let file_name = format!("{kind}.{extension}");
