@@ -44,6 +44,9 @@ impl From<store::StoreError> for AppError {
         match error {
             store::StoreError::NotFound => AppError::NotFound,
             store::StoreError::Conflict(message) => AppError::Conflict(message),
+            store::StoreError::Invalid(message) => {
+                AppError::Invalid(domain::FieldError::new("record", message).into())
+            }
             other => AppError::Store(other),
         }
     }

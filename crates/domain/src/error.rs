@@ -113,11 +113,16 @@ pub fn parse_required(
     if text.is_empty() {
         return Err(FieldError::new(field, format!("Enter {label}")));
     }
-    if text.chars().count() > max {
-        return Err(FieldError::new(
-            field,
-            format!("{label} must be {max} characters or fewer"),
-        ));
-    }
+    crate::text::check(&capitalise(label), text, crate::text::TextKind::Line, max)
+        .map_err(|message| FieldError::new(field, message))?;
     Ok(text.to_string())
+}
+
+/// "the person's name" as "The person's name", to start a sentence.
+fn capitalise(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

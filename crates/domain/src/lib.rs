@@ -12,6 +12,7 @@ pub mod role;
 pub mod room;
 pub mod rota;
 pub mod staff;
+pub mod text;
 pub mod training;
 pub mod vacancy;
 pub mod wellbeing;

@@ -10,6 +10,7 @@ pub mod account_tokens;
 pub mod appointments;
 pub mod audit;
 pub mod backup;
+mod constraint;
 pub mod development;
 pub mod leave;
 pub mod leavers;
@@ -45,8 +46,11 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// A unique or foreign-key rule refused the write (duplicate email, unknown practice...).
-    #[error("conflict: {0}")]
+    #[error("{0}")]
     Conflict(String),
+    /// A check or not-null rule refused a value (the words are for a person).
+    #[error("{0}")]
+    Invalid(String),
     /// A stored value no longer parses as a domain value.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -60,14 +64,14 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        match &error {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db)
-                if db.is_unique_violation() || db.is_foreign_key_violation() =>
-            {
-                StoreError::Conflict(db.message().to_string())
-            }
-            _ => StoreError::Database(error),
+        let refused = match &error {
+            sqlx::Error::Database(db) => constraint::refused(db.as_ref()),
+            _ => None,
+        };
+        match (refused, &error) {
+            (Some(refused), _) => refused,
+            (None, sqlx::Error::RowNotFound) => StoreError::NotFound,
+            (None, _) => StoreError::Database(error),
         }
     }
 }

@@ -6,6 +6,7 @@
 //! the HTML forms carry.
 use crate::auth::{ClientAddr, CurrentUser, end_session, start_session};
 use crate::error::WebError;
+use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
 use app::two_factor::LoginStep;
@@ -22,6 +23,7 @@ use utoipa::{OpenApi, ToSchema};
 
 mod accounts;
 mod audit;
+mod errors;
 mod orgs;
 mod rota;
 pub(crate) use rota::ical_path;
@@ -48,9 +50,10 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/api/practices/{ods}/training-matrix",
             get(crate::api_training::training_matrix),
         )
-        .post(
+        .upload(
             "/api/training-records",
             post(crate::api_training::create_training_record),
+            crate::limits::EVIDENCE_BODY_LIMIT,
         );
     let routes = rota::routes(routes);
     let routes = audit::routes(routes);
@@ -127,7 +130,7 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(client): ClientAddr,
-    Json(body): Json<LoginRequest>,
+    ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Response> {
     let step = state
         .app
@@ -144,6 +147,7 @@ async fn login(
         (LoginStep::CodeNeeded { .. }, _) => {
             let body = serde_json::json!({
                 "error": "enter the code from your authenticator app (or a recovery code) as \"code\"",
+                "fields": [],
                 "two_factor_required": true,
             });
             return Ok((StatusCode::UNAUTHORIZED, Json(body)).into_response());
@@ -154,7 +158,7 @@ async fn login(
 }
 
 #[utoipa::path(post, path = "/api/logout", request_body = Object, responses((status = 204)))]
-async fn logout(session: Session, Json(_body): Json<serde_json::Value>) -> StatusCode {
+async fn logout(session: Session, ApiJson(_body): ApiJson<serde_json::Value>) -> StatusCode {
     end_session(&session).await;
     StatusCode::NO_CONTENT
 }
@@ -320,7 +324,7 @@ async fn create_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(ods): Path<String>,
-    Json(body): Json<StaffInput>,
+    ApiJson(body): ApiJson<StaffInput>,
 ) -> ApiResult<Response> {
     state
         .app
@@ -357,7 +361,7 @@ async fn update_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(body): Json<StaffInput>,
+    ApiJson(body): ApiJson<StaffInput>,
 ) -> ApiResult<Json<StaffDto>> {
     let current = state.app.get_staff(&user.actor, &id).await.map_err(api)?;
     let home = current.draft.practices.first().map(|p| p.to_string());
@@ -422,7 +426,7 @@ pub(crate) struct LeaveInput {
 async fn request_leave(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<LeaveInput>,
+    ApiJson(body): ApiJson<LeaveInput>,
 ) -> ApiResult<Response> {
     let form = LeaveForm {
         kind: body.kind,
@@ -454,7 +458,7 @@ async fn decide_leave(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(body): Json<DecisionInput>,
+    ApiJson(body): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<LeaveDto>> {
     let leave = state
         .app
@@ -623,6 +627,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
+    errors::describe_errors(&mut doc);
     doc
 }
 

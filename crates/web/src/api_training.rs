@@ -125,11 +125,12 @@ pub(crate) async fn create_training_record(
     multipart: Multipart,
 ) -> Result<(StatusCode, Json<CreatedDto>), WebError> {
     if !headers.contains_key(API_WRITE_HEADER) {
-        return Err(WebError::BadRequest(
+        return Err(WebError::ApiStatus(
+            StatusCode::BAD_REQUEST,
             "send the header X-Requested-With with multipart API writes".into(),
         ));
     }
-    let mut form = read_multipart(multipart).await?;
+    let mut form = read_multipart(multipart, true, usize::MAX).await?;
     let staff_id = match form.fields.get("staff_id").filter(|s| !s.trim().is_empty()) {
         Some(id) => id.trim().to_string(),
         None => user

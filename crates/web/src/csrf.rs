@@ -6,6 +6,7 @@
 //! form handler can forget the check.
 use crate::AppState;
 use crate::error::WebError;
+use crate::input::check_pairs;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
 use axum_csrf::CsrfToken;
 use serde::de::DeserializeOwned;
@@ -31,11 +32,22 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let req = Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| WebError::BadRequest(e.to_string()))?;
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge { api: false },
+                _ => WebError::BadRequest(e.body_text()),
+            })?;
         let field: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::Csrf)?;
         token
             .verify(&field.csrf_token)
             .map_err(|_| WebError::Csrf)?;
+        let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
+            .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
+        check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|problem| {
+            WebError::Refused {
+                api: false,
+                problem,
+            }
+        })?;
         let form = serde_html_form::from_bytes(&bytes)
             .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
         Ok(CsrfForm(form))
@@ -55,51 +67,98 @@ pub struct Upload {
 pub struct CsrfMultipart {
     pub fields: BTreeMap<String, String>,
     pub files: BTreeMap<String, Upload>,
+    /// A file over the size the form takes: its name. Its bytes were not kept.
+    pub oversized: Option<String>,
 }
 
-/// Reads every part of a multipart body: text fields and files.
-pub(crate) async fn read_multipart(mut multipart: Multipart) -> Result<CsrfMultipart, WebError> {
-    let mut fields = BTreeMap::new();
-    let mut files = BTreeMap::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(e.body_text()))?
-    {
+/// Reads every part of a multipart body: text fields (checked like any form field) and
+/// files, each file read up to `max_file` bytes (a larger one is named in `oversized`).
+pub(crate) async fn read_multipart(
+    mut multipart: Multipart,
+    api: bool,
+    max_file: usize,
+) -> Result<CsrfMultipart, WebError> {
+    let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge { api },
+        status if api => WebError::ApiStatus(status, e.body_text()),
+        _ => WebError::BadRequest(e.body_text()),
+    };
+    let refused = |problem| WebError::Refused { api, problem };
+    let mut form = CsrfMultipart {
+        fields: BTreeMap::new(),
+        files: BTreeMap::new(),
+        oversized: None,
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
         let name = field.name().unwrap_or_default().to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
+                check_pairs([("file name", file_name.as_str())]).map_err(refused)?;
                 let content_type = field.content_type().map(str::to_string);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.body_text()))?;
-                files.insert(
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(failed)? {
+                    if bytes.len() + chunk.len() > max_file {
+                        form.oversized = Some(file_name.clone());
+                        break;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                if form.oversized.is_some() {
+                    // The rest is not kept. Reading it to the end (or to the route's body
+                    // limit) lets the browser see the answer rather than a reset connection.
+                    while let Ok(Some(_)) = field.chunk().await {}
+                    drop(field);
+                    while let Ok(Some(mut rest)) = multipart.next_field().await {
+                        while let Ok(Some(_)) = rest.chunk().await {}
+                    }
+                    return Ok(form);
+                }
+                form.files.insert(
                     name,
                     Upload {
                         file_name,
                         content_type,
-                        bytes: bytes.to_vec(),
+                        bytes,
                     },
                 );
             }
             None => {
-                let text = field
-                    .text()
-                    .await
-                    .map_err(|e| WebError::BadRequest(e.body_text()))?;
-                fields.insert(name, text);
+                let text = field.text().await.map_err(failed)?;
+                check_pairs([(name.as_str(), text.as_str())]).map_err(refused)?;
+                form.fields.insert(name, text);
             }
         }
     }
-    Ok(CsrfMultipart { fields, files })
+    Ok(form)
 }
 
-impl FromRequest<AppState> for CsrfMultipart {
+/// A multipart form not read yet, so that its handler can check the user and their right
+/// first; `read` then checks the CSRF token and reads it.
+pub struct UnreadMultipart {
+    request: Request,
+}
+
+impl FromRequest<AppState> for UnreadMultipart {
     type Rejection = WebError;
 
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let (mut parts, body) = req.into_parts();
+    async fn from_request(request: Request, _state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(UnreadMultipart { request })
+    }
+}
+
+impl UnreadMultipart {
+    /// Throws the body away unread (up to `limit`), so that a refusal reaches the sender.
+    pub(crate) async fn discard(self, limit: usize) {
+        crate::limits::discard(self.request.into_body(), limit).await;
+    }
+
+    /// Checks the CSRF token and reads the form, each file up to `max_file` bytes.
+    pub(crate) async fn read(
+        self,
+        state: &AppState,
+        max_file: usize,
+    ) -> Result<CsrfMultipart, WebError> {
+        let (mut parts, body) = self.request.into_parts();
         let token = CsrfToken::from_request_parts(&mut parts, state)
             .await
             .map_err(|_| WebError::Csrf)?;
@@ -107,7 +166,7 @@ impl FromRequest<AppState> for CsrfMultipart {
         let multipart = Multipart::from_request(req, state)
             .await
             .map_err(|e| WebError::BadRequest(e.body_text()))?;
-        let form = read_multipart(multipart).await?;
+        let form = read_multipart(multipart, false, max_file).await?;
         let sent = form
             .fields
             .get("csrf_token")
@@ -115,5 +174,15 @@ impl FromRequest<AppState> for CsrfMultipart {
             .unwrap_or_default();
         token.verify(sent).map_err(|_| WebError::Csrf)?;
         Ok(form)
+    }
+}
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        UnreadMultipart { request: req }
+            .read(state, usize::MAX)
+            .await
     }
 }

@@ -26,6 +26,40 @@ pub enum WebError {
     TwoFactorSetupRequired {
         api: bool,
     },
+    /// An API request refused before its handler ran (bad JSON, a wrong content type, an
+    /// oversized body...): the status and the message, in the API's JSON error shape.
+    ApiStatus(StatusCode, String),
+    /// A text field that cannot be stored or is too long: 422, naming the field.
+    Refused {
+        api: bool,
+        problem: crate::input::TextProblem,
+    },
+    /// A body over the route's limit: 413.
+    TooLarge {
+        api: bool,
+    },
+}
+
+/// The API's one error body: `{"error": "...", "fields": [{"field", "message"}]}`.
+pub(crate) fn api_error_body(
+    status: StatusCode,
+    error: &str,
+    fields: serde_json::Value,
+) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": error, "fields": fields })),
+    )
+        .into_response()
+}
+
+fn error_page(status: StatusCode, title: &str, message: String) -> Response {
+    let page = ErrorPage {
+        ctx: PageCtx::anonymous(),
+        title: title.into(),
+        message,
+    };
+    (status, Html(page.render().unwrap_or_default())).into_response()
 }
 
 impl From<AppError> for WebError {
@@ -159,6 +193,29 @@ impl IntoResponse for WebError {
             WebError::TwoFactorSetupRequired { api: false } => {
                 Redirect::to("/account/two-factor").into_response()
             }
+            WebError::ApiStatus(status, message) => {
+                api_error_body(status, &message, serde_json::Value::Array(Vec::new()))
+            }
+            WebError::Refused { api: true, problem } => api_error_body(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &problem.message,
+                serde_json::json!([{ "field": problem.field, "message": problem.message }]),
+            ),
+            WebError::Refused { api: false, problem } => error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "There is a problem",
+                format!("{}. Go back, correct it and send the form again.", problem.message),
+            ),
+            WebError::TooLarge { api: true } => api_error_body(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &crate::limits::too_large_words(),
+                serde_json::Value::Array(Vec::new()),
+            ),
+            WebError::TooLarge { api: false } => error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The file is too large",
+                crate::limits::too_large_words(),
+            ),
             WebError::BadRequest(message) => {
                 let page = ErrorPage {
                     ctx: PageCtx::anonymous(),

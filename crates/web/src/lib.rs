@@ -11,17 +11,21 @@ mod assets;
 mod auth;
 mod csrf;
 mod error;
+mod guard;
+mod input;
 mod layout;
+pub mod limits;
 mod pages;
+mod server;
 
 use axum::Router;
 use axum::routing::MethodRouter;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use api::openapi_document;
 pub use error::WebError;
+pub use server::{ServeLimits, serve, serve_with};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -107,6 +111,22 @@ impl Routes {
         self.add("PUT", path, handler)
     }
 
+    /// A POST that uploads a file: `body_limit` instead of `limits::BODY_LIMIT`, and more
+    /// time. Its handler must find the user before it reads the body.
+    pub(crate) fn upload(
+        mut self,
+        path: &'static str,
+        handler: MethodRouter<AppState>,
+        body_limit: usize,
+    ) -> Routes {
+        self.table.push(RouteInfo {
+            method: "POST",
+            path,
+        });
+        self.router = self.router.route(path, limits::upload(handler, body_limit));
+        self
+    }
+
     fn add(
         mut self,
         method: &'static str,
@@ -114,7 +134,7 @@ impl Routes {
         handler: MethodRouter<AppState>,
     ) -> Routes {
         self.table.push(RouteInfo { method, path });
-        self.router = self.router.route(path, handler);
+        self.router = self.router.route(path, limits::ordinary(handler));
         self
     }
 }
@@ -161,38 +181,11 @@ pub fn router(
         public_url: config.public_url.trim_end_matches('/').to_string(),
         sign_in: Arc::new(config.sign_in.clone()),
     };
-    routes()
+    let router = routes()
         .router
         .fallback(error::not_found)
         .with_state(state)
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
-        .layer(session_layer)
-        .layer(
-            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-                axum::http::header::X_FRAME_OPTIONS,
-                axum::http::HeaderValue::from_static("DENY"),
-            ),
-        )
-        .layer(
-            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-                axum::http::header::X_CONTENT_TYPE_OPTIONS,
-                axum::http::HeaderValue::from_static("nosniff"),
-            ),
-        )
-}
-
-/// Uploads larger than this are refused before they are read (the importers have their
-/// own, smaller limit and say so by name).
-pub const MAX_UPLOAD_BYTES: usize = 60 * 1024 * 1024;
-
-/// Serves the router until Ctrl-C.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+        .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_LIMIT))
+        .layer(session_layer);
+    guard::layers(router, config.secure_cookies)
 }

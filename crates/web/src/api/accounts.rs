@@ -4,6 +4,7 @@
 //! expired) with the same words as its page.
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
+use crate::input::ApiJson;
 use crate::pages::{dead_status, dead_words, start_reset};
 use crate::{AppState, Routes};
 use app::accounts::links::{LinkOutcome, NewAccount};
@@ -53,7 +54,7 @@ pub(crate) struct Created {
 async fn invite(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<InvitationRequest>,
+    ApiJson(body): ApiJson<InvitationRequest>,
 ) -> ApiResult<Response> {
     let id = state
         .app
@@ -101,7 +102,7 @@ fn dead(purpose: Purpose, dead: app::accounts::links::DeadLink) -> Response {
 async fn accept(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Json(body): Json<AcceptRequest>,
+    ApiJson(body): ApiJson<AcceptRequest>,
 ) -> ApiResult<Response> {
     let form = NewAccount {
         name: body.name,
@@ -138,7 +139,7 @@ pub(crate) struct ResetRequest {
     responses((status = 202, description = "always, whether or not the address has an account; an account is emailed a one-time link valid one hour")))]
 async fn request_reset(
     State(state): State<AppState>,
-    Json(body): Json<ResetRequest>,
+    ApiJson(body): ApiJson<ResetRequest>,
 ) -> StatusCode {
     start_reset(&state, body.email);
     StatusCode::ACCEPTED
@@ -157,7 +158,7 @@ pub(crate) struct NewPassword {
 async fn reset(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    Json(body): Json<NewPassword>,
+    ApiJson(body): ApiJson<NewPassword>,
 ) -> ApiResult<Response> {
     match state
         .app
@@ -216,7 +217,7 @@ async fn disable(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(_body): Json<serde_json::Value>,
+    ApiJson(_body): ApiJson<serde_json::Value>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -233,7 +234,7 @@ async fn enable(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(_body): Json<serde_json::Value>,
+    ApiJson(_body): ApiJson<serde_json::Value>,
 ) -> ApiResult<StatusCode> {
     state
         .app

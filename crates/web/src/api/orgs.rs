@@ -7,10 +7,11 @@
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::error::{public_message, status_of};
+use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
 use axum::Json;
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,7 +24,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/api/ics", post(create_ics))
         .post("/api/pcns", post(create_pcn))
         .put("/api/practices/{ods}/pcn", put(set_pcn))
-        .post("/api/imports/{kind}", post(import_file))
+        .upload(
+            "/api/imports/{kind}",
+            post(import_file),
+            crate::limits::IMPORT_BODY_LIMIT,
+        )
 }
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -42,7 +47,7 @@ pub(crate) struct IcsInput {
 async fn create_ics(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<IcsInput>,
+    ApiJson(body): ApiJson<IcsInput>,
 ) -> ApiResult<Response> {
     state
         .app
@@ -72,7 +77,7 @@ pub(crate) struct PcnInput {
 async fn create_pcn(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<PcnInput>,
+    ApiJson(body): ApiJson<PcnInput>,
 ) -> ApiResult<Response> {
     state
         .app
@@ -105,7 +110,7 @@ async fn set_pcn(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(ods): Path<String>,
-    Json(body): Json<MembershipInput>,
+    ApiJson(body): ApiJson<MembershipInput>,
 ) -> ApiResult<StatusCode> {
     state
         .app
@@ -177,11 +182,49 @@ fn refused(error: AppError) -> Response {
     }
 }
 
+/// The file's extension for the declared content type, once the user may run this import;
+/// otherwise the answer refusing it.
+fn check_import(
+    user: &CurrentUser,
+    kind: &str,
+    headers: &HeaderMap,
+) -> Result<&'static str, Box<Response>> {
+    let rights = app::imports::import_rights(&user.actor);
+    let allowed = match kind {
+        "staff" => rights.staff,
+        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
+        _ => return Err(Box::new(refused(AppError::NotFound))),
+    };
+    if !allowed {
+        return Err(Box::new(refused(AppError::Forbidden)));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    match content_type.as_str() {
+        "text/csv" | "application/csv" => Ok("csv"),
+        XLSX => Ok("xlsx"),
+        _ => Err(Box::new(
+            (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Json(serde_json::json!({
+                "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
+                "fields": []
+            })),
+        )
+            .into_response(),
+        )),
+    }
+}
+
 #[utoipa::path(post, path = "/api/imports/{kind}",
     params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership or staff"), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file as published; XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) for staff and pcn-membership"),
     responses((status = 200, body = ImportSummaryDto), (status = 403, description = "this role may not run this import"),
-        (status = 404, description = "no such import"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
+        (status = 404, description = "no such import"), (status = 413, description = "the file is larger than 20 MB"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
         (status = 422, body = ImportProblemsDto, description = "every problem by row and field; nothing was stored")))]
 async fn import_file(
     State(state): State<AppState>,
@@ -189,29 +232,27 @@ async fn import_file(
     Path(kind): Path<String>,
     Query(params): Query<ImportParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let extension = match content_type.as_str() {
-        "text/csv" | "application/csv" => "csv",
-        XLSX => "xlsx",
-        _ => {
-            return (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                Json(serde_json::json!({
-                    "error": "send the file as text/csv (or, for staff and pcn-membership, as XLSX)",
-                    "fields": []
-                })),
-            )
-                .into_response();
+    // Who may run which import is known before the file is read; a refusal is answered
+    // once the body has arrived (thrown away), so the sender sees it.
+    let checked = check_import(&user, &kind, &headers);
+    let extension = match checked {
+        Ok(extension) => extension,
+        Err(refusal) => {
+            crate::limits::discard(body, crate::limits::IMPORT_BODY_LIMIT).await;
+            return *refusal;
         }
     };
     let file_name = format!("{kind}.{extension}");
+    let limit = crate::limits::IMPORT_FILE_LIMIT;
+    let Some(body) = read_file(body, limit).await else {
+        return crate::error::api_error_body(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &crate::limits::file_too_large_words(&file_name, limit),
+            serde_json::Value::Array(Vec::new()),
+        );
+    };
     let app = &state.app;
     let actor = Some(&user.actor);
     let summary = match kind.as_str() {
@@ -224,7 +265,7 @@ async fn import_file(
             .await
             .map(|s| s.to_string()),
         "appointments" => app
-            .import_appointments(actor, &file_name, std::io::Cursor::new(body.to_vec()))
+            .import_appointments(actor, &file_name, std::io::Cursor::new(body))
             .await
             .map(|s| s.to_string()),
         "pcn-membership" => app
@@ -255,6 +296,27 @@ async fn import_file(
         Ok(summary) => Json(ImportSummaryDto { summary }).into_response(),
         Err(error) => refused(error),
     }
+}
+
+/// The file, when it is at most `limit` bytes. A larger one is read on to the route's body
+/// limit and thrown away, so that its sender sees the answer rather than a reset connection.
+async fn read_file(mut body: Body, limit: usize) -> Option<Vec<u8>> {
+    use http_body_util::BodyExt;
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(Ok(frame)) = body.frame().await {
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        seen += chunk.len();
+        if seen > crate::limits::IMPORT_BODY_LIMIT {
+            return None;
+        }
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    (seen <= limit).then_some(bytes)
 }
 
 #[derive(OpenApi)]

@@ -5,6 +5,7 @@
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::error::WebError;
+use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
 use app::rota::request::RotaRequest;
@@ -72,7 +73,7 @@ pub(crate) struct RotaCreatedDto {
 async fn request_rota(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<RotaRequestInput>,
+    ApiJson(body): ApiJson<RotaRequestInput>,
 ) -> ApiResult<Response> {
     let request = RotaRequest {
         pcn: text(body.pcn),
@@ -295,7 +296,7 @@ async fn publish(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(body): Json<PublishInput>,
+    ApiJson(body): ApiJson<PublishInput>,
 ) -> ApiResult<Response> {
     let mut errors = domain::FieldErrors::default();
     let version = match body.version {
@@ -327,11 +328,23 @@ async fn publish(
         version,
         override_rules,
     };
-    let outcome = state
-        .app
-        .publish_rota(&user.actor, &id, &request)
-        .await
-        .map_err(api)?;
+    let outcome = match state.app.publish_rota(&user.actor, &id, &request).await {
+        Ok(outcome) => outcome,
+        // Changed since `version`, or still being solved: the same body as a refusal for
+        // hard rules, with no problems listed, so every 409 has the documented shape.
+        Err(AppError::Conflict(message)) => {
+            return Ok((
+                StatusCode::CONFLICT,
+                Json(PublishRefusedDto {
+                    error: message,
+                    fields: Vec::new(),
+                    problems: Vec::new(),
+                }),
+            )
+                .into_response());
+        }
+        Err(other) => return Err(api(other)),
+    };
     if outcome.published {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
@@ -365,7 +378,7 @@ async fn cancel(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    Json(_body): Json<serde_json::Value>,
+    ApiJson(_body): ApiJson<serde_json::Value>,
 ) -> ApiResult<StatusCode> {
     state.app.cancel_rota(&user.actor, &id).await.map_err(api)?;
     Ok(StatusCode::NO_CONTENT)

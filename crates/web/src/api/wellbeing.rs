@@ -2,6 +2,7 @@
 //! it, and a practice's results: closed periods only, withheld below the threshold.
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
+use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -83,7 +84,7 @@ pub(crate) struct AnsweredDto {
 async fn answer(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<CheckinInput>,
+    ApiJson(body): ApiJson<CheckinInput>,
 ) -> ApiResult<Response> {
     let form = AnswerForm::from_scores(&body.answers, body.comment);
     let period = state

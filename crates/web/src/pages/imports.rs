@@ -3,7 +3,7 @@
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
-use crate::csrf::{CsrfMultipart, Upload};
+use crate::csrf::{CsrfMultipart, UnreadMultipart, Upload};
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -99,14 +99,15 @@ async fn run<F, Fut>(
     state: AppState,
     user: CurrentUser,
     token: CsrfToken,
-    mut form: CsrfMultipart,
+    form: UnreadMultipart,
     kind: &str,
     import: F,
 ) -> Result<Response, WebError>
 where
-    F: FnOnce(AppState, app::Actor, Upload) -> Fut,
+    F: FnOnce(AppState, app::Actor, Upload, CsrfMultipart) -> Fut,
     Fut: std::future::Future<Output = Result<String, AppError>>,
 {
+    // The right to run this import is checked before the file is read.
     let rights = app::imports::import_rights(&user.actor);
     let allowed = if kind == "staff" {
         rights.staff
@@ -114,7 +115,25 @@ where
         rights.reference
     };
     if !allowed {
+        form.discard(crate::limits::IMPORT_BODY_LIMIT).await;
         return Err(WebError::Page(AppError::Forbidden));
+    }
+    let mut form = form.read(&state, crate::limits::IMPORT_FILE_LIMIT).await?;
+    if let Some(name) = form.oversized.take() {
+        let problems = vec![crate::limits::file_too_large_words(
+            &name,
+            crate::limits::IMPORT_FILE_LIMIT,
+        )];
+        return render(
+            &state,
+            &user,
+            token,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            kind,
+            String::new(),
+            problems,
+        )
+        .await;
     }
     let Some(file) = upload(&mut form) else {
         let problems = vec!["Choose a file to import".to_string()];
@@ -129,7 +148,7 @@ where
         )
         .await;
     };
-    match import(state.clone(), user.actor.clone(), file).await {
+    match import(state.clone(), user.actor.clone(), file, form).await {
         Ok(summary) => {
             render(
                 &state,
@@ -163,7 +182,7 @@ pub(crate) async fn import_staff(
     State(state): State<AppState>,
     user: CurrentUser,
     token: CsrfToken,
-    form: CsrfMultipart,
+    form: UnreadMultipart,
 ) -> Result<Response, WebError> {
     run(
         state,
@@ -171,7 +190,7 @@ pub(crate) async fn import_staff(
         token,
         form,
         "staff",
-        |state, actor, file| async move {
+        |state, actor, file, _form| async move {
             let summary = state
                 .app
                 .import_staff(Some(&actor), &file.file_name, &file.bytes)
@@ -186,7 +205,7 @@ pub(crate) async fn import_ods(
     State(state): State<AppState>,
     user: CurrentUser,
     token: CsrfToken,
-    form: CsrfMultipart,
+    form: UnreadMultipart,
 ) -> Result<Response, WebError> {
     run(
         state,
@@ -194,7 +213,7 @@ pub(crate) async fn import_ods(
         token,
         form,
         "ods-practices",
-        |state, actor, file| async move {
+        |state, actor, file, _form| async move {
             let summary = state
                 .app
                 .import_ods_practices(Some(&actor), &file.file_name, &file.bytes)
@@ -209,7 +228,7 @@ pub(crate) async fn import_list_sizes(
     State(state): State<AppState>,
     user: CurrentUser,
     token: CsrfToken,
-    form: CsrfMultipart,
+    form: UnreadMultipart,
 ) -> Result<Response, WebError> {
     run(
         state,
@@ -217,7 +236,7 @@ pub(crate) async fn import_list_sizes(
         token,
         form,
         "list-sizes",
-        |state, actor, file| async move {
+        |state, actor, file, _form| async move {
             let summary = state
                 .app
                 .import_list_sizes(Some(&actor), &file.file_name, &file.bytes)
@@ -232,7 +251,7 @@ pub(crate) async fn import_appointments(
     State(state): State<AppState>,
     user: CurrentUser,
     token: CsrfToken,
-    form: CsrfMultipart,
+    form: UnreadMultipart,
 ) -> Result<Response, WebError> {
     run(
         state,
@@ -240,7 +259,7 @@ pub(crate) async fn import_appointments(
         token,
         form,
         "appointments",
-        |state, actor, file| async move {
+        |state, actor, file, _form| async move {
             let summary = state
                 .app
                 .import_appointments(
@@ -259,16 +278,16 @@ pub(crate) async fn import_pcn_membership(
     State(state): State<AppState>,
     user: CurrentUser,
     token: CsrfToken,
-    form: CsrfMultipart,
+    form: UnreadMultipart,
 ) -> Result<Response, WebError> {
-    let ics = form.fields.get("ics").cloned().unwrap_or_default();
     run(
         state,
         user,
         token,
         form,
         "pcn-membership",
-        |state, actor, file| async move {
+        |state, actor, file, form| async move {
+            let ics = form.fields.get("ics").cloned().unwrap_or_default();
             let summary = state
                 .app
                 .import_pcn_membership(Some(&actor), &file.file_name, &file.bytes, Some(&ics))

@@ -33,6 +33,8 @@ pub(crate) use forms::{FieldView, FormView};
 pub(crate) use person_data::zip_response as person_zip_response;
 pub(crate) use training::record_from_multipart;
 
+const IMPORT: usize = crate::limits::IMPORT_BODY_LIMIT;
+
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
         .get("/", get(session::home))
@@ -93,13 +95,22 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/admin/memberships", post(admin::membership_create))
         .get("/admin/practices/{ods}", get(admin::practice_history))
         .get("/import", get(imports::import_page))
-        .post("/import/staff", post(imports::import_staff))
-        .post("/import/ods-practices", post(imports::import_ods))
-        .post("/import/list-sizes", post(imports::import_list_sizes))
-        .post("/import/appointments", post(imports::import_appointments))
-        .post(
+        .upload("/import/staff", post(imports::import_staff), IMPORT)
+        .upload("/import/ods-practices", post(imports::import_ods), IMPORT)
+        .upload(
+            "/import/list-sizes",
+            post(imports::import_list_sizes),
+            IMPORT,
+        )
+        .upload(
+            "/import/appointments",
+            post(imports::import_appointments),
+            IMPORT,
+        )
+        .upload(
             "/import/pcn-membership",
             post(imports::import_pcn_membership),
+            IMPORT,
         )
         .get("/pcns/{code}", get(org::pcn_page))
         .get("/pcns/{code}/demand", get(demand::pcn_page))
@@ -134,7 +145,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/training-topics/{id}", post(training::topic_update))
         .post("/training-topics/{id}/retire", post(training::topic_retire))
         .get("/staff/{id}/training", get(training::person_training))
-        .post("/staff/{id}/training", post(training::record_create))
+        .upload(
+            "/staff/{id}/training",
+            post(training::record_create),
+            crate::limits::EVIDENCE_BODY_LIMIT,
+        )
         .post(
             "/training-records/{id}/verify",
             post(training::record_verify),
