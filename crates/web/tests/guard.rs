@@ -112,6 +112,7 @@ async fn hsts_is_sent_when_cookies_are_secure() {
             secret,
             mailer: std::sync::Arc::new(Outbox::default()),
             public_url: base.clone(),
+            sign_in: web::SignInPolicy::default(),
         },
     );
     tokio::spawn(web::serve(listener, router));

@@ -354,6 +354,7 @@ async fn half_a_request_line_is_closed_after_the_header_timeout() {
             secret,
             mailer: std::sync::Arc::new(Outbox::default()),
             public_url: format!("http://{addr}"),
+            sign_in: web::SignInPolicy::default(),
         },
     );
     let limits = web::ServeLimits {
