@@ -52,6 +52,10 @@ fi
 log "Optimiser with debug-checks: every move checked against the evaluator"
 cargo test --locked -p rota --features debug-checks --test tests debug_checks
 
+log "Crash safety: the server kill -9ed 5 times under writes, on SQLite and PostgreSQL"
+cargo build --locked -p gpteam
+GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/soak.sh 5
+
 log "Browser tests (headless Chromium)"
 cargo build --locked -p gpteam
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/browser-tests.sh

@@ -791,3 +791,6 @@ on_both!(
         );
     }
 );
+
+#[path = "support/two_servers.rs"]
+mod two_servers;

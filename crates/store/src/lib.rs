@@ -11,6 +11,7 @@ pub mod appointments;
 pub mod audit;
 pub mod backup;
 pub mod development;
+pub mod integrity;
 pub mod leave;
 pub mod leavers;
 pub mod memberships;
