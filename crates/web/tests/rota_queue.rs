@@ -4,6 +4,7 @@
 use super::on_both;
 use crate::support::*;
 use serde_json::json;
+use store::Backend;
 
 on_both!(
     a_manager_may_queue_three_rotas_and_the_fourth_is_refused,
