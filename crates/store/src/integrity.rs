@@ -2,10 +2,20 @@
 //! after a crash: SQLite's `integrity_check` and `foreign_key_check`; on PostgreSQL the
 //! `amcheck` extension's B-tree index and heap checks over every table and index of the
 //! schema (the extension is created when missing; it ships with PostgreSQL's contrib).
+//! Also the planner's statistics after a bulk load.
 use crate::{Backend, Result, Store};
 use sqlx::Row;
 
 impl Store {
+    /// Refreshes the query planner's statistics (`ANALYZE`), after a bulk load: until
+    /// PostgreSQL's autovacuum gets to new tables their row estimates are wrong and the
+    /// planner chooses sequential scans.
+    pub async fn refresh_statistics(&self) -> Result<()> {
+        let mut conn = self.conn().await?;
+        sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        Ok(())
+    }
+
     /// Every problem the checks find, in their words; empty when the database is sound.
     pub async fn integrity_problems(&self) -> Result<Vec<String>> {
         let mut conn = self.conn().await?;
@@ -32,9 +42,14 @@ impl Store {
                 }
             }
             Backend::Postgres => {
-                sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
-                    .execute(&mut *conn)
+                let installed = sqlx::query("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'")
+                    .fetch_optional(&mut *conn)
                     .await?;
+                if installed.is_none() {
+                    sqlx::query("CREATE EXTENSION IF NOT EXISTS amcheck")
+                        .execute(&mut *conn)
+                        .await?;
+                }
                 // A void result, read as text so every driver decodes it.
                 sqlx::query(
                     "SELECT bt_index_check(c.oid::regclass, true)::text
