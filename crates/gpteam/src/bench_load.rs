@@ -25,6 +25,9 @@ pub struct LoadArgs {
     /// The demo password of the database the server holds.
     #[arg(long, env = "GPTEAM_DEMO_PASSWORD")]
     password: String,
+    /// Leave out these pages (comma-separated paths, e.g. `/system,/api/system`).
+    #[arg(long, value_delimiter = ',')]
+    without: Vec<String>,
     #[command(flatten)]
     db: crate::DatabaseArgs,
 }
@@ -110,6 +113,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         (format!("/api/pcns/{code}"), pcn_client.clone()),
         ("/api/system".to_string(), ics_client.clone()),
     ];
+    let pages: Vec<(String, reqwest::Client)> = pages
+        .into_iter()
+        .filter(|(path, _)| !args.without.contains(path))
+        .collect();
+    anyhow::ensure!(!pages.is_empty(), "--without left no page");
     for (path, client) in &pages {
         let r = client.get(format!("{base}{path}")).send().await?;
         anyhow::ensure!(r.status().is_success(), "{path}: {}", r.status());
