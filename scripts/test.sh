@@ -66,6 +66,9 @@ else
 fi
 
 cargo build --locked -p gpteam
+log "Crash safety: the server kill -9ed 5 times under writes, on SQLite and PostgreSQL"
+GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/soak.sh 5
+
 log "API fuzzing: schemathesis as each role, on SQLite and PostgreSQL (short form)"
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/api-fuzz.sh
 

@@ -200,6 +200,7 @@ impl App {
         store::appointments::insert_counts(&mut tx, &counts).await?;
         store::settings::set(&mut tx, "demo", "1").await?;
         tx.commit().await.map_err(store::StoreError::from)?;
+        self.store().refresh_statistics().await?;
         Ok(DemoSummary {
             practices: data.practices.len(),
             staff: data.staff.len(),

@@ -5,13 +5,17 @@
 //! (a bad file, an unknown practice), 2 usage or setup errors.
 mod backup;
 mod bench_import;
+mod bench_load;
 mod bench_pages;
 mod bench_rota;
 mod config;
 mod forecast;
+mod listen;
 mod mail;
 mod rota_cli;
 mod shift_scheduling;
+mod soak;
+mod soak_writers;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -136,6 +140,13 @@ struct ServeArgs {
     public_url: Option<String>,
     #[command(flatten)]
     sign_in: config::SignInArgs,
+    /// Share the port with other `gpteam serve` processes on this machine (SO_REUSEPORT).
+    #[arg(long)]
+    reuse_port: bool,
+    /// Seconds without a heartbeat after which a running rota counts as abandoned (its
+    /// server died) and another worker takes it over.
+    #[arg(long, env = "GPTEAM_ROTA_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
+    rota_lease_seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +283,18 @@ enum BenchCommand {
     /// The rota of the demo PCN and of a generated 5-practice PCN: time to no hard rule
     /// broken, and short budgets against a long one.
     Rota(bench_rota::RotaBenchArgs),
+    /// Crash safety: kill -9 a server under concurrent writes, again and again, and check
+    /// every acknowledged write and the database after each restart.
+    Soak(soak::SoakArgs),
+    /// Load a running server at a fixed rate and report p50/p99/errors per page.
+    Load(bench_load::LoadArgs),
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
 }
 
 /// An error the user caused (bad input): exit code 1, not 2.
@@ -317,6 +340,12 @@ fn main() -> ExitCode {
             .build()
             .context("starting the runtime")
             .and_then(|rt| rt.block_on(bench_rota::run(args))),
+        Command::Bench(BenchCommand::Soak(args)) => {
+            runtime().and_then(|rt| rt.block_on(soak::run(args)))
+        }
+        Command::Bench(BenchCommand::Load(args)) => {
+            runtime().and_then(|rt| rt.block_on(bench_load::run(args)))
+        }
         Command::Forecast(args) => forecast::run(args),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
@@ -570,9 +599,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .addr
         .or(file.addr.clone())
         .unwrap_or_else(|| config::DEFAULT_ADDR.to_string());
-    let listener = tokio::net::TcpListener::bind(&addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
+    let listener = listen::bind(&addr, args.reuse_port).await?;
     let local = listener.local_addr()?;
     let secure_cookies = args
         .secure_cookies
@@ -605,7 +632,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             println!("Training and appraisal reminders are off: set GPTEAM_SMTP_URL to send them.")
         }
     }
-    tokio::spawn(rota_cli::worker_loop(app.clone(), 2));
+    let lease = std::time::Duration::from_secs(args.rota_lease_seconds);
+    tokio::spawn(rota_cli::worker_loop(app.clone(), 2, lease));
     tokio::spawn(leavers_loop(app.clone()));
     tokio::spawn(membership_loop(app.clone()));
     let retention = args.sign_in.retention();

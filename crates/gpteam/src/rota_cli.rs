@@ -85,8 +85,9 @@ pub async fn solve(args: SolveRotaArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs queued rota jobs one after another for as long as the server runs. Each process
-/// has its own worker name; the database decides which one takes a job.
-pub async fn worker_loop(app: app::App, threads: usize) {
+/// has its own worker name; the database decides which one takes a job, fairly across
+/// organisations, and a job whose worker sent no heartbeat for `lease` is taken over.
+pub async fn worker_loop(app: app::App, threads: usize, lease: Duration) {
     let worker = format!(
         "{}-{}-{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "gpteam".into()),
@@ -94,7 +95,10 @@ pub async fn worker_loop(app: app::App, threads: usize) {
         app::auth::random_token().get(..6).unwrap_or("0")
     );
     loop {
-        match app.run_next_rota_job(&worker, threads).await {
+        match app
+            .run_next_rota_job_with_lease(&worker, threads, lease)
+            .await
+        {
             Ok(Some(_)) => continue,
             Ok(None) => {}
             Err(error) => tracing::warn!("rota worker: {error}"),

@@ -806,3 +806,6 @@ on_both!(
         );
     }
 );
+
+#[path = "support/two_servers.rs"]
+mod two_servers;

@@ -5,7 +5,9 @@
 //!
 //! Jobs are claimed with one conditional `UPDATE` whose row count says who won, so several
 //! web processes sharing a database never run the same job twice; a worker that stops
-//! sending heartbeats loses its job to the next claimer.
+//! sending heartbeats loses its job to the next claimer (its lease ran out), and a job
+//! claimed `MAX_ATTEMPTS` times is marked failed. The queue is fair: the next job comes
+//! from the organisation with the fewest jobs running, then the one served least recently.
 use crate::{Result, StoreError, corrupt, parse_date};
 use sqlx::{AnyConnection, Row, any::AnyRow};
 use std::collections::BTreeMap;
@@ -436,30 +438,53 @@ pub async fn list_rotas_for_scopes(
 /// How many candidates `claim_next` tries before giving up for this round.
 const CLAIM_ATTEMPTS: usize = 8;
 
-/// Claims the oldest job that is queued, or running with a heartbeat older than
-/// `stale_before` (its worker died), for `worker`; `None` when there is nothing to do.
+/// How many times a job may be claimed: a job whose worker died this often (a rota that
+/// brings its server down, say) is marked failed by the next claimer instead of run again.
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// Queued jobs one manager may have waiting at once (`queued_by` counts them).
+pub const MAX_QUEUED_PER_MANAGER: i64 = 3;
+
+/// The claimable jobs (queued, or running with a heartbeat older than `$1`), fairest first:
+/// from the organisation (practice or PCN) with the fewest jobs running now, then the one
+/// served least recently (its latest job's start), then the oldest job.
+const FAIR_CANDIDATES: &str = "SELECT r.id, r.cancel_requested, r.attempts, r.status FROM rotas r
+     WHERE r.status = 'queued' OR (r.status = 'running' AND r.heartbeat_at < $1)
+     ORDER BY
+       (SELECT COUNT(*) FROM rotas o
+         WHERE o.scope_kind = r.scope_kind AND o.scope_code = r.scope_code
+           AND o.status = 'running' AND o.heartbeat_at >= $1),
+       COALESCE((SELECT MAX(o.started_at) FROM rotas o
+         WHERE o.scope_kind = r.scope_kind AND o.scope_code = r.scope_code
+           AND o.started_at IS NOT NULL), ''),
+       r.created_at, r.id
+     LIMIT $2";
+
+/// Claims the next job for `worker`, fairly across organisations (`FAIR_CANDIDATES`);
+/// a job is claimable when queued, or running with a heartbeat older than `stale_before`
+/// (its worker died: the lease ran out). `None` when there is nothing to do.
 ///
 /// Each claim is one conditional `UPDATE`: only the process whose update changed the row
-/// owns the job, so racing claimers never both run it. A claimable job whose cancellation
-/// was requested is marked cancelled instead of claimed. Run outside a transaction, so a
-/// claim is visible to the other processes at once.
+/// owns the job, so racing claimers (threads or `gpteam serve` processes on one database)
+/// never both run it — on PostgreSQL the loser's update waits for the winner's row lock and
+/// then finds the row no longer claimable; SQLite runs one writer at a time. A claimable
+/// job whose cancellation was requested is marked cancelled, and one already claimed
+/// `MAX_ATTEMPTS` times is marked failed, instead of claimed. Run outside a transaction,
+/// so a claim is visible to the other processes at once.
 pub async fn claim_next(
     conn: &mut AnyConnection,
     worker: &str,
     now: &str,
     stale_before: &str,
 ) -> Result<Option<RotaRow>> {
-    let candidates = sqlx::query(
-        "SELECT id, cancel_requested FROM rotas
-         WHERE status = 'queued' OR (status = 'running' AND heartbeat_at < $1)
-         ORDER BY created_at, id LIMIT $2",
-    )
-    .bind(stale_before)
-    .bind(CLAIM_ATTEMPTS as i64)
-    .fetch_all(&mut *conn)
-    .await?;
+    let candidates = sqlx::query(FAIR_CANDIDATES)
+        .bind(stale_before)
+        .bind(CLAIM_ATTEMPTS as i64)
+        .fetch_all(&mut *conn)
+        .await?;
     for candidate in &candidates {
         let id: String = candidate.try_get(0)?;
+        let attempts: i64 = candidate.try_get(2)?;
         if flag(candidate, 1)? {
             sqlx::query(
                 "UPDATE rotas SET status = 'cancelled', finished_at = $2
@@ -473,23 +498,77 @@ pub async fn claim_next(
             .await?;
             continue;
         }
-        let claimed = sqlx::query(
-            "UPDATE rotas SET status = 'running', worker = $2, heartbeat_at = $3,
-                 started_at = COALESCE(started_at, $3)
-             WHERE id = $1 AND cancel_requested = 0
-               AND (status = 'queued' OR (status = 'running' AND heartbeat_at < $4))",
-        )
-        .bind(&id)
-        .bind(worker)
-        .bind(now)
-        .bind(stale_before)
-        .execute(&mut *conn)
-        .await?;
-        if claimed.rows_affected() == 1 {
-            return get_rota(conn, &id).await;
+        if attempts >= MAX_ATTEMPTS {
+            give_up(conn, &id, now, stale_before).await?;
+            continue;
+        }
+        if let Some(row) = claim(conn, &id, worker, now, stale_before).await? {
+            return Ok(Some(row));
         }
     }
     Ok(None)
+}
+
+/// Marks failed a job whose worker died `MAX_ATTEMPTS` times (if it is still so).
+async fn give_up(conn: &mut AnyConnection, id: &str, now: &str, stale_before: &str) -> Result<()> {
+    sqlx::query(
+        "UPDATE rotas SET status = 'failed', finished_at = $2, error = $4
+         WHERE id = $1 AND attempts >= $3
+           AND (status = 'queued' OR (status = 'running' AND heartbeat_at < $5))",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(MAX_ATTEMPTS)
+    .bind(format!(
+        "The solve was started {MAX_ATTEMPTS} times and its server stopped each time: ask for the rota again, perhaps with fewer weeks or a shorter time limit"
+    ))
+    .bind(stale_before)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Takes the write lock on a user's row for the rest of the transaction, so two requests
+/// by one manager count that manager's queued rotas (`queued_by`) one after the other:
+/// PostgreSQL holds the row lock to commit (SQLite's transactions already run one at a
+/// time). A no-op update, so nothing changes.
+pub async fn lock_queue_of(conn: &mut AnyConnection, user_id: &str) -> Result<()> {
+    sqlx::query("UPDATE users SET session_epoch = session_epoch WHERE id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The rotas running now (by a live worker or a dead one), oldest first.
+pub async fn running(conn: &mut AnyConnection) -> Result<Vec<RotaRow>> {
+    sqlx::query(&format!(
+        "SELECT {ROTA_COLUMNS} FROM rotas WHERE status = 'running' ORDER BY created_at, id"
+    ))
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(rota_from_row)
+    .collect()
+}
+
+/// How many rotas `user_id` has queued (not yet started).
+pub async fn queued_by(conn: &mut AnyConnection, user_id: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM rotas WHERE created_by = $1 AND status = 'queued'")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// How many times a rota has been claimed by a worker.
+pub async fn attempts(conn: &mut AnyConnection, id: &str) -> Result<i64> {
+    let row = sqlx::query("SELECT attempts FROM rotas WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.try_get(0)?)
 }
 
 /// Claims one given rota, when it is queued (or running with a dead worker): the command
@@ -503,14 +582,15 @@ pub async fn claim(
 ) -> Result<Option<RotaRow>> {
     let claimed = sqlx::query(
         "UPDATE rotas SET status = 'running', worker = $2, heartbeat_at = $3,
-             started_at = COALESCE(started_at, $3)
-         WHERE id = $1 AND cancel_requested = 0
+             started_at = COALESCE(started_at, $3), attempts = attempts + 1
+         WHERE id = $1 AND cancel_requested = 0 AND attempts < $5
            AND (status = 'queued' OR (status = 'running' AND heartbeat_at < $4))",
     )
     .bind(id)
     .bind(worker)
     .bind(now)
     .bind(stale_before)
+    .bind(MAX_ATTEMPTS)
     .execute(&mut *conn)
     .await?;
     if claimed.rows_affected() == 1 {
@@ -524,7 +604,7 @@ pub async fn claim(
 pub async fn requeue(conn: &mut AnyConnection, id: &str) -> Result<()> {
     let done = sqlx::query(
         "UPDATE rotas SET status = 'queued', progress = 0, cancel_requested = 0, worker = NULL,
-             heartbeat_at = NULL, error = NULL, finished_at = NULL
+             heartbeat_at = NULL, error = NULL, finished_at = NULL, attempts = 0
          WHERE id = $1 AND status IN ('done', 'cancelled', 'failed')",
     )
     .bind(id)

@@ -72,6 +72,30 @@ impl TestDb {
     }
 }
 
+/// Creates an empty database `name` on a PostgreSQL server (for soaks and load tests) and
+/// returns its URL.
+pub async fn create_postgres_database(server_url: &str, name: &str) -> Result<String> {
+    let mut admin = sqlx::PgConnection::connect(server_url).await?;
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    admin.close().await.ok();
+    Ok(with_database(server_url, name))
+}
+
+/// Drops a database `create_postgres_database` made.
+pub async fn drop_postgres_database(server_url: &str, name: &str) -> Result<()> {
+    let mut admin = sqlx::PgConnection::connect(server_url).await?;
+    admin
+        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+        .await?;
+    admin.close().await.ok();
+    Ok(())
+}
+
 /// Replaces the database name in a PostgreSQL URL.
 pub fn with_database(server_url: &str, database: &str) -> String {
     let (base, query) = match server_url.split_once('?') {

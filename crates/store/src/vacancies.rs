@@ -53,44 +53,98 @@ pub async fn set_status(conn: &mut AnyConnection, id: &str, status: &str) -> Res
     Ok(())
 }
 
-/// Vacancies of some employers (practices by ODS code and the PCN by its code).
+/// Vacancies of some employers (practices by ODS code and the PCN by its code), in the
+/// order of `employers`, then oldest first: one query however many employers (a PCN page
+/// or the ICS summary asks for many).
 pub async fn list(
     conn: &mut AnyConnection,
     employers: &[Employer],
     only_open: bool,
 ) -> Result<Vec<VacancyRecord>> {
-    let mut out = Vec::new();
-    for employer in employers {
-        let rows = sqlx::query(
-            "SELECT id, role, wte, opened_on, monthly_cost_gbp, notes, status, created_at FROM vacancies
-             WHERE employer_kind = $1 AND employer_code = $2 ORDER BY created_at, id",
-        )
-        .bind(employer.kind())
-        .bind(employer.code())
-        .fetch_all(&mut *conn)
-        .await?;
-        for r in rows {
-            let status: String = r.try_get(6)?;
-            if only_open && status != "open" {
-                continue;
-            }
-            let role: String = r.try_get(1)?;
-            out.push(VacancyRecord {
-                id: r.try_get(0)?,
-                employer: employer.clone(),
-                vacancy: VacancyDraft {
-                    role: Role::parse(&role).map_err(corrupt)?,
-                    wte: r.try_get(2)?,
-                    opened_on: parse_optional_date(r.try_get(3)?)?,
-                    monthly_cost_gbp: r.try_get(4)?,
-                    notes: r.try_get(5)?,
-                },
-                status,
-                created_at: r.try_get(7)?,
-            });
-        }
+    if employers.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let conditions: Vec<String> = (0..employers.len())
+        .map(|i| {
+            format!(
+                "(employer_kind = ${} AND employer_code = ${})",
+                2 * i + 1,
+                2 * i + 2
+            )
+        })
+        .collect();
+    let sql = format!(
+        "SELECT id, role, wte, opened_on, monthly_cost_gbp, notes, status, created_at, employer_kind,
+                employer_code
+         FROM vacancies WHERE {} ORDER BY created_at, id",
+        conditions.join(" OR ")
+    );
+    let mut query = sqlx::query(&sql);
+    for employer in employers {
+        query = query.bind(employer.kind()).bind(employer.code());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut by_employer: Vec<Vec<VacancyRecord>> = vec![Vec::new(); employers.len()];
+    for r in rows {
+        let status: String = r.try_get(6)?;
+        if only_open && status != "open" {
+            continue;
+        }
+        let (kind, code): (String, String) = (r.try_get(8)?, r.try_get(9)?);
+        let Some(at) = employers
+            .iter()
+            .position(|e| e.kind() == kind && e.code() == code)
+        else {
+            continue;
+        };
+        by_employer[at].push(record(&r, employers[at].clone())?);
+    }
+    Ok(by_employer.into_iter().flatten().collect())
+}
+
+/// A row of `id, role, wte, opened_on, monthly_cost_gbp, notes, status, created_at`.
+fn record(r: &sqlx::any::AnyRow, employer: Employer) -> Result<VacancyRecord> {
+    let role: String = r.try_get(1)?;
+    Ok(VacancyRecord {
+        id: r.try_get(0)?,
+        employer,
+        vacancy: VacancyDraft {
+            role: Role::parse(&role).map_err(corrupt)?,
+            wte: r.try_get(2)?,
+            opened_on: parse_optional_date(r.try_get(3)?)?,
+            monthly_cost_gbp: r.try_get(4)?,
+            notes: r.try_get(5)?,
+        },
+        status: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+    })
+}
+
+/// The open vacancies of every practice and PCN of an ICS (practices by their PCN today),
+/// in one query, oldest first.
+pub async fn list_open_in_ics(conn: &mut AnyConnection, ics: &str) -> Result<Vec<VacancyRecord>> {
+    let rows = sqlx::query(
+        "SELECT id, role, wte, opened_on, monthly_cost_gbp, notes, status, created_at, employer_kind,
+                employer_code
+         FROM vacancies
+         WHERE status = 'open' AND (
+             (employer_kind = 'pcn' AND employer_code IN (SELECT code FROM pcns WHERE ics_code = $1))
+             OR (employer_kind = 'practice' AND employer_code IN (
+                 SELECT p.ods_code FROM practices p JOIN pcns c ON c.code = p.pcn_code
+                 WHERE c.ics_code = $1)))
+         ORDER BY created_at, id",
+    )
+    .bind(ics)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let employer =
+                Employer::parse(&r.try_get::<String, _>(8)?, &r.try_get::<String, _>(9)?)
+                    .map_err(corrupt)?;
+            record(r, employer)
+        })
+        .collect()
 }
 
 pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<VacancyRecord>> {

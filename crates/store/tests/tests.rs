@@ -3392,3 +3392,6 @@ on_both!(
 
 #[path = "store_tests/account_tokens.rs"]
 mod account_tokens;
+
+#[path = "store_tests/rota_queue.rs"]
+mod rota_queue;

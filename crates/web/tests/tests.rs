@@ -13,6 +13,7 @@ mod person_data;
 mod rota;
 mod rota_api;
 mod rota_pdf;
+mod rota_queue;
 mod rota_setup;
 mod session_requests;
 mod sign_in;

@@ -601,6 +601,14 @@ impl App {
         }
         let mut tx = self.store().begin().await?;
         access::authorize(&mut tx, actor, Permission::Manage, scope.tenant()).await?;
+        store::rota::lock_queue_of(&mut tx, &actor.user_id).await?;
+        let waiting = store::rota::queued_by(&mut tx, &actor.user_id).await?;
+        if waiting >= store::rota::MAX_QUEUED_PER_MANAGER {
+            return Err(AppError::Conflict(format!(
+                "You already have {waiting} rotas waiting to be solved, the most one manager may have queued ({}): wait for one to start, or cancel one, then ask again",
+                store::rota::MAX_QUEUED_PER_MANAGER
+            )));
+        }
         let id = store::new_id();
         let now = self.now();
         let new = NewRota {
@@ -1048,8 +1056,23 @@ impl App {
         worker: &str,
         threads: usize,
     ) -> AppResult<Option<String>> {
+        self.run_next_rota_job_with_lease(worker, threads, STALE_AFTER)
+            .await
+    }
+
+    /// `run_next_rota_job` where a running job whose last heartbeat is older than `lease`
+    /// counts as abandoned (its worker died) and is taken over. Heartbeats come every
+    /// 0.3 s, so any lease of a few seconds or more is safe.
+    pub async fn run_next_rota_job_with_lease(
+        &self,
+        worker: &str,
+        threads: usize,
+        lease: Duration,
+    ) -> AppResult<Option<String>> {
         let now = chrono::Utc::now();
-        let stale = store::timestamp(now - chrono::Duration::from_std(STALE_AFTER).expect("short"));
+        let lease = chrono::Duration::from_std(lease)
+            .map_err(|_| AppError::Internal("the rota lease is too long".into()))?;
+        let stale = store::timestamp(now - lease);
         let mut conn = self.store().conn().await?;
         let Some(row) =
             store::rota::claim_next(&mut conn, worker, &store::timestamp(now), &stale).await?

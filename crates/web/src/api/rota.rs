@@ -68,6 +68,7 @@ pub(crate) struct RotaCreatedDto {
 #[utoipa::path(post, path = "/api/rotas", request_body = RotaRequestInput,
     responses((status = 202, body = RotaCreatedDto, description = "queued; follow it at /api/rotas/{id}"),
         (status = 401), (status = 403), (status = 404, description = "no such PCN or practice"),
+        (status = 409, description = "the manager already has the most rotas queued that one manager may (3)"),
         (status = 415, description = "not sent as application/json"),
         (status = 422, description = "problems by field (`pcn`, `practice`, `from`, `weeks`, `time_limit_seconds`)")))]
 async fn request_rota(
