@@ -339,7 +339,10 @@ pub fn read_appointments(
                     problems.add(
                         row,
                         &header[count_col],
-                        format!("{} is not a whole number of appointments (0 or more)", quote(raw)),
+                        format!(
+                            "{} is not a whole number of appointments (0 or more)",
+                            quote(raw)
+                        ),
                     );
                     None
                 }
@@ -359,7 +362,13 @@ pub fn read_appointments(
             Some(&id) => id,
             None => {
                 if area_codes.len() >= APPOINTMENT_MAX_AREAS {
-                    return Err(too_many(file_name, row, &header[area_col], "areas", APPOINTMENT_MAX_AREAS));
+                    return Err(too_many(
+                        file_name,
+                        row,
+                        &header[area_col],
+                        "areas",
+                        APPOINTMENT_MAX_AREAS,
+                    ));
                 }
                 let code = String::from_utf8_lossy(area).to_string();
                 let name = field(name_col).unwrap_or("").to_string();
@@ -371,9 +380,15 @@ pub fn read_appointments(
             }
         };
         let mut label = |raw: &[u8], col: usize| {
-            labels
-                .id(raw)
-                .ok_or_else(|| too_many(file_name, row, &header[col], "labels", APPOINTMENT_MAX_LABELS))
+            labels.id(raw).ok_or_else(|| {
+                too_many(
+                    file_name,
+                    row,
+                    &header[col],
+                    "labels",
+                    APPOINTMENT_MAX_LABELS,
+                )
+            })
         };
         let key = (
             area_id,

@@ -131,7 +131,11 @@ fn list_columns(file_name: &str, row: usize, record: &[String]) -> Result<Column
         .iter()
         .enumerate()
         .map(|(i, h)| {
-            let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { h };
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                h
+            };
             h.trim().to_ascii_uppercase()
         })
         .collect();

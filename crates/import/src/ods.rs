@@ -74,7 +74,12 @@ pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, Impo
             );
             return problems.stop_if_full(file_name);
         }
-        let field = |n: usize| record.get(n - 1).map(|f| f.trim().to_string()).unwrap_or_default();
+        let field = |n: usize| {
+            record
+                .get(n - 1)
+                .map(|f| f.trim().to_string())
+                .unwrap_or_default()
+        };
         if field(13) != STATUS_ACTIVE || field(26) != SETTING_GP_PRACTICE {
             skipped += 1;
             return Ok(());

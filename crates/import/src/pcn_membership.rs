@@ -78,17 +78,23 @@ pub fn read_pcn_membership(
     let mut problems = Problems::default();
     let mut out = Vec::new();
     let mut seen: BTreeMap<(String, NaiveDate), usize> = BTreeMap::new();
-    for_each_row(file_name, bytes, Some(EPCN_SHEET), EPCN_LIMITS, |row, cells| {
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            return Ok(());
-        }
-        let Some(columns) = &columns else {
-            columns = Some(epcn_columns(file_name, row, cells)?);
-            return Ok(());
-        };
-        read_row(row, cells, columns, &mut problems, &mut seen, &mut out);
-        problems.stop_if_full(file_name)
-    })?;
+    for_each_row(
+        file_name,
+        bytes,
+        Some(EPCN_SHEET),
+        EPCN_LIMITS,
+        |row, cells| {
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                return Ok(());
+            }
+            let Some(columns) = &columns else {
+                columns = Some(epcn_columns(file_name, row, cells)?);
+                return Ok(());
+            };
+            read_row(row, cells, columns, &mut problems, &mut seen, &mut out);
+            problems.stop_if_full(file_name)
+        },
+    )?;
     if columns.is_none() {
         return Err(ImportError::file(file_name, "the file is empty"));
     }

@@ -42,7 +42,12 @@ pub(crate) struct Limits {
     pub header: bool,
 }
 
-fn problem(file_name: &str, row: Option<usize>, field: Option<String>, message: String) -> ImportError {
+fn problem(
+    file_name: &str,
+    row: Option<usize>,
+    field: Option<String>,
+    message: String,
+) -> ImportError {
     ImportError {
         file: file_name.to_string(),
         problems: vec![RowProblem {
@@ -325,7 +330,9 @@ pub(crate) fn inspect_xlsx(file_name: &str, bytes: &[u8]) -> Result<(), ImportEr
         if let Some(message) = over(declared, total.saturating_add(declared)) {
             return Err(ImportError::file(file_name, message));
         }
-        let shared_strings = full_name.to_ascii_lowercase().ends_with("sharedstrings.xml");
+        let shared_strings = full_name
+            .to_ascii_lowercase()
+            .ends_with("sharedstrings.xml");
         let mut scan = CountScan::default();
         let mut size = 0u64;
         loop {

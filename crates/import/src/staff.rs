@@ -63,7 +63,12 @@ pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, Import
             column = Some(staff_columns(file_name, row, cells)?);
             return Ok(());
         };
-        let cell = |name: &str| cells.get(column[name]).map(|c| cell_value(c)).unwrap_or_default();
+        let cell = |name: &str| {
+            cells
+                .get(column[name])
+                .map(|c| cell_value(c))
+                .unwrap_or_default()
+        };
         let form = StaffForm {
             name: cell("name"),
             email: cell("email"),
@@ -81,7 +86,11 @@ pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, Import
         let email = form.email.to_ascii_lowercase();
         if !email.is_empty() {
             if let Some(first) = emails.get(&email) {
-                problems.add(row, "email", format!("{} is also on row {first}", clip(&email)));
+                problems.add(
+                    row,
+                    "email",
+                    format!("{} is also on row {first}", clip(&email)),
+                );
             } else {
                 emails.insert(email, row);
             }
@@ -329,10 +338,16 @@ mod row_numbers {
     fn rows_are_numbered_as_a_spreadsheet_does_with_lf_or_crlf() {
         for text in ["a,b\nc,d\n\ne,f\n", "a,b\r\nc,d\r\n\r\ne,f\r\n"] {
             let mut numbers = Vec::new();
-            crate::rows::for_each_row("a.csv", text.as_bytes(), None, super::STAFF_LIMITS, |row, _| {
-                numbers.push(row);
-                Ok(())
-            })
+            crate::rows::for_each_row(
+                "a.csv",
+                text.as_bytes(),
+                None,
+                super::STAFF_LIMITS,
+                |row, _| {
+                    numbers.push(row);
+                    Ok(())
+                },
+            )
             .unwrap();
             assert_eq!(numbers, [1, 2, 4], "{text:?}");
         }

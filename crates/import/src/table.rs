@@ -34,7 +34,11 @@ pub fn write_csv_record<W: std::io::Write, T: AsRef<str>>(
     writer: &mut csv::Writer<W>,
     record: impl IntoIterator<Item = T>,
 ) -> csv::Result<()> {
-    writer.write_record(record.into_iter().map(|cell| csv_cell(cell.as_ref()).into_owned()))
+    writer.write_record(
+        record
+            .into_iter()
+            .map(|cell| csv_cell(cell.as_ref()).into_owned()),
+    )
 }
 
 /// The table as CSV (RFC 4180 quoting by the `csv` crate), formula-leading cells made safe.
@@ -87,7 +91,10 @@ mod tests {
     #[test]
     fn formula_leading_text_is_neutralised_and_numbers_are_not() {
         for (cell, written) in [
-            ("=HYPERLINK(\"http://x.example\",\"y\")", "'=HYPERLINK(\"http://x.example\",\"y\")"),
+            (
+                "=HYPERLINK(\"http://x.example\",\"y\")",
+                "'=HYPERLINK(\"http://x.example\",\"y\")",
+            ),
             ("+44 1632 960001", "'+44 1632 960001"),
             ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
             ("@SUM(A1:A2)", "'@SUM(A1:A2)"),

@@ -189,10 +189,7 @@ fn a_huge_cell_is_named_by_row_and_field_and_quoted_only_in_part() {
         sheet.write_string(2, 8, &long[..30_000]).unwrap();
     });
     let error = refused("long.xlsx", &bytes);
-    assert!(
-        error.starts_with("long.xlsx:3: skills: 'aaaa"),
-        "{error}"
-    );
+    assert!(error.starts_with("long.xlsx:3: skills: 'aaaa"), "{error}");
 }
 
 #[test]
@@ -266,10 +263,7 @@ fn a_gpad_file_with_no_line_ends_or_a_huge_field_is_refused() {
     let error = import::read_appointments("wide.csv", wide.as_bytes())
         .unwrap_err()
         .to_string();
-    assert!(
-        error.starts_with("wide.csv:2: CCG_NAME: 'nnnn"),
-        "{error}"
-    );
+    assert!(error.starts_with("wide.csv:2: CCG_NAME: 'nnnn"), "{error}");
     assert!(error.len() < 300, "{error}");
 }
 
@@ -289,11 +283,9 @@ fn every_real_nhs_file_reads_within_the_caps() {
     assert_eq!(gpad.len(), 17);
     for path in gpad {
         let file = std::fs::File::open(&path).unwrap();
-        let read = import::read_appointments(
-            &path.display().to_string(),
-            std::io::BufReader::new(file),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let read =
+            import::read_appointments(&path.display().to_string(), std::io::BufReader::new(file))
+                .unwrap_or_else(|e| panic!("{e}"));
         assert!(read.rows_read > 4_000 && read.rows_read < import::APPOINTMENT_MAX_ROWS);
     }
     let ods = std::fs::read(format!("{NHS}/ods_practices/epraccur_DEC2019_SNEE.csv")).unwrap();
@@ -308,8 +300,18 @@ fn every_real_nhs_file_reads_within_the_caps() {
         "{NHS}/patients_registered/gp-reg-pat-prac-all_JAN2021_SNEE.csv"
     ))
     .unwrap();
-    assert_eq!(import::read_list_sizes("lists.csv", &lists).unwrap().len(), 95);
-    let epcn = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/epcn_snee.csv"))
-        .unwrap();
-    assert!(!import::read_pcn_membership("epcn.csv", &epcn).unwrap().is_empty());
+    assert_eq!(
+        import::read_list_sizes("lists.csv", &lists).unwrap().len(),
+        95
+    );
+    let epcn = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/epcn_snee.csv"
+    ))
+    .unwrap();
+    assert!(
+        !import::read_pcn_membership("epcn.csv", &epcn)
+            .unwrap()
+            .is_empty()
+    );
 }
