@@ -12,6 +12,7 @@ mod rota_api;
 mod rota_pdf;
 mod rota_setup;
 mod session_requests;
+mod staff_emails;
 mod support;
 mod two_factor;
 mod wellbeing;
