@@ -58,6 +58,20 @@ fn problem(
     }
 }
 
+/// A reader's error (`calamine`, `zip`), which may quote the file, cut to a short line.
+fn brief(error: impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let mut out: String = text
+        .chars()
+        .take(120)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(120).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn too_many_rows(file_name: &str, limits: &Limits) -> ImportError {
     ImportError::file(
         file_name,
@@ -283,7 +297,10 @@ pub(crate) fn csv_rows(
 /// counter, so a zip that lies about its sizes is caught too.
 pub(crate) fn inspect_xlsx(file_name: &str, bytes: &[u8]) -> Result<(), ImportError> {
     let unreadable = |e: &dyn std::fmt::Display| {
-        ImportError::file(file_name, format!("is not a readable XLSX workbook: {e}"))
+        ImportError::file(
+            file_name,
+            format!("is not a readable XLSX workbook: {}", brief(e)),
+        )
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     if zip.len() > MAX_XLSX_ENTRIES {
@@ -455,7 +472,10 @@ fn xlsx_rows(
     use calamine::Reader;
     inspect_xlsx(file_name, bytes)?;
     let unreadable = |e: calamine::XlsxError| {
-        ImportError::file(file_name, format!("is not a readable XLSX workbook: {e}"))
+        ImportError::file(
+            file_name,
+            format!("is not a readable XLSX workbook: {}", brief(e)),
+        )
     };
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let sheets = book.sheet_names();
@@ -471,7 +491,7 @@ fn xlsx_rows(
     let mut cells_reader = book.worksheet_cells_reader(&name).map_err(|e| {
         ImportError::file(
             file_name,
-            format!("the sheet {} cannot be read: {e}", quote(&name)),
+            format!("the sheet {} cannot be read: {}", quote(&name), brief(&e)),
         )
     })?;
     let mut names = FieldNames::default();
@@ -493,7 +513,7 @@ fn xlsx_rows(
                     file_name,
                     current.map(|r| r as usize + 1),
                     None,
-                    format!("the sheet {} cannot be read: {e}", quote(&name)),
+                    format!("the sheet {} cannot be read: {}", quote(&name), brief(&e)),
                 ));
             }
         };
