@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 runs=${1:-10000000}
 shift || true
 engine=${FUZZ_ENGINE:-stable}
-cargo build --release --locked -p fuzz --bin gpteam-fuzz >/dev/null || exit 2
-bin=target/release/gpteam-fuzz
+# The fuzz profile: release optimisation with overflow checks and debug assertions.
+cargo build --profile fuzz --locked -p fuzz --bin gpteam-fuzz >/dev/null || exit 2
+bin=target/fuzz/gpteam-fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <("$bin" --list)

@@ -406,7 +406,15 @@ pub fn read_appointments(
                 ),
             ));
         }
-        *sums.entry(key).or_default() += count;
+        let sum = sums.entry(key).or_default();
+        match sum.checked_add(count) {
+            Some(total) => *sum = total,
+            None => problems.add(
+                row,
+                &header[count_col],
+                "the appointments of this area, day and kind add up to more than can be counted",
+            ),
+        }
     }
     if rows_read == 0 && problems.0.is_empty() {
         return Err(ImportError::file(file_name, "has a header but no rows"));

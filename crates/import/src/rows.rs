@@ -351,6 +351,7 @@ pub(crate) fn inspect_xlsx(file_name: &str, bytes: &[u8]) -> Result<(), ImportEr
             .to_ascii_lowercase()
             .ends_with("sharedstrings.xml");
         let mut scan = CountScan::default();
+        let mut refs = RefScan::default();
         let mut size = 0u64;
         loop {
             let n = match entry.read(&mut buffer) {
@@ -361,6 +362,15 @@ pub(crate) fn inspect_xlsx(file_name: &str, bytes: &[u8]) -> Result<(), ImportEr
             size += n as u64;
             if let Some(message) = over(size, total + size) {
                 return Err(ImportError::file(file_name, message));
+            }
+            if let Some(bad) = refs.feed(&buffer[..n]) {
+                return Err(ImportError::file(
+                    file_name,
+                    format!(
+                        "part {name} of the workbook refers to cell {}, beyond the last cell of a sheet (XFD1048576)",
+                        quote(&bad)
+                    ),
+                ));
             }
             if shared_strings && let Some(count) = scan.feed(&buffer[..n]) {
                 let limit = MAX_SHARED_STRINGS.min(declared.max(size) / 4 + 16);
@@ -434,6 +444,99 @@ impl CountScan {
         self.tail = text[text.len() - keep..].to_vec();
         largest
     }
+}
+
+/// Finds cell references (`r="B12"`, `ref="A1:C3"`) beyond the last cell a sheet can have,
+/// in a part read in chunks. `calamine` 0.38 adds up a reference's digits and letters in a
+/// `u32` without checking, which overflows (a panic in a build with overflow checks, a
+/// wrong cell in one without) on `r="18446744073709551616"`: such a workbook is refused here.
+#[derive(Default)]
+struct RefScan {
+    tail: Vec<u8>,
+}
+
+impl RefScan {
+    const KEEP: usize = 96;
+
+    /// The first bad reference in the text read so far, if any.
+    fn feed(&mut self, chunk: &[u8]) -> Option<String> {
+        let mut text = std::mem::take(&mut self.tail);
+        text.extend_from_slice(chunk);
+        let mut from = 0;
+        while let Some(at) = text[from..].iter().position(|b| *b == b'r') {
+            let start = from + at;
+            from = start + 1;
+            if start == 0 || !text[start - 1].is_ascii_whitespace() {
+                continue;
+            }
+            let mut i = start + 1;
+            if text[i..].starts_with(b"ef") {
+                i += 2;
+            }
+            while i < text.len() && text[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if text.get(i) != Some(&b'=') {
+                continue;
+            }
+            i += 1;
+            while i < text.len() && text[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let Some(&quote_mark) = text.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
+                continue;
+            };
+            let value_start = i + 1;
+            let Some(len) = text[value_start..].iter().position(|b| *b == quote_mark) else {
+                // Cut by the chunk: read again with the next one (the tail keeps it), unless
+                // it is already longer than any reference.
+                if text.len() - value_start > Self::KEEP / 2 {
+                    return Some(String::from_utf8_lossy(&text[value_start..]).into_owned());
+                }
+                break;
+            };
+            let value = &text[value_start..value_start + len];
+            let fits = value.split(|b| b.is_ascii_whitespace()).all(|range| {
+                let cells: Option<Vec<(u32, u32)>> =
+                    range.split(|b| *b == b':').map(reference_fits).collect();
+                // A range must not run backwards (calamine subtracts its ends unchecked).
+                cells.is_some_and(|cells| match cells[..] {
+                    [(c1, r1), (c2, r2)] => c1 <= c2 && r1 <= r2,
+                    _ => true,
+                })
+            });
+            if !fits {
+                return Some(String::from_utf8_lossy(value).into_owned());
+            }
+        }
+        let keep = text.len().min(Self::KEEP);
+        self.tail = text[text.len() - keep..].to_vec();
+        None
+    }
+}
+
+/// One reference (`B12`, `$B$12`, `B`, `12`, or anything that is not a reference at all)
+/// as (column, row), when it stays within XFD1048576.
+fn reference_fits(reference: &[u8]) -> Option<(u32, u32)> {
+    let reference: Vec<u8> = reference.iter().copied().filter(|b| *b != b'$').collect();
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_alphabetic())
+        .count();
+    let digits = reference[letters..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if letters > 3 || digits > 7 {
+        return None;
+    }
+    let column = reference[..letters].iter().fold(0u32, |n, b| {
+        n * 26 + u32::from(b.to_ascii_uppercase() - b'A') + 1
+    });
+    let row = reference[letters..letters + digits]
+        .iter()
+        .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    (column <= 16_384 && row <= 1_048_576).then_some((column, row))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -580,6 +683,47 @@ mod tests {
         let mut scan = CountScan::default();
         assert_eq!(scan.feed(b"<sst count=\"500\" uniqueCount=\"12"), Some(12));
         assert_eq!(scan.feed(b"34\"><si><t>count=5</t></si>"), Some(1234));
+    }
+
+    #[test]
+    fn references_beyond_the_last_cell_are_found_across_chunks() {
+        let mut scan = RefScan::default();
+        assert_eq!(
+            scan.feed(b"<dimension ref=\"A1:XFD1048576\"/><row r=\"1\"><c r=\"B"),
+            None
+        );
+        assert_eq!(
+            scan.feed(b"2\" t=\"s\"><v>1</v></c></row><row r=\"18446744"),
+            None
+        );
+        assert_eq!(
+            scan.feed(b"073709551616\">"),
+            Some("18446744073709551616".to_string())
+        );
+        let mut scan = RefScan::default();
+        assert_eq!(
+            scan.feed(b"<mergeCell ref='A1:XFE1'/>"),
+            Some("A1:XFE1".to_string())
+        );
+        let mut scan = RefScan::default();
+        assert_eq!(
+            scan.feed(b"<c r=\"AAAAAAAAA1\">"),
+            Some("AAAAAAAAA1".to_string())
+        );
+        let mut scan = RefScan::default();
+        assert_eq!(
+            scan.feed(b"<f t=\"shared\" ref=\"$A$1:$B$1048576\" si=\"0\">"),
+            None
+        );
+        assert_eq!(
+            scan.feed(b"<t xml:space=\"preserve\">for r=\"x\"</t>"),
+            None
+        );
+        let mut scan = RefScan::default();
+        assert_eq!(
+            scan.feed(b"<dimension ref=\"n1:L4\"/>"),
+            Some("n1:L4".to_string())
+        );
     }
 
     #[test]

@@ -315,3 +315,45 @@ fn every_real_nhs_file_reads_within_the_caps() {
             .is_empty()
     );
 }
+
+/// Found by the fuzzer (`crates/fuzz`): `calamine` 0.38 adds up a cell reference's digits
+/// in a `u32` unchecked, and subtracts a range's ends unchecked; both panic in a build with
+/// overflow checks. Such references are refused before `calamine` reads the sheet.
+#[test]
+fn cell_references_that_would_overflow_the_workbook_reader_are_refused() {
+    for (sheet, shown) in [
+        (
+            "<worksheet><sheetData><row r=\"18446744073709551616\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>",
+            "'18446744073709551616'",
+        ),
+        (
+            "<worksheet><dimension ref=\"n1:L4\"/><sheetData/></worksheet>",
+            "'n1:L4'",
+        ),
+    ] {
+        let bytes = zip_of(&[("xl/worksheets/sheet1.xml", &text(sheet))]);
+        let error = refused("refs.xlsx", &bytes);
+        assert_eq!(
+            error,
+            format!(
+                "refs.xlsx: part 'xl/worksheets/sheet1.xml' of the workbook refers to cell {shown}, beyond the last cell of a sheet (XFD1048576)"
+            )
+        );
+    }
+}
+
+/// Found by the fuzzer: two rows of one area, day and kind whose counts add up past
+/// `u64::MAX` overflowed the sum.
+#[test]
+fn gpad_counts_that_add_up_past_what_can_be_counted_are_a_problem() {
+    let header = import::MONTHLY_COLUMNS.join(",");
+    let row = "06L,E1,NHS Ipswich,E5,STP,E4,East,MAR2019,Attended,GP,Telephone,Same Day,18446744073709551615";
+    let file = format!("{header}\n{row}\n{row}\n");
+    let error = import::read_appointments("big.csv", file.as_bytes())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        error,
+        "big.csv:3: COUNT_OF_APPOINTMENTS: the appointments of this area, day and kind add up to more than can be counted"
+    );
+}
