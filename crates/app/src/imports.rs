@@ -95,9 +95,43 @@ fn row_problem(file: &str, row: usize, field: &str, message: String) -> ImportEr
     }
 }
 
+/// Whom a row's email matches among the people the actor can see.
+enum EmailMatch {
+    Nobody,
+    Person(String),
+    /// Several, none with the row's employer.
+    Several(usize),
+}
+
+async fn email_match(
+    conn: &mut store::Conn,
+    actor: Option<&Actor>,
+    email: &str,
+    draft: &domain::staff::StaffDraft,
+) -> AppResult<EmailMatch> {
+    let mut seen = Vec::new();
+    for id in store::staff::find_ids_by_email(conn, email).await? {
+        if let Some(person) = store::staff::get(conn, &id).await?
+            && crate::register::in_reach(conn, actor, &person).await?
+        {
+            seen.push(person);
+        }
+    }
+    if let Some(same) = seen.iter().find(|p| p.draft.employer == draft.employer) {
+        return Ok(EmailMatch::Person(same.id.clone()));
+    }
+    Ok(match seen.len() {
+        0 => EmailMatch::Nobody,
+        1 => EmailMatch::Person(seen.remove(0).id),
+        n => EmailMatch::Several(n),
+    })
+}
+
 impl App {
     /// Imports people from a CSV or XLSX file: a row whose email matches a person already
-    /// stored updates them, any other row adds a person.
+    /// stored whom the actor can see updates them (the one with the row's employer, when
+    /// several), any other row adds a person. People in other tenants are never matched or
+    /// mentioned.
     pub async fn import_staff(
         &self,
         actor: Option<&Actor>,
@@ -148,9 +182,26 @@ impl App {
             if !problems.is_empty() {
                 continue;
             }
+            // Only people the actor can see are matched by email: an address used in
+            // another tenant is passed over in silence, and the row adds a person.
             let existing = match &draft.email {
-                Some(email) => store::staff::find_id_by_email(&mut tx, email).await?,
-                None => None,
+                Some(email) => email_match(&mut tx, actor, email, draft).await?,
+                None => EmailMatch::Nobody,
+            };
+            let existing = match existing {
+                EmailMatch::Nobody => None,
+                EmailMatch::Person(id) => Some(id),
+                EmailMatch::Several(n) => {
+                    problems.push(RowProblem {
+                        row: Some(row.row),
+                        field: Some("email".into()),
+                        message: format!(
+                            "{n} people you can see have this email, none employed by {}: change them on their own pages",
+                            draft.employer.code()
+                        ),
+                    });
+                    continue;
+                }
             };
             match existing {
                 Some(id) => {
@@ -183,13 +234,14 @@ impl App {
                     let id = store::new_id();
                     store::staff::insert(&mut tx, &id, draft, &[], &now)
                         .await
-                        .map_err(|e| {
-                            AppError::Import(row_problem(
+                        .map_err(|e| match e {
+                            store::StoreError::Conflict(_) => AppError::Import(row_problem(
                                 file_name,
                                 row.row,
                                 "email",
-                                e.to_string(),
-                            ))
+                                "This email address is already used by another person".into(),
+                            )),
+                            other => other.into(),
                         })?;
                     let change = Change {
                         action: "created by import",

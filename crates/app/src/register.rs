@@ -81,18 +81,60 @@ pub(crate) async fn check_placement(
     errors.into_result().map_err(AppError::Invalid)
 }
 
+/// Whether someone the actor can see or manage (anyone, for the command line) already has
+/// this email, other than the person `except`. Emails are unique per employer only, and a
+/// person in another tenant is never mentioned: the answer for an address used only
+/// elsewhere is the same as for an address used nowhere.
+pub(crate) async fn email_used_in_reach(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    email: Option<&str>,
+    except: Option<&str>,
+) -> AppResult<bool> {
+    let Some(email) = email else {
+        return Ok(false);
+    };
+    for id in store::staff::find_ids_by_email(conn, email).await? {
+        if Some(id.as_str()) == except {
+            continue;
+        }
+        let Some(person) = store::staff::get(conn, &id).await? else {
+            continue;
+        };
+        if in_reach(conn, actor, &person).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Whether the actor may see or change this person (the command line may do anything).
+pub(crate) async fn in_reach(
+    conn: &mut Conn,
+    actor: Option<&Actor>,
+    person: &StaffRecord,
+) -> AppResult<bool> {
+    let Some(actor) = actor else {
+        return Ok(true);
+    };
+    Ok(access::can_view_staff(conn, actor, person).await?
+        || access::can_manage_staff(conn, actor, person).await?)
+}
+
+fn email_taken() -> AppError {
+    AppError::Invalid(
+        FieldError::new(
+            "email",
+            "This email address is already used by another person",
+        )
+        .into(),
+    )
+}
+
 /// Turns a duplicate-email conflict into a message beside the email field.
 pub(crate) fn email_conflict(error: AppError) -> AppError {
     match error {
-        AppError::Conflict(message) if message.to_lowercase().contains("email") => {
-            AppError::Invalid(
-                FieldError::new(
-                    "email",
-                    "This email address is already used by another person",
-                )
-                .into(),
-            )
-        }
+        AppError::Conflict(message) if message.to_lowercase().contains("email") => email_taken(),
         other => other,
     }
 }
@@ -154,6 +196,9 @@ impl App {
         )
         .await?;
         check_placement(&mut tx, Some(actor), &draft, site_ids).await?;
+        if email_used_in_reach(&mut tx, Some(actor), draft.email.as_deref(), None).await? {
+            return Err(email_taken());
+        }
         let id = store::new_id();
         let now = self.now();
         store::staff::insert(&mut tx, &id, &draft, site_ids, &now)
@@ -193,6 +238,10 @@ impl App {
         )
         .await?;
         check_placement(&mut tx, Some(actor), &draft, site_ids).await?;
+        if email_used_in_reach(&mut tx, Some(actor), draft.email.as_deref(), Some(staff_id)).await?
+        {
+            return Err(email_taken());
+        }
         let now = self.now();
         store::staff::update(&mut tx, staff_id, &draft, site_ids, &now)
             .await

@@ -201,9 +201,9 @@ fn print_rows(header: &[&str], rows: &[Vec<String>], format: Format) -> anyhow::
     match format {
         Format::Csv => {
             let mut out = csv::Writer::from_writer(std::io::stdout().lock());
-            out.write_record(header)?;
+            import::write_csv_record(&mut out, header)?;
             for row in rows {
-                out.write_record(row)?;
+                import::write_csv_record(&mut out, row)?;
             }
             out.flush()?;
         }

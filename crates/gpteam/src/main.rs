@@ -705,9 +705,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     if let Some(DemoCommand::Logins(db)) = args.command {
         let (app, _) = open(&db).await?;
         let mut out = csv::Writer::from_writer(std::io::stdout());
-        out.write_record(["email", "role", "organisation"])?;
+        import::write_csv_record(&mut out, ["email", "role", "organisation"])?;
         for login in app.demo_logins().await? {
-            out.write_record([&login.email, &login.role, &login.organisation])?;
+            import::write_csv_record(&mut out, [&login.email, &login.role, &login.organisation])?;
         }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);

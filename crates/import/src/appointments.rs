@@ -3,7 +3,7 @@
 //! told from the header. The file is streamed and summed as it is read, by area × day or
 //! month × HCP type × mode × status (the booking lead time is summed over), so a national
 //! month of millions of rows needs memory only for the sums.
-use crate::problems::{ImportError, Problems, RowProblem};
+use crate::problems::{ImportError, Problems, RowProblem, clip, quote};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -108,8 +108,49 @@ impl AppointmentFile {
     }
 }
 
-/// Problems kept at most; reading stops after this many.
-const MAX_KEPT: usize = 1000;
+/// Data rows read at most: a national year of the daily file is about 15 million.
+pub const APPOINTMENT_MAX_ROWS: u64 = 20_000_000;
+/// Bytes in one line at most (the longest published line is under 300).
+pub const APPOINTMENT_MAX_LINE_BYTES: usize = 64 * 1024;
+/// Bytes in one field at most.
+pub const APPOINTMENT_MAX_FIELD_BYTES: usize = 1_000;
+/// Distinct areas, and distinct labels of each kind (HCP type, mode, status), at most.
+pub const APPOINTMENT_MAX_AREAS: usize = 10_000;
+pub const APPOINTMENT_MAX_LABELS: usize = 1_000;
+/// Distinct sums (area × day × HCP type × mode × status) at most: a national year of the
+/// daily file has about 2 million.
+pub const APPOINTMENT_MAX_SUMS: usize = 10_000_000;
+
+/// Passes bytes through, failing once a line runs longer than `max` bytes, so a file with
+/// no line ends cannot make the CSV reader hold all of it as one record.
+struct LineLimit<R> {
+    inner: R,
+    run: usize,
+    max: usize,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                if self.run > self.max {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "a line is longer than {} KB: GPAD lines are a few hundred bytes",
+                            self.max / 1024
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(n)
+    }
+}
 
 /// Reads a GPAD file from `reader`. Either every row is good and the whole file is
 /// returned summed, or the problems come back naming row and column, and nothing is kept.
@@ -121,11 +162,20 @@ pub fn read_appointments(
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 20)
-        .from_reader(reader);
+        .from_reader(LineLimit {
+            inner: reader,
+            run: 0,
+            max: APPOINTMENT_MAX_LINE_BYTES,
+        });
     let mut record = csv::ByteRecord::new();
-    let header_read = csv
-        .read_byte_record(&mut record)
-        .map_err(|e| ImportError::file(file_name, format!("is not valid CSV: {e}")))?;
+    let not_csv = |e: csv::Error| {
+        let message = match e.kind() {
+            csv::ErrorKind::Io(e) => format!("cannot be read: {e}"),
+            _ => format!("is not valid CSV: {e}"),
+        };
+        ImportError::file(file_name, message)
+    };
+    let header_read = csv.read_byte_record(&mut record).map_err(not_csv)?;
     if !header_read {
         return Err(ImportError::file(file_name, "the file is empty"));
     }
@@ -173,16 +223,40 @@ pub fn read_appointments(
     let mut last_period: (Vec<u8>, Option<NaiveDate>) = (Vec::new(), None);
     let mut rows_read = 0u64;
 
-    while csv
-        .read_byte_record(&mut record)
-        .map_err(|e| ImportError::file(file_name, format!("is not valid CSV: {e}")))?
-    {
+    while csv.read_byte_record(&mut record).map_err(not_csv)? {
         rows_read += 1;
+        if rows_read > APPOINTMENT_MAX_ROWS {
+            return Err(ImportError::file(
+                file_name,
+                format!(
+                    "has more than {} rows: a GPAD file can have at most {} (split it by month)",
+                    crate::rows::thousands(APPOINTMENT_MAX_ROWS as usize),
+                    crate::rows::thousands(APPOINTMENT_MAX_ROWS as usize)
+                ),
+            ));
+        }
         // Rows as a spreadsheet numbers them, the header being row 1 (the csv crate's line
         // positions lag by one on CRLF files, so they are not used).
         let row = rows_read as usize + 1;
-        if problems.0.len() >= MAX_KEPT {
+        if problems.full() {
             break;
+        }
+        if let Some(i) = record
+            .iter()
+            .position(|f| f.len() > APPOINTMENT_MAX_FIELD_BYTES)
+        {
+            let name = header.get(i).map_or("", String::as_str);
+            let shown = String::from_utf8_lossy(&record[i]);
+            problems.add(
+                row,
+                name,
+                format!(
+                    "{} is {} bytes long: a field can hold at most {APPOINTMENT_MAX_FIELD_BYTES}",
+                    quote(&shown),
+                    record[i].len()
+                ),
+            );
+            continue;
         }
         if record.len() != header.len() {
             let looks_like_other = record.len() == other_header.len()
@@ -249,9 +323,9 @@ pub fn read_appointments(
                     row,
                     &header[period_col],
                     if mixed {
-                        format!("'{shown}' belongs to the other GPAD layout: expected {expected} (one file must have one layout)")
+                        format!("{} belongs to the other GPAD layout: expected {expected} (one file must have one layout)", quote(shown))
                     } else {
-                        format!("'{shown}' is not {expected}")
+                        format!("{} is not {expected}", quote(shown))
                     },
                 );
             }
@@ -265,7 +339,10 @@ pub fn read_appointments(
                     problems.add(
                         row,
                         &header[count_col],
-                        format!("'{raw}' is not a whole number of appointments (0 or more)"),
+                        format!(
+                            "{} is not a whole number of appointments (0 or more)",
+                            quote(raw)
+                        ),
                     );
                     None
                 }
@@ -279,10 +356,21 @@ pub fn read_appointments(
         if bad {
             continue;
         }
+        // Keyed by the trimmed text, as stored: " 06L" and "06L" are one area.
+        let area = area.trim_ascii();
         let area_id = match area_index.get(area) {
             Some(&id) => id,
             None => {
-                let code = String::from_utf8_lossy(area).trim().to_string();
+                if area_codes.len() >= APPOINTMENT_MAX_AREAS {
+                    return Err(too_many(
+                        file_name,
+                        row,
+                        &header[area_col],
+                        "areas",
+                        APPOINTMENT_MAX_AREAS,
+                    ));
+                }
+                let code = String::from_utf8_lossy(area).to_string();
                 let name = field(name_col).unwrap_or("").to_string();
                 areas.insert(code.clone(), name);
                 area_codes.push(code);
@@ -291,24 +379,45 @@ pub fn read_appointments(
                 id
             }
         };
+        let mut label = |raw: &[u8], col: usize| {
+            labels.id(raw).ok_or_else(|| {
+                too_many(
+                    file_name,
+                    row,
+                    &header[col],
+                    "labels",
+                    APPOINTMENT_MAX_LABELS,
+                )
+            })
+        };
         let key = (
             area_id,
             period.num_days_from_ce(),
-            labels.id(hcp),
-            labels.id(mode),
-            labels.id(status),
+            label(hcp, hcp_col)?,
+            label(mode, mode_col)?,
+            label(status, status_col)?,
         );
-        *sums.entry(key).or_default() += count;
+        if sums.len() >= APPOINTMENT_MAX_SUMS && !sums.contains_key(&key) {
+            return Err(ImportError::file(
+                file_name,
+                format!(
+                    "has more than {} distinct area, day and appointment kinds: split it by month",
+                    crate::rows::thousands(APPOINTMENT_MAX_SUMS)
+                ),
+            ));
+        }
+        let sum = sums.entry(key).or_default();
+        match sum.checked_add(count) {
+            Some(total) => *sum = total,
+            None => problems.add(
+                row,
+                &header[count_col],
+                "the appointments of this area, day and kind add up to more than can be counted",
+            ),
+        }
     }
     if rows_read == 0 && problems.0.is_empty() {
         return Err(ImportError::file(file_name, "has a header but no rows"));
-    }
-    if problems.0.len() >= MAX_KEPT {
-        problems.0.push(RowProblem {
-            row: None,
-            field: None,
-            message: format!("reading stopped after {MAX_KEPT} problems"),
-        });
     }
     let mut area_months = BTreeSet::new();
     let mut counts: Vec<AppointmentCount> = sums
@@ -340,6 +449,20 @@ pub fn read_appointments(
             counts,
         },
     )
+}
+
+fn too_many(file_name: &str, row: usize, field: &str, what: &str, max: usize) -> ImportError {
+    ImportError {
+        file: file_name.to_string(),
+        problems: vec![RowProblem {
+            row: Some(row),
+            field: Some(clip(field)),
+            message: format!(
+                "the file has more than {} different {what} in this column: this is not a GPAD file",
+                crate::rows::thousands(max)
+            ),
+        }],
+    }
 }
 
 fn detect_format(file_name: &str, header: &[String]) -> Result<AppointmentFormat, ImportError> {
@@ -381,7 +504,7 @@ fn detect_format(file_name: &str, header: &[String]) -> Result<AppointmentFormat
         if !expected.iter().any(|e| e.eq_ignore_ascii_case(name)) {
             problems.push(RowProblem {
                 row: Some(1),
-                field: Some(name.clone()),
+                field: Some(clip(name)),
                 message: format!("is not a column of the {} GPAD file", format.label()),
             });
         }
@@ -430,15 +553,21 @@ struct Interner {
 }
 
 impl Interner {
-    fn id(&mut self, raw: &[u8]) -> u32 {
+    /// The label's id, keyed by its trimmed text; `None` past `3 × APPOINTMENT_MAX_LABELS`
+    /// labels (HCP types, modes and statuses share the table).
+    fn id(&mut self, raw: &[u8]) -> Option<u32> {
+        let raw = raw.trim_ascii();
         if let Some(&id) = self.ids.get(raw) {
-            return id;
+            return Some(id);
         }
-        let text = String::from_utf8_lossy(raw).trim().to_string();
+        if self.texts.len() >= 3 * APPOINTMENT_MAX_LABELS {
+            return None;
+        }
+        let text = String::from_utf8_lossy(raw).to_string();
         self.texts.push(text);
         let id = self.texts.len() as u32 - 1;
         self.ids.insert(raw.to_vec(), id);
-        id
+        Some(id)
     }
 
     fn text(&self, id: u32) -> &str {

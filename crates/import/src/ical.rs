@@ -43,16 +43,55 @@ pub struct CalendarEvent {
     pub ends: NaiveDateTime,
 }
 
+/// Text made fit for a content line: carriage returns, line feeds, tabs and every other
+/// control character, and the invisible direction marks and overrides that could make a
+/// room or site name read differently, become one space each run; the ends are trimmed.
+/// (`icalendar` escapes backslash, `;`, `,` and a line feed, but passes a carriage return
+/// through as it is, which splits the line for a strict reader.)
+pub fn ical_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        let invisible = matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || c.is_whitespace() || invisible {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// RFC 5545 TEXT escaping (3.3.11) of text already made fit by `ical_text`, for the
+/// calendar's `NAME`, which `icalendar` writes without escaping.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | ';' | ',') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The feed named `name` with `events`, each stamped `stamp` (when the feed was made).
-/// Lines end in CRLF and are folded at 75 octets; text is escaped by `icalendar`.
+/// Lines end in CRLF and are folded at 75 octets; text is cleaned by `ical_text` and escaped.
 pub fn write_calendar(name: &str, stamp: DateTime<Utc>, events: &[CalendarEvent]) -> String {
+    let name = ical_text(name);
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))
         .append_property(Property::new("PRODID", "-//gpteam//rota//EN"))
         .append_property(Property::new("CALSCALE", "GREGORIAN"))
         .append_property(Property::new("METHOD", "PUBLISH"))
-        .name(name)
+        // `icalendar` escapes X-WR-CALNAME but not NAME (RFC 7986), so NAME is escaped here.
+        .append_property(Property::new("NAME", escape_text(&name)))
+        .append_property(Property::new("X-WR-CALNAME", name.as_str()))
         .timezone(LONDON)
         // Clients that honour it (Outlook, Apple) look for changes hourly.
         .ttl(&chrono::Duration::hours(1));
@@ -63,10 +102,10 @@ pub fn write_calendar(name: &str, stamp: DateTime<Utc>, events: &[CalendarEvent]
     for e in events {
         calendar.push(
             icalendar::Event::new()
-                .uid(&e.uid)
+                .uid(&ical_text(&e.uid))
                 .timestamp(stamp)
-                .summary(&e.summary)
-                .location(&e.location)
+                .summary(&ical_text(&e.summary))
+                .location(&ical_text(&e.location))
                 .starts(at(e.starts))
                 .ends(at(e.ends))
                 .done(),
@@ -199,6 +238,74 @@ mod tests {
             ))
         );
         assert_eq!(calendar.get_name(), Some("Rota: Dr Ada Example"));
+    }
+
+    #[test]
+    fn names_with_line_breaks_semicolons_and_commas_cannot_break_the_feed() {
+        let stamp = Utc::now();
+        let site = "Riverside\r\nSurgery; Room 2,\rEND:VEVENT\nBEGIN:VEVENT\u{202E}\\x";
+        let long = format!("{site} {}", "Long site name ".repeat(10));
+        let text = write_calendar(
+            "Rota: Ada\r\nX-INJECTED:1; Example, Dr",
+            stamp,
+            &[CalendarEvent {
+                uid: "s1\r\n@gpteam".into(),
+                summary: format!("AM session at {site}"),
+                location: long.clone(),
+                starts: at(2026, 3, 27, 8, 0),
+                ends: at(2026, 3, 27, 13, 0),
+            }],
+        );
+        // No bare CR or LF: every line break is a CRLF, and every line fits 75 octets.
+        assert!(!text.replace("\r\n", "").contains(['\r', '\n']), "{text:?}");
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "{line:?}");
+            assert!(!line.starts_with("X-INJECTED"), "{text}");
+            assert!(
+                !line.starts_with("END:VEVENT") || line == "END:VEVENT",
+                "{text}"
+            );
+        }
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines.iter().filter(|l| **l == "BEGIN:VEVENT").count(), 1);
+        assert_eq!(lines.iter().filter(|l| **l == "END:VEVENT").count(), 1);
+        assert!(
+            unfold(&text).contains(
+                "LOCATION:Riverside Surgery\\; Room 2\\, END:VEVENT BEGIN:VEVENT \\\\x Long"
+            ),
+            "{text}"
+        );
+        for key in ["NAME", "X-WR-CALNAME"] {
+            assert!(
+                text.contains(&format!(
+                    "\r\n{key}:Rota: Ada X-INJECTED:1\\; Example\\, Dr\r\n"
+                )),
+                "{text}"
+            );
+        }
+        // It reads back as the cleaned text.
+        let calendar: Calendar = text.parse().unwrap();
+        let event = calendar.events().next().unwrap();
+        assert_eq!(
+            event.get_summary(),
+            Some("AM session at Riverside Surgery; Room 2, END:VEVENT BEGIN:VEVENT \\x")
+        );
+        assert_eq!(event.get_location(), Some(ical_text(&long).as_str()));
+        assert_eq!(event.get_uid(), Some("s1 @gpteam"));
+        // `icalendar` reads NAME back without unescaping it (as it writes it without escaping).
+        assert_eq!(
+            calendar.get_name(),
+            Some("Rota: Ada X-INJECTED:1\\; Example\\, Dr")
+        );
+    }
+
+    #[test]
+    fn ical_text_turns_controls_and_direction_overrides_into_spaces() {
+        assert_eq!(ical_text("  a\r\n\tb\u{7}c\u{202E}d\u{2066} "), "a b c d");
+        assert_eq!(
+            ical_text("Room 2; upstairs, left"),
+            "Room 2; upstairs, left"
+        );
     }
 
     #[test]

@@ -10,25 +10,34 @@ mod lists;
 mod ods;
 mod pcn_membership;
 mod problems;
+mod rows;
 mod staff;
 mod table;
 
 pub use appointments::{
-    AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS, MONTHLY_COLUMNS,
-    read_appointments,
+    APPOINTMENT_MAX_ROWS, AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS,
+    MONTHLY_COLUMNS, read_appointments,
 };
 pub use evidence::{EvidenceKind, MAX_EVIDENCE_BYTES, check_evidence, safe_file_name};
-pub use ical::{CalendarEvent, write_calendar};
+pub use ical::{CalendarEvent, ical_text, write_calendar};
+pub use lists::LIST_MAX_ROWS;
 pub use lists::{ListSize, read_list_sizes};
+pub use ods::ODS_MAX_ROWS;
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
+pub use pcn_membership::EPCN_MAX_ROWS;
 pub use pcn_membership::{
     EPCN_COLUMNS, EPCN_SHEET, PcnMembershipRow, parse_epcn_date, read_pcn_membership,
 };
-pub use problems::{ImportError, RowProblem};
-pub use staff::{
-    STAFF_HEADER, StaffRow, read_staff, staff_template_csv, write_staff_csv, write_staff_xlsx,
+pub use problems::{ImportError, MAX_KEPT_PROBLEMS, RowProblem, clip, quote};
+pub use rows::{
+    MAX_COLUMNS, MAX_SHARED_STRINGS, MAX_XLSX_ENTRIES, MAX_XLSX_ENTRY_BYTES, MAX_XLSX_RATIO,
+    MAX_XLSX_TOTAL_BYTES,
 };
-pub use table::{write_table_csv, write_table_xlsx};
+pub use staff::{
+    STAFF_CELL_CHARS, STAFF_HEADER, STAFF_LIMITS_ROWS, StaffRow, read_staff, staff_template_csv,
+    write_staff_csv, write_staff_xlsx,
+};
+pub use table::{FORMULA_STARTS, csv_cell, write_csv_record, write_table_csv, write_table_xlsx};
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;

@@ -1,5 +1,6 @@
 //! NHS Digital's *Patients Registered at a GP Practice* totals file (`gp-reg-pat-prac-all`).
-use crate::problems::{ImportError, Problems};
+use crate::problems::{ImportError, Problems, quote};
+use crate::rows::{Limits, csv_rows};
 use chrono::NaiveDate;
 use domain::org::OdsCode;
 use std::collections::BTreeMap;
@@ -30,18 +31,113 @@ fn parse_extract_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{titled}{}", &text[5..]), "%d%b%Y").ok()
 }
 
+/// Rows of a list-size file at most: the national totals file has about 6,700 practices,
+/// and the files by sex and age (whose other rows are passed over) a few hundred thousand.
+pub const LIST_MAX_ROWS: usize = 1_000_000;
+
+const LIST_LIMITS: Limits = Limits {
+    what: "a list-size file",
+    max_rows: LIST_MAX_ROWS,
+    max_cell_chars: 1_000,
+    header: true,
+};
+
 /// Reads list sizes: one row per practice (rows for other sexes or ages are passed over).
 pub fn read_list_sizes(file_name: &str, bytes: &[u8]) -> Result<Vec<ListSize>, ImportError> {
     let text = crate::published_csv(file_name, bytes, "the list-size file")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| ImportError::file(file_name, format!("is not valid CSV: {e}")))?
+    let mut columns: Option<Columns> = None;
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut first = true;
+    csv_rows(file_name, text, LIST_LIMITS, |row, record| {
+        if std::mem::replace(&mut first, false) {
+            columns = Some(list_columns(file_name, row, record)?);
+            return Ok(());
+        }
+        let Some(c) = &columns else {
+            return Ok(());
+        };
+        if record.iter().all(|f| f.trim().is_empty()) {
+            return Ok(());
+        }
+        let get = |c: usize| record.get(c).map(|f| f.trim()).unwrap_or_default();
+        let is_all = |c: Option<usize>| c.is_none_or(|c| get(c).eq_ignore_ascii_case("ALL"));
+        if !is_all(c.sex) || !is_all(c.age) {
+            return Ok(());
+        }
+        let code = match OdsCode::parse(get(c.code)) {
+            Ok(code) => code,
+            Err(e) => {
+                problems.add(row, "CODE", e.message);
+                return problems.stop_if_full(file_name);
+            }
+        };
+        let Some(extract_date) = parse_extract_date(get(c.date)) else {
+            problems.add(
+                row,
+                "EXTRACT_DATE",
+                format!("{} is not a date like 01JAN2021", quote(get(c.date))),
+            );
+            return problems.stop_if_full(file_name);
+        };
+        let patients = match get(c.count).parse::<i64>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                problems.add(
+                    row,
+                    "NUMBER_OF_PATIENTS",
+                    format!("{} is not a whole number of patients", quote(get(c.count))),
+                );
+                return problems.stop_if_full(file_name);
+            }
+        };
+        if let Some(first) = seen.get(code.as_str()) {
+            problems.add(row, "CODE", format!("{code} is also on row {first}"));
+            return problems.stop_if_full(file_name);
+        }
+        seen.insert(code.to_string(), row);
+        out.push(ListSize {
+            ods_code: code,
+            extract_date,
+            patients,
+            ccg_code: get(c.ccg).to_string(),
+        });
+        Ok(())
+    })?;
+    if columns.is_none() {
+        return Err(ImportError::file(file_name, "the file is empty"));
+    }
+    if out.is_empty() && problems.0.is_empty() {
+        return Err(ImportError::file(
+            file_name,
+            "the file has no rows below the header",
+        ));
+    }
+    problems.finish(file_name, out)
+}
+
+struct Columns {
+    date: usize,
+    code: usize,
+    count: usize,
+    ccg: usize,
+    sex: Option<usize>,
+    age: Option<usize>,
+}
+
+fn list_columns(file_name: &str, row: usize, record: &[String]) -> Result<Columns, ImportError> {
+    let header: Vec<String> = record
         .iter()
-        .map(|h| h.trim().to_ascii_uppercase())
+        .enumerate()
+        .map(|(i, h)| {
+            let h = if i == 0 {
+                h.trim_start_matches('\u{feff}')
+            } else {
+                h
+            };
+            h.trim().to_ascii_uppercase()
+        })
         .collect();
     let missing: Vec<&str> = REQUIRED
         .iter()
@@ -52,7 +148,7 @@ pub fn read_list_sizes(file_name: &str, bytes: &[u8]) -> Result<Vec<ListSize>, I
         return Err(ImportError {
             file: file_name.to_string(),
             problems: vec![crate::RowProblem {
-                row: Some(1),
+                row: Some(row),
                 field: None,
                 message: format!(
                     "the header has no column {}: this is not the gp-reg-pat-prac-all file",
@@ -62,78 +158,14 @@ pub fn read_list_sizes(file_name: &str, bytes: &[u8]) -> Result<Vec<ListSize>, I
         });
     }
     let col = |name: &str| header.iter().position(|h| h == name);
-    let (date_col, code_col, count_col, ccg_col) = (
-        col("EXTRACT_DATE").unwrap(),
-        col("CODE").unwrap(),
-        col("NUMBER_OF_PATIENTS").unwrap(),
-        col("CCG_CODE").unwrap(),
-    );
-    let (sex_col, age_col) = (col("SEX"), col("AGE"));
-    let mut problems = Problems::default();
-    let mut out = Vec::new();
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 2;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.add_row(row, format!("is not valid CSV: {e}"));
-                continue;
-            }
-        };
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let get = |c: usize| record.get(c).unwrap_or_default().trim();
-        let is_all = |c: Option<usize>| c.is_none_or(|c| get(c).eq_ignore_ascii_case("ALL"));
-        if !is_all(sex_col) || !is_all(age_col) {
-            continue;
-        }
-        let code = match OdsCode::parse(get(code_col)) {
-            Ok(code) => code,
-            Err(e) => {
-                problems.add(row, "CODE", e.message);
-                continue;
-            }
-        };
-        let Some(extract_date) = parse_extract_date(get(date_col)) else {
-            problems.add(
-                row,
-                "EXTRACT_DATE",
-                format!("'{}' is not a date like 01JAN2021", get(date_col)),
-            );
-            continue;
-        };
-        let patients = match get(count_col).parse::<i64>() {
-            Ok(n) if n >= 0 => n,
-            _ => {
-                problems.add(
-                    row,
-                    "NUMBER_OF_PATIENTS",
-                    format!("'{}' is not a whole number of patients", get(count_col)),
-                );
-                continue;
-            }
-        };
-        if let Some(first) = seen.get(code.as_str()) {
-            problems.add(row, "CODE", format!("{code} is also on row {first}"));
-            continue;
-        }
-        seen.insert(code.to_string(), row);
-        out.push(ListSize {
-            ods_code: code,
-            extract_date,
-            patients,
-            ccg_code: get(ccg_col).to_string(),
-        });
-    }
-    if out.is_empty() && problems.0.is_empty() {
-        return Err(ImportError::file(
-            file_name,
-            "the file has no rows below the header",
-        ));
-    }
-    problems.finish(file_name, out)
+    Ok(Columns {
+        date: col("EXTRACT_DATE").expect("checked"),
+        code: col("CODE").expect("checked"),
+        count: col("NUMBER_OF_PATIENTS").expect("checked"),
+        ccg: col("CCG_CODE").expect("checked"),
+        sex: col("SEX"),
+        age: col("AGE"),
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The ODS `epraccur` file of GP practices and prescribing cost centres, as published: no
 //! header row, 27 quoted fields (see NHS Digital's field specification).
-use crate::problems::{ImportError, Problems};
+use crate::problems::{ImportError, Problems, quote};
+use crate::rows::{Limits, csv_rows};
 use chrono::NaiveDate;
 use domain::org::{OdsCode, parse_postcode};
 use std::collections::BTreeMap;
@@ -30,31 +31,31 @@ const FIELDS: usize = 27;
 const STATUS_ACTIVE: &str = "A";
 const SETTING_GP_PRACTICE: &str = "4";
 
+/// Rows of an `epraccur` file at most: the national file has about 12,000.
+pub const ODS_MAX_ROWS: usize = 100_000;
+
+const ODS_LIMITS: Limits = Limits {
+    what: "the ODS epraccur file",
+    max_rows: ODS_MAX_ROWS,
+    max_cell_chars: 1_000,
+    header: false,
+};
+
 /// Reads `epraccur`: keeps active GP practices (status `A`, prescribing setting `4`).
 pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, ImportError> {
     let text = crate::published_csv(file_name, bytes, "the ODS epraccur file")?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
     let mut problems = Problems::default();
     let mut practices = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut skipped = 0;
-    for (index, record) in reader.records().enumerate() {
-        let row = index + 1;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                problems.add_row(row, format!("is not valid CSV: {e}"));
-                continue;
-            }
-        };
+    let mut first = true;
+    csv_rows(file_name, text, ODS_LIMITS, |row, record| {
         if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
+            return Ok(());
         }
-        if row == 1
-            && record.get(0).is_some_and(|f| {
+        let is_first = std::mem::replace(&mut first, false);
+        if is_first
+            && record.first().is_some_and(|f| {
                 f.eq_ignore_ascii_case("PUBLICATION") || f.to_ascii_lowercase().contains("code")
             })
         {
@@ -71,18 +72,23 @@ pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, Impo
                     record.len()
                 ),
             );
-            continue;
+            return problems.stop_if_full(file_name);
         }
-        let field = |n: usize| record.get(n - 1).unwrap_or_default().trim().to_string();
+        let field = |n: usize| {
+            record
+                .get(n - 1)
+                .map(|f| f.trim().to_string())
+                .unwrap_or_default()
+        };
         if field(13) != STATUS_ACTIVE || field(26) != SETTING_GP_PRACTICE {
             skipped += 1;
-            continue;
+            return Ok(());
         }
         let code = match OdsCode::parse(&field(1)) {
             Ok(code) => code,
             Err(e) => {
                 problems.add(row, "organisation_code", e.message);
-                continue;
+                return problems.stop_if_full(file_name);
             }
         };
         if let Some(first) = seen.get(code.as_str()) {
@@ -91,7 +97,7 @@ pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, Impo
                 "organisation_code",
                 format!("{code} is also on row {first}"),
             );
-            continue;
+            return problems.stop_if_full(file_name);
         }
         seen.insert(code.to_string(), row);
         let name = field(2);
@@ -113,7 +119,7 @@ pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, Impo
                     problems.add(
                         row,
                         "open_date",
-                        format!("'{text}' is not a date in the form YYYYMMDD"),
+                        format!("{} is not a date in the form YYYYMMDD", quote(text)),
                     );
                     None
                 }
@@ -134,7 +140,8 @@ pub fn read_ods_practices(file_name: &str, bytes: &[u8]) -> Result<OdsFile, Impo
             open_date,
             phone,
         });
-    }
+        problems.stop_if_full(file_name)
+    })?;
     if practices.is_empty() && skipped == 0 && problems.0.is_empty() {
         return Err(ImportError::file(file_name, "the file is empty"));
     }

@@ -2,8 +2,8 @@
 //! Read from CSV or from the published workbook (sheet "PCN Core Partner Details"); the
 //! header is matched ignoring case and spaces, extra columns are passed over, and dates are
 //! taken as published (`DD/MM/YYYY`, `YYYY-MM-DD` or `YYYYMMDD`; an empty end date is open).
-use crate::problems::{ImportError, Problems};
-use crate::staff::rows_of;
+use crate::problems::{ImportError, Problems, quote};
+use crate::rows::{Limits, for_each_row};
 use chrono::NaiveDate;
 use domain::org::{OdsCode, PcnCode};
 use std::collections::BTreeMap;
@@ -59,18 +59,59 @@ pub fn parse_epcn_date(text: &str) -> Option<NaiveDate> {
         .find_map(|format| NaiveDate::parse_from_str(text, format).ok())
 }
 
+/// Rows of an ePCN file at most: the national file has about 7,000 practices and their history.
+pub const EPCN_MAX_ROWS: usize = 100_000;
+
+const EPCN_LIMITS: Limits = Limits {
+    what: "an ePCN core-partner file",
+    max_rows: EPCN_MAX_ROWS,
+    max_cell_chars: 1_000,
+    header: true,
+};
+
 /// Reads every row of an ePCN core-partner file, or every problem in it.
 pub fn read_pcn_membership(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<Vec<PcnMembershipRow>, ImportError> {
-    let rows = rows_of(file_name, bytes, Some(EPCN_SHEET))?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
-    let Some((header_row, header)) = rows.next() else {
+    let mut columns: Option<[usize; 10]> = None;
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    let mut seen: BTreeMap<(String, NaiveDate), usize> = BTreeMap::new();
+    for_each_row(
+        file_name,
+        bytes,
+        Some(EPCN_SHEET),
+        EPCN_LIMITS,
+        |row, cells| {
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                return Ok(());
+            }
+            let Some(columns) = &columns else {
+                columns = Some(epcn_columns(file_name, row, cells)?);
+                return Ok(());
+            };
+            read_row(row, cells, columns, &mut problems, &mut seen, &mut out);
+            problems.stop_if_full(file_name)
+        },
+    )?;
+    if columns.is_none() {
         return Err(ImportError::file(file_name, "the file is empty"));
-    };
+    }
+    if out.is_empty() && problems.0.is_empty() {
+        return Err(ImportError::file(
+            file_name,
+            "the file has no rows below the header",
+        ));
+    }
+    problems.finish(file_name, out)
+}
+
+fn epcn_columns(
+    file_name: &str,
+    header_row: usize,
+    header: &[String],
+) -> Result<[usize; 10], ImportError> {
     let names: Vec<String> = header.iter().map(|h| squash(h)).collect();
     let mut columns = [0usize; 10];
     let mut missing = Vec::new();
@@ -80,115 +121,122 @@ pub fn read_pcn_membership(
             None => missing.push(*wanted),
         }
     }
-    if !missing.is_empty() {
-        let mut problems = Problems::default();
-        problems.add_row(
-            header_row,
-            format!(
-                "the header has no column {}: this is not the ePCN core-partner file",
-                missing.join(", ")
-            ),
-        );
-        return problems.finish(file_name, Vec::new());
+    if missing.is_empty() {
+        return Ok(columns);
     }
     let mut problems = Problems::default();
-    let mut out = Vec::new();
-    let mut seen: BTreeMap<(String, NaiveDate), usize> = BTreeMap::new();
-    for (row, cells) in rows {
-        let get = |i: usize| {
-            cells
-                .get(columns[i])
-                .map(|c| c.trim().to_string())
-                .unwrap_or_default()
-        };
-        let ods_code = OdsCode::parse(&get(0)).map_err(|e| e.message);
-        let pcn_code = PcnCode::parse(&get(4)).map_err(|e| e.message);
-        let start_text = get(8);
-        let start = parse_epcn_date(&start_text);
-        let end_text = get(9);
-        let end = if end_text.is_empty() {
-            Ok(None)
-        } else {
-            parse_epcn_date(&end_text).map(Some).ok_or(())
-        };
-        let mut bad = false;
-        if let Err(message) = &ods_code {
-            problems.add(row, EPCN_COLUMNS[0], message.clone());
-            bad = true;
-        }
-        if get(1).is_empty() {
-            problems.add(row, EPCN_COLUMNS[1], "Enter the practice's name");
-            bad = true;
-        }
-        if let Err(message) = &pcn_code {
-            problems.add(row, EPCN_COLUMNS[4], message.clone());
-            bad = true;
-        }
-        if get(5).is_empty() {
-            problems.add(row, EPCN_COLUMNS[5], "Enter the PCN's name");
-            bad = true;
-        }
-        if start.is_none() {
-            problems.add(
-                row,
-                EPCN_COLUMNS[8],
-                format!("'{start_text}' is not a date like 01/04/2020, 2020-04-01 or 20200401"),
-            );
-            bad = true;
-        }
-        if end.is_err() {
-            problems.add(
-                row,
-                EPCN_COLUMNS[9],
-                format!("'{end_text}' is not a date like 31/03/2023, 2023-03-31 or 20230331"),
-            );
-            bad = true;
-        }
-        if bad {
-            continue;
-        }
-        let (Ok(ods_code), Ok(pcn_code), Some(start), Ok(end)) = (ods_code, pcn_code, start, end)
-        else {
-            continue;
-        };
-        if let Some(end) = end
-            && end < start
-        {
-            problems.add(
-                row,
-                EPCN_COLUMNS[9],
-                format!("the membership ends ({end}) before it starts ({start})"),
-            );
-            continue;
-        }
-        if let Some(first) = seen.get(&(ods_code.to_string(), start)) {
-            problems.add(
-                row,
-                EPCN_COLUMNS[0],
-                format!("{ods_code} already starts a membership on {start} on row {first}"),
-            );
-            continue;
-        }
-        seen.insert((ods_code.to_string(), start), row);
-        out.push(PcnMembershipRow {
+    problems.add_row(
+        header_row,
+        format!(
+            "the header has no column {}: this is not the ePCN core-partner file",
+            missing.join(", ")
+        ),
+    );
+    Err(problems
+        .finish(file_name, ())
+        .expect_err("a problem was added"))
+}
+
+fn read_row(
+    row: usize,
+    cells: &[String],
+    columns: &[usize; 10],
+    problems: &mut Problems,
+    seen: &mut BTreeMap<(String, NaiveDate), usize>,
+    out: &mut Vec<PcnMembershipRow>,
+) {
+    let get = |i: usize| {
+        cells
+            .get(columns[i])
+            .map(|c| c.trim().to_string())
+            .unwrap_or_default()
+    };
+    let ods_code = OdsCode::parse(&get(0)).map_err(|e| e.message);
+    let pcn_code = PcnCode::parse(&get(4)).map_err(|e| e.message);
+    let start_text = get(8);
+    let start = parse_epcn_date(&start_text);
+    let end_text = get(9);
+    let end = if end_text.is_empty() {
+        Ok(None)
+    } else {
+        parse_epcn_date(&end_text).map(Some).ok_or(())
+    };
+    let mut bad = false;
+    if let Err(message) = &ods_code {
+        problems.add(row, EPCN_COLUMNS[0], message.clone());
+        bad = true;
+    }
+    if get(1).is_empty() {
+        problems.add(row, EPCN_COLUMNS[1], "Enter the practice's name");
+        bad = true;
+    }
+    if let Err(message) = &pcn_code {
+        problems.add(row, EPCN_COLUMNS[4], message.clone());
+        bad = true;
+    }
+    if get(5).is_empty() {
+        problems.add(row, EPCN_COLUMNS[5], "Enter the PCN's name");
+        bad = true;
+    }
+    if start.is_none() {
+        problems.add(
             row,
-            ods_code,
-            practice_name: get(1),
-            practice_sub_icb: get(2),
-            pcn_code,
-            pcn_name: get(5),
-            pcn_sub_icb: get(6),
-            start,
-            end,
-        });
+            EPCN_COLUMNS[8],
+            format!(
+                "{} is not a date like 01/04/2020, 2020-04-01 or 20200401",
+                quote(&start_text)
+            ),
+        );
+        bad = true;
     }
-    if out.is_empty() && problems.0.is_empty() {
-        return Err(ImportError::file(
-            file_name,
-            "the file has no rows below the header",
-        ));
+    if end.is_err() {
+        problems.add(
+            row,
+            EPCN_COLUMNS[9],
+            format!(
+                "{} is not a date like 31/03/2023, 2023-03-31 or 20230331",
+                quote(&end_text)
+            ),
+        );
+        bad = true;
     }
-    problems.finish(file_name, out)
+    if bad {
+        return;
+    }
+    let (Ok(ods_code), Ok(pcn_code), Some(start), Ok(end)) = (ods_code, pcn_code, start, end)
+    else {
+        return;
+    };
+    if let Some(end) = end
+        && end < start
+    {
+        problems.add(
+            row,
+            EPCN_COLUMNS[9],
+            format!("the membership ends ({end}) before it starts ({start})"),
+        );
+        return;
+    }
+    if let Some(first) = seen.get(&(ods_code.to_string(), start)) {
+        problems.add(
+            row,
+            EPCN_COLUMNS[0],
+            format!("{ods_code} already starts a membership on {start} on row {first}"),
+        );
+        return;
+    }
+    seen.insert((ods_code.to_string(), start), row);
+    out.push(PcnMembershipRow {
+        row,
+        ods_code,
+        practice_name: get(1),
+        practice_sub_icb: get(2),
+        pcn_code,
+        pcn_name: get(5),
+        pcn_sub_icb: get(6),
+        start,
+        end,
+    });
 }
 
 #[cfg(test)]

@@ -20,6 +20,58 @@ pub struct ImportError {
 /// Problems listed at most; the rest are counted.
 pub const MAX_PROBLEMS: usize = 200;
 
+/// Problems kept while reading a file; reading stops after this many.
+pub const MAX_KEPT_PROBLEMS: usize = 1_000;
+
+/// Characters of a cell quoted in a message at most.
+pub const QUOTE_CHARS: usize = 40;
+
+/// Characters of one message at most: a message longer than this (one quoting a long cell
+/// from elsewhere, such as the domain's checks) is cut.
+pub const MAX_MESSAGE_CHARS: usize = 600;
+
+/// A cell's text quoted for a message: `'…'`, cut after `QUOTE_CHARS` characters (saying how
+/// long it was), with control characters shown as `?` so a message stays on one line.
+pub fn quote(text: &str) -> String {
+    let mut out = String::from("'");
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(QUOTE_CHARS) {
+        out.push(if c.is_control() { '?' } else { c });
+    }
+    if chars.next().is_some() {
+        out.push_str(&format!("…' ({} characters)", text.chars().count()));
+    } else {
+        out.push('\'');
+    }
+    out
+}
+
+/// A cell's text for a message, unquoted: cut after `QUOTE_CHARS` characters as `quote` does.
+pub fn clip(text: &str) -> String {
+    let quoted = quote(text);
+    let inner = quoted.strip_prefix('\'').unwrap_or(&quoted);
+    match inner.strip_suffix('\'') {
+        Some(whole) => whole.to_string(),
+        None => inner.replacen("…'", "…", 1),
+    }
+}
+
+/// A message cut to `MAX_MESSAGE_CHARS` characters, control characters shown as `?`.
+pub(crate) fn shorten(message: String) -> String {
+    if message.len() <= MAX_MESSAGE_CHARS && !message.chars().any(char::is_control) {
+        return message;
+    }
+    let mut out: String = message
+        .chars()
+        .take(MAX_MESSAGE_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if message.chars().count() > MAX_MESSAGE_CHARS {
+        out.push('…');
+    }
+    out
+}
+
 impl ImportError {
     pub fn file(file: &str, message: impl Into<String>) -> ImportError {
         ImportError {
@@ -67,19 +119,48 @@ pub(crate) struct Problems(pub Vec<RowProblem>);
 
 impl Problems {
     pub fn add(&mut self, row: usize, field: &str, message: impl Into<String>) {
-        self.0.push(RowProblem {
+        self.push(RowProblem {
             row: Some(row),
-            field: Some(field.to_string()),
-            message: message.into(),
+            field: Some(shorten(field.to_string())),
+            message: shorten(message.into()),
         });
     }
 
     pub fn add_row(&mut self, row: usize, message: impl Into<String>) {
-        self.0.push(RowProblem {
+        self.push(RowProblem {
             row: Some(row),
             field: None,
-            message: message.into(),
+            message: shorten(message.into()),
         });
+    }
+
+    fn push(&mut self, problem: RowProblem) {
+        if self.0.len() < MAX_KEPT_PROBLEMS {
+            self.0.push(problem);
+        } else if self.0.len() == MAX_KEPT_PROBLEMS {
+            self.0.push(RowProblem {
+                row: None,
+                field: None,
+                message: format!("reading stopped after {MAX_KEPT_PROBLEMS} problems"),
+            });
+        }
+    }
+
+    /// Whether so many problems are kept that reading should stop.
+    pub fn full(&self) -> bool {
+        self.0.len() > MAX_KEPT_PROBLEMS
+    }
+
+    /// Stops the reading (as an error) once `full`.
+    pub fn stop_if_full(&self, file: &str) -> Result<(), ImportError> {
+        if self.full() {
+            Err(ImportError {
+                file: file.to_string(),
+                problems: self.0.clone(),
+            })
+        } else {
+            Ok(())
+        }
     }
 
     pub fn finish<T>(self, file: &str, value: T) -> Result<T, ImportError> {

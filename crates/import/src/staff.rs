@@ -1,6 +1,6 @@
 //! The team register file: CSV or XLSX, one person a row, in the layout of `STAFF_HEADER`.
-use crate::problems::{ImportError, Problems};
-use crate::{FileKind, csv_text, detect_kind};
+use crate::problems::{ImportError, Problems, clip};
+use crate::rows::{Limits, for_each_row};
 use domain::staff::{StaffDraft, StaffForm};
 use std::collections::BTreeMap;
 
@@ -27,113 +27,102 @@ pub struct StaffRow {
     pub draft: StaffDraft,
 }
 
-/// The 1-based line of the record the reader places at byte `offset` of `text`. After a
-/// CRLF (as Excel writes) or a blank line the reader's offset points at line ends before
-/// the record, so they are skipped first.
-fn line_at(text: &str, offset: usize) -> usize {
-    let bytes = text.as_bytes();
-    let offset = offset.min(bytes.len());
-    let start = offset
-        + bytes[offset..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
-}
+/// What a team register file may hold.
+pub const STAFF_LIMITS_ROWS: usize = 50_000;
+/// Characters in one cell of a team register file at most.
+pub const STAFF_CELL_CHARS: usize = 1_000;
 
-/// Rows of cells as text, each with its row number. In a workbook, the sheet named `sheet`
-/// when there is one, otherwise the first.
-pub(crate) fn rows_of(
-    file_name: &str,
-    bytes: &[u8],
-    sheet: Option<&str>,
-) -> Result<Vec<(usize, Vec<String>)>, ImportError> {
-    match detect_kind(file_name, bytes)? {
-        FileKind::Csv => {
-            let text = csv_text(file_name, bytes)?;
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(text.as_bytes());
-            let mut rows = Vec::new();
-            for record in reader.records() {
-                let record = record.map_err(|e| {
-                    let row = e.position().map(|p| p.line() as usize);
-                    ImportError {
-                        file: file_name.to_string(),
-                        problems: vec![crate::RowProblem {
-                            row,
-                            field: None,
-                            message: format!("is not valid CSV: {e}"),
-                        }],
-                    }
-                })?;
-                // Counted from the byte offset: the reader's own line count is off by one
-                // in files with CRLF line ends, as Excel writes them.
-                let row = record
-                    .position()
-                    .map(|p| line_at(text, p.byte() as usize))
-                    .unwrap_or(rows.len() + 1);
-                rows.push((row, record.iter().map(str::to_string).collect()));
-            }
-            Ok(rows)
-        }
-        FileKind::Xlsx => {
-            use calamine::{Data, Reader};
-            let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-                .map_err(|e| {
-                    ImportError::file(file_name, format!("is not a readable XLSX workbook: {e}"))
-                })?;
-            let index = sheet
-                .and_then(|name| {
-                    workbook
-                        .sheet_names()
-                        .iter()
-                        .position(|s| s.trim().eq_ignore_ascii_case(name))
-                })
-                .unwrap_or(0);
-            let range = workbook
-                .worksheet_range_at(index)
-                .ok_or_else(|| ImportError::file(file_name, "the workbook has no sheets"))?
-                .map_err(|e| {
-                    ImportError::file(file_name, format!("the first sheet cannot be read: {e}"))
-                })?;
-            let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-            let mut rows = Vec::new();
-            for (i, cells) in range.rows().enumerate() {
-                let texts = cells
-                    .iter()
-                    .map(|cell| match cell {
-                        Data::Empty => String::new(),
-                        Data::String(s) => s.clone(),
-                        Data::Float(f) => domain::staff::format_number(*f),
-                        Data::Int(n) => n.to_string(),
-                        Data::Bool(b) => b.to_string(),
-                        Data::DateTime(d) => d
-                            .as_datetime()
-                            .map(|d| d.date().to_string())
-                            .unwrap_or_else(|| d.to_string()),
-                        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-                        Data::DurationIso(s) => s.clone(),
-                        Data::Error(e) => format!("#{e:?}"),
-                    })
-                    .collect();
-                rows.push((first_row + i + 1, texts));
-            }
-            Ok(rows)
-        }
+const STAFF_LIMITS: Limits = Limits {
+    what: "a team register file",
+    max_rows: STAFF_LIMITS_ROWS,
+    max_cell_chars: STAFF_CELL_CHARS,
+    header: true,
+};
+
+/// A cell as read: trimmed, and without the `'` an export puts before a cell that would
+/// otherwise start a spreadsheet formula (see `csv_cell`), so an export reads back as it was.
+fn cell_value(cell: &str) -> String {
+    let cell = cell.trim();
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(crate::table::FORMULA_STARTS) => rest.to_string(),
+        _ => cell.to_string(),
     }
 }
 
 /// Reads the team register. Any bad row makes the whole file an error listing every problem.
 pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, ImportError> {
-    let rows = rows_of(file_name, bytes, None)?;
-    let mut rows = rows
-        .into_iter()
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()));
-    let Some((header_row, header)) = rows.next() else {
+    let mut column: Option<BTreeMap<&str, usize>> = None;
+    let mut problems = Problems::default();
+    let mut out = Vec::new();
+    let mut emails: BTreeMap<String, usize> = BTreeMap::new();
+    for_each_row(file_name, bytes, None, STAFF_LIMITS, |row, cells| {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            return Ok(());
+        }
+        let Some(column) = &column else {
+            column = Some(staff_columns(file_name, row, cells)?);
+            return Ok(());
+        };
+        let cell = |name: &str| {
+            cells
+                .get(column[name])
+                .map(|c| cell_value(c))
+                .unwrap_or_default()
+        };
+        let form = StaffForm {
+            name: cell("name"),
+            email: cell("email"),
+            phone: cell("phone"),
+            role: cell("role"),
+            employer: cell("employer"),
+            employer_code: cell("employer_code"),
+            wte: cell("wte"),
+            sessions_per_week: cell("sessions_per_week"),
+            skills: cell("skills"),
+            start_date: cell("start_date"),
+            end_date: cell("end_date"),
+            practices: cell("practices"),
+        };
+        let email = form.email.to_ascii_lowercase();
+        if !email.is_empty() {
+            if let Some(first) = emails.get(&email) {
+                problems.add(
+                    row,
+                    "email",
+                    format!("{} is also on row {first}", clip(&email)),
+                );
+            } else {
+                emails.insert(email, row);
+            }
+        }
+        match form.parse() {
+            Ok(draft) => out.push(StaffRow { row, draft }),
+            Err(errors) => {
+                for e in errors.0 {
+                    problems.add(row, e.field, e.message);
+                }
+            }
+        }
+        problems.stop_if_full(file_name)
+    })?;
+    if column.is_none() {
         return Err(ImportError::file(file_name, "the file is empty"));
-    };
+    }
+    if out.is_empty() && problems.0.is_empty() {
+        return Err(ImportError::file(
+            file_name,
+            "the file has no rows below the header",
+        ));
+    }
+    problems.finish(file_name, out)
+}
+
+/// Where each column of `STAFF_HEADER` is in the file's header, or what is wrong with it.
+fn staff_columns(
+    file_name: &str,
+    header_row: usize,
+    header: &[String],
+) -> Result<BTreeMap<&'static str, usize>, ImportError> {
     let names: Vec<String> = header
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
@@ -154,10 +143,11 @@ pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, Import
             ),
         );
     }
-    let unknown: Vec<&str> = names
+    let unknown: Vec<String> = names
         .iter()
-        .map(String::as_str)
-        .filter(|n| !n.is_empty() && !STAFF_HEADER.contains(n))
+        .filter(|n| !n.is_empty() && !STAFF_HEADER.contains(&n.as_str()))
+        .take(5)
+        .map(|n| clip(n))
         .collect();
     if !unknown.is_empty() {
         problems.add_row(
@@ -170,59 +160,14 @@ pub fn read_staff(file_name: &str, bytes: &[u8]) -> Result<Vec<StaffRow>, Import
         );
     }
     if !problems.0.is_empty() {
-        return problems.finish(file_name, Vec::new());
+        return Err(problems
+            .finish(file_name, ())
+            .expect_err("problems were found"));
     }
-    let column: BTreeMap<&str, usize> = STAFF_HEADER
+    Ok(STAFF_HEADER
         .iter()
         .map(|c| (*c, names.iter().position(|n| n == c).expect("checked")))
-        .collect();
-    let mut out = Vec::new();
-    let mut emails: BTreeMap<String, usize> = BTreeMap::new();
-    for (row, cells) in rows {
-        let cell = |name: &str| {
-            cells
-                .get(column[name])
-                .map(|c| c.trim().to_string())
-                .unwrap_or_default()
-        };
-        let form = StaffForm {
-            name: cell("name"),
-            email: cell("email"),
-            phone: cell("phone"),
-            role: cell("role"),
-            employer: cell("employer"),
-            employer_code: cell("employer_code"),
-            wte: cell("wte"),
-            sessions_per_week: cell("sessions_per_week"),
-            skills: cell("skills"),
-            start_date: cell("start_date"),
-            end_date: cell("end_date"),
-            practices: cell("practices"),
-        };
-        let email = form.email.to_ascii_lowercase();
-        if !email.is_empty() {
-            if let Some(first) = emails.get(&email) {
-                problems.add(row, "email", format!("{email} is also on row {first}"));
-            } else {
-                emails.insert(email, row);
-            }
-        }
-        match form.parse() {
-            Ok(draft) => out.push(StaffRow { row, draft }),
-            Err(errors) => {
-                for e in errors.0 {
-                    problems.add(row, e.field, e.message);
-                }
-            }
-        }
-    }
-    if out.is_empty() && problems.0.is_empty() {
-        return Err(ImportError::file(
-            file_name,
-            "the file has no rows below the header",
-        ));
-    }
-    problems.finish(file_name, out)
+        .collect())
 }
 
 fn record(draft: &StaffDraft) -> [String; 12] {
@@ -246,13 +191,9 @@ fn record(draft: &StaffDraft) -> [String; 12] {
 /// The team as CSV in the import layout.
 pub fn write_staff_csv(rows: &[StaffDraft]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(STAFF_HEADER)
-        .expect("writing to memory");
+    crate::write_csv_record(&mut writer, STAFF_HEADER).expect("writing to memory");
     for draft in rows {
-        writer
-            .write_record(record(draft))
-            .expect("writing to memory");
+        crate::write_csv_record(&mut writer, record(draft)).expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory")
 }
@@ -396,8 +337,18 @@ mod row_numbers {
     #[test]
     fn rows_are_numbered_as_a_spreadsheet_does_with_lf_or_crlf() {
         for text in ["a,b\nc,d\n\ne,f\n", "a,b\r\nc,d\r\n\r\ne,f\r\n"] {
-            let rows = super::rows_of("a.csv", text.as_bytes(), None).unwrap();
-            let numbers: Vec<usize> = rows.iter().map(|r| r.0).collect();
+            let mut numbers = Vec::new();
+            crate::rows::for_each_row(
+                "a.csv",
+                text.as_bytes(),
+                None,
+                super::STAFF_LIMITS,
+                |row, _| {
+                    numbers.push(row);
+                    Ok(())
+                },
+            )
+            .unwrap();
             assert_eq!(numbers, [1, 2, 4], "{text:?}");
         }
     }

@@ -1,13 +1,52 @@
 //! Plain tables (a header and rows of text) out as CSV or an Excel workbook, for exports
 //! such as the training matrix.
 use crate::ImportError;
+use std::borrow::Cow;
 
-/// The table as CSV (RFC 4180 quoting by the `csv` crate).
+/// First characters that make a spreadsheet read a CSV cell as a formula (OWASP's list).
+pub const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether `text` is a plain decimal number such as `-12` or `-0.5` (which a spreadsheet
+/// reads as that number, not as a formula).
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A cell made safe for a CSV file that may be opened in a spreadsheet: text starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'` so it is shown, not run
+/// (OWASP's advice against formula injection). Numbers such as `-3` stay numbers. The team
+/// register import takes the `'` off again, so an export reads back unchanged.
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    if text.starts_with(FORMULA_STARTS) && !is_number(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Writes one record with every cell passed through `csv_cell`: every CSV export goes
+/// through here.
+pub fn write_csv_record<W: std::io::Write, T: AsRef<str>>(
+    writer: &mut csv::Writer<W>,
+    record: impl IntoIterator<Item = T>,
+) -> csv::Result<()> {
+    writer.write_record(
+        record
+            .into_iter()
+            .map(|cell| csv_cell(cell.as_ref()).into_owned()),
+    )
+}
+
+/// The table as CSV (RFC 4180 quoting by the `csv` crate), formula-leading cells made safe.
 pub fn write_table_csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header).expect("writing to memory");
+    write_csv_record(&mut writer, header).expect("writing to memory");
     for row in rows {
-        writer.write_record(row).expect("writing to memory");
+        write_csv_record(&mut writer, row).expect("writing to memory");
     }
     writer.into_inner().expect("writing to memory")
 }
@@ -48,6 +87,41 @@ pub fn write_table_xlsx(
 mod tests {
     use super::*;
     use calamine::{Reader, Xlsx};
+
+    #[test]
+    fn formula_leading_text_is_neutralised_and_numbers_are_not() {
+        for (cell, written) in [
+            (
+                "=HYPERLINK(\"http://x.example\",\"y\")",
+                "'=HYPERLINK(\"http://x.example\",\"y\")",
+            ),
+            ("+44 1632 960001", "'+44 1632 960001"),
+            ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+            ("@SUM(A1:A2)", "'@SUM(A1:A2)"),
+            ("\t=1+1", "'\t=1+1"),
+            ("\r=1+1", "'\r=1+1"),
+            ("-", "'-"),
+            ("-1e5", "'-1e5"),
+            ("-3", "-3"),
+            ("-0.5", "-0.5"),
+            ("+2", "+2"),
+            ("-.5", "-.5"),
+            ("12", "12"),
+            ("Dr A = B", "Dr A = B"),
+            ("", ""),
+            ("'already", "'already"),
+        ] {
+            assert_eq!(csv_cell(cell), written, "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn every_table_cell_is_written_safe() {
+        let header = vec!["=name".to_string(), "gap".to_string()];
+        let rows = vec![vec!["@evil".to_string(), "-2".to_string()]];
+        let csv = String::from_utf8(write_table_csv(&header, &rows)).unwrap();
+        assert_eq!(csv, "'=name,gap\n'@evil,-2\n");
+    }
 
     #[test]
     fn csv_and_xlsx_hold_the_same_cells() {

@@ -25,11 +25,30 @@ impl fmt::Display for ParseError {
     }
 }
 
+/// Characters of a file's text quoted in a message at most.
+const SHOWN_CHARS: usize = 40;
+
+/// Text from the file as a message quotes it: cut after `SHOWN_CHARS` characters, control
+/// characters as `?`, so a message stays short and on one line whatever the file holds.
+fn shown(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .take(SHOWN_CHARS)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if text.chars().nth(SHOWN_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn err(line: usize, field: &str, message: impl Into<String>) -> ParseError {
+    let message: String = message.into();
     ParseError {
         line,
-        field: field.to_string(),
-        message: message.into(),
+        field: shown(field),
+        // Every quote is already cut; this bounds a message quoting several.
+        message: message.chars().take(400).collect(),
     }
 }
 
@@ -39,14 +58,17 @@ fn number(line: usize, field: &str, text: &str) -> Result<u32, ParseError> {
         return Err(err(
             line,
             field,
-            format!("'{text}' is negative: numbers are non-negative integers"),
+            format!(
+                "'{}' is negative: numbers are non-negative integers",
+                shown(text)
+            ),
         ));
     }
     text.parse::<u32>().map_err(|_| {
         err(
             line,
             field,
-            format!("'{text}' is not a non-negative integer"),
+            format!("'{}' is not a non-negative integer", shown(text)),
         )
     })
 }
@@ -73,10 +95,14 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         }
         if line.starts_with("SECTION_") {
             if !SECTIONS.contains(&line) {
-                return Err(err(n, "section", format!("unknown section {line}")));
+                return Err(err(
+                    n,
+                    "section",
+                    format!("unknown section {}", shown(line)),
+                ));
             }
             if sections.contains_key(line) {
-                return Err(err(n, "section", format!("{line} appears twice")));
+                return Err(err(n, "section", format!("{} appears twice", shown(line))));
             }
             sections.insert(
                 SECTIONS.iter().find(|s| **s == line).expect("known"),
@@ -135,7 +161,11 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             return Err(err(n, "ShiftID", "empty shift id"));
         }
         if shifts.iter().any(|s: &ShiftType| s.id == id) {
-            return Err(err(n, "ShiftID", format!("shift {id} is defined twice")));
+            return Err(err(
+                n,
+                "ShiftID",
+                format!("shift {} is defined twice", shown(id)),
+            ));
         }
         let minutes = number(n, "LengthMins", fields[1])?;
         shifts.push(ShiftType {
@@ -159,7 +189,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         shifts
             .iter()
             .position(|s| s.id == id.trim())
-            .ok_or_else(|| err(n, field, format!("unknown shift id '{}'", id.trim())))
+            .ok_or_else(|| err(n, field, format!("unknown shift id '{}'", shown(id.trim()))))
     };
     for (i, (n, text)) in forbidden_text.iter().enumerate() {
         let mut next = Vec::new();
@@ -187,13 +217,21 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             return Err(err(n, "ID", "empty staff id"));
         }
         if staff.iter().any(|s| s.id == id) {
-            return Err(err(n, "ID", format!("staff id {id} appears twice")));
+            return Err(err(
+                n,
+                "ID",
+                format!("staff id {} appears twice", shown(id)),
+            ));
         }
         let mut max_shifts = vec![UNLIMITED; shifts.len()];
         for item in fields[1].split('|').filter(|t| !t.trim().is_empty()) {
-            let (sid, count) = item
-                .split_once('=')
-                .ok_or_else(|| err(n, "MaxShifts", format!("'{item}' is not ShiftID=n")))?;
+            let (sid, count) = item.split_once('=').ok_or_else(|| {
+                err(
+                    n,
+                    "MaxShifts",
+                    format!("'{}' is not ShiftID=n", shown(item)),
+                )
+            })?;
             max_shifts[shift_of(n, "MaxShifts", sid, &shifts)?] = number(n, "MaxShifts", count)?;
         }
         let max_minutes = number(n, "MaxTotalMinutes", fields[2])?;
@@ -223,10 +261,13 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         return Err(err(0, "", "SECTION_STAFF has no staff"));
     }
     let staff_of = |n: usize, id: &str, staff: &[StaffMember]| {
-        staff
-            .iter()
-            .position(|s| s.id == id.trim())
-            .ok_or_else(|| err(n, "EmployeeID", format!("unknown staff id '{}'", id.trim())))
+        staff.iter().position(|s| s.id == id.trim()).ok_or_else(|| {
+            err(
+                n,
+                "EmployeeID",
+                format!("unknown staff id '{}'", shown(id.trim())),
+            )
+        })
     };
     let day_of = |n: usize, field: &str, text: &str| -> Result<usize, ParseError> {
         let d = number(n, field, text)? as usize;
@@ -306,7 +347,10 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             return Err(err(
                 n,
                 "cover",
-                format!("day {day} shift {} has two cover rows", fields[1].trim()),
+                format!(
+                    "day {day} shift {} has two cover rows",
+                    shown(fields[1].trim())
+                ),
             ));
         }
         cover.push(Cover {
@@ -395,7 +439,7 @@ pub fn read_roster(problem: &Problem, text: &str) -> Result<Roster, ParseError> 
                 err(
                     n,
                     &problem.staff[e].id,
-                    format!("day {d}: unknown shift id '{cell}'"),
+                    format!("day {d}: unknown shift id '{}'", shown(cell)),
                 )
             })?;
             roster.set(e, d, Some(s));

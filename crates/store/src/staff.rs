@@ -359,12 +359,20 @@ pub async fn get(conn: &mut AnyConnection, id: &str) -> Result<Option<StaffRecor
         .next())
 }
 
+/// The first person (oldest record) with this email. Emails are unique per employer only,
+/// so callers that act for a user should use `find_ids_by_email` and keep those the user may
+/// see.
 pub async fn find_id_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<String>> {
-    let row = sqlx::query("SELECT id FROM staff WHERE email = $1")
+    Ok(find_ids_by_email(conn, email).await?.into_iter().next())
+}
+
+/// Every person with this email (one per employer at most), oldest record first.
+pub async fn find_ids_by_email(conn: &mut AnyConnection, email: &str) -> Result<Vec<String>> {
+    let rows = sqlx::query("SELECT id FROM staff WHERE email = $1 ORDER BY created_at, id")
         .bind(email)
-        .fetch_optional(conn)
+        .fetch_all(conn)
         .await?;
-    Ok(row.map(|r| r.get(0)))
+    Ok(rows.into_iter().map(|r| r.get(0)).collect())
 }
 
 pub async fn count(conn: &mut AnyConnection) -> Result<i64> {

@@ -345,6 +345,59 @@ on_both!(
     }
 );
 
+on_both!(an_email_is_unique_per_employer_only, async |db: &TestDb| {
+    seed_pcn(db).await;
+    let mut conn = db.store.conn().await.unwrap();
+    let mut ids = Vec::new();
+    for (name, employer, ods) in [
+        (
+            "A",
+            Employer::Practice(OdsCode::parse("Y99901").unwrap()),
+            "Y99901",
+        ),
+        (
+            "B",
+            Employer::Practice(OdsCode::parse("Y99902").unwrap()),
+            "Y99902",
+        ),
+        (
+            "C",
+            Employer::Pcn(PcnCode::parse("U99901").unwrap()),
+            "Y99902",
+        ),
+    ] {
+        let id = new_id();
+        store::staff::insert(
+            &mut conn,
+            &id,
+            &person(name, "same@x.example", employer, &[ods]),
+            &[],
+            NOW,
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let mut found = store::staff::find_ids_by_email(&mut conn, "same@x.example")
+        .await
+        .unwrap();
+    found.sort();
+    ids.sort();
+    assert_eq!(found, ids);
+    assert!(
+        store::staff::find_id_by_email(&mut conn, "same@x.example")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        store::staff::find_ids_by_email(&mut conn, "other@x.example")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
+
 on_both!(
     unknown_practice_is_refused_by_foreign_key,
     async |db: &TestDb| {

@@ -17,6 +17,7 @@ mod rota_queue;
 mod rota_setup;
 mod session_requests;
 mod sign_in;
+mod staff_emails;
 mod support;
 mod two_factor;
 mod wellbeing;
