@@ -10,14 +10,10 @@
 # A process killed outright (out of memory, stack overflow) is reported with its signal;
 # the run is deterministic, so `--seed` and the printed progress find the input again.
 #
-# With cargo-fuzz and a nightly toolchain installed, FUZZ_ENGINE=libfuzzer runs the same
-# targets coverage-guided from fuzz/ instead (`cargo +nightly fuzz run TARGET`), seeded
-# with the same files (written to fuzz/corpus/TARGET by `gpteam-fuzz --write-seeds`).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10000000}
 shift || true
-engine=${FUZZ_ENGINE:-stable}
 # The fuzz profile: release optimisation with overflow checks and debug assertions.
 cargo build --profile fuzz --locked -p fuzz --bin gpteam-fuzz >/dev/null || exit 2
 bin=target/fuzz/gpteam-fuzz
@@ -27,17 +23,8 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 status=0
 for target in "${targets[@]}"; do
-  if [ "$engine" = libfuzzer ]; then
-    mkdir -p "fuzz/corpus/$target"
-    "$bin" --write-seeds "fuzz/corpus/$target" "$target" || exit 2
-    (cd fuzz && nice -n 10 cargo +nightly fuzz run --release "$target" "corpus/$target" -- \
-      -runs="$runs" -rss_limit_mb=4096 -timeout=10 -max_len=65536 -print_final_stats=1) \
-      2>&1 | tail -n 25
-    rc=${PIPESTATUS[0]}
-  else
-    (ulimit -v 4194304; nice -n 10 "$bin" --runs "$runs" "$target")
-    rc=$?
-  fi
+  (ulimit -v 4194304; nice -n 10 "$bin" --runs "$runs" "$target")
+  rc=$?
   if [ "$rc" -gt 128 ]; then
     echo "$target: the process was killed by signal $((rc - 128))"
   fi

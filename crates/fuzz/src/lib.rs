@@ -6,8 +6,9 @@
 //! signature of the outcome (which error, or success). The engine mutates the seed files
 //! (bit flips, byte and token insertions, deletions, duplications, splices, interesting
 //! numbers) and keeps any input whose outcome signature is new, so it works its way past
-//! one check to the next without coverage instrumentation. The same targets run under
-//! libFuzzer (coverage-guided, nightly) from `fuzz/` at the repository root.
+//! one check to the next without coverage instrumentation. Each target is a plain
+//! `fn(&[u8])`, so a coverage-guided engine (libFuzzer through `cargo fuzz`, on nightly) can
+//! call the same functions.
 //!
 //! Workbooks are fuzzed twice: as raw zip bytes, and through `xlsx_parts`, whose input is a
 //! worksheet and a shared-string table (separated by `PART_SEPARATOR`) zipped into a valid
@@ -648,7 +649,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -658,7 +659,7 @@ impl Rng {
 
     /// A number in `0..n` (0 when `n` is 0).
     pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
+        if n == 0 { 0 } else { self.next_u64() % n }
     }
 }
 
@@ -697,7 +698,7 @@ pub fn mutate(rng: &mut Rng, input: &mut Vec<u8>, tokens: &[&[u8]], other: &[u8]
             }
             1 if !input.is_empty() => {
                 let i = rng.below(len) as usize;
-                input[i] = rng.next() as u8;
+                input[i] = rng.next_u64() as u8;
             }
             2 | 3 => {
                 let token = tokens[rng.below(tokens.len() as u64) as usize];
@@ -753,7 +754,7 @@ pub fn mutate(rng: &mut Rng, input: &mut Vec<u8>, tokens: &[&[u8]], other: &[u8]
             9 => {
                 let n = 1 + rng.below(16) as usize;
                 for _ in 0..n {
-                    input.insert(at.min(input.len()), rng.next() as u8);
+                    input.insert(at.min(input.len()), rng.next_u64() as u8);
                 }
             }
             10 if !input.is_empty() => {

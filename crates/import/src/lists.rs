@@ -18,7 +18,8 @@ const REQUIRED: [&str; 4] = ["EXTRACT_DATE", "CODE", "NUMBER_OF_PATIENTS", "CCG_
 /// Parses dates like `01JAN2021`.
 fn parse_extract_date(text: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    if text.len() != 9 {
+    // ASCII only: the slicing below is by byte (found by the fuzzer: `0\u{feff}1JAN7`).
+    if text.len() != 9 || !text.is_ascii() {
         return None;
     }
     let month = text[2..5].to_ascii_lowercase();
@@ -179,6 +180,10 @@ mod tests {
             NaiveDate::from_ymd_opt(2021, 1, 1)
         );
         assert_eq!(parse_extract_date("FOO2020"), None);
+        // Found by the fuzzer: nine bytes that are not nine characters panicked.
+        assert_eq!(parse_extract_date("0\u{feff}1JAN7"), None);
+        assert_eq!(parse_extract_date("01JA\u{202e}N0"), None);
+        assert_eq!(parse_extract_date("\u{202e}JAN2021"), None);
     }
 
     #[test]

@@ -466,7 +466,10 @@ impl RefScan {
         while let Some(at) = text[from..].iter().position(|b| *b == b'r') {
             let start = from + at;
             from = start + 1;
-            if start == 0 || !text[start - 1].is_ascii_whitespace() {
+            // An attribute's name starts after a space, or straight after the closing quote
+            // of the attribute before it (`a="1"r="2"`, which calamine reads too).
+            if start == 0 || !matches!(text[start - 1], b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\'')
+            {
                 continue;
             }
             let mut i = start + 1;

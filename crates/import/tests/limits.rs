@@ -9,8 +9,11 @@ use zip::write::SimpleFileOptions;
 const NHS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/nhs");
 const HEADER: &str = "name,email,phone,role,employer,employer_code,wte,sessions_per_week,skills,start_date,end_date,practices";
 
+/// Writes one part of a zip, in chunks.
+type Part<'a> = (&'a str, &'a dyn Fn(&mut dyn Write));
+
 /// A zip of `parts`, each written by its closure in chunks (so no part is held whole).
-fn zip_of(parts: &[(&str, &dyn Fn(&mut dyn Write))]) -> Vec<u8> {
+fn zip_of(parts: &[Part]) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
