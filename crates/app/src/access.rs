@@ -118,6 +118,26 @@ pub async fn authorize(
     }
 }
 
+/// [`authorize`] for a PCN already read from the store, without reading it again.
+pub fn authorize_read_pcn(
+    actor: &Actor,
+    permission: Permission,
+    pcn: &store::practices::PcnRecord,
+) -> AppResult<()> {
+    let place = Placement {
+        practice: None,
+        pcn: Some(pcn.code.clone()),
+        ics: pcn.ics_code.clone(),
+    };
+    let permission_met = allowed(actor, permission, &place)
+        || (permission == Permission::ViewAggregates && allowed(actor, Permission::View, &place));
+    if permission_met {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// Whether the actor may see a person's record.
 pub async fn can_view_staff(
     conn: &mut Conn,

@@ -12,6 +12,25 @@ pub struct DemoSummary {
     pub practices: usize,
     pub staff: usize,
     pub accounts: usize,
+    /// Published rotas written (a generated system's year of them; none for the demo PCN).
+    pub rotas: usize,
+    /// Sessions in those rotas.
+    pub rota_sessions: usize,
+}
+
+/// Whether the loader also writes a year of published rotas (`demo --practices N`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoRotas {
+    None,
+    YearPublished,
+}
+
+/// The ids the loader gave the demo's people, sites (by practice and name) and rooms (by
+/// site id, in the demo's order).
+struct DemoIds<'a> {
+    staff: &'a [String],
+    sites: &'a std::collections::BTreeMap<(String, String), String>,
+    rooms: &'a std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// One demo log-in as `gpteam demo logins` prints it.
@@ -34,6 +53,16 @@ impl App {
     /// argon2 hash is computed once and shared, which is fine for throw-away demo accounts
     /// and keeps loading a 1,000-practice system fast.
     pub async fn load_demo(&self, data: &DemoData, password: &str) -> AppResult<DemoSummary> {
+        self.load_demo_with(data, password, DemoRotas::None).await
+    }
+
+    /// [`App::load_demo`], and with `DemoRotas::YearPublished` a year of published rotas.
+    pub async fn load_demo_with(
+        &self,
+        data: &DemoData,
+        password: &str,
+        rotas: DemoRotas,
+    ) -> AppResult<DemoSummary> {
         let hash = crate::auth::hash_password(password)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();
@@ -47,6 +76,7 @@ impl App {
             store::practices::insert_pcn(&mut tx, &record).await?;
         }
         let mut site_ids = std::collections::BTreeMap::new();
+        let mut room_ids: std::collections::BTreeMap<String, Vec<String>> = Default::default();
         let list_date = self.today().with_day(1).unwrap_or(self.today()).to_string();
         for practice in &data.practices {
             let details = PracticeDetails {
@@ -88,7 +118,9 @@ impl App {
                 store::sites::insert_site(&mut tx, &id, practice.ods_code.as_str(), &site.site)
                     .await?;
                 for room in &site.rooms {
-                    store::sites::insert_room(&mut tx, &store::new_id(), &id, room).await?;
+                    let room_id = store::new_id();
+                    store::sites::insert_room(&mut tx, &room_id, &id, room).await?;
+                    room_ids.entry(id.clone()).or_default().push(room_id);
                 }
                 site_ids.insert((practice.ods_code.to_string(), site.site.name.clone()), id);
             }
@@ -198,6 +230,18 @@ impl App {
         .await?;
         let counts = demo_appointments(&area, patients as f64, self.today());
         store::appointments::insert_counts(&mut tx, &counts).await?;
+        let (rota_count, rota_sessions) = match rotas {
+            DemoRotas::None => (0, 0),
+            DemoRotas::YearPublished => {
+                let ids = DemoIds {
+                    staff: &staff_ids,
+                    sites: &site_ids,
+                    rooms: &room_ids,
+                };
+                self.load_demo_rotas(&mut tx, data, &rules, &ids, &now)
+                    .await?
+            }
+        };
         store::settings::set(&mut tx, "demo", "1").await?;
         tx.commit().await.map_err(store::StoreError::from)?;
         self.store().refresh_statistics().await?;
@@ -205,7 +249,58 @@ impl App {
             practices: data.practices.len(),
             staff: data.staff.len(),
             accounts: data.accounts.len(),
+            rotas: rota_count,
+            rota_sessions,
         })
+    }
+
+    /// A year of published rotas, a practice at a time (see `demo::rotas`).
+    async fn load_demo_rotas(
+        &self,
+        tx: &mut store::Conn,
+        data: &DemoData,
+        rules: &[demo::DemoRules],
+        ids: &DemoIds<'_>,
+        now: &str,
+    ) -> AppResult<(usize, usize)> {
+        let (mut rotas, mut sessions) = (0, 0);
+        for (p, practice) in data.practices.iter().enumerate() {
+            for rota in demo::rotas::practice_rotas(data, rules, p, self.today()) {
+                let id = store::new_id();
+                let new = store::rota::NewRota {
+                    id: id.clone(),
+                    scope_kind: "practice".into(),
+                    scope_code: practice.ods_code.to_string(),
+                    starts_on: rota.starts_on.to_string(),
+                    weeks: demo::rotas::WEEKS_PER_ROTA,
+                    time_limit_seconds: 0,
+                    created_by: None,
+                    created_at: now.to_string(),
+                };
+                store::rota::insert_published_rota(tx, &new, "demo").await?;
+                let rows: Vec<store::rota::AssignmentRow> = rota
+                    .assignments
+                    .iter()
+                    .filter_map(|a| {
+                        let site = &practice.sites.get(a.site)?.site.name;
+                        let site_id = ids
+                            .sites
+                            .get(&(practice.ods_code.to_string(), site.clone()))?;
+                        Some(store::rota::AssignmentRow {
+                            staff_id: ids.staff[a.staff_index].clone(),
+                            day: a.day.to_string(),
+                            session: a.session.code().to_string(),
+                            site_id: site_id.clone(),
+                            room_id: a.room.and_then(|r| ids.rooms.get(site_id)?.get(r).cloned()),
+                        })
+                    })
+                    .collect();
+                store::rota::replace_assignments(tx, &id, &rows).await?;
+                rotas += 1;
+                sessions += rows.len();
+            }
+        }
+        Ok((rotas, sessions))
     }
 
     /// The demo accounts in the order they were made: `email,role,organisation`.

@@ -154,7 +154,8 @@ struct ServeArgs {
 struct DemoArgs {
     #[command(subcommand)]
     command: Option<DemoCommand>,
-    /// Generate a synthetic system of this many practices instead of the demo PCN.
+    /// Generate a synthetic system of this many practices, with a year of published rotas,
+    /// instead of the demo PCN.
     #[arg(long)]
     practices: Option<usize>,
     /// Seed of the generator.
@@ -728,10 +729,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         None => demo::demo_pcn(app.today()),
     };
     let (password, generated) = demo_password();
-    let summary = app.load_demo(&data, &password).await?;
+    let rotas = match args.practices {
+        Some(_) => app::demo_load::DemoRotas::YearPublished,
+        None => app::demo_load::DemoRotas::None,
+    };
+    let summary = app.load_demo_with(&data, &password, rotas).await?;
     println!(
-        "Loaded {} practices, {} people, {} accounts.",
-        summary.practices, summary.staff, summary.accounts
+        "Loaded {} practices, {} people, {} accounts, {} published rotas ({} sessions).",
+        summary.practices, summary.staff, summary.accounts, summary.rotas, summary.rota_sessions
     );
     if generated {
         println!("Demo password (shown once): {password}");

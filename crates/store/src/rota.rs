@@ -343,6 +343,32 @@ fn rota_from_row(r: &AnyRow) -> Result<RotaRow> {
     })
 }
 
+/// Stores a rota already finished and published, as a demo's or an import's history.
+pub async fn insert_published_rota(
+    conn: &mut AnyConnection,
+    rota: &NewRota,
+    published_by: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO rotas (id, scope_kind, scope_code, starts_on, weeks, time_limit_seconds, status,
+                progress, hard_violations, soft_penalty, created_by, created_at, started_at,
+                finished_at, published_at, published_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'done', 1.0, 0, 0, $7, $8, $8, $8, $8, $9)",
+    )
+    .bind(&rota.id)
+    .bind(&rota.scope_kind)
+    .bind(&rota.scope_code)
+    .bind(&rota.starts_on)
+    .bind(rota.weeks)
+    .bind(rota.time_limit_seconds)
+    .bind(&rota.created_by)
+    .bind(&rota.created_at)
+    .bind(published_by)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Queues a job.
 pub async fn insert_rota(conn: &mut AnyConnection, rota: &NewRota) -> Result<()> {
     sqlx::query(
@@ -854,7 +880,8 @@ async fn insert_assignment(
     Ok(())
 }
 
-/// Replaces every assignment of a rota (the caller holds the transaction).
+/// Replaces every assignment of a rota (the caller holds the transaction), a few hundred
+/// rows a statement: a PCN's four weeks are thousands of rows.
 pub async fn replace_assignments(
     conn: &mut AnyConnection,
     rota_id: &str,
@@ -864,8 +891,37 @@ pub async fn replace_assignments(
         .bind(rota_id)
         .execute(&mut *conn)
         .await?;
-    for row in rows {
-        insert_assignment(conn, rota_id, &row.staff_id, &row.day, row).await?;
+    // Six binds a row; well under SQLite's 32,766 and PostgreSQL's 65,535.
+    for chunk in rows.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let n = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO rota_assignments (rota_id, staff_id, day, session, site_id, room_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(rota_id)
+                .bind(&row.staff_id)
+                .bind(&row.day)
+                .bind(&row.session)
+                .bind(&row.site_id)
+                .bind(&row.room_id);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -381,3 +381,67 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .await?
         .try_get(0)?)
 }
+
+/// Headcount and WTE of one staff group, counted in SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupTally {
+    /// The PCN the people belong to; `None` for the system's totals.
+    pub pcn_code: Option<String>,
+    pub staff_group: domain::role::StaffGroup,
+    pub headcount: i64,
+    pub wte: f64,
+}
+
+/// The people employed on `day` in each PCN of a system, and in the whole system, by staff
+/// group: the ICS page's counts without reading every person. A PCN's people are those
+/// working at its member practices and those it employs; a person in two PCNs counts in
+/// both, and once in the totals (which, like [`StaffScope::Ics`], are those working at a
+/// member practice).
+pub async fn group_tallies_in_ics(
+    conn: &mut AnyConnection,
+    ics: &str,
+    day: NaiveDate,
+) -> Result<Vec<GroupTally>> {
+    let (employed, _) = Employed::On(day).condition(2);
+    let sql = format!(
+        "WITH member AS (
+             SELECT sp.staff_id, p.pcn_code FROM staff_practices sp
+             JOIN practices p ON p.ods_code = sp.ods_code
+             JOIN pcns c ON c.code = p.pcn_code WHERE c.ics_code = $1
+         ),
+         people AS (
+             SELECT DISTINCT s.id, s.staff_group, s.wte, m.pcn_code
+             FROM staff s JOIN member m ON m.staff_id = s.id WHERE {employed}
+             UNION
+             SELECT s.id, s.staff_group, s.wte, c.code FROM staff s
+             JOIN pcns c ON c.code = s.employer_code
+             WHERE s.employer_kind = 'pcn' AND c.ics_code = $1 AND {employed}
+         ),
+         everyone AS (
+             SELECT DISTINCT s.id, s.staff_group, s.wte
+             FROM staff s JOIN member m ON m.staff_id = s.id WHERE {employed}
+         )
+         SELECT pcn_code, staff_group, COUNT(*), SUM(wte) FROM people
+         GROUP BY pcn_code, staff_group
+         UNION ALL
+         SELECT NULL, staff_group, COUNT(*), SUM(wte) FROM everyone GROUP BY staff_group"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(ics)
+        .bind(day.to_string())
+        .bind(day.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let group: String = r.try_get(1)?;
+            Ok(GroupTally {
+                pcn_code: r.try_get(0)?,
+                staff_group: domain::role::StaffGroup::parse(&group)
+                    .ok_or_else(|| corrupt(format!("unknown staff group {group}")))?,
+                headcount: r.try_get(2)?,
+                wte: r.try_get(3)?,
+            })
+        })
+        .collect()
+}

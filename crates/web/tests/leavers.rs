@@ -518,3 +518,34 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date_sqlite() {
 async fn a_leaver_is_closed_out_the_day_after_their_end_date_postgres() {
     a_leaver_is_closed_out_the_day_after_their_end_date(Backend::Postgres).await;
 }
+
+on_both!(
+    the_ics_counts_each_pcn_as_its_own_page_does,
+    async |t: &TestApp| {
+        // The ICS page counts in SQL; the PCN page reads its people and counts them. Both
+        // must agree on every PCN and staff group, leavers and starters left out alike.
+        let ics_api = api_client(t, &t.login_email("ics_viewer", Some(OWN_ICS)).await).await;
+        let (status, system) = get_json(t, &ics_api, "/api/system").await;
+        assert_eq!(status, 200);
+        let pcns = system["pcns"].as_array().unwrap();
+        assert!(!pcns.is_empty());
+        let mut people = 0;
+        for aggregate in pcns {
+            let code = aggregate["code"].as_str().unwrap();
+            let (status, page) = get_json(t, &ics_api, &format!("/api/pcns/{code}")).await;
+            assert_eq!(status, 200, "{code}");
+            assert_eq!(aggregate["headcount"], page["headcount"], "{code}");
+            assert_eq!(aggregate["wte"], page["wte"], "{code}");
+            assert_eq!(aggregate["groups"], page["groups"], "{code}");
+            people += aggregate["headcount"].as_u64().unwrap();
+        }
+        assert!(people > 0, "the demo ICS has people");
+        let total: u64 = system["totals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["headcount"].as_u64().unwrap())
+            .sum();
+        assert!(total > 0 && total <= people, "{total} of {people}");
+    }
+);
