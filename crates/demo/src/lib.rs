@@ -10,8 +10,10 @@ use domain::vacancy::VacancyDraft;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+mod payments;
 mod training;
 mod wellbeing;
+pub use payments::{PAYMENTS_FILES, PAYMENTS_STAND_INS, demo_practice_for};
 use rand_chacha::ChaCha8Rng;
 pub use training::{DemoTraining, demo_training};
 pub use wellbeing::{DEMO_PERIODS, DemoCheckin, demo_wellbeing};
