@@ -222,9 +222,13 @@ impl App {
         }
         for (name, bytes) in demo::PAYMENTS_FILES {
             let file = import::read_payments(name, bytes, None)?;
-            self.store_payments(None, name, &file, |code| {
-                demo::demo_practice_for(code).map(str::to_string)
-            })
+            self.store_payments(
+                None,
+                name,
+                &file,
+                |code| demo::demo_practice_for(code).map(str::to_string),
+                false,
+            )
             .await?;
         }
         Ok(())
