@@ -244,6 +244,7 @@ impl App {
         };
         store::settings::set(&mut tx, "demo", "1").await?;
         tx.commit().await.map_err(store::StoreError::from)?;
+        self.load_demo_payments(data).await?;
         self.store().refresh_statistics().await?;
         Ok(DemoSummary {
             practices: data.practices.len(),
@@ -301,6 +302,31 @@ impl App {
             }
         }
         Ok((rotas, sessions))
+    }
+
+    /// The demo practices' income: the published payments of the real practices standing in
+    /// for them (`demo::PAYMENTS_STAND_INS`), read from the published files as any import is.
+    async fn load_demo_payments(&self, data: &DemoData) -> AppResult<()> {
+        let ours: std::collections::BTreeSet<&str> =
+            data.practices.iter().map(|p| p.ods_code.as_str()).collect();
+        if !demo::PAYMENTS_STAND_INS
+            .iter()
+            .any(|(demo, _)| ours.contains(demo))
+        {
+            return Ok(());
+        }
+        for (name, bytes) in demo::PAYMENTS_FILES {
+            let file = import::read_payments(name, bytes, None)?;
+            self.store_payments(
+                None,
+                name,
+                &file,
+                |code| demo::demo_practice_for(code).map(str::to_string),
+                false,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// The demo accounts in the order they were made: `email,role,organisation`.

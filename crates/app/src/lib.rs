@@ -19,6 +19,7 @@ pub mod leavers;
 pub mod mail;
 pub mod org;
 pub mod organisations;
+pub mod payments;
 pub mod pcn_membership;
 pub mod person_data;
 pub mod register;

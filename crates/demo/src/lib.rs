@@ -11,8 +11,10 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 pub mod rotas;
+mod payments;
 mod training;
 mod wellbeing;
+pub use payments::{PAYMENTS_FILES, PAYMENTS_STAND_INS, demo_practice_for};
 use rand_chacha::ChaCha8Rng;
 pub use training::{DemoTraining, demo_training};
 pub use wellbeing::{DEMO_PERIODS, DemoCheckin, demo_wellbeing};

@@ -85,6 +85,13 @@ pub fn targets() -> Vec<Target> {
             max_len: 16 * 1024,
         },
         Target {
+            name: "gp_payments",
+            run: gp_payments,
+            seeds: seeds_payments,
+            tokens: PAYMENTS_TOKENS,
+            max_len: 16 * 1024,
+        },
+        Target {
             name: "rota_instance",
             run: rota_instance,
             seeds: seeds_instances,
@@ -226,6 +233,37 @@ const GPAD_TOKENS: &[&[u8]] = &[
     b"GP",
     b"Face-to-Face",
     b"Same Day",
+];
+
+const PAYMENTS_TOKENS: &[&[u8]] = &[
+    b",",
+    b"\"",
+    b"\r\n",
+    b"\n",
+    b" ",
+    b".",
+    b"-",
+    b"\xC2\xA3",
+    b"N/A",
+    b"0.005",
+    b"-0.00",
+    b"99999999999.99",
+    b"100000000000",
+    b"9223372036854775807",
+    b"1e308",
+    b"NaN",
+    b"Practice Code",
+    b"Practice_Code",
+    b"Number of Registered Patients (Last Known Figure)",
+    b"Number of Weighted Patients (Last Known Figure)",
+    b"Total NHS Payments to General Practice",
+    b"Total NHS Payments including PCN Workforce",
+    b"Average payments per registered patient",
+    b"Global Sum",
+    b"D83001",
+    b"\xEF\xBB\xBF",
+    b"\xC3\xA9",
+    b"\xFF",
 ];
 
 const ROTA_TOKENS: &[&[u8]] = &[
@@ -387,6 +425,28 @@ pub fn gpad_appointments(data: &[u8]) -> u64 {
         assert!(file.counts.len() as u64 <= rows);
     }
     check_import(&result, |f| f.counts.len())
+}
+
+/// The payments reader on a file named for 2022/23: whatever it accepts has one total per
+/// practice, a value for each money column, and no code twice.
+pub fn gp_payments(data: &[u8]) -> u64 {
+    let result = import::read_payments("nhs-payments-gp-practice_2022-23.csv", data, None);
+    if let Ok(file) = &result {
+        assert_eq!(file.year, import::FinancialYear(2022));
+        let mut codes = std::collections::BTreeSet::new();
+        for p in &file.practices {
+            assert_eq!(p.amounts.len(), file.columns.len());
+            assert!(codes.insert(p.ods_code.to_string()), "{} twice", p.ods_code);
+            let headline = file
+                .columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(import::PAYMENTS_TOTAL));
+            if let Some(at) = headline {
+                assert_eq!(p.amounts[at], Some(p.total_pence));
+            }
+        }
+    }
+    check_import(&result, |f| f.practices.len())
 }
 
 fn rota_signature<T>(result: &Result<T, rota::ParseError>) -> u64 {
@@ -611,6 +671,13 @@ fn seeds_gpad(data: &Path) -> Vec<Vec<u8>> {
             .to_vec(),
     );
     seeds
+}
+
+fn seeds_payments(data: &Path) -> Vec<Vec<u8>> {
+    csv_files(&data.join("nhs/gp_payments"))
+        .iter()
+        .map(|p| head(&read(p), 6))
+        .collect()
 }
 
 fn seeds_instances(data: &Path) -> Vec<Vec<u8>> {

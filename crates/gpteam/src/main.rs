@@ -184,6 +184,19 @@ enum ImportCommand {
     /// NHS Digital's ePCN core-partner file (CSV, or the workbook): PCNs and which practice
     /// is in which, from when.
     PcnMembership(PcnMembershipArgs),
+    /// NHS Digital's "NHS Payments to General Practice" file (CSV as published), one
+    /// financial year: replaces that year for each practice in the file.
+    Payments(PaymentsArgs),
+}
+
+#[derive(Debug, Args)]
+struct PaymentsArgs {
+    file: std::path::PathBuf,
+    /// The financial year, like 2022-23, when the file's name does not say it.
+    #[arg(long)]
+    year: Option<String>,
+    #[command(flatten)]
+    db: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -770,6 +783,22 @@ async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         println!("{summary}");
         return Ok(ExitCode::SUCCESS);
     }
+    if let ImportCommand::Payments(args) = &command {
+        let bytes = std::fs::read(&args.file)
+            .map_err(|e| Refused(format!("{}: {e}", args.file.display())))?;
+        let name = args
+            .file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (app, _) = open(&args.db).await?;
+        let summary = app
+            .import_payments(None, &name, &bytes, args.year.as_deref())
+            .await
+            .map_err(refused)?;
+        println!("{summary}");
+        return Ok(ExitCode::SUCCESS);
+    }
     if let ImportCommand::Appointments(args) = &command {
         let name = args.file.display().to_string();
         let file = std::fs::File::open(&args.file).map_err(|e| Refused(format!("{name}: {e}")))?;
@@ -795,7 +824,9 @@ async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Staff(a) => (a, "staff"),
         ImportCommand::OdsPractices(a) => (a, "ods"),
         ImportCommand::ListSizes(a) => (a, "list"),
-        ImportCommand::Appointments(_) | ImportCommand::PcnMembership(_) => {
+        ImportCommand::Appointments(_)
+        | ImportCommand::PcnMembership(_)
+        | ImportCommand::Payments(_) => {
             unreachable!("imported above")
         }
     };

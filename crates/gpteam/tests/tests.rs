@@ -809,3 +809,6 @@ on_both!(
 
 #[path = "support/two_servers.rs"]
 mod two_servers;
+
+#[path = "support/payments.rs"]
+mod payments;

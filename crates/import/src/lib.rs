@@ -8,6 +8,7 @@ mod evidence;
 pub mod ical;
 mod lists;
 mod ods;
+mod payments;
 mod pcn_membership;
 mod problems;
 mod rows;
@@ -24,6 +25,10 @@ pub use lists::LIST_MAX_ROWS;
 pub use lists::{ListSize, read_list_sizes};
 pub use ods::ODS_MAX_ROWS;
 pub use ods::{OdsFile, OdsPractice, read_ods_practices};
+pub use payments::{
+    FinancialYear, PAYMENTS_MAX_ROWS, PAYMENTS_TOTAL, PaymentColumn, PaymentKind, PaymentsFile,
+    PracticePayments, parse_pence, read_payments,
+};
 pub use pcn_membership::EPCN_MAX_ROWS;
 pub use pcn_membership::{
     EPCN_COLUMNS, EPCN_SHEET, PcnMembershipRow, parse_epcn_date, read_pcn_membership,

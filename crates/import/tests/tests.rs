@@ -306,3 +306,135 @@ fn the_epcn_workbook_is_read_from_its_named_sheet() {
     assert_eq!(rows[0].ods_code.as_str(), "D83021");
     assert_eq!(rows[0].pcn_name, "HAVERHILL PCN");
 }
+
+/// Every file in `gp_payments`, found by listing the folder (a file added later is tested too).
+fn payments_files() -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(format!("{NHS}/gp_payments"))
+        .expect("the payments folder")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "the payments files are missing");
+    files
+}
+
+/// The file read on its own with the `csv` crate: practice code → (total in pence, registered
+/// patients, the published average per registered patient).
+fn published_totals(bytes: &[u8]) -> Vec<(String, i64, f64, Option<f64>)> {
+    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (code, total, registered, average) = (
+        at("Practice Code"),
+        at("Total NHS Payments to General Practice"),
+        at("Number of Registered Patients (Last Known Figure)"),
+        at("Average payments per registered patient"),
+    );
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let pounds: f64 = r[total].parse().unwrap();
+            (
+                r[code].to_string(),
+                (pounds * 100.0).round() as i64,
+                r[registered].parse().unwrap(),
+                r[average].parse().ok(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_payments_file_gives_each_practice_its_published_total() {
+    for (name, bytes) in payments_files() {
+        let file = import::read_payments(&name, &bytes, None).unwrap_or_else(|e| panic!("{e}"));
+        let published = published_totals(&bytes);
+        assert_eq!(file.practices.len(), published.len(), "{name}");
+        let headline = file
+            .columns
+            .iter()
+            .position(|c| c.name == import::PAYMENTS_TOTAL)
+            .unwrap();
+        let mut summed = 0;
+        for (practice, (code, total, registered, average)) in file.practices.iter().zip(&published)
+        {
+            assert_eq!(practice.ods_code.as_str(), code, "{name}");
+            assert_eq!(practice.total_pence, *total, "{name} {code}");
+            assert_eq!(practice.amounts[headline], Some(*total), "{name} {code}");
+            assert_eq!(
+                practice.registered_patients,
+                Some(*registered),
+                "{name} {code}"
+            );
+            // The lines before the total add up to it wherever the file's own figures do.
+            let lines: i64 = file
+                .columns
+                .iter()
+                .zip(&practice.amounts)
+                .filter(|(c, _)| c.kind == import::PaymentKind::Line)
+                .map(|(_, a)| a.unwrap_or(0))
+                .sum();
+            if lines == *total {
+                summed += 1;
+            }
+            if let Some(average) = average
+                && *registered > 0.0
+            {
+                let per_patient = *total as f64 / 100.0 / registered;
+                assert!(
+                    (per_patient - average).abs() < 0.006,
+                    "{name} {code}: {per_patient} {average}"
+                );
+            }
+        }
+        assert_eq!(
+            summed,
+            published.len(),
+            "{name}: the lines add up to the total on every row"
+        );
+        eprintln!(
+            "{name}: {} practices, {} money columns",
+            published.len(),
+            file.columns.len()
+        );
+    }
+}
+
+#[test]
+fn other_layouts_are_refused_as_payments_files() {
+    for (path, missing) in [
+        (
+            "patients_registered/gp-reg-pat-prac-all_JAN2021_SNEE.csv",
+            "'Practice Code'",
+        ),
+        ("ods_practices/epraccur_DEC2019_SNEE.csv", "'Practice Code'"),
+        (
+            "appointments_gp/Regional_CSV_SuffolkNEEssex_MAR2019-FEB2021.csv",
+            "'Practice Code'",
+        ),
+    ] {
+        let name = "payments_2022-23.csv";
+        let error = import::read_payments(name, &read(path), None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(&format!("{name}:1: the header has no column {missing}")),
+            "{path}: {error}"
+        );
+    }
+    let staff = import::staff_template_csv();
+    let error = import::read_payments("team_2022-23.csv", &staff, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("team_2022-23.csv:1: the header has no column 'Practice Code'"),
+        "{error}"
+    );
+}

@@ -16,6 +16,7 @@ pub mod integrity;
 pub mod leave;
 pub mod leavers;
 pub mod memberships;
+pub mod payments;
 pub mod person_data;
 pub mod practices;
 pub mod rota;

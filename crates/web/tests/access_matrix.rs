@@ -48,6 +48,10 @@ const ROLE_CHANGERS: &[Who] = &[Who::PcnManager, Who::SystemAdmin];
 const WITH_STAFF_RECORD: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
 const PCN_READERS: &[Who] = &[Who::PcnManager, Who::IcsViewer];
 const ICS_ONLY: &[Who] = &[Who::IcsViewer];
+/// A practice's payment lines: its managers (and the administrator, who reaches every
+/// organisation); a PCN's payment totals: its managers and its ICS's viewers.
+const PRACTICE_PAYMENTS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
+const PCN_PAYMENTS: &[Who] = &[Who::PcnManager, Who::IcsViewer, Who::SystemAdmin];
 
 /// What a route's path parameters point at.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -299,6 +303,26 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (
             ("POST", "/import/pcn-membership"),
             entry(None, Multipart, ADMIN_ONLY),
+        ),
+        (
+            ("POST", "/import/payments"),
+            entry(None, Multipart, ADMIN_ONLY),
+        ),
+        (
+            ("GET", "/practices/{ods}/payments"),
+            entry(Practice, Empty, PRACTICE_PAYMENTS),
+        ),
+        (
+            ("GET", "/pcns/{code}/payments"),
+            entry(Pcn, Empty, PCN_PAYMENTS),
+        ),
+        (
+            ("GET", "/api/practices/{ods}/payments"),
+            entry(Practice, Empty, PRACTICE_PAYMENTS),
+        ),
+        (
+            ("GET", "/api/pcns/{code}/payments"),
+            entry(Pcn, Empty, PCN_PAYMENTS),
         ),
         (("GET", "/admin"), entry(None, Empty, ADMIN_ONLY)),
         (("POST", "/admin/ics"), entry(None, Form, ADMIN_ONLY)),

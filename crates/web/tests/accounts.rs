@@ -219,31 +219,11 @@ on_both!(
             let (status, body) = invite(client, email, role, org).await;
             assert_eq!(status, 201, "{email}: {body}");
         }
-        // An address that already has an account: the inviter is told, by field.
+        // An address that already has an account is invited like any other (see
+        // `inviting_never_tells_whether_an_address_has_an_account`).
         let existing = t.login_email("staff", Some(OWN_PRACTICE)).await;
         let (status, body) = invite(&practice, &existing, "staff", OWN_PRACTICE).await;
-        assert_eq!(status, 422, "{body}");
-        assert_eq!(body["fields"][0]["field"], "email");
-        assert!(
-            body["error"]
-                .as_str()
-                .unwrap()
-                .contains("already has an account")
-        );
-        // The page form says the same beside the field.
-        let (status, _, page) = post_form(
-            t,
-            &practice,
-            "/accounts/invite",
-            &[
-                ("email", existing.as_str()),
-                ("role", "staff"),
-                ("organisation", OWN_PRACTICE),
-            ],
-        )
-        .await;
-        assert_eq!(status, 422);
-        assert!(page.contains("already has an account"));
+        assert_eq!(status, 201, "{body}");
         let (status, location, _) = post_form(
             t,
             &practice,
@@ -599,5 +579,79 @@ on_both!(
         );
         assert_eq!(app.create_setup_link().await.unwrap(), None);
         db.cleanup().await.unwrap();
+    }
+);
+
+on_both!(
+    inviting_never_tells_whether_an_address_has_an_account,
+    async |t: &TestApp| {
+        // A manager of PCN A invites an address that has an account in PCN B, and one that
+        // has none: every answer, email count and audit row is alike.
+        let manager = t
+            .logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await)
+            .await;
+        let elsewhere = t.other.manager_email.clone();
+        let nowhere = "nobody.yet@example.org".to_string();
+        let mut answers = Vec::new();
+        for email in [&elsewhere, &nowhere] {
+            let (status, body) = post_json(
+                t,
+                &manager,
+                "/api/invitations",
+                json!({ "email": email, "role": "staff", "organisation": OWN_PRACTICE }),
+            )
+            .await;
+            let keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+            let (form_status, location, _) = post_form(
+                t,
+                &manager,
+                "/accounts/invite",
+                &[
+                    ("email", email.as_str()),
+                    ("role", "practice_manager"),
+                    ("organisation", OWN_PRACTICE),
+                ],
+            )
+            .await;
+            answers.push((status, keys, form_status, location));
+            // Both addresses are emailed, once for each invitation.
+            assert_eq!(t.outbox.to(email).len(), 2, "{email}");
+        }
+        assert_eq!(answers[0], answers[1]);
+        assert_eq!(answers[0].0, 201);
+        // The audit trail the manager reads shows the same for both.
+        let (status, audit) = get_json(t, &manager, "/api/audit").await;
+        assert_eq!(status, 200);
+        let rows = |email: &str| -> Vec<(String, String)> {
+            audit["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["after"].as_str().unwrap_or_default().contains(email))
+                .map(|e| {
+                    (
+                        e["action"].to_string(),
+                        e["what"].to_string().replace(email, "EMAIL"),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(rows(&elsewhere), rows(&nowhere));
+        assert_eq!(rows(&nowhere).len(), 2, "{audit}");
+        // The account holder is told they have been added, with the log-in link; the new
+        // address gets a set-up link.
+        let added = t.outbox.to(&elsewhere);
+        assert!(
+            added[0].body.contains(&format!("{}/login", t.base)),
+            "{}",
+            added[0].body
+        );
+        assert!(!added[0].body.contains("/invitations/"));
+        let invited = t.outbox.to(&nowhere);
+        assert!(
+            invited[0].body.contains("/invitations/"),
+            "{}",
+            invited[0].body
+        );
     }
 );

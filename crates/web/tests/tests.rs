@@ -9,6 +9,7 @@ mod guard;
 mod input_limits;
 mod leavers;
 mod organisations;
+mod payments;
 mod person_data;
 mod rota;
 mod rota_api;

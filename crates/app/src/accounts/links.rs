@@ -263,7 +263,10 @@ impl App {
 
     /// Invites an address to a role at an organisation: a one-time link, valid 7 days, is
     /// emailed. Returns the invitation's id. A role or organisation outside the actor's
-    /// authority is `Forbidden`; an address that already has an account is a `Conflict`.
+    /// authority is `Forbidden`. An address that already has an account is answered the
+    /// same way (the id, a pending invitation, the audit row), and is emailed a "you have
+    /// been added" note with the log-in link instead of a set-up link, so an inviter cannot
+    /// learn whether an address has an account anywhere.
     pub async fn invite(
         &self,
         actor: &Actor,
@@ -307,14 +310,12 @@ impl App {
         if !may_grant(actor, role, &organisation, pcn.as_deref()) {
             return Err(AppError::Forbidden);
         }
-        if store::users::find_by_email(&mut tx, &email)
+        // Whether the address has an account (perhaps in another PCN) changes only the
+        // email the address receives: the inviter gets the same answer, the same pending
+        // invitation and the same audit row either way, so inviting tells them nothing.
+        let has_account = store::users::find_by_email(&mut tx, &email)
             .await?
-            .is_some()
-        {
-            return Err(AppError::Invalid(
-                FieldError::new("email", format!("{email} already has an account")).into(),
-            ));
-        }
+            .is_some();
         let (token, mut row) = new_row(
             Purpose::Invitation,
             &email,
@@ -324,13 +325,10 @@ impl App {
             Duration::days(INVITATION_VALID_DAYS),
         );
         row.created_by = Some(actor.user_id.clone());
-        // Linked to the person's record when the inviter can see someone with that address.
-        if let Some(staff_id) = store::staff::find_id_by_email(&mut tx, &email).await?
-            && let Some(person) = store::staff::get(&mut tx, &staff_id).await?
-            && crate::access::can_view_staff(&mut tx, actor, &person).await?
-        {
-            row.staff_id = Some(staff_id);
-        }
+        // Linked to the person's record when the inviter can see someone with that address
+        // (an address may be used by several employers: the one at the invited organisation
+        // first); people the inviter cannot see are passed over in silence.
+        row.staff_id = visible_person(&mut tx, actor, &email, &organisation).await?;
         store::account_tokens::insert(&mut tx, &row).await?;
         let names = org_names(&mut tx).await?;
         let org_name = names.get(&organisation).cloned().unwrap_or_default();
@@ -351,15 +349,27 @@ impl App {
         } else {
             format!(" at {org_name}")
         };
-        let message = Email {
-            to: email,
-            subject: "You are invited to gpteam".into(),
-            body: format!(
-                "{} has invited you to gpteam as {}{at}.\n\nChoose your password here to start (the link works once, for 7 days):\n{}/invitations/{token}\n\nIf you did not expect this email, ignore it: nothing happens without the link.\n",
-                actor.name,
-                role.label().to_lowercase(),
-                public_url.trim_end_matches('/')
-            ),
+        let base = public_url.trim_end_matches('/');
+        let role_words = role.label().to_lowercase();
+        let message = if has_account {
+            // The account holder learns the address was invited; the inviter learns nothing.
+            Email {
+                to: email,
+                subject: "You have been added to gpteam".into(),
+                body: format!(
+                    "{} has added you to gpteam as {role_words}{at}.\n\nThis address already has a gpteam account, so there is nothing to set up: log in as usual here:\n{base}/login\n\nA gpteam account has one role. If this should change yours, tell {} (who was not told that you already have an account) or your gpteam administrator. If you did not expect this email, ignore it: nothing has changed.\n",
+                    actor.name, actor.name
+                ),
+            }
+        } else {
+            Email {
+                to: email,
+                subject: "You are invited to gpteam".into(),
+                body: format!(
+                    "{} has invited you to gpteam as {role_words}{at}.\n\nChoose your password here to start (the link works once, for 7 days):\n{base}/invitations/{token}\n\nIf you did not expect this email, ignore it: nothing happens without the link.\n",
+                    actor.name
+                ),
+            }
         };
         mailer.send(&message).await.map_err(|e| {
             AppError::Internal(format!("the invitation email could not be sent: {e}"))
@@ -505,4 +515,31 @@ impl App {
         crate::commit_with_audit(tx, None, change, &now).await?;
         Ok(LinkOutcome::Done(()))
     }
+}
+
+/// The person with this email whom the actor can see: the one employed by (or working at)
+/// the invited organisation first, else the oldest record.
+async fn visible_person(
+    conn: &mut store::Conn,
+    actor: &Actor,
+    email: &str,
+    organisation: &str,
+) -> AppResult<Option<String>> {
+    let mut seen = Vec::new();
+    for id in store::staff::find_ids_by_email(conn, email).await? {
+        if let Some(person) = store::staff::get(conn, &id).await?
+            && crate::access::can_view_staff(conn, actor, &person).await?
+        {
+            seen.push(person);
+        }
+    }
+    let here = |p: &store::staff::StaffRecord| {
+        p.draft.employer.code() == organisation
+            || p.draft.practices.iter().any(|o| o.as_str() == organisation)
+    };
+    Ok(seen
+        .iter()
+        .find(|p| here(p))
+        .or(seen.first())
+        .map(|p| p.id.clone()))
 }

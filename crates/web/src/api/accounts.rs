@@ -50,7 +50,7 @@ pub(crate) struct Created {
 #[utoipa::path(post, path = "/api/invitations", request_body = InvitationRequest,
     responses((status = 201, body = Created, description = "the invitation was emailed: a one-time link valid 7 days"),
         (status = 401), (status = 403, description = "the role or organisation is beyond the inviter's authority"),
-        (status = 422, description = "a bad field, or an address that already has an account")))]
+        (status = 422, description = "a bad field (an address that already has an account is answered like any other)")))]
 async fn invite(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -127,6 +127,9 @@ pub(crate) struct ImportParams {
     practice: Option<String>,
     /// For `pcn-membership`: the ICS (code or name) of PCNs gpteam does not have yet.
     ics: Option<String>,
+    /// For `payments`: the financial year the file covers, like `2022-23` (the body has no
+    /// file name to say it).
+    year: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -192,7 +195,9 @@ fn check_import(
     let rights = app::imports::import_rights(&user.actor);
     let allowed = match kind {
         "staff" => rights.staff,
-        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" => rights.reference,
+        "ods-practices" | "list-sizes" | "appointments" | "pcn-membership" | "payments" => {
+            rights.reference
+        }
         _ => return Err(Box::new(refused(AppError::NotFound))),
     };
     if !allowed {
@@ -221,7 +226,7 @@ fn check_import(
 }
 
 #[utoipa::path(post, path = "/api/imports/{kind}",
-    params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership or staff"), ImportParams),
+    params(("kind" = String, Path, description = "ods-practices, list-sizes, appointments, pcn-membership, payments or staff"), ImportParams),
     request_body(content = Vec<u8>, content_type = "text/csv", description = "the file as published; XLSX (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`) for staff and pcn-membership"),
     responses((status = 200, body = ImportSummaryDto), (status = 403, description = "this role may not run this import"),
         (status = 404, description = "no such import"), (status = 413, description = "the file is larger than 20 MB"), (status = 415, description = "the body is not sent as text/csv or XLSX"),
@@ -270,6 +275,10 @@ async fn import_file(
             .map(|s| s.to_string()),
         "pcn-membership" => app
             .import_pcn_membership(actor, &file_name, &body, params.ics.as_deref())
+            .await
+            .map(|s| s.to_string()),
+        "payments" => app
+            .import_payments(actor, &file_name, &body, params.year.as_deref())
             .await
             .map(|s| s.to_string()),
         "staff" => match params.practice.as_deref().map(str::trim) {

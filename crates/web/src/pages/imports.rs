@@ -1,5 +1,5 @@
 //! The import page: the team register from CSV/XLSX (managers), and the published ODS
-//! practice, list-size, appointment and ePCN files (the system administrator only). Every import is all-or-nothing and reports each bad row.
+//! practice, list-size, appointment, ePCN and payments files (the system administrator only). Every import is all-or-nothing and reports each bad row.
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -46,6 +46,7 @@ async fn render(
         "list-sizes" => "List sizes",
         "appointments" => "Appointments",
         "pcn-membership" => "PCN membership",
+        "payments" => "NHS payments to general practice",
         _ => "",
     };
     let page = ImportPage {
@@ -293,6 +294,30 @@ pub(crate) async fn import_pcn_membership(
                 .import_pcn_membership(Some(&actor), &file.file_name, &file.bytes, Some(&ics))
                 .await?;
             Ok(summary.to_string())
+        },
+    )
+    .await
+}
+
+pub(crate) async fn import_payments(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    form: UnreadMultipart,
+) -> Result<Response, WebError> {
+    run(
+        state,
+        user,
+        token,
+        form,
+        "payments",
+        |state, actor, file, form| async move {
+            let year = form.fields.get("year").cloned().unwrap_or_default();
+            let summary = state
+                .app
+                .import_payments(Some(&actor), &file.file_name, &file.bytes, Some(&year))
+                .await?;
+            Ok(format!("{}: {summary}", summary.year))
         },
     )
     .await

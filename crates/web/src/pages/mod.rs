@@ -9,6 +9,7 @@ mod forms;
 mod imports;
 mod me;
 mod org;
+mod payments;
 mod person_data;
 mod practice;
 mod rota;
@@ -112,6 +113,9 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             post(imports::import_pcn_membership),
             IMPORT,
         )
+        .upload("/import/payments", post(imports::import_payments), IMPORT)
+        .get("/practices/{ods}/payments", get(payments::practice_page))
+        .get("/pcns/{code}/payments", get(payments::pcn_page))
         .get("/pcns/{code}", get(org::pcn_page))
         .get("/pcns/{code}/demand", get(demand::pcn_page))
         .get("/practices/{ods}/demand", get(demand::practice_page))
