@@ -243,28 +243,42 @@ impl App {
         Ok(id)
     }
 
-    /// Cancels a booking: the site's managers, or whoever made it. Returns the site's id.
-    pub async fn cancel_room_booking(&self, actor: &Actor, booking_id: &str) -> AppResult<String> {
+    /// Cancels a booking of the site: the site's managers, or whoever made it. A booking of
+    /// another site is not found.
+    pub async fn cancel_room_booking(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        booking_id: &str,
+    ) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
-        let booking = store::estates::get_booking(&mut tx, booking_id)
+        let (site, reach) = site_reach(&mut tx, actor, site_id).await?;
+        if booking_id.trim().is_empty() {
+            return Err(FieldErrors::from(FieldError::new(
+                "booking_id",
+                "Choose a booking to cancel",
+            ))
+            .into());
+        }
+        let booking = store::estates::get_booking(&mut tx, booking_id.trim())
             .await?
+            .filter(|b| b.site_id == site.id)
             .ok_or(AppError::NotFound)?;
-        let (site, reach) = site_reach(&mut tx, actor, &booking.site_id).await?;
         if reach != Reach::Manager && booking.booked_by.as_deref() != Some(&actor.user_id) {
             return Err(AppError::Forbidden);
         }
-        store::estates::delete_booking(&mut tx, booking_id).await?;
+        store::estates::delete_booking(&mut tx, &booking.id).await?;
         let now = self.now();
         let change = Change {
             action: "cancelled",
             entity: "room_booking",
-            entity_id: booking_id,
+            entity_id: &booking.id,
             tenant: &site.practice_ods,
             before: json(&booking),
             after: None,
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        Ok(site.id)
+        Ok(())
     }
 
     /// The room-sessions booked at a site on a day, with their marks. People who work there

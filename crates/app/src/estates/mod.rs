@@ -107,7 +107,7 @@ pub(crate) async fn booked_at(
 }
 
 /// A stored day and session, if both parse.
-pub(crate) fn slot(day: &str, session: &str) -> Option<(NaiveDate, Session)> {
+pub fn slot(day: &str, session: &str) -> Option<(NaiveDate, Session)> {
     Some((
         NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?,
         Session::parse(session).ok()?,
