@@ -579,6 +579,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let (password, generated) = demo_password();
             let data = demo::demo_pcn(app.today());
             let summary = app.load_demo(&data, &password).await?;
+            // A published rota of the recent weeks with its rooms marked used or not.
+            app.load_demo_room_use().await?;
             println!(
                 "Loaded the demo PCN: {} practices, {} people, {} accounts.",
                 summary.practices, summary.staff, summary.accounts
@@ -729,6 +731,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     let (password, generated) = demo_password();
     let summary = app.load_demo(&data, &password).await?;
+    if args.practices.is_none() {
+        // The demo PCN's room-use history (a generated system has none).
+        app.load_demo_room_use().await?;
+    }
     println!(
         "Loaded {} practices, {} people, {} accounts.",
         summary.practices, summary.staff, summary.accounts
