@@ -79,13 +79,13 @@ on_both_on_wednesday!(
             .filter(|(_, d, _)| d.as_str() >= from && d.as_str() <= to)
             .collect();
         let mut conn = t.app.store().conn().await.unwrap();
-        let adhoc = store::estates::list_bookings(&mut conn, &[site.clone()], from, to)
+        let adhoc = store::estates::list_bookings(&mut conn, std::slice::from_ref(&site), from, to)
             .await
             .unwrap();
-        let marks = store::estates::list_marks(&mut conn, &[site.clone()], from, to)
+        let marks = store::estates::list_marks(&mut conn, std::slice::from_ref(&site), from, to)
             .await
             .unwrap();
-        let rooms = store::sites::list_rooms(&mut conn, &[site.clone()])
+        let rooms = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site))
             .await
             .unwrap();
         drop(conn);
@@ -200,7 +200,7 @@ on_both_on_wednesday!(
         t.app.load_demo_room_use().await.unwrap();
         let site = t.own_site().await;
         let mut conn = t.app.store().conn().await.unwrap();
-        let rooms = store::sites::list_rooms(&mut conn, &[site.clone()])
+        let rooms = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site))
             .await
             .unwrap();
         drop(conn);
@@ -363,7 +363,7 @@ on_both_on_wednesday!(
         let pcn = actor(t, "pcn_manager", OWN_PCN).await;
         let site = t.own_site().await;
         let mut conn = t.app.store().conn().await.unwrap();
-        let consulting = store::sites::list_rooms(&mut conn, &[site.clone()])
+        let consulting = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site))
             .await
             .unwrap()
             .iter()

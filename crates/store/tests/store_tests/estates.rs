@@ -72,10 +72,14 @@ on_both!(room_bookings_one_a_room_and_session, async |db: &TestDb| {
     )
     .await
     .unwrap();
-    let listed =
-        store::estates::list_bookings(&mut conn, &[site.clone()], "2026-12-01", "2026-12-31")
-            .await
-            .unwrap();
+    let listed = store::estates::list_bookings(
+        &mut conn,
+        std::slice::from_ref(&site),
+        "2026-12-01",
+        "2026-12-31",
+    )
+    .await
+    .unwrap();
     let order: Vec<(&str, &str)> = listed
         .iter()
         .map(|b| (b.session.as_str(), b.room_name.as_str()))
@@ -91,10 +95,15 @@ on_both!(room_bookings_one_a_room_and_session, async |db: &TestDb| {
         .unwrap();
     assert_eq!(at.id, "b1");
     assert!(
-        store::estates::list_bookings(&mut conn, &[site.clone()], "2026-12-09", "2026-12-31")
-            .await
-            .unwrap()
-            .is_empty()
+        store::estates::list_bookings(
+            &mut conn,
+            std::slice::from_ref(&site),
+            "2026-12-09",
+            "2026-12-31"
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     assert!(
         store::estates::delete_booking(&mut conn, "b1")
@@ -133,9 +142,14 @@ on_both!(room_use_marks_and_thresholds, async |db: &TestDb| {
     store::estates::upsert_mark(&mut conn, &mark(false, "2026-11-23T10:00:00Z"))
         .await
         .unwrap();
-    let marks = store::estates::list_marks(&mut conn, &[site.clone()], "2026-11-01", "2026-11-30")
-        .await
-        .unwrap();
+    let marks = store::estates::list_marks(
+        &mut conn,
+        std::slice::from_ref(&site),
+        "2026-11-01",
+        "2026-11-30",
+    )
+    .await
+    .unwrap();
     assert_eq!(marks, vec![mark(false, "2026-11-23T10:00:00Z")]);
     assert!(
         store::estates::list_marks(&mut conn, &[site], "2026-11-21", "2026-11-30")
