@@ -12,6 +12,7 @@ pub mod demand;
 pub mod demo_load;
 pub mod development;
 pub mod error;
+pub mod estates;
 pub mod housekeeping;
 pub mod imports;
 pub mod leave;

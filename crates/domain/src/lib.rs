@@ -6,6 +6,7 @@
 pub mod account;
 pub mod development;
 pub mod error;
+pub mod estates;
 pub mod leave;
 pub mod org;
 pub mod role;

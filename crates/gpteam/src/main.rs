@@ -593,6 +593,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             let (password, generated) = demo_password();
             let data = demo::demo_pcn(app.today());
             let summary = app.load_demo(&data, &password).await?;
+            // A published rota of the recent weeks with its rooms marked used or not.
+            app.load_demo_room_use().await?;
             println!(
                 "Loaded the demo PCN: {} practices, {} people, {} accounts.",
                 summary.practices, summary.staff, summary.accounts
@@ -747,6 +749,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         None => app::demo_load::DemoRotas::None,
     };
     let summary = app.load_demo_with(&data, &password, rotas).await?;
+    if args.practices.is_none() {
+        // The demo PCN's room-use history (a generated system has its year of rotas).
+        app.load_demo_room_use().await?;
+    }
     println!(
         "Loaded {} practices, {} people, {} accounts, {} published rotas ({} sessions).",
         summary.practices, summary.staff, summary.accounts, summary.rotas, summary.rota_sessions

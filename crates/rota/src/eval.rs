@@ -340,13 +340,14 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
                             .is_none_or(|k| problem.staff[e].skills & (1 << k) != 0)
                 })
                 .count() as u32;
-            if used > pool.capacity {
+            let capacity = pool.capacity_on(d);
+            if used > capacity {
                 push(
                     HardRule::Rooms,
                     None,
                     Some(d),
-                    u64::from(used - pool.capacity),
-                    format!("{used} people for {} rooms", pool.capacity),
+                    u64::from(used - capacity),
+                    format!("{used} people for {capacity} rooms"),
                 );
             }
         }

@@ -95,14 +95,27 @@ pub struct Cover {
 }
 
 /// Rooms shared by some shift types at the same time: on any day, at most `capacity`
-/// people may work those shifts.
+/// people may work those shifts (fewer on a day of `capacity_by_day`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomPool {
     pub shifts: Vec<usize>,
     pub capacity: u32,
+    /// The rooms free on each day when some are booked for something else (an ad-hoc
+    /// booking); empty: `capacity` every day. None in the benchmark.
+    pub capacity_by_day: Vec<u32>,
     /// Count only people with this skill (a consulting-room pool counts clinicians, not
     /// receptionists); `None` counts everyone.
     pub skill: Option<usize>,
+}
+
+impl RoomPool {
+    /// The rooms of the pool free on day `d`.
+    pub fn capacity_on(&self, d: usize) -> u32 {
+        self.capacity_by_day
+            .get(d)
+            .copied()
+            .unwrap_or(self.capacity)
+    }
 }
 
 /// A cell the search may not change: the person works `shift` (or is off when `None`).

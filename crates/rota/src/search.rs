@@ -519,8 +519,8 @@ fn cover_pen(p: &Problem, i: usize, n: i64) -> i64 {
     i64::from(c.weight_under) * (req - n).max(0) + i64::from(c.weight_over) * (n - req).max(0)
 }
 
-fn pool_pen(p: &Problem, i: usize, n: i64) -> i64 {
-    (n - i64::from(p.rooms[i].capacity)).max(0)
+fn pool_pen(p: &Problem, i: usize, d: usize, n: i64) -> i64 {
+    (n - i64::from(p.rooms[i].capacity_on(d))).max(0)
 }
 
 impl<'p> State<'p> {
@@ -583,7 +583,7 @@ impl<'p> State<'p> {
         }
         self.hard = self.row_hard.iter().sum::<i64>()
             + (0..self.pool_count.len())
-                .map(|i| pool_pen(self.p, i / days, self.pool_count[i]))
+                .map(|i| pool_pen(self.p, i / days, i % days, self.pool_count[i]))
                 .sum::<i64>();
         self.soft = self.row_soft.iter().sum::<i64>()
             + (0..self.p.cover.len())
@@ -616,9 +616,9 @@ impl<'p> State<'p> {
                     continue;
                 }
                 let k = pool * days + d;
-                let before = pool_pen(self.p, k / days, self.pool_count[k]);
+                let before = pool_pen(self.p, k / days, d, self.pool_count[k]);
                 self.pool_count[k] += step;
-                self.hard += pool_pen(self.p, k / days, self.pool_count[k]) - before;
+                self.hard += pool_pen(self.p, k / days, d, self.pool_count[k]) - before;
             }
         }
     }
@@ -700,8 +700,8 @@ fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
                 || (current != OFF && p.rooms[pool as usize].shifts.contains(&(current as usize)));
             let without = state.pool_count[k] - i64::from(now);
             c += weight
-                * (pool_pen(p, pool as usize, without + 1) - pool_pen(p, pool as usize, without))
-                    as f64;
+                * (pool_pen(p, pool as usize, d, without + 1)
+                    - pool_pen(p, pool as usize, d, without)) as f64;
         }
         c
     })

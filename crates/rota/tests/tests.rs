@@ -151,6 +151,7 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     extended.rooms.push(RoomPool {
         shifts: vec![0, 1],
         capacity: 6,
+        capacity_by_day: Vec::new(),
         skill: None,
     });
     extended.shifts[1].start_minute = 14 * 60;
@@ -169,6 +170,8 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
     extended.rooms.push(RoomPool {
         shifts: vec![1, 2],
         capacity: 3,
+        // Rooms booked for something else on days 1 and 3 (an ad-hoc booking).
+        capacity_by_day: vec![3, 2, 3, 1],
         skill: Some(0),
     });
     for (staff, day, shifts) in [
@@ -317,6 +320,7 @@ fn general_practice() -> rota::Problem {
         rooms: vec![RoomPool {
             shifts: vec![AM, AM_PM],
             capacity: 3,
+            capacity_by_day: Vec::new(),
             skill: Some(GP),
         }],
         locks: Vec::new(),

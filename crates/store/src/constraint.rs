@@ -62,6 +62,7 @@ fn unique_words(table: &str, columns: &str) -> &'static str {
         "session_requests" => "That person already has a request for that day and session",
         "cover_requirements" => "That need is already in the cover template for this session",
         "training_topics" => "That training topic already exists",
+        "room_bookings" => "That room is already booked for that session",
         _ => "That is already recorded, so it was not saved again",
     }
 }

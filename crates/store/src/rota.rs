@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 pub const SESSIONS: [&str; 4] = ["am", "pm", "evening", "saturday"];
 
 /// Orders a `session` column as the day runs (am, pm, evening, saturday), not alphabetically.
-fn session_order(column: &str) -> String {
+pub(crate) fn session_order(column: &str) -> String {
     format!(
         "CASE {column} WHEN 'am' THEN 0 WHEN 'pm' THEN 1 WHEN 'evening' THEN 2 WHEN 'saturday' THEN 3 ELSE 4 END"
     )

@@ -24,6 +24,7 @@ use utoipa::{OpenApi, ToSchema};
 mod accounts;
 mod audit;
 mod errors;
+mod estates;
 mod orgs;
 mod payments;
 mod rota;
@@ -59,6 +60,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = rota::routes(routes);
     let routes = audit::routes(routes);
     let routes = orgs::routes(routes);
+    let routes = estates::routes(routes);
     let routes = accounts::routes(routes);
     let routes = payments::routes(routes);
     wellbeing::routes(routes)
@@ -628,6 +630,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(rota::RotaDoc::openapi());
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
+    doc.merge(estates::EstatesDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
     doc.merge(payments::PaymentsDoc::openapi());
     errors::describe_errors(&mut doc);

@@ -52,6 +52,10 @@ const ICS_ONLY: &[Who] = &[Who::IcsViewer];
 /// organisation); a PCN's payment totals: its managers and its ICS's viewers.
 const PRACTICE_PAYMENTS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::SystemAdmin];
 const PCN_PAYMENTS: &[Who] = &[Who::PcnManager, Who::IcsViewer, Who::SystemAdmin];
+/// Anyone allowed at a site: its practice's managers and the people who work there.
+const AT_THE_SITE: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::Staff];
+/// Room use of a practice as aggregates: its managers and the ICS viewer.
+const ESTATES_READERS: &[Who] = &[Who::PcnManager, Who::PracticeManager, Who::IcsViewer];
 
 /// What a route's path parameters point at.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -274,6 +278,48 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/rooms/{id}"), entry(Room, Empty, MANAGERS)),
         (("POST", "/rooms/{id}"), entry(Room, Form, MANAGERS)),
         (("POST", "/rooms/{id}/delete"), entry(Room, Form, MANAGERS)),
+        // Estates: room use for managers; bookings and marks for anyone at the site; the
+        // summaries (aggregates, no person) for managers and the ICS viewer.
+        (
+            ("GET", "/sites/{id}/utilisation"),
+            entry(Site, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/api/sites/{id}/utilisation"),
+            entry(Site, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/sites/{id}/bookings"),
+            entry(Site, Empty, AT_THE_SITE),
+        ),
+        (
+            ("POST", "/sites/{id}/bookings"),
+            entry(Site, Form, AT_THE_SITE),
+        ),
+        (
+            ("POST", "/sites/{id}/bookings/cancel"),
+            entry(Site, Form, AT_THE_SITE),
+        ),
+        (
+            ("GET", "/sites/{id}/room-use"),
+            entry(Site, Empty, AT_THE_SITE),
+        ),
+        (
+            ("POST", "/sites/{id}/room-use"),
+            entry(Site, Form, AT_THE_SITE),
+        ),
+        (
+            ("GET", "/practices/{ods}/estates"),
+            entry(Practice, Empty, ESTATES_READERS),
+        ),
+        (
+            ("GET", "/pcns/{code}/estates"),
+            entry(Pcn, Empty, PCN_READERS),
+        ),
+        (
+            ("POST", "/pcns/{code}/estates/threshold"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
         (
             ("GET", "/practices/{ods}/leave"),
             entry(Practice, Empty, MANAGERS),

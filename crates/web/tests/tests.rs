@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod authorise_first;
 mod development;
+mod estates;
 mod guard;
 mod input_limits;
 mod leavers;

@@ -99,10 +99,15 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
         }
     }
     for ((site, date, session, need), who) in needing {
+        // A room an ad-hoc booking takes that session is not the rota's.
         let rooms = input
             .rooms
             .iter()
-            .filter(|r| r.site_id == site && r.capabilities.contains(&need))
+            .filter(|r| {
+                r.site_id == site
+                    && r.capabilities.contains(&need)
+                    && !r.booked.contains(&(date, session))
+            })
             .count();
         let any_rooms = input.rooms.iter().any(|r| r.site_id == site);
         if any_rooms && who.len() > rooms {
@@ -123,6 +128,36 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
                         need.label().to_lowercase(),
                         if rooms == 1 { "is" } else { "are" },
                         rooms
+                    ),
+                )
+            });
+        }
+    }
+
+    // A room given to someone in a session an ad-hoc booking takes it.
+    for a in assignments {
+        let Some(room) = a
+            .room_id
+            .as_ref()
+            .and_then(|id| input.rooms.iter().find(|r| r.id == *id))
+        else {
+            continue;
+        };
+        if room.booked.contains(&(a.date, a.session)) {
+            problems.push(RotaProblem {
+                staff_ids: vec![a.staff_id.clone()],
+                date: Some(a.date),
+                session: Some(a.session),
+                site_id: Some(a.site_id.clone()),
+                ..problem(
+                    true,
+                    "room_booked",
+                    format!(
+                        "{} {} at {}: {} is booked for something else then",
+                        day_text(a.date),
+                        a.session.label(),
+                        site_name(&a.site_id),
+                        room.name
                     ),
                 )
             });

@@ -217,7 +217,7 @@ fn period_of(row: &RotaRow) -> AppResult<RotaPeriod> {
 }
 
 /// The sessions of a site with their times: the defaults, changed by the site's own rows.
-fn site_sessions(
+pub(crate) fn site_sessions(
     site_id: &str,
     rows: &[store::rota::SiteSessionRow],
 ) -> BTreeMap<Session, SessionTimes> {
@@ -252,7 +252,7 @@ pub fn rules_from_row(row: &store::rota::RulesRow) -> RotaRules {
     .unwrap_or_default()
 }
 
-fn cover_from_row(row: &store::rota::CoverRow) -> Option<CoverRequirement> {
+pub(crate) fn cover_from_row(row: &store::rota::CoverRow) -> Option<CoverRequirement> {
     Some(CoverRequirement {
         site_id: row.site_id.clone(),
         weekday: parse_weekday("weekday", &row.weekday.to_string()).ok()?,
@@ -296,10 +296,28 @@ pub async fn load_input(
             sessions: site_sessions(&s.id, &session_rows),
         })
         .collect();
+    // Rooms taken by ad-hoc bookings (`app::estates`) are not the rota's in those sessions.
+    let mut booked: BTreeMap<String, Vec<(NaiveDate, Session)>> = BTreeMap::new();
+    for b in store::estates::list_bookings(
+        conn,
+        &site_ids,
+        &period.from.to_string(),
+        &period.last_day().to_string(),
+    )
+    .await?
+    {
+        if let (Ok(day), Ok(session)) = (
+            NaiveDate::parse_from_str(&b.day, "%Y-%m-%d"),
+            Session::parse(&b.session),
+        ) {
+            booked.entry(b.room_id).or_default().push((day, session));
+        }
+    }
     let rooms = store::sites::list_rooms(conn, &site_ids)
         .await?
         .into_iter()
         .map(|r| RoomInput {
+            booked: booked.remove(&r.id).unwrap_or_default(),
             id: r.id,
             site_id: r.site_id,
             name: r.room.name,

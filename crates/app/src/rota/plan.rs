@@ -58,6 +58,9 @@ pub struct RoomInput {
     pub site_id: String,
     pub name: String,
     pub capabilities: Vec<RoomCapability>,
+    /// Sessions an ad-hoc booking takes the room (`store::estates`): nobody on the rota
+    /// gets it then.
+    pub booked: Vec<(NaiveDate, Session)>,
 }
 
 /// A session a person works in another published rota, at a practice outside this rota's
@@ -719,13 +722,30 @@ pub fn build(input: &RotaInput) -> Model {
                 continue;
             }
             for kind in ROOM_KINDS {
-                let capacity = here
+                let of_kind: Vec<&&RoomInput> = here
                     .iter()
                     .filter(|r| r.capabilities.contains(&kind))
-                    .count() as u32;
+                    .collect();
+                let capacity = of_kind.len() as u32;
+                // A room booked for something else that session is not the rota's.
+                let capacity_by_day = if of_kind.iter().any(|r| !r.booked.is_empty()) {
+                    dates
+                        .iter()
+                        .map(|date| {
+                            let taken = of_kind
+                                .iter()
+                                .filter(|r| r.booked.contains(&(*date, session)))
+                                .count() as u32;
+                            capacity - taken
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 rooms.push(RoomPool {
                     shifts: set.clone(),
                     capacity,
+                    capacity_by_day,
                     skill: Some(room_bit(kind)),
                 });
             }
@@ -1046,8 +1066,9 @@ impl Model {
 }
 
 /// Gives each clinician a room with the capability they need, per site, day and session:
-/// rooms with fewer other uses first, and the same room all day where it can. Rooms kept
-/// from an edit are respected; a person left without one is reported by the checks.
+/// rooms with fewer other uses first, and the same room all day where it can, never a room
+/// an ad-hoc booking takes that session. Rooms kept from an edit are respected; a person
+/// left without one is reported by the checks.
 pub fn assign_rooms(input: &RotaInput, assignments: &mut [Assignment]) {
     let people: BTreeMap<&str, &PersonInput> =
         input.people.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -1087,7 +1108,10 @@ pub fn assign_rooms(input: &RotaInput, assignments: &mut [Assignment]) {
             .rooms
             .iter()
             .filter(|r| {
-                r.site_id == a.site_id && r.capabilities.contains(&need) && !taken.contains(&r.id)
+                r.site_id == a.site_id
+                    && r.capabilities.contains(&need)
+                    && !taken.contains(&r.id)
+                    && !r.booked.contains(&(a.date, a.session))
             })
             .collect();
         candidates.sort_by_key(|r| (r.capabilities.len(), r.name.clone()));

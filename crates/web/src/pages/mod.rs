@@ -5,6 +5,7 @@ mod admin;
 mod audit;
 mod demand;
 mod development;
+mod estates;
 mod forms;
 mod imports;
 mod me;
@@ -88,6 +89,19 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/rooms/{id}", get(sites::room_edit))
         .post("/rooms/{id}", post(sites::room_update))
         .post("/rooms/{id}/delete", post(sites::room_delete))
+        // Estates: room use, ad-hoc bookings, marks, the practice and PCN summaries.
+        .get("/sites/{id}/utilisation", get(estates::site_page))
+        .get("/sites/{id}/bookings", get(estates::bookings_page))
+        .post("/sites/{id}/bookings", post(estates::booking_create))
+        .post("/sites/{id}/bookings/cancel", post(estates::booking_cancel))
+        .get("/sites/{id}/room-use", get(estates::room_use_page))
+        .post("/sites/{id}/room-use", post(estates::room_use_mark))
+        .get("/practices/{ods}/estates", get(estates::practice_page))
+        .get("/pcns/{code}/estates", get(estates::pcn_page))
+        .post(
+            "/pcns/{code}/estates/threshold",
+            post(estates::threshold_save),
+        )
         .get("/practices/{ods}/leave", get(practice::leave_page))
         .post("/leave/{id}/decision", post(practice::leave_decide))
         .get("/admin", get(admin::admin_page))

@@ -1,0 +1,795 @@
+//! Estates pages: a site's room use as a heat map, its ad-hoc bookings, marking a day's
+//! booked rooms used or not, and the practice and PCN summaries with the room shortfall.
+use super::{FieldView, FormView, long_date, page_ctx};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::CsrfForm;
+use crate::error::WebError;
+use crate::layout::PageCtx;
+use app::estates::bookings::{MarkForm, Reach};
+use app::estates::{EstatesSummary, PlannedPost, SiteUtilisation};
+use app::{AppError, Tenant};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_csrf::CsrfToken;
+use domain::account::UserRole;
+use domain::estates::{BookingForm, Mark, PeriodForm, RoomUse, percent_text};
+use domain::role::Role;
+use domain::rota::Session;
+use domain::{FieldError, FieldErrors};
+
+/// A figure cell of the tables: the text and the heat class (colour only adds to the text).
+pub(crate) struct UseCell {
+    pub percent: String,
+    pub detail: String,
+    pub heat: &'static str,
+}
+
+fn heat(u: &RoomUse) -> &'static str {
+    match u.used_percent() {
+        None => "app-heat-none",
+        Some(p) if p < 20.0 => "app-heat-0",
+        Some(p) if p < 40.0 => "app-heat-1",
+        Some(p) if p < 60.0 => "app-heat-2",
+        Some(p) if p < 80.0 => "app-heat-3",
+        Some(_) => "app-heat-4",
+    }
+}
+
+fn cell(u: &RoomUse) -> UseCell {
+    UseCell {
+        percent: percent_text(u.used_percent()),
+        detail: format!("{} of {} used, {} booked", u.used, u.open, u.booked),
+        heat: heat(u),
+    }
+}
+
+pub(crate) struct RoomLine {
+    pub name: String,
+    pub kinds: String,
+    pub open: u32,
+    pub booked: u32,
+    pub used: u32,
+    pub not_used: u32,
+    pub unmarked: u32,
+    pub booked_percent: String,
+    pub used_percent: String,
+    pub flagged: bool,
+    pub cells: Vec<UseCell>,
+}
+
+fn room_lines(u: &SiteUtilisation) -> Vec<RoomLine> {
+    u.rooms
+        .iter()
+        .map(|r| RoomLine {
+            name: r.name.clone(),
+            kinds: r
+                .capabilities
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            open: r.total.open,
+            booked: r.total.booked,
+            used: r.total.used,
+            not_used: r.total.not_used,
+            unmarked: r.total.unmarked(),
+            booked_percent: percent_text(r.total.booked_percent()),
+            used_percent: percent_text(r.total.used_percent()),
+            flagged: r.flagged,
+            cells: r.cells.iter().map(cell).collect(),
+        })
+        .collect()
+}
+
+fn weekday_name(d: chrono::Weekday) -> &'static str {
+    match d {
+        chrono::Weekday::Mon => "Monday",
+        chrono::Weekday::Tue => "Tuesday",
+        chrono::Weekday::Wed => "Wednesday",
+        chrono::Weekday::Thu => "Thursday",
+        chrono::Weekday::Fri => "Friday",
+        chrono::Weekday::Sat => "Saturday",
+        chrono::Weekday::Sun => "Sunday",
+    }
+}
+
+fn period_fields(form: &PeriodForm) -> FormView {
+    FormView::new(vec![
+        FieldView::new("from", "From (YYYY-MM-DD)", "date", &form.from),
+        FieldView::new("to", "To (YYYY-MM-DD)", "date", &form.to),
+    ])
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "estates_site.html")]
+pub(crate) struct SitePage {
+    ctx: PageCtx,
+    site_id: String,
+    site: String,
+    practice: String,
+    ods: String,
+    from: String,
+    to: String,
+    period: String,
+    threshold: u32,
+    total: UseCell,
+    total_booked: String,
+    not_used: u32,
+    unmarked: u32,
+    columns: Vec<String>,
+    rooms: Vec<RoomLine>,
+    form: FormView,
+}
+
+/// `GET /sites/{id}/utilisation?from&to`
+pub(crate) async fn site_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(period): Query<PeriodForm>,
+) -> Result<Response, WebError> {
+    let (u, form, status) = match state.app.site_utilisation(&user.actor, &id, &period).await {
+        Ok(u) => (u, period_fields(&period), StatusCode::OK),
+        Err(AppError::Invalid(errors)) => {
+            let u = state
+                .app
+                .site_utilisation(&user.actor, &id, &PeriodForm::default())
+                .await?;
+            (
+                u,
+                period_fields(&period).with_errors(&errors),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let page = SitePage {
+        ctx: page_ctx(
+            &user.actor,
+            &token,
+            &format!("/practices/{}/sites", u.site.practice_ods),
+        )?,
+        site_id: u.site.id.clone(),
+        site: u.site.site.name.clone(),
+        practice: u.practice_name.clone(),
+        ods: u.site.practice_ods.clone(),
+        from: u.period.from.to_string(),
+        to: u.period.to.to_string(),
+        period: format!("{} to {}", long_date(u.period.from), long_date(u.period.to)),
+        threshold: u.threshold,
+        total: cell(&u.total),
+        total_booked: percent_text(u.total.booked_percent()),
+        not_used: u.total.not_used,
+        unmarked: u.total.unmarked(),
+        columns: u
+            .columns
+            .iter()
+            .map(|(d, s)| format!("{} {}", weekday_name(*d), s.label()))
+            .collect(),
+        rooms: room_lines(&u),
+        form,
+    };
+    Ok((status, token, page).into_response())
+}
+
+// ---------------------------------------------------------------- bookings
+
+pub(crate) struct BookingLine {
+    pub id: String,
+    pub when: String,
+    pub room: String,
+    pub purpose: String,
+    pub by: String,
+    pub may_cancel: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "estates_bookings.html")]
+pub(crate) struct BookingsPage {
+    ctx: PageCtx,
+    site_id: String,
+    site: String,
+    ods: String,
+    manager: bool,
+    bookings: Vec<BookingLine>,
+    form: FormView,
+    done: String,
+}
+
+fn booking_fields(form: &BookingForm, rooms: &[(String, String)]) -> Vec<FieldView> {
+    vec![
+        FieldView::new("room_id", "Room", "select", &form.room_id)
+            .options(rooms.iter().map(|(id, name)| (id.as_str(), name.as_str()))),
+        FieldView::new("date", "Date (YYYY-MM-DD)", "date", &form.date),
+        FieldView::new("session", "Session", "select", &form.session)
+            .options(Session::ALL.iter().map(|s| (s.code(), s.label()))),
+        FieldView::new("purpose", "What it is for", "text", &form.purpose)
+            .hint("For example: retinal screening (visiting service), basic life support training"),
+    ]
+}
+
+async fn render_bookings(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    site_id: &str,
+    failed: Option<(BookingForm, FieldErrors)>,
+    done: String,
+) -> Result<Response, WebError> {
+    let b = state.app.site_bookings(&user.actor, site_id).await?;
+    let rooms: Vec<(String, String)> = b
+        .rooms
+        .iter()
+        .map(|r| (r.id.clone(), r.room.name.clone()))
+        .collect();
+    let (form, status) = match &failed {
+        Some((form, errors)) => (
+            FormView::new(booking_fields(form, &rooms)).with_errors(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        None => (
+            FormView::new(booking_fields(&BookingForm::default(), &rooms)),
+            StatusCode::OK,
+        ),
+    };
+    let bookings = b
+        .bookings
+        .iter()
+        .map(|x| BookingLine {
+            id: x.id.clone(),
+            when: match app::estates::slot(&x.day, &x.session) {
+                Some((d, s)) => format!("{} {}", d.format("%a %-d %b %Y"), s.label()),
+                None => format!("{} {}", x.day, x.session),
+            },
+            room: x.room_name.clone(),
+            purpose: x.purpose.clone(),
+            by: x.booked_by_name.clone().unwrap_or_else(|| "–".into()),
+            may_cancel: b.may_cancel(&user.actor, x),
+        })
+        .collect();
+    let page = BookingsPage {
+        ctx: page_ctx(&user.actor, &token, "/")?,
+        site_id: b.site.id.clone(),
+        site: b.site.site.name.clone(),
+        ods: b.site.practice_ods.clone(),
+        manager: b.reach == Reach::Manager,
+        bookings,
+        form,
+        done,
+    };
+    Ok((status, token, page).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct DoneQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// `GET /sites/{id}/bookings`
+pub(crate) async fn bookings_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(done): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    render_bookings(&state, &user, token, &id, None, done.done).await
+}
+
+/// `POST /sites/{id}/bookings`
+pub(crate) async fn booking_create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<BookingForm>,
+) -> Result<Response, WebError> {
+    match state.app.book_room(&user.actor, &id, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/sites/{id}/bookings?done=booked")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_bookings(
+                &state,
+                &user,
+                token,
+                &id,
+                Some((form, errors)),
+                String::new(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct CancelForm {
+    booking_id: String,
+}
+
+/// `POST /sites/{id}/bookings/cancel`
+pub(crate) async fn booking_cancel(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<CancelForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .cancel_room_booking(&user.actor, &id, &form.booking_id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to(&format!("/sites/{id}/bookings?done=cancelled")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_bookings(
+                &state,
+                &user,
+                token,
+                &id,
+                Some((BookingForm::default(), errors)),
+                String::new(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------- marking a day's room use
+
+pub(crate) struct UseLine {
+    pub room_id: String,
+    pub room: String,
+    pub session: &'static str,
+    pub session_code: &'static str,
+    pub what: String,
+    pub mark: &'static str,
+    pub may_mark: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "estates_room_use.html")]
+pub(crate) struct RoomUsePage {
+    ctx: PageCtx,
+    site_id: String,
+    site: String,
+    day: String,
+    day_text: String,
+    lines: Vec<UseLine>,
+    form: FormView,
+    done: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct DayQuery {
+    day: String,
+    done: String,
+}
+
+async fn render_room_use(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    site_id: &str,
+    day_text: &str,
+    errors: Option<FieldErrors>,
+    done: String,
+) -> Result<Response, WebError> {
+    let mut form_errors = errors.unwrap_or_default();
+    let day = if day_text.trim().is_empty() {
+        state.app.today()
+    } else {
+        match domain::error::parse_date("day", day_text) {
+            Ok(d) => d,
+            Err(e) => {
+                form_errors.push(e);
+                state.app.today()
+            }
+        }
+    };
+    let (site, sessions) = state.app.room_use_day(&user.actor, site_id, day).await?;
+    let status = if form_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let form = FormView::new(vec![FieldView::new(
+        "day",
+        "Day (YYYY-MM-DD)",
+        "date",
+        &day.to_string(),
+    )])
+    .with_errors(&std::mem::take(&mut form_errors));
+    let lines = sessions
+        .into_iter()
+        .map(|s| UseLine {
+            room_id: s.room_id,
+            room: s.room_name,
+            session: s.session.label(),
+            session_code: s.session.code(),
+            what: s.what,
+            mark: match s.mark {
+                Some(Mark::Used) => "Used",
+                Some(Mark::NotUsed) => "Not used",
+                None => "Not marked",
+            },
+            may_mark: s.may_mark,
+        })
+        .collect();
+    let page = RoomUsePage {
+        ctx: page_ctx(&user.actor, &token, "/")?,
+        site_id: site.id.clone(),
+        site: site.site.name.clone(),
+        day: day.to_string(),
+        day_text: day.format("%A %-d %B %Y").to_string(),
+        lines,
+        form,
+        done,
+    };
+    Ok((status, token, page).into_response())
+}
+
+/// `GET /sites/{id}/room-use?day=`
+pub(crate) async fn room_use_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    Query(q): Query<DayQuery>,
+) -> Result<Response, WebError> {
+    render_room_use(&state, &user, token, &id, &q.day, None, q.done).await
+}
+
+/// `POST /sites/{id}/room-use`
+pub(crate) async fn room_use_mark(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<MarkForm>,
+) -> Result<Response, WebError> {
+    match state.app.mark_room_use(&user.actor, &id, &form).await {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/sites/{id}/room-use?day={}&done=marked",
+            form.day.trim()
+        ))
+        .into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_room_use(
+                &state,
+                &user,
+                token,
+                &id,
+                &form.day,
+                Some(errors),
+                String::new(),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+// ---------------------------------------------------------------- practice and PCN summaries
+
+pub(crate) struct SiteLine {
+    pub id: String,
+    pub name: String,
+    pub practice: String,
+    pub rooms: usize,
+    pub total: UseCell,
+    pub booked_percent: String,
+    pub flagged: usize,
+}
+
+pub(crate) struct FlagLine {
+    pub site: String,
+    pub room: String,
+    pub used: String,
+}
+
+pub(crate) struct UnhousedLine {
+    pub post: String,
+    pub site: String,
+    pub session: String,
+    pub kind: String,
+    pub elsewhere: String,
+}
+
+pub(crate) struct ShortLine {
+    pub site: String,
+    pub session: String,
+    pub kind: String,
+    pub needed: u32,
+    pub rooms: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "estates_summary.html")]
+pub(crate) struct SummaryPage {
+    ctx: PageCtx,
+    title: String,
+    org: String,
+    base: String,
+    pcn: bool,
+    may_manage: bool,
+    period: String,
+    threshold: u32,
+    total: UseCell,
+    total_booked: String,
+    sites: Vec<SiteLine>,
+    flagged: Vec<FlagLine>,
+    short_in_post: u32,
+    short_planned: u32,
+    planned: String,
+    unhoused: Vec<UnhousedLine>,
+    short: Vec<ShortLine>,
+    form: FormView,
+    threshold_form: FormView,
+    done: String,
+}
+
+#[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
+pub(crate) struct SummaryQuery {
+    from: String,
+    to: String,
+    role: String,
+    wte: String,
+    site: String,
+    done: String,
+}
+
+/// The what-if post a summary's form asks about, if any.
+fn planned_post(q: &SummaryQuery) -> Result<Vec<PlannedPost>, FieldErrors> {
+    if q.role.trim().is_empty() && q.wte.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut errors = FieldErrors::default();
+    let role = errors.take(Role::parse(&q.role));
+    let wte = errors.take(q.wte.trim().parse::<f64>().map_err(|_| {
+        FieldError::new(
+            "wte",
+            format!("Enter the WTE as a number like 0.6, not '{}'", q.wte.trim()),
+        )
+    }));
+    errors.into_result()?;
+    Ok(vec![PlannedPost {
+        role: role.expect("checked"),
+        wte: wte.expect("checked"),
+        site_id: Some(q.site.trim().to_string()).filter(|s| !s.is_empty()),
+    }])
+}
+
+fn summary_fields(q: &SummaryQuery, sites: &[(String, String)]) -> Vec<FieldView> {
+    vec![
+        FieldView::new("from", "From (YYYY-MM-DD)", "date", &q.from),
+        FieldView::new("to", "To (YYYY-MM-DD)", "date", &q.to),
+        FieldView::new("role", "What-if post: role", "select", &q.role)
+            .options(Role::ALL.iter().map(|r| (r.code(), r.label()))),
+        FieldView::new("wte", "What-if post: WTE", "text", &q.wte).width("nhsuk-input--width-4"),
+        FieldView::new("site", "What-if post: site (optional)", "select", &q.site)
+            .options(sites.iter().map(|(id, n)| (id.as_str(), n.as_str()))),
+    ]
+}
+
+async fn summary(
+    state: &AppState,
+    user: &CurrentUser,
+    token: CsrfToken,
+    tenant: Tenant<'_>,
+    q: SummaryQuery,
+    threshold_errors: Option<FieldErrors>,
+) -> Result<Response, WebError> {
+    let period = PeriodForm {
+        from: q.from.clone(),
+        to: q.to.clone(),
+    };
+    let (pcn, code) = match tenant {
+        Tenant::Pcn(c) => (true, c.to_string()),
+        Tenant::Practice(c) => (false, c.to_string()),
+    };
+    // The actor's right first, then the fields (`estates_summary` checks it again).
+    state
+        .app
+        .authorize(&user.actor, app::Permission::ViewAggregates, tenant)
+        .await?;
+    let mut errors = FieldErrors::default();
+    let extra = planned_post(&q).unwrap_or_else(|e| {
+        errors.0.extend(e.0);
+        Vec::new()
+    });
+    let s: EstatesSummary = match state
+        .app
+        .estates_summary(&user.actor, tenant, &period, &extra)
+        .await
+    {
+        Ok(s) => s,
+        Err(AppError::Invalid(e)) => {
+            errors.0.extend(e.0);
+            state
+                .app
+                .estates_summary(&user.actor, tenant, &PeriodForm::default(), &[])
+                .await?
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let sites: Vec<(String, String)> = s.shortfall.sites.clone();
+    let mut form = FormView::new(summary_fields(&q, &sites));
+    let mut status = StatusCode::OK;
+    if !errors.is_empty() {
+        form = form.with_errors(&errors);
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let mut threshold_form = FormView::new(vec![
+        FieldView::new(
+            "threshold",
+            "Flag rooms used less than (%)",
+            "text",
+            &s.threshold.to_string(),
+        )
+        .width("nhsuk-input--width-3"),
+    ]);
+    if let Some(e) = &threshold_errors {
+        threshold_form = threshold_form.with_errors(e);
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let may_manage = matches!(
+        user.actor.role,
+        UserRole::PcnManager | UserRole::PracticeManager | UserRole::SystemAdmin
+    );
+    let planned = extra
+        .first()
+        .map(|p| {
+            format!(
+                "{} WTE {}",
+                domain::staff::format_number(p.wte),
+                p.role.label().to_lowercase()
+            )
+        })
+        .unwrap_or_default();
+    let page = SummaryPage {
+        ctx: page_ctx(
+            &user.actor,
+            &token,
+            &format!("/{}/{code}", if pcn { "pcns" } else { "practices" }),
+        )?,
+        title: if pcn {
+            "Rooms across the PCN".into()
+        } else {
+            "Rooms of the practice".into()
+        },
+        org: code.clone(),
+        base: format!("/{}/{code}/estates", if pcn { "pcns" } else { "practices" }),
+        pcn,
+        may_manage,
+        period: format!("{} to {}", long_date(s.period.from), long_date(s.period.to)),
+        threshold: s.threshold,
+        total: cell(&s.total),
+        total_booked: percent_text(s.total.booked_percent()),
+        sites: s
+            .sites
+            .iter()
+            .map(|u| SiteLine {
+                id: u.site.id.clone(),
+                name: u.site.site.name.clone(),
+                practice: u.practice_name.clone(),
+                rooms: u.rooms.len(),
+                total: cell(&u.total),
+                booked_percent: percent_text(u.total.booked_percent()),
+                flagged: u.rooms.iter().filter(|r| r.flagged).count(),
+            })
+            .collect(),
+        flagged: s
+            .flagged()
+            .iter()
+            .map(|(site, room)| FlagLine {
+                site: site.site.site.name.clone(),
+                room: room.name.clone(),
+                used: percent_text(room.total.used_percent()),
+            })
+            .collect(),
+        short_in_post: s.shortfall.short_in_post,
+        short_planned: s.shortfall.short_planned,
+        planned,
+        unhoused: s
+            .shortfall
+            .unhoused
+            .iter()
+            .map(|u| UnhousedLine {
+                post: u.post.clone(),
+                site: u.site.clone(),
+                session: u.session.clone(),
+                kind: u.room_kind.clone(),
+                elsewhere: if u.free_elsewhere.is_empty() {
+                    "None".into()
+                } else {
+                    u.free_elsewhere.join(", ")
+                },
+            })
+            .collect(),
+        short: s
+            .shortfall
+            .plan
+            .loads
+            .iter()
+            .filter(|l| l.short() > 0)
+            .map(|l| ShortLine {
+                site: s.shortfall.site_name(&l.site_id),
+                session: l.slot.label(),
+                kind: l.capability.label().to_lowercase(),
+                needed: l.needed,
+                rooms: l.rooms,
+            })
+            .collect(),
+        form,
+        threshold_form,
+        done: q.done,
+    };
+    Ok((status, token, page).into_response())
+}
+
+/// `GET /practices/{ods}/estates`
+pub(crate) async fn practice_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(ods): Path<String>,
+    Query(q): Query<SummaryQuery>,
+) -> Result<Response, WebError> {
+    summary(&state, &user, token, Tenant::Practice(&ods), q, None).await
+}
+
+/// `GET /pcns/{code}/estates`
+pub(crate) async fn pcn_page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    Query(q): Query<SummaryQuery>,
+) -> Result<Response, WebError> {
+    summary(&state, &user, token, Tenant::Pcn(&code), q, None).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ThresholdForm {
+    threshold: String,
+}
+
+/// `POST /pcns/{code}/estates/threshold`
+pub(crate) async fn threshold_save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    token: CsrfToken,
+    Path(code): Path<String>,
+    CsrfForm(form): CsrfForm<ThresholdForm>,
+) -> Result<Response, WebError> {
+    match state
+        .app
+        .set_estates_threshold(&user.actor, &code, &form.threshold)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/pcns/{code}/estates?done=threshold")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            summary(
+                &state,
+                &user,
+                token,
+                Tenant::Pcn(&code),
+                SummaryQuery::default(),
+                Some(errors),
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
