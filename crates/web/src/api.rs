@@ -22,6 +22,7 @@ use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
 mod accounts;
+mod arrs;
 mod audit;
 mod errors;
 mod orgs;
@@ -59,6 +60,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = audit::routes(routes);
     let routes = orgs::routes(routes);
     let routes = accounts::routes(routes);
+    let routes = arrs::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -627,6 +629,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
+    doc.merge(arrs::ArrsDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

@@ -405,3 +405,32 @@ pub fn parse_month_in(text: &str, year: FinancialYear) -> AppResult<ClaimMonth> 
     }
     Ok(month)
 }
+
+impl App {
+    /// Whether the actor may change the PCN's ARRS records (checked before an upload is
+    /// read).
+    pub async fn arrs_may_manage(&self, actor: &Actor, pcn: &str) -> AppResult<()> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::Manage, Tenant::Pcn(pcn)).await
+    }
+}
+
+impl App {
+    /// Whether the actor may read the PCN's ARRS aggregates (before any input is parsed).
+    pub async fn arrs_may_view_aggregates(&self, actor: &Actor, pcn: &str) -> AppResult<()> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(
+            &mut conn,
+            actor,
+            Permission::ViewAggregates,
+            Tenant::Pcn(pcn),
+        )
+        .await
+    }
+
+    /// Whether the actor may read the PCN's named ARRS records.
+    pub async fn arrs_may_view(&self, actor: &Actor, pcn: &str) -> AppResult<()> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::View, Tenant::Pcn(pcn)).await
+    }
+}
