@@ -10,6 +10,7 @@ use domain::vacancy::VacancyDraft;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
+pub mod arrs;
 mod training;
 mod wellbeing;
 use rand_chacha::ChaCha8Rng;

@@ -3448,3 +3448,6 @@ mod account_tokens;
 
 #[path = "store_tests/rota_queue.rs"]
 mod rota_queue;
+
+#[path = "store_tests/arrs.rs"]
+mod arrs;

@@ -7,6 +7,7 @@
 //! ledger with named posts (`arrs_ledger`) and every change to the PCN manager and the
 //! administrator; rates to the administrator.
 pub mod claims;
+mod demo;
 pub mod lines;
 pub mod posts;
 pub mod rates;
