@@ -73,7 +73,10 @@ mod tests {
     fn the_demo_pcn_has_posts_in_at_least_three_roles() {
         let data = crate::demo_pcn(chrono::NaiveDate::from_ymd_opt(2026, 12, 3).unwrap());
         let posts = arrs_posts(&data);
-        let mut roles: Vec<Role> = posts.iter().map(|p| data.staff[p.staff_index].draft.role).collect();
+        let mut roles: Vec<Role> = posts
+            .iter()
+            .map(|p| data.staff[p.staff_index].draft.role)
+            .collect();
         roles.sort_by_key(|r| r.code());
         roles.dedup();
         assert!(roles.len() >= 3, "{roles:?}");

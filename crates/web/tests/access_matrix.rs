@@ -386,7 +386,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (("GET", "/admin/arrs-rates"), entry(None, Empty, ADMIN_ONLY)),
         (("POST", "/admin/arrs-rates"), entry(None, Form, ADMIN_ONLY)),
-        (("POST", "/admin/arrs-sum-rates"), entry(None, Form, ADMIN_ONLY)),
+        (
+            ("POST", "/admin/arrs-sum-rates"),
+            entry(None, Form, ADMIN_ONLY),
+        ),
         (
             ("GET", "/api/pcns/{code}/arrs/{year}"),
             entry(Pcn, Empty, PCN_READERS),

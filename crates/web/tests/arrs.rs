@@ -7,12 +7,14 @@ use super::*;
 
 /// 3 December 2026: 2025/26 is closed (April–January submitted by the demo, February
 /// checked, March not drafted) and 2026/27 has no rates.
+fn fixed_day() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+}
+
 fn clock() -> app::clock::Clock {
-    app::clock::Clock::fixed(
-        chrono::DateTime::parse_from_rfc3339("2026-12-03T10:00:00Z")
-            .unwrap()
-            .with_timezone(&chrono::Utc),
-    )
+    app::clock::Clock::fixed(fixed_day())
 }
 
 fn money(v: &serde_json::Value) -> f64 {
@@ -20,9 +22,15 @@ fn money(v: &serde_json::Value) -> f64 {
 }
 
 async fn ledger_journey(backend: Backend) {
-    let t = spawn_at(backend, clock()).await;
-    let pcn = t.logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await).await;
+    let clock = clock();
+    let t = spawn_at(backend, clock.clone()).await;
+    let pcn = t
+        .logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await)
+        .await;
+    // The administrator's two-factor code is of the real time.
+    clock.set(chrono::Utc::now());
     let admin = t.logged_in(ADMIN_EMAIL).await;
+    clock.set(fixed_day());
 
     // The year's figures add up, from the seeded £26.631 and the demo's weighted population.
     let (status, year) = get_json(&t, &pcn, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26")).await;
@@ -37,7 +45,10 @@ async fn ledger_journey(backend: Backend) {
         .filter(|m| m["status"] == "submitted")
         .map(|m| money(&m["claimed"]))
         .sum();
-    assert_eq!(months.iter().filter(|m| m["status"] == "submitted").count(), 10);
+    assert_eq!(
+        months.iter().filter(|m| m["status"] == "submitted").count(),
+        10
+    );
     assert!((money(&year["claimed"]) - submitted).abs() < 0.01);
     assert!(money(&year["claimed"]) > 0.0);
     let headroom = money(&year["sum"]) - money(&year["claimed"]) - money(&year["committed"]);
@@ -50,7 +61,9 @@ async fn ledger_journey(backend: Backend) {
         .map(|w| w.as_str().unwrap().to_string())
         .collect();
     assert!(
-        warnings.iter().any(|w| w.contains("No maximum rate for Care coordinator in 2025/26")),
+        warnings
+            .iter()
+            .any(|w| w.contains("No maximum rate for Care coordinator in 2025/26")),
         "{warnings:?}"
     );
     // 2026/27: no £ per weighted patient found, so no sum, shown as missing.
@@ -65,7 +78,10 @@ async fn ledger_journey(backend: Backend) {
     let lines = claim["lines"].as_array().unwrap();
     assert!(!lines.is_empty());
     for l in lines {
-        let expected = (money(&l["actual_cost"]).min(money(&l["maximum"])) * money(&l["share"]) * 100.0).round() / 100.0;
+        let expected =
+            (money(&l["actual_cost"]).min(money(&l["maximum"])) * money(&l["share"]) * 100.0)
+                .round()
+                / 100.0;
         assert!((money(&l["claim"]) - expected).abs() < 0.005, "{l}");
     }
     let total: f64 = lines.iter().map(|l| money(&l["claim"])).sum();
@@ -91,15 +107,29 @@ async fn ledger_journey(backend: Backend) {
         &t,
         &admin,
         "/admin/arrs-rates",
-        &[("role", "clinical_pharmacist"), ("band", "7–8a"), ("area", "national"), ("annual_max", "70,000")],
+        &[
+            ("role", "clinical_pharmacist"),
+            ("band", "7–8a"),
+            ("area", "national"),
+            ("annual_max", "70,000"),
+        ],
     )
     .await;
     assert_eq!(status, 422);
     assert!(page.contains("Enter the source"), "{page}");
-    assert!(page.contains("Enter the date the rate takes effect"), "{page}");
+    assert!(
+        page.contains("Enter the date the rate takes effect"),
+        "{page}"
+    );
     assert_eq!(count(&t).await, before);
     // The PCN manager may not record rates.
-    let (status, _, _) = post_form(&t, &pcn, "/admin/arrs-rates", &[("role", "clinical_pharmacist")]).await;
+    let (status, _, _) = post_form(
+        &t,
+        &pcn,
+        "/admin/arrs-rates",
+        &[("role", "clinical_pharmacist")],
+    )
+    .await;
     assert_eq!(status, 403);
 
     // An uplift recorded now, backdated to 1 April 2025: submitted months keep their
@@ -119,12 +149,21 @@ async fn ledger_journey(backend: Backend) {
         ],
     )
     .await;
-    assert_eq!((status, location.as_str()), (303, "/admin/arrs-rates?done=rate"), "{page}");
+    assert_eq!(
+        (status, location.as_str()),
+        (303, "/admin/arrs-rates?done=rate"),
+        "{page}"
+    );
     assert_eq!(get_json(&t, &pcn, &july).await.1, claim);
     let march = format!("/pcns/{OWN_PCN}/arrs/2025-26/claims/2026-03");
     let (status, _, page) = post_form(&t, &pcn, &march, &[("action", "draft")]).await;
     assert_eq!(status, 303, "{page}");
-    let (_, drafted) = get_json(&t, &pcn, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26/claims/2026-03")).await;
+    let (_, drafted) = get_json(
+        &t,
+        &pcn,
+        &format!("/api/pcns/{OWN_PCN}/arrs/2025-26/claims/2026-03"),
+    )
+    .await;
     assert_eq!(drafted["status"], "draft");
     let backdated: Vec<&serde_json::Value> = drafted["lines"]
         .as_array()
@@ -139,49 +178,103 @@ async fn ledger_journey(backend: Backend) {
         .filter(|l| l["role"] == "clinical_pharmacist")
         .count()
         * 10;
-    assert!(!backdated.is_empty() && backdated.len() <= pharmacist_months, "{drafted}");
-    assert!(backdated.iter().all(|l| l["role"] == "clinical_pharmacist" && money(&l["claim"]) > 0.0));
-    let july_line = claim["lines"].as_array().unwrap().iter().find(|l| l["role"] == "clinical_pharmacist").unwrap();
+    assert!(
+        !backdated.is_empty() && backdated.len() <= pharmacist_months,
+        "{drafted}"
+    );
+    assert!(
+        backdated
+            .iter()
+            .all(|l| l["role"] == "clinical_pharmacist" && money(&l["claim"]) > 0.0)
+    );
+    let july_line = claim["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["role"] == "clinical_pharmacist")
+        .unwrap();
     let july_back = backdated
         .iter()
         .find(|l| l["for_month"] == "2025-07" && l["staff_id"] == july_line["staff_id"])
         .unwrap();
     // New maximum 70,000 × WTE ÷ 12 against the frozen actual cost, less what July claimed.
-    let new_claim = money(&july_line["actual_cost"]).min((70_000.0 * money(&july_line["wte"]) / 12.0 * 100.0).round() / 100.0);
-    assert!((money(&july_back["claim"]) - (new_claim - money(&july_line["claim"]))).abs() < 0.01, "{july_back}");
+    let new_claim = money(&july_line["actual_cost"])
+        .min((70_000.0 * money(&july_line["wte"]) / 12.0 * 100.0).round() / 100.0);
+    assert!(
+        (money(&july_back["claim"]) - (new_claim - money(&july_line["claim"]))).abs() < 0.01,
+        "{july_back}"
+    );
 
     // Check and submit it; then it is locked too, and the CSV export has every line.
-    assert_eq!(post_form(&t, &pcn, &march, &[("action", "check")]).await.0, 303);
-    assert_eq!(post_form(&t, &pcn, &march, &[("action", "submit")]).await.0, 303);
+    assert_eq!(
+        post_form(&t, &pcn, &march, &[("action", "check")]).await.0,
+        303
+    );
+    assert_eq!(
+        post_form(&t, &pcn, &march, &[("action", "submit")]).await.0,
+        303
+    );
     let (status, _, page) = post_form(&t, &pcn, &march, &[("action", "draft")]).await;
     assert_eq!(status, 422, "{page}");
     let (status, csv) = get(&t, &pcn, &format!("{march}/export?format=csv")).await;
     assert_eq!(status, 200);
-    assert!(csv.starts_with("PCN,Claim month,Status,Staff id,Name,Role"), "{csv}");
-    assert_eq!(csv.lines().count(), 1 + drafted["lines"].as_array().unwrap().len() + 1);
+    assert!(
+        csv.starts_with("PCN,Claim month,Status,Staff id,Name,Role"),
+        "{csv}"
+    );
+    assert_eq!(
+        csv.lines().count(),
+        1 + drafted["lines"].as_array().unwrap().len() + 1
+    );
     let (status, _) = get(&t, &pcn, &format!("{march}/export?format=xlsx")).await;
     assert_eq!(status, 200);
 
     // Who may see what: an ICS viewer the year's aggregates only, staff nothing.
-    let ics = t.logged_in(&t.login_email("ics_viewer", Some(OWN_ICS)).await).await;
-    assert_eq!(get_json(&t, &ics, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26")).await.0, 200);
+    let ics = t
+        .logged_in(&t.login_email("ics_viewer", Some(OWN_ICS)).await)
+        .await;
+    assert_eq!(
+        get_json(&t, &ics, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26"))
+            .await
+            .0,
+        200
+    );
     assert_eq!(get_json(&t, &ics, &july).await.0, 403);
-    let staff = t.logged_in(&t.login_email("staff", Some(OWN_PRACTICE)).await).await;
-    assert_eq!(get_json(&t, &staff, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26")).await.0, 403);
+    let staff = t
+        .logged_in(&t.login_email("staff", Some(OWN_PRACTICE)).await)
+        .await;
+    assert_eq!(
+        get_json(&t, &staff, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26"))
+            .await
+            .0,
+        403
+    );
     // A month outside the year is named.
-    let (status, body) = get_json(&t, &pcn, &format!("/api/pcns/{OWN_PCN}/arrs/2025-26/claims/2026-07")).await;
+    let (status, body) = get_json(
+        &t,
+        &pcn,
+        &format!("/api/pcns/{OWN_PCN}/arrs/2025-26/claims/2026-07"),
+    )
+    .await;
     assert_eq!(status, 422);
     assert_eq!(body["fields"][0]["field"], "month", "{body}");
 
     // The ledger page shows the figures; a what-if pharmacist lowers the headroom.
-    let (status, page) = get(&t, &pcn, &format!("/pcns/{OWN_PCN}/arrs/2025-26?role=clinical_pharmacist&wte=1&from=2026-01")).await;
+    let (status, page) = get(
+        &t,
+        &pcn,
+        &format!("/pcns/{OWN_PCN}/arrs/2025-26?role=clinical_pharmacist&wte=1&from=2026-01"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(page.contains("Headroom with the post"), "{page}");
 }
 
 async fn post_import(backend: Backend) {
     let t = spawn_at(backend, clock()).await;
-    let pcn = t.logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await).await;
+    let pcn = t
+        .logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await)
+        .await;
     let mut conn = t.app.store().conn().await.unwrap();
     let posts = store::arrs::list_posts(&mut conn, OWN_PCN).await.unwrap();
     let first = posts[0].clone();
@@ -193,7 +286,10 @@ async fn post_import(backend: Backend) {
             let token = t.csrf(&pcn).await;
             let form = reqwest::multipart::Form::new()
                 .text("csrf_token", token)
-                .part("file", reqwest::multipart::Part::bytes(body.into_bytes()).file_name("posts.csv"));
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(body.into_bytes()).file_name("posts.csv"),
+                );
             let r = pcn
                 .post(format!("{}/pcns/{OWN_PCN}/arrs-posts/import", t.base))
                 .multipart(form)
@@ -217,7 +313,11 @@ async fn post_import(backend: Backend) {
     assert!(page.contains("posts.csv:3: hours_per_week:"), "{page}");
     assert!(page.contains("posts.csv:3: monthly_salary:"), "{page}");
     let mut conn = t.app.store().conn().await.unwrap();
-    let unchanged = store::arrs::get_post(&mut conn, &first.staff_id).await.unwrap().unwrap().1;
+    let unchanged = store::arrs::get_post(&mut conn, &first.staff_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .1;
     assert_eq!(unchanged.monthly_salary, first.monthly_salary);
     drop(conn);
     let good = format!(
@@ -228,7 +328,11 @@ async fn post_import(backend: Backend) {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Stored 1 posts"), "{page}");
     let mut conn = t.app.store().conn().await.unwrap();
-    let changed = store::arrs::get_post(&mut conn, &first.staff_id).await.unwrap().unwrap().1;
+    let changed = store::arrs::get_post(&mut conn, &first.staff_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .1;
     assert_eq!((changed.monthly_salary, changed.wte), (4_000.0, 0.8));
 }
 

@@ -50,7 +50,16 @@ impl App {
                 .months()
                 .into_iter()
                 .filter(|m| *m < this_month)
-                .map(|m| (m, if m.plus(1) == this_month { "draft" } else { "submitted" })),
+                .map(|m| {
+                    (
+                        m,
+                        if m.plus(1) == this_month {
+                            "draft"
+                        } else {
+                            "submitted"
+                        },
+                    )
+                }),
         );
         for (month, status) in plan {
             let i = inputs(tx, &pcn, month.financial_year()).await?;

@@ -13,14 +13,28 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
     assert!(rates.iter().all(|r| !r.rate.source.is_empty()));
     let cp_2526 = rates
         .iter()
-        .find(|r| r.rate.role == Role::ClinicalPharmacist && r.rate.area == Area::National && r.rate.effective_from == day("2025-04-01"))
+        .find(|r| {
+            r.rate.role == Role::ClinicalPharmacist
+                && r.rate.area == Area::National
+                && r.rate.effective_from == day("2025-04-01")
+        })
         .unwrap();
     assert_eq!(cp_2526.rate.annual_max, 66_972.0);
-    assert!(rates.iter().all(|r| r.rate.effective_from < day("2026-04-01")));
+    assert!(
+        rates
+            .iter()
+            .all(|r| r.rate.effective_from < day("2026-04-01"))
+    );
     let sums = store::arrs::list_sum_rates(&mut conn).await.unwrap();
     assert_eq!(
-        sums.iter().map(|s| (s.year.code(), s.gbp_per_weighted_patient)).collect::<Vec<_>>(),
-        vec![("2023-24".to_string(), 22.671), ("2024-25".into(), 22.894), ("2025-26".into(), 26.631)]
+        sums.iter()
+            .map(|s| (s.year.code(), s.gbp_per_weighted_patient))
+            .collect::<Vec<_>>(),
+        vec![
+            ("2023-24".to_string(), 22.671),
+            ("2024-25".into(), 22.894),
+            ("2025-26".into(), 26.631)
+        ]
     );
     // A new version is a new row.
     let draft = RateForm {
@@ -34,21 +48,42 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
     }
     .parse()
     .unwrap();
-    store::arrs::insert_rate(&mut conn, "r1", &draft, NOW, "admin@test").await.unwrap();
-    assert_eq!(store::arrs::list_rates(&mut conn).await.unwrap().len(), rates.len() + 1);
+    store::arrs::insert_rate(&mut conn, "r1", &draft, NOW, "admin@test")
+        .await
+        .unwrap();
+    assert_eq!(
+        store::arrs::list_rates(&mut conn).await.unwrap().len(),
+        rates.len() + 1
+    );
 
     // A PCN's year settings.
     let year = FinancialYear(2025);
-    let settings = PcnYear { weighted_population: Some(30_000.5), area: Area::OuterLondon };
-    store::arrs::upsert_pcn_year(&mut conn, "U99901", year, &settings, NOW).await.unwrap();
-    assert_eq!(store::arrs::pcn_year(&mut conn, "U99901", year).await.unwrap(), Some(settings));
+    let settings = PcnYear {
+        weighted_population: Some(30_000.5),
+        area: Area::OuterLondon,
+    };
+    store::arrs::upsert_pcn_year(&mut conn, "U99901", year, &settings, NOW)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::arrs::pcn_year(&mut conn, "U99901", year)
+            .await
+            .unwrap(),
+        Some(settings)
+    );
 
     // A post joins the register's person.
     let staff_id = new_id();
     let employer = Employer::Pcn(PcnCode::parse("U99901").unwrap());
-    store::staff::insert(&mut conn, &staff_id, &person("Pat Pharmacist", "pat@test.example", employer, &["Y99901"]), &[], NOW)
-        .await
-        .unwrap();
+    store::staff::insert(
+        &mut conn,
+        &staff_id,
+        &person("Pat Pharmacist", "pat@test.example", employer, &["Y99901"]),
+        &[],
+        NOW,
+    )
+    .await
+    .unwrap();
     let terms = PostTerms {
         band: String::new(),
         wte: 0.8,
@@ -58,10 +93,19 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         employer_pension: 720.0,
         previous_post_ended: None,
     };
-    store::arrs::upsert_post(&mut conn, &staff_id, "U99901", &terms, NOW).await.unwrap();
+    store::arrs::upsert_post(&mut conn, &staff_id, "U99901", &terms, NOW)
+        .await
+        .unwrap();
     let posts = store::arrs::list_posts(&mut conn, "U99901").await.unwrap();
     assert_eq!(posts.len(), 1);
-    assert_eq!((posts[0].name.as_str(), posts[0].role, posts[0].start), ("Pat Pharmacist", Role::ClinicalPharmacist, day("2024-04-01")));
+    assert_eq!(
+        (posts[0].name.as_str(), posts[0].role, posts[0].start),
+        (
+            "Pat Pharmacist",
+            Role::ClinicalPharmacist,
+            day("2024-04-01")
+        )
+    );
     assert_eq!(posts[0].monthly_cost(), 4_620.0);
 
     // A claim: drafted, checked, submitted; then never replaced.
@@ -102,19 +146,66 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         rate_id: "seed-2526-cp-n".into(),
         rate_source: "test".into(),
     };
-    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line)).await.unwrap();
-    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line)).await.unwrap();
-    assert_eq!(store::arrs::claim_lines(&mut conn, "U99901", month).await.unwrap(), vec![line.clone()]);
-    assert!(!store::arrs::set_status(&mut conn, "U99901", month, "checked", "submitted", NOW, "pm").await.unwrap());
-    assert!(store::arrs::set_status(&mut conn, "U99901", month, "draft", "checked", NOW, "pm").await.unwrap());
-    assert!(store::arrs::set_status(&mut conn, "U99901", month, "checked", "submitted", NOW, "pm").await.unwrap());
+    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
+        .await
+        .unwrap();
+    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
+        .await
+        .unwrap();
+    assert_eq!(
+        store::arrs::claim_lines(&mut conn, "U99901", month)
+            .await
+            .unwrap(),
+        vec![line.clone()]
+    );
+    assert!(
+        !store::arrs::set_status(
+            &mut conn,
+            "U99901",
+            month,
+            "checked",
+            "submitted",
+            NOW,
+            "pm"
+        )
+        .await
+        .unwrap()
+    );
+    assert!(
+        store::arrs::set_status(&mut conn, "U99901", month, "draft", "checked", NOW, "pm")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store::arrs::set_status(
+            &mut conn,
+            "U99901",
+            month,
+            "checked",
+            "submitted",
+            NOW,
+            "pm"
+        )
+        .await
+        .unwrap()
+    );
     assert!(matches!(
         store::arrs::replace_draft(&mut conn, &claim, &[]).await,
         Err(StoreError::Invalid(m)) if m.contains("submitted")
     ));
-    assert_eq!(store::arrs::claim_lines(&mut conn, "U99901", month).await.unwrap().len(), 1);
-    let submitted = store::arrs::submitted_lines(&mut conn, "U99901", year).await.unwrap();
+    assert_eq!(
+        store::arrs::claim_lines(&mut conn, "U99901", month)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let submitted = store::arrs::submitted_lines(&mut conn, "U99901", year)
+        .await
+        .unwrap();
     assert_eq!(submitted, vec![(month, line)]);
-    let claims = store::arrs::list_claims(&mut conn, "U99901", year).await.unwrap();
+    let claims = store::arrs::list_claims(&mut conn, "U99901", year)
+        .await
+        .unwrap();
     assert_eq!(claims[0].status, "submitted");
 });
