@@ -304,7 +304,7 @@ pub fn parse_money(field: &'static str, label: &str, text: &str) -> Result<f64, 
         return Err(FieldError::new(field, format!("Enter {label}")));
     }
     match cleaned.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 && v < 10_000_000.0 => Ok(v),
+        Ok(v) if (0.0..10_000_000.0).contains(&v) => Ok(v),
         _ => Err(FieldError::new(
             field,
             format!(

@@ -508,12 +508,14 @@ pub(crate) async fn claim_action(
             .into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let mut form = FormView::default();
-            form.errors = errors
-                .0
-                .iter()
-                .map(|e| (String::new(), e.message.clone()))
-                .collect();
+            let form = FormView {
+                errors: errors
+                    .0
+                    .iter()
+                    .map(|e| (String::new(), e.message.clone()))
+                    .collect(),
+                ..FormView::default()
+            };
             render_claim(
                 &state,
                 &user,
