@@ -57,7 +57,7 @@ test('the PCN manager tries a what-if pharmacist, then drafts and exports a clai
   assert.deepEqual(await seriousViolations(page), []);
 
   // March was left undrafted: draft it and download the CSV.
-  await Promise.all([page.waitForNavigation(), page.click(`text=March ${start + 1}`)]);
+  await Promise.all([page.waitForNavigation(), page.click(`a[href$="/claims/${start + 1}-03"]`)]);
   assert.equal(await page.textContent('#claim-status'), 'Not drafted');
   await Promise.all([page.waitForNavigation(), page.click('text=Draft the claim')]);
   assert.equal(await page.textContent('#claim-status'), 'Draft');
