@@ -203,6 +203,7 @@ impl App {
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
             .await?;
         self.load_demo_wellbeing(&mut tx, data, &now).await?;
+        self.load_demo_arrs(&mut tx, data, &staff_ids, &now).await?;
         for account in &data.accounts {
             let user = UserRecord {
                 id: store::new_id(),

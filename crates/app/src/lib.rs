@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod arrs;
 pub mod audit;
 pub mod auth;
 pub mod clock;

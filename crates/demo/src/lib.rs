@@ -12,6 +12,7 @@ use rand::{Rng, SeedableRng};
 
 pub mod rotas;
 mod payments;
+pub mod arrs;
 mod training;
 mod wellbeing;
 pub use payments::{PAYMENTS_FILES, PAYMENTS_STAND_INS, demo_practice_for};

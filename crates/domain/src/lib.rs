@@ -4,6 +4,7 @@
 //! program never holds an invalid ODS code, WTE or date range.
 
 pub mod account;
+pub mod arrs;
 pub mod development;
 pub mod error;
 pub mod estates;

@@ -4,6 +4,7 @@
 //! so the caller can store a file all-or-nothing.
 
 mod appointments;
+mod arrs;
 mod evidence;
 pub mod ical;
 mod lists;
@@ -19,6 +20,7 @@ pub use appointments::{
     APPOINTMENT_MAX_ROWS, AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS,
     MONTHLY_COLUMNS, read_appointments,
 };
+pub use arrs::{POSTS_HEADER, PostRow, post_problems, read_arrs_posts};
 pub use evidence::{EvidenceKind, MAX_EVIDENCE_BYTES, check_evidence, safe_file_name};
 pub use ical::{CalendarEvent, ical_text, write_calendar};
 pub use lists::LIST_MAX_ROWS;

@@ -8,6 +8,7 @@
 
 pub mod account_tokens;
 pub mod appointments;
+pub mod arrs;
 pub mod audit;
 pub mod backup;
 mod constraint;

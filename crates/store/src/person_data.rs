@@ -66,6 +66,11 @@ const SECTIONS: &[(&str, &str)] = &[
         "rota_swaps",
         "SELECT * FROM rota_swaps WHERE staff_id = $1 OR with_staff_id = $1",
     ),
+    ("arrs_post", "SELECT * FROM arrs_posts WHERE staff_id = $1"),
+    (
+        "arrs_claim_lines",
+        "SELECT * FROM arrs_claim_lines WHERE staff_id = $1 ORDER BY month, line_no",
+    ),
     (
         "wellbeing_checkins_answered",
         "SELECT period_start FROM wellbeing_answered WHERE staff_id = $1 ORDER BY period_start",

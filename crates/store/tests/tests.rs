@@ -3451,3 +3451,5 @@ mod rota_queue;
 
 #[path = "store_tests/estates.rs"]
 mod estates;
+#[path = "store_tests/arrs.rs"]
+mod arrs;

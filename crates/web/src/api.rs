@@ -22,6 +22,7 @@ use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
 mod accounts;
+mod arrs;
 mod audit;
 mod errors;
 mod estates;
@@ -63,6 +64,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = estates::routes(routes);
     let routes = accounts::routes(routes);
     let routes = payments::routes(routes);
+    let routes = arrs::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -633,6 +635,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(estates::EstatesDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
     doc.merge(payments::PaymentsDoc::openapi());
+    doc.merge(arrs::ArrsDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

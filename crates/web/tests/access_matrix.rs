@@ -416,6 +416,58 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/pcns/{code}/demand"),
             entry(Pcn, Empty, PCN_READERS),
         ),
+        // The ARRS ledger: the PCN manager (and the administrator); the year's aggregates
+        // through the API to an ICS viewer too; rates to the administrator alone.
+        (
+            ("GET", "/pcns/{code}/arrs/{year}"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/arrs/{year}/settings"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/arrs/{year}/claims/{month}"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/arrs/{year}/claims/{month}"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/arrs/{year}/claims/{month}/export"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/arrs-posts"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/arrs-posts/import"),
+            entry(Pcn, Multipart, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/staff/{id}/arrs"),
+            entry(Staff, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/staff/{id}/arrs"),
+            entry(Staff, Form, &[Who::PcnManager]),
+        ),
+        (("GET", "/admin/arrs-rates"), entry(None, Empty, ADMIN_ONLY)),
+        (("POST", "/admin/arrs-rates"), entry(None, Form, ADMIN_ONLY)),
+        (
+            ("POST", "/admin/arrs-sum-rates"),
+            entry(None, Form, ADMIN_ONLY),
+        ),
+        (
+            ("GET", "/api/pcns/{code}/arrs/{year}"),
+            entry(Pcn, Empty, PCN_READERS),
+        ),
+        (
+            ("GET", "/api/pcns/{code}/arrs/{year}/claims/{month}"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
         (
             ("GET", "/practices/{ods}/demand"),
             entry(Practice, Empty, MANAGERS),
@@ -854,7 +906,10 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::ResetLink, _) => t.fresh_link(Purpose::PasswordReset).await,
         (Target::SetupLink, _) => t.fresh_link(Purpose::Setup).await,
     };
-    let path = path.replace("{*path}", "app.css");
+    let path = path
+        .replace("{*path}", "app.css")
+        .replace("{year}", "2025-26")
+        .replace("{month}", "2025-07");
     match path.find('{') {
         Some(start) => {
             let end = path[start..].find('}').unwrap() + start;

@@ -2,6 +2,7 @@
 //! journeys, the JSON API, and the access matrix of every route × role × tenant.
 mod access_matrix;
 mod accounts;
+mod arrs;
 mod audit;
 mod authorise_first;
 mod development;

@@ -2,6 +2,7 @@
 mod account_links;
 mod accounts;
 mod admin;
+mod arrs;
 mod audit;
 mod demand;
 mod development;
@@ -132,6 +133,35 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/pcns/{code}/payments", get(payments::pcn_page))
         .get("/pcns/{code}", get(org::pcn_page))
         .get("/pcns/{code}/demand", get(demand::pcn_page))
+        // The ARRS ledger.
+        .get("/pcns/{code}/arrs/{year}", get(arrs::ledger_page))
+        .post(
+            "/pcns/{code}/arrs/{year}/settings",
+            post(arrs::settings_save),
+        )
+        .get(
+            "/pcns/{code}/arrs/{year}/claims/{month}",
+            get(arrs::claim_page),
+        )
+        .post(
+            "/pcns/{code}/arrs/{year}/claims/{month}",
+            post(arrs::claim_action),
+        )
+        .get(
+            "/pcns/{code}/arrs/{year}/claims/{month}/export",
+            get(arrs::claim_export),
+        )
+        .get("/pcns/{code}/arrs-posts", get(arrs::posts_page))
+        .upload(
+            "/pcns/{code}/arrs-posts/import",
+            post(arrs::posts_import),
+            IMPORT,
+        )
+        .get("/staff/{id}/arrs", get(arrs::post_form))
+        .post("/staff/{id}/arrs", post(arrs::post_save))
+        .get("/admin/arrs-rates", get(arrs::rates_page))
+        .post("/admin/arrs-rates", post(arrs::rate_create))
+        .post("/admin/arrs-sum-rates", post(arrs::sum_rate_save))
         .get("/practices/{ods}/demand", get(demand::practice_page))
         .post(
             "/practices/{ods}/scenarios",

@@ -36,6 +36,8 @@ pub(crate) struct PcnPage {
     vacancies: Vec<VacancyRow>,
     team: Vec<PersonRow>,
     named: bool,
+    /// The current financial year (`2026-27`), for the ARRS ledger link.
+    arrs_year: String,
 }
 
 pub(crate) async fn pcn_page(
@@ -71,6 +73,7 @@ pub(crate) async fn pcn_page(
         list_size: thousands(o.list_size),
         vacancies: vacancy_rows(&o.vacancies),
         named: o.team.is_some(),
+        arrs_year: domain::arrs::FinancialYear::of(state.app.today()).code(),
         team: o
             .team
             .unwrap_or_default()
