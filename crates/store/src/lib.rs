@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 mod constraint;
 pub mod development;
+pub mod evidence;
 pub mod integrity;
 pub mod leave;
 pub mod leavers;
