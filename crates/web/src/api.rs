@@ -24,6 +24,7 @@ use utoipa::{OpenApi, ToSchema};
 mod accounts;
 mod audit;
 mod errors;
+mod evidence;
 mod orgs;
 mod rota;
 pub(crate) use rota::ical_path;
@@ -59,6 +60,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = audit::routes(routes);
     let routes = orgs::routes(routes);
     let routes = accounts::routes(routes);
+    let routes = evidence::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -627,6 +629,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
+    doc.merge(evidence::EvidenceDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

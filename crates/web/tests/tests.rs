@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod authorise_first;
 mod development;
+mod evidence_pack;
 mod guard;
 mod input_limits;
 mod leavers;
