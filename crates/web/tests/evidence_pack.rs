@@ -108,6 +108,14 @@ on_both!(
         assert_eq!(pdf.kind, "application/pdf");
         assert!(!pdf.snapshot.is_empty());
         let text = pdf_text(&pdf.bytes);
+        eprintln!(
+            "evidence pack of the demo PCN: PDF {} bytes, {} pages",
+            pdf.bytes.len(),
+            lopdf::Document::load_mem(&pdf.bytes)
+                .unwrap()
+                .get_pages()
+                .len()
+        );
         assert!(text.contains(&format!("Headcount {headcount},")), "{text}");
         for (hcp, gap) in &gaps {
             let wanted = format!("{hcp}: gap {} appointments", figure(gap.round()));

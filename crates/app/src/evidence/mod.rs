@@ -23,6 +23,7 @@ pub use workforce::{GroupLine, UnitLine, WorkforceSection};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::pdf::flow::Flow;
+pub use crate::pdf::flow::figure;
 use crate::{App, Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::account::UserRole;
@@ -323,29 +324,6 @@ impl App {
             sections,
         })
     }
-}
-
-/// A figure as people write it: thousands separated, at most two decimal places.
-pub fn figure(value: f64) -> String {
-    let text = format!("{:.2}", (value * 100.0).round() / 100.0);
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    let (sign, digits) = match whole.strip_prefix('-') {
-        Some(d) => ("-", d),
-        None => ("", whole),
-    };
-    let mut out = String::from(sign);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    let fraction = fraction.trim_end_matches('0');
-    if !fraction.is_empty() {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    if out == "-0" { "0".into() } else { out }
 }
 
 /// Pounds, whole: £12,500.

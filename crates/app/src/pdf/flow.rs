@@ -359,21 +359,30 @@ fn scale(chart: &Chart) -> (f64, f64, f64) {
 }
 
 fn tick_label(v: f64) -> String {
-    let rounded = (v * 100.0).round() / 100.0;
-    if rounded.abs() >= 1000.0 {
-        let whole = rounded.round() as i64;
-        let digits = whole.unsigned_abs().to_string();
-        let mut out = String::new();
-        for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
+    figure(v)
+}
+
+/// A figure as people write it: thousands separated, at most two decimal places.
+pub fn figure(value: f64) -> String {
+    let text = format!("{:.2}", (value * 100.0).round() / 100.0);
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let (sign, digits) = match whole.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", whole),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
         }
-        if whole < 0 { format!("-{out}") } else { out }
-    } else {
-        domain::staff::format_number(rounded)
+        out.push(c);
     }
+    let fraction = fraction.trim_end_matches('0');
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    if out == "-0" { "0".into() } else { out }
 }
 
 #[cfg(test)]
