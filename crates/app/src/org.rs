@@ -138,7 +138,7 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn employers_of(pcn: &str, practices: &[PracticeRecord]) -> Vec<Employer> {
+pub(crate) fn employers_of(pcn: &str, practices: &[PracticeRecord]) -> Vec<Employer> {
     let mut employers: Vec<Employer> = practices
         .iter()
         .filter_map(|p| OdsCode::parse(&p.ods_code).ok())

@@ -340,7 +340,7 @@ fn cell(
 }
 
 /// Builds the matrix for a tenant whose catalogue is already seeded.
-async fn build_matrix(
+pub(crate) async fn build_matrix(
     conn: &mut Conn,
     tenant: Tenant<'_>,
     filter: &MatrixFilter,

@@ -44,7 +44,10 @@ pub use staff::{
     STAFF_CELL_CHARS, STAFF_HEADER, STAFF_LIMITS_ROWS, StaffRow, read_staff, staff_template_csv,
     write_staff_csv, write_staff_xlsx,
 };
-pub use table::{FORMULA_STARTS, csv_cell, write_csv_record, write_table_csv, write_table_xlsx};
+pub use table::{
+    Cell, FORMULA_STARTS, Sheet, csv_cell, write_csv_record, write_table_csv, write_table_xlsx,
+    write_workbook,
+};
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;

@@ -83,6 +83,61 @@ pub fn write_table_xlsx(
     workbook.save_to_buffer().map_err(fail)
 }
 
+/// One cell of a workbook sheet: text (never read as a formula: it is written as a string)
+/// or a number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64),
+}
+
+/// One sheet of a workbook: a bold, frozen header and rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// The sheets as one workbook titled `title`, dated `created` (year, month, day) rather
+/// than now, so the same sheets give the same bytes.
+pub fn write_workbook(
+    sheets: &[Sheet],
+    title: &str,
+    created: (u16, u8, u8),
+) -> Result<Vec<u8>, ImportError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| ImportError::file("annex.xlsx", e.to_string());
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let date =
+        rust_xlsxwriter::ExcelDateTime::from_ymd(created.0, created.1, created.2).map_err(fail)?;
+    workbook.set_properties(
+        &rust_xlsxwriter::DocProperties::new()
+            .set_title(title)
+            .set_creation_datetime(&date),
+    );
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for s in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&s.name).map_err(fail)?;
+        for (col, name) in (0u16..).zip(&s.header) {
+            sheet
+                .write_string_with_format(0, col, name, &bold)
+                .map_err(fail)?;
+        }
+        for (r, row) in (1u32..).zip(&s.rows) {
+            for (col, cell) in (0u16..).zip(row) {
+                match cell {
+                    Cell::Text(text) => sheet.write_string(r, col, text).map_err(fail)?,
+                    Cell::Number(n) => sheet.write_number(r, col, *n).map_err(fail)?,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        sheet.autofit();
+    }
+    workbook.save_to_buffer().map_err(fail)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

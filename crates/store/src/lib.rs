@@ -14,6 +14,7 @@ pub mod backup;
 mod constraint;
 pub mod development;
 pub mod estates;
+pub mod evidence;
 pub mod integrity;
 pub mod leave;
 pub mod leavers;

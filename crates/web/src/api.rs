@@ -26,6 +26,7 @@ mod arrs;
 mod audit;
 mod errors;
 mod estates;
+mod evidence;
 mod orgs;
 mod payments;
 mod rota;
@@ -65,6 +66,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = accounts::routes(routes);
     let routes = payments::routes(routes);
     let routes = arrs::routes(routes);
+    let routes = evidence::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -636,6 +638,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(accounts::AccountsDoc::openapi());
     doc.merge(payments::PaymentsDoc::openapi());
     doc.merge(arrs::ArrsDoc::openapi());
+    doc.merge(evidence::EvidenceDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

@@ -64,6 +64,8 @@ enum Target {
     None,
     Practice,
     Pcn,
+    /// The own ICS (the ICS viewer's) or the other one.
+    Ics,
     Staff,
     Site,
     Room,
@@ -644,6 +646,19 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (("GET", "/api/pcns/{code}"), entry(Pcn, Empty, PCN_READERS)),
         (("GET", "/api/system"), entry(None, Empty, ICS_ONLY)),
+        // Evidence packs: aggregates, for who may see the practice, the PCN or the ICS.
+        (
+            ("GET", "/api/practices/{ods}/evidence-pack"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/api/pcns/{code}/evidence-pack"),
+            entry(Pcn, Empty, PCN_READERS),
+        ),
+        (
+            ("GET", "/api/ics/{code}/evidence-pack"),
+            entry(Ics, Empty, ICS_ONLY),
+        ),
         (
             ("GET", "/api/practices/{ods}/training-matrix"),
             entry(Practice, Empty, MANAGERS),
@@ -862,6 +877,8 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::Practice, false) => OTHER_PRACTICE.into(),
         (Target::Pcn, true) => OWN_PCN.into(),
         (Target::Pcn, false) => OTHER_PCN.into(),
+        (Target::Ics, true) => OWN_ICS.into(),
+        (Target::Ics, false) => OTHER_ICS.into(),
         (Target::Staff, true) => t.own_staff().await,
         (Target::Staff, false) => t.other.staff_id.clone(),
         (Target::Site, true) => t.own_site().await,

@@ -12,7 +12,10 @@ fn page_texts(bytes: &[u8]) -> Vec<String> {
     let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
     let pages = doc.get_pages().len() as u32;
     (1..=pages)
-        .map(|n| doc.extract_text(&[n]).unwrap().replace('\n', " "))
+        .map(|n| {
+            let text = doc.extract_text(&[n]).unwrap();
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        })
         .collect()
 }
 

@@ -7,6 +7,7 @@ mod audit;
 mod authorise_first;
 mod development;
 mod estates;
+mod evidence_pack;
 mod guard;
 mod input_limits;
 mod leavers;

@@ -3,13 +3,15 @@
 //! who works there (name, role, room), with the rota's status at the top and the date it
 //! was made and "Page X of Y" at the foot.
 //!
-//! Pure: a [`RotaDetail`] in, bytes out. Laying out ([`layout`]) is apart from drawing with
-//! `printpdf`, so the tests can check that no text leaves its cell or the page.
+//! Pure: a [`RotaDetail`] in, bytes out. Laying out ([`layout`]) is apart from drawing
+//! ([`crate::pdf::render`], shared with the evidence pack), so the tests can check that no
+//! text leaves its cell or the page; widths are the embedded font's own.
 use super::{RotaDetail, RotaSite};
+use crate::pdf::{Colour, Item, Page, text_width, wrap};
 use chrono::NaiveDate;
 use domain::rota::Session;
-use printpdf::path::PaintMode;
-use printpdf::{BuiltinFont, Color, Greyscale, IndirectFontRef, Mm, PdfDocument, Rect};
+
+pub use crate::pdf::{PdfError, printable};
 
 /// Millimetres: landscape A4.
 const PAGE_W: f32 = 297.0;
@@ -30,131 +32,6 @@ const LINE: f32 = 3.6;
 const SPACER: f32 = 1.4;
 /// A row is split onto the next page rather than leaving fewer lines than this at the foot.
 const MIN_SPLIT: f32 = 4.0 * LINE;
-const PT_TO_MM: f32 = 25.4 / 72.0;
-
-/// Advance widths of Helvetica and Helvetica-Bold for ASCII 32–126, in 1/1000 em, from
-/// Adobe's AFM files for the standard PDF fonts (printpdf 0.7 carries no metrics for its
-/// built-in fonts). Any other character is counted as a full em, which is never narrower
-/// than the real glyph, so measured text never overflows.
-#[rustfmt::skip]
-const HELVETICA: [u16; 95] = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
-];
-#[rustfmt::skip]
-const HELVETICA_BOLD: [u16; 95] = [
-    278, 333, 474, 556, 556, 889, 722, 238, 333, 333, 389, 584, 278, 333, 278, 278,
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 333, 333, 584, 584, 584, 611,
-    975, 722, 722, 722, 722, 667, 611, 778, 722, 278, 556, 722, 611, 833, 722, 778,
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 333, 278, 333, 584, 556,
-    333, 556, 611, 556, 611, 556, 333, 611, 611, 278, 278, 556, 278, 889, 611, 611,
-    611, 611, 389, 556, 333, 611, 556, 778, 556, 556, 500, 389, 280, 389, 584,
-];
-
-/// The width of `text` in millimetres at `size` points.
-pub(crate) fn text_width(text: &str, size: f32, bold: bool) -> f32 {
-    let table = if bold { &HELVETICA_BOLD } else { &HELVETICA };
-    let units: u32 = text
-        .chars()
-        .map(|c| match c as u32 {
-            32..=126 => u32::from(table[c as usize - 32]),
-            _ => 1000,
-        })
-        .sum();
-    units as f32 / 1000.0 * size * PT_TO_MM
-}
-
-/// The characters Windows-1252 (the built-in fonts' encoding) has beyond Latin-1.
-const CP1252_EXTRA: &str = "€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ";
-
-/// Text the built-in fonts can show: characters outside Windows-1252 are spelled in ASCII
-/// ("Łukasz" becomes "Lukasz") rather than silently dropped by the encoder.
-pub fn printable(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let code = c as u32;
-        if (32..=126).contains(&code) || (0xA0..=0xFF).contains(&code) || CP1252_EXTRA.contains(c) {
-            out.push(c);
-        } else if c.is_whitespace() {
-            out.push(' ');
-        } else {
-            out.push_str(deunicode::deunicode_char(c).unwrap_or("?"));
-        }
-    }
-    out
-}
-
-/// Breaks text into lines no wider than `width` mm, between words where it can and inside
-/// a word too long for a line of its own.
-pub(crate) fn wrap(text: &str, size: f32, bold: bool, width: f32) -> Vec<String> {
-    let fits = |s: &str| text_width(s, size, bold) <= width;
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_string()
-        } else {
-            format!("{line} {word}")
-        };
-        if fits(&candidate) {
-            line = candidate;
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        for c in word.chars() {
-            line.push(c);
-            if !fits(&line) && line.chars().count() > 1 {
-                line.pop();
-                lines.push(std::mem::take(&mut line));
-                line.push(c);
-            }
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// What one page shows, in millimetres from the page's bottom-left corner.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Item {
-    /// `y` is the text's baseline.
-    Text {
-        x: f32,
-        y: f32,
-        size: f32,
-        bold: bool,
-        text: String,
-    },
-    /// A shaded box (header row, sessions that do not apply).
-    Fill { x: f32, y: f32, w: f32, h: f32 },
-    /// A cell's border.
-    Frame { x: f32, y: f32, w: f32, h: f32 },
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Page {
-    pub items: Vec<Item>,
-}
-
-impl Page {
-    fn text(&mut self, x: f32, y: f32, size: f32, bold: bool, text: &str) {
-        self.items.push(Item::Text {
-            x,
-            y,
-            size,
-            bold,
-            text: text.to_string(),
-        });
-    }
-}
 
 /// One line of a cell; an empty text is the space between two people.
 #[derive(Debug, Clone)]
@@ -343,12 +220,7 @@ fn start_page(heading: &Heading, continued: bool) -> (Page, f32) {
         }
     }
     y -= 3.0;
-    page.items.push(Item::Fill {
-        x: MARGIN,
-        y: y - HEADER_H,
-        w: TABLE_W,
-        h: HEADER_H,
-    });
+    page.fill(MARGIN, y - HEADER_H, TABLE_W, HEADER_H, Colour::SHADE);
     page.items.push(Item::Frame {
         x: MARGIN,
         y: y - HEADER_H,
@@ -384,12 +256,7 @@ fn draw_row(page: &mut Page, row: &Row, pieces: &[&[CellLine]], top: f32, h: f32
     for (i, lines) in pieces.iter().enumerate() {
         let x = MARGIN + LABEL_W + i as f32 * DAY_W;
         if row.not_applicable[i] {
-            page.items.push(Item::Fill {
-                x,
-                y: top - h,
-                w: DAY_W,
-                h,
-            });
+            page.fill(x, top - h, DAY_W, h, Colour::SHADE);
         }
         page.items.push(Item::Frame {
             x,
@@ -539,10 +406,6 @@ fn footer(generated: NaiveDate, n: usize, total: usize) -> [Item; 2] {
     ]
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("the PDF could not be made: {0}")]
-pub struct PdfError(String);
-
 /// Draws the rota for these sites and weeks (1-based) as a PDF, dated `generated`.
 pub fn render(
     detail: &RotaDetail,
@@ -550,67 +413,17 @@ pub fn render(
     weeks: &[u32],
     generated: NaiveDate,
 ) -> Result<Vec<u8>, PdfError> {
-    let error = |e: printpdf::Error| PdfError(e.to_string());
-    let pages = layout(detail, sites, weeks);
+    let mut pages = layout(detail, sites, weeks);
     let total = pages.len();
-    let (doc, first_page, first_layer) = PdfDocument::new(
-        printable(&format!("Rota of {}", scope_label(detail))),
-        Mm(PAGE_W),
-        Mm(PAGE_H),
-        "Rota",
-    );
-    let regular = doc
-        .add_builtin_font(BuiltinFont::Helvetica)
-        .map_err(error)?;
-    let bold = doc
-        .add_builtin_font(BuiltinFont::HelveticaBold)
-        .map_err(error)?;
-    let black = || Color::Greyscale(Greyscale::new(0.0, None));
-    for (i, page) in pages.into_iter().enumerate() {
-        let (page_index, layer_index) = if i == 0 {
-            (first_page, first_layer)
-        } else {
-            doc.add_page(Mm(PAGE_W), Mm(PAGE_H), "Rota")
-        };
-        let layer = doc.get_page(page_index).get_layer(layer_index);
-        let mut items = page.items;
-        items.extend(footer(generated, i + 1, total));
-        // Shading first, then borders, then text on top.
-        items.sort_by_key(|item| match item {
-            Item::Fill { .. } => 0,
-            Item::Frame { .. } => 1,
-            Item::Text { .. } => 2,
-        });
-        layer.set_outline_thickness(0.3);
-        layer.set_outline_color(Color::Greyscale(Greyscale::new(0.45, None)));
-        for item in items {
-            match item {
-                Item::Fill { x, y, w, h } => {
-                    layer.set_fill_color(Color::Greyscale(Greyscale::new(0.9, None)));
-                    layer.add_rect(
-                        Rect::new(Mm(x), Mm(y), Mm(x + w), Mm(y + h)).with_mode(PaintMode::Fill),
-                    );
-                }
-                Item::Frame { x, y, w, h } => {
-                    layer.add_rect(
-                        Rect::new(Mm(x), Mm(y), Mm(x + w), Mm(y + h)).with_mode(PaintMode::Stroke),
-                    );
-                }
-                Item::Text {
-                    x,
-                    y,
-                    size,
-                    bold: is_bold,
-                    text,
-                } => {
-                    layer.set_fill_color(black());
-                    let font: &IndirectFontRef = if is_bold { &bold } else { &regular };
-                    layer.use_text(text, size, Mm(x), Mm(y), font);
-                }
-            }
-        }
+    for (i, page) in pages.iter_mut().enumerate() {
+        page.items.extend(footer(generated, i + 1, total));
     }
-    doc.save_to_bytes().map_err(error)
+    crate::pdf::render(
+        pages,
+        PAGE_W,
+        PAGE_H,
+        &printable(&format!("Rota of {}", scope_label(detail))),
+    )
 }
 
 /// A file name for the download: `rota-riverside-surgery-week-2026-11-30.pdf`.
@@ -726,22 +539,6 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_lines_fit_their_width_even_for_one_long_word() {
-        let text = "Dr Alexandra Featherstonehaugh-Cholmondeley-Worthington Supercalifragilisticexpialidociousness";
-        let lines = wrap(text, BODY_PT, true, CELL_TEXT_W);
-        assert!(lines.len() >= 3, "{lines:?}");
-        for l in &lines {
-            assert!(text_width(l, BODY_PT, true) <= CELL_TEXT_W, "{l}");
-        }
-        assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
-    }
-
-    #[test]
-    fn characters_outside_the_fonts_encoding_are_spelled_in_ascii() {
-        assert_eq!(printable("Łukasz Żółć — Zoë"), "Lukasz Zólc — Zoë");
-    }
-
-    #[test]
     fn a_long_cell_continues_on_the_next_page_and_nothing_leaves_its_cell() {
         let d = detail(80, |i| {
             format!("Person number {i} with a rather long double-barrelled name")
@@ -802,10 +599,11 @@ mod tests {
     fn the_pdf_has_the_site_people_status_and_page_numbers() {
         let d = detail(3, |i| format!("Nurse {i}"));
         let bytes = render(&d, &[&d.sites[0]], &[1], day("2026-11-28")).unwrap();
-        let doc = printpdf::lopdf::Document::load_mem(&bytes).unwrap();
+        let doc = lopdf::Document::load_mem(&bytes).unwrap();
         assert_eq!(doc.get_pages().len(), 1);
         // Wrapped lines join up again with a space.
-        let text = doc.extract_text(&[1]).unwrap().replace('\n', " ");
+        let text = doc.extract_text(&[1]).unwrap();
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for wanted in [
             "Riverside Surgery: week commencing Monday 30 November 2026",
             "Nurse 2",
