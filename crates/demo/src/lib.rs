@@ -10,9 +10,9 @@ use domain::vacancy::VacancyDraft;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
-pub mod rotas;
-mod payments;
 pub mod arrs;
+mod payments;
+pub mod rotas;
 mod training;
 mod wellbeing;
 pub use payments::{PAYMENTS_FILES, PAYMENTS_STAND_INS, demo_practice_for};

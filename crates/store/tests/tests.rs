@@ -3449,7 +3449,7 @@ mod account_tokens;
 #[path = "store_tests/rota_queue.rs"]
 mod rota_queue;
 
-#[path = "store_tests/estates.rs"]
-mod estates;
 #[path = "store_tests/arrs.rs"]
 mod arrs;
+#[path = "store_tests/estates.rs"]
+mod estates;
