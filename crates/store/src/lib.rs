@@ -177,9 +177,26 @@ impl Store {
     /// later rolled back or not (SQLite's `total_changes()`); `None` on PostgreSQL. Tests
     /// use it to show that a refused request wrote nothing, not even a write undone by a
     /// rollback. It holds every pooled connection while counting: call it when idle.
+    ///
+    /// On PostgreSQL the count comes from the write probe a test installs
+    /// (`testing::install_write_probe`): a sequence every row change advances, which a
+    /// rollback does not undo. Without the probe it is `None`.
     pub async fn total_changes(&self) -> Result<Option<i64>> {
-        if self.backend != Backend::Sqlite {
-            return Ok(None);
+        if self.backend == Backend::Postgres {
+            let mut conn = self.pool.acquire().await?;
+            let installed: Option<String> =
+                sqlx::query_scalar("SELECT CAST(to_regclass('gpteam_write_probe') AS TEXT)")
+                    .fetch_one(&mut *conn)
+                    .await?;
+            if installed.is_none() {
+                return Ok(None);
+            }
+            let count: i64 = sqlx::query_scalar(
+                "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM gpteam_write_probe",
+            )
+            .fetch_one(&mut *conn)
+            .await?;
+            return Ok(Some(count));
         }
         let mut held = Vec::new();
         let mut total = 0;

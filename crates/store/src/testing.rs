@@ -113,6 +113,32 @@ pub fn with_database(server_url: &str, database: &str) -> String {
     }
 }
 
+/// Makes `Store::total_changes` count on PostgreSQL as SQLite's `total_changes()` does:
+/// a row trigger on every table of the schema advances a sequence, and a sequence is not
+/// rolled back, so a write undone by a rollback is still counted. For tests that show a
+/// refused request wrote nothing. Does nothing on SQLite, which counts by itself.
+pub async fn install_write_probe(store: &Store) -> Result<()> {
+    if store.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let mut conn = store.conn().await?;
+    for statement in [
+        "CREATE SEQUENCE IF NOT EXISTS gpteam_write_probe",
+        "CREATE OR REPLACE FUNCTION gpteam_write_probe() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN PERFORM nextval('gpteam_write_probe'); RETURN NULL; END $$",
+        "DO $$ DECLARE t record; BEGIN \
+           FOR t IN SELECT tablename FROM pg_tables \
+             WHERE schemaname = current_schema() AND tablename <> '_sqlx_migrations' LOOP \
+             EXECUTE format('DROP TRIGGER IF EXISTS gpteam_write_probe ON %I', t.tablename); \
+             EXECUTE format('CREATE TRIGGER gpteam_write_probe AFTER INSERT OR UPDATE OR DELETE \
+               ON %I FOR EACH ROW EXECUTE FUNCTION gpteam_write_probe()', t.tablename); \
+           END LOOP; END $$",
+    ] {
+        sqlx::raw_sql(statement).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Every row of a table with each value as text (integers and floats printed), by column
 /// name: for tests that look for a value anywhere in a table.
 pub async fn rows_as_text(

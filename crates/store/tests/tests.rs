@@ -3453,3 +3453,30 @@ mod rota_queue;
 mod arrs;
 #[path = "store_tests/estates.rs"]
 mod estates;
+
+// The write count tests use to prove "refused, wrote nothing": a write undone by a
+// rollback still counts (SQLite's `total_changes()`; PostgreSQL's write probe), a read
+// does not.
+on_both!(a_rolled_back_write_is_still_counted, async |db: &TestDb| {
+    seed_pcn(db).await;
+    store::testing::install_write_probe(&db.store)
+        .await
+        .unwrap();
+    let before = db.store.total_changes().await.unwrap().expect("counted");
+    {
+        let mut conn = db.store.conn().await.unwrap();
+        store::practices::list_pcns(&mut conn, None).await.unwrap();
+    }
+    assert_eq!(
+        db.store.total_changes().await.unwrap(),
+        Some(before),
+        "a read"
+    );
+    let mut tx = db.store.begin().await.unwrap();
+    store::practices::set_pcn(&mut tx, "Y99902", None)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let after = db.store.total_changes().await.unwrap().expect("counted");
+    assert!(after > before, "a rolled-back write: {before} → {after}");
+});

@@ -991,6 +991,9 @@ on_both!(
     async |t: &TestApp| {
         let matrix = matrix();
         let clients = Clients::new(t).await;
+        store::testing::install_write_probe(t.app.store())
+            .await
+            .unwrap();
         let mut failures = Vec::new();
         let mut checked = 0;
         for route in web::route_table() {
@@ -1023,7 +1026,7 @@ on_both!(
                 for who in EVERYONE {
                     let path = path_for(t, route.path, entry.target, own).await;
                     // Authorise first: a refused request writes nothing, not even a row
-                    // rolled back afterwards (counted on SQLite, which sees those).
+                    // rolled back afterwards (SQLite counts those; on PostgreSQL the write probe).
                     let writes_before = t.app.store().total_changes().await.unwrap();
                     let (status, location) =
                         send(t, &clients.by_who[who], route.method, &path, entry.body).await;

@@ -1,8 +1,10 @@
 //! Authorise first: a use case refused to its actor writes nothing, not even a row its
 //! rollback undoes. SQLite's `total_changes()` counts rolled-back statements, so it sees a
-//! write made before the check. The access matrix does this for every route with harmless
+//! write made before the check; on PostgreSQL the write probe (a sequence that row
+//! triggers advance, which no rollback undoes) does the same. The access matrix does this for every route with harmless
 //! bodies; these are the rota changes, called with the right version so that a version
 //! bump before the check would change a row.
+use super::on_both;
 use crate::support::*;
 use app::rota::{DayEdit, PublishRequest};
 use app::{Actor, AppError};
@@ -37,9 +39,10 @@ where
     assert_eq!(after, before, "{what}: refused after writing");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_rota_changes_write_nothing() {
-    let t = spawn(Backend::Sqlite).await;
+on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
+    store::testing::install_write_probe(t.app.store())
+        .await
+        .unwrap();
     // The other tenant's rota for this practice's manager; this practice's own rota for
     // one of its staff (the wrong role).
     let manager = actor(
@@ -125,4 +128,4 @@ async fn refused_rota_changes_write_nothing() {
         .await;
         assert_eq!(version(&t, &rota_id).await, v);
     }
-}
+});
