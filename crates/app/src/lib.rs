@@ -47,6 +47,8 @@ pub struct App {
     /// Seals wellbeing answers while their period is open (a key kept outside the
     /// database); random unless the binary loads the deployment's key file.
     wellbeing_key: wellbeing::SealKey,
+    /// The ICS viewer's figures, kept for a short time (off unless the server sets it).
+    ics_figures: std::sync::Arc<org::IcsFigures>,
 }
 
 impl App {
@@ -60,7 +62,17 @@ impl App {
             store,
             clock,
             wellbeing_key: wellbeing::SealKey::random(),
+            ics_figures: std::sync::Arc::new(org::IcsFigures::default()),
         }
+    }
+
+    /// The same application keeping an ICS's aggregate figures for up to `keep` before
+    /// counting again. Counting a whole ICS (about 20,000 people) takes tens of
+    /// milliseconds of database time, too much to repeat on every look at ICS scale; the
+    /// ICS page says when its figures were counted. Zero (the default) counts every time.
+    pub fn with_ics_figures_kept_for(mut self, keep: std::time::Duration) -> App {
+        self.ics_figures = std::sync::Arc::new(org::IcsFigures::keeping(keep));
+        self
     }
 
     /// The same application sealing wellbeing answers under `key` (the deployment's key

@@ -8,6 +8,7 @@ use domain::leave::LeaveStatus;
 use domain::org::{Employer, OdsCode, PcnCode};
 use domain::role::StaffGroup;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use store::leave::{LeaveRecord, LeaveScope};
 use store::practices::{PcnRecord, PracticeRecord, PracticeScope};
 use store::staff::{StaffFilter, StaffRecord, StaffScope};
@@ -130,8 +131,47 @@ pub struct PcnAggregate {
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemSummary {
     pub ics_code: String,
+    /// When these figures were counted (they may be kept for a short time).
+    pub counted_at: chrono::DateTime<chrono::Utc>,
     pub pcns: Vec<PcnAggregate>,
     pub totals: Vec<GroupCount>,
+}
+
+/// ICS figures kept for a short time, per ICS (see `App::with_ics_figures_kept_for`).
+#[derive(Debug, Default)]
+pub(crate) struct IcsFigures {
+    keep: std::time::Duration,
+    kept: std::sync::Mutex<BTreeMap<String, (std::time::Instant, NaiveDate, SystemSummary)>>,
+}
+
+impl IcsFigures {
+    pub(crate) fn keeping(keep: std::time::Duration) -> IcsFigures {
+        IcsFigures {
+            keep,
+            kept: Default::default(),
+        }
+    }
+
+    /// The kept figures of `ics` if counted within the keeping time and on `today`.
+    fn get(&self, ics: &str, today: NaiveDate) -> Option<SystemSummary> {
+        if self.keep.is_zero() {
+            return None;
+        }
+        let kept = self.kept.lock().expect("ICS figures");
+        kept.get(ics)
+            .filter(|(at, day, _)| at.elapsed() < self.keep && *day == today)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    fn put(&self, summary: &SystemSummary, today: NaiveDate) {
+        if !self.keep.is_zero() {
+            let mut kept = self.kept.lock().expect("ICS figures");
+            kept.insert(
+                summary.ics_code.clone(),
+                (std::time::Instant::now(), today, summary.clone()),
+            );
+        }
+    }
 }
 
 fn round2(x: f64) -> f64 {
@@ -326,6 +366,9 @@ impl App {
         for pcn in &pcns {
             access::authorize_read_pcn(actor, Permission::ViewAggregates, pcn)?;
         }
+        if let Some(kept) = self.ics_figures.get(&actor.org, self.today()) {
+            return Ok(kept);
+        }
         // The whole ICS in four queries, counted in SQL: with 1,000 practices the page once
         // made about 3,700 queries, and then read all 19,000 people to count them.
         let practices = store::practices::list(&mut conn, PracticeScope::Ics(&actor.org)).await?;
@@ -363,11 +406,14 @@ impl App {
                 vacancy_monthly_cost_gbp: open.iter().map(|v| v.vacancy.monthly_cost_gbp).sum(),
             });
         }
-        Ok(SystemSummary {
+        let summary = SystemSummary {
             ics_code: actor.org.clone(),
+            counted_at: self.clock().now(),
             totals: groups_from_tallies(&tallies, None),
             pcns: out,
-        })
+        };
+        self.ics_figures.put(&summary, self.today());
+        Ok(summary)
     }
 }
 

@@ -147,6 +147,10 @@ struct ServeArgs {
     /// server died) and another worker takes it over.
     #[arg(long, env = "GPTEAM_ROTA_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
     rota_lease_seconds: u64,
+    /// Seconds an ICS's aggregate figures are kept before they are counted again (0: count
+    /// on every look). Counting a whole ICS reads every person of it.
+    #[arg(long, env = "GPTEAM_ICS_FIGURES_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    ics_figures_seconds: u64,
 }
 
 #[derive(Debug, Args)]
@@ -588,6 +592,8 @@ fn read_password() -> anyhow::Result<String> {
 async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let file = FileConfig::load()?;
     let (app, url) = open(&args.db).await?;
+    let app =
+        app.with_ics_figures_kept_for(std::time::Duration::from_secs(args.ics_figures_seconds));
     if args.demo {
         if app.is_empty().await? {
             let (password, generated) = demo_password();

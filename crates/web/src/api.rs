@@ -572,6 +572,8 @@ pub(crate) struct PcnAggregateDto {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SystemDto {
     ics_code: String,
+    /// When the figures were counted (RFC 3339): a server may keep them for a short time.
+    counted_at: String,
     totals: Vec<GroupDto>,
     pcns: Vec<PcnAggregateDto>,
 }
@@ -581,6 +583,9 @@ async fn system(State(state): State<AppState>, user: CurrentUser) -> ApiResult<J
     let s = state.app.system_summary(&user.actor).await.map_err(api)?;
     Ok(Json(SystemDto {
         ics_code: s.ics_code,
+        counted_at: s
+            .counted_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         totals: groups_dto(&s.totals),
         pcns: s
             .pcns

@@ -102,6 +102,8 @@ pub(crate) struct PcnRow {
 pub(crate) struct SystemPage {
     ctx: PageCtx,
     ics: String,
+    /// "at 08:19 on 3 December 2026"
+    counted: String,
     pcns: Vec<PcnRow>,
     totals: Vec<GroupRow>,
 }
@@ -115,6 +117,14 @@ pub(crate) async fn system_page(
     let page = SystemPage {
         ctx: page_ctx(&user.actor, &token, "/system")?,
         ics: s.ics_code.clone(),
+        counted: {
+            let at = app::clock::local(s.counted_at);
+            format!(
+                "at {} on {}",
+                at.format("%H:%M"),
+                super::long_date(at.date())
+            )
+        },
         pcns: s
             .pcns
             .iter()
