@@ -165,15 +165,21 @@ pub fn indicative_cost_per_wte(
 }
 
 /// The yearly cost of one WTE for a what-if post with no cost given: the rate table's
-/// ([`indicative_cost_per_wte`]), else the pure fallback of `analytics::scenario`.
+/// ([`indicative_cost_per_wte`]), else the pure fallback of `analytics::scenario`. GPs are
+/// always the fallback's pay-range midpoint: the ARRS GP maximum caps the reimbursement of
+/// newly qualified GPs and is no estimate of a salaried GP's cost.
 pub fn what_if_cost_per_wte(
     rates: &[domain::arrs::Rate],
     role: domain::role::Role,
     area: domain::arrs::Area,
     month: domain::arrs::ClaimMonth,
 ) -> f64 {
-    indicative_cost_per_wte(rates, role, area, month)
-        .unwrap_or_else(|| analytics::scenario::yearly_cost_per_wte(role))
+    let from_table = if role.staff_group() == domain::role::StaffGroup::Gp {
+        None
+    } else {
+        indicative_cost_per_wte(rates, role, area, month)
+    };
+    from_table.unwrap_or_else(|| analytics::scenario::yearly_cost_per_wte(role))
 }
 
 #[cfg(test)]
@@ -228,9 +234,16 @@ mod tests {
             indicative_cost_per_wte(&rates, Role::PracticeNurse, n, month(2025, 6)),
             None
         );
+        // GPs: the pay-range midpoint even with an ARRS GP maximum recorded.
+        let mut with_gp = rates.clone();
+        with_gp.push(rate(Role::SalariedGp, "", 82_418.0, "2025-04-01"));
         assert_eq!(
-            what_if_cost_per_wte(&rates, Role::SalariedGp, n, month(2025, 6)),
+            what_if_cost_per_wte(&with_gp, Role::SalariedGp, n, month(2025, 6)),
             analytics::scenario::yearly_cost_per_wte(Role::SalariedGp)
+        );
+        assert_eq!(
+            what_if_cost_per_wte(&with_gp, cp, n, month(2025, 6)),
+            66_972.0
         );
     }
 }

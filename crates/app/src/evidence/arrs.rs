@@ -207,7 +207,7 @@ impl ArrsSection {
             opt(l.headroom),
             opt(l.forecast_unclaimed)
         ));
-        for w in &l.warnings {
+        for w in shown_warnings(&l.warnings) {
             flow.paragraph(&format!("Warning: {w}"));
         }
         if self.months.is_empty() {
@@ -233,6 +233,13 @@ impl ArrsSection {
                 })
                 .collect(),
         });
+        if self
+            .months
+            .iter()
+            .all(|m| m.claimed == 0.0 && m.forecast == 0.0)
+        {
+            return;
+        }
         flow.chart(&Chart {
             title: format!(
                 "ARRS claims by month, {} (submitted, and forecast)",
@@ -253,6 +260,19 @@ impl ArrsSection {
             ],
         });
     }
+}
+
+/// The warnings the PDF prints: the first three, then how many more the annex lists.
+fn shown_warnings(warnings: &[String]) -> Vec<String> {
+    const SHOWN: usize = 3;
+    let mut out: Vec<String> = warnings.iter().take(SHOWN).cloned().collect();
+    if warnings.len() > SHOWN {
+        out.push(format!(
+            "{} more, listed in the annex (sheet ARRS).",
+            warnings.len() - SHOWN
+        ));
+    }
+    out
 }
 
 /// "Apr" for `2026-04`.
@@ -299,7 +319,7 @@ impl Part for ArrsSection {
                     rows,
                 });
                 for l in &self.pcns {
-                    for w in &l.warnings {
+                    for w in shown_warnings(&l.warnings) {
                         flow.note(&format!("{}: {w}", l.name));
                     }
                 }

@@ -24,6 +24,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_csrf::CsrfToken;
 use domain::arrs::{Area, FinancialYear, money};
+use std::collections::BTreeMap;
 
 pub(super) fn opt_money(value: Option<f64>) -> String {
     value.map(money).unwrap_or_else(|| "missing".into())
@@ -101,6 +102,45 @@ pub(crate) struct WhatIfView {
     pub unhoused: Vec<String>,
 }
 
+/// The post's unhoused sessions, one line a site and room kind: "Meadowbank: no consulting
+/// room on Monday AM, Monday PM; other sites with one free in these sessions: Castle Street".
+fn unhoused_lines(unhoused: &[app::estates::shortfall::UnhousedSession]) -> Vec<String> {
+    const DAYS: [&str; 5] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+    let order = |session: &str| {
+        let day = DAYS
+            .iter()
+            .position(|d| session.starts_with(d))
+            .unwrap_or(5);
+        (day, session.ends_with("PM"))
+    };
+    let mut groups: BTreeMap<(&str, &str), (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    for u in unhoused {
+        let entry = groups.entry((&u.site, &u.room_kind)).or_default();
+        entry.0.push(&u.session);
+        entry.1.extend(u.free_elsewhere.iter().map(String::as_str));
+    }
+    groups
+        .into_iter()
+        .map(|((site, kind), (mut sessions, mut free))| {
+            sessions.sort_by_key(|s| order(s));
+            free.sort();
+            free.dedup();
+            format!(
+                "{site}: no {kind} room on {}{}",
+                sessions.join(", "),
+                if free.is_empty() {
+                    ", and none free at another site then".to_string()
+                } else {
+                    format!(
+                        "; other sites with one free in these sessions: {}",
+                        free.join(", ")
+                    )
+                }
+            )
+        })
+        .collect()
+}
+
 fn what_if_view(r: &WhatIfResult) -> WhatIfView {
     let gap = match (&r.gap, &r.gap_note) {
         (Some(g), _) => format!(
@@ -123,22 +163,7 @@ fn what_if_view(r: &WhatIfResult) -> WhatIfView {
                     e.unhoused.len()
                 )
             },
-            e.unhoused
-                .iter()
-                .map(|u| {
-                    format!(
-                        "{}, {}: no {} room{}",
-                        u.site,
-                        u.session,
-                        u.room_kind,
-                        if u.free_elsewhere.is_empty() {
-                            ", and none free at another site".to_string()
-                        } else {
-                            format!("; one is free at {}", u.free_elsewhere.join(", "))
-                        }
-                    )
-                })
-                .collect(),
+            unhoused_lines(&e.unhoused),
         ),
         (None, Some(note)) => (note.clone(), Vec::new()),
         (None, None) => (String::new(), Vec::new()),
@@ -184,11 +209,6 @@ pub(super) fn role_options() -> Vec<(&'static str, &'static str)> {
 }
 
 fn what_if_fields(form: &WhatIfForm, sites: &[(String, String)]) -> Vec<FieldView> {
-    let mut site_options = vec![(
-        String::new(),
-        "Any site (where its kind of room is most free)".to_string(),
-    )];
-    site_options.extend(sites.iter().cloned());
     vec![
         FieldView::new("role", "Role", "select", &form.role).options(role_options()),
         FieldView::new("wte", "WTE", "text", &form.wte)
@@ -206,8 +226,8 @@ fn what_if_fields(form: &WhatIfForm, sites: &[(String, String)]) -> Vec<FieldVie
         .hint("Leave blank to assume the role's maximum")
         .width("nhsuk-input--width-10"),
         FieldView::new("site", "Site", "select", &form.site)
-            .hint("Where the post would work, for the rooms it needs")
-            .options(site_options.iter().map(|(v, l)| (v.as_str(), l.as_str()))),
+            .hint("Where the post would work, for the rooms it needs; unchosen, the site with most rooms of its kind free")
+            .options(sites.iter().map(|(v, l)| (v.as_str(), l.as_str()))),
     ]
 }
 
