@@ -113,7 +113,9 @@ fn unhoused_lines(unhoused: &[app::estates::shortfall::UnhousedSession]) -> Vec<
             .unwrap_or(5);
         (day, session.ends_with("PM"))
     };
-    let mut groups: BTreeMap<(&str, &str), (Vec<&str>, Vec<&str>)> = BTreeMap::new();
+    /// The sessions of a site and room kind, and the sites with one free in them.
+    type Group<'a> = (Vec<&'a str>, Vec<&'a str>);
+    let mut groups: BTreeMap<(&str, &str), Group> = BTreeMap::new();
     for u in unhoused {
         let entry = groups.entry((&u.site, &u.room_kind)).or_default();
         entry.0.push(&u.session);
