@@ -98,7 +98,9 @@ test('what-if: a bad post is named, then two scenarios are saved and compared', 
   assert.match(gps, /Two more salaried GPs/);
   assert.match(gps, /\+£183,444/, 'two salaried GPs at the pay-range midpoint');
   const pharmacist = await rows.nth(1).textContent();
-  assert.match(pharmacist, /\+£62,340/, 'the ARRS maximum for a clinical pharmacist');
+  // The rate table's maximum: none is recorded for the year ahead, so the latest recorded
+  // (2025/26, national, band 7–8a) prices the post — not the 2023 fallback constant.
+  assert.match(pharmacist, /\+£66,972/, 'the ARRS maximum for a clinical pharmacist');
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'demand-what-if');
   await page.close();

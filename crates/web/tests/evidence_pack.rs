@@ -96,6 +96,52 @@ on_both!(
             *gaps.entry(row.hcp_type.clone()).or_default() += row.gap();
         }
         assert!(!gaps.is_empty(), "the demo has a forecast");
+        // The current year's £ per weighted patient is not in the sources gpteam holds: the
+        // administrator records one so the ARRS section has a sum and a headroom to carry.
+        let year = domain::arrs::FinancialYear::of(t.app.today());
+        let admin = t.app.actor(&t.user(ADMIN_EMAIL).await.id).await.unwrap();
+        t.app
+            .set_arrs_sum_rate(&admin, &year.code(), "27.5", "Test figure")
+            .await
+            .unwrap();
+        t.app
+            .set_arrs_year(&actor, OWN_PCN, year, "52,310.5", "national")
+            .await
+            .unwrap();
+        let (status, arrs) = get_json(
+            t,
+            &client,
+            &format!("/api/pcns/{OWN_PCN}/arrs/{}", year.code()),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let headroom = arrs["headroom"]
+            .as_f64()
+            .expect("a headroom once the sum is known");
+        let claimed = arrs["claimed"].as_f64().unwrap();
+        // Room use over the twelve weeks to today and the shortfall of the team in post, as
+        // the estates pages work them out.
+        let today = t.app.today();
+        let rooms = t
+            .app
+            .estates_summary(
+                &actor,
+                app::Tenant::Pcn(OWN_PCN),
+                &domain::estates::PeriodForm {
+                    from: (today - chrono::Days::new(83)).to_string(),
+                    to: today.to_string(),
+                },
+                &[],
+            )
+            .await
+            .unwrap();
+        let short = t
+            .app
+            .room_shortfall(&actor, app::Tenant::Pcn(OWN_PCN), &[])
+            .await
+            .unwrap()
+            .short_in_post;
+        assert!(rooms.total.open > 0, "the demo has rooms");
 
         let before = audit_rows(t).await;
         let pdf = download(
@@ -122,9 +168,25 @@ on_both!(
             assert!(text.contains(&wanted), "{wanted} in {text}");
         }
         assert!(text.contains(&pdf.snapshot), "the snapshot id is printed");
+        let money = domain::arrs::money;
+        for wanted in [
+            format!("ARRS use, headroom and forecast, {}", year.label()),
+            format!("claimed to date {};", money(claimed)),
+            format!("headroom {};", money(headroom)),
+            format!(
+                "{} of {} ({}) open room-sessions used",
+                rooms.total.used,
+                rooms.total.open,
+                domain::estates::percent_text(rooms.total.used_percent())
+            ),
+            format!("With the team in post, {short} room-sessions a week cannot be housed"),
+        ] {
+            assert!(text.contains(&wanted), "{wanted} in {text}");
+        }
         for heading in [
             "Workforce",
             "Demand against capacity",
+            "Room use and shortfall",
             "Training compliance",
             "Wellbeing",
         ] {
@@ -160,6 +222,12 @@ on_both!(
                 .sum();
             assert!((sum - gap).abs() < 0.5, "{hcp}: {sum} against {gap}");
         }
+        let arrs_rows = sheet(&xlsx.bytes, "ARRS");
+        assert_eq!(arrs_rows[1][1], Data::String(OWN_PCN.into()));
+        assert!((number(&arrs_rows[1][7]) - headroom).abs() < 0.005);
+        let room_rows = sheet(&xlsx.bytes, "Rooms");
+        assert_eq!(number(&room_rows[1][6]) as u32, rooms.total.open);
+        assert_eq!(number(&room_rows[1][14]) as u32, short);
         let about = sheet(&xlsx.bytes, "About");
         assert!(
             about
@@ -263,6 +331,9 @@ on_both!(an_ics_viewers_packs_name_nobody, async |t: &TestApp| {
         for name in &names {
             assert!(!text.contains(name.as_str()), "{name} named in {path}");
         }
+        for heading in ["ARRS use, headroom and forecast", "Room use and shortfall"] {
+            assert!(text.contains(heading), "{heading} in {path}");
+        }
         if path.contains("/ics/") {
             let pcn = &system["pcns"][0];
             let wanted = format!(
@@ -279,10 +350,23 @@ on_both!(an_ics_viewers_packs_name_nobody, async |t: &TestApp| {
         &format!("/api/ics/{OWN_ICS}/evidence-pack?format=xlsx"),
     )
     .await;
-    let all = format!("{:?}", sheet(&xlsx.bytes, "Workforce by PCN"));
+    let all = format!(
+        "{:?} {:?} {:?}",
+        sheet(&xlsx.bytes, "Workforce by PCN"),
+        sheet(&xlsx.bytes, "ARRS"),
+        sheet(&xlsx.bytes, "Rooms")
+    );
     for name in &names {
         assert!(!all.contains(name.as_str()), "{name}");
     }
+    // One line a PCN of the ICS, and the total.
+    let arrs = sheet(&xlsx.bytes, "ARRS");
+    let pcns = system["pcns"].as_array().unwrap();
+    assert_eq!(arrs.len(), 1 + pcns.len() + 1, "{arrs:?}");
+    assert!(
+        arrs.iter()
+            .any(|r| r[1] == Data::String(pcns[0]["code"].as_str().unwrap().into()))
+    );
 });
 
 /// The line of the wellbeing table for the period 2 to 29 November 2026.
@@ -325,6 +409,9 @@ on_both_in_open_period!(
         let line = november_line(&text, &name);
         assert!(line.contains("withheld withheld"), "{line}");
         assert!(!line.contains(" 4 "), "{line}");
+        // A practice manager does not see the PCN's ledger: the pack says who claims ARRS.
+        assert!(text.contains("ARRS is claimed by the PCN"), "{text}");
+        assert!(!text.contains("headroom £"), "{text}");
         let xlsx = download(
             t,
             &pm,

@@ -128,3 +128,122 @@ impl App {
         .await
     }
 }
+
+/// An indicative yearly cost of one WTE of `role` from `month` on, for a what-if post the
+/// manager gave no cost for: the ARRS maximum in force then (`rate_for`), else the latest
+/// maximum recorded before it — an estimate of cost only: claims never borrow another
+/// year's rate. `None` when the table has no single rate for the role (none recorded, or
+/// several bands), and the caller falls back on `analytics::scenario::yearly_cost_per_wte`.
+pub fn indicative_cost_per_wte(
+    rates: &[domain::arrs::Rate],
+    role: domain::role::Role,
+    area: domain::arrs::Area,
+    month: domain::arrs::ClaimMonth,
+) -> Option<f64> {
+    if let Some(rate) = domain::arrs::rate_for(rates, role, "", area, month) {
+        return Some(rate.annual_max);
+    }
+    let earlier: Vec<&domain::arrs::Rate> = rates
+        .iter()
+        .filter(|r| r.role == role && r.area == area && r.effective_from <= month.first_day())
+        .collect();
+    let latest = earlier.iter().map(|r| r.effective_from).max()?;
+    let at_latest: Vec<&&domain::arrs::Rate> = earlier
+        .iter()
+        .filter(|r| r.effective_from == latest)
+        .collect();
+    let mut bands: Vec<&str> = at_latest.iter().map(|r| r.band.as_str()).collect();
+    bands.sort();
+    bands.dedup();
+    if bands.len() > 1 {
+        return None;
+    }
+    at_latest
+        .into_iter()
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))
+        .map(|r| r.annual_max)
+}
+
+/// The yearly cost of one WTE for a what-if post with no cost given: the rate table's
+/// ([`indicative_cost_per_wte`]), else the pure fallback of `analytics::scenario`. GPs are
+/// always the fallback's pay-range midpoint: the ARRS GP maximum caps the reimbursement of
+/// newly qualified GPs and is no estimate of a salaried GP's cost.
+pub fn what_if_cost_per_wte(
+    rates: &[domain::arrs::Rate],
+    role: domain::role::Role,
+    area: domain::arrs::Area,
+    month: domain::arrs::ClaimMonth,
+) -> f64 {
+    let from_table = if role.staff_group() == domain::role::StaffGroup::Gp {
+        None
+    } else {
+        indicative_cost_per_wte(rates, role, area, month)
+    };
+    from_table.unwrap_or_else(|| analytics::scenario::yearly_cost_per_wte(role))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+    use domain::arrs::{Area, ClaimMonth, Rate};
+    use domain::role::Role;
+
+    fn rate(role: Role, band: &str, max: f64, from: &str) -> Rate {
+        Rate {
+            id: format!("{from}-{band}"),
+            role,
+            band: band.into(),
+            area: Area::National,
+            annual_max: max,
+            share: 1.0,
+            effective_from: NaiveDate::parse_from_str(from, "%Y-%m-%d").unwrap(),
+            source: "test".into(),
+            created_at: format!("{from}T00:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn a_what_if_cost_comes_from_the_rate_table_before_the_fallback() {
+        let cp = Role::ClinicalPharmacist;
+        let rates = vec![
+            rate(cp, "", 62_340.0, "2023-07-01"),
+            rate(cp, "7–8a", 66_972.0, "2025-04-01"),
+            rate(Role::PracticeNurse, "5", 30_000.0, "2025-04-01"),
+            rate(Role::PracticeNurse, "6", 40_000.0, "2025-04-01"),
+        ];
+        let month = |y, m| ClaimMonth { year: y, month: m };
+        let n = Area::National;
+        // In force in its own year.
+        assert_eq!(
+            indicative_cost_per_wte(&rates, cp, n, month(2025, 6)),
+            Some(66_972.0)
+        );
+        assert_eq!(
+            indicative_cost_per_wte(&rates, cp, n, month(2023, 9)),
+            Some(62_340.0)
+        );
+        // A year with no rate: the latest recorded before it, for a cost only.
+        assert_eq!(
+            indicative_cost_per_wte(&rates, cp, n, month(2027, 1)),
+            Some(66_972.0)
+        );
+        // Before any rate, or with several bands: none, and the fallback.
+        assert_eq!(indicative_cost_per_wte(&rates, cp, n, month(2022, 5)), None);
+        assert_eq!(
+            indicative_cost_per_wte(&rates, Role::PracticeNurse, n, month(2025, 6)),
+            None
+        );
+        // GPs: the pay-range midpoint even with an ARRS GP maximum recorded.
+        let mut with_gp = rates.clone();
+        with_gp.push(rate(Role::SalariedGp, "", 82_418.0, "2025-04-01"));
+        assert_eq!(
+            what_if_cost_per_wte(&with_gp, Role::SalariedGp, n, month(2025, 6)),
+            analytics::scenario::yearly_cost_per_wte(Role::SalariedGp)
+        );
+        assert_eq!(
+            what_if_cost_per_wte(&with_gp, cp, n, month(2025, 6)),
+            66_972.0
+        );
+    }
+}

@@ -1,12 +1,14 @@
 //! What-if: a post the PCN might add (role, WTE, from a month, optionally a site) — its
 //! cost, its claim to 31 March, headroom after it, and its effect on the demand–capacity
-//! gap. Nothing is stored. The post is a plain struct so the estates shortfall can take
+//! gap and on rooms (the estates shortfall with the post added). Nothing is stored. The post is a plain struct so the estates shortfall can take
 //! the same value.
 use super::lines::post_line;
 use super::{inputs, summarise};
 use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
+use crate::estates::PlannedPost;
+use crate::estates::shortfall::UnhousedSession;
 use domain::arrs::{ClaimMonth, Engagement, FinancialYear, Post, Rate, pence, rate_for};
 use domain::role::Role;
 use domain::{FieldError, FieldErrors};
@@ -77,6 +79,17 @@ pub struct GapEffect {
     pub shortfall_after: f64,
 }
 
+/// The effect on rooms: room-sessions a week short at the PCN's sites with the team in post,
+/// and with the post added; the post's sessions that cannot be housed.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RoomEffect {
+    pub short_before: u32,
+    pub short_after: u32,
+    /// The planned post's sessions without a room of its kind (site, session, room kind,
+    /// and the other sites with one free then). Names a role, never a person.
+    pub unhoused: Vec<UnhousedSession>,
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct WhatIfResult {
     pub post: WhatIfPost,
@@ -92,6 +105,9 @@ pub struct WhatIfResult {
     pub gap: Option<GapEffect>,
     /// Why the gap is not shown, when it is not.
     pub gap_note: Option<String>,
+    pub rooms: Option<RoomEffect>,
+    /// Why the room effect is not shown, when it is not.
+    pub rooms_note: Option<String>,
 }
 
 impl App {
@@ -113,7 +129,9 @@ impl App {
         let rate = rate_for(&i.rates, post.role, "", i.area, first).cloned();
         let yearly_cost = yearly_cost.unwrap_or_else(|| match &rate {
             Some(r) => r.annual_max * post.wte,
-            None => analytics::scenario::yearly_cost_per_wte(post.role) * post.wte,
+            None => {
+                super::rates::what_if_cost_per_wte(&i.rates, post.role, i.area, first) * post.wte
+            }
         });
         let planned = Post {
             staff_id: "what-if".into(),
@@ -145,6 +163,13 @@ impl App {
                 Some(format!("The demand–capacity gap cannot be shown: {e}")),
             ),
         };
+        let (rooms, rooms_note) = match self.room_effect(actor, pcn, post).await {
+            Ok(r) => (Some(r), None),
+            Err(e) => (
+                None,
+                Some(format!("The effect on rooms cannot be shown: {e}")),
+            ),
+        };
         Ok(WhatIfResult {
             post: post.clone(),
             year,
@@ -156,6 +181,34 @@ impl App {
             headroom_after: summary.headroom.map(|h| pence(h - claim)),
             gap,
             gap_note,
+            rooms,
+            rooms_note,
+        })
+    }
+
+    /// The post's effect on the rooms of the PCN's sites (`room_shortfall` with the post).
+    async fn room_effect(
+        &self,
+        actor: &Actor,
+        pcn: &str,
+        post: &WhatIfPost,
+    ) -> AppResult<RoomEffect> {
+        let planned = PlannedPost {
+            role: post.role,
+            wte: post.wte,
+            site_id: post.site.clone(),
+        };
+        let shortfall = self
+            .room_shortfall(actor, Tenant::Pcn(pcn), &[planned])
+            .await?;
+        Ok(RoomEffect {
+            short_before: shortfall.short_in_post,
+            short_after: shortfall.short_planned,
+            unhoused: shortfall
+                .unhoused
+                .into_iter()
+                .filter(|u| u.planned)
+                .collect(),
         })
     }
 

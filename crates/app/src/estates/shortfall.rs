@@ -23,8 +23,8 @@ pub struct PlannedPost {
     pub site_id: Option<String>,
 }
 
-/// One session that cannot be housed, in words.
-#[derive(Debug, Clone, serde::Serialize)]
+/// One session that cannot be housed, in words: a post by role, never a person's name.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UnhousedSession {
     /// "Clinical pharmacist (planned)", "Practice nurse (in post)".
     pub post: String,
@@ -248,5 +248,23 @@ impl App {
         let mut conn = self.store().conn().await?;
         access::authorize(&mut conn, actor, Permission::ViewAggregates, tenant).await?;
         compute(&mut conn, tenant, self.today(), extra).await
+    }
+}
+
+impl App {
+    /// The sites of a practice or PCN as (id, name), for a what-if post's site choice.
+    pub async fn sites_of(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+    ) -> AppResult<Vec<(String, String)>> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::ViewAggregates, tenant).await?;
+        let practices = practices_of(&mut conn, tenant).await?;
+        Ok(store::sites::list_sites(&mut conn, &practices)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.site.name))
+            .collect())
     }
 }

@@ -9,13 +9,17 @@
 //! Every pack produced stores its figures as a snapshot (`evidence_snapshots`) under a
 //! fresh id, then is drawn from the stored figures; `snapshot = Some(id)` draws the same
 //! figures again, so the same id gives the same bytes. See docs/design/evidence-pack.md.
+mod arrs;
 mod demand;
 mod render;
+mod rooms;
 mod training;
 mod wellbeing;
 mod workforce;
 
+pub use arrs::{ArrsLine, ArrsMonth, ArrsSection};
 pub use demand::{DemandLine, DemandSection};
+pub use rooms::{FlaggedRoom, RoomsSection, RoomsSite, RoomsUnit, UnhousedCount};
 pub use training::{TopicLine, TrainingSection};
 pub use wellbeing::{WellbeingLine, WellbeingSection, whole_may_show};
 pub use workforce::{GroupLine, UnitLine, WorkforceSection};
@@ -79,6 +83,8 @@ impl PackFormat {
 pub enum Section {
     Workforce(WorkforceSection),
     Demand(DemandSection),
+    Arrs(ArrsSection),
+    Rooms(RoomsSection),
     Training(TrainingSection),
     Wellbeing(WellbeingSection),
 }
@@ -94,6 +100,8 @@ impl Section {
         match self {
             Section::Workforce(s) => s,
             Section::Demand(s) => s,
+            Section::Arrs(s) => s,
+            Section::Rooms(s) => s,
             Section::Training(s) => s,
             Section::Wellbeing(s) => s,
         }
@@ -126,6 +134,20 @@ impl EvidenceFigures {
     pub fn demand(&self) -> Option<&DemandSection> {
         self.sections.iter().find_map(|s| match s {
             Section::Demand(d) => Some(d),
+            _ => None,
+        })
+    }
+
+    pub fn arrs(&self) -> Option<&ArrsSection> {
+        self.sections.iter().find_map(|s| match s {
+            Section::Arrs(a) => Some(a),
+            _ => None,
+        })
+    }
+
+    pub fn rooms(&self) -> Option<&RoomsSection> {
+        self.sections.iter().find_map(|s| match s {
+            Section::Rooms(r) => Some(r),
             _ => None,
         })
     }
@@ -311,6 +333,8 @@ impl App {
         let sections = vec![
             Section::Workforce(workforce::gather(self, actor, scope, today, from).await?),
             Section::Demand(demand::gather(self, actor, scope).await?),
+            Section::Arrs(arrs::gather(self, actor, scope, today).await?),
+            Section::Rooms(rooms::gather(self, actor, scope, &scope_name, today).await?),
             Section::Training(training::gather(self, scope, today).await?),
             Section::Wellbeing(wellbeing::gather(self, scope, today).await?),
         ];
