@@ -196,7 +196,11 @@ mod tests {
             "Clinical-Pharmacist",
             "clinical_pharmacist",
         ] {
-            assert_eq!(Role::parse(text).unwrap(), Role::ClinicalPharmacist, "{text:?}");
+            assert_eq!(
+                Role::parse(text).unwrap(),
+                Role::ClinicalPharmacist,
+                "{text:?}"
+            );
         }
         assert_eq!(
             Role::parse("receptionist care navigator").unwrap(),
