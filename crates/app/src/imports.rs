@@ -88,7 +88,7 @@ fn row_problem(file: &str, row: usize, field: &str, message: String) -> ImportEr
     ImportError {
         file: file.to_string(),
         problems: vec![RowProblem {
-person: None,
+            person: None,
             row: Some(row),
             field: Some(field.to_string()),
             message,
@@ -161,7 +161,7 @@ impl App {
                 .is_err()
             {
                 problems.push(RowProblem {
-person: None,
+                    person: None,
                     row: Some(row.row),
                     field: Some("employer_code".into()),
                     message: format!(
@@ -175,7 +175,7 @@ person: None,
                 check_placement(&mut tx, actor, draft, &[]).await
             {
                 problems.extend(errors.0.into_iter().map(|e| RowProblem {
-person: None,
+                    person: None,
                     row: Some(row.row),
                     field: Some(e.field.into()),
                     message: e.message,
@@ -216,7 +216,7 @@ person: None,
                         && !access::can_manage_staff(&mut tx, actor, &before).await?
                     {
                         problems.push(RowProblem {
-person: None,
+                            person: None,
                             row: Some(row.row),
                             field: Some("email".into()),
                             message: "this email belongs to a person you cannot change".into(),
@@ -299,7 +299,7 @@ person: None,
             .iter()
             .filter(|r| !r.draft.practices.iter().any(|p| p.as_str() == ods))
             .map(|r| RowProblem {
-person: None,
+                person: None,
                 row: Some(r.row),
                 field: Some("practices".into()),
                 message: format!("this file is for {ods}: list {ods} among the practices"),

@@ -28,9 +28,8 @@ impl fmt::Display for PcnMembershipImportSummary {
 }
 
 fn problem(row: &PcnMembershipRow, column: usize, message: String) -> RowProblem {
-person: None,
     RowProblem {
-person: None,
+        person: None,
         row: Some(row.row),
         field: Some(EPCN_COLUMNS[column].to_string()),
         message,
