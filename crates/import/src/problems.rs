@@ -2,7 +2,7 @@
 //! being row 1) and the field (the column's header name).
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RowProblem {
     pub row: Option<usize>,
     /// The person the row is about, by the name on it (team register rows), so a manager
