@@ -257,6 +257,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/staff/template.csv"),
             entry(None, Empty, LOGGED_IN),
         ),
+        (
+            ("GET", "/staff/template.xlsx"),
+            entry(None, Empty, LOGGED_IN),
+        ),
         (("GET", "/staff/{id}"), entry(Staff, Empty, MANAGERS)),
         (("POST", "/staff/{id}"), entry(Staff, Form, MANAGERS)),
         (

@@ -34,6 +34,8 @@ pub(crate) struct ImportPage {
     gone: bool,
     /// The role names the team register reads.
     roles: Vec<&'static str>,
+    /// Whether the page reports problems (its title says "Error").
+    failed: bool,
 }
 
 /// What the page shows besides the import forms.
@@ -83,7 +85,10 @@ pub(crate) async fn render_page(
         "payments" => "NHS payments to general practice",
         _ => "",
     };
+    let failed =
+        !shown.problems.is_empty() || shown.held.as_ref().is_some_and(|h| !h.problems.is_empty());
     let page = ImportPage {
+        failed,
         ctx: page_ctx(&user.actor, &token, "/import")?,
         what: what.into(),
         summary: shown.summary,
