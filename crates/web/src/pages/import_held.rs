@@ -144,9 +144,19 @@ fn view(held: app::held_imports::HeldImport) -> HeldView {
                 }
                 place.push_str(&field);
             }
+            // A note about the whole file (the role names) starts a sentence of its own.
+            let message = if place.is_empty() {
+                let mut chars = p.message.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_uppercase().chain(chars).collect())
+                    .unwrap_or_default()
+            } else {
+                p.message.clone()
+            };
             ProblemLine {
                 place,
-                message: p.message.clone(),
+                message,
                 target: editable(p.row, p.field.as_deref()),
             }
         })
