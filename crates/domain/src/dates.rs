@@ -137,7 +137,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 /// exports use): 1 is 1 January 1900, and 60 is the 29 February 1900 Excel believes in.
 /// A time of day (the fraction) is dropped. `None` for a serial that is not a day.
 pub fn excel_serial_day(serial: f64) -> Option<NaiveDate> {
-    if !serial.is_finite() || serial < 1.0 || serial >= 2_958_466.0 {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
     let whole = serial.floor() as i64;
