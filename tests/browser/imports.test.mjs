@@ -60,7 +60,7 @@ test('a practice manager imports a team CSV with a UK date and role names, corre
   assert.match(summary, /new-starters\.csv was not imported and nothing was changed/);
   assert.match(summary, /Row 3, Tom Baker, Role: 'Wizard' is not a role/);
   assert.match(summary, /Row 3, Tom Baker, Start date: '31\/02\/2027' is not a real date: February 2027 has 28 days/);
-  assert.match(summary, /The role names are: GP partner, Salaried GP/);
+  assert.match(summary, /Role names \(GP\): GP partner, Salaried GP/);
   assert.doesNotMatch(summary, /Priya Patel/, 'the good row has no problem');
   await axeAtBothWidths(page, 'import-staff-error');
 

@@ -241,7 +241,7 @@ impl Checker {
                     let message = if e.field == "role" && !r.form.role.trim().is_empty() {
                         self.unknown_role = true;
                         format!(
-                            "{} is not a role: use one of the role names listed below",
+                            "{} is not a role: use a role name listed below, or its code",
                             crate::quote(r.form.role.trim())
                         )
                     } else {
@@ -255,18 +255,28 @@ impl Checker {
 
     fn finish(mut self, file_name: &str) -> Result<Vec<StaffRow>, ImportError> {
         if self.unknown_role && !self.problems.full() {
-            self.problems.add_note(role_list());
+            for note in role_list() {
+                self.problems.add_note(note);
+            }
         }
         self.problems.finish(file_name, self.out)
     }
 }
 
-/// The sentence listing every role a team register file may name.
-pub fn role_list() -> String {
-    format!(
-        "the role names are: {} (the codes of the export, such as clinical_pharmacist, are read too)",
-        domain::role::Role::labels().join(", ")
-    )
+/// The role names a team register file may use, one sentence a staff group (each short
+/// enough to stay whole in a problem's message).
+pub fn role_list() -> Vec<String> {
+    domain::role::StaffGroup::ALL
+        .iter()
+        .map(|group| {
+            let names: Vec<&str> = domain::role::Role::ALL
+                .iter()
+                .filter(|r| r.staff_group() == *group)
+                .map(|r| r.label())
+                .collect();
+            format!("role names ({}): {}", group.label(), names.join(", "))
+        })
+        .collect()
 }
 
 /// A header cell as a column name: "Start date", "start-date" and "START_DATE" are all
@@ -361,7 +371,8 @@ mod tests {
         let text = error.to_string();
         for line in [
             "team.csv:2 (A One): wte: 'abc' is not a number",
-            "team.csv:3 (B Two): role: 'wizard' is not a role: use one of the role names listed below",
+            "team.csv:3 (B Two): role: 'wizard' is not a role: use a role name listed below, or its code",
+            "team.csv: role names (GP): GP partner, Salaried GP, Locum GP, GP registrar",
             "team.csv:3 (B Two): wte: WTE must be more than 0 and at most 1.5, not 2",
             "team.csv:3 (B Two): end_date: End date 2024-01-01 is before the start date 2024-04-01",
             "team.csv:4 (C Three): email: a@x.example is also on row 2",
@@ -369,16 +380,15 @@ mod tests {
         ] {
             assert!(text.contains(line), "{line}\n{text}");
         }
-        let last = error.problems.last().unwrap();
-        assert_eq!(last.row, None);
-        assert!(
-            last.message
-                .starts_with("the role names are: GP partner, Salaried GP, Locum GP"),
-            "{}",
-            last.message
-        );
-        assert!(last.message.contains("Clinical pharmacist"));
-        assert!(last.message.contains("Estates and facilities"));
+        let notes: Vec<&str> = error
+            .problems
+            .iter()
+            .filter(|p| p.row.is_none())
+            .map(|p| p.message.as_str())
+            .collect();
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert!(notes[2].contains("Clinical pharmacist"), "{notes:?}");
+        assert!(notes[3].ends_with("Estates and facilities"), "{notes:?}");
         assert_eq!(error.problems[0].person.as_deref(), Some("A One"));
     }
 

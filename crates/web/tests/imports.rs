@@ -64,7 +64,7 @@ on_both!(
                 "team.csv was not imported and nothing was changed",
                 "<strong>Row 3, Bad Row, Role</strong>: 'wizard' is not a role",
                 "<strong>Row 3, Bad Row, Start date</strong>: '31/02/2027' is not a real date: February 2027 has 28 days",
-                "The role names are: GP partner, Salaried GP",
+                "Role names (GP): GP partner, Salaried GP",
                 "name=\"r3-role\"",
                 "value=\"31/02/2027\"",
             ] {
