@@ -120,7 +120,7 @@ test('import a staff CSV with a bad row: the row-level error is shown and nothin
   await page.setInputFiles('#staff-file', file);
   await Promise.all([page.waitForNavigation(), page.click('button:has-text("Import team")')]);
   const problems = await page.textContent('.nhsuk-error-summary');
-  assert.match(problems, /team\.csv:3: role: 'wizard' is not a role/);
+  assert.match(problems, /Row 3, Bad Row, Role: 'wizard' is not a role/);
   assert.match(problems, /nothing was changed/);
   await screenshot(page, 'import-error');
   assert.deepEqual(await seriousViolations(page), []);

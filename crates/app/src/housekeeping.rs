@@ -1,5 +1,6 @@
 //! Housekeeping: personal data kept no longer than it is needed. Log-in attempts hold
-//! addresses, account links hold emails, and expired sessions hold nothing useful; the
+//! addresses, account links hold emails, held imports hold a team file for an hour, and
+//! expired sessions hold nothing useful; the
 //! server's background worker runs `App::housekeeping` hourly.
 use crate::App;
 use crate::error::AppResult;
@@ -29,6 +30,8 @@ impl Default for Retention {
 pub struct Purged {
     pub login_attempts: u64,
     pub account_tokens: u64,
+    /// Imports held for correction whose hour has passed.
+    pub held_imports: u64,
 }
 
 impl App {
@@ -45,12 +48,14 @@ impl App {
         let login_attempts = store::users::purge_attempts(&mut conn, &attempts_before).await?;
         let tokens_before = store::timestamp(now - retention.account_tokens);
         let account_tokens = store::account_tokens::purge(&mut conn, &tokens_before).await?;
+        let held_imports = store::held_imports::purge(&mut conn, &store::timestamp(now)).await?;
         if let Some(sessions) = sessions {
             store::sessions::purge_expired(sessions).await?;
         }
         Ok(Purged {
             login_attempts,
             account_tokens,
+            held_imports,
         })
     }
 }

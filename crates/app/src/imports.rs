@@ -84,11 +84,12 @@ pub fn import_rights(actor: &Actor) -> ImportRights {
     }
 }
 
-fn row_problem(file: &str, row: usize, field: &str, message: String) -> ImportError {
+fn row_problem(file: &str, row: &import::StaffRow, field: &str, message: String) -> ImportError {
     ImportError {
         file: file.to_string(),
         problems: vec![RowProblem {
-            row: Some(row),
+            person: Some(import::clip(&row.draft.name)),
+            row: Some(row.row),
             field: Some(field.to_string()),
             message,
         }],
@@ -139,7 +140,20 @@ impl App {
         bytes: &[u8],
     ) -> AppResult<StaffImportSummary> {
         require_manager(actor)?;
-        let rows = import::read_staff(file_name, bytes)?;
+        let rows = import::read_staff_forms(file_name, bytes)?;
+        self.import_staff_rows(actor, file_name, &rows).await
+    }
+
+    /// Imports the rows of a team register file as read (and perhaps corrected on the
+    /// page since): every row is checked, then stored in one transaction, or nothing is.
+    pub async fn import_staff_rows(
+        &self,
+        actor: Option<&Actor>,
+        file_name: &str,
+        forms: &[import::StaffFormRow],
+    ) -> AppResult<StaffImportSummary> {
+        require_manager(actor)?;
+        let rows = import::check_staff_forms(file_name, forms)?;
         let mut problems = Vec::new();
         let mut tx = self.store().begin().await?;
         let now = self.now();
@@ -160,6 +174,7 @@ impl App {
                 .is_err()
             {
                 problems.push(RowProblem {
+                    person: Some(import::clip(&draft.name)),
                     row: Some(row.row),
                     field: Some("employer_code".into()),
                     message: format!(
@@ -173,6 +188,7 @@ impl App {
                 check_placement(&mut tx, actor, draft, &[]).await
             {
                 problems.extend(errors.0.into_iter().map(|e| RowProblem {
+                    person: Some(import::clip(&draft.name)),
                     row: Some(row.row),
                     field: Some(e.field.into()),
                     message: e.message,
@@ -193,6 +209,7 @@ impl App {
                 EmailMatch::Person(id) => Some(id),
                 EmailMatch::Several(n) => {
                     problems.push(RowProblem {
+                        person: Some(import::clip(&draft.name)),
                         row: Some(row.row),
                         field: Some("email".into()),
                         message: format!(
@@ -212,6 +229,7 @@ impl App {
                         && !access::can_manage_staff(&mut tx, actor, &before).await?
                     {
                         problems.push(RowProblem {
+                            person: Some(import::clip(&draft.name)),
                             row: Some(row.row),
                             field: Some("email".into()),
                             message: "this email belongs to a person you cannot change".into(),
@@ -237,7 +255,7 @@ impl App {
                         .map_err(|e| match e {
                             store::StoreError::Conflict(_) => AppError::Import(row_problem(
                                 file_name,
-                                row.row,
+                                row,
                                 "email",
                                 "This email address is already used by another person".into(),
                             )),
@@ -294,6 +312,7 @@ impl App {
             .iter()
             .filter(|r| !r.draft.practices.iter().any(|p| p.as_str() == ods))
             .map(|r| RowProblem {
+                person: Some(import::clip(&r.draft.name)),
                 row: Some(r.row),
                 field: Some("practices".into()),
                 message: format!("this file is for {ods}: list {ods} among the practices"),

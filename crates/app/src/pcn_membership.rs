@@ -29,6 +29,7 @@ impl fmt::Display for PcnMembershipImportSummary {
 
 fn problem(row: &PcnMembershipRow, column: usize, message: String) -> RowProblem {
     RowProblem {
+        person: None,
         row: Some(row.row),
         field: Some(EPCN_COLUMNS[column].to_string()),
         message,

@@ -79,15 +79,11 @@ impl From<FieldError> for FieldErrors {
     }
 }
 
-/// Parses an ISO date (`YYYY-MM-DD`) for the named field.
+/// Parses a date for the named field: ISO (`YYYY-MM-DD`) as forms and the API send it, or
+/// as people and spreadsheets write it in England (`04/01/2027`, `4 Jan 2027`; see
+/// `crate::dates`), never month first.
 pub fn parse_date(field: &'static str, text: &str) -> Result<chrono::NaiveDate, FieldError> {
-    let text = text.trim();
-    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-        FieldError::new(
-            field,
-            format!("'{text}' is not a date in the form YYYY-MM-DD"),
-        )
-    })
+    crate::dates::parse_day(text).map_err(|message| FieldError::new(field, message))
 }
 
 /// Parses an optional ISO date: empty text is `None`.

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod arrs;
+pub mod dates;
 pub mod development;
 pub mod error;
 pub mod estates;

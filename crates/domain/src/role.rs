@@ -117,15 +117,16 @@ roles! {
 }
 
 impl Role {
-    /// Accepts the machine code (`clinical_pharmacist`) or the label, case-insensitively.
+    /// Accepts the machine code (`clinical_pharmacist`) or the label ("Clinical
+    /// pharmacist"), in any case and with any spacing or punctuation between the words
+    /// ("clinical  pharmacist", "Clinical-Pharmacist").
     pub fn parse(text: &str) -> Result<Role, FieldError> {
         let wanted = text.trim();
+        let key = role_key(wanted);
         Role::ALL
             .iter()
             .copied()
-            .find(|r| {
-                r.code().eq_ignore_ascii_case(wanted) || r.label().eq_ignore_ascii_case(wanted)
-            })
+            .find(|r| role_key(r.code()) == key || role_key(r.label()) == key)
             .ok_or_else(|| {
                 if wanted.is_empty() {
                     FieldError::new("role", "Choose a role")
@@ -138,10 +139,25 @@ impl Role {
             })
     }
 
+    /// Every role's label, in the register's order, for messages and templates.
+    pub fn labels() -> Vec<&'static str> {
+        Role::ALL.iter().map(|r| r.label()).collect()
+    }
+
     /// Clinical roles see patients and need a consulting or treatment room.
     pub fn is_clinical(self) -> bool {
         self.staff_group() != StaffGroup::AdminNonClinical
     }
+}
+
+/// A role's words compared without case, spacing or punctuation: "Receptionist / care
+/// navigator" and "receptionist care navigator" match, as do `salaried_gp` and "Salaried GP".
+fn role_key(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -169,6 +185,33 @@ mod tests {
             Role::Receptionist.staff_group(),
             StaffGroup::AdminNonClinical
         );
+    }
+
+    #[test]
+    fn labels_are_read_in_any_case_and_spacing() {
+        for text in [
+            "Clinical pharmacist",
+            "clinical pharmacist",
+            "  CLINICAL   PHARMACIST ",
+            "Clinical-Pharmacist",
+            "clinical_pharmacist",
+        ] {
+            assert_eq!(
+                Role::parse(text).unwrap(),
+                Role::ClinicalPharmacist,
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            Role::parse("receptionist care navigator").unwrap(),
+            Role::Receptionist
+        );
+        assert_eq!(
+            Role::parse("first contact physiotherapist").unwrap(),
+            Role::FirstContactPhysiotherapist
+        );
+        assert!(Role::parse("pharmacist").is_err());
+        assert_eq!(Role::labels().len(), Role::ALL.len());
     }
 
     #[test]

@@ -455,6 +455,7 @@ fn too_many(file_name: &str, row: usize, field: &str, what: &str, max: usize) ->
     ImportError {
         file: file_name.to_string(),
         problems: vec![RowProblem {
+            person: None,
             row: Some(row),
             field: Some(clip(field)),
             message: format!(
@@ -470,6 +471,7 @@ fn detect_format(file_name: &str, header: &[String]) -> Result<AppointmentFormat
     let header_problem = |message: String| ImportError {
         file: file_name.to_string(),
         problems: vec![RowProblem {
+            person: None,
             row: Some(1),
             field: None,
             message,
@@ -494,6 +496,7 @@ fn detect_format(file_name: &str, header: &[String]) -> Result<AppointmentFormat
     for name in expected {
         if !has(name) {
             problems.push(RowProblem {
+                person: None,
                 row: Some(1),
                 field: Some((*name).to_string()),
                 message: format!("is missing from the header of a {} file", format.label()),
@@ -503,6 +506,7 @@ fn detect_format(file_name: &str, header: &[String]) -> Result<AppointmentFormat
     for name in header {
         if !expected.iter().any(|e| e.eq_ignore_ascii_case(name)) {
             problems.push(RowProblem {
+                person: None,
                 row: Some(1),
                 field: Some(clip(name)),
                 message: format!("is not a column of the {} GPAD file", format.label()),

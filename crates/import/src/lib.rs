@@ -14,6 +14,7 @@ mod pcn_membership;
 mod problems;
 mod rows;
 mod staff;
+mod staff_files;
 mod table;
 
 pub use appointments::{
@@ -41,9 +42,10 @@ pub use rows::{
     MAX_XLSX_TOTAL_BYTES,
 };
 pub use staff::{
-    STAFF_CELL_CHARS, STAFF_HEADER, STAFF_LIMITS_ROWS, StaffRow, read_staff, staff_template_csv,
-    write_staff_csv, write_staff_xlsx,
+    STAFF_CELL_CHARS, STAFF_HEADER, STAFF_LIMITS_ROWS, StaffFormRow, StaffRow, check_staff_forms,
+    read_staff, read_staff_forms, role_list,
 };
+pub use staff_files::{staff_template_csv, staff_template_xlsx, write_staff_csv, write_staff_xlsx};
 pub use table::{
     Cell, FORMULA_STARTS, Sheet, csv_cell, write_csv_record, write_table_csv, write_table_xlsx,
     write_workbook,

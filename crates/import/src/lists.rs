@@ -149,6 +149,7 @@ fn list_columns(file_name: &str, row: usize, record: &[String]) -> Result<Column
         return Err(ImportError {
             file: file_name.to_string(),
             problems: vec![crate::RowProblem {
+                person: None,
                 row: Some(row),
                 field: None,
                 message: format!(

@@ -302,6 +302,7 @@ fn find_columns(
         return Err(ImportError {
             file: file_name.to_string(),
             problems: vec![crate::RowProblem {
+                person: None,
                 row: Some(row),
                 field: None,
                 message: format!(
@@ -316,6 +317,7 @@ fn find_columns(
         return Err(ImportError {
             file: file_name.to_string(),
             problems: vec![crate::RowProblem {
+person: None,
                 row: Some(row),
                 field: Some(PAYMENTS_TOTAL.into()),
                 message: "comes before the patient counts: the payments follow them in the published file".into(),
@@ -333,6 +335,7 @@ fn find_columns(
             return Err(ImportError {
                 file: file_name.to_string(),
                 problems: vec![crate::RowProblem {
+                    person: None,
                     row: Some(row),
                     field: Some(header[i].trim().to_string()),
                     message: format!(

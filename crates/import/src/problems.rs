@@ -2,15 +2,19 @@
 //! being row 1) and the field (the column's header name).
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RowProblem {
     pub row: Option<usize>,
+    /// The person the row is about, by the name on it (team register rows), so a manager
+    /// finds the row by who it is as well as by its number.
+    pub person: Option<String>,
     pub field: Option<String>,
     pub message: String,
 }
 
 /// Every problem of one file. Display prints one line per problem:
-/// `file:row: field: problem`, or `file: problem` for the file as a whole.
+/// `file:row: field: problem` (`file:row (name): field: problem` when the row names a
+/// person), or `file: problem` for the file as a whole.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub struct ImportError {
     pub file: String,
@@ -77,6 +81,7 @@ impl ImportError {
         ImportError {
             file: file.to_string(),
             problems: vec![RowProblem {
+                person: None,
                 row: None,
                 field: None,
                 message: message.into(),
@@ -94,6 +99,9 @@ impl fmt::Display for ImportError {
             write!(f, "{}", self.file)?;
             if let Some(row) = p.row {
                 write!(f, ":{row}")?;
+            }
+            if let Some(person) = &p.person {
+                write!(f, " ({person})")?;
             }
             write!(f, ":")?;
             if let Some(field) = &p.field {
@@ -120,14 +128,43 @@ pub(crate) struct Problems(pub Vec<RowProblem>);
 impl Problems {
     pub fn add(&mut self, row: usize, field: &str, message: impl Into<String>) {
         self.push(RowProblem {
+            person: None,
             row: Some(row),
             field: Some(shorten(field.to_string())),
             message: shorten(message.into()),
         });
     }
 
+    /// A problem on a row about a person (`person`: the name on the row, if any).
+    pub fn add_for(
+        &mut self,
+        row: usize,
+        person: Option<&str>,
+        field: &str,
+        message: impl Into<String>,
+    ) {
+        self.push(RowProblem {
+            row: Some(row),
+            person: person.map(|p| shorten(p.to_string())),
+            field: Some(shorten(field.to_string())),
+            message: shorten(message.into()),
+        });
+    }
+
+    /// A note about the whole file, after its rows' problems (such as the list of role
+    /// names), kept whole: it is the program's own words, not a cell's.
+    pub fn add_note(&mut self, message: String) {
+        self.push(RowProblem {
+            row: None,
+            person: None,
+            field: None,
+            message,
+        });
+    }
+
     pub fn add_row(&mut self, row: usize, message: impl Into<String>) {
         self.push(RowProblem {
+            person: None,
             row: Some(row),
             field: None,
             message: shorten(message.into()),
@@ -139,6 +176,7 @@ impl Problems {
             self.0.push(problem);
         } else if self.0.len() == MAX_KEPT_PROBLEMS {
             self.0.push(RowProblem {
+                person: None,
                 row: None,
                 field: None,
                 message: format!("reading stopped after {MAX_KEPT_PROBLEMS} problems"),

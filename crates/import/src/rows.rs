@@ -51,6 +51,7 @@ fn problem(
     ImportError {
         file: file_name.to_string(),
         problems: vec![RowProblem {
+            person: None,
             row,
             field,
             message,

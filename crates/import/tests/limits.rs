@@ -169,7 +169,10 @@ fn a_cell_in_the_far_corner_of_a_sheet_is_refused_not_allocated() {
         sheet.write_string(1_048_575, 0, "Dr Far Away").unwrap();
     });
     let error = refused("far.xlsx", &bytes);
-    assert!(error.contains("far.xlsx:1048576: "), "{error}");
+    assert!(
+        error.contains("far.xlsx:1048576 (Dr Far Away): "),
+        "{error}"
+    );
 }
 
 #[test]

@@ -15,6 +15,7 @@ mod constraint;
 pub mod development;
 pub mod estates;
 pub mod evidence;
+pub mod held_imports;
 pub mod integrity;
 pub mod leave;
 pub mod leavers;

@@ -3446,6 +3446,9 @@ on_both!(
 #[path = "store_tests/account_tokens.rs"]
 mod account_tokens;
 
+#[path = "store_tests/held_imports.rs"]
+mod held_imports;
+
 #[path = "store_tests/rota_queue.rs"]
 mod rota_queue;
 

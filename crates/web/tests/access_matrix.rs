@@ -87,6 +87,9 @@ enum Target {
     SessionRequest,
     /// An import kind of reference data (`ods-practices`), the same for every tenant.
     ImportKind,
+    /// A team register import held for the own practice manager (own), or for the other
+    /// tenant's manager.
+    HeldImport,
     /// The own staff log-in's calendar feed file, `<token>.ics` (public: the token is
     /// the secret, so it answers whoever has it).
     CalendarFeed,
@@ -254,6 +257,10 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("GET", "/staff/template.csv"),
             entry(None, Empty, LOGGED_IN),
         ),
+        (
+            ("GET", "/staff/template.xlsx"),
+            entry(None, Empty, LOGGED_IN),
+        ),
         (("GET", "/staff/{id}"), entry(Staff, Empty, MANAGERS)),
         (("POST", "/staff/{id}"), entry(Staff, Form, MANAGERS)),
         (
@@ -334,6 +341,40 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (
             ("POST", "/import/staff"),
             entry(None, Multipart, STAFF_IMPORTERS),
+        ),
+        // An import's address opened directly leads to its form.
+        (
+            ("GET", "/import/staff"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        (
+            ("GET", "/import/ods-practices"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        (
+            ("GET", "/import/list-sizes"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        (
+            ("GET", "/import/appointments"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        (
+            ("GET", "/import/pcn-membership"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        (
+            ("GET", "/import/payments"),
+            entry(None, Empty, STAFF_IMPORTERS),
+        ),
+        // A held import is the practice manager's who ran it (own), nobody else's.
+        (
+            ("GET", "/import/staff/{id}"),
+            entry(HeldImport, Empty, &[Who::PracticeManager]),
+        ),
+        (
+            ("POST", "/import/staff/{id}"),
+            entry(HeldImport, Form, &[Who::PracticeManager]),
         ),
         // Reference data: a practice or PCN manager can no longer overwrite it.
         (
@@ -917,6 +958,14 @@ async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String 
         (Target::SessionRequest, false) => t.fresh_session_request(&t.other.staff_id).await,
         (Target::CalendarFeed, _) => t.own_calendar_file().await,
         (Target::ImportKind, _) => "ods-practices".into(),
+        (Target::HeldImport, true) => {
+            let manager = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+            t.fresh_held_import(&manager, OWN_PRACTICE).await
+        }
+        (Target::HeldImport, false) => {
+            t.fresh_held_import(&t.other.manager_email, OTHER_PRACTICE)
+                .await
+        }
         (Target::Account, true) => t.fresh_account(OWN_PRACTICE).await,
         (Target::Account, false) => t.user(&t.other.manager_email).await.id,
         (Target::InvitationLink, _) => t.fresh_link(Purpose::Invitation).await,

@@ -504,6 +504,51 @@ impl TestApp {
         id
     }
 
+    /// A fresh team register import held for the account `email` of practice `ods`: one
+    /// row refused for its role, so it can be corrected and imported again.
+    pub async fn fresh_held_import(&self, email: &str, ods: &str) -> String {
+        let user = self.user(email).await;
+        let row = import::StaffFormRow {
+            row: 2,
+            form: domain::staff::StaffForm {
+                name: "Held Person".into(),
+                role: "wizard".into(),
+                employer: "practice".into(),
+                employer_code: ods.into(),
+                wte: "0.5".into(),
+                sessions_per_week: "4".into(),
+                start_date: "04/01/2027".into(),
+                practices: ods.into(),
+                ..Default::default()
+            },
+        };
+        let outcome = app::held_imports::Outcome::Refused {
+            problems: vec![import::RowProblem {
+                row: Some(2),
+                person: Some("Held Person".into()),
+                field: Some("role".into()),
+                message: "'wizard' is not a role".into(),
+            }],
+        };
+        let id = store::new_id();
+        let held = store::held_imports::HeldImport {
+            id: id.clone(),
+            user_id: user.id,
+            org_code: ods.into(),
+            kind: "staff".into(),
+            file_name: "team.csv".into(),
+            rows_json: serde_json::to_string(&[row]).unwrap(),
+            outcome_json: serde_json::to_string(&outcome).unwrap(),
+            created_at: NOW.into(),
+            expires_at: "2999-01-01T00:00:00Z".into(),
+        };
+        let mut conn = self.app.store().conn().await.unwrap();
+        store::held_imports::replace(&mut conn, &held)
+            .await
+            .unwrap();
+        id
+    }
+
     /// A fresh rota of a practice, queued for two weeks from 7 December 2026.
     pub async fn fresh_rota(&self, ods: &str) -> String {
         let id = store::new_id();

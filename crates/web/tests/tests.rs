@@ -9,6 +9,7 @@ mod development;
 mod estates;
 mod evidence_pack;
 mod guard;
+mod imports;
 mod input_limits;
 mod leavers;
 mod organisations;
@@ -531,9 +532,14 @@ on_both!(
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), 422);
-        let page = r.text().await.unwrap();
-        assert!(page.contains("team.csv:3: wte:"), "row-level error: {page}");
+        assert_eq!(r.status(), 303);
+        let result = r.headers()["location"].to_str().unwrap().to_string();
+        let (status, page) = get(t, &pm, &result).await;
+        assert_eq!(status, 422);
+        assert!(
+            page.contains("Row 3, Bad Row, WTE"),
+            "row-level error: {page}"
+        );
         let (_, list) = get(
             t,
             &pm,

@@ -1,5 +1,5 @@
-//! Workload signals that contracts and leave allow (the rota, which most signals need, is
-//! not in gpteam yet — the signals say so rather than guess).
+//! Workload signals that contracts and leave allow. The signals that need hours and days
+//! worked are not yet worked out from the published rota; they say so rather than guess.
 use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
@@ -9,16 +9,17 @@ use serde::Serialize;
 use store::leave::{LeaveRecord, LeaveScope};
 use store::staff::{StaffFilter, StaffRecord, StaffScope};
 
-/// A workload signal that needs the rota, named with the reason it cannot be shown yet.
+/// A workload signal that needs the rota, named with the reason it is not shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnavailableSignal {
     pub name: &'static str,
     pub why: &'static str,
 }
 
-/// The signals that need a planned rota; gpteam has no rota yet.
+/// The signals that need the days and hours worked, which are not yet worked out from the
+/// published rota.
 pub fn rota_signals() -> Vec<UnavailableSignal> {
-    const WHY: &str = "Needs the rota, which gpteam does not hold yet: contracts give sessions a week, not the days and hours worked.";
+    const WHY: &str = "Needs the rota: gpteam holds the published rota (see My rota) but does not yet work this signal out from it, and contracts give only sessions a week.";
     vec![
         UnavailableSignal {
             name: "Hours planned over contract",
@@ -137,7 +138,7 @@ pub struct MyWorkload {
 }
 
 /// A team's workload signals: counts only, no names (leave is not a hard breach; hard
-/// breaches — over the safe limit, no rest — need the rota).
+/// breaches — over the safe limit, no rest — are not yet worked out from the rota).
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamWorkload {
     pub people: usize,

@@ -142,6 +142,8 @@ pub(crate) struct ImportSummaryDto {
 pub(crate) struct RowProblemDto {
     /// The row as a spreadsheet numbers it (the header is row 1); none for the whole file.
     row: Option<usize>,
+    /// The name on the row (team register files), so the row is found by who it is.
+    person: Option<String>,
     field: Option<String>,
     message: String,
 }
@@ -163,6 +165,7 @@ fn refused(error: AppError) -> Response {
                     .into_iter()
                     .map(|p| RowProblemDto {
                         row: p.row,
+                        person: p.person,
                         field: p.field,
                         message: p.message,
                     })

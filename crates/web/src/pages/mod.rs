@@ -8,6 +8,7 @@ mod demand;
 mod development;
 mod estates;
 mod forms;
+mod import_held;
 mod imports;
 mod me;
 mod org;
@@ -79,6 +80,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/practices/{ods}/staff", post(practice::staff_create))
         .get("/practices/{ods}/staff/export", get(practice::staff_export))
         .get("/staff/template.csv", get(practice::staff_template))
+        .get("/staff/template.xlsx", get(practice::staff_template_xlsx))
         .get("/staff/{id}", get(practice::staff_edit))
         .post("/staff/{id}", post(practice::staff_update))
         .get("/practices/{ods}/vacancies/new", get(practice::vacancy_new))
@@ -112,6 +114,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/admin/practices/{ods}", get(admin::practice_history))
         .get("/import", get(imports::import_page))
         .upload("/import/staff", post(imports::import_staff), IMPORT)
+        .get("/import/staff/{id}", get(import_held::held_page))
+        .post("/import/staff/{id}", post(import_held::held_correct))
         .upload("/import/ods-practices", post(imports::import_ods), IMPORT)
         .upload(
             "/import/list-sizes",
@@ -129,6 +133,13 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             IMPORT,
         )
         .upload("/import/payments", post(imports::import_payments), IMPORT)
+        // Each import's address opened directly (a reload after its result): its form.
+        .get("/import/staff", get(imports::import_address))
+        .get("/import/ods-practices", get(imports::import_address))
+        .get("/import/list-sizes", get(imports::import_address))
+        .get("/import/appointments", get(imports::import_address))
+        .get("/import/pcn-membership", get(imports::import_address))
+        .get("/import/payments", get(imports::import_address))
         .get("/practices/{ods}/payments", get(payments::practice_page))
         .get("/pcns/{code}/payments", get(payments::pcn_page))
         .get("/pcns/{code}", get(org::pcn_page))

@@ -664,6 +664,25 @@ pub(crate) async fn staff_template(_user: CurrentUser) -> Response {
         .into_response()
 }
 
+/// The template as a workbook: a role drop-down from its "Roles" sheet, date cells.
+pub(crate) async fn staff_template_xlsx(_user: CurrentUser) -> Result<Response, WebError> {
+    let bytes = import::staff_template_xlsx().map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"gpteam-staff-template.xlsx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "vacancy_form.html")]
 pub(crate) struct VacancyFormPage {
