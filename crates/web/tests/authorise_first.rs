@@ -46,11 +46,11 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
     // The other tenant's rota for this practice's manager; this practice's own rota for
     // one of its staff (the wrong role).
     let manager = actor(
-        &t,
+        t,
         &t.login_email("practice_manager", Some(OWN_PRACTICE)).await,
     )
     .await;
-    let staff = actor(&t, &t.login_email("staff", Some(OWN_PRACTICE)).await).await;
+    let staff = actor(t, &t.login_email("staff", Some(OWN_PRACTICE)).await).await;
     let cases = [
         (
             manager,
@@ -70,14 +70,14 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
                 .unwrap()
                 .rota_id
         };
-        let v = version(&t, &rota_id).await;
+        let v = version(t, &rota_id).await;
         let label = |what: &str| format!("{what} as {}", who.email);
         let publish = PublishRequest {
             version: Some(v),
             override_rules: true,
         };
         refused_without_writing(
-            &t,
+            t,
             &label("publish"),
             t.app.publish_rota(&who, &rota_id, &publish),
         )
@@ -87,7 +87,7 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
             override_rules: true,
         };
         refused_without_writing(
-            &t,
+            t,
             &label("publish without a version"),
             t.app.publish_rota(&who, &rota_id, &unversioned),
         )
@@ -102,30 +102,30 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
             version: v,
         };
         refused_without_writing(
-            &t,
+            t,
             &label("edit a day"),
             t.app.edit_rota_day(&who, &rota_id, &edit),
         )
         .await;
         refused_without_writing(
-            &t,
+            t,
             &label("solve again"),
             t.app.resolve_rota(&who, &rota_id, v),
         )
         .await;
-        refused_without_writing(&t, &label("cancel"), t.app.cancel_rota(&who, &rota_id)).await;
+        refused_without_writing(t, &label("cancel"), t.app.cancel_rota(&who, &rota_id)).await;
         refused_without_writing(
-            &t,
+            t,
             &label("approve a swap"),
             t.app.decide_swap(&who, &swap_id, true, true, v),
         )
         .await;
         refused_without_writing(
-            &t,
+            t,
             &label("decline a swap"),
             t.app.decide_swap(&who, &swap_id, false, false, v),
         )
         .await;
-        assert_eq!(version(&t, &rota_id).await, v);
+        assert_eq!(version(t, &rota_id).await, v);
     }
 });
