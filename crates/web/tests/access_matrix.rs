@@ -767,8 +767,6 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         (
             ("GET", "/api/me/calendar"),
-            ("GET", "/api/me/rota"),
-            ("GET", "/api/rotas"),
             entry(None, Empty, WITH_STAFF_RECORD),
         ),
         (
@@ -795,6 +793,8 @@ const NOT_FOR_ADMIN: &[(&str, &str)] = &[
     ("GET", "/api/checkins/current"),
     ("GET", "/api/leave"),
     ("GET", "/api/me/calendar"),
+    ("GET", "/api/me/rota"),
+    ("GET", "/api/rotas"),
     ("GET", "/checkin"),
     ("GET", "/evidence/{id}"),
     ("GET", "/me"),

@@ -221,8 +221,9 @@ on_both!(
         assert!(rotas.contains("3 requests wait"), "{rotas}");
         let (status, page) = get(t, &manager, "/rotas/requests").await;
         assert_eq!(status, 200);
-        assert_eq!(page.matches("Session off:").count(), 2, "{page}");
-        assert_eq!(page.matches("Cover:").count(), 1, "{page}");
+        let heading = |what: &str| format!("nhsuk-heading-s\">{what}");
+        assert_eq!(page.matches(&heading("Session off:")).count(), 2, "{page}");
+        assert_eq!(page.matches(&heading("Cover:")).count(), 1, "{page}");
         let list = t.app.requests_to_decide(&manager_actor).await.unwrap();
         assert_eq!(list.len(), 3);
         let offs: Vec<_> = list
