@@ -58,7 +58,10 @@ async function checkPage(page, name) {
   await page.setViewportSize({ width: 320, height: 800 });
   assert.deepEqual(await seriousViolations(page), [], `${name} at 320 px`);
   const spill = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(spill <= 330, `${name} fits 320 px (scroll width ${spill})`);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > 330 && !(e.parentElement && e.parentElement.closest('.app-scroll')))
+    .slice(0, 5).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`));
+  assert.ok(spill <= 330, `${name} fits 320 px (scroll width ${spill}: ${wide.join(', ')})`);
   await screenshot(page, `${name}-320`);
   await page.setViewportSize(size);
 }

@@ -88,9 +88,9 @@ pub(crate) fn sort_newest_first(rows: &mut [RotaRow]) {
     rows.sort_by(|a, b| (&b.created_at, &b.id).cmp(&(&a.created_at, &a.id)));
 }
 
-/// A PCN rota narrowed to one practice: the people who belong to it or work at its sites,
-/// their sessions (wherever they are), the practice's sites and those sessions' sites, and
-/// only the problems about them; nothing about anyone else.
+/// A PCN rota narrowed to one practice: the people who belong to it or work at its sites;
+/// the sessions at its sites, and those of the people who work for it alone wherever they
+/// are; the practice's sites and those sessions' sites; only the problems about them.
 pub fn narrow_to_practice(mut detail: RotaDetail, ods: &str) -> RotaDetail {
     let practice_sites: BTreeSet<String> = detail
         .sites
@@ -110,8 +110,17 @@ pub fn narrow_to_practice(mut detail: RotaDetail, ods: &str) -> RotaDetail {
         })
         .map(|p| p.id.clone())
         .collect();
+    // Its own people (working for it alone) anywhere; anyone else only at its sites.
+    let own: BTreeSet<String> = detail
+        .people
+        .iter()
+        .filter(|p| p.practices.len() == 1 && p.practices[0] == ods)
+        .map(|p| p.id.clone())
+        .collect();
     detail.people.retain(|p| shown.contains(&p.id));
-    detail.assignments.retain(|a| shown.contains(&a.staff_id));
+    detail
+        .assignments
+        .retain(|a| own.contains(&a.staff_id) || practice_sites.contains(&a.site_id));
     let used_sites: BTreeSet<&str> = detail
         .assignments
         .iter()
