@@ -58,6 +58,11 @@ const SECTIONS: &[(&str, &str)] = &[
     ("development_goals", "SELECT * FROM development_goals WHERE staff_id = $1"),
     ("session_requests", "SELECT * FROM session_requests WHERE staff_id = $1 ORDER BY day"),
     (
+        "session_request_decisions",
+        "SELECT d.* FROM session_request_decisions d
+         JOIN session_requests q ON q.id = d.request_id WHERE q.staff_id = $1",
+    ),
+    (
         "rota_assignments",
         "SELECT * FROM rota_assignments WHERE staff_id = $1 ORDER BY day, session",
     ),
@@ -257,7 +262,9 @@ pub async fn erase(conn: &mut AnyConnection, staff_id: &str, erased_name: &str) 
         "UPDATE cpd_entries SET reflection = '' WHERE staff_id = $1",
         "UPDATE development_goals SET progress = '' WHERE staff_id = $1",
         "UPDATE session_requests SET note = NULL WHERE staff_id = $1",
-        "UPDATE rota_swaps SET note = NULL WHERE staff_id = $1",
+        "UPDATE rota_swaps SET note = NULL, decision_reason = NULL WHERE staff_id = $1",
+        "UPDATE session_request_decisions SET reason = NULL
+         WHERE request_id IN (SELECT id FROM session_requests WHERE staff_id = $1)",
         "DELETE FROM coaching_notes WHERE session_id IN (
              SELECT s.id FROM coaching_sessions s JOIN coaching_enrolments e ON e.id = s.enrolment_id
              WHERE e.staff_id = $1)",

@@ -23,7 +23,7 @@ pub(crate) fn session_order(column: &str) -> String {
 }
 
 /// `$from, $from+1, ...` for `count` values.
-fn marks(from: usize, count: usize) -> String {
+pub(crate) fn marks(from: usize, count: usize) -> String {
     (from..from + count)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -312,11 +312,11 @@ pub struct NewRota {
     pub created_at: String,
 }
 
-const ROTA_COLUMNS: &str = "id, scope_kind, scope_code, starts_on, weeks, time_limit_seconds, status, progress,
+pub(crate) const ROTA_COLUMNS: &str = "id, scope_kind, scope_code, starts_on, weeks, time_limit_seconds, status, progress,
     hard_violations, soft_penalty, problems_json, error, cancel_requested, worker, heartbeat_at, created_by,
     created_at, started_at, finished_at, published_at, published_by, version";
 
-fn rota_from_row(r: &AnyRow) -> Result<RotaRow> {
+pub(crate) fn rota_from_row(r: &AnyRow) -> Result<RotaRow> {
     Ok(RotaRow {
         id: r.try_get(0)?,
         scope_kind: r.try_get(1)?,
@@ -1355,13 +1355,15 @@ pub struct SwapRow {
     pub requested_at: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
+    /// Why the manager declined it, shown to the person who asked.
+    pub decision_reason: Option<String>,
 }
 
-const SWAP_COLUMNS: &str =
+pub(crate) const SWAP_COLUMNS: &str =
     "id, rota_id, staff_id, day, session, with_staff_id, note, status, requested_at,
-    decided_by, decided_at";
+    decided_by, decided_at, decision_reason";
 
-fn swap_from_row(r: &AnyRow) -> Result<SwapRow> {
+pub(crate) fn swap_from_row(r: &AnyRow) -> Result<SwapRow> {
     Ok(SwapRow {
         id: r.try_get(0)?,
         rota_id: r.try_get(1)?,
@@ -1374,12 +1376,14 @@ fn swap_from_row(r: &AnyRow) -> Result<SwapRow> {
         requested_at: r.try_get(8)?,
         decided_by: r.try_get(9)?,
         decided_at: r.try_get(10)?,
+        decision_reason: r.try_get(11)?,
     })
 }
 
 pub async fn insert_swap(conn: &mut AnyConnection, swap: &SwapRow) -> Result<()> {
     sqlx::query(&format!(
-        "INSERT INTO rota_swaps ({SWAP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO rota_swaps ({SWAP_COLUMNS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     ))
     .bind(&swap.id)
     .bind(&swap.rota_id)
@@ -1392,6 +1396,7 @@ pub async fn insert_swap(conn: &mut AnyConnection, swap: &SwapRow) -> Result<()>
     .bind(&swap.requested_at)
     .bind(&swap.decided_by)
     .bind(&swap.decided_at)
+    .bind(&swap.decision_reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -1422,24 +1427,26 @@ pub async fn list_swaps(conn: &mut AnyConnection, rota_id: &str) -> Result<Vec<S
     .collect()
 }
 
-/// Records a manager's decision (`approved` or `declined`) on a request still open;
-/// `Conflict` when it was already decided (two managers at once: the first decision
-/// stands), `NotFound` when missing.
+/// Records a manager's decision (`approved` or `declined`, with the reason for a decline)
+/// on a request still open; `Conflict` when it was already decided (two managers at once:
+/// the first decision stands), `NotFound` when missing.
 pub async fn decide_swap(
     conn: &mut AnyConnection,
     id: &str,
     status: &str,
+    reason: Option<&str>,
     by: &str,
     now: &str,
 ) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE rota_swaps SET status = $2, decided_by = $3, decided_at = $4
+        "UPDATE rota_swaps SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5
          WHERE id = $1 AND status = 'requested'",
     )
     .bind(id)
     .bind(status)
     .bind(by)
     .bind(now)
+    .bind(reason)
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
@@ -1470,10 +1477,10 @@ pub struct SessionRequestRow {
     pub created_at: String,
 }
 
-const SESSION_REQUEST_COLUMNS: &str =
+pub(crate) const SESSION_REQUEST_COLUMNS: &str =
     "id, staff_id, day, session, wish, note, created_by, created_at";
 
-fn session_request_from_row(r: &AnyRow) -> Result<SessionRequestRow> {
+pub(crate) fn session_request_from_row(r: &AnyRow) -> Result<SessionRequestRow> {
     Ok(SessionRequestRow {
         id: r.try_get(0)?,
         staff_id: r.try_get(1)?,
@@ -1509,17 +1516,23 @@ pub async fn upsert_session_request(
     .bind(&request.created_at)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(&format!(
+    let stored = sqlx::query(&format!(
         "SELECT {SESSION_REQUEST_COLUMNS} FROM session_requests
          WHERE staff_id = $1 AND day = $2 AND session = $3"
     ))
     .bind(&request.staff_id)
     .bind(&request.day)
     .bind(&request.session)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await
     .map_err(StoreError::from)
-    .and_then(|r| session_request_from_row(&r))
+    .and_then(|r| session_request_from_row(&r))?;
+    // A changed request is a new question: any decision on the old one no longer holds.
+    sqlx::query("DELETE FROM session_request_decisions WHERE request_id = $1")
+        .bind(&stored.id)
+        .execute(conn)
+        .await?;
+    Ok(stored)
 }
 
 pub async fn get_session_request(

@@ -2974,6 +2974,7 @@ on_both!(rota_swaps_requested_and_decided, async |db: &TestDb| {
         requested_at: requested_at.into(),
         decided_by: None,
         decided_at: None,
+        decision_reason: None,
     };
     let first = swap("s1", Some(&world.staff[1]), "2026-11-23T09:00:00Z");
     let second = swap("s2", None, "2026-11-24T09:00:00Z");
@@ -2993,6 +2994,7 @@ on_both!(rota_swaps_requested_and_decided, async |db: &TestDb| {
         &mut conn,
         "s1",
         "approved",
+        None,
         "manager",
         "2026-11-25T09:00:00Z",
     )
@@ -3006,14 +3008,38 @@ on_both!(rota_swaps_requested_and_decided, async |db: &TestDb| {
     assert_eq!(decided.decided_by.as_deref(), Some("manager"));
     assert_eq!(decided.decided_at.as_deref(), Some("2026-11-25T09:00:00Z"));
     assert!(matches!(
-        store::rota::decide_swap(&mut conn, "s9", "declined", "manager", NOW).await,
+        store::rota::decide_swap(
+            &mut conn,
+            "s9",
+            "declined",
+            Some("no cover"),
+            "manager",
+            NOW
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     assert!(
-        store::rota::decide_swap(&mut conn, "s2", "maybe", "manager", NOW)
+        store::rota::decide_swap(&mut conn, "s2", "maybe", None, "manager", NOW)
             .await
             .is_err()
     );
+    // A decline keeps its reason, for the person who asked.
+    store::rota::decide_swap(
+        &mut conn,
+        "s2",
+        "declined",
+        Some("no cover"),
+        "manager",
+        NOW,
+    )
+    .await
+    .unwrap();
+    let declined = store::rota::get_swap(&mut conn, "s2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(declined.decision_reason.as_deref(), Some("no cover"));
 });
 
 on_both!(

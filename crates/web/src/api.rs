@@ -30,6 +30,7 @@ mod evidence;
 mod orgs;
 mod payments;
 mod rota;
+mod rota_seen;
 pub(crate) use rota::ical_path;
 mod wellbeing;
 
@@ -60,6 +61,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             crate::limits::EVIDENCE_BODY_LIMIT,
         );
     let routes = rota::routes(routes);
+    let routes = rota_seen::routes(routes);
     let routes = audit::routes(routes);
     let routes = orgs::routes(routes);
     let routes = estates::routes(routes);
@@ -637,6 +639,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(wellbeing::WellbeingDoc::openapi());
     doc.merge(rota::RotaDoc::openapi());
+    doc.merge(rota_seen::RotaSeenDoc::openapi());
     doc.merge(audit::AuditDoc::openapi());
     doc.merge(orgs::OrgsDoc::openapi());
     doc.merge(estates::EstatesDoc::openapi());

@@ -761,6 +761,18 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("GET", "/rotas/{id}/pdf"), entry(Rota, Empty, MANAGERS)),
         (("GET", "/me/rota"), entry(None, Empty, WITH_STAFF_RECORD)),
         (("POST", "/me/swaps"), entry(None, Form, WITH_STAFF_RECORD)),
+        (
+            ("GET", "/api/me/rota"),
+            entry(None, Empty, WITH_STAFF_RECORD),
+        ),
+        // The requests managers decide, in one list; a session off is decided for a person
+        // the manager manages (the practice manager of a PCN rota's practice only reads it:
+        // `practice_managers_read_the_pcn_rota_of_their_practice_only`).
+        (("GET", "/rotas/requests"), entry(None, Empty, MANAGERS)),
+        (
+            ("POST", "/session-requests/{id}/decision"),
+            entry(SessionRequest, Form, MANAGERS),
+        ),
         // Session requests: staff make their own; managers make them for their people.
         (
             ("POST", "/me/session-requests"),
@@ -780,6 +792,7 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         ),
         // The rota API and calendar feeds.
         (("POST", "/api/rotas"), entry(None, Json, MANAGERS)),
+        (("GET", "/api/rotas"), entry(None, Empty, MANAGERS)),
         (("GET", "/api/rotas/{id}"), entry(Rota, Empty, MANAGERS)),
         (
             ("GET", "/api/rotas/{id}/assignments"),
@@ -821,6 +834,8 @@ const NOT_FOR_ADMIN: &[(&str, &str)] = &[
     ("GET", "/api/checkins/current"),
     ("GET", "/api/leave"),
     ("GET", "/api/me/calendar"),
+    ("GET", "/api/me/rota"),
+    ("GET", "/api/rotas"),
     ("GET", "/checkin"),
     ("GET", "/evidence/{id}"),
     ("GET", "/me"),
@@ -829,6 +844,7 @@ const NOT_FOR_ADMIN: &[(&str, &str)] = &[
     ("GET", "/me/training"),
     ("GET", "/me/workload"),
     ("GET", "/rotas"),
+    ("GET", "/rotas/requests"),
     ("GET", "/staff/{id}/development"),
     ("GET", "/staff/{id}/training"),
     ("POST", "/api/checkins"),
@@ -1116,5 +1132,115 @@ on_both!(
             failures.len(),
             failures.join("\n")
         );
+    }
+);
+
+/// A PCN rota that covers a practice: its practice manager reads it (narrowed to the
+/// practice), prints it and lists it, and changes nothing; a practice manager of another
+/// PCN, and staff, find nothing. Rows: (method, path, what the own practice manager gets).
+const PCN_ROTA_ROWS: &[(&str, &str, bool)] = &[
+    ("GET", "/rotas/{id}", true),
+    ("GET", "/rotas/{id}/print", true),
+    ("GET", "/rotas/{id}/pdf", true),
+    ("GET", "/api/rotas/{id}", true),
+    ("GET", "/api/rotas/{id}/assignments", true),
+    ("GET", "/rotas/{id}/day", false),
+    ("POST", "/rotas/{id}/day", false),
+    ("POST", "/rotas/{id}/publish", false),
+    ("POST", "/rotas/{id}/cancel", false),
+    ("POST", "/rotas/{id}/resolve", false),
+    ("POST", "/api/rotas/{id}/publish", false),
+    ("POST", "/api/rotas/{id}/cancel", false),
+];
+
+on_both!(
+    practice_managers_read_the_pcn_rota_of_their_practice_only,
+    async |t: &TestApp| {
+        let own = t
+            .fresh_pcn_rota(OWN_PCN, &t.own_site().await, &t.own_staff().await)
+            .await;
+        let other = t
+            .fresh_pcn_rota(OTHER_PCN, &t.other.site_id, &t.other.staff_id)
+            .await;
+        let practice_manager = t.logged_in(&email_of(t, Who::PracticeManager).await).await;
+        let other_manager = t.logged_in(&t.other.manager_email).await;
+        let staff = t.logged_in(&email_of(t, Who::Staff).await).await;
+        let mut failures = Vec::new();
+        for (method, path, allowed) in PCN_ROTA_ROWS {
+            assert!(
+                web::route_table()
+                    .iter()
+                    .any(|r| r.method == *method && r.path == *path),
+                "{method} {path} is a route"
+            );
+            let body = if path.starts_with("/api/") && *method == "POST" {
+                Body::Json
+            } else if *method == "POST" {
+                Body::Form
+            } else {
+                Body::Empty
+            };
+            let cases = [
+                (
+                    "own practice manager, own PCN rota",
+                    &practice_manager,
+                    &own,
+                    *allowed,
+                ),
+                (
+                    "own practice manager, other PCN rota",
+                    &practice_manager,
+                    &other,
+                    false,
+                ),
+                (
+                    "other PCN's practice manager, own PCN rota",
+                    &other_manager,
+                    &own,
+                    false,
+                ),
+                ("staff, own PCN rota", &staff, &own, false),
+            ];
+            for (who, client, rota, expect) in cases {
+                let url = path.replace("{id}", rota);
+                let before = t.app.store().total_changes().await.unwrap();
+                let (status, location) = send(t, client, method, &url, body).await;
+                let after = t.app.store().total_changes().await.unwrap();
+                let refused = denied(status, &location);
+                if status >= 500 || refused == expect {
+                    failures.push(format!(
+                        "{method} {path} as {who}: expected {}, got {status}",
+                        if expect { "allowed" } else { "denied" }
+                    ));
+                }
+                if refused && before != after {
+                    failures.push(format!("{method} {path} as {who}: refused after writing"));
+                }
+            }
+        }
+        // The list of rotas covering the practice holds the PCN rota for its manager; the
+        // other PCN's practice is not theirs to ask about.
+        let (status, list) = get(
+            t,
+            &practice_manager,
+            &format!("/api/rotas?practice={OWN_PRACTICE}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{list}");
+        assert!(list.contains(&own) && !list.contains(&other), "{list}");
+        let (status, _) = get(
+            t,
+            &practice_manager,
+            &format!("/api/rotas?practice={OTHER_PRACTICE}"),
+        )
+        .await;
+        assert_eq!(status, 404);
+        let (_, page) = get(t, &practice_manager, "/rotas").await;
+        assert!(
+            page.contains(&format!("/rotas/{own}")),
+            "the rotas page lists it"
+        );
+        assert!(!page.contains(&format!("/rotas/{other}")));
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 );

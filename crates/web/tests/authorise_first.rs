@@ -117,13 +117,31 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
         refused_without_writing(
             t,
             &label("approve a swap"),
-            t.app.decide_swap(&who, &swap_id, true, true, v),
+            t.app.decide_swap(
+                &who,
+                &swap_id,
+                &app::rota::swaps::Decision {
+                    approve: true,
+                    override_rules: true,
+                    reason: String::new(),
+                },
+                v,
+            ),
         )
         .await;
         refused_without_writing(
             t,
             &label("decline a swap"),
-            t.app.decide_swap(&who, &swap_id, false, false, v),
+            t.app.decide_swap(
+                &who,
+                &swap_id,
+                &app::rota::swaps::Decision {
+                    approve: false,
+                    override_rules: false,
+                    reason: "No cover that day".into(),
+                },
+                v,
+            ),
         )
         .await;
         assert_eq!(version(t, &rota_id).await, v);

@@ -673,10 +673,28 @@ on_both!(
             .id
             .clone();
         let decide = format!("/swaps/{cover}/decision");
-        let (status, location, _) =
-            post_form(t, &manager, &decide, &[("decision", "decline")]).await;
+        // A decline gives its reason, named by its field when missing.
+        let (status, _, page) = post_form(t, &manager, &decide, &[("decision", "decline")]).await;
+        assert_eq!(status, 422, "{page}");
+        assert!(page.contains("Enter the reason for declining"), "{page}");
+        assert!(
+            page.contains(&format!("href=\"#reason-{cover}\"")),
+            "{page}"
+        );
+        let (status, location, _) = post_form(
+            t,
+            &manager,
+            &decide,
+            &[("decision", "decline"), ("reason", "Nobody free to cover")],
+        )
+        .await;
         assert_eq!(status, 303);
         assert!(location.contains("done=swap-declined"), "{location}");
+        let (_, mine_page) = get(t, &staff, "/me/rota").await;
+        assert!(
+            mine_page.contains("Declined: Nobody free to cover"),
+            "the person reads the outcome and the reason: {mine_page}"
+        );
         let unchanged = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
         assert!(unchanged.iter().any(|a| a.staff_id == staff_id
             && a.date == second.date
@@ -1154,6 +1172,7 @@ on_both!(
             requested_at: "2026-11-23T09:00:00Z".into(),
             decided_by: None,
             decided_at: None,
+            decision_reason: None,
         };
         let mut conn = t.app.store().conn().await.unwrap();
         store::rota::insert_swap(&mut conn, &swap).await.unwrap();

@@ -567,6 +567,36 @@ impl TestApp {
         id
     }
 
+    /// A fresh published PCN rota of `pcn` with one session, `staff_id`'s at `site_id`.
+    pub async fn fresh_pcn_rota(&self, pcn: &str, site_id: &str, staff_id: &str) -> String {
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let rota = store::rota::NewRota {
+            id: id.clone(),
+            scope_kind: "pcn".into(),
+            scope_code: pcn.into(),
+            starts_on: "2026-12-07".into(),
+            weeks: 2,
+            time_limit_seconds: 1,
+            created_by: None,
+            created_at: NOW.into(),
+        };
+        store::rota::insert_published_rota(&mut conn, &rota, "test")
+            .await
+            .unwrap();
+        let session = store::rota::AssignmentRow {
+            staff_id: staff_id.into(),
+            day: "2026-12-08".into(),
+            session: "am".into(),
+            site_id: site_id.into(),
+            room_id: None,
+        };
+        store::rota::replace_assignments(&mut conn, &id, &[session])
+            .await
+            .unwrap();
+        id
+    }
+
     /// A fresh swap request by `staff_id` on a fresh rota of the practice `ods`.
     pub async fn fresh_swap(&self, ods: &str, staff_id: &str) -> String {
         let rota_id = self.fresh_rota(ods).await;
@@ -584,6 +614,7 @@ impl TestApp {
             requested_at: NOW.into(),
             decided_by: None,
             decided_at: None,
+            decision_reason: None,
         };
         store::rota::insert_swap(&mut conn, &swap).await.unwrap();
         id

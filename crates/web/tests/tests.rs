@@ -19,6 +19,7 @@ mod rota;
 mod rota_api;
 mod rota_pdf;
 mod rota_queue;
+mod rota_seen;
 mod rota_setup;
 mod session_requests;
 mod sign_in;

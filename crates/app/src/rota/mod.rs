@@ -1,12 +1,15 @@
 //! Rotas: the cover template and rota rules, generating a rota as a background job, reading
 //! and editing it with every rule re-checked, publishing it and each person's calendar feed.
 pub mod check;
+pub mod mine;
 pub mod pdf;
 pub mod plan;
 pub mod request;
+pub mod requests;
 pub mod session_requests;
 pub mod setup;
 pub mod swaps;
+pub mod visible;
 
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
@@ -85,6 +88,9 @@ pub struct RotaDetail {
     pub problems: Vec<RotaProblem>,
     /// Rules that contradict each other, reported by name.
     pub conflicts: Vec<String>,
+    /// The practice (ODS code) a practice manager reads a PCN rota for: the rota is then
+    /// narrowed to that practice's people and sites, and read only (`visible`).
+    pub reader_practice: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -654,7 +660,8 @@ impl App {
         Ok(id)
     }
 
-    /// Rotas the actor manages, newest first.
+    /// Rotas the actor manages, newest first; for a practice manager also the PCN rotas
+    /// that cover the practice, which they read (`visible`).
     pub async fn rotas(&self, actor: &Actor) -> AppResult<Vec<RotaRow>> {
         let mut conn = self.store().conn().await?;
         let (practices, pcns) = match actor.role {
@@ -666,7 +673,12 @@ impl App {
             }
             _ => return Err(AppError::Forbidden),
         };
-        Ok(store::rota::list_rotas_for_scopes(&mut conn, &practices, &pcns, 50).await?)
+        let mut rows = store::rota::list_rotas_for_scopes(&mut conn, &practices, &pcns, 50).await?;
+        if actor.role == domain::account::UserRole::PracticeManager {
+            rows.extend(store::rota_requests::pcn_rotas_covering(&mut conn, &actor.org, 50).await?);
+            visible::sort_newest_first(&mut rows);
+        }
+        Ok(rows)
     }
 
     /// The rota's status, and once solved its assignments and problems.
@@ -675,45 +687,54 @@ impl App {
         let row = self
             .rota_row(&mut conn, actor, id, Permission::Manage)
             .await?;
-        let period = period_of(&row)?;
-        let (mut input, people) = load_input(&mut conn, &RotaScope::of_row(&row), period).await?;
-        let assignments = store::rota::list_assignments(&mut conn, id)
-            .await?
-            .into_iter()
-            .map(from_row)
-            .collect::<AppResult<Vec<_>>>()?;
-        input.locked = locked_days(&mut conn, id).await?;
-        let problems = if matches!(row.status.as_str(), "done" | "cancelled") {
-            check(&input, &assignments)
-        } else {
-            Vec::new()
-        };
-        let conflicts = plan::build(&input).conflicts;
-        Ok(RotaDetail {
-            period,
-            people,
-            sites: input
-                .sites
-                .iter()
-                .map(|s| RotaSite {
-                    id: s.id.clone(),
-                    name: s.name.clone(),
-                    practice_ods: s.practice_ods.clone(),
-                })
-                .collect(),
-            rooms: input
-                .rooms
-                .iter()
-                .map(|r| (r.id.clone(), r.name.clone()))
-                .collect(),
-            assignments,
-            locked: input.locked,
-            problems,
-            conflicts,
-            row,
-        })
+        detail_of(&mut conn, row).await
     }
+}
 
+/// A rota's status, and once solved its assignments and problems, for whoever was let read
+/// it.
+pub(crate) async fn detail_of(conn: &mut store::Conn, row: RotaRow) -> AppResult<RotaDetail> {
+    let period = period_of(&row)?;
+    let (mut input, people) = load_input(conn, &RotaScope::of_row(&row), period).await?;
+    let assignments = store::rota::list_assignments(conn, &row.id)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect::<AppResult<Vec<_>>>()?;
+    input.locked = locked_days(conn, &row.id).await?;
+    let problems = if matches!(row.status.as_str(), "done" | "cancelled") {
+        check(&input, &assignments)
+    } else {
+        Vec::new()
+    };
+    let conflicts = plan::build(&input).conflicts;
+    Ok(RotaDetail {
+        period,
+        people,
+        sites: input
+            .sites
+            .iter()
+            .map(|s| RotaSite {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                practice_ods: s.practice_ods.clone(),
+            })
+            .collect(),
+        rooms: input
+            .rooms
+            .iter()
+            .map(|r| (r.id.clone(), r.name.clone()))
+            .collect(),
+        assignments,
+        locked: input.locked,
+        problems,
+        conflicts,
+        reader_practice: None,
+        row,
+    })
+}
+
+impl App {
     /// The rota as a PDF: one site (`site`, an id) or every site, one week (`week`, 1-based)
     /// or every week, each site's week on a page of its own. Blank means all.
     pub async fn rota_pdf(
@@ -723,7 +744,7 @@ impl App {
         site: &str,
         week: &str,
     ) -> AppResult<RotaPdf> {
-        let detail = self.rota(actor, id).await?;
+        let detail = self.rota_to_read(actor, id).await?;
         if !matches!(detail.row.status.as_str(), "done" | "cancelled") {
             return Err(AppError::Conflict(
                 "The rota has no result to print yet: wait for the solve to end".into(),

@@ -106,11 +106,16 @@ fn monday_of(detail: &RotaDetail, week: u32) -> NaiveDate {
 }
 
 /// "PCN U99901" or "Practice Y99901".
+/// A PCN rota read for one practice says so: "PCN U99901, for practice Y99901".
 pub fn scope_label(detail: &RotaDetail) -> String {
-    if detail.row.scope_kind == "pcn" {
+    let scope = if detail.row.scope_kind == "pcn" {
         format!("PCN {}", detail.row.scope_code)
     } else {
         format!("Practice {}", detail.row.scope_code)
+    };
+    match &detail.reader_practice {
+        Some(ods) => format!("{scope}, for practice {ods}"),
+        None => scope,
     }
 }
 
@@ -525,6 +530,7 @@ mod tests {
             locked: Vec::new(),
             problems: Vec::new(),
             conflicts: Vec::new(),
+            reader_practice: None,
         }
     }
 

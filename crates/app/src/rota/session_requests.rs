@@ -24,7 +24,7 @@ const LISTED_DAYS: u64 = 366;
 
 /// Loads a person whose requests the actor may read and change: their own, or a person they
 /// manage. Anyone else's look as if they did not exist.
-async fn requester(
+pub(super) async fn requester(
     conn: &mut store::Conn,
     actor: &Actor,
     staff_id: &str,

@@ -786,7 +786,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let today = self.today();
         let from = today - chrono::Days::new(28);
-        let to = today + chrono::Days::new(366);
+        let to = today + chrono::Days::new(super::mine::AHEAD_DAYS);
         let sessions = store::rota::published_for_staff(
             &mut conn,
             &staff_id,

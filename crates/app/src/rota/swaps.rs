@@ -48,6 +48,17 @@ impl App {
         }
         errors.into_result()?;
         let (date, session) = (date.expect("checked"), session.expect("checked"));
+        if date < self.today() {
+            return Err(FieldErrors::from(FieldError::new(
+                "date",
+                format!(
+                    "The {} session on {} has passed: ask for a swap or cover on a session still to come",
+                    session.label(),
+                    crate::long_date(date)
+                ),
+            ))
+            .into());
+        }
         let mut tx = self.store().begin().await?;
         let rota = store::rota::get_rota(&mut tx, &form.rota_id)
             .await?
@@ -56,9 +67,13 @@ impl App {
             return Err(AppError::NotFound);
         }
         let assignments = store::rota::list_assignments(&mut tx, &rota.id).await?;
-        let mine = assignments.iter().any(|a| {
-            a.staff_id == staff_id && a.day == date.to_string() && a.session == session.code()
-        });
+        // Booked in this rota, and this rota is the one that speaks for the day (a newer
+        // publication may have replaced it).
+        let day = date.to_string();
+        let mine = store::rota::published_for_staff(&mut tx, &staff_id, &day, &day)
+            .await?
+            .iter()
+            .any(|a| a.rota_id == rota.id && a.session == session.code());
         if !mine {
             return Err(FieldErrors::from(FieldError::new(
                 "session",
@@ -113,6 +128,7 @@ impl App {
             requested_at: now.clone(),
             decided_by: None,
             decided_at: None,
+            decision_reason: None,
         };
         store::rota::insert_swap(&mut tx, &swap).await?;
         let change = Change {
@@ -152,15 +168,15 @@ impl App {
     }
 
     /// Approves (the session moves to the colleague, or is left for cover) or declines a
-    /// request. An approval that would break a hard rule is refused with the reason unless
-    /// the manager overrides it, which the audit row records. An approval changes the rota,
-    /// so it is refused when the rota is no longer at `version`, the one the manager saw.
+    /// request, a decline with the reason the person is shown. An approval that would break
+    /// a hard rule is refused with the reason unless the manager overrides it, which the
+    /// audit row records. An approval changes the rota, so it is refused when the rota is no
+    /// longer at `version`, the one the manager saw.
     pub async fn decide_swap(
         &self,
         actor: &Actor,
         swap_id: &str,
-        approve: bool,
-        override_rules: bool,
+        decision: &Decision,
         version: i64,
     ) -> AppResult<EditOutcome> {
         // Authorised before the transaction's first write (a swap stays on its rota).
@@ -173,6 +189,8 @@ impl App {
         };
         self.authorize_rota(actor, &rota_id, crate::Permission::Manage)
             .await?;
+        let reason = decision.reason()?;
+        let approve = decision.approve;
         let mut tx = self.store().begin().await?;
         // First write, before any read (`store::rota::bump_version`).
         let current =
@@ -204,85 +222,24 @@ impl App {
                 .map_err(|_| AppError::Internal("stored swap day is not a date".into()))?;
             let session = Session::parse(&swap.session)
                 .map_err(|_| AppError::Internal("stored swap session is not valid".into()))?;
-            let (mut input, _) =
-                load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
-            input.locked = super::locked_days(&mut tx, &rota.id).await?;
-            let before: Vec<Assignment> = store::rota::list_assignments(&mut tx, &rota.id)
-                .await?
-                .into_iter()
-                .map(from_row)
-                .collect::<AppResult<_>>()?;
-            let given = before
-                .iter()
-                .find(|a| a.staff_id == swap.staff_id && a.date == date && a.session == session)
-                .cloned()
-                .ok_or_else(|| {
-                    AppError::Conflict(
-                        "The session is no longer booked to the person who asked".into(),
-                    )
-                })?;
-            if let Some(colleague) = &swap.with_staff_id
-                && before
-                    .iter()
-                    .any(|a| a.staff_id == *colleague && a.date == date && a.session == session)
-            {
-                // Nobody can be in two places at once, even with an override.
-                let name = store::staff::get(&mut tx, colleague)
-                    .await?
-                    .map(|p| p.draft.name)
-                    .unwrap_or_default();
-                return Err(AppError::Conflict(format!(
-                    "{name} already works the {} session on {}: decline this request",
-                    session.label(),
-                    crate::long_date(date)
-                )));
-            }
-            let mut after: Vec<Assignment> =
-                before.iter().filter(|a| **a != given).cloned().collect();
-            if let Some(colleague) = &swap.with_staff_id {
-                after.push(Assignment {
-                    staff_id: colleague.clone(),
-                    room_id: None,
-                    ..given.clone()
-                });
-            }
-            super::plan::assign_rooms(&input, &mut after);
-            let problems_before = check(&input, &before);
-            let problems_after = check(&input, &after);
-            new_problems = problems_after
-                .iter()
-                .filter(|p| p.hard && !problems_before.contains(p))
-                .cloned()
-                .collect();
-            if !new_problems.is_empty() && !override_rules {
+            let change = GiveUp {
+                staff_id: &swap.staff_id,
+                date,
+                session,
+                to: swap.with_staff_id.as_deref(),
+            };
+            let after = rota_after(&mut tx, &rota, &change).await?;
+            new_problems = after.new_problems.clone();
+            if !new_problems.is_empty() && !decision.override_rules {
                 return Ok(EditOutcome {
                     saved: false,
                     new_problems,
                 });
             }
-            let mut people = vec![swap.staff_id.clone()];
-            people.extend(swap.with_staff_id.clone());
-            for person in &people {
-                let rows: Vec<_> = after
-                    .iter()
-                    .filter(|a| a.staff_id == *person && a.date == date)
-                    .map(to_row)
-                    .collect();
-                store::rota::set_staff_day(&mut tx, &rota.id, person, &swap.day, &rows).await?;
-            }
-            let soft = soft_penalty(&input, &after);
-            let json_problems = serde_json::to_string(&problems_after).unwrap_or_default();
-            store::rota::set_scores(
-                &mut tx,
-                &rota.id,
-                hard_count(&problems_after),
-                soft as i64,
-                &json_problems,
-            )
-            .await?;
+            after.write(&mut tx, &rota, &change).await?;
         }
         let status = if approve { "approved" } else { "declined" };
-        store::rota::decide_swap(&mut tx, swap_id, status, &actor.user_id, &now).await?;
+        store::rota::decide_swap(&mut tx, swap_id, status, reason, &actor.user_id, &now).await?;
         let change = Change {
             action: if approve && !new_problems.is_empty() {
                 "overrode"
@@ -295,6 +252,7 @@ impl App {
             before: json(&swap),
             after: json(&serde_json::json!({
                 "status": status,
+                "reason": reason,
                 "overridden": new_problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
             })),
         };
@@ -306,68 +264,160 @@ impl App {
     }
 }
 
+/// A manager's decision on a request: approve (overriding the hard rules it breaks, if they
+/// say so) or decline with a reason.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub approve: bool,
+    pub override_rules: bool,
+    /// Why it is declined: required for a decline, shown to the person who asked.
+    pub reason: String,
+}
+
+impl Decision {
+    /// The reason to record: `None` for an approval; a decline must give one.
+    pub fn reason(&self) -> AppResult<Option<&str>> {
+        if self.approve {
+            return Ok(None);
+        }
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            return Err(FieldErrors::from(FieldError::new(
+                "reason",
+                "Enter the reason for declining: the person who asked will see it",
+            ))
+            .into());
+        }
+        if reason.chars().count() > 500 {
+            return Err(FieldErrors::from(FieldError::new(
+                "reason",
+                "The reason must be 500 characters or fewer",
+            ))
+            .into());
+        }
+        Ok(Some(reason))
+    }
+}
+
+/// A person gives up one published session, to a colleague or to whoever covers it.
+pub(super) struct GiveUp<'a> {
+    pub staff_id: &'a str,
+    pub date: NaiveDate,
+    pub session: Session,
+    /// The colleague who takes it; `None`: left for cover.
+    pub to: Option<&'a str>,
+}
+
+/// A rota as it would be after a [`GiveUp`], checked but not yet written.
+pub(super) struct After {
+    input: super::RotaInput,
+    assignments: Vec<Assignment>,
+    /// The hard rules the change newly breaks.
+    pub new_problems: Vec<RotaProblem>,
+}
+
+/// The rota after `change`, with the hard rules it newly breaks; nothing is written.
+pub(super) async fn rota_after(
+    conn: &mut store::Conn,
+    rota: &store::rota::RotaRow,
+    change: &GiveUp<'_>,
+) -> AppResult<After> {
+    let (date, session) = (change.date, change.session);
+    let (mut input, _) = load_input(conn, &RotaScope::of_row(rota), period_of(rota)?).await?;
+    input.locked = super::locked_days(conn, &rota.id).await?;
+    let before: Vec<Assignment> = store::rota::list_assignments(conn, &rota.id)
+        .await?
+        .into_iter()
+        .map(from_row)
+        .collect::<AppResult<_>>()?;
+    let given = before
+        .iter()
+        .find(|a| a.staff_id == change.staff_id && a.date == date && a.session == session)
+        .cloned()
+        .ok_or_else(|| {
+            AppError::Conflict("The session is no longer booked to the person who asked".into())
+        })?;
+    if let Some(colleague) = change.to
+        && before
+            .iter()
+            .any(|a| a.staff_id == colleague && a.date == date && a.session == session)
+    {
+        // Nobody can be in two places at once, even with an override.
+        let name = store::staff::get(conn, colleague)
+            .await?
+            .map(|p| p.draft.name)
+            .unwrap_or_default();
+        return Err(AppError::Conflict(format!(
+            "{name} already works the {} session on {}: decline this request",
+            session.label(),
+            crate::long_date(date)
+        )));
+    }
+    let mut after: Vec<Assignment> = before.iter().filter(|a| **a != given).cloned().collect();
+    if let Some(colleague) = change.to {
+        after.push(Assignment {
+            staff_id: colleague.to_string(),
+            room_id: None,
+            ..given.clone()
+        });
+    }
+    super::plan::assign_rooms(&input, &mut after);
+    let problems_before = check(&input, &before);
+    let new_problems = check(&input, &after)
+        .into_iter()
+        .filter(|p| p.hard && !problems_before.contains(p))
+        .collect();
+    Ok(After {
+        input,
+        assignments: after,
+        new_problems,
+    })
+}
+
+impl After {
+    /// Writes the change into the rota (the day of each person it touches) with the
+    /// rota's new scores and problems.
+    pub(super) async fn write(
+        &self,
+        conn: &mut store::Conn,
+        rota: &store::rota::RotaRow,
+        change: &GiveUp<'_>,
+    ) -> AppResult<()> {
+        let mut people = vec![change.staff_id.to_string()];
+        people.extend(change.to.map(str::to_string));
+        let day = change.date.to_string();
+        for person in &people {
+            let rows: Vec<_> = self
+                .assignments
+                .iter()
+                .filter(|a| a.staff_id == *person && a.date == change.date)
+                .map(to_row)
+                .collect();
+            store::rota::set_staff_day(conn, &rota.id, person, &day, &rows).await?;
+        }
+        let problems_after = check(&self.input, &self.assignments);
+        let soft = soft_penalty(&self.input, &self.assignments);
+        let json_problems = serde_json::to_string(&problems_after).unwrap_or_default();
+        store::rota::set_scores(
+            conn,
+            &rota.id,
+            hard_count(&problems_after),
+            soft as i64,
+            &json_problems,
+        )
+        .await?;
+        Ok(())
+    }
+}
+
 /// A published session of the actor's, with the colleagues who could take it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SwappableSession {
     pub session: store::rota::PublishedAssignment,
     /// (staff id, name) of people on the same rota in the same staff group.
     pub colleagues: Vec<(String, String)>,
-    /// The actor's request for this session, if any: its status.
-    pub requested: Option<String>,
-}
-
-impl App {
-    /// The actor's published sessions over the next `days` days, for asking for swaps.
-    pub async fn my_swappable_sessions(
-        &self,
-        actor: &Actor,
-        days: u64,
-    ) -> AppResult<Vec<SwappableSession>> {
-        // Only a log-in linked to a staff record has a rota.
-        let staff_id = actor.staff_id.clone().ok_or(AppError::Forbidden)?;
-        let sessions = self.my_rota(actor, self.today(), days).await?;
-        let mut conn = self.store().conn().await?;
-        let me = store::staff::get(&mut conn, &staff_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let mut colleagues_of: std::collections::BTreeMap<String, Vec<(String, String)>> =
-            Default::default();
-        let mut swaps_of: std::collections::BTreeMap<String, Vec<SwapRow>> = Default::default();
-        let mut out = Vec::new();
-        for s in sessions {
-            if !colleagues_of.contains_key(&s.rota_id) {
-                let rota = store::rota::get_rota(&mut conn, &s.rota_id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                let (input, _) =
-                    load_input(&mut conn, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
-                let group = me.draft.role.staff_group();
-                colleagues_of.insert(
-                    s.rota_id.clone(),
-                    input
-                        .people
-                        .iter()
-                        .filter(|p| p.id != staff_id && p.role.staff_group() == group)
-                        .map(|p| (p.id.clone(), p.name.clone()))
-                        .collect(),
-                );
-                swaps_of.insert(
-                    s.rota_id.clone(),
-                    store::rota::list_swaps(&mut conn, &s.rota_id).await?,
-                );
-            }
-            let requested = swaps_of[&s.rota_id]
-                .iter()
-                .find(|w| w.staff_id == staff_id && w.day == s.day && w.session == s.session)
-                .map(|w| w.status.clone());
-            out.push(SwappableSession {
-                colleagues: colleagues_of[&s.rota_id].clone(),
-                requested,
-                session: s,
-            });
-        }
-        Ok(out)
-    }
+    /// The actor's latest request on this session, if any.
+    pub request: Option<SwapRow>,
 }
 
 impl App {

@@ -153,12 +153,16 @@ async fn rota_status(
 ) -> ApiResult<Json<RotaStatusDto>> {
     let summary = state
         .app
-        .rota_summary(&user.actor, &id)
+        .rota_summary_to_read(&user.actor, &id)
         .await
         .map_err(api)?;
     // Problems are judged only on a finished rota; while it is solved the row is enough.
     let (row, problems, conflicts) = if matches!(summary.status.as_str(), "done" | "cancelled") {
-        let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
+        let detail = state
+            .app
+            .rota_to_read(&user.actor, &id)
+            .await
+            .map_err(api)?;
         (detail.row, detail.problems, detail.conflicts)
     } else {
         (summary, Vec::new(), Vec::new())
@@ -211,7 +215,11 @@ async fn assignments(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<AssignmentDto>>> {
-    let detail = state.app.rota(&user.actor, &id).await.map_err(api)?;
+    let detail = state
+        .app
+        .rota_to_read(&user.actor, &id)
+        .await
+        .map_err(api)?;
     let people: BTreeMap<&str, &str> = detail
         .people
         .iter()

@@ -11,11 +11,13 @@ mod forms;
 mod import_held;
 mod imports;
 mod me;
+mod my_rota;
 mod org;
 mod payments;
 mod person_data;
 mod practice;
 mod rota;
+mod rota_requests;
 mod rota_setup;
 mod session;
 mod session_requests;
@@ -244,6 +246,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .get("/rotas", get(rota::rotas_page))
         .post("/rotas", post(rota::rota_request))
+        .get("/rotas/requests", get(rota_requests::requests_page))
         .get("/rotas/{id}", get(rota::rota_page))
         .post("/rotas/{id}/cancel", post(rota::rota_cancel))
         .post("/rotas/{id}/publish", post(rota::rota_publish))
@@ -252,8 +255,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/rotas/{id}/day", post(rota::day_save))
         .get("/rotas/{id}/print", get(rota::print_page))
         .get("/rotas/{id}/pdf", get(rota::pdf_download))
-        .get("/me/rota", get(rota::my_rota_page))
-        .post("/me/swaps", post(rota::swap_request))
+        .get("/me/rota", get(my_rota::my_rota_page))
+        .post("/me/swaps", post(my_rota::swap_request))
         .post("/me/session-requests", post(session_requests::my_request))
         .post(
             "/staff/{id}/session-requests",
@@ -263,7 +266,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/session-requests/{id}/withdraw",
             post(session_requests::withdraw),
         )
-        .post("/swaps/{id}/decision", post(rota::swap_decide))
+        .post("/swaps/{id}/decision", post(rota_requests::swap_decide))
+        .post(
+            "/session-requests/{id}/decision",
+            post(rota_requests::session_request_decide),
+        )
         // Rota set-up: cover templates, site sessions, a person's rota rules.
         .get(
             "/practices/{ods}/rota/cover",

@@ -19,7 +19,7 @@ use chrono::{Datelike, NaiveDate};
 use domain::FieldErrors;
 use domain::account::UserRole;
 use domain::role::StaffGroup;
-use domain::rota::{DayPattern, RotaPeriod, Session, SessionRequestForm};
+use domain::rota::{DayPattern, RotaPeriod, Session};
 use std::collections::BTreeMap;
 
 pub(crate) struct RotaListRow {
@@ -29,6 +29,8 @@ pub(crate) struct RotaListRow {
     pub status: String,
     pub hard: String,
     pub published: bool,
+    /// A PCN rota a practice manager reads for their practice.
+    pub read_only: bool,
 }
 
 pub(crate) struct Choice {
@@ -48,6 +50,8 @@ pub(crate) struct RotasPage {
     time_limit: String,
     form: FormView,
     cover_link: String,
+    /// Swap, cover and session-off requests waiting for the actor's decision.
+    requests_waiting: usize,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -138,6 +142,7 @@ async fn render_list(
                 status: status_label(&r.status).to_string(),
                 hard: r.hard_violations.map(|h| h.to_string()).unwrap_or_default(),
                 published: r.published_at.is_some(),
+                read_only: user.actor.role == UserRole::PracticeManager && r.scope_kind == "pcn",
                 id: r.id,
             }
         })
@@ -180,6 +185,7 @@ async fn render_list(
         },
         form: view,
         cover_link,
+        requests_waiting: state.app.requests_to_decide(&user.actor).await?.len(),
     };
     Ok((status, token, page).into_response())
 }
@@ -290,6 +296,10 @@ pub(crate) struct RotaPage {
     rows: Vec<GridRow>,
     locked_count: usize,
     swaps: Vec<SwapLine>,
+    /// A practice manager reading a PCN rota: no changes, and what they see is narrowed.
+    read_only: bool,
+    /// "Riverside Surgery's people and sites" when narrowed to a practice.
+    narrowed_to: String,
     done: String,
     /// The week shown, and its PDF per site and for every site.
     week_label: String,
@@ -302,11 +312,9 @@ pub(crate) struct RotaPage {
 }
 
 pub(crate) struct SwapLine {
-    pub id: String,
     pub text: String,
     pub note: String,
     pub status: String,
-    pub open: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -395,8 +403,13 @@ async fn render_rota(
     filter: GridFilter,
     again: PublishAgain,
 ) -> Result<Response, WebError> {
-    let detail = state.app.rota(&user.actor, &id).await?;
-    let swaps = state.app.rota_swaps(&user.actor, &id).await?;
+    let detail = state.app.rota_to_read(&user.actor, &id).await?;
+    let read_only = detail.reader_practice.is_some();
+    let swaps = if read_only {
+        Vec::new()
+    } else {
+        state.app.rota_swaps(&user.actor, &id).await?
+    };
     let row = &detail.row;
     let finished = matches!(row.status.as_str(), "done" | "cancelled");
     let running = matches!(row.status.as_str(), "queued" | "running");
@@ -509,7 +522,11 @@ async fn render_rota(
             .filter(|p| p.hard)
             .map(|p| ProblemView {
                 message: p.message.clone(),
-                href: problem_href(&id, p),
+                href: if read_only {
+                    String::new()
+                } else {
+                    problem_href(&id, p)
+                },
             })
             .collect(),
         gaps: gaps_all
@@ -564,11 +581,18 @@ async fn render_rota(
                     Session::parse(&w.row.session).map_or("", |s| s.label())
                 ),
                 note: w.row.note.clone().unwrap_or_default(),
-                open: w.row.status == "requested",
-                status: w.row.status.clone(),
-                id: w.row.id,
+                status: match w.row.status.as_str() {
+                    "requested" => "waiting for a decision".to_string(),
+                    other => other.to_string(),
+                },
             })
             .collect(),
+        read_only,
+        narrowed_to: detail
+            .reader_practice
+            .as_deref()
+            .map(|ods| format!("practice {ods}'s people and sites"))
+            .unwrap_or_default(),
         done: filter.done,
         week_label: format!("week {week}, from {}", long_date(monday)),
         week_pdfs: detail
@@ -734,7 +758,7 @@ pub(crate) struct DayForm {
 }
 
 /// The version a form says it was shown; a form without one is treated as stale.
-fn form_version(text: &str) -> i64 {
+pub(crate) fn form_version(text: &str) -> i64 {
     text.trim().parse().unwrap_or(-1)
 }
 
@@ -1035,10 +1059,10 @@ pub(crate) async fn print_page(
     Path(id): Path<String>,
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, WebError> {
-    let detail = state.app.rota(&user.actor, &id).await?;
+    let detail = state.app.rota_to_read(&user.actor, &id).await?;
     let page = PrintPage {
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
-        scope: scope_label(&detail.row.scope_kind, &detail.row.scope_code),
+        scope: app::rota::pdf::scope_label(&detail),
         published: detail.row.published_at.is_some(),
         tables: print_tables(&detail, &q.site, &q.week),
         pdf_href: pdf_href(&id, &q.site, &q.week),
@@ -1086,216 +1110,4 @@ pub(crate) async fn pdf_download(
         pdf.bytes,
     )
         .into_response())
-}
-
-pub(crate) struct MySession {
-    pub rota_id: String,
-    pub date: String,
-    pub day_label: String,
-    pub session: String,
-    pub session_label: String,
-    pub place: String,
-    pub colleagues: Vec<Choice>,
-    pub requested: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "my_rota.html")]
-pub(crate) struct MyRotaPage {
-    ctx: PageCtx,
-    sessions: Vec<MySession>,
-    form: FormView,
-    done: String,
-    requests: Option<super::session_requests::SessionRequestsView>,
-}
-
-/// "My rota": the errors of a swap request or of a session request sent back, if any.
-pub(crate) async fn render_my_rota(
-    state: &AppState,
-    user: &CurrentUser,
-    token: CsrfToken,
-    errors: Option<FieldErrors>,
-    request: Option<(&SessionRequestForm, &FieldErrors)>,
-    done: String,
-) -> Result<Response, WebError> {
-    let sessions = state
-        .app
-        .my_swappable_sessions(&user.actor, 28)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let date = NaiveDate::parse_from_str(&s.session.day, "%Y-%m-%d").ok();
-            let session = Session::parse(&s.session.session).ok();
-            MySession {
-                rota_id: s.session.rota_id.clone(),
-                date: s.session.day.clone(),
-                day_label: date.map_or(s.session.day.clone(), |d| {
-                    format!("{} {}", d.format("%A"), long_date(d))
-                }),
-                session: s.session.session.clone(),
-                session_label: session.map_or("", |x| x.label()).to_string(),
-                place: match &s.session.room_name {
-                    Some(room) => format!("{}, {room}", s.session.site_name),
-                    None => s.session.site_name.clone(),
-                },
-                colleagues: s
-                    .colleagues
-                    .into_iter()
-                    .map(|(id, name)| Choice {
-                        value: id,
-                        label: name,
-                        selected: false,
-                    })
-                    .collect(),
-                requested: match s.requested.as_deref() {
-                    Some("requested") => "Asked: waiting for your manager".into(),
-                    Some("approved") => "Approved".into(),
-                    Some("declined") => "Declined".into(),
-                    _ => String::new(),
-                },
-            }
-        })
-        .collect();
-    let mut view = FormView::default();
-    if let Some(errors) = &errors {
-        view.errors = errors
-            .0
-            .iter()
-            .map(|e| (String::new(), e.message.clone()))
-            .collect();
-    }
-    let requests = match user.actor.staff_id.as_deref() {
-        Some(me) => {
-            super::session_requests::view(
-                state,
-                &user.actor,
-                me,
-                "/me/session-requests".into(),
-                "your",
-                request,
-            )
-            .await?
-        }
-        None => None,
-    };
-    if let Some(r) = &requests {
-        view.errors.extend(r.errors.errors.iter().cloned());
-    }
-    let status = if view.has_errors() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = MyRotaPage {
-        ctx: page_ctx(&user.actor, &token, "/me/rota")?,
-        sessions,
-        form: view,
-        done,
-        requests,
-    };
-    Ok((status, token, page).into_response())
-}
-
-pub(crate) async fn my_rota_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    token: CsrfToken,
-    Query(done): Query<super::Done>,
-) -> Result<Response, WebError> {
-    render_my_rota(&state, &user, token, None, None, done.done).await
-}
-
-pub(crate) async fn swap_request(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    token: CsrfToken,
-    CsrfForm(form): CsrfForm<app::rota::swaps::SwapForm>,
-) -> Result<Response, WebError> {
-    match state.app.request_swap(&user.actor, &form).await {
-        Ok(_) => Ok(Redirect::to("/me/rota?done=swap-requested").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_my_rota(&state, &user, token, Some(errors), None, String::new()).await
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(serde::Deserialize, Default)]
-pub(crate) struct SwapDecision {
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    override_rules: Option<String>,
-    /// The rota's version the decision was made on (needed to approve).
-    #[serde(default)]
-    version: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "swap_refused.html")]
-pub(crate) struct SwapRefusedPage {
-    ctx: PageCtx,
-    swap_id: String,
-    rota_id: String,
-    refused: Vec<String>,
-    form: FormView,
-    version: i64,
-}
-
-pub(crate) async fn swap_decide(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    token: CsrfToken,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<SwapDecision>,
-) -> Result<Response, WebError> {
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "decline" => false,
-        _ => {
-            return Err(WebError::BadRequest(
-                "Choose to approve or decline the request".into(),
-            ));
-        }
-    };
-    let version = form_version(&form.version);
-    let outcome = state
-        .app
-        .decide_swap(
-            &user.actor,
-            &id,
-            approve,
-            form.override_rules.is_some(),
-            version,
-        )
-        .await?;
-    let rota_id = state.app.swap_rota(&user.actor, &id).await?;
-    if outcome.saved {
-        let done = if !approve {
-            "swap-declined"
-        } else if outcome.new_problems.is_empty() {
-            "swap-approved"
-        } else {
-            "rota-overridden"
-        };
-        return Ok(Redirect::to(&format!("/rotas/{rota_id}?done={done}#swaps")).into_response());
-    }
-    let mut view = FormView::default();
-    view.errors.push((
-        String::new(),
-        "Approving this request breaks a rule (listed below): decline it, or approve with the override".into(),
-    ));
-    let page = SwapRefusedPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
-        swap_id: id,
-        rota_id,
-        refused: outcome
-            .new_problems
-            .into_iter()
-            .map(|p| p.message)
-            .collect(),
-        form: view,
-        version,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
 }

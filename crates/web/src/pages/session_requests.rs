@@ -22,6 +22,9 @@ pub(crate) struct SessionRequestView {
     pub session_label: String,
     pub wish_label: &'static str,
     pub note: String,
+    /// The manager's decision on a session off a published rota books: "Approved", or
+    /// "Declined: <reason>"; empty while none.
+    pub decision: String,
 }
 
 /// A person's requests and the form to add one.
@@ -77,14 +80,14 @@ pub(crate) async fn view(
     whose: &'static str,
     sent: Option<(&SessionRequestForm, &FieldErrors)>,
 ) -> Result<Option<SessionRequestsView>, WebError> {
-    let rows = match state.app.session_requests(actor, staff_id).await {
+    let rows = match state.app.session_requests_decided(actor, staff_id).await {
         Ok(rows) => rows,
         Err(AppError::NotFound | AppError::Forbidden) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
     let rows = rows
         .into_iter()
-        .map(|r| {
+        .map(|(r, decision)| {
             let date = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok();
             SessionRequestView {
                 day_label: date.map_or(r.day.clone(), |d| {
@@ -97,6 +100,16 @@ pub(crate) async fn view(
                     Err(_) => "",
                 },
                 note: r.note.unwrap_or_default(),
+                decision: match decision {
+                    Some(d) if d.status == "approved" => {
+                        "Approved: the session was taken off the rota".to_string()
+                    }
+                    Some(d) => match d.reason {
+                        Some(reason) => format!("Declined: {reason}"),
+                        None => "Declined".to_string(),
+                    },
+                    None => String::new(),
+                },
                 id: r.id,
             }
         })
@@ -140,10 +153,11 @@ pub(crate) async fn my_request(
     {
         Ok(_) => Ok(Redirect::to("/me/rota?done=session-request#session-requests").into_response()),
         Err(AppError::Invalid(errors)) => {
-            super::rota::render_my_rota(
+            super::my_rota::render_my_rota(
                 &state,
                 &user,
                 token,
+                "",
                 None,
                 Some((&form, &errors)),
                 String::new(),
