@@ -20,6 +20,7 @@ pub mod imports;
 pub mod leave;
 pub mod leavers;
 pub mod mail;
+pub mod notifications;
 pub mod org;
 pub mod organisations;
 pub mod payments;
@@ -30,6 +31,7 @@ pub mod register;
 pub mod rota;
 pub mod sites;
 pub mod training;
+pub mod training_chase;
 pub mod two_factor;
 pub mod wellbeing;
 
@@ -47,6 +49,12 @@ pub struct App {
     /// Seals wellbeing answers while their period is open (a key kept outside the
     /// database); random unless the binary loads the deployment's key file.
     wellbeing_key: wellbeing::SealKey,
+    /// How notification emails are sent; `None`: this server sends no email.
+    email: Option<notifications::EmailSetup>,
+    /// Wakes the notification email sender once a change that queued email commits.
+    nudge: std::sync::Arc<tokio::sync::Notify>,
+    /// A person is not reminded of one training topic twice within this many days.
+    training_reminder_days: i64,
 }
 
 impl App {
@@ -60,6 +68,9 @@ impl App {
             store,
             clock,
             wellbeing_key: wellbeing::SealKey::random(),
+            email: None,
+            nudge: std::sync::Arc::new(tokio::sync::Notify::new()),
+            training_reminder_days: training_chase::DEFAULT_INTERVAL_DAYS,
         }
     }
 

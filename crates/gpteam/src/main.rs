@@ -412,16 +412,7 @@ fn clock_from_env() -> anyhow::Result<app::clock::Clock> {
 
 /// Hides a password in a database URL before printing it.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    app::mail::redact_url(url)
 }
 
 /// The demo password: from GPTEAM_DEMO_PASSWORD, or made up and printed once.
@@ -534,7 +525,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let url = mail
                 .smtp_url
                 .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
-            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let mailer = mail::smtp(&url, &mail.mail_from)?;
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
@@ -552,7 +543,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let url = mail
                 .smtp_url
                 .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
-            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let mailer = mail::smtp(&url, &mail.mail_from)?;
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
@@ -627,7 +618,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let secret = app.web_secret().await?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);
     let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
-        Some(url) => std::sync::Arc::new(mail::SmtpMailer::new(url, &args.mail.mail_from)?),
+        Some(url) => std::sync::Arc::new(mail::smtp(url, &args.mail.mail_from)?),
         None => {
             println!(
                 "Invitations and password resets are written to the server log: set GPTEAM_SMTP_URL to email them."
@@ -637,7 +628,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     match &args.mail.smtp_url {
         Some(url) => {
-            let mailer = mail::SmtpMailer::new(url, &args.mail.mail_from)?;
+            let mailer = mail::smtp(url, &args.mail.mail_from)?;
             tokio::spawn(mail::reminder_loop(app.clone(), mailer));
             println!(
                 "Training and appraisal reminders are sent through {}",
