@@ -147,6 +147,10 @@ struct ServeArgs {
     /// server died) and another worker takes it over.
     #[arg(long, env = "GPTEAM_ROTA_LEASE_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(2..=3600))]
     rota_lease_seconds: u64,
+    /// Days within which a manager's training reminder is not sent again to the same
+    /// person for the same topic.
+    #[arg(long, env = "GPTEAM_TRAINING_REMINDER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
+    training_reminder_days: i64,
 }
 
 #[derive(Debug, Args)]
@@ -617,8 +621,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("opening the session store")?;
     let secret = app.web_secret().await?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);
+    let mut app = app.with_training_reminder_days(args.training_reminder_days);
     let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
-        Some(url) => std::sync::Arc::new(mail::smtp(url, &args.mail.mail_from)?),
+        Some(url) => {
+            let mailer: std::sync::Arc<dyn app::mail::Mailer> =
+                std::sync::Arc::new(mail::smtp(url, &args.mail.mail_from)?);
+            app = app.with_email(app::notifications::EmailSetup {
+                mailer: mailer.clone(),
+                via: redact(url),
+                public_url: public_url.trim_end_matches('/').to_string(),
+            });
+            mailer
+        }
         None => {
             println!(
                 "Invitations and password resets are written to the server log: set GPTEAM_SMTP_URL to email them."
@@ -642,6 +656,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let lease = std::time::Duration::from_secs(args.rota_lease_seconds);
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2, lease));
     tokio::spawn(leavers_loop(app.clone()));
+    tokio::spawn(notices_loop(app.clone()));
+    tokio::spawn(app.clone().run_email_delivery());
     tokio::spawn(membership_loop(app.clone()));
     let retention = args.sign_in.retention();
     tokio::spawn(config::housekeeping_loop(
@@ -684,6 +700,18 @@ async fn leavers_loop(app: app::App) {
                 }
             }
             Err(error) => tracing::warn!("applying leavers failed: {error}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
+/// Writes the notices nobody's action triggers (training due, ARRS claims to submit) at
+/// start-up and then every hour; each is claimed once, so several servers may run it.
+async fn notices_loop(app: app::App) {
+    loop {
+        match app.notify_due(app.today()).await {
+            Ok(summary) => tracing::info!("notices: {summary}"),
+            Err(error) => tracing::warn!("writing notices failed: {error}"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }
