@@ -139,7 +139,8 @@ impl App {
             "/me",
         )
         .about(&before.staff_id);
-        self.notify_staff(&mut tx, &before.staff_id, &notice).await?;
+        self.notify_staff(&mut tx, &before.staff_id, &notice)
+            .await?;
         commit_with_audit(tx, Some(actor), change, &now).await?;
         self.email_nudge();
         let mut conn = self.store().conn().await?;

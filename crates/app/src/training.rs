@@ -241,7 +241,11 @@ async fn ensure_defaults(
 
 /// Seeds the defaults into the catalogue a tenant works to, if it has none yet (for jobs
 /// that build the matrix without a person acting).
-pub(crate) async fn seed_catalogue(conn: &mut Conn, tenant: Tenant<'_>, now: &str) -> AppResult<()> {
+pub(crate) async fn seed_catalogue(
+    conn: &mut Conn,
+    tenant: Tenant<'_>,
+    now: &str,
+) -> AppResult<()> {
     let catalogue = catalogue_of(conn, tenant).await?;
     ensure_defaults(conn, None, &catalogue.seed_owner, now).await
 }

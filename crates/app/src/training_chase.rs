@@ -30,7 +30,9 @@ impl ChaseTopic {
     /// "Fire safety (expired 3 March 2026)".
     pub fn describe(&self) -> String {
         match (self.status, self.expires_on) {
-            (ComplianceStatus::Expired, Some(d)) => format!("{} (expired {})", self.title, long_date(d)),
+            (ComplianceStatus::Expired, Some(d)) => {
+                format!("{} (expired {})", self.title, long_date(d))
+            }
             (_, Some(d)) => format!("{} (expires {})", self.title, long_date(d)),
             _ => self.title.clone(),
         }

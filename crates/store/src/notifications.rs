@@ -113,13 +113,12 @@ pub async fn mark_read(
 
 /// Marks every unread notification of the person read; returns how many.
 pub async fn mark_all_read(conn: &mut AnyConnection, user_id: &str, now: &str) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL")
+            .bind(user_id)
+            .bind(now)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected())
 }
 

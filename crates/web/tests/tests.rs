@@ -11,6 +11,7 @@ mod evidence_pack;
 mod guard;
 mod input_limits;
 mod leavers;
+mod notifications;
 mod organisations;
 mod payments;
 mod person_data;
@@ -21,6 +22,8 @@ mod rota_queue;
 mod rota_setup;
 mod session_requests;
 mod sign_in;
+#[path = "../../gpteam/tests/support/smtp_capture.rs"]
+mod smtp_capture;
 mod staff_emails;
 mod support;
 mod two_factor;

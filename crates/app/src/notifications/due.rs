@@ -91,8 +91,8 @@ impl App {
                     {
                         continue;
                     }
-                    let notice = Notice::new(Kind::Training, text, "/me/training")
-                        .about(&row.staff_id);
+                    let notice =
+                        Notice::new(Kind::Training, text, "/me/training").about(&row.staff_id);
                     for user_id in &accounts {
                         self.notify_user_with(&mut tx, user_id, &notice, false)
                             .await?;
@@ -114,7 +114,10 @@ impl App {
         let pcns = store::practices::list_pcns(&mut conn, None).await?;
         let mut written = 0;
         for pcn in pcns {
-            if store::arrs::list_posts(&mut conn, &pcn.code).await?.is_empty() {
+            if store::arrs::list_posts(&mut conn, &pcn.code)
+                .await?
+                .is_empty()
+            {
                 continue;
             }
             let claim = store::arrs::get_claim(&mut conn, &pcn.code, month).await?;

@@ -46,7 +46,10 @@ fn dto(n: NotificationView) -> NotificationDto {
 #[utoipa::path(get, path = "/api/notifications",
     responses((status = 200, body = [NotificationDto], description = "the user's own notifications, newest first (the latest 200)"),
         (status = 401)))]
-async fn list(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<Vec<NotificationDto>>> {
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Vec<NotificationDto>>> {
     let list = state.app.notifications(&user.actor).await.map_err(api)?;
     Ok(Json(list.into_iter().map(dto).collect()))
 }

@@ -275,13 +275,13 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/staff/{id}/erase", get(person_data::erase_page))
         .post("/staff/{id}/erase", post(person_data::erase))
         .get("/notifications", get(notifications::inbox))
-        .post("/notifications/read-all", post(notifications::mark_all_read))
+        .post(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
         .post("/notifications/{id}/read", post(notifications::mark_read))
         .get("/account/notifications", get(notifications::settings))
-        .post(
-            "/account/notifications",
-            post(notifications::settings_save),
-        )
+        .post("/account/notifications", post(notifications::settings_save))
         .get(
             "/practices/{ods}/training/remind",
             get(training_chase::practice_preview),
@@ -294,8 +294,14 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/practices/{ods}/training/reminders",
             get(training_chase::practice_history),
         )
-        .get("/pcns/{code}/training/remind", get(training_chase::pcn_preview))
-        .post("/pcns/{code}/training/remind", post(training_chase::pcn_send))
+        .get(
+            "/pcns/{code}/training/remind",
+            get(training_chase::pcn_preview),
+        )
+        .post(
+            "/pcns/{code}/training/remind",
+            post(training_chase::pcn_send),
+        )
         .get(
             "/pcns/{code}/training/reminders",
             get(training_chase::pcn_history),

@@ -205,7 +205,8 @@ async fn matrix_page(
                 name: p.name.clone(),
                 role: p.role.label().into(),
                 cells: p.cells.iter().map(cell_view).collect(),
-                remindable: p.count(ComplianceStatus::Expiring) + p.count(ComplianceStatus::Expired)
+                remindable: p.count(ComplianceStatus::Expiring)
+                    + p.count(ComplianceStatus::Expired)
                     > 0,
             })
             .collect(),
