@@ -85,9 +85,9 @@ test('the practice manager chases training and a member of staff reads the remin
 
   // The member of staff (already logged in above: one click for the log-in).
   clicks += 1;
+  await staff.reload();
   const unread = await staff.textContent('.app-unread');
   assert.match(unread, /^\d+ unread$/);
-  await staff.reload();
   await click(staff, 'a.nhsuk-header__account-link:has-text("Notifications")');
   assert.equal(await staff.textContent('h1'), 'Notifications');
   const item = staff.locator('.app-inbox__item', { hasText: 'asks you to renew your training' }).first();
