@@ -27,6 +27,8 @@ pub struct Actor {
     pub org: String,
     /// The person's own staff record, when the account belongs to a member of staff.
     pub staff_id: Option<String>,
+    /// Unread notifications when the actor was loaded (for the page header).
+    pub unread_notifications: i64,
 }
 
 /// The organisation a request is about.
@@ -225,6 +227,7 @@ mod tests {
             role,
             org: org.into(),
             staff_id: None,
+            unread_notifications: 0,
         }
     }
 

@@ -280,7 +280,9 @@ impl App {
         if user.session_epoch != epoch {
             return Err(AppError::Unauthenticated);
         }
-        Ok(actor_of(user))
+        let mut actor = actor_of(user);
+        actor.unread_notifications = self.unread_notifications(&actor.user_id).await?;
+        Ok(actor)
     }
 
     /// The epoch a session started now belongs to.
@@ -312,6 +314,7 @@ pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
         role: user.role,
         org: user.org_code,
         staff_id: user.staff_id,
+        unread_notifications: 0,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Leave: staff request it, managers approve or refuse it.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
+use crate::notifications::{Kind, Notice, days_text};
 use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::leave::{LeaveForm, LeaveStatus};
@@ -26,7 +27,31 @@ impl App {
             before: None,
             after: json(&draft),
         };
+        // The managers who decide it are told; the kind of leave and the note are not
+        // in the notice (sick leave is a health detail).
+        let notice = Notice::new(
+            Kind::Leave,
+            format!(
+                "{} asked for leave {}.",
+                me.draft.name,
+                days_text(draft.start_date, draft.end_date)
+            ),
+            match me.draft.practices.first() {
+                Some(ods) => format!("/practices/{ods}/leave"),
+                None => "/".to_string(),
+            },
+        )
+        .about(staff_id);
+        for ods in &me.draft.practices {
+            self.notify_managers(&mut tx, ods.as_str(), Some(&actor.user_id), &notice)
+                .await?;
+        }
+        if let domain::org::Employer::Pcn(pcn) = &me.draft.employer {
+            self.notify_managers(&mut tx, pcn.as_str(), Some(&actor.user_id), &notice)
+                .await?;
+        }
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(id)
     }
 
@@ -103,7 +128,21 @@ impl App {
             before: json(&before.status),
             after: json(&status),
         };
+        let notice = Notice::new(
+            Kind::Leave,
+            format!(
+                "Your leave {} was {} by {}.",
+                days_text(before.leave.start_date, before.leave.end_date),
+                status.code(),
+                actor.name
+            ),
+            "/me",
+        )
+        .about(&before.staff_id);
+        self.notify_staff(&mut tx, &before.staff_id, &notice)
+            .await?;
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         let mut conn = self.store().conn().await?;
         store::leave::get(&mut conn, leave_id)
             .await?

@@ -21,6 +21,7 @@ pub mod imports;
 pub mod leave;
 pub mod leavers;
 pub mod mail;
+pub mod notifications;
 pub mod org;
 pub mod organisations;
 pub mod payments;
@@ -31,6 +32,7 @@ pub mod register;
 pub mod rota;
 pub mod sites;
 pub mod training;
+pub mod training_chase;
 pub mod two_factor;
 pub mod wellbeing;
 
@@ -50,6 +52,12 @@ pub struct App {
     wellbeing_key: wellbeing::SealKey,
     /// The ICS viewer's figures, kept for a short time (off unless the server sets it).
     ics_figures: std::sync::Arc<org::IcsFigures>,
+    /// How notification emails are sent; `None`: this server sends no email.
+    email: Option<notifications::EmailSetup>,
+    /// Wakes the notification email sender once a change that queued email commits.
+    nudge: std::sync::Arc<tokio::sync::Notify>,
+    /// A person is not reminded of one training topic twice within this many days.
+    training_reminder_days: i64,
 }
 
 impl App {
@@ -64,6 +72,9 @@ impl App {
             clock,
             wellbeing_key: wellbeing::SealKey::random(),
             ics_figures: std::sync::Arc::new(org::IcsFigures::default()),
+            email: None,
+            nudge: std::sync::Arc::new(tokio::sync::Notify::new()),
+            training_reminder_days: training_chase::DEFAULT_INTERVAL_DAYS,
         }
     }
 

@@ -239,6 +239,17 @@ async fn ensure_defaults(
     Ok(())
 }
 
+/// Seeds the defaults into the catalogue a tenant works to, if it has none yet (for jobs
+/// that build the matrix without a person acting).
+pub(crate) async fn seed_catalogue(
+    conn: &mut Conn,
+    tenant: Tenant<'_>,
+    now: &str,
+) -> AppResult<()> {
+    let catalogue = catalogue_of(conn, tenant).await?;
+    ensure_defaults(conn, None, &catalogue.seed_owner, now).await
+}
+
 /// Whose catalogue a topic is in: a practice's own, or a PCN's.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TopicOwner {
@@ -796,6 +807,22 @@ impl App {
                     continue;
                 };
                 if !reminded.insert(row.staff_id.clone()) {
+                    continue;
+                }
+                // Someone whose account says "not by email" for training has the notice
+                // in their inbox only (`App::notify_due`).
+                let mut wants = true;
+                for user_id in
+                    store::notifications::accounts_of_staff(&mut conn, &row.staff_id).await?
+                {
+                    wants &= store::notifications::wants_email(
+                        &mut conn,
+                        &user_id,
+                        crate::notifications::Kind::Training.code(),
+                    )
+                    .await?;
+                }
+                if !wants {
                     continue;
                 }
                 let mut due = Vec::new();

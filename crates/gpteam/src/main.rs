@@ -151,6 +151,10 @@ struct ServeArgs {
     /// on every look). Counting a whole ICS reads every person of it.
     #[arg(long, env = "GPTEAM_ICS_FIGURES_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=3600))]
     ics_figures_seconds: u64,
+    /// Days within which a manager's training reminder is not sent again to the same
+    /// person for the same topic.
+    #[arg(long, env = "GPTEAM_TRAINING_REMINDER_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
+    training_reminder_days: i64,
 }
 
 #[derive(Debug, Args)]
@@ -416,16 +420,7 @@ fn clock_from_env() -> anyhow::Result<app::clock::Clock> {
 
 /// Hides a password in a database URL before printing it.
 fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
+    app::mail::redact_url(url)
 }
 
 /// The demo password: from GPTEAM_DEMO_PASSWORD, or made up and printed once.
@@ -538,7 +533,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let url = mail
                 .smtp_url
                 .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
-            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let mailer = mail::smtp(&url, &mail.mail_from)?;
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
@@ -556,7 +551,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let url = mail
                 .smtp_url
                 .ok_or_else(|| Refused("set --smtp-url or GPTEAM_SMTP_URL".into()))?;
-            let mailer = mail::SmtpMailer::new(&url, &mail.mail_from)?;
+            let mailer = mail::smtp(&url, &mail.mail_from)?;
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
@@ -632,8 +627,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("opening the session store")?;
     let secret = app.web_secret().await?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);
+    let mut app = app.with_training_reminder_days(args.training_reminder_days);
     let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
-        Some(url) => std::sync::Arc::new(mail::SmtpMailer::new(url, &args.mail.mail_from)?),
+        Some(url) => {
+            let mailer: std::sync::Arc<dyn app::mail::Mailer> =
+                std::sync::Arc::new(mail::smtp(url, &args.mail.mail_from)?);
+            app = app.with_email(app::notifications::EmailSetup {
+                mailer: mailer.clone(),
+                via: redact(url),
+                public_url: public_url.trim_end_matches('/').to_string(),
+            });
+            mailer
+        }
         None => {
             println!(
                 "Invitations and password resets are written to the server log: set GPTEAM_SMTP_URL to email them."
@@ -643,7 +648,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     match &args.mail.smtp_url {
         Some(url) => {
-            let mailer = mail::SmtpMailer::new(url, &args.mail.mail_from)?;
+            let mailer = mail::smtp(url, &args.mail.mail_from)?;
             tokio::spawn(mail::reminder_loop(app.clone(), mailer));
             println!(
                 "Training and appraisal reminders are sent through {}",
@@ -657,6 +662,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let lease = std::time::Duration::from_secs(args.rota_lease_seconds);
     tokio::spawn(rota_cli::worker_loop(app.clone(), 2, lease));
     tokio::spawn(leavers_loop(app.clone()));
+    tokio::spawn(notices_loop(app.clone()));
+    tokio::spawn(app.clone().run_email_delivery());
     tokio::spawn(membership_loop(app.clone()));
     let retention = args.sign_in.retention();
     tokio::spawn(config::housekeeping_loop(
@@ -699,6 +706,18 @@ async fn leavers_loop(app: app::App) {
                 }
             }
             Err(error) => tracing::warn!("applying leavers failed: {error}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+    }
+}
+
+/// Writes the notices nobody's action triggers (training due, ARRS claims to submit) at
+/// start-up and then every hour; each is claimed once, so several servers may run it.
+async fn notices_loop(app: app::App) {
+    loop {
+        match app.notify_due(app.today()).await {
+            Ok(summary) => tracing::info!("notices: {summary}"),
+            Err(error) => tracing::warn!("writing notices failed: {error}"),
         }
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }

@@ -68,6 +68,16 @@ const SECTIONS: &[(&str, &str)] = &[
     ),
     ("rota_rules", "SELECT * FROM staff_rota_rules WHERE staff_id = $1"),
     (
+        "notifications",
+        "SELECT n.id, n.kind, n.text, n.link, n.created_at, n.read_at FROM notifications n
+         JOIN users u ON u.id = n.user_id WHERE u.staff_id = $1 ORDER BY n.created_at",
+    ),
+    (
+        "training_reminders",
+        "SELECT r.sent_at, t.name AS topic, r.status, r.expires_on FROM training_reminders r
+         JOIN training_topics t ON t.id = r.topic_id WHERE r.staff_id = $1 ORDER BY r.sent_at",
+    ),
+    (
         "rota_swaps",
         "SELECT * FROM rota_swaps WHERE staff_id = $1 OR with_staff_id = $1",
     ),
@@ -269,6 +279,11 @@ pub async fn erase(conn: &mut AnyConnection, staff_id: &str, erased_name: &str) 
              SELECT s.id FROM coaching_sessions s JOIN coaching_enrolments e ON e.id = s.enrolment_id
              WHERE e.staff_id = $1)",
         "DELETE FROM calendar_tokens WHERE staff_id = $1",
+        // Notifications go with the person: their own inbox and every notice about them.
+        "DELETE FROM notifications WHERE about_staff_id = $1
+             OR user_id IN (SELECT id FROM users WHERE staff_id = $1)",
+        "DELETE FROM notification_email_choices
+             WHERE user_id IN (SELECT id FROM users WHERE staff_id = $1)",
     ];
     for sql in statements {
         let query = sqlx::query(sql).bind(staff_id);

@@ -27,6 +27,7 @@ mod audit;
 mod errors;
 mod estates;
 mod evidence;
+mod notifications;
 mod orgs;
 mod payments;
 mod rota;
@@ -69,6 +70,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = payments::routes(routes);
     let routes = arrs::routes(routes);
     let routes = evidence::routes(routes);
+    let routes = notifications::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -647,6 +649,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(payments::PaymentsDoc::openapi());
     doc.merge(arrs::ArrsDoc::openapi());
     doc.merge(evidence::EvidenceDoc::openapi());
+    doc.merge(notifications::NotificationsDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

@@ -23,6 +23,8 @@ pub struct PageCtx {
     pub nav: Vec<NavItem>,
     pub user: Option<UserBadge>,
     pub csrf_token: String,
+    /// The user's unread notifications, for the header link.
+    pub unread: i64,
 }
 
 impl PageCtx {
@@ -31,6 +33,7 @@ impl PageCtx {
             nav: Vec::new(),
             user: None,
             csrf_token: String::new(),
+            unread: 0,
         }
     }
 
@@ -111,6 +114,7 @@ impl PageCtx {
                 org_label: actor.org.clone(),
             }),
             csrf_token,
+            unread: actor.unread_notifications,
         }
     }
 }

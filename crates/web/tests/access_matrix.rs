@@ -101,6 +101,8 @@ enum Target {
     ResetLink,
     /// A set-up token (dead, as the test database has accounts).
     SetupLink,
+    /// A fresh notification of the user asking (own), or of the other tenant's manager.
+    Notification,
 }
 
 /// How the request body is sent.
@@ -821,6 +823,54 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/me/calendar"),
             entry(None, Form, WITH_STAFF_RECORD),
         ),
+        // Training reminders: the organisation's managers.
+        (
+            ("GET", "/practices/{ods}/training/remind"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/training/remind"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/practices/{ods}/training/reminders"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("GET", "/pcns/{code}/training/remind"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        (
+            ("POST", "/pcns/{code}/training/remind"),
+            entry(Pcn, Form, &[Who::PcnManager]),
+        ),
+        (
+            ("GET", "/pcns/{code}/training/reminders"),
+            entry(Pcn, Empty, &[Who::PcnManager]),
+        ),
+        // Notifications: everyone their own; someone else's is not found.
+        (("GET", "/notifications"), entry(None, Empty, LOGGED_IN)),
+        (
+            ("POST", "/notifications/read-all"),
+            entry(None, Form, LOGGED_IN),
+        ),
+        (
+            ("POST", "/notifications/{id}/read"),
+            entry(Notification, Form, LOGGED_IN),
+        ),
+        (
+            ("GET", "/account/notifications"),
+            entry(None, Empty, LOGGED_IN),
+        ),
+        (
+            ("POST", "/account/notifications"),
+            entry(None, Form, LOGGED_IN),
+        ),
+        (("GET", "/api/notifications"), entry(None, Empty, LOGGED_IN)),
+        (
+            ("POST", "/api/notifications/{id}/read"),
+            entry(Notification, Json, LOGGED_IN),
+        ),
     ];
     rows.into_iter().collect()
 }
@@ -864,6 +914,13 @@ const NOT_FOR_ADMIN: &[(&str, &str)] = &[
     ("POST", "/staff/{id}/professional-dates"),
     ("POST", "/staff/{id}/training"),
     ("POST", "/training-records/{id}/verify"),
+];
+
+/// Routes about the user's own records alone (their notifications): nobody, not even the
+/// system administrator, reaches another person's.
+const OWN_ONLY: &[(&str, &str)] = &[
+    ("POST", "/notifications/{id}/read"),
+    ("POST", "/api/notifications/{id}/read"),
 ];
 
 /// The system administrator reaches every organisation (`app::access`): wherever a PCN
@@ -928,7 +985,21 @@ async fn email_of(t: &TestApp, who: Who) -> String {
 /// Fills the path's parameters for the own or the other tenant (making fresh records where
 /// a request would change or remove them).
 async fn path_for(t: &TestApp, path: &str, target: Target, own: bool) -> String {
+    path_for_as(t, path, target, own, Who::Staff).await
+}
+
+/// As `path_for`, for a request made by `who` (whose own notification an own target is).
+async fn path_for_as(t: &TestApp, path: &str, target: Target, own: bool, who: Who) -> String {
     let value = match (target, own) {
+        (Target::Notification, true) => {
+            let asking = if who == Who::Anonymous {
+                Who::Staff
+            } else {
+                who
+            };
+            t.fresh_notification(&email_of(t, asking).await).await
+        }
+        (Target::Notification, false) => t.fresh_notification(&t.other.manager_email).await,
         (Target::None, _) => String::new(),
         (Target::Practice, true) => OWN_PRACTICE.into(),
         (Target::Practice, false) => OTHER_PRACTICE.into(),
@@ -1089,7 +1160,7 @@ on_both!(
             };
             for &own in tenants {
                 for who in EVERYONE {
-                    let path = path_for(t, route.path, entry.target, own).await;
+                    let path = path_for_as(t, route.path, entry.target, own, *who).await;
                     // Authorise first: a refused request writes nothing, not even a row
                     // rolled back afterwards (SQLite counts those; on PostgreSQL the write probe).
                     let writes_before = t.app.store().total_changes().await.unwrap();
@@ -1106,6 +1177,7 @@ on_both!(
                     }
                     let expect_allowed = if *who == Who::SystemAdmin {
                         admin_allowed(route.method, route.path, entry)
+                            && (own || !OWN_ONLY.contains(&(route.method, route.path)))
                     } else {
                         own && entry.allowed.contains(who)
                     };

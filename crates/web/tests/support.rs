@@ -62,6 +62,27 @@ pub async fn spawn_with(
     clock: app::clock::Clock,
     sign_in: web::SignInPolicy,
 ) -> TestApp {
+    spawn_full(backend, clock, sign_in, None).await
+}
+
+/// The application sending notification emails through the SMTP server at `smtp_url`
+/// (the queue is sent in the background, as `gpteam serve` does).
+pub async fn spawn_with_smtp(backend: Backend, smtp_url: &str) -> TestApp {
+    spawn_full(
+        backend,
+        app::clock::Clock::system(),
+        web::SignInPolicy::default(),
+        Some(smtp_url),
+    )
+    .await
+}
+
+async fn spawn_full(
+    backend: Backend,
+    clock: app::clock::Clock,
+    sign_in: web::SignInPolicy,
+    smtp_url: Option<&str>,
+) -> TestApp {
     let db = TestDb::new(backend).await;
     let app = App::with_clock(db.store.clone(), clock);
     app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
@@ -76,6 +97,19 @@ pub async fn spawn_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let outbox = Outbox::default();
+    let app = match smtp_url {
+        Some(url) => {
+            let mailer = app::mail::SmtpMailer::new(url, "gpteam <gpteam@test.example>").unwrap();
+            let app = app.with_email(app::notifications::EmailSetup {
+                mailer: std::sync::Arc::new(mailer),
+                via: url.to_string(),
+                public_url: base.clone(),
+            });
+            tokio::spawn(app.clone().run_email_delivery());
+            app
+        }
+        None => app,
+    };
     let router = web::router(
         app.clone(),
         sessions,
@@ -437,6 +471,26 @@ impl TestApp {
         store::development::insert_session(&mut conn, &id, &enrolment, &session, NOW)
             .await
             .unwrap();
+        id
+    }
+
+    /// A fresh unread notification of the account with this email.
+    pub async fn fresh_notification(&self, email: &str) -> String {
+        let user = self.user(email).await;
+        let id = store::new_id();
+        let mut conn = self.app.store().conn().await.unwrap();
+        let row = store::notifications::NotificationRow {
+            id: id.clone(),
+            user_id: user.id,
+            kind: "rota".into(),
+            text: "The rota was published.".into(),
+            link: "/me/rota".into(),
+            about_staff_id: None,
+            created_at: NOW.into(),
+            read_at: None,
+            email_state: "none".into(),
+        };
+        store::notifications::insert(&mut conn, &row).await.unwrap();
         id
     }
 

@@ -12,6 +12,7 @@ mod guard;
 mod imports;
 mod input_limits;
 mod leavers;
+mod notifications;
 mod organisations;
 mod payments;
 mod person_data;
@@ -23,6 +24,8 @@ mod rota_seen;
 mod rota_setup;
 mod session_requests;
 mod sign_in;
+#[path = "../../gpteam/tests/support/smtp_capture.rs"]
+mod smtp_capture;
 mod staff_emails;
 mod support;
 mod two_factor;

@@ -351,6 +351,7 @@ mod tests {
             role,
             org: org.into(),
             staff_id: None,
+            unread_notifications: 0,
         }
     }
 

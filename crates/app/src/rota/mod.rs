@@ -883,6 +883,7 @@ impl App {
         .await?;
         let now = self.now();
         store::rota::publish(&mut tx, id, &actor.user_id, &now).await?;
+        self.notify_published(&mut tx, &row, &assignments).await?;
         let change = Change {
             action: if hard_problems.is_empty() {
                 "published"
@@ -900,6 +901,7 @@ impl App {
             })),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(PublishOutcome {
             published: true,
             hard_problems,
@@ -1046,7 +1048,20 @@ impl App {
                 "overridden": new_problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
             })),
         };
+        if row.published_at.is_some() && old_day.iter().map(to_row).ne(rows.iter().cloned()) {
+            let notice = crate::notifications::Notice::new(
+                crate::notifications::Kind::Rota,
+                format!(
+                    "Your sessions on {} in the published rota were changed by {}.",
+                    crate::long_date(date),
+                    actor.name
+                ),
+                "/me/rota",
+            );
+            self.notify_staff(&mut tx, &edit.staff_id, &notice).await?;
+        }
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(EditOutcome {
             saved: true,
             new_problems,

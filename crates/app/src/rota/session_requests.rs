@@ -3,6 +3,7 @@
 //! preferences (`plan::WEIGHT_SESSION_REQUEST`) and lists those it could not meet.
 use crate::access::{self, Actor};
 use crate::error::{AppError, AppResult};
+use crate::notifications::{Kind, Notice};
 use crate::{App, Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::{Session, SessionRequest, SessionRequestForm, SessionWish};
@@ -106,7 +107,30 @@ impl App {
             before: json(&before),
             after: json(&stored),
         };
+        if actor.staff_id.as_deref() == Some(staff_id) {
+            let notice = Notice::new(
+                Kind::Swap,
+                format!(
+                    "{} asked {} the {} session on {}.",
+                    person.draft.name,
+                    request.wish.label(),
+                    request.session.label(),
+                    crate::long_date(request.date)
+                ),
+                format!("/staff/{staff_id}/rota-rules"),
+            )
+            .about(staff_id);
+            for ods in &person.draft.practices {
+                self.notify_managers(&mut tx, ods.as_str(), None, &notice)
+                    .await?;
+            }
+            if let domain::org::Employer::Pcn(pcn) = &person.draft.employer {
+                self.notify_managers(&mut tx, pcn.as_str(), None, &notice)
+                    .await?;
+            }
+        }
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(stored)
     }
 

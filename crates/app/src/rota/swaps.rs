@@ -7,6 +7,7 @@ use super::{
 };
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
+use crate::notifications::{Kind, Notice};
 use crate::{App, Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::Session;
@@ -139,7 +140,33 @@ impl App {
             before: None,
             after: json(&swap),
         };
+        let what = format!(
+            "the {} session on {}",
+            session.label(),
+            crate::long_date(date)
+        );
+        let notice = Notice::new(
+            Kind::Swap,
+            format!("{} asked to give up {what}.", actor.name),
+            format!("/rotas/{}", rota.id),
+        )
+        .about(&staff_id);
+        self.notify_managers(&mut tx, &rota.scope_code, Some(&actor.user_id), &notice)
+            .await?;
+        if !with.is_empty() {
+            let notice = Notice::new(
+                Kind::Swap,
+                format!(
+                    "{} asked for you to take {what}, if their manager agrees.",
+                    actor.name
+                ),
+                "/me/rota",
+            )
+            .about(&staff_id);
+            self.notify_staff(&mut tx, with, &notice).await?;
+        }
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(swap.id)
     }
 
@@ -256,7 +283,33 @@ impl App {
                 "overridden": new_problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>(),
             })),
         };
+        let what = format!(
+            "the {} session on {}",
+            Session::parse(&swap.session).map_or("", |s| s.label()),
+            NaiveDate::parse_from_str(&swap.day, "%Y-%m-%d")
+                .map(crate::long_date)
+                .unwrap_or_default()
+        );
+        let notice = Notice::new(
+            Kind::Swap,
+            format!(
+                "Your request to give up {what} was {status} by {}.",
+                actor.name
+            ),
+            "/me/rota",
+        );
+        self.notify_staff(&mut tx, &swap.staff_id, &notice).await?;
+        if approve && let Some(colleague) = &swap.with_staff_id {
+            let notice = Notice::new(
+                Kind::Rota,
+                format!("You now work {what}: {} approved a swap.", actor.name),
+                "/me/rota",
+            )
+            .about(&swap.staff_id);
+            self.notify_staff(&mut tx, colleague, &notice).await?;
+        }
         commit_with_audit(tx, Some(actor), change, &now).await?;
+        self.email_nudge();
         Ok(EditOutcome {
             saved: true,
             new_problems,

@@ -12,6 +12,7 @@ mod import_held;
 mod imports;
 mod me;
 mod my_rota;
+mod notifications;
 mod org;
 mod payments;
 mod person_data;
@@ -23,6 +24,7 @@ mod session;
 mod session_requests;
 mod sites;
 mod training;
+mod training_chase;
 mod two_factor;
 mod wellbeing;
 
@@ -290,6 +292,38 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/staff/{id}/export", get(person_data::export))
         .get("/staff/{id}/erase", get(person_data::erase_page))
         .post("/staff/{id}/erase", post(person_data::erase))
+        .get("/notifications", get(notifications::inbox))
+        .post(
+            "/notifications/read-all",
+            post(notifications::mark_all_read),
+        )
+        .post("/notifications/{id}/read", post(notifications::mark_read))
+        .get("/account/notifications", get(notifications::settings))
+        .post("/account/notifications", post(notifications::settings_save))
+        .get(
+            "/practices/{ods}/training/remind",
+            get(training_chase::practice_preview),
+        )
+        .post(
+            "/practices/{ods}/training/remind",
+            post(training_chase::practice_send),
+        )
+        .get(
+            "/practices/{ods}/training/reminders",
+            get(training_chase::practice_history),
+        )
+        .get(
+            "/pcns/{code}/training/remind",
+            get(training_chase::pcn_preview),
+        )
+        .post(
+            "/pcns/{code}/training/remind",
+            post(training_chase::pcn_send),
+        )
+        .get(
+            "/pcns/{code}/training/reminders",
+            get(training_chase::pcn_history),
+        )
         .get("/me", get(me::me_page))
         .post("/me/contact", post(me::contact_update))
         .post("/me/leave", post(me::leave_request))

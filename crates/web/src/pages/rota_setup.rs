@@ -949,6 +949,7 @@ mod tests {
                 role: UserRole::PracticeManager,
                 org: "Y1".into(),
                 staff_id: None,
+                unread_notifications: 0,
             },
         };
         assert_eq!(

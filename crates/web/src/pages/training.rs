@@ -85,6 +85,8 @@ pub(crate) struct PersonRowView {
     pub name: String,
     pub role: String,
     pub cells: Vec<CellView>,
+    /// Whether any topic is expiring or expired (so a reminder can be sent).
+    pub remindable: bool,
 }
 
 pub(crate) struct OptionRow {
@@ -110,6 +112,9 @@ pub(crate) struct MatrixPage {
     search: String,
     export_query: String,
     filtered: bool,
+    /// Whether the viewer may send training reminders (a manager of the organisation).
+    can_remind: bool,
+    email_on: bool,
 }
 
 fn option_rows<'a>(
@@ -200,6 +205,9 @@ async fn matrix_page(
                 name: p.name.clone(),
                 role: p.role.label().into(),
                 cells: p.cells.iter().map(cell_view).collect(),
+                remindable: p.count(ComplianceStatus::Expiring)
+                    + p.count(ComplianceStatus::Expired)
+                    > 0,
             })
             .collect(),
         totals: matrix
@@ -239,6 +247,12 @@ async fn matrix_page(
         search: query.search.clone(),
         export_query: query.query_string(),
         filtered: !query.query_string().is_empty(),
+        can_remind: state
+            .app
+            .authorize(&user.actor, app::Permission::Manage, tenant)
+            .await
+            .is_ok(),
+        email_on: state.app.email_on(),
         base,
     };
     Ok((token, page).into_response())
