@@ -92,7 +92,7 @@ on_both!(
         assert!(out.is_empty(), "no partial result: {out}");
         assert!(
             err.contains(
-                "team.csv:3: end_date: End date 2025-01-01 is before the start date 2026-01-01"
+                "team.csv:3 (Bad Person): end_date: End date 2025-01-01 is before the start date 2026-01-01"
             ),
             "{err}"
         );
@@ -112,7 +112,9 @@ on_both!(
         let (code, _, err) = gpteam(&url, &["import", "staff", file.to_str().unwrap()]);
         assert_eq!(code, 1);
         assert!(
-            err.contains("team.csv:3: practices: Z12345 is not a practice in gpteam"),
+            err.contains(
+                "team.csv:3 (Unknown Place): practices: Z12345 is not a practice in gpteam"
+            ),
             "{err}"
         );
         let ok = dir.path().join("ok.csv");

@@ -161,7 +161,7 @@ mod tests {
         );
         let fields = |e: FieldErrors| e.0.iter().map(|e| e.field).collect::<Vec<_>>();
         assert_eq!(
-            fields(parse_range(Some("01/01/2027"), None, today).unwrap_err()),
+            fields(parse_range(Some("next week"), None, today).unwrap_err()),
             ["from"]
         );
         assert_eq!(
