@@ -113,6 +113,24 @@ pub fn target(name: &str) -> Option<Target> {
     targets().into_iter().find(|t| t.name == name)
 }
 
+/// The tokens as a libFuzzer dictionary: one quoted token a line, bytes outside printable
+/// ASCII (and `"` and `\\`) written as `\\xNN`.
+pub fn libfuzzer_dictionary(tokens: &[&[u8]]) -> String {
+    let mut out = String::new();
+    for token in tokens {
+        out.push('"');
+        for &b in *token {
+            if (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\' {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        out.push_str("\"\n");
+    }
+    out
+}
+
 /// `shared/data` beside the repository (or `$GPTEAM_SHARED_DATA`).
 pub fn shared_data() -> PathBuf {
     std::env::var_os("GPTEAM_SHARED_DATA")

@@ -5,7 +5,12 @@
 //! gpteam-fuzz --list
 //! gpteam-fuzz --replay FILE TARGET
 //! gpteam-fuzz --write-seeds DIR TARGET
+//! gpteam-fuzz --write-dict FILE TARGET
+//! gpteam-fuzz --max-len TARGET
 //! ```
+//!
+//! The last three feed the same targets to libFuzzer (`scripts/fuzz.sh --libfuzzer`): the
+//! real seed files as its corpus, the target's tokens as its dictionary, its input cap.
 //!
 //! Each target runs its seeds, then N mutants (10,000,000 by default). A panic or an input
 //! slower than a second is written to `DIR/<target>-<execution>.bin` (default
@@ -57,6 +62,22 @@ fn main() -> ExitCode {
                 for (i, seed) in (target.seeds)(&fuzz::shared_data()).iter().enumerate() {
                     std::fs::write(dir.join(format!("seed-{i:03}")), seed).expect("a seed written");
                 }
+                return ExitCode::SUCCESS;
+            }
+            "--write-dict" => {
+                let file = value();
+                let name = value();
+                let target =
+                    fuzz::target(&name).unwrap_or_else(|| usage(&format!("no target {name}")));
+                std::fs::write(&file, fuzz::libfuzzer_dictionary(target.tokens))
+                    .unwrap_or_else(|e| usage(&format!("{file}: {e}")));
+                return ExitCode::SUCCESS;
+            }
+            "--max-len" => {
+                let name = value();
+                let target =
+                    fuzz::target(&name).unwrap_or_else(|| usage(&format!("no target {name}")));
+                println!("{}", target.max_len);
                 return ExitCode::SUCCESS;
             }
             "--replay" => {
@@ -140,7 +161,7 @@ fn usage(problem: &str) -> ! {
         eprintln!("gpteam-fuzz: {problem}");
     }
     eprintln!(
-        "usage: gpteam-fuzz [--runs N] [--seed S] [--time SECONDS] [--out DIR] [TARGET ...] | --list | --replay FILE TARGET"
+        "usage: gpteam-fuzz [--runs N] [--seed S] [--time SECONDS] [--out DIR] [TARGET ...] | --list | --replay FILE TARGET | --write-seeds DIR TARGET | --write-dict FILE TARGET | --max-len TARGET"
     );
     std::process::exit(2)
 }

@@ -59,3 +59,13 @@ fn the_engine_is_deterministic() {
     }
     assert_eq!(x, y);
 }
+
+#[test]
+fn a_libfuzzer_dictionary_quotes_each_token_and_escapes_what_it_must() {
+    let dictionary =
+        fuzz::libfuzzer_dictionary(&[b"Staff ID", b"a\"b\\c", b"\r\n", b"\xEF\xBB\xBF"]);
+    assert_eq!(
+        dictionary,
+        "\"Staff ID\"\n\"a\\x22b\\x5Cc\"\n\"\\x0D\\x0A\"\n\"\\xEF\\xBB\\xBF\"\n"
+    );
+}
