@@ -131,6 +131,8 @@ pub struct PcnAggregate {
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemSummary {
     pub ics_code: String,
+    /// The ICS's name ("NHS Suffolk and North East Essex ICB"), its code when it has none.
+    pub ics_name: String,
     /// When these figures were counted (they may be kept for a short time).
     pub counted_at: chrono::DateTime<chrono::Utc>,
     pub pcns: Vec<PcnAggregate>,
@@ -229,6 +231,28 @@ impl App {
             }
         };
         Ok(store::practices::list(&mut conn, scope).await?)
+    }
+
+    /// Names by code of the practices the actor can see and of their PCNs (public NHS
+    /// data), so pages name organisations instead of showing their codes.
+    pub async fn organisation_names(&self, actor: &Actor) -> AppResult<BTreeMap<String, String>> {
+        let practices = self.visible_practices(actor).await?;
+        let mut conn = self.store().conn().await?;
+        let mut pcns = std::collections::BTreeSet::new();
+        if actor.role == UserRole::PcnManager {
+            pcns.insert(actor.org.clone());
+        }
+        let mut names = BTreeMap::new();
+        for practice in practices {
+            pcns.extend(practice.pcn_code.clone());
+            names.insert(practice.ods_code, practice.name);
+        }
+        for code in pcns {
+            if let Some(pcn) = store::practices::get_pcn(&mut conn, &code).await? {
+                names.insert(pcn.code, pcn.name);
+            }
+        }
+        Ok(names)
     }
 
     pub async fn practice_dashboard(
@@ -408,6 +432,11 @@ impl App {
         }
         let summary = SystemSummary {
             ics_code: actor.org.clone(),
+            ics_name: store::practices::get_ics(&mut conn, &actor.org)
+                .await?
+                .map(|ics| ics.name)
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| actor.org.clone()),
             counted_at: self.clock().now(),
             totals: groups_from_tallies(&tallies, None),
             pcns: out,

@@ -53,13 +53,36 @@ pub(crate) fn api_error_body(
         .into_response()
 }
 
+/// An error page without the navigation (the handler does not know who asked); it carries
+/// its words as [`ErrorShown`], so `error_nav` can draw it again with the user's menu.
 fn error_page(status: StatusCode, title: &str, message: String) -> Response {
-    let page = ErrorPage {
-        ctx: PageCtx::anonymous(),
+    let mut response = (
+        status,
+        Html(render_error_page(PageCtx::anonymous(), title, &message)),
+    )
+        .into_response();
+    response.extensions_mut().insert(ErrorShown {
         title: title.into(),
         message,
-    };
-    (status, Html(page.render().unwrap_or_default())).into_response()
+    });
+    response
+}
+
+/// The words of an error page already drawn.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorShown {
+    pub title: String,
+    pub message: String,
+}
+
+pub(crate) fn render_error_page(ctx: PageCtx, title: &str, message: &str) -> String {
+    ErrorPage {
+        ctx,
+        title: title.into(),
+        message: message.into(),
+    }
+    .render()
+    .unwrap_or_default()
 }
 
 impl From<AppError> for WebError {
@@ -133,17 +156,7 @@ impl IntoResponse for WebError {
                     }
                     _ => "Sorry, there is a problem with the service".to_string(),
                 };
-                let page = ErrorPage {
-                    ctx: PageCtx::anonymous(),
-                    title,
-                    message: public_message(&error),
-                };
-                (
-                    status,
-                    retry,
-                    Html(page.render().unwrap_or_else(|e| e.to_string())),
-                )
-                    .into_response()
+                (retry, error_page(status, &title, public_message(&error))).into_response()
             }
             WebError::Api(error) => {
                 let status = status_of(&error);
@@ -160,18 +173,11 @@ impl IntoResponse for WebError {
                 )
                     .into_response()
             }
-            WebError::Csrf => {
-                let page = ErrorPage {
-                    ctx: PageCtx::anonymous(),
-                    title: "Your form has expired".into(),
-                    message: "For your security the form could not be sent. Go back, reload the page and try again.".into(),
-                };
-                (
-                    StatusCode::FORBIDDEN,
-                    Html(page.render().unwrap_or_default()),
-                )
-                    .into_response()
-            }
+            WebError::Csrf => error_page(
+                StatusCode::FORBIDDEN,
+                "Your form has expired",
+                "For your security the form could not be sent. Go back, reload the page and try again.".into(),
+            ),
             WebError::LoginRequired { api: true, .. } => (
                 StatusCode::UNAUTHORIZED,
                 Json(serde_json::json!({ "error": "log in to continue", "fields": [] })),
@@ -217,16 +223,7 @@ impl IntoResponse for WebError {
                 crate::limits::too_large_words(),
             ),
             WebError::BadRequest(message) => {
-                let page = ErrorPage {
-                    ctx: PageCtx::anonymous(),
-                    title: "There is a problem".into(),
-                    message,
-                };
-                (
-                    StatusCode::BAD_REQUEST,
-                    Html(page.render().unwrap_or_default()),
-                )
-                    .into_response()
+                error_page(StatusCode::BAD_REQUEST, "There is a problem", message)
             }
         }
     }

@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod csrf;
 mod error;
+mod error_nav;
 mod guard;
 mod input;
 mod layout;
@@ -184,6 +185,10 @@ pub fn router(
     let router = routes()
         .router
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error_nav::keep_navigation,
+        ))
         .with_state(state)
         .layer(axum::extract::DefaultBodyLimit::max(limits::BODY_LIMIT))
         .layer(session_layer);

@@ -47,6 +47,11 @@ pub(crate) async fn pcn_page(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let o = state.app.pcn_overview(&user.actor, &code).await?;
+    let names = if o.team.is_some() {
+        state.app.organisation_names(&user.actor).await?
+    } else {
+        Default::default()
+    };
     let page = PcnPage {
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
         code: o.pcn.code.clone(),
@@ -78,7 +83,7 @@ pub(crate) async fn pcn_page(
             .team
             .unwrap_or_default()
             .iter()
-            .map(PersonRow::of)
+            .map(|p| PersonRow::of(p, &names))
             .collect(),
     };
     Ok((token, page).into_response())
@@ -102,6 +107,7 @@ pub(crate) struct PcnRow {
 pub(crate) struct SystemPage {
     ctx: PageCtx,
     ics: String,
+    ics_name: String,
     /// "at 08:19 on 3 December 2026"
     counted: String,
     pcns: Vec<PcnRow>,
@@ -117,6 +123,7 @@ pub(crate) async fn system_page(
     let page = SystemPage {
         ctx: page_ctx(&user.actor, &token, "/system")?,
         ics: s.ics_code.clone(),
+        ics_name: s.ics_name.clone(),
         counted: {
             let at = app::clock::local(s.counted_at);
             format!(

@@ -19,6 +19,7 @@ use domain::org::{Employer, OdsCode};
 use domain::role::{Role, StaffGroup};
 use domain::staff::{Employment, StaffForm};
 use domain::vacancy::VacancyForm;
+use std::collections::BTreeMap;
 use store::leave::LeaveRecord;
 use store::staff::{Employed, StaffFilter, StaffRecord};
 
@@ -37,7 +38,9 @@ pub(crate) struct PersonRow {
 }
 
 impl PersonRow {
-    pub(crate) fn of(person: &StaffRecord) -> PersonRow {
+    /// The row of `person`, naming organisations from `names` (code → name).
+    pub(crate) fn of(person: &StaffRecord, names: &BTreeMap<String, String>) -> PersonRow {
+        let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
         let d = &person.draft;
         PersonRow {
             id: person.id.clone(),
@@ -45,15 +48,15 @@ impl PersonRow {
             role: d.role.label().into(),
             group: d.role.staff_group().label().into(),
             employer: match &d.employer {
-                Employer::Practice(ods) => format!("Practice {ods}"),
-                Employer::Pcn(code) => format!("PCN {code}"),
+                Employer::Practice(ods) => name_of(ods.as_str()),
+                Employer::Pcn(code) => name_of(code.as_str()),
             },
             wte: number(d.wte),
             sessions: number(d.sessions_per_week),
             practices: d
                 .practices
                 .iter()
-                .map(OdsCode::as_str)
+                .map(|ods| name_of(ods.as_str()))
                 .collect::<Vec<_>>()
                 .join(", "),
             dates: match d.end_date {
@@ -305,7 +308,10 @@ pub(crate) async fn staff_list(
     ]);
     let page = StaffListPage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
-        people: people.iter().map(PersonRow::of).collect(),
+        people: {
+            let names = state.app.organisation_names(&user.actor).await?;
+            people.iter().map(|p| PersonRow::of(p, &names)).collect()
+        },
         filtered: filter.search.is_some()
             || filter.staff_group.is_some()
             || filter.employer_kind.is_some()
@@ -427,10 +433,13 @@ async fn site_choices(
     for practice in state.app.visible_practices(actor).await? {
         if let Ok(sites) = state.app.list_sites(actor, &practice.ods_code).await {
             for s in sites {
-                out.push((
-                    s.site.id.clone(),
-                    format!("{} – {}", s.site.site.name, practice.name),
-                ));
+                // A practice's main site is often named as the practice: say it once.
+                let label = if s.site.site.name.trim() == practice.name.trim() {
+                    practice.name.clone()
+                } else {
+                    format!("{} ({})", s.site.site.name, practice.name)
+                };
+                out.push((s.site.id.clone(), label));
             }
         }
     }

@@ -77,11 +77,16 @@ fn status_label(status: &str) -> &'static str {
     }
 }
 
-fn scope_label(kind: &str, code: &str) -> String {
-    if kind == "pcn" {
-        format!("PCN {code}")
-    } else {
-        format!("Practice {code}")
+/// The practice or PCN a rota covers, by name when the actor can see it.
+fn scope_label(
+    kind: &str,
+    code: &str,
+    names: &std::collections::BTreeMap<String, String>,
+) -> String {
+    match names.get(code) {
+        Some(name) => name.clone(),
+        None if kind == "pcn" => format!("PCN {code}"),
+        None => format!("Practice {code}"),
     }
 }
 
@@ -126,6 +131,7 @@ async fn render_list(
     form: RotaRequestForm,
     errors: Option<FieldErrors>,
 ) -> Result<Response, WebError> {
+    let names = state.app.organisation_names(&user.actor).await?;
     let rows = state
         .app
         .rotas(&user.actor)
@@ -134,7 +140,7 @@ async fn render_list(
         .map(|r| {
             let from = NaiveDate::parse_from_str(&r.starts_on, "%Y-%m-%d").ok();
             RotaListRow {
-                scope: scope_label(&r.scope_kind, &r.scope_code),
+                scope: scope_label(&r.scope_kind, &r.scope_code, &names),
                 period: match from {
                     Some(d) => format!("{} weeks from {}", r.weeks, long_date(d)),
                     None => r.starts_on.clone(),
@@ -490,7 +496,11 @@ async fn render_rota(
     const SHOWN: usize = 60;
     let page = RotaPage {
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
-        scope: scope_label(&row.scope_kind, &row.scope_code),
+        scope: scope_label(
+            &row.scope_kind,
+            &row.scope_code,
+            &state.app.organisation_names(&user.actor).await?,
+        ),
         period: format!(
             "{} weeks from {} to {}",
             detail.period.weeks,

@@ -31,6 +31,7 @@ pub(crate) struct LineView {
 #[template(path = "arrs_claim.html")]
 pub(crate) struct ClaimPage {
     ctx: PageCtx,
+    pcn_name: String,
     code: String,
     year: String,
     month: String,
@@ -102,6 +103,7 @@ async fn render_claim(
         }
     }
     let page = ClaimPage {
+        pcn_name: super::pcn_name(state, &user.actor, code).await?,
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
         code: code.to_string(),
         year: fy.code(),

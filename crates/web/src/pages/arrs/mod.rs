@@ -64,6 +64,7 @@ pub(crate) struct PostRow {
 #[template(path = "arrs_ledger.html")]
 pub(crate) struct LedgerPage {
     ctx: PageCtx,
+    pcn_name: String,
     code: String,
     year: String,
     year_label: String,
@@ -256,6 +257,19 @@ pub(crate) struct LedgerQuery {
     done: String,
 }
 
+/// The PCN's name for a page's caption (its code when the actor cannot see it).
+pub(crate) async fn pcn_name(
+    state: &AppState,
+    actor: &app::Actor,
+    code: &str,
+) -> Result<String, WebError> {
+    let names = state.app.organisation_names(actor).await?;
+    Ok(names
+        .get(code)
+        .cloned()
+        .unwrap_or_else(|| format!("PCN {code}")))
+}
+
 pub(crate) async fn ledger_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -318,6 +332,7 @@ async fn render_ledger(
         )),
     };
     let page = LedgerPage {
+        pcn_name: pcn_name(state, &user.actor, code).await?,
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
         code: code.to_string(),
         year: fy.code(),

@@ -19,6 +19,7 @@ use domain::arrs::{Engagement, FinancialYear, PostForm, money};
 #[template(path = "arrs_posts.html")]
 pub(crate) struct PostsPage {
     ctx: PageCtx,
+    pcn_name: String,
     code: String,
     year: String,
     posts: Vec<PostRow>,
@@ -39,6 +40,7 @@ async fn render_posts(
 ) -> Result<Response, WebError> {
     let view = state.app.arrs_posts(&user.actor, code).await?;
     let page = PostsPage {
+        pcn_name: super::pcn_name(state, &user.actor, code).await?,
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
         code: code.to_string(),
         year: FinancialYear::of(state.app.today()).code(),
@@ -165,6 +167,7 @@ pub(crate) async fn posts_import(
 #[template(path = "arrs_post_form.html")]
 pub(crate) struct PostFormPage {
     ctx: PageCtx,
+    pcn_name: String,
     id: String,
     name: String,
     role: String,
@@ -236,6 +239,7 @@ async fn render_post_form(
     };
     let d = &edit.person.draft;
     let page = PostFormPage {
+        pcn_name: super::pcn_name(state, &user.actor, &edit.pcn).await?,
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{}", edit.pcn))?,
         id: id.to_string(),
         name: d.name.clone(),
