@@ -4,7 +4,8 @@
 // and is published again. Counted in clicks from log-in; axe finds nothing serious.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, seriousViolations, screenshot, password } from './helpers.mjs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, seriousViolations, screenshot, screenshots, password } from './helpers.mjs';
 
 let server;
 let browser;
@@ -111,6 +112,7 @@ test('leave that breaks a published rota: warned, confirmed, marked, told, repai
   await m.follow(notice);
   assert.match(await page.locator('#rota-stale').innerText(), /Changed since publishing: \d+ problems?/);
   await check(page, 'stale-rota');
+  await page.locator('#rota-stale').screenshot({ path: join(screenshots, 'stale-rota-mark.png') });
 
   // Repair: the changed days shown, then published again.
   await m.follow(page.getByRole('button', { name: 'Repair the rota' }));
@@ -119,7 +121,7 @@ test('leave that breaks a published rota: warned, confirmed, marked, told, repai
   await m.follow(page.getByRole('button', { name: 'Publish the repaired rota' }));
   assert.match(await page.textContent('.app-confirmation'), /repaired rota was published/);
   assert.equal(await page.locator('#rota-stale').count(), 0);
-  await screenshot(page, 'stale-repaired');
+  await page.locator('.app-confirmation').screenshot({ path: join(screenshots, 'stale-repaired.png') });
   console.log(`PCN manager: ${m.clicks} clicks from log-in to the repaired rota published`);
   assert.ok(m.clicks <= 10, `${m.clicks} clicks`);
 

@@ -101,13 +101,12 @@ pub fn repair_assignments(
     let outcome = rota::solve(&model.problem, options, &|_| {});
     let mut out = model.decode(&input, &outcome.roster);
     // A session that stays keeps its room; the others are given rooms around them.
-    let rooms: BTreeMap<(&str, NaiveDate, domain::rota::Session, &str), &Option<String>> = current
+    type Slot<'a> = (&'a str, NaiveDate, domain::rota::Session, &'a str);
+    let rooms: BTreeMap<Slot, &Option<String>> = current
         .iter()
         .map(|a| {
-            (
-                (a.staff_id.as_str(), a.date, a.session, a.site_id.as_str()),
-                &a.room_id,
-            )
+            let slot: Slot = (&a.staff_id, a.date, a.session, &a.site_id);
+            (slot, &a.room_id)
         })
         .collect();
     for a in &mut out {
