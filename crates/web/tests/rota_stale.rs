@@ -8,6 +8,7 @@ use app::rota::{PublishRequest, RotaScope};
 use domain::leave::{LeaveDraft, LeaveKind, LeaveStatus};
 use domain::rota::RotaPeriod;
 use std::collections::BTreeSet;
+use store::Backend;
 
 on_both!(
     leave_that_breaks_a_published_rota_is_confirmed_marked_told_and_repaired,
