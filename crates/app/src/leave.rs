@@ -2,6 +2,7 @@
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice, days_text};
+use crate::rota::stale::{Checked, Watch};
 use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::leave::{LeaveForm, LeaveStatus};
@@ -91,13 +92,32 @@ impl App {
         }
     }
 
-    /// Approves or refuses a pending request. The actor must manage the person.
+    /// Approves or refuses a pending request. The actor must manage the person. An
+    /// approval that breaks a published rota is saved, and the rota marked.
     pub async fn decide_leave(
         &self,
         actor: &Actor,
         leave_id: &str,
         approve: bool,
     ) -> AppResult<LeaveRecord> {
+        let decided = self
+            .decide_leave_checked(actor, leave_id, approve, true)
+            .await?;
+        decided
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed decision was not saved".into()))
+    }
+
+    /// `decide_leave`, checked against the published rotas first: an approval that breaks
+    /// one is saved only when `confirmed`; else nothing is saved and the breaks come back
+    /// (`crate::rota::stale`).
+    pub async fn decide_leave_checked(
+        &self,
+        actor: &Actor,
+        leave_id: &str,
+        approve: bool,
+        confirmed: bool,
+    ) -> AppResult<Checked<LeaveRecord>> {
         let mut tx = self.store().begin().await?;
         let before = store::leave::get(&mut tx, leave_id)
             .await?
@@ -119,7 +139,15 @@ impl App {
             .decide(approve)
             .map_err(|e| AppError::Invalid(e.into()))?;
         let now = self.now();
+        let watch = Watch::of_person(&mut tx, &person, approve, self.today()).await?;
         store::leave::set_status(&mut tx, leave_id, status, &actor.name, &now).await?;
+        let what = format!("Approving leave for {}", person.draft.name);
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, Some(&before.staff_id))
+            .await?
+        {
+            return Ok(Checked::Confirm(breaks));
+        }
         let change = Change {
             action: status.code(),
             entity: "leave",
@@ -147,5 +175,6 @@ impl App {
         store::leave::get(&mut conn, leave_id)
             .await?
             .ok_or(AppError::NotFound)
+            .map(Checked::Done)
     }
 }

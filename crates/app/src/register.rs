@@ -1,6 +1,7 @@
 //! The team register: listing, adding and changing people.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
+use crate::rota::stale::{Checked, Watch, person_scopes};
 use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::org::Employer;
@@ -179,13 +180,28 @@ impl App {
         access::can_manage_staff(&mut conn, actor, person).await
     }
 
-    /// Adds a person to the register.
+    /// Adds a person to the register (marking any published rota it breaks).
     pub async fn create_staff(
         &self,
         actor: &Actor,
         form: &StaffForm,
         site_ids: &[String],
     ) -> AppResult<String> {
+        self.create_staff_checked(actor, form, site_ids, true)
+            .await?
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed change was not saved".into()))
+    }
+
+    /// `create_staff`, checked against the published rotas first: a starter who breaks
+    /// one (a fixed session the rota does not give them) is saved only when `confirmed`.
+    pub async fn create_staff_checked(
+        &self,
+        actor: &Actor,
+        form: &StaffForm,
+        site_ids: &[String],
+        confirmed: bool,
+    ) -> AppResult<Checked<String>> {
         let draft = form.parse()?;
         let mut tx = self.store().begin().await?;
         access::authorize(
@@ -201,9 +217,19 @@ impl App {
         }
         let id = store::new_id();
         let now = self.now();
+        let (practices, pcns) = person_scopes(&draft);
+        let watch = Watch::start(&mut tx, &practices, &pcns, self.today()).await?;
         store::staff::insert(&mut tx, &id, &draft, site_ids, &now)
             .await
             .map_err(|e| email_conflict(e.into()))?;
+        let what = format!("Adding {}", draft.name);
+        let about = Some(id.as_str());
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, about)
+            .await?
+        {
+            return Ok(Checked::Confirm(breaks));
+        }
         let change = Change {
             action: "created",
             entity: "staff",
@@ -213,10 +239,12 @@ impl App {
             after: json(&draft),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        Ok(id)
+        self.email_nudge();
+        Ok(Checked::Done(id))
     }
 
     /// Replaces a person's record; the actor must manage both the old and the new employer.
+    /// A change that breaks a published rota is saved, and the rota marked.
     pub async fn update_staff(
         &self,
         actor: &Actor,
@@ -224,6 +252,23 @@ impl App {
         form: &StaffForm,
         site_ids: &[String],
     ) -> AppResult<()> {
+        self.update_staff_checked(actor, staff_id, form, site_ids, true)
+            .await?
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed change was not saved".into()))
+    }
+
+    /// `update_staff`, checked against the published rotas first: a change that breaks
+    /// one (an end date, a contract, a site) is saved only when `confirmed`; else nothing
+    /// is saved and the breaks come back.
+    pub async fn update_staff_checked(
+        &self,
+        actor: &Actor,
+        staff_id: &str,
+        form: &StaffForm,
+        site_ids: &[String],
+        confirmed: bool,
+    ) -> AppResult<Checked<()>> {
         let mut tx = self.store().begin().await?;
         let before = access::visible_staff(&mut tx, actor, staff_id).await?;
         if !access::can_manage_staff(&mut tx, actor, &before).await? {
@@ -243,9 +288,26 @@ impl App {
             return Err(email_taken());
         }
         let now = self.now();
+        let (mut practices, mut pcns) = person_scopes(&before.draft);
+        let (more_practices, more_pcns) = person_scopes(&draft);
+        practices.extend(more_practices);
+        pcns.extend(more_pcns);
+        practices.sort();
+        practices.dedup();
+        pcns.sort();
+        pcns.dedup();
+        let watch = Watch::start(&mut tx, &practices, &pcns, self.today()).await?;
         store::staff::update(&mut tx, staff_id, &draft, site_ids, &now)
             .await
             .map_err(|e| email_conflict(e.into()))?;
+        let what = format!("Changing {}'s record", draft.name);
+        let about = Some(staff_id);
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, about)
+            .await?
+        {
+            return Ok(Checked::Confirm(breaks));
+        }
         let change = Change {
             action: "updated",
             entity: "staff",
@@ -259,7 +321,8 @@ impl App {
         if draft.end_date.is_some_and(|end| end < self.today()) {
             self.apply_leavers().await?;
         }
-        Ok(())
+        self.email_nudge();
+        Ok(Checked::Done(()))
     }
 
     /// A member of staff changes their own email and phone.

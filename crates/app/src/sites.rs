@@ -1,6 +1,7 @@
 //! Sites, rooms and vacancies of a practice (or the PCN, for vacancies).
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
+use crate::rota::stale::{Checked, Watch};
 use crate::{App, Change, commit_with_audit, json};
 use domain::FieldError;
 use domain::org::Employer;
@@ -146,6 +147,21 @@ impl App {
         room_id: &str,
         form: &RoomForm,
     ) -> AppResult<String> {
+        self.update_room_checked(actor, room_id, form, true)
+            .await?
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed change was not saved".into()))
+    }
+
+    /// `update_room`, checked against the published rotas first: a room that no longer
+    /// serves the sessions a rota booked in it is saved only when `confirmed`.
+    pub async fn update_room_checked(
+        &self,
+        actor: &Actor,
+        room_id: &str,
+        form: &RoomForm,
+        confirmed: bool,
+    ) -> AppResult<Checked<String>> {
         let mut tx = self.store().begin().await?;
         let before = store::sites::get_room(&mut tx, room_id)
             .await?
@@ -154,9 +170,17 @@ impl App {
             .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
             .await?;
         let draft = form.parse()?;
+        let watch = Watch::start(&mut tx, &[site.practice_ods.clone()], &[], self.today()).await?;
         store::sites::update_room(&mut tx, room_id, &draft)
             .await
             .map_err(|e| name_taken(e.into(), "a room at this site"))?;
+        let what = format!("Changing room {}", draft.name);
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, None)
+            .await?
+        {
+            return Ok(Checked::Confirm(breaks));
+        }
         let now = self.now();
         let change = Change {
             action: "updated",
@@ -167,10 +191,25 @@ impl App {
             after: json(&draft),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        Ok(site.practice_ods)
+        self.email_nudge();
+        Ok(Checked::Done(site.practice_ods))
     }
 
     pub async fn delete_room(&self, actor: &Actor, room_id: &str) -> AppResult<String> {
+        self.delete_room_checked(actor, room_id, true)
+            .await?
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed change was not saved".into()))
+    }
+
+    /// `delete_room`, checked against the published rotas first: removing a room a
+    /// published rota books is done only when `confirmed`.
+    pub async fn delete_room_checked(
+        &self,
+        actor: &Actor,
+        room_id: &str,
+        confirmed: bool,
+    ) -> AppResult<Checked<String>> {
         let mut tx = self.store().begin().await?;
         let before = store::sites::get_room(&mut tx, room_id)
             .await?
@@ -178,7 +217,15 @@ impl App {
         let site = self
             .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
             .await?;
+        let watch = Watch::start(&mut tx, &[site.practice_ods.clone()], &[], self.today()).await?;
         store::sites::delete_room(&mut tx, room_id).await?;
+        let what = format!("Removing room {}", before.room.name);
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, None)
+            .await?
+        {
+            return Ok(Checked::Confirm(breaks));
+        }
         let now = self.now();
         let change = Change {
             action: "deleted",
@@ -189,7 +236,8 @@ impl App {
             after: None,
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        Ok(site.practice_ods)
+        self.email_nudge();
+        Ok(Checked::Done(site.practice_ods))
     }
 
     /// Records a vacancy of a practice or of the PCN.

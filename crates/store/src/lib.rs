@@ -26,6 +26,7 @@ pub mod person_data;
 pub mod practices;
 pub mod rota;
 pub mod rota_requests;
+pub mod rota_stale;
 pub mod scenarios;
 pub mod sessions;
 pub mod settings;

@@ -761,6 +761,12 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
         (("POST", "/rotas/{id}/day"), entry(Rota, Form, MANAGERS)),
         (("GET", "/rotas/{id}/print"), entry(Rota, Empty, MANAGERS)),
         (("GET", "/rotas/{id}/pdf"), entry(Rota, Empty, MANAGERS)),
+        (("POST", "/rotas/{id}/repair"), entry(Rota, Form, MANAGERS)),
+        (("GET", "/rotas/{id}/repair"), entry(Rota, Empty, MANAGERS)),
+        (
+            ("POST", "/rotas/{id}/repair/publish"),
+            entry(Rota, Form, MANAGERS),
+        ),
         (("GET", "/me/rota"), entry(None, Empty, WITH_STAFF_RECORD)),
         (("POST", "/me/swaps"), entry(None, Form, WITH_STAFF_RECORD)),
         (
@@ -1221,6 +1227,9 @@ const PCN_ROTA_ROWS: &[(&str, &str, bool)] = &[
     ("POST", "/rotas/{id}/publish", false),
     ("POST", "/rotas/{id}/cancel", false),
     ("POST", "/rotas/{id}/resolve", false),
+    ("POST", "/rotas/{id}/repair", false),
+    ("GET", "/rotas/{id}/repair", false),
+    ("POST", "/rotas/{id}/repair/publish", false),
     ("POST", "/api/rotas/{id}/publish", false),
     ("POST", "/api/rotas/{id}/cancel", false),
 ];

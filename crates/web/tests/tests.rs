@@ -22,6 +22,7 @@ mod rota_pdf;
 mod rota_queue;
 mod rota_seen;
 mod rota_setup;
+mod rota_stale;
 mod session_requests;
 mod sign_in;
 #[path = "../../gpteam/tests/support/smtp_capture.rs"]

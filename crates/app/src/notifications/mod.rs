@@ -31,13 +31,16 @@ pub enum Kind {
     Training,
     /// An ARRS claim month ended and its claim is not yet submitted.
     ArrsClaim,
+    /// A published rota a change broke (for its managers, to repair).
+    RotaChanged,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Leave,
         Kind::Swap,
         Kind::Rota,
+        Kind::RotaChanged,
         Kind::Training,
         Kind::ArrsClaim,
     ];
@@ -49,6 +52,7 @@ impl Kind {
             Kind::Rota => "rota",
             Kind::Training => "training",
             Kind::ArrsClaim => "arrs_claim",
+            Kind::RotaChanged => "rota_changed",
         }
     }
 
@@ -64,6 +68,7 @@ impl Kind {
             Kind::Rota => "Rotas published or changed",
             Kind::Training => "Training expiring or expired, and reminders",
             Kind::ArrsClaim => "ARRS claims to submit",
+            Kind::RotaChanged => "Published rotas broken by a change, to repair",
         }
     }
 
@@ -71,6 +76,7 @@ impl Kind {
     pub fn reaches(self, role: UserRole) -> bool {
         match self {
             Kind::ArrsClaim => role == UserRole::PcnManager,
+            Kind::RotaChanged => matches!(role, UserRole::PracticeManager | UserRole::PcnManager),
             _ => !matches!(role, UserRole::IcsViewer | UserRole::SystemAdmin),
         }
     }

@@ -4,10 +4,12 @@ pub mod check;
 pub mod mine;
 pub mod pdf;
 pub mod plan;
+pub mod repair;
 pub mod request;
 pub mod requests;
 pub mod session_requests;
 pub mod setup;
+pub mod stale;
 pub mod swaps;
 pub mod visible;
 
@@ -91,6 +93,8 @@ pub struct RotaDetail {
     /// The practice (ODS code) a practice manager reads a PCN rota for: the rota is then
     /// narrowed to that practice's people and sites, and read only (`visible`).
     pub reader_practice: Option<String>,
+    /// Problems changes since publishing brought and still true (`stale`): the rota's mark.
+    pub stale_problems: Vec<RotaProblem>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -708,7 +712,9 @@ pub(crate) async fn detail_of(conn: &mut store::Conn, row: RotaRow) -> AppResult
         Vec::new()
     };
     let conflicts = plan::build(&input).conflicts;
+    let stale_problems = stale::stale_problems(conn, &row.id, &problems).await?;
     Ok(RotaDetail {
+        stale_problems,
         period,
         people,
         sites: input
@@ -883,6 +889,7 @@ impl App {
         .await?;
         let now = self.now();
         store::rota::publish(&mut tx, id, &actor.user_id, &now).await?;
+        store::rota_stale::clear(&mut tx, id).await?;
         self.notify_published(&mut tx, &row, &assignments).await?;
         let change = Change {
             action: if hard_problems.is_empty() {
@@ -1021,6 +1028,7 @@ impl App {
         store::rota::set_staff_day(&mut tx, id, &edit.staff_id, &date.to_string(), &rows).await?;
         // Rooms given out again elsewhere on that day and session are kept as they were.
         store::rota::set_lock(&mut tx, id, &edit.staff_id, &date.to_string(), edit.lock).await?;
+        stale::refresh(&mut tx, id, &problems_after).await?;
         let soft = soft_penalty(&input, &after);
         let problems_json = serde_json::to_string(&problems_after).unwrap_or_default();
         store::rota::set_scores(

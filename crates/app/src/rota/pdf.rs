@@ -531,6 +531,7 @@ mod tests {
             problems: Vec::new(),
             conflicts: Vec::new(),
             reader_practice: None,
+            stale_problems: Vec::new(),
         }
     }
 

@@ -341,7 +341,7 @@ pub struct PersonRotaRules {
 }
 
 /// A session opened, closed or re-timed at a site, as typed.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct SiteSessionForm {
     /// `am`, `pm`, `evening`, `saturday`.
@@ -547,6 +547,21 @@ impl App {
         site_id: &str,
         form: &SiteSessionForm,
     ) -> AppResult<()> {
+        self.save_site_session_checked(actor, site_id, form, true)
+            .await?
+            .done()
+            .ok_or_else(|| AppError::Internal("a confirmed change was not saved".into()))
+    }
+
+    /// `save_site_session`, checked against the published rotas first: closing a session
+    /// a published rota books is saved only when `confirmed` (`super::stale`).
+    pub async fn save_site_session_checked(
+        &self,
+        actor: &Actor,
+        site_id: &str,
+        form: &SiteSessionForm,
+        confirmed: bool,
+    ) -> AppResult<super::stale::Checked<()>> {
         let mut tx = self.store().begin().await?;
         let site = managed_site(&mut tx, actor, site_id).await?;
         let mut errors = FieldErrors::default();
@@ -594,7 +609,16 @@ impl App {
             ends: t.ends.format("%H:%M").to_string(),
             open,
         };
+        let practices = [site.practice_ods.clone()];
+        let watch = super::stale::Watch::start(&mut tx, &practices, &[], self.today()).await?;
         store::rota::upsert_site_session(&mut tx, &row).await?;
+        let what = format!("Changing the {} session", session.label());
+        if let Some(breaks) = self
+            .settle_watch(&mut tx, &watch, confirmed, &what, None)
+            .await?
+        {
+            return Ok(super::stale::Checked::Confirm(breaks));
+        }
         let change = Change {
             action: "updated",
             entity: "site_session",
@@ -603,7 +627,9 @@ impl App {
             before: json(&before.iter().find(|r| r.session == row.session)),
             after: json(&row),
         };
-        commit_with_audit(tx, Some(actor), change, &self.now()).await
+        commit_with_audit(tx, Some(actor), change, &self.now()).await?;
+        self.email_nudge();
+        Ok(super::stale::Checked::Done(()))
     }
 
     /// A person's rota rules with what else the rota takes from their record (contract,

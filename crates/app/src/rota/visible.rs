@@ -148,6 +148,8 @@ pub fn narrow_to_practice(mut detail: RotaDetail, ods: &str) -> RotaDetail {
             p.staff_ids.iter().all(|s| shown.contains(s))
         }
     });
+    let kept = detail.problems.clone();
+    detail.stale_problems.retain(|p| kept.contains(p));
     // Contradicting rules name people of the whole PCN: the PCN's managers sort those out.
     detail.conflicts.clear();
     detail.reader_practice = Some(ods.to_string());

@@ -21,7 +21,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct NotificationDto {
     id: String,
-    /// `leave`, `swap`, `rota`, `training` or `arrs_claim`.
+    /// `leave`, `swap`, `rota`, `rota_changed`, `training` or `arrs_claim`.
     kind: String,
     /// What happened, in a sentence.
     text: String,

@@ -142,6 +142,12 @@ pub(crate) struct RotaStatusDto {
     version: i64,
     /// Why a failed solve failed.
     error: Option<String>,
+    /// A published rota that changes since publishing (leave approved, a starter, a
+    /// leaver, a contract, a room) broke: `stale_problems` says how, and a repair puts it
+    /// right (`/rotas/{id}/repair`).
+    stale: bool,
+    /// The problems changes since publishing brought and that are still true.
+    stale_problems: Vec<ProblemDto>,
 }
 
 #[utoipa::path(get, path = "/api/rotas/{id}", params(("id" = String, Path)),
@@ -157,16 +163,22 @@ async fn rota_status(
         .await
         .map_err(api)?;
     // Problems are judged only on a finished rota; while it is solved the row is enough.
-    let (row, problems, conflicts) = if matches!(summary.status.as_str(), "done" | "cancelled") {
-        let detail = state
-            .app
-            .rota_to_read(&user.actor, &id)
-            .await
-            .map_err(api)?;
-        (detail.row, detail.problems, detail.conflicts)
-    } else {
-        (summary, Vec::new(), Vec::new())
-    };
+    let (row, problems, conflicts, stale_problems) =
+        if matches!(summary.status.as_str(), "done" | "cancelled") {
+            let detail = state
+                .app
+                .rota_to_read(&user.actor, &id)
+                .await
+                .map_err(api)?;
+            (
+                detail.row,
+                detail.problems,
+                detail.conflicts,
+                detail.stale_problems,
+            )
+        } else {
+            (summary, Vec::new(), Vec::new(), Vec::new())
+        };
     let finished = matches!(row.status.as_str(), "done" | "cancelled");
     let hard_violations = if finished {
         Some(problems.iter().filter(|p| p.hard).count() as i64)
@@ -185,6 +197,8 @@ async fn rota_status(
         conflicts,
         published_at: row.published_at,
         error: row.error,
+        stale: !stale_problems.is_empty(),
+        stale_problems: stale_problems.into_iter().map(problem_dto).collect(),
         id: row.id,
         scope_kind: row.scope_kind,
         scope_code: row.scope_code,

@@ -20,6 +20,7 @@ mod practice;
 mod rota;
 mod rota_requests;
 mod rota_setup;
+mod rota_stale;
 mod session;
 mod session_requests;
 mod sites;
@@ -257,6 +258,12 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/rotas/{id}/day", post(rota::day_save))
         .get("/rotas/{id}/print", get(rota::print_page))
         .get("/rotas/{id}/pdf", get(rota::pdf_download))
+        .post("/rotas/{id}/repair", post(rota_stale::repair_propose))
+        .get("/rotas/{id}/repair", get(rota_stale::repair_page))
+        .post(
+            "/rotas/{id}/repair/publish",
+            post(rota_stale::repair_publish),
+        )
         .get("/me/rota", get(my_rota::my_rota_page))
         .post("/me/swaps", post(my_rota::swap_request))
         .post("/me/session-requests", post(session_requests::my_request))

@@ -487,6 +487,9 @@ pub(crate) struct StaffPost {
     form: StaffForm,
     #[serde(default)]
     sites: Vec<String>,
+    /// `yes` once the manager confirmed a change that breaks a published rota.
+    #[serde(default)]
+    confirm_rota: String,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -528,11 +531,27 @@ pub(crate) async fn staff_create(
             app::Tenant::Practice(&ods),
         )
         .await?;
+    let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
-        .create_staff(&user.actor, &post.form, &post.sites)
+        .create_staff_checked(&user.actor, &post.form, &post.sites, confirmed)
         .await
     {
+        Ok(app::rota::stale::Checked::Confirm(breaks)) => {
+            let (action, back) = (
+                format!("/practices/{ods}/staff"),
+                format!("/practices/{ods}/staff"),
+            );
+            super::rota_stale::staff_confirm(
+                &user,
+                token,
+                &action,
+                &back,
+                &post.form,
+                &post.sites,
+                breaks,
+            )
+        }
         Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}/staff?done=added")).into_response()),
         Err(AppError::Invalid(errors)) => {
             form_again(
@@ -589,12 +608,25 @@ pub(crate) async fn staff_update(
     Path(id): Path<String>,
     CsrfForm(post): CsrfForm<StaffPost>,
 ) -> Result<Response, WebError> {
+    let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
-        .update_staff(&user.actor, &id, &post.form, &post.sites)
+        .update_staff_checked(&user.actor, &id, &post.form, &post.sites, confirmed)
         .await
     {
-        Ok(()) => {
+        Ok(app::rota::stale::Checked::Confirm(breaks)) => {
+            let (action, back) = (format!("/staff/{id}"), format!("/staff/{id}"));
+            super::rota_stale::staff_confirm(
+                &user,
+                token,
+                &action,
+                &back,
+                &post.form,
+                &post.sites,
+                breaks,
+            )
+        }
+        Ok(app::rota::stale::Checked::Done(())) => {
             let ods = post
                 .form
                 .practices
@@ -825,17 +857,21 @@ pub(crate) async fn leave_page(
     Ok((token, page).into_response())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, serde::Serialize)]
 pub(crate) struct DecisionForm {
     #[serde(default)]
     decision: String,
     #[serde(default)]
     back: String,
+    /// `yes` once the manager confirmed an approval that breaks a published rota.
+    #[serde(default)]
+    confirm_rota: String,
 }
 
 pub(crate) async fn leave_decide(
     State(state): State<AppState>,
     user: CurrentUser,
+    token: CsrfToken,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DecisionForm>,
 ) -> Result<Response, WebError> {
@@ -844,11 +880,26 @@ pub(crate) async fn leave_decide(
         "refuse" => false,
         _ => return Err(WebError::BadRequest("Choose approve or refuse".into())),
     };
-    let leave = state.app.decide_leave(&user.actor, &id, approve).await?;
+    let confirmed = super::rota_stale::confirmed(&form.confirm_rota);
+    let decided = state
+        .app
+        .decide_leave_checked(&user.actor, &id, approve, confirmed)
+        .await?;
     let back = if form.back.starts_with("/practices/") {
-        form.back
+        form.back.clone()
     } else {
         "/".into()
+    };
+    let leave = match decided {
+        app::rota::stale::Checked::Done(leave) => leave,
+        app::rota::stale::Checked::Confirm(breaks) => {
+            let action = format!("/leave/{id}/decision");
+            let fields = super::rota_stale::fields_of(&form);
+            let heading = "Approve this leave?";
+            return super::rota_stale::confirm_page(
+                &user, token, heading, &action, fields, breaks, &back,
+            );
+        }
     };
     let done = if approve { "approved" } else { "refused" };
     let _ = leave;

@@ -31,6 +31,8 @@ pub(crate) struct RotaListRow {
     pub published: bool,
     /// A PCN rota a practice manager reads for their practice.
     pub read_only: bool,
+    /// Changed since publishing: the problems still true (`app::rota::stale`).
+    pub stale: Vec<String>,
 }
 
 pub(crate) struct Choice {
@@ -132,12 +134,12 @@ async fn render_list(
     errors: Option<FieldErrors>,
 ) -> Result<Response, WebError> {
     let names = state.app.organisation_names(&user.actor).await?;
-    let rows = state
-        .app
-        .rotas(&user.actor)
-        .await?
+    let rotas = state.app.rotas(&user.actor).await?;
+    let marks = state.app.stale_summaries(&user.actor, &rotas).await?;
+    let rows = rotas
         .into_iter()
         .map(|r| {
+            let stale = marks.iter().find(|m| m.rota_id == r.id);
             let from = NaiveDate::parse_from_str(&r.starts_on, "%Y-%m-%d").ok();
             RotaListRow {
                 scope: scope_label(&r.scope_kind, &r.scope_code, &names),
@@ -149,6 +151,9 @@ async fn render_list(
                 hard: r.hard_violations.map(|h| h.to_string()).unwrap_or_default(),
                 published: r.published_at.is_some(),
                 read_only: user.actor.role == UserRole::PracticeManager && r.scope_kind == "pcn",
+                stale: stale.map_or_else(Vec::new, |m| {
+                    m.problems.iter().map(|p| p.message.clone()).collect()
+                }),
                 id: r.id,
             }
         })
@@ -315,6 +320,8 @@ pub(crate) struct RotaPage {
     publish_refused: Vec<String>,
     /// Publishing was refused for another reason (the rota changed since).
     publish_error: String,
+    /// Changed since publishing: the problems still true (`rota_stale_mark.html`).
+    stale: Vec<String>,
 }
 
 pub(crate) struct SwapLine {
@@ -579,6 +586,11 @@ async fn render_rota(
             .collect(),
         rows,
         locked_count: detail.locked.len(),
+        stale: detail
+            .stale_problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect(),
         swaps: swaps
             .into_iter()
             .map(|w| SwapLine {

@@ -623,6 +623,8 @@ pub(crate) struct SessionPost {
     back: String,
     #[serde(default)]
     anchor: String,
+    #[serde(default)]
+    confirm_rota: String,
 }
 
 pub(crate) async fn session_save(
@@ -638,12 +640,31 @@ pub(crate) async fn session_save(
         starts: post.starts.clone(),
         ends: post.ends.clone(),
     };
+    let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
-        .save_site_session(&user.actor, &site_id, &form)
+        .save_site_session_checked(&user.actor, &site_id, &form, confirmed)
         .await
     {
-        Ok(()) => {
+        Ok(app::rota::stale::Checked::Confirm(breaks)) => {
+            let mut fields = super::rota_stale::fields_of(&form);
+            fields.push(("back".into(), post.back.clone()));
+            fields.push(("anchor".into(), post.anchor.clone()));
+            let (action, back) = (
+                format!("/sites/{site_id}/sessions"),
+                scope_path(&scope_from_back(&post.back, &user)),
+            );
+            super::rota_stale::confirm_page(
+                &user,
+                token,
+                "Close this session?",
+                &action,
+                fields,
+                breaks,
+                &back,
+            )
+        }
+        Ok(app::rota::stale::Checked::Done(())) => {
             Ok(Redirect::to(&back_to(&post.back, &user, "session", &post.anchor)).into_response())
         }
         Err(AppError::Invalid(errors)) => {

@@ -287,8 +287,28 @@ pub(crate) async fn room_update(
     CsrfForm(post): CsrfForm<RoomPost>,
 ) -> Result<Response, WebError> {
     let form = post.form("");
-    match state.app.update_room(&user.actor, &id, &form).await {
-        Ok(ods) => {
+    let confirmed = post
+        .0
+        .iter()
+        .any(|(k, v)| k == "confirm_rota" && v == "yes");
+    match state
+        .app
+        .update_room_checked(&user.actor, &id, &form, confirmed)
+        .await
+    {
+        Ok(app::rota::stale::Checked::Confirm(breaks)) => {
+            let back = format!("/rooms/{id}");
+            super::rota_stale::confirm_page(
+                &user,
+                token,
+                "Save this room?",
+                &back,
+                post.0,
+                breaks,
+                &back,
+            )
+        }
+        Ok(app::rota::stale::Checked::Done(ods)) => {
             Ok(Redirect::to(&format!("/practices/{ods}/sites?done=room-saved")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
@@ -311,14 +331,39 @@ pub(crate) async fn room_update(
 }
 
 #[derive(serde::Deserialize)]
-pub(crate) struct Nothing {}
+pub(crate) struct DeleteForm {
+    /// `yes` once the manager confirmed removing a room a published rota books.
+    #[serde(default)]
+    confirm_rota: String,
+}
 
 pub(crate) async fn room_delete(
     State(state): State<AppState>,
     user: CurrentUser,
+    token: CsrfToken,
     Path(id): Path<String>,
-    CsrfForm(_): CsrfForm<Nothing>,
+    CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> Result<Response, WebError> {
-    let ods = state.app.delete_room(&user.actor, &id).await?;
-    Ok(Redirect::to(&format!("/practices/{ods}/sites?done=room-deleted")).into_response())
+    let confirmed = super::rota_stale::confirmed(&form.confirm_rota);
+    match state
+        .app
+        .delete_room_checked(&user.actor, &id, confirmed)
+        .await?
+    {
+        app::rota::stale::Checked::Done(ods) => {
+            Ok(Redirect::to(&format!("/practices/{ods}/sites?done=room-deleted")).into_response())
+        }
+        app::rota::stale::Checked::Confirm(breaks) => {
+            let (action, back) = (format!("/rooms/{id}/delete"), format!("/rooms/{id}"));
+            super::rota_stale::confirm_page(
+                &user,
+                token,
+                "Remove this room?",
+                &action,
+                Vec::new(),
+                breaks,
+                &back,
+            )
+        }
+    }
 }

@@ -1,0 +1,188 @@
+//! A published rota stays true, on both databases: approving leave that breaks a published
+//! rota says so before anything is saved and saves only when confirmed (a second submit);
+//! the rota is then marked on its page, in the list and in the API, its managers are told,
+//! and its repair changes only the days it must before it is published again.
+use super::on_both;
+use crate::support::*;
+use app::rota::{PublishRequest, RotaScope};
+use domain::leave::{LeaveDraft, LeaveKind, LeaveStatus};
+use domain::rota::RotaPeriod;
+use std::collections::BTreeSet;
+use store::Backend;
+
+on_both!(
+    leave_that_breaks_a_published_rota_is_confirmed_marked_told_and_repaired,
+    async |t: &TestApp| {
+        let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let client = t.logged_in(&email).await;
+        let user = t.user(&email).await;
+        let actor = t.app.actor(&user.id).await.unwrap();
+        let monday = next_monday(t.app.today());
+        let period = RotaPeriod {
+            from: monday,
+            weeks: 1,
+        };
+        let id = t
+            .app
+            .request_rota(&actor, RotaScope::Pcn(OWN_PCN.into()), period, Some(2))
+            .await
+            .unwrap();
+        t.app.run_next_rota_job("test-worker", 2).await.unwrap();
+        let published = t.app.rota(&actor, &id).await.unwrap();
+        let request = PublishRequest {
+            version: Some(published.row.version),
+            override_rules: false,
+        };
+        let outcome = t.app.publish_rota(&actor, &id, &request).await.unwrap();
+        assert!(outcome.published, "{:?}", outcome.hard_problems);
+
+        // Someone booked on Tuesday asks for Tuesday and Wednesday off.
+        let tuesday = monday + chrono::Days::new(1);
+        let wednesday = monday + chrono::Days::new(2);
+        let away: BTreeSet<_> = [tuesday, wednesday].into();
+        let who = published
+            .assignments
+            .iter()
+            .find(|a| a.date == tuesday)
+            .expect("someone works on Tuesday")
+            .staff_id
+            .clone();
+        let name = published
+            .people
+            .iter()
+            .find(|p| p.id == who)
+            .unwrap()
+            .name
+            .clone();
+        let leave_id = store::new_id();
+        let mut conn = t.app.store().conn().await.unwrap();
+        let leave = LeaveDraft {
+            kind: LeaveKind::Annual,
+            start_date: tuesday,
+            end_date: wednesday,
+            note: None,
+        };
+        store::leave::insert(
+            &mut conn,
+            &leave_id,
+            &who,
+            &leave,
+            LeaveStatus::Requested,
+            "2026-11-23T09:00:00Z",
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        let status_of = async |id: &str| {
+            let mut conn = t.app.store().conn().await.unwrap();
+            store::leave::get(&mut conn, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        };
+
+        // Approving says what it breaks, in words, and saves nothing.
+        let path = format!("/leave/{leave_id}/decision");
+        let back = format!("/practices/{OWN_PRACTICE}/leave");
+        let decision = [("decision", "approve"), ("back", back.as_str())];
+        let (status, _, page) = post_form(t, &client, &path, &decision).await;
+        assert_eq!(status, 409, "{page}");
+        let booked = published
+            .assignments
+            .iter()
+            .filter(|a| a.staff_id == who && away.contains(&a.date))
+            .count();
+        let plural = if booked == 1 { "session" } else { "sessions" };
+        let said = format!("{name} is booked on {booked} {plural} in their leave");
+        assert!(page.contains(&said), "{said} in {page}");
+        assert!(
+            page.contains("name=\"confirm_rota\" value=\"yes\""),
+            "{page}"
+        );
+        assert_eq!(status_of(&leave_id).await, LeaveStatus::Requested);
+        assert!(
+            t.app
+                .rota(&actor, &id)
+                .await
+                .unwrap()
+                .stale_problems
+                .is_empty(),
+            "not marked before it is confirmed"
+        );
+
+        // Confirmed: saved, the rota marked on its page, in the list and in the API.
+        let mut confirmed = decision.to_vec();
+        confirmed.push(("confirm_rota", "yes"));
+        let (status, _, _) = post_form(t, &client, &path, &confirmed).await;
+        assert_eq!(status, 303);
+        assert_eq!(status_of(&leave_id).await, LeaveStatus::Approved);
+        let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
+        assert!(page.contains("Changed since publishing"), "{page}");
+        assert!(page.contains("Repair the rota"), "{page}");
+        let (_, list) = get(t, &client, "/rotas").await;
+        assert!(list.contains("Changed since publishing"), "{list}");
+        let (status, body) = get_json(t, &client, &format!("/api/rotas/{id}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(body["stale"], serde_json::json!(true), "{body}");
+        let stale = body["stale_problems"].as_array().unwrap();
+        assert!(stale.iter().any(|p| p["rule"] == "leave"), "{stale:?}");
+
+        // The rota's managers are told.
+        let inbox = t.app.notifications(&actor).await.unwrap();
+        assert!(
+            inbox
+                .iter()
+                .any(|n| n.kind == app::notifications::Kind::RotaChanged
+                    && n.link == format!("/rotas/{id}")
+                    && n.text.contains("broke the rota")),
+            "{inbox:?}"
+        );
+
+        // The repair: proposed, shown, published; only the days it must change change.
+        let (status, location, _) =
+            post_form(t, &client, &format!("/rotas/{id}/repair"), &[]).await;
+        assert_eq!(
+            (status, location.as_str()),
+            (303, format!("/rotas/{id}/repair").as_str())
+        );
+        let (status, page) = get(t, &client, &location).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("Publish the repaired rota"), "{page}");
+        assert!(page.contains(&name), "the changed days name {name}: {page}");
+        let version = field_value(&page, "version").unwrap();
+        let (status, location, page) = post_form(
+            t,
+            &client,
+            &format!("/rotas/{id}/repair/publish"),
+            &[("version", &version)],
+        )
+        .await;
+        assert_eq!(status, 303, "{page}");
+        assert!(location.ends_with("done=rota-repaired"), "{location}");
+        let repaired = t.app.rota(&actor, &id).await.unwrap();
+        assert!(repaired.stale_problems.is_empty());
+        let hard: Vec<_> = repaired.problems.iter().filter(|p| p.hard).collect();
+        assert!(hard.is_empty(), "{hard:?}");
+        assert!(
+            !repaired
+                .assignments
+                .iter()
+                .any(|a| a.staff_id == who && away.contains(&a.date))
+        );
+        // Every other person's session on the other days is as published (the person away
+        // may lose a session elsewhere: their contract shrinks with the leave).
+        let other_days = |list: &[app::rota::Assignment]| -> Vec<app::rota::Assignment> {
+            list.iter()
+                .filter(|a| !away.contains(&a.date) && a.staff_id != who)
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            other_days(&repaired.assignments),
+            other_days(&published.assignments)
+        );
+        let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
+        assert!(!page.contains("Changed since publishing"), "{page}");
+    }
+);
