@@ -236,11 +236,11 @@ mod tests {
         let f = forecast_all(&[series(start, values)], 6, &ForecastOptions::default()).unwrap();
         assert!(f[0].seasonal);
         let season = |m: u32| 1.0 + 0.1 * ((m as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
-        let p = &f[0].points[0];
-        assert_eq!(p.month.to_string(), "2020-01");
-        let rate = p.forecast / p.working_days as f64;
-        let last = 1000.0 * season(12);
-        let share = (rate / last).ln() / (season(1) / season(12)).ln();
+        // June against January: a profile factor apart of ln(season(6) / season(1)).
+        let rate = |h: usize| f[0].points[h].forecast / f[0].points[h].working_days as f64;
+        assert_eq!(f[0].points[0].month.to_string(), "2020-01");
+        assert_eq!(f[0].points[5].month.to_string(), "2020-06");
+        let share = (rate(5) / rate(0)).ln() / (season(6) / season(1)).ln();
         assert!((share - 2.0 / 3.0).abs() < 0.1, "{share}");
     }
 

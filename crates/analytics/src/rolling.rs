@@ -460,7 +460,7 @@ mod tests {
             .collect();
         let s = [
             series("A", start, values.clone()),
-            series("B", start.plus(6), values[..12].to_vec()),
+            series("B", start.plus(6), values[6..18].to_vec()),
         ];
         let origins = [start.plus(13), start.plus(16), start.plus(17)];
         let run = rolling_backtest(&s, &origins, 3, &ForecastOptions::default(), &CONTENDERS);
