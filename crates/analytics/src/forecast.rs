@@ -521,12 +521,7 @@ mod tests {
         let values: Vec<f64> = (0..33)
             .map(|i| 100.0 * start.plus(i).working_days() as f64)
             .collect();
-        let f = forecast_all(
-            &[series("A", "GP", start, values)],
-            3,
-            &ets(),
-        )
-        .unwrap();
+        let f = forecast_all(&[series("A", "GP", start, values)], 3, &ets()).unwrap();
         let p = &f[0].points;
         assert_eq!(p[0].month.to_string(), "2020-10");
         assert!((p[0].forecast - 2200.0).abs() < 1.0, "{:?}", p[0]);

@@ -16,5 +16,5 @@ pub mod scenario;
 pub mod series;
 
 pub use calendar::Month;
-pub use forecast::{ForecastOptions, Method, ForecastPoint, SeriesForecast, forecast_all};
+pub use forecast::{ForecastOptions, ForecastPoint, Method, SeriesForecast, forecast_all};
 pub use series::{MonthlyCount, Series, build_series};

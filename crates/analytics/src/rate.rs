@@ -194,7 +194,11 @@ mod tests {
                 let m = start.plus(i as i32);
                 let season =
                     1.0 + 0.1 * ((m.month as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
-                let wobble = if i % 2 == 0 { 1.0 + wobble } else { 1.0 - wobble };
+                let wobble = if i % 2 == 0 {
+                    1.0 + wobble
+                } else {
+                    1.0 - wobble
+                };
                 let level = match fall_at {
                     Some((f, after)) if i >= f => 1000.0 * after,
                     _ => 1000.0,
@@ -256,7 +260,8 @@ mod tests {
             .map(|p| p.forecast / p.working_days as f64)
             .collect();
         // Deseasonalised, the rate rises month by month from about 600 towards 1000.
-        let season = |m: Month| 1.0 + 0.1 * ((m.month as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
+        let season =
+            |m: Month| 1.0 + 0.1 * ((m.month as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
         let level: Vec<f64> = f[0]
             .points
             .iter()
@@ -292,7 +297,12 @@ mod tests {
         assert_eq!(f[0].points, g[0].points);
         // A fall 30 months before the end: older than 24 months, so no recovery either.
         let old = synthetic(start, 45, Some((15, 0.6)));
-        let f = forecast_all(&[series(start, old.clone())], 3, &ForecastOptions::default()).unwrap();
+        let f = forecast_all(
+            &[series(start, old.clone())],
+            3,
+            &ForecastOptions::default(),
+        )
+        .unwrap();
         let g = forecast_all(&[series(start, old)], 3, &options).unwrap();
         assert_eq!(f[0].points, g[0].points);
     }
@@ -310,8 +320,7 @@ mod tests {
             .map(|(i, v)| v * if i % 2 == 0 { 1.1 } else { 0.9 })
             .collect();
         let width = |values: Vec<f64>| -> Vec<f64> {
-            let f = forecast_all(&[series(start, values)], 6, &ForecastOptions::default())
-                .unwrap();
+            let f = forecast_all(&[series(start, values)], 6, &ForecastOptions::default()).unwrap();
             f[0].points
                 .iter()
                 .map(|p| p.upper_80 / p.lower_80)
@@ -319,7 +328,10 @@ mod tests {
         };
         let (calm, noisy) = (width(calm), width(noisy));
         for h in 1..6 {
-            assert!(calm[h] >= calm[h - 1] && noisy[h] > calm[h], "{calm:?} {noisy:?}");
+            assert!(
+                calm[h] >= calm[h - 1] && noisy[h] > calm[h],
+                "{calm:?} {noisy:?}"
+            );
         }
     }
 }

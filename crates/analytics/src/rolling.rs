@@ -131,10 +131,12 @@ impl RollingBacktest {
             let n = s.len();
             let mase = s.iter().map(|s| s.mase).sum::<f64>() / n.max(1) as f64;
             let smape = s.iter().map(|s| s.smape).sum::<f64>() / n.max(1) as f64;
-            let (inside, months) = s.iter().fold((0.0, 0usize), |(c, m), s| match s.covered_80 {
-                Some(share) => (c + share * s.horizon as f64, m + s.horizon),
-                None => (c, m),
-            });
+            let (inside, months) = s
+                .iter()
+                .fold((0.0, 0usize), |(c, m), s| match s.covered_80 {
+                    Some(share) => (c + share * s.horizon as f64, m + s.horizon),
+                    None => (c, m),
+                });
             let coverage = (months > 0).then(|| inside / months as f64);
             (n, mase, smape, coverage)
         };
@@ -471,7 +473,10 @@ mod tests {
             .collect();
         // From month 13: 3 months; from month 16: 1 (the data ends at 17); 17: nothing.
         assert_eq!(a.iter().map(|s| s.horizon).collect::<Vec<_>>(), vec![3, 1]);
-        assert!(a.iter().all(|s| s.mase.abs() < 1e-9 && s.covered_80.is_none()));
+        assert!(
+            a.iter()
+                .all(|s| s.mase.abs() < 1e-9 && s.covered_80.is_none())
+        );
         // B runs from month 6 to 17: its origin 13 is its 8th month, so it is scored too.
         assert_eq!(
             run.scores
@@ -480,12 +485,9 @@ mod tests {
                 .count(),
             2
         );
-        assert!(
-            run.skipped
-                .iter()
-                .any(|(area, _, o, why)| area == "A" && *o == start.plus(17)
-                    && why.contains("no month after"))
-        );
+        assert!(run.skipped.iter().any(|(area, _, o, why)| area == "A"
+            && *o == start.plus(17)
+            && why.contains("no month after")));
         let summary = run.summary(&CONTENDERS);
         let wd = summary.iter().find(|s| s.method == "wd_naive").unwrap();
         assert_eq!(wd.scored, 4);
@@ -510,12 +512,22 @@ mod tests {
         )
         .unwrap();
         let names: Vec<String> = e.origins.iter().map(Month::to_string).collect();
-        assert_eq!(names, ["2020-08", "2020-09", "2020-10", "2020-11", "2020-12", "2021-01"]);
+        assert_eq!(
+            names,
+            [
+                "2020-08", "2020-09", "2020-10", "2020-11", "2020-12", "2021-01"
+            ]
+        );
         assert_eq!(e.forecaster.scored, 6);
         assert_eq!(e.working_day_naive.method, "wd_naive");
         assert!(
-            area_evidence(&[series("A", start, values[..13].to_vec())], 6, 6, &Default::default())
-                .is_none()
+            area_evidence(
+                &[series("A", start, values[..13].to_vec())],
+                6,
+                6,
+                &Default::default()
+            )
+            .is_none()
         );
     }
 }

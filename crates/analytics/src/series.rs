@@ -99,7 +99,8 @@ pub fn checked_series(
     let mut left_out = Vec::new();
     let mut whole: Vec<((String, String), Month, Vec<f64>)> = Vec::new();
     for (key, months) in counts {
-        let (Some((&first, _)), Some((&last, _))) = (months.first_key_value(), months.last_key_value())
+        let (Some((&first, _)), Some((&last, _))) =
+            (months.first_key_value(), months.last_key_value())
         else {
             left_out.push((key, "no months".to_string()));
             continue;
@@ -116,16 +117,16 @@ pub fn checked_series(
             } else {
                 missing.join(", ")
             };
-            left_out.push((
-                key,
-                format!("misses {shown} between {first} and {last}"),
-            ));
+            left_out.push((key, format!("misses {shown} between {first} and {last}")));
             continue;
         }
         if months.len() < 3 {
             left_out.push((
                 key,
-                format!("has {} months ({first} to {last}): at least 3 are needed", months.len()),
+                format!(
+                    "has {} months ({first} to {last}): at least 3 are needed",
+                    months.len()
+                ),
             ));
             continue;
         }
@@ -203,7 +204,10 @@ mod tests {
             why[&key("A", "Unknown")],
             "runs from 2019-04 to 2019-08, the rest of A from 2019-03 to 2019-08"
         );
-        assert_eq!(why[&key("B", "GP")], "misses 2019-05 between 2019-03 and 2019-08");
+        assert_eq!(
+            why[&key("B", "GP")],
+            "misses 2019-05 between 2019-03 and 2019-08"
+        );
         assert_eq!(
             why[&key("C", "GP")],
             "has 2 months (2019-03 to 2019-04): at least 3 are needed"

@@ -43,17 +43,18 @@ fn key(m: Month) -> String {
 /// The note of one area from its complete series (all HCP types).
 pub fn note(area_code: &str, area_name: &str, series: &[Series]) -> ForecastNote {
     let options = ForecastOptions::default();
-    let backtest = area_evidence(series, NOTE_ORIGINS, NOTE_HORIZON, &options).map(
-        |e: AreaEvidence| NoteBacktest {
-            first_origin: e.origins.first().map(|m| key(*m)).unwrap_or_default(),
-            last_origin: e.origins.last().map(|m| key(*m)).unwrap_or_default(),
-            origins: e.origins.len(),
-            horizon: e.horizon,
-            ratio: e.forecaster.ratio,
-            working_day_naive_ratio: e.working_day_naive.ratio,
-            coverage_80: e.forecaster.coverage_80,
-        },
-    );
+    let backtest =
+        area_evidence(series, NOTE_ORIGINS, NOTE_HORIZON, &options).map(|e: AreaEvidence| {
+            NoteBacktest {
+                first_origin: e.origins.first().map(|m| key(*m)).unwrap_or_default(),
+                last_origin: e.origins.last().map(|m| key(*m)).unwrap_or_default(),
+                origins: e.origins.len(),
+                horizon: e.horizon,
+                ratio: e.forecaster.ratio,
+                working_day_naive_ratio: e.working_day_naive.ratio,
+                coverage_80: e.forecaster.coverage_80,
+            }
+        });
     ForecastNote {
         area_code: area_code.to_string(),
         area_name: area_name.to_string(),
@@ -86,7 +87,12 @@ impl ForecastNote {
         let percent = |r: f64| format!("{:.0} %", r * 100.0);
         let coverage = b
             .coverage_80
-            .map(|c| format!(" {} of the actual months fell inside its 80 % range.", percent(c)))
+            .map(|c| {
+                format!(
+                    " {} of the actual months fell inside its 80 % range.",
+                    percent(c)
+                )
+            })
             .unwrap_or_default();
         format!(
             "{} ({}): forecasting up to {} months ahead from each of the {} months {} to {}, its errors were {} of those of the better simple forecast (the last month, or the same month a year before); last month's appointments per working day alone scored {}.{}",
@@ -152,7 +158,9 @@ mod tests {
     fn a_short_history_says_so_and_a_long_one_gives_figures() {
         let start = Month::new(2019, 3).unwrap();
         let values: Vec<f64> = (0..24)
-            .map(|i| 100.0 * f64::from(start.plus(i).working_days()) * (1.0 + 0.02 * (i % 3) as f64))
+            .map(|i| {
+                100.0 * f64::from(start.plus(i).working_days()) * (1.0 + 0.02 * (i % 3) as f64)
+            })
             .collect();
         let series = |n: usize| Series {
             area_code: "06L".into(),
@@ -167,9 +175,15 @@ mod tests {
         let long = note("06L", "Ipswich", &[series(24)]);
         assert_eq!(long.method, "gpteam");
         let b = long.backtest.as_ref().unwrap();
-        assert_eq!((b.first_origin.as_str(), b.last_origin.as_str()), ("2020-08", "2021-01"));
+        assert_eq!(
+            (b.first_origin.as_str(), b.last_origin.as_str()),
+            ("2020-08", "2021-01")
+        );
         let sentence = long.backtest_sentence();
-        assert!(sentence.contains("from each of the 6 months Aug 2020 to Jan 2021"), "{sentence}");
+        assert!(
+            sentence.contains("from each of the 6 months Aug 2020 to Jan 2021"),
+            "{sentence}"
+        );
         assert!(sentence.contains("80 % range"), "{sentence}");
     }
 }

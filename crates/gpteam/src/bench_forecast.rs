@@ -75,9 +75,10 @@ pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
     }
     let mut origins = Vec::new();
     for o in &args.origins {
-        origins.push(Month::parse_iso(o).ok_or_else(|| {
-            Refused(format!("--origins: '{o}' is not a month like 2020-08"))
-        })?);
+        origins.push(
+            Month::parse_iso(o)
+                .ok_or_else(|| Refused(format!("--origins: '{o}' is not a month like 2020-08")))?,
+        );
     }
     let load_before = load_average();
     let started = Instant::now();

@@ -79,11 +79,7 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<ExitCode> {
             eprintln!("{p}");
         }
         if series.is_empty() {
-            return Err(Refused(format!(
-                "{}: no series could be forecast",
-                path.display()
-            ))
-            .into());
+            return Err(Refused(format!("{}: no series could be forecast", path.display())).into());
         }
         series
     };

@@ -259,10 +259,7 @@ fn backtest_of_one_file_scores_the_benchmarks_as_checked_by_hand() {
 #[test]
 fn bench_forecast_beats_the_working_day_naive_across_the_areas() {
     let dir = format!("{NHS}/appointments_gp");
-    let (code, out, err) = gpteam(
-        "",
-        &["bench", "forecast", "--dir", &dir, "--format", "csv"],
-    );
+    let (code, out, err) = gpteam("", &["bench", "forecast", "--dir", &dir, "--format", "csv"]);
     assert_eq!(code, 0, "{err}");
     let mut lines = out.lines();
     assert_eq!(
@@ -285,7 +282,10 @@ fn bench_forecast_beats_the_working_day_naive_across_the_areas() {
     let ratio = |method: &str| -> f64 { summary(method)[3].parse().unwrap() };
     let ours = ratio("gpteam");
     let wd = ratio("wd_naive");
-    assert!(ours <= 0.9 * wd, "gpteam {ours} against the working-day naive {wd}");
+    assert!(
+        ours <= 0.9 * wd,
+        "gpteam {ours} against the working-day naive {wd}"
+    );
     let coverage: f64 = summary("gpteam")[6].parse().unwrap();
     assert!((70.0..=90.0).contains(&coverage), "{coverage} %");
 
@@ -334,7 +334,11 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
             if area == "BBB" && i == 7 {
                 continue; // a month missing in the middle
             }
-            let count = if area == "CCC" && i == 3 { "-5".to_string() } else { format!("{}", 1000 + i * 10) };
+            let count = if area == "CCC" && i == 3 {
+                "-5".to_string()
+            } else {
+                format!("{}", 1000 + i * 10)
+            };
             text.push(format!(
                 "{area},E1,\"NHS {area}, somewhere CCG\",E5,S,E4,R,{m},Attended,{hcp},Telephone,Same Day,{count}"
             ));
@@ -347,7 +351,9 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
         1000 + 5 * 10
     ));
     for m in &months[..2] {
-        text.push(format!("EEE,E1,N,E5,S,E4,R,{m},Attended,GP,Telephone,Same Day,9"));
+        text.push(format!(
+            "EEE,E1,N,E5,S,E4,R,{m},Attended,GP,Telephone,Same Day,9"
+        ));
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("areas.csv"), text.join("\n")).unwrap();
@@ -367,12 +373,29 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("BBB GP left out: misses 2019-10 between 2019-03 and 2020-06"), "{err}");
-    assert!(err.contains("CCC GP left out: row 16: COUNT_OF_APPOINTMENTS: -5 is negative"), "{err}");
-    assert!(err.contains("DDD GP left out: AUG2019 is repeated: rows 65 to 65 are the same as rows 25 to 25"), "{err}");
-    assert!(err.contains("EEE GP left out: has 2 months (2019-03 to 2019-04): at least 3 are needed"), "{err}");
-    let areas: std::collections::BTreeSet<&str> =
-        out.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    assert!(
+        err.contains("BBB GP left out: misses 2019-10 between 2019-03 and 2020-06"),
+        "{err}"
+    );
+    assert!(
+        err.contains("CCC GP left out: row 16: COUNT_OF_APPOINTMENTS: -5 is negative"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "DDD GP left out: AUG2019 is repeated: rows 65 to 65 are the same as rows 25 to 25"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("EEE GP left out: has 2 months (2019-03 to 2019-04): at least 3 are needed"),
+        "{err}"
+    );
+    let areas: std::collections::BTreeSet<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
     assert_eq!(areas.into_iter().collect::<Vec<_>>(), ["AAA"]);
 
     // Nothing left to forecast: exit 1, saying why.
@@ -384,10 +407,18 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
     .unwrap();
     let (code, _, err) = gpteam(
         "",
-        &["bench", "forecast", "--dir", only_bad.path().to_str().unwrap()],
+        &[
+            "bench",
+            "forecast",
+            "--dir",
+            only_bad.path().to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 1);
-    assert!(err.contains("AAA GP left out: row 2: COUNT_OF_APPOINTMENTS: 'x' is not a whole number"), "{err}");
+    assert!(
+        err.contains("AAA GP left out: row 2: COUNT_OF_APPOINTMENTS: 'x' is not a whole number"),
+        "{err}"
+    );
     assert!(err.contains("no series could be forecast"), "{err}");
 }
 
@@ -404,7 +435,9 @@ fn forecast_refuses_a_bad_file_with_row_and_column() {
     let (code, _, err) = gpteam("", &["forecast", "--appointments", path.to_str().unwrap()]);
     assert_eq!(code, 1);
     assert!(
-        err.contains("06L GP left out: row 2: Appointment_Month: 'FOO2020' is not a month like MAR2019"),
+        err.contains(
+            "06L GP left out: row 2: Appointment_Month: 'FOO2020' is not a month like MAR2019"
+        ),
         "{err}"
     );
     assert!(err.contains("no series could be forecast"), "{err}");

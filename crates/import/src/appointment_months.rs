@@ -136,7 +136,11 @@ pub fn read_appointment_months(
                     "row {row}: {}: {} is not {}",
                     header[period_col],
                     quote(period),
-                    if daily { "a date like 03JAN2024" } else { "a month like MAR2019" }
+                    if daily {
+                        "a date like 03JAN2024"
+                    } else {
+                        "a month like MAR2019"
+                    }
                 ),
             );
             continue;
@@ -164,14 +168,16 @@ pub fn read_appointment_months(
             row,
             area,
             period,
-            [get(hcp_col), get(key_cols[0]), get(key_cols[1]), get(key_cols[2]), raw],
+            [
+                get(hcp_col),
+                get(key_cols[0]),
+                get(key_cols[1]),
+                get(key_cols[2]),
+                raw,
+            ],
             &key,
         );
-        *out.months
-            .entry(key)
-            .or_default()
-            .entry(month)
-            .or_default() += count as u64;
+        *out.months.entry(key).or_default().entry(month).or_default() += count as u64;
     }
     blocks.finish(&mut out);
     for key in out.left_out.keys() {
@@ -285,7 +291,10 @@ mod tests {
         assert_eq!((e[&mar], e[&apr]), (2, 3));
         assert_eq!(m.months.len(), 2);
         let why = |area: &str, hcp: &str| m.left_out[&(area.to_string(), hcp.to_string())].clone();
-        assert_eq!(why("A", "Unknown"), "row 5: COUNT_OF_APPOINTMENTS: -1 is negative");
+        assert_eq!(
+            why("A", "Unknown"),
+            "row 5: COUNT_OF_APPOINTMENTS: -1 is negative"
+        );
         assert_eq!(
             why("B", "GP"),
             "row 6: COUNT_OF_APPOINTMENTS: 'x' is not a whole number"
@@ -303,6 +312,9 @@ mod tests {
     #[test]
     fn a_file_of_another_kind_is_refused() {
         let err = read_appointment_months("f.csv", "a,b\n1,2\n".as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("not a GPAD appointments file"), "{err}");
+        assert!(
+            err.to_string().contains("not a GPAD appointments file"),
+            "{err}"
+        );
     }
 }
