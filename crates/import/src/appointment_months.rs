@@ -186,15 +186,21 @@ pub fn read_appointment_months(
     Ok(out)
 }
 
+/// A run being read: area, period text, first row, its rows' labels and counts, the
+/// series in it.
+type Run = (String, String, usize, Vec<String>, BTreeSet<SeriesKey>);
+/// (area, period) → (hash of a run's rows, first row, last row) of each finished run.
+type Finished = HashMap<(String, String), Vec<(u64, usize, usize)>>;
+
 /// Runs of rows of one area and month (or day), to find a run repeated.
 #[derive(Default)]
 struct Blocks {
     /// The run being read: area, period text, first row, its rows' labels and counts,
     /// the series in it.
-    current: Option<(String, String, usize, Vec<String>, BTreeSet<SeriesKey>)>,
+    current: Option<Run>,
     last_row: usize,
     /// Finished runs: (area, period) → (hash of its rows, first row, last row).
-    done: HashMap<(String, String), Vec<(u64, usize, usize)>>,
+    done: Finished,
 }
 
 impl Blocks {
