@@ -1,5 +1,7 @@
-//! The demand forecaster: appointments per working day, a yearly profile, level shifts and
-//! exponential smoothing.
+//! The demand forecasters. [`Method::Rate`] (in [`crate::rate`]) is the one the product uses,
+//! chosen by the rolling-origin backtest over 17 areas (`gpteam bench forecast`,
+//! docs/design/forecasting.md). [`Method::Ets`] is the forecaster before it, kept so the
+//! bench can show the two side by side:
 //!
 //! For each area (all its HCP types together):
 //! 1. Each month's count is divided by its working days (England and Wales), so Easter,
@@ -23,26 +25,73 @@ use augurs_ets::AutoETS;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Tuning of the forecaster; `Default` is what the product and the CLI use.
+/// Which forecaster runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Last month's appointments per working day, a shrunk yearly profile and a partial
+    /// recovery after a fall; intervals from the backtest's errors ([`crate::rate`]).
+    Rate,
+    /// The earlier forecaster: ETS on the working-day rate after level shifts.
+    Ets,
+}
+
+impl Method {
+    /// The method's name in the bench's columns.
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::Rate => "gpteam",
+            Method::Ets => "ets",
+        }
+    }
+
+    /// What the method does, in a manager's words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Method::Rate => {
+                "last month's appointments per working day, times each coming month's working days, adjusted by the area's yearly pattern (shrunk towards flat while there is only a year or two of undisturbed history) and, after a fall, a partial return towards the level before it"
+            }
+            Method::Ets => {
+                "exponential smoothing of the appointments per working day after level shifts"
+            }
+        }
+    }
+}
+
+/// Tuning of the forecaster; `Default` is what the product and the CLI use, for every area.
 #[derive(Debug, Clone, Copy)]
 pub struct ForecastOptions {
+    pub method: Method,
     /// Smallest move of the log daily rate that counts as a level shift.
     pub shift_threshold: f64,
     /// A shift must also exceed this many times the median month-to-month move.
     pub shift_noise_multiple: f64,
     /// Fewest months since the last shift to fit the level on those months alone.
     pub min_segment_fit: usize,
-    /// Coverage of the prediction interval.
+    /// Coverage of the prediction interval (of [`Method::Ets`]; [`Method::Rate`]'s 80 %
+    /// interval comes from the backtest's errors).
     pub interval_level: f64,
+    /// [`Method::Rate`]: the yearly profile's weight is `years / (years + this)`, `years`
+    /// being the undisturbed years it is read from.
+    pub profile_prior_years: f64,
+    /// [`Method::Rate`]: after a fall, the share of the gap to the level before it that is
+    /// still open a month later (so `1 - this` of the gap closes each month).
+    pub recovery_keep: f64,
+    /// [`Method::Rate`]: a fall older than this many months counts as the new normal.
+    pub recovery_months: usize,
 }
 
 impl Default for ForecastOptions {
     fn default() -> Self {
         ForecastOptions {
+            method: Method::Rate,
             shift_threshold: 0.2,
             shift_noise_multiple: 4.0,
             min_segment_fit: 8,
             interval_level: 0.8,
+            profile_prior_years: 1.0,
+            recovery_keep: 0.9,
+            recovery_months: 24,
         }
     }
 }
@@ -66,6 +115,7 @@ pub struct SeriesForecast {
     pub level_shifts: Vec<Month>,
     /// Whether a yearly profile could be estimated (a year without a shift).
     pub seasonal: bool,
+    pub method: Method,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -91,16 +141,16 @@ pub fn forecast_all(
     }
     let mut out = Vec::with_capacity(series.len());
     for members in areas.values() {
-        out.extend(forecast_area(members, horizon, options)?);
+        match options.method {
+            Method::Rate => out.extend(crate::rate::forecast_area(members, horizon, options)?),
+            Method::Ets => out.extend(forecast_area(members, horizon, options)?),
+        }
     }
     Ok(out)
 }
 
-fn forecast_area(
-    members: &[&Series],
-    horizon: usize,
-    options: &ForecastOptions,
-) -> Result<Vec<SeriesForecast>, ForecastError> {
+/// The area's series' months, or the error of an area with under 3.
+pub(crate) fn check_length(members: &[&Series]) -> Result<usize, ForecastError> {
     let first = members[0];
     let len = first.values.len();
     if len < 3 {
@@ -110,6 +160,16 @@ fn forecast_area(
             months: len,
         });
     }
+    Ok(len)
+}
+
+fn forecast_area(
+    members: &[&Series],
+    horizon: usize,
+    options: &ForecastOptions,
+) -> Result<Vec<SeriesForecast>, ForecastError> {
+    let first = members[0];
+    let len = check_length(members)?;
     let months: Vec<Month> = (0..len).map(|i| first.month(i)).collect();
     let working: Vec<f64> = months.iter().map(|m| m.working_days() as f64).collect();
     let total: Vec<f64> = (0..len)
@@ -159,13 +219,14 @@ fn forecast_area(
                 points,
                 level_shifts: shifts.iter().map(|&i| months[i]).collect(),
                 seasonal: profile.estimated,
+                method: Method::Ets,
             })
         })
         .collect()
 }
 
 /// log(appointments per working day); a month with no appointments counts as half of one.
-fn log_daily_rate(values: &[f64], working_days: &[f64]) -> Vec<f64> {
+pub(crate) fn log_daily_rate(values: &[f64], working_days: &[f64]) -> Vec<f64> {
     values
         .iter()
         .zip(working_days)
@@ -204,25 +265,27 @@ pub(crate) fn level_shifts(y: &[f64], options: &ForecastOptions) -> Vec<usize> {
     shifts
 }
 
-fn median(values: &[f64]) -> f64 {
+pub(crate) fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
 }
 
 /// Log factors by calendar month, centred on zero.
-struct YearlyProfile {
-    factors: [f64; 12],
-    estimated: bool,
+pub(crate) struct YearlyProfile {
+    pub(crate) factors: [f64; 12],
+    pub(crate) estimated: bool,
+    /// The fewest undisturbed months any calendar month's factor is read from.
+    pub(crate) years: usize,
 }
 
 impl YearlyProfile {
-    fn factor(&self, month: Month) -> f64 {
+    pub(crate) fn factor(&self, month: Month) -> f64 {
         self.factors[month.month as usize - 1]
     }
 }
 
-fn yearly_profile(y: &[f64], months: &[Month], shifts: &[usize]) -> YearlyProfile {
+pub(crate) fn yearly_profile(y: &[f64], months: &[Month], shifts: &[usize]) -> YearlyProfile {
     let mut sums = [0.0; 12];
     let mut counts = [0usize; 12];
     let mut bounds = vec![0];
@@ -255,6 +318,7 @@ fn yearly_profile(y: &[f64], months: &[Month], shifts: &[usize]) -> YearlyProfil
         return YearlyProfile {
             factors: [0.0; 12],
             estimated: false,
+            years: 0,
         };
     }
     let mut factors = [0.0; 12];
@@ -266,6 +330,7 @@ fn yearly_profile(y: &[f64], months: &[Month], shifts: &[usize]) -> YearlyProfil
     YearlyProfile {
         factors,
         estimated: true,
+        years: counts.iter().copied().min().unwrap_or(0),
     }
 }
 
@@ -401,6 +466,13 @@ fn normal_quantile(p: f64) -> f64 {
 mod tests {
     use super::*;
 
+    fn ets() -> ForecastOptions {
+        ForecastOptions {
+            method: Method::Ets,
+            ..Default::default()
+        }
+    }
+
     fn series(area: &str, hcp: &str, start: Month, values: Vec<f64>) -> Series {
         Series {
             area_code: area.into(),
@@ -432,7 +504,7 @@ mod tests {
     fn finds_the_fall_and_forecasts_the_new_level() {
         let start = Month::new(2018, 1).unwrap();
         let s = series("A", "GP", start, synthetic(start, 36, Some(24)));
-        let f = forecast_all(&[s], 6, &ForecastOptions::default()).unwrap();
+        let f = forecast_all(&[s], 6, &ets()).unwrap();
         assert_eq!(f[0].level_shifts, vec![start.plus(24)]);
         assert!(f[0].seasonal);
         let expected = synthetic(start, 42, Some(24));
@@ -449,12 +521,7 @@ mod tests {
         let values: Vec<f64> = (0..33)
             .map(|i| 100.0 * start.plus(i).working_days() as f64)
             .collect();
-        let f = forecast_all(
-            &[series("A", "GP", start, values)],
-            3,
-            &ForecastOptions::default(),
-        )
-        .unwrap();
+        let f = forecast_all(&[series("A", "GP", start, values)], 3, &ets()).unwrap();
         let p = &f[0].points;
         assert_eq!(p[0].month.to_string(), "2020-10");
         assert!((p[0].forecast - 2200.0).abs() < 1.0, "{:?}", p[0]);

@@ -2,15 +2,19 @@
 //!
 //! - [`calendar`]: months, England and Wales bank holidays and working days.
 //! - [`series`]: monthly appointment series per area × HCP type.
-//! - [`forecast`]: the forecaster (working-day rates, level shifts, yearly profile, ETS).
+//! - [`forecast`]: the forecasters' types and the earlier ETS forecaster.
+//! - [`rate`]: the forecaster in use (working-day rate, shrunk yearly profile, recovery).
+//! - [`rolling`]: the rolling-origin backtest over many areas, with the working-day naive.
 //! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
 pub mod backtest;
 pub mod calendar;
 pub mod capacity;
 pub mod forecast;
+pub mod rate;
+pub mod rolling;
 pub mod scenario;
 pub mod series;
 
 pub use calendar::Month;
-pub use forecast::{ForecastOptions, ForecastPoint, SeriesForecast, forecast_all};
+pub use forecast::{ForecastOptions, ForecastPoint, Method, SeriesForecast, forecast_all};
 pub use series::{MonthlyCount, Series, build_series};

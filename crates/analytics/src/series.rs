@@ -88,3 +88,129 @@ pub fn build_series<'a>(
     }
     (series, skipped)
 }
+
+/// Series from each area × HCP type's monthly counts, checked: one with a month missing
+/// between its first and last, or with under 3 months, is left out with the reason, as is
+/// one whose months differ from the rest of its area's (an area's series share their
+/// months). Returns the series (sorted by area and HCP type) and those left out.
+pub fn checked_series(
+    counts: BTreeMap<(String, String), BTreeMap<Month, u64>>,
+) -> (Vec<Series>, Vec<((String, String), String)>) {
+    let mut left_out = Vec::new();
+    let mut whole: Vec<((String, String), Month, Vec<f64>)> = Vec::new();
+    for (key, months) in counts {
+        let (Some((&first, _)), Some((&last, _))) =
+            (months.first_key_value(), months.last_key_value())
+        else {
+            left_out.push((key, "no months".to_string()));
+            continue;
+        };
+        let span = first.months_until(last) as usize + 1;
+        if span != months.len() {
+            let missing: Vec<String> = (0..span as i32)
+                .map(|i| first.plus(i))
+                .filter(|m| !months.contains_key(m))
+                .map(|m| m.to_string())
+                .collect();
+            let shown = if missing.len() > 3 {
+                format!("{} and {} more", missing[..3].join(", "), missing.len() - 3)
+            } else {
+                missing.join(", ")
+            };
+            left_out.push((key, format!("misses {shown} between {first} and {last}")));
+            continue;
+        }
+        if months.len() < 3 {
+            left_out.push((
+                key,
+                format!(
+                    "has {} months ({first} to {last}): at least 3 are needed",
+                    months.len()
+                ),
+            ));
+            continue;
+        }
+        whole.push((key, first, months.values().map(|&v| v as f64).collect()));
+    }
+    // The months most of an area's series run over.
+    let mut runs: BTreeMap<&str, BTreeMap<(Month, usize), usize>> = BTreeMap::new();
+    for ((area, _), start, values) in &whole {
+        *runs
+            .entry(area)
+            .or_default()
+            .entry((*start, values.len()))
+            .or_default() += 1;
+    }
+    let common: BTreeMap<String, (Month, usize)> = runs
+        .into_iter()
+        .map(|(area, counts)| {
+            let run = counts
+                .into_iter()
+                .max_by_key(|&((start, len), n)| (n, len, std::cmp::Reverse(start)))
+                .map(|(run, _)| run)
+                .expect("a run");
+            (area.to_string(), run)
+        })
+        .collect();
+    let mut series = Vec::new();
+    for ((area, hcp), start, values) in whole {
+        let (s, len) = common[&area];
+        if (start, values.len()) != (s, len) {
+            let reason = format!(
+                "runs from {start} to {}, the rest of {area} from {s} to {}",
+                start.plus(values.len() as i32 - 1),
+                s.plus(len as i32 - 1)
+            );
+            left_out.push(((area, hcp), reason));
+            continue;
+        }
+        series.push(Series {
+            area_code: area,
+            hcp_type: hcp,
+            appt_mode: None,
+            start,
+            values,
+        });
+    }
+    (series, left_out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_short_series_and_odd_runs_are_left_out_with_why() {
+        let m = |y, n| Month::new(y, n).unwrap();
+        let run = |from: Month, n: i32, skip: Option<i32>| -> BTreeMap<Month, u64> {
+            (0..n)
+                .filter(|i| Some(*i) != skip)
+                .map(|i| (from.plus(i), 10 + i as u64))
+                .collect()
+        };
+        let key = |a: &str, h: &str| (a.to_string(), h.to_string());
+        let counts = BTreeMap::from([
+            (key("A", "GP"), run(m(2019, 3), 6, None)),
+            (key("A", "Other"), run(m(2019, 3), 6, None)),
+            (key("A", "Unknown"), run(m(2019, 4), 5, None)),
+            (key("B", "GP"), run(m(2019, 3), 6, Some(2))),
+            (key("C", "GP"), run(m(2019, 3), 2, None)),
+        ]);
+        let (series, left_out) = checked_series(counts);
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0].values, vec![10.0, 11.0, 12.0, 13.0, 14.0, 15.0]);
+        let why: BTreeMap<_, _> = left_out.into_iter().collect();
+        assert_eq!(
+            why[&key("A", "Unknown")],
+            "runs from 2019-04 to 2019-08, the rest of A from 2019-03 to 2019-08"
+        );
+        assert_eq!(
+            why[&key("B", "GP")],
+            "misses 2019-05 between 2019-03 and 2019-08"
+        );
+        assert_eq!(
+            why[&key("C", "GP")],
+            "has 2 months (2019-03 to 2019-04): at least 3 are needed"
+        );
+    }
+}

@@ -182,6 +182,8 @@ pub struct DemandCapacity {
     pub rota_weeks: Vec<chrono::NaiveDate>,
     /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
+    /// How each area's forecast was made and how it did in backtest.
+    pub forecast_notes: Vec<crate::forecast_note::ForecastNote>,
 }
 
 /// Safe appointments a week by HCP type from a rota's sessions: appointments a session by
@@ -369,6 +371,7 @@ impl App {
         let mut areas = Vec::new();
         let mut last_data_month = None;
         let mut level_shifts = Vec::new();
+        let mut forecast_notes = Vec::new();
         let mut daily: Vec<(chrono::NaiveDate, f64)> = Vec::new();
         let area_codes: std::collections::BTreeSet<&str> =
             practices.iter().map(|p| p.commissioner.as_str()).collect();
@@ -418,6 +421,7 @@ impl App {
             let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
                 continue;
             };
+            forecast_notes.push(crate::forecast_note::note(area, name, &series));
             for (s, f) in series.iter().zip(&forecasts) {
                 if analytics::capacity::hcp_type_known(&s.hcp_type).is_none() {
                     continue;
@@ -659,6 +663,7 @@ impl App {
             weeks,
             rota_weeks,
             rules,
+            forecast_notes,
         })
     }
 }

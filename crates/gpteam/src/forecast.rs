@@ -70,7 +70,19 @@ pub fn run(args: ForecastArgs) -> anyhow::Result<ExitCode> {
         return Err(Refused(format!("--horizon {} is not 1 to 12 months", args.horizon)).into());
     }
     let by_mode = args.by == By::HcpTypeMode;
-    let series = read_series(&path, by_mode)?;
+    let series = if by_mode {
+        read_series(&path, by_mode)?
+    } else {
+        // A bad row leaves out its own series only; the rest are forecast.
+        let (series, problems) = read_checked_series(&path)?;
+        for p in &problems {
+            eprintln!("{p}");
+        }
+        if series.is_empty() {
+            return Err(Refused(format!("{}: no series could be forecast", path.display())).into());
+        }
+        series
+    };
     let forecasts = forecast_all(&series, args.horizon, &ForecastOptions::default())
         .map_err(|e| Refused(format!("{}: {e}", path.display())))?;
     let mut rows = Vec::new();
@@ -175,6 +187,41 @@ pub fn read_series(path: &Path, by_mode: bool) -> anyhow::Result<Vec<analytics::
         return Err(Refused(format!("{name}: no complete series to forecast")).into());
     }
     Ok(series)
+}
+
+/// Reads a GPAD file into checked area × HCP type series: a series with a bad row, a month
+/// missing in the middle or under 3 months is left out, and each is said in a line of the
+/// returned problems (`file: area HCP type left out: why`). Only a file that cannot be read
+/// at all is an error.
+pub fn read_checked_series(path: &Path) -> anyhow::Result<(Vec<analytics::Series>, Vec<String>)> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| Refused(format!("{name}: {e}")))?;
+    let read = import::read_appointment_months(&name, std::io::BufReader::new(file))
+        .map_err(|e| Refused(e.to_string()))?;
+    let mut problems: Vec<String> = read
+        .bad_rows
+        .iter()
+        .map(|why| format!("{name}: {why}: left out"))
+        .collect();
+    for ((area, hcp), why) in &read.left_out {
+        problems.push(format!("{name}: {area} {hcp} left out: {why}"));
+    }
+    let months = read
+        .months
+        .into_iter()
+        .map(|(key, by_month)| {
+            let by_month = by_month
+                .into_iter()
+                .map(|(day, n)| (Month::of(day), n))
+                .collect();
+            (key, by_month)
+        })
+        .collect();
+    let (series, left_out) = analytics::series::checked_series(months);
+    for ((area, hcp), why) in left_out {
+        problems.push(format!("{name}: {area} {hcp} left out: {why}"));
+    }
+    Ok((series, problems))
 }
 
 /// Sums a parsed file to area × HCP type (× mode) × month.

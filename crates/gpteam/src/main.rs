@@ -4,6 +4,7 @@
 //! them into checked arguments and runs. Exit codes: 0 success, 1 the input was refused
 //! (a bad file, an unknown practice), 2 usage or setup errors.
 mod backup;
+mod bench_forecast;
 mod bench_import;
 mod bench_load;
 mod bench_pages;
@@ -310,6 +311,9 @@ enum BenchCommand {
     Soak(soak::SoakArgs),
     /// Load a running server at a fixed rate and report p50/p99/errors per page.
     Load(bench_load::LoadArgs),
+    /// The rolling-origin backtest of the demand forecaster over every GPAD file in a
+    /// folder, beside the working-day naive, naive and seasonal-naive benchmarks.
+    Forecast(bench_forecast::ForecastBenchArgs),
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -365,6 +369,7 @@ fn main() -> ExitCode {
         Command::Bench(BenchCommand::Soak(args)) => {
             runtime().and_then(|rt| rt.block_on(soak::run(args)))
         }
+        Command::Bench(BenchCommand::Forecast(args)) => bench_forecast::run(args),
         Command::Bench(BenchCommand::Load(args)) => {
             runtime().and_then(|rt| rt.block_on(bench_load::run(args)))
         }

@@ -3,6 +3,7 @@
 //! Every reader parses the whole file and returns either all its rows or all its problems,
 //! so the caller can store a file all-or-nothing.
 
+mod appointment_months;
 mod appointments;
 mod arrs;
 mod evidence;
@@ -17,6 +18,7 @@ mod staff;
 mod staff_files;
 mod table;
 
+pub use appointment_months::{AppointmentMonths, read_appointment_months};
 pub use appointments::{
     APPOINTMENT_MAX_ROWS, AppointmentCount, AppointmentFile, AppointmentFormat, DAILY_COLUMNS,
     MONTHLY_COLUMNS, read_appointments,

@@ -22,6 +22,11 @@ pub struct DemandLine {
     pub capacity: f64,
     /// Capacity less demand: negative is a shortfall.
     pub gap: f64,
+    /// The forecast's 80 % range (for an ICS, the sum of its PCNs' ranges).
+    #[serde(default)]
+    pub lower_80: Option<f64>,
+    #[serde(default)]
+    pub upper_80: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,6 +34,9 @@ pub struct DemandSection {
     /// The last month of recorded appointments the forecast starts from (`YYYY-MM`).
     pub last_data_month: Option<String>,
     pub lines: Vec<DemandLine>,
+    /// How each area's forecast was made and how it did in backtest.
+    #[serde(default)]
+    pub forecast_notes: Vec<crate::forecast_note::ForecastNote>,
 }
 
 impl DemandSection {
@@ -85,7 +93,9 @@ pub(crate) async fn gather(
                 .collect()
         }
     };
-    let mut sums: BTreeMap<(String, String), (f64, f64)> = BTreeMap::new();
+    type Sums = (f64, f64, Option<f64>, Option<f64>);
+    let mut sums: BTreeMap<(String, String), Sums> = BTreeMap::new();
+    let mut notes: BTreeMap<String, crate::forecast_note::ForecastNote> = BTreeMap::new();
     let mut last = None;
     for code in &tenants {
         let tenant = match scope {
@@ -94,27 +104,39 @@ pub(crate) async fn gather(
         };
         let d = app.demand_capacity(actor, tenant).await?;
         last = last.max(d.last_data_month);
+        for note in d.forecast_notes {
+            notes.entry(note.area_code.clone()).or_insert(note);
+        }
         for row in d.rows.iter().filter(|r| r.forecast) {
             let entry = sums
                 .entry((month_key(row.month), row.hcp_type.clone()))
                 .or_default();
             entry.0 += row.demand;
             entry.1 += row.capacity;
+            if let (Some(lo), Some(hi)) = (row.lower_80, row.upper_80) {
+                entry.2 = Some(entry.2.unwrap_or(0.0) + lo);
+                entry.3 = Some(entry.3.unwrap_or(0.0) + hi);
+            }
         }
     }
     let lines = sums
         .into_iter()
-        .map(|((month, hcp_type), (demand, capacity))| DemandLine {
-            month,
-            hcp_type,
-            demand: round2(demand),
-            capacity: round2(capacity),
-            gap: round2(capacity - demand),
-        })
+        .map(
+            |((month, hcp_type), (demand, capacity, lower, upper))| DemandLine {
+                month,
+                hcp_type,
+                demand: round2(demand),
+                capacity: round2(capacity),
+                gap: round2(capacity - demand),
+                lower_80: lower.map(round2),
+                upper_80: upper.map(round2),
+            },
+        )
         .collect();
     Ok(DemandSection {
         last_data_month: last.map(month_key),
         lines,
+        forecast_notes: notes.into_values().collect(),
     })
 }
 
@@ -145,13 +167,24 @@ impl Part for DemandSection {
                 .unwrap_or_default(),
             summary.join("; ")
         ));
+        if let Some(first) = self.forecast_notes.first() {
+            let mut text = format!("How the forecast was made: {}.", first.method_description);
+            for note in &self.forecast_notes {
+                text.push(' ');
+                text.push_str(&note.backtest_sentence());
+            }
+            text.push(' ');
+            text.push_str(first.interval_sentence());
+            flow.paragraph(&text);
+        }
         flow.table(&Table {
             columns: vec![
-                Column::text("Month", 1.4),
-                Column::text("Clinician type", 2.4),
-                Column::number("Demand", 1.5),
-                Column::number("Capacity", 1.5),
-                Column::number("Gap", 1.5),
+                Column::text("Month", 1.3),
+                Column::text("Clinician type", 2.1),
+                Column::number("Demand", 1.3),
+                Column::text("80 % range", 1.9),
+                Column::number("Capacity", 1.3),
+                Column::number("Gap", 1.2),
             ],
             rows: self
                 .lines
@@ -161,6 +194,12 @@ impl Part for DemandSection {
                         month_label(&l.month),
                         l.hcp_type.clone(),
                         figure(l.demand.round()),
+                        match (l.lower_80, l.upper_80) {
+                            (Some(lo), Some(hi)) => {
+                                format!("{} to {}", figure(lo.round()), figure(hi.round()))
+                            }
+                            _ => String::new(),
+                        },
                         figure(l.capacity.round()),
                         figure(l.gap.round()),
                     ]
@@ -196,9 +235,17 @@ impl Part for DemandSection {
     fn sheets(&self) -> Vec<Sheet> {
         vec![Sheet {
             name: "Demand and capacity".into(),
-            header: ["Month", "Clinician type", "Demand", "Capacity", "Gap"]
-                .map(String::from)
-                .to_vec(),
+            header: [
+                "Month",
+                "Clinician type",
+                "Demand",
+                "Lower 80 %",
+                "Upper 80 %",
+                "Capacity",
+                "Gap",
+            ]
+            .map(String::from)
+            .to_vec(),
             rows: self
                 .lines
                 .iter()
@@ -207,6 +254,8 @@ impl Part for DemandSection {
                         Cell::Text(l.month.clone()),
                         Cell::Text(l.hcp_type.clone()),
                         Cell::Number(l.demand),
+                        l.lower_80.map_or(Cell::Text(String::new()), Cell::Number),
+                        l.upper_80.map_or(Cell::Text(String::new()), Cell::Number),
                         Cell::Number(l.capacity),
                         Cell::Number(l.gap),
                     ]

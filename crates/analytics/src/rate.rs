@@ -1,0 +1,337 @@
+//! The forecaster the product uses ([`Method::Rate`]), chosen by the rolling-origin backtest
+//! over 17 areas of England (`gpteam bench forecast`; docs/design/forecasting.md says why).
+//!
+//! For each area (its HCP types together for the level shifts, each type on its own for the
+//! rest):
+//! 1. Each month's count is divided by its working days (England and Wales) and the model
+//!    works on the logarithm of that daily rate.
+//! 2. Level shifts are found on the area's total (as [`crate::forecast`] does).
+//! 3. A yearly profile is read from the stretches between shifts that are at least a year
+//!    long, and shrunk towards flat: its weight is `years / (years + 1)` (one undisturbed
+//!    year: a half). Without a whole undisturbed year there is no profile.
+//! 4. The level is the last month's rate, less its profile factor: no trend is ever fitted,
+//!    so a fall is never extrapolated.
+//! 5. After a fall (a downward shift in the last `recovery_months`), the level returns a
+//!    tenth of the remaining way a month towards the level before the fall, never past it.
+//! 6. The 80 % interval is the forecast × exp(± k_h × noise), the noise being the median
+//!    month-to-month move of the series' adjusted rate and k_h the 80th percentile of the
+//!    backtest's absolute errors in those units at horizon h ([`INTERVAL_MULTIPLES`]).
+use crate::calendar::Month;
+use crate::forecast::{
+    ForecastError, ForecastOptions, ForecastPoint, Method, SeriesForecast, YearlyProfile,
+    check_length, level_shifts, log_daily_rate, median, yearly_profile,
+};
+use crate::series::Series;
+
+/// The 80th percentile of |log(actual / forecast)| ÷ the series' noise, at horizons 1 to 6
+/// months, measured on the rolling-origin backtest of the 17 areas (`gpteam bench forecast
+/// --calibrate`, origins 2020-06 to 2021-01: 3.14, 5.01, 6.51, 6.57, 5.57, 4.97; rounded
+/// and made non-decreasing). Past 6 months the last grows with √h, unmeasured.
+pub const INTERVAL_MULTIPLES: [f64; 6] = [3.1, 5.0, 6.5, 6.6, 6.6, 6.6];
+
+/// The multiple of the noise the 80 % interval spans at `h` months ahead (1-based).
+pub fn interval_multiple(h: usize) -> f64 {
+    let n = INTERVAL_MULTIPLES.len();
+    if h == 0 {
+        INTERVAL_MULTIPLES[0]
+    } else if h <= n {
+        INTERVAL_MULTIPLES[h - 1]
+    } else {
+        INTERVAL_MULTIPLES[n - 1] * (h as f64 / n as f64).sqrt()
+    }
+}
+
+/// The smallest noise an interval is built on (a 1 % move a month), so a flat history
+/// cannot make a forecast look certain.
+const MIN_NOISE: f64 = 0.01;
+
+pub(crate) fn forecast_area(
+    members: &[&Series],
+    horizon: usize,
+    options: &ForecastOptions,
+) -> Result<Vec<SeriesForecast>, ForecastError> {
+    let first = members[0];
+    let len = check_length(members)?;
+    let months: Vec<Month> = (0..len).map(|i| first.month(i)).collect();
+    let working: Vec<f64> = months.iter().map(|m| m.working_days() as f64).collect();
+    let total: Vec<f64> = (0..len)
+        .map(|i| members.iter().map(|s| s.values[i]).sum())
+        .collect();
+    let area_rate = log_daily_rate(&total, &working);
+    let shifts = level_shifts(&area_rate, options);
+    let future: Vec<Month> = (1..=horizon as i32)
+        .map(|h| months[len - 1].plus(h))
+        .collect();
+    Ok(members
+        .iter()
+        .map(|s| {
+            let rate = log_daily_rate(&s.values, &working);
+            let profile = yearly_profile(&rate, &months, &shifts);
+            let weight = profile_weight(&profile, options);
+            let factor = |m: Month| weight * profile.factor(m);
+            let adjusted: Vec<f64> = rate
+                .iter()
+                .zip(&months)
+                .map(|(r, m)| r - factor(*m))
+                .collect();
+            let levels = levels(&adjusted, &shifts, horizon, options);
+            let noise = noise(&adjusted, &shifts);
+            let points = future
+                .iter()
+                .zip(&levels)
+                .enumerate()
+                .map(|(h, (m, level))| {
+                    let days = m.working_days();
+                    let forecast = (level + factor(*m)).exp() * days as f64;
+                    let spread = (interval_multiple(h + 1) * noise).exp();
+                    ForecastPoint {
+                        month: *m,
+                        working_days: days,
+                        forecast,
+                        lower_80: forecast / spread,
+                        upper_80: forecast * spread,
+                    }
+                })
+                .collect();
+            SeriesForecast {
+                area_code: s.area_code.clone(),
+                hcp_type: s.hcp_type.clone(),
+                appt_mode: s.appt_mode.clone(),
+                points,
+                level_shifts: shifts.iter().map(|&i| months[i]).collect(),
+                seasonal: weight > 0.0,
+                method: Method::Rate,
+            }
+        })
+        .collect())
+}
+
+/// The profile's weight: `years / (years + prior)`, 0 without a profile.
+fn profile_weight(profile: &YearlyProfile, options: &ForecastOptions) -> f64 {
+    if !profile.estimated {
+        return 0.0;
+    }
+    let years = profile.years as f64;
+    years / (years + options.profile_prior_years.max(0.0))
+}
+
+/// The adjusted log level of each month ahead: the last month's, moving back towards the
+/// level before the latest recent fall, if it is below it.
+fn levels(y: &[f64], shifts: &[usize], horizon: usize, options: &ForecastOptions) -> Vec<f64> {
+    let last = y[y.len() - 1];
+    let anchor = shifts
+        .iter()
+        .rev()
+        .copied()
+        .filter(|&s| y.len() - s <= options.recovery_months)
+        .find_map(|s| {
+            // The level before: up to a year of months before the shift, leaving out the
+            // month just before it (it may have started to fall).
+            let before = &y[s.saturating_sub(13)..s.saturating_sub(1)];
+            if before.len() < 3 {
+                return None;
+            }
+            let level = median(before);
+            (level > y[s]).then_some(level)
+        });
+    let mut gap = match anchor {
+        Some(level) if level > last => level - last,
+        _ => 0.0,
+    };
+    (0..horizon)
+        .map(|_| {
+            gap *= options.recovery_keep.clamp(0.0, 1.0);
+            match anchor {
+                Some(level) if gap > 0.0 => level - gap,
+                _ => last,
+            }
+        })
+        .collect()
+}
+
+/// The median month-to-month move of the adjusted log rate, leaving out the moves into a
+/// level shift; at least [`MIN_NOISE`].
+fn noise(y: &[f64], shifts: &[usize]) -> f64 {
+    let moves: Vec<f64> = (1..y.len())
+        .filter(|t| !shifts.contains(t))
+        .map(|t| (y[t] - y[t - 1]).abs())
+        .collect();
+    if moves.is_empty() {
+        return MIN_NOISE * 5.0;
+    }
+    median(&moves).max(MIN_NOISE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::forecast_all;
+
+    fn series(start: Month, values: Vec<f64>) -> Series {
+        Series {
+            area_code: "A".into(),
+            hcp_type: "GP".into(),
+            appt_mode: None,
+            start,
+            values,
+        }
+    }
+
+    /// A daily rate of 1000 with a ±10 % yearly swing (cosine on the calendar month), a
+    /// small alternating wobble, and from `fall_at` a fall to `after` of it.
+    fn synthetic(start: Month, len: usize, fall_at: Option<(usize, f64)>) -> Vec<f64> {
+        with_wobble(start, len, fall_at, 0.01)
+    }
+
+    fn with_wobble(
+        start: Month,
+        len: usize,
+        fall_at: Option<(usize, f64)>,
+        wobble: f64,
+    ) -> Vec<f64> {
+        (0..len)
+            .map(|i| {
+                let m = start.plus(i as i32);
+                let season =
+                    1.0 + 0.1 * ((m.month as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
+                let wobble = if i % 2 == 0 {
+                    1.0 + wobble
+                } else {
+                    1.0 - wobble
+                };
+                let level = match fall_at {
+                    Some((f, after)) if i >= f => 1000.0 * after,
+                    _ => 1000.0,
+                };
+                level * season * wobble * m.working_days() as f64
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_flat_rate_is_carried_by_working_days() {
+        // 100 a working day for 30 months, no shift: no recovery, and a profile of zeros.
+        let start = Month::new(2018, 1).unwrap();
+        let values: Vec<f64> = (0..30)
+            .map(|i| 100.0 * start.plus(i).working_days() as f64)
+            .collect();
+        let f = forecast_all(&[series(start, values)], 12, &ForecastOptions::default()).unwrap();
+        assert_eq!(f[0].method, Method::Rate);
+        assert!(f[0].level_shifts.is_empty());
+        for p in &f[0].points {
+            let want = 100.0 * p.working_days as f64;
+            assert!((p.forecast - want).abs() < 1e-6, "{p:?}");
+            // The noise floor: the interval is never a point.
+            assert!(p.lower_80 < p.forecast && p.forecast < p.upper_80, "{p:?}");
+        }
+        // July 2020 (23 working days) above December 2020 (20; Christmas on a Friday,
+        // Boxing Day moved to Monday 28th).
+        assert_eq!(f[0].points[0].month.to_string(), "2020-07");
+        assert!(f[0].points[0].forecast > f[0].points[5].forecast);
+    }
+
+    #[test]
+    fn the_yearly_profile_is_shrunk_by_its_years() {
+        // Two whole undisturbed years: the profile's weight is 2/3, so the forecast of a
+        // month goes about two thirds of the way (in logs) from the last month's rate to
+        // what the full profile would say.
+        let start = Month::new(2018, 1).unwrap();
+        let values = with_wobble(start, 24, None, 0.0);
+        let f = forecast_all(&[series(start, values)], 6, &ForecastOptions::default()).unwrap();
+        assert!(f[0].seasonal);
+        let season = |m: u32| 1.0 + 0.1 * ((m as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
+        // June against January: a profile factor apart of ln(season(6) / season(1)).
+        let rate = |h: usize| f[0].points[h].forecast / f[0].points[h].working_days as f64;
+        assert_eq!(f[0].points[0].month.to_string(), "2020-01");
+        assert_eq!(f[0].points[5].month.to_string(), "2020-06");
+        let share = (rate(5) / rate(0)).ln() / (season(6) / season(1)).ln();
+        assert!((share - 2.0 / 3.0).abs() < 0.1, "{share}");
+    }
+
+    #[test]
+    fn after_a_fall_the_level_returns_partway_and_never_past() {
+        let start = Month::new(2018, 1).unwrap();
+        let values = synthetic(start, 20, Some((15, 0.6)));
+        let f = forecast_all(&[series(start, values)], 12, &ForecastOptions::default()).unwrap();
+        assert_eq!(f[0].level_shifts, vec![start.plus(15)]);
+        let rates: Vec<f64> = f[0]
+            .points
+            .iter()
+            .map(|p| p.forecast / p.working_days as f64)
+            .collect();
+        // Deseasonalised, the rate rises month by month from about 600 towards 1000.
+        let season =
+            |m: Month| 1.0 + 0.1 * ((m.month as f64 - 1.0) / 12.0 * std::f64::consts::TAU).cos();
+        let level: Vec<f64> = f[0]
+            .points
+            .iter()
+            .zip(&rates)
+            .map(|(p, r)| r / season(p.month).powf(0.5))
+            .collect();
+        for w in level.windows(2) {
+            assert!(w[1] > w[0], "{level:?}");
+        }
+        assert!(level[0] > 600.0 * 1.01 && level[11] < 1000.0, "{level:?}");
+        // Without the recovery the level stays where it was.
+        let options = ForecastOptions {
+            recovery_keep: 1.0,
+            ..Default::default()
+        };
+        let values = synthetic(start, 20, Some((15, 0.6)));
+        let flat = forecast_all(&[series(start, values)], 3, &options).unwrap();
+        let r0 = flat[0].points[0].forecast / f[0].points[0].forecast;
+        assert!(r0 < 1.0, "{r0}");
+    }
+
+    #[test]
+    fn a_rise_is_not_pulled_back_and_an_old_fall_is_the_new_normal() {
+        let start = Month::new(2016, 1).unwrap();
+        // A rise to 1.5 at month 15: no recovery, the level is the last month's.
+        let up = synthetic(start, 20, Some((15, 1.5)));
+        let f = forecast_all(&[series(start, up.clone())], 3, &ForecastOptions::default()).unwrap();
+        let options = ForecastOptions {
+            recovery_keep: 1.0,
+            ..Default::default()
+        };
+        let g = forecast_all(&[series(start, up)], 3, &options).unwrap();
+        assert_eq!(f[0].points, g[0].points);
+        // A fall 30 months before the end: older than 24 months, so no recovery either.
+        let old = synthetic(start, 45, Some((15, 0.6)));
+        let f = forecast_all(
+            &[series(start, old.clone())],
+            3,
+            &ForecastOptions::default(),
+        )
+        .unwrap();
+        let g = forecast_all(&[series(start, old)], 3, &options).unwrap();
+        assert_eq!(f[0].points, g[0].points);
+    }
+
+    #[test]
+    fn intervals_widen_with_the_horizon_and_the_noise() {
+        assert_eq!(interval_multiple(1), 3.1);
+        assert_eq!(interval_multiple(6), 6.6);
+        assert!((interval_multiple(24) - 13.2).abs() < 1e-12);
+        let start = Month::new(2018, 1).unwrap();
+        let calm = synthetic(start, 30, None);
+        let noisy: Vec<f64> = calm
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v * if i % 2 == 0 { 1.1 } else { 0.9 })
+            .collect();
+        let width = |values: Vec<f64>| -> Vec<f64> {
+            let f = forecast_all(&[series(start, values)], 6, &ForecastOptions::default()).unwrap();
+            f[0].points
+                .iter()
+                .map(|p| p.upper_80 / p.lower_80)
+                .collect()
+        };
+        let (calm, noisy) = (width(calm), width(noisy));
+        for h in 1..6 {
+            assert!(
+                calm[h] >= calm[h - 1] && noisy[h] > calm[h],
+                "{calm:?} {noisy:?}"
+            );
+        }
+    }
+}

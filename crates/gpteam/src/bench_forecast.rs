@@ -1,0 +1,251 @@
+//! `gpteam bench forecast`: the rolling-origin backtest over every GPAD appointments file in
+//! a folder (and its subfolders): the forecaster in use, the one before it, and the
+//! working-day naive, naive and seasonal-naive benchmarks in the same run.
+use crate::Refused;
+use crate::forecast::read_checked_series;
+use analytics::rolling::{CONTENDERS, MethodSummary, interval_calibration, rolling_backtest};
+use analytics::{ForecastOptions, Month, Series};
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Debug, Args)]
+pub struct ForecastBenchArgs {
+    /// A folder of GPAD appointments CSVs (subfolders are read too).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Months to forecast from, e.g. 2020-08,2020-09 (default: the last 8 months with at
+    /// least 13 months up to them and 1 after them).
+    #[arg(long, value_delimiter = ',')]
+    origins: Vec<String>,
+    /// Months forecast from each origin (fewer where the data ends sooner).
+    #[arg(long, default_value_t = 6)]
+    horizon: usize,
+    /// `table`: the per-method summary; `csv`: one row per series, origin and method on
+    /// standard output, the summary on standard error.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Also print, per horizon, the forecaster's errors as multiples of its 80 % range
+    /// (the figures `analytics::rate::INTERVAL_MULTIPLES` is set from) and the coverage
+    /// when each area's range is calibrated on the other areas only.
+    #[arg(long)]
+    calibrate: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+enum Format {
+    Csv,
+    Table,
+}
+
+/// Every `.csv` under `dir`, sorted.
+fn csv_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| Refused(format!("{}: {e}", d.display())))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
+    if !(1..=12).contains(&args.horizon) {
+        return Err(Refused(format!("--horizon {} is not 1 to 12 months", args.horizon)).into());
+    }
+    let mut origins = Vec::new();
+    for o in &args.origins {
+        origins.push(
+            Month::parse_iso(o)
+                .ok_or_else(|| Refused(format!("--origins: '{o}' is not a month like 2020-08")))?,
+        );
+    }
+    let load_before = load_average();
+    let started = Instant::now();
+    let files = csv_files(&args.dir)?;
+    if files.is_empty() {
+        return Err(Refused(format!("{}: no .csv files", args.dir.display())).into());
+    }
+    let mut series: Vec<Series> = Vec::new();
+    for file in &files {
+        match read_checked_series(file) {
+            Ok((mut s, problems)) => {
+                for p in problems {
+                    eprintln!("{p}");
+                }
+                // An area code in two files would mix its series: keep the first file's.
+                s.retain(|x| {
+                    let dup = series
+                        .iter()
+                        .any(|y| y.area_code == x.area_code && y.hcp_type == x.hcp_type);
+                    if dup {
+                        eprintln!(
+                            "{}: {} {} left out: an earlier file has it too",
+                            file.display(),
+                            x.area_code,
+                            x.hcp_type
+                        );
+                    }
+                    !dup
+                });
+                series.extend(s);
+            }
+            Err(e) => eprintln!("{e}"),
+        }
+    }
+    if series.is_empty() {
+        return Err(Refused(format!(
+            "{}: no series could be forecast (see above)",
+            args.dir.display()
+        ))
+        .into());
+    }
+    series.sort_by(|a, b| (&a.area_code, &a.hcp_type).cmp(&(&b.area_code, &b.hcp_type)));
+    if origins.is_empty() {
+        origins = default_origins(&series);
+    }
+    let options = ForecastOptions::default();
+    let run = rolling_backtest(&series, &origins, args.horizon, &options, &CONTENDERS);
+    let summary = run.summary(&CONTENDERS);
+    let elapsed = started.elapsed().as_secs_f64();
+    for (area, hcp, origin, why) in &run.skipped {
+        eprintln!("{area} {hcp}: not scored from {origin}: {why}");
+    }
+    if summary.is_empty() {
+        return Err(Refused("nothing could be scored from those origins".into()).into());
+    }
+    let areas = {
+        let mut a: Vec<&str> = series.iter().map(|s| s.area_code.as_str()).collect();
+        a.dedup();
+        a.len()
+    };
+    let origin_list: Vec<String> = origins.iter().map(Month::to_string).collect();
+    let heading = format!(
+        "{} files, {areas} areas, {} series; origins {}; horizon {}; {:.2} s; load average {load_before} at the start, {} at the end",
+        files.len(),
+        series.len(),
+        origin_list.join(","),
+        args.horizon,
+        elapsed,
+        load_average()
+    );
+    match args.format {
+        Format::Csv => {
+            let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+            out.write_record([
+                "area_code",
+                "hcp_type",
+                "origin",
+                "horizon",
+                "mase",
+                "smape",
+                "covered_80",
+                "method",
+            ])?;
+            for s in &run.scores {
+                out.write_record([
+                    s.area_code.as_str(),
+                    s.hcp_type.as_str(),
+                    &s.origin.to_string(),
+                    &s.horizon.to_string(),
+                    &format!("{:.4}", s.mase),
+                    &format!("{:.4}", s.smape),
+                    &s.covered_80.map(|c| format!("{c:.4}")).unwrap_or_default(),
+                    s.method,
+                ])?;
+            }
+            out.flush()?;
+            eprintln!("{heading}");
+            eprint!("{}", summary_table(&summary));
+        }
+        Format::Table => {
+            println!("{heading}\n");
+            print!("{}", summary_table(&summary));
+        }
+    }
+    if args.calibrate {
+        let rows = interval_calibration(&series, &origins, args.horizon, &options);
+        let mut text = format!(
+            "\n{:>7} {:>7} {:>7} {:>9} {:>11} {:>19}\n",
+            "horizon", "months", "q80", "multiple", "calibrated", "leave_one_area_out"
+        );
+        for r in rows {
+            text.push_str(&format!(
+                "{:>7} {:>7} {:>7.3} {:>9.2} {:>11.2} {:>18.1} %\n",
+                r.horizon,
+                r.months,
+                r.q80,
+                r.multiple,
+                r.calibrated,
+                r.leave_one_area_out * 100.0
+            ));
+        }
+        match args.format {
+            Format::Csv => eprint!("{text}"),
+            Format::Table => print!("{text}"),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The last 8 months of the longest series with 13 months up to them and 1 after.
+fn default_origins(series: &[Series]) -> Vec<Month> {
+    let longest = series
+        .iter()
+        .max_by_key(|s| s.values.len())
+        .expect("a series");
+    let len = longest.values.len();
+    if len < 2 {
+        return Vec::new();
+    }
+    let last = len - 2;
+    let first = 12.min(last).max(last.saturating_sub(7));
+    (first..=last).map(|i| longest.month(i)).collect()
+}
+
+fn summary_table(summary: &[MethodSummary]) -> String {
+    let wd = summary
+        .iter()
+        .find(|s| s.method == "wd_naive")
+        .map(|s| s.ratio);
+    let mut out = format!(
+        "{:<18} {:>7} {:>9} {:>7} {:>12} {:>11} {:>10}\n",
+        "method", "scored", "mean_mase", "ratio", "ratio_vs_wd", "mean_smape", "covered_80"
+    );
+    for s in summary {
+        out.push_str(&format!(
+            "{:<18} {:>7} {:>9.4} {:>7.4} {:>12} {:>11.2} {:>10}\n",
+            s.method,
+            s.scored,
+            s.mean_mase,
+            s.ratio,
+            wd.map(|w| format!("{:.3}", s.ratio / w))
+                .unwrap_or_default(),
+            s.mean_smape,
+            s.coverage_80
+                .map(|c| format!("{:.1} %", c * 100.0))
+                .unwrap_or_else(|| "-".into())
+        ));
+    }
+    out
+}
