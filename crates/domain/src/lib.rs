@@ -19,5 +19,6 @@ pub mod text;
 pub mod training;
 pub mod vacancy;
 pub mod wellbeing;
+pub mod words;
 
 pub use error::{FieldError, FieldErrors};

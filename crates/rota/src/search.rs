@@ -106,13 +106,16 @@ impl Default for Options {
 
 /// Anytime progress, reported when the best roster improves.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Progress {
+pub struct Progress<'a> {
     pub best_objective: u64,
     pub best_hard_units: u64,
     pub elapsed: Duration,
     pub steps: u64,
     /// Fraction of the time or step budget used, 0–1.
     pub fraction: f64,
+    /// The best roster's cells (`Roster::cells`), so a caller can explain it while the
+    /// search goes on; empty when the phase that improved holds no roster yet.
+    pub cells: &'a [u16],
 }
 
 /// The best roster found and how it scores.
@@ -1331,19 +1334,21 @@ fn worker(
     let stop = options.stop.as_deref();
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
     let mut initial = construct(p, t, &mut rng, stop);
-    let report = |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64| {
-        let mut shared_best = shared.best.lock().expect("progress lock");
-        if (hard, soft) < *shared_best {
-            *shared_best = (hard, soft);
-            on_progress(&Progress {
-                best_objective: soft as u64,
-                best_hard_units: hard as u64,
-                elapsed,
-                steps,
-                fraction: fraction.min(1.0),
-            });
-        }
-    };
+    let report =
+        |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64, cells: &[u16]| {
+            let mut shared_best = shared.best.lock().expect("progress lock");
+            if (hard, soft) < *shared_best {
+                *shared_best = (hard, soft);
+                on_progress(&Progress {
+                    best_objective: soft as u64,
+                    best_hard_units: hard as u64,
+                    elapsed,
+                    steps,
+                    fraction: fraction.min(1.0),
+                    cells,
+                });
+            }
+        };
     // With column generation the first worker spends up to `dive_share` of the time budget
     // on the dive (`colgen`), and the meetings fall in the rest, so nobody waits for it.
     let dive_share = if options.column_generation && colgen::suits(p, t) {
@@ -1357,7 +1362,7 @@ fn worker(
         let limit = options.time_limit.filter(|_| options.step_limit.is_none());
         let improved = |(hard, soft): (i64, i64), at: Duration| {
             let fraction = limit.map_or(0.0, |l| at.as_secs_f64() / l.as_secs_f64().max(1e-9));
-            report(hard, soft, 0, at, fraction);
+            report(hard, soft, 0, at, fraction, &[]);
         };
         if let Some((roster, at)) =
             column_search(p, t, options, start, dive_share, &mut rng, &improved)
@@ -1390,7 +1395,7 @@ fn worker(
     let (t0, t1) = (options.start_temperature, options.end_temperature);
     let mut temperature = t0;
     let mut fraction = 0.0f64;
-    report(state.hard, state.soft, 0, time_to_best, 0.0);
+    report(state.hard, state.soft, 0, time_to_best, 0.0, &state.cells);
     let threads = options.threads.max(1);
     let meetings = if threads > 1 { options.meetings } else { 0 };
     // With a step budget a meeting every `meet_every` steps; with a time limit, when the
@@ -1468,7 +1473,14 @@ fn worker(
                 best = (state.hard, state.soft);
                 best_cells.clone_from(&state.cells);
                 time_to_best = start.elapsed();
-                report(state.hard, state.soft, steps, time_to_best, fraction);
+                report(
+                    state.hard,
+                    state.soft,
+                    steps,
+                    time_to_best,
+                    fraction,
+                    &state.cells,
+                );
             }
         } else {
             undo_move(&mut state, &undo);

@@ -25,6 +25,7 @@ pub mod payments;
 pub mod person_data;
 pub mod practices;
 pub mod rota;
+pub mod rota_progress;
 pub mod rota_requests;
 pub mod rota_stale;
 pub mod scenarios;

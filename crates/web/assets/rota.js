@@ -1,12 +1,14 @@
-// While a rota is being solved, asks the API for its progress every second and moves the
-// progress bar; when the solve ends, reloads the page to show the rota. Without this
-// script the page refreshes itself every 3 seconds (a <noscript> meta refresh).
+// While a rota is being solved, asks the API for its progress every second, moves the
+// progress bar and says in words how far it is (the heading, and "Solving: 40 s of 60…");
+// when the solve ends, reloads the page to show the rota. Without this script the page
+// refreshes itself every 3 seconds (a <noscript> meta refresh).
 (function () {
   const section = document.getElementById('rota-progress');
   if (!section) return;
   const id = section.dataset.rota;
   const bar = document.getElementById('rota-progress-bar');
   const text = document.getElementById('rota-progress-text');
+  const heading = document.getElementById('progress-title');
   async function poll() {
     try {
       const response = await fetch('/api/rotas/' + encodeURIComponent(id), { credentials: 'same-origin' });
@@ -19,11 +21,10 @@
         const percent = Math.round((rota.progress || 0) * 100);
         bar.value = percent;
         bar.textContent = percent + '%';
-        const best = rota.soft_penalty === null || rota.soft_penalty === undefined
-          ? 'not yet known'
-          : rota.hard_violations + ' hard-rule units, penalty ' + rota.soft_penalty;
-        text.firstChild.textContent = percent + '% of the search time used. Best so far: ';
-        document.getElementById('rota-best').textContent = best;
+        heading.textContent = rota.status === 'running' ? 'Being solved' : 'Waiting to start';
+        if (rota.progress_text && text.textContent !== rota.progress_text) {
+          text.textContent = rota.progress_text;
+        }
       } else {
         // The API did not answer (logged out, or an older server): reload the page instead.
         window.location.reload();

@@ -18,6 +18,7 @@ mod payments;
 mod person_data;
 mod rota;
 mod rota_api;
+mod rota_cover;
 mod rota_pdf;
 mod rota_queue;
 mod rota_seen;

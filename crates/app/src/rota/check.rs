@@ -43,7 +43,7 @@ fn problem(hard: bool, rule: &'static str, message: String) -> RotaProblem {
     }
 }
 
-fn day_text(date: NaiveDate) -> String {
+pub(super) fn day_text(date: NaiveDate) -> String {
     format!("{} {}", weekday_name(date.weekday()), long_date(date))
 }
 
@@ -52,6 +52,21 @@ fn sessions_text(halves: u32) -> String {
         format!("{}", halves / 2)
     } else {
         format!("{}.5", halves / 2)
+    }
+}
+
+/// "1 session", "4.5 sessions" (`domain::words` for the noun).
+fn sessions_words(halves: u32) -> String {
+    let noun = if halves == 2 { "session" } else { "sessions" };
+    format!("{} {noun}", sessions_text(halves))
+}
+
+/// "over these 4 weeks", "over this week".
+fn over_weeks(weeks: u32) -> String {
+    if weeks == 1 {
+        "over this week".into()
+    } else {
+        format!("over these {weeks} weeks")
     }
 }
 
@@ -164,65 +179,12 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
         }
     }
 
-    // Cover: per requirement and date.
-    for date in input.period.days() {
-        for req in input.cover.iter().filter(|c| c.weekday == date.weekday()) {
-            let Some(site) = sites.get(req.site_id.as_str()) else {
-                continue;
-            };
-            let open = DayPattern::ALL
-                .into_iter()
-                .any(|p| p.sessions().contains(&req.session) && is_open(site, p, date));
-            if !open {
-                continue;
-            }
-            let count = assignments
-                .iter()
-                .filter(|a| {
-                    a.date == date
-                        && a.session == req.session
-                        && a.site_id == req.site_id
-                        && people
-                            .get(a.staff_id.as_str())
-                            .is_some_and(|p| req.need.counts(p.role, &p.skills))
-                })
-                .count() as u32;
-            let place = format!(
-                "{} {} at {}",
-                day_text(date),
-                req.session.label(),
-                site.name
-            );
-            let what = req.need.label();
-            let located = |p: RotaProblem| RotaProblem {
-                date: Some(date),
-                session: Some(req.session),
-                site_id: Some(req.site_id.clone()),
-                ..p
-            };
-            if count < req.minimum {
-                problems.push(located(problem(
-                    false,
-                    "cover",
-                    format!(
-                        "{place}: {} {what} short of the minimum of {}",
-                        req.minimum - count,
-                        req.minimum
-                    ),
-                )));
-            } else if count < req.ideal {
-                problems.push(located(problem(
-                    false,
-                    "cover_ideal",
-                    format!(
-                        "{place}: {} {what} below the ideal of {}",
-                        req.ideal - count,
-                        req.ideal
-                    ),
-                )));
-            }
-        }
-    }
+    // Cover: per requirement and date (`cover::cover_lines`).
+    problems.extend(
+        super::cover::cover_lines(input, assignments)
+            .iter()
+            .filter_map(|l| l.problem()),
+    );
     fair_shares(input, assignments, &mut problems);
     session_requests(input, assignments, &site_name, &mut problems);
     problems.sort_by_key(|p| {
@@ -257,11 +219,11 @@ fn fair_shares(input: &RotaInput, assignments: &[Assignment], problems: &mut Vec
                 false,
                 "fair_share",
                 format!(
-                    "{} works {} over these {} weeks, {} {how} than a fair share of {} \
+                    "{} works {} {}, {} {how} than a fair share of {} \
                      (shared in proportion to contracted sessions)",
                     person.name,
                     f.kind.count(worked),
-                    input.period.weeks,
+                    over_weeks(input.period.weeks),
                     worked.abs_diff(f.target),
                     f.target
                 ),
@@ -631,9 +593,9 @@ fn check_person(
                 true,
                 "contract",
                 format!(
-                    "{name}: {} sessions booked over these {} weeks; {contract} asks for at {word} {}",
-                    sessions_text(halves),
-                    input.period.weeks,
+                    "{name}: {} booked {}; {contract} asks for at {word} {}",
+                    sessions_words(halves),
+                    over_weeks(input.period.weeks),
                     sessions_text(bound)
                 ),
             )

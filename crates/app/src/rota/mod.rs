@@ -1,10 +1,12 @@
 //! Rotas: the cover template and rota rules, generating a rota as a background job, reading
 //! and editing it with every rule re-checked, publishing it and each person's calendar feed.
 pub mod check;
+pub mod cover;
 pub mod mine;
 pub mod pdf;
 pub mod plan;
 pub mod repair;
+pub mod progress;
 pub mod request;
 pub mod requests;
 pub mod session_requests;
@@ -29,8 +31,8 @@ pub use plan::{Assignment, RotaInput};
 use plan::{PersonInput, RoomInput, SiteInput};
 use session_requests::session_request_from_row;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use store::rota::{AssignmentRow, NewRota, RotaRow};
 
@@ -698,6 +700,14 @@ impl App {
 /// A rota's status, and once solved its assignments and problems, for whoever was let read
 /// it.
 pub(crate) async fn detail_of(conn: &mut store::Conn, row: RotaRow) -> AppResult<RotaDetail> {
+    Ok(detail_with_input(conn, row).await?.0)
+}
+
+/// `detail_of` with the inputs the rota was checked against.
+pub(crate) async fn detail_with_input(
+    conn: &mut store::Conn,
+    row: RotaRow,
+) -> AppResult<(RotaDetail, RotaInput)> {
     let period = period_of(&row)?;
     let (mut input, people) = load_input(conn, &RotaScope::of_row(&row), period).await?;
     let assignments = store::rota::list_assignments(conn, &row.id)
@@ -713,7 +723,7 @@ pub(crate) async fn detail_of(conn: &mut store::Conn, row: RotaRow) -> AppResult
     };
     let conflicts = plan::build(&input).conflicts;
     let stale_problems = stale::stale_problems(conn, &row.id, &problems).await?;
-    Ok(RotaDetail {
+    let detail = RotaDetail {
         stale_problems,
         period,
         people,
@@ -732,12 +742,13 @@ pub(crate) async fn detail_of(conn: &mut store::Conn, row: RotaRow) -> AppResult
             .map(|r| (r.id.clone(), r.name.clone()))
             .collect(),
         assignments,
-        locked: input.locked,
+        locked: input.locked.clone(),
         problems,
         conflicts,
         reader_practice: None,
         row,
-    })
+    };
+    Ok((detail, input))
 }
 
 impl App {
@@ -1008,11 +1019,13 @@ impl App {
                 && p.date == Some(date)
                 && p.staff_ids.iter().any(|s| s == &edit.staff_id)
         };
-        let new_problems: Vec<RotaProblem> = problems_after
-            .iter()
-            .filter(|p| p.hard && (!problems_before.contains(p) || outside_employment(p)))
-            .cloned()
-            .collect();
+        let new_problems = cover::new_hard_problems(
+            &input,
+            (&before, &problems_before),
+            (&after, &problems_after),
+            &edit.staff_id,
+            date,
+        );
         let outside = new_problems.iter().any(outside_employment);
         if !new_problems.is_empty() && (!edit.override_rules || outside) {
             return Ok(EditOutcome {
@@ -1178,7 +1191,8 @@ impl App {
             .collect::<AppResult<_>>()?;
         let limit = Duration::from_secs(row.time_limit_seconds.max(1) as u64);
         let stop = Arc::new(AtomicBool::new(false));
-        let best: Arc<Mutex<Option<(u64, u64)>>> = Arc::new(Mutex::new(None));
+        store::rota_progress::clear(conn, &row.id).await?;
+        let best = Arc::new(progress::Watch::new(&input));
         let handle = {
             let (input, stop, best) = (input.clone(), stop.clone(), best.clone());
             tokio::task::spawn_blocking(move || {
@@ -1188,10 +1202,7 @@ impl App {
                     threads,
                     1,
                     Some(stop),
-                    &|p: &rota::Progress| {
-                        *best.lock().expect("progress") =
-                            Some((p.best_hard_units, p.best_objective));
-                    },
+                    &|p: &rota::Progress| best.record(p),
                 )
             })
         };
@@ -1270,14 +1281,19 @@ struct StoreHeartbeat<'a> {
     worker: &'a str,
     started: Instant,
     limit: Duration,
-    best: &'a Mutex<Option<(u64, u64)>>,
+    best: &'a progress::Watch,
 }
 
 impl Heartbeat for StoreHeartbeat<'_> {
     async fn beat(&mut self) -> AppResult<bool> {
         let fraction = (self.started.elapsed().as_secs_f64() / self.limit.as_secs_f64()).min(0.99);
-        let scores = *self.best.lock().expect("progress");
-        store::rota::heartbeat(
+        let scores = self.best.scores();
+        let failed = |error: store::StoreError| {
+            AppError::Internal(format!(
+                "the solve stopped: its progress could not be saved ({error})"
+            ))
+        };
+        let stop = store::rota::heartbeat(
             self.conn,
             self.id,
             self.worker,
@@ -1287,11 +1303,20 @@ impl Heartbeat for StoreHeartbeat<'_> {
             scores.map(|s| s.1 as i64),
         )
         .await
-        .map_err(|error| {
-            AppError::Internal(format!(
-                "the solve stopped: its progress could not be saved ({error})"
-            ))
-        })
+        .map_err(failed)?;
+        if let Some(seen) = self.best.explain() {
+            let row = store::rota_progress::ProgressRow {
+                rota_id: self.id.to_string(),
+                hard_problems: i64::from(seen.hard_problems),
+                below_minimum: i64::from(seen.gaps.below_minimum),
+                below_ideal: i64::from(seen.gaps.below_ideal),
+                updated_at: self.app.now(),
+            };
+            store::rota_progress::save(self.conn, &row)
+                .await
+                .map_err(failed)?;
+        }
+        Ok(stop)
     }
 }
 

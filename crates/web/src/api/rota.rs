@@ -126,8 +126,11 @@ pub(crate) struct RotaStatusDto {
     status: String,
     /// From 0 to 1.
     progress: f64,
-    /// Once finished, the number of hard problems listed; while solving, the best count of
-    /// broken hard-rule units found so far; `null` before the first.
+    /// The solve in words while it waits or runs ("Solving: 40 s of 60. Best rota so far:
+    /// 3 gaps below the minimum, 12 below the ideal, no hard rule broken.").
+    progress_text: String,
+    /// Once finished, the number of hard problems listed; while solving, the hard rules the
+    /// best rota so far breaks; `null` before the first.
     hard_violations: Option<i64>,
     /// The optimiser's penalty for gaps and preferences (lower is better).
     soft_penalty: Option<i64>,
@@ -157,9 +160,9 @@ async fn rota_status(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RotaStatusDto>> {
-    let summary = state
+    let (summary, words) = state
         .app
-        .rota_summary_to_read(&user.actor, &id)
+        .rota_progress_to_read(&user.actor, &id)
         .await
         .map_err(api)?;
     // Problems are judged only on a finished rota; while it is solved the row is enough.
@@ -183,13 +186,14 @@ async fn rota_status(
     let hard_violations = if finished {
         Some(problems.iter().filter(|p| p.hard).count() as i64)
     } else {
-        row.hard_violations
+        words.hard_problems
     };
     Ok(Json(RotaStatusDto {
         from: row.starts_on.clone(),
         weeks: row.weeks,
         status: row.status,
         progress: row.progress.clamp(0.0, 1.0),
+        progress_text: if finished { String::new() } else { words.text },
         hard_violations,
         soft_penalty: row.soft_penalty,
         problems: problems.into_iter().map(problem_dto).collect(),

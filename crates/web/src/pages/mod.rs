@@ -18,6 +18,7 @@ mod payments;
 mod person_data;
 mod practice;
 mod rota;
+mod rota_cover;
 mod rota_requests;
 mod rota_setup;
 mod rota_stale;
@@ -256,6 +257,8 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/rotas/{id}/resolve", post(rota::rota_resolve))
         .get("/rotas/{id}/day", get(rota::day_page))
         .post("/rotas/{id}/day", post(rota::day_save))
+        .get("/rotas/{id}/cover", get(rota_cover::cover_page))
+        .post("/rotas/{id}/cover/book", post(rota_cover::book))
         .get("/rotas/{id}/print", get(rota::print_page))
         .get("/rotas/{id}/pdf", get(rota::pdf_download))
         .post("/rotas/{id}/repair", post(rota_stale::repair_propose))

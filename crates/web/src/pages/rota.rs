@@ -290,15 +290,18 @@ pub(crate) struct RotaPage {
     running: bool,
     finished: bool,
     progress_percent: u32,
-    best: String,
+    /// The solve in words while it waits or runs.
+    progress: app::rota::progress::SolveProgress,
     hard: i64,
-    soft: i64,
+    /// "1 hard rule broken", "3 hard rules broken"; the words alone.
+    hard_title: String,
+    hard_noun: &'static str,
     published: String,
     error: String,
     conflicts: Vec<String>,
     hard_problems: Vec<ProblemView>,
-    gaps: Vec<ProblemView>,
-    more_gaps: usize,
+    /// The cover view of the week shown and the gaps list.
+    cover: super::rota_cover::CoverSection,
     weeks: Vec<Choice>,
     practices: Vec<Choice>,
     sites: Vec<Choice>,
@@ -416,7 +419,8 @@ async fn render_rota(
     filter: GridFilter,
     again: PublishAgain,
 ) -> Result<Response, WebError> {
-    let detail = state.app.rota_to_read(&user.actor, &id).await?;
+    let app::rota::cover::RotaReview { detail, lines } =
+        state.app.rota_review(&user.actor, &id).await?;
     let read_only = detail.reader_practice.is_some();
     let swaps = if read_only {
         Vec::new()
@@ -492,15 +496,14 @@ async fn render_rota(
         value,
         label,
     };
-    // Gaps below the minimum first; with a site chosen, that site's only.
-    let mut gaps_all: Vec<&RotaProblem> = detail
-        .problems
-        .iter()
-        .filter(|p| !p.hard)
-        .filter(|p| filter.site.is_empty() || p.site_id.as_deref() == Some(filter.site.as_str()))
-        .collect();
-    gaps_all.sort_by_key(|p| (p.rule != "cover", p.date, p.session));
-    const SHOWN: usize = 60;
+    // The cover view of the week and every gap, below the minimum first; with a site
+    // chosen, that site's only.
+    let cover = super::rota_cover::section(&detail, &lines, week, &filter.site, !read_only);
+    let progress = if running {
+        state.app.rota_progress_to_read(&user.actor, &id).await?.1
+    } else {
+        app::rota::progress::progress_words(row, None)
+    };
     let page = RotaPage {
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
         scope: scope_label(
@@ -519,12 +522,18 @@ async fn render_rota(
         running,
         finished,
         progress_percent: (row.progress * 100.0).round().clamp(0.0, 100.0) as u32,
-        best: match (row.hard_violations, row.soft_penalty) {
-            (Some(h), Some(s)) => format!("{h} hard-rule units, penalty {s}"),
-            _ => "not yet known".into(),
-        },
+        progress,
         hard: detail.problems.iter().filter(|p| p.hard).count() as i64,
-        soft: row.soft_penalty.unwrap_or(0),
+        hard_title: domain::words::count(
+            detail.problems.iter().filter(|p| p.hard).count() as u64,
+            "hard rule broken",
+            "hard rules broken",
+        ),
+        hard_noun: domain::words::plural(
+            detail.problems.iter().filter(|p| p.hard).count() as u64,
+            "hard rule broken",
+            "hard rules broken",
+        ),
         published: row
             .published_at
             .as_deref()
@@ -546,15 +555,7 @@ async fn render_rota(
                 },
             })
             .collect(),
-        gaps: gaps_all
-            .iter()
-            .take(SHOWN)
-            .map(|p| ProblemView {
-                message: p.message.clone(),
-                href: String::new(),
-            })
-            .collect(),
-        more_gaps: gaps_all.len().saturating_sub(SHOWN),
+        cover,
         weeks: (1..=detail.period.weeks)
             .map(|w| {
                 let m = detail.period.from + chrono::Days::new(u64::from((w - 1) * 7));
