@@ -10,6 +10,7 @@ pub mod development;
 pub mod error;
 pub mod estates;
 pub mod leave;
+pub mod leave_balance;
 pub mod org;
 pub mod role;
 pub mod room;
@@ -19,5 +20,6 @@ pub mod text;
 pub mod training;
 pub mod vacancy;
 pub mod wellbeing;
+pub mod words;
 
 pub use error::{FieldError, FieldErrors};
