@@ -254,6 +254,30 @@ pub fn working_days(days_never: &[Weekday]) -> Vec<Weekday> {
     if days.is_empty() { week.to_vec() } else { days }
 }
 
+/// Days of annual leave from `start` to `end` (both included): the days someone working
+/// `working_days` works that are not bank holidays.
+pub fn leave_days(
+    working_days: &[Weekday],
+    bank_holidays: &[NaiveDate],
+    start: NaiveDate,
+    end: NaiveDate,
+) -> u32 {
+    let mut day = start;
+    let mut n = 0;
+    while day <= end {
+        let works = if working_days.is_empty() {
+            day.weekday().num_days_from_monday() < 5
+        } else {
+            working_days.contains(&day.weekday())
+        };
+        if works && !bank_holidays.contains(&day) {
+            n += 1;
+        }
+        day += Duration::days(1);
+    }
+    n
+}
+
 /// What a balance is worked from for one person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LeavePerson {
@@ -339,7 +363,6 @@ pub fn balance(
             person.working_days.contains(&d.weekday())
         }
     };
-    let holiday = |d: NaiveDate| bank_holidays.contains(&d);
     let from = person.employed_from.max(year.start);
     let to = person.employed_to.unwrap_or(year.end).min(year.end);
     let employed_days = ((to - from).num_days() + 1).max(0);
@@ -376,16 +399,9 @@ pub fn balance(
             LeaveStatus::Refused | LeaveStatus::Cancelled => continue,
         };
         let hours = |first: NaiveDate, last: NaiveDate| {
-            let mut day = first.max(span.start).max(from);
+            let first = first.max(span.start).max(from);
             let last = last.min(span.end).min(to);
-            let mut n = 0u32;
-            while day <= last {
-                if works(day) && !holiday(day) {
-                    n += 1;
-                }
-                day += Duration::days(1);
-            }
-            n as f64 * day_hours
+            leave_days(&person.working_days, bank_holidays, first, last) as f64 * day_hours
         };
         match bucket {
             Some(requested) => *requested += hours(from, to),

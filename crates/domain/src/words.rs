@@ -33,8 +33,8 @@ impl<T: Count> Count for &T {
 
 /// A count that may have a fraction (days, hours, WTE): "1 day", "12.5 days", "0.5 days".
 /// Only exactly one takes the singular, as in "1 day" but "0.5 days" and "1.5 days".
-pub fn plural_f(n: f64, one: &str, many: &str) -> String {
-    let text = format_number(n);
+pub fn plural_f(n: impl std::borrow::Borrow<f64>, one: &str, many: &str) -> String {
+    let text = format_number((*n.borrow() * 100.0).round() / 100.0);
     let singular = text == "1" || text == "-1";
     format!("{text} {}", noun(singular, one, many))
 }
@@ -52,7 +52,10 @@ mod tests {
     fn one_is_singular_and_every_other_count_is_plural() {
         assert_eq!(plural(1, "person", "people"), "1 person");
         assert_eq!(plural(0, "person", "people"), "0 people");
-        assert_eq!(plural(2u32, "hard rule broken", "hard rules broken"), "2 hard rules broken");
+        assert_eq!(
+            plural(2u32, "hard rule broken", "hard rules broken"),
+            "2 hard rules broken"
+        );
         assert_eq!(plural(1usize, "nurse", "nurses"), "1 nurse");
     }
 

@@ -9,9 +9,22 @@ fn day(text: &str) -> NaiveDate {
 /// The leave year from 1 April 2026 holds ten of them: Easter falls in it twice.
 fn bank_holidays() -> Vec<NaiveDate> {
     [
-        "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-        "2026-12-25", "2026-12-28", "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03",
-        "2027-05-31", "2027-08-30", "2027-12-27", "2027-12-28",
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
     ]
     .into_iter()
     .map(day)
@@ -49,14 +62,23 @@ fn the_leave_year_starts_in_the_chosen_month() {
     let march = LeaveYear::containing(day("2027-03-15"), 4);
     assert_eq!(march.start, day("2026-04-01"));
     let calendar = LeaveYear::containing(day("2026-06-15"), 1);
-    assert_eq!((calendar.start, calendar.end), (day("2026-01-01"), day("2026-12-31")));
+    assert_eq!(
+        (calendar.start, calendar.end),
+        (day("2026-01-01"), day("2026-12-31"))
+    );
     assert_eq!(year().previous().start, day("2025-04-01"));
     assert_eq!(year().label(), "1 April 2026 to 31 March 2027");
 }
 
 #[test]
 fn full_time_is_27_days_after_the_bank_holidays() {
-    let b = balance(year(), &full_time(), &bank_holidays(), &[], day("2026-04-01"));
+    let b = balance(
+        year(),
+        &full_time(),
+        &bank_holidays(),
+        &[],
+        day("2026-04-01"),
+    );
     // (27 + 10 bank holidays) × 7.5 hours.
     assert_eq!(b.entitlement_hours, 277.5);
     assert_eq!(b.bank_holidays_worked_days, 10);
@@ -74,7 +96,13 @@ fn part_time_is_pro_rata_and_a_bank_holiday_on_a_day_off_is_kept() {
         working_days: working_days(&[Weekday::Thu, Weekday::Fri]),
         ..full_time()
     };
-    let b = balance(year(), &mon_to_wed, &bank_holidays(), &[], day("2026-04-01"));
+    let b = balance(
+        year(),
+        &mon_to_wed,
+        &bank_holidays(),
+        &[],
+        day("2026-04-01"),
+    );
     // 37 days × 7.5 × 0.6 = 166.5 hours.
     assert_eq!(b.day_hours, 7.5);
     assert_eq!(b.entitlement_hours, 166.5);
@@ -87,7 +115,13 @@ fn part_time_is_pro_rata_and_a_bank_holiday_on_a_day_off_is_kept() {
         working_days: working_days(&[Weekday::Mon, Weekday::Tue]),
         ..mon_to_wed.clone()
     };
-    let b = balance(year(), &wed_to_fri, &bank_holidays(), &[], day("2026-04-01"));
+    let b = balance(
+        year(),
+        &wed_to_fri,
+        &bank_holidays(),
+        &[],
+        day("2026-04-01"),
+    );
     // Good Friday twice, Christmas Day and New Year's Day fall on a Friday: 4 × 7.5.
     assert_eq!(b.bank_holidays_worked_days, 4);
     assert_eq!(b.remaining_hours, 136.5);
@@ -154,7 +188,13 @@ fn requested_leave_is_apart_and_refused_leave_counts_for_nothing() {
             ..approved("2026-06-01", "2026-06-05")
         },
     ];
-    let b = balance(year(), &full_time(), &bank_holidays(), &leave, day("2026-06-15"));
+    let b = balance(
+        year(),
+        &full_time(),
+        &bank_holidays(),
+        &leave,
+        day("2026-06-15"),
+    );
     assert_eq!(b.requested_hours, 67.5);
     assert_eq!((b.taken_hours, b.booked_hours), (0.0, 0.0));
     assert_eq!(b.remaining_hours, 202.5);
@@ -163,11 +203,23 @@ fn requested_leave_is_apart_and_refused_leave_counts_for_nothing() {
 #[test]
 fn behind_is_a_working_week_short_of_the_leave_due_by_now() {
     // 184 of 365 days gone: 202.5 × 184 / 365 = 102.08 hours due.
-    let none = balance(year(), &full_time(), &bank_holidays(), &[], day("2026-10-01"));
+    let none = balance(
+        year(),
+        &full_time(),
+        &bank_holidays(),
+        &[],
+        day("2026-10-01"),
+    );
     assert_eq!(none.due_by_now_hours, 102.08);
     assert!(none.behind);
     let two_weeks = [approved("2026-07-06", "2026-07-17")];
-    let some = balance(year(), &full_time(), &bank_holidays(), &two_weeks, day("2026-10-01"));
+    let some = balance(
+        year(),
+        &full_time(),
+        &bank_holidays(),
+        &two_weeks,
+        day("2026-10-01"),
+    );
     assert_eq!(some.behind_by_hours, 27.08);
     assert!(!some.behind, "27 hours behind is under a 37.5-hour week");
 }
@@ -197,11 +249,21 @@ fn carry_over_is_capped_pro_rata_and_never_negative() {
     assert_eq!(ok.full_time_days, Some(29.0));
     let over = form("6").parse(LeaveUnit::Days, 6.0, cap).unwrap_err();
     assert_eq!(over.0[0].field, "carried_over");
-    assert!(over.0[0].message.contains("At most 5 days"), "{}", over.0[0].message);
+    assert!(
+        over.0[0].message.contains("At most 5 days"),
+        "{}",
+        over.0[0].message
+    );
     let blank = EntitlementForm::default()
         .parse(LeaveUnit::Hours, 6.0, cap)
         .unwrap();
-    assert_eq!(blank, EntitlementDraft { full_time_days: None, carried_over_hours: None });
+    assert_eq!(
+        blank,
+        EntitlementDraft {
+            full_time_days: None,
+            carried_over_hours: None
+        }
+    );
 }
 
 #[test]
@@ -226,4 +288,15 @@ fn the_policy_form_names_the_field_at_fault() {
     .unwrap_err();
     let fields: Vec<_> = bad.0.iter().map(|e| e.field).collect();
     assert_eq!(fields, ["year_start_month", "full_time_days", "unit"]);
+}
+
+#[test]
+fn a_request_uses_the_working_days_that_are_not_bank_holidays() {
+    let holidays = bank_holidays();
+    let mon_to_wed = working_days(&[Weekday::Thu, Weekday::Fri]);
+    // Monday 24 August to Friday 4 September 2026; Monday 31 August is a bank holiday.
+    let (start, end) = (day("2026-08-24"), day("2026-09-04"));
+    assert_eq!(leave_days(&working_days(&[]), &holidays, start, end), 9);
+    assert_eq!(leave_days(&mon_to_wed, &holidays, start, end), 5);
+    assert_eq!(leave_days(&mon_to_wed, &holidays, end, start), 0);
 }

@@ -72,6 +72,8 @@ pub(crate) struct LeaveRow {
     pub note: String,
     pub status: String,
     pub tag: &'static str,
+    /// For a waiting request: what it uses and what is left.
+    pub balance: String,
 }
 
 impl LeaveRow {
@@ -101,6 +103,7 @@ impl LeaveRow {
                 LeaveStatus::Refused => "nhsuk-tag--red",
                 LeaveStatus::Cancelled => "nhsuk-tag--grey",
             },
+            balance: String::new(),
         }
     }
 }
@@ -792,6 +795,7 @@ pub(crate) struct LeavePage {
     ods: String,
     pending: Vec<LeaveRow>,
     decided: Vec<LeaveRow>,
+    team: super::leave_balances::TeamView,
     done: String,
 }
 
@@ -803,12 +807,20 @@ pub(crate) async fn leave_page(
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
     let leave = state.app.practice_leave(&user.actor, &ods).await?;
+    let team = state.app.team_leave_balances(&user.actor, &ods).await?;
     let (pending, decided): (Vec<_>, Vec<_>) = leave
         .iter()
         .partition(|l| l.status == LeaveStatus::Requested);
     let page = LeavePage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave"))?,
-        pending: pending.into_iter().map(LeaveRow::of).collect(),
+        pending: pending
+            .into_iter()
+            .map(|l| LeaveRow {
+                balance: super::leave_balances::TeamView::request_note(&team, l),
+                ..LeaveRow::of(l)
+            })
+            .collect(),
+        team: super::leave_balances::TeamView::of(&team),
         decided: decided.into_iter().rev().map(LeaveRow::of).collect(),
         ods,
         done: done.done,

@@ -136,7 +136,11 @@ async fn render_list(
             RotaListRow {
                 scope: scope_label(&r.scope_kind, &r.scope_code),
                 period: match from {
-                    Some(d) => format!("{} weeks from {}", r.weeks, long_date(d)),
+                    Some(d) => format!(
+                        "{} from {}",
+                        domain::words::plural(r.weeks, "week", "weeks"),
+                        long_date(d)
+                    ),
                     None => r.starts_on.clone(),
                 },
                 status: status_label(&r.status).to_string(),
@@ -492,8 +496,8 @@ async fn render_rota(
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
         scope: scope_label(&row.scope_kind, &row.scope_code),
         period: format!(
-            "{} weeks from {} to {}",
-            detail.period.weeks,
+            "{} from {} to {}",
+            domain::words::plural(detail.period.weeks, "week", "weeks"),
             long_date(detail.period.from),
             long_date(detail.period.last_day())
         ),
