@@ -62,7 +62,8 @@ test('the practice manager approves leave seeing the balance and adds a starter'
   const taken = await page.locator('#balances-table tbody tr td:nth-of-type(5)').allTextContents();
   assert.ok(taken.some((t) => Number(t) > 0), `taken: ${taken.join(', ')}`);
   // A waiting annual leave request says what it uses and what is left.
-  const request = page.locator('tr[data-leave-id]', { hasText: 'Annual leave' }).first();
+  const request = page.locator('tr[data-leave-id]')
+    .filter({ has: page.locator('td:nth-child(2)', { hasText: /^Annual leave$/ }) }).first();
   const note = (await request.locator('td').nth(4).textContent()).trim();
   assert.match(note, /^Uses \d+(\.\d+)? days?\. \d+(\.\d+)? days? left; -?\d+(\.\d+)? days? (left|over) after this\.$/, note);
   const who = (await request.locator('td').first().textContent()).trim();
@@ -101,7 +102,7 @@ test('the practice manager approves leave seeing the balance and adds a starter'
   await click(page, 'main button[type=submit]');
   assert.match(await page.textContent('[role=status]'), /The changes were saved/);
   assert.equal(await page.inputValue('#full_time_days'), '29');
-  assert.match(await page.textContent('#leave-balance'), /29 days a year full time \(set for this person\)/);
+  assert.match(await page.textContent('main'), /29 days a year full time \(set for this person\)/);
   await check(page, '04-entitlement');
   const managerClicks = clicks;
 

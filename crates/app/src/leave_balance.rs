@@ -5,7 +5,7 @@ use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::{App, Change, commit_with_audit, json};
 use chrono::{Datelike, NaiveDate, Weekday};
-use domain::leave::LeaveKind;
+use domain::leave::{LeaveKind, LeaveStatus};
 use domain::leave_balance::{
     EntitlementDraft, EntitlementForm, LeaveBalance, LeavePerson, LeavePolicy, LeavePolicyForm,
     LeaveSpan, LeaveUnit, LeaveYear, amount, amount_text, balance, carry_over, leave_days,
@@ -201,8 +201,16 @@ impl Balances {
         let set_carry = self.set_carry(person, year);
         let carried = match set_carry {
             Some(hours) => hours,
-            // Worked out from the year before: what was left at its end, up to the cap.
-            None if person.draft.start_date < year.start => {
+            // Worked out from the year before: what was left at its end, up to the cap —
+            // only when gpteam holds that year's annual leave (without it, last year's
+            // balance is not known and nothing is carried until a manager says so).
+            None if person.draft.start_date < year.start
+                && spans.iter().any(|s| {
+                    s.status == LeaveStatus::Approved
+                        && s.start <= year.previous().end
+                        && s.end >= year.previous().start
+                }) =>
+            {
                 let previous = year.previous();
                 let before = self.person_in(
                     person,

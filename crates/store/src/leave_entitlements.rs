@@ -131,6 +131,9 @@ pub async fn set(
          ON CONFLICT (staff_id, year_start) DO UPDATE SET full_time_days = excluded.full_time_days,
            carried_over_hours = excluded.carried_over_hours, updated_at = excluded.updated_at",
     )
+    // Not a cached statement: PostgreSQL would keep the parameter types of the first call,
+    // and a NULL there (either figure left to the rules) is not typed as a double.
+    .persistent(false)
     .bind(staff_id)
     .bind(year_start.to_string())
     .bind(draft.full_time_days)

@@ -28,6 +28,8 @@ pub(crate) struct BalanceView {
     pub year: String,
     /// "12.5 days left", or how much more than the entitlement is taken.
     pub left: String,
+    /// What is left as an amount ("-2 days" when more is taken than is due).
+    pub remaining: String,
     /// "You have 12.5 days of annual leave left", for the person themselves.
     pub you_have: String,
     /// Annual leave and bank holidays for the year, pro rata.
@@ -74,6 +76,7 @@ impl BalanceView {
         BalanceView {
             year: format!("{} to {}", long_date(b.year.start), long_date(b.year.end)),
             left: p.left_text(),
+            remaining: p.text(b.remaining_hours),
             you_have: if b.remaining_hours < 0.0 {
                 format!(
                     "You have taken or booked {} more annual leave than your entitlement",
@@ -132,11 +135,9 @@ pub(crate) struct TeamView {
 
 fn rules_text(policy: &LeavePolicy) -> String {
     format!(
-        "Leave year from 1 {}; {} a year full time plus bank holidays, pro rata to WTE; up to {} carried over (full time); shown in {}.",
-        MONTH_NAMES[(policy.year_start_month as usize).clamp(1, 12) - 1],
+        "{} a year full time plus bank holidays, pro rata to WTE; up to {} carried over (full time).",
         domain::words::plural_f(policy.full_time_days, "day", "days"),
         domain::words::plural_f(policy.carry_over_days, "day", "days"),
-        policy.unit.code()
     )
 }
 

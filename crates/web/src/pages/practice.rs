@@ -796,8 +796,12 @@ pub(crate) struct LeavePage {
     pending: Vec<LeaveRow>,
     decided: Vec<LeaveRow>,
     team: super::leave_balances::TeamView,
+    decided_total: usize,
     done: String,
 }
+
+/// Decided requests listed on the leave page, latest first (the balances count them all).
+const DECIDED_SHOWN: usize = 30;
 
 pub(crate) async fn leave_page(
     State(state): State<AppState>,
@@ -821,7 +825,13 @@ pub(crate) async fn leave_page(
             })
             .collect(),
         team: super::leave_balances::TeamView::of(&team),
-        decided: decided.into_iter().rev().map(LeaveRow::of).collect(),
+        decided_total: decided.len(),
+        decided: decided
+            .into_iter()
+            .rev()
+            .take(DECIDED_SHOWN)
+            .map(LeaveRow::of)
+            .collect(),
         ods,
         done: done.done,
     };
