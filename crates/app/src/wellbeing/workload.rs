@@ -1,5 +1,5 @@
-//! Workload signals that contracts and leave allow. The signals that need hours and days
-//! worked are not yet worked out from the published rota; they say so rather than guess.
+//! Workload signals from contracts and leave balances. The signals of the sessions worked
+//! are checked on each rota before it is published and shown there (`rota::check`).
 use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
@@ -10,20 +10,22 @@ use serde::Serialize;
 use store::leave::LeaveScope;
 use store::staff::{StaffFilter, StaffRecord, StaffScope};
 
-/// A workload signal that needs the rota, named with the reason it is not shown.
+/// A workload signal that comes from the rota, named with where it is shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnavailableSignal {
     pub name: &'static str,
     pub why: &'static str,
 }
 
-/// The signals that need the days and hours worked, which are not yet worked out from the
-/// published rota.
+/// The signals that come from the sessions worked: every rota is checked for them
+/// (`rota::check`: the contract, days in a row, the month's evenings and Saturdays, contacts
+/// a day) before it is published, and its page lists what it breaks; these pages do not
+/// repeat them per person.
 pub fn rota_signals() -> Vec<UnavailableSignal> {
-    const WHY: &str = "Needs the rota: gpteam holds the published rota (see My rota) but does not yet work this signal out from it, and contracts give only sessions a week.";
+    const WHY: &str = "Each rota is checked for this before it is published, and the rota's page lists anyone it affects (see Rota).";
     vec![
         UnavailableSignal {
-            name: "Hours planned over contract",
+            name: "Sessions booked over contract",
             why: WHY,
         },
         UnavailableSignal {
@@ -31,7 +33,7 @@ pub fn rota_signals() -> Vec<UnavailableSignal> {
             why: WHY,
         },
         UnavailableSignal {
-            name: "Evenings and Saturdays worked a month",
+            name: "Evenings and Saturdays worked a month over a person's limit",
             why: WHY,
         },
         UnavailableSignal {
@@ -96,7 +98,7 @@ pub struct MyWorkload {
 }
 
 /// A team's workload signals: counts only, no names (leave is not a hard breach; hard
-/// breaches — over the safe limit, no rest — are not yet worked out from the rota).
+/// breaches — over the safe limit, no rest — are listed on the rota they are in).
 #[derive(Debug, Clone, Serialize)]
 pub struct TeamWorkload {
     pub people: usize,
