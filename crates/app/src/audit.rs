@@ -162,13 +162,21 @@ fn entity_label(entity: &str) -> String {
         "appointment_import" => "appointments import",
         "development_reminders" => "appraisal and revalidation reminders",
         "training_reminders" => "training reminders",
+        "leave_entitlement" => "annual leave entitlement",
+        "leave_policy" => "leave rules",
         other => return other.replace('_', " "),
     };
     label.to_string()
 }
 
 /// Entities whose id is the id of the person they are about.
-const PERSON_ENTITIES: &[&str] = &["staff", "professional_dates", "rota_rules", "calendar_feed"];
+const PERSON_ENTITIES: &[&str] = &[
+    "staff",
+    "professional_dates",
+    "rota_rules",
+    "calendar_feed",
+    "leave_entitlement",
+];
 
 fn sentence(entry: &AuditEntry, person: Option<&str>) -> String {
     let mut action = entry.action.replace('_', " ");

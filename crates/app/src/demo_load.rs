@@ -200,6 +200,12 @@ impl App {
             )
             .await?;
         }
+        // Leave taken so far this leave year and own entitlements, so balances look real;
+        // not beside a year of published rotas, which were made without that leave.
+        if matches!(rotas, DemoRotas::None) {
+            crate::leave_balance::load_demo_leave(&mut tx, data, &staff_ids, self.today(), &now)
+                .await?;
+        }
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
             .await?;
         self.load_demo_wellbeing(&mut tx, data, &now).await?;

@@ -20,6 +20,7 @@ pub mod held_imports;
 pub mod housekeeping;
 pub mod imports;
 pub mod leave;
+pub mod leave_balance;
 pub mod leavers;
 pub mod mail;
 pub mod notifications;

@@ -11,10 +11,12 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 
 pub mod arrs;
+mod leave;
 mod payments;
 pub mod rotas;
 mod training;
 mod wellbeing;
+pub use leave::{DemoEntitlement, demo_entitlements, demo_past_leave};
 pub use payments::{PAYMENTS_FILES, PAYMENTS_STAND_INS, demo_practice_for};
 use rand_chacha::ChaCha8Rng;
 pub use training::{DemoTraining, demo_training};

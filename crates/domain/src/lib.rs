@@ -10,6 +10,7 @@ pub mod development;
 pub mod error;
 pub mod estates;
 pub mod leave;
+pub mod leave_balance;
 pub mod org;
 pub mod role;
 pub mod room;

@@ -103,7 +103,7 @@ pub struct AuditFilter {
 /// one place that knows which entity ids lead to a person (the export and the erasure
 /// use it too). `$P` is replaced by the person's placeholder.
 pub(crate) const ABOUT_PERSON: &str = "(
-    (entity IN ('staff', 'professional_dates', 'rota_rules', 'calendar_feed') AND entity_id = $P)
+    (entity IN ('staff', 'professional_dates', 'rota_rules', 'calendar_feed', 'leave_entitlement') AND entity_id = $P)
     OR (entity = 'leave' AND entity_id IN (SELECT id FROM leave_requests WHERE staff_id = $P))
     OR (entity = 'session_request' AND entity_id IN (SELECT id FROM session_requests WHERE staff_id = $P))
     OR (entity = 'training_record' AND entity_id IN (SELECT id FROM training_records WHERE staff_id = $P))

@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod held_imports;
 pub mod integrity;
 pub mod leave;
+pub mod leave_entitlements;
 pub mod leavers;
 pub mod memberships;
 pub mod notifications;

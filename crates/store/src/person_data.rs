@@ -38,6 +38,10 @@ const SECTIONS: &[(&str, &str)] = &[
     ("account", "SELECT * FROM users WHERE staff_id = $1"),
     ("leave_requests", "SELECT * FROM leave_requests WHERE staff_id = $1 ORDER BY start_date"),
     (
+        "leave_entitlements",
+        "SELECT * FROM leave_entitlements WHERE staff_id = $1 ORDER BY year_start",
+    ),
+    (
         "training_records",
         "SELECT r.*, t.name AS topic FROM training_records r JOIN training_topics t ON t.id = r.topic_id
          WHERE r.staff_id = $1 ORDER BY r.completed_on",

@@ -3482,6 +3482,8 @@ mod rota_queue;
 mod arrs;
 #[path = "store_tests/estates.rs"]
 mod estates;
+#[path = "store_tests/leave_entitlements.rs"]
+mod leave_entitlements;
 
 // The write count tests use to prove "refused, wrote nothing": a write undone by a
 // rollback still counts (SQLite's `total_changes()`; PostgreSQL's write probe), a read

@@ -27,6 +27,7 @@ mod audit;
 mod errors;
 mod estates;
 mod evidence;
+mod leave_balance;
 mod notifications;
 mod orgs;
 mod payments;
@@ -71,6 +72,7 @@ pub(crate) fn routes(routes: Routes) -> Routes {
     let routes = arrs::routes(routes);
     let routes = evidence::routes(routes);
     let routes = notifications::routes(routes);
+    let routes = leave_balance::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -650,6 +652,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     doc.merge(arrs::ArrsDoc::openapi());
     doc.merge(evidence::EvidenceDoc::openapi());
     doc.merge(notifications::NotificationsDoc::openapi());
+    doc.merge(leave_balance::LeaveBalanceDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

@@ -339,6 +339,34 @@ fn matrix() -> BTreeMap<(&'static str, &'static str), Entry> {
             ("POST", "/leave/{id}/decision"),
             entry(Leave, Form, MANAGERS),
         ),
+        (
+            ("GET", "/practices/{ods}/leave/rules"),
+            entry(Practice, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/practices/{ods}/leave/rules"),
+            entry(Practice, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/staff/{id}/leave-entitlement"),
+            entry(Staff, Empty, MANAGERS),
+        ),
+        (
+            ("POST", "/staff/{id}/leave-entitlement"),
+            entry(Staff, Form, MANAGERS),
+        ),
+        (
+            ("GET", "/api/staff/{id}/leave-balance"),
+            entry(Staff, Empty, MANAGERS),
+        ),
+        (
+            ("PUT", "/api/staff/{id}/leave-entitlement"),
+            entry(Staff, Json, MANAGERS),
+        ),
+        (
+            ("GET", "/api/practices/{ods}/leave-balances"),
+            entry(Practice, Empty, MANAGERS),
+        ),
         (("GET", "/import"), entry(None, Empty, STAFF_IMPORTERS)),
         (
             ("POST", "/import/staff"),

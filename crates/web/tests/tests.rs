@@ -11,6 +11,7 @@ mod evidence_pack;
 mod guard;
 mod imports;
 mod input_limits;
+mod leave_balance;
 mod leavers;
 mod notifications;
 mod organisations;

@@ -23,8 +23,7 @@ pub use report::{
 };
 pub use seal::{SealError, SealKey};
 pub use workload::{
-    DEFAULT_ANNUAL_LEAVE_DAYS, LEAVE_BEHIND_DAYS, LeaveSignal, MyWorkload, TeamWorkload,
-    UnavailableSignal, leave_signal, leave_year, rota_signals,
+    LeaveSignal, MyWorkload, TeamWorkload, UnavailableSignal, leave_signal, rota_signals,
 };
 
 use crate::access::{self, Actor, Permission, Tenant};

@@ -31,6 +31,8 @@ pub(crate) struct MePage {
     /// The errors of whichever form was sent.
     form: FormView,
     leave: Vec<LeaveRow>,
+    /// Their annual leave balance this leave year.
+    balance: Option<super::leave_balances::BalanceView>,
     /// The private address of their rota's calendar feed, once they have made one.
     ical_url: Option<String>,
     done: String,
@@ -90,6 +92,7 @@ async fn render(
         .ok_or(WebError::Page(AppError::NotFound))?;
     let me = state.app.get_staff(&user.actor, &staff_id).await?;
     let leave = state.app.my_leave(&user.actor).await?;
+    let balance = state.app.my_leave_balance(&user.actor).await?;
     // Read only: the link is made by the button this page shows when there is none.
     let ical_url = state
         .app
@@ -134,6 +137,7 @@ async fn render(
         leave_form,
         form: summary,
         leave: leave.iter().map(LeaveRow::of).collect(),
+        balance: balance.as_ref().map(super::leave_balances::BalanceView::of),
         ical_url,
         done,
     };

@@ -10,6 +10,7 @@ mod estates;
 mod forms;
 mod import_held;
 mod imports;
+mod leave_balances;
 mod me;
 mod my_rota;
 mod notifications;
@@ -113,6 +114,22 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .get("/practices/{ods}/leave", get(practice::leave_page))
         .post("/leave/{id}/decision", post(practice::leave_decide))
+        .get(
+            "/practices/{ods}/leave/rules",
+            get(leave_balances::rules_page),
+        )
+        .post(
+            "/practices/{ods}/leave/rules",
+            post(leave_balances::rules_save),
+        )
+        .get(
+            "/staff/{id}/leave-entitlement",
+            get(leave_balances::entitlement_page),
+        )
+        .post(
+            "/staff/{id}/leave-entitlement",
+            post(leave_balances::entitlement_save),
+        )
         .get("/admin", get(admin::admin_page))
         .post("/admin/ics", post(admin::ics_create))
         .post("/admin/pcns", post(admin::pcn_create))

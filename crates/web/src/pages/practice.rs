@@ -75,6 +75,8 @@ pub(crate) struct LeaveRow {
     pub note: String,
     pub status: String,
     pub tag: &'static str,
+    /// For a waiting request: what it uses and what is left.
+    pub balance: String,
 }
 
 impl LeaveRow {
@@ -104,6 +106,7 @@ impl LeaveRow {
                 LeaveStatus::Refused => "nhsuk-tag--red",
                 LeaveStatus::Cancelled => "nhsuk-tag--grey",
             },
+            balance: String::new(),
         }
     }
 }
@@ -833,8 +836,13 @@ pub(crate) struct LeavePage {
     ods: String,
     pending: Vec<LeaveRow>,
     decided: Vec<LeaveRow>,
+    team: super::leave_balances::TeamView,
+    decided_total: usize,
     done: String,
 }
+
+/// Decided requests listed on the leave page, latest first (the balances count them all).
+const DECIDED_SHOWN: usize = 30;
 
 pub(crate) async fn leave_page(
     State(state): State<AppState>,
@@ -844,13 +852,27 @@ pub(crate) async fn leave_page(
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
     let leave = state.app.practice_leave(&user.actor, &ods).await?;
+    let team = state.app.team_leave_balances(&user.actor, &ods).await?;
     let (pending, decided): (Vec<_>, Vec<_>) = leave
         .iter()
         .partition(|l| l.status == LeaveStatus::Requested);
     let page = LeavePage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave"))?,
-        pending: pending.into_iter().map(LeaveRow::of).collect(),
-        decided: decided.into_iter().rev().map(LeaveRow::of).collect(),
+        pending: pending
+            .into_iter()
+            .map(|l| LeaveRow {
+                balance: super::leave_balances::TeamView::request_note(&team, l),
+                ..LeaveRow::of(l)
+            })
+            .collect(),
+        team: super::leave_balances::TeamView::of(&team),
+        decided_total: decided.len(),
+        decided: decided
+            .into_iter()
+            .rev()
+            .take(DECIDED_SHOWN)
+            .map(LeaveRow::of)
+            .collect(),
         ods,
         done: done.done,
     };

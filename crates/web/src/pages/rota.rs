@@ -144,7 +144,11 @@ async fn render_list(
             RotaListRow {
                 scope: scope_label(&r.scope_kind, &r.scope_code, &names),
                 period: match from {
-                    Some(d) => format!("{} weeks from {}", r.weeks, long_date(d)),
+                    Some(d) => format!(
+                        "{} from {}",
+                        domain::words::plural(r.weeks, "week", "weeks"),
+                        long_date(d)
+                    ),
                     None => r.starts_on.clone(),
                 },
                 status: status_label(&r.status).to_string(),
@@ -512,8 +516,8 @@ async fn render_rota(
             &state.app.organisation_names(&user.actor).await?,
         ),
         period: format!(
-            "{} weeks from {} to {}",
-            detail.period.weeks,
+            "{} from {} to {}",
+            domain::words::plural(detail.period.weeks, "week", "weeks"),
             long_date(detail.period.from),
             long_date(detail.period.last_day())
         ),
@@ -529,8 +533,8 @@ async fn render_rota(
             "hard rule broken",
             "hard rules broken",
         ),
-        hard_noun: domain::words::plural(
-            detail.problems.iter().filter(|p| p.hard).count() as u64,
+        hard_noun: domain::words::noun(
+            detail.problems.iter().filter(|p| p.hard).count() == 1,
             "hard rule broken",
             "hard rules broken",
         ),

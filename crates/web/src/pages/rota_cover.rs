@@ -401,9 +401,9 @@ async fn render(
             format!(
                 "{} who count towards this cover {} not work at {}, so {} not listed.",
                 words::people(choice.elsewhere),
-                words::plural(choice.elsewhere, "does", "do"),
+                words::noun(choice.elsewhere == 1, "does", "do"),
                 line.site_name,
-                words::plural(choice.elsewhere, "is", "are"),
+                words::noun(choice.elsewhere == 1, "is", "are"),
             )
         },
         refused,
