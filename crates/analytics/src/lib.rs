@@ -4,9 +4,11 @@
 //! - [`series`]: monthly appointment series per area × HCP type.
 //! - [`forecast`]: the forecaster (working-day rates, level shifts, yearly profile, ETS).
 //! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
+//! - [`clinicians`]: the team's clinician types and the national category each is counted under.
 pub mod backtest;
 pub mod calendar;
 pub mod capacity;
+pub mod clinicians;
 pub mod forecast;
 pub mod scenario;
 pub mod series;
