@@ -365,9 +365,10 @@ fn email_domain(name: &str) -> String {
     format!("{slug}.example")
 }
 
-/// Patients a GP WTE looks after in the demo: about England's average for fully qualified
-/// GPs (around 2,300 patients a full-time GP in NHS England's GP workforce statistics).
-pub const PATIENTS_PER_GP_WTE: f64 = 2_250.0;
+/// Patients a GP WTE looks after in the demo. England has about 2,300 patients a full-time
+/// fully qualified GP (NHS England's GP workforce statistics) and fewer counting GP
+/// registrars and locums; the demo's practices sit between.
+pub const PATIENTS_PER_GP_WTE: f64 = 2_150.0;
 /// Patients a practice nurse WTE looks after in the demo.
 pub const PATIENTS_PER_NURSE_WTE: f64 = 5_500.0;
 /// Patients a healthcare assistant WTE looks after in the demo.

@@ -42,6 +42,8 @@ pub(crate) struct HcpSection {
     summary: String,
     /// The clinician types behind this category's capacity.
     types: String,
+    /// Whether the chart draws the scenario (it changes this category's capacity).
+    what_if_drawn: bool,
     rows: Vec<TableRow>,
     /// Week beginning, demand, safe capacity, capacity less demand, short.
     weeks: Vec<(String, String, String, String, bool)>,
@@ -490,22 +492,19 @@ fn page(
                     })
                     .collect(),
             });
+            // Drawn only on the charts whose capacity the scenario changes.
+            let drawn_line = what_if.as_ref().filter(|w| {
+                w.capacity
+                    .iter()
+                    .zip(&rows)
+                    .any(|(c, r)| c.is_some_and(|c| (c - r.capacity).abs() > 1e-9))
+            });
             Some(HcpSection {
                 title,
                 id,
                 weeks,
-                // Drawn only on the charts whose capacity the scenario changes.
-                chart: chart(
-                    title,
-                    id,
-                    &rows,
-                    what_if.as_ref().filter(|w| {
-                        w.capacity
-                            .iter()
-                            .zip(&rows)
-                            .any(|(c, r)| c.is_some_and(|c| (c - r.capacity).abs() > 1e-9))
-                    }),
-                ),
+                chart: chart(title, id, &rows, drawn_line),
+                what_if_drawn: drawn_line.is_some(),
                 summary,
                 types: team_line(&view, hcp),
                 rows: rows
