@@ -3,7 +3,8 @@
 // what-if and see it drawn on the chart.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, login, seriousViolations, screenshot, screenshots } from './helpers.mjs';
 
 let server;
 let browser;
@@ -87,6 +88,7 @@ test('a practice manager reads demand and tries a what-if in at most 10 clicks',
   }
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'demand-month-read');
+  await chart.screenshot({ path: join(screenshots, 'demand-month-gp-chart.png') });
 
   // What if a 0.6 WTE paramedic started next month?
   const next = new Date();
@@ -107,8 +109,9 @@ test('a practice manager reads demand and tries a what-if in at most 10 clicks',
   const withScenario = page.locator('#other-appointments ~ details').first().locator('thead');
   assert.match(await withScenario.textContent(), /With “A paramedic three days a week”/);
   assert.deepEqual(await seriousViolations(page), []);
-  await page.locator('#other-appointments').scrollIntoViewIfNeeded();
   await screenshot(page, 'demand-month-what-if');
+  await page.locator('#other-appointments ~ figure svg').first()
+    .screenshot({ path: join(screenshots, 'demand-month-what-if-chart.png') });
 
   const clicks = afterLogin + task.clicks;
   const seconds = (Date.now() - started) / 1000;

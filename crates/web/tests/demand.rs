@@ -29,9 +29,10 @@ on_both!(
                 let capacity: f64 = ahead.iter().map(|r| r.capacity).sum();
                 let ratio = capacity / demand;
                 // A real practice's safe capacity is a little short of what its list asks
-                // for over a year, or a little over: never a third or threefold.
+                // for over a year, or a little over (within 15 % either way): never a third
+                // or threefold.
                 assert!(
-                    (0.85..=1.10).contains(&ratio),
+                    (0.85..=1.15).contains(&ratio),
                     "{ods} {hcp}: safe capacity is {:.0} % of demand over the year",
                     ratio * 100.0
                 );

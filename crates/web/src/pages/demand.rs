@@ -451,12 +451,19 @@ fn page(
             let summary = if short_months == 0 {
                 format!("Safe capacity covers the forecast in all {} months ahead.", forecast.len())
             } else {
-                format!(
-                    "Short of safe capacity in {short_months} of the {} months ahead: {} appointments in all, about {} a week.",
-                    forecast.len(),
-                    thousands((-forecast.iter().filter(|r| r.gap() < 0.0).map(|r| r.gap()).sum::<f64>()).round() as i64),
-                    thousands((-total_gap.min(0.0) / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
-                )
+                let short = thousands((-forecast.iter().filter(|r| r.gap() < 0.0).map(|r| r.gap()).sum::<f64>()).round() as i64);
+                if total_gap >= 0.0 {
+                    format!(
+                        "Short of safe capacity in {short_months} of the {} months ahead ({short} appointments in all); over the year safe capacity covers the forecast.",
+                        forecast.len(),
+                    )
+                } else {
+                    format!(
+                        "Short of safe capacity in {short_months} of the {} months ahead: {short} appointments in all; over the year, about {} a week.",
+                        forecast.len(),
+                        thousands((-total_gap / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
+                    )
+                }
             };
             let weeks = view
                 .weeks

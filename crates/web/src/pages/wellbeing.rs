@@ -734,3 +734,57 @@ pub(crate) async fn pcn_service_remove(
         .await?;
     Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service-removed")).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::wellbeing::{GroupReport, PeriodReport};
+    use domain::wellbeing::{CheckinSettings, GroupResults};
+
+    fn report(shown: &[bool]) -> WellbeingReport {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let period = |i: usize| Period::starting(start + chrono::Days::new(28 * i as u64), 4);
+        let results = |on: bool| {
+            on.then(|| GroupResults {
+                questions: Vec::new(),
+                overall_mean: 3.5,
+            })
+        };
+        WellbeingReport {
+            practice_ods: "Y99901".into(),
+            practice_name: "Riverside Surgery".into(),
+            tenant: "Y99901".into(),
+            questionnaire_id: "q".into(),
+            settings: CheckinSettings::default(),
+            open: period(shown.len()),
+            periods: shown
+                .iter()
+                .enumerate()
+                .map(|(i, on)| PeriodReport {
+                    period: period(i),
+                    responses: on.then_some(6),
+                    results: results(*on),
+                    groups: StaffGroup::ALL
+                        .iter()
+                        .map(|g| GroupReport {
+                            staff_group: *g,
+                            responses: None,
+                            results: None,
+                        })
+                        .collect(),
+                    comments: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn no_figure_to_show_draws_no_chart_and_one_draws_it_with_axis_titles() {
+        assert_eq!(trend_chart(&report(&[false, false, false])), "");
+        let chart = trend_chart(&report(&[false, true, true]));
+        assert!(chart.starts_with("<svg"), "{chart}");
+        assert!(chart.contains("Average answer"));
+        assert!(chart.contains("Period starting"));
+        assert_eq!(chart.matches("<circle").count(), 2);
+    }
+}
