@@ -4,6 +4,7 @@
 //! 3 hours of consulting in a 4 h 10 min session (12 appointments a session), and at most
 //! 25 contacts a GP a day. A practice can change appointments a session per staff group.
 use crate::calendar::{Month, is_working_day};
+use crate::clinicians::ClinicianType;
 use chrono::NaiveDate;
 use domain::role::StaffGroup;
 use serde::Serialize;
@@ -53,6 +54,8 @@ impl Default for CapacityRules {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
     pub group: StaffGroup,
+    /// The clinician type of the person's role ([`ClinicianType::of`]).
+    pub clinician: ClinicianType,
     pub sessions_per_week: f64,
     /// The part of their sessions given to the practice (1 when they work at one practice).
     pub share: f64,
@@ -86,16 +89,33 @@ impl CapacityRules {
         as_of: NaiveDate,
     ) -> BTreeMap<&'static str, f64> {
         let mut out = BTreeMap::new();
+        for (t, v) in self.month_by_type(contracts, month, as_of) {
+            if let Some(hcp) = t.hcp_type() {
+                *out.entry(hcp).or_insert(0.0) += v;
+            }
+        }
+        out
+    }
+
+    /// [`CapacityRules::month`] by clinician type: every clinical type the contracts have
+    /// (admin staff give no appointments and are left out).
+    pub fn month_by_type(
+        &self,
+        contracts: &[Contract],
+        month: Month,
+        as_of: NaiveDate,
+    ) -> BTreeMap<ClinicianType, f64> {
+        let mut out = BTreeMap::new();
         for day in month.days().filter(|d| is_working_day(*d)) {
             let on = day.max(as_of);
             for c in contracts {
-                let Some(hcp) = hcp_type(c.group) else {
+                if c.clinician.hcp_type().is_none() {
                     continue;
-                };
+                }
                 if c.start > on || c.end.is_some_and(|e| e < on) || c.leave.contains(&day) {
                     continue;
                 }
-                *out.entry(hcp).or_insert(0.0) += self.per_day(c);
+                *out.entry(c.clinician).or_insert(0.0) += self.per_day(c);
             }
         }
         out
@@ -212,6 +232,7 @@ mod tests {
         let rules = CapacityRules::default();
         let gp = Contract {
             group: StaffGroup::Gp,
+            clinician: ClinicianType::Gp,
             sessions_per_week: 10.0, // 2 a day: 24 appointments, under the limit of 25
             share: 1.0,
             start: d(2020, 1, 1),
@@ -220,6 +241,7 @@ mod tests {
         };
         let nurse = Contract {
             group: StaffGroup::Nurses,
+            clinician: ClinicianType::Nurse,
             sessions_per_week: 5.0,
             share: 0.5,
             start: d(2023, 5, 15),
@@ -228,6 +250,7 @@ mod tests {
         };
         let admin = Contract {
             group: StaffGroup::AdminNonClinical,
+            clinician: ClinicianType::Admin,
             sessions_per_week: 10.0,
             share: 1.0,
             start: d(2020, 1, 1),
@@ -237,11 +260,15 @@ mod tests {
         // May 2023: 23 weekdays less 1, 8 and 29 May = 20 working days.
         let may = Month::new(2023, 5).unwrap();
         assert_eq!(may.working_days(), 20);
-        let cap = rules.month(&[gp.clone(), nurse, admin], may, d(2023, 1, 1));
+        let cap = rules.month(&[gp.clone(), nurse.clone(), admin], may, d(2023, 1, 1));
         assert_eq!(cap[GP], 18.0 * 24.0);
         // From 15 May: 15–19, 22–26, 30–31 = 12 working days × 1 session × 12 × 0.5.
         assert_eq!(cap[OTHER_STAFF], 12.0 * 6.0);
         assert_eq!(cap.len(), 2);
+        let by_type = rules.month_by_type(&[gp.clone(), nurse.clone()], may, d(2023, 1, 1));
+        assert_eq!(by_type[&ClinicianType::Gp], 18.0 * 24.0);
+        assert_eq!(by_type[&ClinicianType::Nurse], 12.0 * 6.0);
+        assert_eq!(by_type.len(), 2);
         // A GP on 12 sessions a week would plan 28.8 a day: held at 25.
         let long = Contract {
             sessions_per_week: 12.0,

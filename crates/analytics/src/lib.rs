@@ -6,9 +6,11 @@
 //! - [`rate`]: the forecaster in use (working-day rate, shrunk yearly profile, recovery).
 //! - [`rolling`]: the rolling-origin backtest over many areas, with the working-day naive.
 //! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
+//! - [`clinicians`]: the team's clinician types and the national category each is counted under.
 pub mod backtest;
 pub mod calendar;
 pub mod capacity;
+pub mod clinicians;
 pub mod forecast;
 pub mod rate;
 pub mod rolling;

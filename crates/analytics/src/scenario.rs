@@ -82,6 +82,7 @@ impl Post {
         }
         let contract = Contract {
             group: self.role.staff_group(),
+            clinician: crate::clinicians::ClinicianType::of(self.role),
             sessions_per_week: self.wte * SESSIONS_PER_WTE,
             share: 1.0,
             start: month.first_day(),

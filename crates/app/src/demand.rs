@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod scenarios;
+mod team;
 pub use scenarios::{POST_FIELDS, POST_ROWS, PostForm, ScenarioEffect, ScenarioForm};
+pub use team::TypeSupply;
 
 /// What an appointments import did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -184,6 +186,8 @@ pub struct DemandCapacity {
     pub rules: analytics::capacity::CapacityRules,
     /// How each area's forecast was made and how it did in backtest.
     pub forecast_notes: Vec<crate::forecast_note::ForecastNote>,
+    /// The team today by clinician type, with its safe appointments over the months ahead.
+    pub team: Vec<TypeSupply>,
 }
 
 /// Safe appointments a week by HCP type from a rota's sessions: appointments a session by
@@ -452,6 +456,7 @@ impl App {
         // Capacity: everyone working at a practice in scope, their sessions shared evenly
         // between the practices they work at, each share under that practice's rules.
         let mut by_practice: Vec<(CapacityRules, Vec<Contract>)> = Vec::new();
+        let mut members = Vec::new();
         for p in &practices {
             let practice_rules = practice_rules(&mut conn, &p.ods_code).await?;
             let people = store::staff::list(
@@ -478,10 +483,21 @@ impl App {
                         .take_while(move |day| *day <= l.leave.end_date)
                 })
                 .collect();
+                let share = d.share_of(|ods| ods.as_str() == p.ods_code);
+                let clinician = analytics::clinicians::ClinicianType::of(d.role);
+                members.push(team::Member {
+                    staff_id: person.id.clone(),
+                    clinician,
+                    wte: d.wte,
+                    sessions_per_week: d.sessions_per_week,
+                    share,
+                    current: d.employed_on(today),
+                });
                 contracts.push(Contract {
                     group: d.role.staff_group(),
+                    clinician,
                     sessions_per_week: d.sessions_per_week,
-                    share: d.share_of(|ods| ods.as_str() == p.ods_code),
+                    share,
                     start: d.start_date,
                     end: d.end_date,
                     leave,
@@ -490,6 +506,14 @@ impl App {
             by_practice.push((practice_rules, contracts));
         }
         let months: std::collections::BTreeSet<Month> = rows.keys().map(|(m, _)| *m).collect();
+        let ahead: Vec<Month> = rows
+            .iter()
+            .filter(|(_, r)| r.forecast)
+            .map(|((m, _), _)| *m)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let team = team::by_type(&members, &by_practice, &ahead, today);
         // Each practice's own estimate by month, kept for the weeks no rota covers.
         let mut by_practice_month: Vec<BTreeMap<Month, BTreeMap<&'static str, f64>>> =
             vec![BTreeMap::new(); by_practice.len()];
@@ -664,6 +688,7 @@ impl App {
             rota_weeks,
             rules,
             forecast_notes,
+            team,
         })
     }
 }

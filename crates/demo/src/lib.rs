@@ -367,15 +367,51 @@ fn email_domain(name: &str) -> String {
     format!("{slug}.example")
 }
 
-/// Staff of one practice, sized by its list: about one GP WTE per 2,000 patients.
+/// Patients a GP WTE looks after in the demo. England has about 2,300 patients a full-time
+/// fully qualified GP (NHS England's GP workforce statistics) and fewer counting GP
+/// registrars and locums; the demo's practices sit between.
+pub const PATIENTS_PER_GP_WTE: f64 = 2_150.0;
+/// Patients a practice nurse WTE looks after in the demo.
+pub const PATIENTS_PER_NURSE_WTE: f64 = 5_500.0;
+/// Patients a healthcare assistant WTE looks after in the demo.
+pub const PATIENTS_PER_HCA_WTE: f64 = 11_000.0;
+
+impl Builder {
+    /// Adds people of `role` (each a WTE drawn from `choices`) while the next one brings
+    /// the total nearer `target` WTE; at least `min` of them.
+    #[allow(clippy::too_many_arguments)]
+    fn fill(
+        &mut self,
+        role: Role,
+        employer: &Employer,
+        choices: &[f64],
+        target: f64,
+        min: usize,
+        here: &[&DemoPractice],
+        domain_name: &str,
+    ) -> f64 {
+        let (mut total, mut count) = (0.0, 0);
+        loop {
+            let wte = self.wte(choices);
+            if count >= min && total + wte / 2.0 > target {
+                return total;
+            }
+            self.person(role, employer.clone(), wte, here, domain_name);
+            total += wte;
+            count += 1;
+        }
+    }
+}
+
+/// Staff of one practice, sized by its list: GPs at about one WTE per
+/// [`PATIENTS_PER_GP_WTE`] patients (partners a little over half of it), nurses and
+/// healthcare assistants likewise, so its safe capacity is in step with the appointments
+/// its list asks for, as a real practice's is.
 fn practice_team(b: &mut Builder, practice: &DemoPractice, pm_accounts: &mut Vec<(usize, String)>) {
     let domain_name = email_domain(&practice.name);
     let employer = Employer::Practice(practice.ods_code.clone());
-    let scale = practice.list_size as f64 / 10_000.0;
-    let partners = ((2.0 * scale).round() as usize).clamp(2, 8);
-    let salaried = ((1.5 * scale).round() as usize).clamp(1, 6);
-    let nurses = ((1.6 * scale).round() as usize).clamp(1, 6);
-    let hcas = ((1.0 * scale).round() as usize).clamp(1, 4);
+    let list = practice.list_size as f64;
+    let scale = list / 10_000.0;
     let receptionists = ((3.5 * scale).round() as usize).clamp(3, 12);
     let admins = ((1.2 * scale).round() as usize).clamp(1, 5);
     let here = [practice];
@@ -394,14 +430,25 @@ fn practice_team(b: &mut Builder, practice: &DemoPractice, pm_accounts: &mut Vec
         &here,
         &domain_name,
     );
-    for _ in 0..partners {
-        let wte = b.wte(&[0.67, 0.78, 0.89, 1.0]);
-        b.person(Role::GpPartner, employer.clone(), wte, &here, &domain_name);
-    }
-    for _ in 0..salaried {
-        let wte = b.wte(&[0.44, 0.56, 0.67, 0.78]);
-        b.person(Role::SalariedGp, employer.clone(), wte, &here, &domain_name);
-    }
+    let gp_wte = list / PATIENTS_PER_GP_WTE;
+    let partners = b.fill(
+        Role::GpPartner,
+        &employer,
+        &[0.67, 0.78, 0.89, 1.0],
+        gp_wte * 0.55,
+        2,
+        &here,
+        &domain_name,
+    );
+    b.fill(
+        Role::SalariedGp,
+        &employer,
+        &[0.44, 0.56, 0.67, 0.78],
+        gp_wte - partners,
+        1,
+        &here,
+        &domain_name,
+    );
     if scale >= 1.0 {
         b.person(
             Role::AdvancedNursePractitioner,
@@ -411,26 +458,24 @@ fn practice_team(b: &mut Builder, practice: &DemoPractice, pm_accounts: &mut Vec
             &domain_name,
         );
     }
-    for _ in 0..nurses {
-        let wte = b.wte(&[0.6, 0.8, 1.0]);
-        b.person(
-            Role::PracticeNurse,
-            employer.clone(),
-            wte,
-            &here,
-            &domain_name,
-        );
-    }
-    for _ in 0..hcas {
-        let wte = b.wte(&[0.5, 0.8, 1.0]);
-        b.person(
-            Role::HealthcareAssistant,
-            employer.clone(),
-            wte,
-            &here,
-            &domain_name,
-        );
-    }
+    b.fill(
+        Role::PracticeNurse,
+        &employer,
+        &[0.6, 0.8, 1.0],
+        list / PATIENTS_PER_NURSE_WTE,
+        1,
+        &here,
+        &domain_name,
+    );
+    b.fill(
+        Role::HealthcareAssistant,
+        &employer,
+        &[0.5, 0.8, 1.0],
+        list / PATIENTS_PER_HCA_WTE,
+        1,
+        &here,
+        &domain_name,
+    );
     for _ in 0..receptionists {
         let wte = b.wte(&[0.4, 0.5, 0.6, 0.8, 1.0]);
         b.person(
@@ -940,7 +985,7 @@ mod tests {
         let d = demo_pcn(today());
         assert_eq!(d.practices.len(), 3);
         assert!(
-            (45..=60).contains(&d.staff.len()),
+            (55..=75).contains(&d.staff.len()),
             "{} people",
             d.staff.len()
         );
@@ -995,6 +1040,29 @@ mod tests {
             d.staff.len(),
             "everyone has a log-in"
         );
+        // Teams sized to their lists, as England's are: GP WTE within one person of a WTE
+        // per PATIENTS_PER_GP_WTE patients, and nurses at every practice.
+        for p in &d.practices {
+            let wte = |group: StaffGroup| -> f64 {
+                d.staff
+                    .iter()
+                    .filter(|s| {
+                        s.draft.role.staff_group() == group
+                            && s.draft.employer == Employer::Practice(p.ods_code.clone())
+                    })
+                    .map(|s| s.draft.wte)
+                    .sum()
+            };
+            let target = p.list_size as f64 / PATIENTS_PER_GP_WTE;
+            assert!(
+                (wte(StaffGroup::Gp) - target).abs() <= 1.0,
+                "{}: {} GP WTE for {} patients",
+                p.name,
+                wte(StaffGroup::Gp),
+                p.list_size
+            );
+            assert!(wte(StaffGroup::Nurses) > 0.0, "{}", p.name);
+        }
         assert!(d.leave.iter().any(|l| l.status == LeaveStatus::Requested));
         assert!(d.leave.iter().any(|l| l.status == LeaveStatus::Approved
             && l.draft.start_date <= today() + Duration::days(6)));

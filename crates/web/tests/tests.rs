@@ -5,6 +5,7 @@ mod accounts;
 mod arrs;
 mod audit;
 mod authorise_first;
+mod demand;
 mod development;
 mod estates;
 mod evidence_pack;

@@ -74,6 +74,9 @@ pub struct ScenarioEffect {
     pub posts: Vec<analytics::scenario::Post>,
     /// Safe appointments added (negative: removed) over the 12 forecast months, by HCP type.
     pub capacity_change: Vec<(String, f64)>,
+    /// Safe appointments the scenario adds (negative: takes away) in each month ahead, by
+    /// HCP type, for drawing its capacity on the chart.
+    pub added: Vec<(analytics::Month, String, f64)>,
     /// Forecast months short of safe capacity without and with the scenario.
     pub short_months_before: usize,
     pub short_months_after: usize,
@@ -301,6 +304,7 @@ impl App {
                 })
                 .collect();
             let mut change: std::collections::BTreeMap<String, f64> = Default::default();
+            let mut by_month = Vec::new();
             let (mut short_before, mut short_after, mut shortfall_before, mut shortfall_after) =
                 (0, 0, 0.0, 0.0);
             for row in &forecast {
@@ -314,6 +318,7 @@ impl App {
                     })
                     .sum();
                 *change.entry(row.hcp_type.clone()).or_default() += added;
+                by_month.push((row.month, row.hcp_type.clone(), added));
                 let before = row.gap();
                 let after = before + added;
                 short_before += usize::from(before < 0.0);
@@ -327,6 +332,7 @@ impl App {
                 yearly_cost_change: posts.iter().map(yearly_cost).sum(),
                 posts,
                 capacity_change: change.into_iter().collect(),
+                added: by_month,
                 short_months_before: short_before,
                 short_months_after: short_after,
                 shortfall_before,

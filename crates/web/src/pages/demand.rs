@@ -1,5 +1,6 @@
 //! Demand and capacity pages for a practice and a PCN: the chart (history, forecast with
 //! its 80 % interval, safe capacity, the shortfall shaded) and the table behind it.
+use super::demand_chart::{WhatIfLine, chart, month_label};
 use super::page_ctx;
 use super::practice::thousands;
 use crate::AppState;
@@ -21,10 +22,11 @@ use axum_csrf::CsrfToken;
 use domain::account::UserRole;
 use domain::role::Role;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 pub(crate) struct TableRow {
     month: String,
+    /// Safe capacity with the drawn scenario and its margin over demand.
+    what_if: Option<String>,
     forecast: bool,
     demand: String,
     interval: String,
@@ -38,6 +40,10 @@ pub(crate) struct HcpSection {
     id: &'static str,
     chart: String,
     summary: String,
+    /// The clinician types behind this category's capacity.
+    types: String,
+    /// Whether the chart draws the scenario (it changes this category's capacity).
+    what_if_drawn: bool,
     rows: Vec<TableRow>,
     /// Week beginning, demand, safe capacity, capacity less demand, short.
     weeks: Vec<(String, String, String, String, bool)>,
@@ -52,6 +58,9 @@ pub(crate) struct DemandPage {
     back: String,
     view: DemandCapacity,
     sections: Vec<HcpSection>,
+    team: Vec<TeamRow>,
+    /// The scenario drawn on the charts.
+    what_if_name: Option<String>,
     basis: Vec<String>,
     last_data: String,
     shifts: String,
@@ -72,12 +81,79 @@ pub(crate) struct DemandPage {
 
 pub(crate) struct ScenarioRow {
     name: String,
+    /// The page showing this scenario on the charts.
+    show: String,
+    drawn: bool,
     posts: String,
     gp_change: String,
     other_change: String,
     short_months: String,
     shortfall: String,
     cost: String,
+}
+
+/// One clinician type of the team on the page.
+pub(crate) struct TeamRow {
+    label: &'static str,
+    people: usize,
+    wte: String,
+    sessions: String,
+    appointments: String,
+    counted_as: &'static str,
+}
+
+fn team_rows(view: &DemandCapacity) -> Vec<TeamRow> {
+    view.team
+        .iter()
+        .map(|t| TeamRow {
+            label: t.clinician.label(),
+            people: t.people,
+            wte: format!("{:.1}", t.wte),
+            sessions: super::number((t.sessions_per_week * 2.0).round() / 2.0),
+            appointments: if t.clinician.hcp_type().is_some() {
+                thousands(t.appointments_a_month.round() as i64)
+            } else {
+                "none (phones, front desk and admin)".into()
+            },
+            counted_as: match t.clinician.hcp_type() {
+                Some(GP) => "GP",
+                Some(_) => "Other practice staff",
+                None => "Not counted",
+            },
+        })
+        .collect()
+}
+
+/// "Safe capacity by clinician type, a month on average over the months ahead: nurses
+/// 1,234, pharmacists 456 and other direct patient care 789." — for a national category
+/// that more than one type of the team meets.
+fn team_line(view: &DemandCapacity, hcp: &str) -> String {
+    use analytics::clinicians::ClinicianType;
+    let parts: Vec<String> = view
+        .team
+        .iter()
+        .filter(|t| t.clinician.hcp_type() == Some(hcp) && t.people > 0)
+        .map(|t| {
+            let name = match t.clinician {
+                ClinicianType::Gp => "GPs",
+                ClinicianType::Nurse => "nurses",
+                ClinicianType::Pharmacist => "pharmacists",
+                ClinicianType::OtherDirectPatientCare => "other direct patient care",
+                ClinicianType::Admin => "admin",
+            };
+            format!(
+                "{name} {}",
+                thousands(t.appointments_a_month.round() as i64)
+            )
+        })
+        .collect();
+    match parts.as_slice() {
+        [] | [_] => String::new(),
+        [init @ .., last] => format!(
+            "Safe capacity by clinician type, a month on average over the months ahead: {} and {last}.",
+            init.join(", ")
+        ),
+    }
 }
 
 impl DemandPage {
@@ -102,7 +178,7 @@ fn signed(value: f64) -> String {
     }
 }
 
-fn scenario_rows(effects: &[ScenarioEffect]) -> Vec<ScenarioRow> {
+fn scenario_rows(effects: &[ScenarioEffect], base: &str, drawn: Option<&str>) -> Vec<ScenarioRow> {
     effects
         .iter()
         .map(|e| {
@@ -117,6 +193,8 @@ fn scenario_rows(effects: &[ScenarioEffect]) -> Vec<ScenarioRow> {
             };
             ScenarioRow {
                 name: e.name.clone(),
+                show: format!("{base}/demand?scenario={}#gp-appointments", e.id),
+                drawn: drawn == Some(e.id.as_str()),
                 posts: e
                     .posts
                     .iter()
@@ -165,6 +243,9 @@ fn notice(query: &PageQuery) -> Option<&'static str> {
 pub(crate) struct PageQuery {
     #[serde(default)]
     done: Option<String>,
+    /// The saved scenario to draw on the charts (the newest when none is named).
+    #[serde(default)]
+    scenario: Option<String>,
 }
 
 /// Which tenant a page is about, from its path.
@@ -219,6 +300,7 @@ async fn show(
     scope: Scope<'_>,
     submitted: Option<Submitted>,
     notice: Option<&'static str>,
+    chosen: Option<&str>,
 ) -> Result<Response, WebError> {
     let view = state
         .app
@@ -226,8 +308,11 @@ async fn show(
         .await?;
     let effects = state.app.scenario_effects(scope.tenant(), &view).await?;
     let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()))?;
-    let mut page = page(ctx, scope.caption(), scope.base(), view);
-    page.scenarios = scenario_rows(&effects);
+    let drawn = chosen
+        .and_then(|id| effects.iter().find(|e| e.id == id))
+        .or(effects.last());
+    let mut page = page(ctx, scope.caption(), scope.base(), view, drawn);
+    page.scenarios = scenario_rows(&effects, &scope.base(), drawn.map(|e| e.id.as_str()));
     page.scenario_action = scope
         .editable(&user.actor)
         .then(|| format!("{}/scenarios", scope.base()));
@@ -262,6 +347,7 @@ pub(crate) async fn practice_page(
         Scope::Practice(&ods),
         None,
         notice(&query),
+        query.scenario.as_deref(),
     )
     .await
 }
@@ -280,6 +366,7 @@ pub(crate) async fn pcn_page(
         Scope::Pcn(&code),
         None,
         notice(&query),
+        query.scenario.as_deref(),
     )
     .await
 }
@@ -316,6 +403,7 @@ async fn save(
                     values: fields,
                 }),
                 None,
+                None,
             )
             .await
         }
@@ -343,7 +431,13 @@ pub(crate) async fn pcn_scenario(
     save(state, user, token, Scope::Pcn(&code), fields).await
 }
 
-fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> DemandPage {
+fn page(
+    ctx: PageCtx,
+    caption: String,
+    back: String,
+    view: DemandCapacity,
+    drawn: Option<&ScenarioEffect>,
+) -> DemandPage {
     let sections = [(GP, "GP appointments", "gp-appointments"), (OTHER_STAFF, "Other practice staff appointments", "other-appointments")]
         .into_iter()
         .filter_map(|(hcp, title, id)| {
@@ -357,12 +451,19 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
             let summary = if short_months == 0 {
                 format!("Safe capacity covers the forecast in all {} months ahead.", forecast.len())
             } else {
-                format!(
-                    "Short of safe capacity in {short_months} of the {} months ahead: {} appointments in all, about {} a week.",
-                    forecast.len(),
-                    thousands((-forecast.iter().filter(|r| r.gap() < 0.0).map(|r| r.gap()).sum::<f64>()).round() as i64),
-                    thousands((-total_gap.min(0.0) / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
-                )
+                let short = thousands((-forecast.iter().filter(|r| r.gap() < 0.0).map(|r| r.gap()).sum::<f64>()).round() as i64);
+                if total_gap >= 0.0 {
+                    format!(
+                        "Short of safe capacity in {short_months} of the {} months ahead ({short} appointments in all); over the year safe capacity covers the forecast.",
+                        forecast.len(),
+                    )
+                } else {
+                    format!(
+                        "Short of safe capacity in {short_months} of the {} months ahead: {short} appointments in all; over the year, about {} a week.",
+                        forecast.len(),
+                        thousands((-total_gap / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
+                    )
+                }
             };
             let weeks = view
                 .weeks
@@ -383,15 +484,43 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
                     )
                 })
                 .collect();
+            let what_if = drawn.map(|e| WhatIfLine {
+                name: &e.name,
+                capacity: rows
+                    .iter()
+                    .map(|r| {
+                        let added: Vec<f64> = e
+                            .added
+                            .iter()
+                            .filter(|(m, h, _)| *m == r.month && h == hcp)
+                            .map(|(_, _, v)| *v)
+                            .collect();
+                        (!added.is_empty()).then(|| (r.capacity + added.iter().sum::<f64>()).max(0.0))
+                    })
+                    .collect(),
+            });
+            // Drawn only on the charts whose capacity the scenario changes.
+            let drawn_line = what_if.as_ref().filter(|w| {
+                w.capacity
+                    .iter()
+                    .zip(&rows)
+                    .any(|(c, r)| c.is_some_and(|c| (c - r.capacity).abs() > 1e-9))
+            });
             Some(HcpSection {
                 title,
                 id,
                 weeks,
-                chart: chart(title, &rows),
+                chart: chart(title, id, &rows, drawn_line),
+                what_if_drawn: drawn_line.is_some(),
                 summary,
+                types: team_line(&view, hcp),
                 rows: rows
                     .iter()
-                    .map(|r| TableRow {
+                    .enumerate()
+                    .map(|(i, r)| TableRow {
+                        what_if: what_if.as_ref().and_then(|w| w.capacity[i]).map(|c| {
+                            format!("{} ({})", thousands(c.round() as i64), signed(c - r.demand))
+                        }),
                         month: month_label(r.month),
                         forecast: r.forecast,
                         demand: thousands(r.demand.round() as i64),
@@ -442,6 +571,8 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
         title: view.title.clone(),
         back,
         sections,
+        team: team_rows(&view),
+        what_if_name: drawn.map(|e| e.name.clone()),
         basis,
         last_data: view.last_data_month.map(month_label).unwrap_or_default(),
         shifts: view
@@ -466,126 +597,6 @@ fn page(ctx: PageCtx, caption: String, back: String, view: DemandCapacity) -> De
         capacity_action: None,
         capacity_fields,
     }
-}
-
-fn month_label(m: analytics::Month) -> String {
-    m.first_day().format("%b %Y").to_string()
-}
-
-/// An SVG chart: recorded demand (solid), forecast (dashed) in its 80 % band, safe capacity
-/// (green), and the shortfall where demand is above capacity (red).
-fn chart(title: &str, rows: &[&GapRow]) -> String {
-    let (width, height) = (760.0, 300.0);
-    let (left, right, top, bottom) = (70.0, 16.0, 16.0, 40.0);
-    let n = rows.len();
-    let max = rows
-        .iter()
-        .map(|r| r.upper_80.unwrap_or(r.demand).max(r.capacity).max(r.demand))
-        .fold(1.0f64, f64::max)
-        * 1.08;
-    let step = nice_step(max / 4.0);
-    let max = (max / step).ceil() * step;
-    let x = |i: usize| left + (width - left - right) * (i as f64 + 0.5) / n as f64;
-    let y = |v: f64| top + (height - top - bottom) * (1.0 - v / max);
-    let path = |points: &[(f64, f64)]| {
-        points
-            .iter()
-            .enumerate()
-            .map(|(i, (px, py))| format!("{}{px:.1},{py:.1}", if i == 0 { "M" } else { "L" }))
-            .collect::<String>()
-    };
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r##"<svg class="gpteam-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="chart-{id}-title" xmlns="http://www.w3.org/2000/svg"><title id="chart-{id}-title">{title}: recorded and forecast demand against safe capacity by month (the table below has the figures)</title>"##,
-        id = title.len()
-    );
-    // Grid and axis labels.
-    let mut v = 0.0;
-    while v <= max + 1e-9 {
-        let _ = write!(
-            svg,
-            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d8dde0"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4c6272">{}</text>"##,
-            width - right,
-            left - 6.0,
-            y(v) + 4.0,
-            thousands(v as i64),
-            yy = y(v)
-        );
-        v += step;
-    }
-    for (i, r) in rows.iter().enumerate() {
-        if r.month.month % 3 == 1 || i == 0 {
-            let _ = write!(
-                svg,
-                r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="12" fill="#4c6272">{}</text>"##,
-                x(i),
-                height - bottom + 18.0,
-                month_label(r.month)
-            );
-        }
-    }
-    // The 80 % band of the forecast.
-    let band: Vec<usize> = (0..n).filter(|&i| rows[i].lower_80.is_some()).collect();
-    if !band.is_empty() {
-        let mut points: Vec<(f64, f64)> = band
-            .iter()
-            .map(|&i| (x(i), y(rows[i].upper_80.unwrap_or(0.0))))
-            .collect();
-        points.extend(
-            band.iter()
-                .rev()
-                .map(|&i| (x(i), y(rows[i].lower_80.unwrap_or(0.0)))),
-        );
-        let _ = write!(
-            svg,
-            r##"<path d="{}Z" fill="#005eb8" fill-opacity="0.15"/>"##,
-            path(&points)
-        );
-    }
-    // The shortfall: between demand and capacity where demand is higher.
-    for (i, r) in rows.iter().enumerate() {
-        if r.demand > r.capacity {
-            let half = (width - left - right) / n as f64 / 2.0;
-            let _ = write!(
-                svg,
-                r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#d5281b" fill-opacity="0.25"/>"##,
-                x(i) - half,
-                y(r.demand),
-                half * 2.0,
-                y(r.capacity) - y(r.demand)
-            );
-        }
-    }
-    let recorded: Vec<(f64, f64)> = (0..n)
-        .filter(|&i| !rows[i].forecast)
-        .map(|i| (x(i), y(rows[i].demand)))
-        .collect();
-    let last_recorded = (0..n).rfind(|&i| !rows[i].forecast);
-    let forecast: Vec<(f64, f64)> = last_recorded
-        .into_iter()
-        .chain((0..n).filter(|&i| rows[i].forecast))
-        .map(|i| (x(i), y(rows[i].demand)))
-        .collect();
-    let capacity: Vec<(f64, f64)> = (0..n).map(|i| (x(i), y(rows[i].capacity))).collect();
-    let _ = write!(
-        svg,
-        r##"<path d="{}" fill="none" stroke="#007f3b" stroke-width="3"/><path d="{}" fill="none" stroke="#212b32" stroke-width="2.5"/><path d="{}" fill="none" stroke="#005eb8" stroke-width="2.5" stroke-dasharray="6 4"/>"##,
-        path(&capacity),
-        path(&recorded),
-        path(&forecast)
-    );
-    svg.push_str("</svg>");
-    svg
-}
-
-fn nice_step(raw: f64) -> f64 {
-    let magnitude = 10f64.powf(raw.max(1.0).log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude)
 }
 
 pub(crate) async fn practice_capacity(
@@ -618,6 +629,7 @@ pub(crate) async fn practice_capacity(
                     errors,
                     values: fields,
                 }),
+                None,
                 None,
             )
             .await

@@ -2,6 +2,7 @@
 //! per year for its member practices. Each has a server-rendered SVG chart (with a title,
 //! a description and the table as its text alternative) and a table with the years as
 //! columns, scrolling in its own box.
+use super::chart::escape;
 use super::page_ctx;
 use super::practice::thousands;
 use crate::AppState;
@@ -318,13 +319,19 @@ pub(crate) fn stacked_bars(
     series: &[(String, Vec<i64>)],
     last_is_rest: bool,
 ) -> String {
-    let (width, height) = (880.0, 340.0);
-    let (left, plot_right, top, bottom) = (84.0, 520.0, 16.0, 40.0);
+    let (width, height) = (880.0, 356.0);
+    let (left, plot_right, top, bottom) = (84.0, 520.0, 16.0, 56.0);
+    let plot = super::chart::Plot {
+        left,
+        right: plot_right,
+        top,
+        bottom: height - bottom,
+    };
     let totals: Vec<i64> = (0..years.len())
         .map(|i| series.iter().map(|(_, v)| v[i].max(0)).sum())
         .collect();
     let max = totals.iter().copied().max().unwrap_or(0).max(100) as f64 / 100.0 * 1.05;
-    let step = nice_step(max / 4.0);
+    let step = super::chart::nice_step(max / 4.0);
     let max = (max / step).ceil() * step;
     let y = |pounds: f64| top + (height - top - bottom) * (1.0 - pounds / max);
     let slot = (plot_right - left) / years.len().max(1) as f64;
@@ -336,18 +343,9 @@ pub(crate) fn stacked_bars(
         escape(title),
         escape(description)
     );
-    let mut v = 0.0;
-    while v <= max + 1e-6 {
-        let _ = write!(
-            svg,
-            r##"<line x1="{left}" x2="{plot_right}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d8dde0"/><text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#4c6272">{}</text>"##,
-            left - 6.0,
-            y(v) + 4.0,
-            short_pounds(v),
-            yy = y(v)
-        );
-        v += step;
-    }
+    super::chart::y_grid(&mut svg, &plot, max, step, short_pounds);
+    super::chart::y_title(&mut svg, &plot, "NHS payments in the year");
+    super::chart::x_title(&mut svg, &plot, "Financial year");
     let colour = |i: usize| {
         if last_is_rest && i + 1 == series.len() {
             OTHER_COLOUR
@@ -423,23 +421,6 @@ fn short_pounds(pounds: f64) -> String {
     } else {
         format!("£{pounds:.0}")
     }
-}
-
-fn nice_step(raw: f64) -> f64 {
-    let magnitude = 10f64.powf(raw.max(1.0).log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude)
-}
-
-/// Text inside SVG markup (the chart is inserted unescaped).
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[derive(Template, WebTemplate)]

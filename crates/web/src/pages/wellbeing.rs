@@ -411,37 +411,10 @@ fn report_page(ctx: PageCtx, r: WellbeingReport, team: TeamWorkload) -> ReportPa
 const COLOURS: [&str; 5] = ["#212b32", "#005eb8", "#007f3b", "#7c2855", "#ed8b00"];
 
 /// The trend of the mean over all questions, per period: the practice and each staff
-/// group, drawn only where shown. The table beside it has every figure.
+/// group, drawn only where shown. The table beside it has every figure. Empty when no
+/// period has a figure to show, so the page says "no results yet" instead of an empty chart.
 fn trend_chart(r: &WellbeingReport) -> String {
-    let (width, height) = (760.0, 260.0);
-    let (left, right, top, bottom) = (50.0, 16.0, 16.0, 40.0);
-    let n = r.periods.len().max(1);
-    let x = |i: usize| left + (width - left - right) * (i as f64 + 0.5) / n as f64;
-    let y = |v: f64| top + (height - top - bottom) * (5.0 - v) / 4.0;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r##"<svg class="gpteam-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="wellbeing-trend-title" xmlns="http://www.w3.org/2000/svg"><title id="wellbeing-trend-title">Average answer (1 to 5) by period for all staff and each staff group, shown only where enough people answered (the table below has the figures)</title>"##
-    );
-    for v in 1..=5 {
-        let yy = y(f64::from(v));
-        let _ = write!(
-            svg,
-            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#d8dde0"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4c6272">{v}</text>"##,
-            width - right,
-            left - 6.0,
-            yy + 4.0
-        );
-    }
-    for (i, p) in r.periods.iter().enumerate() {
-        let _ = write!(
-            svg,
-            r##"<text x="{:.1}" y="{}" text-anchor="middle" font-size="12" fill="#4c6272">{}</text>"##,
-            x(i),
-            height - bottom + 18.0,
-            p.period.start.format("%-d %b %y")
-        );
-    }
+    use super::chart::{self, Plot};
     let series: Vec<Vec<Option<f64>>> = std::iter::once(
         r.periods
             .iter()
@@ -455,6 +428,34 @@ fn trend_chart(r: &WellbeingReport) -> String {
             .collect()
     }))
     .collect();
+    if series.iter().flatten().all(Option::is_none) {
+        return String::new();
+    }
+    let (width, height) = (760.0, 290.0);
+    let plot = Plot {
+        left: 64.0,
+        right: width - 16.0,
+        top: 16.0,
+        bottom: height - 56.0,
+    };
+    let n = r.periods.len().max(1);
+    let x = |i: usize| plot.slot_x(i, n);
+    // 1 at the bottom, 5 at the top.
+    let y = |v: f64| plot.y(v - 1.0, 4.0);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg class="gpteam-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="wellbeing-trend-title" xmlns="http://www.w3.org/2000/svg"><title id="wellbeing-trend-title">Average answer (1 to 5) by period for all staff and each staff group, shown only where enough people answered (the table below has the figures)</title>"##
+    );
+    chart::y_grid(&mut svg, &plot, 4.0, 1.0, |v| format!("{}", v as i64 + 1));
+    chart::y_title(&mut svg, &plot, "Average answer");
+    let labels: Vec<String> = r
+        .periods
+        .iter()
+        .map(|p| p.period.start.format("%-d %b %y").to_string())
+        .collect();
+    chart::x_labels(&mut svg, &plot, &labels, labels.len().saturating_sub(1));
+    chart::x_title(&mut svg, &plot, "Period starting");
     for (s, points) in series.iter().enumerate() {
         let colour = COLOURS[s % COLOURS.len()];
         let mut d = String::new();
@@ -732,4 +733,58 @@ pub(crate) async fn pcn_service_remove(
         .remove_support_service(&user.actor, &code, &form.service_id)
         .await?;
     Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service-removed")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use app::wellbeing::{GroupReport, PeriodReport};
+    use domain::wellbeing::{CheckinSettings, GroupResults};
+
+    fn report(shown: &[bool]) -> WellbeingReport {
+        let start = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let period = |i: usize| Period::starting(start + chrono::Days::new(28 * i as u64), 4);
+        let results = |on: bool| {
+            on.then(|| GroupResults {
+                questions: Vec::new(),
+                overall_mean: 3.5,
+            })
+        };
+        WellbeingReport {
+            practice_ods: "Y99901".into(),
+            practice_name: "Riverside Surgery".into(),
+            tenant: "Y99901".into(),
+            questionnaire_id: "q".into(),
+            settings: CheckinSettings::default(),
+            open: period(shown.len()),
+            periods: shown
+                .iter()
+                .enumerate()
+                .map(|(i, on)| PeriodReport {
+                    period: period(i),
+                    responses: on.then_some(6),
+                    results: results(*on),
+                    groups: StaffGroup::ALL
+                        .iter()
+                        .map(|g| GroupReport {
+                            staff_group: *g,
+                            responses: None,
+                            results: None,
+                        })
+                        .collect(),
+                    comments: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn no_figure_to_show_draws_no_chart_and_one_draws_it_with_axis_titles() {
+        assert_eq!(trend_chart(&report(&[false, false, false])), "");
+        let chart = trend_chart(&report(&[false, true, true]));
+        assert!(chart.starts_with("<svg"), "{chart}");
+        assert!(chart.contains("Average answer"));
+        assert!(chart.contains("Period starting"));
+        assert_eq!(chart.matches("<circle").count(), 2);
+    }
 }
