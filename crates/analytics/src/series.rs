@@ -89,13 +89,16 @@ pub fn build_series<'a>(
     (series, skipped)
 }
 
+/// A series left out: its (area, HCP type) and why.
+pub type LeftOut = ((String, String), String);
+
 /// Series from each area × HCP type's monthly counts, checked: one with a month missing
 /// between its first and last, or with under 3 months, is left out with the reason, as is
 /// one whose months differ from the rest of its area's (an area's series share their
 /// months). Returns the series (sorted by area and HCP type) and those left out.
 pub fn checked_series(
     counts: BTreeMap<(String, String), BTreeMap<Month, u64>>,
-) -> (Vec<Series>, Vec<((String, String), String)>) {
+) -> (Vec<Series>, Vec<LeftOut>) {
     let mut left_out = Vec::new();
     let mut whole: Vec<((String, String), Month, Vec<f64>)> = Vec::new();
     for (key, months) in counts {

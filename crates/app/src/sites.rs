@@ -170,7 +170,13 @@ impl App {
             .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
             .await?;
         let draft = form.parse()?;
-        let watch = Watch::start(&mut tx, &[site.practice_ods.clone()], &[], self.today()).await?;
+        let watch = Watch::start(
+            &mut tx,
+            std::slice::from_ref(&site.practice_ods),
+            &[],
+            self.today(),
+        )
+        .await?;
         store::sites::update_room(&mut tx, room_id, &draft)
             .await
             .map_err(|e| name_taken(e.into(), "a room at this site"))?;
@@ -217,7 +223,13 @@ impl App {
         let site = self
             .managed_site(&mut tx, actor, &before.site_id, Permission::Manage)
             .await?;
-        let watch = Watch::start(&mut tx, &[site.practice_ods.clone()], &[], self.today()).await?;
+        let watch = Watch::start(
+            &mut tx,
+            std::slice::from_ref(&site.practice_ods),
+            &[],
+            self.today(),
+        )
+        .await?;
         store::sites::delete_room(&mut tx, room_id).await?;
         let what = format!("Removing room {}", before.room.name);
         if let Some(breaks) = self

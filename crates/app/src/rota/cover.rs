@@ -250,9 +250,10 @@ pub fn new_hard_problems(
             let outside_employment = p.rule == EMPLOYMENT
                 && p.date == Some(date)
                 && p.staff_ids.iter().any(|s| s == staff_id);
-            outside_employment
-                || (!before.1.contains(p)
-                    && !(own_contract(p) && had_contract_problem && closer_to_contract()))
+            // New since the edit, unless it is the person's own contract moving closer.
+            let known = before.1.contains(p)
+                || (own_contract(p) && had_contract_problem && closer_to_contract());
+            outside_employment || !known
         })
         .cloned()
         .collect()
@@ -445,7 +446,7 @@ pub fn who_could_cover(
                 .filter(|p| {
                     !p.hard
                         && matches!(p.rule, "leave_requested" | "session_request")
-                        && p.staff_ids.iter().any(|s| *s == person.id)
+                        && p.staff_ids.contains(&person.id)
                         && !problems_before.contains(p)
                 })
                 .map(|p| p.message.clone())

@@ -177,7 +177,7 @@ mod tests {
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
         ];
         (0..n)
-            .map(|i| format!("{} {}", names[(i + 11) % 12], 2025 + (i + 11) / 12))
+            .map(|i| format!("{} {}", names[(i + 11) % 12], 2025 + i.div_ceil(12)))
             .collect()
     }
 

@@ -270,8 +270,8 @@ pub(crate) struct OfferView {
     pub notes: Vec<String>,
 }
 
+/// Someone the rules bar from the session; the reason names them.
 pub(crate) struct BarredView {
-    pub name: String,
     pub reason: String,
 }
 
@@ -387,7 +387,6 @@ async fn render(
             .barred
             .iter()
             .map(|b| BarredView {
-                name: b.name.clone(),
                 reason: b.reason.clone(),
             })
             .collect(),
