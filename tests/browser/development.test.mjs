@@ -44,7 +44,7 @@ test('CPD, a coaching session booked by the PCN and a note only the coachee sees
   await pm.fill('#reflection', 'How to delegate');
   await Promise.all([pm.waitForNavigation(), pm.click('button:has-text("Add CPD")')]);
   assert.match(await pm.textContent('[role=status]'), /CPD activity was added/);
-  assert.match(await pm.textContent('#cpd ~ table'), /Leadership webinar/);
+  assert.match(await pm.textContent('#cpd ~ .app-table-scroll table'), /Leadership webinar/);
   assert.match(await pm.textContent('main'), /not enrolled on a coaching programme/);
 
   // The PCN manager defines a programme, enrols the practice manager and books a session.

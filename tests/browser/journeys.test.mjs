@@ -88,6 +88,10 @@ test('add a person: a validation error keeps what was typed, then the fix is sav
   await screenshot(page, 'staff-form-error');
   await page.fill('#wte', '0.6');
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  // A starter inside the published rota's weeks: the manager is told, then saves.
+  if (await page.locator('button:has-text("Save and mark the rota")').count()) {
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Save and mark the rota")')]);
+  }
   assert.match(await page.textContent('main'), /The person was added to the team/);
   assert.match(await page.textContent('main'), /Dr Browser Testwell/);
   await page.close();

@@ -130,7 +130,7 @@ test('a member of staff asks for a session off by keyboard and withdraws it', as
   await page.fill('#request-note', 'Parents evening');
   await Promise.all([page.waitForNavigation(), page.locator('form:has(#request-date) button:has-text("Send the request")').click()]);
   assert.match(await page.textContent('.app-confirmation'), /session request was saved/);
-  const row = page.locator('#session-requests ~ table tbody tr').first();
+  const row = page.locator('#session-requests ~ .app-table-scroll table tbody tr').first();
   assert.match(await row.textContent(), /Wednesday.*PM.*To have it off.*Parents evening/s);
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'session-requests');

@@ -213,12 +213,16 @@ on_both!(
             .expect("a total row");
         assert_eq!(number(&total[1]) as u64, headcount);
         let demand_rows = sheet(&xlsx.bytes, "Demand and capacity");
+        let gap_column = demand_rows[0]
+            .iter()
+            .position(|c| *c == Data::String("Gap".into()))
+            .expect("a Gap column");
         for (hcp, gap) in &gaps {
             let sum: f64 = demand_rows
                 .iter()
                 .skip(1)
                 .filter(|r| r[1] == Data::String(hcp.clone()))
-                .map(|r| number(&r[4]))
+                .map(|r| number(&r[gap_column]))
                 .sum();
             assert!((sum - gap).abs() < 0.5, "{hcp}: {sum} against {gap}");
         }
