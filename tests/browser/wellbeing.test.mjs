@@ -107,7 +107,7 @@ test('answers stay sealed while the period is open; the last closed period is sh
   assert.ok(await page.locator('#comments li').count() >= 1, 'the demo left comments');
   assert.equal(await page.locator('svg.gpteam-chart').count(), 1, 'the trend chart');
   assert.ok(await page.locator('#trend-table tbody tr').count() >= 3, 'the table behind the chart');
-  assert.match(await page.textContent('#workload ~ ul'), /Needs the rota/);
+  assert.match(await page.textContent('#workload ~ ul'), /Each rota is checked for this before it is published/);
   assert.deepEqual(await seriousViolations(page), []);
   await screenshot(page, 'wellbeing-report');
   await page.close();
