@@ -206,3 +206,21 @@ export async function screenshot(page, name) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * Screenshots `page` as `name` and runs axe on it at its width and at 320 px, adding what is
+ * wrong to `problems`; with `fitsNarrow`, a page wider than a 320 px screen is a problem too.
+ */
+export async function checkAtTwoWidths(page, name, problems, { fitsNarrow = false } = {}) {
+  await screenshot(page, name);
+  for (const v of await seriousViolations(page)) problems.push(`${name}: ${v}`);
+  const wide = page.viewportSize();
+  await page.setViewportSize({ width: 320, height: 800 });
+  await screenshot(page, `${name}-320`);
+  for (const v of await seriousViolations(page)) problems.push(`${name} at 320 px: ${v}`);
+  if (fitsNarrow) {
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 330) problems.push(`${name} at 320 px is ${width} px wide`);
+  }
+  await page.setViewportSize(wide);
+}

@@ -5,7 +5,7 @@
 // also at 320 px wide.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { startServer, launchBrowser, login, checkAtTwoWidths } from './helpers.mjs';
 
 let server;
 let browser;
@@ -21,15 +21,7 @@ after(async () => {
 });
 
 const problems = [];
-async function check(page, name) {
-  await screenshot(page, `leave-${name}`);
-  for (const v of await seriousViolations(page)) problems.push(`${name}: ${v}`);
-  const wide = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 800 });
-  await screenshot(page, `leave-${name}-320`);
-  for (const v of await seriousViolations(page)) problems.push(`${name} at 320 px: ${v}`);
-  await page.setViewportSize(wide);
-}
+const check = (page, name) => checkAtTwoWidths(page, `leave-${name}`, problems);
 
 /** The cells of a person's row in the balances table, by column heading. */
 async function balanceRow(page, name) {

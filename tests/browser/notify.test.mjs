@@ -5,7 +5,7 @@
 // 320 px wide.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, login, seriousViolations, screenshot } from './helpers.mjs';
+import { startServer, launchBrowser, login, checkAtTwoWidths } from './helpers.mjs';
 
 let server;
 let browser;
@@ -21,17 +21,7 @@ after(async () => {
 });
 
 const problems = [];
-async function check(page, name) {
-  await screenshot(page, `notify-${name}`);
-  for (const v of await seriousViolations(page)) problems.push(`${name}: ${v}`);
-  const wide = page.viewportSize();
-  await page.setViewportSize({ width: 320, height: 800 });
-  await screenshot(page, `notify-${name}-320`);
-  for (const v of await seriousViolations(page)) problems.push(`${name} at 320 px: ${v}`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(overflow <= 330, `${name} at 320 px is ${overflow} px wide`);
-  await page.setViewportSize(wide);
-}
+const check = (page, name) => checkAtTwoWidths(page, `notify-${name}`, problems, { fitsNarrow: true });
 
 /** The name shown in the header for a logged-in page. */
 async function headerName(page) {
