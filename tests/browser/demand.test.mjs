@@ -92,7 +92,7 @@ test('what-if: a bad post is named, then two scenarios are saved and compared', 
   await page.fill('#post1_wte', '1');
   await page.fill('#post1_start_month', month);
   await Promise.all([page.waitForNavigation(), page.click('text=Save and compare')]);
-  const rows = page.locator('#what-if + table tbody tr');
+  const rows = page.locator('#what-if + .app-table-scroll table tbody tr');
   assert.equal(await rows.count(), 2);
   const gps = await rows.nth(0).textContent();
   assert.match(gps, /Two more salaried GPs/);

@@ -100,7 +100,7 @@ test('a practice manager reads demand and tries a what-if in at most 10 clicks',
   await page.fill('#post1_start_month', month);
   await task.follow(page.getByRole('button', { name: 'Save and compare' }));
   assert.match(await page.textContent('[role=status]'), /Scenario saved/);
-  const scenario = page.locator('#what-if + table tbody tr').first();
+  const scenario = page.locator('#what-if + .app-table-scroll table tbody tr').first();
   assert.match(await scenario.textContent(), /A paramedic three days a week/);
   assert.match(await scenario.textContent(), /Drawn/);
   // Drawn on the other-staff chart (a paramedic gives no GP appointments), with its key.

@@ -60,6 +60,16 @@ test('pages name practices and PCNs rather than showing their codes', async () =
   await page.goto(`${server.baseUrl}/practices/Y99901/staff/new`);
   const labels = await page.locator('#main-content label').allInnerTexts();
   assert.ok(!labels.some((l) => /^(.+) – \1$/.test(l.trim())), `a site is named twice: ${labels.join(' | ')}`);
+  // The employer and the practices are chosen by name, not typed as codes.
+  const employers = await page.locator('select#employer_code option').allInnerTexts();
+  assert.ok(employers.some((o) => /Riverside/.test(o)), employers.join(' | '));
+  assert.ok(employers.some((o) => /\(the PCN\)$/.test(o)), `the PCN may employ: ${employers.join(' | ')}`);
+  assert.ok(!employers.some((o) => /^[A-Z]\d{5}$/.test(o.trim())), employers.join(' | '));
+  assert.equal(await page.locator('input[type=checkbox][name=practices]').count() >= 2, true);
+  assert.ok(await page.locator('input[name=practices][value=Y99901]').isChecked(), 'the practice itself is ticked');
+  await screenshot(page, 'everyday-staff-form');
+  // The header names the user's organisation.
+  assert.doesNotMatch(await page.locator('header').innerText(), /\b[UY]\d{5}\b/);
   await context.close();
 });
 

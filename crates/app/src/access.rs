@@ -29,6 +29,8 @@ pub struct Actor {
     pub staff_id: Option<String>,
     /// Unread notifications when the actor was loaded (for the page header).
     pub unread_notifications: i64,
+    /// The name of `org` when the actor was loaded (for the page header); empty if unknown.
+    pub org_name: String,
 }
 
 /// The organisation a request is about.
@@ -228,6 +230,7 @@ mod tests {
             org: org.into(),
             staff_id: None,
             unread_notifications: 0,
+            org_name: String::new(),
         }
     }
 

@@ -282,7 +282,33 @@ impl App {
         }
         let mut actor = actor_of(user);
         actor.unread_notifications = self.unread_notifications(&actor.user_id).await?;
+        actor.org_name = self.org_name(&actor).await?;
         Ok(actor)
+    }
+
+    /// The name of the organisation the actor's role is about: their practice, PCN or ICS.
+    async fn org_name(&self, actor: &Actor) -> AppResult<String> {
+        let mut conn = self.store().conn().await?;
+        let practice = match actor.role {
+            UserRole::PracticeManager | UserRole::Staff => {
+                store::practices::get(&mut conn, &actor.org).await?
+            }
+            _ => None,
+        };
+        let name = match (actor.role, practice) {
+            (_, Some(practice)) => Some(practice.name),
+            // A member of staff employed by the PCN has the PCN's code.
+            (UserRole::PcnManager | UserRole::Staff, None) => {
+                store::practices::get_pcn(&mut conn, &actor.org)
+                    .await?
+                    .map(|p| p.name)
+            }
+            (UserRole::IcsViewer, None) => store::practices::get_ics(&mut conn, &actor.org)
+                .await?
+                .map(|i| i.name),
+            (UserRole::PracticeManager | UserRole::SystemAdmin, None) => None,
+        };
+        Ok(name.filter(|n| !n.trim().is_empty()).unwrap_or_default())
     }
 
     /// The epoch a session started now belongs to.
@@ -315,6 +341,7 @@ pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
         org: user.org_code,
         staff_id: user.staff_id,
         unread_notifications: 0,
+        org_name: String::new(),
     }
 }
 

@@ -108,8 +108,24 @@ pub struct StaffForm {
     pub skills: String,
     pub start_date: String,
     pub end_date: String,
-    /// ODS codes of the practices the person works at, separated by `;`.
+    /// ODS codes of the practices the person works at, separated by `;` (or, from a form's
+    /// ticked boxes, one value each).
+    #[serde(deserialize_with = "one_or_many")]
     pub practices: String,
+}
+
+/// A text field that may also arrive as several values (ticked boxes), joined with `;`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(text) => text,
+        OneOrMany::Many(items) => items.join(";"),
+    })
 }
 
 /// A checked person, ready to store.
@@ -392,5 +408,14 @@ mod tests {
         assert_eq!(draft.days_employed(d("2026-12-01"), d("2026-12-31")), 0);
         assert!(!draft.employed_during(d("2026-12-01"), d("2026-12-31")));
         assert!(draft.employed_during(d("2026-11-30"), d("2026-12-31")));
+    }
+
+    #[test]
+    fn practices_arrive_as_one_text_or_as_ticked_boxes() {
+        let one: StaffForm = serde_json::from_str(r#"{"practices": "Y1; Y2"}"#).unwrap();
+        assert_eq!(one.practices, "Y1; Y2");
+        let many: StaffForm = serde_json::from_str(r#"{"practices": ["Y1", "Y2"]}"#).unwrap();
+        assert_eq!(many.practices, "Y1;Y2");
+        assert!(serde_json::from_str::<StaffForm>(r#"{"practices": 5}"#).is_err());
     }
 }

@@ -111,7 +111,11 @@ impl PageCtx {
             user: Some(UserBadge {
                 name: actor.name.clone(),
                 role_label: actor.role.label().into(),
-                org_label: actor.org.clone(),
+                org_label: if actor.org_name.is_empty() {
+                    actor.org.clone()
+                } else {
+                    actor.org_name.clone()
+                },
             }),
             csrf_token,
             unread: actor.unread_notifications,

@@ -439,3 +439,35 @@ on_both!(
         assert_eq!(status, 404);
     }
 );
+
+on_both!(
+    a_swap_offers_only_colleagues_free_at_that_session,
+    async |t: &TestApp| {
+        let monday = next_monday(t.app.today());
+        let id = published_pcn_rota(t, monday, 1).await;
+        let manager = actor_of(t, &t.login_email("pcn_manager", Some(OWN_PCN)).await).await;
+        let assignments = t.app.rota(&manager, &id).await.unwrap().assignments;
+        let staff = actor_of(t, &t.login_email("staff", Some(OWN_PRACTICE)).await).await;
+        let sessions = t
+            .app
+            .my_swappable_sessions(&staff, monday, monday + chrono::Days::new(6))
+            .await
+            .unwrap();
+        assert!(!sessions.is_empty(), "the member of staff works this week");
+        let mut offered = 0;
+        for s in &sessions {
+            for (colleague, name) in &s.colleagues {
+                offered += 1;
+                assert!(
+                    !assignments.iter().any(|a| a.staff_id == *colleague
+                        && a.date.to_string() == s.session.day
+                        && a.session.code() == s.session.session),
+                    "{name} is offered for {} {} although booked then",
+                    s.session.day,
+                    s.session.session
+                );
+            }
+        }
+        assert!(offered > 0, "someone is free to swap with");
+    }
+);

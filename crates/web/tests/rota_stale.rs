@@ -1,7 +1,9 @@
 //! A published rota stays true, on both databases: approving leave that breaks a published
 //! rota says so before anything is saved and saves only when confirmed (a second submit);
 //! the rota is then marked on its page, in the list and in the API, its managers are told,
-//! and its repair changes only the days it must before it is published again.
+//! and its repair changes only the days it must before it is published again. The same holds
+//! for the person form (an end date inside the rota), removing a booked room and closing a
+//! site's session.
 use super::on_both;
 use crate::support::*;
 use app::rota::{PublishRequest, RotaScope};
@@ -184,5 +186,161 @@ on_both!(
         );
         let (_, page) = get(t, &client, &format!("/rotas/{id}")).await;
         assert!(!page.contains("Changed since publishing"), "{page}");
+    }
+);
+
+/// A PCN rota of the week `ahead` weeks after next Monday, solved and published; its id and
+/// what it booked.
+async fn published_week(
+    t: &TestApp,
+    actor: &app::Actor,
+    ahead: u64,
+) -> (String, app::rota::RotaDetail) {
+    let monday = next_monday(t.app.today()) + chrono::Days::new(7 * ahead);
+    let period = RotaPeriod {
+        from: monday,
+        weeks: 1,
+    };
+    let id = t
+        .app
+        .request_rota(actor, RotaScope::Pcn(OWN_PCN.into()), period, Some(2))
+        .await
+        .unwrap();
+    t.app.run_next_rota_job("test-worker", 2).await.unwrap();
+    let solved = t.app.rota(actor, &id).await.unwrap();
+    let request = PublishRequest {
+        version: Some(solved.row.version),
+        override_rules: true,
+    };
+    let outcome = t.app.publish_rota(actor, &id, &request).await.unwrap();
+    assert!(outcome.published);
+    let published = t.app.rota(actor, &id).await.unwrap();
+    (id, published)
+}
+
+/// Posts `fields` to `path`: first refused with the confirmation page (nothing saved, the
+/// rota not marked), then, with `confirm_rota=yes`, saved and the rota marked.
+async fn confirm_then_save(
+    t: &TestApp,
+    client: &reqwest::Client,
+    actor: &app::Actor,
+    rota_id: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    said: &str,
+) {
+    let (status, _, page) = post_form(t, client, path, fields).await;
+    assert_eq!(status, 409, "{path}: {page}");
+    assert!(page.contains(said), "{path}: '{said}' in {page}");
+    assert!(
+        page.contains("name=\"confirm_rota\" value=\"yes\""),
+        "{page}"
+    );
+    let rota = t.app.rota(actor, rota_id).await.unwrap();
+    assert!(
+        rota.stale_problems.is_empty(),
+        "{path}: marked before it was confirmed"
+    );
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm_rota", "yes"));
+    let (status, _, page) = post_form(t, client, path, &confirmed).await;
+    assert_eq!(status, 303, "{path}: {page}");
+    let rota = t.app.rota(actor, rota_id).await.unwrap();
+    assert!(
+        !rota.stale_problems.is_empty(),
+        "{path}: the rota is marked"
+    );
+}
+
+on_both!(
+    a_leaver_a_removed_room_and_a_closed_session_are_each_confirmed_before_saving,
+    async |t: &TestApp| {
+        let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
+        let client = t.logged_in(&email).await;
+        let user = t.user(&email).await;
+        let actor = t.app.actor(&user.id).await.unwrap();
+        let (id, published) = published_week(t, &actor, 0).await;
+        let monday = published.period.from;
+
+        // A person booked from Wednesday on is given an end date of Tuesday.
+        let wednesday = monday + chrono::Days::new(2);
+        let who = published
+            .assignments
+            .iter()
+            .find(|a| a.date >= wednesday)
+            .expect("someone works from Wednesday")
+            .staff_id
+            .clone();
+        let person = t.app.get_staff(&actor, &who).await.unwrap();
+        let mut form = person.draft.to_form();
+        form.end_date = (monday + chrono::Days::new(1)).to_string();
+        let value = serde_json::to_value(&form).unwrap();
+        let mut fields: Vec<(&str, &str)> = value
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+            .collect();
+        fields.extend(person.site_ids.iter().map(|s| ("sites", s.as_str())));
+        confirm_then_save(
+            t,
+            &client,
+            &actor,
+            &id,
+            &format!("/staff/{who}"),
+            &fields,
+            &person.draft.name,
+        )
+        .await;
+        let saved = t.app.get_staff(&actor, &who).await.unwrap();
+        assert_eq!(saved.draft.end_date, Some(monday + chrono::Days::new(1)));
+
+        // A room the rota books is removed.
+        let (id, published) = published_week(t, &actor, 1).await;
+        let room = published
+            .assignments
+            .iter()
+            .find_map(|a| a.room_id.clone())
+            .expect("the demo rota books rooms");
+        confirm_then_save(
+            t,
+            &client,
+            &actor,
+            &id,
+            &format!("/rooms/{room}/delete"),
+            &[],
+            "Remove this room?",
+        )
+        .await;
+        assert!(
+            t.app.get_room(&actor, &room).await.is_err(),
+            "the room is gone"
+        );
+
+        // A site's morning session is closed while the rota books mornings there.
+        let (id, published) = published_week(t, &actor, 2).await;
+        let site = published
+            .assignments
+            .iter()
+            .find(|a| a.session == domain::rota::Session::Am)
+            .expect("someone works a morning")
+            .site_id
+            .clone();
+        let fields = [
+            ("session", "am"),
+            ("open", "no"),
+            ("starts", ""),
+            ("ends", ""),
+        ];
+        confirm_then_save(
+            t,
+            &client,
+            &actor,
+            &id,
+            &format!("/sites/{site}/sessions"),
+            &fields,
+            "Close this session?",
+        )
+        .await;
     }
 );

@@ -352,6 +352,7 @@ mod tests {
             org: org.into(),
             staff_id: None,
             unread_notifications: 0,
+            org_name: String::new(),
         }
     }
 

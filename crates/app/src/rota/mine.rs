@@ -8,7 +8,7 @@ use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use domain::{FieldError, FieldErrors};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use store::rota::{PublishedAssignment, SwapRow};
 
 /// How far ahead of today a person's published sessions are shown (the calendar feed too).
@@ -94,9 +94,14 @@ impl App {
         let swaps = store::rota_requests::swaps_of(&mut conn, &staff_id).await?;
         let group = me.draft.role.staff_group();
         let mut colleagues_of: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        // (rota, day, session) → who the rota books then: they cannot take it.
+        let mut booked: BTreeSet<(String, String, String, String)> = BTreeSet::new();
         let mut out = Vec::new();
         for s in sessions {
             if !colleagues_of.contains_key(&s.rota_id) {
+                for a in store::rota::list_assignments(&mut conn, &s.rota_id).await? {
+                    booked.insert((s.rota_id.clone(), a.day, a.session, a.staff_id));
+                }
                 let rota = store::rota::get_rota(&mut conn, &s.rota_id)
                     .await?
                     .ok_or(AppError::NotFound)?;
@@ -117,8 +122,20 @@ impl App {
                 .iter()
                 .find(|w| w.rota_id == s.rota_id && w.day == s.day && w.session == s.session)
                 .cloned();
+            let free = |id: &String| {
+                !booked.contains(&(
+                    s.rota_id.clone(),
+                    s.day.clone(),
+                    s.session.clone(),
+                    id.clone(),
+                ))
+            };
             out.push(SwappableSession {
-                colleagues: colleagues_of[&s.rota_id].clone(),
+                colleagues: colleagues_of[&s.rota_id]
+                    .iter()
+                    .filter(|(id, _)| free(id))
+                    .cloned()
+                    .collect(),
                 request,
                 session: s,
             });

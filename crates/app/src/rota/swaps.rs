@@ -467,7 +467,8 @@ impl After {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct SwappableSession {
     pub session: store::rota::PublishedAssignment,
-    /// (staff id, name) of people on the same rota in the same staff group.
+    /// (staff id, name) of people on the same rota in the same staff group who are not
+    /// booked on that session already.
     pub colleagues: Vec<(String, String)>,
     /// The actor's latest request on this session, if any.
     pub request: Option<SwapRow>,

@@ -91,6 +91,20 @@ impl FieldView {
         self
     }
 
+    /// The value as a reader sees it: a choice's label (labels joined for ticked boxes).
+    pub fn shown(&self) -> String {
+        if self.options.is_empty() {
+            return self.value.clone();
+        }
+        let labels: Vec<&str> = self
+            .options
+            .iter()
+            .filter(|o| o.selected)
+            .map(|o| o.label.as_str())
+            .collect();
+        labels.join(", ")
+    }
+
     pub fn has_hint(&self) -> bool {
         !self.hint.is_empty()
     }

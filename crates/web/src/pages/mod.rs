@@ -28,6 +28,7 @@ mod rota_stale;
 mod session;
 mod session_requests;
 mod sites;
+mod staff_form;
 mod training;
 mod training_chase;
 mod two_factor;
@@ -85,13 +86,13 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/assets/{*path}", get(crate::assets::serve))
         .get("/practices/{ods}", get(practice::dashboard))
         .get("/practices/{ods}/staff", get(practice::staff_list))
-        .get("/practices/{ods}/staff/new", get(practice::staff_new))
-        .post("/practices/{ods}/staff", post(practice::staff_create))
+        .get("/practices/{ods}/staff/new", get(staff_form::staff_new))
+        .post("/practices/{ods}/staff", post(staff_form::staff_create))
         .get("/practices/{ods}/staff/export", get(practice::staff_export))
         .get("/staff/template.csv", get(practice::staff_template))
         .get("/staff/template.xlsx", get(practice::staff_template_xlsx))
-        .get("/staff/{id}", get(practice::staff_edit))
-        .post("/staff/{id}", post(practice::staff_update))
+        .get("/staff/{id}", get(staff_form::staff_edit))
+        .post("/staff/{id}", post(staff_form::staff_update))
         .get("/practices/{ods}/vacancies/new", get(practice::vacancy_new))
         .post("/practices/{ods}/vacancies", post(practice::vacancy_create))
         .post("/vacancies/{id}/status", post(practice::vacancy_status))

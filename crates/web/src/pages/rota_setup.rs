@@ -971,6 +971,7 @@ mod tests {
                 org: "Y1".into(),
                 staff_id: None,
                 unread_notifications: 0,
+                org_name: String::new(),
             },
         };
         assert_eq!(

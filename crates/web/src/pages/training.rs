@@ -372,7 +372,9 @@ pub(crate) struct TopicRow {
     pub renewal: String,
     pub evidence: bool,
     pub source: String,
+    /// The practice or PCN that set the topic, by name.
     pub owner: String,
+    pub may_change: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -443,6 +445,24 @@ async fn topics_page(
         Tenant::Pcn(code) => format!("/pcns/{code}/training"),
     };
     let topics = state.app.training_catalogue(&user.actor, tenant).await?;
+    // Topics are changed by their owner's managers: others read them, with no dead link.
+    let names = state.app.organisation_names(&user.actor).await?;
+    let mut may_change: std::collections::BTreeMap<String, bool> = Default::default();
+    for t in &topics {
+        if !may_change.contains_key(&t.owner_code) {
+            let owner = if domain::org::PcnCode::parse(&t.owner_code).is_ok() {
+                Tenant::Pcn(&t.owner_code)
+            } else {
+                Tenant::Practice(&t.owner_code)
+            };
+            let allowed = state
+                .app
+                .authorize(&user.actor, app::Permission::Manage, owner)
+                .await
+                .is_ok();
+            may_change.insert(t.owner_code.clone(), allowed);
+        }
+    }
     let (status, form) = match failed {
         Some((form, errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -464,7 +484,11 @@ async fn topics_page(
                 renewal: renewal_text(t.topic.renewal_months),
                 evidence: t.topic.evidence_required,
                 source: t.topic.source.clone(),
-                owner: t.owner_code.clone(),
+                owner: names
+                    .get(&t.owner_code)
+                    .cloned()
+                    .unwrap_or_else(|| t.owner_code.clone()),
+                may_change: may_change[&t.owner_code],
             })
             .collect(),
         base,
