@@ -295,26 +295,51 @@ on_both!(
         let saved = t.app.get_staff(&actor, &who).await.unwrap();
         assert_eq!(saved.draft.end_date, Some(monday + chrono::Days::new(1)));
 
-        // A room the rota books is removed.
+        // The rooms of a site the rota books are removed one by one: a room whose loss still
+        // leaves a room for everyone who needs one goes at once; the first whose loss leaves
+        // someone booked without one is confirmed first.
         let (id, published) = published_week(t, &actor, 1).await;
-        let room = published
+        let booked_room = published
             .assignments
             .iter()
             .find_map(|a| a.room_id.clone())
             .expect("the demo rota books rooms");
-        confirm_then_save(
-            t,
-            &client,
-            &actor,
-            &id,
-            &format!("/rooms/{room}/delete"),
-            &[],
-            "Remove this room?",
-        )
-        .await;
+        let (site, _) = t.app.get_room(&actor, &booked_room).await.unwrap();
+        let rooms: Vec<String> = t
+            .app
+            .list_sites(&actor, &site.practice_ods)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.site.id == site.id)
+            .unwrap()
+            .rooms
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let mut confirmed = false;
+        for room in &rooms[..rooms.len() - 1] {
+            let path = format!("/rooms/{room}/delete");
+            let (status, _, page) = post_form(t, &client, &path, &[]).await;
+            if status == 409 {
+                assert!(
+                    t.app.get_room(&actor, room).await.is_ok(),
+                    "kept until confirmed"
+                );
+                confirm_then_save(t, &client, &actor, &id, &path, &[], "Remove this room?").await;
+                assert!(
+                    t.app.get_room(&actor, room).await.is_err(),
+                    "the room is gone"
+                );
+                confirmed = true;
+                break;
+            }
+            assert_eq!(status, 303, "{page}");
+        }
         assert!(
-            t.app.get_room(&actor, &room).await.is_err(),
-            "the room is gone"
+            confirmed,
+            "removing all but one of {} rooms broke the rota",
+            rooms.len()
         );
 
         // A site's morning session is closed while the rota books mornings there.
