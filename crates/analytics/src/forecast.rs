@@ -29,8 +29,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Last month's appointments per working day, a shrunk yearly profile and a partial
-    /// recovery after a fall; intervals from the backtest's errors ([`crate::rate`]).
+    /// Last month's appointments per working day, a yearly profile pooled with the area's,
+    /// and a partial recovery after a fall; intervals from the backtest's errors
+    /// ([`crate::rate`]).
     Rate,
     /// The earlier forecaster: ETS on the working-day rate after level shifts.
     Ets,
@@ -49,7 +50,7 @@ impl Method {
     pub fn description(self) -> &'static str {
         match self {
             Method::Rate => {
-                "last month's appointments per working day, times each coming month's working days, adjusted by the area's yearly pattern (shrunk towards flat while there is only a year or two of undisturbed history) and, after a fall, a partial return towards the level before it"
+                "last month's appointments per working day, times each coming month's working days, adjusted by the yearly pattern (this staff group's, leaning on the whole area's while there is only a year or two of undisturbed history) and, after a fall, a partial return towards the level before it"
             }
             Method::Ets => {
                 "exponential smoothing of the appointments per working day after level shifts"
@@ -71,8 +72,10 @@ pub struct ForecastOptions {
     /// Coverage of the prediction interval (of [`Method::Ets`]; [`Method::Rate`]'s 80 %
     /// interval comes from the backtest's errors).
     pub interval_level: f64,
-    /// [`Method::Rate`]: the yearly profile's weight is `years / (years + this)`, `years`
-    /// being the undisturbed years it is read from.
+    /// [`Method::Rate`]: whether a yearly profile is used at all.
+    pub yearly_profile: bool,
+    /// [`Method::Rate`]: a series' own yearly profile is weighted `years / (years + this)`
+    /// against its area's total's, `years` being the undisturbed years it is read from.
     pub profile_prior_years: f64,
     /// [`Method::Rate`]: after a fall, the share of the gap to the level before it that is
     /// still open a month later (so `1 - this` of the gap closes each month).
@@ -89,6 +92,7 @@ impl Default for ForecastOptions {
             shift_noise_multiple: 4.0,
             min_segment_fit: 8,
             interval_level: 0.8,
+            yearly_profile: true,
             profile_prior_years: 1.0,
             recovery_keep: 0.9,
             recovery_months: 24,

@@ -3,7 +3,7 @@
 //! - [`calendar`]: months, England and Wales bank holidays and working days.
 //! - [`series`]: monthly appointment series per area × HCP type.
 //! - [`forecast`]: the forecasters' types and the earlier ETS forecaster.
-//! - [`rate`]: the forecaster in use (working-day rate, shrunk yearly profile, recovery).
+//! - [`rate`]: the forecaster in use (working-day rate, pooled yearly profile, recovery).
 //! - [`rolling`]: the rolling-origin backtest over many areas, with the working-day naive.
 //! - [`backtest`]: MASE and sMAPE against naive and seasonal-naive.
 //! - [`clinicians`]: the team's clinician types and the national category each is counted under.

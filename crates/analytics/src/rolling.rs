@@ -28,7 +28,7 @@ pub enum Contender {
 pub enum Part {
     /// The partial return towards the level before a fall.
     Recovery,
-    /// The shrunk yearly profile.
+    /// The yearly profile.
     Profile,
 }
 
@@ -44,7 +44,7 @@ impl Contender {
             }),
             Contender::Without(Part::Profile) => Some(ForecastOptions {
                 method: Method::Rate,
-                profile_prior_years: f64::INFINITY,
+                yearly_profile: false,
                 ..*base
             }),
             _ => None,

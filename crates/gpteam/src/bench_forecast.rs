@@ -3,7 +3,9 @@
 //! working-day naive, naive and seasonal-naive benchmarks in the same run.
 use crate::Refused;
 use crate::forecast::read_checked_series;
-use analytics::rolling::{CONTENDERS, MethodSummary, interval_calibration, rolling_backtest};
+use analytics::rolling::{
+    CONTENDERS, MethodSummary, RollingBacktest, interval_calibration, rolling_backtest,
+};
 use analytics::{ForecastOptions, Month, Series};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -22,8 +24,9 @@ pub struct ForecastBenchArgs {
     /// Months forecast from each origin (fewer where the data ends sooner).
     #[arg(long, default_value_t = 6)]
     horizon: usize,
-    /// `table`: the per-method summary; `csv`: one row per series, origin and method on
-    /// standard output, the summary on standard error.
+    /// `table`: the per-method summary, then the forecaster against the working-day naive
+    /// origin by origin; `csv`: one row per series, origin and method on standard output,
+    /// the summary on standard error.
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     /// Also print, per horizon, the forecaster's errors as multiples of its 80 % range
@@ -181,6 +184,7 @@ pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
         Format::Table => {
             println!("{heading}\n");
             print!("{}", summary_table(&summary));
+            print!("\n{}", by_origin_table(&run, &origins));
         }
     }
     if args.calibrate {
@@ -221,6 +225,54 @@ fn default_origins(series: &[Series]) -> Vec<Month> {
     let last = len - 2;
     let first = 12.min(last).max(last.saturating_sub(7));
     (first..=last).map(|i| longest.month(i)).collect()
+}
+
+/// One line per origin: the forecaster's and the working-day naive's ratios to the better
+/// benchmark at that origin (and which one it was), and the forecaster's 80 % coverage.
+fn by_origin_table(run: &RollingBacktest, origins: &[Month]) -> String {
+    let mut out = format!(
+        "{:<8} {:>7} {:>7} {:>9} {:>12} {:>10} {:>15}\n",
+        "origin", "scored", "gpteam", "wd_naive", "ratio_vs_wd", "covered_80", "better_naive"
+    );
+    for &origin in origins {
+        let one = RollingBacktest {
+            scores: run
+                .scores
+                .iter()
+                .filter(|s| s.origin == origin)
+                .cloned()
+                .collect(),
+            skipped: Vec::new(),
+        };
+        let summary = one.summary(&CONTENDERS);
+        let find = |code: &str| summary.iter().find(|s| s.method == code);
+        let (Some(ours), Some(wd), Some(naive), Some(seasonal)) = (
+            find("gpteam"),
+            find("wd_naive"),
+            find("naive"),
+            find("seasonal_naive"),
+        ) else {
+            continue;
+        };
+        let better = if naive.mean_mase <= seasonal.mean_mase {
+            "naive"
+        } else {
+            "seasonal_naive"
+        };
+        out.push_str(&format!(
+            "{:<8} {:>7} {:>7.3} {:>9.3} {:>12.3} {:>10} {:>15}\n",
+            origin.to_string(),
+            ours.scored,
+            ours.ratio,
+            wd.ratio,
+            ours.ratio / wd.ratio,
+            ours.coverage_80
+                .map(|c| format!("{:.1} %", c * 100.0))
+                .unwrap_or_else(|| "-".into()),
+            better
+        ));
+    }
+    out
 }
 
 fn summary_table(summary: &[MethodSummary]) -> String {

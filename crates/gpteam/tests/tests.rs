@@ -318,18 +318,34 @@ fn bench_forecast_beats_the_working_day_naive_across_the_areas() {
     };
     assert!((mean("naive") - 1.3068).abs() < 1e-3);
     assert!((mean("seasonal_naive") - 1.0090).abs() < 1e-3);
+    // The table ends with the origin's own line: 9 series, seasonal naive the better.
+    let (code, out, err) = gpteam(
+        "",
+        &[
+            "bench",
+            "forecast",
+            "--dir",
+            only.path().to_str().unwrap(),
+            "--origins",
+            "2020-08",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let last: Vec<&str> = out.lines().last().unwrap().split_whitespace().collect();
+    assert_eq!((last[0], last[1]), ("2020-08", "9"), "{out}");
+    assert_eq!(last.last(), Some(&"seasonal_naive"), "{out}");
 }
 
-/// Bad input spoils only its own series: the rest are forecast, each series left out is
-/// named with why, and only a folder with nothing to forecast exits non-zero.
-#[test]
-fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
-    let header = "CCG_CODE,CCG_ONS_CODE,CCG_NAME,STP_ONS,STPNM,REGION_ONS_CODE,REGION_NAME,Appointment_Month,APPT_STATUS,HCP_TYPE,APPT_MODE,TIME_BETWEEN_BOOK_AND_APPT,COUNT_OF_APPOINTMENTS";
+const GPAD_HEADER: &str = "CCG_CODE,CCG_ONS_CODE,CCG_NAME,STP_ONS,STPNM,REGION_ONS_CODE,REGION_NAME,Appointment_Month,APPT_STATUS,HCP_TYPE,APPT_MODE,TIME_BETWEEN_BOOK_AND_APPT,COUNT_OF_APPOINTMENTS";
+
+/// A GPAD file of five areas, March 2019 to June 2020: AAA is whole; BBB misses a month in
+/// the middle, CCC has a negative count, DDD repeats a month and EEE has only 2 months.
+fn gpad_with_bad_areas() -> String {
     let months = [
         "MAR2019", "APR2019", "MAY2019", "JUN2019", "JUL2019", "AUG2019", "SEP2019", "OCT2019",
         "NOV2019", "DEC2019", "JAN2020", "FEB2020", "MAR2020", "APR2020", "MAY2020", "JUN2020",
     ];
-    let mut text = vec![header.to_string()];
+    let mut text = vec![GPAD_HEADER.to_string()];
     for (i, m) in months.iter().enumerate() {
         for (area, hcp) in [("AAA", "GP"), ("BBB", "GP"), ("CCC", "GP"), ("DDD", "GP")] {
             if area == "BBB" && i == 7 {
@@ -356,24 +372,11 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
             "EEE,E1,N,E5,S,E4,R,{m},Attended,GP,Telephone,Same Day,9"
         ));
     }
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("areas.csv"), text.join("\n")).unwrap();
-    let (code, out, err) = gpteam(
-        "",
-        &[
-            "bench",
-            "forecast",
-            "--dir",
-            dir.path().to_str().unwrap(),
-            "--origins",
-            "2020-03",
-            "--horizon",
-            "3",
-            "--format",
-            "csv",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
+    text.join("\n")
+}
+
+/// What each bad area of [`gpad_with_bad_areas`] is left out for.
+fn assert_bad_areas_named(err: &str) {
     assert!(
         err.contains("BBB GP left out: misses 2019-10 between 2019-03 and 2020-06"),
         "{err}"
@@ -392,6 +395,31 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
         err.contains("EEE GP left out: has 2 months (2019-03 to 2019-04): at least 3 are needed"),
         "{err}"
     );
+}
+
+/// Bad input spoils only its own series: the rest are forecast, each series left out is
+/// named with why, and only a folder with nothing to forecast exits non-zero.
+#[test]
+fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("areas.csv"), gpad_with_bad_areas()).unwrap();
+    let (code, out, err) = gpteam(
+        "",
+        &[
+            "bench",
+            "forecast",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--origins",
+            "2020-03",
+            "--horizon",
+            "3",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_bad_areas_named(&err);
     let areas: std::collections::BTreeSet<&str> = out
         .lines()
         .skip(1)
@@ -403,7 +431,7 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
     let only_bad = tempfile::tempdir().unwrap();
     std::fs::write(
         only_bad.path().join("bad.csv"),
-        format!("{header}\nAAA,E1,N,E5,S,E4,R,MAR2019,Attended,GP,Telephone,Same Day,x\n"),
+        format!("{GPAD_HEADER}\nAAA,E1,N,E5,S,E4,R,MAR2019,Attended,GP,Telephone,Same Day,x\n"),
     )
     .unwrap();
     let (code, _, err) = gpteam(
@@ -421,6 +449,30 @@ fn bench_forecast_names_bad_series_and_forecasts_the_rest() {
         "{err}"
     );
     assert!(err.contains("no series could be forecast"), "{err}");
+}
+
+/// `gpteam forecast` on a file with bad areas: the good area is forecast, each bad one is
+/// named with why, and the exit is 0.
+#[test]
+fn forecast_names_bad_series_and_forecasts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("areas.csv");
+    std::fs::write(&path, gpad_with_bad_areas()).unwrap();
+    let (code, out, err) = gpteam(
+        "",
+        &[
+            "forecast",
+            "--appointments",
+            path.to_str().unwrap(),
+            "--horizon",
+            "3",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_bad_areas_named(&err);
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(rows.iter().all(|r| r.starts_with("AAA,GP,2020-")), "{out}");
 }
 
 #[test]
