@@ -6,7 +6,7 @@
 //! far (in units of the shifts' common divisor) — and prices each day by the cover it adds or
 //! removes, the requests, and the hard rules weighted by the search's current hard weight.
 //! Limits on shifts of each type and fair shares are not in the state: the search prices an
-//! over-used type, or a share's shifts, and plans again (`search::plan_row`), and the exact
+//! over-used type, or a share's shifts, and plans again (`search::replan`), and the exact
 //! row score judges the result. Column generation counts one type's limit exactly, as one
 //! more dimension of the state (`plan_within`).
 use crate::model::{OFF, Problem};
