@@ -1,6 +1,7 @@
 //! Where the workers meet: the shared best score for progress reports, a barrier a stopped
 //! worker may leave (`Gate`), and `meet`, at which each worker takes the best roster so far.
 use std::sync::{Condvar, Mutex};
+use std::time::Duration;
 
 /// Shared between workers: the best score so far, for progress reports, and the meeting
 /// place where they exchange their best rosters.
@@ -71,6 +72,9 @@ impl Gate {
 pub(super) struct Slot {
     pub(super) best: (i64, i64),
     pub(super) cells: Vec<u16>,
+    /// When that score was first found, by whichever worker found it: a worker that carries
+    /// on from another's roster takes this as its time to best.
+    pub(super) found_at: Duration,
     pub(super) done: bool,
 }
 
@@ -87,6 +91,7 @@ pub(super) fn meet(
     index: usize,
     best: (i64, i64),
     best_cells: &[u16],
+    found_at: Duration,
     done: bool,
 ) -> (bool, Option<Slot>) {
     {
@@ -95,6 +100,7 @@ pub(super) fn meet(
         slot.best = best;
         slot.cells.clear();
         slot.cells.extend_from_slice(best_cells);
+        slot.found_at = found_at;
         slot.done = done;
     }
     shared.barrier.wait();

@@ -95,6 +95,8 @@ pub struct Progress<'a> {
 pub struct Outcome {
     pub roster: Roster,
     pub evaluation: Evaluation,
+    /// When the winning roster's score was first found, by whichever worker found it (a
+    /// worker that carried on from another's roster keeps the other's time).
     pub time_to_best: Duration,
     pub steps: u64,
 }

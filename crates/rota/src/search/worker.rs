@@ -124,7 +124,8 @@ pub(super) fn worker(
                 };
                 if due {
                     met += 1;
-                    let (all_spent, adopted) = meet(shared, index, best, &best_cells, spent);
+                    let (all_spent, adopted) =
+                        meet(shared, index, best, &best_cells, time_to_best, spent);
                     if let Some(slot) = adopted {
                         let roster = Roster {
                             days: p.days,
@@ -133,6 +134,7 @@ pub(super) fn worker(
                         state = State::new(p, t, &roster);
                         best = slot.best;
                         best_cells.clone_from(&state.cells);
+                        time_to_best = slot.found_at;
                     }
                     if all_spent {
                         break;
@@ -194,6 +196,7 @@ pub(super) fn worker(
         let slot = &mut slots[index];
         slot.best = best;
         slot.cells.clone_from(&best_cells);
+        slot.found_at = time_to_best;
         slot.done = true;
     }
     shared.barrier.leave();
