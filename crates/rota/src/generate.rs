@@ -2,7 +2,8 @@
 //! × 32 shift types and beyond), for scale tests and benchmarks. Each is known to be feasible:
 //! it is built around a planted roster that breaks no hard rule (`planted`), and its limits
 //! are that roster's figures with a little slack, as tight as the benchmark's (a minutes
-//! window of about one shift, per-type limits a shift or two above the count).
+//! window of 480–1,080 minutes, as in instances 1–12, per-type limits a shift or two above the
+//! count).
 use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember};
 use crate::rng::Rng;
 
@@ -129,8 +130,8 @@ fn planted_row(rng: &mut Rng, days: usize, allowed: &[usize]) -> Vec<u16> {
     row
 }
 
-/// A person's limits around their planted row: its minutes within a window of about one
-/// shift, each allowed type's count with 0–2 to spare, its weekends with 0–1 to spare, and
+/// A person's limits around their planted row: its minutes within a window of 480–1,080
+/// minutes, each allowed type's count with 0–2 to spare, its weekends with 0–1 to spare, and
 /// fixed days off on a few of its days off.
 fn limits_around(
     rng: &mut Rng,
@@ -161,11 +162,13 @@ fn limits_around(
             }
         })
         .collect();
+    let window = 480 + rng.below(601) as u32;
+    let above = rng.below(window as usize + 1) as u32;
     StaffMember {
         id: format!("E{e}"),
         max_shifts,
-        max_minutes: minutes + rng.below(481) as u32,
-        min_minutes: minutes.saturating_sub(rng.below(481) as u32),
+        max_minutes: minutes + above,
+        min_minutes: minutes.saturating_sub(window - above),
         max_consecutive: 5,
         min_consecutive: 2,
         min_days_off: 2,

@@ -20,29 +20,7 @@ pub(super) fn construct(
     stop: Option<&AtomicBool>,
 ) -> Roster {
     let days = p.days;
-    let values = t.shifts + 1;
-    let mut roster = Roster::empty(p.staff.len(), days);
-    for l in &p.locks {
-        roster.set(l.staff, l.day, l.shift);
-    }
-    // The values of person `e` (and a day off) that break nothing fixed at a cell.
-    let meets = |e: usize, cell: usize| -> Vec<u16> {
-        let row = t.fixed[cell] as usize * values;
-        t.allowed[e]
-            .iter()
-            .chain(std::iter::once(&OFF))
-            .copied()
-            .filter(|&v| t.fixed_units[row + value_index(v, t.shifts)] == 0)
-            .collect()
-    };
-    for r in &p.required {
-        let cell = r.staff * days + r.day;
-        if t.lock[cell] == NO_LOCK
-            && let Some(&v) = meets(r.staff, cell).first()
-        {
-            roster.set(r.staff, r.day, (v != OFF).then_some(v as usize));
-        }
-    }
+    let roster = fixed_start(p, t);
     let mut state = State::new(p, t, &roster);
     let mut order: Vec<usize> = (0..p.staff.len()).collect();
     for i in (1..order.len()).rev() {
@@ -63,7 +41,7 @@ pub(super) fn construct(
                 continue;
             }
             let required = if t.fixed[cell] != NO_FIXED {
-                meets(e, cell)
+                meets(t, e, cell)
             } else {
                 Vec::new()
             };
@@ -90,6 +68,36 @@ pub(super) fn construct(
         }
     }
     state.roster()
+}
+
+/// The roster everyone starts from: the locked cells, and each required session met by the
+/// first value that meets it, when the person may work one; every other cell off.
+pub(super) fn fixed_start(p: &Problem, t: &Tables) -> Roster {
+    let days = p.days;
+    let mut roster = Roster::empty(p.staff.len(), days);
+    for l in &p.locks {
+        roster.set(l.staff, l.day, l.shift);
+    }
+    for r in &p.required {
+        let cell = r.staff * days + r.day;
+        if t.lock[cell] == NO_LOCK
+            && let Some(&v) = meets(t, r.staff, cell).first()
+        {
+            roster.set(r.staff, r.day, (v != OFF).then_some(v as usize));
+        }
+    }
+    roster
+}
+
+/// The values of person `e` (and a day off) that break nothing fixed at a cell.
+fn meets(t: &Tables, e: usize, cell: usize) -> Vec<u16> {
+    let row = t.fixed[cell] as usize * (t.shifts + 1);
+    t.allowed[e]
+        .iter()
+        .chain(std::iter::once(&OFF))
+        .copied()
+        .filter(|&v| t.fixed_units[row + value_index(v, t.shifts)] == 0)
+        .collect()
 }
 
 /// Re-plans by the DP each row that breaks a hard rule, hard rules weighed `HARD_WEIGHT`;

@@ -32,6 +32,7 @@
 //! `meeting` (where the workers exchange their best rosters) and `probe` (the moves alone,
 //! for tests and benchmarks).
 mod construct;
+mod feasible;
 mod meeting;
 mod moves;
 mod options;

@@ -54,6 +54,11 @@ pub struct Options {
     /// solves instead, so the result still repeats. Off by default; the benchmark's CLI
     /// turns it on.
     pub column_generation: bool,
+    /// When the greedy construction breaks a hard rule, each worker also builds a roster
+    /// person by person with the relaxed row DP, the hardest people first, and repairs the
+    /// rows still breaking a rule (`feasible`); it starts from whichever is better. On by
+    /// default.
+    pub feasibility_first: bool,
 }
 
 impl Default for Options {
@@ -72,6 +77,7 @@ impl Default for Options {
             meetings: 10,
             stop: None,
             column_generation: false,
+            feasibility_first: true,
         }
     }
 }

@@ -10,6 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::construct::{construct, repair_rows};
+use super::feasible::construct_by_rows;
 use super::meeting::{Shared, better, meet};
 use super::moves::{MoveKind, random_move};
 use super::options::{DIVE_SHARE, DIVE_SOLVES, Options, Progress};
@@ -30,7 +31,7 @@ pub(super) fn worker(
     let mut rng = Rng::new(seed);
     let stop = options.stop.as_deref();
     let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
-    let mut initial = construct(p, t, &mut rng, stop);
+    let mut initial = first_roster(p, t, options, start, &mut rng);
     let report =
         |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64, cells: &[u16]| {
             let mut shared_best = shared.best.lock().expect("progress lock");
@@ -209,6 +210,39 @@ pub(super) fn worker(
         time_to_best,
         steps,
     )
+}
+
+/// The roster a worker starts from: the greedy construction, or, with
+/// `Options::feasibility_first` when that breaks a hard rule, the construction by rows if it
+/// does better (fewer hard units, then a lower penalty).
+fn first_roster(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    start: Instant,
+    rng: &mut Rng,
+) -> Roster {
+    let stop = options.stop.as_deref();
+    // Under a time limit (and no step budget) the construction takes at most 60 % of it.
+    let deadline = match (options.step_limit, options.time_limit) {
+        (None, Some(limit)) => Some(start + limit.mul_f64(0.6)),
+        _ => None,
+    };
+    let greedy = construct(p, t, rng, stop);
+    if !options.feasibility_first {
+        return greedy;
+    }
+    let a = evaluate(p, &greedy);
+    if a.is_feasible() {
+        return greedy;
+    }
+    let rows = construct_by_rows(p, t, rng, stop, deadline, &greedy);
+    let b = evaluate(p, &rows);
+    if (b.hard_units(), b.objective) < (a.hard_units(), a.objective) {
+        rows
+    } else {
+        greedy
+    }
 }
 
 /// The first worker's column generation (see `Options::column_generation`): a dive, then,
