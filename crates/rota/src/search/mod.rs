@@ -1,4 +1,5 @@
-//! The search: a greedy construction, then simulated annealing with strategic oscillation of
+//! The search: a greedy construction (and, when it breaks a hard rule, a construction row by
+//! row that keeps the hard rules first, `feasible`), then simulated annealing with strategic oscillation of
 //! the hard-rule weight, over nine move selectors — change one cell, swap two people's day,
 //! swap a block of days between two people, re-plan a block of one person's days, swap two
 //! days or two blocks of days (often two weekends) of one row (a shift or a run moves, the
@@ -28,7 +29,8 @@
 //!
 //! Modules by job: `options` (what the caller asks), `state` (a roster with its incremental
 //! score), `moves` (the move selectors), `replan` (a row re-planned by the DP),
-//! `construct` (the first roster and the repair of its rows), `worker` (one worker's loop),
+//! `construct` (the greedy first roster and the repair of its rows), `feasible` (feasibility
+//! first, at any size), `worker` (one worker's loop),
 //! `meeting` (where the workers exchange their best rosters) and `probe` (the moves alone,
 //! for tests and benchmarks).
 mod construct;
