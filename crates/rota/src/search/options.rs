@@ -57,7 +57,7 @@ pub struct Options {
     /// When the greedy construction breaks a hard rule, each worker also builds a roster
     /// person by person with the relaxed row DP, the hardest people first, and repairs the
     /// rows still breaking a rule (`feasible`); it starts from whichever is better. On by
-    /// default.
+    /// default; left out where column generation runs (see `worker::first_roster`).
     pub feasibility_first: bool,
 }
 
