@@ -1,7 +1,7 @@
-//! Feasibility first, at any size: a construction that plans the roster person by person,
-//! each row by the relaxed row DP (`rowplan::plan_relaxed`) against what the people planned
-//! before leave of the cover, the hardest people first; then a repair that re-plans, against
-//! the whole roster, each row still breaking a hard rule. Minutes, working weekends and
+//! Feasibility first, at any size: starting from the greedy roster, each person's row is
+//! planned again by the relaxed row DP (`rowplan::plan_relaxed`) against the cover everyone
+//! else leaves, the hardest people first, and kept when the score falls; then a repair, on
+//! hard units alone, re-plans and mends each row still breaking a hard rule. Minutes, working weekends and
 //! shifts of each type are outside the DP's state, so they are priced by multipliers moved
 //! round by round until the row keeps its limits (`plan_feasible`); the exact row score
 //! judges every row.
