@@ -1,5 +1,7 @@
 //! Writes a generated instance in the benchmark format:
-//! `generate STAFF WEEKS SHIFT_TYPES SEED > instance.txt`.
+//! `cargo run -p rota --example generate -- STAFF WEEKS SHIFT_TYPES SEED > instance.txt`, any
+//! size (150 52 32 is the benchmark's largest, 150 staff × 364 days × 32 shift types).
+//! Every instance it writes is feasible (`rota::generate::planted`).
 fn main() {
     let args: Vec<usize> = std::env::args()
         .skip(1)

@@ -30,6 +30,7 @@ fn main() {
         balanced_cross_swaps: std::env::var_os("BALANCED").is_some(),
         repair_rows: std::env::var_os("REPAIR").is_some(),
         column_generation: std::env::var_os("CG").is_some(),
+        feasibility_first: std::env::var_os("NOFEAS").is_none(),
     };
     let out = rota::solve(&p, &opts, &|_| {});
     println!(

@@ -7,7 +7,7 @@
 //! point method, whose central duals suit column generation); its duals price each cover
 //! row, and the row DP of `rowplan` — with the cover priced by those duals instead of by the
 //! current roster — finds each person's cheapest row, which joins the master when its reduced
-//! cost is negative. A column is kept only when the exact row score (`search::row_cost`)
+//! cost is negative. A column is kept only when the exact row score (`tables::row_cost`)
 //! finds it breaks no hard rule, so every roster made of columns keeps them all.
 //!
 //! The dive then fixes, in turn, the people whose mix leans most on one row, generating
@@ -24,7 +24,7 @@
 //! bound either when the generation stops at the time or solve limit.
 use crate::model::{OFF, Problem, Roster};
 use crate::rowplan::RowCosts;
-use crate::search::{Tables, counts, priced_row, row_cost, value_index};
+use crate::tables::{Tables, counts, priced_row, row_cost, value_index};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,

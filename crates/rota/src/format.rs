@@ -52,6 +52,17 @@ fn err(line: usize, field: &str, message: impl Into<String>) -> ParseError {
     }
 }
 
+/// A record's fields: split at commas, each trimmed, and the empty fields after the last
+/// value dropped down to `needed` (a trailing separator, `D,480,`, leaves an empty last field
+/// the record's grammar may allow).
+fn fields(line: &str, needed: usize) -> Vec<&str> {
+    let mut fields: Vec<&str> = line.split(',').map(str::trim).collect();
+    while fields.len() > needed && fields.last() == Some(&"") {
+        fields.pop();
+    }
+    fields
+}
+
 fn number(line: usize, field: &str, text: &str) -> Result<u32, ParseError> {
     let text = text.trim();
     if text.starts_with('-') {
@@ -84,7 +95,13 @@ const SECTIONS: [&str; 7] = [
 ];
 
 /// Reads an instance of the benchmark. Every error names the line and field.
+///
+/// The reader takes every file the format allows, and a little more: LF or CRLF line ends,
+/// a byte-order mark, comment and blank lines anywhere, spaces or tabs around a field,
+/// trailing separators on any record (`A,2,D,2,`, `D,480`, `E=14|L=0|`), numbers with
+/// leading zeros, and the sections in any order.
 pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut sections: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
     let mut current: Option<&str> = None;
     for (i, raw) in text.lines().enumerate() {
@@ -94,6 +111,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             continue;
         }
         if line.starts_with("SECTION_") {
+            let line = line.trim_end_matches(|c: char| c == ',' || c.is_whitespace());
             if !SECTIONS.contains(&line) {
                 return Err(err(
                     n,
@@ -133,7 +151,10 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
             "SECTION_HORIZON has more than one line",
         ));
     }
-    let days = number(hline, "horizon", htext)? as usize;
+    let days = match fields(htext, 1)[..] {
+        [h] => number(hline, "horizon", h)? as usize,
+        _ => return Err(err(hline, "horizon", "expected one number, the days")),
+    };
     if days == 0 || !days.is_multiple_of(7) {
         return Err(err(
             hline,
@@ -145,7 +166,11 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
     let mut shifts = Vec::new();
     let mut forbidden_text = Vec::new();
     for &(n, line) in &sections["SECTION_SHIFTS"] {
-        let fields: Vec<&str> = line.split(',').collect();
+        let mut fields = fields(line, 3);
+        // An empty ForbiddenNext may be written without its comma: `D,480`.
+        if fields.len() == 2 {
+            fields.push("");
+        }
         if fields.len() != 3 {
             return Err(err(
                 n,
@@ -201,7 +226,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
 
     let mut staff: Vec<StaffMember> = Vec::new();
     for &(n, line) in &sections["SECTION_STAFF"] {
-        let fields: Vec<&str> = line.split(',').collect();
+        let fields = fields(line, 8);
         if fields.len() != 8 {
             return Err(err(
                 n,
@@ -297,7 +322,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         |section: &str, staff: &[StaffMember]| -> Result<Vec<Request>, ParseError> {
             let mut out = Vec::new();
             for &(n, line) in &sections[section] {
-                let fields: Vec<&str> = line.split(',').collect();
+                let fields = fields(line, 4);
                 if fields.len() != 4 {
                     return Err(err(
                         n,
@@ -325,7 +350,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
     let mut cover = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for &(n, line) in &sections["SECTION_COVER"] {
-        let fields: Vec<&str> = line.split(',').collect();
+        let fields = fields(line, 5);
         if fields.len() != 5 {
             return Err(err(
                 n,
@@ -338,8 +363,11 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         }
         let day = day_of(n, "Day", fields[0])?;
         let mut set = Vec::new();
-        for id in fields[1].split('|') {
+        for id in fields[1].split('|').filter(|t| !t.trim().is_empty()) {
             set.push(shift_of(n, "ShiftID", id, &shifts)?);
+        }
+        if set.is_empty() {
+            return Err(err(n, "ShiftID", "empty shift id"));
         }
         set.sort_unstable();
         set.dedup();

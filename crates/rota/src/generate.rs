@@ -1,12 +1,22 @@
-//! A seeded generator of large instances in the benchmark's shape (up to 150 staff ×
-//! 364 days × 32 shift types and beyond), for scale tests and benchmarks.
-use crate::model::{Cover, Problem, Request, ShiftType, StaffMember};
+//! A seeded generator of instances in the benchmark's shape, at any size (150 staff × 364 days
+//! × 32 shift types and beyond), for scale tests and benchmarks. Each is known to be feasible:
+//! it is built around a planted roster that breaks no hard rule (`planted`), and its limits
+//! are that roster's figures with a little slack, as tight as the benchmark's (a minutes
+//! window of 480–1,080 minutes, as in instances 1–12, per-type limits a shift or two above the
+//! count).
+use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember};
 use crate::rng::Rng;
 
 /// Builds an instance of `staff` people, `weeks` weeks and `shift_types` shift types.
 pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Problem {
+    planted(staff, weeks, shift_types, seed).0
+}
+
+/// As `generate`, with the planted roster that proves the instance feasible.
+pub fn planted(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> (Problem, Roster) {
     let mut rng = Rng::new(seed);
     let days = weeks * 7;
+    let shift_types = shift_types.max(1);
     let lengths = [480u32, 600, 720];
     let mut shifts: Vec<ShiftType> = (0..shift_types)
         .map(|i| ShiftType {
@@ -25,26 +35,24 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
             shift.forbidden_next = (0..shift_types).filter(|j| j % 3 == 0).collect();
         }
     }
-    let people: Vec<StaffMember> = (0..staff)
-        .map(|e| {
-            let max_minutes = (days as u32 / 7) * 2400;
-            StaffMember {
-                id: format!("E{e}"),
-                max_shifts: (0..shift_types)
-                    .map(|_| if rng.chance(0.1) { 0 } else { days as u32 })
-                    .collect(),
-                max_minutes,
-                min_minutes: max_minutes * 3 / 4,
-                max_consecutive: 5,
-                min_consecutive: 2,
-                min_days_off: 2,
-                max_weekends: (weeks as u32).div_ceil(2),
-                days_off: (0..days).map(|_| rng.chance(0.03)).collect(),
-                skills: 0,
-                min_rest_minutes: 0,
+    let mut roster = Roster::empty(staff, days);
+    let mut people = Vec::with_capacity(staff);
+    for e in 0..staff {
+        // Two to four shift types a person may work.
+        let kinds = (2 + rng.below(3)).min(shift_types);
+        let mut allowed: Vec<usize> = Vec::with_capacity(kinds);
+        while allowed.len() < kinds {
+            let s = rng.below(shift_types);
+            if !allowed.contains(&s) {
+                allowed.push(s);
             }
-        })
-        .collect();
+        }
+        let row = planted_row(&mut rng, days, &allowed);
+        for (d, &cell) in row.iter().enumerate() {
+            roster.set(e, d, (cell != OFF).then_some(cell as usize));
+        }
+        people.push(limits_around(&mut rng, e, &row, &shifts, &allowed));
+    }
     let mut on_requests = Vec::new();
     let mut off_requests = Vec::new();
     for (e, person) in people.iter().enumerate() {
@@ -69,13 +77,16 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
             }
         }
     }
-    // About 70 % of the staff work on a given day, spread over the shift types.
-    let per_shift = ((staff as f64 * 0.7) / shift_types as f64).max(1.0);
-    let mut cover = Vec::new();
+    // The planted roster's count on each shift, give or take one, so cover costs something.
+    let mut cover = Vec::with_capacity(days * shift_types);
     for d in 0..days {
         for s in 0..shift_types {
-            let requirement =
-                (per_shift * (0.6 + 0.8 * (rng.below(100) as f64 / 100.0))).round() as u32;
+            let n = (0..staff).filter(|&e| roster.get(e, d) == Some(s)).count() as u32;
+            let requirement = match rng.below(10) {
+                0..3 => n + 1,
+                3..5 => n.saturating_sub(1),
+                _ => n,
+            };
             cover.push(Cover {
                 day: d,
                 shifts: vec![s],
@@ -86,7 +97,7 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
             });
         }
     }
-    Problem {
+    let problem = Problem {
         days,
         shifts,
         staff: people,
@@ -99,5 +110,71 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
         work_requests: Vec::new(),
+    };
+    (problem, roster)
+}
+
+/// A row of runs of 2–5 working days (one shift type a run, so no forbidden succession)
+/// between runs of 2–4 days off.
+fn planted_row(rng: &mut Rng, days: usize, allowed: &[usize]) -> Vec<u16> {
+    let mut row = vec![OFF; days];
+    let mut d = rng.below(3);
+    while d < days {
+        let len = 2 + rng.below(4);
+        let s = allowed[rng.below(allowed.len())] as u16;
+        for cell in row.iter_mut().skip(d).take(len) {
+            *cell = s;
+        }
+        d += len + 2 + rng.below(3);
+    }
+    row
+}
+
+/// A person's limits around their planted row: its minutes within a window of 480–1,080
+/// minutes, each allowed type's count with 0–2 to spare, its weekends with 0–1 to spare, and
+/// fixed days off on a few of its days off.
+fn limits_around(
+    rng: &mut Rng,
+    e: usize,
+    row: &[u16],
+    shifts: &[ShiftType],
+    allowed: &[usize],
+) -> StaffMember {
+    let mut counts = vec![0u32; shifts.len()];
+    let mut minutes = 0u32;
+    let mut weekends = 0u32;
+    for (d, &cell) in row.iter().enumerate() {
+        if cell == OFF {
+            continue;
+        }
+        counts[cell as usize] += 1;
+        minutes += shifts[cell as usize].minutes;
+        if d % 7 == 5 || (d % 7 == 6 && row[d - 1] == OFF) {
+            weekends += 1;
+        }
+    }
+    let max_shifts = (0..shifts.len())
+        .map(|s| {
+            if allowed.contains(&s) {
+                counts[s] + rng.below(3) as u32
+            } else {
+                0
+            }
+        })
+        .collect();
+    let window = 480 + rng.below(601) as u32;
+    let above = rng.below(window as usize + 1) as u32;
+    StaffMember {
+        id: format!("E{e}"),
+        max_shifts,
+        max_minutes: minutes + above,
+        min_minutes: minutes.saturating_sub(window - above),
+        max_consecutive: 5,
+        min_consecutive: 2,
+        min_days_off: 2,
+        max_weekends: weekends + rng.below(2) as u32,
+        days_off: row.iter().map(|&c| c == OFF && rng.chance(0.1)).collect(),
+        skills: 0,
+        min_rest_minutes: 0,
     }
 }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod rng;
 pub mod rowplan;
 pub mod search;
+pub mod tables;
 
 pub use eval::{Evaluation, HardRule, HardViolation, evaluate};
 pub use format::{ParseError, read_instance, read_roster, write_instance, write_roster};

@@ -6,7 +6,7 @@
 //! far (in units of the shifts' common divisor) — and prices each day by the cover it adds or
 //! removes, the requests, and the hard rules weighted by the search's current hard weight.
 //! Limits on shifts of each type and fair shares are not in the state: the search prices an
-//! over-used type, or a share's shifts, and plans again (`search::plan_row`), and the exact
+//! over-used type, or a share's shifts, and plans again (`search::replan`), and the exact
 //! row score judges the result. Column generation counts one type's limit exactly, as one
 //! more dimension of the state (`plan_within`).
 use crate::model::{OFF, Problem};
@@ -219,4 +219,151 @@ pub fn plan_within(
         }
     }
     Some(cells)
+}
+
+/// A row for person `e` with the minutes, weekends and per-type counts left out of the
+/// state, so it scales to any horizon: the state is only the last day's value, the current
+/// run's length and whether it began on day 0. The runs' limits, days off and forbidden
+/// successions are priced at `weight` as in `plan`; a working weekend costs `weekend_price`,
+/// and the caller prices minutes and types in `costs` (multipliers it moves until the row
+/// keeps its limits, see `search::replan::plan_feasible`). Shift types that follow and are
+/// followed by the same types alike share one value of the state (the cheapest of them each
+/// day), so the state stays small with many types.
+// The loops index several tables (costs, classes, states) by the same value.
+#[allow(clippy::needless_range_loop)]
+pub fn plan_relaxed(
+    p: &Problem,
+    e: usize,
+    costs: &RowCosts,
+    weight: f64,
+    weekend_price: f64,
+) -> Vec<u16> {
+    let m = &p.staff[e];
+    let (days, shifts) = (p.days, p.shifts.len());
+    // Whether working `b` the day after `a` breaks a rule.
+    let breaks = |a: usize, b: usize| {
+        let (x, y) = (&p.shifts[a], &p.shifts[b]);
+        x.forbidden_next.contains(&b)
+            || (m.min_rest_minutes > 0
+                && (24 * 60 + y.start_minute).saturating_sub(x.start_minute + x.minutes)
+                    < m.min_rest_minutes)
+    };
+    let mut keys: Vec<Vec<bool>> = Vec::new();
+    let mut class_of = vec![0usize; shifts];
+    for s in 0..shifts {
+        let key: Vec<bool> = (0..shifts)
+            .map(|b| breaks(s, b))
+            .chain((0..shifts).map(|a| breaks(a, s)))
+            .collect();
+        class_of[s] = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            keys.push(key);
+            keys.len() - 1
+        });
+    }
+    let classes = keys.len();
+    let off = classes;
+    let first_of: Vec<usize> = (0..classes)
+        .map(|c| class_of.iter().position(|&k| k == c).expect("a member"))
+        .collect();
+    let bad: Vec<bool> = (0..classes * classes)
+        .map(|i| breaks(first_of[i / classes], first_of[i % classes]))
+        .collect();
+    // Per day and class: the cheapest member and its cost; the day off last.
+    let width = classes + 1;
+    let mut pick = vec![(f64::INFINITY, OFF); days * width];
+    for d in 0..days {
+        for s in 0..shifts {
+            let c = costs.cost[d * costs.values + s];
+            let slot = &mut pick[d * width + class_of[s]];
+            if c < slot.0 {
+                *slot = (c, s as u16);
+            }
+        }
+        pick[d * width + off] = (costs.cost[d * costs.values + costs.values - 1], OFF);
+    }
+    let runs = (m.max_consecutive + 1)
+        .max(m.min_consecutive)
+        .max(m.min_days_off) as usize
+        + 1;
+    let states = width * runs * 2;
+    let index = |last: usize, run: usize, s0: usize| (last * runs + run) * 2 + s0;
+    let mut dp = vec![f64::INFINITY; states];
+    let mut parent: Vec<u32> = vec![u32::MAX; states * days];
+    for v in 0..width {
+        let c = pick[v].0;
+        if c.is_finite() {
+            dp[index(v, 1, 1)] = c;
+        }
+    }
+    let mut next = vec![f64::INFINITY; states];
+    for d in 1..days {
+        next.iter_mut().for_each(|x| *x = f64::INFINITY);
+        let dow = d % 7;
+        let row_parent = &mut parent[d * states..(d + 1) * states];
+        for last in 0..width {
+            let prev_works = last != off;
+            for run in 1..runs {
+                for s0 in 0..2 {
+                    let from = index(last, run, s0);
+                    let base = dp[from];
+                    if !base.is_finite() {
+                        continue;
+                    }
+                    for v in 0..width {
+                        let cell = pick[d * width + v].0;
+                        if !cell.is_finite() {
+                            continue;
+                        }
+                        let works = v != off;
+                        let mut cost = base + cell;
+                        let (nrun, ns0);
+                        if works == prev_works {
+                            nrun = (run + 1).min(runs - 1);
+                            ns0 = s0;
+                            if works && run + 1 > m.max_consecutive as usize {
+                                cost += weight;
+                            }
+                        } else {
+                            if s0 == 0 {
+                                let min = if prev_works {
+                                    m.min_consecutive
+                                } else {
+                                    m.min_days_off
+                                } as usize;
+                                if run < min {
+                                    cost += weight * (min - run) as f64;
+                                }
+                            }
+                            nrun = 1;
+                            ns0 = 0;
+                        }
+                        if works && prev_works && bad[last * classes + v] {
+                            cost += weight;
+                        }
+                        if works && (dow == 5 || (dow == 6 && !prev_works)) {
+                            cost += weekend_price;
+                        }
+                        let to = index(v, nrun, ns0);
+                        if cost < next[to] {
+                            next[to] = cost;
+                            row_parent[to] = from as u32;
+                        }
+                    }
+                }
+            }
+        }
+        std::mem::swap(&mut dp, &mut next);
+    }
+    let mut state = (0..states)
+        .min_by(|&a, &b| dp[a].total_cmp(&dp[b]))
+        .expect("a state");
+    let mut cells = vec![OFF; days];
+    for d in (0..days).rev() {
+        let last = state / (runs * 2);
+        cells[d] = pick[d * width + last].1;
+        if d > 0 {
+            state = parent[d * states + state] as usize;
+        }
+    }
+    cells
 }

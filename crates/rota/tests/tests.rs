@@ -8,6 +8,9 @@ use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
 use std::time::Duration;
 
+mod reader;
+mod scale;
+
 const DATA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../../shared/data/shift-scheduling"

@@ -1,0 +1,297 @@
+//! The move selectors and how one random move of a kind is made (and recorded to undo).
+use crate::model::OFF;
+use crate::rng::Rng;
+use crate::tables::NO_LOCK;
+
+use super::replan::plan_row;
+use super::state::{State, Undo};
+
+/// The move selectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveKind {
+    /// Change one person's one day.
+    Change,
+    /// Swap two people's assignments on one day.
+    Swap,
+    /// Swap a block of 2–7 days between two people.
+    BlockSwap,
+    /// Give one person the same value on a block of 2–5 days.
+    BlockReplan,
+    /// Re-plan one person's whole row by dynamic programming (see `rowplan`).
+    RowPlan,
+    /// Swap two days of one person's row: a shift moves to another day, the row's totals
+    /// (minutes, shifts of each type) kept.
+    RowSwap,
+    /// Swap two people's assignments on two days at once: the cover is kept, only the two
+    /// rows change.
+    CrossSwap,
+    /// Put someone on a shift short of cover, usually giving up another of their working
+    /// days so the row's total stays.
+    CoverFill,
+    /// Swap two blocks of 2–7 days of one person's row (half the time two weekends): a run
+    /// or a worked weekend moves, the row's totals kept.
+    RowBlockSwap,
+}
+
+impl MoveKind {
+    pub const ALL: [MoveKind; 9] = [
+        MoveKind::Change,
+        MoveKind::Swap,
+        MoveKind::BlockSwap,
+        MoveKind::BlockReplan,
+        MoveKind::RowPlan,
+        MoveKind::RowSwap,
+        MoveKind::CrossSwap,
+        MoveKind::CoverFill,
+        MoveKind::RowBlockSwap,
+    ];
+
+    /// Picks a selector with the search's mix: cover fill 5 %, change 25 %, swap 20 %, block
+    /// swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row block swap 8 %, and
+    /// a row re-plan once in `row_plan_every` moves.
+    pub(super) fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
+        if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
+            return MoveKind::RowPlan;
+        }
+        match rng.below(100) {
+            0..5 => MoveKind::CoverFill,
+            5..30 => MoveKind::Change,
+            30..50 => MoveKind::Swap,
+            50..60 => MoveKind::BlockSwap,
+            60..70 => MoveKind::BlockReplan,
+            70..82 => MoveKind::RowSwap,
+            82..92 => MoveKind::CrossSwap,
+            _ => MoveKind::RowBlockSwap,
+        }
+    }
+}
+
+/// Tries one random move of a kind and records how to undo it.
+pub(super) fn random_move(
+    state: &mut State,
+    rng: &mut Rng,
+    undo: &mut Undo,
+    kind: MoveKind,
+    weight: f64,
+    balanced: bool,
+) {
+    let (days, staff) = (state.t.days, state.p.staff.len());
+    let t = state.t;
+    // Whether the two people may take each other's values on day `d`.
+    let may_swap = |state: &State, e1: usize, e2: usize, d: usize| {
+        let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+        t.may_take(e1, d, b) && t.may_take(e2, d, a)
+    };
+    undo.cells.clear();
+    undo.hard = state.hard;
+    undo.soft = state.soft;
+    // Half the time a working value is drawn among the shifts still short of cover that day,
+    // which is where a change most likely pays.
+    let pick_value = |rng: &mut Rng, e: usize, d: usize, state: &State| -> u16 {
+        let allowed = state.t.allowed_on(e, d);
+        if allowed.is_empty() || rng.chance(0.25) {
+            return OFF;
+        }
+        if rng.chance(0.5) {
+            let short: Vec<u16> = allowed
+                .iter()
+                .copied()
+                .filter(|&s| {
+                    state.t.covers_at[d * state.t.shifts + s as usize]
+                        .iter()
+                        .any(|&c| {
+                            state.cover_count[c as usize]
+                                < i64::from(state.p.cover[c as usize].requirement)
+                        })
+                })
+                .collect();
+            if !short.is_empty() {
+                return short[rng.below(short.len())];
+            }
+        }
+        allowed[rng.below(allowed.len())]
+    };
+    let change = |state: &mut State, undo: &mut Undo, e: usize, d: usize, v: u16| {
+        let old = state.cells[e * days + d];
+        if old != v {
+            undo.cells.push((e as u32, d as u32, old));
+            state.set_cell(e, d, v);
+        }
+    };
+    let mut e1 = rng.below(staff);
+    let mut e2 = e1;
+    if kind == MoveKind::Change {
+        // Change one cell.
+        let d = rng.below(days);
+        let v = pick_value(rng, e1, d, state);
+        change(state, undo, e1, d, v);
+    } else if kind == MoveKind::Swap {
+        // Swap two people's assignments on one day.
+        e2 = rng.below(staff);
+        let d = rng.below(days);
+        if may_swap(state, e1, e2, d) {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::BlockSwap {
+        // Swap a block of days between two people.
+        e2 = rng.below(staff);
+        let len = 2 + rng.below(6.min(days - 1));
+        let start = rng.below(days - len + 1);
+        let may = (start..start + len).all(|d| may_swap(state, e1, e2, d));
+        for d in (start..start + len).filter(|_| may) {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowSwap {
+        // Half the time the other day is within three days, where a run's edge moves.
+        let d1 = rng.below(days);
+        let d2 = if rng.chance(0.5) {
+            (d1 + days + rng.below(7) - 3) % days
+        } else {
+            rng.below(days)
+        };
+        let (a, b) = (state.cells[e1 * days + d1], state.cells[e1 * days + d2]);
+        if t.may_take(e1, d1, b) && t.may_take(e1, d2, a) {
+            change(state, undo, e1, d1, b);
+            change(state, undo, e1, d2, a);
+        }
+    } else if kind == MoveKind::CrossSwap {
+        e2 = rng.below(staff);
+        let d1 = rng.below(days);
+        let d2 = if balanced {
+            balanced_day(state, rng, e1, e2, d1).unwrap_or(d1)
+        } else {
+            rng.below(days)
+        };
+        let both = [d1, d2];
+        let both = &both[..if d1 == d2 { 1 } else { 2 }];
+        let may = both.iter().all(|&d| may_swap(state, e1, e2, d));
+        for &d in both.iter().filter(|_| may) {
+            let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
+            change(state, undo, e1, d, b);
+            change(state, undo, e2, d, a);
+        }
+    } else if kind == MoveKind::RowBlockSwap {
+        let (len, a, b) = if days >= 14 && rng.chance(0.5) {
+            let weekends = days / 7;
+            (2, 7 * rng.below(weekends) + 5, 7 * rng.below(weekends) + 5)
+        } else {
+            let len = 2 + rng.below(6.min(days / 2 - 1));
+            (len, rng.below(days - len + 1), rng.below(days - len + 1))
+        };
+        let may = (0..len).all(|i| {
+            let (x, y) = (
+                state.cells[e1 * days + a + i],
+                state.cells[e1 * days + b + i],
+            );
+            t.may_take(e1, a + i, y) && t.may_take(e1, b + i, x)
+        });
+        if a.abs_diff(b) >= len && may {
+            for i in 0..len {
+                let (x, y) = (
+                    state.cells[e1 * days + a + i],
+                    state.cells[e1 * days + b + i],
+                );
+                change(state, undo, e1, a + i, y);
+                change(state, undo, e1, b + i, x);
+            }
+        }
+    } else if kind == MoveKind::CoverFill {
+        let covers = state.p.cover.len();
+        let short = (0..16).map(|_| rng.below(covers.max(1))).find(|&i| {
+            i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement)
+        });
+        if let Some(i) = short {
+            let p = state.p;
+            let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
+            let may = |e: usize, s: &usize| state.t.allowed_on(e, d).contains(&(*s as u16));
+            let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
+                let cell = state.cells[e * days + d];
+                (cell == OFF || !row.contains(&(cell as usize)))
+                    && row.iter().any(|s| may(e, s))
+                    && state.counts(e, i)
+            });
+            if let Some(e) = who {
+                // One of the row's shifts the person may work (no draw when there is one).
+                let options = row.iter().filter(|s| may(e, s)).count();
+                let k = if options > 1 { rng.below(options) } else { 0 };
+                let s = row
+                    .iter()
+                    .filter(|s| may(e, s))
+                    .nth(k)
+                    .map(|&s| s as u16)
+                    .expect("the person may work one of the row's shifts");
+                (e1, e2) = (e, e);
+                if state.cells[e * days + d] == OFF && rng.chance(0.7) {
+                    let other = (0..8)
+                        .map(|_| rng.below(days))
+                        .find(|&d2| d2 != d && state.cells[e * days + d2] != OFF);
+                    if let Some(d2) = other {
+                        change(state, undo, e, d2, OFF);
+                    }
+                }
+                change(state, undo, e, d, s);
+            }
+        }
+    } else if kind == MoveKind::RowPlan {
+        if let Some(cells) = plan_row(state, e1, weight) {
+            for (d, v) in cells.into_iter().enumerate() {
+                if state.t.lock[e1 * days + d] == NO_LOCK {
+                    change(state, undo, e1, d, v);
+                }
+            }
+        }
+    } else {
+        // Re-plan a block of one person's days with one value.
+        let len = 2 + rng.below(4.min(days - 1));
+        let start = rng.below(days - len + 1);
+        let v = pick_value(rng, e1, start, state);
+        for d in (start..start + len).filter(|&d| t.may_take(e1, d, v)) {
+            change(state, undo, e1, d, v);
+        }
+    }
+    undo.rows = [e1, e2];
+    undo.row_scores = [
+        (state.row_hard[e1], state.row_soft[e1]),
+        (state.row_hard[e2], state.row_soft[e2]),
+    ];
+    if !undo.cells.is_empty() {
+        state.rescore_row(e1);
+        if e2 != e1 {
+            state.rescore_row(e2);
+        }
+    }
+}
+
+/// For a cross swap of people `e1` and `e2` on day `d1`: a second day, drawn evenly among
+/// those where swapping them too leaves both with the minutes they had and breaks nothing
+/// fixed by the day (see `Tables::may_take`); `None` when there is none.
+fn balanced_day(state: &State, rng: &mut Rng, e1: usize, e2: usize, d1: usize) -> Option<usize> {
+    let (t, days) = (state.t, state.t.days);
+    let length = |cell: u16| {
+        if cell == OFF {
+            0
+        } else {
+            i64::from(state.p.shifts[cell as usize].minutes)
+        }
+    };
+    let cell = |e: usize, d: usize| state.cells[e * days + d];
+    let given = length(cell(e2, d1)) - length(cell(e1, d1));
+    let fits = |d: usize| {
+        let (a, b) = (cell(e1, d), cell(e2, d));
+        d != d1
+            && a != b
+            && length(b) - length(a) == -given
+            && t.may_take(e1, d, b)
+            && t.may_take(e2, d, a)
+    };
+    let count = (0..days).filter(|&d| fits(d)).count();
+    if count == 0 {
+        return None;
+    }
+    let k = rng.below(count);
+    (0..days).filter(|&d| fits(d)).nth(k)
+}

@@ -1,0 +1,307 @@
+//! One worker's loop: construction (or the first worker's column generation), then
+//! simulated annealing with strategic oscillation of the hard-rule weight, meeting the other
+//! workers over the budget.
+use crate::colgen;
+use crate::eval::evaluate;
+use crate::model::{Problem, Roster};
+use crate::rng::Rng;
+use crate::tables::Tables;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use super::construct::{construct, repair_rows};
+use super::feasible::construct_by_rows;
+use super::meeting::{Shared, better, meet};
+use super::moves::{MoveKind, random_move};
+use super::options::{DIVE_SHARE, DIVE_SOLVES, Options, Progress};
+use super::state::{State, Undo, undo_move};
+
+// The worker's context is passed whole; grouping it would only move the list.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn worker(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    index: usize,
+    seed: u64,
+    start: Instant,
+    shared: &Shared,
+    on_progress: &(dyn Fn(&Progress) + Sync),
+) -> (Roster, (i64, i64), Duration, u64) {
+    let mut rng = Rng::new(seed);
+    let stop = options.stop.as_deref();
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let mut initial = first_roster(p, t, options, start, &mut rng);
+    let report =
+        |hard: i64, soft: i64, steps: u64, elapsed: Duration, fraction: f64, cells: &[u16]| {
+            let mut shared_best = shared.best.lock().expect("progress lock");
+            if (hard, soft) < *shared_best {
+                *shared_best = (hard, soft);
+                on_progress(&Progress {
+                    best_objective: soft as u64,
+                    best_hard_units: hard as u64,
+                    elapsed,
+                    steps,
+                    fraction: fraction.min(1.0),
+                    cells,
+                });
+            }
+        };
+    // With column generation the first worker spends up to `dive_share` of the time budget
+    // on the dive (`colgen`), and the meetings fall in the rest, so nobody waits for it.
+    let dive_share = if options.column_generation && colgen::suits(p, t) {
+        DIVE_SHARE
+    } else {
+        0.0
+    };
+    // When the start roster was found: the dive's time, not the annealing's start.
+    let mut found_at = None;
+    if index == 0 && dive_share > 0.0 {
+        let limit = options.time_limit.filter(|_| options.step_limit.is_none());
+        let improved = |(hard, soft): (i64, i64), at: Duration| {
+            let fraction = limit.map_or(0.0, |l| at.as_secs_f64() / l.as_secs_f64().max(1e-9));
+            report(hard, soft, 0, at, fraction, &[]);
+        };
+        if let Some((roster, at)) =
+            column_search(p, t, options, start, dive_share, &mut rng, &improved)
+        {
+            let (a, b) = (evaluate(p, &roster), evaluate(p, &initial));
+            if (a.hard_units(), a.objective) < (b.hard_units(), b.objective) {
+                initial = roster;
+                found_at = Some(at);
+            }
+        }
+    }
+    let mut state = State::new(p, t, &initial);
+    if options.repair_rows {
+        repair_rows(&mut state);
+    }
+    let mut best_cells = state.cells.clone();
+    let mut best = (state.hard, state.soft);
+    let mut time_to_best = found_at.unwrap_or_else(|| start.elapsed());
+    let mut undo = Undo {
+        cells: Vec::with_capacity(16),
+        rows: [0, 0],
+        row_scores: [(0, 0); 2],
+        hard: 0,
+        soft: 0,
+    };
+    let mut steps = 0u64;
+    // Strategic oscillation: the weight of a hard unit rises while the roster breaks hard
+    // rules and falls while it keeps them, so the search may cross infeasible ground.
+    let mut weight = options.hard_weight as f64;
+    let (t0, t1) = (options.start_temperature, options.end_temperature);
+    let mut temperature = t0;
+    let mut fraction = 0.0f64;
+    report(state.hard, state.soft, 0, time_to_best, 0.0, &state.cells);
+    let threads = options.threads.max(1);
+    let meetings = if threads > 1 { options.meetings } else { 0 };
+    // With a step budget a meeting every `meet_every` steps; with a time limit, when the
+    // next share of the time is used (and one last when it is all used, where all stop).
+    let meet_every = match options.step_limit {
+        Some(limit) if meetings > 0 => (limit / meetings).div_ceil(256).max(1) * 256,
+        _ => 0,
+    };
+    let mut met = 0u64;
+    loop {
+        if steps.is_multiple_of(256) {
+            if stopped() {
+                break;
+            }
+            fraction = match (options.step_limit, options.time_limit) {
+                (Some(limit), _) => steps as f64 / limit.max(1) as f64,
+                (None, Some(limit)) => {
+                    start.elapsed().as_secs_f64() / limit.as_secs_f64().max(1e-9)
+                }
+                (None, None) => (steps as f64 / 1e7).min(0.999),
+            };
+            let spent = fraction >= 1.0;
+            if meetings > 0 {
+                let due = if meet_every > 0 {
+                    steps > 0 && steps.is_multiple_of(meet_every)
+                } else {
+                    let next = dive_share + (1.0 - dive_share) * (met + 1) as f64 / meetings as f64;
+                    spent || fraction >= next
+                };
+                if due {
+                    met += 1;
+                    let (all_spent, adopted) =
+                        meet(shared, index, best, &best_cells, time_to_best, spent);
+                    if let Some(slot) = adopted {
+                        let roster = Roster {
+                            days: p.days,
+                            cells: slot.cells,
+                        };
+                        state = State::new(p, t, &roster);
+                        best = slot.best;
+                        best_cells.clone_from(&state.cells);
+                        time_to_best = slot.found_at;
+                    }
+                    if all_spent {
+                        break;
+                    }
+                }
+                // With a time limit, workers stop only together, at a meeting: one that
+                // stopped alone would leave the others waiting at the next.
+                if meet_every > 0 && spent {
+                    break;
+                }
+            } else if spent {
+                break;
+            }
+            temperature = t0 * (t1 / t0).powf(fraction);
+            if state.hard > 0 {
+                weight = (weight * 1.02).min(options.hard_weight as f64 * 1000.0);
+            } else {
+                weight = (weight * 0.99).max(options.hard_weight as f64 * 0.1);
+            }
+        }
+        let (hard0, soft0) = (state.hard, state.soft);
+        let kind = MoveKind::random(&mut rng, options.row_plan_every);
+        random_move(
+            &mut state,
+            &mut rng,
+            &mut undo,
+            kind,
+            weight,
+            options.balanced_cross_swaps,
+        );
+        let delta = (state.hard - hard0) as f64 * weight + (state.soft - soft0) as f64;
+        let accept = delta <= 0.0 || rng.chance((-delta / temperature).exp());
+        if accept {
+            if better(state.hard, state.soft, best) {
+                best = (state.hard, state.soft);
+                best_cells.clone_from(&state.cells);
+                time_to_best = start.elapsed();
+                report(
+                    state.hard,
+                    state.soft,
+                    steps,
+                    time_to_best,
+                    fraction,
+                    &state.cells,
+                );
+            }
+        } else {
+            undo_move(&mut state, &undo);
+        }
+        #[cfg(feature = "debug-checks")]
+        state.check();
+        steps += 1;
+    }
+    // Leave the meetings with this worker's best marked done, so a worker still searching
+    // stops at its next meeting and none waits for this one (which matters only when
+    // stopped: otherwise every meeting is already over).
+    {
+        let mut slots = shared.slots.lock().expect("meeting lock");
+        let slot = &mut slots[index];
+        slot.best = best;
+        slot.cells.clone_from(&best_cells);
+        slot.found_at = time_to_best;
+        slot.done = true;
+    }
+    shared.barrier.leave();
+    (
+        Roster {
+            days: p.days,
+            cells: best_cells,
+        },
+        best,
+        time_to_best,
+        steps,
+    )
+}
+
+/// The roster a worker starts from: the greedy construction, or, with
+/// `Options::feasibility_first` when that breaks a hard rule, the construction by rows if it
+/// does better (fewer hard units, then a lower penalty). Not where column generation runs:
+/// its rows are whole rows keeping every rule, found by the exact DP, and there the greedy
+/// start keeps the annealing's workers apart from the dive (on benchmark instance 8 a start
+/// by rows gave 1,602–1,877 at 10 s against 1,479–1,591).
+fn first_roster(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    start: Instant,
+    rng: &mut Rng,
+) -> Roster {
+    let stop = options.stop.as_deref();
+    // Under a time limit (and no step budget) the construction takes at most 60 % of it.
+    let deadline = match (options.step_limit, options.time_limit) {
+        (None, Some(limit)) => Some(start + limit.mul_f64(0.6)),
+        _ => None,
+    };
+    let greedy = construct(p, t, rng, stop);
+    if !options.feasibility_first || (options.column_generation && colgen::suits(p, t)) {
+        return greedy;
+    }
+    let a = evaluate(p, &greedy);
+    if a.is_feasible() {
+        return greedy;
+    }
+    let rows = construct_by_rows(p, t, rng, stop, deadline, &greedy);
+    let b = evaluate(p, &rows);
+    if (b.hard_units(), b.objective) < (a.hard_units(), a.objective) {
+        rows
+    } else {
+        greedy
+    }
+}
+
+/// The first worker's column generation (see `Options::column_generation`): a dive, then,
+/// under a time limit and until `dive_share` of it is used, re-dives over 6–15 people drawn
+/// at random with everyone else held to the best roster so far, keeping each that is better.
+/// Each better roster is passed to `improved` with its time; the best is returned with it.
+fn column_search(
+    p: &Problem,
+    t: &Tables,
+    options: &Options,
+    start: Instant,
+    dive_share: f64,
+    rng: &mut Rng,
+    improved: &dyn Fn((i64, i64), Duration),
+) -> Option<(Roster, Duration)> {
+    // A step budget is bounded by steps, not the clock, even when a time limit is set too.
+    let deadline = match (options.step_limit, options.time_limit) {
+        (None, Some(limit)) => Some(start + limit.mul_f64(dive_share)),
+        _ => None,
+    };
+    let stop = options.stop.as_deref();
+    let over = || {
+        stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || deadline.is_some_and(|d| Instant::now() >= d)
+    };
+    let max_solves = if deadline.is_some() {
+        usize::MAX
+    } else {
+        DIVE_SOLVES
+    };
+    let mut search = colgen::ColumnSearch::new(p, t, max_solves)?;
+    let mut best = search.dive(&over)?;
+    let score = |r: &Roster| {
+        let e = evaluate(p, r);
+        (e.hard_units() as i64, e.objective as i64)
+    };
+    let mut best_score = score(&best);
+    let mut best_at = start.elapsed();
+    improved(best_score, best_at);
+    let staff = p.staff.len();
+    while deadline.is_some() && !over() {
+        let size = (6 + rng.below(10)).min(staff);
+        let mut free: Vec<usize> = Vec::with_capacity(size);
+        while free.len() < size {
+            let e = rng.below(staff);
+            if !free.contains(&e) {
+                free.push(e);
+            }
+        }
+        if let Some(roster) = search.redive(&best, &free, &over) {
+            let s = score(&roster);
+            if s < best_score {
+                (best, best_score, best_at) = (roster, s, start.elapsed());
+                improved(best_score, best_at);
+            }
+        }
+    }
+    Some((best, best_at))
+}

@@ -1,0 +1,430 @@
+//! What the search and column generation share: the tables precomputed from a problem
+//! (`Tables`: requests, cover rows and room pools per cell, the hard units each value breaks
+//! at a fixed cell, the types open to a person), the score of one person's row (`row_cost`)
+//! and the price of each value on each day of a row (`priced_row`), which the row DP takes.
+use crate::model::{OFF, Problem};
+
+/// What the search precomputes from the problem.
+pub struct Tables {
+    pub(crate) days: usize,
+    pub(crate) shifts: usize,
+    /// Per cell `e*days+d`: (shift, weight) of on and off requests.
+    pub(crate) on: Vec<Vec<(u16, u32)>>,
+    pub(crate) off: Vec<Vec<(u16, u32)>>,
+    /// Per cell: the work requests made there (indices into `Problem::work_requests`).
+    pub(crate) want: Vec<Vec<u32>>,
+    /// Per `d*shifts+s`: the cover rows counting that cell (a row over several shift types
+    /// is listed under each).
+    pub(crate) covers_at: Vec<Vec<u32>>,
+    /// Per shift: the room pools using it.
+    pub(crate) pools_of: Vec<Vec<u32>>,
+    /// Per cell: the locked value, or `NO_LOCK`.
+    pub(crate) lock: Vec<u32>,
+    /// Per cell with a lock, a required session, a closed or barred shift type: its row in
+    /// `fixed_units`, or `NO_FIXED`.
+    pub(crate) fixed: Vec<u32>,
+    /// Per such row and value (shift, or `shifts` for a day off): the hard units the value
+    /// breaks there (a changed lock, each required session it does not meet, a shift type
+    /// closed that day or barred to the person). Equal rows
+    /// are shared.
+    pub(crate) fixed_units: Vec<u32>,
+    /// Per person: the shift types they may work at all.
+    pub(crate) allowed: Vec<Vec<u16>>,
+    /// Per cell (`e*days+d`), only when some shift type is closed on some day or barred to
+    /// someone (the product's sessions, never the benchmark's): the types the person may work
+    /// that day — `allowed` less the types closed or barred to them then, and none on a day
+    /// they must not work. The moves draw from
+    /// it, so they do not waste time on values that break a hard rule whatever else changes.
+    /// Empty otherwise, and `allowed` is used.
+    pub(crate) open: Vec<Vec<u16>>,
+    /// The common divisor of the shift lengths, the DP's unit of minutes.
+    pub(crate) unit: u32,
+    /// Per person: their fair shares (indices into `Problem::fair_shares`).
+    pub(crate) fair_of: Vec<Vec<u32>>,
+    /// Per fair share and shift type (`k*shifts+s`): whether the type counts for the share.
+    pub(crate) fair_member: Vec<bool>,
+}
+
+pub(crate) const NO_LOCK: u32 = u32::MAX;
+pub(crate) const NO_FIXED: u32 = u32::MAX;
+
+/// The index of a cell's value in a per-value table: the shift, or `shifts` for a day off.
+pub(crate) fn value_index(cell: u16, shifts: usize) -> usize {
+    if cell == OFF { shifts } else { cell as usize }
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+impl Tables {
+    pub fn new(p: &Problem) -> Tables {
+        let (days, shifts, staff) = (p.days, p.shifts.len(), p.staff.len());
+        let mut on = vec![Vec::new(); staff * days];
+        let mut off = vec![Vec::new(); staff * days];
+        for r in &p.on_requests {
+            on[r.staff * days + r.day].push((r.shift as u16, r.weight));
+        }
+        for r in &p.off_requests {
+            off[r.staff * days + r.day].push((r.shift as u16, r.weight));
+        }
+        let mut want = vec![Vec::new(); staff * days];
+        for (i, r) in p.work_requests.iter().enumerate() {
+            want[r.staff * days + r.day].push(i as u32);
+        }
+        let mut covers_at = vec![Vec::new(); days * shifts];
+        for (i, c) in p.cover.iter().enumerate() {
+            for &s in &c.shifts {
+                let at = &mut covers_at[c.day * shifts + s];
+                // A shift listed twice in a row still counts a person once.
+                if at.last() != Some(&(i as u32)) {
+                    at.push(i as u32);
+                }
+            }
+        }
+        let mut pools_of = vec![Vec::new(); shifts];
+        for (i, pool) in p.rooms.iter().enumerate() {
+            for &s in &pool.shifts {
+                pools_of[s].push(i as u32);
+            }
+        }
+        let mut lock = vec![NO_LOCK; staff * days];
+        for l in &p.locks {
+            lock[l.staff * days + l.day] = l.shift.map_or(u32::from(OFF), |s| s as u32);
+        }
+        // Per cell, the units each value breaks; then equal rows shared.
+        let values = shifts + 1;
+        let mut per_cell: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
+        for l in &p.locks {
+            let units = per_cell
+                .entry(l.staff * days + l.day)
+                .or_insert_with(|| vec![0; values]);
+            let keep = l.shift.unwrap_or(shifts);
+            for (v, u) in units.iter_mut().enumerate() {
+                *u += u32::from(v != keep);
+            }
+        }
+        for (s, shift) in p.shifts.iter().enumerate() {
+            for &d in &shift.closed_days {
+                for e in 0..staff {
+                    let units = per_cell
+                        .entry(e * days + d)
+                        .or_insert_with(|| vec![0; values]);
+                    units[s] += 1;
+                }
+            }
+        }
+        for u in &p.unavailable {
+            let units = per_cell
+                .entry(u.staff * days + u.day)
+                .or_insert_with(|| vec![0; values]);
+            for &s in &u.shifts {
+                units[s] += 1;
+            }
+        }
+        for r in &p.required {
+            let units = per_cell
+                .entry(r.staff * days + r.day)
+                .or_insert_with(|| vec![0; values]);
+            for (v, u) in units.iter_mut().enumerate() {
+                *u += u32::from(!r.shifts.contains(&v));
+            }
+        }
+        let mut fixed = vec![NO_FIXED; staff * days];
+        let mut fixed_units = Vec::new();
+        let mut rows: std::collections::BTreeMap<Vec<u32>, u32> = Default::default();
+        for (cell, units) in per_cell {
+            let next = rows.len() as u32;
+            let row = *rows.entry(units).or_insert_with_key(|units| {
+                fixed_units.extend_from_slice(units);
+                next
+            });
+            fixed[cell] = row;
+        }
+        let allowed: Vec<Vec<u16>> = p
+            .staff
+            .iter()
+            .map(|m| {
+                (0..shifts)
+                    .filter(|&s| {
+                        m.max_shifts[s] > 0
+                            && p.shifts[s].skill.is_none_or(|k| m.skills & (1 << k) != 0)
+                    })
+                    .map(|s| s as u16)
+                    .collect()
+            })
+            .collect();
+        let any_closed =
+            p.shifts.iter().any(|s| !s.closed_days.is_empty()) || !p.unavailable.is_empty();
+        let open = if any_closed {
+            let mut closed = vec![false; days * shifts];
+            for (s, shift) in p.shifts.iter().enumerate() {
+                for &d in &shift.closed_days {
+                    closed[d * shifts + s] = true;
+                }
+            }
+            let mut open: Vec<Vec<u16>> = (0..staff * days)
+                .map(|cell| {
+                    let (e, d) = (cell / days, cell % days);
+                    if p.staff[e].days_off[d] {
+                        return Vec::new();
+                    }
+                    allowed[e]
+                        .iter()
+                        .copied()
+                        .filter(|&s: &u16| !closed[d * shifts + s as usize])
+                        .collect()
+                })
+                .collect();
+            for u in &p.unavailable {
+                open[u.staff * days + u.day].retain(|s| !u.shifts.contains(&(*s as usize)));
+            }
+            open
+        } else {
+            Vec::new()
+        };
+        let unit = p
+            .shifts
+            .iter()
+            .map(|s| s.minutes)
+            .filter(|&m| m > 0)
+            .fold(0, gcd)
+            .max(1);
+        let mut fair_of = vec![Vec::new(); staff];
+        let mut fair_member = vec![false; p.fair_shares.len() * shifts];
+        for (k, f) in p.fair_shares.iter().enumerate() {
+            fair_of[f.staff].push(k as u32);
+            for &s in &f.shifts {
+                fair_member[k * shifts + s] = true;
+            }
+        }
+        Tables {
+            days,
+            shifts,
+            on,
+            want,
+            off,
+            covers_at,
+            pools_of,
+            lock,
+            fixed,
+            fixed_units,
+            allowed,
+            open,
+            unit,
+            fair_of,
+            fair_member,
+        }
+    }
+
+    /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule
+    /// whatever else changes (see `open`); always when there is no per-day list.
+    pub(crate) fn may_take(&self, e: usize, d: usize, v: u16) -> bool {
+        v == OFF || self.open.is_empty() || self.open[e * self.days + d].contains(&v)
+    }
+
+    /// The weight of the work requests of a cell that its value does not meet.
+    pub(crate) fn unmet_wants(&self, p: &Problem, cell: usize, value: u16) -> u32 {
+        self.want[cell]
+            .iter()
+            .map(|&i| &p.work_requests[i as usize])
+            .filter(|r| value == OFF || !r.shifts.contains(&(value as usize)))
+            .map(|r| r.weight)
+            .sum()
+    }
+
+    /// The shift types person `e` may work on day `d` (see `open`).
+    pub(crate) fn allowed_on(&self, e: usize, d: usize) -> &[u16] {
+        if self.open.is_empty() {
+            &self.allowed[e]
+        } else {
+            &self.open[e * self.days + d]
+        }
+    }
+
+    /// Shifts of fair share `k` in a row's counts per type.
+    pub(crate) fn fair_count(&self, k: usize, per_type: &[u32]) -> i64 {
+        let member = &self.fair_member[k * self.shifts..(k + 1) * self.shifts];
+        per_type
+            .iter()
+            .zip(member)
+            .filter(|(_, m)| **m)
+            .map(|(&c, _)| i64::from(c))
+            .sum()
+    }
+}
+
+/// Hard units and soft penalty of one person's row — the same rules as `eval`, written as
+/// one pass so it is cheap enough to run on every move.
+pub(crate) fn row_cost(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    row: &[u16],
+    per_type: &mut [u32],
+) -> (i64, i64) {
+    let m = &p.staff[e];
+    let days = t.days;
+    per_type.iter_mut().for_each(|c| *c = 0);
+    let (mut hard, mut soft) = (0i64, 0i64);
+    let mut minutes = 0i64;
+    let mut weekends = 0i64;
+    let mut run_work = false;
+    let mut run_start = 0usize;
+    let mut prev = OFF;
+    let base = e * days;
+    for d in 0..=days {
+        let cell = if d < days { row[d] } else { OFF };
+        let works = d < days && cell != OFF;
+        // Close the previous run when the state flips or the horizon ends.
+        if d == days || (d > 0 && works != run_work) {
+            let len = (d - run_start) as i64;
+            let interior = run_start > 0 && d < days;
+            if run_work {
+                hard += (len - i64::from(m.max_consecutive)).max(0);
+                if interior {
+                    hard += (i64::from(m.min_consecutive) - len).max(0);
+                }
+            } else if interior {
+                hard += (i64::from(m.min_days_off) - len).max(0);
+            }
+            run_start = d;
+        }
+        if d == days {
+            break;
+        }
+        if d == 0 {
+            run_start = 0;
+        }
+        run_work = works;
+        let cell_index = base + d;
+        let fixed = t.fixed[cell_index];
+        if fixed != NO_FIXED {
+            hard += i64::from(
+                t.fixed_units[fixed as usize * (t.shifts + 1) + value_index(cell, t.shifts)],
+            );
+        }
+        for &(s, w) in &t.on[cell_index] {
+            if cell != s {
+                soft += i64::from(w);
+            }
+        }
+        soft += i64::from(t.unmet_wants(p, cell_index, cell));
+        if works {
+            let s = cell as usize;
+            let shift = &p.shifts[s];
+            per_type[s] += 1;
+            minutes += i64::from(shift.minutes);
+            if m.days_off[d] {
+                hard += 1;
+            }
+            if let Some(k) = shift.skill
+                && m.skills & (1 << k) == 0
+            {
+                hard += 1;
+            }
+            for &(os, w) in &t.off[cell_index] {
+                if cell == os {
+                    soft += i64::from(w);
+                }
+            }
+            if prev != OFF {
+                let ps = &p.shifts[prev as usize];
+                if ps.forbidden_next.contains(&s) {
+                    hard += 1;
+                }
+                if m.min_rest_minutes > 0 {
+                    let rest =
+                        (24 * 60 + shift.start_minute).saturating_sub(ps.start_minute + ps.minutes);
+                    if rest < m.min_rest_minutes {
+                        hard += 1;
+                    }
+                }
+            }
+            // A weekend counts once: on Saturday, or on Sunday when Saturday was off.
+            let dow = d % 7;
+            if dow == 5 || (dow == 6 && row[d - 1] == OFF) {
+                weekends += 1;
+            }
+        }
+        prev = cell;
+    }
+    for (s, &count) in per_type.iter().enumerate() {
+        let max = m.max_shifts[s];
+        if max != crate::model::UNLIMITED {
+            hard += (i64::from(count) - i64::from(max)).max(0);
+        }
+    }
+    let (max_min, min_min) = (i64::from(m.max_minutes), i64::from(m.min_minutes));
+    if minutes > max_min {
+        hard += (minutes - max_min + 59) / 60;
+    }
+    if minutes < min_min {
+        hard += (min_min - minutes + 59) / 60;
+    }
+    hard += (weekends - i64::from(m.max_weekends)).max(0);
+    for &k in &t.fair_of[e] {
+        let f = &p.fair_shares[k as usize];
+        let n = t.fair_count(k as usize, per_type);
+        soft += i64::from(f.weight) * (n - i64::from(f.target)).abs();
+    }
+    (hard, soft)
+}
+
+/// Whether person `e` counts towards cover row `cover` (they have its skill, if any).
+pub(crate) fn counts(p: &Problem, e: usize, cover: usize) -> bool {
+    p.cover[cover]
+        .skill
+        .is_none_or(|k| p.staff[e].skills & (1 << k) != 0)
+}
+
+/// The price of each value on each day of person `e`'s row: the row's own terms (requests,
+/// days off, fixed cells, hard rules at `weight`) plus `shared(d, shift)`, what working that
+/// shift on day `d` adds to the terms the row shares with others (cover, rooms).
+pub(crate) fn priced_row(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    weight: f64,
+    shared: impl Fn(usize, usize) -> f64,
+) -> crate::rowplan::RowCosts {
+    let (days, shifts) = (t.days, t.shifts);
+    let values = shifts + 1;
+    let person = &p.staff[e];
+    let mut cost = vec![0.0f64; days * values];
+    for d in 0..days {
+        let cell = e * days + d;
+        for v in 0..values {
+            let value = if v == shifts { OFF } else { v as u16 };
+            let mut c = 0.0;
+            if value != OFF {
+                if !t.allowed[e].contains(&value) || !t.may_take(e, d, value) {
+                    cost[d * values + v] = f64::INFINITY;
+                    continue;
+                }
+                c += shared(d, v);
+                if person.days_off[d] {
+                    c += weight;
+                }
+                for &(s, w) in &t.off[cell] {
+                    if s == value {
+                        c += f64::from(w);
+                    }
+                }
+            }
+            for &(s, w) in &t.on[cell] {
+                if s != value {
+                    c += f64::from(w);
+                }
+            }
+            c += f64::from(t.unmet_wants(p, cell, value));
+            // A changed lock or an unmet required session, priced as the row score counts it.
+            let fixed = t.fixed[cell];
+            if fixed != NO_FIXED {
+                c += weight * f64::from(t.fixed_units[fixed as usize * values + v]);
+            }
+            cost[d * values + v] = c;
+        }
+    }
+    crate::rowplan::RowCosts { cost, values }
+}
