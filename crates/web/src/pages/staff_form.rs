@@ -40,21 +40,6 @@ pub(crate) struct StaffChoices {
     sites: Vec<(String, String)>,
 }
 
-impl StaffChoices {
-    /// `practice` or `pcn` for an employer chosen by code.
-    fn employer_kind(&self, code: &str) -> &'static str {
-        if self
-            .pcns
-            .iter()
-            .any(|(c, _)| c.eq_ignore_ascii_case(code.trim()))
-        {
-            "pcn"
-        } else {
-            "practice"
-        }
-    }
-}
-
 /// The fields of the person form, filled from `form` and the choices on offer.
 fn staff_fields(
     form: &StaffForm,
@@ -227,18 +212,13 @@ pub(crate) struct StaffPost {
     confirm_rota: String,
 }
 
-/// The form names the employer only; whether it is a practice or the PCN follows from the
-/// choice (a confirmation page posts the kind back, and it is kept).
-async fn fill_employer_kind(
-    state: &AppState,
-    user: &CurrentUser,
-    post: &mut StaffPost,
-) -> Result<(), WebError> {
+/// The form names the employer only; a PCN's code (U and five digits) says the PCN employs
+/// them, any other a practice (a confirmation page posts the kind back, and it is kept).
+fn fill_employer_kind(post: &mut StaffPost) {
     if post.form.employer.trim().is_empty() {
-        let choices = staff_choices(state, &user.actor).await?;
-        post.form.employer = choices.employer_kind(&post.form.employer_code).into();
+        let pcn = domain::org::PcnCode::parse(&post.form.employer_code).is_ok();
+        post.form.employer = if pcn { "pcn" } else { "practice" }.into();
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -289,7 +269,7 @@ pub(crate) async fn staff_create(
             app::Tenant::Practice(&ods),
         )
         .await?;
-    fill_employer_kind(&state, &user, &mut post).await?;
+    fill_employer_kind(&mut post);
     let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
@@ -371,7 +351,7 @@ pub(crate) async fn staff_update(
     Path(id): Path<String>,
     CsrfForm(mut post): CsrfForm<StaffPost>,
 ) -> Result<Response, WebError> {
-    fill_employer_kind(&state, &user, &mut post).await?;
+    fill_employer_kind(&mut post);
     let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
