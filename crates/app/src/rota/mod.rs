@@ -1,5 +1,6 @@
 //! Rotas: the cover template and rota rules, generating a rota as a background job, reading
 //! and editing it with every rule re-checked, publishing it and each person's calendar feed.
+mod calendar;
 pub mod check;
 pub mod cover;
 mod input;
@@ -21,6 +22,7 @@ pub mod visible;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::{App, Change, audit, commit_with_audit, json};
+pub use calendar::CalendarFeed;
 pub use check::{RotaProblem, check};
 use chrono::NaiveDate;
 use domain::leave::LeaveStatus;
