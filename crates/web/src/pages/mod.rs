@@ -31,6 +31,7 @@ mod sites;
 mod staff_form;
 mod training;
 mod training_chase;
+mod training_topics;
 mod two_factor;
 mod wellbeing;
 
@@ -213,22 +214,28 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .get(
             "/practices/{ods}/training/topics",
-            get(training::practice_topics),
+            get(training_topics::practice_topics),
         )
         .post(
             "/practices/{ods}/training/topics",
-            post(training::practice_topic_create),
+            post(training_topics::practice_topic_create),
         )
         .get("/pcns/{code}/training", get(training::pcn_matrix))
         .get("/pcns/{code}/training/export", get(training::pcn_export))
-        .get("/pcns/{code}/training/topics", get(training::pcn_topics))
+        .get(
+            "/pcns/{code}/training/topics",
+            get(training_topics::pcn_topics),
+        )
         .post(
             "/pcns/{code}/training/topics",
-            post(training::pcn_topic_create),
+            post(training_topics::pcn_topic_create),
         )
-        .get("/training-topics/{id}", get(training::topic_edit))
-        .post("/training-topics/{id}", post(training::topic_update))
-        .post("/training-topics/{id}/retire", post(training::topic_retire))
+        .get("/training-topics/{id}", get(training_topics::topic_edit))
+        .post("/training-topics/{id}", post(training_topics::topic_update))
+        .post(
+            "/training-topics/{id}/retire",
+            post(training_topics::topic_retire),
+        )
         .get("/staff/{id}/training", get(training::person_training))
         .upload(
             "/staff/{id}/training",
