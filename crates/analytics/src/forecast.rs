@@ -19,6 +19,7 @@
 //!    forecast and 80 % interval are turned back into appointments by the profile and each
 //!    future month's working days.
 use crate::calendar::Month;
+use crate::england::{ENGLAND_2019_20, EnglandProfile};
 use crate::series::Series;
 use augurs_core::{Fit, Predict};
 use augurs_ets::AutoETS;
@@ -29,7 +30,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// Last month's appointments per working day, a yearly profile pooled with the area's,
+    /// Last month's appointments per working day, a yearly profile pooled with England's,
     /// and a partial recovery after a fall; intervals from the backtest's errors
     /// ([`crate::rate`]).
     Rate,
@@ -50,7 +51,7 @@ impl Method {
     pub fn description(self) -> &'static str {
         match self {
             Method::Rate => {
-                "last month's appointments per working day, times each coming month's working days, adjusted by the yearly pattern (this staff group's, leaning on the whole area's while there is only a year or two of undisturbed history) and, after a fall, a partial return towards the level before it"
+                "last month's appointments per working day, times each coming month's working days, adjusted by the yearly pattern (this staff group's, leaning on England's while there is only a year or two of undisturbed history) and, after a fall, a partial return towards the level before it"
             }
             Method::Ets => {
                 "exponential smoothing of the appointments per working day after level shifts"
@@ -75,8 +76,11 @@ pub struct ForecastOptions {
     /// [`Method::Rate`]: whether a yearly profile is used at all.
     pub yearly_profile: bool,
     /// [`Method::Rate`]: a series' own yearly profile is weighted `years / (years + this)`
-    /// against its area's total's, `years` being the undisturbed years it is read from.
+    /// against England's (or, for a type England's has not, its area's total's), `years`
+    /// being the undisturbed years it is read from.
     pub profile_prior_years: f64,
+    /// [`Method::Rate`]: England's yearly profile by HCP type, which a series' own leans on.
+    pub england: Option<EnglandProfile>,
     /// [`Method::Rate`]: after a fall, the share of the gap to the level before it that is
     /// still open a month later (so `1 - this` of the gap closes each month).
     pub recovery_keep: f64,
@@ -93,7 +97,8 @@ impl Default for ForecastOptions {
             min_segment_fit: 8,
             interval_level: 0.8,
             yearly_profile: true,
-            profile_prior_years: 1.0,
+            profile_prior_years: 2.0,
+            england: Some(ENGLAND_2019_20),
             recovery_keep: 0.9,
             recovery_months: 24,
         }

@@ -11,6 +11,7 @@ pub mod backtest;
 pub mod calendar;
 pub mod capacity;
 pub mod clinicians;
+pub mod england;
 pub mod forecast;
 pub mod rate;
 pub mod rolling;

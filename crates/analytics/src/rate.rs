@@ -7,10 +7,11 @@
 //!    works on the logarithm of that daily rate.
 //! 2. Level shifts are found on the area's total (as [`crate::forecast`] does).
 //! 3. A yearly profile is read from the stretches between shifts that are at least a year
-//!    long, from the series and from its area's total; the series' own is shrunk towards the
-//!    area's, its weight `years / (years + 1)` (one undisturbed year: a half), so a profile
-//!    read from one year of one HCP type's noisy months leans on the steadier total. Without
-//!    a whole undisturbed year there is no profile.
+//!    long; the series' own is shrunk towards England's for its HCP type
+//!    ([`crate::england`]), its weight `years / (years + 2)` (one undisturbed year: a third),
+//!    so a profile read from one year of one HCP type's noisy months leans on the steadiest
+//!    shape there is. A series by mode, or of a type England's profile has not, leans on its
+//!    area's total instead. Without a whole undisturbed year, England's profile alone.
 //! 4. The level is the last month's rate, less its profile factor: no trend is ever fitted,
 //!    so a fall is never extrapolated.
 //! 5. After a fall (a downward shift in the last `recovery_months`), the level returns a
@@ -27,9 +28,9 @@ use crate::series::Series;
 
 /// The 80th percentile of |log(actual / forecast)| ÷ the series' noise, at horizons 1 to 6
 /// months, measured on the rolling-origin backtest of the 17 areas (`gpteam bench forecast
-/// --calibrate`, origins 2020-06 to 2021-01: 5.07, 8.06, 9.13, 9.85, 8.51, 8.67; rounded and
+/// --calibrate`, origins 2020-06 to 2021-01: 4.65, 7.47, 8.92, 8.98, 7.70, 7.36; rounded and
 /// made non-decreasing). Past 6 months the last grows with √h, unmeasured.
-pub const INTERVAL_MULTIPLES: [f64; 6] = [5.1, 8.1, 9.1, 9.8, 9.8, 9.8];
+pub const INTERVAL_MULTIPLES: [f64; 6] = [4.7, 7.5, 8.9, 9.0, 9.0, 9.0];
 
 /// The multiple of the noise the 80 % interval spans at `h` months ahead (1-based).
 pub fn interval_multiple(h: usize) -> f64 {
@@ -70,7 +71,7 @@ pub(crate) fn forecast_area(
         .map(|s| {
             let rate = log_daily_rate(&s.values, &working);
             let own = yearly_profile(&rate, &months, &shifts);
-            let profile = pooled_profile(&own, &area_profile, options);
+            let profile = pooled_profile(s, &own, &area_profile, options);
             let factor = |m: Month| profile.map_or(0.0, |p| p[m.month as usize - 1]);
             let adjusted: Vec<f64> = rate
                 .iter()
@@ -109,21 +110,36 @@ pub(crate) fn forecast_area(
         .collect())
 }
 
-/// The series' yearly log factors: its own profile, weighted `years / (years + prior)`,
-/// and its area's total's for the rest; `None` without a whole undisturbed year (or with
-/// the profile switched off).
+/// The series' yearly log factors: its own profile, weighted `years / (years + prior)`, and
+/// England's for its HCP type for the rest (its area's total's for a series by mode or of a
+/// type England's profile has not). Without a whole undisturbed year of its own, England's
+/// alone; `None` without either (or with the profile switched off).
 fn pooled_profile(
+    series: &Series,
     own: &YearlyProfile,
     area: &YearlyProfile,
     options: &ForecastOptions,
 ) -> Option<[f64; 12]> {
-    if !options.yearly_profile || !own.estimated || !area.estimated {
+    if !options.yearly_profile {
         return None;
     }
+    let england = options
+        .england
+        .as_ref()
+        .filter(|_| series.appt_mode.is_none())
+        .and_then(|e| e.for_hcp_type(&series.hcp_type));
+    let steadier = match england {
+        Some(factors) => Some(*factors),
+        None => area.estimated.then_some(area.factors),
+    };
+    if !own.estimated {
+        return england.copied();
+    }
+    let steadier = steadier?;
     let years = own.years as f64;
     let weight = years / (years + options.profile_prior_years.max(0.0));
     Some(std::array::from_fn(|m| {
-        weight * own.factors[m] + (1.0 - weight) * area.factors[m]
+        weight * own.factors[m] + (1.0 - weight) * steadier[m]
     }))
 }
 
@@ -222,12 +238,13 @@ mod tests {
 
     #[test]
     fn a_flat_rate_is_carried_by_working_days() {
-        // 100 a working day for 30 months, no shift: no recovery, and a profile of zeros.
+        // 100 a working day for 30 months, no shift: no recovery, and a profile of zeros
+        // (its own and its area's; England's has a shape).
         let start = Month::new(2018, 1).unwrap();
         let values: Vec<f64> = (0..30)
             .map(|i| 100.0 * start.plus(i).working_days() as f64)
             .collect();
-        let f = forecast_all(&[series(start, values)], 12, &ForecastOptions::default()).unwrap();
+        let f = forecast_all(&[series(start, values)], 12, &on_the_area()).unwrap();
         assert_eq!(f[0].method, Method::Rate);
         assert!(f[0].level_shifts.is_empty());
         for p in &f[0].points {
@@ -240,6 +257,58 @@ mod tests {
         // Boxing Day moved to Monday 28th).
         assert_eq!(f[0].points[0].month.to_string(), "2020-07");
         assert!(f[0].points[0].forecast > f[0].points[5].forecast);
+    }
+
+    /// The options of a forecast leaning on its area's total, not England's.
+    fn on_the_area() -> ForecastOptions {
+        ForecastOptions {
+            england: None,
+            profile_prior_years: 1.0,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_series_profile_leans_on_englands() {
+        let start = Month::new(2019, 3).unwrap();
+        let england = crate::england::ENGLAND_2019_20;
+        let gp = england.for_hcp_type("GP").unwrap();
+        // October over August, in logs, of a forecast's daily rates (from a February).
+        let swing = |f: &SeriesForecast| {
+            let rate = |m: u32| {
+                let p = f.points.iter().find(|p| p.month.month == m).unwrap();
+                (p.forecast / p.working_days as f64).ln()
+            };
+            rate(10) - rate(8)
+        };
+        let flat = |len: i32| -> Vec<f64> {
+            (0..len)
+                .map(|i| 1000.0 * f64::from(start.plus(i).working_days()))
+                .collect()
+        };
+        // One flat undisturbed year of its own: England's profile weighs 1 - 1/3.
+        let f = forecast_all(&[series(start, flat(12))], 12, &ForecastOptions::default()).unwrap();
+        assert!(f[0].seasonal);
+        let want = 2.0 / 3.0 * (gp[9] - gp[7]);
+        assert!(
+            (swing(&f[0]) - want).abs() < 1e-9,
+            "{} {want}",
+            swing(&f[0])
+        );
+        // Under a year of its own: England's alone.
+        let f = forecast_all(&[series(start, flat(8))], 12, &ForecastOptions::default()).unwrap();
+        assert!((swing(&f[0]) - (gp[9] - gp[7])).abs() < 1e-9);
+        // A series by mode, or of a type England's profile has not, has no profile from it.
+        let by_mode = Series {
+            appt_mode: Some("Telephone".into()),
+            ..series(start, flat(8))
+        };
+        let nurse = Series {
+            hcp_type: "Nurse".into(),
+            ..series(start, flat(8))
+        };
+        let f = forecast_all(&[by_mode, nurse], 12, &ForecastOptions::default()).unwrap();
+        assert!(f.iter().all(|f| !f.seasonal && swing(f).abs() < 1e-9));
     }
 
     #[test]
@@ -256,12 +325,7 @@ mod tests {
         };
         let swinging = with_wobble(start, 24, None, 0.0);
         // Alone in its area, a series' profile is its area's: carried in full.
-        let alone = forecast_all(
-            &[series(start, swinging.clone())],
-            6,
-            &ForecastOptions::default(),
-        )
-        .unwrap();
+        let alone = forecast_all(&[series(start, swinging.clone())], 6, &on_the_area()).unwrap();
         assert!(alone[0].seasonal);
         assert!(
             (share(&alone[0]) - 1.0).abs() < 0.05,
@@ -278,19 +342,14 @@ mod tests {
             hcp_type: "Other".into(),
             ..series(start, flat)
         };
-        let f = forecast_all(
-            &[series(start, swinging), other],
-            6,
-            &ForecastOptions::default(),
-        )
-        .unwrap();
+        let f = forecast_all(&[series(start, swinging), other], 6, &on_the_area()).unwrap();
         assert_eq!(f[1].hcp_type, "Other");
         assert!((share(&f[0]) - 5.0 / 6.0).abs() < 0.05, "{}", share(&f[0]));
         assert!((share(&f[1]) - 1.0 / 6.0).abs() < 0.05, "{}", share(&f[1]));
         // Switched off, there is no profile.
         let options = ForecastOptions {
             yearly_profile: false,
-            ..Default::default()
+            ..on_the_area()
         };
         let f = forecast_all(
             &[series(start, with_wobble(start, 24, None, 0.0))],

@@ -3,6 +3,7 @@
 //! for the forecasters and the benchmarks side by side, over every series given.
 use crate::backtest::{mase_scale, mean_absolute_error, naive, seasonal_naive, smape};
 use crate::calendar::Month;
+use crate::england::{EnglandProfile, profile_year_start};
 use crate::forecast::{ForecastOptions, Method, SeriesForecast, forecast_all};
 use crate::series::Series;
 use serde::Serialize;
@@ -30,6 +31,9 @@ pub enum Part {
     Recovery,
     /// The yearly profile.
     Profile,
+    /// England's profile: the series' own leans on its area's total's instead (the
+    /// forecaster before England's profile).
+    England,
 }
 
 impl Contender {
@@ -47,6 +51,12 @@ impl Contender {
                 yearly_profile: false,
                 ..*base
             }),
+            Contender::Without(Part::England) => Some(ForecastOptions {
+                method: Method::Rate,
+                england: None,
+                profile_prior_years: 1.0,
+                ..*base
+            }),
             _ => None,
         }
     }
@@ -56,6 +66,7 @@ impl Contender {
             Contender::Forecaster(m) => m.code(),
             Contender::Without(Part::Recovery) => "gpteam_no_recovery",
             Contender::Without(Part::Profile) => "gpteam_no_profile",
+            Contender::Without(Part::England) => "gpteam_area_profile",
             Contender::Median => "median_of_3",
             Contender::WorkingDayNaive => "wd_naive",
             Contender::Naive => "naive",
@@ -66,10 +77,11 @@ impl Contender {
 
 /// What `gpteam bench forecast` runs: the forecaster in use, it without each part, the
 /// one before it, their median with the working-day naive, and the three benchmarks.
-pub const CONTENDERS: [Contender; 8] = [
+pub const CONTENDERS: [Contender; 9] = [
     Contender::Forecaster(Method::Rate),
     Contender::Without(Part::Recovery),
     Contender::Without(Part::Profile),
+    Contender::Without(Part::England),
     Contender::Forecaster(Method::Ets),
     Contender::Median,
     Contender::WorkingDayNaive,
@@ -284,6 +296,61 @@ pub fn rolling_backtest(
     RollingBacktest { scores, skipped }
 }
 
+/// `options` for backtesting `area` from `origin` without its own months in England's
+/// profile: the profile read again from the other areas' series, and none before the
+/// profile's year has ended (it would hold the months being forecast).
+pub fn held_out(
+    options: &ForecastOptions,
+    series: &[Series],
+    area: &str,
+    origin: Month,
+) -> ForecastOptions {
+    let year = profile_year_start();
+    let england = options.england.and_then(|_| {
+        (origin >= year.plus(11))
+            .then(|| {
+                EnglandProfile::from_series(series.iter().filter(|s| s.area_code != area), year)
+            })
+            .flatten()
+    });
+    ForecastOptions {
+        england,
+        ..*options
+    }
+}
+
+/// [`rolling_backtest`] with each area scored on [`held_out`] options: what the bench runs
+/// over many areas, so no area is scored on a profile its own months made.
+pub fn rolling_backtest_held_out(
+    series: &[Series],
+    origins: &[Month],
+    horizon: usize,
+    options: &ForecastOptions,
+    contenders: &[Contender],
+) -> RollingBacktest {
+    let mut areas: Vec<&str> = series.iter().map(|s| s.area_code.as_str()).collect();
+    areas.sort_unstable();
+    areas.dedup();
+    let mut out = RollingBacktest {
+        scores: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for area in areas {
+        let members: Vec<Series> = series
+            .iter()
+            .filter(|s| s.area_code == area)
+            .cloned()
+            .collect();
+        for &origin in origins {
+            let o = held_out(options, series, area, origin);
+            let run = rolling_backtest(&members, &[origin], horizon, &o, contenders);
+            out.scores.extend(run.scores);
+            out.skipped.extend(run.skipped);
+        }
+    }
+    out
+}
+
 /// One horizon's calibration of the 80 % range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HorizonCalibration {
@@ -302,7 +369,7 @@ pub struct HorizonCalibration {
 }
 
 /// The 80 % range's errors by horizon over a rolling-origin backtest of the forecaster in
-/// use, as multiples of the range's own half-width, with a leave-one-area-out check.
+/// use (on [`held_out`] options), as multiples of the range's own half-width, with a leave-one-area-out check.
 pub fn interval_calibration(
     series: &[Series],
     origins: &[Month],
@@ -326,7 +393,8 @@ pub fn interval_calibration(
             let fit_len = fit_len as usize;
             let h = horizon.min(after as usize);
             let training: Vec<Series> = members.iter().map(|s| s.head(fit_len)).collect();
-            let Ok(forecasts) = forecast_all(&training, h, options) else {
+            let options = held_out(options, series, &first.area_code, origin);
+            let Ok(forecasts) = forecast_all(&training, h, &options) else {
                 continue;
             };
             for (full, f) in members.iter().zip(&forecasts) {
@@ -465,7 +533,8 @@ mod tests {
             series("B", start.plus(6), values[6..18].to_vec()),
         ];
         let origins = [start.plus(13), start.plus(16), start.plus(17)];
-        let run = rolling_backtest(&s, &origins, 3, &ForecastOptions::default(), &CONTENDERS);
+        let run =
+            rolling_backtest_held_out(&s, &origins, 3, &ForecastOptions::default(), &CONTENDERS);
         let a: Vec<&RollingScore> = run
             .scores
             .iter()
@@ -496,6 +565,38 @@ mod tests {
         assert!(ours.coverage_80.is_some_and(|c| (0.0..=1.0).contains(&c)));
         // A flat daily rate is forecast exactly by the forecaster in use as well.
         assert!(ours.mean_mase < 1e-6, "{ours:?}");
+    }
+
+    #[test]
+    fn an_area_is_backtested_on_englands_profile_without_its_own_months() {
+        let year = profile_year_start();
+        // A swings 20 % up each October; B is flat: England's profile from A alone has the
+        // swing, from B alone none.
+        let months = |rate: &dyn Fn(u32) -> f64| -> Vec<f64> {
+            (0..24)
+                .map(|i| {
+                    let m = year.plus(i);
+                    rate(m.month) * f64::from(m.working_days())
+                })
+                .collect()
+        };
+        let s = [
+            series("A", year, months(&|m| if m == 10 { 120.0 } else { 100.0 })),
+            series("B", year, months(&|_| 100.0)),
+        ];
+        let options = ForecastOptions::default();
+        let after = year.plus(11);
+        let october = |o: &ForecastOptions| o.england.unwrap().for_hcp_type("GP").unwrap()[9];
+        assert!(october(&held_out(&options, &s, "A", after)).abs() < 1e-9);
+        assert!(october(&held_out(&options, &s, "B", after)) > 0.1);
+        // Before the profile's year has ended, none: it would hold the months forecast.
+        assert_eq!(held_out(&options, &s, "B", after.plus(-1)).england, None);
+        // Switched off stays off.
+        let off = ForecastOptions {
+            england: None,
+            ..options
+        };
+        assert_eq!(held_out(&off, &s, "B", after).england, None);
     }
 
     #[test]

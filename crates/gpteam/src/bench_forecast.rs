@@ -3,8 +3,9 @@
 //! working-day naive, naive and seasonal-naive benchmarks in the same run.
 use crate::Refused;
 use crate::forecast::read_checked_series;
+use analytics::england::{ENGLAND_2019_20, EnglandProfile, HCP_TYPES, profile_year_start};
 use analytics::rolling::{
-    CONTENDERS, MethodSummary, RollingBacktest, interval_calibration, rolling_backtest,
+    CONTENDERS, MethodSummary, RollingBacktest, interval_calibration, rolling_backtest_held_out,
 };
 use analytics::{ForecastOptions, Month, Series};
 use clap::{Args, ValueEnum};
@@ -34,6 +35,11 @@ pub struct ForecastBenchArgs {
     /// when each area's range is calibrated on the other areas only.
     #[arg(long)]
     calibrate: bool,
+    /// Also print England's yearly profile read from these files (March 2019 – February
+    /// 2020, the sum of every area, by HCP type) and how far it is from the built-in one
+    /// (`analytics::england::ENGLAND_2019_20`).
+    #[arg(long)]
+    england_profile: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
@@ -128,7 +134,8 @@ pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
         origins = default_origins(&series);
     }
     let options = ForecastOptions::default();
-    let run = rolling_backtest(&series, &origins, args.horizon, &options, &CONTENDERS);
+    // Each area is scored on England's profile read from the other areas only.
+    let run = rolling_backtest_held_out(&series, &origins, args.horizon, &options, &CONTENDERS);
     let summary = run.summary(&CONTENDERS);
     let elapsed = started.elapsed().as_secs_f64();
     for (area, hcp, origin, why) in &run.skipped {
@@ -209,7 +216,34 @@ pub fn run(args: ForecastBenchArgs) -> anyhow::Result<ExitCode> {
             Format::Table => print!("{text}"),
         }
     }
+    if args.england_profile {
+        let text = england_profile_table(&series);
+        match args.format {
+            Format::Csv => eprint!("{text}"),
+            Format::Table => print!("{text}"),
+        }
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// England's profile as these files give it, a line per HCP type, and its largest
+/// difference from the built-in one.
+fn england_profile_table(series: &[Series]) -> String {
+    let year = profile_year_start();
+    let Some(read) = EnglandProfile::from_series(series, year) else {
+        return format!("\nEngland's profile: no series holds the 12 months from {year}\n");
+    };
+    let mut out = format!("\nEngland's profile from {year}, log factors January to December\n");
+    for (hcp, factors) in HCP_TYPES.iter().zip(&read.by_hcp_type) {
+        let Some(factors) = factors else { continue };
+        let text: Vec<String> = factors.iter().map(|f| format!("{f:.6}")).collect();
+        out.push_str(&format!("{hcp:<22} {}\n", text.join(" ")));
+    }
+    out.push_str(&format!(
+        "largest difference from the built-in profile: {:.6}\n",
+        read.largest_difference(&ENGLAND_2019_20)
+    ));
+    out
 }
 
 /// The last 8 months of the longest series with 13 months up to them and 1 after.
@@ -281,12 +315,12 @@ fn summary_table(summary: &[MethodSummary]) -> String {
         .find(|s| s.method == "wd_naive")
         .map(|s| s.ratio);
     let mut out = format!(
-        "{:<18} {:>7} {:>9} {:>7} {:>12} {:>11} {:>10}\n",
+        "{:<20} {:>7} {:>9} {:>7} {:>12} {:>11} {:>10}\n",
         "method", "scored", "mean_mase", "ratio", "ratio_vs_wd", "mean_smape", "covered_80"
     );
     for s in summary {
         out.push_str(&format!(
-            "{:<18} {:>7} {:>9.4} {:>7.4} {:>12} {:>11.2} {:>10}\n",
+            "{:<20} {:>7} {:>9.4} {:>7.4} {:>12} {:>11.2} {:>10}\n",
             s.method,
             s.scored,
             s.mean_mase,
