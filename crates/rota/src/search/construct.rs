@@ -4,6 +4,7 @@ use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
 use crate::tables::{NO_FIXED, NO_LOCK, Tables, value_index};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
 
 use super::HARD_WEIGHT;
 use super::replan::plan_row;
@@ -12,12 +13,14 @@ use super::state::State;
 /// Greedy construction: each person in turn takes, day by day, the value that lowers the
 /// score most (one pass), starting from the locked cells, the required sessions and days off.
 /// A cell with a required session takes only values that meet it, when the person may work
-/// one. When `stop` is raised the people not yet planned are left off.
+/// one. When `stop` is raised or the `deadline` passes, the people not yet planned are left
+/// off.
 pub(super) fn construct(
     p: &Problem,
     t: &Tables,
     rng: &mut Rng,
     stop: Option<&AtomicBool>,
+    deadline: Option<Instant>,
 ) -> Roster {
     let days = p.days;
     let roster = fixed_start(p, t);
@@ -32,7 +35,9 @@ pub(super) fn construct(
         .map(|a| a.iter().chain(std::iter::once(&OFF)).copied().collect())
         .collect();
     for e in order {
-        if stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+        if stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || deadline.is_some_and(|d| Instant::now() >= d)
+        {
             break;
         }
         for d in 0..days {

@@ -26,8 +26,9 @@ const LAST_MEND_TRIES: usize = 20_000;
 /// The most noise on a working cell's price (a person short on cover is worth 100).
 const NOISE: f64 = 30.0;
 
-/// Builds a roster person by person (see the module), the hardest people first: those with
-/// the fewest open cells (days they may work × types they may work) for the shifts their
+/// Builds a roster person by person (see the module): first the people whose row in `start`
+/// breaks a hard rule, then the rest, each group the hardest people first — those with the
+/// fewest open cells (days they may work × types they may work) for the shifts their
 /// minimum minutes need. People equally hard are taken in an order drawn from `rng`. Each
 /// row is planned against everyone else as they are in `start` or already re-planned, and
 /// kept only when the roster's score falls, so when `stop` is raised or the `deadline`
@@ -50,7 +51,14 @@ pub(super) fn construct_by_rows(
         order.swap(i, rng.below(i + 1));
     }
     let choices: Vec<f64> = (0..p.staff.len()).map(|e| choices(p, t, e)).collect();
-    order.sort_by(|&a, &b| choices[a].total_cmp(&choices[b]));
+    // People whose row breaks a hard rule first, so a construction cut short by the deadline
+    // leaves the rows that already keep every rule, not the ones that break them.
+    let keeps = |e: usize| state.row_hard[e] == 0;
+    order.sort_by(|&a, &b| {
+        keeps(a)
+            .cmp(&keeps(b))
+            .then(choices[a].total_cmp(&choices[b]))
+    });
     for e in order {
         if stopped() {
             break;

@@ -20,7 +20,7 @@ impl<'p> MoveProbe<'p> {
     /// Starts from the greedy construction for `seed`.
     pub fn new(problem: &'p Problem, tables: &'p Tables, seed: u64) -> MoveProbe<'p> {
         let mut rng = Rng::new(seed);
-        let roster = construct(problem, tables, &mut rng, None);
+        let roster = construct(problem, tables, &mut rng, None, None);
         MoveProbe {
             state: State::new(problem, tables, &roster),
             rng,
