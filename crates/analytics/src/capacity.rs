@@ -5,14 +5,11 @@
 //! 25 contacts a GP a day. A practice can change appointments a session per staff group.
 use crate::calendar::{Month, is_working_day};
 use crate::clinicians::ClinicianType;
+pub use crate::clinicians::{GP, OTHER_STAFF};
 use chrono::NaiveDate;
 use domain::role::StaffGroup;
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// GPAD's HCP types that a team's staff groups supply.
-pub const GP: &str = "GP";
-pub const OTHER_STAFF: &str = "Other Practice staff";
 
 /// The GPAD HCP type a staff group's appointments are counted under; none for admin staff.
 pub fn hcp_type(group: StaffGroup) -> Option<&'static str> {

@@ -9,9 +9,12 @@
 //! non-clinical staff to none (they give no appointments, though they staff the phones and
 //! the front desk). Demand is known only at the national categories' grain, so the three
 //! types under `Other Practice staff` meet that demand together.
-use crate::capacity::{GP, OTHER_STAFF};
 use domain::role::{Role, StaffGroup};
 use serde::Serialize;
+
+/// GPAD's HCP types that a team's staff groups supply.
+pub const GP: &str = "GP";
+pub const OTHER_STAFF: &str = "Other Practice staff";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

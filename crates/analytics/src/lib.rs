@@ -13,6 +13,7 @@ pub mod capacity;
 pub mod clinicians;
 pub mod england;
 pub mod forecast;
+pub mod history;
 pub mod rate;
 pub mod rolling;
 pub mod scenario;

@@ -20,7 +20,7 @@
 //!    month-to-month move of the series' adjusted rate and k_h the 80th percentile of the
 //!    backtest's absolute errors in those units at horizon h ([`INTERVAL_MULTIPLES`]).
 use crate::calendar::Month;
-use crate::forecast::{
+use crate::history::{
     ForecastError, ForecastOptions, ForecastPoint, Method, SeriesForecast, YearlyProfile,
     check_length, level_shifts, log_daily_rate, median, yearly_profile,
 };
