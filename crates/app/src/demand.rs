@@ -6,6 +6,7 @@ use import::{AppointmentFile, ImportError};
 use std::collections::BTreeMap;
 use std::fmt;
 
+pub mod forecast_note;
 mod scenarios;
 mod team;
 pub use scenarios::{POST_FIELDS, POST_ROWS, PostForm, ScenarioEffect, ScenarioForm};
@@ -185,7 +186,7 @@ pub struct DemandCapacity {
     /// The practice's capacity rules (for a PCN: the defaults; each practice's own apply).
     pub rules: analytics::capacity::CapacityRules,
     /// How each area's forecast was made and how it did in backtest.
-    pub forecast_notes: Vec<crate::forecast_note::ForecastNote>,
+    pub forecast_notes: Vec<forecast_note::ForecastNote>,
     /// The team today by clinician type, with its safe appointments over the months ahead.
     pub team: Vec<TypeSupply>,
 }
@@ -425,7 +426,7 @@ impl App {
             let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
                 continue;
             };
-            forecast_notes.push(crate::forecast_note::note(area, name, &series));
+            forecast_notes.push(forecast_note::note(area, name, &series));
             for (s, f) in series.iter().zip(&forecasts) {
                 if analytics::capacity::hcp_type_known(&s.hcp_type).is_none() {
                     continue;

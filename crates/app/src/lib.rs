@@ -15,7 +15,6 @@ pub mod development;
 pub mod error;
 pub mod estates;
 pub mod evidence;
-pub mod forecast_note;
 pub mod held_imports;
 pub mod housekeeping;
 pub mod imports;

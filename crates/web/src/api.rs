@@ -33,7 +33,7 @@ mod orgs;
 mod payments;
 mod rota;
 mod rota_seen;
-pub(crate) use rota::ical_path;
+mod training;
 mod wellbeing;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
@@ -55,11 +55,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .get("/api/system", get(system))
         .get(
             "/api/practices/{ods}/training-matrix",
-            get(crate::api_training::training_matrix),
+            get(training::training_matrix),
         )
         .upload(
             "/api/training-records",
-            post(crate::api_training::create_training_record),
+            post(training::create_training_record),
             crate::limits::EVIDENCE_BODY_LIMIT,
         );
     let routes = rota::routes(routes);
@@ -632,8 +632,8 @@ async fn system(State(state): State<AppState>, user: CurrentUser) -> ApiResult<J
         decide_leave,
         pcn,
         system,
-        crate::api_training::training_matrix,
-        crate::api_training::create_training_record
+        training::training_matrix,
+        training::create_training_record
     )
 )]
 pub(crate) struct ApiDoc;

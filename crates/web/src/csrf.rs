@@ -33,7 +33,10 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| match e.status() {
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge { api: false },
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge {
+                    api: false,
+                    words: crate::limits::too_large_words(),
+                },
                 _ => WebError::BadRequest(e.body_text()),
             })?;
         let field: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::Csrf)?;
@@ -79,7 +82,10 @@ pub(crate) async fn read_multipart(
     max_file: usize,
 ) -> Result<CsrfMultipart, WebError> {
     let failed = |e: axum::extract::multipart::MultipartError| match e.status() {
-        axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge { api },
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE => WebError::TooLarge {
+            api,
+            words: crate::limits::too_large_words(),
+        },
         status if api => WebError::ApiStatus(status, e.body_text()),
         _ => WebError::BadRequest(e.body_text()),
     };

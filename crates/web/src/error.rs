@@ -7,6 +7,13 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+/// A refused field: which one, and the message in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextProblem {
+    pub field: String,
+    pub message: String,
+}
+
 #[derive(Debug)]
 pub enum WebError {
     /// A page request failed.
@@ -32,11 +39,12 @@ pub enum WebError {
     /// A text field that cannot be stored or is too long: 422, naming the field.
     Refused {
         api: bool,
-        problem: crate::input::TextProblem,
+        problem: TextProblem,
     },
-    /// A body over the route's limit: 413.
+    /// A body over the route's limit: 413, with the limits in words.
     TooLarge {
         api: bool,
+        words: String,
     },
 }
 
@@ -212,16 +220,14 @@ impl IntoResponse for WebError {
                 "There is a problem",
                 format!("{}. Go back, correct it and send the form again.", problem.message),
             ),
-            WebError::TooLarge { api: true } => api_error_body(
+            WebError::TooLarge { api: true, words } => api_error_body(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                &crate::limits::too_large_words(),
+                &words,
                 serde_json::Value::Array(Vec::new()),
             ),
-            WebError::TooLarge { api: false } => error_page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The file is too large",
-                crate::limits::too_large_words(),
-            ),
+            WebError::TooLarge { api: false, words } => {
+                error_page(StatusCode::PAYLOAD_TOO_LARGE, "The file is too large", words)
+            }
             WebError::BadRequest(message) => {
                 error_page(StatusCode::BAD_REQUEST, "There is a problem", message)
             }

@@ -6,6 +6,7 @@
 //! come from a small table keyed by field name: multi-line fields (notes, reflections,
 //! descriptions) take line breaks and up to `MULTILINE_MAX` characters, every other field
 //! is one line of up to `LINE_MAX`.
+pub use crate::error::TextProblem;
 use crate::error::WebError;
 use axum::Json;
 use axum::extract::{FromRequest, Request};
@@ -84,13 +85,6 @@ fn label_of(name: &str) -> String {
     let mut chars = words.chars();
     let first = chars.next().map(|c| c.to_ascii_uppercase());
     first.into_iter().chain(chars).collect()
-}
-
-/// A refused field: which one, and the message in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TextProblem {
-    pub field: String,
-    pub message: String,
 }
 
 /// Checks one named value.

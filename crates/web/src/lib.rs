@@ -6,7 +6,6 @@
 //! extractor and calls an `app` use case, which checks role and tenant.
 
 mod api;
-mod api_training;
 mod assets;
 mod auth;
 mod csrf;

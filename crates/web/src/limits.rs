@@ -82,7 +82,11 @@ async fn declared_length(State(limit): State<usize>, request: Request, next: Nex
     match declared {
         Some(length) if length > limit as u64 => {
             let api = request.uri().path().starts_with("/api/");
-            WebError::TooLarge { api }.into_response()
+            WebError::TooLarge {
+                api,
+                words: too_large_words(),
+            }
+            .into_response()
         }
         _ => next.run(request).await,
     }

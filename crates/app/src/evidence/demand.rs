@@ -36,7 +36,7 @@ pub struct DemandSection {
     pub lines: Vec<DemandLine>,
     /// How each area's forecast was made and how it did in backtest.
     #[serde(default)]
-    pub forecast_notes: Vec<crate::forecast_note::ForecastNote>,
+    pub forecast_notes: Vec<crate::demand::forecast_note::ForecastNote>,
 }
 
 impl DemandSection {
@@ -95,7 +95,7 @@ pub(crate) async fn gather(
     };
     type Sums = (f64, f64, Option<f64>, Option<f64>);
     let mut sums: BTreeMap<(String, String), Sums> = BTreeMap::new();
-    let mut notes: BTreeMap<String, crate::forecast_note::ForecastNote> = BTreeMap::new();
+    let mut notes: BTreeMap<String, crate::demand::forecast_note::ForecastNote> = BTreeMap::new();
     let mut last = None;
     for code in &tenants {
         let tenant = match scope {

@@ -418,11 +418,6 @@ pub(crate) struct CalendarDto {
     ical_url: String,
 }
 
-/// The feed's path for a token.
-pub(crate) fn ical_path(token: &str) -> String {
-    format!("/ical/{token}.ics")
-}
-
 #[utoipa::path(get, path = "/api/me/calendar",
     responses((status = 200, body = CalendarDto, description = "the address is made on first use"),
         (status = 401), (status = 404, description = "the account is not linked to a member of staff")))]
@@ -436,7 +431,7 @@ async fn my_calendar(
         .await
         .map_err(api)?;
     Ok(Json(CalendarDto {
-        ical_url: ical_path(&token),
+        ical_url: crate::pages::ical_path(&token),
     }))
 }
 

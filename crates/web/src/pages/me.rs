@@ -98,7 +98,7 @@ async fn render(
         .app
         .my_calendar_link(&user.actor)
         .await?
-        .map(|token| crate::api::ical_path(&token));
+        .map(|token| ical_path(&token));
     let mut summary = FormView::default();
     let contact = match &failed {
         Failed::Contact(form, errors) => FormView::new(contact_fields(form)).with_errors(errors),
@@ -221,4 +221,9 @@ pub(crate) async fn calendar_reset(
     }
     state.app.new_calendar_token(&user.actor).await?;
     Ok(Redirect::to("/me?done=calendar-reset").into_response())
+}
+
+/// The calendar feed's path for a token.
+pub(crate) fn ical_path(token: &str) -> String {
+    format!("/ical/{token}.ics")
 }

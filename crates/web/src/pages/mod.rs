@@ -45,6 +45,7 @@ use axum_csrf::CsrfToken;
 pub(crate) use account_links::{dead_status, dead_words, start_reset};
 pub(crate) use audit::csv_response as audit_csv_response;
 pub(crate) use forms::{FieldView, FormView};
+pub(crate) use me::ical_path;
 pub(crate) use person_data::zip_response as person_zip_response;
 pub(crate) use training::record_from_multipart;
 

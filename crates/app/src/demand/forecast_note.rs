@@ -121,7 +121,7 @@ fn whole(value: f64) -> String {
     out
 }
 
-impl crate::demand::DemandCapacity {
+impl super::DemandCapacity {
     /// The first forecast month of each HCP type with its 80 % range, e.g. "GP, Mar 2021:
     /// 12,300 (80 % range 11,000 to 13,700)".
     pub fn first_forecast_ranges(&self) -> Vec<String> {

@@ -1,7 +1,7 @@
 //! The training API: the compliance matrix of a practice and adding a training record
 //! with an optional evidence file.
+use super::api;
 use crate::AppState;
-use crate::api::api;
 use crate::auth::CurrentUser;
 use crate::csrf::read_multipart;
 use crate::error::WebError;
