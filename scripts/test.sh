@@ -40,6 +40,7 @@ find_postgres() {
 log "Formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+python3 scripts/module-cycles.py
 
 find_postgres
 log "Rust tests on SQLite and PostgreSQL ($GPTEAM_TEST_POSTGRES_URL)"
