@@ -12,7 +12,7 @@ import re
 import sys
 
 KNOWN = {
-    "app: accounts, auth, mail, notifications, register, rota, sites, training, two_factor",
+    "app: mail, notifications, register, rota, sites, training",
 }
 
 

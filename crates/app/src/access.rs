@@ -217,6 +217,21 @@ pub fn tenant_of(employer: &Employer) -> String {
     employer.code().to_string()
 }
 
+/// The actor an account acts as (without its unread count and organisation name, which
+/// the session adds).
+pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
+    Actor {
+        user_id: user.id,
+        email: user.email,
+        name: user.display_name,
+        role: user.role,
+        org: user.org_code,
+        staff_id: user.staff_id,
+        unread_notifications: 0,
+        org_name: String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

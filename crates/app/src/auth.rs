@@ -2,11 +2,11 @@
 //! and per account.
 use crate::App;
 use crate::access::Actor;
+pub(crate) use crate::access::actor_of;
+pub(crate) use crate::credentials::verify_off_executor;
+pub use crate::credentials::{hash_password, random_token};
 use crate::error::{AppError, AppResult};
 use crate::two_factor::LoginStep;
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use domain::account::UserRole;
 use domain::staff::parse_email;
@@ -95,23 +95,6 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// Hashes a password with argon2id and a random salt (PHC string).
-pub fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| AppError::Internal(format!("hashing a password: {e}")))
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
 }
 
 /// A hash of no real password, checked when the email is unknown so that a wrong email
@@ -325,40 +308,10 @@ impl App {
     }
 }
 
-/// Verifies on a blocking thread: argon2 is deliberately slow and must not stall the server.
-pub(crate) async fn verify_off_executor(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .unwrap_or(false)
-}
-
-pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
-    Actor {
-        user_id: user.id,
-        email: user.email,
-        name: user.display_name,
-        role: user.role,
-        org: user.org_code,
-        staff_id: user.staff_id,
-        unread_notifications: 0,
-        org_name: String::new(),
-    }
-}
-
-/// A random token of 43 letters and digits (over 256 bits), for private links such as a
-/// calendar feed.
-pub fn random_token() -> String {
-    use rand::Rng;
-    rand::thread_rng()
-        .sample_iter(&rand::distributions::Alphanumeric)
-        .take(43)
-        .map(char::from)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::verify_password;
 
     #[test]
     fn the_limit_lifts_when_the_deciding_failure_ages_out() {

@@ -63,7 +63,7 @@ impl App {
         password: &str,
         rotas: DemoRotas,
     ) -> AppResult<DemoSummary> {
-        let hash = crate::auth::hash_password(password)?;
+        let hash = crate::credentials::hash_password(password)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();
         store::practices::insert_ics(&mut tx, data.ics.code.as_str(), &data.ics.name).await?;

@@ -9,6 +9,7 @@ pub mod arrs;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod credentials;
 pub mod demand;
 pub mod demo_load;
 pub mod development;

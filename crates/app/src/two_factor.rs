@@ -9,7 +9,7 @@
 //! codes too.
 use crate::App;
 use crate::access::Actor;
-use crate::auth::actor_of;
+use crate::access::actor_of;
 use crate::error::{AppError, AppResult};
 use domain::FieldError;
 use domain::account::UserRole;

@@ -71,7 +71,7 @@ fn new_row(
     now: chrono::DateTime<chrono::Utc>,
     valid: Duration,
 ) -> (String, TokenRow) {
-    let token = crate::auth::random_token();
+    let token = crate::credentials::random_token();
     let row = TokenRow {
         id: store::new_id(),
         token_hash: token_hash(&token),
@@ -218,7 +218,7 @@ impl App {
         let user = store::users::UserRecord {
             id: store::new_id(),
             email,
-            password_hash: crate::auth::hash_password(&form.password)?,
+            password_hash: crate::credentials::hash_password(&form.password)?,
             role,
             org_code: row.org_code.clone(),
             staff_id: row.staff_id.clone(),
@@ -232,7 +232,7 @@ impl App {
         store::users::insert(tx, &user, &now).await?;
         // The new account's session starts at once: that is its first log-in.
         store::users::set_last_login(tx, &user.id, &now).await?;
-        Ok(crate::auth::actor_of(user))
+        Ok(crate::access::actor_of(user))
     }
 
     /// Spends the link and writes the new account's audit row, in the same transaction.
@@ -495,8 +495,12 @@ impl App {
         };
         password::check(new, again, &[&user.display_name, &user.email])
             .map_err(|e| AppError::Invalid(e.into()))?;
-        store::users::set_password_hash(&mut tx, &user.id, &crate::auth::hash_password(new)?)
-            .await?;
+        store::users::set_password_hash(
+            &mut tx,
+            &user.id,
+            &crate::credentials::hash_password(new)?,
+        )
+        .await?;
         store::users::bump_session_epoch(&mut tx, &user.id).await?;
         let now = self.now();
         if !store::account_tokens::mark_used(&mut tx, &row.id, &now).await? {

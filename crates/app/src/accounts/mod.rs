@@ -314,8 +314,11 @@ impl App {
         let user = store::users::get(&mut tx, &actor.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let right =
-            crate::auth::verify_off_executor(current.to_string(), user.password_hash.clone()).await;
+        let right = crate::credentials::verify_off_executor(
+            current.to_string(),
+            user.password_hash.clone(),
+        )
+        .await;
         if !right {
             return Err(AppError::Invalid(
                 FieldError::new("current_password", "Your current password is not right").into(),
@@ -323,8 +326,12 @@ impl App {
         }
         password::check(new, Some(again), &[&user.display_name, &user.email])
             .map_err(|e| AppError::Invalid(e.into()))?;
-        store::users::set_password_hash(&mut tx, &user.id, &crate::auth::hash_password(new)?)
-            .await?;
+        store::users::set_password_hash(
+            &mut tx,
+            &user.id,
+            &crate::credentials::hash_password(new)?,
+        )
+        .await?;
         store::users::bump_session_epoch(&mut tx, &user.id).await?;
         let now = self.now();
         let change = Change {

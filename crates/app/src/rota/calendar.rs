@@ -45,7 +45,7 @@ impl App {
         let (token, made) = store::rota::ensure_calendar_token(
             &mut tx,
             staff_id,
-            &crate::auth::random_token(),
+            &crate::credentials::random_token(),
             &now,
         )
         .await?;
@@ -76,7 +76,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
-        let token = crate::auth::random_token();
+        let token = crate::credentials::random_token();
         let now = self.now();
         // The write first, then the reads (see `store::rota::bump_version`).
         let had = store::rota::replace_calendar_token(&mut tx, staff_id, &token, &now).await?;
