@@ -217,6 +217,27 @@ pub fn tenant_of(employer: &Employer) -> String {
     employer.code().to_string()
 }
 
+/// A site once the actor's right to it (on its practice) is checked: `NotFound` for no such
+/// site, `Forbidden` for someone else's.
+pub(crate) async fn site_checked(
+    conn: &mut store::Conn,
+    actor: &Actor,
+    site_id: &str,
+    permission: Permission,
+) -> AppResult<store::sites::SiteRecord> {
+    let site = store::sites::get_site(conn, site_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    authorize(
+        conn,
+        actor,
+        permission,
+        Tenant::Practice(&site.practice_ods),
+    )
+    .await?;
+    Ok(site)
+}
+
 /// The actor an account acts as (without its unread count and organisation name, which
 /// the session adds).
 pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {

@@ -1,4 +1,5 @@
 //! Sites, rooms and vacancies of a practice (or the PCN, for vacancies).
+pub(crate) use crate::access::site_checked;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::rota::stale::{Checked, Watch};
@@ -24,27 +25,6 @@ fn name_taken(error: AppError, what: &str) -> AppError {
         ),
         other => other,
     }
-}
-
-/// A site once the actor's right to it (on its practice) is checked: `NotFound` for no such
-/// site, `Forbidden` for someone else's.
-pub(crate) async fn site_checked(
-    conn: &mut store::Conn,
-    actor: &Actor,
-    site_id: &str,
-    permission: Permission,
-) -> AppResult<SiteRecord> {
-    let site = store::sites::get_site(conn, site_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    access::authorize(
-        conn,
-        actor,
-        permission,
-        Tenant::Practice(&site.practice_ods),
-    )
-    .await?;
-    Ok(site)
 }
 
 impl App {

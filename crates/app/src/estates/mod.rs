@@ -235,7 +235,7 @@ impl App {
         period: &PeriodForm,
     ) -> AppResult<SiteUtilisation> {
         let mut conn = self.store().conn().await?;
-        let site = crate::sites::site_checked(&mut conn, actor, site_id, Permission::View).await?;
+        let site = crate::access::site_checked(&mut conn, actor, site_id, Permission::View).await?;
         let period = UsePeriod::parse(period, UsePeriod::last_four_weeks(self.today()))?;
         site_utilisation(&mut conn, site, period).await
     }

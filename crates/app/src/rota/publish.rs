@@ -375,3 +375,35 @@ impl App {
         commit_with_audit(tx, Some(actor), change, &self.now()).await
     }
 }
+
+impl App {
+    /// Tells everyone with sessions in a rota just published how many they work.
+    pub(crate) async fn notify_published(
+        &self,
+        conn: &mut store::Conn,
+        rota: &store::rota::RotaRow,
+        assignments: &[Assignment],
+    ) -> AppResult<()> {
+        let Ok(from) = chrono::NaiveDate::parse_from_str(&rota.starts_on, "%Y-%m-%d") else {
+            return Ok(());
+        };
+        let last = from + chrono::Duration::days(7 * rota.weeks.max(1) - 1);
+        let mut sessions: std::collections::BTreeMap<&str, usize> = Default::default();
+        for a in assignments {
+            *sessions.entry(a.staff_id.as_str()).or_default() += 1;
+        }
+        for (staff_id, n) in sessions {
+            let notice = crate::notifications::Notice::new(
+                crate::notifications::Kind::Rota,
+                format!(
+                    "The rota {} was published: you work {n} {} in it.",
+                    crate::notifications::days_text(from, last),
+                    if n == 1 { "session" } else { "sessions" }
+                ),
+                "/me/rota",
+            );
+            self.notify_staff(conn, staff_id, &notice).await?;
+        }
+        Ok(())
+    }
+}

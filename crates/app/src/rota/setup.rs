@@ -359,7 +359,7 @@ async fn managed_site(
     actor: &Actor,
     site_id: &str,
 ) -> AppResult<store::sites::SiteRecord> {
-    crate::sites::site_checked(conn, actor, site_id, Permission::Manage).await
+    crate::access::site_checked(conn, actor, site_id, Permission::Manage).await
 }
 
 impl App {
