@@ -12,7 +12,7 @@ import re
 import sys
 
 KNOWN = {
-    "app: mail, notifications, register, rota, sites, training",
+    "app: mail, notifications, training",
 }
 
 

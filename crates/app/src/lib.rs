@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod demand;
 pub mod demo_load;
 pub mod development;
+pub mod due_notices;
 pub mod error;
 pub mod estates;
 pub mod evidence;

@@ -14,9 +14,6 @@ use std::sync::Arc;
 use store::Conn;
 use store::notifications::NotificationRow;
 
-mod due;
-pub use due::DueSummary;
-
 /// What a notification is about; a person chooses by kind which come by email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -2,9 +2,9 @@
 //! expired (to the person), and an ARRS claim month that has ended while its claim is not
 //! submitted (to the PCN's managers). Each is claimed in `reminders_sent` first, so it is
 //! written once however often, and from however many processes, the check runs.
-use super::{Kind, Notice};
 use crate::access::Tenant;
 use crate::error::AppResult;
+use crate::notifications::{Kind, Notice};
 use crate::training::{MatrixFilter, build_matrix, seed_catalogue};
 use crate::{App, long_date};
 use chrono::NaiveDate;
