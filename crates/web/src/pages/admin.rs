@@ -1,19 +1,19 @@
 //! The system administrator's pages: ICSs, PCNs and their practices today, the forms to add
 //! an ICS or a PCN and to put a practice into a PCN from a date, and a practice's
 //! membership history. `app` refuses everyone else.
+use super::forms::saved_or_again;
 use super::{Done, FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
 use crate::error::WebError;
 use crate::layout::PageCtx;
-use app::AppError;
 use app::organisations::{AdminOverview, MembershipView};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use store::practices::PracticeRecord;
@@ -182,24 +182,20 @@ pub(crate) async fn ics_create(
     token: CsrfToken,
     CsrfForm(input): CsrfForm<IcsInput>,
 ) -> Result<Response, WebError> {
-    match state
+    let result = state
         .app
         .create_ics(Some(&user.actor), &input.code, &input.name)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin?done=ics").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render(
-                &state,
-                &user,
-                token,
-                Failed::Ics(input, errors),
-                String::new(),
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_again(result, "/admin?done=ics", |errors| {
+        render(
+            &state,
+            &user,
+            token,
+            Failed::Ics(input, errors),
+            String::new(),
+        )
+    })
+    .await
 }
 
 pub(crate) async fn pcn_create(
@@ -208,24 +204,20 @@ pub(crate) async fn pcn_create(
     token: CsrfToken,
     CsrfForm(input): CsrfForm<PcnInput>,
 ) -> Result<Response, WebError> {
-    match state
+    let result = state
         .app
         .create_pcn(Some(&user.actor), &input.code, &input.name, &input.ics)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin?done=pcn").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render(
-                &state,
-                &user,
-                token,
-                Failed::Pcn(input, errors),
-                String::new(),
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_again(result, "/admin?done=pcn", |errors| {
+        render(
+            &state,
+            &user,
+            token,
+            Failed::Pcn(input, errors),
+            String::new(),
+        )
+    })
+    .await
 }
 
 pub(crate) async fn membership_create(
@@ -234,24 +226,20 @@ pub(crate) async fn membership_create(
     token: CsrfToken,
     CsrfForm(input): CsrfForm<MemberInput>,
 ) -> Result<Response, WebError> {
-    match state
+    let result = state
         .app
         .set_practice_pcn(Some(&user.actor), &input.practice, &input.pcn, &input.from)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to("/admin?done=member").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render(
-                &state,
-                &user,
-                token,
-                Failed::Member(input, errors),
-                String::new(),
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    saved_or_again(result, "/admin?done=member", |errors| {
+        render(
+            &state,
+            &user,
+            token,
+            Failed::Member(input, errors),
+            String::new(),
+        )
+    })
+    .await
 }
 
 #[derive(Template, WebTemplate)]

@@ -1,5 +1,8 @@
 //! Form view models: each form is a list of fields rendered by `form_fields.html` in the NHS
 //! design system's patterns (label, hint, error message, kept value), plus an error summary.
+use crate::error::WebError;
+use app::AppError;
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::FieldErrors;
 
 #[derive(Debug, Clone)]
@@ -178,5 +181,22 @@ impl FormView {
             .iter()
             .find(|(f, _)| f == field)
             .map(|(_, m)| m.clone())
+    }
+}
+
+/// A form's answer once the use case has run: on to `done` when it saved, the page again
+/// (`again`, with the form's errors) when a field was refused, any other error as it is.
+pub(crate) async fn saved_or_again<T, Again>(
+    result: Result<T, AppError>,
+    done: &str,
+    again: impl FnOnce(FieldErrors) -> Again,
+) -> Result<Response, WebError>
+where
+    Again: Future<Output = Result<Response, WebError>>,
+{
+    match result {
+        Ok(_) => Ok(Redirect::to(done).into_response()),
+        Err(AppError::Invalid(errors)) => again(errors).await,
+        Err(other) => Err(other.into()),
     }
 }

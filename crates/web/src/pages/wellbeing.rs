@@ -1,6 +1,7 @@
 //! Wellbeing pages: the check-in staff answer, the practice report (groups shown only at
 //! or above the threshold), the PCN's check-in settings and support services, the
 //! signposting page and a person's own workload signals.
+use super::forms::saved_or_again;
 use super::{FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -667,25 +668,22 @@ pub(crate) async fn pcn_settings(
     Path(code): Path<String>,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<Response, WebError> {
-    match state
+    let result = state
         .app
         .set_checkin_settings(&user.actor, &code, &form)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=settings")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            pcn_render(
-                &state,
-                &user,
-                token,
-                &code,
-                PcnFailed::Settings(form, errors),
-                None,
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let done = format!("/pcns/{code}/wellbeing?done=settings");
+    saved_or_again(result, &done, |errors| {
+        pcn_render(
+            &state,
+            &user,
+            token,
+            &code,
+            PcnFailed::Settings(form, errors),
+            None,
+        )
+    })
+    .await
 }
 
 pub(crate) async fn pcn_service_add(
@@ -695,25 +693,22 @@ pub(crate) async fn pcn_service_add(
     Path(code): Path<String>,
     CsrfForm(form): CsrfForm<ServiceForm>,
 ) -> Result<Response, WebError> {
-    match state
+    let result = state
         .app
         .add_support_service(&user.actor, &code, &form)
-        .await
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            pcn_render(
-                &state,
-                &user,
-                token,
-                &code,
-                PcnFailed::Service(form, errors),
-                None,
-            )
-            .await
-        }
-        Err(other) => Err(other.into()),
-    }
+        .await;
+    let done = format!("/pcns/{code}/wellbeing?done=service");
+    saved_or_again(result, &done, |errors| {
+        pcn_render(
+            &state,
+            &user,
+            token,
+            &code,
+            PcnFailed::Service(form, errors),
+            None,
+        )
+    })
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
