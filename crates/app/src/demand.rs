@@ -344,8 +344,7 @@ impl App {
         actor: &Actor,
         tenant: crate::Tenant<'_>,
     ) -> AppResult<DemandCapacity> {
-        use analytics::capacity::{CapacityRules, Contract, GapRow, list_share};
-        use analytics::{Month, MonthlyCount, build_series, forecast_all};
+        use analytics::capacity::CapacityRules;
         let mut conn = self.store().conn().await?;
         // No personal data: a PCN's figures are aggregates an ICS viewer may read too.
         let permission = match tenant {
@@ -372,142 +371,16 @@ impl App {
         let today = self.today();
         let rules = CapacityRules::default();
 
-        let mut rows: BTreeMap<(Month, String), GapRow> = BTreeMap::new();
-        let mut areas = Vec::new();
-        let mut last_data_month = None;
-        let mut level_shifts = Vec::new();
-        let mut forecast_notes = Vec::new();
-        let mut daily: Vec<(chrono::NaiveDate, f64)> = Vec::new();
-        let area_codes: std::collections::BTreeSet<&str> =
-            practices.iter().map(|p| p.commissioner.as_str()).collect();
-        let area_names: BTreeMap<String, (String, i64)> = store::appointments::areas(&mut conn)
-            .await?
-            .into_iter()
-            .map(|(c, n, m)| (c, (n, m)))
-            .collect();
-        for area in area_codes {
-            let in_area: Vec<_> = all.iter().filter(|p| p.commissioner == area).collect();
-            let area_patients: i64 = in_area.iter().filter_map(|p| p.list_size).sum();
-            let ours: i64 = practices
-                .iter()
-                .filter(|p| p.commissioner == area)
-                .filter_map(|p| p.list_size)
-                .sum();
-            let Some((name, months)) = area_names.get(area) else {
-                continue;
-            };
-            areas.push(AreaBasis {
-                code: area.to_string(),
-                name: name.clone(),
-                practices: in_area.len(),
-                patients: area_patients,
-                months: *months,
-            });
-            let share = list_share(ours as f64, area_patients as f64);
-            let counts: Vec<MonthlyCount> = store::appointments::monthly_by_hcp(&mut conn, area)
-                .await?
-                .into_iter()
-                .filter_map(|(month, hcp, n)| {
-                    Some(MonthlyCount {
-                        area_code: area.to_string(),
-                        hcp_type: hcp,
-                        appt_mode: None,
-                        month: Month::parse_iso(&month)?,
-                        appointments: n.max(0) as u64,
-                    })
-                })
-                .collect();
-            for (day, n) in store::appointments::daily_totals(&mut conn, area).await? {
-                if let Ok(day) = day.parse::<chrono::NaiveDate>() {
-                    daily.push((day, n as f64));
-                }
-            }
-            let (series, _) = build_series(&counts);
-            let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
-                continue;
-            };
-            forecast_notes.push(forecast_note::note(area, name, &series));
-            for (s, f) in series.iter().zip(&forecasts) {
-                if analytics::capacity::hcp_type_known(&s.hcp_type).is_none() {
-                    continue;
-                }
-                let last = s.values.len();
-                last_data_month = last_data_month.max(Some(s.last_month()));
-                level_shifts.extend(f.level_shifts.iter().copied());
-                for i in last.saturating_sub(HISTORY_MONTHS)..last {
-                    let m = s.month(i);
-                    let row = rows
-                        .entry((m, s.hcp_type.clone()))
-                        .or_insert_with(|| GapRow::empty(m, &s.hcp_type, false));
-                    row.demand += s.values[i] * share;
-                }
-                for p in &f.points {
-                    let row = rows
-                        .entry((p.month, s.hcp_type.clone()))
-                        .or_insert_with(|| GapRow::empty(p.month, &s.hcp_type, true));
-                    row.demand += p.forecast * share;
-                    *row.lower_80.get_or_insert(0.0) += p.lower_80 * share;
-                    *row.upper_80.get_or_insert(0.0) += p.upper_80 * share;
-                }
-            }
-        }
-        level_shifts.sort();
-        level_shifts.dedup();
-
-        // Capacity: everyone working at a practice in scope, their sessions shared evenly
-        // between the practices they work at, each share under that practice's rules.
-        let mut by_practice: Vec<(CapacityRules, Vec<Contract>)> = Vec::new();
-        let mut members = Vec::new();
-        for p in &practices {
-            let practice_rules = practice_rules(&mut conn, &p.ods_code).await?;
-            let people = store::staff::list(
-                &mut conn,
-                store::staff::StaffScope::WorksAt(&p.ods_code),
-                &store::staff::StaffFilter::default(),
-            )
-            .await?;
-            let mut contracts = Vec::with_capacity(people.len());
-            for person in people {
-                let d = &person.draft;
-                let leave = store::leave::list(
-                    &mut conn,
-                    store::leave::LeaveScope::Staff(&person.id),
-                    None,
-                )
-                .await?
-                .into_iter()
-                .filter(|l| l.status == domain::leave::LeaveStatus::Approved)
-                .flat_map(|l| {
-                    l.leave
-                        .start_date
-                        .iter_days()
-                        .take_while(move |day| *day <= l.leave.end_date)
-                })
-                .collect();
-                let share = d.share_of(|ods| ods.as_str() == p.ods_code);
-                let clinician = analytics::clinicians::ClinicianType::of(d.role);
-                members.push(team::Member {
-                    staff_id: person.id.clone(),
-                    clinician,
-                    wte: d.wte,
-                    sessions_per_week: d.sessions_per_week,
-                    share,
-                    current: d.employed_on(today),
-                });
-                contracts.push(Contract {
-                    group: d.role.staff_group(),
-                    clinician,
-                    sessions_per_week: d.sessions_per_week,
-                    share,
-                    start: d.start_date,
-                    end: d.end_date,
-                    leave,
-                });
-            }
-            by_practice.push((practice_rules, contracts));
-        }
-        let months: std::collections::BTreeSet<Month> = rows.keys().map(|(m, _)| *m).collect();
-        let ahead: Vec<Month> = rows
+        let AreaDemand {
+            mut rows,
+            areas,
+            last_data_month,
+            level_shifts,
+            forecast_notes,
+            daily,
+        } = area_demand(&mut conn, &practices, &all).await?;
+        let (by_practice, members) = practice_contracts(&mut conn, &practices, today).await?;
+        let ahead: Vec<analytics::Month> = rows
             .iter()
             .filter(|(_, r)| r.forecast)
             .map(|((m, _), _)| *m)
@@ -515,165 +388,17 @@ impl App {
             .into_iter()
             .collect();
         let team = team::by_type(&members, &by_practice, &ahead, today);
-        // Each practice's own estimate by month, kept for the weeks no rota covers.
-        let mut by_practice_month: Vec<BTreeMap<Month, BTreeMap<&'static str, f64>>> =
-            vec![BTreeMap::new(); by_practice.len()];
-        for m in months {
-            let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
-            for ((practice_rules, contracts), estimate) in
-                by_practice.iter().zip(&mut by_practice_month)
-            {
-                let month = practice_rules.month(contracts, m, today);
-                for (hcp, v) in &month {
-                    *supply.entry(*hcp).or_default() += *v;
-                }
-                estimate.insert(m, month);
-            }
-            for ((month, hcp), row) in rows.iter_mut() {
-                if *month == m {
-                    row.capacity = supply.get(hcp.as_str()).copied().unwrap_or(0.0);
-                }
-            }
-        }
+        let by_practice_month = monthly_capacity(&mut rows, &by_practice, today);
         // Weeks: each forecast month spread over its working days (by the weekday profile of
         // the daily figures when there are some), the first 13 whole weeks.
         let profile = analytics::capacity::weekday_profile(&daily);
-        let mut weeks = Vec::new();
-        // Each practice's estimate by (Monday, HCP type), for weeks without its rota.
-        let mut estimates: Vec<BTreeMap<(chrono::NaiveDate, &'static str), f64>> =
-            vec![BTreeMap::new(); by_practice.len()];
-        for hcp in [analytics::capacity::GP, analytics::capacity::OTHER_STAFF] {
-            let forecast: Vec<&GapRow> = rows
-                .values()
-                .filter(|r| r.forecast && r.hcp_type == hcp)
-                .collect();
-            let Some(first) = forecast.first() else {
-                continue;
-            };
-            let demand = analytics::capacity::by_week(
-                &forecast
-                    .iter()
-                    .map(|r| (r.month, r.demand))
-                    .collect::<Vec<_>>(),
-                profile,
-            );
-            let supply = analytics::capacity::by_week(
-                &forecast
-                    .iter()
-                    .map(|r| (r.month, r.capacity))
-                    .collect::<Vec<_>>(),
-                None,
-            );
-            for (estimate, months) in estimates.iter_mut().zip(&by_practice_month) {
-                let monthly: Vec<(Month, f64)> = forecast
-                    .iter()
-                    .map(|r| {
-                        let v = months
-                            .get(&r.month)
-                            .and_then(|m| m.get(hcp))
-                            .copied()
-                            .unwrap_or(0.0);
-                        (r.month, v)
-                    })
-                    .collect();
-                for (monday, v) in analytics::capacity::by_week(&monthly, None) {
-                    estimate.insert((monday, hcp), v);
-                }
-            }
-            for ((monday, d), (_, c)) in demand
-                .into_iter()
-                .zip(supply)
-                .filter(|((m, _), _)| *m >= first.month.first_day())
-                .take(13)
-            {
-                weeks.push((monday, hcp.to_string(), d, c));
-            }
-        }
+        let (mut weeks, estimates) = weekly_gap(&rows, profile, &by_practice_month);
         let rules = match by_practice.as_slice() {
             [(only, _)] => only.clone(),
             _ => rules,
         };
-        // Where published rotas cover a week, their sessions are the capacity, practice by
-        // practice: at each practice the more recently published of its own rota and its
-        // PCN's (the one staff calendars show there), its sessions at that practice's sites
-        // under that practice's rules. A practice with neither keeps its estimate, so a PCN's
-        // week adds its member practices' rotas where they have them.
-        let mut rota_weeks = Vec::new();
-        let practice_codes: Vec<String> = practices.iter().map(|p| p.ods_code.clone()).collect();
-        let sites = store::sites::list_sites(&mut conn, &practice_codes).await?;
-        let mondays: std::collections::BTreeSet<chrono::NaiveDate> =
-            weeks.iter().map(|w| w.0).collect();
-        let mut assignments_of: BTreeMap<String, Vec<store::rota::AssignmentRow>> = BTreeMap::new();
-        let mut groups: BTreeMap<String, domain::role::StaffGroup> = BTreeMap::new();
-        for monday in mondays {
-            let (first, last) = (
-                monday.to_string(),
-                (monday + chrono::Days::new(6)).to_string(),
-            );
-            let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
-            let mut from_rota = false;
-            for (i, p) in practices.iter().enumerate() {
-                let own =
-                    store::rota::published_rota_for(&mut conn, "practice", &p.ods_code, &first)
-                        .await?;
-                let pcn = match &p.pcn_code {
-                    Some(code) => {
-                        store::rota::published_rota_for(&mut conn, "pcn", code, &first).await?
-                    }
-                    None => None,
-                };
-                let rota = match (own, pcn) {
-                    (Some(a), Some(b)) => {
-                        Some(if (&a.published_at, &a.id) >= (&b.published_at, &b.id) {
-                            a
-                        } else {
-                            b
-                        })
-                    }
-                    (a, b) => a.or(b),
-                };
-                let Some(rota) = rota else {
-                    for ((week, hcp), v) in &estimates[i] {
-                        if *week == monday {
-                            *supply.entry(*hcp).or_default() += *v;
-                        }
-                    }
-                    continue;
-                };
-                from_rota = true;
-                if !assignments_of.contains_key(&rota.id) {
-                    let list = store::rota::list_assignments(&mut conn, &rota.id).await?;
-                    assignments_of.insert(rota.id.clone(), list);
-                }
-                let here: Vec<store::rota::AssignmentRow> = assignments_of[&rota.id]
-                    .iter()
-                    .filter(|a| {
-                        sites
-                            .iter()
-                            .any(|s| s.id == a.site_id && s.practice_ods == p.ods_code)
-                    })
-                    .filter(|a| a.day >= first && a.day <= last)
-                    .cloned()
-                    .collect();
-                for a in &here {
-                    if !groups.contains_key(&a.staff_id)
-                        && let Some(person) = store::staff::get(&mut conn, &a.staff_id).await?
-                    {
-                        groups.insert(a.staff_id.clone(), person.draft.role.staff_group());
-                    }
-                }
-                for (hcp, v) in rota_capacity(&by_practice[i].0, &here, &groups) {
-                    *supply.entry(hcp).or_default() += v;
-                }
-            }
-            if !from_rota {
-                continue;
-            }
-            rota_weeks.push(monday);
-            for w in weeks.iter_mut().filter(|w| w.0 == monday) {
-                w.3 = supply.get(w.1.as_str()).copied().unwrap_or(0.0);
-            }
-        }
+        let rota_weeks =
+            rota_weeks(&mut conn, &practices, &by_practice, &estimates, &mut weeks).await?;
         Ok(DemandCapacity {
             title,
             practices: practices
@@ -692,4 +417,365 @@ impl App {
             team,
         })
     }
+}
+
+/// Gap rows by (month, HCP type), as `area_demand` fills them with demand and
+/// `monthly_capacity` with capacity.
+type GapRows = BTreeMap<(analytics::Month, String), analytics::capacity::GapRow>;
+/// Each practice's rules and its people's contracts (their share of it, their leave).
+type PracticeContracts = Vec<(
+    analytics::capacity::CapacityRules,
+    Vec<analytics::capacity::Contract>,
+)>;
+/// Each practice's own estimate by month and HCP type.
+type PracticeMonths = Vec<BTreeMap<analytics::Month, BTreeMap<&'static str, f64>>>;
+/// Each practice's estimate by (Monday, HCP type).
+type PracticeWeeks = Vec<BTreeMap<(chrono::NaiveDate, &'static str), f64>>;
+/// (Monday, HCP type, demand, safe capacity).
+type Week = (chrono::NaiveDate, String, f64, f64);
+
+/// What the areas of the practices in scope say about demand.
+struct AreaDemand {
+    rows: GapRows,
+    areas: Vec<AreaBasis>,
+    last_data_month: Option<analytics::Month>,
+    level_shifts: Vec<analytics::Month>,
+    forecast_notes: Vec<forecast_note::ForecastNote>,
+    daily: Vec<(chrono::NaiveDate, f64)>,
+}
+
+/// Demand: per area of the practices in scope, its appointments by HCP type (history and
+/// forecast) × the practices' share of the area's registered patients.
+async fn area_demand(
+    conn: &mut store::Conn,
+    practices: &[store::practices::PracticeRecord],
+    all: &[store::practices::PracticeRecord],
+) -> AppResult<AreaDemand> {
+    use analytics::capacity::{GapRow, list_share};
+    use analytics::{Month, MonthlyCount, build_series, forecast_all};
+    let mut rows: GapRows = BTreeMap::new();
+    let mut areas = Vec::new();
+    let mut last_data_month = None;
+    let mut level_shifts = Vec::new();
+    let mut forecast_notes = Vec::new();
+    let mut daily: Vec<(chrono::NaiveDate, f64)> = Vec::new();
+    let area_codes: std::collections::BTreeSet<&str> =
+        practices.iter().map(|p| p.commissioner.as_str()).collect();
+    let area_names: BTreeMap<String, (String, i64)> = store::appointments::areas(conn)
+        .await?
+        .into_iter()
+        .map(|(c, n, m)| (c, (n, m)))
+        .collect();
+    for area in area_codes {
+        let in_area: Vec<_> = all.iter().filter(|p| p.commissioner == area).collect();
+        let area_patients: i64 = in_area.iter().filter_map(|p| p.list_size).sum();
+        let ours: i64 = practices
+            .iter()
+            .filter(|p| p.commissioner == area)
+            .filter_map(|p| p.list_size)
+            .sum();
+        let Some((name, months)) = area_names.get(area) else {
+            continue;
+        };
+        areas.push(AreaBasis {
+            code: area.to_string(),
+            name: name.clone(),
+            practices: in_area.len(),
+            patients: area_patients,
+            months: *months,
+        });
+        let share = list_share(ours as f64, area_patients as f64);
+        let counts: Vec<MonthlyCount> = store::appointments::monthly_by_hcp(conn, area)
+            .await?
+            .into_iter()
+            .filter_map(|(month, hcp, n)| {
+                Some(MonthlyCount {
+                    area_code: area.to_string(),
+                    hcp_type: hcp,
+                    appt_mode: None,
+                    month: Month::parse_iso(&month)?,
+                    appointments: n.max(0) as u64,
+                })
+            })
+            .collect();
+        for (day, n) in store::appointments::daily_totals(conn, area).await? {
+            if let Ok(day) = day.parse::<chrono::NaiveDate>() {
+                daily.push((day, n as f64));
+            }
+        }
+        let (series, _) = build_series(&counts);
+        let Ok(forecasts) = forecast_all(&series, HORIZON, &Default::default()) else {
+            continue;
+        };
+        forecast_notes.push(forecast_note::note(area, name, &series));
+        for (s, f) in series.iter().zip(&forecasts) {
+            if analytics::capacity::hcp_type_known(&s.hcp_type).is_none() {
+                continue;
+            }
+            let last = s.values.len();
+            last_data_month = last_data_month.max(Some(s.last_month()));
+            level_shifts.extend(f.level_shifts.iter().copied());
+            for i in last.saturating_sub(HISTORY_MONTHS)..last {
+                let m = s.month(i);
+                let row = rows
+                    .entry((m, s.hcp_type.clone()))
+                    .or_insert_with(|| GapRow::empty(m, &s.hcp_type, false));
+                row.demand += s.values[i] * share;
+            }
+            for p in &f.points {
+                let row = rows
+                    .entry((p.month, s.hcp_type.clone()))
+                    .or_insert_with(|| GapRow::empty(p.month, &s.hcp_type, true));
+                row.demand += p.forecast * share;
+                *row.lower_80.get_or_insert(0.0) += p.lower_80 * share;
+                *row.upper_80.get_or_insert(0.0) += p.upper_80 * share;
+            }
+        }
+    }
+    level_shifts.sort();
+    level_shifts.dedup();
+    Ok(AreaDemand {
+        rows,
+        areas,
+        last_data_month,
+        level_shifts,
+        forecast_notes,
+        daily,
+    })
+}
+
+/// Capacity's inputs: everyone working at a practice in scope, their sessions shared evenly
+/// between the practices they work at, each share under that practice's rules; and the
+/// team's members for the by-type view.
+async fn practice_contracts(
+    conn: &mut store::Conn,
+    practices: &[store::practices::PracticeRecord],
+    today: chrono::NaiveDate,
+) -> AppResult<(PracticeContracts, Vec<team::Member>)> {
+    use analytics::capacity::Contract;
+    let mut by_practice: PracticeContracts = Vec::new();
+    let mut members = Vec::new();
+    for p in practices {
+        let practice_rules = practice_rules(conn, &p.ods_code).await?;
+        let people = store::staff::list(
+            conn,
+            store::staff::StaffScope::WorksAt(&p.ods_code),
+            &store::staff::StaffFilter::default(),
+        )
+        .await?;
+        let mut contracts = Vec::with_capacity(people.len());
+        for person in people {
+            let d = &person.draft;
+            let leave = store::leave::list(conn, store::leave::LeaveScope::Staff(&person.id), None)
+                .await?
+                .into_iter()
+                .filter(|l| l.status == domain::leave::LeaveStatus::Approved)
+                .flat_map(|l| {
+                    l.leave
+                        .start_date
+                        .iter_days()
+                        .take_while(move |day| *day <= l.leave.end_date)
+                })
+                .collect();
+            let share = d.share_of(|ods| ods.as_str() == p.ods_code);
+            let clinician = analytics::clinicians::ClinicianType::of(d.role);
+            members.push(team::Member {
+                staff_id: person.id.clone(),
+                clinician,
+                wte: d.wte,
+                sessions_per_week: d.sessions_per_week,
+                share,
+                current: d.employed_on(today),
+            });
+            contracts.push(Contract {
+                group: d.role.staff_group(),
+                clinician,
+                sessions_per_week: d.sessions_per_week,
+                share,
+                start: d.start_date,
+                end: d.end_date,
+                leave,
+            });
+        }
+        by_practice.push((practice_rules, contracts));
+    }
+    Ok((by_practice, members))
+}
+
+/// Fills each row's capacity: the practices' estimates from contracts, month by month; and
+/// returns each practice's own estimate by month, kept for the weeks no rota covers.
+fn monthly_capacity(
+    rows: &mut GapRows,
+    by_practice: &PracticeContracts,
+    today: chrono::NaiveDate,
+) -> PracticeMonths {
+    let months: std::collections::BTreeSet<analytics::Month> =
+        rows.keys().map(|(m, _)| *m).collect();
+    let mut by_practice_month: PracticeMonths = vec![BTreeMap::new(); by_practice.len()];
+    for m in months {
+        let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
+        for ((practice_rules, contracts), estimate) in
+            by_practice.iter().zip(&mut by_practice_month)
+        {
+            let month = practice_rules.month(contracts, m, today);
+            for (hcp, v) in &month {
+                *supply.entry(*hcp).or_default() += *v;
+            }
+            estimate.insert(m, month);
+        }
+        for ((month, hcp), row) in rows.iter_mut() {
+            if *month == m {
+                row.capacity = supply.get(hcp.as_str()).copied().unwrap_or(0.0);
+            }
+        }
+    }
+    by_practice_month
+}
+
+/// The first 13 whole weeks of the forecast, demand and capacity spread over working days;
+/// and each practice's estimate by week, for the weeks without its rota.
+fn weekly_gap(
+    rows: &GapRows,
+    profile: Option<[f64; 5]>,
+    by_practice_month: &PracticeMonths,
+) -> (Vec<Week>, PracticeWeeks) {
+    use analytics::capacity::GapRow;
+    let mut weeks = Vec::new();
+    let mut estimates: PracticeWeeks = vec![BTreeMap::new(); by_practice_month.len()];
+    for hcp in [analytics::capacity::GP, analytics::capacity::OTHER_STAFF] {
+        let forecast: Vec<&GapRow> = rows
+            .values()
+            .filter(|r| r.forecast && r.hcp_type == hcp)
+            .collect();
+        let Some(first) = forecast.first() else {
+            continue;
+        };
+        let demand = analytics::capacity::by_week(
+            &forecast
+                .iter()
+                .map(|r| (r.month, r.demand))
+                .collect::<Vec<_>>(),
+            profile,
+        );
+        let supply = analytics::capacity::by_week(
+            &forecast
+                .iter()
+                .map(|r| (r.month, r.capacity))
+                .collect::<Vec<_>>(),
+            None,
+        );
+        for (estimate, months) in estimates.iter_mut().zip(by_practice_month) {
+            let monthly: Vec<(analytics::Month, f64)> = forecast
+                .iter()
+                .map(|r| {
+                    let v = months
+                        .get(&r.month)
+                        .and_then(|m| m.get(hcp))
+                        .copied()
+                        .unwrap_or(0.0);
+                    (r.month, v)
+                })
+                .collect();
+            for (monday, v) in analytics::capacity::by_week(&monthly, None) {
+                estimate.insert((monday, hcp), v);
+            }
+        }
+        for ((monday, d), (_, c)) in demand
+            .into_iter()
+            .zip(supply)
+            .filter(|((m, _), _)| *m >= first.month.first_day())
+            .take(13)
+        {
+            weeks.push((monday, hcp.to_string(), d, c));
+        }
+    }
+    (weeks, estimates)
+}
+
+/// Where published rotas cover a week, their sessions are the capacity, practice by
+/// practice: at each practice the more recently published of its own rota and its PCN's
+/// (the one staff calendars show there), its sessions at that practice's sites under that
+/// practice's rules. A practice with neither keeps its estimate, so a PCN's week adds its
+/// member practices' rotas where they have them. Returns the weeks a rota covered.
+async fn rota_weeks(
+    conn: &mut store::Conn,
+    practices: &[store::practices::PracticeRecord],
+    by_practice: &PracticeContracts,
+    estimates: &PracticeWeeks,
+    weeks: &mut [Week],
+) -> AppResult<Vec<chrono::NaiveDate>> {
+    let mut rota_weeks = Vec::new();
+    let practice_codes: Vec<String> = practices.iter().map(|p| p.ods_code.clone()).collect();
+    let sites = store::sites::list_sites(conn, &practice_codes).await?;
+    let mondays: std::collections::BTreeSet<chrono::NaiveDate> =
+        weeks.iter().map(|w| w.0).collect();
+    let mut assignments_of: BTreeMap<String, Vec<store::rota::AssignmentRow>> = BTreeMap::new();
+    let mut groups: BTreeMap<String, domain::role::StaffGroup> = BTreeMap::new();
+    for monday in mondays {
+        let (first, last) = (
+            monday.to_string(),
+            (monday + chrono::Days::new(6)).to_string(),
+        );
+        let mut supply: BTreeMap<&str, f64> = BTreeMap::new();
+        let mut from_rota = false;
+        for (i, p) in practices.iter().enumerate() {
+            let own =
+                store::rota::published_rota_for(conn, "practice", &p.ods_code, &first).await?;
+            let pcn = match &p.pcn_code {
+                Some(code) => store::rota::published_rota_for(conn, "pcn", code, &first).await?,
+                None => None,
+            };
+            let rota = match (own, pcn) {
+                (Some(a), Some(b)) => {
+                    Some(if (&a.published_at, &a.id) >= (&b.published_at, &b.id) {
+                        a
+                    } else {
+                        b
+                    })
+                }
+                (a, b) => a.or(b),
+            };
+            let Some(rota) = rota else {
+                for ((week, hcp), v) in &estimates[i] {
+                    if *week == monday {
+                        *supply.entry(*hcp).or_default() += *v;
+                    }
+                }
+                continue;
+            };
+            from_rota = true;
+            if !assignments_of.contains_key(&rota.id) {
+                let list = store::rota::list_assignments(conn, &rota.id).await?;
+                assignments_of.insert(rota.id.clone(), list);
+            }
+            let here: Vec<store::rota::AssignmentRow> = assignments_of[&rota.id]
+                .iter()
+                .filter(|a| {
+                    sites
+                        .iter()
+                        .any(|s| s.id == a.site_id && s.practice_ods == p.ods_code)
+                })
+                .filter(|a| a.day >= first && a.day <= last)
+                .cloned()
+                .collect();
+            for a in &here {
+                if !groups.contains_key(&a.staff_id)
+                    && let Some(person) = store::staff::get(conn, &a.staff_id).await?
+                {
+                    groups.insert(a.staff_id.clone(), person.draft.role.staff_group());
+                }
+            }
+            for (hcp, v) in rota_capacity(&by_practice[i].0, &here, &groups) {
+                *supply.entry(hcp).or_default() += v;
+            }
+        }
+        if !from_rota {
+            continue;
+        }
+        rota_weeks.push(monday);
+        for w in weeks.iter_mut().filter(|w| w.0 == monday) {
+            w.3 = supply.get(w.1.as_str()).copied().unwrap_or(0.0);
+        }
+    }
+    Ok(rota_weeks)
 }

@@ -287,30 +287,101 @@ fn check_person(
     site_name: &dyn Fn(&str) -> String,
     problems: &mut Vec<RotaProblem>,
 ) {
-    let at = |hard, rule, date: NaiveDate, message: String| RotaProblem {
-        staff_ids: vec![person.id.clone()],
-        date: Some(date),
-        ..problem(hard, rule, message)
-    };
-    let name = &person.name;
-    let mut halves = 0;
-    let mut evenings: BTreeMap<(i32, u32), u32> = BTreeMap::new();
-    let mut saturdays: BTreeMap<(i32, u32), u32> = BTreeMap::new();
-    let mut previous: Option<(NaiveDate, chrono::NaiveTime)> = None;
-    let mut run = 0u32;
-    let mut last_worked: Option<NaiveDate> = None;
+    let mut tally = Tally::default();
     for (&date, held) in days {
         if !input.period.days().any(|d| d == date) {
             continue;
         }
+        let day = PersonDay {
+            input,
+            person,
+            date,
+            site_name,
+        };
+        day.check(held, &mut tally, problems);
+    }
+    month_limits(person, &tally, problems);
+    fixed_sessions_missed(input, person, days, problems);
+    contract_total(input, person, tally.halves, problems);
+}
+
+/// What a person's days add up to, as they are checked in date order.
+#[derive(Default)]
+struct Tally {
+    /// Half sessions worked.
+    halves: u32,
+    /// Evenings and Saturdays worked by (year, month).
+    evenings: BTreeMap<(i32, u32), u32>,
+    saturdays: BTreeMap<(i32, u32), u32>,
+    /// The last day worked with known times, and when it ended.
+    previous: Option<(NaiveDate, chrono::NaiveTime)>,
+    /// Days worked in a row up to the last one.
+    run: u32,
+    last_worked: Option<NaiveDate>,
+}
+
+/// One person's day, as `check_person` judges it.
+struct PersonDay<'a> {
+    input: &'a RotaInput,
+    person: &'a PersonInput,
+    date: NaiveDate,
+    site_name: &'a dyn Fn(&str) -> String,
+}
+
+impl PersonDay<'_> {
+    /// A problem of this person on this day.
+    fn at(&self, hard: bool, rule: &'static str, message: String) -> RotaProblem {
+        RotaProblem {
+            staff_ids: vec![self.person.id.clone()],
+            date: Some(self.date),
+            ..problem(hard, rule, message)
+        }
+    }
+
+    /// Every rule of the day, in order: places and sessions, the day's pattern, then its
+    /// rules and what it adds to the tally.
+    fn check(&self, held: &[&Assignment], tally: &mut Tally, problems: &mut Vec<RotaProblem>) {
+        let (site_ids, sessions) = self.places(held, problems);
+        let pattern = DayPattern::of(&sessions);
+        tally.halves += sessions.iter().map(|s| s.contract_halves()).sum::<u32>();
+        let site = held[0].site_id.as_str();
+        let Some(pattern) = pattern else {
+            problems.push(self.at(
+                true,
+                "pattern",
+                format!(
+                    "{} works {} on {}: a day is AM, PM, AM + PM, PM + evening or Saturday",
+                    self.person.name,
+                    sessions
+                        .iter()
+                        .map(|s| s.label())
+                        .collect::<Vec<_>>()
+                        .join(" + "),
+                    day_text(self.date)
+                ),
+            ));
+            return;
+        };
+        self.day_rules(pattern, &site_ids, site, problems);
+        self.tally(pattern, site, tally, problems);
+    }
+
+    /// One site a day, one booking a session, and no session booked elsewhere or over
+    /// coaching. Returns the day's sites and its sessions (sorted, once each).
+    fn places<'h>(
+        &self,
+        held: &[&'h Assignment],
+        problems: &mut Vec<RotaProblem>,
+    ) -> (BTreeSet<&'h str>, Vec<Session>) {
+        let (person, date, site_name) = (self.person, self.date, self.site_name);
+        let name = &person.name;
         let day = day_text(date);
         let site_ids: BTreeSet<&str> = held.iter().map(|a| a.site_id.as_str()).collect();
         if site_ids.len() > 1 {
             let names: Vec<String> = site_ids.iter().map(|s| site_name(s)).collect();
-            problems.push(at(
+            problems.push(self.at(
                 true,
                 "two_places",
-                date,
                 format!(
                     "{name} is at {} on {day}: a day is worked at one site",
                     names.join(" and ")
@@ -320,10 +391,9 @@ fn check_person(
         let mut sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
         sessions.sort();
         if sessions.windows(2).any(|w| w[0] == w[1]) {
-            problems.push(at(
+            problems.push(self.at(
                 true,
                 "two_places",
-                date,
                 format!("{name} is booked twice in one session on {day}"),
             ));
         }
@@ -333,7 +403,7 @@ fn check_person(
             let in_session = |rule, message| RotaProblem {
                 session: Some(a.session),
                 site_id: Some(a.site_id.clone()),
-                ..at(true, rule, date, message)
+                ..self.at(true, rule, message)
             };
             if let Some(booked) = person.booked_elsewhere(date, a.session) {
                 problems.push(in_session(
@@ -346,7 +416,8 @@ fn check_person(
                         ),
                 ));
             }
-            let coaching = input
+            let coaching = self
+                .input
                 .sites
                 .iter()
                 .find(|x| x.id == a.site_id)
@@ -365,31 +436,26 @@ fn check_person(
                 ));
             }
         }
-        let pattern = DayPattern::of(&sessions);
-        halves += sessions.iter().map(|s| s.contract_halves()).sum::<u32>();
-        let site = held[0].site_id.as_str();
-        let Some(pattern) = pattern else {
-            problems.push(at(
-                true,
-                "pattern",
-                date,
-                format!(
-                    "{name} works {} on {day}: a day is AM, PM, AM + PM, PM + evening or Saturday",
-                    sessions
-                        .iter()
-                        .map(|s| s.label())
-                        .collect::<Vec<_>>()
-                        .join(" + ")
-                ),
-            ));
-            continue;
-        };
-        for &s in &site_ids {
+        (site_ids, sessions)
+    }
+
+    /// The person's sites, an open session, leave and employment, days never worked and a
+    /// GP's safe limit of contacts.
+    fn day_rules(
+        &self,
+        pattern: DayPattern,
+        site_ids: &BTreeSet<&str>,
+        site: &str,
+        problems: &mut Vec<RotaProblem>,
+    ) {
+        let (input, person, date, site_name) = (self.input, self.person, self.date, self.site_name);
+        let name = &person.name;
+        let day = day_text(date);
+        for &s in site_ids {
             if !person.site_ids.iter().any(|x| x == s) {
-                problems.push(at(
+                problems.push(self.at(
                     true,
                     "site",
-                    date,
                     format!("{name} does not work at {} ({day})", site_name(s)),
                 ));
             }
@@ -402,10 +468,9 @@ fn check_person(
             } else {
                 "not an open session there"
             };
-            problems.push(at(
+            problems.push(self.at(
                 true,
                 "closed",
-                date,
                 format!(
                     "{name} is booked {} at {} on {day}, {why}",
                     pattern.label(),
@@ -415,10 +480,9 @@ fn check_person(
         }
         if let Some(kind) = person.on_leave(date) {
             let employment = kind == super::plan::NOT_EMPLOYED;
-            problems.push(at(
+            problems.push(self.at(
                 true,
                 if employment { EMPLOYMENT } else { "leave" },
-                date,
                 if employment {
                     match person.employed {
                         (start, _) if date < start => format!(
@@ -438,18 +502,16 @@ fn check_person(
                 },
             ));
         } else if person.asked_for_leave(date) {
-            problems.push(at(
+            problems.push(self.at(
                 false,
                 "leave_requested",
-                date,
                 format!("{name} asked for leave on {day} and is booked to work"),
             ));
         }
         if person.rules.days_never.contains(&date.weekday()) {
-            problems.push(at(
+            problems.push(self.at(
                 true,
                 "day_never",
-                date,
                 format!(
                     "{name} never works on a {} but is booked on {day}",
                     weekday_name(date.weekday())
@@ -459,16 +521,28 @@ fn check_person(
         if person.is_gp() {
             let contacts = person.contacts(pattern);
             if contacts > MAX_CONTACTS_PER_DAY {
-                problems.push(at(
+                problems.push(self.at(
                     true,
                     "contacts",
-                    date,
                     format!(
                         "{name}: {contacts} planned contacts on {day}, over the safe limit of {MAX_CONTACTS_PER_DAY}"
                     ),
                 ));
             }
         }
+    }
+
+    /// Rest since the day before, evenings and Saturdays a month, and days in a row.
+    fn tally(
+        &self,
+        pattern: DayPattern,
+        site: &str,
+        tally: &mut Tally,
+        problems: &mut Vec<RotaProblem>,
+    ) {
+        let (input, date) = (self.input, self.date);
+        let name = &self.person.name;
+        let day = day_text(date);
         let times: Vec<_> = pattern
             .sessions()
             .iter()
@@ -484,15 +558,14 @@ fn check_person(
             times.iter().map(|t| t.starts).min(),
             times.iter().map(|t| t.ends).max(),
         ) {
-            if let Some((pd, pend)) = previous
+            if let Some((pd, pend)) = tally.previous
                 && pd.succ_opt() == Some(date)
             {
                 let rest = 24 * 60 + (start - pend).num_minutes();
                 if rest < i64::from(MIN_REST_HOURS) * 60 {
-                    problems.push(at(
+                    problems.push(self.at(
                         true,
                         "rest",
-                        date,
                         format!(
                             "{name}: {} h {} min of rest before {day}, less than the {MIN_REST_HOURS} hours needed",
                             rest / 60,
@@ -501,32 +574,46 @@ fn check_person(
                     ));
                 }
             }
-            previous = Some((date, end));
+            tally.previous = Some((date, end));
         }
         if pattern.sessions().contains(&Session::Evening) {
-            *evenings.entry((date.year(), date.month())).or_default() += 1;
+            *tally
+                .evenings
+                .entry((date.year(), date.month()))
+                .or_default() += 1;
         }
         if pattern == DayPattern::Saturday {
-            *saturdays.entry((date.year(), date.month())).or_default() += 1;
+            *tally
+                .saturdays
+                .entry((date.year(), date.month()))
+                .or_default() += 1;
         }
-        run = if last_worked.and_then(|d| d.succ_opt()) == Some(date) {
-            run + 1
+        tally.run = if tally.last_worked.and_then(|d| d.succ_opt()) == Some(date) {
+            tally.run + 1
         } else {
             1
         };
-        last_worked = Some(date);
-        if run == MAX_DAYS_IN_A_ROW + 1 {
-            problems.push(at(
+        tally.last_worked = Some(date);
+        if tally.run == MAX_DAYS_IN_A_ROW + 1 {
+            problems.push(self.at(
                 true,
                 "days_in_a_row",
-                date,
                 format!("{name} works more than {MAX_DAYS_IN_A_ROW} days in a row up to {day}"),
             ));
         }
     }
+}
+
+/// Evenings and Saturdays a month over the person's limits.
+fn month_limits(person: &PersonInput, tally: &Tally, problems: &mut Vec<RotaProblem>) {
+    let name = &person.name;
     for (limit, counts, what) in [
-        (person.rules.max_evenings_month, &evenings, "evenings"),
-        (person.rules.max_saturdays_month, &saturdays, "Saturdays"),
+        (person.rules.max_evenings_month, &tally.evenings, "evenings"),
+        (
+            person.rules.max_saturdays_month,
+            &tally.saturdays,
+            "Saturdays",
+        ),
     ] {
         if let Some(limit) = limit {
             for (&(y, m), &n) in counts {
@@ -547,6 +634,15 @@ fn check_person(
             }
         }
     }
+}
+
+/// Fixed sessions the person could work but is not booked on.
+fn fixed_sessions_missed(
+    input: &RotaInput,
+    person: &PersonInput,
+    days: &BTreeMap<NaiveDate, Vec<&Assignment>>,
+    problems: &mut Vec<RotaProblem>,
+) {
     for &(weekday, session) in &person.rules.fixed_sessions {
         for date in input.period.days().filter(|d| d.weekday() == weekday) {
             if analytics::calendar::is_bank_holiday(date)
@@ -560,20 +656,34 @@ fn check_person(
                 .get(&date)
                 .is_some_and(|held| held.iter().any(|a| a.session == session));
             if !works {
-                problems.push(at(
-                    true,
-                    "fixed_session",
-                    date,
-                    format!(
-                        "{name} has a fixed {} {} session but is not booked on {}",
-                        weekday_name(weekday),
-                        session.label(),
-                        day_text(date)
-                    ),
-                ));
+                problems.push(RotaProblem {
+                    staff_ids: vec![person.id.clone()],
+                    date: Some(date),
+                    ..problem(
+                        true,
+                        "fixed_session",
+                        format!(
+                            "{} has a fixed {} {} session but is not booked on {}",
+                            person.name,
+                            weekday_name(weekday),
+                            session.label(),
+                            day_text(date)
+                        ),
+                    )
+                });
             }
         }
     }
+}
+
+/// The half sessions booked against the contract's, with one half of slack below.
+fn contract_total(
+    input: &RotaInput,
+    person: &PersonInput,
+    halves: u32,
+    problems: &mut Vec<RotaProblem>,
+) {
+    let name = &person.name;
     let target = contract_halves(person, &input.period);
     if halves > target || halves + 1 < target {
         let (word, bound) = if halves > target {
