@@ -729,16 +729,55 @@ fn check_elsewhere(
     if person.elsewhere.is_empty() {
         return;
     }
-    let name = &person.name;
-    let at = |rule, date: NaiveDate, message: String| RotaProblem {
-        staff_ids: vec![person.id.clone()],
-        date: Some(date),
-        ..problem(true, rule, message)
-    };
     let mut elsewhere: BTreeMap<NaiveDate, Vec<&BookedElsewhere>> = BTreeMap::new();
     for b in &person.elsewhere {
         elsewhere.entry(b.date).or_default().push(b);
     }
+    let here_days: Vec<NaiveDate> = days
+        .keys()
+        .copied()
+        .filter(|d| input.period.days().any(|x| x == *d))
+        .collect();
+    for &date in &here_days {
+        day_next_to_elsewhere(
+            input,
+            person,
+            date,
+            &days[&date],
+            &elsewhere,
+            site_name,
+            problems,
+        );
+    }
+    runs_with_elsewhere(person, &here_days, &elsewhere, problems);
+}
+
+/// A hard problem of the person on `date`, from work elsewhere.
+fn at_elsewhere(
+    person: &PersonInput,
+    rule: &'static str,
+    date: NaiveDate,
+    message: String,
+) -> RotaProblem {
+    RotaProblem {
+        staff_ids: vec![person.id.clone()],
+        date: Some(date),
+        ..problem(true, rule, message)
+    }
+}
+
+/// One day here against the sessions elsewhere: rest from the day before and to the day
+/// after, and a GP's planned contacts with that day's sessions elsewhere.
+fn day_next_to_elsewhere(
+    input: &RotaInput,
+    person: &PersonInput,
+    date: NaiveDate,
+    held: &[&Assignment],
+    elsewhere: &BTreeMap<NaiveDate, Vec<&BookedElsewhere>>,
+    site_name: &dyn Fn(&str) -> String,
+    problems: &mut Vec<RotaProblem>,
+) {
+    let name = &person.name;
     let times_here = |a: &Assignment| {
         input
             .sites
@@ -749,87 +788,91 @@ fn check_elsewhere(
     };
     let rest_text = |minutes: i64| format!("{} h {} min", minutes / 60, minutes % 60);
     let needed = i64::from(MIN_REST_HOURS) * 60;
-    let here_days: Vec<NaiveDate> = days
-        .keys()
-        .copied()
-        .filter(|d| input.period.days().any(|x| x == *d))
-        .collect();
-    for &date in &here_days {
-        let held = &days[&date];
-        let day = day_text(date);
-        let here = site_name(&held[0].site_id);
-        let (Some(starts), Some(ends)) = (
-            held.iter().map(|a| times_here(a).starts).min(),
-            held.iter().map(|a| times_here(a).ends).max(),
-        ) else {
-            continue;
-        };
-        if let Some(before) = date
-            .pred_opt()
-            .and_then(|d| elsewhere.get(&d))
-            .and_then(|list| list.iter().max_by_key(|b| b.times.ends))
-        {
-            let rest = 24 * 60 + (starts - before.times.ends).num_minutes();
-            if rest < needed {
-                problems.push(at(
-                    "rest",
-                    date,
-                    format!(
-                        "{name}: {} of rest between the {} session at {} on {} (another published rota) and {day} at {here}, less than the {MIN_REST_HOURS} hours needed",
-                        rest_text(rest),
-                        before.session.label(),
-                        before.site_name,
-                        day_text(before.date),
-                    ),
-                ));
-            }
-        }
-        if let Some(after) = date
-            .succ_opt()
-            .and_then(|d| elsewhere.get(&d))
-            .and_then(|list| list.iter().min_by_key(|b| b.times.starts))
-        {
-            let rest = 24 * 60 + (after.times.starts - ends).num_minutes();
-            if rest < needed {
-                problems.push(at(
-                    "rest",
-                    date,
-                    format!(
-                        "{name}: {} of rest between {day} at {here} and the {} session at {} on {} (another published rota), less than the {MIN_REST_HOURS} hours needed",
-                        rest_text(rest),
-                        after.session.label(),
-                        after.site_name,
-                        day_text(after.date),
-                    ),
-                ));
-            }
-        }
-        if person.is_gp()
-            && let Some(there) = elsewhere.get(&date)
-        {
-            let per_session = person.rules.appointments();
-            let mut sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
-            sessions.sort();
-            sessions.dedup();
-            let here_contacts: u32 = sessions.iter().map(|s| s.contacts(per_session)).sum();
-            let there_contacts: u32 = there.iter().map(|b| b.session.contacts(per_session)).sum();
-            let total = here_contacts + there_contacts;
-            if here_contacts <= MAX_CONTACTS_PER_DAY && total > MAX_CONTACTS_PER_DAY {
-                let mut sites: Vec<&str> = there.iter().map(|b| b.site_name.as_str()).collect();
-                sites.dedup();
-                problems.push(at(
-                    "contacts",
-                    date,
-                    format!(
-                        "{name}: {total} planned contacts on {day}, {here_contacts} at {here} and {there_contacts} at {} (another published rota), over the safe limit of {MAX_CONTACTS_PER_DAY}",
-                        sites.join(" and ")
-                    ),
-                ));
-            }
+    let day = day_text(date);
+    let here = site_name(&held[0].site_id);
+    let (Some(starts), Some(ends)) = (
+        held.iter().map(|a| times_here(a).starts).min(),
+        held.iter().map(|a| times_here(a).ends).max(),
+    ) else {
+        return;
+    };
+    if let Some(before) = date
+        .pred_opt()
+        .and_then(|d| elsewhere.get(&d))
+        .and_then(|list| list.iter().max_by_key(|b| b.times.ends))
+    {
+        let rest = 24 * 60 + (starts - before.times.ends).num_minutes();
+        if rest < needed {
+            problems.push(at_elsewhere(
+                person,
+                "rest",
+                date,
+                format!(
+                    "{name}: {} of rest between the {} session at {} on {} (another published rota) and {day} at {here}, less than the {MIN_REST_HOURS} hours needed",
+                    rest_text(rest),
+                    before.session.label(),
+                    before.site_name,
+                    day_text(before.date),
+                ),
+            ));
         }
     }
-    // Runs of days worked here or elsewhere: one over the limit that takes in a day worked
-    // only elsewhere (a run here alone is `days_in_a_row` in `check_person`).
+    if let Some(after) = date
+        .succ_opt()
+        .and_then(|d| elsewhere.get(&d))
+        .and_then(|list| list.iter().min_by_key(|b| b.times.starts))
+    {
+        let rest = 24 * 60 + (after.times.starts - ends).num_minutes();
+        if rest < needed {
+            problems.push(at_elsewhere(
+                person,
+                "rest",
+                date,
+                format!(
+                    "{name}: {} of rest between {day} at {here} and the {} session at {} on {} (another published rota), less than the {MIN_REST_HOURS} hours needed",
+                    rest_text(rest),
+                    after.session.label(),
+                    after.site_name,
+                    day_text(after.date),
+                ),
+            ));
+        }
+    }
+    if person.is_gp()
+        && let Some(there) = elsewhere.get(&date)
+    {
+        let per_session = person.rules.appointments();
+        let mut sessions: Vec<Session> = held.iter().map(|a| a.session).collect();
+        sessions.sort();
+        sessions.dedup();
+        let here_contacts: u32 = sessions.iter().map(|s| s.contacts(per_session)).sum();
+        let there_contacts: u32 = there.iter().map(|b| b.session.contacts(per_session)).sum();
+        let total = here_contacts + there_contacts;
+        if here_contacts <= MAX_CONTACTS_PER_DAY && total > MAX_CONTACTS_PER_DAY {
+            let mut sites: Vec<&str> = there.iter().map(|b| b.site_name.as_str()).collect();
+            sites.dedup();
+            problems.push(at_elsewhere(
+                person,
+                "contacts",
+                date,
+                format!(
+                    "{name}: {total} planned contacts on {day}, {here_contacts} at {here} and {there_contacts} at {} (another published rota), over the safe limit of {MAX_CONTACTS_PER_DAY}",
+                    sites.join(" and ")
+                ),
+            ));
+        }
+    }
+}
+
+/// Runs of days worked here or elsewhere: one over the limit that takes in a day worked
+/// only elsewhere (a run here alone is `days_in_a_row` in `check_person`).
+fn runs_with_elsewhere(
+    person: &PersonInput,
+    here_days: &[NaiveDate],
+    elsewhere: &BTreeMap<NaiveDate, Vec<&BookedElsewhere>>,
+    problems: &mut Vec<RotaProblem>,
+) {
+    let name = &person.name;
     let worked: BTreeSet<NaiveDate> = here_days
         .iter()
         .copied()
@@ -854,7 +897,8 @@ fn check_elsewhere(
             .collect();
         sites.sort();
         sites.dedup();
-        problems.push(at(
+        problems.push(at_elsewhere(
+            person,
             "days_in_a_row",
             *last_here,
             format!(
