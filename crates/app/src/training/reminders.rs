@@ -77,128 +77,8 @@ impl App {
         let mut summary = ReminderSummary::default();
         let now = self.now();
         let mut conn = self.store().conn().await?;
-        let practices =
-            store::practices::list(&mut conn, store::practices::PracticeScope::All).await?;
-        let mut reminded: BTreeSet<String> = BTreeSet::new();
-        for practice in &practices {
-            let tenant = Tenant::Practice(&practice.ods_code);
-            let catalogue = catalogue_of(&mut conn, tenant).await?;
-            ensure_defaults(&mut conn, None, &catalogue.seed_owner, &now).await?;
-            let matrix = build_matrix(&mut conn, tenant, &MatrixFilter::default(), today).await?;
-            for row in &matrix.people {
-                let Some(email) = row.email.clone() else {
-                    continue;
-                };
-                if !reminded.insert(row.staff_id.clone()) {
-                    continue;
-                }
-                // Someone whose account says "not by email" for training has the notice
-                // in their inbox only (`App::notify_due`).
-                let mut wants = true;
-                for user_id in
-                    store::notifications::accounts_of_staff(&mut conn, &row.staff_id).await?
-                {
-                    wants &= store::notifications::wants_email(
-                        &mut conn,
-                        &user_id,
-                        crate::notifications::Kind::Training.code(),
-                    )
-                    .await?;
-                }
-                if !wants {
-                    continue;
-                }
-                let mut due = Vec::new();
-                for (topic, cell) in matrix.topics.iter().zip(&row.cells) {
-                    let Some(expires) = cell.expires_on else {
-                        continue;
-                    };
-                    let days = (expires - today).num_days();
-                    if !(0..=REMIND_WITHIN_DAYS).contains(&days) {
-                        continue;
-                    }
-                    let about = format!("{}:{expires}", topic.id);
-                    if store::training::claim_reminder(
-                        &mut conn,
-                        "training_expiry",
-                        &row.staff_id,
-                        &about,
-                        &now,
-                    )
-                    .await?
-                    {
-                        due.push((topic.topic.title(), expires, about));
-                    }
-                }
-                if due.is_empty() {
-                    continue;
-                }
-                let lines: Vec<String> = due
-                    .iter()
-                    .map(|(title, expires, _)| {
-                        format!("- {title}: expires on {}", long_date(*expires))
-                    })
-                    .collect();
-                let message = Email {
-                    to: email,
-                    subject: format!(
-                        "Training to renew by {}",
-                        long_date(due.iter().map(|d| d.1).min().unwrap_or(today))
-                    ),
-                    body: format!(
-                        "Dear {},\n\nThis training expires within the next {REMIND_WITHIN_DAYS} days:\n\n{}\n\nPlease book a refresher and add the new record in gpteam (My training). Your manager can verify it there.\n",
-                        row.name,
-                        lines.join("\n")
-                    ),
-                };
-                let claims: Vec<(&str, &str, &str)> = due
-                    .iter()
-                    .map(|(_, _, about)| ("training_expiry", row.staff_id.as_str(), about.as_str()))
-                    .collect();
-                if send_claimed(&mut conn, mailer, &message, &claims, &mut summary.failed).await? {
-                    summary.people_reminded += 1;
-                }
-            }
-        }
-        let week = today.iso_week();
-        let about = format!("{}-W{:02}", week.year(), week.week());
-        for manager in store::users::list_managers(&mut conn).await? {
-            let tenant = match manager.role {
-                UserRole::PracticeManager => Tenant::Practice(&manager.org_code),
-                UserRole::PcnManager => Tenant::Pcn(&manager.org_code),
-                _ => continue,
-            };
-            let catalogue = match catalogue_of(&mut conn, tenant).await {
-                Ok(c) => c,
-                Err(AppError::NotFound) => continue,
-                Err(other) => return Err(other),
-            };
-            ensure_defaults(&mut conn, None, &catalogue.seed_owner, &now).await?;
-            let matrix = build_matrix(&mut conn, tenant, &MatrixFilter::default(), today).await?;
-            let Some(body) = digest_body(&manager.display_name, &matrix) else {
-                continue;
-            };
-            if !store::training::claim_reminder(
-                &mut conn,
-                "training_digest",
-                &manager.id,
-                &about,
-                &now,
-            )
-            .await?
-            {
-                continue;
-            }
-            let message = Email {
-                to: manager.email.clone(),
-                subject: format!("Team training this week ({})", manager.org_code),
-                body,
-            };
-            let claims = [("training_digest", manager.id.as_str(), about.as_str())];
-            if send_claimed(&mut conn, mailer, &message, &claims, &mut summary.failed).await? {
-                summary.digests_sent += 1;
-            }
-        }
+        remind_people(&mut conn, mailer, today, &now, &mut summary).await?;
+        send_digests(&mut conn, mailer, today, &now, &mut summary).await?;
         if summary.people_reminded + summary.digests_sent > 0 {
             let change = Change {
                 action: "sent",
@@ -212,6 +92,151 @@ impl App {
         }
         Ok(summary)
     }
+}
+
+/// Each person with an email, once however many practices they work at, practice by
+/// practice.
+async fn remind_people<M: Mailer>(
+    conn: &mut Conn,
+    mailer: &M,
+    today: NaiveDate,
+    now: &str,
+    summary: &mut ReminderSummary,
+) -> AppResult<()> {
+    let practices = store::practices::list(conn, store::practices::PracticeScope::All).await?;
+    let mut reminded: BTreeSet<String> = BTreeSet::new();
+    for practice in &practices {
+        let tenant = Tenant::Practice(&practice.ods_code);
+        let catalogue = catalogue_of(conn, tenant).await?;
+        ensure_defaults(conn, None, &catalogue.seed_owner, now).await?;
+        let matrix = build_matrix(conn, tenant, &MatrixFilter::default(), today).await?;
+        for row in &matrix.people {
+            let Some(email) = row.email.clone() else {
+                continue;
+            };
+            if !reminded.insert(row.staff_id.clone()) {
+                continue;
+            }
+            remind_person(conn, mailer, &matrix, row, email, today, now, summary).await?;
+        }
+    }
+    Ok(())
+}
+
+/// One person's reminder of the training expiring within `REMIND_WITHIN_DAYS`, each record
+/// claimed first; nothing when they asked for training notices in their inbox only.
+#[allow(clippy::too_many_arguments)]
+async fn remind_person<M: Mailer>(
+    conn: &mut Conn,
+    mailer: &M,
+    matrix: &TrainingMatrix,
+    row: &MatrixRow,
+    email: String,
+    today: NaiveDate,
+    now: &str,
+    summary: &mut ReminderSummary,
+) -> AppResult<()> {
+    // Someone whose account says "not by email" for training has the notice
+    // in their inbox only (`App::notify_due`).
+    let mut wants = true;
+    for user_id in store::notifications::accounts_of_staff(conn, &row.staff_id).await? {
+        wants &= store::notifications::wants_email(
+            conn,
+            &user_id,
+            crate::notifications::Kind::Training.code(),
+        )
+        .await?;
+    }
+    if !wants {
+        return Ok(());
+    }
+    let mut due = Vec::new();
+    for (topic, cell) in matrix.topics.iter().zip(&row.cells) {
+        let Some(expires) = cell.expires_on else {
+            continue;
+        };
+        let days = (expires - today).num_days();
+        if !(0..=REMIND_WITHIN_DAYS).contains(&days) {
+            continue;
+        }
+        let about = format!("{}:{expires}", topic.id);
+        if store::training::claim_reminder(conn, "training_expiry", &row.staff_id, &about, now)
+            .await?
+        {
+            due.push((topic.topic.title(), expires, about));
+        }
+    }
+    if due.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = due
+        .iter()
+        .map(|(title, expires, _)| format!("- {title}: expires on {}", long_date(*expires)))
+        .collect();
+    let message = Email {
+        to: email,
+        subject: format!(
+            "Training to renew by {}",
+            long_date(due.iter().map(|d| d.1).min().unwrap_or(today))
+        ),
+        body: format!(
+            "Dear {},\n\nThis training expires within the next {REMIND_WITHIN_DAYS} days:\n\n{}\n\nPlease book a refresher and add the new record in gpteam (My training). Your manager can verify it there.\n",
+            row.name,
+            lines.join("\n")
+        ),
+    };
+    let claims: Vec<(&str, &str, &str)> = due
+        .iter()
+        .map(|(_, _, about)| ("training_expiry", row.staff_id.as_str(), about.as_str()))
+        .collect();
+    if send_claimed(conn, mailer, &message, &claims, &mut summary.failed).await? {
+        summary.people_reminded += 1;
+    }
+    Ok(())
+}
+
+/// Each practice and PCN manager's weekly digest of their team, once per ISO week.
+async fn send_digests<M: Mailer>(
+    conn: &mut Conn,
+    mailer: &M,
+    today: NaiveDate,
+    now: &str,
+    summary: &mut ReminderSummary,
+) -> AppResult<()> {
+    let week = today.iso_week();
+    let about = format!("{}-W{:02}", week.year(), week.week());
+    for manager in store::users::list_managers(conn).await? {
+        let tenant = match manager.role {
+            UserRole::PracticeManager => Tenant::Practice(&manager.org_code),
+            UserRole::PcnManager => Tenant::Pcn(&manager.org_code),
+            _ => continue,
+        };
+        let catalogue = match catalogue_of(conn, tenant).await {
+            Ok(c) => c,
+            Err(AppError::NotFound) => continue,
+            Err(other) => return Err(other),
+        };
+        ensure_defaults(conn, None, &catalogue.seed_owner, now).await?;
+        let matrix = build_matrix(conn, tenant, &MatrixFilter::default(), today).await?;
+        let Some(body) = digest_body(&manager.display_name, &matrix) else {
+            continue;
+        };
+        if !store::training::claim_reminder(conn, "training_digest", &manager.id, &about, now)
+            .await?
+        {
+            continue;
+        }
+        let message = Email {
+            to: manager.email.clone(),
+            subject: format!("Team training this week ({})", manager.org_code),
+            body,
+        };
+        let claims = [("training_digest", manager.id.as_str(), about.as_str())];
+        if send_claimed(conn, mailer, &message, &claims, &mut summary.failed).await? {
+            summary.digests_sent += 1;
+        }
+    }
+    Ok(())
 }
 
 /// The weekly digest for a manager, or `None` when everyone is in date.

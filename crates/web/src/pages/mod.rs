@@ -52,6 +52,16 @@ pub(crate) use training::record_from_multipart;
 const IMPORT: usize = crate::limits::IMPORT_BODY_LIMIT;
 
 pub(crate) fn routes(routes: Routes) -> Routes {
+    let routes = sign_in_and_accounts(routes);
+    let routes = register_sites_and_leave(routes);
+    let routes = admin_imports_demand_and_funding(routes);
+    let routes = training_and_development(routes);
+    let routes = rotas(routes);
+    audit_notices_me_and_wellbeing(routes)
+}
+
+/// Signing in, two-factor, account links and passwords, accounts, assets.
+fn sign_in_and_accounts(routes: Routes) -> Routes {
     routes
         .get("/", get(session::home))
         .get("/login", get(session::login_page))
@@ -86,6 +96,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         .post("/accounts/{id}/enable", post(accounts::account_enable))
         .post("/accounts/{id}/role", post(accounts::account_role))
         .get("/assets/{*path}", get(crate::assets::serve))
+}
+
+/// The register, vacancies, sites and rooms, estates, leave.
+fn register_sites_and_leave(routes: Routes) -> Routes {
+    routes
         .get("/practices/{ods}", get(practice::dashboard))
         .get("/practices/{ods}/staff", get(practice::staff_list))
         .get("/practices/{ods}/staff/new", get(staff_form::staff_new))
@@ -135,6 +150,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/staff/{id}/leave-entitlement",
             post(leave_balances::entitlement_save),
         )
+}
+
+/// Administration, imports, payments, PCN pages, demand and the ARRS ledger.
+fn admin_imports_demand_and_funding(routes: Routes) -> Routes {
+    routes
         .get("/admin", get(admin::admin_page))
         .post("/admin/ics", post(admin::ics_create))
         .post("/admin/pcns", post(admin::pcn_create))
@@ -208,6 +228,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .post("/practices/{ods}/capacity", post(demand::practice_capacity))
         .post("/pcns/{code}/scenarios", post(demand::pcn_scenario))
+}
+
+/// Training (catalogue, matrix, records) and development (CPD, goals, coaching).
+fn training_and_development(routes: Routes) -> Routes {
+    routes
         .get("/practices/{ods}/training", get(training::practice_matrix))
         .get(
             "/practices/{ods}/training/export",
@@ -276,6 +301,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             "/coaching-sessions/{id}/attendance",
             post(development::attendance_record),
         )
+}
+
+/// Rotas: asking, reviewing, editing, publishing, cover, swaps and requests, set-up.
+fn rotas(routes: Routes) -> Routes {
+    routes
         .get("/rotas", get(rota::rotas_page))
         .post("/rotas", post(rota::rota_request))
         .get("/rotas/requests", get(rota_requests::requests_page))
@@ -325,6 +355,11 @@ pub(crate) fn routes(routes: Routes) -> Routes {
         )
         .get("/staff/{id}/rota-rules", get(rota_setup::rules_page))
         .post("/staff/{id}/rota-rules", post(rota_setup::rules_save))
+}
+
+/// The system page, audit, personal data, notifications, training reminders, "me" and wellbeing.
+fn audit_notices_me_and_wellbeing(routes: Routes) -> Routes {
+    routes
         .get("/system", get(org::system_page))
         .get("/audit", get(audit::audit_page))
         .get("/staff/{id}/export", get(person_data::export))

@@ -214,27 +214,7 @@ fn site_view(
     added: Option<&CoverNeed>,
 ) -> SiteView {
     let anchor = format!("site{}", index + 1);
-    let mut needs: BTreeSet<CoverNeed> = site.cover.iter().map(|c| c.need.clone()).collect();
-    needs.insert(CoverNeed::Group(StaffGroup::Gp));
-    needs.insert(CoverNeed::Group(StaffGroup::Nurses));
-    needs.extend(added.cloned());
-    if let Some(p) = posted {
-        needs.extend(p.needs.iter().filter_map(|n| CoverNeed::parse(n).ok()));
-    }
-    // A posted form keeps its own column order, so its input names still match.
-    let needs: Vec<CoverNeed> = match posted {
-        Some(p) => {
-            let mut order: Vec<CoverNeed> = p
-                .needs
-                .iter()
-                .filter_map(|n| CoverNeed::parse(n).ok())
-                .collect();
-            let rest: Vec<CoverNeed> = needs.into_iter().filter(|n| !order.contains(n)).collect();
-            order.extend(rest);
-            order
-        }
-        None => needs.into_iter().collect(),
-    };
+    let needs = column_needs(site, posted, added);
     let suggestion = template
         .suggested
         .iter()
@@ -248,7 +228,70 @@ fn site_view(
                 .join(", ")
         })
         .unwrap_or_default();
-    let rows = grid_slots()
+    let rows = cover_rows(site, &needs, posted, &anchor, &suggested_row);
+    let sessions = session_views(site, posted, &anchor);
+    let shared_with = template
+        .sites
+        .iter()
+        .filter(|s| s.practice_ods == site.practice_ods && s.id != site.id)
+        .count();
+    SiteView {
+        id: site.id.clone(),
+        anchor,
+        name: site.name.clone(),
+        practice_ods: site.practice_ods.clone(),
+        sessions,
+        needs: needs.iter().map(|n| (n.code(), n.label())).collect(),
+        rows,
+        suggestion: suggestion.map(suggestion_lines).unwrap_or_default(),
+        suggestion_needs: suggestion
+            .map(|s| s.cover.iter().map(|c| c.need.label()).collect())
+            .unwrap_or_default(),
+        suggestion_basis: suggestion.map(suggestion_basis).unwrap_or_default(),
+        shared_with,
+    }
+}
+
+/// The grid's columns: the site's needs, GPs and nurses always, one just added and those a
+/// posted form had (in its own order, so its input names still match).
+fn column_needs(
+    site: &TemplateSite,
+    posted: Option<&Posted>,
+    added: Option<&CoverNeed>,
+) -> Vec<CoverNeed> {
+    let mut needs: BTreeSet<CoverNeed> = site.cover.iter().map(|c| c.need.clone()).collect();
+    needs.insert(CoverNeed::Group(StaffGroup::Gp));
+    needs.insert(CoverNeed::Group(StaffGroup::Nurses));
+    needs.extend(added.cloned());
+    if let Some(p) = posted {
+        needs.extend(p.needs.iter().filter_map(|n| CoverNeed::parse(n).ok()));
+    }
+    // A posted form keeps its own column order, so its input names still match.
+    match posted {
+        Some(p) => {
+            let mut order: Vec<CoverNeed> = p
+                .needs
+                .iter()
+                .filter_map(|n| CoverNeed::parse(n).ok())
+                .collect();
+            let rest: Vec<CoverNeed> = needs.into_iter().filter(|n| !order.contains(n)).collect();
+            order.extend(rest);
+            order
+        }
+        None => needs.into_iter().collect(),
+    }
+}
+
+/// A row per weekday session, a minimum and an ideal input per need: the posted value, else
+/// the stored one.
+fn cover_rows(
+    site: &TemplateSite,
+    needs: &[CoverNeed],
+    posted: Option<&Posted>,
+    anchor: &str,
+    suggested_row: &str,
+) -> Vec<GridRow> {
+    grid_slots()
         .into_iter()
         .map(|(day, session)| {
             let label = slot_label(day, session);
@@ -289,15 +332,18 @@ fn site_view(
                 closed,
                 cells,
                 suggested: if matches!(session, Session::Am | Session::Pm) {
-                    suggested_row.clone()
+                    suggested_row.to_string()
                 } else {
                     String::new()
                 },
             }
         })
-        .collect();
-    let sessions = site
-        .sessions
+        .collect()
+}
+
+/// The site's sessions with their times and whether they run.
+fn session_views(site: &TemplateSite, posted: Option<&Posted>, anchor: &str) -> Vec<SessionView> {
+    site.sessions
         .iter()
         .map(|s| {
             let id = format!("{anchor}-{}", s.session.code());
@@ -318,67 +364,51 @@ fn site_view(
                 error,
             }
         })
-        .collect();
-    let shared_with = template
-        .sites
+        .collect()
+}
+
+/// The demand suggestion in words, a line per need.
+fn suggestion_lines(s: &app::rota::setup::PracticeSuggestion) -> Vec<String> {
+    s.cover
         .iter()
-        .filter(|s| s.practice_ods == site.practice_ods && s.id != site.id)
-        .count();
-    SiteView {
-        id: site.id.clone(),
-        anchor,
-        name: site.name.clone(),
-        practice_ods: site.practice_ods.clone(),
-        sessions,
-        needs: needs.iter().map(|n| (n.code(), n.label())).collect(),
-        rows,
-        suggestion: suggestion
-            .map(|s| {
-                s.cover
-                    .iter()
-                    .map(|c| {
-                        let of = if c.share < 1.0 {
-                            format!(
-                                "{} of the {} forecast {} appointments a session, by the group's share of the sessions the team works",
-                                number((c.appointments * 10.0).round() / 10.0),
-                                number((c.hcp_appointments * 10.0).round() / 10.0),
-                                c.hcp_type,
-                            )
-                        } else {
-                            format!(
-                                "{} forecast {} appointments a session",
-                                number((c.appointments * 10.0).round() / 10.0),
-                                c.hcp_type,
-                            )
-                        };
-                        format!(
-                            "{}: {} a weekday session (about {of}, {} each)",
-                            c.need.label(),
-                            c.people,
-                            number(c.per_person)
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        suggestion_needs: suggestion
-            .map(|s| s.cover.iter().map(|c| c.need.label()).collect())
-            .unwrap_or_default(),
-        suggestion_basis: suggestion
-            .map(|s| match s.from {
-                Some(from) => format!(
-                    "{}: the average of the {} forecast weeks from {}, each spread over its weekday sessions (10 in a week without a bank holiday).",
-                    s.title,
-                    app::rota::setup::SUGGESTION_WEEKS,
-                    long_date(from)
-                ),
-                None => format!(
-                    "{} has no demand forecast: import GPAD appointments for its area to see a suggestion.",
-                    s.title
-                ),
-            })
-            .unwrap_or_default(),
-        shared_with,
+        .map(|c| {
+            let of = if c.share < 1.0 {
+                format!(
+                    "{} of the {} forecast {} appointments a session, by the group's share of the sessions the team works",
+                    number((c.appointments * 10.0).round() / 10.0),
+                    number((c.hcp_appointments * 10.0).round() / 10.0),
+                    c.hcp_type,
+                )
+            } else {
+                format!(
+                    "{} forecast {} appointments a session",
+                    number((c.appointments * 10.0).round() / 10.0),
+                    c.hcp_type,
+                )
+            };
+            format!(
+                "{}: {} a weekday session (about {of}, {} each)",
+                c.need.label(),
+                c.people,
+                number(c.per_person)
+            )
+        })
+        .collect()
+}
+
+/// What the suggestion is based on, or why there is none.
+fn suggestion_basis(s: &app::rota::setup::PracticeSuggestion) -> String {
+    match s.from {
+        Some(from) => format!(
+            "{}: the average of the {} forecast weeks from {}, each spread over its weekday sessions (10 in a week without a bank holiday).",
+            s.title,
+            app::rota::setup::SUGGESTION_WEEKS,
+            long_date(from)
+        ),
+        None => format!(
+            "{} has no demand forecast: import GPAD appointments for its area to see a suggestion.",
+            s.title
+        ),
     }
 }
 
