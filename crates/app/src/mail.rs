@@ -1,10 +1,17 @@
 //! Sending email: a small trait with an SMTP implementation (`lettre`) and, with no SMTP
 //! set, one that writes account emails (invitations, resets) to the server log.
-use crate::training::Email;
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::future::Future;
 use std::pin::Pin;
+
+/// One email to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
 
 /// A boxed send, so the web tier can hold any mailer behind `Arc<dyn Mailer>`.
 pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<(), String>> + Send + 'a>>;
@@ -54,7 +61,7 @@ impl SmtpMailer {
         Ok(SmtpMailer { transport, from })
     }
 
-    async fn deliver(&self, email: &Email) -> Result<(), String> {
+    pub(crate) async fn deliver(&self, email: &Email) -> Result<(), String> {
         let to: Mailbox = email.to.parse().map_err(|e| format!("{e}"))?;
         let message = Message::builder()
             .from(self.from.clone())
@@ -67,12 +74,6 @@ impl SmtpMailer {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
-    }
-}
-
-impl crate::training::Mailer for SmtpMailer {
-    async fn send(&self, email: &Email) -> Result<(), String> {
-        self.deliver(email).await
     }
 }
 

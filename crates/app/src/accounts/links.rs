@@ -4,8 +4,8 @@
 use super::{may_grant, org_known, org_names, org_pcn, password};
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
+use crate::mail::Email;
 use crate::mail::Mailer;
-use crate::training::Email;
 use crate::{App, Change};
 use chrono::Duration;
 use domain::account::UserRole;

@@ -7,7 +7,7 @@
 //! detail (no leave reason, no sickness).
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::training::Email;
+use crate::mail::Email;
 use crate::{App, Change, commit_with_audit, json};
 use domain::account::UserRole;
 use std::sync::Arc;

@@ -2,17 +2,17 @@
 //! message claimed before it is sent.
 use super::*;
 
-/// One email to send.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Email {
-    pub to: String,
-    pub subject: String,
-    pub body: String,
-}
+pub use crate::mail::Email;
 
-/// Sends email; the binary gives an SMTP implementation.
+/// Sends email and waits for the answer; the binary gives `mail::SmtpMailer`.
 pub trait Mailer: Sync {
     fn send(&self, email: &Email) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+impl Mailer for crate::mail::SmtpMailer {
+    async fn send(&self, email: &Email) -> Result<(), String> {
+        self.deliver(email).await
+    }
 }
 
 /// Sends a message whose reminders are already claimed (`kind`, recipient, each `about`);
