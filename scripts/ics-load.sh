@@ -2,7 +2,7 @@
 # The ICS-scale load test (issue 21): a generated system of 1,000 practices on PostgreSQL,
 # two `gpteam serve --reuse-port` processes on one port, and `gpteam bench load` against
 # them. By hand, on a release build:
-#   cargo build --release -p gpteam
+#   cargo build --release -p gpteam --features bench
 #   GPTEAM_BIN=target/release/gpteam scripts/ics-load.sh [RATE] [SECONDS]
 # Environment: GPTEAM_BIN (default target/release/gpteam), GPTEAM_ICS_DB (a PostgreSQL
 # URL of a database this script may drop and create; default gpteam_ics on 127.0.0.1),

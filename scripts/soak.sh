@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 kills=${1:-100}
 bin=${GPTEAM_BIN:-}
 if [ -z "$bin" ]; then
-  cargo build --locked --release -p gpteam
+  cargo build --locked --release -p gpteam --features bench
   bin="$PWD/target/release/gpteam"
 fi
 pg=${GPTEAM_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}

@@ -39,7 +39,7 @@ find_postgres() {
 
 log "Formatting and lints"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 python3 scripts/module-cycles.py
 
 find_postgres
@@ -66,7 +66,7 @@ else
   exit 1
 fi
 
-cargo build --locked -p gpteam
+cargo build --locked -p gpteam --features bench
 log "Crash safety: the server kill -9ed 5 times under writes, on SQLite and PostgreSQL"
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/soak.sh 5
 

@@ -6,7 +6,9 @@
 mod backup;
 mod bench_forecast;
 mod bench_import;
+#[cfg(feature = "bench")]
 mod bench_load;
+#[cfg(feature = "bench")]
 mod bench_pages;
 mod bench_rota;
 mod config;
@@ -18,7 +20,9 @@ mod mail;
 mod rota_cli;
 mod serve;
 mod shift_scheduling;
+#[cfg(feature = "bench")]
 mod soak;
+#[cfg(feature = "bench")]
 mod soak_writers;
 
 use anyhow::Context;
@@ -309,20 +313,24 @@ enum BenchCommand {
     /// Time importing a large GPAD file into SQLite (and PostgreSQL).
     AppointmentsImport(bench_import::ImportBenchArgs),
     /// Time the training matrix page of a generated 1,000-person PCN on SQLite.
+    #[cfg(feature = "bench")]
     TrainingMatrix(bench_pages::MatrixBenchArgs),
     /// The rota of the demo PCN and of a generated 5-practice PCN: time to no hard rule
     /// broken, and short budgets against a long one.
     Rota(bench_rota::RotaBenchArgs),
     /// Crash safety: kill -9 a server under concurrent writes, again and again, and check
     /// every acknowledged write and the database after each restart.
+    #[cfg(feature = "bench")]
     Soak(soak::SoakArgs),
     /// Load a running server at a fixed rate and report p50/p99/errors per page.
+    #[cfg(feature = "bench")]
     Load(bench_load::LoadArgs),
     /// The rolling-origin backtest of the demand forecaster over every GPAD file in a
     /// folder, beside the working-day naive, naive and seasonal-naive benchmarks.
     Forecast(bench_forecast::ForecastBenchArgs),
 }
 
+#[cfg(feature = "bench")]
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -361,6 +369,7 @@ fn main() -> ExitCode {
                 .context("starting the runtime")
                 .and_then(|rt| rt.block_on(bench_import::run(args)))
         }
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::TrainingMatrix(args)) => {
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -373,10 +382,12 @@ fn main() -> ExitCode {
             .build()
             .context("starting the runtime")
             .and_then(|rt| rt.block_on(bench_rota::run(args))),
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Soak(args)) => {
             runtime().and_then(|rt| rt.block_on(soak::run(args)))
         }
         Command::Bench(BenchCommand::Forecast(args)) => bench_forecast::run(args),
+        #[cfg(feature = "bench")]
         Command::Bench(BenchCommand::Load(args)) => {
             runtime().and_then(|rt| rt.block_on(bench_load::run(args)))
         }

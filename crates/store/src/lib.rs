@@ -34,6 +34,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sites;
 pub mod staff;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod training;
 pub mod training_chase;
