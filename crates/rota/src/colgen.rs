@@ -8,23 +8,27 @@
 //! row, and the row DP of `rowplan` — with the cover priced by those duals instead of by the
 //! current roster — finds each person's cheapest row, which joins the master when its reduced
 //! cost is negative. A column is kept only when the exact row score (`tables::row_cost`)
-//! finds it breaks no hard rule, so every roster made of columns keeps them all.
+//! finds it breaks no hard rule, so every roster made of columns keeps every rule of a row;
+//! only rooms, shared between rows, may be over after a dive, and the search mends them.
 //!
 //! The dive then fixes, in turn, the people whose mix leans most on one row, generating
 //! columns again for the others after each fix, until everyone has a row. A re-dive frees a
 //! few people and holds everyone else to the best roster so far: a large-neighbourhood move
 //! whose neighbourhood the LP solves (`ColumnSearch::redive`). The search starts from the
-//! best roster found. Rooms couple rows beyond the cover, so problems with room pools are
-//! left to the search alone (`suits`).
+//! best roster found. A room pool on a day is one more row of the master, as the cover is:
+//! its rooms left free cost nothing and each person over its capacity costs `ROOM_WEIGHT`,
+//! and its dual prices the pool's shifts that day in the DP.
 //!
 //! The pricing is exact when at most one shift type's limit binds (the DP holds every other
 //! rule, and that limit is counted in its state), as on the benchmark's instances; further
 //! binding limits go to a bisection on their price, and a fair share is priced only through
 //! the row's exact score, so there the LP may miss rows and its value is no bound. It is no
 //! bound either when the generation stops at the time or solve limit.
+use crate::mend::mend_row;
 use crate::model::{OFF, Problem, Roster};
+use crate::rng::Rng;
 use crate::rowplan::RowCosts;
-use crate::tables::{Tables, counts, priced_row, row_cost, value_index};
+use crate::tables::{Tables, counts, priced_row, row_cost, takes_room, value_index};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
@@ -42,13 +46,17 @@ const BISECTION_ROUNDS: usize = 10;
 const BISECTION_TOP: f64 = 200.0;
 /// A person whose mix puts at least this on one row is fixed to it with the one leaning most.
 const NEARLY_WHOLE: f64 = 0.98;
+/// The price in the master of each person over a room pool's capacity (a hard rule): far
+/// above any cover row's weight, far below the pricing DP's weight of a hard unit.
+const ROOM_WEIGHT: f64 = 1e4;
+/// Tries of `mend_row` on a row the bisection leaves over a limit.
+const MEND_TRIES: usize = 5_000;
 
-/// Whether column generation suits the problem: no room pools (they couple rows beyond the
-/// cover), every person's DP small enough, few enough cells that the LP solves quickly, and
-/// a horizon of at most twelve weeks (the DP keeps a parent per state and day).
+/// Whether column generation suits the problem: every person's DP small enough, few enough
+/// cells that the LP solves quickly, and a horizon of at most twelve weeks (the DP keeps a
+/// parent per state and day).
 pub fn suits(p: &Problem, t: &Tables) -> bool {
-    p.rooms.is_empty()
-        && !p.staff.is_empty()
+    !p.staff.is_empty()
         && p.staff.len() * p.days <= 4_000
         && p.days <= 84
         && (0..p.staff.len()).all(|e| crate::rowplan::state_space(p, e, t.unit).is_some())
@@ -60,6 +68,8 @@ struct Column {
     cost: f64,
     /// The cover rows it counts in.
     covers: Vec<u32>,
+    /// The rooms it takes: a room pool's row on a day, `pool * days + day`.
+    rooms: Vec<u32>,
 }
 
 /// The LP's solution: each column's weight, and the duals of the one-row-each and cover rows.
@@ -68,6 +78,8 @@ struct Solution {
     weights: Vec<Vec<f64>>,
     person_dual: Vec<f64>,
     cover_dual: Vec<f64>,
+    /// Per room pool and day (`pool * days + day`): what taking a room there costs.
+    room_dual: Vec<f64>,
 }
 
 struct Master<'p> {
@@ -111,6 +123,17 @@ impl<'p> Master<'p> {
             .flat_map(|(d, &v)| t.covers_at[d * t.shifts + v as usize].iter().copied())
             .filter(|&c| counts(p, e, c as usize))
             .collect();
+        let rooms: Vec<u32> = cells
+            .iter()
+            .enumerate()
+            .filter(|&(_, &v)| v != OFF)
+            .flat_map(|(d, &v)| {
+                t.pools_of[v as usize]
+                    .iter()
+                    .filter(|&&pool| takes_room(p, e, pool as usize))
+                    .map(move |&pool| pool * t.days as u32 + d as u32)
+            })
+            .collect();
         let cost = soft as f64;
         if let Some(s) = duals {
             let reduced = cost
@@ -118,7 +141,8 @@ impl<'p> Master<'p> {
                 + covers
                     .iter()
                     .map(|&c| s.cover_dual[c as usize])
-                    .sum::<f64>();
+                    .sum::<f64>()
+                + rooms.iter().map(|&r| s.room_dual[r as usize]).sum::<f64>();
             if reduced >= -MIN_GAIN {
                 return false;
             }
@@ -128,6 +152,7 @@ impl<'p> Master<'p> {
             cells,
             cost,
             covers,
+            rooms,
         });
         true
     }
@@ -152,10 +177,17 @@ impl<'p> Master<'p> {
             person_row[e] = k;
         }
         let mut need: Vec<f64> = p.cover.iter().map(|c| f64::from(c.requirement)).collect();
+        let room_rows = p.rooms.len() * p.days;
+        let mut free_rooms: Vec<f64> = (0..room_rows)
+            .map(|r| f64::from(p.rooms[r / p.days].capacity_on(r % p.days)))
+            .collect();
         for (e, f) in self.fixed.iter().enumerate() {
             if let Some(j) = f {
                 for &c in &self.columns[e][*j].covers {
                     need[c as usize] -= 1.0;
+                }
+                for &r in &self.columns[e][*j].rooms {
+                    free_rooms[r as usize] -= 1.0;
                 }
             }
         }
@@ -167,8 +199,11 @@ impl<'p> Master<'p> {
             }
         }
         let lambdas = var_of.len();
-        let vars = lambdas + 2 * covers;
-        let equalities = free.len() + covers;
+        // Then, for each room pool and day, the rooms left free and those taken over the
+        // pool's capacity (a hard rule, priced far above any cover).
+        let vars = lambdas + 2 * covers + 2 * room_rows;
+        let equalities = free.len() + covers + room_rows;
+        let room_row = free.len() + covers;
         let rows = equalities + vars;
         let mut q = Vec::with_capacity(vars);
         let (mut colptr, mut rowval, mut nzval) = (vec![0usize], Vec::new(), Vec::new());
@@ -182,6 +217,7 @@ impl<'p> Master<'p> {
                 .iter()
                 .map(|&c| free.len() + c as usize)
                 .collect();
+            rows_here.extend(column.rooms.iter().map(|&r| room_row + r as usize));
             rows_here.sort_unstable();
             for r in rows_here {
                 rowval.push(r);
@@ -204,9 +240,20 @@ impl<'p> Master<'p> {
                 colptr.push(rowval.len());
             }
         }
+        for r in 0..room_rows {
+            for (k, (weight, sign)) in [(0.0, 1.0), (ROOM_WEIGHT, -1.0)].into_iter().enumerate() {
+                q.push(weight);
+                rowval.push(room_row + r);
+                nzval.push(sign);
+                rowval.push(equalities + lambdas + 2 * covers + 2 * r + k);
+                nzval.push(-1.0);
+                colptr.push(rowval.len());
+            }
+        }
         let a = CscMatrix::new(rows, vars, colptr, rowval, nzval);
         let mut b = vec![1.0; free.len()];
         b.extend_from_slice(&need);
+        b.extend_from_slice(&free_rooms);
         b.resize(rows, 0.0);
         let cones = [
             SupportedConeT::ZeroConeT(equalities),
@@ -238,7 +285,8 @@ impl<'p> Master<'p> {
             objective: solver.solution.obj_val,
             weights,
             person_dual,
-            cover_dual: z[free.len()..equalities].to_vec(),
+            cover_dual: z[free.len()..room_row].to_vec(),
+            room_dual: z[room_row..equalities].to_vec(),
         })
     }
 
@@ -251,11 +299,17 @@ impl<'p> Master<'p> {
                 continue;
             }
             let costs = priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
-                t.covers_at[d * t.shifts + v]
+                let cover: f64 = t.covers_at[d * t.shifts + v]
                     .iter()
                     .filter(|&&c| counts(p, e, c as usize))
                     .map(|&c| s.cover_dual[c as usize])
-                    .sum()
+                    .sum();
+                let rooms: f64 = t.pools_of[v]
+                    .iter()
+                    .filter(|&&pool| takes_room(p, e, pool as usize))
+                    .map(|&pool| s.room_dual[pool as usize * t.days + d])
+                    .sum();
+                cover + rooms
             });
             if let Some(cells) = self.best_row(e, costs)
                 && self.add(e, cells, Some(s))
@@ -313,6 +367,9 @@ impl<'p> Master<'p> {
         };
         let (mut low, mut high) = (0.0f64, 2.0 * BISECTION_TOP);
         let mut best: Option<(f64, Vec<u16>)> = None;
+        // The row least over the limits, for `mend_row` when no price brings one within.
+        let excess = |cells: &[u16]| over(cells).iter().map(|&(_, x)| x).sum::<u32>();
+        let mut closest = (excess(&cells), cells);
         for _ in 0..BISECTION_ROUNDS {
             let price = (low + high) / 2.0;
             let mut trial = RowCosts {
@@ -334,6 +391,9 @@ impl<'p> Master<'p> {
                 }
             } else {
                 low = price;
+                if excess(&cells) < closest.0 {
+                    closest = (excess(&cells), cells);
+                }
                 for (k, _) in still {
                     if !priced.contains(&k) {
                         priced.push(k);
@@ -341,7 +401,15 @@ impl<'p> Master<'p> {
                 }
             }
         }
-        best.map(|b| b.1)
+        if let Some((_, cells)) = best {
+            return Some(cells);
+        }
+        // Several types bind and one price for all of them cannot trade one for another: mend
+        // the row closest to the limits on its hard rules alone.
+        let mut rng = Rng::new(e as u64 + 1);
+        let cells = mend_row(p, t, e, &costs, closest.1, MEND_TRIES, &mut rng);
+        let mut per_type = vec![0u32; t.shifts];
+        (row_cost(p, t, e, &cells, &mut per_type).0 == 0).then_some(cells)
     }
 
     /// Solves and prices until no column joins, or `done` says to stop; `None` when the LP

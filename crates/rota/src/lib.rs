@@ -7,6 +7,7 @@ pub mod colgen;
 pub mod eval;
 pub mod format;
 pub mod generate;
+mod mend;
 pub mod model;
 pub mod rng;
 pub mod rowplan;

@@ -30,6 +30,8 @@ pub struct Tables {
     pub(crate) fixed_units: Vec<u32>,
     /// Per person: the shift types they may work at all.
     pub(crate) allowed: Vec<Vec<u16>>,
+    /// Per person and shift type (`e*shifts+s`): whether `allowed` holds the type.
+    pub(crate) allows: Vec<bool>,
     /// Per cell (`e*days+d`), only when some shift type is closed on some day or barred to
     /// someone (the product's sessions, never the benchmark's): the types the person may work
     /// that day — `allowed` less the types closed or barred to them then, and none on a day
@@ -154,6 +156,12 @@ impl Tables {
                     .collect()
             })
             .collect();
+        let mut allows = vec![false; staff * shifts];
+        for (e, types) in allowed.iter().enumerate() {
+            for &s in types {
+                allows[e * shifts + s as usize] = true;
+            }
+        }
         let any_closed =
             p.shifts.iter().any(|s| !s.closed_days.is_empty()) || !p.unavailable.is_empty();
         let open = if any_closed {
@@ -210,6 +218,7 @@ impl Tables {
             fixed,
             fixed_units,
             allowed,
+            allows,
             open,
             unit,
             fair_of,
@@ -218,9 +227,16 @@ impl Tables {
     }
 
     /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule
-    /// whatever else changes (see `open`); always when there is no per-day list.
+    /// whatever else changes: a type they may work at all (`allowed`), and open to them that
+    /// day where there is a per-day list (`open`).
     pub(crate) fn may_take(&self, e: usize, d: usize, v: u16) -> bool {
-        v == OFF || self.open.is_empty() || self.open[e * self.days + d].contains(&v)
+        if v == OFF {
+            true
+        } else if self.open.is_empty() {
+            self.allows[e * self.shifts + v as usize]
+        } else {
+            self.open[e * self.days + d].contains(&v)
+        }
     }
 
     /// The weight of the work requests of a cell that its value does not meet.
@@ -374,6 +390,13 @@ pub(crate) fn row_cost(
 /// Whether person `e` counts towards cover row `cover` (they have its skill, if any).
 pub(crate) fn counts(p: &Problem, e: usize, cover: usize) -> bool {
     p.cover[cover]
+        .skill
+        .is_none_or(|k| p.staff[e].skills & (1 << k) != 0)
+}
+
+/// Whether person `e` takes a room of `pool` when working one of its shifts.
+pub(crate) fn takes_room(p: &Problem, e: usize, pool: usize) -> bool {
+    p.rooms[pool]
         .skill
         .is_none_or(|k| p.staff[e].skills & (1 << k) != 0)
 }

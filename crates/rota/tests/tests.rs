@@ -9,6 +9,7 @@ use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
 use std::time::Duration;
 
 mod reader;
+mod rooms;
 mod scale;
 
 const DATA: &str = concat!(
@@ -791,11 +792,6 @@ fn a_solve_with_column_generation_repeats_under_a_step_budget_and_keeps_its_dive
         assert_eq!(a.evaluation.objective, 828);
         assert!(a.evaluation.is_feasible());
     }
-    // Room pools couple the rows beyond the cover: the product's problems are left to the
-    // search alone.
-    let gp = general_practice();
-    assert!(!gp.rooms.is_empty());
-    assert!(!rota::colgen::suits(&gp, &Tables::new(&gp)));
 }
 
 #[test]

@@ -61,9 +61,7 @@ impl<'p> State<'p> {
 
     /// Whether person `e` takes a room of `pool` when working one of its shifts.
     pub(super) fn in_pool(&self, e: usize, pool: usize) -> bool {
-        self.p.rooms[pool]
-            .skill
-            .is_none_or(|k| self.p.staff[e].skills & (1 << k) != 0)
+        crate::tables::takes_room(self.p, e, pool)
     }
 
     /// Scores everything from scratch (used at the start and by checks).
