@@ -1,9 +1,11 @@
 //! `gpteam bench rota`: the rota for the demo PCN and for a generated PCN (five practices,
 //! every practice of a synthetic system moved into one PCN, its staff trimmed to 60 people
 //! with every role of every employer kept, with their rooms, skills, cover template and rota
-//! rules), 4 weeks from the next Monday: the time to the first rota with no hard rule broken,
-//! and the penalty after short budgets as a ratio of the penalty after a long budget (the
-//! baseline) in the same run.
+//! rules), 4 weeks (`--weeks`) from the next Monday: the time to the first rota with no hard
+//! rule broken, and the penalty after short budgets as a ratio of the penalty after a long
+//! budget (the baseline, the product's configuration) in the same run. Each case is solved in
+//! both configurations side by side: the product's (column generation where the problem
+//! suits it, `rota::colgen::suits`) and the search alone.
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
@@ -30,6 +32,9 @@ pub struct RotaBenchArgs {
     /// Optimiser threads.
     #[arg(long, default_value_t = 2)]
     threads: usize,
+    /// Weeks of the rota.
+    #[arg(long, default_value_t = 4)]
+    weeks: u32,
     /// Only the demo PCN, or only the generated one.
     #[arg(long)]
     only: Option<String>,
@@ -73,22 +78,24 @@ struct Run {
     penalty: u64,
 }
 
-fn solve(input: &app::rota::RotaInput, budget: f64, threads: usize) -> Run {
+fn solve(
+    input: &app::rota::RotaInput,
+    budget: f64,
+    threads: usize,
+    column_generation: bool,
+) -> Run {
     let started = Instant::now();
     let feasible_at: Mutex<Option<Duration>> = Mutex::new(None);
-    let solved = app::rota::solve_input(
-        input,
-        Duration::from_secs_f64(budget),
-        threads,
-        1,
-        None,
-        &|p: &rota::Progress| {
-            let mut at = feasible_at.lock().expect("progress");
-            if p.best_hard_units == 0 && at.is_none() {
-                *at = Some(started.elapsed());
-            }
-        },
-    );
+    let options = rota::Options {
+        column_generation,
+        ..app::rota::solver_options(Duration::from_secs_f64(budget), threads, 1, None)
+    };
+    let solved = app::rota::solve_with(input, &options, &|p: &rota::Progress| {
+        let mut at = feasible_at.lock().expect("progress");
+        if p.best_hard_units == 0 && at.is_none() {
+            *at = Some(started.elapsed());
+        }
+    });
     Run {
         first_feasible: *feasible_at.lock().expect("progress"),
         hard: solved.problems.iter().filter(|p| p.hard).count(),
@@ -104,7 +111,7 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
         ));
     let period = domain::rota::RotaPeriod {
         from: monday,
-        weeks: 4,
+        weeks: args.weeks,
     };
     let mut cases = Vec::new();
     if args.only.as_deref() != Some("generated") {
@@ -123,7 +130,7 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     println!(
-        "case,people,sites,rooms,cover_rows,{},baseline_{}s_penalty",
+        "case,configuration,people,sites,rooms,cover_rows,column_generation_suits,{},baseline_{}s_penalty",
         args.budgets
             .iter()
             .map(|b| format!("first_no_hard_{b}s,penalty_{b}s,hard_{b}s,ratio_{b}s"))
@@ -146,36 +153,45 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
             app::rota::load_input(&mut conn, &app::rota::RotaScope::Pcn(pcn), period).await?;
         drop(conn);
         let threads = args.threads;
+        let suits = app::rota::column_generation_suits(&input);
         let baseline_input = input.clone();
         let baseline = args.baseline;
         let base =
-            tokio::task::spawn_blocking(move || solve(&baseline_input, baseline, threads)).await?;
-        // Each short run reports its own time to the first rota with no hard rule broken
-        // ("none" when it found none within its budget).
-        let mut cells = Vec::new();
-        for &b in &args.budgets {
-            let short_input = input.clone();
-            let r = tokio::task::spawn_blocking(move || solve(&short_input, b, threads)).await?;
-            cells.push(format!(
-                "{},{},{},{:.4}",
-                r.first_feasible
-                    .map_or("none".into(), |d| format!("{:.3}", d.as_secs_f64())),
-                r.penalty,
-                r.hard,
-                r.penalty as f64 / base.penalty.max(1) as f64
-            ));
-        }
-        println!(
-            "{name},{},{},{},{},{},{}",
-            people.len(),
-            input.sites.len(),
-            input.rooms.len(),
-            input.cover.len(),
-            cells.join(","),
-            base.penalty
-        );
+            tokio::task::spawn_blocking(move || solve(&baseline_input, baseline, threads, true))
+                .await?;
         if base.hard > 0 {
             eprintln!("{name}: the baseline run left {} hard problems", base.hard);
+        }
+        for (configuration, column_generation) in
+            [("column generation", true), ("search alone", false)]
+        {
+            // Each short run reports its own time to the first rota with no hard rule
+            // broken ("none" when it found none within its budget).
+            let mut cells = Vec::new();
+            for &b in &args.budgets {
+                let short_input = input.clone();
+                let r = tokio::task::spawn_blocking(move || {
+                    solve(&short_input, b, threads, column_generation)
+                })
+                .await?;
+                cells.push(format!(
+                    "{},{},{},{:.4}",
+                    r.first_feasible
+                        .map_or("none".into(), |d| format!("{:.3}", d.as_secs_f64())),
+                    r.penalty,
+                    r.hard,
+                    r.penalty as f64 / base.penalty.max(1) as f64
+                ));
+            }
+            println!(
+                "{name},{configuration},{},{},{},{},{suits},{},{}",
+                people.len(),
+                input.sites.len(),
+                input.rooms.len(),
+                input.cover.len(),
+                cells.join(","),
+                base.penalty
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

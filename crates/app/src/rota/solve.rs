@@ -22,17 +22,47 @@ pub fn solve_input(
     stop: Option<Arc<AtomicBool>>,
     on_progress: &(dyn Fn(&rota::Progress) + Sync),
 ) -> Solved {
-    let model = plan::build(input);
-    let options = rota::Options {
+    let options = solver_options(time_limit, threads, seed, stop);
+    solve_with(input, &options, on_progress)
+}
+
+/// The optimiser's options for the product's rotas: cross swaps that keep both people's
+/// minutes and the repair of each row the construction leaves breaking a rule (tight
+/// contracts), and column generation where the problem suits it (`rota::colgen::suits`).
+pub fn solver_options(
+    time_limit: Duration,
+    threads: usize,
+    seed: u64,
+    stop: Option<Arc<AtomicBool>>,
+) -> rota::Options {
+    rota::Options {
         seed,
         time_limit: Some(time_limit),
         threads: threads.max(1),
         stop,
         balanced_cross_swaps: true,
         repair_rows: true,
+        column_generation: true,
         ..rota::Options::default()
-    };
-    let outcome = rota::solve(&model.problem, &options, on_progress);
+    }
+}
+
+/// Whether the optimiser's column generation suits the rota (its size and each person's
+/// row DP; see `rota::colgen::suits`): where it does not, the search runs alone.
+pub fn column_generation_suits(input: &RotaInput) -> bool {
+    let model = plan::build(input);
+    let tables = rota::search::Tables::new(&model.problem);
+    rota::colgen::suits(&model.problem, &tables)
+}
+
+/// Solves a rota input with the given options (blocking).
+pub fn solve_with(
+    input: &RotaInput,
+    options: &rota::Options,
+    on_progress: &(dyn Fn(&rota::Progress) + Sync),
+) -> Solved {
+    let model = plan::build(input);
+    let outcome = rota::solve(&model.problem, options, on_progress);
     let assignments = model.decode(input, &outcome.roster);
     let problems = check(input, &assignments);
     Solved {

@@ -96,7 +96,7 @@ fn choices(p: &Problem, t: &Tables, e: usize) -> f64 {
 /// The repair, on hard units alone: each row still breaking a hard rule is re-planned against
 /// everyone else as they now are, with more rounds, and kept when the roster's score falls
 /// (twice over); then each row still breaking one is mended at length (`mend_row`).
-fn repair(state: &mut State, rng: &mut Rng, stopped: &dyn Fn() -> bool) {
+pub(super) fn repair(state: &mut State, rng: &mut Rng, stopped: &dyn Fn() -> bool) {
     for _ in 0..2 {
         for e in 0..state.p.staff.len() {
             if stopped() {

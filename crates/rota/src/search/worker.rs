@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::construct::{construct, repair_rows};
-use super::feasible::construct_by_rows;
+use super::feasible::{construct_by_rows, repair};
 use super::meeting::{Shared, better, meet};
 use super::moves::{MoveKind, random_move};
 use super::options::{DIVE_SHARE, DIVE_SOLVES, Options, Progress};
@@ -103,6 +103,11 @@ pub(super) fn worker(
         _ => 0,
     };
     let mut met = 0u64;
+    // Feasibility first: while the best roster breaks a hard rule, at each tenth of the
+    // budget its rows that break one are repaired on hard units alone (`mend_best`). Not
+    // where column generation runs: its rows keep every rule already.
+    let mend_rows = options.feasibility_first && dive_share == 0.0;
+    let mut next_mend = 0.1;
     loop {
         if steps.is_multiple_of(256) {
             if stopped() {
@@ -116,6 +121,17 @@ pub(super) fn worker(
                 (None, None) => (steps as f64 / 1e7).min(0.999),
             };
             let spent = fraction >= 1.0;
+            if mend_rows && best.0 > 0 && !spent && fraction >= next_mend {
+                next_mend = (fraction * 10.0).floor() / 10.0 + 0.1;
+                let mended = mend_best(p, t, options, start, fraction, &best_cells, &mut rng);
+                if better(mended.hard, mended.soft, best) {
+                    best = (mended.hard, mended.soft);
+                    best_cells.clone_from(&mended.cells);
+                    time_to_best = start.elapsed();
+                    report(best.0, best.1, steps, time_to_best, fraction, &best_cells);
+                    state = mended;
+                }
+            }
             if meetings > 0 {
                 let due = if meet_every > 0 {
                     steps > 0 && steps.is_multiple_of(meet_every)
@@ -256,6 +272,35 @@ fn first_roster(
     } else {
         greedy
     }
+}
+
+/// The best roster with its rows that break a hard rule repaired on hard units alone
+/// (`feasible::repair`), for at most a twentieth of a time budget.
+fn mend_best<'p>(
+    p: &'p Problem,
+    t: &'p Tables,
+    options: &Options,
+    start: Instant,
+    fraction: f64,
+    cells: &[u16],
+    rng: &mut Rng,
+) -> State<'p> {
+    let stop = options.stop.as_deref();
+    let deadline = match (options.step_limit, options.time_limit) {
+        (None, Some(limit)) => Some(start + limit.mul_f64(fraction + 0.05)),
+        _ => None,
+    };
+    let stopped = || {
+        stop.is_some_and(|s| s.load(Ordering::Relaxed))
+            || deadline.is_some_and(|d| Instant::now() >= d)
+    };
+    let roster = Roster {
+        days: p.days,
+        cells: cells.to_vec(),
+    };
+    let mut state = State::new(p, t, &roster);
+    repair(&mut state, rng, &stopped);
+    state
 }
 
 /// The first worker's column generation (see `Options::column_generation`): a dive, then,
