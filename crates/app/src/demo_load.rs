@@ -1,6 +1,5 @@
 //! Loading the demo PCN (or a larger generated one) into an empty database, and listing
 //! the demo log-ins.
-use crate::App;
 use crate::error::{AppError, AppResult};
 use demo::DemoData;
 use store::practices::{PcnRecord, PracticeDetails};
@@ -41,7 +40,12 @@ pub struct DemoLogin {
     pub organisation: String,
 }
 
-impl App {
+facade! {
+    /// The demo PCN and generated systems: loading them and their log-ins (`app.demo()`).
+    pub struct Demo => demo;
+}
+
+impl Demo<'_> {
     /// Whether the database holds no organisations yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.store().conn().await?;
@@ -56,7 +60,7 @@ impl App {
         self.load_demo_with(data, password, DemoRotas::None).await
     }
 
-    /// [`App::load_demo`], and with `DemoRotas::YearPublished` a year of published rotas.
+    /// [`Demo::load_demo`], and with `DemoRotas::YearPublished` a year of published rotas.
     pub async fn load_demo_with(
         &self,
         data: &DemoData,
@@ -209,7 +213,9 @@ impl App {
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
             .await?;
         self.load_demo_wellbeing(&mut tx, data, &now).await?;
-        self.load_demo_arrs(&mut tx, data, &staff_ids, &now).await?;
+        self.funding()
+            .load_demo_arrs(&mut tx, data, &staff_ids, &now)
+            .await?;
         for account in &data.accounts {
             let user = UserRecord {
                 id: store::new_id(),
@@ -324,14 +330,15 @@ impl App {
         }
         for (name, bytes) in demo::PAYMENTS_FILES {
             let file = import::read_payments(name, bytes, None)?;
-            self.store_payments(
-                None,
-                name,
-                &file,
-                |code| demo::demo_practice_for(code).map(str::to_string),
-                false,
-            )
-            .await?;
+            self.funding()
+                .store_payments(
+                    None,
+                    name,
+                    &file,
+                    |code| demo::demo_practice_for(code).map(str::to_string),
+                    false,
+                )
+                .await?;
         }
         Ok(())
     }
@@ -423,7 +430,7 @@ fn demo_appointments(
     rows
 }
 
-impl App {
+impl Demo<'_> {
     /// Seeds each demo PCN's training catalogue from the sourced defaults and gives people
     /// records in every state (in date, expiring, expired, missing).
     async fn load_demo_training(

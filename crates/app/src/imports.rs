@@ -5,7 +5,7 @@ use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::organisations::require_system_admin;
 use crate::register::{check_placement, employer_tenant};
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use domain::account::UserRole;
 use import::{ImportError, RowProblem};
 use std::fmt;
@@ -128,7 +128,12 @@ async fn email_match(
     })
 }
 
-impl App {
+facade! {
+    /// Imports and exports of files: the register, ODS practices, list sizes, and held imports (`app.imports()`).
+    pub struct Imports => imports;
+}
+
+impl Imports<'_> {
     /// Imports people from a CSV or XLSX file: a row whose email matches a person already
     /// stored whom the actor can see updates them (the one with the row's employer, when
     /// several), any other row adds a person. People in other tenants are never matched or
@@ -288,7 +293,7 @@ impl App {
             .iter()
             .any(|r| r.draft.end_date.is_some_and(|end| end < today))
         {
-            self.apply_leavers().await?;
+            self.register().apply_leavers().await?;
         }
         Ok(summary)
     }

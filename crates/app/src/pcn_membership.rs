@@ -3,7 +3,7 @@
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::organisations::{Refusal, place, placement_refusal, require_system_admin};
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use import::{EPCN_COLUMNS, ImportError, PcnMembershipRow, RowProblem};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,7 +36,7 @@ fn problem(row: &PcnMembershipRow, column: usize, message: String) -> RowProblem
     }
 }
 
-impl App {
+impl crate::organisations::Organisations<'_> {
     /// Imports NHS Digital's ePCN core-partner file (CSV or its workbook). A new PCN takes
     /// `ics` (code or name) when given, otherwise the ICS of the PCNs already holding
     /// practices of its Sub ICB location; a row with an end date closes the membership.

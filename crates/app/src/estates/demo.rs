@@ -2,7 +2,6 @@
 //! by the optimiser (a fixed seed and step budget, so it repeats) and published; used /
 //! not-used marks on its past room-sessions; and a few ad-hoc bookings of free rooms. So
 //! the estates pages of a fresh `serve --demo` show figures that follow from real data.
-use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::rota::{RotaScope, load_input, plan};
 use chrono::{Datelike, NaiveDate};
@@ -21,7 +20,7 @@ fn demo_used(room_index: usize, day: NaiveDate, session: Session) -> bool {
     h >= 12
 }
 
-impl App {
+impl super::Estates<'_> {
     /// Adds the room-use history to every PCN of a freshly loaded demo. Run once after
     /// `load_demo` (by `gpteam serve --demo` and `gpteam demo`), in one transaction.
     pub async fn load_demo_room_use(&self) -> AppResult<usize> {

@@ -3,7 +3,6 @@
 //! plan_rooms`), against the rooms of each kind there; the sessions that cannot be housed,
 //! and where another site has a free room then.
 use super::practices_of;
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
 use crate::rota::plan::room_need;
@@ -231,7 +230,7 @@ pub(crate) async fn compute(
     })
 }
 
-impl App {
+impl super::Estates<'_> {
     /// The rooms the team in post plus `extra` what-if posts need in a typical week at the
     /// sites of a practice or PCN, against the rooms there: the ARRS what-if calls this with
     /// its planned posts, e.g.
@@ -251,7 +250,7 @@ impl App {
     }
 }
 
-impl App {
+impl super::Estates<'_> {
     /// The sites of a practice or PCN as (id, name), for a what-if post's site choice.
     pub async fn sites_of(
         &self,

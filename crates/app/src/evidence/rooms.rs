@@ -1,8 +1,8 @@
 //! Room use and shortfall: the share of open room-sessions used (and booked) over the twelve
 //! weeks to the snapshot's day, per site and for the scope, the rooms under the threshold,
 //! and the room-sessions a week the team in post cannot be housed in, counted by site and
-//! room kind — from `App::estates_summary` (aggregates; its shortfall is
-//! `App::room_shortfall` with no planned post). An ICS's pack has one line a PCN. Nobody is
+//! room kind — from `Estates::estates_summary` (aggregates; its shortfall is
+//! `Estates::room_shortfall` with no planned post). An ICS's pack has one line a PCN. Nobody is
 //! named: rooms and sites only, and sessions that cannot be housed are counted, not listed.
 use super::{PackScope, Part};
 use crate::App;
@@ -135,7 +135,10 @@ pub(crate) async fn gather(
         PackScope::Ics(_) => None,
     };
     if let Some(tenant) = single {
-        let s = app.estates_summary(actor, tenant, &period, &[]).await?;
+        let s = app
+            .estates()
+            .estates_summary(actor, tenant, &period, &[])
+            .await?;
         section.units.push(unit(scope.code(), scope_name, &s));
         section.sites = s
             .sites
@@ -167,6 +170,7 @@ pub(crate) async fn gather(
     section.unit_kind = "PCN".into();
     for pcn in pcns {
         let s = app
+            .estates()
             .estates_summary(actor, Tenant::Pcn(&pcn.code), &period, &[])
             .await?;
         section.units.push(unit(&pcn.code, &pcn.name, &s));

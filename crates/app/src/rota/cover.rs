@@ -2,12 +2,11 @@
 //! booked, gap), the gaps below the minimum before those below the ideal, and for each gap
 //! "who could cover this": the people free then, allowed there and kept within their
 //! contract and safe working — judged by `check`'s own rules, so nobody a hard rule bars is
-//! ever offered, and booking someone offered is an ordinary edit (`App::edit_rota_day`)
+//! ever offered, and booking someone offered is an ordinary edit (`Rota::edit_rota_day`)
 //! that the same rules accept.
 use super::check::{EMPLOYMENT, day_text};
 use super::plan::{Assignment, PersonInput, RotaInput, contract_halves, is_open};
 use super::{RotaDetail, RotaProblem, check, detail_with_input};
-use crate::App;
 use crate::access::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDate};
@@ -500,7 +499,7 @@ pub struct GapChoice {
     pub choice: CoverChoice,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Checks the actor manages the rota (404 when not), before a form about it is read.
     pub async fn may_change_rota(&self, actor: &Actor, id: &str) -> AppResult<()> {
         self.authorize_rota(actor, id, Permission::Manage).await

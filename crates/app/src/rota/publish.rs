@@ -2,7 +2,7 @@
 //! re-solve around the locked days.
 use super::*;
 
-impl App {
+impl super::Rota<'_> {
     /// The rota as a PDF: one site (`site`, an id) or every site, one week (`week`, 1-based)
     /// or every week, each site's week on a page of its own. Blank means all.
     pub async fn rota_pdf(
@@ -170,7 +170,7 @@ impl App {
             })),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(PublishOutcome {
             published: true,
             hard_problems,
@@ -330,10 +330,12 @@ impl App {
                 ),
                 "/me/rota",
             );
-            self.notify_staff(&mut tx, &edit.staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, &edit.staff_id, &notice)
+                .await?;
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(EditOutcome {
             saved: true,
             new_problems,
@@ -376,7 +378,7 @@ impl App {
     }
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Tells everyone with sessions in a rota just published how many they work.
     pub(crate) async fn notify_published(
         &self,
@@ -402,7 +404,9 @@ impl App {
                 ),
                 "/me/rota",
             );
-            self.notify_staff(conn, staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(conn, staff_id, &notice)
+                .await?;
         }
         Ok(())
     }

@@ -304,9 +304,14 @@ async fn show(
 ) -> Result<Response, WebError> {
     let view = state
         .app
+        .demand()
         .demand_capacity(&user.actor, scope.tenant())
         .await?;
-    let effects = state.app.scenario_effects(scope.tenant(), &view).await?;
+    let effects = state
+        .app
+        .demand()
+        .scenario_effects(scope.tenant(), &view)
+        .await?;
     let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()))?;
     let drawn = chosen
         .and_then(|id| effects.iter().find(|e| e.id == id))
@@ -381,6 +386,7 @@ async fn save(
     let form = ScenarioForm::from_fields(&fields);
     match state
         .app
+        .demand()
         .save_scenario(&user.actor, scope.tenant(), &form)
         .await
     {
@@ -608,6 +614,7 @@ pub(crate) async fn practice_capacity(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .demand()
         .set_capacity_rules(&user.actor, &ods, &fields)
         .await
     {

@@ -341,7 +341,11 @@ async fn person_page(
     failed: Option<PersonFailed>,
     done: String,
 ) -> Result<Response, WebError> {
-    let dev = state.app.person_development(&user.actor, staff_id).await?;
+    let dev = state
+        .app
+        .development()
+        .person_development(&user.actor, staff_id)
+        .await?;
     let path = if dev.own {
         "/me/development".to_string()
     } else {
@@ -395,7 +399,12 @@ pub(crate) async fn cpd_create(
     CsrfForm(form): CsrfForm<CpdForm>,
 ) -> Result<Response, WebError> {
     let id = own_id(&user)?;
-    match state.app.add_cpd_entry(&user.actor, &form).await {
+    match state
+        .app
+        .development()
+        .add_cpd_entry(&user.actor, &form)
+        .await
+    {
         Ok(_) => Ok(back(&user, &id, "cpd")),
         Err(AppError::Invalid(errors)) => {
             let failed = PersonFailed::Cpd(form, errors);
@@ -414,6 +423,7 @@ pub(crate) async fn dates_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .set_professional_dates(&user.actor, &id, &form)
         .await
     {
@@ -441,6 +451,7 @@ pub(crate) async fn note_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .save_coaching_note(&user.actor, &id, &form.note)
         .await
     {
@@ -460,7 +471,12 @@ pub(crate) async fn goal_create(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<GoalForm>,
 ) -> Result<Response, WebError> {
-    match state.app.add_development_goal(&user.actor, &form).await {
+    match state
+        .app
+        .development()
+        .add_development_goal(&user.actor, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/me/development?done=goal#plan").into_response()),
         Err(AppError::Invalid(errors)) => {
             let own = own_id(&user)?;
@@ -480,6 +496,7 @@ pub(crate) async fn goal_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .update_development_goal(&user.actor, &id, &form)
         .await
     {
@@ -605,7 +622,11 @@ async fn coaching_page(
     failed: Option<CoachingFailed>,
     done: String,
 ) -> Result<Response, WebError> {
-    let overview = state.app.coaching_overview(&user.actor, code).await?;
+    let overview = state
+        .app
+        .development()
+        .coaching_overview(&user.actor, code)
+        .await?;
     let programme_options: Vec<(String, String)> = overview
         .programmes
         .iter()
@@ -726,6 +747,7 @@ pub(crate) async fn programme_create(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .add_coaching_programme(&user.actor, &code, &form)
         .await
     {
@@ -747,6 +769,7 @@ pub(crate) async fn enrol(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .enrol_on_programme(&user.actor, &code, &form.programme_id, &form.staff_id)
         .await
     {
@@ -768,6 +791,7 @@ pub(crate) async fn session_book(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .book_coaching_session(&user.actor, &code, &form)
         .await
     {
@@ -794,6 +818,7 @@ pub(crate) async fn attendance_record(
 ) -> Result<Response, WebError> {
     let code = state
         .app
+        .development()
         .record_coaching_attendance(&user.actor, &id, &form.attendance)
         .await?;
     Ok(to_coaching(&code, "attendance"))

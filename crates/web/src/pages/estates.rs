@@ -133,11 +133,17 @@ pub(crate) async fn site_page(
     Path(id): Path<String>,
     Query(period): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    let (u, form, status) = match state.app.site_utilisation(&user.actor, &id, &period).await {
+    let (u, form, status) = match state
+        .app
+        .estates()
+        .site_utilisation(&user.actor, &id, &period)
+        .await
+    {
         Ok(u) => (u, period_fields(&period), StatusCode::OK),
         Err(AppError::Invalid(errors)) => {
             let u = state
                 .app
+                .estates()
                 .site_utilisation(&user.actor, &id, &PeriodForm::default())
                 .await?;
             (
@@ -221,7 +227,11 @@ async fn render_bookings(
     failed: Option<(BookingForm, FieldErrors)>,
     done: String,
 ) -> Result<Response, WebError> {
-    let b = state.app.site_bookings(&user.actor, site_id).await?;
+    let b = state
+        .app
+        .estates()
+        .site_bookings(&user.actor, site_id)
+        .await?;
     let rooms: Vec<(String, String)> = b
         .rooms
         .iter()
@@ -290,7 +300,7 @@ pub(crate) async fn booking_create(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<BookingForm>,
 ) -> Result<Response, WebError> {
-    match state.app.book_room(&user.actor, &id, &form).await {
+    match state.app.estates().book_room(&user.actor, &id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/sites/{id}/bookings?done=booked")).into_response()),
         Err(AppError::Invalid(errors)) => {
             render_bookings(
@@ -323,6 +333,7 @@ pub(crate) async fn booking_cancel(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .estates()
         .cancel_room_booking(&user.actor, &id, &form.booking_id)
         .await
     {
@@ -395,7 +406,11 @@ async fn render_room_use(
             }
         }
     };
-    let (site, sessions) = state.app.room_use_day(&user.actor, site_id, day).await?;
+    let (site, sessions) = state
+        .app
+        .estates()
+        .room_use_day(&user.actor, site_id, day)
+        .await?;
     let status = if form_errors.is_empty() {
         StatusCode::OK
     } else {
@@ -456,7 +471,12 @@ pub(crate) async fn room_use_mark(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<MarkForm>,
 ) -> Result<Response, WebError> {
-    match state.app.mark_room_use(&user.actor, &id, &form).await {
+    match state
+        .app
+        .estates()
+        .mark_room_use(&user.actor, &id, &form)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/sites/{id}/room-use?day={}&done=marked",
             form.day.trim()
@@ -609,6 +629,7 @@ async fn summary(
     });
     let s: EstatesSummary = match state
         .app
+        .estates()
         .estates_summary(&user.actor, tenant, &period, &extra)
         .await
     {
@@ -617,6 +638,7 @@ async fn summary(
             errors.0.extend(e.0);
             state
                 .app
+                .estates()
                 .estates_summary(&user.actor, tenant, &PeriodForm::default(), &[])
                 .await?
         }
@@ -775,6 +797,7 @@ pub(crate) async fn threshold_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .estates()
         .set_estates_threshold(&user.actor, &code, &form.threshold)
         .await
     {

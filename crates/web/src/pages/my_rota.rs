@@ -146,7 +146,11 @@ pub(crate) async fn render_my_rota(
         Some(first) => (first, next_month(first) - chrono::Days::new(1)),
         None => (today, horizon),
     };
-    let ahead = state.app.my_sessions(&user.actor, today, horizon).await?;
+    let ahead = state
+        .app
+        .rota()
+        .my_sessions(&user.actor, today, horizon)
+        .await?;
     let mut months_ahead: Vec<NaiveDate> = ahead
         .iter()
         .filter_map(|s| NaiveDate::parse_from_str(&s.day, "%Y-%m-%d").ok())
@@ -155,6 +159,7 @@ pub(crate) async fn render_my_rota(
     months_ahead.dedup();
     let sessions = state
         .app
+        .rota()
         .my_swappable_sessions(&user.actor, from, to)
         .await?;
     let mut months: Vec<MonthGroup> = Vec::new();
@@ -199,6 +204,7 @@ pub(crate) async fn render_my_rota(
     }
     let swap_requests = state
         .app
+        .rota()
         .my_swaps(&user.actor, today)
         .await?
         .iter()
@@ -287,7 +293,7 @@ pub(crate) async fn swap_request(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<app::rota::swaps::SwapForm>,
 ) -> Result<Response, WebError> {
-    match state.app.request_swap(&user.actor, &form).await {
+    match state.app.rota().request_swap(&user.actor, &form).await {
         Ok(_) => {
             // Back to the month the session is in.
             let month = form.date.get(..7).unwrap_or_default();

@@ -197,12 +197,12 @@ async fn render_rota(
     again: PublishAgain,
 ) -> Result<Response, WebError> {
     let app::rota::cover::RotaReview { detail, lines } =
-        state.app.rota_review(&user.actor, &id).await?;
+        state.app.rota().rota_review(&user.actor, &id).await?;
     let read_only = detail.reader_practice.is_some();
     let swaps = if read_only {
         Vec::new()
     } else {
-        state.app.rota_swaps(&user.actor, &id).await?
+        state.app.rota().rota_swaps(&user.actor, &id).await?
     };
     let row = &detail.row;
     let finished = matches!(row.status.as_str(), "done" | "cancelled");
@@ -213,7 +213,12 @@ async fn render_rota(
     // chosen, that site's only.
     let cover = super::rota_cover::section(&detail, &lines, week, &filter.site, !read_only);
     let progress = if running {
-        state.app.rota_progress_to_read(&user.actor, &id).await?.1
+        state
+            .app
+            .rota()
+            .rota_progress_to_read(&user.actor, &id)
+            .await?
+            .1
     } else {
         app::rota::progress::progress_words(row, None)
     };
@@ -223,7 +228,11 @@ async fn render_rota(
         scope: scope_label(
             &row.scope_kind,
             &row.scope_code,
-            &state.app.organisation_names(&user.actor).await?,
+            &state
+                .app
+                .organisations()
+                .organisation_names(&user.actor)
+                .await?,
         ),
         period: format!(
             "{} from {} to {}",
@@ -477,7 +486,7 @@ pub(crate) async fn rota_cancel(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> Result<Response, WebError> {
-    state.app.cancel_rota(&user.actor, &id).await?;
+    state.app.rota().cancel_rota(&user.actor, &id).await?;
     Ok(Redirect::to(&format!("/rotas/{id}?done=rota-stopped")).into_response())
 }
 
@@ -502,7 +511,12 @@ pub(crate) async fn rota_publish(
         version: Some(seen),
         override_rules: form.override_rules.is_some(),
     };
-    let again = match state.app.publish_rota(&user.actor, &id, &request).await {
+    let again = match state
+        .app
+        .rota()
+        .publish_rota(&user.actor, &id, &request)
+        .await
+    {
         Ok(outcome) if outcome.published => {
             let done = if outcome.hard_problems.is_empty() {
                 "rota-published"
@@ -542,6 +556,7 @@ pub(crate) async fn rota_resolve(
 ) -> Result<Response, WebError> {
     state
         .app
+        .rota()
         .resolve_rota(&user.actor, &id, form_version(&form.version))
         .await?;
     Ok(Redirect::to(&format!("/rotas/{id}")).into_response())

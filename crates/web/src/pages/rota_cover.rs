@@ -1,7 +1,7 @@
 //! Reviewing a rota's cover: the cover view on the rota page (site × day × session, one week
 //! at a time: needed, booked and gap in words and colour), the gaps list (below the minimum
 //! first, then below the ideal, all of them), and for a gap the page "who could cover this"
-//! with a button booking a person in (`App::edit_rota_day`, locked so a new solve keeps it).
+//! with a button booking a person in (`Rota::edit_rota_day`, locked so a new solve keeps it).
 use super::{long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -329,6 +329,7 @@ async fn render(
 ) -> Result<Response, WebError> {
     let found = state
         .app
+        .rota()
         .rota_cover_choice(&user.actor, &id, &q.site, &q.date, &q.session, &q.need)
         .await?;
     let line = &found.line;
@@ -441,7 +442,7 @@ pub(crate) async fn book(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<BookForm>,
 ) -> Result<Response, WebError> {
-    state.app.may_change_rota(&user.actor, &id).await?;
+    state.app.rota().may_change_rota(&user.actor, &id).await?;
     let edit = DayEdit {
         staff_id: form.staff_id.clone(),
         date: form.date.clone(),
@@ -458,7 +459,12 @@ pub(crate) async fn book(
         need: form.need.clone(),
         week: form.week.clone(),
     };
-    match state.app.edit_rota_day(&user.actor, &id, &edit).await {
+    match state
+        .app
+        .rota()
+        .edit_rota_day(&user.actor, &id, &edit)
+        .await
+    {
         Ok(outcome) if outcome.saved => {
             let week = if form.week.trim().is_empty() {
                 "1"
