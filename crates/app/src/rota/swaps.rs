@@ -88,33 +88,7 @@ impl super::Rota<'_> {
         }
         let with = form.with_staff_id.trim();
         if !with.is_empty() {
-            let (input, _) =
-                load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
-            let Some(colleague) = input
-                .people
-                .iter()
-                .find(|p| p.id == with && p.id != staff_id)
-            else {
-                return Err(FieldErrors::from(FieldError::new(
-                    "with_staff_id",
-                    "Choose a colleague on this rota",
-                ))
-                .into());
-            };
-            if assignments.iter().any(|a| {
-                a.staff_id == with && a.day == date.to_string() && a.session == session.code()
-            }) {
-                return Err(FieldErrors::from(FieldError::new(
-                    "with_staff_id",
-                    format!(
-                        "{} already works the {} session on {}: choose someone else, or anyone",
-                        colleague.name,
-                        session.label(),
-                        crate::long_date(date)
-                    ),
-                ))
-                .into());
-            }
+            check_colleague(&mut tx, &rota, &assignments, &staff_id, with, date, session).await?;
         }
         let now = self.now();
         let swap = SwapRow {
@@ -492,4 +466,44 @@ impl super::Rota<'_> {
             .await?;
         Ok(swap.rota_id)
     }
+}
+
+/// Checks the colleague a swap asks for: on the rota, and free that session.
+async fn check_colleague(
+    tx: &mut store::Conn,
+    rota: &store::rota::RotaRow,
+    assignments: &[store::rota::AssignmentRow],
+    staff_id: &str,
+    with: &str,
+    date: NaiveDate,
+    session: Session,
+) -> AppResult<()> {
+    let (input, _) = load_input(tx, &RotaScope::of_row(rota), period_of(rota)?).await?;
+    let Some(colleague) = input
+        .people
+        .iter()
+        .find(|p| p.id == with && p.id != staff_id)
+    else {
+        return Err(FieldErrors::from(FieldError::new(
+            "with_staff_id",
+            "Choose a colleague on this rota",
+        ))
+        .into());
+    };
+    if assignments
+        .iter()
+        .any(|a| a.staff_id == with && a.day == date.to_string() && a.session == session.code())
+    {
+        return Err(FieldErrors::from(FieldError::new(
+            "with_staff_id",
+            format!(
+                "{} already works the {} session on {}: choose someone else, or anyone",
+                colleague.name,
+                session.label(),
+                crate::long_date(date)
+            ),
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -262,64 +262,9 @@ fn person_view(
             })
             .collect(),
         cpd_hours: super::number(total),
-        coaching: dev
-            .coaching
-            .iter()
-            .map(|c| CoachingBlock {
-                programme: c.programme.draft.name.clone(),
-                detail: format!(
-                    "{} sessions of {} minutes; {} booked",
-                    c.programme.draft.sessions,
-                    c.programme.draft.minutes_per_session,
-                    c.sessions.len()
-                ),
-                sessions: c
-                    .sessions
-                    .iter()
-                    .map(|s| SessionRow {
-                        id: s.session.id.clone(),
-                        when: when(&s.session.draft),
-                        place: s.session.draft.place.clone(),
-                        video: s.session.draft.is_video(),
-                        coach: s.session.draft.coach.clone(),
-                        attendance: s
-                            .session
-                            .attendance
-                            .map(|a| a.label().to_string())
-                            .unwrap_or_else(|| "Not recorded".into()),
-                        note: if dev.own {
-                            Some(s.note.clone().unwrap_or_default())
-                        } else {
-                            None
-                        },
-                    })
-                    .collect(),
-            })
-            .collect(),
+        coaching: coaching_blocks(dev),
         has_plan: dev.has_plan,
-        goals: dev
-            .goals
-            .iter()
-            .map(|g| GoalRow {
-                id: g.goal.id.clone(),
-                title: g.goal.draft.title.clone(),
-                target: g.goal.draft.target_date.map(long_date).unwrap_or_default(),
-                status: g.goal.draft.status.label(),
-                status_code: g.goal.draft.status.code(),
-                progress: g.goal.draft.progress.clone(),
-                training: g
-                    .training
-                    .iter()
-                    .map(|t| LinkedRow {
-                        title: t.title.clone(),
-                        status: t.status.code(),
-                        label: t.status.label(),
-                    })
-                    .collect(),
-                coaching: g.coaching.clone(),
-                form: GoalForm::from_draft(&g.goal.draft),
-            })
-            .collect(),
+        goals: goal_rows(dev),
         statuses: GoalStatus::ALL
             .iter()
             .map(|s| (s.code(), s.label()))
@@ -331,6 +276,69 @@ fn person_view(
         done,
     };
     (status, page)
+}
+
+/// A block a coaching programme the person is on, with its sessions (notes only for their own).
+fn coaching_blocks(dev: &PersonDevelopment) -> Vec<CoachingBlock> {
+    dev.coaching
+        .iter()
+        .map(|c| CoachingBlock {
+            programme: c.programme.draft.name.clone(),
+            detail: format!(
+                "{} sessions of {} minutes; {} booked",
+                c.programme.draft.sessions,
+                c.programme.draft.minutes_per_session,
+                c.sessions.len()
+            ),
+            sessions: c
+                .sessions
+                .iter()
+                .map(|s| SessionRow {
+                    id: s.session.id.clone(),
+                    when: when(&s.session.draft),
+                    place: s.session.draft.place.clone(),
+                    video: s.session.draft.is_video(),
+                    coach: s.session.draft.coach.clone(),
+                    attendance: s
+                        .session
+                        .attendance
+                        .map(|a| a.label().to_string())
+                        .unwrap_or_else(|| "Not recorded".into()),
+                    note: if dev.own {
+                        Some(s.note.clone().unwrap_or_default())
+                    } else {
+                        None
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A row a goal of the development plan, with the training and coaching linked to it.
+fn goal_rows(dev: &PersonDevelopment) -> Vec<GoalRow> {
+    dev.goals
+        .iter()
+        .map(|g| GoalRow {
+            id: g.goal.id.clone(),
+            title: g.goal.draft.title.clone(),
+            target: g.goal.draft.target_date.map(long_date).unwrap_or_default(),
+            status: g.goal.draft.status.label(),
+            status_code: g.goal.draft.status.code(),
+            progress: g.goal.draft.progress.clone(),
+            training: g
+                .training
+                .iter()
+                .map(|t| LinkedRow {
+                    title: t.title.clone(),
+                    status: t.status.code(),
+                    label: t.status.label(),
+                })
+                .collect(),
+            coaching: g.coaching.clone(),
+            form: GoalForm::from_draft(&g.goal.draft),
+        })
+        .collect()
 }
 
 async fn person_page(

@@ -697,19 +697,7 @@ async fn summary(
         threshold: s.threshold,
         total: cell(&s.total),
         total_booked: percent_text(s.total.booked_percent()),
-        sites: s
-            .sites
-            .iter()
-            .map(|u| SiteLine {
-                id: u.site.id.clone(),
-                name: u.site.site.name.clone(),
-                practice: u.practice_name.clone(),
-                rooms: u.rooms.len(),
-                total: cell(&u.total),
-                booked_percent: percent_text(u.total.booked_percent()),
-                flagged: u.rooms.iter().filter(|r| r.flagged).count(),
-            })
-            .collect(),
+        sites: site_lines(&s),
         flagged: s
             .flagged()
             .iter()
@@ -722,41 +710,65 @@ async fn summary(
         short_in_post: s.shortfall.short_in_post,
         short_planned: s.shortfall.short_planned,
         planned,
-        unhoused: s
-            .shortfall
-            .unhoused
-            .iter()
-            .map(|u| UnhousedLine {
-                post: u.post.clone(),
-                site: u.site.clone(),
-                session: u.session.clone(),
-                kind: u.room_kind.clone(),
-                elsewhere: if u.free_elsewhere.is_empty() {
-                    "None".into()
-                } else {
-                    u.free_elsewhere.join(", ")
-                },
-            })
-            .collect(),
-        short: s
-            .shortfall
-            .plan
-            .loads
-            .iter()
-            .filter(|l| l.short() > 0)
-            .map(|l| ShortLine {
-                site: s.shortfall.site_name(&l.site_id),
-                session: l.slot.label(),
-                kind: l.capability.label().to_lowercase(),
-                needed: l.needed,
-                rooms: l.rooms,
-            })
-            .collect(),
+        unhoused: unhoused_lines(&s),
+        short: short_lines(&s),
         form,
         threshold_form,
         done: q.done,
     };
     Ok((status, token, page).into_response())
+}
+
+/// A line a site: its rooms, use and flagged rooms.
+fn site_lines(s: &EstatesSummary) -> Vec<SiteLine> {
+    s.sites
+        .iter()
+        .map(|u| SiteLine {
+            id: u.site.id.clone(),
+            name: u.site.site.name.clone(),
+            practice: u.practice_name.clone(),
+            rooms: u.rooms.len(),
+            total: cell(&u.total),
+            booked_percent: percent_text(u.total.booked_percent()),
+            flagged: u.rooms.iter().filter(|r| r.flagged).count(),
+        })
+        .collect()
+}
+
+/// The sessions a week the team cannot house, with where a room of the kind is free.
+fn unhoused_lines(s: &EstatesSummary) -> Vec<UnhousedLine> {
+    s.shortfall
+        .unhoused
+        .iter()
+        .map(|u| UnhousedLine {
+            post: u.post.clone(),
+            site: u.site.clone(),
+            session: u.session.clone(),
+            kind: u.room_kind.clone(),
+            elsewhere: if u.free_elsewhere.is_empty() {
+                "None".into()
+            } else {
+                u.free_elsewhere.join(", ")
+            },
+        })
+        .collect()
+}
+
+/// The week slots short of rooms, by site and room kind.
+fn short_lines(s: &EstatesSummary) -> Vec<ShortLine> {
+    s.shortfall
+        .plan
+        .loads
+        .iter()
+        .filter(|l| l.short() > 0)
+        .map(|l| ShortLine {
+            site: s.shortfall.site_name(&l.site_id),
+            session: l.slot.label(),
+            kind: l.capability.label().to_lowercase(),
+            needed: l.needed,
+            rooms: l.rooms,
+        })
+        .collect()
 }
 
 /// `GET /practices/{ods}/estates`

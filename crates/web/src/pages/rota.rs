@@ -234,12 +234,7 @@ async fn render_rota(
                 .organisation_names(&user.actor)
                 .await?,
         ),
-        period: format!(
-            "{} from {} to {}",
-            domain::words::plural(detail.period.weeks, "week", "weeks"),
-            long_date(detail.period.from),
-            long_date(detail.period.last_day())
-        ),
+        period: period_label(&detail),
         status: status_label(&row.status).to_string(),
         status_code: row.status.clone(),
         running,
@@ -249,12 +244,7 @@ async fn render_rota(
         hard: hard as i64,
         hard_title: domain::words::count(hard as u64, "hard rule broken", "hard rules broken"),
         hard_noun: domain::words::noun(hard == 1, "hard rule broken", "hard rules broken"),
-        published: row
-            .published_at
-            .as_deref()
-            .and_then(app::clock::local_date)
-            .map(long_date)
-            .unwrap_or_default(),
+        published: published_label(row),
         error: row.error.clone().unwrap_or_default(),
         conflicts: detail.conflicts.clone(),
         hard_problems: hard_problems(&detail, &id, read_only),
@@ -314,6 +304,25 @@ async fn render_rota(
         PublishAgain::Stale(_) => StatusCode::CONFLICT,
     };
     Ok((status, token, page).into_response())
+}
+
+/// The rota's length and dates: "4 weeks from 2 March 2026 to 29 March 2026".
+fn period_label(detail: &RotaDetail) -> String {
+    format!(
+        "{} from {} to {}",
+        domain::words::plural(detail.period.weeks, "week", "weeks"),
+        long_date(detail.period.from),
+        long_date(detail.period.last_day())
+    )
+}
+
+/// The day the rota was published, in England, or nothing.
+fn published_label(row: &store::rota::RotaRow) -> String {
+    row.published_at
+        .as_deref()
+        .and_then(app::clock::local_date)
+        .map(long_date)
+        .unwrap_or_default()
 }
 
 /// The week the grid shows (the filter's, else the first), its Monday and its six days.

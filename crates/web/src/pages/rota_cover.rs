@@ -117,6 +117,46 @@ fn need_text(line: &CoverLine) -> String {
     )
 }
 
+/// One cell of the cover grid: the worst level of the cover asked at a site, session and
+/// date, and each need with its "who could cover" link when `links`.
+fn cover_cell(
+    lines: &[&CoverLine],
+    site_id: &str,
+    session: Session,
+    date: NaiveDate,
+    links: bool,
+    id: &str,
+    week: u32,
+) -> CellView {
+    let here: Vec<&&CoverLine> = lines
+        .iter()
+        .filter(|l| l.site_id == site_id && l.session == session && l.date == date)
+        .collect();
+    let worst = here.iter().map(|l| l.level()).min();
+    let (state, tag) = match worst {
+        None => ("none", "No cover asked".to_string()),
+        Some(CoverLevel::BelowMinimum) => ("min", "Below minimum".to_string()),
+        Some(CoverLevel::BelowIdeal) => ("ideal", "Below ideal".to_string()),
+        Some(CoverLevel::Met) => ("met", "Covered".to_string()),
+    };
+    CellView {
+        state,
+        tag,
+        needs: here
+            .iter()
+            .map(|l| NeedView {
+                text: need_text(l),
+                href: if links && l.level() != CoverLevel::Met {
+                    who_href(id, l, week)
+                } else {
+                    String::new()
+                },
+                what: format!("{}, {}", l.need.label(), l.place()),
+            })
+            .collect(),
+    }
+}
+
 /// The cover view of `week` (1-based) and every gap of the rota, narrowed to `site` (an id)
 /// when one is chosen. Links to "who could cover" only when `links` (the rota's managers).
 pub(crate) fn section(
@@ -152,35 +192,7 @@ pub(crate) fn section(
             }
             let cells = dates
                 .iter()
-                .map(|d| {
-                    let here: Vec<&&CoverLine> = lines
-                        .iter()
-                        .filter(|l| l.site_id == s.id && l.session == session && l.date == *d)
-                        .collect();
-                    let worst = here.iter().map(|l| l.level()).min();
-                    let (state, tag) = match worst {
-                        None => ("none", "No cover asked".to_string()),
-                        Some(CoverLevel::BelowMinimum) => ("min", "Below minimum".to_string()),
-                        Some(CoverLevel::BelowIdeal) => ("ideal", "Below ideal".to_string()),
-                        Some(CoverLevel::Met) => ("met", "Covered".to_string()),
-                    };
-                    CellView {
-                        state,
-                        tag,
-                        needs: here
-                            .iter()
-                            .map(|l| NeedView {
-                                text: need_text(l),
-                                href: if links && l.level() != CoverLevel::Met {
-                                    who_href(id, l, week)
-                                } else {
-                                    String::new()
-                                },
-                                what: format!("{}, {}", l.need.label(), l.place()),
-                            })
-                            .collect(),
-                    }
-                })
+                .map(|d| cover_cell(&lines, &s.id, session, *d, links, id, week))
                 .collect();
             rows.push(CoverRowView {
                 site: s.name.clone(),
