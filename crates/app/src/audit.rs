@@ -5,7 +5,6 @@
 //! practice manager the practice's; staff and ICS viewers none. Rows already hold nothing
 //! the wellbeing anonymity invariant forbids (a check-in's row says who answered in which
 //! period, never what), so they are shown as stored.
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::clock::show_timestamp;
 use crate::error::{AppError, AppResult};
@@ -199,7 +198,27 @@ async fn pcn_and_practices(conn: &mut Conn, pcn: &str) -> AppResult<Vec<String>>
     Ok(codes)
 }
 
-impl App {
+facade! {
+    /// The audit trail: searching it and exporting it (`app.audit()`).
+    pub struct Audit => audit;
+}
+
+impl Audit<'_> {
+    /// The audit trail visible to a manager for their organisation.
+    pub async fn audit_trail(
+        &self,
+        actor: &Actor,
+        tenant: Tenant<'_>,
+        limit: i64,
+    ) -> AppResult<Vec<store::audit::AuditEntry>> {
+        let mut conn = self.store().conn().await?;
+        access::authorize(&mut conn, actor, Permission::Manage, tenant).await?;
+        let code = match tenant {
+            Tenant::Practice(c) | Tenant::Pcn(c) => c.to_string(),
+        };
+        Ok(store::audit::list(&mut conn, &[code], limit).await?)
+    }
+
     /// The organisations whose rows the actor may read (`None`: all), narrowed to the
     /// organisation asked for.
     async fn audit_tenants(

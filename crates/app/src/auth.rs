@@ -1,6 +1,5 @@
 //! Logging in: argon2 password hashes, and limits on failed attempts per client address
 //! and per account.
-use crate::App;
 use crate::access::Actor;
 pub(crate) use crate::access::actor_of;
 pub(crate) use crate::credentials::verify_off_executor;
@@ -43,7 +42,7 @@ fn to_next_minute(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(up, 0).unwrap_or(at)
 }
 
-impl App {
+impl crate::accounts::Accounts<'_> {
     /// Starts a log-in attempt for `account` from `client`: counts their recent failures
     /// and, under both limits, records this attempt as failed until `finish_attempt` says
     /// otherwise, all under one lock, so concurrent attempts cannot pass the limit
@@ -104,7 +103,7 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
 }
 
-impl App {
+impl crate::accounts::Accounts<'_> {
     /// Checks an email and password. `client` identifies where the attempt came from (the
     /// address of the person, as far as the server can tell); after too many failures
     /// from it, or on the account, attempts are refused for a while. An account with
@@ -264,7 +263,10 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let mut actor = actor_of(user);
-        actor.unread_notifications = self.unread_notifications(&actor.user_id).await?;
+        actor.unread_notifications = self
+            .notifications()
+            .unread_notifications(&actor.user_id)
+            .await?;
         actor.org_name = self.org_name(&actor).await?;
         Ok(actor)
     }

@@ -1,7 +1,7 @@
 //! Demand and capacity: appointment data in, forecasts, safe capacity and the gap out.
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use import::{AppointmentFile, ImportError};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -41,7 +41,12 @@ impl fmt::Display for AppointmentImportSummary {
     }
 }
 
-impl App {
+facade! {
+    /// Demand and capacity: forecasts, gaps and scenarios (`app.demand()`).
+    pub struct Demand => demand;
+}
+
+impl Demand<'_> {
     /// Reads a GPAD file (either layout) from `reader` and stores it in one transaction:
     /// each area-month in the file replaces what was stored for it. A file with any bad row
     /// changes nothing. Parsing runs off the async threads.
@@ -256,7 +261,7 @@ async fn practice_rules(
     Ok(rules)
 }
 
-impl App {
+impl Demand<'_> {
     /// Sets a practice's appointments a session by staff group (0–16 each; a session is
     /// 4 h 10 min), audited. `values` are the typed text by staff group code.
     pub async fn set_capacity_rules(
@@ -335,7 +340,7 @@ const HISTORY_MONTHS: usize = 12;
 /// Months forecast.
 pub const HORIZON: usize = 12;
 
-impl App {
+impl Demand<'_> {
     /// Demand (the area's appointments per registered patient × list sizes, forecast 12
     /// months), safe capacity from the team's contracts less approved leave, and the gap,
     /// for a practice or a whole PCN.

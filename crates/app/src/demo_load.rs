@@ -1,6 +1,5 @@
 //! Loading the demo PCN (or a larger generated one) into an empty database, and listing
 //! the demo log-ins.
-use crate::App;
 use crate::error::{AppError, AppResult};
 use demo::DemoData;
 use store::practices::{PcnRecord, PracticeDetails};
@@ -41,7 +40,12 @@ pub struct DemoLogin {
     pub organisation: String,
 }
 
-impl App {
+facade! {
+    /// The demo PCN and generated systems: loading them and their log-ins (`app.demo()`).
+    pub struct Demo => demo;
+}
+
+impl Demo<'_> {
     /// Whether the database holds no organisations yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.store().conn().await?;
@@ -56,7 +60,7 @@ impl App {
         self.load_demo_with(data, password, DemoRotas::None).await
     }
 
-    /// [`App::load_demo`], and with `DemoRotas::YearPublished` a year of published rotas.
+    /// [`Demo::load_demo`], and with `DemoRotas::YearPublished` a year of published rotas.
     pub async fn load_demo_with(
         &self,
         data: &DemoData,
@@ -66,140 +70,11 @@ impl App {
         let hash = crate::credentials::hash_password(password)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();
-        store::practices::insert_ics(&mut tx, data.ics.code.as_str(), &data.ics.name).await?;
-        for pcn in &data.pcns {
-            let record = PcnRecord {
-                code: pcn.code.to_string(),
-                name: pcn.name.clone(),
-                ics_code: Some(data.ics.code.to_string()),
-            };
-            store::practices::insert_pcn(&mut tx, &record).await?;
-        }
-        let mut site_ids = std::collections::BTreeMap::new();
-        let mut room_ids: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-        let list_date = self.today().with_day(1).unwrap_or(self.today()).to_string();
-        for practice in &data.practices {
-            let details = PracticeDetails {
-                ods_code: practice.ods_code.to_string(),
-                name: practice.name.clone(),
-                address: practice.address.clone(),
-                postcode: practice.postcode.clone(),
-                commissioner: data.ics.code.to_string(),
-                phone: None,
-                open_date: None,
-            };
-            store::practices::upsert_details(&mut tx, &details, &now).await?;
-            store::practices::set_pcn(
-                &mut tx,
-                practice.ods_code.as_str(),
-                Some(practice.pcn_code.as_str()),
-            )
-            .await?;
-            // The demo's practices have been in their PCN since PCNs began.
-            store::memberships::insert(
-                &mut tx,
-                &store::memberships::Membership {
-                    ods_code: practice.ods_code.to_string(),
-                    pcn_code: practice.pcn_code.to_string(),
-                    from_date: "2019-07-01".into(),
-                    until_date: None,
-                },
-            )
-            .await?;
-            store::practices::set_list_size(
-                &mut tx,
-                practice.ods_code.as_str(),
-                &list_date,
-                practice.list_size,
-            )
-            .await?;
-            for site in &practice.sites {
-                let id = store::new_id();
-                store::sites::insert_site(&mut tx, &id, practice.ods_code.as_str(), &site.site)
-                    .await?;
-                for room in &site.rooms {
-                    let room_id = store::new_id();
-                    store::sites::insert_room(&mut tx, &room_id, &id, room).await?;
-                    room_ids.entry(id.clone()).or_default().push(room_id);
-                }
-                site_ids.insert((practice.ods_code.to_string(), site.site.name.clone()), id);
-            }
-        }
-        let mut staff_ids = Vec::with_capacity(data.staff.len());
-        for person in &data.staff {
-            let id = store::new_id();
-            let sites: Vec<String> = person
-                .sites
-                .iter()
-                .filter_map(|(ods, name)| site_ids.get(&(ods.to_string(), name.clone())).cloned())
-                .collect();
-            store::staff::insert(&mut tx, &id, &person.draft, &sites, &now).await?;
-            staff_ids.push(id);
-        }
+        let places = self.load_demo_places(&mut tx, data, &now).await?;
+        let staff_ids = load_demo_staff(&mut tx, data, &places.sites, &now).await?;
         let (cover, rules) = demo::rota_setup(data);
-        let mut cover_by_site: std::collections::BTreeMap<String, Vec<store::rota::CoverRow>> =
-            Default::default();
-        for c in &cover {
-            let Some(site_id) = site_ids.get(&(c.ods.to_string(), c.site_name.clone())) else {
-                continue;
-            };
-            cover_by_site
-                .entry(site_id.clone())
-                .or_default()
-                .push(store::rota::CoverRow {
-                    id: store::new_id(),
-                    site_id: site_id.clone(),
-                    weekday: i64::from(c.weekday.num_days_from_monday()),
-                    session: c.session.code().to_string(),
-                    need: c.need.code(),
-                    minimum: i64::from(c.minimum),
-                    ideal: i64::from(c.ideal),
-                });
-        }
-        for (site_id, rows) in &cover_by_site {
-            store::rota::replace_cover(&mut tx, site_id, rows).await?;
-        }
-        for r in &rules {
-            let n = |v: Option<u32>| v.map(i64::from);
-            store::rota::upsert_rules(
-                &mut tx,
-                &store::rota::RulesRow {
-                    staff_id: staff_ids[r.staff_index].clone(),
-                    fixed_sessions: r.rules.fixed_text(),
-                    days_never: r.rules.days_never_text(),
-                    max_evenings_month: n(r.rules.max_evenings_month),
-                    max_saturdays_month: n(r.rules.max_saturdays_month),
-                    appointments_per_session: n(r.rules.appointments_per_session),
-                    appointment_minutes: n(r.rules.appointment_minutes),
-                    updated_at: now.clone(),
-                },
-            )
-            .await?;
-        }
-        for vacancy in &data.vacancies {
-            store::vacancies::insert(
-                &mut tx,
-                &store::new_id(),
-                &vacancy.employer,
-                &vacancy.draft,
-                &now,
-            )
-            .await?;
-        }
-        for leave in &data.leave {
-            let staff = staff_ids
-                .get(leave.staff_index)
-                .ok_or_else(|| AppError::Internal("demo leave for a missing person".into()))?;
-            store::leave::insert(
-                &mut tx,
-                &store::new_id(),
-                staff,
-                &leave.draft,
-                leave.status,
-                &now,
-            )
-            .await?;
-        }
+        load_demo_rota_setup(&mut tx, &cover, &rules, &places.sites, &staff_ids, &now).await?;
+        load_demo_vacancies_and_leave(&mut tx, data, &staff_ids, &now).await?;
         // Leave taken so far this leave year and own entitlements, so balances look real;
         // not beside a year of published rotas, which were made without that leave.
         if matches!(rotas, DemoRotas::None) {
@@ -209,41 +84,18 @@ impl App {
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
             .await?;
         self.load_demo_wellbeing(&mut tx, data, &now).await?;
-        self.load_demo_arrs(&mut tx, data, &staff_ids, &now).await?;
-        for account in &data.accounts {
-            let user = UserRecord {
-                id: store::new_id(),
-                email: account.email.clone(),
-                password_hash: hash.clone(),
-                role: account.role,
-                org_code: account.organisation.clone(),
-                staff_id: account.staff_index.and_then(|i| staff_ids.get(i).cloned()),
-                display_name: account.name.clone(),
-                demo: true,
-                disabled: false,
-                last_login_at: None,
-                session_epoch: 0,
-            };
-            store::users::insert(&mut tx, &user, &now).await?;
-        }
-        let area = data.ics.code.to_string();
-        let patients: i64 = data.practices.iter().map(|p| p.list_size).sum();
-        store::appointments::upsert_area(
-            &mut tx,
-            &area,
-            &format!("{} (demo area)", data.ics.name),
-            &now,
-        )
-        .await?;
-        let counts = demo_appointments(&area, patients as f64, self.today());
-        store::appointments::insert_counts(&mut tx, &counts).await?;
+        self.funding()
+            .load_demo_arrs(&mut tx, data, &staff_ids, &now)
+            .await?;
+        load_demo_accounts(&mut tx, data, &staff_ids, &hash, &now).await?;
+        self.load_demo_appointments(&mut tx, data, &now).await?;
         let (rota_count, rota_sessions) = match rotas {
             DemoRotas::None => (0, 0),
             DemoRotas::YearPublished => {
                 let ids = DemoIds {
                     staff: &staff_ids,
-                    sites: &site_ids,
-                    rooms: &room_ids,
+                    sites: &places.sites,
+                    rooms: &places.rooms,
                 };
                 self.load_demo_rotas(&mut tx, data, &rules, &ids, &now)
                     .await?
@@ -260,6 +112,92 @@ impl App {
             rotas: rota_count,
             rota_sessions,
         })
+    }
+
+    /// The ICS, its PCNs and practices (with their membership and list size), and their
+    /// sites and rooms.
+    async fn load_demo_places(
+        &self,
+        tx: &mut store::Conn,
+        data: &DemoData,
+        now: &str,
+    ) -> AppResult<DemoPlaces> {
+        store::practices::insert_ics(tx, data.ics.code.as_str(), &data.ics.name).await?;
+        for pcn in &data.pcns {
+            let record = PcnRecord {
+                code: pcn.code.to_string(),
+                name: pcn.name.clone(),
+                ics_code: Some(data.ics.code.to_string()),
+            };
+            store::practices::insert_pcn(tx, &record).await?;
+        }
+        let mut places = DemoPlaces::default();
+        let list_date = self.today().with_day(1).unwrap_or(self.today()).to_string();
+        for practice in &data.practices {
+            let details = PracticeDetails {
+                ods_code: practice.ods_code.to_string(),
+                name: practice.name.clone(),
+                address: practice.address.clone(),
+                postcode: practice.postcode.clone(),
+                commissioner: data.ics.code.to_string(),
+                phone: None,
+                open_date: None,
+            };
+            store::practices::upsert_details(tx, &details, now).await?;
+            store::practices::set_pcn(
+                tx,
+                practice.ods_code.as_str(),
+                Some(practice.pcn_code.as_str()),
+            )
+            .await?;
+            // The demo's practices have been in their PCN since PCNs began.
+            store::memberships::insert(
+                tx,
+                &store::memberships::Membership {
+                    ods_code: practice.ods_code.to_string(),
+                    pcn_code: practice.pcn_code.to_string(),
+                    from_date: "2019-07-01".into(),
+                    until_date: None,
+                },
+            )
+            .await?;
+            store::practices::set_list_size(
+                tx,
+                practice.ods_code.as_str(),
+                &list_date,
+                practice.list_size,
+            )
+            .await?;
+            for site in &practice.sites {
+                let id = store::new_id();
+                store::sites::insert_site(tx, &id, practice.ods_code.as_str(), &site.site).await?;
+                for room in &site.rooms {
+                    let room_id = store::new_id();
+                    store::sites::insert_room(tx, &room_id, &id, room).await?;
+                    places.rooms.entry(id.clone()).or_default().push(room_id);
+                }
+                places
+                    .sites
+                    .insert((practice.ods_code.to_string(), site.site.name.clone()), id);
+            }
+        }
+        Ok(places)
+    }
+
+    /// A year of appointment counts for the demo's area, sized by its patients.
+    async fn load_demo_appointments(
+        &self,
+        tx: &mut store::Conn,
+        data: &DemoData,
+        now: &str,
+    ) -> AppResult<()> {
+        let area = data.ics.code.to_string();
+        let patients: i64 = data.practices.iter().map(|p| p.list_size).sum();
+        store::appointments::upsert_area(tx, &area, &format!("{} (demo area)", data.ics.name), now)
+            .await?;
+        let counts = demo_appointments(&area, patients as f64, self.today());
+        store::appointments::insert_counts(tx, &counts).await?;
+        Ok(())
     }
 
     /// A year of published rotas, a practice at a time (see `demo::rotas`).
@@ -324,14 +262,15 @@ impl App {
         }
         for (name, bytes) in demo::PAYMENTS_FILES {
             let file = import::read_payments(name, bytes, None)?;
-            self.store_payments(
-                None,
-                name,
-                &file,
-                |code| demo::demo_practice_for(code).map(str::to_string),
-                false,
-            )
-            .await?;
+            self.funding()
+                .store_payments(
+                    None,
+                    name,
+                    &file,
+                    |code| demo::demo_practice_for(code).map(str::to_string),
+                    false,
+                )
+                .await?;
         }
         Ok(())
     }
@@ -358,6 +297,132 @@ impl App {
 }
 
 use chrono::Datelike;
+
+/// The ids the loader gave the demo's sites (by practice and name) and rooms (by site id).
+#[derive(Default)]
+struct DemoPlaces {
+    sites: std::collections::BTreeMap<(String, String), String>,
+    rooms: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// The demo's people, each given an id (returned in the demo's order) and their sites.
+async fn load_demo_staff(
+    tx: &mut store::Conn,
+    data: &DemoData,
+    site_ids: &std::collections::BTreeMap<(String, String), String>,
+    now: &str,
+) -> AppResult<Vec<String>> {
+    let mut staff_ids = Vec::with_capacity(data.staff.len());
+    for person in &data.staff {
+        let id = store::new_id();
+        let sites: Vec<String> = person
+            .sites
+            .iter()
+            .filter_map(|(ods, name)| site_ids.get(&(ods.to_string(), name.clone())).cloned())
+            .collect();
+        store::staff::insert(tx, &id, &person.draft, &sites, now).await?;
+        staff_ids.push(id);
+    }
+    Ok(staff_ids)
+}
+
+/// The cover each site needs and each person's rota rules.
+async fn load_demo_rota_setup(
+    tx: &mut store::Conn,
+    cover: &[demo::DemoCover],
+    rules: &[demo::DemoRules],
+    site_ids: &std::collections::BTreeMap<(String, String), String>,
+    staff_ids: &[String],
+    now: &str,
+) -> AppResult<()> {
+    let mut cover_by_site: std::collections::BTreeMap<String, Vec<store::rota::CoverRow>> =
+        Default::default();
+    for c in cover {
+        let Some(site_id) = site_ids.get(&(c.ods.to_string(), c.site_name.clone())) else {
+            continue;
+        };
+        cover_by_site
+            .entry(site_id.clone())
+            .or_default()
+            .push(store::rota::CoverRow {
+                id: store::new_id(),
+                site_id: site_id.clone(),
+                weekday: i64::from(c.weekday.num_days_from_monday()),
+                session: c.session.code().to_string(),
+                need: c.need.code(),
+                minimum: i64::from(c.minimum),
+                ideal: i64::from(c.ideal),
+            });
+    }
+    for (site_id, rows) in &cover_by_site {
+        store::rota::replace_cover(tx, site_id, rows).await?;
+    }
+    for r in rules {
+        let n = |v: Option<u32>| v.map(i64::from);
+        store::rota::upsert_rules(
+            tx,
+            &store::rota::RulesRow {
+                staff_id: staff_ids[r.staff_index].clone(),
+                fixed_sessions: r.rules.fixed_text(),
+                days_never: r.rules.days_never_text(),
+                max_evenings_month: n(r.rules.max_evenings_month),
+                max_saturdays_month: n(r.rules.max_saturdays_month),
+                appointments_per_session: n(r.rules.appointments_per_session),
+                appointment_minutes: n(r.rules.appointment_minutes),
+                updated_at: now.to_string(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The open vacancies and the booked leave.
+async fn load_demo_vacancies_and_leave(
+    tx: &mut store::Conn,
+    data: &DemoData,
+    staff_ids: &[String],
+    now: &str,
+) -> AppResult<()> {
+    for vacancy in &data.vacancies {
+        store::vacancies::insert(tx, &store::new_id(), &vacancy.employer, &vacancy.draft, now)
+            .await?;
+    }
+    for leave in &data.leave {
+        let staff = staff_ids
+            .get(leave.staff_index)
+            .ok_or_else(|| AppError::Internal("demo leave for a missing person".into()))?;
+        store::leave::insert(tx, &store::new_id(), staff, &leave.draft, leave.status, now).await?;
+    }
+    Ok(())
+}
+
+/// The demo's accounts, all with the one password `hash`.
+async fn load_demo_accounts(
+    tx: &mut store::Conn,
+    data: &DemoData,
+    staff_ids: &[String],
+    hash: &str,
+    now: &str,
+) -> AppResult<()> {
+    for account in &data.accounts {
+        let user = UserRecord {
+            id: store::new_id(),
+            email: account.email.clone(),
+            password_hash: hash.to_string(),
+            role: account.role,
+            org_code: account.organisation.clone(),
+            staff_id: account.staff_index.and_then(|i| staff_ids.get(i).cloned()),
+            display_name: account.name.clone(),
+            demo: true,
+            disabled: false,
+            last_login_at: None,
+            session_epoch: 0,
+        };
+        store::users::insert(tx, &user, now).await?;
+    }
+    Ok(())
+}
 
 /// Three years of monthly GPAD-like counts for the demo area, to the month before `today`:
 /// appointments per registered patient per working day with a yearly profile (winter high,
@@ -423,7 +488,7 @@ fn demo_appointments(
     rows
 }
 
-impl App {
+impl Demo<'_> {
     /// Seeds each demo PCN's training catalogue from the sourced defaults and gives people
     /// records in every state (in date, expiring, expired, missing).
     async fn load_demo_training(

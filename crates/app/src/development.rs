@@ -1,13 +1,13 @@
 //! Development beyond training: each person's CPD log and appraisal and revalidation dates
 //! (with reminder emails), PCN coaching programmes, and managers' development plans.
 //!
-//! A coachee's notes are theirs alone: only [`App::person_development`] on one's own record
+//! A coachee's notes are theirs alone: only [`Development::person_development`] on one's own record
 //! reads them, and the audit row of a saved note records that a note was saved, never its text.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::long_date;
 use crate::training::{Email, Mailer, send_claimed};
-use crate::{App, Change, audit, commit_with_audit, json};
+use crate::{Change, audit, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::FieldError;
 use domain::account::UserRole;
@@ -199,7 +199,12 @@ fn goal_errors_for_links(
     errors
 }
 
-impl App {
+facade! {
+    /// Development: CPD logs, appraisal and revalidation dates, coaching and development plans (`app.development()`).
+    pub struct Development => development;
+}
+
+impl Development<'_> {
     /// A person's CPD, dates, coaching and plan, for themselves or their manager. Coaching
     /// notes are included only for the person themselves.
     pub async fn person_development(
@@ -212,7 +217,7 @@ impl App {
             let mut conn = self.store().conn().await?;
             subject(&mut conn, actor, staff_id).await?;
         }
-        let training = self.person_training(actor, staff_id).await?;
+        let training = self.training().person_training(actor, staff_id).await?;
         let mut conn = self.store().conn().await?;
         let (person, own) = subject(&mut conn, actor, staff_id).await?;
         let dates = store::development::get_dates(&mut conn, staff_id).await?;
@@ -599,7 +604,7 @@ impl App {
         actor: &Actor,
         staff_id: &str,
     ) -> AppResult<(Vec<(String, String)>, Vec<Enrolment>)> {
-        let training = self.person_training(actor, staff_id).await?;
+        let training = self.training().person_training(actor, staff_id).await?;
         let mut conn = self.store().conn().await?;
         let enrolments = store::development::list_enrolments_of_staff(&mut conn, staff_id).await?;
         let topics = training

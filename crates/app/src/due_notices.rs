@@ -4,9 +4,9 @@
 //! written once however often, and from however many processes, the check runs.
 use crate::access::Tenant;
 use crate::error::AppResult;
+use crate::long_date;
 use crate::notifications::{Kind, Notice};
 use crate::training::{MatrixFilter, build_matrix, seed_catalogue};
-use crate::{App, long_date};
 use chrono::NaiveDate;
 use domain::arrs::ClaimMonth;
 use domain::training::{ComplianceStatus, REMIND_WITHIN_DAYS};
@@ -29,7 +29,7 @@ impl std::fmt::Display for DueSummary {
     }
 }
 
-impl App {
+impl crate::notifications::Notifications<'_> {
     /// Writes the notices due today (see the module's documentation).
     pub async fn notify_due(&self, today: NaiveDate) -> AppResult<DueSummary> {
         let training = self.notify_training_due(today).await?;

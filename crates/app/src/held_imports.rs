@@ -3,7 +3,6 @@
 //! shows it again), and a file with problems is held as read, so the manager can correct
 //! the cells named on the page and import again without choosing the file again. Nothing
 //! reaches the register until every row is right. See docs/design/imports.md.
-use crate::App;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::imports::import_rights;
@@ -78,7 +77,7 @@ fn from_json<T: for<'a> Deserialize<'a>>(text: &str) -> AppResult<T> {
     serde_json::from_str(text).map_err(|e| AppError::Internal(format!("held import: {e}")))
 }
 
-impl App {
+impl crate::imports::Imports<'_> {
     /// Runs the team register import on an uploaded file and holds its result (and, when
     /// it was refused for problems in rows, the rows as read). The held import's id.
     pub async fn import_staff_held(

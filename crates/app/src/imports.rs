@@ -5,7 +5,7 @@ use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::organisations::require_system_admin;
 use crate::register::{check_placement, employer_tenant};
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use domain::account::UserRole;
 use import::{ImportError, RowProblem};
 use std::fmt;
@@ -76,6 +76,70 @@ pub struct ImportRights {
     pub reference: bool,
 }
 
+/// The problem of one row of a staff import with one field.
+fn problem_of(row: &import::StaffRow, field: &str, message: String) -> RowProblem {
+    RowProblem {
+        person: Some(import::clip(&row.draft.name)),
+        row: Some(row.row),
+        field: Some(field.to_string()),
+        message,
+    }
+}
+
+/// Adds the person of an import row, with its audit row.
+async fn create_imported(
+    tx: &mut store::Conn,
+    actor: Option<&Actor>,
+    file_name: &str,
+    row: &import::StaffRow,
+    now: &str,
+) -> AppResult<()> {
+    let id = store::new_id();
+    store::staff::insert(tx, &id, &row.draft, &[], now)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict(_) => AppError::Import(row_problem(
+                file_name,
+                row,
+                "email",
+                "This email address is already used by another person".into(),
+            )),
+            other => other.into(),
+        })?;
+    let change = Change {
+        action: "created by import",
+        entity: "staff",
+        entity_id: &id,
+        tenant: row.draft.employer.code(),
+        before: None,
+        after: json(&row.draft),
+    };
+    audit(tx, actor, change, now).await?;
+    Ok(())
+}
+
+/// Changes a person matched by an import row's email, with its audit row.
+async fn update_imported(
+    tx: &mut store::Conn,
+    actor: Option<&Actor>,
+    id: &str,
+    before: &store::staff::StaffRecord,
+    draft: &domain::staff::StaffDraft,
+    now: &str,
+) -> AppResult<()> {
+    store::staff::update(tx, id, draft, &before.site_ids, now).await?;
+    let change = Change {
+        action: "updated by import",
+        entity: "staff",
+        entity_id: id,
+        tenant: draft.employer.code(),
+        before: json(&before.draft),
+        after: json(draft),
+    };
+    audit(tx, actor, change, now).await?;
+    Ok(())
+}
+
 /// The imports open to `actor`.
 pub fn import_rights(actor: &Actor) -> ImportRights {
     ImportRights {
@@ -87,12 +151,7 @@ pub fn import_rights(actor: &Actor) -> ImportRights {
 fn row_problem(file: &str, row: &import::StaffRow, field: &str, message: String) -> ImportError {
     ImportError {
         file: file.to_string(),
-        problems: vec![RowProblem {
-            person: Some(import::clip(&row.draft.name)),
-            row: Some(row.row),
-            field: Some(field.to_string()),
-            message,
-        }],
+        problems: vec![problem_of(row, field, message)],
     }
 }
 
@@ -128,7 +187,12 @@ async fn email_match(
     })
 }
 
-impl App {
+facade! {
+    /// Imports and exports of files: the register, ODS practices, list sizes, and held imports (`app.imports()`).
+    pub struct Imports => imports;
+}
+
+impl Imports<'_> {
     /// Imports people from a CSV or XLSX file: a row whose email matches a person already
     /// stored whom the actor can see updates them (the one with the row's employer, when
     /// several), any other row adds a person. People in other tenants are never matched or
@@ -173,15 +237,14 @@ impl App {
                 .await
                 .is_err()
             {
-                problems.push(RowProblem {
-                    person: Some(import::clip(&draft.name)),
-                    row: Some(row.row),
-                    field: Some("employer_code".into()),
-                    message: format!(
+                problems.push(problem_of(
+                    row,
+                    "employer_code",
+                    format!(
                         "you cannot add people employed by {}",
                         draft.employer.code()
                     ),
-                });
+                ));
                 continue;
             }
             if let Err(AppError::Invalid(errors)) =
@@ -208,15 +271,14 @@ impl App {
                 EmailMatch::Nobody => None,
                 EmailMatch::Person(id) => Some(id),
                 EmailMatch::Several(n) => {
-                    problems.push(RowProblem {
-                        person: Some(import::clip(&draft.name)),
-                        row: Some(row.row),
-                        field: Some("email".into()),
-                        message: format!(
+                    problems.push(problem_of(
+                        row,
+                        "email",
+                        format!(
                             "{n} people you can see have this email, none employed by {}: change them on their own pages",
                             draft.employer.code()
                         ),
-                    });
+                    ));
                     continue;
                 }
             };
@@ -228,48 +290,18 @@ impl App {
                     if let Some(actor) = actor
                         && !access::can_manage_staff(&mut tx, actor, &before).await?
                     {
-                        problems.push(RowProblem {
-                            person: Some(import::clip(&draft.name)),
-                            row: Some(row.row),
-                            field: Some("email".into()),
-                            message: "this email belongs to a person you cannot change".into(),
-                        });
+                        problems.push(problem_of(
+                            row,
+                            "email",
+                            "this email belongs to a person you cannot change".into(),
+                        ));
                         continue;
                     }
-                    store::staff::update(&mut tx, &id, draft, &before.site_ids, &now).await?;
-                    let change = Change {
-                        action: "updated by import",
-                        entity: "staff",
-                        entity_id: &id,
-                        tenant: draft.employer.code(),
-                        before: json(&before.draft),
-                        after: json(draft),
-                    };
-                    audit(&mut tx, actor, change, &now).await?;
+                    update_imported(&mut tx, actor, &id, &before, draft, &now).await?;
                     summary.updated += 1;
                 }
                 None => {
-                    let id = store::new_id();
-                    store::staff::insert(&mut tx, &id, draft, &[], &now)
-                        .await
-                        .map_err(|e| match e {
-                            store::StoreError::Conflict(_) => AppError::Import(row_problem(
-                                file_name,
-                                row,
-                                "email",
-                                "This email address is already used by another person".into(),
-                            )),
-                            other => other.into(),
-                        })?;
-                    let change = Change {
-                        action: "created by import",
-                        entity: "staff",
-                        entity_id: &id,
-                        tenant: draft.employer.code(),
-                        before: None,
-                        after: json(draft),
-                    };
-                    audit(&mut tx, actor, change, &now).await?;
+                    create_imported(&mut tx, actor, file_name, row, &now).await?;
                     summary.created += 1;
                 }
             }
@@ -288,7 +320,7 @@ impl App {
             .iter()
             .any(|r| r.draft.end_date.is_some_and(|end| end < today))
         {
-            self.apply_leavers().await?;
+            self.register().apply_leavers().await?;
         }
         Ok(summary)
     }

@@ -3,12 +3,17 @@ use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice, days_text};
 use crate::rota::stale::{Checked, Watch};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::leave::{LeaveForm, LeaveStatus};
 use store::leave::{LeaveRecord, LeaveScope};
 
-impl App {
+facade! {
+    /// Leave: requests, decisions and balances (`app.leave()`).
+    pub struct Leave => leave;
+}
+
+impl Leave<'_> {
     /// The actor asks for leave for themselves.
     pub async fn request_leave(&self, actor: &Actor, form: &LeaveForm) -> AppResult<String> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::Forbidden)?;
@@ -44,15 +49,17 @@ impl App {
         )
         .about(staff_id);
         for ods in &me.draft.practices {
-            self.notify_managers(&mut tx, ods.as_str(), Some(&actor.user_id), &notice)
+            self.notifications()
+                .notify_managers(&mut tx, ods.as_str(), Some(&actor.user_id), &notice)
                 .await?;
         }
         if let domain::org::Employer::Pcn(pcn) = &me.draft.employer {
-            self.notify_managers(&mut tx, pcn.as_str(), Some(&actor.user_id), &notice)
+            self.notifications()
+                .notify_managers(&mut tx, pcn.as_str(), Some(&actor.user_id), &notice)
                 .await?;
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(id)
     }
 
@@ -143,6 +150,7 @@ impl App {
         store::leave::set_status(&mut tx, leave_id, status, &actor.name, &now).await?;
         let what = format!("Approving leave for {}", person.draft.name);
         if let Some(breaks) = self
+            .rota()
             .settle_watch(&mut tx, &watch, confirmed, &what, Some(&before.staff_id))
             .await?
         {
@@ -167,10 +175,11 @@ impl App {
             "/me",
         )
         .about(&before.staff_id);
-        self.notify_staff(&mut tx, &before.staff_id, &notice)
+        self.notifications()
+            .notify_staff(&mut tx, &before.staff_id, &notice)
             .await?;
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         let mut conn = self.store().conn().await?;
         store::leave::get(&mut conn, leave_id)
             .await?

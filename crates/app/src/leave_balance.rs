@@ -3,7 +3,7 @@
 //! Wales bank holidays of `analytics::calendar`.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::leave::{LeaveKind, LeaveStatus};
 use domain::leave_balance::{
@@ -277,7 +277,7 @@ pub struct TeamBalances {
     pub can_manage: bool,
 }
 
-impl App {
+impl crate::leave::Leave<'_> {
     /// A person's balance: their own, or one the actor may see.
     pub async fn leave_balance(&self, actor: &Actor, staff_id: &str) -> AppResult<PersonBalance> {
         let mut conn = self.store().conn().await?;

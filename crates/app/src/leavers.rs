@@ -1,10 +1,10 @@
 //! Leavers: from the day after a person's end date their accounts are disabled (which ends
 //! their sessions) and they are taken out of every rota not yet published. A published rota
 //! that still books them is left as published and flagged by `rota::check`.
-use crate::{App, AppResult, Change, audit, json, long_date};
+use crate::{AppResult, Change, audit, json, long_date};
 use serde::Serialize;
 
-/// What `App::apply_leavers` closed for one person.
+/// What `Register::apply_leavers` closed for one person.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LeaverApplied {
     pub staff_id: String,
@@ -29,7 +29,7 @@ impl LeaverApplied {
     }
 }
 
-impl App {
+impl crate::register::Register<'_> {
     /// Closes what every leaver still holds: each person whose end date is before today
     /// and who has an account still open, or a session after their end date in a rota not
     /// yet published, has both closed in one transaction with one audit row (`left`).

@@ -3,6 +3,35 @@
 //! Every public method takes the acting user (`Actor`), checks permissions through
 //! `access`, runs its writes in one transaction and writes an audit row for each change.
 
+/// Declares a capability's facade: a small view of the `App` holding one capability's use
+/// cases, reached by its accessor (`app.rota()`, `app.training()`…), so callers find a use
+/// case by its capability rather than in one flat list. The facade derefs to the `App`, so
+/// its methods read the store, clock and settings as the App's own would.
+macro_rules! facade {
+    ($(#[$doc:meta])* pub struct $name:ident => $accessor:ident;) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name<'a> {
+            app: &'a crate::App,
+        }
+
+        impl std::ops::Deref for $name<'_> {
+            type Target = crate::App;
+
+            fn deref(&self) -> &crate::App {
+                self.app
+            }
+        }
+
+        impl crate::App {
+            $(#[$doc])*
+            pub fn $accessor(&self) -> $name<'_> {
+                $name { app: self }
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod accounts;
 pub mod arrs;
@@ -192,20 +221,5 @@ impl App {
     ) -> AppResult<()> {
         let mut conn = self.store.conn().await?;
         access::authorize(&mut conn, actor, permission, tenant).await
-    }
-
-    /// The audit trail visible to a manager for their organisation.
-    pub async fn audit_trail(
-        &self,
-        actor: &Actor,
-        tenant: Tenant<'_>,
-        limit: i64,
-    ) -> AppResult<Vec<store::audit::AuditEntry>> {
-        let mut conn = self.store.conn().await?;
-        access::authorize(&mut conn, actor, Permission::Manage, tenant).await?;
-        let code = match tenant {
-            Tenant::Practice(c) | Tenant::Pcn(c) => c.to_string(),
-        };
-        Ok(store::audit::list(&mut conn, &[code], limit).await?)
     }
 }

@@ -1,5 +1,4 @@
 //! Practices, PCNs and the system: dashboards and aggregated figures.
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -192,7 +191,7 @@ pub(crate) fn employers_of(pcn: &str, practices: &[PracticeRecord]) -> Vec<Emplo
     employers
 }
 
-impl App {
+impl crate::organisations::Organisations<'_> {
     /// The practices of a PCN on a day, by their membership that day, in name order.
     pub(crate) async fn practices_of_pcn_on(
         &self,

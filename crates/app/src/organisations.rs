@@ -3,7 +3,7 @@
 //! starts; `practices.pcn_code` is kept as the membership today (`refresh_memberships`).
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json, long_date};
+use crate::{Change, commit_with_audit, json, long_date};
 use chrono::{Duration, NaiveDate};
 use domain::account::UserRole;
 use domain::org::{IcsCode, OdsCode, PcnCode};
@@ -197,7 +197,12 @@ fn required_name(field: &'static str, what: &str, text: &str) -> Result<String, 
     Ok(name.to_string())
 }
 
-impl App {
+facade! {
+    /// Organisations: ICSs, PCNs, practices, their memberships and overviews (`app.organisations()`).
+    pub struct Organisations => organisations;
+}
+
+impl Organisations<'_> {
     /// Adds an ICS by its ICB's ODS code (like `QJG`) and name. A code or a name already
     /// used is refused, naming the ICS that has it.
     pub async fn create_ics(&self, actor: Option<&Actor>, code: &str, name: &str) -> AppResult<()> {

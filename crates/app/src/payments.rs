@@ -7,7 +7,7 @@
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::organisations::require_system_admin;
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use import::{FinancialYear, ImportError, PaymentKind, PaymentsFile};
 use std::fmt;
 
@@ -129,7 +129,7 @@ pub struct PcnPayments {
     pub years: Vec<PcnPaymentYear>,
 }
 
-impl App {
+impl crate::arrs::Funding<'_> {
     /// Imports one financial year of NHS Payments to General Practice (`year` like
     /// `2022-23`, or taken from the file's name). Each practice in the register gets its
     /// row for that year, replacing what was stored for it; practices not in the register
@@ -267,6 +267,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let members = self
+            .organisations()
             .practices_of_pcn_on(&mut conn, code, self.today())
             .await?;
         let codes: Vec<String> = members.iter().map(|p| p.ods_code.clone()).collect();

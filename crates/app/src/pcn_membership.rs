@@ -3,7 +3,7 @@
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::organisations::{Refusal, place, placement_refusal, require_system_admin};
-use crate::{App, Change, audit, json};
+use crate::{Change, audit, json};
 use import::{EPCN_COLUMNS, ImportError, PcnMembershipRow, RowProblem};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,7 +36,7 @@ fn problem(row: &PcnMembershipRow, column: usize, message: String) -> RowProblem
     }
 }
 
-impl App {
+impl crate::organisations::Organisations<'_> {
     /// Imports NHS Digital's ePCN core-partner file (CSV or its workbook). A new PCN takes
     /// `ics` (code or name) when given, otherwise the ICS of the PCNs already holding
     /// practices of its Sub ICB location; a row with an end date closes the membership.
@@ -51,29 +51,7 @@ impl App {
         let mut rows = import::read_pcn_membership(file_name, bytes)?;
         rows.sort_by(|a, b| (&a.ods_code, a.start).cmp(&(&b.ods_code, b.start)));
         let mut tx = self.store().begin().await?;
-        let given_ics = match ics.map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(text) => {
-                let code =
-                    match store::practices::get_ics(&mut tx, &text.to_ascii_uppercase()).await? {
-                        Some(found) => Some(found.code),
-                        None => {
-                            store::practices::code_by_name(
-                                &mut tx,
-                                store::practices::NamedTable::Ics,
-                                text,
-                            )
-                            .await?
-                        }
-                    };
-                Some(code.ok_or_else(|| {
-                    AppError::Import(ImportError::file(
-                        file_name,
-                        format!("ics: there is no ICS {text} in gpteam"),
-                    ))
-                })?)
-            }
-        };
+        let given_ics = ics_named(&mut tx, file_name, ics).await?;
         let now = self.now();
         let mut summary = PcnMembershipImportSummary {
             created_pcns: 0,
@@ -109,21 +87,7 @@ impl App {
                         ));
                         continue;
                     };
-                    let pcn = PcnRecord {
-                        code: row.pcn_code.to_string(),
-                        name: row.pcn_name.clone(),
-                        ics_code: Some(ics.clone()),
-                    };
-                    store::practices::create_pcn(&mut tx, &pcn).await?;
-                    let change = Change {
-                        action: "created by ePCN import",
-                        entity: "pcn",
-                        entity_id: &pcn.code,
-                        tenant: &pcn.code,
-                        before: None,
-                        after: json(&pcn),
-                    };
-                    audit(&mut tx, actor, change, &now).await?;
+                    let pcn = create_pcn_of_row(&mut tx, actor, row, &ics, &now).await?;
                     ics_of_sub_icb.insert(row.pcn_sub_icb.clone(), ics);
                     summary.created_pcns += 1;
                     pcn
@@ -191,4 +155,56 @@ impl App {
         tx.commit().await.map_err(store::StoreError::from)?;
         Ok(summary)
     }
+}
+
+/// The ICS the import was given (by code or name), if any; an error names the file.
+async fn ics_named(
+    tx: &mut store::Conn,
+    file_name: &str,
+    ics: Option<&str>,
+) -> AppResult<Option<String>> {
+    Ok(match ics.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => {
+            let code = match store::practices::get_ics(tx, &text.to_ascii_uppercase()).await? {
+                Some(found) => Some(found.code),
+                None => {
+                    store::practices::code_by_name(tx, store::practices::NamedTable::Ics, text)
+                        .await?
+                }
+            };
+            Some(code.ok_or_else(|| {
+                AppError::Import(ImportError::file(
+                    file_name,
+                    format!("ics: there is no ICS {text} in gpteam"),
+                ))
+            })?)
+        }
+    })
+}
+
+/// Creates the row's PCN, new to gpteam, in `ics`, and audits it.
+async fn create_pcn_of_row(
+    tx: &mut store::Conn,
+    actor: Option<&Actor>,
+    row: &PcnMembershipRow,
+    ics: &str,
+    now: &str,
+) -> AppResult<PcnRecord> {
+    let pcn = PcnRecord {
+        code: row.pcn_code.to_string(),
+        name: row.pcn_name.clone(),
+        ics_code: Some(ics.to_string()),
+    };
+    store::practices::create_pcn(tx, &pcn).await?;
+    let change = Change {
+        action: "created by ePCN import",
+        entity: "pcn",
+        entity_id: &pcn.code,
+        tenant: &pcn.code,
+        before: None,
+        after: json(&pcn),
+    };
+    audit(tx, actor, change, now).await?;
+    Ok(pcn)
 }

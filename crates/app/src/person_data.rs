@@ -8,7 +8,7 @@
 //! from every manager (see ARCHITECTURE.md), so a manager's export leaves them out.
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit};
+use crate::{Change, commit_with_audit};
 use domain::account::UserRole;
 use domain::org::Employer;
 use domain::{FieldError, FieldErrors};
@@ -70,7 +70,7 @@ fn safe_name(name: &str) -> String {
         .collect()
 }
 
-impl App {
+impl crate::register::Register<'_> {
     async fn person_for_data(&self, actor: &Actor, staff_id: &str) -> AppResult<StaffRecord> {
         let mut conn = self.store.conn().await?;
         let person = crate::access::visible_staff(&mut conn, actor, staff_id).await?;

@@ -2,7 +2,7 @@
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::rota::stale::{Checked, Watch, person_scopes};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::org::Employer;
 use domain::staff::{StaffDraft, StaffForm, parse_email};
@@ -140,7 +140,12 @@ pub(crate) fn email_conflict(error: AppError) -> AppError {
     }
 }
 
-impl App {
+facade! {
+    /// The staff register: people, their leaving, and their personal data (`app.register()`).
+    pub struct Register => register;
+}
+
+impl Register<'_> {
     /// Everyone who works at a practice, narrowed by the filter.
     pub async fn list_staff(
         &self,
@@ -225,6 +230,7 @@ impl App {
         let what = format!("Adding {}", draft.name);
         let about = Some(id.as_str());
         if let Some(breaks) = self
+            .rota()
             .settle_watch(&mut tx, &watch, confirmed, &what, about)
             .await?
         {
@@ -239,7 +245,7 @@ impl App {
             after: json(&draft),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(Checked::Done(id))
     }
 
@@ -303,6 +309,7 @@ impl App {
         let what = format!("Changing {}'s record", draft.name);
         let about = Some(staff_id);
         if let Some(breaks) = self
+            .rota()
             .settle_watch(&mut tx, &watch, confirmed, &what, about)
             .await?
         {
@@ -321,7 +328,7 @@ impl App {
         if draft.end_date.is_some_and(|end| end < self.today()) {
             self.apply_leavers().await?;
         }
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(Checked::Done(()))
     }
 

@@ -3,7 +3,7 @@ pub(crate) use crate::access::site_checked;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::rota::stale::{Checked, Watch};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::FieldError;
 use domain::org::Employer;
 use domain::room::{RoomForm, SiteForm};
@@ -27,7 +27,12 @@ fn name_taken(error: AppError, what: &str) -> AppError {
     }
 }
 
-impl App {
+facade! {
+    /// Sites and rooms, and the vacancies of a practice (`app.sites()`).
+    pub struct Sites => sites;
+}
+
+impl Sites<'_> {
     pub async fn list_sites(&self, actor: &Actor, ods: &str) -> AppResult<Vec<SiteWithRooms>> {
         let mut conn = self.store().conn().await?;
         access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
@@ -162,6 +167,7 @@ impl App {
             .map_err(|e| name_taken(e.into(), "a room at this site"))?;
         let what = format!("Changing room {}", draft.name);
         if let Some(breaks) = self
+            .rota()
             .settle_watch(&mut tx, &watch, confirmed, &what, None)
             .await?
         {
@@ -177,7 +183,7 @@ impl App {
             after: json(&draft),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(Checked::Done(site.practice_ods))
     }
 
@@ -213,6 +219,7 @@ impl App {
         store::sites::delete_room(&mut tx, room_id).await?;
         let what = format!("Removing room {}", before.room.name);
         if let Some(breaks) = self
+            .rota()
             .settle_watch(&mut tx, &watch, confirmed, &what, None)
             .await?
         {
@@ -228,7 +235,7 @@ impl App {
             after: None,
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(Checked::Done(site.practice_ods))
     }
 

@@ -3,7 +3,7 @@
 //! reminder emails.
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, audit, commit_with_audit, json, long_date};
+use crate::{Change, audit, commit_with_audit, json, long_date};
 use chrono::{Datelike, NaiveDate};
 use domain::FieldError;
 use domain::account::UserRole;
@@ -390,7 +390,12 @@ pub(crate) async fn build_matrix(
     })
 }
 
-impl App {
+facade! {
+    /// Training: the matrix, records and reminders (`app.training()`).
+    pub struct Training => training;
+}
+
+impl Training<'_> {
     /// The catalogue a practice or PCN works to, seeded from the defaults the first time.
     pub async fn training_catalogue(
         &self,

@@ -89,17 +89,7 @@ pub struct ChaseBatch {
     pub people: Vec<(String, Vec<String>, bool)>,
 }
 
-impl App {
-    /// The same application with another reminder interval (days, at least 1).
-    pub fn with_training_reminder_days(mut self, days: i64) -> App {
-        self.training_reminder_days = days.max(1);
-        self
-    }
-
-    pub fn training_reminder_days(&self) -> i64 {
-        self.training_reminder_days
-    }
-
+impl crate::training::Training<'_> {
     /// Who would be reminded of what: everyone expiring or expired in the practice's or
     /// PCN's matrix, or only `staff_id`.
     pub async fn training_chase_preview(
@@ -224,7 +214,9 @@ impl App {
                 described.join(", ")
             );
             let notice = Notice::new(Kind::Training, text, "/me/training").about(&line.staff_id);
-            self.notify_staff(&mut tx, &line.staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, &line.staff_id, &notice)
+                .await?;
             for topic in &line.topics {
                 let row = store::training_chase::ReminderRow {
                     id: store::new_id(),
@@ -260,7 +252,7 @@ impl App {
             after: json(&sent),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(outcome)
     }
 
@@ -307,5 +299,17 @@ impl App {
             }
         }
         Ok(batches)
+    }
+}
+
+impl App {
+    /// The same application with another reminder interval (days, at least 1).
+    pub fn with_training_reminder_days(mut self, days: i64) -> App {
+        self.training_reminder_days = days.max(1);
+        self
+    }
+
+    pub fn training_reminder_days(&self) -> i64 {
+        self.training_reminder_days
     }
 }

@@ -7,7 +7,6 @@
 //! each, so a slow hash adds nothing). Neither the secret nor a code ever reaches the audit
 //! log. The time is the app's clock, so a test (or `GPTEAM_NOW`) that fixes it fixes the
 //! codes too.
-use crate::App;
 use crate::access::Actor;
 use crate::access::actor_of;
 use crate::error::{AppError, AppResult};
@@ -127,7 +126,7 @@ fn looks_like_totp(code: &str) -> bool {
     digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit())
 }
 
-impl App {
+impl crate::accounts::Accounts<'_> {
     fn unix_now(&self) -> u64 {
         u64::try_from(self.clock().now().timestamp()).unwrap_or(0)
     }

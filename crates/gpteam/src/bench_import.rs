@@ -54,6 +54,7 @@ pub async fn run(args: ImportBenchArgs) -> anyhow::Result<ExitCode> {
         let app = app::App::new(store);
         let started = Instant::now();
         let summary = app
+            .demand()
             .import_appointments(None, "gpad_repeated.csv", open(&big)?)
             .await
             .map_err(|e| Refused(e.to_string()))?;

@@ -81,7 +81,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     );
     let base = args.base.trim_end_matches('/').to_string();
     let (app, _) = crate::open(&args.db).await?;
-    let logins = app.demo_logins().await?;
+    let logins = app.demo().demo_logins().await?;
     let first = |role: &str| {
         logins
             .iter()

@@ -63,15 +63,16 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
     let data = one_big_pcn(args.people, app.today());
     let pcn = data.pcns[0].code.to_string();
     let practice = data.practices[0].ods_code.to_string();
-    let summary = app.load_demo(&data, PASSWORD).await?;
+    let summary = app.demo().load_demo(&data, PASSWORD).await?;
     let manager = app
+        .demo()
         .demo_logins()
         .await?
         .into_iter()
         .find(|l| l.role == "pcn_manager")
         .context("the generated PCN has a manager")?;
     let sessions = store::sessions::SessionBackend::connect(&url).await?;
-    let secret = app.web_secret().await?;
+    let secret = app.accounts().web_secret().await?;
     let router = web::router(
         app,
         sessions,

@@ -144,7 +144,8 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
         let store = store::Store::connect(&url).await?;
         store.migrate().await?;
         let app = app::App::new(store);
-        app.load_demo(&data, "bench-password-123")
+        app.demo()
+            .load_demo(&data, "bench-password-123")
             .await
             .context("loading the data")?;
         let pcn = data.pcns[0].code.to_string();

@@ -123,3 +123,22 @@ pub async fn housekeeping_loop(
         tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::FileConfig;
+
+    #[test]
+    fn a_config_file_sets_every_field_and_an_unknown_one_is_refused() {
+        let file: FileConfig = toml::from_str(
+            "database_url = \"postgres://db/gpteam\"\naddr = \"0.0.0.0:8080\"\n\
+             secure_cookies = true\npublic_url = \"https://gpteam.example\"\n",
+        )
+        .unwrap();
+        assert_eq!(file.database_url.as_deref(), Some("postgres://db/gpteam"));
+        assert_eq!(file.addr.as_deref(), Some("0.0.0.0:8080"));
+        assert_eq!(file.secure_cookies, Some(true));
+        assert_eq!(file.public_url.as_deref(), Some("https://gpteam.example"));
+        assert!(toml::from_str::<FileConfig>("port = 8080").is_err());
+    }
+}

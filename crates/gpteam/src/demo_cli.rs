@@ -3,7 +3,7 @@ use super::*;
 
 /// Prints the demo accounts; `short` prints the first account of each role only.
 pub(super) async fn print_demo_logins(app: &app::App, short: bool) -> anyhow::Result<()> {
-    let logins = app.demo_logins().await?;
+    let logins = app.demo().demo_logins().await?;
     if short {
         println!("Demo log-ins (all: gpteam demo logins):");
         let mut seen = std::collections::BTreeSet::new();
@@ -25,14 +25,14 @@ pub(super) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         let (app, _) = open(&db).await?;
         let mut out = csv::Writer::from_writer(std::io::stdout());
         import::write_csv_record(&mut out, ["email", "role", "organisation"])?;
-        for login in app.demo_logins().await? {
+        for login in app.demo().demo_logins().await? {
             import::write_csv_record(&mut out, [&login.email, &login.role, &login.organisation])?;
         }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let (app, _) = open(&args.db).await?;
-    if !app.is_empty().await? {
+    if !app.demo().is_empty().await? {
         return Err(Refused(
             "the database is not empty: demo data is loaded only into a new database".into(),
         )
@@ -51,10 +51,10 @@ pub(super) async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         Some(_) => app::demo_load::DemoRotas::YearPublished,
         None => app::demo_load::DemoRotas::None,
     };
-    let summary = app.load_demo_with(&data, &password, rotas).await?;
+    let summary = app.demo().load_demo_with(&data, &password, rotas).await?;
     if args.practices.is_none() {
         // The demo PCN's room-use history (a generated system has its year of rotas).
-        app.load_demo_room_use().await?;
+        app.estates().load_demo_room_use().await?;
     }
     println!(
         "Loaded {} practices, {} people, {} accounts, {} published rotas ({} sessions).",

@@ -9,6 +9,7 @@ pub(super) async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         let name = args.file.display().to_string();
         let (app, _) = open(&args.db).await?;
         let summary = app
+            .organisations()
             .import_pcn_membership(None, &name, &bytes, args.ics.as_deref())
             .await
             .map_err(refused)?;
@@ -25,6 +26,7 @@ pub(super) async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         let (app, _) = open(&args.db).await?;
         let summary = app
+            .funding()
             .import_payments(None, &name, &bytes, args.year.as_deref())
             .await
             .map_err(refused)?;
@@ -37,6 +39,7 @@ pub(super) async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
         let (app, _) = open(&args.db).await?;
         let started = std::time::Instant::now();
         let summary = app
+            .demand()
             .import_appointments(
                 None,
                 &name,
@@ -72,16 +75,19 @@ pub(super) async fn import(command: ImportCommand) -> anyhow::Result<ExitCode> {
     let (app, _) = open(&args.db).await?;
     let line = match kind {
         "staff" => app
+            .imports()
             .import_staff(None, &name, &bytes)
             .await
             .map_err(refused)?
             .to_string(),
         "ods" => app
+            .imports()
             .import_ods_practices(None, &name, &bytes)
             .await
             .map_err(refused)?
             .to_string(),
         _ => app
+            .imports()
             .import_list_sizes(None, &name, &bytes)
             .await
             .map_err(refused)?

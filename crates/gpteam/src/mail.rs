@@ -11,11 +11,19 @@ pub fn smtp(url: &str, from: &str) -> anyhow::Result<SmtpMailer> {
 /// processes.
 pub async fn reminder_loop(app: app::App, mailer: SmtpMailer) {
     loop {
-        match app.send_training_reminders(&mailer, app.today()).await {
+        match app
+            .training()
+            .send_training_reminders(&mailer, app.today())
+            .await
+        {
             Ok(summary) => tracing::info!("training reminders: {summary}"),
             Err(error) => tracing::warn!("training reminders failed: {error}"),
         }
-        match app.send_development_reminders(&mailer, app.today()).await {
+        match app
+            .development()
+            .send_development_reminders(&mailer, app.today())
+            .await
+        {
             Ok(summary) => tracing::info!("development reminders: {summary}"),
             Err(error) => tracing::warn!("development reminders failed: {error}"),
         }

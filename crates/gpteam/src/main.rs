@@ -485,6 +485,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }) => {
             let (app, _) = open(&db).await?;
             let bytes = app
+                .imports()
                 .export_staff(
                     None,
                     &practice.to_uppercase(),
@@ -522,6 +523,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
                 ))
             })?;
             let id = app
+                .accounts()
                 .create_account(
                     &email,
                     &name,
@@ -539,6 +541,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let (app, _) = open(&db).await?;
             let password = read_password()?;
             let id = app
+                .accounts()
                 .create_account(
                     &email,
                     &name,
@@ -560,6 +563,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
+                .training()
                 .send_training_reminders(&mailer, day)
                 .await
                 .map_err(refused)?;
@@ -578,6 +582,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let (app, _) = open(&db).await?;
             let day = today.unwrap_or_else(|| app.today());
             let summary = app
+                .development()
                 .send_development_reminders(&mailer, day)
                 .await
                 .map_err(refused)?;

@@ -45,6 +45,7 @@ pub async fn solve(args: SolveRotaArgs) -> anyhow::Result<ExitCode> {
     let (app, _) = open(&args.db).await?;
     let started = std::time::Instant::now();
     let solved = app
+        .rota()
         .solve_rota_now(scope.clone(), period, args.time_limit, args.threads)
         .await
         .map_err(|e| match e {
@@ -96,6 +97,7 @@ pub async fn worker_loop(app: app::App, threads: usize, lease: Duration) {
     );
     loop {
         match app
+            .rota()
             .run_next_rota_job_with_lease(&worker, threads, lease)
             .await
         {

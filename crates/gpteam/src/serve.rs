@@ -8,12 +8,12 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let app =
         app.with_ics_figures_kept_for(std::time::Duration::from_secs(args.ics_figures_seconds));
     if args.demo {
-        if app.is_empty().await? {
+        if app.demo().is_empty().await? {
             let (password, generated) = demo_password();
             let data = demo::demo_pcn(app.today());
-            let summary = app.load_demo(&data, &password).await?;
+            let summary = app.demo().load_demo(&data, &password).await?;
             // A published rota of the recent weeks with its rooms marked used or not.
-            app.load_demo_room_use().await?;
+            app.estates().load_demo_room_use().await?;
             println!(
                 "Loaded the demo PCN: {} practices, {} people, {} accounts.",
                 summary.practices, summary.staff, summary.accounts
@@ -23,11 +23,11 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             } else {
                 println!("Demo password: the value of GPTEAM_DEMO_PASSWORD");
             }
-        } else if !app.is_demo().await? {
+        } else if !app.demo().is_demo().await? {
             println!("The database already holds data that is not the demo: --demo is ignored.");
         }
     }
-    if app.is_demo().await? {
+    if app.demo().is_demo().await? {
         print_demo_logins(&app, true).await?;
     }
     let addr = args
@@ -43,7 +43,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let sessions = store::sessions::SessionBackend::connect(&url)
         .await
         .context("opening the session store")?;
-    let secret = app.web_secret().await?;
+    let secret = app.accounts().web_secret().await?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);
     let mut app = app.with_training_reminder_days(args.training_reminder_days);
     let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
@@ -89,7 +89,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         sessions.clone(),
         retention,
     ));
-    if let Some(token) = app.create_setup_link().await? {
+    if let Some(token) = app.accounts().create_setup_link().await? {
         println!(
             "No account exists yet. Within the next hour, open this link to create the first system administrator (it works once):\n  {public_url}/setup/{token}"
         );
@@ -114,10 +114,10 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Closes leavers' accounts and unpublished rota sessions at start-up and then every hour
-/// (`App::apply_leavers` does nothing twice, so several servers may run it).
+/// (`Register::apply_leavers` does nothing twice, so several servers may run it).
 async fn leavers_loop(app: app::App) {
     loop {
-        match app.apply_leavers().await {
+        match app.register().apply_leavers().await {
             Ok(done) => {
                 for leaver in done {
                     tracing::info!("{}", leaver.summary());
@@ -133,7 +133,7 @@ async fn leavers_loop(app: app::App) {
 /// start-up and then every hour; each is claimed once, so several servers may run it.
 async fn notices_loop(app: app::App) {
     loop {
-        match app.notify_due(app.today()).await {
+        match app.notifications().notify_due(app.today()).await {
             Ok(summary) => tracing::info!("notices: {summary}"),
             Err(error) => tracing::warn!("writing notices failed: {error}"),
         }
@@ -145,7 +145,7 @@ async fn notices_loop(app: app::App) {
 /// so a move dated ahead takes effect on its day.
 async fn membership_loop(app: app::App) {
     loop {
-        match app.refresh_memberships().await {
+        match app.organisations().refresh_memberships().await {
             Ok(0) => {}
             Ok(changed) => tracing::info!("PCN memberships: {changed} practices changed PCN today"),
             Err(error) => tracing::warn!("refreshing PCN memberships failed: {error}"),

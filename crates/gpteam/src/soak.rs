@@ -120,9 +120,10 @@ pub async fn run(args: SoakArgs) -> anyhow::Result<ExitCode> {
     let store = store::Store::connect(&url).await?;
     store.migrate().await?;
     let app = app::App::new(store.clone());
-    app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
+    app.demo()
+        .load_demo(&demo::demo_pcn(app.today()), PASSWORD)
         .await?;
-    let logins = app.demo_logins().await?;
+    let logins = app.demo().demo_logins().await?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port();

@@ -148,6 +148,7 @@ async fn login(
 ) -> ApiResult<Response> {
     let step = state
         .app
+        .accounts()
         .login(&body.email, &body.password, &client)
         .await
         .map_err(api)?;
@@ -155,6 +156,7 @@ async fn login(
         (LoginStep::SignedIn(actor), _) => actor,
         (LoginStep::CodeNeeded { user_id }, Some(code)) if !code.trim().is_empty() => state
             .app
+            .accounts()
             .complete_login(&user_id, code, &client)
             .await
             .map_err(api)?,
@@ -210,6 +212,7 @@ async fn practices(
 ) -> ApiResult<Json<Vec<PracticeDto>>> {
     let list = state
         .app
+        .organisations()
         .visible_practices(&user.actor)
         .await
         .map_err(api)?;
@@ -270,6 +273,7 @@ async fn practice_staff(
 ) -> ApiResult<Json<Vec<StaffDto>>> {
     let people = state
         .app
+        .register()
         .list_staff(&user.actor, &ods, &Default::default())
         .await
         .map_err(api)?;
@@ -352,10 +356,16 @@ async fn create_staff(
     let (form, sites) = body.into_form(Some(&ods));
     let id = state
         .app
+        .register()
         .create_staff(&user.actor, &form, &sites)
         .await
         .map_err(api)?;
-    let person = state.app.get_staff(&user.actor, &id).await.map_err(api)?;
+    let person = state
+        .app
+        .register()
+        .get_staff(&user.actor, &id)
+        .await
+        .map_err(api)?;
     Ok((StatusCode::CREATED, Json(staff_dto(&person))).into_response())
 }
 
@@ -365,7 +375,12 @@ async fn get_staff(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StaffDto>> {
-    let person = state.app.get_staff(&user.actor, &id).await.map_err(api)?;
+    let person = state
+        .app
+        .register()
+        .get_staff(&user.actor, &id)
+        .await
+        .map_err(api)?;
     Ok(Json(staff_dto(&person)))
 }
 
@@ -377,15 +392,26 @@ async fn update_staff(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<StaffInput>,
 ) -> ApiResult<Json<StaffDto>> {
-    let current = state.app.get_staff(&user.actor, &id).await.map_err(api)?;
+    let current = state
+        .app
+        .register()
+        .get_staff(&user.actor, &id)
+        .await
+        .map_err(api)?;
     let home = current.draft.practices.first().map(|p| p.to_string());
     let (form, sites) = body.into_form(home.as_deref());
     state
         .app
+        .register()
         .update_staff(&user.actor, &id, &form, &sites)
         .await
         .map_err(api)?;
-    let person = state.app.get_staff(&user.actor, &id).await.map_err(api)?;
+    let person = state
+        .app
+        .register()
+        .get_staff(&user.actor, &id)
+        .await
+        .map_err(api)?;
     Ok(Json(staff_dto(&person)))
 }
 
@@ -422,7 +448,12 @@ async fn list_leave(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<Json<Vec<LeaveDto>>> {
-    let leave = state.app.visible_leave(&user.actor).await.map_err(api)?;
+    let leave = state
+        .app
+        .leave()
+        .visible_leave(&user.actor)
+        .await
+        .map_err(api)?;
     Ok(Json(leave.iter().map(leave_dto).collect()))
 }
 
@@ -450,10 +481,11 @@ async fn request_leave(
     };
     let id = state
         .app
+        .leave()
         .request_leave(&user.actor, &form)
         .await
         .map_err(api)?;
-    let mine = state.app.my_leave(&user.actor).await.map_err(api)?;
+    let mine = state.app.leave().my_leave(&user.actor).await.map_err(api)?;
     let created = mine
         .iter()
         .find(|l| l.id == id)
@@ -476,6 +508,7 @@ async fn decide_leave(
 ) -> ApiResult<Json<LeaveDto>> {
     let leave = state
         .app
+        .leave()
         .decide_leave(&user.actor, &id, body.approve)
         .await
         .map_err(api)?;
@@ -534,6 +567,7 @@ async fn pcn(
 ) -> ApiResult<Json<PcnDto>> {
     let o = state
         .app
+        .organisations()
         .pcn_overview(&user.actor, &code)
         .await
         .map_err(api)?;
@@ -586,7 +620,12 @@ pub(crate) struct SystemDto {
 
 #[utoipa::path(get, path = "/api/system", responses((status = 200, body = SystemDto, description = "aggregated counts, no personal data"), (status = 403)))]
 async fn system(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<SystemDto>> {
-    let s = state.app.system_summary(&user.actor).await.map_err(api)?;
+    let s = state
+        .app
+        .organisations()
+        .system_summary(&user.actor)
+        .await
+        .map_err(api)?;
     Ok(Json(SystemDto {
         ics_code: s.ics_code,
         counted_at: s

@@ -61,11 +61,11 @@ impl FromRequestParts<AppState> for CurrentUser {
             let _ = session.flush().await;
             return Err(login_required());
         }
-        match state.app.session_actor(&user_id, epoch).await {
+        match state.app.accounts().session_actor(&user_id, epoch).await {
             Ok(actor) => {
                 // A system administrator sets up two-factor sign-in before anything else.
                 let setting_up = parts.uri.path().starts_with("/account/two-factor");
-                if !setting_up && state.app.needs_two_factor_setup(&actor).await? {
+                if !setting_up && state.app.accounts().needs_two_factor_setup(&actor).await? {
                     return Err(WebError::TwoFactorSetupRequired { api });
                 }
                 Ok(CurrentUser { actor })
@@ -155,7 +155,7 @@ pub(crate) async fn start_session(
     session: &Session,
     actor: &Actor,
 ) -> Result<(), AppError> {
-    let epoch = state.app.session_epoch(&actor.user_id).await?;
+    let epoch = state.app.accounts().session_epoch(&actor.user_id).await?;
     let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
     session.cycle_id().await.map_err(internal)?;
     session

@@ -536,7 +536,7 @@ on_both!(
     the_set_up_link_works_once_on_an_empty_database,
     async |t: &TestApp| {
         // The test app has accounts: no link is made, and a stored one is dead.
-        assert_eq!(t.app.create_setup_link().await.unwrap(), None);
+        assert_eq!(t.app.accounts().create_setup_link().await.unwrap(), None);
         let stale = stored_link(t, Purpose::Setup, "", false).await;
         let (status, page) = get(t, &TestApp::client(), &format!("/setup/{stale}")).await;
         assert_eq!(status, 410);
@@ -550,6 +550,7 @@ on_both!(
         .await;
         let app = app::App::new(db.store.clone());
         let token = app
+            .accounts()
             .create_setup_link()
             .await
             .unwrap()
@@ -561,23 +562,24 @@ on_both!(
             password_again: None,
         };
         assert!(
-            app.complete_setup(&token, &weak).await.is_err(),
+            app.accounts().complete_setup(&token, &weak).await.is_err(),
             "a weak password is refused"
         );
         let form = NewAccount {
             password: STRONG.into(),
             ..weak
         };
-        let LinkOutcome::Done(actor) = app.complete_setup(&token, &form).await.unwrap() else {
+        let LinkOutcome::Done(actor) = app.accounts().complete_setup(&token, &form).await.unwrap()
+        else {
             panic!("the set-up link works");
         };
         assert_eq!(actor.role, domain::account::UserRole::SystemAdmin);
         assert_eq!(actor.org, "");
         assert_eq!(
-            app.complete_setup(&token, &form).await.unwrap(),
+            app.accounts().complete_setup(&token, &form).await.unwrap(),
             LinkOutcome::Dead(app::accounts::links::DeadLink::Used)
         );
-        assert_eq!(app.create_setup_link().await.unwrap(), None);
+        assert_eq!(app.accounts().create_setup_link().await.unwrap(), None);
         db.cleanup().await.unwrap();
     }
 );

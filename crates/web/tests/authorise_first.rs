@@ -11,7 +11,11 @@ use app::{Actor, AppError};
 use store::Backend;
 
 async fn actor(t: &TestApp, email: &str) -> Actor {
-    t.app.actor(&t.user(email).await.id).await.unwrap()
+    t.app
+        .accounts()
+        .actor(&t.user(email).await.id)
+        .await
+        .unwrap()
 }
 
 async fn version(t: &TestApp, rota_id: &str) -> i64 {
@@ -79,7 +83,7 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
         refused_without_writing(
             t,
             &label("publish"),
-            t.app.publish_rota(&who, &rota_id, &publish),
+            t.app.rota().publish_rota(&who, &rota_id, &publish),
         )
         .await;
         let unversioned = PublishRequest {
@@ -89,7 +93,7 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
         refused_without_writing(
             t,
             &label("publish without a version"),
-            t.app.publish_rota(&who, &rota_id, &unversioned),
+            t.app.rota().publish_rota(&who, &rota_id, &unversioned),
         )
         .await;
         let edit = DayEdit {
@@ -104,20 +108,25 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
         refused_without_writing(
             t,
             &label("edit a day"),
-            t.app.edit_rota_day(&who, &rota_id, &edit),
+            t.app.rota().edit_rota_day(&who, &rota_id, &edit),
         )
         .await;
         refused_without_writing(
             t,
             &label("solve again"),
-            t.app.resolve_rota(&who, &rota_id, v),
+            t.app.rota().resolve_rota(&who, &rota_id, v),
         )
         .await;
-        refused_without_writing(t, &label("cancel"), t.app.cancel_rota(&who, &rota_id)).await;
+        refused_without_writing(
+            t,
+            &label("cancel"),
+            t.app.rota().cancel_rota(&who, &rota_id),
+        )
+        .await;
         refused_without_writing(
             t,
             &label("approve a swap"),
-            t.app.decide_swap(
+            t.app.rota().decide_swap(
                 &who,
                 &swap_id,
                 &app::rota::swaps::Decision {
@@ -132,7 +141,7 @@ on_both!(refused_rota_changes_write_nothing, async |t: &TestApp| {
         refused_without_writing(
             t,
             &label("decline a swap"),
-            t.app.decide_swap(
+            t.app.rota().decide_swap(
                 &who,
                 &swap_id,
                 &app::rota::swaps::Decision {

@@ -9,12 +9,18 @@ on_both!(
     the_demo_practices_demand_is_in_step_with_their_teams,
     async |t: &TestApp| {
         let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
-        let actor = t.app.actor(&t.user(&email).await.id).await.unwrap();
+        let actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&email).await.id)
+            .await
+            .unwrap();
         let mut short_months = 0;
         let mut surplus_months = 0;
         for ods in ["Y99901", "Y99902", "Y99903"] {
             let view = t
                 .app
+                .demand()
                 .demand_capacity(&actor, app::Tenant::Practice(ods))
                 .await
                 .unwrap();
@@ -75,6 +81,7 @@ on_both!(
         // The PCN-employed pharmacists give appointments at the practices they work at.
         let pcn = t
             .app
+            .demand()
             .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
             .await
             .unwrap();

@@ -40,7 +40,11 @@ macro_rules! on_both_on_wednesday {
 
 async fn actor(t: &TestApp, role: &str, org: &str) -> app::Actor {
     let email = t.login_email(role, Some(org)).await;
-    t.app.actor(&t.user(&email).await.id).await.unwrap()
+    t.app
+        .accounts()
+        .actor(&t.user(&email).await.id)
+        .await
+        .unwrap()
 }
 
 /// The demo's published rota's assignments (room, day, session) at a site, read straight
@@ -66,7 +70,7 @@ async fn published_rooms(t: &TestApp, site: &str) -> BTreeSet<(String, String, S
 on_both_on_wednesday!(
     room_use_follows_the_published_rota_and_the_marks,
     async |t: &TestApp| {
-        let marked = t.app.load_demo_room_use().await.unwrap();
+        let marked = t.app.estates().load_demo_room_use().await.unwrap();
         assert!(marked > 100, "the demo marks its past sessions: {marked}");
         let site = t.own_site().await;
         let (from, to) = ("2026-10-26", "2026-11-24");
@@ -171,11 +175,13 @@ on_both_on_wednesday!(
         let pcn = actor(t, "pcn_manager", OWN_PCN).await;
         assert!(
             t.app
+                .estates()
                 .set_estates_threshold(&pcn, OWN_PCN, "101")
                 .await
                 .is_err()
         );
         t.app
+            .estates()
             .set_estates_threshold(&pcn, OWN_PCN, "100")
             .await
             .unwrap();
@@ -183,6 +189,7 @@ on_both_on_wednesday!(
         assert_eq!(json["threshold_percent"], 100);
         let summary = t
             .app
+            .estates()
             .estates_summary(&pcn, Tenant::Pcn(OWN_PCN), &Default::default(), &[])
             .await
             .unwrap();
@@ -197,7 +204,7 @@ on_both_on_wednesday!(
 on_both_on_wednesday!(
     a_clashing_booking_is_refused_and_the_rota_leaves_booked_rooms_free,
     async |t: &TestApp| {
-        t.app.load_demo_room_use().await.unwrap();
+        t.app.estates().load_demo_room_use().await.unwrap();
         let site = t.own_site().await;
         let mut conn = t.app.store().conn().await.unwrap();
         let rooms = store::sites::list_rooms(&mut conn, std::slice::from_ref(&site))
@@ -285,7 +292,7 @@ on_both_on_wednesday!(
                 session: "am".into(),
                 purpose: "Basic life support training".into(),
             };
-            t.app.book_room(&pm, &site, &form).await.unwrap();
+            t.app.estates().book_room(&pm, &site, &form).await.unwrap();
         }
         let mut conn = t.app.store().conn().await.unwrap();
         let period = RotaPeriod {
@@ -338,7 +345,7 @@ on_both_on_wednesday!(
         assert!(clashes.is_empty(), "{clashes:?}");
 
         // The booker cancels their own booking; an empty cancel names the field.
-        let bookings = t.app.site_bookings(&pm, &site).await.unwrap();
+        let bookings = t.app.estates().site_bookings(&pm, &site).await.unwrap();
         let mine = bookings
             .bookings
             .iter()
@@ -378,6 +385,7 @@ on_both_on_wednesday!(
         drop(conn);
         let before = t
             .app
+            .estates()
             .room_shortfall(&pcn, Tenant::Pcn(OWN_PCN), &[])
             .await
             .unwrap();
@@ -393,6 +401,7 @@ on_both_on_wednesday!(
             .collect();
         let after = t
             .app
+            .estates()
             .room_shortfall(&pcn, Tenant::Pcn(OWN_PCN), &posts)
             .await
             .unwrap();
@@ -422,7 +431,12 @@ on_both_on_wednesday!(
             wte: 1.6,
             site_id: Some("elsewhere".into()),
         }];
-        match t.app.room_shortfall(&pcn, Tenant::Pcn(OWN_PCN), &bad).await {
+        match t
+            .app
+            .estates()
+            .room_shortfall(&pcn, Tenant::Pcn(OWN_PCN), &bad)
+            .await
+        {
             Err(app::AppError::Invalid(e)) => {
                 assert!(e.message_for("wte").is_some() && e.message_for("site").is_some());
             }
@@ -431,6 +445,7 @@ on_both_on_wednesday!(
         let ics = actor(t, "ics_viewer", OWN_ICS).await;
         let seen = t
             .app
+            .estates()
             .room_shortfall(&ics, Tenant::Pcn(OWN_PCN), &posts)
             .await
             .unwrap();

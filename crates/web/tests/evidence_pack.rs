@@ -80,7 +80,12 @@ on_both!(
     async |t: &TestApp| {
         let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
         let client = t.logged_in(&email).await;
-        let actor = t.app.actor(&t.user(&email).await.id).await.unwrap();
+        let actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&email).await.id)
+            .await
+            .unwrap();
         let (status, pcn) = get_json(t, &client, &format!("/api/pcns/{OWN_PCN}")).await;
         assert_eq!(status, 200);
         let headcount = pcn["headcount"].as_u64().unwrap();
@@ -88,6 +93,7 @@ on_both!(
         // The gap by clinician type over the forecast months, as the demand page has it.
         let demand = t
             .app
+            .demand()
             .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
             .await
             .unwrap();
@@ -99,12 +105,19 @@ on_both!(
         // The current year's £ per weighted patient is not in the sources gpteam holds: the
         // administrator records one so the ARRS section has a sum and a headroom to carry.
         let year = domain::arrs::FinancialYear::of(t.app.today());
-        let admin = t.app.actor(&t.user(ADMIN_EMAIL).await.id).await.unwrap();
+        let admin = t
+            .app
+            .accounts()
+            .actor(&t.user(ADMIN_EMAIL).await.id)
+            .await
+            .unwrap();
         t.app
+            .funding()
             .set_arrs_sum_rate(&admin, &year.code(), "27.5", "Test figure")
             .await
             .unwrap();
         t.app
+            .funding()
             .set_arrs_year(&actor, OWN_PCN, year, "52,310.5", "national")
             .await
             .unwrap();
@@ -124,6 +137,7 @@ on_both!(
         let today = t.app.today();
         let rooms = t
             .app
+            .estates()
             .estates_summary(
                 &actor,
                 app::Tenant::Pcn(OWN_PCN),
@@ -137,6 +151,7 @@ on_both!(
             .unwrap();
         let short = t
             .app
+            .estates()
             .room_shortfall(&actor, app::Tenant::Pcn(OWN_PCN), &[])
             .await
             .unwrap()

@@ -343,7 +343,7 @@ async fn half_a_request_line_is_closed_after_the_header_timeout() {
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .unwrap();
-    let secret = app.web_secret().await.unwrap();
+    let secret = app.accounts().web_secret().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = web::router(

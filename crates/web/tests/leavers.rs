@@ -44,7 +44,7 @@ impl Outbox {
 /// The people behind the demo practice's staff log-ins, in listing order.
 async fn staff_with_logins(t: &TestApp) -> Vec<(String, StaffRecord)> {
     let mut out = Vec::new();
-    for login in t.app.demo_logins().await.unwrap() {
+    for login in t.app.demo().demo_logins().await.unwrap() {
         if login.role != "staff" || login.organisation != OWN_PRACTICE {
             continue;
         }
@@ -63,7 +63,7 @@ async fn staff_with_logins(t: &TestApp) -> Vec<(String, StaffRecord)> {
 
 async fn actor_of(t: &TestApp, email: &str) -> app::Actor {
     let user = t.user(email).await;
-    t.app.actor(&user.id).await.unwrap()
+    t.app.accounts().actor(&user.id).await.unwrap()
 }
 
 async fn api_client(t: &TestApp, email: &str) -> reqwest::Client {
@@ -177,12 +177,18 @@ on_both!(
         // Before: everyone counts.
         let before_dash = t
             .app
+            .organisations()
             .practice_dashboard(&manager, OWN_PRACTICE)
             .await
             .unwrap();
         let (_, before_pcn) = get_json(t, &pcn_api, &format!("/api/pcns/{OWN_PCN}")).await;
         let (_, before_system) = get_json(t, &ics_api, "/api/system").await;
-        let before_workload = t.app.team_workload(&manager, OWN_PRACTICE).await.unwrap();
+        let before_workload = t
+            .app
+            .wellbeing()
+            .team_workload(&manager, OWN_PRACTICE)
+            .await
+            .unwrap();
         let matrix_path = format!("/api/practices/{OWN_PRACTICE}/training-matrix");
         let (_, matrix) = get_json(t, &manager_api, &matrix_path).await;
         let names: Vec<&str> = matrix["people"]
@@ -214,6 +220,7 @@ on_both!(
         form.start_date = tomorrow.to_string();
         form.end_date = String::new();
         t.app
+            .register()
             .update_staff(&manager, &starter.id, &form, &starter.site_ids)
             .await
             .unwrap();
@@ -231,6 +238,7 @@ on_both!(
         // Counts and WTE: the practice dashboard, the PCN page and the system overview.
         let dash = t
             .app
+            .organisations()
             .practice_dashboard(&manager, OWN_PRACTICE)
             .await
             .unwrap();
@@ -253,7 +261,12 @@ on_both!(
             system_headcount(&system),
             system_headcount(&before_system) - 2
         );
-        let workload = t.app.team_workload(&manager, OWN_PRACTICE).await.unwrap();
+        let workload = t
+            .app
+            .wellbeing()
+            .team_workload(&manager, OWN_PRACTICE)
+            .await
+            .unwrap();
         assert_eq!(workload.people, before_workload.people - 2);
 
         // The team list: current by default, leavers and starters under their own filter.
@@ -300,8 +313,13 @@ on_both!(
 
         // Reminders: training (and the managers' digest) and development.
         let outbox = Outbox::default();
-        t.app.send_training_reminders(&outbox, today).await.unwrap();
         t.app
+            .training()
+            .send_training_reminders(&outbox, today)
+            .await
+            .unwrap();
+        t.app
+            .development()
             .send_development_reminders(&outbox, today)
             .await
             .unwrap();
@@ -402,10 +420,11 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     let mut form = person.draft.to_form();
     form.end_date = end.to_string();
     t.app
+        .register()
         .update_staff(&manager, &person.id, &form, &person.site_ids)
         .await
         .unwrap();
-    assert!(t.app.apply_leavers().await.unwrap().is_empty());
+    assert!(t.app.register().apply_leavers().await.unwrap().is_empty());
     assert!(!t.user(&login).await.disabled);
 
     // The rota's inputs: available up to the end date, not after; no override books after.
@@ -418,7 +437,14 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     let me = input.people.iter().find(|p| p.id == person.id).unwrap();
     assert_eq!(me.on_leave(after), Some(app::rota::plan::NOT_EMPLOYED));
     assert_ne!(me.on_leave(end), Some(app::rota::plan::NOT_EMPLOYED));
-    let version = t.app.rota(&manager, &draft).await.unwrap().row.version;
+    let version = t
+        .app
+        .rota()
+        .detail(&manager, &draft)
+        .await
+        .unwrap()
+        .row
+        .version;
     let edit = DayEdit {
         staff_id: person.id.clone(),
         date: (after + Days::new(1)).to_string(),
@@ -428,7 +454,12 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
         override_rules: true,
         version,
     };
-    let outcome = t.app.edit_rota_day(&manager, &draft, &edit).await.unwrap();
+    let outcome = t
+        .app
+        .rota()
+        .edit_rota_day(&manager, &draft, &edit)
+        .await
+        .unwrap();
     assert!(!outcome.saved, "a day after the end date cannot be booked");
     assert!(
         outcome.new_problems.iter().any(|p| p.rule == "employment"
@@ -452,7 +483,7 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     };
     let audited = audits(&t).await;
     clock.set(at("2026-12-12"));
-    let done = t.app.apply_leavers().await.unwrap();
+    let done = t.app.register().apply_leavers().await.unwrap();
     assert_eq!(done.len(), 1, "{done:?}");
     assert_eq!(done[0].staff_id, person.id);
     assert_eq!(done[0].accounts_disabled, vec![login.clone()]);
@@ -467,7 +498,7 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     assert_ne!(status, 200, "the leaver's session ends");
     assert_eq!(audits(&t).await, audited + 1);
     assert!(
-        t.app.apply_leavers().await.unwrap().is_empty(),
+        t.app.register().apply_leavers().await.unwrap().is_empty(),
         "idempotent"
     );
     assert_eq!(audits(&t).await, audited + 1, "audited once");
@@ -485,7 +516,7 @@ async fn a_leaver_is_closed_out_the_day_after_their_end_date(backend: Backend) {
     drop(conn);
 
     // The published rota flags each booking after the end date, in its check and page.
-    let detail = t.app.rota(&manager, &published).await.unwrap();
+    let detail = t.app.rota().detail(&manager, &published).await.unwrap();
     let flagged: Vec<&str> = detail
         .problems
         .iter()

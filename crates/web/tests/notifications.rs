@@ -8,7 +8,11 @@ use crate::support::*;
 use store::Backend;
 
 async fn actor(t: &TestApp, email: &str) -> app::Actor {
-    t.app.actor(&t.user(email).await.id).await.unwrap()
+    t.app
+        .accounts()
+        .actor(&t.user(email).await.id)
+        .await
+        .unwrap()
 }
 
 async fn json(client: &reqwest::Client, url: String) -> (u16, serde_json::Value) {
@@ -153,11 +157,13 @@ async fn test_leave_notifications(t: &TestApp, smtp: &SmtpCapture) {
     // Leave by inbox only: the next decision is not emailed.
     let staff_actor = actor(t, &staff_email).await;
     t.app
+        .notifications()
         .set_notification_emails(&staff_actor, &[app::notifications::Kind::Training])
         .await
         .unwrap();
     let second = t
         .app
+        .leave()
         .request_leave(
             &staff_actor,
             &domain::leave::LeaveForm {
@@ -171,6 +177,7 @@ async fn test_leave_notifications(t: &TestApp, smtp: &SmtpCapture) {
         .unwrap();
     let before = smtp.messages().len();
     t.app
+        .leave()
         .decide_leave(&actor(t, &pm_email).await, &second, false)
         .await
         .unwrap();
@@ -182,7 +189,11 @@ async fn test_leave_notifications(t: &TestApp, smtp: &SmtpCapture) {
             .contains("on 12 April 2027 was refused"),
         "newest first: {list}"
     );
-    t.app.deliver_notification_emails().await.unwrap();
+    t.app
+        .notifications()
+        .deliver_notification_emails()
+        .await
+        .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(
         smtp.messages()[before..]
@@ -240,6 +251,7 @@ on_both!(
         assert!(page.contains("within 7 days"), "{page}");
         let plan = t
             .app
+            .training()
             .training_chase_preview(
                 &actor(t, &pm_email).await,
                 app::Tenant::Practice(OWN_PRACTICE),
@@ -305,7 +317,8 @@ on_both!(
         };
         let inbox = t
             .app
-            .notifications(&t.app.actor(&accounts[0]).await.unwrap())
+            .notifications()
+            .list(&t.app.accounts().actor(&accounts[0]).await.unwrap())
             .await
             .unwrap();
         let reminder = inbox
@@ -323,6 +336,7 @@ on_both!(
         // Again within the interval: everyone is held back, and sending refuses.
         let again = t
             .app
+            .training()
             .training_chase_preview(
                 &actor(t, &pm_email).await,
                 app::Tenant::Practice(OWN_PRACTICE),

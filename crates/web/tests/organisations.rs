@@ -286,11 +286,17 @@ on_both!(
         .await;
         assert_eq!(status, 204);
         assert_eq!(pcn_today(t, OWN_PRACTICE).await.as_deref(), Some("U99903"));
-        assert_eq!(t.app.refresh_memberships().await.unwrap(), 0);
+        assert_eq!(
+            t.app.organisations().refresh_memberships().await.unwrap(),
+            0
+        );
         let noon = chrono::Utc
             .from_utc_datetime(&ahead.and_time(NaiveTime::from_hms_opt(12, 0, 0).unwrap()));
         let later = app::App::with_clock(t.app.store().clone(), app::clock::Clock::fixed(noon));
-        assert_eq!(later.refresh_memberships().await.unwrap(), 1);
+        assert_eq!(
+            later.organisations().refresh_memberships().await.unwrap(),
+            1
+        );
         assert_eq!(pcn_today(t, OWN_PRACTICE).await.as_deref(), Some(OWN_PCN));
         assert_eq!(
             history(t, OWN_PRACTICE).await[1],

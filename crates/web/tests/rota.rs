@@ -11,13 +11,20 @@ use store::Backend;
 
 /// The rota's version, as its pages' forms carry it.
 async fn version(t: &TestApp, actor: &app::Actor, id: &str) -> String {
-    t.app.rota(actor, id).await.unwrap().row.version.to_string()
+    t.app
+        .rota()
+        .detail(actor, id)
+        .await
+        .unwrap()
+        .row
+        .version
+        .to_string()
 }
 
 async fn pcn_actor(t: &TestApp) -> app::Actor {
     let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
     let user = t.user(&email).await;
-    t.app.actor(&user.id).await.unwrap()
+    t.app.accounts().actor(&user.id).await.unwrap()
 }
 
 on_both!(
@@ -65,14 +72,22 @@ on_both!(
 
         // The background job (run here in-process) solves it.
         assert_eq!(
-            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            t.app
+                .rota()
+                .run_next_rota_job("test-worker", 2)
+                .await
+                .unwrap(),
             Some(id.clone())
         );
         assert_eq!(
-            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            t.app
+                .rota()
+                .run_next_rota_job("test-worker", 2)
+                .await
+                .unwrap(),
             None
         );
-        let detail = t.app.rota(&actor, &id).await.unwrap();
+        let detail = t.app.rota().detail(&actor, &id).await.unwrap();
         assert_eq!(detail.row.status, "done");
         assert_eq!(detail.row.progress, 1.0);
         assert!(
@@ -138,7 +153,7 @@ on_both!(
             Some(shown.as_str()),
             "the refusal keeps the version it was checked at"
         );
-        let unchanged = t.app.rota(&actor, &id).await.unwrap();
+        let unchanged = t.app.rota().detail(&actor, &id).await.unwrap();
         assert_eq!(
             unchanged.assignments, detail.assignments,
             "a refused edit changes nothing"
@@ -161,7 +176,7 @@ on_both!(
         .await;
         assert_eq!(status, 303);
         assert!(location.contains("done=rota-overridden"), "{location}");
-        let edited = t.app.rota(&actor, &id).await.unwrap();
+        let edited = t.app.rota().detail(&actor, &id).await.unwrap();
         let reported: Vec<_> = edited.problems.iter().filter(|p| p.hard).collect();
         assert!(
             reported
@@ -237,10 +252,14 @@ on_both!(
         .await;
         assert_eq!(status, 303);
         assert_eq!(
-            t.app.run_next_rota_job("test-worker", 2).await.unwrap(),
+            t.app
+                .rota()
+                .run_next_rota_job("test-worker", 2)
+                .await
+                .unwrap(),
             Some(id.clone())
         );
-        let again = t.app.rota(&actor, &id).await.unwrap();
+        let again = t.app.rota().detail(&actor, &id).await.unwrap();
         let kept: Vec<_> = again
             .assignments
             .iter()
@@ -282,6 +301,7 @@ on_both!(
         // The demand-and-capacity weeks the published rota covers take its sessions as capacity.
         let dc = t
             .app
+            .demand()
             .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
             .await
             .unwrap();
@@ -327,6 +347,7 @@ on_both!(
         }
         let template = t
             .app
+            .rota()
             .cover_template(&actor, &RotaScope::Practice(OWN_PRACTICE.into()))
             .await
             .unwrap();
@@ -353,16 +374,26 @@ on_both!(
             minimum: "40".into(),
             ideal: "40".into(),
         });
-        t.app.save_cover(&actor, &site.id, &rows).await.unwrap();
+        t.app
+            .rota()
+            .save_cover(&actor, &site.id, &rows)
+            .await
+            .unwrap();
 
         // A bad row names its number and field, and changes nothing.
         let mut bad = rows.clone();
         bad[1].ideal = "0".into();
         bad[1].minimum = "2".into();
-        let err = t.app.save_cover(&actor, &site.id, &bad).await.unwrap_err();
+        let err = t
+            .app
+            .rota()
+            .save_cover(&actor, &site.id, &bad)
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("Row 2, ideal"), "{err}");
         let after = t
             .app
+            .rota()
             .cover_template(&actor, &RotaScope::Practice(OWN_PRACTICE.into()))
             .await
             .unwrap();
@@ -385,6 +416,7 @@ on_both!(
             .clone();
         drop(conn);
         t.app
+            .rota()
             .save_rota_rules(
                 &actor,
                 &gp.id,
@@ -416,6 +448,7 @@ on_both!(
 
         let solved = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Pcn(OWN_PCN.into()), period, 2, 2)
             .await
             .unwrap();
@@ -465,7 +498,12 @@ on_both!(
     async |t: &TestApp| {
         let manager_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
         let manager = t.logged_in(&manager_email).await;
-        let manager_actor = t.app.actor(&t.user(&manager_email).await.id).await.unwrap();
+        let manager_actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&manager_email).await.id)
+            .await
+            .unwrap();
         let monday = next_monday(t.app.today());
         let period = RotaPeriod {
             from: monday,
@@ -473,18 +511,26 @@ on_both!(
         };
         let solved = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
         let id = solved.id.clone();
         assert!(
             t.app
+                .rota()
                 .publish_rota(&manager_actor, &id, &Default::default())
                 .await
                 .unwrap()
                 .published
         );
-        let before = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
+        let before = t
+            .app
+            .rota()
+            .detail(&manager_actor, &id)
+            .await
+            .unwrap()
+            .assignments;
 
         // The member of staff sees their published sessions.
         let staff_email = t.login_email("staff", Some(OWN_PRACTICE)).await;
@@ -539,7 +585,7 @@ on_both!(
 
         // A swap to a colleague on approved leave that day breaks a hard rule: refused with
         // the reason, then approved with the override, which is audited.
-        let manager_detail = t.app.rota(&manager_actor, &id).await.unwrap();
+        let manager_detail = t.app.rota().detail(&manager_actor, &id).await.unwrap();
         let colleague = manager_detail
             .people
             .iter()
@@ -585,7 +631,7 @@ on_both!(
         .await;
         assert_eq!(status, 303, "{page}");
         assert!(location.contains("done=swap-requested"), "{location}");
-        let swaps = t.app.rota_swaps(&manager_actor, &id).await.unwrap();
+        let swaps = t.app.rota().rota_swaps(&manager_actor, &id).await.unwrap();
         assert_eq!(swaps.len(), 1);
         let swap_id = swaps[0].row.id.clone();
         let (_, rota_page) = get(t, &manager, &format!("/rotas/{id}")).await;
@@ -608,7 +654,12 @@ on_both!(
         assert!(page.contains("breaks a rule"), "{page}");
         assert_eq!(field_value(&page, "version"), Some(shown.clone()));
         assert_eq!(
-            t.app.rota(&manager_actor, &id).await.unwrap().assignments,
+            t.app
+                .rota()
+                .detail(&manager_actor, &id)
+                .await
+                .unwrap()
+                .assignments,
             before,
             "a refused approval changes nothing"
         );
@@ -625,7 +676,7 @@ on_both!(
         .await;
         assert_eq!(status, 303, "{page}");
         assert!(location.contains("done=rota-overridden"), "{location}");
-        let after = t.app.rota(&manager_actor, &id).await.unwrap();
+        let after = t.app.rota().detail(&manager_actor, &id).await.unwrap();
         let holds = |who: &str| {
             after
                 .assignments
@@ -664,7 +715,7 @@ on_both!(
         )
         .await;
         assert_eq!(status, 303);
-        let swaps = t.app.rota_swaps(&manager_actor, &id).await.unwrap();
+        let swaps = t.app.rota().rota_swaps(&manager_actor, &id).await.unwrap();
         let cover = swaps
             .iter()
             .find(|s| s.row.status == "requested")
@@ -695,7 +746,13 @@ on_both!(
             mine_page.contains("Declined: Nobody free to cover"),
             "the person reads the outcome and the reason: {mine_page}"
         );
-        let unchanged = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
+        let unchanged = t
+            .app
+            .rota()
+            .detail(&manager_actor, &id)
+            .await
+            .unwrap()
+            .assignments;
         assert!(unchanged.iter().any(|a| a.staff_id == staff_id
             && a.date == second.date
             && a.session == second.session));
@@ -763,11 +820,13 @@ on_both!(
         // The own practice's rota plans only its share of each shared person's contract.
         let own = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
         assert!(
             t.app
+                .rota()
                 .publish_rota(&actor, &own.id, &Default::default())
                 .await
                 .unwrap()
@@ -789,12 +848,13 @@ on_both!(
         drop(conn);
         let neighbour = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(NEIGHBOUR.into()), period, 2, 2)
             .await
             .unwrap();
         let detail = |id: String| {
             let actor = actor.clone();
-            async move { t.app.rota(&actor, &id).await.unwrap().assignments }
+            async move { t.app.rota().detail(&actor, &id).await.unwrap().assignments }
         };
         let (own_sessions, neighbour_sessions) = (
             detail(own.id.clone()).await,
@@ -867,6 +927,7 @@ on_both!(
         // person's rota page and calendar feed.
         assert!(
             t.app
+                .rota()
                 .publish_rota(&actor, &neighbour.id, &Default::default())
                 .await
                 .unwrap()
@@ -895,7 +956,7 @@ on_both!(
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let me = t.app.actor(&user.id).await.unwrap();
+        let me = t.app.accounts().actor(&user.id).await.unwrap();
         let mut expected: Vec<(String, String, String)> = own_sessions
             .iter()
             .chain(&neighbour_sessions)
@@ -911,6 +972,7 @@ on_both!(
         expected.sort();
         let mut seen: Vec<(String, String, String)> = t
             .app
+            .rota()
             .my_rota(&me, monday, 7)
             .await
             .unwrap()
@@ -948,7 +1010,7 @@ on_both!(
             .unwrap();
         assert!(page.contains(own_site.as_str()), "{page}");
         assert!(page.contains(neighbour_site.as_str()), "{page}");
-        let token = t.app.my_calendar_token(&me).await.unwrap();
+        let token = t.app.rota().my_calendar_token(&me).await.unwrap();
         let feed = reqwest::get(format!("{}/ical/{token}.ics", t.base))
             .await
             .unwrap()
@@ -974,6 +1036,7 @@ on_both!(
         let actor = pcn_actor(t).await;
         let before = t
             .app
+            .demand()
             .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
             .await
             .unwrap();
@@ -991,11 +1054,13 @@ on_both!(
         // Only the own practice publishes a rota for the week; there is no PCN rota.
         let own = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
         assert!(
             t.app
+                .rota()
                 .publish_rota(&actor, &own.id, &Default::default())
                 .await
                 .unwrap()
@@ -1004,6 +1069,7 @@ on_both!(
 
         let pcn = t
             .app
+            .demand()
             .demand_capacity(&actor, app::Tenant::Pcn(OWN_PCN))
             .await
             .unwrap();
@@ -1014,6 +1080,7 @@ on_both!(
         for ods in [OWN_PRACTICE, "Y99902", "Y99903"] {
             let view = t
                 .app
+                .demand()
                 .demand_capacity(&actor, app::Tenant::Practice(ods))
                 .await
                 .unwrap();
@@ -1067,7 +1134,12 @@ on_both!(
         let pm_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
         let pcn_email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
         let (first, second) = (t.logged_in(&pm_email).await, t.logged_in(&pcn_email).await);
-        let actor = t.app.actor(&t.user(&pm_email).await.id).await.unwrap();
+        let actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&pm_email).await.id)
+            .await
+            .unwrap();
         let monday = next_monday(t.app.today());
         let period = RotaPeriod {
             from: monday,
@@ -1075,11 +1147,12 @@ on_both!(
         };
         let id = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap()
             .id;
-        let detail = t.app.rota(&actor, &id).await.unwrap();
+        let detail = t.app.rota().detail(&actor, &id).await.unwrap();
         // Two people's Mondays, each kept as it is and locked: edits that break no rule on
         // their own, so only the version can refuse one.
         let days: Vec<(String, String, String)> = detail
@@ -1135,11 +1208,11 @@ on_both!(
         assert_eq!(form_version(&second, &days[1]).await, seen);
         let (status, _, page) = edit(&first, &days[0], &seen).await;
         assert_eq!(status, 303, "{page}");
-        let after_first = t.app.rota(&actor, &id).await.unwrap();
+        let after_first = t.app.rota().detail(&actor, &id).await.unwrap();
         let (status, _, page) = edit(&second, &days[1], &seen).await;
         assert_eq!(status, 409, "{page}");
         assert!(page.contains(STALE), "{page}");
-        let now = t.app.rota(&actor, &id).await.unwrap();
+        let now = t.app.rota().detail(&actor, &id).await.unwrap();
         assert_eq!(
             now.locked, after_first.locked,
             "the refused edit wrote nothing"
@@ -1199,11 +1272,13 @@ on_both!(
         .await;
         assert_eq!(status, 409, "{page}");
         assert!(page.contains(STALE), "{page}");
-        let now = t.app.rota(&actor, &id).await.unwrap();
+        let now = t.app.rota().detail(&actor, &id).await.unwrap();
         assert_eq!(now.assignments, after_first.assignments);
         assert_eq!(now.row.status, "done");
         assert_eq!(
-            t.app.rota_swaps(&actor, &id).await.unwrap()[0].row.status,
+            t.app.rota().rota_swaps(&actor, &id).await.unwrap()[0]
+                .row
+                .status,
             "requested"
         );
 
@@ -1218,7 +1293,7 @@ on_both!(
         assert_eq!(statuses, [303, 409], "{} {}", a.2, b.2);
         let refused = if a.0 == 409 { &a.2 } else { &b.2 };
         assert!(refused.contains(STALE), "{refused}");
-        let locked = t.app.rota(&actor, &id).await.unwrap().locked;
+        let locked = t.app.rota().detail(&actor, &id).await.unwrap().locked;
         let newly = days[2..]
             .iter()
             .filter(|d| locked.contains(&(d.0.clone(), monday)))
@@ -1257,15 +1332,17 @@ on_both!(
         // what the other books.
         let own = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(OWN_PRACTICE.into()), period, 2, 2)
             .await
             .unwrap();
         let neighbour = t
             .app
+            .rota()
             .solve_rota_now(RotaScope::Practice(NEIGHBOUR.into()), period, 2, 2)
             .await
             .unwrap();
-        let own_detail = t.app.rota(&actor, &own.id).await.unwrap();
+        let own_detail = t.app.rota().detail(&actor, &own.id).await.unwrap();
         let (person, date, pattern) = shared
             .iter()
             .find_map(|s| {
@@ -1285,7 +1362,7 @@ on_both!(
             .expect("a person at both practices works in the own practice's rota");
         // The neighbour's manager books them for the same sessions there (saved with an
         // override, whatever else it breaks) and publishes.
-        let neighbour_detail = t.app.rota(&actor, &neighbour.id).await.unwrap();
+        let neighbour_detail = t.app.rota().detail(&actor, &neighbour.id).await.unwrap();
         let there = neighbour_detail
             .people
             .iter()
@@ -1304,17 +1381,27 @@ on_both!(
         };
         let edited = t
             .app
+            .rota()
             .edit_rota_day(&actor, &neighbour.id, &edit)
             .await
             .unwrap();
         assert!(edited.saved);
         let published = t
             .app
+            .rota()
             .publish_rota(
                 &actor,
                 &neighbour.id,
                 &app::rota::PublishRequest {
-                    version: Some(t.app.rota(&actor, &neighbour.id).await.unwrap().row.version),
+                    version: Some(
+                        t.app
+                            .rota()
+                            .detail(&actor, &neighbour.id)
+                            .await
+                            .unwrap()
+                            .row
+                            .version,
+                    ),
                     override_rules: true,
                 },
             )
@@ -1348,7 +1435,7 @@ on_both!(
         assert!(page.contains("id=\"publish-refused\""), "{page}");
         let clash = format!("already works that session at {there_name} in another published rota");
         assert!(page.contains(&clash), "{page}");
-        let not_yet = t.app.rota(&actor, &own.id).await.unwrap().row;
+        let not_yet = t.app.rota().detail(&actor, &own.id).await.unwrap().row;
         assert!(not_yet.published_at.is_none());
         assert_eq!(
             not_yet.version.to_string(),
@@ -1390,7 +1477,8 @@ on_both!(
         assert!(page.contains(app::rota::STALE_ROTA), "{page}");
         assert!(
             t.app
-                .rota(&actor, &own.id)
+                .rota()
+                .detail(&actor, &own.id)
                 .await
                 .unwrap()
                 .row
@@ -1411,7 +1499,7 @@ on_both!(
             location.contains("done=rota-published-overridden"),
             "{location}"
         );
-        let after = t.app.rota(&actor, &own.id).await.unwrap().row;
+        let after = t.app.rota().detail(&actor, &own.id).await.unwrap().row;
         assert!(after.published_at.is_some());
         assert!(
             after.version > not_yet.version,

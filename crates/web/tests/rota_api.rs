@@ -91,6 +91,7 @@ on_both!(
         assert_eq!(status, 403);
         assert!(
             t.app
+                .rota()
                 .run_next_rota_job("test-worker", 1)
                 .await
                 .unwrap()
@@ -113,7 +114,7 @@ on_both!(
         // The background job runs while the client follows it until it is done.
         let worker = {
             let app = t.app.clone();
-            tokio::spawn(async move { app.run_next_rota_job("test-worker", 2).await })
+            tokio::spawn(async move { app.rota().run_next_rota_job("test-worker", 2).await })
         };
         let started = Instant::now();
         let mut last_progress = 0.0;
@@ -147,9 +148,9 @@ on_both!(
         // The same problems as the rota page judges by.
         let actor = {
             let user = t.user(&email).await;
-            t.app.actor(&user.id).await.unwrap()
+            t.app.accounts().actor(&user.id).await.unwrap()
         };
-        let detail = t.app.rota(&actor, &id).await.unwrap();
+        let detail = t.app.rota().detail(&actor, &id).await.unwrap();
         assert_eq!(
             problems
                 .iter()
@@ -184,7 +185,7 @@ on_both!(
 
         // A member of staff on the rota: before it is published their feed is empty.
         let mut on_rota = None;
-        for login in t.app.demo_logins().await.unwrap() {
+        for login in t.app.demo().demo_logins().await.unwrap() {
             if login.role != "staff" {
                 continue;
             }

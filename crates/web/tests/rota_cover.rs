@@ -16,7 +16,7 @@ on_both!(
         let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
         let client = t.logged_in(&email).await;
         let user = t.user(&email).await;
-        let actor = t.app.actor(&user.id).await.unwrap();
+        let actor = t.app.accounts().actor(&user.id).await.unwrap();
         let monday = next_monday(t.app.today());
         let (status, location, _) = post_form(
             t,
@@ -38,7 +38,11 @@ on_both!(
             api["progress_text"],
             "Waiting for a free worker: solving starts in a moment."
         );
-        t.app.run_next_rota_job("test-worker", 2).await.unwrap();
+        t.app
+            .rota()
+            .run_next_rota_job("test-worker", 2)
+            .await
+            .unwrap();
         // The worker explained its best rota as it went.
         let mut conn = t.app.store().conn().await.unwrap();
         let seen = store::rota_progress::get(&mut conn, &id).await.unwrap();
@@ -48,7 +52,7 @@ on_both!(
         assert_eq!(status, 200);
         assert!(page.contains("Cover by site and session"), "{page}");
         assert!(!page.contains("penalty") && !page.contains("hard-rule units"));
-        let review = t.app.rota_review(&actor, &id).await.unwrap();
+        let review = t.app.rota().rota_review(&actor, &id).await.unwrap();
         // Every gap is on the page with its link, whatever their number.
         assert_eq!(
             page.matches("Who could cover this<span").count(),
@@ -83,6 +87,7 @@ on_both!(
             .expect("a GP's morning");
         let outcome = t
             .app
+            .rota()
             .edit_rota_day(
                 &actor,
                 &id,
@@ -98,7 +103,7 @@ on_both!(
             .await
             .unwrap();
         assert!(outcome.saved);
-        let review = t.app.rota_review(&actor, &id).await.unwrap();
+        let review = t.app.rota().rota_review(&actor, &id).await.unwrap();
         let lines = review.lines;
         let listed = gaps(&lines);
 
@@ -205,7 +210,7 @@ on_both!(
             location,
             format!("/rotas/{id}?week=1&done=cover-booked#cover")
         );
-        let detail = t.app.rota(&actor, &id).await.unwrap();
+        let detail = t.app.rota().detail(&actor, &id).await.unwrap();
         assert!(
             detail
                 .assignments
@@ -221,7 +226,7 @@ on_both!(
                 .iter()
                 .any(|(s, d)| *s == offer.staff_id && *d == gap.date)
         );
-        let after = t.app.rota_review(&actor, &id).await.unwrap().lines;
+        let after = t.app.rota().rota_review(&actor, &id).await.unwrap().lines;
         let same = after
             .iter()
             .find(|l| {

@@ -38,7 +38,12 @@ on_both!(
     async |t: &TestApp| {
         let email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
         let client = t.logged_in(&email).await;
-        let actor = t.app.actor(&t.user(&email).await.id).await.unwrap();
+        let actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&email).await.id)
+            .await
+            .unwrap();
         let monday = next_monday(t.app.today());
         let period = RotaPeriod {
             from: monday,
@@ -46,6 +51,7 @@ on_both!(
         };
         let id = t
             .app
+            .rota()
             .request_rota(
                 &actor,
                 RotaScope::Practice(OWN_PRACTICE.into()),
@@ -55,10 +61,14 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(
-            t.app.run_next_rota_job("test-worker", 1).await.unwrap(),
+            t.app
+                .rota()
+                .run_next_rota_job("test-worker", 1)
+                .await
+                .unwrap(),
             Some(id.clone())
         );
-        let detail = t.app.rota(&actor, &id).await.unwrap();
+        let detail = t.app.rota().detail(&actor, &id).await.unwrap();
 
         // Someone booked in the second week, and where.
         let week2 = monday + chrono::Days::new(7);
@@ -159,6 +169,7 @@ on_both!(
         // Published, the PDF says so.
         assert!(
             t.app
+                .rota()
                 .publish_rota(&actor, &id, &Default::default())
                 .await
                 .unwrap()
@@ -218,6 +229,7 @@ on_both!(
         // A rota still waiting to be solved has nothing to print yet.
         let queued = t
             .app
+            .rota()
             .request_rota(
                 &actor,
                 RotaScope::Practice(OWN_PRACTICE.into()),

@@ -52,6 +52,7 @@ on_both!(
         // A rota that has started is no longer waiting: a place frees.
         let started = t
             .app
+            .rota()
             .run_next_rota_job("test-worker", 1)
             .await
             .unwrap()

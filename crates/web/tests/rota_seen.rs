@@ -11,7 +11,11 @@ use std::collections::BTreeSet;
 use store::Backend;
 
 async fn actor_of(t: &TestApp, email: &str) -> app::Actor {
-    t.app.actor(&t.user(email).await.id).await.unwrap()
+    t.app
+        .accounts()
+        .actor(&t.user(email).await.id)
+        .await
+        .unwrap()
 }
 
 /// A PCN rota solved and published from `from` for `weeks`; its id.
@@ -19,6 +23,7 @@ async fn published_pcn_rota(t: &TestApp, from: chrono::NaiveDate, weeks: u32) ->
     let period = RotaPeriod { from, weeks };
     let id = t
         .app
+        .rota()
         .solve_rota_now(RotaScope::Pcn(OWN_PCN.into()), period, 2, 2)
         .await
         .unwrap()
@@ -30,6 +35,7 @@ async fn published_pcn_rota(t: &TestApp, from: chrono::NaiveDate, weeks: u32) ->
     };
     assert!(
         t.app
+            .rota()
             .publish_rota(&manager, &id, &publish)
             .await
             .unwrap()
@@ -78,7 +84,7 @@ on_both!(
         );
 
         // The page and the feed agree with the API, session for session.
-        let token = t.app.my_calendar_token(&me).await.unwrap();
+        let token = t.app.rota().my_calendar_token(&me).await.unwrap();
         let (status, ics) = get(t, &TestApp::client(), &format!("/ical/{token}.ics")).await;
         assert_eq!(status, 200);
         assert_eq!(
@@ -175,7 +181,8 @@ on_both!(
         let staff_id = t.user(&staff_email).await.staff_id.unwrap();
         let booked: Vec<_> = t
             .app
-            .rota(&manager_actor, &id)
+            .rota()
+            .detail(&manager_actor, &id)
             .await
             .unwrap()
             .assignments
@@ -224,7 +231,12 @@ on_both!(
         let heading = |what: &str| format!("nhsuk-heading-s\">{what}");
         assert_eq!(page.matches(&heading("Session off:")).count(), 2, "{page}");
         assert_eq!(page.matches(&heading("Cover:")).count(), 1, "{page}");
-        let list = t.app.requests_to_decide(&manager_actor).await.unwrap();
+        let list = t
+            .app
+            .rota()
+            .requests_to_decide(&manager_actor)
+            .await
+            .unwrap();
         assert_eq!(list.len(), 3);
         let offs: Vec<_> = list
             .iter()
@@ -250,7 +262,13 @@ on_both!(
         .await;
         assert_eq!(status, 303, "{page}");
         assert!(location.contains("/rotas/requests?done="), "{location}");
-        let after = t.app.rota(&manager_actor, &id).await.unwrap().assignments;
+        let after = t
+            .app
+            .rota()
+            .detail(&manager_actor, &id)
+            .await
+            .unwrap()
+            .assignments;
         assert!(
             !after.iter().any(|a| a.staff_id == staff_id
                 && a.date == booked[1].date
@@ -313,7 +331,14 @@ on_both!(
         assert!(page.contains("No requests wait for a decision"), "{page}");
 
         // The cover request, approved: the session is left for cover.
-        let now = t.app.rota(&manager_actor, &id).await.unwrap().row.version;
+        let now = t
+            .app
+            .rota()
+            .detail(&manager_actor, &id)
+            .await
+            .unwrap()
+            .row
+            .version;
         let (status, _, page) = post_form(
             t,
             &manager,
@@ -373,8 +398,8 @@ on_both!(
         );
 
         // Narrowed to the practice's people and sites; read only.
-        let whole = t.app.rota(&pcn_actor, &id).await.unwrap();
-        let narrowed = t.app.rota_to_read(&pm_actor, &id).await.unwrap();
+        let whole = t.app.rota().detail(&pcn_actor, &id).await.unwrap();
+        let narrowed = t.app.rota().rota_to_read(&pm_actor, &id).await.unwrap();
         assert_eq!(narrowed.reader_practice.as_deref(), Some(OWN_PRACTICE));
         assert!(
             narrowed.people.len() < whole.people.len(),
@@ -446,10 +471,17 @@ on_both!(
         let monday = next_monday(t.app.today());
         let id = published_pcn_rota(t, monday, 1).await;
         let manager = actor_of(t, &t.login_email("pcn_manager", Some(OWN_PCN)).await).await;
-        let assignments = t.app.rota(&manager, &id).await.unwrap().assignments;
+        let assignments = t
+            .app
+            .rota()
+            .detail(&manager, &id)
+            .await
+            .unwrap()
+            .assignments;
         let staff = actor_of(t, &t.login_email("staff", Some(OWN_PRACTICE)).await).await;
         let sessions = t
             .app
+            .rota()
             .my_swappable_sessions(&staff, monday, monday + chrono::Days::new(6))
             .await
             .unwrap();

@@ -41,7 +41,7 @@ async fn manager(t: &TestApp) -> (reqwest::Client, app::Actor) {
     let email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
     let client = t.logged_in(&email).await;
     let user = t.user(&email).await;
-    (client, t.app.actor(&user.id).await.unwrap())
+    (client, t.app.accounts().actor(&user.id).await.unwrap())
 }
 
 const BACK: &str = "/practices/Y99901/rota/cover";
@@ -60,6 +60,7 @@ on_both!(
         // What demand suggests is shown beside the template, from the practice's forecast.
         let suggested = t
             .app
+            .rota()
             .suggested_cover(&actor, OWN_PRACTICE)
             .await
             .unwrap()
@@ -153,6 +154,7 @@ on_both!(
         let before = rota_cover(t, &site).await;
         let suggested = t
             .app
+            .rota()
             .suggested_cover(&actor, OWN_PRACTICE)
             .await
             .unwrap()
@@ -380,7 +382,13 @@ on_both!(rota_rules_are_saved_and_read_back, async |t: &TestApp| {
     assert!(page.contains("sessions a week"), "the contract is shown");
 
     // A bad limit is named and nothing changes.
-    let before = t.app.rota_rules(&actor, &person).await.unwrap().rules;
+    let before = t
+        .app
+        .rota()
+        .rota_rules(&actor, &person)
+        .await
+        .unwrap()
+        .rules;
     let (status, _, page) = post_form(
         t,
         &client,
@@ -397,7 +405,12 @@ on_both!(rota_rules_are_saved_and_read_back, async |t: &TestApp| {
     assert!(page.contains("Enter a whole number from 0 to 5"));
     assert!(page.contains("Monday AM is a fixed session but Monday is a day never worked"));
     assert_eq!(
-        t.app.rota_rules(&actor, &person).await.unwrap().rules,
+        t.app
+            .rota()
+            .rota_rules(&actor, &person)
+            .await
+            .unwrap()
+            .rules,
         before
     );
 
@@ -416,7 +429,13 @@ on_both!(rota_rules_are_saved_and_read_back, async |t: &TestApp| {
     .await;
     assert_eq!(status, 303);
     assert_eq!(location, format!("{path}?done=saved"));
-    let rules = t.app.rota_rules(&actor, &person).await.unwrap().rules;
+    let rules = t
+        .app
+        .rota()
+        .rota_rules(&actor, &person)
+        .await
+        .unwrap()
+        .rules;
     assert_eq!(
         rules.fixed_sessions,
         vec![

@@ -18,7 +18,7 @@ on_both!(
         let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
         let client = t.logged_in(&email).await;
         let user = t.user(&email).await;
-        let actor = t.app.actor(&user.id).await.unwrap();
+        let actor = t.app.accounts().actor(&user.id).await.unwrap();
         let monday = next_monday(t.app.today());
         let period = RotaPeriod {
             from: monday,
@@ -26,16 +26,26 @@ on_both!(
         };
         let id = t
             .app
+            .rota()
             .request_rota(&actor, RotaScope::Pcn(OWN_PCN.into()), period, Some(2))
             .await
             .unwrap();
-        t.app.run_next_rota_job("test-worker", 2).await.unwrap();
-        let published = t.app.rota(&actor, &id).await.unwrap();
+        t.app
+            .rota()
+            .run_next_rota_job("test-worker", 2)
+            .await
+            .unwrap();
+        let published = t.app.rota().detail(&actor, &id).await.unwrap();
         let request = PublishRequest {
             version: Some(published.row.version),
             override_rules: false,
         };
-        let outcome = t.app.publish_rota(&actor, &id, &request).await.unwrap();
+        let outcome = t
+            .app
+            .rota()
+            .publish_rota(&actor, &id, &request)
+            .await
+            .unwrap();
         assert!(outcome.published, "{:?}", outcome.hard_problems);
 
         // Someone booked on Tuesday asks for Tuesday and Wednesday off.
@@ -105,7 +115,8 @@ on_both!(
         assert_eq!(status_of(&leave_id).await, LeaveStatus::Requested);
         assert!(
             t.app
-                .rota(&actor, &id)
+                .rota()
+                .detail(&actor, &id)
                 .await
                 .unwrap()
                 .stale_problems
@@ -131,7 +142,7 @@ on_both!(
         assert!(stale.iter().any(|p| p["rule"] == "leave"), "{stale:?}");
 
         // The rota's managers are told.
-        let inbox = t.app.notifications(&actor).await.unwrap();
+        let inbox = t.app.notifications().list(&actor).await.unwrap();
         assert!(
             inbox
                 .iter()
@@ -162,7 +173,7 @@ on_both!(
         .await;
         assert_eq!(status, 303, "{page}");
         assert!(location.ends_with("done=rota-repaired"), "{location}");
-        let repaired = t.app.rota(&actor, &id).await.unwrap();
+        let repaired = t.app.rota().detail(&actor, &id).await.unwrap();
         assert!(repaired.stale_problems.is_empty());
         let hard: Vec<_> = repaired.problems.iter().filter(|p| p.hard).collect();
         assert!(hard.is_empty(), "{hard:?}");
@@ -203,18 +214,28 @@ async fn published_week(
     };
     let id = t
         .app
+        .rota()
         .request_rota(actor, RotaScope::Pcn(OWN_PCN.into()), period, Some(2))
         .await
         .unwrap();
-    t.app.run_next_rota_job("test-worker", 2).await.unwrap();
-    let solved = t.app.rota(actor, &id).await.unwrap();
+    t.app
+        .rota()
+        .run_next_rota_job("test-worker", 2)
+        .await
+        .unwrap();
+    let solved = t.app.rota().detail(actor, &id).await.unwrap();
     let request = PublishRequest {
         version: Some(solved.row.version),
         override_rules: true,
     };
-    let outcome = t.app.publish_rota(actor, &id, &request).await.unwrap();
+    let outcome = t
+        .app
+        .rota()
+        .publish_rota(actor, &id, &request)
+        .await
+        .unwrap();
     assert!(outcome.published);
-    let published = t.app.rota(actor, &id).await.unwrap();
+    let published = t.app.rota().detail(actor, &id).await.unwrap();
     (id, published)
 }
 
@@ -222,7 +243,14 @@ async fn published_week(
 async fn stale_count(t: &TestApp, actor: &app::Actor, ids: &[&str]) -> usize {
     let mut count = 0;
     for id in ids {
-        count += t.app.rota(actor, id).await.unwrap().stale_problems.len();
+        count += t
+            .app
+            .rota()
+            .detail(actor, id)
+            .await
+            .unwrap()
+            .stale_problems
+            .len();
     }
     count
 }
@@ -267,7 +295,7 @@ on_both!(
         let email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
         let client = t.logged_in(&email).await;
         let user = t.user(&email).await;
-        let actor = t.app.actor(&user.id).await.unwrap();
+        let actor = t.app.accounts().actor(&user.id).await.unwrap();
         let (id0, published) = published_week(t, &actor, 0).await;
         let monday = published.period.from;
 
@@ -280,7 +308,7 @@ on_both!(
             .expect("someone works from Wednesday")
             .staff_id
             .clone();
-        let person = t.app.get_staff(&actor, &who).await.unwrap();
+        let person = t.app.register().get_staff(&actor, &who).await.unwrap();
         let mut form = person.draft.to_form();
         form.end_date = (monday + chrono::Days::new(1)).to_string();
         let value = serde_json::to_value(&form).unwrap();
@@ -301,7 +329,7 @@ on_both!(
             &person.draft.name,
         )
         .await;
-        let saved = t.app.get_staff(&actor, &who).await.unwrap();
+        let saved = t.app.register().get_staff(&actor, &who).await.unwrap();
         assert_eq!(saved.draft.end_date, Some(monday + chrono::Days::new(1)));
 
         // The rooms of a site the rota books are removed one by one: a room whose loss still
@@ -313,9 +341,10 @@ on_both!(
             .iter()
             .find_map(|a| a.room_id.clone())
             .expect("the demo rota books rooms");
-        let (site, _) = t.app.get_room(&actor, &booked_room).await.unwrap();
+        let (site, _) = t.app.sites().get_room(&actor, &booked_room).await.unwrap();
         let rooms: Vec<String> = t
             .app
+            .sites()
             .list_sites(&actor, &site.practice_ods)
             .await
             .unwrap()
@@ -332,7 +361,7 @@ on_both!(
             let (status, _, page) = post_form(t, &client, &path, &[]).await;
             if status == 409 {
                 assert!(
-                    t.app.get_room(&actor, room).await.is_ok(),
+                    t.app.sites().get_room(&actor, room).await.is_ok(),
                     "kept until confirmed"
                 );
                 confirm_then_save(
@@ -346,7 +375,7 @@ on_both!(
                 )
                 .await;
                 assert!(
-                    t.app.get_room(&actor, room).await.is_err(),
+                    t.app.sites().get_room(&actor, room).await.is_err(),
                     "the room is gone"
                 );
                 confirmed = true;

@@ -68,9 +68,15 @@ on_both!(
             page.contains("There is no Saturday session on a Wednesday"),
             "{page}"
         );
-        let staff_actor = t.app.actor(&t.user(&staff_email).await.id).await.unwrap();
+        let staff_actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&staff_email).await.id)
+            .await
+            .unwrap();
         let stored = t
             .app
+            .rota()
             .session_requests(&staff_actor, &staff_id)
             .await
             .unwrap();
@@ -104,7 +110,12 @@ on_both!(
         // Their manager asks for Thursday AM off for them on their rota rules page.
         let manager_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
         let manager = t.logged_in(&manager_email).await;
-        let manager_actor = t.app.actor(&t.user(&manager_email).await.id).await.unwrap();
+        let manager_actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&manager_email).await.id)
+            .await
+            .unwrap();
         let rules = format!("/staff/{staff_id}/rota-rules");
         let (status, location, _) = post_form(
             t,
@@ -158,8 +169,18 @@ on_both!(
                 (thursday, Session::Am, SessionWish::Off)
             ]
         );
-        let solved = t.app.solve_rota_now(scope, period, 2, 2).await.unwrap();
-        let detail = t.app.rota(&manager_actor, &solved.id).await.unwrap();
+        let solved = t
+            .app
+            .rota()
+            .solve_rota_now(scope, period, 2, 2)
+            .await
+            .unwrap();
+        let detail = t
+            .app
+            .rota()
+            .detail(&manager_actor, &solved.id)
+            .await
+            .unwrap();
         let works = |date, session| {
             detail
                 .assignments
@@ -218,6 +239,7 @@ on_both!(
         assert_eq!(status, 404, "withdrawn once only");
         let left = t
             .app
+            .rota()
             .session_requests(&manager_actor, &staff_id)
             .await
             .unwrap();
@@ -243,13 +265,19 @@ on_both!(
     a_rota_keeps_people_out_of_their_booked_coaching,
     async |t: &TestApp| {
         let pcn_email = t.login_email("pcn_manager", Some(OWN_PCN)).await;
-        let pcn = t.app.actor(&t.user(&pcn_email).await.id).await.unwrap();
+        let pcn = t
+            .app
+            .accounts()
+            .actor(&t.user(&pcn_email).await.id)
+            .await
+            .unwrap();
         let staff_email = t.login_email("staff", Some(OWN_PRACTICE)).await;
         let staff_id = t.user(&staff_email).await.staff_id.unwrap();
         let monday = next_monday(t.app.today());
         let tuesday = monday + chrono::Days::new(1);
         let programme = t
             .app
+            .development()
             .add_coaching_programme(
                 &pcn,
                 OWN_PCN,
@@ -264,10 +292,12 @@ on_both!(
             .unwrap();
         let enrolment = t
             .app
+            .development()
             .enrol_on_programme(&pcn, OWN_PCN, &programme, &staff_id)
             .await
             .unwrap();
         t.app
+            .development()
             .book_coaching_session(
                 &pcn,
                 OWN_PCN,
@@ -296,10 +326,20 @@ on_both!(
             (person.coaching[0].date, person.coaching[0].ends.to_string()),
             (tuesday, "11:30:00".to_string())
         );
-        let solved = t.app.solve_rota_now(scope, period, 2, 2).await.unwrap();
+        let solved = t
+            .app
+            .rota()
+            .solve_rota_now(scope, period, 2, 2)
+            .await
+            .unwrap();
         let manager_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
-        let manager = t.app.actor(&t.user(&manager_email).await.id).await.unwrap();
-        let detail = t.app.rota(&manager, &solved.id).await.unwrap();
+        let manager = t
+            .app
+            .accounts()
+            .actor(&t.user(&manager_email).await.id)
+            .await
+            .unwrap();
+        let detail = t.app.rota().detail(&manager, &solved.id).await.unwrap();
         assert!(
             !detail
                 .assignments

@@ -68,7 +68,12 @@ on_both!(
     importing_people_says_nothing_about_emails_in_other_tenants,
     async |t: &TestApp| {
         let pm_email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
-        let actor = t.app.actor(&t.user(&pm_email).await.id).await.unwrap();
+        let actor = t
+            .app
+            .accounts()
+            .actor(&t.user(&pm_email).await.id)
+            .await
+            .unwrap();
         let header = import::STAFF_HEADER.join(",");
         let row = |name: &str, email: &str| {
             format!(
@@ -79,7 +84,8 @@ on_both!(
             let app = t.app.clone();
             let actor = actor.clone();
             async move {
-                app.import_staff(Some(&actor), "team.csv", csv.as_bytes())
+                app.imports()
+                    .import_staff(Some(&actor), "team.csv", csv.as_bytes())
                     .await
                     .map(|s| s.to_string())
                     .map_err(|e| e.to_string())
@@ -117,6 +123,7 @@ on_both!(
         // The other tenant's manager sees the same: their own Sam is updated, ours untouched.
         let other_actor = t
             .app
+            .accounts()
             .actor(&t.user(&t.other.manager_email).await.id)
             .await
             .unwrap();
@@ -125,6 +132,7 @@ on_both!(
         );
         let summary = t
             .app
+            .imports()
             .import_staff(Some(&other_actor), "theirs.csv", csv.as_bytes())
             .await
             .unwrap();

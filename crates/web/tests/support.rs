@@ -85,7 +85,8 @@ async fn spawn_full(
 ) -> TestApp {
     let db = TestDb::new(backend).await;
     let app = App::with_clock(db.store.clone(), clock);
-    app.load_demo(&demo::demo_pcn(app.today()), PASSWORD)
+    app.demo()
+        .load_demo(&demo::demo_pcn(app.today()), PASSWORD)
         .await
         .expect("load the demo");
     let other = other_tenant(&app).await;
@@ -93,7 +94,7 @@ async fn spawn_full(
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .expect("session store");
-    let secret = app.web_secret().await.unwrap();
+    let secret = app.accounts().web_secret().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let outbox = Outbox::default();
@@ -171,6 +172,7 @@ impl Outbox {
 /// The system administrator, with two-factor sign-in on from `ADMIN_TOTP_SECRET`.
 async fn system_admin(app: &App) {
     let id = app
+        .accounts()
         .create_account(
             ADMIN_EMAIL,
             "Ada Admin",
@@ -269,6 +271,7 @@ impl TestApp {
     /// The first demo log-in with this role (and organisation, when given).
     pub async fn login_email(&self, role: &str, org: Option<&str>) -> String {
         self.app
+            .demo()
             .demo_logins()
             .await
             .unwrap()
@@ -701,8 +704,11 @@ impl TestApp {
     pub async fn own_calendar_file(&self) -> String {
         let email = self.login_email("staff", Some(OWN_PRACTICE)).await;
         let user = self.user(&email).await;
-        let actor = self.app.actor(&user.id).await.unwrap();
-        format!("{}.ics", self.app.my_calendar_token(&actor).await.unwrap())
+        let actor = self.app.accounts().actor(&user.id).await.unwrap();
+        format!(
+            "{}.ics",
+            self.app.rota().my_calendar_token(&actor).await.unwrap()
+        )
     }
 
     /// A fresh staff account of a practice, for requests that disable or change it.

@@ -181,8 +181,10 @@ on_both!(
         assert_eq!(r.status(), 403);
         let sites = t
             .app
+            .sites()
             .list_sites(
                 &t.app
+                    .accounts()
                     .actor(
                         &t.user(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
                             .await
@@ -519,7 +521,7 @@ on_both!(
         let pm = t
             .logged_in(&t.login_email("practice_manager", Some(OWN_PRACTICE)).await)
             .await;
-        let before = t.app.demo_logins().await.unwrap().len();
+        let before = t.app.demo().demo_logins().await.unwrap().len();
         let header = import::STAFF_HEADER.join(",");
         let csv = format!(
             "{header}\nJo Good,jo.good@riverside.example,,receptionist,practice,{OWN_PRACTICE},0.8,7,,2026-01-05,,{OWN_PRACTICE}\nBad Row,bad.row@riverside.example,,receptionist,practice,{OWN_PRACTICE},9,7,,2026-01-05,,{OWN_PRACTICE}\n"
@@ -558,7 +560,7 @@ on_both!(
             !list.contains("Jo Good"),
             "the good row was not stored either"
         );
-        assert_eq!(t.app.demo_logins().await.unwrap().len(), before);
+        assert_eq!(t.app.demo().demo_logins().await.unwrap().len(), before);
     }
 );
 

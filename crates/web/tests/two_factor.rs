@@ -245,6 +245,7 @@ on_both!(
     async |t: &TestApp| {
         let email = "second.admin@gpteam.example";
         t.app
+            .accounts()
             .create_account(
                 email,
                 "Second Admin",

@@ -12,6 +12,7 @@ use store::Backend;
 /// Demo staff log-ins at a practice (role `staff`), in listing order.
 pub(crate) async fn staff_at(t: &TestApp, ods: &str) -> Vec<String> {
     t.app
+        .demo()
         .demo_logins()
         .await
         .unwrap()

@@ -282,7 +282,10 @@ on_both_in_open_period!(
                 .await
                 .unwrap();
         clock.set(at("2026-11-30"));
-        assert_eq!(t.app.close_wellbeing_periods().await.unwrap(), 8);
+        assert_eq!(
+            t.app.wellbeing().close_wellbeing_periods().await.unwrap(),
+            8
+        );
         assert_eq!(count(t, "wellbeing_pending").await, 0);
         let results = store::testing::rows_as_text(t.app.store(), "wellbeing_answers")
             .await
@@ -345,13 +348,23 @@ async fn a_process_without_the_key_keeps_the_boxes() {
     }
     clock.set(at("2026-11-30"));
     let stranger = app::App::with_clock(t.app.store().clone(), clock.clone());
-    assert_eq!(stranger.close_wellbeing_periods().await.unwrap(), 0);
+    assert_eq!(
+        stranger
+            .wellbeing()
+            .close_wellbeing_periods()
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(count(&t, "wellbeing_pending").await, 5, "kept, not lost");
     let sibling = app::App::with_clock(t.app.store().clone(), clock.clone())
         .with_wellbeing_key(t.app.wellbeing_key().clone());
-    assert_eq!(sibling.close_wellbeing_periods().await.unwrap(), 5);
     assert_eq!(
-        t.app.close_wellbeing_periods().await.unwrap(),
+        sibling.wellbeing().close_wellbeing_periods().await.unwrap(),
+        5
+    );
+    assert_eq!(
+        t.app.wellbeing().close_wellbeing_periods().await.unwrap(),
         0,
         "once only"
     );

@@ -2,11 +2,11 @@
 //! token is 43 random letters and digits; only its SHA-256 is stored, and it is spent in
 //! the same transaction as the change it makes, so it works once.
 use super::{may_grant, org_known, org_names, org_pcn, password};
+use crate::Change;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::mail::Email;
 use crate::mail::Mailer;
-use crate::{App, Change};
 use chrono::Duration;
 use domain::account::UserRole;
 use domain::staff::parse_email;
@@ -89,7 +89,7 @@ fn new_row(
     (token, row)
 }
 
-impl App {
+impl super::Accounts<'_> {
     /// The token of a link that still works, or why it does not.
     async fn live_token(
         &self,

@@ -16,9 +16,9 @@
 pub mod links;
 pub mod password;
 
+use crate::Change;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change};
 use domain::FieldError;
 use domain::account::UserRole;
 use std::collections::BTreeMap;
@@ -115,9 +115,14 @@ pub(crate) async fn org_names(conn: &mut Conn) -> AppResult<BTreeMap<String, Str
         .collect())
 }
 
-impl App {
+facade! {
+    /// Accounts: signing in, invitations and links, two-factor sign-in (`app.accounts()`).
+    pub struct Accounts => accounts;
+}
+
+impl Accounts<'_> {
     /// The accounts within the actor's authority, by email.
-    pub async fn accounts(&self, actor: &Actor) -> AppResult<Vec<AccountView>> {
+    pub async fn list(&self, actor: &Actor) -> AppResult<Vec<AccountView>> {
         require_account_manager(actor)?;
         let mut conn = self.store().conn().await?;
         let names = org_names(&mut conn).await?;

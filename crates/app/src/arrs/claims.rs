@@ -5,7 +5,7 @@ use super::lines::{self, MissingRate};
 use super::{inputs, parse_month_in};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::FieldError;
 use domain::arrs::{ClaimMonth, FinancialYear};
 use store::arrs::{ClaimRow, LineRow};
@@ -58,7 +58,7 @@ async fn names(conn: &mut store::Conn, lines: Vec<LineRow>) -> AppResult<Vec<(St
     Ok(out)
 }
 
-impl App {
+impl super::Funding<'_> {
     /// What a fresh draft for the month would hold (lines and the roles without a rate).
     async fn worked_out(
         &self,

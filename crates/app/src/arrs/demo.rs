@@ -3,12 +3,11 @@
 //! manager's (drafted from the posts and rates, then checked and submitted).
 use super::inputs;
 use super::lines;
-use crate::App;
 use crate::error::AppResult;
 use domain::arrs::{Area, ClaimMonth, FinancialYear};
 use store::arrs::{ClaimRow, PcnYear};
 
-impl App {
+impl super::Funding<'_> {
     pub(crate) async fn load_demo_arrs(
         &self,
         tx: &mut store::Conn,

@@ -15,7 +15,7 @@ pub mod what_if;
 
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::arrs::{
     Area, ClaimMonth, FinancialYear, Post, Rate, additionality_flags, forecast_warnings, pence,
@@ -206,7 +206,12 @@ pub struct ArrsLedger {
     pub today: NaiveDate,
 }
 
-impl App {
+facade! {
+    /// Funding: the ARRS ledger, posts, rates and claims, and practice payments (`app.funding()`).
+    pub struct Funding => funding;
+}
+
+impl Funding<'_> {
     /// A year's aggregates for a PCN (sum, claimed, committed, headroom, forecast and the
     /// warnings), for the ledger, the API and the evidence pack.
     pub async fn arrs_summary(
@@ -407,7 +412,7 @@ pub fn parse_month_in(text: &str, year: FinancialYear) -> AppResult<ClaimMonth> 
     Ok(month)
 }
 
-impl App {
+impl Funding<'_> {
     /// Whether the actor may change the PCN's ARRS records (checked before an upload is
     /// read).
     pub async fn arrs_may_manage(&self, actor: &Actor, pcn: &str) -> AppResult<()> {
@@ -416,7 +421,7 @@ impl App {
     }
 }
 
-impl App {
+impl Funding<'_> {
     /// Whether the actor may read the PCN's ARRS aggregates (before any input is parsed).
     pub async fn arrs_may_view_aggregates(&self, actor: &Actor, pcn: &str) -> AppResult<()> {
         let mut conn = self.store().conn().await?;

@@ -2,7 +2,7 @@
 //! entered per person or imported as CSV (all rows checked before any is stored).
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::FieldError;
 use domain::arrs::{Post, PostForm, PostTerms};
 use domain::org::Employer;
@@ -67,7 +67,7 @@ async fn managed_person(
     Ok((person, pcn))
 }
 
-impl App {
+impl super::Funding<'_> {
     pub async fn arrs_posts(&self, actor: &Actor, pcn: &str) -> AppResult<PostsView> {
         let mut conn = self.store().conn().await?;
         access::authorize(&mut conn, actor, Permission::View, Tenant::Pcn(pcn)).await?;

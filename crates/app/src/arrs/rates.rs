@@ -3,7 +3,7 @@
 //! weighted patient of each year.
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::arrs::{FinancialYear, RateForm};
 use domain::{FieldError, FieldErrors};
@@ -27,7 +27,7 @@ fn admin_only(actor: &Actor) -> AppResult<()> {
     }
 }
 
-impl App {
+impl super::Funding<'_> {
     pub async fn arrs_rates(&self, actor: &Actor) -> AppResult<RatesView> {
         admin_only(actor)?;
         let mut conn = self.store().conn().await?;

@@ -4,7 +4,6 @@
 //! the same value.
 use super::lines::post_line;
 use super::{inputs, summarise};
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
 use crate::estates::PlannedPost;
@@ -110,7 +109,7 @@ pub struct WhatIfResult {
     pub rooms_note: Option<String>,
 }
 
-impl App {
+impl super::Funding<'_> {
     /// Works out a what-if post against the PCN's ledger for `year` (the PCN manager).
     pub async fn arrs_what_if(
         &self,
@@ -199,6 +198,7 @@ impl App {
             site_id: post.site.clone(),
         };
         let shortfall = self
+            .estates()
             .room_shortfall(actor, Tenant::Pcn(pcn), &[planned])
             .await?;
         Ok(RoomEffect {
@@ -219,7 +219,10 @@ impl App {
         pcn: &str,
         post: &WhatIfPost,
     ) -> AppResult<GapEffect> {
-        let view = self.demand_capacity(actor, Tenant::Pcn(pcn)).await?;
+        let view = self
+            .demand()
+            .demand_capacity(actor, Tenant::Pcn(pcn))
+            .await?;
         let Some(start) = analytics::Month::new(post.from.year, post.from.month) else {
             return Err(crate::AppError::Internal("month out of range".into()));
         };

@@ -4,7 +4,7 @@
 use super::DemandCapacity;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, json};
+use crate::{Change, json};
 
 /// A what-if form as typed: a name and up to [`POST_ROWS`] posts (blank rows are skipped).
 /// Form fields are `name` and `post1_role`, `post1_change`, `post1_wte`,
@@ -174,7 +174,7 @@ fn tenant_key(tenant: crate::Tenant<'_>) -> (&'static str, String) {
     }
 }
 
-impl App {
+impl super::Demand<'_> {
     /// Saves a what-if scenario for a practice or PCN (managers only), audited.
     pub async fn save_scenario(
         &self,

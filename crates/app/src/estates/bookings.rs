@@ -5,7 +5,7 @@
 use super::{booked_at, hidden, open_sessions, slot};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::estates::{BookingForm, Mark};
@@ -135,7 +135,7 @@ async fn rota_rooms(
     Ok(out)
 }
 
-impl App {
+impl super::Estates<'_> {
     /// The site's rooms and bookings, for its managers and the people who work there.
     pub async fn site_bookings(&self, actor: &Actor, site_id: &str) -> AppResult<SiteBookings> {
         let mut conn = self.store().conn().await?;

@@ -8,7 +8,7 @@ pub mod shortfall;
 
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::estates::{
@@ -225,7 +225,12 @@ pub(crate) async fn practices_of(
     })
 }
 
-impl App {
+facade! {
+    /// Estates: room use, bookings and shortfalls (`app.estates()`).
+    pub struct Estates => estates;
+}
+
+impl Estates<'_> {
     /// A site's rooms over a period as a heat map (`GET /api/sites/{id}/utilisation`). The
     /// actor's right to the site is checked before the period's fields.
     pub async fn site_utilisation(

@@ -3,7 +3,6 @@
 //! plan_rooms`), against the rooms of each kind there; the sessions that cannot be housed,
 //! and where another site has a free room then.
 use super::practices_of;
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
 use crate::rota::plan::room_need;
@@ -97,8 +96,58 @@ pub(crate) async fn compute(
         .map(|s| (s.id.clone(), s.site.name.clone()))
         .collect();
     check_posts(extra, &sites)?;
+    let rooms_at = rooms_at_sites(conn, &site_records).await?;
+
+    // The team in post today: each person's sessions in this scope, shared evenly over
+    // their sites here (or the practice's sites when none is recorded).
+    let scope = match tenant {
+        Tenant::Practice(ods) => store::staff::StaffScope::WorksAt(ods),
+        Tenant::Pcn(code) => store::staff::StaffScope::Pcn(code),
+    };
+    let staff =
+        store::staff::list(conn, scope, &store::staff::StaffFilter::employed_on(today)).await?;
+    let mut needs = in_post_needs(&staff, &site_records, &practices);
+    let in_post = plan_rooms(&rooms_at, &needs);
+
+    // What-if posts, each at its site or where its kind of room is most free.
+    needs.extend(planned_needs(extra, &rooms_at, &in_post));
+    let plan = plan_rooms(&rooms_at, &needs);
+    let name = |id: &str| {
+        sites
+            .iter()
+            .find(|(s, _)| s == id)
+            .map_or_else(|| id.to_string(), |(_, n)| n.clone())
+    };
+    let unhoused = plan
+        .unhoused
+        .iter()
+        .map(|u| UnhousedSession {
+            post: u.label.clone(),
+            planned: u.planned,
+            site: name(&u.site_id),
+            session: u
+                .slot
+                .map_or_else(|| "no session left this week".to_string(), |s| s.label()),
+            room_kind: u.capability.label().to_lowercase(),
+            free_elsewhere: u.free_elsewhere.iter().map(|s| name(s)).collect(),
+        })
+        .collect();
+    Ok(Shortfall {
+        short_in_post: in_post.short_sessions(),
+        short_planned: plan.short_sessions(),
+        sites,
+        plan,
+        unhoused,
+    })
+}
+
+/// Each site's open week slots and its rooms by capability.
+async fn rooms_at_sites(
+    conn: &mut store::Conn,
+    site_records: &[store::sites::SiteRecord],
+) -> AppResult<Vec<SiteRooms>> {
     let mut rooms_at = Vec::new();
-    for site in &site_records {
+    for site in site_records {
         let open = super::open_sessions(conn, &site.id).await?;
         let slots = (0..5u8)
             .flat_map(|weekday| {
@@ -120,17 +169,18 @@ pub(crate) async fn compute(
             rooms,
         });
     }
+    Ok(rooms_at)
+}
 
-    // The team in post today: each person's sessions in this scope, shared evenly over
-    // their sites here (or the practice's sites when none is recorded).
-    let scope = match tenant {
-        Tenant::Practice(ods) => store::staff::StaffScope::WorksAt(ods),
-        Tenant::Pcn(code) => store::staff::StaffScope::Pcn(code),
-    };
-    let staff =
-        store::staff::list(conn, scope, &store::staff::StaffFilter::employed_on(today)).await?;
+/// The rooms the team in post needs: each person's sessions in this scope, shared evenly
+/// over their sites here (or the practice's sites when none is recorded).
+fn in_post_needs(
+    staff: &[store::staff::StaffRecord],
+    site_records: &[store::sites::SiteRecord],
+    practices: &[String],
+) -> Vec<RoomNeed> {
     let mut needs = Vec::new();
-    for person in &staff {
+    for person in staff {
         let Some(capability) = room_need(person.draft.role) else {
             continue;
         };
@@ -169,9 +219,17 @@ pub(crate) async fn compute(
             });
         }
     }
-    let in_post = plan_rooms(&rooms_at, &needs);
+    needs
+}
 
-    // What-if posts, each at its site or where its kind of room is most free.
+/// The rooms the what-if posts need, each at its site or where its kind of room is most
+/// free after the team in post.
+fn planned_needs(
+    extra: &[PlannedPost],
+    rooms_at: &[SiteRooms],
+    in_post: &ShortfallPlan,
+) -> Vec<RoomNeed> {
+    let mut needs = Vec::new();
     for post in extra {
         let Some(capability) = room_need(post.role) else {
             continue;
@@ -201,37 +259,10 @@ pub(crate) async fn compute(
             planned: true,
         });
     }
-    let plan = plan_rooms(&rooms_at, &needs);
-    let name = |id: &str| {
-        sites
-            .iter()
-            .find(|(s, _)| s == id)
-            .map_or_else(|| id.to_string(), |(_, n)| n.clone())
-    };
-    let unhoused = plan
-        .unhoused
-        .iter()
-        .map(|u| UnhousedSession {
-            post: u.label.clone(),
-            planned: u.planned,
-            site: name(&u.site_id),
-            session: u
-                .slot
-                .map_or_else(|| "no session left this week".to_string(), |s| s.label()),
-            room_kind: u.capability.label().to_lowercase(),
-            free_elsewhere: u.free_elsewhere.iter().map(|s| name(s)).collect(),
-        })
-        .collect();
-    Ok(Shortfall {
-        short_in_post: in_post.short_sessions(),
-        short_planned: plan.short_sessions(),
-        sites,
-        plan,
-        unhoused,
-    })
+    needs
 }
 
-impl App {
+impl super::Estates<'_> {
     /// The rooms the team in post plus `extra` what-if posts need in a typical week at the
     /// sites of a practice or PCN, against the rooms there: the ARRS what-if calls this with
     /// its planned posts, e.g.
@@ -251,7 +282,7 @@ impl App {
     }
 }
 
-impl App {
+impl super::Estates<'_> {
     /// The sites of a practice or PCN as (id, name), for a what-if post's site choice.
     pub async fn sites_of(
         &self,

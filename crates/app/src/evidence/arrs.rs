@@ -1,5 +1,5 @@
 //! ARRS use, headroom and forecast for the financial year of the snapshot's day, from
-//! `App::arrs_summary` (a PCN's aggregates, no names): a PCN's figures and its months; an
+//! `Funding::arrs_summary` (a PCN's aggregates, no names): a PCN's figures and its months; an
 //! ICS's one line a PCN and a total; a practice's its PCN's figures when the actor may see
 //! them, else a sentence saying the PCN claims ARRS. Amounts are the ledger page's
 //! (`domain::arrs::money`, to the penny); a missing sum is shown as missing, never £0.
@@ -143,7 +143,7 @@ pub(crate) async fn gather(
         }
     };
     for pcn in &pcns {
-        let summary = match app.arrs_summary(actor, &pcn.code, year).await {
+        let summary = match app.funding().arrs_summary(actor, &pcn.code, year).await {
             Ok(s) => s,
             // A practice manager does not see the PCN's ledger: the pack says so.
             Err(AppError::Forbidden) if matches!(scope, PackScope::Practice(_)) => {

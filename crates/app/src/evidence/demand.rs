@@ -1,6 +1,6 @@
 //! Demand against capacity: the forecast months ahead by clinician type (GPAD's HCP type),
 //! with safe capacity and the gap, as the demand page computes them
-//! (`App::demand_capacity`); an ICS's pack sums its PCNs'.
+//! (`Demand::demand_capacity`); an ICS's pack sums its PCNs'.
 use super::{PackScope, Part, figure, round2};
 use crate::App;
 use crate::access::{Actor, Tenant};
@@ -102,7 +102,7 @@ pub(crate) async fn gather(
             PackScope::Practice(_) => Tenant::Practice(code),
             _ => Tenant::Pcn(code),
         };
-        let d = app.demand_capacity(actor, tenant).await?;
+        let d = app.demand().demand_capacity(actor, tenant).await?;
         last = last.max(d.last_data_month);
         for note in d.forecast_notes {
             notes.entry(note.area_code.clone()).or_insert(note);

@@ -28,7 +28,7 @@ use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use crate::pdf::flow::Flow;
 pub use crate::pdf::flow::figure;
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::account::UserRole;
 use serde::{Deserialize, Serialize};
@@ -183,7 +183,12 @@ pub fn period_from(day: NaiveDate) -> NaiveDate {
         .unwrap_or(day)
 }
 
-impl App {
+facade! {
+    /// The evidence pack (`app.evidence()`).
+    pub struct Evidence => evidence;
+}
+
+impl Evidence<'_> {
     /// Checks the actor may have this scope's pack: a practice's needs sight of the practice,
     /// a PCN's its aggregates (so an ICS viewer of its system may), an ICS's is for that
     /// ICS's viewer. Staff are refused.

@@ -1,8 +1,8 @@
 //! Room use and shortfall: the share of open room-sessions used (and booked) over the twelve
 //! weeks to the snapshot's day, per site and for the scope, the rooms under the threshold,
 //! and the room-sessions a week the team in post cannot be housed in, counted by site and
-//! room kind — from `App::estates_summary` (aggregates; its shortfall is
-//! `App::room_shortfall` with no planned post). An ICS's pack has one line a PCN. Nobody is
+//! room kind — from `Estates::estates_summary` (aggregates; its shortfall is
+//! `Estates::room_shortfall` with no planned post). An ICS's pack has one line a PCN. Nobody is
 //! named: rooms and sites only, and sessions that cannot be housed are counted, not listed.
 use super::{PackScope, Part};
 use crate::App;
@@ -135,7 +135,10 @@ pub(crate) async fn gather(
         PackScope::Ics(_) => None,
     };
     if let Some(tenant) = single {
-        let s = app.estates_summary(actor, tenant, &period, &[]).await?;
+        let s = app
+            .estates()
+            .estates_summary(actor, tenant, &period, &[])
+            .await?;
         section.units.push(unit(scope.code(), scope_name, &s));
         section.sites = s
             .sites
@@ -167,6 +170,7 @@ pub(crate) async fn gather(
     section.unit_kind = "PCN".into();
     for pcn in pcns {
         let s = app
+            .estates()
             .estates_summary(actor, Tenant::Pcn(&pcn.code), &period, &[])
             .await?;
         section.units.push(unit(&pcn.code, &pcn.name, &s));
@@ -187,6 +191,157 @@ fn share(part: u32, whole: u32) -> String {
 }
 
 impl RoomsSection {
+    /// A line a practice or PCN.
+    fn units_table(&self) -> Table {
+        Table {
+            columns: vec![
+                Column::text(&self.unit_kind, 3.2),
+                Column::number("Rooms", 1.0),
+                Column::number("Used", 1.3),
+                Column::number("Booked", 1.3),
+                Column::number("Rooms flagged", 1.4),
+                Column::number("Room-sessions a week short", 1.9),
+            ],
+            rows: self
+                .units
+                .iter()
+                .map(|u| {
+                    vec![
+                        format!("{} ({})", u.name, u.code),
+                        u.rooms.to_string(),
+                        percent_text(u.room_use.used_percent()),
+                        percent_text(u.room_use.booked_percent()),
+                        u.flagged.to_string(),
+                        u.short_in_post.to_string(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// A line a site.
+    fn sites_table(&self) -> Table {
+        Table {
+            columns: vec![
+                Column::text("Site", 3.0),
+                Column::text("Practice", 2.6),
+                Column::number("Rooms", 1.0),
+                Column::number("Used", 1.1),
+                Column::number("Booked", 1.1),
+                Column::number("Rooms flagged", 1.3),
+            ],
+            rows: self
+                .sites
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.site.clone(),
+                        s.practice.clone(),
+                        s.rooms.to_string(),
+                        percent_text(s.room_use.used_percent()),
+                        percent_text(s.room_use.booked_percent()),
+                        s.flagged.to_string(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The share of open room-sessions used and booked, a bar a site (else a unit).
+    fn use_chart(&self) -> Chart {
+        let (labels, used, booked): (Vec<String>, Vec<f64>, Vec<f64>) = if self.sites.is_empty() {
+            (
+                self.units.iter().map(|u| u.name.clone()).collect(),
+                self.units
+                    .iter()
+                    .map(|u| pc(u.room_use.used_percent()))
+                    .collect(),
+                self.units
+                    .iter()
+                    .map(|u| pc(u.room_use.booked_percent()))
+                    .collect(),
+            )
+        } else {
+            (
+                self.sites.iter().map(|s| s.site.clone()).collect(),
+                self.sites
+                    .iter()
+                    .map(|s| pc(s.room_use.used_percent()))
+                    .collect(),
+                self.sites
+                    .iter()
+                    .map(|s| pc(s.room_use.booked_percent()))
+                    .collect(),
+            )
+        };
+        Chart {
+            title: "Share of open room-sessions used and booked".into(),
+            unit: "%".into(),
+            kind: ChartKind::Bars,
+            categories: labels,
+            series: vec![
+                Series {
+                    name: "Used".into(),
+                    values: used,
+                },
+                Series {
+                    name: "Booked".into(),
+                    values: booked,
+                },
+            ],
+        }
+    }
+
+    /// The rooms used less than the threshold.
+    fn flagged_table(&self) -> Table {
+        Table {
+            columns: vec![
+                Column::text("Flagged room", 2.5),
+                Column::text("Site", 3.0),
+                Column::text("Used", 2.4),
+            ],
+            rows: self
+                .flagged
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.room.clone(),
+                        f.site.clone(),
+                        share(f.room_use.used, f.room_use.open),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    /// The sessions a week the team in post cannot house, by site and room kind.
+    fn unhoused_table(&self) -> Table {
+        Table {
+            columns: vec![
+                Column::text("Site", 2.6),
+                Column::text("Room kind", 1.6),
+                Column::number("Sessions a week without a room", 1.8),
+                Column::text("A room of the kind free then at", 3.0),
+            ],
+            rows: self
+                .unhoused
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.site.clone(),
+                        u.room_kind.clone(),
+                        u.sessions.to_string(),
+                        if u.free_elsewhere.is_empty() {
+                            "no other site".into()
+                        } else {
+                            u.free_elsewhere.join(", ")
+                        },
+                    ]
+                })
+                .collect(),
+        }
+    }
+
     fn overall(&self) -> (RoomUse, usize, u32) {
         let mut total = RoomUse::default();
         for u in &self.units {
@@ -230,143 +385,17 @@ impl Part for RoomsSection {
             self.threshold_words(),
         ));
         if !self.units.is_empty() && !self.unit_kind.is_empty() {
-            flow.table(&Table {
-                columns: vec![
-                    Column::text(&self.unit_kind, 3.2),
-                    Column::number("Rooms", 1.0),
-                    Column::number("Used", 1.3),
-                    Column::number("Booked", 1.3),
-                    Column::number("Rooms flagged", 1.4),
-                    Column::number("Room-sessions a week short", 1.9),
-                ],
-                rows: self
-                    .units
-                    .iter()
-                    .map(|u| {
-                        vec![
-                            format!("{} ({})", u.name, u.code),
-                            u.rooms.to_string(),
-                            percent_text(u.room_use.used_percent()),
-                            percent_text(u.room_use.booked_percent()),
-                            u.flagged.to_string(),
-                            u.short_in_post.to_string(),
-                        ]
-                    })
-                    .collect(),
-            });
+            flow.table(&self.units_table());
         }
         if !self.sites.is_empty() {
-            flow.table(&Table {
-                columns: vec![
-                    Column::text("Site", 3.0),
-                    Column::text("Practice", 2.6),
-                    Column::number("Rooms", 1.0),
-                    Column::number("Used", 1.1),
-                    Column::number("Booked", 1.1),
-                    Column::number("Rooms flagged", 1.3),
-                ],
-                rows: self
-                    .sites
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.site.clone(),
-                            s.practice.clone(),
-                            s.rooms.to_string(),
-                            percent_text(s.room_use.used_percent()),
-                            percent_text(s.room_use.booked_percent()),
-                            s.flagged.to_string(),
-                        ]
-                    })
-                    .collect(),
-            });
+            flow.table(&self.sites_table());
         }
-        let (labels, used, booked): (Vec<String>, Vec<f64>, Vec<f64>) = if self.sites.is_empty() {
-            (
-                self.units.iter().map(|u| u.name.clone()).collect(),
-                self.units
-                    .iter()
-                    .map(|u| pc(u.room_use.used_percent()))
-                    .collect(),
-                self.units
-                    .iter()
-                    .map(|u| pc(u.room_use.booked_percent()))
-                    .collect(),
-            )
-        } else {
-            (
-                self.sites.iter().map(|s| s.site.clone()).collect(),
-                self.sites
-                    .iter()
-                    .map(|s| pc(s.room_use.used_percent()))
-                    .collect(),
-                self.sites
-                    .iter()
-                    .map(|s| pc(s.room_use.booked_percent()))
-                    .collect(),
-            )
-        };
-        flow.chart(&Chart {
-            title: "Share of open room-sessions used and booked".into(),
-            unit: "%".into(),
-            kind: ChartKind::Bars,
-            categories: labels,
-            series: vec![
-                Series {
-                    name: "Used".into(),
-                    values: used,
-                },
-                Series {
-                    name: "Booked".into(),
-                    values: booked,
-                },
-            ],
-        });
+        flow.chart(&self.use_chart());
         if !self.flagged.is_empty() {
-            flow.table(&Table {
-                columns: vec![
-                    Column::text("Flagged room", 2.5),
-                    Column::text("Site", 3.0),
-                    Column::text("Used", 2.4),
-                ],
-                rows: self
-                    .flagged
-                    .iter()
-                    .map(|f| {
-                        vec![
-                            f.room.clone(),
-                            f.site.clone(),
-                            share(f.room_use.used, f.room_use.open),
-                        ]
-                    })
-                    .collect(),
-            });
+            flow.table(&self.flagged_table());
         }
         if !self.unhoused.is_empty() {
-            flow.table(&Table {
-                columns: vec![
-                    Column::text("Site", 2.6),
-                    Column::text("Room kind", 1.6),
-                    Column::number("Sessions a week without a room", 1.8),
-                    Column::text("A room of the kind free then at", 3.0),
-                ],
-                rows: self
-                    .unhoused
-                    .iter()
-                    .map(|u| {
-                        vec![
-                            u.site.clone(),
-                            u.room_kind.clone(),
-                            u.sessions.to_string(),
-                            if u.free_elsewhere.is_empty() {
-                                "no other site".into()
-                            } else {
-                                u.free_elsewhere.join(", ")
-                            },
-                        ]
-                    })
-                    .collect(),
-            });
+            flow.table(&self.unhoused_table());
         }
         flow.note("Used: booked sessions marked used, out of the sessions the site is open; booked: given to someone in a published rota or booked ad hoc. The shortfall places each clinician's sessions a week in the rooms of their kind (consulting, treatment, phlebotomy).");
     }

@@ -158,7 +158,7 @@ pub(crate) async fn gather(
     today: NaiveDate,
 ) -> AppResult<WellbeingSection> {
     // Publishes periods that have closed, as every read of results does first.
-    app.close_wellbeing_periods().await?;
+    app.wellbeing().close_wellbeing_periods().await?;
     let mut conn = app.store().conn().await?;
     match scope {
         PackScope::Practice(ods) => {

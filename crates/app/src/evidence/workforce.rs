@@ -137,7 +137,7 @@ pub(crate) async fn gather(
         }
         PackScope::Pcn(code) => {
             drop(conn);
-            let o = app.pcn_overview(actor, code).await?;
+            let o = app.organisations().pcn_overview(actor, code).await?;
             let open: Vec<&VacancyRecord> = o.vacancies.iter().collect();
             let mut section = build(&current, &register, &open, None, from, today);
             section.unit_kind = "Practice".into();
@@ -166,7 +166,7 @@ pub(crate) async fn gather(
             drop(conn);
             let open: Vec<&VacancyRecord> = open.iter().collect();
             let mut section = build(&current, &register, &open, None, from, today);
-            let summary = app.system_summary(actor).await?;
+            let summary = app.organisations().system_summary(actor).await?;
             section.unit_kind = "PCN".into();
             section.units = summary
                 .pcns

@@ -1,7 +1,7 @@
 //! Notifications: each person's inbox in gpteam, written by the use cases where something
 //! happens (in the same transaction as the change), and the same by email when the server
 //! can send email and the person wants that kind by email. Emails leave through a queue in
-//! the database (`notifications.email_state`), sent by `App::deliver_notification_emails`
+//! the database (`notifications.email_state`), sent by `Notifications::deliver_notification_emails`
 //! after the change has committed, so a failed send never undoes the change and several
 //! server processes never send one twice. The text says what happened, never a health
 //! detail (no leave reason, no sickness).
@@ -173,18 +173,12 @@ const CLAIM_SECONDS: i64 = 300;
 /// How many notifications the inbox shows and the API returns.
 pub const INBOX_LIMIT: i64 = 200;
 
-impl App {
-    /// The same application sending notification emails through `setup`.
-    pub fn with_email(mut self, setup: EmailSetup) -> App {
-        self.email = Some(setup);
-        self
-    }
+facade! {
+    /// Notifications: a person's inbox, sending, and notices of things falling due (`app.notifications()`).
+    pub struct Notifications => notifications;
+}
 
-    /// Whether this server can send email.
-    pub fn email_on(&self) -> bool {
-        self.email.is_some()
-    }
-
+impl Notifications<'_> {
     /// Puts a notice in one account's inbox (and the email queue when email is on and the
     /// person wants the kind by email). Runs inside the caller's transaction.
     pub(crate) async fn notify_user(
@@ -263,7 +257,7 @@ impl App {
     }
 
     /// The actor's notifications, newest first.
-    pub async fn notifications(&self, actor: &Actor) -> AppResult<Vec<NotificationView>> {
+    pub async fn list(&self, actor: &Actor) -> AppResult<Vec<NotificationView>> {
         let mut conn = self.store().conn().await?;
         store::notifications::list(&mut conn, &actor.user_id, INBOX_LIMIT)
             .await?
@@ -428,27 +422,6 @@ impl App {
             }
         }
     }
-
-    /// Sends queued notification emails for as long as the server runs: at once when a
-    /// change queues one (`email_nudge`), and every 30 seconds for those queued by other
-    /// processes or waiting after a failure.
-    pub async fn run_email_delivery(self) {
-        loop {
-            match self.deliver_notification_emails().await {
-                Ok(summary) if summary.failed > 0 => tracing::warn!(
-                    "notification emails: {} sent, {} not sent (they are tried again)",
-                    summary.sent,
-                    summary.failed
-                ),
-                Ok(_) => {}
-                Err(error) => tracing::warn!("notification emails failed: {error}"),
-            }
-            tokio::select! {
-                () = self.nudge.notified() => {}
-                () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
-            }
-        }
-    }
 }
 
 /// "on 3 March 2027" or "from 3 March to 7 March 2027", for a notice about days.
@@ -477,5 +450,39 @@ fn notification_email(due: &store::notifications::DueEmail, public_url: &str) ->
             "Dear {},\n\n{}\n\nSee it in gpteam: {public_url}{}\n\nYou can choose which notifications come by email at {public_url}/account/notifications.\n",
             due.name, due.text, due.link
         ),
+    }
+}
+
+impl App {
+    /// The same application sending notification emails through `setup`.
+    pub fn with_email(mut self, setup: EmailSetup) -> App {
+        self.email = Some(setup);
+        self
+    }
+
+    /// Whether this server can send email.
+    pub fn email_on(&self) -> bool {
+        self.email.is_some()
+    }
+
+    /// Sends queued notification emails for as long as the server runs: at once when a
+    /// change queues one (`email_nudge`), and every 30 seconds for those queued by other
+    /// processes or waiting after a failure.
+    pub async fn run_email_delivery(self) {
+        loop {
+            match self.notifications().deliver_notification_emails().await {
+                Ok(summary) if summary.failed > 0 => tracing::warn!(
+                    "notification emails: {} sent, {} not sent (they are tried again)",
+                    summary.sent,
+                    summary.failed
+                ),
+                Ok(_) => {}
+                Err(error) => tracing::warn!("notification emails failed: {error}"),
+            }
+            tokio::select! {
+                () = self.nudge.notified() => {}
+                () = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+            }
+        }
     }
 }

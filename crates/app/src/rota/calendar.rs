@@ -2,11 +2,11 @@
 //! them (its link, its token, and the feed itself).
 use crate::access::{self, Actor};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::rota::{Session, SessionTimes};
 use store::rota::PublishedAssignment;
 
-impl App {
+impl super::Rota<'_> {
     /// The actor's own published sessions from `from` for `days` days.
     pub async fn my_rota(
         &self,

@@ -101,7 +101,35 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
         check_elsewhere(input, person, days, &site_name, &mut problems);
     }
 
-    // Rooms: clinicians needing a kind of room in a session at a site, against the rooms.
+    check_rooms(input, assignments, &site_name, &mut problems);
+
+    // Cover: per requirement and date (`cover::cover_lines`).
+    problems.extend(
+        super::cover::cover_lines(input, assignments)
+            .iter()
+            .filter_map(|l| l.problem()),
+    );
+    fair_shares(input, assignments, &mut problems);
+    session_requests(input, assignments, &site_name, &mut problems);
+    problems.sort_by_key(|p| {
+        (
+            !p.hard,
+            matches!(p.rule, "leave_requested" | "session_request" | "fair_share"),
+            p.date,
+            p.session,
+        )
+    });
+    problems
+}
+
+/// Rooms: clinicians needing a kind of room in a session at a site, against the rooms; and
+/// a room given to someone in a session an ad-hoc booking takes it.
+fn check_rooms(
+    input: &RotaInput,
+    assignments: &[Assignment],
+    site_name: &dyn Fn(&str) -> String,
+    problems: &mut Vec<RotaProblem>,
+) {
     let mut needing: BTreeMap<(&str, NaiveDate, Session, domain::room::RoomCapability), Vec<&str>> =
         BTreeMap::new();
     let people: BTreeMap<&str, &PersonInput> =
@@ -182,24 +210,6 @@ pub fn check(input: &RotaInput, assignments: &[Assignment]) -> Vec<RotaProblem> 
             });
         }
     }
-
-    // Cover: per requirement and date (`cover::cover_lines`).
-    problems.extend(
-        super::cover::cover_lines(input, assignments)
-            .iter()
-            .filter_map(|l| l.problem()),
-    );
-    fair_shares(input, assignments, &mut problems);
-    session_requests(input, assignments, &site_name, &mut problems);
-    problems.sort_by_key(|p| {
-        (
-            !p.hard,
-            matches!(p.rule, "leave_requested" | "session_request" | "fair_share"),
-            p.date,
-            p.session,
-        )
-    });
-    problems
 }
 
 /// Evenings and Saturdays spread unevenly: a person two or more away from their fair share

@@ -2,12 +2,11 @@
 //! booked, gap), the gaps below the minimum before those below the ideal, and for each gap
 //! "who could cover this": the people free then, allowed there and kept within their
 //! contract and safe working — judged by `check`'s own rules, so nobody a hard rule bars is
-//! ever offered, and booking someone offered is an ordinary edit (`App::edit_rota_day`)
+//! ever offered, and booking someone offered is an ordinary edit (`Rota::edit_rota_day`)
 //! that the same rules accept.
 use super::check::{EMPLOYMENT, day_text};
 use super::plan::{Assignment, PersonInput, RotaInput, contract_halves, is_open};
 use super::{RotaDetail, RotaProblem, check, detail_with_input};
-use crate::App;
 use crate::access::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use chrono::{Datelike, NaiveDate};
@@ -398,74 +397,9 @@ pub fn who_could_cover(
             )));
             continue;
         }
-        let mut wanted: Vec<Session> = held.iter().map(|a| a.session).collect();
-        wanted.push(session);
-        let mut patterns: Vec<DayPattern> = DayPattern::ALL
-            .into_iter()
-            .filter(|p| wanted.iter().all(|s| p.sessions().contains(s)))
-            .collect();
-        patterns.sort_by_key(|p| p.sessions().len());
-        let (small, kept) = narrowed(input, assignments, person, site_id, date);
-        let before: Vec<Assignment> = kept.iter().map(|a| (*a).clone()).collect();
-        let problems_before = check(&small, &before);
-        let mut first_refusal = None;
-        let mut offered = None;
-        for pattern in patterns {
-            let mut after: Vec<Assignment> = before
-                .iter()
-                .filter(|a| !(a.staff_id == person.id && a.date == date))
-                .cloned()
-                .collect();
-            after.extend(pattern.sessions().iter().map(|&s| {
-                let room_id = held
-                    .iter()
-                    .find(|a| a.session == s)
-                    .and_then(|a| a.room_id.clone());
-                Assignment {
-                    staff_id: person.id.clone(),
-                    date,
-                    session: s,
-                    site_id: site_id.to_string(),
-                    room_id,
-                }
-            }));
-            let problems_after = check(&small, &after);
-            let brought = new_hard_problems(
-                &small,
-                (&before, &problems_before),
-                (&after, &problems_after),
-                &person.id,
-                date,
-            );
-            if let Some(first) = brought.first() {
-                first_refusal.get_or_insert_with(|| first.message.clone());
-                continue;
-            }
-            let notes = problems_after
-                .iter()
-                .filter(|p| {
-                    !p.hard
-                        && matches!(p.rule, "leave_requested" | "session_request")
-                        && p.staff_ids.contains(&person.id)
-                        && !problems_before.contains(p)
-                })
-                .map(|p| p.message.clone())
-                .collect();
-            offered = Some(Offer {
-                staff_id: person.id.clone(),
-                name: person.name.clone(),
-                role: person.role,
-                now: DayPattern::of(&held.iter().map(|a| a.session).collect::<Vec<_>>()),
-                pattern,
-                booked_halves: booked_halves(input, assignments, &person.id),
-                contract_halves: contract_halves(person, &input.period),
-                notes,
-            });
-            break;
-        }
-        match offered {
-            Some(offer) => choice.offers.push(offer),
-            None => choice.barred.push(bar(first_refusal.unwrap_or_else(|| {
+        match offer_for(input, assignments, person, &held, site_id, date, session) {
+            Ok(offer) => choice.offers.push(offer),
+            Err(first_refusal) => choice.barred.push(bar(first_refusal.unwrap_or_else(|| {
                 format!(
                     "{} cannot work {} on {}",
                     person.name,
@@ -486,6 +420,83 @@ pub fn who_could_cover(
     choice
 }
 
+/// The smallest day pattern with `session` at the site that brings the person no new hard
+/// problem, as an offer; else the first refusal met (none when no pattern was tried).
+fn offer_for(
+    input: &RotaInput,
+    assignments: &[Assignment],
+    person: &PersonInput,
+    held: &[&Assignment],
+    site_id: &str,
+    date: NaiveDate,
+    session: Session,
+) -> Result<Offer, Option<String>> {
+    let mut wanted: Vec<Session> = held.iter().map(|a| a.session).collect();
+    wanted.push(session);
+    let mut patterns: Vec<DayPattern> = DayPattern::ALL
+        .into_iter()
+        .filter(|p| wanted.iter().all(|s| p.sessions().contains(s)))
+        .collect();
+    patterns.sort_by_key(|p| p.sessions().len());
+    let (small, kept) = narrowed(input, assignments, person, site_id, date);
+    let before: Vec<Assignment> = kept.iter().map(|a| (*a).clone()).collect();
+    let problems_before = check(&small, &before);
+    let mut first_refusal = None;
+    for pattern in patterns {
+        let mut after: Vec<Assignment> = before
+            .iter()
+            .filter(|a| !(a.staff_id == person.id && a.date == date))
+            .cloned()
+            .collect();
+        after.extend(pattern.sessions().iter().map(|&s| {
+            let room_id = held
+                .iter()
+                .find(|a| a.session == s)
+                .and_then(|a| a.room_id.clone());
+            Assignment {
+                staff_id: person.id.clone(),
+                date,
+                session: s,
+                site_id: site_id.to_string(),
+                room_id,
+            }
+        }));
+        let problems_after = check(&small, &after);
+        let brought = new_hard_problems(
+            &small,
+            (&before, &problems_before),
+            (&after, &problems_after),
+            &person.id,
+            date,
+        );
+        if let Some(first) = brought.first() {
+            first_refusal.get_or_insert_with(|| first.message.clone());
+            continue;
+        }
+        let notes = problems_after
+            .iter()
+            .filter(|p| {
+                !p.hard
+                    && matches!(p.rule, "leave_requested" | "session_request")
+                    && p.staff_ids.contains(&person.id)
+                    && !problems_before.contains(p)
+            })
+            .map(|p| p.message.clone())
+            .collect();
+        return Ok(Offer {
+            staff_id: person.id.clone(),
+            name: person.name.clone(),
+            role: person.role,
+            now: DayPattern::of(&held.iter().map(|a| a.session).collect::<Vec<_>>()),
+            pattern,
+            booked_halves: booked_halves(input, assignments, &person.id),
+            contract_halves: contract_halves(person, &input.period),
+            notes,
+        });
+    }
+    Err(first_refusal)
+}
+
 /// A rota with its cover, for the review page.
 pub struct RotaReview {
     pub detail: RotaDetail,
@@ -500,7 +511,7 @@ pub struct GapChoice {
     pub choice: CoverChoice,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Checks the actor manages the rota (404 when not), before a form about it is read.
     pub async fn may_change_rota(&self, actor: &Actor, id: &str) -> AppResult<()> {
         self.authorize_rota(actor, id, Permission::Manage).await

@@ -218,7 +218,7 @@ fn the_free_allowed_people_are_offered_and_nobody_a_hard_rule_bars() {
 }
 
 /// Booking anyone offered for any gap of the week brings no hard problem by the whole
-/// rota's check, so `App::edit_rota_day` saves it without an override.
+/// rota's check, so `Rota::edit_rota_day` saves it without an override.
 #[test]
 fn every_offer_for_every_gap_keeps_every_hard_rule() {
     let (input, assignments) = practice();

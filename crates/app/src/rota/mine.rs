@@ -3,7 +3,6 @@
 //! feed always agree; and which of them they may still ask to swap.
 use super::swaps::SwappableSession;
 use super::{RotaScope, load_input, period_of};
-use crate::App;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
@@ -56,7 +55,7 @@ pub fn parse_range(
     Ok((from.expect("checked"), to.expect("checked")))
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The actor's own published sessions from `from` to `to` (inclusive), by day and
     /// session. `NotFound` for an account without a staff record.
     pub async fn my_sessions(

@@ -205,7 +205,12 @@ pub fn parse_pattern(text: &str) -> Result<Option<DayPattern>, FieldError> {
         .ok_or_else(|| FieldError::new("pattern", format!("'{text}' is not a day's sessions")))
 }
 
-impl App {
+facade! {
+    /// Rotas: set-up, solving, publishing, editing, swaps, requests and cover (`app.rota()`).
+    pub struct Rota => rota;
+}
+
+impl Rota<'_> {
     async fn rota_row(
         &self,
         conn: &mut store::Conn,
@@ -314,7 +319,7 @@ impl App {
     }
 
     /// The rota's status, and once solved its assignments and problems.
-    pub async fn rota(&self, actor: &Actor, id: &str) -> AppResult<RotaDetail> {
+    pub async fn detail(&self, actor: &Actor, id: &str) -> AppResult<RotaDetail> {
         let mut conn = self.store().conn().await?;
         let row = self
             .rota_row(&mut conn, actor, id, Permission::Manage)

@@ -6,7 +6,6 @@
 use super::check;
 use super::cover::{GapCounts, cover_lines, gap_counts};
 use super::plan::{Model, RotaInput, build};
-use crate::App;
 use crate::access::Actor;
 use crate::error::AppResult;
 use domain::words;
@@ -158,7 +157,7 @@ pub fn progress_words(row: &RotaRow, seen: Option<&ProgressRow>) -> SolveProgres
     }
 }
 
-impl App {
+impl super::Rota<'_> {
     /// A rota's row and its progress in words, for whoever may read the rota.
     pub async fn rota_progress_to_read(
         &self,

@@ -2,7 +2,7 @@
 //! re-solve around the locked days.
 use super::*;
 
-impl App {
+impl super::Rota<'_> {
     /// The rota as a PDF: one site (`site`, an id) or every site, one week (`week`, 1-based)
     /// or every week, each site's week on a page of its own. Blank means all.
     pub async fn rota_pdf(
@@ -170,7 +170,7 @@ impl App {
             })),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(PublishOutcome {
             published: true,
             hard_problems,
@@ -226,41 +226,7 @@ impl App {
             .into_iter()
             .map(from_row)
             .collect::<AppResult<_>>()?;
-        let old_day: Vec<Assignment> = before
-            .iter()
-            .filter(|a| a.staff_id == edit.staff_id && a.date == date)
-            .cloned()
-            .collect();
-        let mut new_day = Vec::new();
-        if let Some(pattern) = pattern {
-            if !input.sites.iter().any(|s| s.id == edit.site_id) {
-                return Err(FieldErrors::from(FieldError::new(
-                    "site_id",
-                    "Choose a site of this rota",
-                ))
-                .into());
-            }
-            for &session in pattern.sessions() {
-                let kept_room = old_day
-                    .iter()
-                    .find(|a| a.session == session && a.site_id == edit.site_id)
-                    .and_then(|a| a.room_id.clone());
-                new_day.push(Assignment {
-                    staff_id: edit.staff_id.clone(),
-                    date,
-                    session,
-                    site_id: edit.site_id.clone(),
-                    room_id: kept_room,
-                });
-            }
-        }
-        let mut after: Vec<Assignment> = before
-            .iter()
-            .filter(|a| !(a.staff_id == edit.staff_id && a.date == date))
-            .cloned()
-            .chain(new_day)
-            .collect();
-        plan::assign_rooms(&input, &mut after);
+        let (old_day, after) = day_after_edit(&input, &before, edit, date, pattern)?;
         let problems_before = check(&input, &before);
         let problems_after = check(&input, &after);
         // A day outside the person's employment cannot be booked, even by an override, nor
@@ -284,25 +250,7 @@ impl App {
                 new_problems,
             });
         }
-        let rows: Vec<AssignmentRow> = after
-            .iter()
-            .filter(|a| a.staff_id == edit.staff_id && a.date == date)
-            .map(to_row)
-            .collect();
-        store::rota::set_staff_day(&mut tx, id, &edit.staff_id, &date.to_string(), &rows).await?;
-        // Rooms given out again elsewhere on that day and session are kept as they were.
-        store::rota::set_lock(&mut tx, id, &edit.staff_id, &date.to_string(), edit.lock).await?;
-        stale::refresh(&mut tx, id, &problems_after).await?;
-        let soft = soft_penalty(&input, &after);
-        let problems_json = serde_json::to_string(&problems_after).unwrap_or_default();
-        store::rota::set_scores(
-            &mut tx,
-            id,
-            hard_count(&problems_after),
-            soft as i64,
-            &problems_json,
-        )
-        .await?;
+        let rows = save_day_edit(&mut tx, id, edit, date, &input, &after, &problems_after).await?;
         let now = self.now();
         let change = Change {
             action: if new_problems.is_empty() {
@@ -330,10 +278,12 @@ impl App {
                 ),
                 "/me/rota",
             );
-            self.notify_staff(&mut tx, &edit.staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, &edit.staff_id, &notice)
+                .await?;
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(EditOutcome {
             saved: true,
             new_problems,
@@ -376,7 +326,7 @@ impl App {
     }
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Tells everyone with sessions in a rota just published how many they work.
     pub(crate) async fn notify_published(
         &self,
@@ -402,8 +352,89 @@ impl App {
                 ),
                 "/me/rota",
             );
-            self.notify_staff(conn, staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(conn, staff_id, &notice)
+                .await?;
         }
         Ok(())
     }
+}
+
+/// The person's day before the edit, and the whole rota after it (rooms given again).
+fn day_after_edit(
+    input: &RotaInput,
+    before: &[Assignment],
+    edit: &DayEdit,
+    date: NaiveDate,
+    pattern: Option<DayPattern>,
+) -> AppResult<(Vec<Assignment>, Vec<Assignment>)> {
+    let old_day: Vec<Assignment> = before
+        .iter()
+        .filter(|a| a.staff_id == edit.staff_id && a.date == date)
+        .cloned()
+        .collect();
+    let mut new_day = Vec::new();
+    if let Some(pattern) = pattern {
+        if !input.sites.iter().any(|s| s.id == edit.site_id) {
+            return Err(FieldErrors::from(FieldError::new(
+                "site_id",
+                "Choose a site of this rota",
+            ))
+            .into());
+        }
+        for &session in pattern.sessions() {
+            let kept_room = old_day
+                .iter()
+                .find(|a| a.session == session && a.site_id == edit.site_id)
+                .and_then(|a| a.room_id.clone());
+            new_day.push(Assignment {
+                staff_id: edit.staff_id.clone(),
+                date,
+                session,
+                site_id: edit.site_id.clone(),
+                room_id: kept_room,
+            });
+        }
+    }
+    let mut after: Vec<Assignment> = before
+        .iter()
+        .filter(|a| !(a.staff_id == edit.staff_id && a.date == date))
+        .cloned()
+        .chain(new_day)
+        .collect();
+    plan::assign_rooms(input, &mut after);
+    Ok((old_day, after))
+}
+
+/// Stores an accepted edit: the person's day, its lock, the stale marks and the scores.
+/// Returns the day's rows as stored.
+async fn save_day_edit(
+    tx: &mut store::Conn,
+    id: &str,
+    edit: &DayEdit,
+    date: NaiveDate,
+    input: &RotaInput,
+    after: &[Assignment],
+    problems_after: &[RotaProblem],
+) -> AppResult<Vec<AssignmentRow>> {
+    let rows: Vec<AssignmentRow> = after
+        .iter()
+        .filter(|a| a.staff_id == edit.staff_id && a.date == date)
+        .map(to_row)
+        .collect();
+    store::rota::set_staff_day(tx, id, &edit.staff_id, &date.to_string(), &rows).await?;
+    // Rooms given out again elsewhere on that day and session are kept as they were.
+    store::rota::set_lock(tx, id, &edit.staff_id, &date.to_string(), edit.lock).await?;
+    stale::refresh(tx, id, problems_after).await?;
+    let soft = soft_penalty(input, after);
+    let problems_json = serde_json::to_string(problems_after).unwrap_or_default();
+    store::rota::set_scores(
+        tx,
+        id,
+        hard_count(problems_after),
+        soft as i64,
+        &problems_json,
+    )
+    .await?;
+    Ok(rows)
 }

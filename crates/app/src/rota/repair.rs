@@ -13,7 +13,7 @@ use super::{PublishOutcome, stale_rota, to_row};
 use crate::access::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::DayPattern;
 use rota::model::Request;
@@ -275,7 +275,7 @@ pub struct RepairProposal {
     pub problems_left: Vec<RotaProblem>,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Proposes a repair of a marked published rota (`repair_assignments` of the problems
     /// changes brought and that are still true) and keeps it to be published; nothing of
     /// the rota changes yet.
@@ -438,7 +438,9 @@ impl App {
                 ),
                 "/me/rota",
             );
-            self.notify_staff(&mut tx, staff_id, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, staff_id, &notice)
+                .await?;
         }
         let change = Change {
             action: "repaired",
@@ -454,7 +456,7 @@ impl App {
             })),
         };
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(PublishOutcome {
             published: true,
             hard_problems: Vec::new(),

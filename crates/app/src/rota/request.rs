@@ -2,7 +2,6 @@
 //! its field, after the actor's right to ask for rotas (and for this PCN or practice) is
 //! checked — someone who may not ask learns nothing from the field errors.
 use super::{MAX_TIME_LIMIT, RotaScope};
-use crate::App;
 use crate::access::{Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use domain::account::UserRole;
@@ -75,7 +74,7 @@ pub fn parse_request(
     Ok((scope.expect("checked"), period.expect("checked"), limit))
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The rota's row alone (status, progress, scores so far), for following a solve
     /// without loading and checking the whole rota each time.
     pub async fn rota_summary(&self, actor: &Actor, id: &str) -> AppResult<store::rota::RotaRow> {

@@ -6,7 +6,7 @@ use super::swaps::{Decision, GiveUp, rota_after};
 use super::{EditOutcome, RotaProblem, RotaScope, scope_practices};
 use crate::access::{self, Actor, Permission};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::account::UserRole;
 use domain::rota::{Session, SessionWish};
@@ -78,7 +78,7 @@ fn parse_session(text: &str) -> AppResult<Session> {
     Session::parse(text).map_err(|_| AppError::Internal(format!("stored session '{text}'")))
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The requests the actor (a practice or PCN manager) decides, soonest first: open swap
     /// and cover requests on the published rotas they manage, and open requests for a
     /// session off that such a rota books, from today on.

@@ -4,7 +4,7 @@
 use crate::access::{self, Actor};
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::{Session, SessionRequest, SessionRequestForm, SessionWish};
 use store::rota::SessionRequestRow;
@@ -40,7 +40,7 @@ pub(super) async fn requester(
     }
 }
 
-impl App {
+impl super::Rota<'_> {
     /// A person's session requests from today on, for them or their manager.
     pub async fn session_requests(
         &self,
@@ -121,16 +121,18 @@ impl App {
             )
             .about(staff_id);
             for ods in &person.draft.practices {
-                self.notify_managers(&mut tx, ods.as_str(), None, &notice)
+                self.notifications()
+                    .notify_managers(&mut tx, ods.as_str(), None, &notice)
                     .await?;
             }
             if let domain::org::Employer::Pcn(pcn) = &person.draft.employer {
-                self.notify_managers(&mut tx, pcn.as_str(), None, &notice)
+                self.notifications()
+                    .notify_managers(&mut tx, pcn.as_str(), None, &notice)
                     .await?;
             }
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(stored)
     }
 

@@ -3,7 +3,7 @@
 use super::{RotaScope, rules_from_row, scope_practices};
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::role::StaffGroup;
 use domain::rota::{
     CoverForm, CoverNeed, CoverRequirement, RotaRules, RotaRulesForm, Session, SessionTimes,
@@ -362,12 +362,16 @@ async fn managed_site(
     crate::access::site_checked(conn, actor, site_id, Permission::Manage).await
 }
 
-impl App {
+impl super::Rota<'_> {
     /// What a practice's demand forecast suggests for its cover (`suggest_cover`), from the
     /// sessions its team works. A practice whose area has no appointment data has no
     /// forecast: its suggestion is empty rather than an error.
     pub async fn suggested_cover(&self, actor: &Actor, ods: &str) -> AppResult<PracticeSuggestion> {
-        let dc = match self.demand_capacity(actor, Tenant::Practice(ods)).await {
+        let dc = match self
+            .demand()
+            .demand_capacity(actor, Tenant::Practice(ods))
+            .await
+        {
             Ok(dc) => dc,
             Err(AppError::Forbidden) => return Err(AppError::Forbidden),
             Err(_) => {
@@ -627,7 +631,7 @@ impl App {
             after: json(&row),
         };
         commit_with_audit(tx, Some(actor), change, &self.now()).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(super::stale::Checked::Done(()))
     }
 

@@ -94,7 +94,7 @@ pub(super) fn hard_count(problems: &[RotaProblem]) -> i64 {
     problems.iter().filter(|p| p.hard).count() as i64
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Claims the next queued rota (or one whose worker died) and solves it, writing its
     /// progress as it goes. Returns the rota's id, or `None` when nothing was waiting.
     pub async fn run_next_rota_job(
@@ -353,7 +353,7 @@ pub struct CliSolve {
     pub assignments: usize,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// Solves a rota from the command line, run by whoever holds the database: the rota is
     /// stored (unpublished) and audited like one asked for on the web, then solved here.
     pub async fn solve_rota_now(

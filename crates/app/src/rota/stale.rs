@@ -10,7 +10,6 @@
 use super::check::{RotaProblem, check};
 use super::plan::{Assignment, RotaInput};
 use super::{RotaScope, from_row, load_input, locked_days, period_of};
-use crate::App;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice};
@@ -337,7 +336,7 @@ pub struct StaleSummary {
     pub problems: Vec<RotaProblem>,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// After a change's write, in its transaction: what it broke in the watched rotas (`what`
     /// names the change in the managers' notice; `about`, the person it names). When
     /// it broke something and the user has not confirmed, returns the breaks (the caller
@@ -388,13 +387,14 @@ impl App {
                 Some(staff_id) => notice.about(staff_id),
                 None => notice,
             };
-            self.notify_managers(conn, &row.scope_code, None, &notice)
+            self.notifications()
+                .notify_managers(conn, &row.scope_code, None, &notice)
                 .await?;
         }
         Ok(None)
     }
 
-    /// The marks of some rotas the actor has listed (`App::rotas`), each with the problems
+    /// The marks of some rotas the actor has listed (`Rota::rotas`), each with the problems
     /// still true; rotas not marked, or whose problems are all put right, are left out.
     pub async fn stale_summaries(
         &self,

@@ -8,7 +8,7 @@ use super::{
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
 use crate::notifications::{Kind, Notice};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::Session;
 use domain::{FieldError, FieldErrors};
@@ -34,7 +34,7 @@ pub struct SwapForm {
     pub note: String,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The actor asks to give up one of their published sessions.
     pub async fn request_swap(&self, actor: &Actor, form: &SwapForm) -> AppResult<String> {
         let staff_id = actor.staff_id.clone().ok_or(AppError::Forbidden)?;
@@ -88,33 +88,7 @@ impl App {
         }
         let with = form.with_staff_id.trim();
         if !with.is_empty() {
-            let (input, _) =
-                load_input(&mut tx, &RotaScope::of_row(&rota), period_of(&rota)?).await?;
-            let Some(colleague) = input
-                .people
-                .iter()
-                .find(|p| p.id == with && p.id != staff_id)
-            else {
-                return Err(FieldErrors::from(FieldError::new(
-                    "with_staff_id",
-                    "Choose a colleague on this rota",
-                ))
-                .into());
-            };
-            if assignments.iter().any(|a| {
-                a.staff_id == with && a.day == date.to_string() && a.session == session.code()
-            }) {
-                return Err(FieldErrors::from(FieldError::new(
-                    "with_staff_id",
-                    format!(
-                        "{} already works the {} session on {}: choose someone else, or anyone",
-                        colleague.name,
-                        session.label(),
-                        crate::long_date(date)
-                    ),
-                ))
-                .into());
-            }
+            check_colleague(&mut tx, &rota, &assignments, &staff_id, with, date, session).await?;
         }
         let now = self.now();
         let swap = SwapRow {
@@ -151,7 +125,8 @@ impl App {
             format!("/rotas/{}", rota.id),
         )
         .about(&staff_id);
-        self.notify_managers(&mut tx, &rota.scope_code, Some(&actor.user_id), &notice)
+        self.notifications()
+            .notify_managers(&mut tx, &rota.scope_code, Some(&actor.user_id), &notice)
             .await?;
         if !with.is_empty() {
             let notice = Notice::new(
@@ -163,10 +138,12 @@ impl App {
                 "/me/rota",
             )
             .about(&staff_id);
-            self.notify_staff(&mut tx, with, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, with, &notice)
+                .await?;
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(swap.id)
     }
 
@@ -298,7 +275,9 @@ impl App {
             ),
             "/me/rota",
         );
-        self.notify_staff(&mut tx, &swap.staff_id, &notice).await?;
+        self.notifications()
+            .notify_staff(&mut tx, &swap.staff_id, &notice)
+            .await?;
         if approve && let Some(colleague) = &swap.with_staff_id {
             let notice = Notice::new(
                 Kind::Rota,
@@ -306,10 +285,12 @@ impl App {
                 "/me/rota",
             )
             .about(&swap.staff_id);
-            self.notify_staff(&mut tx, colleague, &notice).await?;
+            self.notifications()
+                .notify_staff(&mut tx, colleague, &notice)
+                .await?;
         }
         commit_with_audit(tx, Some(actor), change, &now).await?;
-        self.email_nudge();
+        self.notifications().email_nudge();
         Ok(EditOutcome {
             saved: true,
             new_problems,
@@ -474,7 +455,7 @@ pub struct SwappableSession {
     pub request: Option<SwapRow>,
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The rota a request belongs to, for its manager.
     pub async fn swap_rota(&self, actor: &Actor, swap_id: &str) -> AppResult<String> {
         let mut conn = self.store().conn().await?;
@@ -485,4 +466,44 @@ impl App {
             .await?;
         Ok(swap.rota_id)
     }
+}
+
+/// Checks the colleague a swap asks for: on the rota, and free that session.
+async fn check_colleague(
+    tx: &mut store::Conn,
+    rota: &store::rota::RotaRow,
+    assignments: &[store::rota::AssignmentRow],
+    staff_id: &str,
+    with: &str,
+    date: NaiveDate,
+    session: Session,
+) -> AppResult<()> {
+    let (input, _) = load_input(tx, &RotaScope::of_row(rota), period_of(rota)?).await?;
+    let Some(colleague) = input
+        .people
+        .iter()
+        .find(|p| p.id == with && p.id != staff_id)
+    else {
+        return Err(FieldErrors::from(FieldError::new(
+            "with_staff_id",
+            "Choose a colleague on this rota",
+        ))
+        .into());
+    };
+    if assignments
+        .iter()
+        .any(|a| a.staff_id == with && a.day == date.to_string() && a.session == session.code())
+    {
+        return Err(FieldErrors::from(FieldError::new(
+            "with_staff_id",
+            format!(
+                "{} already works the {} session on {}: choose someone else, or anyone",
+                colleague.name,
+                session.label(),
+                crate::long_date(date)
+            ),
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -3,7 +3,6 @@
 //! people), narrowed to that practice's people and sites; a practice manager of another
 //! practice or PCN finds no such rota (404), as for any rota out of reach.
 use super::{RotaDetail, detail_of};
-use crate::App;
 use crate::access::{Actor, Permission};
 use crate::error::{AppError, AppResult};
 use domain::account::UserRole;
@@ -19,7 +18,7 @@ pub enum RotaReach {
     Practice(String),
 }
 
-impl App {
+impl super::Rota<'_> {
     /// The rota's row and how far the actor reaches into it; `NotFound` when not at all.
     pub(crate) async fn rota_reach(
         &self,

@@ -2,7 +2,7 @@
 //! evidence, a manager's verification and the evidence file.
 use super::*;
 
-impl App {
+impl super::Training<'_> {
     /// A person's training: what applies to them and every record they hold.
     pub async fn person_training(
         &self,

@@ -64,7 +64,7 @@ impl std::fmt::Display for ReminderSummary {
     }
 }
 
-impl App {
+impl super::Training<'_> {
     /// Emails each person whose training expires within 30 days (once per record and
     /// expiry date) and each manager a weekly digest (once per ISO week) of what is expired,
     /// expiring or missing in their team. Each message is claimed in the database before it
@@ -137,7 +137,7 @@ async fn remind_person<M: Mailer>(
     summary: &mut ReminderSummary,
 ) -> AppResult<()> {
     // Someone whose account says "not by email" for training has the notice
-    // in their inbox only (`App::notify_due`).
+    // in their inbox only (`Notifications::notify_due`).
     let mut wants = true;
     for user_id in store::notifications::accounts_of_staff(conn, &row.staff_id).await? {
         wants &= store::notifications::wants_email(

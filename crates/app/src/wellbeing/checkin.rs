@@ -6,7 +6,7 @@ use super::seal::{self, SealedAnswer};
 use super::{checkin_tenant, home_practice, questionnaire};
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::role::StaffGroup;
 use domain::wellbeing::{AnswerForm, Period};
 use serde::Serialize;
@@ -26,7 +26,7 @@ pub struct CurrentCheckin {
     pub threshold: u32,
 }
 
-impl App {
+impl super::Wellbeing<'_> {
     /// The check-in open to the actor now, and whether they have answered it.
     pub async fn current_checkin(&self, actor: &Actor) -> AppResult<CurrentCheckin> {
         let mut conn = self.store().conn().await?;

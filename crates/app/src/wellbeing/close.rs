@@ -2,7 +2,6 @@
 //! one transaction, each under a fresh random id, and the boxes deleted. Run before every
 //! read of results, so a report never shows a closed period half published.
 use super::seal::{self, SealedAnswer};
-use crate::App;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use domain::role::StaffGroup;
@@ -14,7 +13,7 @@ pub fn has_closed(period: &Period, today: NaiveDate) -> bool {
     period.end < today
 }
 
-impl App {
+impl super::Wellbeing<'_> {
     /// Publishes the sealed answers of every period that has closed; returns how many.
     /// A box this process's key cannot open (sealed under another key) is left in place
     /// and logged, never deleted: the operator may still bring the right key back.

@@ -28,7 +28,7 @@ pub use workload::{
 
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
-use crate::{App, Change, commit_with_audit, json};
+use crate::{Change, commit_with_audit, json};
 use domain::account::UserRole;
 use domain::org::Employer;
 use domain::staff::Employment;
@@ -78,7 +78,12 @@ pub(crate) async fn questionnaire(
     )
 }
 
-impl App {
+facade! {
+    /// Wellbeing check-ins, workload and the anonymous report (`app.wellbeing()`).
+    pub struct Wellbeing => wellbeing;
+}
+
+impl Wellbeing<'_> {
     pub(crate) async fn me(&self, conn: &mut Conn, actor: &Actor) -> AppResult<StaffRecord> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::Forbidden)?;
         store::staff::get(conn, staff_id)

@@ -4,7 +4,6 @@
 //! they answered, and a count below the threshold narrows down who.
 use super::close::has_closed;
 use super::{checkin_tenant, questionnaire};
-use crate::App;
 use crate::access::{Actor, Permission, Tenant};
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
@@ -185,7 +184,7 @@ pub struct PcnWellbeing {
     pub services: Vec<ServiceRecord>,
 }
 
-impl App {
+impl super::Wellbeing<'_> {
     /// A practice's check-in results by closed period, each group withheld below the
     /// threshold; of the open period only its dates.
     pub async fn wellbeing_report(&self, actor: &Actor, ods: &str) -> AppResult<WellbeingReport> {

@@ -1,6 +1,5 @@
 //! Workload signals from contracts and leave balances. The signals of the sessions worked
 //! are checked on each rota before it is published and shown there (`rota::check`).
-use crate::App;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
 use crate::leave_balance::{PersonBalance, balance_of, balances_of};
@@ -110,7 +109,7 @@ pub struct TeamWorkload {
     pub unavailable: Vec<UnavailableSignal>,
 }
 
-impl App {
+impl super::Wellbeing<'_> {
     /// The actor's own workload signals.
     pub async fn my_workload(&self, actor: &Actor) -> AppResult<MyWorkload> {
         let mut conn = self.store().conn().await?;

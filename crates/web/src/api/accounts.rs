@@ -58,6 +58,7 @@ async fn invite(
 ) -> ApiResult<Response> {
     let id = state
         .app
+        .accounts()
         .invite(
             &user.actor,
             &body.email,
@@ -112,6 +113,7 @@ async fn accept(
     };
     match state
         .app
+        .accounts()
         .accept_invitation(&token, &form)
         .await
         .map_err(api)?
@@ -162,6 +164,7 @@ async fn reset(
 ) -> ApiResult<Response> {
     match state
         .app
+        .accounts()
         .reset_password(&token, &body.password, None)
         .await
         .map_err(api)?
@@ -192,7 +195,7 @@ async fn accounts(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<Json<Vec<AccountDto>>> {
-    let accounts = state.app.accounts(&user.actor).await.map_err(api)?;
+    let accounts = state.app.accounts().list(&user.actor).await.map_err(api)?;
     Ok(Json(
         accounts
             .into_iter()
@@ -221,6 +224,7 @@ async fn disable(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .accounts()
         .set_account_disabled(&user.actor, &id, true)
         .await
         .map_err(api)?;
@@ -238,6 +242,7 @@ async fn enable(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .accounts()
         .set_account_disabled(&user.actor, &id, false)
         .await
         .map_err(api)?;

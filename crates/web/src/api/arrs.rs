@@ -58,12 +58,14 @@ async fn year(
 ) -> ApiResult<Json<ArrsYearDto>> {
     state
         .app
+        .funding()
         .arrs_may_view_aggregates(&user.actor, &code)
         .await
         .map_err(api)?;
     let year = app::arrs::parse_year(&year).map_err(api)?;
     let s = state
         .app
+        .funding()
         .arrs_summary(&user.actor, &code, year)
         .await
         .map_err(api)?;
@@ -130,12 +132,14 @@ async fn claim(
 ) -> ApiResult<Json<ClaimDto>> {
     state
         .app
+        .funding()
         .arrs_may_view(&user.actor, &code)
         .await
         .map_err(api)?;
     let year = app::arrs::parse_year(&year).map_err(api)?;
     let view = state
         .app
+        .funding()
         .arrs_claim(&user.actor, &code, year, &month)
         .await
         .map_err(api)?;

@@ -79,6 +79,7 @@ async fn audit(
     if params.format.eq_ignore_ascii_case("csv") {
         let bytes = state
             .app
+            .audit()
             .audit_csv(&user.actor, &query)
             .await
             .map_err(api)?;
@@ -86,6 +87,7 @@ async fn audit(
     }
     let page = state
         .app
+        .audit()
         .audit_search(&user.actor, &query)
         .await
         .map_err(api)?;
@@ -129,6 +131,7 @@ pub(crate) async fn person_export(
 ) -> ApiResult<Response> {
     let bytes = state
         .app
+        .register()
         .export_person(&user.actor, &id)
         .await
         .map_err(api)?;

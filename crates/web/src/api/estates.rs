@@ -91,6 +91,7 @@ async fn utilisation(
 ) -> ApiResult<Json<SiteUseDto>> {
     let u = state
         .app
+        .estates()
         .site_utilisation(&user.actor, &id, &period)
         .await
         .map_err(api)?;

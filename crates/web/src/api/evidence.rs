@@ -41,6 +41,7 @@ async fn pack(
         figures,
     } = state
         .app
+        .evidence()
         .evidence_pack(&user.actor, scope, format, snapshot)
         .await
         .map_err(api)?;

@@ -93,6 +93,7 @@ async fn balance(
 ) -> ApiResult<Json<LeaveBalanceDto>> {
     let p = state
         .app
+        .leave()
         .leave_balance(&user.actor, &id)
         .await
         .map_err(api)?;
@@ -127,6 +128,7 @@ async fn set_entitlement(
     };
     let p = state
         .app
+        .leave()
         .set_leave_entitlement(&user.actor, &id, &form)
         .await
         .map_err(api)?;
@@ -144,6 +146,7 @@ async fn team(
 ) -> ApiResult<Json<Vec<LeaveBalanceDto>>> {
     let team = state
         .app
+        .leave()
         .team_leave_balances(&user.actor, &ods)
         .await
         .map_err(api)?;

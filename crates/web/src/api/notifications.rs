@@ -50,7 +50,12 @@ async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
 ) -> ApiResult<Json<Vec<NotificationDto>>> {
-    let list = state.app.notifications(&user.actor).await.map_err(api)?;
+    let list = state
+        .app
+        .notifications()
+        .list(&user.actor)
+        .await
+        .map_err(api)?;
     Ok(Json(list.into_iter().map(dto).collect()))
 }
 
@@ -66,6 +71,7 @@ async fn read(
 ) -> ApiResult<Json<NotificationDto>> {
     let n = state
         .app
+        .notifications()
         .mark_notification_read(&user.actor, &id)
         .await
         .map_err(api)?;

@@ -51,6 +51,7 @@ async fn create_ics(
 ) -> ApiResult<Response> {
     state
         .app
+        .organisations()
         .create_ics(Some(&user.actor), &body.code, &body.name)
         .await
         .map_err(api)?;
@@ -81,6 +82,7 @@ async fn create_pcn(
 ) -> ApiResult<Response> {
     state
         .app
+        .organisations()
         .create_pcn(Some(&user.actor), &body.code, &body.name, &body.ics)
         .await
         .map_err(api)?;
@@ -114,6 +116,7 @@ async fn set_pcn(
 ) -> ApiResult<StatusCode> {
     state
         .app
+        .organisations()
         .set_practice_pcn(Some(&user.actor), &ods, &body.pcn, &body.from)
         .await
         .map_err(api)?;
@@ -265,27 +268,33 @@ async fn import_file(
     let actor = Some(&user.actor);
     let summary = match kind.as_str() {
         "ods-practices" => app
+            .imports()
             .import_ods_practices(actor, &file_name, &body)
             .await
             .map(|s| s.to_string()),
         "list-sizes" => app
+            .imports()
             .import_list_sizes(actor, &file_name, &body)
             .await
             .map(|s| s.to_string()),
         "appointments" => app
+            .demand()
             .import_appointments(actor, &file_name, std::io::Cursor::new(body))
             .await
             .map(|s| s.to_string()),
         "pcn-membership" => app
+            .organisations()
             .import_pcn_membership(actor, &file_name, &body, params.ics.as_deref())
             .await
             .map(|s| s.to_string()),
         "payments" => app
+            .funding()
             .import_payments(actor, &file_name, &body, params.year.as_deref())
             .await
             .map(|s| s.to_string()),
         "staff" => match params.practice.as_deref().map(str::trim) {
             Some(ods) if !ods.is_empty() => app
+                .imports()
                 .import_staff_for_practice(
                     &user.actor,
                     &ods.to_ascii_uppercase(),

@@ -97,6 +97,7 @@ async fn practice_payments(
 ) -> ApiResult<Json<PracticePaymentsDto>> {
     let p = state
         .app
+        .funding()
         .practice_payments(&user.actor, &ods)
         .await
         .map_err(api)?;
@@ -169,6 +170,7 @@ async fn pcn_payments(
 ) -> ApiResult<Json<PcnPaymentsDto>> {
     let p = state
         .app
+        .funding()
         .pcn_payments(&user.actor, &code)
         .await
         .map_err(api)?;

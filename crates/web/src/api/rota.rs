@@ -85,6 +85,7 @@ async fn request_rota(
     };
     let id = state
         .app
+        .rota()
         .request_rota_fields(&user.actor, &request)
         .await
         .map_err(api)?;
@@ -162,6 +163,7 @@ async fn rota_status(
 ) -> ApiResult<Json<RotaStatusDto>> {
     let (summary, words) = state
         .app
+        .rota()
         .rota_progress_to_read(&user.actor, &id)
         .await
         .map_err(api)?;
@@ -170,6 +172,7 @@ async fn rota_status(
         if matches!(summary.status.as_str(), "done" | "cancelled") {
             let detail = state
                 .app
+                .rota()
                 .rota_to_read(&user.actor, &id)
                 .await
                 .map_err(api)?;
@@ -235,6 +238,7 @@ async fn assignments(
 ) -> ApiResult<Json<Vec<AssignmentDto>>> {
     let detail = state
         .app
+        .rota()
         .rota_to_read(&user.actor, &id)
         .await
         .map_err(api)?;
@@ -355,7 +359,12 @@ async fn publish(
         version,
         override_rules,
     };
-    let outcome = match state.app.publish_rota(&user.actor, &id, &request).await {
+    let outcome = match state
+        .app
+        .rota()
+        .publish_rota(&user.actor, &id, &request)
+        .await
+    {
         Ok(outcome) => outcome,
         // Changed since `version`, or still being solved: the same body as a refusal for
         // hard rules, with no problems listed, so every 409 has the documented shape.
@@ -407,7 +416,12 @@ async fn cancel(
     Path(id): Path<String>,
     ApiJson(_body): ApiJson<serde_json::Value>,
 ) -> ApiResult<StatusCode> {
-    state.app.cancel_rota(&user.actor, &id).await.map_err(api)?;
+    state
+        .app
+        .rota()
+        .cancel_rota(&user.actor, &id)
+        .await
+        .map_err(api)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -427,6 +441,7 @@ async fn my_calendar(
 ) -> ApiResult<Json<CalendarDto>> {
     let token = state
         .app
+        .rota()
         .my_calendar_token(&user.actor)
         .await
         .map_err(api)?;
@@ -448,7 +463,7 @@ async fn calendar_feed(
         .strip_suffix(".ics")
         .filter(|t| !t.is_empty())
         .ok_or(WebError::Page(AppError::NotFound))?;
-    let ics = state.app.calendar_ics(token).await?;
+    let ics = state.app.rota().calendar_ics(token).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),

@@ -70,6 +70,7 @@ async fn my_rota(
     .map_err(|e| api(e.into()))?;
     let sessions = state
         .app
+        .rota()
         .my_sessions(&user.actor, from, to)
         .await
         .map_err(api)?;
@@ -132,8 +133,8 @@ async fn rotas(
         .map(str::trim)
         .filter(|p| !p.is_empty());
     let rows = match practice {
-        Some(ods) => state.app.rotas_covering(&user.actor, ods).await,
-        None => state.app.rotas(&user.actor).await,
+        Some(ods) => state.app.rota().rotas_covering(&user.actor, ods).await,
+        None => state.app.rota().rotas(&user.actor).await,
     }
     .map_err(|e| match e {
         // A practice out of reach is not revealed.

@@ -62,6 +62,7 @@ pub(crate) async fn training_matrix(
 ) -> Result<Json<TrainingMatrixDto>, WebError> {
     let matrix = state
         .app
+        .training()
         .training_matrix(&user.actor, Tenant::Practice(&ods), &Default::default())
         .await
         .map_err(api)?;
@@ -142,6 +143,7 @@ pub(crate) async fn create_training_record(
     let (record, evidence) = record_from_multipart(&mut form);
     let id = state
         .app
+        .training()
         .add_training_record(&user.actor, &staff_id, &record, evidence)
         .await
         .map_err(api)?;

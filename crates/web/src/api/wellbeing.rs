@@ -44,7 +44,12 @@ pub(crate) struct CheckinDto {
 #[utoipa::path(get, path = "/api/checkins/current",
     responses((status = 200, body = CheckinDto, description = "the check-in open to the logged-in person"), (status = 401), (status = 403, description = "the account is not linked to a member of staff")))]
 async fn current(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<CheckinDto>> {
-    let c = state.app.current_checkin(&user.actor).await.map_err(api)?;
+    let c = state
+        .app
+        .wellbeing()
+        .current_checkin(&user.actor)
+        .await
+        .map_err(api)?;
     Ok(Json(CheckinDto {
         questionnaire_id: c.questionnaire_id,
         questions: c.questions,
@@ -89,6 +94,7 @@ async fn answer(
     let form = AnswerForm::from_scores(&body.answers, body.comment);
     let period = state
         .app
+        .wellbeing()
         .submit_checkin(&user.actor, &form)
         .await
         .map_err(api)?;
@@ -190,6 +196,7 @@ async fn report(
 ) -> ApiResult<Json<WellbeingDto>> {
     let r = state
         .app
+        .wellbeing()
         .wellbeing_report(&user.actor, &ods)
         .await
         .map_err(api)?;

@@ -181,7 +181,7 @@ async fn link_page(
     purpose: Purpose,
     link: &str,
 ) -> Result<Response, WebError> {
-    match state.app.open_link(purpose, link).await? {
+    match state.app.accounts().open_link(purpose, link).await? {
         Ok(open) => {
             let lead = lead_for(purpose, &open);
             let page = account_page(
@@ -213,8 +213,8 @@ async fn link_submit(
         password_again: Some(form.password_again.clone()),
     };
     let result = match purpose {
-        Purpose::Setup => state.app.complete_setup(link, &account).await,
-        _ => state.app.accept_invitation(link, &account).await,
+        Purpose::Setup => state.app.accounts().complete_setup(link, &account).await,
+        _ => state.app.accounts().accept_invitation(link, &account).await,
     };
     match result {
         Ok(LinkOutcome::Done(actor)) => {
@@ -223,7 +223,7 @@ async fn link_submit(
         }
         Ok(LinkOutcome::Dead(dead)) => dead_page(&token, purpose, dead),
         Err(AppError::Invalid(errors)) => {
-            let lead = match state.app.open_link(purpose, link).await? {
+            let lead = match state.app.accounts().open_link(purpose, link).await? {
                 Ok(open) => lead_for(purpose, &open),
                 Err(_) => String::new(),
             };
@@ -314,6 +314,7 @@ pub(crate) fn start_reset(state: &AppState, email: String) {
     );
     tokio::spawn(async move {
         if let Err(error) = app
+            .accounts()
             .request_password_reset(&email, mailer.as_ref(), &url)
             .await
         {
@@ -368,7 +369,12 @@ pub(crate) async fn reset_page_for(
     token: CsrfToken,
     Path(link): Path<String>,
 ) -> Result<Response, WebError> {
-    match state.app.open_link(Purpose::PasswordReset, &link).await? {
+    match state
+        .app
+        .accounts()
+        .open_link(Purpose::PasswordReset, &link)
+        .await?
+    {
         Ok(_) => {
             let page = reset_page(anonymous(&token)?, &link, None);
             Ok((token, page).into_response())
@@ -393,6 +399,7 @@ pub(crate) async fn reset_submit(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .accounts()
         .reset_password(&link, &form.password, Some(&form.password_again))
         .await;
     match result {

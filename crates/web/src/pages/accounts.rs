@@ -39,7 +39,7 @@ async fn accounts_page_with(
     problem: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let accounts = state.app.accounts(&user.actor).await?;
+    let accounts = state.app.accounts().list(&user.actor).await?;
     let page = AccountsPage {
         ctx: page_ctx(&user.actor, &token, "/accounts")?,
         accounts,
@@ -110,7 +110,11 @@ pub(crate) async fn account_disable(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
-    let result = state.app.set_account_disabled(&user.actor, &id, true).await;
+    let result = state
+        .app
+        .accounts()
+        .set_account_disabled(&user.actor, &id, true)
+        .await;
     account_change(&state, &user, token, result, "account-disabled").await
 }
 
@@ -123,6 +127,7 @@ pub(crate) async fn account_enable(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .accounts()
         .set_account_disabled(&user.actor, &id, false)
         .await;
     account_change(&state, &user, token, result, "account-enabled").await
@@ -143,6 +148,7 @@ pub(crate) async fn account_role(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .accounts()
         .change_account_role(&user.actor, &id, &form.role)
         .await;
     account_change(&state, &user, token, result, "role-changed").await
@@ -170,7 +176,7 @@ async fn invite_fields(
     user: &CurrentUser,
     form: &InviteForm,
 ) -> Result<Vec<FieldView>, WebError> {
-    let targets = state.app.invite_targets(&user.actor).await?;
+    let targets = state.app.accounts().invite_targets(&user.actor).await?;
     let mut roles: Vec<(String, String)> = Vec::new();
     for target in &targets {
         for role in &target.roles {
@@ -219,6 +225,7 @@ pub(crate) async fn invite_submit(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .accounts()
         .invite(
             &user.actor,
             &form.email,
@@ -319,6 +326,7 @@ pub(crate) async fn password_submit(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .accounts()
         .change_password(
             &user.actor,
             &form.current_password,

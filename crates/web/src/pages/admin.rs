@@ -118,7 +118,11 @@ async fn render(
     failed: Failed,
     done: String,
 ) -> Result<Response, WebError> {
-    let overview = state.app.admin_overview(&user.actor).await?;
+    let overview = state
+        .app
+        .organisations()
+        .admin_overview(&user.actor)
+        .await?;
     let mut summary = FormView::default();
     let mut view = |fields: Vec<FieldView>, errors: Option<(&FieldErrors, &str)>| match errors {
         Some((errors, prefix)) => {
@@ -184,6 +188,7 @@ pub(crate) async fn ics_create(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .organisations()
         .create_ics(Some(&user.actor), &input.code, &input.name)
         .await;
     saved_or_again(result, "/admin?done=ics", |errors| {
@@ -206,6 +211,7 @@ pub(crate) async fn pcn_create(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .organisations()
         .create_pcn(Some(&user.actor), &input.code, &input.name, &input.ics)
         .await;
     saved_or_again(result, "/admin?done=pcn", |errors| {
@@ -228,6 +234,7 @@ pub(crate) async fn membership_create(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .organisations()
         .set_practice_pcn(Some(&user.actor), &input.practice, &input.pcn, &input.from)
         .await;
     saved_or_again(result, "/admin?done=member", |errors| {
@@ -257,7 +264,11 @@ pub(crate) async fn practice_history(
     token: CsrfToken,
     Path(ods): Path<String>,
 ) -> Result<Response, WebError> {
-    let (practice, history) = state.app.membership_history(&user.actor, &ods).await?;
+    let (practice, history) = state
+        .app
+        .organisations()
+        .membership_history(&user.actor, &ods)
+        .await?;
     let rows = history
         .iter()
         .rev()

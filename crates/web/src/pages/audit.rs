@@ -130,7 +130,7 @@ pub(crate) async fn audit_page(
     .iter()
     .any(|v| !v.trim().is_empty());
     let result = match AuditQuery::parse(&form) {
-        Ok(query) => state.app.audit_search(&user.actor, &query).await,
+        Ok(query) => state.app.audit().audit_search(&user.actor, &query).await,
         Err(errors) => Err(AppError::Invalid(errors)),
     };
     let (lines, person_name, page, has_next, errors) = match result {

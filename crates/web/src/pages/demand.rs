@@ -304,9 +304,14 @@ async fn show(
 ) -> Result<Response, WebError> {
     let view = state
         .app
+        .demand()
         .demand_capacity(&user.actor, scope.tenant())
         .await?;
-    let effects = state.app.scenario_effects(scope.tenant(), &view).await?;
+    let effects = state
+        .app
+        .demand()
+        .scenario_effects(scope.tenant(), &view)
+        .await?;
     let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()))?;
     let drawn = chosen
         .and_then(|id| effects.iter().find(|e| e.id == id))
@@ -381,6 +386,7 @@ async fn save(
     let form = ScenarioForm::from_fields(&fields);
     match state
         .app
+        .demand()
         .save_scenario(&user.actor, scope.tenant(), &form)
         .await
     {
@@ -431,6 +437,125 @@ pub(crate) async fn pcn_scenario(
     save(state, user, token, Scope::Pcn(&code), fields).await
 }
 
+/// One category's section (GP, or other practice staff): its summary, weeks, chart and
+/// table; none when the view has no rows of it.
+fn hcp_section(
+    view: &DemandCapacity,
+    drawn: Option<&ScenarioEffect>,
+    hcp: &str,
+    title: &'static str,
+    id: &'static str,
+) -> Option<HcpSection> {
+    let rows: Vec<&GapRow> = view.rows.iter().filter(|r| r.hcp_type == hcp).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let forecast: Vec<&&GapRow> = rows.iter().filter(|r| r.forecast).collect();
+    let short_months = forecast.iter().filter(|r| r.gap() < 0.0).count();
+    let total_gap: f64 = forecast.iter().map(|r| r.gap()).sum();
+    let summary = if short_months == 0 {
+        format!(
+            "Safe capacity covers the forecast in all {} months ahead.",
+            forecast.len()
+        )
+    } else {
+        let short = thousands(
+            (-forecast
+                .iter()
+                .filter(|r| r.gap() < 0.0)
+                .map(|r| r.gap())
+                .sum::<f64>())
+            .round() as i64,
+        );
+        if total_gap >= 0.0 {
+            format!(
+                "Short of safe capacity in {short_months} of the {} months ahead ({short} appointments in all); over the year safe capacity covers the forecast.",
+                forecast.len(),
+            )
+        } else {
+            format!(
+                "Short of safe capacity in {short_months} of the {} months ahead: {short} appointments in all; over the year, about {} a week.",
+                forecast.len(),
+                thousands((-total_gap / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
+            )
+        }
+    };
+    let weeks = view
+        .weeks
+        .iter()
+        .filter(|(_, h, _, _)| h == hcp)
+        .map(|(monday, _, d, c)| {
+            let from_rota = view.rota_weeks.contains(monday);
+            (
+                format!(
+                    "{}{}",
+                    monday.format("%-d %b %Y"),
+                    if from_rota { " (published rota)" } else { "" }
+                ),
+                thousands(d.round() as i64),
+                thousands(c.round() as i64),
+                thousands((c - d).round() as i64).replace('-', "−"),
+                c < d,
+            )
+        })
+        .collect();
+    let what_if = drawn.map(|e| WhatIfLine {
+        name: &e.name,
+        capacity: rows
+            .iter()
+            .map(|r| {
+                let added: Vec<f64> = e
+                    .added
+                    .iter()
+                    .filter(|(m, h, _)| *m == r.month && h == hcp)
+                    .map(|(_, _, v)| *v)
+                    .collect();
+                (!added.is_empty()).then(|| (r.capacity + added.iter().sum::<f64>()).max(0.0))
+            })
+            .collect(),
+    });
+    // Drawn only on the charts whose capacity the scenario changes.
+    let drawn_line = what_if.as_ref().filter(|w| {
+        w.capacity
+            .iter()
+            .zip(&rows)
+            .any(|(c, r)| c.is_some_and(|c| (c - r.capacity).abs() > 1e-9))
+    });
+    Some(HcpSection {
+        title,
+        id,
+        weeks,
+        chart: chart(title, id, &rows, drawn_line),
+        what_if_drawn: drawn_line.is_some(),
+        summary,
+        types: team_line(view, hcp),
+        rows: rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| TableRow {
+                what_if: what_if
+                    .as_ref()
+                    .and_then(|w| w.capacity[i])
+                    .map(|c| format!("{} ({})", thousands(c.round() as i64), signed(c - r.demand))),
+                month: month_label(r.month),
+                forecast: r.forecast,
+                demand: thousands(r.demand.round() as i64),
+                interval: match (r.lower_80, r.upper_80) {
+                    (Some(l), Some(u)) => format!(
+                        "{} to {}",
+                        thousands(l.round() as i64),
+                        thousands(u.round() as i64)
+                    ),
+                    _ => "recorded".into(),
+                },
+                capacity: thousands(r.capacity.round() as i64),
+                gap: thousands(r.gap().round() as i64).replace('-', "−"),
+                short: r.gap() < 0.0,
+            })
+            .collect(),
+    })
+}
+
 fn page(
     ctx: PageCtx,
     caption: String,
@@ -438,104 +563,17 @@ fn page(
     view: DemandCapacity,
     drawn: Option<&ScenarioEffect>,
 ) -> DemandPage {
-    let sections = [(GP, "GP appointments", "gp-appointments"), (OTHER_STAFF, "Other practice staff appointments", "other-appointments")]
-        .into_iter()
-        .filter_map(|(hcp, title, id)| {
-            let rows: Vec<&GapRow> = view.rows.iter().filter(|r| r.hcp_type == hcp).collect();
-            if rows.is_empty() {
-                return None;
-            }
-            let forecast: Vec<&&GapRow> = rows.iter().filter(|r| r.forecast).collect();
-            let short_months = forecast.iter().filter(|r| r.gap() < 0.0).count();
-            let total_gap: f64 = forecast.iter().map(|r| r.gap()).sum();
-            let summary = if short_months == 0 {
-                format!("Safe capacity covers the forecast in all {} months ahead.", forecast.len())
-            } else {
-                let short = thousands((-forecast.iter().filter(|r| r.gap() < 0.0).map(|r| r.gap()).sum::<f64>()).round() as i64);
-                if total_gap >= 0.0 {
-                    format!(
-                        "Short of safe capacity in {short_months} of the {} months ahead ({short} appointments in all); over the year safe capacity covers the forecast.",
-                        forecast.len(),
-                    )
-                } else {
-                    format!(
-                        "Short of safe capacity in {short_months} of the {} months ahead: {short} appointments in all; over the year, about {} a week.",
-                        forecast.len(),
-                        thousands((-total_gap / (forecast.len() as f64 * 52.0 / 12.0)).round() as i64),
-                    )
-                }
-            };
-            let weeks = view
-                .weeks
-                .iter()
-                .filter(|(_, h, _, _)| h == hcp)
-                .map(|(monday, _, d, c)| {
-                    let from_rota = view.rota_weeks.contains(monday);
-                    (
-                        format!(
-                            "{}{}",
-                            monday.format("%-d %b %Y"),
-                            if from_rota { " (published rota)" } else { "" }
-                        ),
-                        thousands(d.round() as i64),
-                        thousands(c.round() as i64),
-                        thousands((c - d).round() as i64).replace('-', "−"),
-                        c < d,
-                    )
-                })
-                .collect();
-            let what_if = drawn.map(|e| WhatIfLine {
-                name: &e.name,
-                capacity: rows
-                    .iter()
-                    .map(|r| {
-                        let added: Vec<f64> = e
-                            .added
-                            .iter()
-                            .filter(|(m, h, _)| *m == r.month && h == hcp)
-                            .map(|(_, _, v)| *v)
-                            .collect();
-                        (!added.is_empty()).then(|| (r.capacity + added.iter().sum::<f64>()).max(0.0))
-                    })
-                    .collect(),
-            });
-            // Drawn only on the charts whose capacity the scenario changes.
-            let drawn_line = what_if.as_ref().filter(|w| {
-                w.capacity
-                    .iter()
-                    .zip(&rows)
-                    .any(|(c, r)| c.is_some_and(|c| (c - r.capacity).abs() > 1e-9))
-            });
-            Some(HcpSection {
-                title,
-                id,
-                weeks,
-                chart: chart(title, id, &rows, drawn_line),
-                what_if_drawn: drawn_line.is_some(),
-                summary,
-                types: team_line(&view, hcp),
-                rows: rows
-                    .iter()
-                    .enumerate()
-                    .map(|(i, r)| TableRow {
-                        what_if: what_if.as_ref().and_then(|w| w.capacity[i]).map(|c| {
-                            format!("{} ({})", thousands(c.round() as i64), signed(c - r.demand))
-                        }),
-                        month: month_label(r.month),
-                        forecast: r.forecast,
-                        demand: thousands(r.demand.round() as i64),
-                        interval: match (r.lower_80, r.upper_80) {
-                            (Some(l), Some(u)) => format!("{} to {}", thousands(l.round() as i64), thousands(u.round() as i64)),
-                            _ => "recorded".into(),
-                        },
-                        capacity: thousands(r.capacity.round() as i64),
-                        gap: thousands(r.gap().round() as i64).replace('-', "−"),
-                        short: r.gap() < 0.0,
-                    })
-                    .collect(),
-            })
-        })
-        .collect();
+    let sections = [
+        (GP, "GP appointments", "gp-appointments"),
+        (
+            OTHER_STAFF,
+            "Other practice staff appointments",
+            "other-appointments",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(hcp, title, id)| hcp_section(&view, drawn, hcp, title, id))
+    .collect();
     let basis = view
         .areas
         .iter()
@@ -608,6 +646,7 @@ pub(crate) async fn practice_capacity(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .demand()
         .set_capacity_rules(&user.actor, &ods, &fields)
         .await
     {

@@ -31,20 +31,7 @@ pub(crate) fn chart(
         bottom: height - 56.0,
     };
     let n = rows.len();
-    let top_value = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let scenario = what_if
-                .and_then(|w| w.capacity.get(i).copied().flatten())
-                .unwrap_or(0.0);
-            r.upper_80
-                .unwrap_or(r.demand)
-                .max(r.capacity)
-                .max(r.demand)
-                .max(scenario)
-        })
-        .fold(1.0f64, f64::max);
+    let top_value = top_value(rows, what_if);
     let (max, step) = chart::scale(top_value);
     let x = |i: usize| plot.slot_x(i, n);
     let y = |v: f64| plot.y(v.max(0.0), max);
@@ -56,30 +43,7 @@ pub(crate) fn chart(
             .collect::<String>()
     };
     let first_forecast = (0..n).find(|&i| rows[i].forecast);
-    let mut description = format!(
-        "{title}: recorded and forecast demand against safe capacity by month, from {} to {}",
-        rows.first()
-            .map(|r| month_label(r.month))
-            .unwrap_or_default(),
-        rows.last()
-            .map(|r| month_label(r.month))
-            .unwrap_or_default(),
-    );
-    if let Some(f) = first_forecast {
-        let _ = write!(
-            description,
-            "; the forecast starts in {}",
-            month_label(rows[f].month)
-        );
-    }
-    if let Some(w) = what_if {
-        let _ = write!(
-            description,
-            "; the purple line is safe capacity with the scenario “{}”",
-            w.name
-        );
-    }
-    description.push_str(" (the table below has the figures)");
+    let description = description(title, rows, first_forecast, what_if);
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -168,6 +132,58 @@ pub(crate) fn chart(
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// The highest value the chart shows: demand, its 80 % range, capacity and the scenario's.
+fn top_value(rows: &[&GapRow], what_if: Option<&WhatIfLine<'_>>) -> f64 {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let scenario = what_if
+                .and_then(|w| w.capacity.get(i).copied().flatten())
+                .unwrap_or(0.0);
+            r.upper_80
+                .unwrap_or(r.demand)
+                .max(r.capacity)
+                .max(r.demand)
+                .max(scenario)
+        })
+        .fold(1.0f64, f64::max)
+}
+
+/// The chart's text for a screen reader: what it shows, from when to when, where the
+/// forecast starts and what the purple line is.
+fn description(
+    title: &str,
+    rows: &[&GapRow],
+    first_forecast: Option<usize>,
+    what_if: Option<&WhatIfLine<'_>>,
+) -> String {
+    let mut description = format!(
+        "{title}: recorded and forecast demand against safe capacity by month, from {} to {}",
+        rows.first()
+            .map(|r| month_label(r.month))
+            .unwrap_or_default(),
+        rows.last()
+            .map(|r| month_label(r.month))
+            .unwrap_or_default(),
+    );
+    if let Some(f) = first_forecast {
+        let _ = write!(
+            description,
+            "; the forecast starts in {}",
+            month_label(rows[f].month)
+        );
+    }
+    if let Some(w) = what_if {
+        let _ = write!(
+            description,
+            "; the purple line is safe capacity with the scenario “{}”",
+            w.name
+        );
+    }
+    description.push_str(" (the table below has the figures)");
+    description
 }
 
 #[cfg(test)]

@@ -262,64 +262,9 @@ fn person_view(
             })
             .collect(),
         cpd_hours: super::number(total),
-        coaching: dev
-            .coaching
-            .iter()
-            .map(|c| CoachingBlock {
-                programme: c.programme.draft.name.clone(),
-                detail: format!(
-                    "{} sessions of {} minutes; {} booked",
-                    c.programme.draft.sessions,
-                    c.programme.draft.minutes_per_session,
-                    c.sessions.len()
-                ),
-                sessions: c
-                    .sessions
-                    .iter()
-                    .map(|s| SessionRow {
-                        id: s.session.id.clone(),
-                        when: when(&s.session.draft),
-                        place: s.session.draft.place.clone(),
-                        video: s.session.draft.is_video(),
-                        coach: s.session.draft.coach.clone(),
-                        attendance: s
-                            .session
-                            .attendance
-                            .map(|a| a.label().to_string())
-                            .unwrap_or_else(|| "Not recorded".into()),
-                        note: if dev.own {
-                            Some(s.note.clone().unwrap_or_default())
-                        } else {
-                            None
-                        },
-                    })
-                    .collect(),
-            })
-            .collect(),
+        coaching: coaching_blocks(dev),
         has_plan: dev.has_plan,
-        goals: dev
-            .goals
-            .iter()
-            .map(|g| GoalRow {
-                id: g.goal.id.clone(),
-                title: g.goal.draft.title.clone(),
-                target: g.goal.draft.target_date.map(long_date).unwrap_or_default(),
-                status: g.goal.draft.status.label(),
-                status_code: g.goal.draft.status.code(),
-                progress: g.goal.draft.progress.clone(),
-                training: g
-                    .training
-                    .iter()
-                    .map(|t| LinkedRow {
-                        title: t.title.clone(),
-                        status: t.status.code(),
-                        label: t.status.label(),
-                    })
-                    .collect(),
-                coaching: g.coaching.clone(),
-                form: GoalForm::from_draft(&g.goal.draft),
-            })
-            .collect(),
+        goals: goal_rows(dev),
         statuses: GoalStatus::ALL
             .iter()
             .map(|s| (s.code(), s.label()))
@@ -333,6 +278,69 @@ fn person_view(
     (status, page)
 }
 
+/// A block a coaching programme the person is on, with its sessions (notes only for their own).
+fn coaching_blocks(dev: &PersonDevelopment) -> Vec<CoachingBlock> {
+    dev.coaching
+        .iter()
+        .map(|c| CoachingBlock {
+            programme: c.programme.draft.name.clone(),
+            detail: format!(
+                "{} sessions of {} minutes; {} booked",
+                c.programme.draft.sessions,
+                c.programme.draft.minutes_per_session,
+                c.sessions.len()
+            ),
+            sessions: c
+                .sessions
+                .iter()
+                .map(|s| SessionRow {
+                    id: s.session.id.clone(),
+                    when: when(&s.session.draft),
+                    place: s.session.draft.place.clone(),
+                    video: s.session.draft.is_video(),
+                    coach: s.session.draft.coach.clone(),
+                    attendance: s
+                        .session
+                        .attendance
+                        .map(|a| a.label().to_string())
+                        .unwrap_or_else(|| "Not recorded".into()),
+                    note: if dev.own {
+                        Some(s.note.clone().unwrap_or_default())
+                    } else {
+                        None
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A row a goal of the development plan, with the training and coaching linked to it.
+fn goal_rows(dev: &PersonDevelopment) -> Vec<GoalRow> {
+    dev.goals
+        .iter()
+        .map(|g| GoalRow {
+            id: g.goal.id.clone(),
+            title: g.goal.draft.title.clone(),
+            target: g.goal.draft.target_date.map(long_date).unwrap_or_default(),
+            status: g.goal.draft.status.label(),
+            status_code: g.goal.draft.status.code(),
+            progress: g.goal.draft.progress.clone(),
+            training: g
+                .training
+                .iter()
+                .map(|t| LinkedRow {
+                    title: t.title.clone(),
+                    status: t.status.code(),
+                    label: t.status.label(),
+                })
+                .collect(),
+            coaching: g.coaching.clone(),
+            form: GoalForm::from_draft(&g.goal.draft),
+        })
+        .collect()
+}
+
 async fn person_page(
     state: &AppState,
     user: &CurrentUser,
@@ -341,7 +349,11 @@ async fn person_page(
     failed: Option<PersonFailed>,
     done: String,
 ) -> Result<Response, WebError> {
-    let dev = state.app.person_development(&user.actor, staff_id).await?;
+    let dev = state
+        .app
+        .development()
+        .person_development(&user.actor, staff_id)
+        .await?;
     let path = if dev.own {
         "/me/development".to_string()
     } else {
@@ -395,7 +407,12 @@ pub(crate) async fn cpd_create(
     CsrfForm(form): CsrfForm<CpdForm>,
 ) -> Result<Response, WebError> {
     let id = own_id(&user)?;
-    match state.app.add_cpd_entry(&user.actor, &form).await {
+    match state
+        .app
+        .development()
+        .add_cpd_entry(&user.actor, &form)
+        .await
+    {
         Ok(_) => Ok(back(&user, &id, "cpd")),
         Err(AppError::Invalid(errors)) => {
             let failed = PersonFailed::Cpd(form, errors);
@@ -414,6 +431,7 @@ pub(crate) async fn dates_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .set_professional_dates(&user.actor, &id, &form)
         .await
     {
@@ -441,6 +459,7 @@ pub(crate) async fn note_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .save_coaching_note(&user.actor, &id, &form.note)
         .await
     {
@@ -460,7 +479,12 @@ pub(crate) async fn goal_create(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<GoalForm>,
 ) -> Result<Response, WebError> {
-    match state.app.add_development_goal(&user.actor, &form).await {
+    match state
+        .app
+        .development()
+        .add_development_goal(&user.actor, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/me/development?done=goal#plan").into_response()),
         Err(AppError::Invalid(errors)) => {
             let own = own_id(&user)?;
@@ -480,6 +504,7 @@ pub(crate) async fn goal_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .update_development_goal(&user.actor, &id, &form)
         .await
     {
@@ -605,7 +630,11 @@ async fn coaching_page(
     failed: Option<CoachingFailed>,
     done: String,
 ) -> Result<Response, WebError> {
-    let overview = state.app.coaching_overview(&user.actor, code).await?;
+    let overview = state
+        .app
+        .development()
+        .coaching_overview(&user.actor, code)
+        .await?;
     let programme_options: Vec<(String, String)> = overview
         .programmes
         .iter()
@@ -726,6 +755,7 @@ pub(crate) async fn programme_create(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .add_coaching_programme(&user.actor, &code, &form)
         .await
     {
@@ -747,6 +777,7 @@ pub(crate) async fn enrol(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .enrol_on_programme(&user.actor, &code, &form.programme_id, &form.staff_id)
         .await
     {
@@ -768,6 +799,7 @@ pub(crate) async fn session_book(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .development()
         .book_coaching_session(&user.actor, &code, &form)
         .await
     {
@@ -794,6 +826,7 @@ pub(crate) async fn attendance_record(
 ) -> Result<Response, WebError> {
     let code = state
         .app
+        .development()
         .record_coaching_attendance(&user.actor, &id, &form.attendance)
         .await?;
     Ok(to_coaching(&code, "attendance"))

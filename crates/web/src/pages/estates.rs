@@ -133,11 +133,17 @@ pub(crate) async fn site_page(
     Path(id): Path<String>,
     Query(period): Query<PeriodForm>,
 ) -> Result<Response, WebError> {
-    let (u, form, status) = match state.app.site_utilisation(&user.actor, &id, &period).await {
+    let (u, form, status) = match state
+        .app
+        .estates()
+        .site_utilisation(&user.actor, &id, &period)
+        .await
+    {
         Ok(u) => (u, period_fields(&period), StatusCode::OK),
         Err(AppError::Invalid(errors)) => {
             let u = state
                 .app
+                .estates()
                 .site_utilisation(&user.actor, &id, &PeriodForm::default())
                 .await?;
             (
@@ -221,7 +227,11 @@ async fn render_bookings(
     failed: Option<(BookingForm, FieldErrors)>,
     done: String,
 ) -> Result<Response, WebError> {
-    let b = state.app.site_bookings(&user.actor, site_id).await?;
+    let b = state
+        .app
+        .estates()
+        .site_bookings(&user.actor, site_id)
+        .await?;
     let rooms: Vec<(String, String)> = b
         .rooms
         .iter()
@@ -290,7 +300,7 @@ pub(crate) async fn booking_create(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<BookingForm>,
 ) -> Result<Response, WebError> {
-    match state.app.book_room(&user.actor, &id, &form).await {
+    match state.app.estates().book_room(&user.actor, &id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/sites/{id}/bookings?done=booked")).into_response()),
         Err(AppError::Invalid(errors)) => {
             render_bookings(
@@ -323,6 +333,7 @@ pub(crate) async fn booking_cancel(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .estates()
         .cancel_room_booking(&user.actor, &id, &form.booking_id)
         .await
     {
@@ -395,7 +406,11 @@ async fn render_room_use(
             }
         }
     };
-    let (site, sessions) = state.app.room_use_day(&user.actor, site_id, day).await?;
+    let (site, sessions) = state
+        .app
+        .estates()
+        .room_use_day(&user.actor, site_id, day)
+        .await?;
     let status = if form_errors.is_empty() {
         StatusCode::OK
     } else {
@@ -456,7 +471,12 @@ pub(crate) async fn room_use_mark(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<MarkForm>,
 ) -> Result<Response, WebError> {
-    match state.app.mark_room_use(&user.actor, &id, &form).await {
+    match state
+        .app
+        .estates()
+        .mark_room_use(&user.actor, &id, &form)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!(
             "/sites/{id}/room-use?day={}&done=marked",
             form.day.trim()
@@ -609,6 +629,7 @@ async fn summary(
     });
     let s: EstatesSummary = match state
         .app
+        .estates()
         .estates_summary(&user.actor, tenant, &period, &extra)
         .await
     {
@@ -617,6 +638,7 @@ async fn summary(
             errors.0.extend(e.0);
             state
                 .app
+                .estates()
                 .estates_summary(&user.actor, tenant, &PeriodForm::default(), &[])
                 .await?
         }
@@ -675,19 +697,7 @@ async fn summary(
         threshold: s.threshold,
         total: cell(&s.total),
         total_booked: percent_text(s.total.booked_percent()),
-        sites: s
-            .sites
-            .iter()
-            .map(|u| SiteLine {
-                id: u.site.id.clone(),
-                name: u.site.site.name.clone(),
-                practice: u.practice_name.clone(),
-                rooms: u.rooms.len(),
-                total: cell(&u.total),
-                booked_percent: percent_text(u.total.booked_percent()),
-                flagged: u.rooms.iter().filter(|r| r.flagged).count(),
-            })
-            .collect(),
+        sites: site_lines(&s),
         flagged: s
             .flagged()
             .iter()
@@ -700,41 +710,65 @@ async fn summary(
         short_in_post: s.shortfall.short_in_post,
         short_planned: s.shortfall.short_planned,
         planned,
-        unhoused: s
-            .shortfall
-            .unhoused
-            .iter()
-            .map(|u| UnhousedLine {
-                post: u.post.clone(),
-                site: u.site.clone(),
-                session: u.session.clone(),
-                kind: u.room_kind.clone(),
-                elsewhere: if u.free_elsewhere.is_empty() {
-                    "None".into()
-                } else {
-                    u.free_elsewhere.join(", ")
-                },
-            })
-            .collect(),
-        short: s
-            .shortfall
-            .plan
-            .loads
-            .iter()
-            .filter(|l| l.short() > 0)
-            .map(|l| ShortLine {
-                site: s.shortfall.site_name(&l.site_id),
-                session: l.slot.label(),
-                kind: l.capability.label().to_lowercase(),
-                needed: l.needed,
-                rooms: l.rooms,
-            })
-            .collect(),
+        unhoused: unhoused_lines(&s),
+        short: short_lines(&s),
         form,
         threshold_form,
         done: q.done,
     };
     Ok((status, token, page).into_response())
+}
+
+/// A line a site: its rooms, use and flagged rooms.
+fn site_lines(s: &EstatesSummary) -> Vec<SiteLine> {
+    s.sites
+        .iter()
+        .map(|u| SiteLine {
+            id: u.site.id.clone(),
+            name: u.site.site.name.clone(),
+            practice: u.practice_name.clone(),
+            rooms: u.rooms.len(),
+            total: cell(&u.total),
+            booked_percent: percent_text(u.total.booked_percent()),
+            flagged: u.rooms.iter().filter(|r| r.flagged).count(),
+        })
+        .collect()
+}
+
+/// The sessions a week the team cannot house, with where a room of the kind is free.
+fn unhoused_lines(s: &EstatesSummary) -> Vec<UnhousedLine> {
+    s.shortfall
+        .unhoused
+        .iter()
+        .map(|u| UnhousedLine {
+            post: u.post.clone(),
+            site: u.site.clone(),
+            session: u.session.clone(),
+            kind: u.room_kind.clone(),
+            elsewhere: if u.free_elsewhere.is_empty() {
+                "None".into()
+            } else {
+                u.free_elsewhere.join(", ")
+            },
+        })
+        .collect()
+}
+
+/// The week slots short of rooms, by site and room kind.
+fn short_lines(s: &EstatesSummary) -> Vec<ShortLine> {
+    s.shortfall
+        .plan
+        .loads
+        .iter()
+        .filter(|l| l.short() > 0)
+        .map(|l| ShortLine {
+            site: s.shortfall.site_name(&l.site_id),
+            session: l.slot.label(),
+            kind: l.capability.label().to_lowercase(),
+            needed: l.needed,
+            rooms: l.rooms,
+        })
+        .collect()
 }
 
 /// `GET /practices/{ods}/estates`
@@ -775,6 +809,7 @@ pub(crate) async fn threshold_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .estates()
         .set_estates_threshold(&user.actor, &code, &form.threshold)
         .await
     {

@@ -179,7 +179,12 @@ pub(crate) async fn held_page(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     may_import(&user)?;
-    let (status, shown) = match state.app.held_staff_import(&user.actor, &id).await {
+    let (status, shown) = match state
+        .app
+        .imports()
+        .held_staff_import(&user.actor, &id)
+        .await
+    {
         Ok(held) => {
             let status = match held.outcome {
                 Outcome::Imported { .. } => StatusCode::OK,
@@ -224,6 +229,7 @@ pub(crate) async fn held_correct(
         .collect();
     state
         .app
+        .imports()
         .correct_held_staff_import(&user.actor, &id, &corrections)
         .await?;
     Ok(Redirect::to(&format!("/import/staff/{id}")).into_response())

@@ -73,7 +73,12 @@ pub(crate) async fn render_page(
     shown: Shown,
 ) -> Result<Response, WebError> {
     let mut export_links = Vec::new();
-    for practice in state.app.visible_practices(&user.actor).await? {
+    for practice in state
+        .app
+        .organisations()
+        .visible_practices(&user.actor)
+        .await?
+    {
         export_links.push((practice.ods_code.clone(), practice.name.clone()));
     }
     let what = match kind {
@@ -266,6 +271,7 @@ pub(crate) async fn import_staff(
     };
     let id = state
         .app
+        .imports()
         .import_staff_held(&user.actor, &file.file_name, &file.bytes)
         .await?;
     Ok(Redirect::to(&format!("/import/staff/{id}")).into_response())
@@ -286,6 +292,7 @@ pub(crate) async fn import_ods(
         |state, actor, file, _form| async move {
             let summary = state
                 .app
+                .imports()
                 .import_ods_practices(Some(&actor), &file.file_name, &file.bytes)
                 .await?;
             Ok(summary.to_string())
@@ -309,6 +316,7 @@ pub(crate) async fn import_list_sizes(
         |state, actor, file, _form| async move {
             let summary = state
                 .app
+                .imports()
                 .import_list_sizes(Some(&actor), &file.file_name, &file.bytes)
                 .await?;
             Ok(summary.to_string())
@@ -332,6 +340,7 @@ pub(crate) async fn import_appointments(
         |state, actor, file, _form| async move {
             let summary = state
                 .app
+                .demand()
                 .import_appointments(
                     Some(&actor),
                     &file.file_name,
@@ -360,6 +369,7 @@ pub(crate) async fn import_pcn_membership(
             let ics = form.fields.get("ics").cloned().unwrap_or_default();
             let summary = state
                 .app
+                .organisations()
                 .import_pcn_membership(Some(&actor), &file.file_name, &file.bytes, Some(&ics))
                 .await?;
             Ok(summary.to_string())
@@ -384,6 +394,7 @@ pub(crate) async fn import_payments(
             let year = form.fields.get("year").cloned().unwrap_or_default();
             let summary = state
                 .app
+                .funding()
                 .import_payments(Some(&actor), &file.file_name, &file.bytes, Some(&year))
                 .await?;
             Ok(format!("{}: {summary}", summary.year))

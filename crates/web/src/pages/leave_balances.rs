@@ -278,7 +278,11 @@ async fn render_entitlement(
     typed: Option<(&EntitlementForm, &FieldErrors)>,
     done: String,
 ) -> Result<Response, WebError> {
-    let p = state.app.leave_balance(&user.actor, staff_id).await?;
+    let p = state
+        .app
+        .leave()
+        .leave_balance(&user.actor, staff_id)
+        .await?;
     let (form, status) = match typed {
         Some((form, errors)) => (
             FormView::new(entitlement_fields(form, &p)).with_errors(errors),
@@ -335,6 +339,7 @@ pub(crate) async fn entitlement_save(
     };
     match state
         .app
+        .leave()
         .set_leave_entitlement(&user.actor, &id, &form)
         .await
     {
@@ -419,6 +424,7 @@ async fn render_rules(
         None => {
             let policy = state
                 .app
+                .leave()
                 .leave_policy(&user.actor, Tenant::Practice(ods))
                 .await?;
             (
@@ -455,6 +461,7 @@ pub(crate) async fn rules_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .leave()
         .set_leave_policy(&user.actor, Tenant::Practice(&ods), &form)
         .await
     {

@@ -90,12 +90,17 @@ async fn render(
         .staff_id
         .clone()
         .ok_or(WebError::Page(AppError::NotFound))?;
-    let me = state.app.get_staff(&user.actor, &staff_id).await?;
-    let leave = state.app.my_leave(&user.actor).await?;
-    let balance = state.app.my_leave_balance(&user.actor).await?;
+    let me = state
+        .app
+        .register()
+        .get_staff(&user.actor, &staff_id)
+        .await?;
+    let leave = state.app.leave().my_leave(&user.actor).await?;
+    let balance = state.app.leave().my_leave_balance(&user.actor).await?;
     // Read only: the link is made by the button this page shows when there is none.
     let ical_url = state
         .app
+        .rota()
         .my_calendar_link(&user.actor)
         .await?
         .map(|token| ical_path(&token));
@@ -161,6 +166,7 @@ pub(crate) async fn contact_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .register()
         .update_own_contact(&user.actor, &form.email, &form.phone)
         .await
     {
@@ -185,7 +191,7 @@ pub(crate) async fn leave_request(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<LeaveForm>,
 ) -> Result<Response, WebError> {
-    match state.app.request_leave(&user.actor, &form).await {
+    match state.app.leave().request_leave(&user.actor, &form).await {
         Ok(_) => Ok(Redirect::to("/me?done=leave").into_response()),
         Err(AppError::Invalid(errors)) => {
             render(
@@ -216,10 +222,10 @@ pub(crate) async fn calendar_reset(
     CsrfForm(form): CsrfForm<CalendarForm>,
 ) -> Result<Response, WebError> {
     if form.link == "create" {
-        state.app.my_calendar_token(&user.actor).await?;
+        state.app.rota().my_calendar_token(&user.actor).await?;
         return Ok(Redirect::to("/me?done=calendar-created").into_response());
     }
-    state.app.new_calendar_token(&user.actor).await?;
+    state.app.rota().new_calendar_token(&user.actor).await?;
     Ok(Redirect::to("/me?done=calendar-reset").into_response())
 }
 

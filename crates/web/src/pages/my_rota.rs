@@ -146,7 +146,11 @@ pub(crate) async fn render_my_rota(
         Some(first) => (first, next_month(first) - chrono::Days::new(1)),
         None => (today, horizon),
     };
-    let ahead = state.app.my_sessions(&user.actor, today, horizon).await?;
+    let ahead = state
+        .app
+        .rota()
+        .my_sessions(&user.actor, today, horizon)
+        .await?;
     let mut months_ahead: Vec<NaiveDate> = ahead
         .iter()
         .filter_map(|s| NaiveDate::parse_from_str(&s.day, "%Y-%m-%d").ok())
@@ -155,50 +159,13 @@ pub(crate) async fn render_my_rota(
     months_ahead.dedup();
     let sessions = state
         .app
+        .rota()
         .my_swappable_sessions(&user.actor, from, to)
         .await?;
-    let mut months: Vec<MonthGroup> = Vec::new();
-    for s in sessions {
-        let Ok(date) = NaiveDate::parse_from_str(&s.session.day, "%Y-%m-%d") else {
-            continue;
-        };
-        let label = month_label(first_of(date));
-        if months.last().is_none_or(|m| m.label != label) {
-            months.push(MonthGroup {
-                label,
-                sessions: Vec::new(),
-            });
-        }
-        let status = s.request.as_ref().map(|w| w.status.as_str());
-        let past = date < today;
-        months.last_mut().expect("pushed").sessions.push(MySession {
-            rota_id: s.session.rota_id.clone(),
-            date: s.session.day.clone(),
-            day_label: day_label(&s.session.day),
-            session: s.session.session.clone(),
-            session_label: Session::parse(&s.session.session)
-                .map_or("", |x| x.label())
-                .to_string(),
-            place: match &s.session.room_name {
-                Some(room) => format!("{}, {room}", s.session.site_name),
-                None => s.session.site_name.clone(),
-            },
-            colleagues: s
-                .colleagues
-                .into_iter()
-                .map(|(id, name)| Choice {
-                    value: id,
-                    label: name,
-                    selected: false,
-                })
-                .collect(),
-            requested: s.request.as_ref().map(outcome).unwrap_or_default(),
-            can_ask: !past && !matches!(status, Some("requested" | "approved")),
-            past,
-        });
-    }
+    let months = month_groups(sessions, today);
     let swap_requests = state
         .app
+        .rota()
         .my_swaps(&user.actor, today)
         .await?
         .iter()
@@ -272,6 +239,54 @@ pub(crate) async fn render_my_rota(
     Ok((status, token, page).into_response())
 }
 
+/// The person's sessions grouped by month, each with who could take it and the swap asked.
+fn month_groups(
+    sessions: Vec<app::rota::swaps::SwappableSession>,
+    today: NaiveDate,
+) -> Vec<MonthGroup> {
+    let mut months: Vec<MonthGroup> = Vec::new();
+    for s in sessions {
+        let Ok(date) = NaiveDate::parse_from_str(&s.session.day, "%Y-%m-%d") else {
+            continue;
+        };
+        let label = month_label(first_of(date));
+        if months.last().is_none_or(|m| m.label != label) {
+            months.push(MonthGroup {
+                label,
+                sessions: Vec::new(),
+            });
+        }
+        let status = s.request.as_ref().map(|w| w.status.as_str());
+        let past = date < today;
+        months.last_mut().expect("pushed").sessions.push(MySession {
+            rota_id: s.session.rota_id.clone(),
+            date: s.session.day.clone(),
+            day_label: day_label(&s.session.day),
+            session: s.session.session.clone(),
+            session_label: Session::parse(&s.session.session)
+                .map_or("", |x| x.label())
+                .to_string(),
+            place: match &s.session.room_name {
+                Some(room) => format!("{}, {room}", s.session.site_name),
+                None => s.session.site_name.clone(),
+            },
+            colleagues: s
+                .colleagues
+                .into_iter()
+                .map(|(id, name)| Choice {
+                    value: id,
+                    label: name,
+                    selected: false,
+                })
+                .collect(),
+            requested: s.request.as_ref().map(outcome).unwrap_or_default(),
+            can_ask: !past && !matches!(status, Some("requested" | "approved")),
+            past,
+        });
+    }
+    months
+}
+
 pub(crate) async fn my_rota_page(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -287,7 +302,7 @@ pub(crate) async fn swap_request(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<app::rota::swaps::SwapForm>,
 ) -> Result<Response, WebError> {
-    match state.app.request_swap(&user.actor, &form).await {
+    match state.app.rota().request_swap(&user.actor, &form).await {
         Ok(_) => {
             // Back to the month the session is in.
             let month = form.date.get(..7).unwrap_or_default();

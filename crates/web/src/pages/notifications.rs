@@ -43,8 +43,8 @@ pub(crate) async fn inbox(
     token: CsrfToken,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let list = state.app.notifications(&user.actor).await?;
-    let email = state.app.email_status(&user.actor).await?;
+    let list = state.app.notifications().list(&user.actor).await?;
+    let email = state.app.notifications().email_status(&user.actor).await?;
     let items: Vec<ItemView> = list
         .into_iter()
         .map(|n| ItemView {
@@ -77,7 +77,11 @@ pub(crate) async fn mark_read(
     Path(id): Path<String>,
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
-    state.app.mark_notification_read(&user.actor, &id).await?;
+    state
+        .app
+        .notifications()
+        .mark_notification_read(&user.actor, &id)
+        .await?;
     Ok(Redirect::to("/notifications?done=read").into_response())
 }
 
@@ -86,7 +90,11 @@ pub(crate) async fn mark_all_read(
     user: CurrentUser,
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> Result<Response, WebError> {
-    state.app.mark_all_notifications_read(&user.actor).await?;
+    state
+        .app
+        .notifications()
+        .mark_all_notifications_read(&user.actor)
+        .await?;
     Ok(Redirect::to("/notifications?done=all-read").into_response())
 }
 
@@ -112,7 +120,11 @@ pub(crate) async fn settings(
     token: CsrfToken,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let settings = state.app.notification_settings(&user.actor).await?;
+    let settings = state
+        .app
+        .notifications()
+        .notification_settings(&user.actor)
+        .await?;
     let page = SettingsPage {
         ctx: page_ctx(&user.actor, &token, "/account/notifications")?,
         choices: settings
@@ -146,6 +158,7 @@ pub(crate) async fn settings_save(
     let wanted: Vec<Kind> = form.email.iter().filter_map(|c| Kind::parse(c)).collect();
     state
         .app
+        .notifications()
         .set_notification_emails(&user.actor, &wanted)
         .await?;
     Ok(Redirect::to("/account/notifications?done=saved").into_response())

@@ -46,9 +46,17 @@ pub(crate) async fn pcn_page(
     token: CsrfToken,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let o = state.app.pcn_overview(&user.actor, &code).await?;
+    let o = state
+        .app
+        .organisations()
+        .pcn_overview(&user.actor, &code)
+        .await?;
     let names = if o.team.is_some() {
-        state.app.organisation_names(&user.actor).await?
+        state
+            .app
+            .organisations()
+            .organisation_names(&user.actor)
+            .await?
     } else {
         Default::default()
     };
@@ -119,7 +127,11 @@ pub(crate) async fn system_page(
     user: CurrentUser,
     token: CsrfToken,
 ) -> Result<Response, WebError> {
-    let s = state.app.system_summary(&user.actor).await?;
+    let s = state
+        .app
+        .organisations()
+        .system_summary(&user.actor)
+        .await?;
     let page = SystemPage {
         ctx: page_ctx(&user.actor, &token, "/system")?,
         ics: s.ics_code.clone(),

@@ -79,7 +79,11 @@ pub(crate) async fn practice_page(
     token: CsrfToken,
     Path(ods): Path<String>,
 ) -> Result<Response, WebError> {
-    let payments = state.app.practice_payments(&user.actor, &ods).await?;
+    let payments = state
+        .app
+        .funding()
+        .practice_payments(&user.actor, &ods)
+        .await?;
     let page = PracticePage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/payments"))?,
         ods: payments.ods_code.clone(),
@@ -447,7 +451,7 @@ pub(crate) async fn pcn_page(
     token: CsrfToken,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    let payments = state.app.pcn_payments(&user.actor, &code).await?;
+    let payments = state.app.funding().pcn_payments(&user.actor, &code).await?;
     let practice_links = state
         .app
         .authorize(&user.actor, app::Permission::View, app::Tenant::Pcn(&code))

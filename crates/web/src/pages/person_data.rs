@@ -36,7 +36,7 @@ pub(crate) async fn export(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let bytes = state.app.export_person(&user.actor, &id).await?;
+    let bytes = state.app.register().export_person(&user.actor, &id).await?;
     Ok(zip_response(&id, bytes))
 }
 
@@ -57,7 +57,7 @@ pub(crate) async fn erase_page(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let ctx = page_ctx(&user.actor, &token, &format!("/staff/{id}"))?;
-    let (status, name, refusal) = match state.app.erasure_check(&user.actor, &id).await {
+    let (status, name, refusal) = match state.app.register().erasure_check(&user.actor, &id).await {
         Ok(person) => (StatusCode::OK, person.draft.name, String::new()),
         Err(AppError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -89,10 +89,10 @@ pub(crate) async fn erase(
 ) -> Result<Response, WebError> {
     if form.confirm != "yes" {
         // Unconfirmed: back to the confirm page, once the actor is known to have the right.
-        state.app.erasure_check(&user.actor, &id).await?;
+        state.app.register().erasure_check(&user.actor, &id).await?;
         return Ok(Redirect::to(&format!("/staff/{id}/erase")).into_response());
     }
-    let person = state.app.erase_person(&user.actor, &id).await?;
+    let person = state.app.register().erase_person(&user.actor, &id).await?;
     let target = match &person.draft.employer {
         Employer::Practice(ods) => format!("/practices/{ods}/staff?done=erased"),
         Employer::Pcn(code) => format!("/pcns/{code}"),

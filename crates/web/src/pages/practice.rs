@@ -204,7 +204,11 @@ pub(crate) async fn dashboard(
     Path(ods): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let d: PracticeDashboard = state.app.practice_dashboard(&user.actor, &ods).await?;
+    let d: PracticeDashboard = state
+        .app
+        .organisations()
+        .practice_dashboard(&user.actor, &ods)
+        .await?;
     let page = DashboardPage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
         ods: d.practice.ods_code.clone(),
@@ -290,7 +294,11 @@ pub(crate) async fn staff_list(
         employed: employment_of(&query.employment)
             .map(|e| Employed::Standing(e, state.app.today())),
     };
-    let people = state.app.list_staff(&user.actor, &ods, &filter).await?;
+    let people = state
+        .app
+        .register()
+        .list_staff(&user.actor, &ods, &filter)
+        .await?;
     let employment = if query.employment == "all" {
         "all"
     } else {
@@ -311,7 +319,11 @@ pub(crate) async fn staff_list(
     let page = StaffListPage {
         ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
         people: {
-            let names = state.app.organisation_names(&user.actor).await?;
+            let names = state
+                .app
+                .organisations()
+                .organisation_names(&user.actor)
+                .await?;
             people.iter().map(|p| PersonRow::of(p, &names)).collect()
         },
         filtered: filter.search.is_some()
@@ -349,6 +361,7 @@ pub(crate) async fn staff_export(
     let xlsx = query.format == "xlsx";
     let bytes = state
         .app
+        .imports()
         .export_staff(Some(&user.actor), &ods, xlsx)
         .await?;
     let (mime, ext) = if xlsx {
@@ -468,7 +481,12 @@ pub(crate) async fn vacancy_create(
 ) -> Result<Response, WebError> {
     let employer =
         Employer::Practice(OdsCode::parse(&ods).map_err(|_| WebError::Page(AppError::NotFound))?);
-    match state.app.add_vacancy(&user.actor, &employer, &form).await {
+    match state
+        .app
+        .sites()
+        .add_vacancy(&user.actor, &employer, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}?done=vacancy")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = VacancyFormPage {
@@ -496,6 +514,7 @@ pub(crate) async fn vacancy_status(
 ) -> Result<Response, WebError> {
     let vacancy = state
         .app
+        .sites()
         .close_vacancy(&user.actor, &id, &form.status)
         .await?;
     let target = match &vacancy.employer {
@@ -527,8 +546,12 @@ pub(crate) async fn leave_page(
     Path(ods): Path<String>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let leave = state.app.practice_leave(&user.actor, &ods).await?;
-    let team = state.app.team_leave_balances(&user.actor, &ods).await?;
+    let leave = state.app.leave().practice_leave(&user.actor, &ods).await?;
+    let team = state
+        .app
+        .leave()
+        .team_leave_balances(&user.actor, &ods)
+        .await?;
     let (pending, decided): (Vec<_>, Vec<_>) = leave
         .iter()
         .partition(|l| l.status == LeaveStatus::Requested);
@@ -581,6 +604,7 @@ pub(crate) async fn leave_decide(
     let confirmed = super::rota_stale::confirmed(&form.confirm_rota);
     let decided = state
         .app
+        .leave()
         .decide_leave_checked(&user.actor, &id, approve, confirmed)
         .await?;
     let back = if form.back.starts_with("/practices/") {

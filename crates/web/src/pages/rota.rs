@@ -197,12 +197,12 @@ async fn render_rota(
     again: PublishAgain,
 ) -> Result<Response, WebError> {
     let app::rota::cover::RotaReview { detail, lines } =
-        state.app.rota_review(&user.actor, &id).await?;
+        state.app.rota().rota_review(&user.actor, &id).await?;
     let read_only = detail.reader_practice.is_some();
     let swaps = if read_only {
         Vec::new()
     } else {
-        state.app.rota_swaps(&user.actor, &id).await?
+        state.app.rota().rota_swaps(&user.actor, &id).await?
     };
     let row = &detail.row;
     let finished = matches!(row.status.as_str(), "done" | "cancelled");
@@ -213,7 +213,12 @@ async fn render_rota(
     // chosen, that site's only.
     let cover = super::rota_cover::section(&detail, &lines, week, &filter.site, !read_only);
     let progress = if running {
-        state.app.rota_progress_to_read(&user.actor, &id).await?.1
+        state
+            .app
+            .rota()
+            .rota_progress_to_read(&user.actor, &id)
+            .await?
+            .1
     } else {
         app::rota::progress::progress_words(row, None)
     };
@@ -223,14 +228,13 @@ async fn render_rota(
         scope: scope_label(
             &row.scope_kind,
             &row.scope_code,
-            &state.app.organisation_names(&user.actor).await?,
+            &state
+                .app
+                .organisations()
+                .organisation_names(&user.actor)
+                .await?,
         ),
-        period: format!(
-            "{} from {} to {}",
-            domain::words::plural(detail.period.weeks, "week", "weeks"),
-            long_date(detail.period.from),
-            long_date(detail.period.last_day())
-        ),
+        period: period_label(&detail),
         status: status_label(&row.status).to_string(),
         status_code: row.status.clone(),
         running,
@@ -240,12 +244,7 @@ async fn render_rota(
         hard: hard as i64,
         hard_title: domain::words::count(hard as u64, "hard rule broken", "hard rules broken"),
         hard_noun: domain::words::noun(hard == 1, "hard rule broken", "hard rules broken"),
-        published: row
-            .published_at
-            .as_deref()
-            .and_then(app::clock::local_date)
-            .map(long_date)
-            .unwrap_or_default(),
+        published: published_label(row),
         error: row.error.clone().unwrap_or_default(),
         conflicts: detail.conflicts.clone(),
         hard_problems: hard_problems(&detail, &id, read_only),
@@ -305,6 +304,25 @@ async fn render_rota(
         PublishAgain::Stale(_) => StatusCode::CONFLICT,
     };
     Ok((status, token, page).into_response())
+}
+
+/// The rota's length and dates: "4 weeks from 2 March 2026 to 29 March 2026".
+fn period_label(detail: &RotaDetail) -> String {
+    format!(
+        "{} from {} to {}",
+        domain::words::plural(detail.period.weeks, "week", "weeks"),
+        long_date(detail.period.from),
+        long_date(detail.period.last_day())
+    )
+}
+
+/// The day the rota was published, in England, or nothing.
+fn published_label(row: &store::rota::RotaRow) -> String {
+    row.published_at
+        .as_deref()
+        .and_then(app::clock::local_date)
+        .map(long_date)
+        .unwrap_or_default()
 }
 
 /// The week the grid shows (the filter's, else the first), its Monday and its six days.
@@ -477,7 +495,7 @@ pub(crate) async fn rota_cancel(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> Result<Response, WebError> {
-    state.app.cancel_rota(&user.actor, &id).await?;
+    state.app.rota().cancel_rota(&user.actor, &id).await?;
     Ok(Redirect::to(&format!("/rotas/{id}?done=rota-stopped")).into_response())
 }
 
@@ -502,7 +520,12 @@ pub(crate) async fn rota_publish(
         version: Some(seen),
         override_rules: form.override_rules.is_some(),
     };
-    let again = match state.app.publish_rota(&user.actor, &id, &request).await {
+    let again = match state
+        .app
+        .rota()
+        .publish_rota(&user.actor, &id, &request)
+        .await
+    {
         Ok(outcome) if outcome.published => {
             let done = if outcome.hard_problems.is_empty() {
                 "rota-published"
@@ -542,6 +565,7 @@ pub(crate) async fn rota_resolve(
 ) -> Result<Response, WebError> {
     state
         .app
+        .rota()
         .resolve_rota(&user.actor, &id, form_version(&form.version))
         .await?;
     Ok(Redirect::to(&format!("/rotas/{id}")).into_response())

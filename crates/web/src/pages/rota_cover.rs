@@ -1,7 +1,7 @@
 //! Reviewing a rota's cover: the cover view on the rota page (site × day × session, one week
 //! at a time: needed, booked and gap in words and colour), the gaps list (below the minimum
 //! first, then below the ideal, all of them), and for a gap the page "who could cover this"
-//! with a button booking a person in (`App::edit_rota_day`, locked so a new solve keeps it).
+//! with a button booking a person in (`Rota::edit_rota_day`, locked so a new solve keeps it).
 use super::{long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -117,6 +117,46 @@ fn need_text(line: &CoverLine) -> String {
     )
 }
 
+/// One cell of the cover grid: the worst level of the cover asked at a site, session and
+/// date, and each need with its "who could cover" link when `links`.
+fn cover_cell(
+    lines: &[&CoverLine],
+    site_id: &str,
+    session: Session,
+    date: NaiveDate,
+    links: bool,
+    id: &str,
+    week: u32,
+) -> CellView {
+    let here: Vec<&&CoverLine> = lines
+        .iter()
+        .filter(|l| l.site_id == site_id && l.session == session && l.date == date)
+        .collect();
+    let worst = here.iter().map(|l| l.level()).min();
+    let (state, tag) = match worst {
+        None => ("none", "No cover asked".to_string()),
+        Some(CoverLevel::BelowMinimum) => ("min", "Below minimum".to_string()),
+        Some(CoverLevel::BelowIdeal) => ("ideal", "Below ideal".to_string()),
+        Some(CoverLevel::Met) => ("met", "Covered".to_string()),
+    };
+    CellView {
+        state,
+        tag,
+        needs: here
+            .iter()
+            .map(|l| NeedView {
+                text: need_text(l),
+                href: if links && l.level() != CoverLevel::Met {
+                    who_href(id, l, week)
+                } else {
+                    String::new()
+                },
+                what: format!("{}, {}", l.need.label(), l.place()),
+            })
+            .collect(),
+    }
+}
+
 /// The cover view of `week` (1-based) and every gap of the rota, narrowed to `site` (an id)
 /// when one is chosen. Links to "who could cover" only when `links` (the rota's managers).
 pub(crate) fn section(
@@ -152,35 +192,7 @@ pub(crate) fn section(
             }
             let cells = dates
                 .iter()
-                .map(|d| {
-                    let here: Vec<&&CoverLine> = lines
-                        .iter()
-                        .filter(|l| l.site_id == s.id && l.session == session && l.date == *d)
-                        .collect();
-                    let worst = here.iter().map(|l| l.level()).min();
-                    let (state, tag) = match worst {
-                        None => ("none", "No cover asked".to_string()),
-                        Some(CoverLevel::BelowMinimum) => ("min", "Below minimum".to_string()),
-                        Some(CoverLevel::BelowIdeal) => ("ideal", "Below ideal".to_string()),
-                        Some(CoverLevel::Met) => ("met", "Covered".to_string()),
-                    };
-                    CellView {
-                        state,
-                        tag,
-                        needs: here
-                            .iter()
-                            .map(|l| NeedView {
-                                text: need_text(l),
-                                href: if links && l.level() != CoverLevel::Met {
-                                    who_href(id, l, week)
-                                } else {
-                                    String::new()
-                                },
-                                what: format!("{}, {}", l.need.label(), l.place()),
-                            })
-                            .collect(),
-                    }
-                })
+                .map(|d| cover_cell(&lines, &s.id, session, *d, links, id, week))
                 .collect();
             rows.push(CoverRowView {
                 site: s.name.clone(),
@@ -329,6 +341,7 @@ async fn render(
 ) -> Result<Response, WebError> {
     let found = state
         .app
+        .rota()
         .rota_cover_choice(&user.actor, &id, &q.site, &q.date, &q.session, &q.need)
         .await?;
     let line = &found.line;
@@ -441,7 +454,7 @@ pub(crate) async fn book(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<BookForm>,
 ) -> Result<Response, WebError> {
-    state.app.may_change_rota(&user.actor, &id).await?;
+    state.app.rota().may_change_rota(&user.actor, &id).await?;
     let edit = DayEdit {
         staff_id: form.staff_id.clone(),
         date: form.date.clone(),
@@ -458,7 +471,12 @@ pub(crate) async fn book(
         need: form.need.clone(),
         week: form.week.clone(),
     };
-    match state.app.edit_rota_day(&user.actor, &id, &edit).await {
+    match state
+        .app
+        .rota()
+        .edit_rota_day(&user.actor, &id, &edit)
+        .await
+    {
         Ok(outcome) if outcome.saved => {
             let week = if form.week.trim().is_empty() {
                 "1"

@@ -62,6 +62,7 @@ async fn render(
     let mut form = FormView::default();
     let requests = state
         .app
+        .rota()
         .requests_to_decide(&user.actor)
         .await?
         .into_iter()
@@ -187,12 +188,14 @@ async fn decide(
         RequestKind::Swap => {
             state
                 .app
+                .rota()
                 .decide_swap(&user.actor, id, &decision, version)
                 .await
         }
         RequestKind::SessionOff => {
             state
                 .app
+                .rota()
                 .decide_session_request(&user.actor, id, &decision, version)
                 .await
         }

@@ -420,7 +420,7 @@ async fn render_cover(
     posted: Option<Posted>,
     add: AddNeed,
 ) -> Result<Response, WebError> {
-    let template = state.app.cover_template(&user.actor, &scope).await?;
+    let template = state.app.rota().cover_template(&user.actor, &scope).await?;
     let added = if !add.skill.trim().is_empty() {
         CoverNeed::parse(&format!("skill:{}", add.skill)).ok()
     } else {
@@ -579,7 +579,12 @@ pub(crate) async fn cover_save(
     let back = form.get("back").cloned().unwrap_or_default();
     let anchor = form.get("anchor").cloned().unwrap_or_default();
     let Grid { needs, rows, names } = rows_from_grid(&form);
-    match state.app.save_cover(&user.actor, &site_id, &rows).await {
+    match state
+        .app
+        .rota()
+        .save_cover(&user.actor, &site_id, &rows)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&back_to(&back, &user, "cover", &anchor)).into_response()),
         Err(AppError::Invalid(_)) => {
             // Put each problem beside its input: the row's minimum or ideal.
@@ -638,6 +643,7 @@ pub(crate) async fn cover_suggested(
 ) -> Result<Response, WebError> {
     state
         .app
+        .rota()
         .apply_suggested_cover(&user.actor, &site_id)
         .await?;
     Ok(Redirect::to(&back_to(&form.back, &user, "suggested", &form.anchor)).into_response())
@@ -677,6 +683,7 @@ pub(crate) async fn session_save(
     let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
+        .rota()
         .save_site_session_checked(&user.actor, &site_id, &form, confirmed)
         .await
     {

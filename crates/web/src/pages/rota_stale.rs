@@ -179,7 +179,7 @@ pub(crate) async fn repair_propose(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> Result<Response, WebError> {
-    state.app.propose_repair(&user.actor, &id).await?;
+    state.app.rota().propose_repair(&user.actor, &id).await?;
     Ok(Redirect::to(&format!("/rotas/{id}/repair")).into_response())
 }
 
@@ -190,7 +190,7 @@ pub(crate) async fn repair_page(
     token: CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    match state.app.repair_proposal(&user.actor, &id).await? {
+    match state.app.rota().repair_proposal(&user.actor, &id).await? {
         Some(proposal) => {
             let page = repair_page_of(&user, &token, &id, proposal, Vec::new(), String::new())?;
             Ok((token, page).into_response())
@@ -215,7 +215,12 @@ pub(crate) async fn repair_publish(
     CsrfForm(form): CsrfForm<RepairPublishForm>,
 ) -> Result<Response, WebError> {
     let version = super::rota::form_version(&form.version);
-    let (refused, error) = match state.app.publish_repair(&user.actor, &id, version).await {
+    let (refused, error) = match state
+        .app
+        .rota()
+        .publish_repair(&user.actor, &id, version)
+        .await
+    {
         Ok(outcome) if outcome.published => {
             return Ok(Redirect::to(&format!("/rotas/{id}?done=rota-repaired")).into_response());
         }
@@ -230,7 +235,7 @@ pub(crate) async fn repair_publish(
         Err(AppError::Conflict(message)) => (Vec::new(), message),
         Err(e) => return Err(e.into()),
     };
-    match state.app.repair_proposal(&user.actor, &id).await? {
+    match state.app.rota().repair_proposal(&user.actor, &id).await? {
         Some(proposal) => {
             let page = repair_page_of(&user, &token, &id, proposal, refused, error)?;
             Ok((StatusCode::CONFLICT, token, page).into_response())

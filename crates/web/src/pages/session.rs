@@ -167,7 +167,12 @@ pub(crate) async fn login_submit(
     if form.email.trim().is_empty() || form.password.is_empty() {
         return failure("Enter your email address and password".into());
     }
-    match state.app.login(&form.email, &form.password, &client).await {
+    match state
+        .app
+        .accounts()
+        .login(&form.email, &form.password, &client)
+        .await
+    {
         Ok(LoginStep::CodeNeeded { user_id }) => {
             crate::pages::two_factor::remember_pending(&state, &session, user_id, next).await?;
             Ok(Redirect::to("/login/two-factor").into_response())

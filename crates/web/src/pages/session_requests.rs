@@ -80,7 +80,12 @@ pub(crate) async fn view(
     whose: &'static str,
     sent: Option<(&SessionRequestForm, &FieldErrors)>,
 ) -> Result<Option<SessionRequestsView>, WebError> {
-    let rows = match state.app.session_requests_decided(actor, staff_id).await {
+    let rows = match state
+        .app
+        .rota()
+        .session_requests_decided(actor, staff_id)
+        .await
+    {
         Ok(rows) => rows,
         Err(AppError::NotFound | AppError::Forbidden) => return Ok(None),
         Err(e) => return Err(e.into()),
@@ -148,6 +153,7 @@ pub(crate) async fn my_request(
     let staff_id = user.actor.staff_id.clone().ok_or(AppError::NotFound)?;
     match state
         .app
+        .rota()
         .ask_for_session(&user.actor, &staff_id, &form)
         .await
     {
@@ -176,7 +182,12 @@ pub(crate) async fn staff_request(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<SessionRequestForm>,
 ) -> Result<Response, WebError> {
-    match state.app.ask_for_session(&user.actor, &id, &form).await {
+    match state
+        .app
+        .rota()
+        .ask_for_session(&user.actor, &id, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!(
             "/staff/{id}/rota-rules?done=session-request#session-requests"
         ))
@@ -204,7 +215,11 @@ pub(crate) async fn withdraw(
     Path(id): Path<String>,
     CsrfForm(_): CsrfForm<super::rota::Nothing>,
 ) -> Result<Response, WebError> {
-    let staff_id = state.app.withdraw_session_request(&user.actor, &id).await?;
+    let staff_id = state
+        .app
+        .rota()
+        .withdraw_session_request(&user.actor, &id)
+        .await?;
     let to = if user.actor.staff_id.as_deref() == Some(staff_id.as_str()) {
         "/me/rota?done=session-request-withdrawn#session-requests".to_string()
     } else {

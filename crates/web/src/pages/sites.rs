@@ -76,7 +76,7 @@ async fn render(
     failed: Failed,
     done: String,
 ) -> Result<Response, WebError> {
-    let sites = state.app.list_sites(&user.actor, ods).await?;
+    let sites = state.app.sites().list_sites(&user.actor, ods).await?;
     let mut summary = FormView::default();
     let site_form = match &failed {
         Failed::Site(form, errors) => {
@@ -155,7 +155,7 @@ pub(crate) async fn site_create(
     Path(ods): Path<String>,
     CsrfForm(form): CsrfForm<SiteForm>,
 ) -> Result<Response, WebError> {
-    match state.app.add_site(&user.actor, &ods, &form).await {
+    match state.app.sites().add_site(&user.actor, &ods, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}/sites?done=site")).into_response()),
         Err(AppError::Invalid(errors)) => {
             render(
@@ -203,7 +203,12 @@ pub(crate) async fn room_create(
     CsrfForm(post): CsrfForm<RoomPost>,
 ) -> Result<Response, WebError> {
     let form = post.form(&format!("room-{site_id}-"));
-    match state.app.add_room(&user.actor, &site_id, &form).await {
+    match state
+        .app
+        .sites()
+        .add_room(&user.actor, &site_id, &form)
+        .await
+    {
         Ok(_) => {
             let (site, _) = site_of(&state, &user, &site_id).await?;
             Ok(Redirect::to(&format!("/practices/{site}/sites?done=room")).into_response())
@@ -229,8 +234,17 @@ async fn site_of(
     user: &CurrentUser,
     site_id: &str,
 ) -> Result<(String, String), WebError> {
-    for practice in state.app.visible_practices(&user.actor).await? {
-        if let Ok(sites) = state.app.list_sites(&user.actor, &practice.ods_code).await
+    for practice in state
+        .app
+        .organisations()
+        .visible_practices(&user.actor)
+        .await?
+    {
+        if let Ok(sites) = state
+            .app
+            .sites()
+            .list_sites(&user.actor, &practice.ods_code)
+            .await
             && let Some(s) = sites.iter().find(|s| s.site.id == site_id)
         {
             return Ok((practice.ods_code.clone(), s.site.site.name.clone()));
@@ -255,7 +269,7 @@ pub(crate) async fn room_edit(
     token: CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (site, room) = state.app.get_room(&user.actor, &id).await?;
+    let (site, room) = state.app.sites().get_room(&user.actor, &id).await?;
     let form = RoomForm {
         name: room.room.name.clone(),
         capabilities: room
@@ -293,6 +307,7 @@ pub(crate) async fn room_update(
         .any(|(k, v)| k == "confirm_rota" && v == "yes");
     match state
         .app
+        .sites()
         .update_room_checked(&user.actor, &id, &form, confirmed)
         .await
     {
@@ -312,7 +327,7 @@ pub(crate) async fn room_update(
             Ok(Redirect::to(&format!("/practices/{ods}/sites?done=room-saved")).into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let (site, _) = state.app.get_room(&user.actor, &id).await?;
+            let (site, _) = state.app.sites().get_room(&user.actor, &id).await?;
             let page = RoomPage {
                 ctx: page_ctx(
                     &user.actor,
@@ -347,6 +362,7 @@ pub(crate) async fn room_delete(
     let confirmed = super::rota_stale::confirmed(&form.confirm_rota);
     match state
         .app
+        .sites()
         .delete_room_checked(&user.actor, &id, confirmed)
         .await?
     {

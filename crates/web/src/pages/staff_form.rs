@@ -141,15 +141,20 @@ async fn staff_choices(state: &AppState, actor: &app::Actor) -> Result<StaffChoi
         actor.role,
         domain::account::UserRole::PcnManager | domain::account::UserRole::SystemAdmin
     );
-    let names = state.app.organisation_names(actor).await?;
-    for practice in state.app.visible_practices(actor).await? {
+    let names = state.app.organisations().organisation_names(actor).await?;
+    for practice in state.app.organisations().visible_practices(actor).await? {
         if let Some(pcn) = practice.pcn_code.as_ref().filter(|_| may_employ_for_pcn)
             && !choices.pcns.iter().any(|(c, _)| c == pcn)
         {
             let name = names.get(pcn).cloned().unwrap_or_else(|| pcn.clone());
             choices.pcns.push((pcn.clone(), name));
         }
-        if let Ok(sites) = state.app.list_sites(actor, &practice.ods_code).await {
+        if let Ok(sites) = state
+            .app
+            .sites()
+            .list_sites(actor, &practice.ods_code)
+            .await
+        {
             for s in sites {
                 // A practice's main site is often named as the practice: say it once.
                 let label = if s.site.site.name.trim() == practice.name.trim() {
@@ -273,6 +278,7 @@ pub(crate) async fn staff_create(
     let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
+        .register()
         .create_staff_checked(&user.actor, &post.form, &post.sites, confirmed)
         .await
     {
@@ -315,8 +321,12 @@ pub(crate) async fn staff_edit(
     token: CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let person = state.app.get_staff(&user.actor, &id).await?;
-    let may_manage = state.app.may_manage_staff(&user.actor, &person).await?;
+    let person = state.app.register().get_staff(&user.actor, &id).await?;
+    let may_manage = state
+        .app
+        .register()
+        .may_manage_staff(&user.actor, &person)
+        .await?;
     let choices = staff_choices(&state, &user.actor).await?;
     let back = person
         .draft
@@ -355,6 +365,7 @@ pub(crate) async fn staff_update(
     let confirmed = super::rota_stale::confirmed(&post.confirm_rota);
     match state
         .app
+        .register()
         .update_staff_checked(&user.actor, &id, &post.form, &post.sites, confirmed)
         .await
     {

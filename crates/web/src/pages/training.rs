@@ -181,6 +181,7 @@ async fn matrix_page(
         Tenant::Pcn(code) => {
             let practices: Vec<(String, String)> = state
                 .app
+                .organisations()
                 .visible_practices(&user.actor)
                 .await?
                 .into_iter()
@@ -192,6 +193,7 @@ async fn matrix_page(
     };
     let matrix = state
         .app
+        .training()
         .training_matrix(&user.actor, tenant, &query.filter())
         .await?;
     let page = MatrixPage {
@@ -317,6 +319,7 @@ async fn export(
 ) -> Result<Response, WebError> {
     let matrix = state
         .app
+        .training()
         .training_matrix(&user.actor, tenant, &query.filter())
         .await?;
     let (header, rows) = matrix_table(&matrix);
@@ -438,7 +441,11 @@ async fn person_page(
     failed: Option<(RecordForm, FieldErrors)>,
     done: String,
 ) -> Result<Response, WebError> {
-    let training = state.app.person_training(&user.actor, staff_id).await?;
+    let training = state
+        .app
+        .training()
+        .person_training(&user.actor, staff_id)
+        .await?;
     let titles: std::collections::BTreeMap<&str, String> = training
         .catalogue
         .iter()
@@ -557,6 +564,7 @@ pub(crate) async fn record_create(
     let (record, evidence) = record_from_multipart(&mut form);
     match state
         .app
+        .training()
         .add_training_record(&user.actor, &id, &record, evidence)
         .await
     {
@@ -582,7 +590,11 @@ pub(crate) async fn record_verify(
     Path(id): Path<String>,
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
-    let staff_id = state.app.verify_training_record(&user.actor, &id).await?;
+    let staff_id = state
+        .app
+        .training()
+        .verify_training_record(&user.actor, &id)
+        .await?;
     Ok(Redirect::to(&format!("/staff/{staff_id}/training?done=verified")).into_response())
 }
 
@@ -592,7 +604,7 @@ pub(crate) async fn evidence_download(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let (meta, bytes) = state.app.evidence_file(&user.actor, &id).await?;
+    let (meta, bytes) = state.app.training().evidence_file(&user.actor, &id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type.clone()),

@@ -61,6 +61,7 @@ async fn preview(
     let one = Some(staff.trim()).filter(|s| !s.is_empty());
     let preview = state
         .app
+        .training()
         .training_chase_preview(&user.actor, tenant, one)
         .await?;
     let base = base_of(tenant);
@@ -118,6 +119,7 @@ async fn send(
     let one = Some(form.staff.trim()).filter(|s| !s.is_empty());
     let outcome = state
         .app
+        .training()
         .send_training_chase(&user.actor, tenant, one)
         .await?;
     Ok(Redirect::to(&format!(
@@ -163,6 +165,7 @@ async fn history(
 ) -> Result<Response, WebError> {
     let batches = state
         .app
+        .training()
         .training_chase_history(&user.actor, tenant)
         .await?;
     let base = base_of(tenant);

@@ -97,9 +97,17 @@ async fn topics_page(
         Tenant::Practice(ods) => format!("/practices/{ods}/training"),
         Tenant::Pcn(code) => format!("/pcns/{code}/training"),
     };
-    let topics = state.app.training_catalogue(&user.actor, tenant).await?;
+    let topics = state
+        .app
+        .training()
+        .training_catalogue(&user.actor, tenant)
+        .await?;
     // Topics are changed by their owner's managers: others read them, with no dead link.
-    let names = state.app.organisation_names(&user.actor).await?;
+    let names = state
+        .app
+        .organisations()
+        .organisation_names(&user.actor)
+        .await?;
     let mut may_change: std::collections::BTreeMap<String, bool> = Default::default();
     for t in &topics {
         if !may_change.contains_key(&t.owner_code) {
@@ -188,6 +196,7 @@ async fn add_topic(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .training()
         .add_training_topic(&user.actor, tenant, &form)
         .await
     {
@@ -249,7 +258,11 @@ async fn topic_edit_page(
     id: &str,
     failed: Option<(TopicForm, FieldErrors)>,
 ) -> Result<Response, WebError> {
-    let topic = state.app.get_training_topic(&user.actor, id).await?;
+    let topic = state
+        .app
+        .training()
+        .get_training_topic(&user.actor, id)
+        .await?;
     let (status, form) = match failed {
         Some((form, errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -295,6 +308,7 @@ pub(crate) async fn topic_update(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .training()
         .update_training_topic(&user.actor, &id, &form)
         .await
     {
@@ -318,7 +332,11 @@ pub(crate) async fn topic_retire(
     Path(id): Path<String>,
     CsrfForm(_form): CsrfForm<EmptyForm>,
 ) -> Result<Response, WebError> {
-    let owner = state.app.retire_training_topic(&user.actor, &id).await?;
+    let owner = state
+        .app
+        .training()
+        .retire_training_topic(&user.actor, &id)
+        .await?;
     let url = catalogue_url(&owner);
     Ok(Redirect::to(&format!("{url}?done=topic-retired")).into_response())
 }

@@ -115,6 +115,7 @@ pub(crate) async fn login_code_submit(
     }
     match state
         .app
+        .accounts()
         .complete_login(&pending.user_id, &form.code, &client)
         .await
     {
@@ -177,11 +178,11 @@ async fn account_page(
     error: Option<String>,
     done: String,
 ) -> Result<AccountPage, WebError> {
-    let status = state.app.two_factor_status(&user.actor).await?;
+    let status = state.app.accounts().two_factor_status(&user.actor).await?;
     let setup = if status.enabled {
         None
     } else {
-        Some(state.app.two_factor_setup(&user.actor, secret)?)
+        Some(state.app.accounts().two_factor_setup(&user.actor, secret)?)
     };
     Ok(AccountPage {
         ctx: page_ctx(&user.actor, token, PAGE)?,
@@ -237,6 +238,7 @@ pub(crate) async fn enable(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .accounts()
         .enable_two_factor(&user.actor, &form.secret, &form.code)
         .await
     {
@@ -287,7 +289,12 @@ pub(crate) async fn disable(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, WebError> {
-    match state.app.disable_two_factor(&user.actor, &form.code).await {
+    match state
+        .app
+        .accounts()
+        .disable_two_factor(&user.actor, &form.code)
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("{PAGE}?done=off")).into_response()),
         Err(error) => {
             let status = crate::error::status_of(&error);

@@ -160,7 +160,7 @@ pub(crate) async fn checkin(
     token: CsrfToken,
     Query(notice): Query<Notice>,
 ) -> Result<Response, WebError> {
-    let current = state.app.current_checkin(&user.actor).await?;
+    let current = state.app.wellbeing().current_checkin(&user.actor).await?;
     let page = checkin_page(
         page_ctx(&user.actor, &token, "/checkin")?,
         &current,
@@ -176,10 +176,15 @@ pub(crate) async fn checkin_submit(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<AnswerForm>,
 ) -> Result<Response, WebError> {
-    match state.app.submit_checkin(&user.actor, &form).await {
+    match state
+        .app
+        .wellbeing()
+        .submit_checkin(&user.actor, &form)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/checkin?done=answered").into_response()),
         Err(AppError::Invalid(errors)) => {
-            let current = state.app.current_checkin(&user.actor).await?;
+            let current = state.app.wellbeing().current_checkin(&user.actor).await?;
             let page = checkin_page(
                 page_ctx(&user.actor, &token, "/checkin")?,
                 &current,
@@ -213,7 +218,7 @@ pub(crate) async fn support(
     user: CurrentUser,
     token: CsrfToken,
 ) -> Result<Response, WebError> {
-    let services = state.app.support_services(&user.actor).await?;
+    let services = state.app.wellbeing().support_services(&user.actor).await?;
     let view = |s: &domain::wellbeing::SupportService| ServiceView {
         name: s.name.clone(),
         description: s.description.clone(),
@@ -244,7 +249,7 @@ pub(crate) async fn my_workload(
     user: CurrentUser,
     token: CsrfToken,
 ) -> Result<Response, WebError> {
-    let w = state.app.my_workload(&user.actor).await?;
+    let w = state.app.wellbeing().my_workload(&user.actor).await?;
     let page = WorkloadPage {
         ctx: page_ctx(&user.actor, &token, "/me/workload")?,
         year: format!(
@@ -500,8 +505,16 @@ pub(crate) async fn practice_report(
     token: CsrfToken,
     Path(ods): Path<String>,
 ) -> Result<Response, WebError> {
-    let report = state.app.wellbeing_report(&user.actor, &ods).await?;
-    let team = state.app.team_workload(&user.actor, &ods).await?;
+    let report = state
+        .app
+        .wellbeing()
+        .wellbeing_report(&user.actor, &ods)
+        .await?;
+    let team = state
+        .app
+        .wellbeing()
+        .team_workload(&user.actor, &ods)
+        .await?;
     let path = format!("/practices/{ods}/wellbeing");
     let page = report_page(page_ctx(&user.actor, &token, &path)?, report, team);
     Ok((token, page).into_response())
@@ -586,7 +599,11 @@ async fn pcn_render(
     failed: PcnFailed,
     notice: Option<&'static str>,
 ) -> Result<Response, WebError> {
-    let w: PcnWellbeing = state.app.pcn_wellbeing(&user.actor, code).await?;
+    let w: PcnWellbeing = state
+        .app
+        .wellbeing()
+        .pcn_wellbeing(&user.actor, code)
+        .await?;
     let settings_form = match &failed {
         PcnFailed::Settings(form, errors) => {
             FormView::new(settings_fields(form)).with_errors(errors)
@@ -670,6 +687,7 @@ pub(crate) async fn pcn_settings(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .wellbeing()
         .set_checkin_settings(&user.actor, &code, &form)
         .await;
     let done = format!("/pcns/{code}/wellbeing?done=settings");
@@ -695,6 +713,7 @@ pub(crate) async fn pcn_service_add(
 ) -> Result<Response, WebError> {
     let result = state
         .app
+        .wellbeing()
         .add_support_service(&user.actor, &code, &form)
         .await;
     let done = format!("/pcns/{code}/wellbeing?done=service");
@@ -725,6 +744,7 @@ pub(crate) async fn pcn_service_remove(
 ) -> Result<Response, WebError> {
     state
         .app
+        .wellbeing()
         .remove_support_service(&user.actor, &code, &form.service_id)
         .await?;
     Ok(Redirect::to(&format!("/pcns/{code}/wellbeing?done=service-removed")).into_response())

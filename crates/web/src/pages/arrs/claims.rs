@@ -81,7 +81,11 @@ async fn render_claim(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let fy = FinancialYear::parse(year).map_err(|_| WebError::Page(AppError::NotFound))?;
-    let view = state.app.arrs_claim(&user.actor, code, fy, month).await?;
+    let view = state
+        .app
+        .funding()
+        .arrs_claim(&user.actor, code, fy, month)
+        .await?;
     let mut history = Vec::new();
     if let Some(c) = &view.claim {
         history.push(format!(
@@ -152,9 +156,18 @@ pub(crate) async fn claim_action(
     let fy = FinancialYear::parse(&year).map_err(|_| WebError::Page(AppError::NotFound))?;
     let app = &state.app;
     let result = match form.action.as_str() {
-        "check" => app.check_arrs_claim(&user.actor, &code, fy, &month).await,
-        "submit" => app.submit_arrs_claim(&user.actor, &code, fy, &month).await,
+        "check" => {
+            app.funding()
+                .check_arrs_claim(&user.actor, &code, fy, &month)
+                .await
+        }
+        "submit" => {
+            app.funding()
+                .submit_arrs_claim(&user.actor, &code, fy, &month)
+                .await
+        }
         _ => app
+            .funding()
             .draft_arrs_claim(&user.actor, &code, fy, &month)
             .await
             .map(|_| ()),
@@ -213,6 +226,7 @@ pub(crate) async fn claim_export(
     let fy = FinancialYear::parse(&year).map_err(|_| WebError::Page(AppError::NotFound))?;
     let (name, bytes) = state
         .app
+        .funding()
         .export_arrs_claim(&user.actor, &code, fy, &month, &query.format)
         .await?;
     let content_type = if name.ends_with(".xlsx") {

@@ -263,7 +263,7 @@ pub(crate) async fn pcn_name(
     actor: &app::Actor,
     code: &str,
 ) -> Result<String, WebError> {
-    let names = state.app.organisation_names(actor).await?;
+    let names = state.app.organisations().organisation_names(actor).await?;
     Ok(names
         .get(code)
         .cloned()
@@ -302,9 +302,14 @@ async fn render_ledger(
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let fy = FinancialYear::parse(year).map_err(|_| WebError::Page(AppError::NotFound))?;
-    let ledger = state.app.arrs_ledger(&user.actor, code, fy).await?;
+    let ledger = state
+        .app
+        .funding()
+        .arrs_ledger(&user.actor, code, fy)
+        .await?;
     let sites = state
         .app
+        .estates()
         .sites_of(&user.actor, app::Tenant::Pcn(code))
         .await?;
     let mut what_if = FormView::new(what_if_fields(&query.what_if, &sites));
@@ -314,6 +319,7 @@ async fn render_ledger(
             Ok((post, cost)) => {
                 let r = state
                     .app
+                    .funding()
                     .arrs_what_if(&user.actor, code, fy, &post, cost)
                     .await?;
                 result = Some(what_if_view(&r));
@@ -418,6 +424,7 @@ pub(crate) async fn settings_save(
     let fy = FinancialYear::parse(&year).map_err(|_| WebError::Page(AppError::NotFound))?;
     match state
         .app
+        .funding()
         .set_arrs_year(
             &user.actor,
             &code,

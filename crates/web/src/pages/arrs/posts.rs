@@ -38,7 +38,7 @@ async fn render_posts(
     problems: Vec<String>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let view = state.app.arrs_posts(&user.actor, code).await?;
+    let view = state.app.funding().arrs_posts(&user.actor, code).await?;
     let page = PostsPage {
         pcn_name: super::pcn_name(state, &user.actor, code).await?,
         ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
@@ -107,7 +107,12 @@ pub(crate) async fn posts_import(
     form: UnreadMultipart,
 ) -> Result<Response, WebError> {
     // The right to change the PCN's posts is checked before the file is read.
-    if let Err(e) = state.app.arrs_may_manage(&user.actor, &code).await {
+    if let Err(e) = state
+        .app
+        .funding()
+        .arrs_may_manage(&user.actor, &code)
+        .await
+    {
         form.discard(crate::limits::IMPORT_BODY_LIMIT).await;
         return Err(e.into());
     }
@@ -131,6 +136,7 @@ pub(crate) async fn posts_import(
     };
     match state
         .app
+        .funding()
         .import_arrs_posts(&user.actor, &code, &file.file_name, &file.bytes)
         .await
     {
@@ -224,7 +230,7 @@ async fn render_post_form(
     id: &str,
     typed: Option<(PostForm, domain::FieldErrors)>,
 ) -> Result<Response, WebError> {
-    let edit = state.app.arrs_post(&user.actor, id).await?;
+    let edit = state.app.funding().arrs_post(&user.actor, id).await?;
     let (form, status) = match typed {
         Some((form, errors)) => (
             FormView::new(post_fields(&form)).with_errors(&errors),
@@ -273,7 +279,12 @@ pub(crate) async fn post_save(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<PostForm>,
 ) -> Result<Response, WebError> {
-    match state.app.save_arrs_post(&user.actor, &id, &form).await {
+    match state
+        .app
+        .funding()
+        .save_arrs_post(&user.actor, &id, &form)
+        .await
+    {
         Ok(pcn) => Ok(Redirect::to(&format!("/pcns/{pcn}/arrs-posts")).into_response()),
         Err(AppError::Invalid(errors)) => {
             render_post_form(&state, &user, token, &id, Some((form, errors))).await

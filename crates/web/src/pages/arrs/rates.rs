@@ -71,7 +71,7 @@ async fn render_rates(
     done: String,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let view = state.app.arrs_rates(&user.actor).await?;
+    let view = state.app.funding().arrs_rates(&user.actor).await?;
     let page = RatesPage {
         ctx: page_ctx(&user.actor, &token, "/admin")?,
         rates: view
@@ -139,7 +139,7 @@ pub(crate) async fn rate_create(
     token: CsrfToken,
     CsrfForm(form): CsrfForm<RateForm>,
 ) -> Result<Response, WebError> {
-    match state.app.add_arrs_rate(&user.actor, &form).await {
+    match state.app.funding().add_arrs_rate(&user.actor, &form).await {
         Ok(_) => Ok(Redirect::to("/admin/arrs-rates?done=rate").into_response()),
         Err(AppError::Invalid(errors)) => {
             let rate_form = FormView::new(rate_fields(&form)).with_errors(&errors);
@@ -168,6 +168,7 @@ pub(crate) async fn sum_rate_save(
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     match state
         .app
+        .funding()
         .set_arrs_sum_rate(
             &user.actor,
             &get("sum_year"),

@@ -72,7 +72,7 @@ async fn render_day(
     form: &DayForm,
     again: DayAgain,
 ) -> Result<Response, WebError> {
-    let detail = state.app.rota(&user.actor, id).await?;
+    let detail = state.app.rota().detail(&user.actor, id).await?;
     if form.staff_id.is_empty() || form.date.is_empty() {
         // No day chosen: the grid is where a day is picked.
         return Ok(Redirect::to(&format!("/rotas/{id}#grid")).into_response());
@@ -212,7 +212,12 @@ pub(crate) async fn day_save(
         override_rules: form.override_rules.is_some(),
         version: form_version(&form.version),
     };
-    match state.app.edit_rota_day(&user.actor, &id, &edit).await {
+    match state
+        .app
+        .rota()
+        .edit_rota_day(&user.actor, &id, &edit)
+        .await
+    {
         Ok(outcome) if outcome.saved => {
             let done = if outcome.new_problems.is_empty() {
                 "rota-edited"
@@ -222,7 +227,7 @@ pub(crate) async fn day_save(
             let week = NaiveDate::parse_from_str(&form.date, "%Y-%m-%d").ok();
             let detail_week = match week {
                 Some(d) => {
-                    let detail = state.app.rota(&user.actor, &id).await?;
+                    let detail = state.app.rota().detail(&user.actor, &id).await?;
                     ((d - detail.period.from).num_days() / 7 + 1).to_string()
                 }
                 None => "1".into(),

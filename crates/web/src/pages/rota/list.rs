@@ -87,7 +87,7 @@ async fn scope_choices(state: &AppState, user: &CurrentUser, selected: &str) -> 
                 format!("pcn:{}", actor.org),
                 format!("The whole PCN ({})", actor.org),
             ));
-            if let Ok(practices) = state.app.visible_practices(actor).await {
+            if let Ok(practices) = state.app.organisations().visible_practices(actor).await {
                 for p in practices {
                     choices.push((p.ods_code.clone(), format!("{} ({})", p.name, p.ods_code)));
                 }
@@ -112,9 +112,17 @@ async fn render_list(
     form: RotaRequestForm,
     errors: Option<FieldErrors>,
 ) -> Result<Response, WebError> {
-    let names = state.app.organisation_names(&user.actor).await?;
-    let rotas = state.app.rotas(&user.actor).await?;
-    let marks = state.app.stale_summaries(&user.actor, &rotas).await?;
+    let names = state
+        .app
+        .organisations()
+        .organisation_names(&user.actor)
+        .await?;
+    let rotas = state.app.rota().rotas(&user.actor).await?;
+    let marks = state
+        .app
+        .rota()
+        .stale_summaries(&user.actor, &rotas)
+        .await?;
     let rows = rotas
         .into_iter()
         .map(|r| {
@@ -179,7 +187,12 @@ async fn render_list(
         },
         form: view,
         cover_link,
-        requests_waiting: state.app.requests_to_decide(&user.actor).await?.len(),
+        requests_waiting: state
+            .app
+            .rota()
+            .requests_to_decide(&user.actor)
+            .await?
+            .len(),
     };
     Ok((status, token, page).into_response())
 }
@@ -225,6 +238,7 @@ pub(crate) async fn rota_request(
     let period = RotaPeriod::parse(&form.from, &form.weeks).expect("checked");
     match state
         .app
+        .rota()
         .request_rota(&user.actor, scope, period, limit)
         .await
     {

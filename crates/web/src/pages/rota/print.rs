@@ -100,7 +100,7 @@ pub(crate) async fn print_page(
     Path(id): Path<String>,
     Query(q): Query<PrintQuery>,
 ) -> Result<Response, WebError> {
-    let detail = state.app.rota_to_read(&user.actor, &id).await?;
+    let detail = state.app.rota().rota_to_read(&user.actor, &id).await?;
     let page = PrintPage {
         ctx: page_ctx(&user.actor, &token, "/rotas")?,
         scope: app::rota::pdf::scope_label(&detail),
@@ -138,6 +138,7 @@ pub(crate) async fn pdf_download(
 ) -> Result<Response, WebError> {
     let pdf = state
         .app
+        .rota()
         .rota_pdf(&user.actor, &id, &q.site, &q.week)
         .await?;
     Ok((

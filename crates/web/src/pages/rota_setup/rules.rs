@@ -117,7 +117,7 @@ pub(crate) async fn render_rules(
     request: Option<(&SessionRequestForm, &FieldErrors)>,
     done: &str,
 ) -> Result<Response, WebError> {
-    let view = state.app.rota_rules(&user.actor, staff_id).await?;
+    let view = state.app.rota().rota_rules(&user.actor, staff_id).await?;
     let draft = &view.person.draft;
     let (form, status) = match typed {
         Some((post, errors)) => (
@@ -209,6 +209,7 @@ pub(crate) async fn rules_save(
 ) -> Result<Response, WebError> {
     match state
         .app
+        .rota()
         .save_rota_rules(&user.actor, &id, &post.to_form())
         .await
     {
