@@ -41,6 +41,7 @@ log "Formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 python3 scripts/module-cycles.py
+python3 scripts/long-functions.py app store web demo
 
 find_postgres
 log "Rust tests on SQLite and PostgreSQL ($GPTEAM_TEST_POSTGRES_URL)"
