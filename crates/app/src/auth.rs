@@ -143,26 +143,6 @@ impl crate::accounts::Accounts<'_> {
         }
     }
 
-    /// The deployment's shared secret (for signing cookies), made once and kept in the
-    /// database so every web instance uses the same one.
-    pub async fn web_secret(&self) -> AppResult<String> {
-        use rand::Rng;
-        let mut conn = self.store().conn().await?;
-        if let Some(secret) = store::settings::get(&mut conn, "web_secret").await? {
-            return Ok(secret);
-        }
-        let secret: String = rand::thread_rng()
-            .sample_iter(&rand::distributions::Alphanumeric)
-            .take(64)
-            .map(char::from)
-            .collect();
-        // Two instances starting together: the first write wins, and both read it back.
-        store::settings::insert_if_absent(&mut conn, "web_secret", &secret).await?;
-        Ok(store::settings::get(&mut conn, "web_secret")
-            .await?
-            .unwrap_or(secret))
-    }
-
     /// Creates an account (from the command line). The organisation must exist for the
     /// role; a staff account may be linked to the person with `staff_email`.
     pub async fn create_account(

@@ -72,13 +72,11 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
         .find(|l| l.role == "pcn_manager")
         .context("the generated PCN has a manager")?;
     let sessions = store::sessions::SessionBackend::connect(&url).await?;
-    let secret = app.accounts().web_secret().await?;
     let router = web::router(
         app,
         sessions,
         &web::WebConfig {
             secure_cookies: false,
-            secret,
             mailer: std::sync::Arc::new(app::mail::LogMailer),
             public_url: "http://127.0.0.1".into(),
             sign_in: Default::default(),

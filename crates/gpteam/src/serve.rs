@@ -43,7 +43,6 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let sessions = store::sessions::SessionBackend::connect(&url)
         .await
         .context("opening the session store")?;
-    let secret = app.accounts().web_secret().await?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);
     let mut app = app.with_training_reminder_days(args.training_reminder_days);
     let account_mailer: std::sync::Arc<dyn app::mail::Mailer> = match &args.mail.smtp_url {
@@ -99,7 +98,6 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         sessions,
         &web::WebConfig {
             secure_cookies,
-            secret,
             mailer: account_mailer,
             public_url,
             sign_in: args.sign_in.policy(),

@@ -158,6 +158,7 @@ pub(crate) async fn start_session(
     let epoch = state.app.accounts().session_epoch(&actor.user_id).await?;
     let internal = |e: tower_sessions::session::Error| AppError::Internal(e.to_string());
     session.cycle_id().await.map_err(internal)?;
+    crate::csrf::forget_token(session).await.map_err(internal)?;
     session
         .insert(USER_KEY, &actor.user_id)
         .await

@@ -1,16 +1,104 @@
-//! CSRF protection for every form, through `axum_csrf` (a signed double-submit cookie).
+//! CSRF protection for every form: a synchroniser token kept in the visitor's session.
 //!
-//! Pages put `ctx.csrf_token` in a hidden `csrf_token` field and return the `CsrfToken` so
-//! its cookie is set. Handlers that accept a form take `CsrfForm<T>` or `CsrfMultipart`,
-//! which refuse the request before the handler runs unless the token matches — so no
-//! form handler can forget the check.
+//! A page takes a `CsrfToken` (which makes the session's token on first use) and puts it in
+//! a hidden `csrf_token` field. Handlers that accept a form take `CsrfForm<T>` or
+//! `CsrfMultipart`, which refuse the request before the handler runs unless the field
+//! equals the session's token — so no form handler can forget the check. Signing in
+//! replaces the token (`forget_token`), so a token seen before sign-in is worth nothing after.
 use crate::AppState;
 use crate::error::WebError;
 use crate::input::check_pairs;
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Request};
-use axum_csrf::CsrfToken;
+use axum::http::request::Parts;
+use axum::response::{IntoResponseParts, ResponseParts};
+use rand::RngCore;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+/// Where the session keeps its token.
+const SESSION_KEY: &str = "csrf_token";
+
+/// The session's CSRF token, made on first use.
+#[derive(Clone)]
+pub struct CsrfToken {
+    token: String,
+}
+
+impl CsrfToken {
+    /// The value a form sends back in its `csrf_token` field.
+    pub fn value(&self) -> String {
+        self.token.clone()
+    }
+}
+
+fn session_failed(e: tower_sessions::session::Error) -> WebError {
+    WebError::Page(app::AppError::Internal(e.to_string()))
+}
+
+async fn session_of(parts: &mut Parts, state: &AppState) -> Result<Session, WebError> {
+    Session::from_request_parts(parts, state)
+        .await
+        .map_err(|(_, why)| WebError::Page(app::AppError::Internal(why.to_string())))
+}
+
+/// 32 random bytes from the operating system, in hex.
+fn fresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl FromRequestParts<AppState> for CsrfToken {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let session = session_of(parts, state).await?;
+        let token = match session.get::<String>(SESSION_KEY).await {
+            Ok(Some(token)) => token,
+            Ok(None) => {
+                let token = fresh_token();
+                session
+                    .insert(SESSION_KEY, &token)
+                    .await
+                    .map_err(session_failed)?;
+                token
+            }
+            Err(e) => return Err(session_failed(e)),
+        };
+        Ok(CsrfToken { token })
+    }
+}
+
+/// Nothing to add to the response: the token lives in the session, whose cookie the
+/// session layer sets. Pages may return the token beside the page all the same.
+impl IntoResponseParts for CsrfToken {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        Ok(res)
+    }
+}
+
+/// Refuses the request unless `sent` equals the session's token. A session without a
+/// token (none was ever shown to it) refuses every form; no token is made here.
+async fn check_sent(session: &Session, sent: &str) -> Result<(), WebError> {
+    let stored = session
+        .get::<String>(SESSION_KEY)
+        .await
+        .map_err(session_failed)?
+        .ok_or(WebError::Csrf)?;
+    if sent.is_empty() || !bool::from(stored.as_bytes().ct_eq(sent.as_bytes())) {
+        return Err(WebError::Csrf);
+    }
+    Ok(())
+}
+
+/// Drops the session's token, so the next page makes a new one (at sign-in).
+pub(crate) async fn forget_token(session: &Session) -> Result<(), tower_sessions::session::Error> {
+    session.remove::<String>(SESSION_KEY).await.map(|_| ())
+}
 
 /// A checked urlencoded form body. Repeated fields (checkboxes) become lists.
 pub struct CsrfForm<T>(pub T);
@@ -26,9 +114,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let token = CsrfToken::from_request_parts(&mut parts, state)
-            .await
-            .map_err(|_| WebError::Csrf)?;
+        let session = session_of(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
@@ -40,9 +126,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
                 _ => WebError::BadRequest(e.body_text()),
             })?;
         let field: TokenField = serde_html_form::from_bytes(&bytes).map_err(|_| WebError::Csrf)?;
-        token
-            .verify(&field.csrf_token)
-            .map_err(|_| WebError::Csrf)?;
+        check_sent(&session, &field.csrf_token).await?;
         let pairs: Vec<(String, String)> = serde_html_form::from_bytes(&bytes)
             .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
         check_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(|problem| {
@@ -165,9 +249,7 @@ impl UnreadMultipart {
         max_file: usize,
     ) -> Result<CsrfMultipart, WebError> {
         let (mut parts, body) = self.request.into_parts();
-        let token = CsrfToken::from_request_parts(&mut parts, state)
-            .await
-            .map_err(|_| WebError::Csrf)?;
+        let session = session_of(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let multipart = Multipart::from_request(req, state)
             .await
@@ -178,7 +260,7 @@ impl UnreadMultipart {
             .get("csrf_token")
             .map(String::as_str)
             .unwrap_or_default();
-        token.verify(sent).map_err(|_| WebError::Csrf)?;
+        check_sent(&session, sent).await?;
         Ok(form)
     }
 }

@@ -3,12 +3,12 @@
 //! came from someone logged in, draws it again with their menu.
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::error::{ErrorShown, render_error_page};
 use crate::layout::PageCtx;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum_csrf::CsrfToken;
 
 pub(crate) async fn keep_navigation(
     State(state): State<AppState>,
@@ -30,10 +30,7 @@ pub(crate) async fn keep_navigation(
     let Ok(token) = CsrfToken::from_request_parts(&mut asked, &state).await else {
         return response;
     };
-    let Ok(csrf) = token.authenticity_token() else {
-        return response;
-    };
-    let ctx = PageCtx::new(&user.actor, csrf, asked.uri.path());
+    let ctx = PageCtx::new(&user.actor, token.value(), asked.uri.path());
     let (mut head, _) = response.into_parts();
     head.headers.remove(axum::http::header::CONTENT_LENGTH);
     let page = Html(render_error_page(ctx, &shown.title, &shown.message));

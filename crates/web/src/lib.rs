@@ -31,7 +31,6 @@ pub use server::{ServeLimits, serve, serve_with};
 #[derive(Clone)]
 pub struct AppState {
     pub app: app::App,
-    pub csrf: axum_csrf::CsrfConfig,
     /// Sends invitations and password resets (SMTP, or the server log).
     pub mailer: Arc<dyn app::mail::Mailer>,
     /// The address people reach gpteam at, for links in emails (no trailing slash).
@@ -58,19 +57,11 @@ impl Default for SignInPolicy {
     }
 }
 
-impl axum::extract::FromRef<AppState> for axum_csrf::CsrfConfig {
-    fn from_ref(state: &AppState) -> Self {
-        state.csrf.clone()
-    }
-}
-
 /// How the web tier is set up for one deployment.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
     /// Mark cookies `Secure` (only sent over HTTPS). Off only for plain-HTTP local use.
     pub secure_cookies: bool,
-    /// A secret of at least 64 bytes shared by every instance, for signing the CSRF cookie.
-    pub secret: String,
     /// Sends invitations and password resets (SMTP, or the server log).
     pub mailer: Arc<dyn app::mail::Mailer>,
     /// The address people reach gpteam at, for links in emails: `http://host:port`.
@@ -156,18 +147,6 @@ pub fn router(
     sessions: store::sessions::SessionBackend,
     config: &WebConfig,
 ) -> Router {
-    assert!(
-        config.secret.len() >= 64,
-        "the web secret must be at least 64 bytes"
-    );
-    let key = axum_csrf::Key::from(&config.secret.as_bytes()[..64]);
-    let csrf = axum_csrf::CsrfConfig::default()
-        .with_key(Some(key))
-        .with_salt(config.secret.clone())
-        .with_secure(config.secure_cookies)
-        .with_cookie_name("gpteam_csrf")
-        .with_http_only(true)
-        .with_cookie_same_site(axum_csrf::SameSite::Strict);
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name("gpteam_session")
         .with_secure(config.secure_cookies)
@@ -176,7 +155,6 @@ pub fn router(
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let state = AppState {
         app,
-        csrf,
         mailer: config.mailer.clone(),
         public_url: config.public_url.trim_end_matches('/').to_string(),
         sign_in: Arc::new(config.sign_in.clone()),

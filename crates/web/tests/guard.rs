@@ -101,7 +101,6 @@ async fn hsts_is_sent_when_cookies_are_secure() {
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .unwrap();
-    let secret = app.accounts().web_secret().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let router = web::router(
@@ -109,7 +108,6 @@ async fn hsts_is_sent_when_cookies_are_secure() {
         sessions,
         &web::WebConfig {
             secure_cookies: true,
-            secret,
             mailer: std::sync::Arc::new(Outbox::default()),
             public_url: base.clone(),
             sign_in: web::SignInPolicy::default(),

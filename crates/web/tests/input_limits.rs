@@ -343,7 +343,6 @@ async fn half_a_request_line_is_closed_after_the_header_timeout() {
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .unwrap();
-    let secret = app.accounts().web_secret().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = web::router(
@@ -351,7 +350,6 @@ async fn half_a_request_line_is_closed_after_the_header_timeout() {
         sessions,
         &web::WebConfig {
             secure_cookies: false,
-            secret,
             mailer: std::sync::Arc::new(Outbox::default()),
             public_url: format!("http://{addr}"),
             sign_in: web::SignInPolicy::default(),

@@ -94,7 +94,6 @@ async fn spawn_full(
     let sessions = store::sessions::SessionBackend::connect(&db.url)
         .await
         .expect("session store");
-    let secret = app.accounts().web_secret().await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let outbox = Outbox::default();
@@ -116,7 +115,6 @@ async fn spawn_full(
         sessions,
         &web::WebConfig {
             secure_cookies: false,
-            secret,
             mailer: std::sync::Arc::new(outbox.clone()),
             public_url: base.clone(),
             sign_in,

@@ -160,6 +160,47 @@ on_both!(
 );
 
 on_both!(
+    a_csrf_token_belongs_to_one_session_and_is_replaced_at_sign_in,
+    async |t: &TestApp| {
+        let email = t.login_email("practice_manager", Some(OWN_PRACTICE)).await;
+        // The token the sign-in page showed before signing in.
+        let client = TestApp::client();
+        let before = t.csrf(&client).await;
+        let r = client
+            .post(format!("{}/login", t.base))
+            .form(&[
+                ("csrf_token", before.as_str()),
+                ("email", email.as_str()),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        let add_site = async |client: &reqwest::Client, token: &str, name: &str| {
+            client
+                .post(format!("{}/practices/{OWN_PRACTICE}/sites", t.base))
+                .form(&[("name", name), ("csrf_token", token)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        };
+        assert_eq!(add_site(&client, &before, "Before sign-in").await, 403);
+        // Another signed-in session's token is refused too.
+        let other = t.logged_in(&email).await;
+        let others_token = t.csrf(&other).await;
+        assert_ne!(others_token, before);
+        assert_eq!(add_site(&client, &others_token, "Other session").await, 403);
+        // This session's own token, from a page after signing in, is taken.
+        let after = t.csrf(&client).await;
+        assert_ne!(after, before);
+        assert_eq!(add_site(&client, &after, "After sign-in").await, 303);
+        assert_eq!(add_site(&other, &others_token, "Other's own").await, 303);
+    }
+);
+
+on_both!(
     a_form_without_its_csrf_token_is_refused,
     async |t: &TestApp| {
         let client = t

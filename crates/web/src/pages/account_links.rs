@@ -8,6 +8,7 @@ use super::{FieldView, FormView};
 use crate::AppState;
 use crate::auth::start_session;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -17,7 +18,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use store::account_tokens::Purpose;
 use tower_sessions::Session;
 
@@ -31,12 +31,10 @@ pub(crate) struct NoticePage {
     link_text: String,
 }
 
-fn anonymous(token: &CsrfToken) -> Result<PageCtx, WebError> {
+fn anonymous(token: &CsrfToken) -> PageCtx {
     let mut ctx = PageCtx::anonymous();
-    ctx.csrf_token = token
-        .authenticity_token()
-        .map_err(|e| WebError::Page(AppError::Internal(e.to_string())))?;
-    Ok(ctx)
+    ctx.csrf_token = token.value();
+    ctx
 }
 
 /// The status a dead link answers with: 404 unknown, 410 used or expired.
@@ -89,7 +87,7 @@ fn dead_page(token: &CsrfToken, purpose: Purpose, dead: DeadLink) -> Result<Resp
         Purpose::Setup | Purpose::Invitation => ("/login", "Log in"),
     };
     let page = NoticePage {
-        ctx: anonymous(token)?,
+        ctx: anonymous(token),
         title,
         paragraphs: vec![why],
         link_href: link_href.into(),
@@ -185,7 +183,7 @@ async fn link_page(
         Ok(open) => {
             let lead = lead_for(purpose, &open);
             let page = account_page(
-                anonymous(&token)?,
+                anonymous(&token),
                 purpose,
                 link,
                 lead,
@@ -227,14 +225,7 @@ async fn link_submit(
                 Ok(open) => lead_for(purpose, &open),
                 Err(_) => String::new(),
             };
-            let page = account_page(
-                anonymous(&token)?,
-                purpose,
-                link,
-                lead,
-                &form,
-                Some(&errors),
-            );
+            let page = account_page(anonymous(&token), purpose, link, lead, &form, Some(&errors));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
         }
         Err(other) => Err(other.into()),
@@ -292,7 +283,7 @@ fn email_field(email: &str) -> FieldView {
 
 pub(crate) async fn reset_request_page(token: CsrfToken) -> Result<Response, WebError> {
     let page = ResetRequestPage {
-        ctx: anonymous(&token)?,
+        ctx: anonymous(&token),
         form: FormView::new(vec![email_field("")]),
     };
     Ok((token, page).into_response())
@@ -330,14 +321,14 @@ pub(crate) async fn reset_request_submit(
 ) -> Result<Response, WebError> {
     if let Err(error) = domain::staff::parse_email(&form.email) {
         let page = ResetRequestPage {
-            ctx: anonymous(&token)?,
+            ctx: anonymous(&token),
             form: FormView::new(vec![email_field(&form.email)]).with_errors(&error.into()),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response());
     }
     start_reset(&state, form.email);
     let page = NoticePage {
-        ctx: anonymous(&token)?,
+        ctx: anonymous(&token),
         title: "Check your email".into(),
         paragraphs: vec![
             "If the address has a gpteam account, we have sent it a link to choose a new password. The link works once, for one hour.".into(),
@@ -376,7 +367,7 @@ pub(crate) async fn reset_page_for(
         .await?
     {
         Ok(_) => {
-            let page = reset_page(anonymous(&token)?, &link, None);
+            let page = reset_page(anonymous(&token), &link, None);
             Ok((token, page).into_response())
         }
         Err(dead) => dead_page(&token, Purpose::PasswordReset, dead),
@@ -405,7 +396,7 @@ pub(crate) async fn reset_submit(
     match result {
         Ok(LinkOutcome::Done(())) => {
             let page = NoticePage {
-                ctx: anonymous(&token)?,
+                ctx: anonymous(&token),
                 title: "Your password was changed".into(),
                 paragraphs: vec![
                     "You were logged out everywhere. Log in with your new password.".into(),
@@ -417,7 +408,7 @@ pub(crate) async fn reset_submit(
         }
         Ok(LinkOutcome::Dead(dead)) => dead_page(&token, Purpose::PasswordReset, dead),
         Err(AppError::Invalid(errors)) => {
-            let page = reset_page(anonymous(&token)?, &link, Some(&errors));
+            let page = reset_page(anonymous(&token), &link, Some(&errors));
             Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
         }
         Err(other) => Err(other.into()),

@@ -4,6 +4,7 @@ use super::{FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::{CurrentUser, start_session};
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -13,7 +14,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use tower_sessions::Session;
 
 #[derive(Template, WebTemplate)]
@@ -41,7 +41,7 @@ async fn accounts_page_with(
 ) -> Result<Response, WebError> {
     let accounts = state.app.accounts().list(&user.actor).await?;
     let page = AccountsPage {
-        ctx: page_ctx(&user.actor, &token, "/accounts")?,
+        ctx: page_ctx(&user.actor, &token, "/accounts"),
         accounts,
         done,
         problem,
@@ -211,7 +211,7 @@ pub(crate) async fn invite_page(
 ) -> Result<Response, WebError> {
     let fields = invite_fields(&state, &user, &InviteForm::default()).await?;
     let page = InvitePage {
-        ctx: page_ctx(&user.actor, &token, "/accounts")?,
+        ctx: page_ctx(&user.actor, &token, "/accounts"),
         form: FormView::new(fields),
     };
     Ok((token, page).into_response())
@@ -240,7 +240,7 @@ pub(crate) async fn invite_submit(
         Err(AppError::Invalid(errors)) => {
             let fields = invite_fields(&state, &user, &form).await?;
             let page = InvitePage {
-                ctx: page_ctx(&user.actor, &token, "/accounts")?,
+                ctx: page_ctx(&user.actor, &token, "/accounts"),
                 form: FormView::new(fields).with_errors(&errors),
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
@@ -302,7 +302,7 @@ pub(crate) async fn password_page(
     token: CsrfToken,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let ctx = page_ctx(&user.actor, &token, "/account/password")?;
+    let ctx = page_ctx(&user.actor, &token, "/account/password");
     let page = change_page(ctx, None, query.done == "password");
     Ok((token, page).into_response())
 }
@@ -341,7 +341,7 @@ pub(crate) async fn password_submit(
             Ok(Redirect::to("/account/password?done=password").into_response())
         }
         Err(AppError::Invalid(errors)) => {
-            let ctx = page_ctx(&user.actor, &token, "/account/password")?;
+            let ctx = page_ctx(&user.actor, &token, "/account/password");
             let page = change_page(ctx, Some(&errors), false);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response())
         }

@@ -6,6 +6,7 @@ use super::{Done, FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::organisations::{AdminOverview, MembershipView};
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use store::practices::PracticeRecord;
 
@@ -160,7 +160,7 @@ async fn render(
         StatusCode::OK
     };
     let page = AdminPage {
-        ctx: page_ctx(&user.actor, &token, "/admin")?,
+        ctx: page_ctx(&user.actor, &token, "/admin"),
         overview,
         ics_form,
         pcn_form,
@@ -281,7 +281,7 @@ pub(crate) async fn practice_history(
         })
         .collect();
     let page = PracticeHistoryPage {
-        ctx: page_ctx(&user.actor, &token, "/admin")?,
+        ctx: page_ctx(&user.actor, &token, "/admin"),
         practice,
         rows,
     };

@@ -3,6 +3,7 @@
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum_csrf::CsrfToken;
 
 /// One filter input.
 pub(crate) struct FilterField {
@@ -119,7 +119,7 @@ pub(crate) async fn audit_page(
     token: CsrfToken,
     Query(form): Query<AuditQueryForm>,
 ) -> Result<Response, WebError> {
-    let ctx = page_ctx(&user.actor, &token, "/audit")?;
+    let ctx = page_ctx(&user.actor, &token, "/audit");
     let filtered = [
         &form.organisation,
         &form.person,

@@ -6,6 +6,7 @@ use super::practice::thousands;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use analytics::capacity::{GP, GapRow, OTHER_STAFF};
@@ -18,7 +19,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::account::UserRole;
 use domain::role::Role;
 use std::collections::BTreeMap;
@@ -312,7 +312,7 @@ async fn show(
         .demand()
         .scenario_effects(scope.tenant(), &view)
         .await?;
-    let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()))?;
+    let ctx = page_ctx(&user.actor, &token, &format!("{}/demand", scope.base()));
     let drawn = chosen
         .and_then(|id| effects.iter().find(|e| e.id == id))
         .or(effects.last());

@@ -5,6 +5,7 @@ use super::{Done, FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::development::{
     CpdForm, DatesForm, GoalForm, GoalStatus, ProgrammeForm, SessionDraft, SessionForm,
@@ -362,7 +362,7 @@ async fn person_page(
     } else {
         format!("/staff/{staff_id}/development")
     };
-    let ctx = page_ctx(&user.actor, &token, &path)?;
+    let ctx = page_ctx(&user.actor, &token, &path);
     let (status, page) = person_view(&dev, ctx, failed, done);
     Ok((status, token, page).into_response())
 }

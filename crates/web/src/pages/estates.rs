@@ -4,6 +4,7 @@ use super::{FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::estates::bookings::{MarkForm, Reach};
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::account::UserRole;
 use domain::estates::{BookingForm, Mark, PeriodForm, RoomUse, percent_text};
 use domain::role::Role;
@@ -162,7 +162,7 @@ pub(crate) async fn site_page(
             &user.actor,
             &token,
             &format!("/practices/{}/sites", u.site.practice_ods),
-        )?,
+        ),
         site_id: u.site.id.clone(),
         site: u.site.site.name.clone(),
         practice: u.practice_name.clone(),
@@ -266,7 +266,7 @@ async fn render_bookings(
         })
         .collect();
     let page = BookingsPage {
-        ctx: page_ctx(&user.actor, &token, "/")?,
+        ctx: page_ctx(&user.actor, &token, "/"),
         site_id: b.site.id.clone(),
         site: b.site.site.name.clone(),
         ods: b.site.practice_ods.clone(),
@@ -443,7 +443,7 @@ async fn render_room_use(
         })
         .collect();
     let page = RoomUsePage {
-        ctx: page_ctx(&user.actor, &token, "/")?,
+        ctx: page_ctx(&user.actor, &token, "/"),
         site_id: site.id.clone(),
         site: site.site.name.clone(),
         day: day.to_string(),

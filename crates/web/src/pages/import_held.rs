@@ -5,13 +5,13 @@ use super::imports::{Shown, may_import, render_page};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use app::AppError;
 use app::held_imports::{Correction, EditableRow, Outcome};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::role::Role;
 
 /// A held import as the page shows it.

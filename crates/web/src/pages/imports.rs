@@ -6,6 +6,7 @@
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::csrf::{CsrfMultipart, UnreadMultipart, Upload};
 use crate::error::WebError;
 use crate::layout::PageCtx;
@@ -15,7 +16,6 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
@@ -94,7 +94,7 @@ pub(crate) async fn render_page(
         !shown.problems.is_empty() || shown.held.as_ref().is_some_and(|h| !h.problems.is_empty());
     let page = ImportPage {
         failed,
-        ctx: page_ctx(&user.actor, &token, "/import")?,
+        ctx: page_ctx(&user.actor, &token, "/import"),
         what: what.into(),
         summary: shown.summary,
         problems: shown.problems,

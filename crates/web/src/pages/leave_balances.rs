@@ -5,6 +5,7 @@ use super::{Done, FieldView, FormView, long_date, number, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::leave_balance::{PersonBalance, TeamBalances};
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::leave_balance::{
     EntitlementForm, LeavePolicy, LeavePolicyForm, LeaveUnit, MONTH_NAMES, amount_text,
@@ -305,7 +305,7 @@ async fn render_entitlement(
         }
     };
     let page = EntitlementPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}")),
         staff_id: staff_id.to_string(),
         name: p.name.clone(),
         balance: BalanceView::of(&p),
@@ -434,7 +434,7 @@ async fn render_rules(
         }
     };
     let page = RulesPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave")),
         ods: ods.to_string(),
         form,
         done,

@@ -5,6 +5,7 @@ use super::{Done, FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -13,7 +14,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::leave::{LeaveForm, LeaveKind};
 
@@ -126,7 +126,7 @@ async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = MePage {
-        ctx: page_ctx(&user.actor, &token, "/me")?,
+        ctx: page_ctx(&user.actor, &token, "/me"),
         name: me.draft.name.clone(),
         role: me.draft.role.label().into(),
         practices: me

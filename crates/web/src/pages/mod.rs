@@ -36,11 +36,10 @@ mod two_factor;
 mod wellbeing;
 
 use crate::Routes;
-use crate::error::WebError;
+use crate::csrf::CsrfToken;
 use crate::layout::PageCtx;
 use app::Actor;
 use axum::routing::{get, post};
-use axum_csrf::CsrfToken;
 
 pub(crate) use account_links::{dead_status, dead_words, start_reset};
 pub(crate) use audit::csv_response as audit_csv_response;
@@ -424,12 +423,9 @@ fn audit_notices_me_and_wellbeing(routes: Routes) -> Routes {
         )
 }
 
-/// The page context and the CSRF cookie for a logged-in page.
-pub(crate) fn page_ctx(actor: &Actor, token: &CsrfToken, path: &str) -> Result<PageCtx, WebError> {
-    let csrf = token
-        .authenticity_token()
-        .map_err(|e| WebError::Page(app::AppError::Internal(e.to_string())))?;
-    Ok(PageCtx::new(actor, csrf, path))
+/// The page context, with the session's CSRF token, for a logged-in page.
+pub(crate) fn page_ctx(actor: &Actor, token: &CsrfToken, path: &str) -> PageCtx {
+    PageCtx::new(actor, token.value(), path)
 }
 
 /// Shows a number of WTE or sessions without trailing zeros.

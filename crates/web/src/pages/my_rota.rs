@@ -7,6 +7,7 @@ use super::{FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -16,7 +17,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use chrono::{Datelike, NaiveDate};
 use domain::FieldErrors;
 use domain::rota::{Session, SessionRequestForm};
@@ -216,7 +216,7 @@ pub(crate) async fn render_my_rota(
         },
     };
     let page = MyRotaPage {
-        ctx: page_ctx(&user.actor, &token, "/me/rota")?,
+        ctx: page_ctx(&user.actor, &token, "/me/rota"),
         span,
         months,
         month_links: months_ahead

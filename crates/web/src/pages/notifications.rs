@@ -4,6 +4,7 @@ use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::notifications::{EmailStatus, Kind};
@@ -11,7 +12,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 
 pub(crate) struct ItemView {
     pub id: String,
@@ -55,7 +55,7 @@ pub(crate) async fn inbox(
             read: n.read,
         })
         .collect();
-    let mut ctx = page_ctx(&user.actor, &token, "/notifications")?;
+    let mut ctx = page_ctx(&user.actor, &token, "/notifications");
     let unread = items.iter().filter(|i| !i.read).count();
     ctx.unread = unread as i64;
     let page = InboxPage {
@@ -126,7 +126,7 @@ pub(crate) async fn settings(
         .notification_settings(&user.actor)
         .await?;
     let page = SettingsPage {
-        ctx: page_ctx(&user.actor, &token, "/account/notifications")?,
+        ctx: page_ctx(&user.actor, &token, "/account/notifications"),
         choices: settings
             .choices
             .into_iter()

@@ -5,13 +5,13 @@ use super::practice::{
 };
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum_csrf::CsrfToken;
 
 pub(crate) struct PracticeRow {
     pub ods: String,
@@ -61,7 +61,7 @@ pub(crate) async fn pcn_page(
         Default::default()
     };
     let page = PcnPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}")),
         code: o.pcn.code.clone(),
         name: o.pcn.name.clone(),
         practices: o
@@ -133,7 +133,7 @@ pub(crate) async fn system_page(
         .system_summary(&user.actor)
         .await?;
     let page = SystemPage {
-        ctx: page_ctx(&user.actor, &token, "/system")?,
+        ctx: page_ctx(&user.actor, &token, "/system"),
         ics: s.ics_code.clone(),
         ics_name: s.ics_name.clone(),
         counted: {

@@ -7,6 +7,7 @@ use super::page_ctx;
 use super::practice::thousands;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::payments::{PaymentYear, PcnPayments, PracticePayments};
@@ -14,7 +15,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum_csrf::CsrfToken;
 use import::PaymentKind;
 use std::fmt::Write;
 
@@ -85,7 +85,7 @@ pub(crate) async fn practice_page(
         .practice_payments(&user.actor, &ods)
         .await?;
     let page = PracticePage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/payments"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/payments")),
         ods: payments.ods_code.clone(),
         name: payments.name.clone(),
         years: payments.years.iter().map(|y| y.year.label()).collect(),
@@ -458,7 +458,7 @@ pub(crate) async fn pcn_page(
         .await
         .is_ok();
     let page = PcnPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}/payments"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}/payments")),
         code: payments.code.clone(),
         name: payments.name.clone(),
         years: payments.years.iter().map(|y| y.year.label()).collect(),

@@ -4,6 +4,7 @@ use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::org::Employer;
 
 /// The zip as a download.
@@ -56,7 +56,7 @@ pub(crate) async fn erase_page(
     token: CsrfToken,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
-    let ctx = page_ctx(&user.actor, &token, &format!("/staff/{id}"))?;
+    let ctx = page_ctx(&user.actor, &token, &format!("/staff/{id}"));
     let (status, name, refusal) = match state.app.register().erasure_check(&user.actor, &id).await {
         Ok(person) => (StatusCode::OK, person.draft.name, String::new()),
         Err(AppError::Invalid(errors)) => (

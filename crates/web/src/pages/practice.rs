@@ -3,6 +3,7 @@ use super::{Done, FieldView, FormView, long_date, number, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::leave::LeaveStatus;
 use domain::org::{Employer, OdsCode};
 use domain::role::{Role, StaffGroup};
@@ -210,7 +210,7 @@ pub(crate) async fn dashboard(
         .practice_dashboard(&user.actor, &ods)
         .await?;
     let page = DashboardPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}")),
         ods: d.practice.ods_code.clone(),
         name: d.practice.name.clone(),
         pcn: d
@@ -317,7 +317,7 @@ pub(crate) async fn staff_list(
         ("pcn", "Employed by the PCN"),
     ]);
     let page = StaffListPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff")),
         people: {
             let names = state
                 .app
@@ -465,7 +465,7 @@ pub(crate) async fn vacancy_new(
         )
         .await?;
     let page = VacancyFormPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}")),
         form: FormView::new(vacancy_fields(&VacancyForm::default())),
         ods,
     };
@@ -490,7 +490,7 @@ pub(crate) async fn vacancy_create(
         Ok(_) => Ok(Redirect::to(&format!("/practices/{ods}?done=vacancy")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let page = VacancyFormPage {
-                ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}"))?,
+                ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}")),
                 form: FormView::new(vacancy_fields(&form)).with_errors(&errors),
                 ods,
             };
@@ -556,7 +556,7 @@ pub(crate) async fn leave_page(
         .iter()
         .partition(|l| l.status == LeaveStatus::Requested);
     let page = LeavePage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/leave")),
         pending: pending
             .into_iter()
             .map(|l| LeaveRow {

@@ -5,6 +5,7 @@ use super::{FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use chrono::{Datelike, NaiveDate};
 use domain::FieldErrors;
 use domain::account::UserRole;
@@ -224,7 +224,7 @@ async fn render_rota(
     };
     let hard = detail.problems.iter().filter(|p| p.hard).count();
     let page = RotaPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         scope: scope_label(
             &row.scope_kind,
             &row.scope_code,

@@ -6,6 +6,7 @@ use super::{long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -17,7 +18,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::rota::{Session, weekday_name};
 use domain::words;
@@ -359,7 +359,7 @@ async fn render(
         StatusCode::CONFLICT
     };
     let page = CoverPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         version: found.detail.row.version,
         back: format!(
             "/rotas/{id}?{}#cover",

@@ -7,6 +7,7 @@ use super::{FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -17,7 +18,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 
 /// One request as listed.
 pub(crate) struct RequestView {
@@ -119,7 +119,7 @@ async fn render(
         StatusCode::OK
     };
     let page = RequestsPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         requests,
         form,
         done,
@@ -227,7 +227,7 @@ async fn decide(
         "Approving this request breaks a rule (listed below): decline it, or approve with the override".into(),
     ));
     let page = RefusedPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         action: match kind {
             RequestKind::Swap => format!("/swaps/{id}/decision"),
             RequestKind::SessionOff => format!("/session-requests/{id}/decision"),

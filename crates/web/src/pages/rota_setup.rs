@@ -5,6 +5,7 @@ use super::{Done, FieldView, FormView, long_date, number, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -15,7 +16,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use chrono::Weekday;
 use domain::FieldErrors;
 use domain::account::UserRole;
@@ -467,7 +467,7 @@ async fn render_cover(
     };
     let path = scope_path(&scope);
     let page = CoverPage {
-        ctx: page_ctx(&user.actor, &token, &path)?,
+        ctx: page_ctx(&user.actor, &token, &path),
         title: scope_title(&scope),
         back: path,
         sites,

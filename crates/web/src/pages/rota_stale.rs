@@ -5,6 +5,7 @@ use super::{long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -15,7 +16,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 
 /// The field a form carries when its user has confirmed a change that breaks a rota.
 pub(crate) const CONFIRM_FIELD: &str = "confirm_rota";
@@ -56,7 +56,7 @@ pub(crate) fn confirm_page(
     back: &str,
 ) -> Result<Response, WebError> {
     let page = ConfirmPage {
-        ctx: page_ctx(&user.actor, &token, back)?,
+        ctx: page_ctx(&user.actor, &token, back),
         heading: heading.to_string(),
         action: action.to_string(),
         fields: fields
@@ -146,7 +146,7 @@ fn repair_page_of(
     error: String,
 ) -> Result<RepairPage, WebError> {
     Ok(RepairPage {
-        ctx: page_ctx(&user.actor, token, &format!("/rotas/{id}"))?,
+        ctx: page_ctx(&user.actor, token, &format!("/rotas/{id}")),
         id: id.to_string(),
         version: proposal.version,
         changes: proposal

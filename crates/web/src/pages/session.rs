@@ -2,6 +2,7 @@
 use crate::AppState;
 use crate::auth::{ClientAddr, CurrentUser, end_session, start_session};
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::two_factor::LoginStep;
@@ -10,7 +11,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::account::UserRole;
 use tower_sessions::Session;
 
@@ -120,9 +120,7 @@ fn login_page_with(
     email: String,
     next: String,
 ) -> Result<LoginPage, WebError> {
-    let csrf_token = token
-        .authenticity_token()
-        .map_err(|e| WebError::Page(AppError::Internal(e.to_string())))?;
+    let csrf_token = token.value();
     let mut ctx = PageCtx::anonymous();
     ctx.csrf_token = csrf_token.clone();
     Ok(LoginPage {

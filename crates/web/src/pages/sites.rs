@@ -3,6 +3,7 @@ use super::{Done, FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -11,7 +12,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::room::{RoomCapability, RoomForm, SiteForm};
 
@@ -128,7 +128,7 @@ async fn render(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = SitesPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/sites"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/sites")),
         ods: ods.to_string(),
         sites: blocks,
         site_form,
@@ -284,7 +284,7 @@ pub(crate) async fn room_edit(
             &user.actor,
             &token,
             &format!("/practices/{}/sites", site.practice_ods),
-        )?,
+        ),
         id,
         ods: site.practice_ods.clone(),
         site: site.site.name.clone(),
@@ -333,7 +333,7 @@ pub(crate) async fn room_update(
                     &user.actor,
                     &token,
                     &format!("/practices/{}/sites", site.practice_ods),
-                )?,
+                ),
                 id,
                 ods: site.practice_ods.clone(),
                 site: site.site.name.clone(),

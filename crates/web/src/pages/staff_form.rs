@@ -4,6 +4,7 @@ use super::{FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -11,7 +12,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::role::Role;
 use domain::staff::StaffForm;
@@ -193,7 +193,7 @@ pub(crate) async fn staff_new(
     };
     let choices = staff_choices(&state, &user.actor).await?;
     let page = StaffFormPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/practices/{ods}/staff")),
         title: "Add a person".into(),
         action: format!("/practices/{ods}/staff"),
         back: format!("/practices/{ods}/staff"),
@@ -247,7 +247,7 @@ async fn form_again(
     }
     let errors = &errors;
     let page = StaffFormPage {
-        ctx: page_ctx(&user.actor, &token, &back)?,
+        ctx: page_ctx(&user.actor, &token, &back),
         title: title.into(),
         action,
         back,
@@ -335,7 +335,7 @@ pub(crate) async fn staff_edit(
         .map(|p| format!("/practices/{p}/staff"))
         .unwrap_or_else(|| "/".into());
     let page = StaffFormPage {
-        ctx: page_ctx(&user.actor, &token, &back)?,
+        ctx: page_ctx(&user.actor, &token, &back),
         title: person.draft.name.clone(),
         action: format!("/staff/{id}"),
         back,

@@ -4,6 +4,7 @@ use super::training_topics::EmptyForm;
 use super::{Done, FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::csrf::{CsrfForm, CsrfMultipart};
 use crate::error::WebError;
 use crate::layout::PageCtx;
@@ -14,7 +15,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use chrono::Datelike;
 use domain::FieldErrors;
 use domain::role::StaffGroup;
@@ -197,7 +197,7 @@ async fn matrix_page(
         .training_matrix(&user.actor, tenant, &query.filter())
         .await?;
     let page = MatrixPage {
-        ctx: page_ctx(&user.actor, &token, &base)?,
+        ctx: page_ctx(&user.actor, &token, &base),
         org: matrix.org_name.clone(),
         topics: matrix.topics.iter().map(|t| t.topic.title()).collect(),
         people: matrix
@@ -473,7 +473,7 @@ async fn person_page(
         format!("/staff/{staff_id}/training")
     };
     let page = PersonPage {
-        ctx: page_ctx(&user.actor, &token, &path)?,
+        ctx: page_ctx(&user.actor, &token, &path),
         staff_id: staff_id.to_string(),
         name: training.person.draft.name.clone(),
         own,

@@ -4,6 +4,7 @@ use super::{long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::Tenant;
@@ -12,7 +13,6 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 
 pub(crate) struct LineView {
     pub name: String,
@@ -90,7 +90,7 @@ async fn preview(
         (None, _) => "Remind everyone expiring or expired".to_string(),
     };
     let page = PreviewPage {
-        ctx: page_ctx(&user.actor, &token, &base)?,
+        ctx: page_ctx(&user.actor, &token, &base),
         org: preview.org_name.clone(),
         people: preview.to_remind().count(),
         topics: preview.to_remind().map(|l| l.topics.len()).sum(),
@@ -185,7 +185,7 @@ async fn history(
             .collect(),
     };
     let page = HistoryPage {
-        ctx: page_ctx(&user.actor, &token, &base)?,
+        ctx: page_ctx(&user.actor, &token, &base),
         batches: batches.into_iter().map(view).collect(),
         sent: sent.people.is_some(),
         sent_people: sent.people.unwrap_or(0),

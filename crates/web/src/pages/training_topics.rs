@@ -4,6 +4,7 @@ use super::{Done, FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::training::TopicOwner;
@@ -13,7 +14,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::role::Role;
 use domain::training::TopicForm;
@@ -135,7 +135,7 @@ async fn topics_page(
         ),
     };
     let page = TopicsPage {
-        ctx: page_ctx(&user.actor, &token, &base)?,
+        ctx: page_ctx(&user.actor, &token, &base),
         topics: topics
             .iter()
             .map(|t| TopicRow {
@@ -274,7 +274,7 @@ async fn topic_edit_page(
         ),
     };
     let page = TopicEditPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/training-topics/{id}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/training-topics/{id}")),
         id: id.to_string(),
         title: topic.topic.title(),
         form,

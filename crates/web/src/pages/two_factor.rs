@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::auth::{ClientAddr, CurrentUser, start_session};
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use crate::pages::page_ctx;
@@ -15,7 +16,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use tower_sessions::Session;
 
 /// The session key of a log-in whose password was right and whose code is awaited.
@@ -70,12 +70,10 @@ pub(crate) struct CodePage {
     error: Option<String>,
 }
 
-fn code_page(token: &CsrfToken, error: Option<String>) -> Result<CodePage, WebError> {
+fn code_page(token: &CsrfToken, error: Option<String>) -> CodePage {
     let mut ctx = PageCtx::anonymous();
-    ctx.csrf_token = token
-        .authenticity_token()
-        .map_err(|e| WebError::Page(AppError::Internal(e.to_string())))?;
-    Ok(CodePage { ctx, error })
+    ctx.csrf_token = token.value();
+    CodePage { ctx, error }
 }
 
 pub(crate) async fn login_code_page(
@@ -86,7 +84,7 @@ pub(crate) async fn login_code_page(
     if pending(&state, &session).await.is_none() {
         return Ok(Redirect::to("/login").into_response());
     }
-    let page = code_page(&token, None)?;
+    let page = code_page(&token, None);
     Ok((token, page).into_response())
 }
 
@@ -110,7 +108,7 @@ pub(crate) async fn login_code_submit(
         let page = code_page(
             &token,
             Some("Enter the 6-digit code from your authenticator app, or a recovery code".into()),
-        )?;
+        );
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, token, page).into_response());
     }
     match state
@@ -139,7 +137,7 @@ pub(crate) async fn login_code_submit(
                 }
                 other => other.to_string(),
             };
-            let page = code_page(&token, Some(message))?;
+            let page = code_page(&token, Some(message));
             Ok((status, retry, token, page).into_response())
         }
         Err(AppError::Unauthenticated) => {
@@ -185,7 +183,7 @@ async fn account_page(
         Some(state.app.accounts().two_factor_setup(&user.actor, secret)?)
     };
     Ok(AccountPage {
-        ctx: page_ctx(&user.actor, token, PAGE)?,
+        ctx: page_ctx(&user.actor, token, PAGE),
         status,
         setup,
         codes,

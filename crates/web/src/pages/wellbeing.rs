@@ -6,6 +6,7 @@ use super::{FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -17,7 +18,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::FieldErrors;
 use domain::role::StaffGroup;
 use domain::wellbeing::{ANSWER_FIELDS, AnswerForm, Period, SCALE, ServiceForm, SettingsForm};
@@ -165,7 +165,7 @@ pub(crate) async fn checkin(
 ) -> Result<Response, WebError> {
     let current = state.app.wellbeing().current_checkin(&user.actor).await?;
     let page = checkin_page(
-        page_ctx(&user.actor, &token, "/checkin")?,
+        page_ctx(&user.actor, &token, "/checkin"),
         &current,
         None,
         notice_text(&notice.done),
@@ -189,7 +189,7 @@ pub(crate) async fn checkin_submit(
         Err(AppError::Invalid(errors)) => {
             let current = state.app.wellbeing().current_checkin(&user.actor).await?;
             let page = checkin_page(
-                page_ctx(&user.actor, &token, "/checkin")?,
+                page_ctx(&user.actor, &token, "/checkin"),
                 &current,
                 Some((&form, &errors)),
                 None,
@@ -228,7 +228,7 @@ pub(crate) async fn support(
         contact: s.contact.clone(),
     };
     let page = SupportPage {
-        ctx: page_ctx(&user.actor, &token, "/support")?,
+        ctx: page_ctx(&user.actor, &token, "/support"),
         local: services.iter().filter(|s| s.local).map(view).collect(),
         national: services.iter().filter(|s| !s.local).map(view).collect(),
     };
@@ -254,7 +254,7 @@ pub(crate) async fn my_workload(
 ) -> Result<Response, WebError> {
     let w = state.app.wellbeing().my_workload(&user.actor).await?;
     let page = WorkloadPage {
-        ctx: page_ctx(&user.actor, &token, "/me/workload")?,
+        ctx: page_ctx(&user.actor, &token, "/me/workload"),
         year: format!(
             "{} to {}",
             long_date(w.leave.year_start),
@@ -519,6 +519,6 @@ pub(crate) async fn practice_report(
         .team_workload(&user.actor, &ods)
         .await?;
     let path = format!("/practices/{ods}/wellbeing");
-    let page = report_page(page_ctx(&user.actor, &token, &path)?, report, team);
+    let page = report_page(page_ctx(&user.actor, &token, &path), report, team);
     Ok((token, page).into_response())
 }

@@ -3,6 +3,7 @@ use super::status_words;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use crate::pages::{FormView, page_ctx};
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::arrs::{FinancialYear, money};
 
 pub(crate) struct LineView {
@@ -108,7 +108,7 @@ async fn render_claim(
     }
     let page = ClaimPage {
         pcn_name: super::pcn_name(state, &user.actor, code).await?,
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}")),
         code: code.to_string(),
         year: fy.code(),
         month: view.month.to_string(),

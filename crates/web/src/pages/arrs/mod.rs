@@ -13,6 +13,7 @@ use super::{FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
@@ -22,7 +23,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::arrs::{Area, FinancialYear, money};
 use std::collections::BTreeMap;
 
@@ -339,7 +339,7 @@ async fn render_ledger(
     };
     let page = LedgerPage {
         pcn_name: pcn_name(state, &user.actor, code).await?,
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}")),
         code: code.to_string(),
         year: fy.code(),
         year_label: fy.label(),

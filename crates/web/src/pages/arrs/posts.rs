@@ -2,6 +2,7 @@
 use super::PostRow;
 use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::csrf::CsrfToken;
 use crate::csrf::{CsrfForm, UnreadMultipart};
 use crate::error::WebError;
 use crate::layout::PageCtx;
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::arrs::{Engagement, FinancialYear, PostForm, money};
 
 #[derive(Template, WebTemplate)]
@@ -41,7 +41,7 @@ async fn render_posts(
     let view = state.app.funding().arrs_posts(&user.actor, code).await?;
     let page = PostsPage {
         pcn_name: super::pcn_name(state, &user.actor, code).await?,
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}")),
         code: code.to_string(),
         year: FinancialYear::of(state.app.today()).code(),
         posts: view
@@ -246,7 +246,7 @@ async fn render_post_form(
     let d = &edit.person.draft;
     let page = PostFormPage {
         pcn_name: super::pcn_name(state, &user.actor, &edit.pcn).await?,
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{}", edit.pcn))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{}", edit.pcn)),
         id: id.to_string(),
         name: d.name.clone(),
         role: d.role.label().into(),

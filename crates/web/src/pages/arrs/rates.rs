@@ -3,6 +3,7 @@ use super::role_options;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
+use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use crate::pages::{FieldView, FormView, page_ctx};
@@ -12,7 +13,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_csrf::CsrfToken;
 use domain::arrs::{Area, FinancialYear, RateForm, money};
 use std::collections::BTreeMap;
 
@@ -73,7 +73,7 @@ async fn render_rates(
 ) -> Result<Response, WebError> {
     let view = state.app.funding().arrs_rates(&user.actor).await?;
     let page = RatesPage {
-        ctx: page_ctx(&user.actor, &token, "/admin")?,
+        ctx: page_ctx(&user.actor, &token, "/admin"),
         rates: view
             .rates
             .iter()

@@ -167,7 +167,7 @@ async fn coaching_page(
         None => {}
     }
     let page = CoachingPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}/coaching"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/pcns/{code}/coaching")),
         code: code.to_string(),
         has_enrolments: !enrolment_options.is_empty(),
         programmes: overview

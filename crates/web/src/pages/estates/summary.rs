@@ -186,7 +186,7 @@ async fn summary(
             &user.actor,
             &token,
             &format!("/{}/{code}", if pcn { "pcns" } else { "practices" }),
-        )?,
+        ),
         title: if pcn {
             "Rooms across the PCN".into()
         } else {

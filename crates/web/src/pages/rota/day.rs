@@ -145,7 +145,7 @@ async fn render_day(
         }
     };
     let page = DayPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         id: id.to_string(),
         staff_id: person.id.clone(),
         date: date.to_string(),

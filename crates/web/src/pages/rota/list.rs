@@ -167,7 +167,7 @@ async fn render_list(
         _ => format!("/practices/{}/rota/cover", user.actor.org),
     };
     let page = RotasPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         rows,
         scopes: scope_choices(state, user, &form.scope).await,
         from: if form.from.is_empty() {

@@ -102,7 +102,7 @@ pub(crate) async fn print_page(
 ) -> Result<Response, WebError> {
     let detail = state.app.rota().rota_to_read(&user.actor, &id).await?;
     let page = PrintPage {
-        ctx: page_ctx(&user.actor, &token, "/rotas")?,
+        ctx: page_ctx(&user.actor, &token, "/rotas"),
         scope: app::rota::pdf::scope_label(&detail),
         published: detail.row.published_at.is_some(),
         tables: print_tables(&detail, &q.site, &q.week),

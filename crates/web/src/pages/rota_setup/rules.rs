@@ -156,7 +156,7 @@ pub(crate) async fn render_rules(
         status = StatusCode::UNPROCESSABLE_ENTITY;
     }
     let page = RulesPage {
-        ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}"))?,
+        ctx: page_ctx(&user.actor, &token, &format!("/staff/{staff_id}")),
         staff_id: staff_id.to_string(),
         name: draft.name.clone(),
         contract: format!(

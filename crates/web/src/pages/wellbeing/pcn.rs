@@ -106,7 +106,7 @@ async fn pcn_render(
     };
     let path = format!("/pcns/{code}/wellbeing");
     let page = PcnPage {
-        ctx: page_ctx(&user.actor, &token, &path)?,
+        ctx: page_ctx(&user.actor, &token, &path),
         code: w.pcn_code.clone(),
         name: w.pcn_name.clone(),
         period: period_label(&w.closed),
