@@ -5,6 +5,10 @@
 //! current run and whether it began on day 0, the working weekends so far and the minutes so
 //! far (in units of the shifts' common divisor) — and prices each day by the cover it adds or
 //! removes, the requests, and the hard rules weighted by the search's current hard weight.
+//! The last day's value is kept only as its class: shift types that no type may follow
+//! alike (the same forbidden successions and rest) share one, so the state stays small with
+//! many types (the benchmark's 10 types are 4 classes), and each state remembers the value
+//! it was reached by for the way back.
 //! Limits on shifts of each type and fair shares are not in the state: the search prices an
 //! over-used type, or a share's shifts, and plans again (`search::replan`), and the exact
 //! row score judges the result. Column generation counts one type's limit exactly, as one
@@ -21,8 +25,58 @@ pub struct RowCosts {
 /// The largest state space (per day) the DP is run on; bigger rows are left to the other moves.
 pub const MAX_STATES: usize = 250_000;
 
-/// Sizes of the state space for a person, or `None` when it is too large.
+/// Whether working shift `b` the day after shift `a` breaks a rule for person `m`.
+fn breaks(p: &Problem, m: &crate::model::StaffMember, a: usize, b: usize) -> bool {
+    let (x, y) = (&p.shifts[a], &p.shifts[b]);
+    x.forbidden_next.contains(&b)
+        || (m.min_rest_minutes > 0
+            && (24 * 60 + y.start_minute).saturating_sub(x.start_minute + x.minutes)
+                < m.min_rest_minutes)
+}
+
+/// The classes of the last day's value for person `e`: shift types that every type may
+/// follow alike share one; the day off is the last class.
+struct LastClasses {
+    /// Per value (shifts, then the day off): its class.
+    of: Vec<usize>,
+    /// Classes, the day off's included.
+    count: usize,
+    /// `bad[class * values + v]`: working `v` the day after the class breaks a rule.
+    bad: Vec<bool>,
+}
+
+fn last_classes(p: &Problem, e: usize) -> LastClasses {
+    let m = &p.staff[e];
+    let shifts = p.shifts.len();
+    let values = shifts + 1;
+    let mut keys: Vec<Vec<bool>> = Vec::new();
+    let mut of = vec![0usize; values];
+    for (a, class) in of.iter_mut().enumerate().take(shifts) {
+        let key: Vec<bool> = (0..shifts).map(|b| breaks(p, m, a, b)).collect();
+        *class = keys.iter().position(|k| *k == key).unwrap_or_else(|| {
+            keys.push(key);
+            keys.len() - 1
+        });
+    }
+    of[shifts] = keys.len();
+    let mut bad = vec![false; (keys.len() + 1) * values];
+    for (class, key) in keys.iter().enumerate() {
+        bad[class * values..class * values + shifts].copy_from_slice(key);
+    }
+    LastClasses {
+        of,
+        count: keys.len() + 1,
+        bad,
+    }
+}
+
+/// Sizes of the state space for a person (runs, weekends, minutes, classes of the last
+/// value), or `None` when it is too large.
 pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, usize, usize)> {
+    sizes(p, e, unit, last_classes(p, e).count)
+}
+
+fn sizes(p: &Problem, e: usize, unit: u32, lasts: usize) -> Option<(usize, usize, usize, usize)> {
     let m = &p.staff[e];
     let runs = (m.max_consecutive + 1)
         .max(m.min_consecutive)
@@ -30,9 +84,8 @@ pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, us
         + 1;
     let weekends = (m.max_weekends as usize + 2).min(p.weekends() + 1);
     let minutes = (m.max_minutes / unit) as usize + 2;
-    let values = p.shifts.len() + 1;
-    (values * runs * 2 * weekends * minutes <= MAX_STATES)
-        .then_some((runs, weekends, minutes, values))
+    (lasts * runs * 2 * weekends * minutes <= MAX_STATES)
+        .then_some((runs, weekends, minutes, lasts))
 }
 
 /// The best row for person `e` under `costs` and hard weight `weight`, as cells.
@@ -53,23 +106,30 @@ pub fn plan_within(
     unit: u32,
     limit: Option<(usize, u32)>,
 ) -> Option<Vec<u16>> {
-    let (runs, weekends, minutes, values) = state_space(p, e, unit)?;
+    let classes = last_classes(p, e);
+    let (runs, weekends, minutes, lasts) = sizes(p, e, unit, classes.count)?;
     let m = &p.staff[e];
     let days = p.days;
+    let values = p.shifts.len() + 1;
     let off = values - 1;
+    let off_class = classes.count - 1;
     let (limited, tallies) = match limit {
         Some((k, most)) => (k, most as usize + 1),
         None => (usize::MAX, 1),
     };
-    let inner = values * runs * 2 * weekends * minutes;
+    let inner = lasts * runs * 2 * weekends * minutes;
     if inner * tallies > MAX_STATES * 2 {
         return None;
     }
     let states = inner * tallies;
+    if states * values > u32::MAX as usize {
+        return None;
+    }
     let index = |last: usize, run: usize, s0: usize, wk: usize, mi: usize| {
         (((last * runs + run) * 2 + s0) * weekends + wk) * minutes + mi
     };
     let mut dp = vec![f64::INFINITY; states];
+    // Per day and state: the state before it and the value taken, `from * values + v`.
     let mut parent: Vec<u32> = vec![u32::MAX; states * days];
     let shift_units: Vec<usize> = p
         .shifts
@@ -93,9 +153,10 @@ pub fn plan_within(
         if tally >= tallies {
             continue;
         }
-        let i = tally * inner + index(v, 1, 1, 0, mi);
+        let i = tally * inner + index(classes.of[v], 1, 1, 0, mi);
         if c < dp[i] {
             dp[i] = c;
+            parent[i] = v as u32;
         }
     }
     let mut next = vec![f64::INFINITY; states];
@@ -104,8 +165,9 @@ pub fn plan_within(
         let dow = d % 7;
         let row_parent = &mut parent[d * states..(d + 1) * states];
         for tally in 0..tallies {
-            for last in 0..values {
-                let prev_works = last != off;
+            for last in 0..lasts {
+                let prev_works = last != off_class;
+                let bad = &classes.bad[last * values..(last + 1) * values];
                 for run in 1..runs {
                     for s0 in 0..2 {
                         for wk in 0..weekends {
@@ -148,18 +210,8 @@ pub fn plan_within(
                                         nrun = 1;
                                         ns0 = 0;
                                     }
-                                    if works && prev_works {
-                                        let (a, b) = (&p.shifts[last], &p.shifts[v]);
-                                        if a.forbidden_next.contains(&v) {
-                                            cost += weight;
-                                        }
-                                        if m.min_rest_minutes > 0
-                                            && (24 * 60 + b.start_minute)
-                                                .saturating_sub(a.start_minute + a.minutes)
-                                                < m.min_rest_minutes
-                                        {
-                                            cost += weight;
-                                        }
+                                    if works && prev_works && bad[v] {
+                                        cost += weight;
                                     }
                                     let mut nwk = wk;
                                     if works && (dow == 5 || (dow == 6 && !prev_works)) {
@@ -173,10 +225,11 @@ pub fn plan_within(
                                     } else {
                                         mi
                                     };
-                                    let to = ntally * inner + index(v, nrun, ns0, nwk, nmi);
+                                    let to =
+                                        ntally * inner + index(classes.of[v], nrun, ns0, nwk, nmi);
                                     if cost < next[to] {
                                         next[to] = cost;
-                                        row_parent[to] = from as u32;
+                                        row_parent[to] = (from * values + v) as u32;
                                     }
                                 }
                             }
@@ -212,11 +265,10 @@ pub fn plan_within(
     let mut cells = vec![OFF; days];
     let mut state = best.1;
     for d in (0..days).rev() {
-        let last = state % inner / (runs * 2 * weekends * minutes);
-        cells[d] = if last == off { OFF } else { last as u16 };
-        if d > 0 {
-            state = parent[d * states + state] as usize;
-        }
+        let came = parent[d * states + state] as usize;
+        let v = came % values;
+        cells[d] = if v == off { OFF } else { v as u16 };
+        state = came / values;
     }
     Some(cells)
 }
@@ -240,14 +292,7 @@ pub fn plan_relaxed(
 ) -> Vec<u16> {
     let m = &p.staff[e];
     let (days, shifts) = (p.days, p.shifts.len());
-    // Whether working `b` the day after `a` breaks a rule.
-    let breaks = |a: usize, b: usize| {
-        let (x, y) = (&p.shifts[a], &p.shifts[b]);
-        x.forbidden_next.contains(&b)
-            || (m.min_rest_minutes > 0
-                && (24 * 60 + y.start_minute).saturating_sub(x.start_minute + x.minutes)
-                    < m.min_rest_minutes)
-    };
+    let breaks = |a: usize, b: usize| breaks(p, m, a, b);
     let mut keys: Vec<Vec<bool>> = Vec::new();
     let mut class_of = vec![0usize; shifts];
     for s in 0..shifts {

@@ -834,3 +834,42 @@ fn a_row_planned_within_a_limit_on_one_shift_type_keeps_it_exactly() {
     };
     assert_eq!(hard_of_a(limited), 0);
 }
+
+#[test]
+fn a_row_planned_with_many_shift_types_keeps_every_rule_the_dp_holds() {
+    // Instance12 has 10 shift types in 4 classes of successors: the DP keeps only the class
+    // of the last day's value, so a wrong class would let a forbidden succession through.
+    // Random prices, and every day off priced out as the search does: the planned row
+    // breaks no rule the DP holds (per-type limits are the caller's to price).
+    let p = instance(12);
+    let values = p.shifts.len() + 1;
+    let unit = 120;
+    let mut rng = rota::rng::Rng::new(7);
+    let mut checked = 0;
+    for e in 0..p.staff.len() {
+        let mut cost = vec![0.0; p.days * values];
+        for d in 0..p.days {
+            for v in 0..values {
+                cost[d * values + v] = if p.staff[e].days_off[d] && v + 1 < values {
+                    1e7
+                } else {
+                    rng.below(100) as f64 - 60.0
+                };
+            }
+        }
+        let costs = rota::rowplan::RowCosts { cost, values };
+        let Some(cells) = rota::rowplan::plan(&p, e, &costs, 1e7, unit) else {
+            continue;
+        };
+        let mut roster = rota::Roster::empty(p.staff.len(), p.days);
+        roster.cells[e * p.days..(e + 1) * p.days].copy_from_slice(&cells);
+        let broken: Vec<_> = evaluate(&p, &roster)
+            .hard
+            .into_iter()
+            .filter(|v| v.staff == Some(e) && v.rule != HardRule::MaxShiftsOfType)
+            .collect();
+        assert!(broken.is_empty(), "person {e}: {broken:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, p.staff.len());
+}
