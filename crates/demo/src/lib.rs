@@ -583,6 +583,7 @@ pub fn generate(options: &DemoOptions) -> DemoData {
         let manager = pcn_team(&mut b, pcn, &members);
         managers.push((manager, pcn.code.to_string()));
     }
+    fit_rooms(&mut practices, &b.staff);
     let leave = leave_for(&mut b, total * 3);
     let vacancies = practices
         .iter()
@@ -612,6 +613,57 @@ pub fn generate(options: &DemoOptions) -> DemoData {
         vacancies,
         leave,
         accounts,
+    }
+}
+
+/// Sessions a week a room can hold: mornings and afternoons, Monday to Friday.
+const ROOM_SESSIONS_A_WEEK: f64 = 10.0;
+/// Room-sessions a practice keeps per contracted session that needs its kind of room.
+const ROOM_SLACK: f64 = 1.25;
+
+/// Adds rooms to each practice's main site until every kind of clinical room holds the
+/// contracted sessions of the people who work there (a person at several practices counts
+/// a share at each) with a quarter to spare, as a practice that employs them must: a
+/// generated system whose nurses outnumber its treatment rooms has no rota at all.
+fn fit_rooms(practices: &mut [DemoPractice], staff: &[DemoStaff]) {
+    for practice in practices.iter_mut() {
+        for kind in [
+            RoomCapability::Consulting,
+            RoomCapability::Treatment,
+            RoomCapability::Phlebotomy,
+        ] {
+            let sessions: f64 = staff
+                .iter()
+                .filter(|s| domain::room::room_need(s.draft.role) == Some(kind))
+                .filter_map(|s| {
+                    let here = s
+                        .sites
+                        .iter()
+                        .filter(|(ods, _)| *ods == practice.ods_code)
+                        .count();
+                    (here > 0)
+                        .then(|| s.draft.sessions_per_week * here as f64 / s.sites.len() as f64)
+                })
+                .sum();
+            let rooms = practice
+                .sites
+                .iter()
+                .flat_map(|site| &site.rooms)
+                .filter(|room| room.capabilities.contains(&kind))
+                .count();
+            let wanted = (sessions * ROOM_SLACK / ROOM_SESSIONS_A_WEEK).ceil() as usize;
+            let name = match kind {
+                RoomCapability::Consulting => "Consulting room",
+                RoomCapability::Treatment => "Treatment room",
+                _ => "Phlebotomy room",
+            };
+            for n in rooms..wanted {
+                practice.sites[0].rooms.push(RoomDraft {
+                    name: format!("{name} {}", n + 1),
+                    capabilities: vec![kind],
+                });
+            }
+        }
     }
 }
 

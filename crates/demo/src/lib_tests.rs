@@ -212,3 +212,51 @@ fn large_systems_scale_with_practices() {
     assert!(d.pcns.len() >= 1_000 / 6 && d.pcns.len() <= 1_000 / 3 + 1);
     assert!(d.staff.len() > 15_000, "{} people", d.staff.len());
 }
+
+#[test]
+fn every_generated_practice_has_rooms_for_its_contracts() {
+    // Each kind of clinical room at a practice holds the contracted sessions of the people
+    // who need it there (a share for people at several practices), ten sessions a room a
+    // week: a system with more nurses than treatment rooms could have no rota at all.
+    let data = generate(&DemoOptions {
+        practices: 20,
+        seed: 3,
+        today: today(),
+    });
+    let mut fitted = 0;
+    for practice in &data.practices {
+        for kind in [
+            RoomCapability::Consulting,
+            RoomCapability::Treatment,
+            RoomCapability::Phlebotomy,
+        ] {
+            let rooms = practice
+                .sites
+                .iter()
+                .flat_map(|s| &s.rooms)
+                .filter(|r| r.capabilities.contains(&kind))
+                .count();
+            let sessions: f64 = data
+                .staff
+                .iter()
+                .filter(|s| domain::room::room_need(s.draft.role) == Some(kind))
+                .map(|s| {
+                    let here = s
+                        .sites
+                        .iter()
+                        .filter(|(o, _)| *o == practice.ods_code)
+                        .count();
+                    s.draft.sessions_per_week * here as f64 / s.sites.len().max(1) as f64
+                })
+                .sum();
+            assert!(
+                rooms as f64 * 10.0 >= sessions,
+                "{} {kind:?}: {rooms} rooms for {sessions} sessions a week",
+                practice.name
+            );
+            fitted += usize::from(rooms > 3 && kind == RoomCapability::Treatment);
+        }
+    }
+    // The seed's larger practices needed more than the layout's three treatment rooms.
+    assert!(fitted > 0);
+}

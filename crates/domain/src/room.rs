@@ -1,5 +1,6 @@
 //! Sites and rooms, and what each room can be used for.
 use crate::error::{FieldError, FieldErrors, parse_required};
+use crate::role::Role;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -143,4 +144,23 @@ pub fn capabilities_from_text(text: &str) -> Vec<RoomCapability> {
     text.split(';')
         .filter_map(|c| RoomCapability::parse(c).ok())
         .collect()
+}
+
+/// The room a clinician needs for a session; admin and non-clinical staff need none.
+/// Roles that work by phone or at a desk (care coordinators, social prescribers, health and
+/// wellbeing coaches, pharmacy technicians, GP assistants) need no clinical room.
+pub fn room_need(role: Role) -> Option<RoomCapability> {
+    match role {
+        Role::PracticeNurse | Role::NursingAssociate | Role::HealthcareAssistant => {
+            Some(RoomCapability::Treatment)
+        }
+        Role::Phlebotomist => Some(RoomCapability::Phlebotomy),
+        Role::CareCoordinator
+        | Role::SocialPrescribingLinkWorker
+        | Role::HealthAndWellbeingCoach
+        | Role::PharmacyTechnician
+        | Role::GpAssistant => None,
+        r if r.is_clinical() => Some(RoomCapability::Consulting),
+        _ => None,
+    }
 }

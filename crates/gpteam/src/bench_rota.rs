@@ -76,6 +76,8 @@ struct Run {
     first_feasible: Option<Duration>,
     hard: usize,
     penalty: u64,
+    /// The hard problems left, counted by rule, with one message of each as an example.
+    hard_rules: std::collections::BTreeMap<&'static str, (usize, String)>,
 }
 
 fn solve(
@@ -96,10 +98,15 @@ fn solve(
             *at = Some(started.elapsed());
         }
     });
+    let mut hard_rules = std::collections::BTreeMap::new();
+    for p in solved.problems.iter().filter(|p| p.hard) {
+        hard_rules.entry(p.rule).or_insert((0, p.message.clone())).0 += 1;
+    }
     Run {
         first_feasible: *feasible_at.lock().expect("progress"),
         hard: solved.problems.iter().filter(|p| p.hard).count(),
         penalty: solved.soft_penalty,
+        hard_rules,
     }
 }
 
@@ -162,6 +169,9 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
                 .await?;
         if base.hard > 0 {
             eprintln!("{name}: the baseline run left {} hard problems", base.hard);
+            for (rule, (count, example)) in &base.hard_rules {
+                eprintln!("  {rule}: {count} (e.g. {example})");
+            }
         }
         for (configuration, column_generation) in
             [("column generation", true), ("search alone", false)]

@@ -5,10 +5,10 @@
 use super::practices_of;
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
-use crate::rota::plan::room_need;
 use chrono::NaiveDate;
 use domain::estates::{RoomNeed, ShortfallPlan, SiteRooms, WeekSlot, plan_rooms, sessions_a_week};
 use domain::role::Role;
+use domain::room::room_need;
 use domain::rota::Session;
 use domain::{FieldError, FieldErrors};
 use std::collections::BTreeMap;

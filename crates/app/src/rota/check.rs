@@ -3,10 +3,11 @@
 //! the two cross-check each other in tests.
 use super::plan::{
     Assignment, BookedElsewhere, MAX_DAYS_IN_A_ROW, PersonInput, RotaInput, can_work,
-    contract_halves, fair_targets, is_open, room_need,
+    contract_halves, fair_targets, is_open,
 };
 use crate::long_date;
 use chrono::{Datelike, NaiveDate};
+use domain::room::room_need;
 use domain::rota::{
     DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, Session, SessionWish, weekday_name,
 };

@@ -15,7 +15,7 @@
 use analytics::calendar::is_bank_holiday;
 use chrono::{Datelike, NaiveDate, Weekday};
 use domain::role::{Role, StaffGroup};
-use domain::room::RoomCapability;
+use domain::room::{RoomCapability, room_need};
 use domain::rota::{
     CoverNeed, CoverRequirement, DayPattern, MAX_CONTACTS_PER_DAY, MIN_REST_HOURS, RotaPeriod,
     RotaRules, Session, SessionRequest, SessionTimes, SessionWish,
@@ -233,25 +233,6 @@ pub struct RotaInput {
     pub locked: Vec<(String, NaiveDate)>,
     /// The rota's current assignments, for locked days.
     pub current: Vec<Assignment>,
-}
-
-/// The room a clinician needs for a session; admin and non-clinical staff need none.
-/// Roles that work by phone or at a desk (care coordinators, social prescribers, health and
-/// wellbeing coaches, pharmacy technicians, GP assistants) need no clinical room.
-pub fn room_need(role: Role) -> Option<RoomCapability> {
-    match role {
-        Role::PracticeNurse | Role::NursingAssociate | Role::HealthcareAssistant => {
-            Some(RoomCapability::Treatment)
-        }
-        Role::Phlebotomist => Some(RoomCapability::Phlebotomy),
-        Role::CareCoordinator
-        | Role::SocialPrescribingLinkWorker
-        | Role::HealthAndWellbeingCoach
-        | Role::PharmacyTechnician
-        | Role::GpAssistant => None,
-        r if r.is_clinical() => Some(RoomCapability::Consulting),
-        _ => None,
-    }
 }
 
 /// Capabilities that rooms are limited by.
