@@ -42,6 +42,9 @@ pub enum HardRule {
     Required,
     /// A shift type worked on a day it is barred to the person (`Problem::unavailable`).
     Unavailable,
+    /// More shifts of a set of types within a run of days than allowed
+    /// (`Problem::window_limits`).
+    WindowLimit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -350,6 +353,29 @@ pub fn evaluate(problem: &Problem, roster: &Roster) -> Evaluation {
                     format!("{used} people for {capacity} rooms"),
                 );
             }
+        }
+    }
+    for w in &problem.window_limits {
+        let n = (w.from..w.to.min(days))
+            .filter(|&d| {
+                roster
+                    .get(w.staff, d)
+                    .is_some_and(|s| w.shifts.contains(&s))
+            })
+            .count() as u32;
+        if n > w.most {
+            push(
+                HardRule::WindowLimit,
+                Some(w.staff),
+                Some(w.from),
+                u64::from(n - w.most),
+                format!(
+                    "{n} shifts of the limited types on days {}–{}, at most {}",
+                    w.from,
+                    w.to - 1,
+                    w.most
+                ),
+            );
         }
     }
 

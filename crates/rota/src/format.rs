@@ -402,6 +402,7 @@ pub fn read_instance(text: &str) -> Result<Problem, ParseError> {
         required: Vec::new(),
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        window_limits: Vec::new(),
         work_requests: Vec::new(),
     })
 }

@@ -109,6 +109,7 @@ pub fn planted(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> (Pr
         required: Vec::new(),
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        window_limits: Vec::new(),
         work_requests: Vec::new(),
     };
     (problem, roster)

@@ -160,6 +160,18 @@ pub struct FairShare {
     pub weight: u32,
 }
 
+/// At most `most` shifts of the types in `shifts` for one person over days `from..to` (the
+/// product's evenings or Saturdays a calendar month); none in the benchmark. Each shift over
+/// is a hard unit (`HardRule::WindowLimit`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowLimit {
+    pub staff: usize,
+    pub shifts: Vec<usize>,
+    pub from: usize,
+    pub to: usize,
+    pub most: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     pub days: usize,
@@ -179,6 +191,8 @@ pub struct Problem {
     pub unavailable: Vec<Unavailable>,
     /// Soft fair shares of unpopular shifts; none in the benchmark (its files do not hold them).
     pub fair_shares: Vec<FairShare>,
+    /// Limits on a set of types within a run of days; none in the benchmark.
+    pub window_limits: Vec<WindowLimit>,
 }
 
 impl Problem {

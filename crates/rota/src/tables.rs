@@ -45,6 +45,10 @@ pub struct Tables {
     pub(crate) fair_of: Vec<Vec<u32>>,
     /// Per fair share and shift type (`k*shifts+s`): whether the type counts for the share.
     pub(crate) fair_member: Vec<bool>,
+    /// Per person: the indexes of their window limits.
+    pub(crate) window_of: Vec<Vec<u32>>,
+    /// Per window limit and type: whether the type counts (`windows × shifts`).
+    pub(crate) window_member: Vec<bool>,
 }
 
 pub(crate) const NO_LOCK: u32 = u32::MAX;
@@ -206,6 +210,14 @@ impl Tables {
                 fair_member[k * shifts + s] = true;
             }
         }
+        let mut window_of = vec![Vec::new(); staff];
+        let mut window_member = vec![false; p.window_limits.len() * shifts];
+        for (k, w) in p.window_limits.iter().enumerate() {
+            window_of[w.staff].push(k as u32);
+            for &s in &w.shifts {
+                window_member[k * shifts + s] = true;
+            }
+        }
         Tables {
             days,
             shifts,
@@ -223,6 +235,8 @@ impl Tables {
             unit,
             fair_of,
             fair_member,
+            window_of,
+            window_member,
         }
     }
 
@@ -379,6 +393,16 @@ pub(crate) fn row_cost(
         hard += (min_min - minutes + 59) / 60;
     }
     hard += (weekends - i64::from(m.max_weekends)).max(0);
+    for &k in &t.window_of[e] {
+        let k = k as usize;
+        let w = &p.window_limits[k];
+        let member = &t.window_member[k * t.shifts..(k + 1) * t.shifts];
+        let n = row[w.from.min(days)..w.to.min(days)]
+            .iter()
+            .filter(|&&c| c != OFF && member[c as usize])
+            .count() as i64;
+        hard += (n - i64::from(w.most)).max(0);
+    }
     for &k in &t.fair_of[e] {
         let f = &p.fair_shares[k as usize];
         let n = t.fair_count(k as usize, per_type);

@@ -2,7 +2,7 @@
 //! validated fixture, incremental scoring against the evaluator, determinism, short solves.
 use rota::model::{
     Cover, FairShare, Lock, Required, RoomPool, ShiftType, StaffMember, UNLIMITED, Unavailable,
-    WorkRequest,
+    WindowLimit, WorkRequest,
 };
 use rota::search::{MoveKind, MoveProbe, Options, Tables};
 use rota::{HardRule, evaluate, read_instance, read_roster, write_roster};
@@ -207,6 +207,22 @@ fn incremental_scores_match_the_evaluator_after_every_move() {
             weight,
         });
     }
+    // Window limits (a month's evenings): a part of the horizon, the whole of it, two on
+    // one person overlapping, and one of 0.
+    for (staff, shifts, from, to, most) in [
+        (0, vec![1, 2], 3, 10, 2),
+        (3, vec![0], 0, 14, 3),
+        (3, vec![0, 2], 7, 14, 1),
+        (6, vec![2], 0, 7, 0),
+    ] {
+        extended.window_limits.push(WindowLimit {
+            staff,
+            shifts,
+            from,
+            to,
+            most,
+        });
+    }
     // Instance 8 has runs and weekend limits the row re-plan works against.
     let mut fair8 = instance(8);
     for e in 0..fair8.staff.len() {
@@ -347,6 +363,7 @@ fn general_practice() -> rota::Problem {
         ],
         unavailable: Vec::new(),
         fair_shares: Vec::new(),
+        window_limits: Vec::new(),
         // GP 2 asks to work the afternoon of day 3 (PM or AM+PM), receptionist 5 the morning
         // of day 8 (AM only).
         work_requests: vec![

@@ -22,7 +22,7 @@ use domain::rota::{
 };
 use rota::model::{
     Cover, FairShare, Lock, Problem, Request, Required, RoomPool, Roster, ShiftType, StaffMember,
-    UNLIMITED, Unavailable, WorkRequest,
+    UNLIMITED, Unavailable, WindowLimit, WorkRequest,
 };
 use std::collections::BTreeMap;
 

@@ -610,3 +610,52 @@ fn a_booked_coaching_session_bars_the_sessions_it_overlaps() {
         )
     );
 }
+
+#[test]
+fn a_quarters_rota_keeps_each_calendar_months_evenings_within_the_limit() {
+    // 13 weeks from 11 January: four calendar months. A and B may work 4 evenings a month,
+    // and the hub wants a GP every weekday evening, so the search wants every evening it may
+    // have; over the horizon alone the limit would be 12 each, in any month.
+    let mut input = hub();
+    input.period.weeks = 13;
+    for person in &mut input.people[..2] {
+        person.rules.max_evenings_month = Some(4);
+    }
+    let model = build(&input);
+    let months = model
+        .problem
+        .window_limits
+        .iter()
+        .filter(|w| w.staff == 0)
+        .count();
+    assert_eq!(months, 4, "one evening limit a month for A");
+    let month_problems = |assignments: &[Assignment]| -> Vec<String> {
+        check(&input, assignments)
+            .into_iter()
+            .filter(|p| p.rule == "month_limit")
+            .map(|p| p.message)
+            .collect()
+    };
+    let assignments = solve_feasibly(&input, &model);
+    assert!(
+        month_problems(&assignments).is_empty(),
+        "{:?}",
+        month_problems(&assignments)
+    );
+    let worked = evenings(&assignments, "A") + evenings(&assignments, "B");
+    assert!(worked >= 20, "{worked} evenings");
+    // Without the monthly limits in the model, the same solve breaks them.
+    let mut loose = build(&input);
+    loose.problem.window_limits.clear();
+    let outcome = rota::solve(
+        &loose.problem,
+        &rota::Options {
+            seed: 1,
+            time_limit: None,
+            step_limit: Some(150_000),
+            ..rota::Options::default()
+        },
+        &|_| {},
+    );
+    assert!(!month_problems(&loose.decode(&input, &outcome.roster)).is_empty());
+}

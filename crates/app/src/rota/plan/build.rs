@@ -32,6 +32,7 @@ pub fn build(input: &RotaInput) -> Model {
     let rooms = frame.room_pools();
     let locks = frame.locks();
     let fair_shares = frame.fair_shares();
+    let window_limits = frame.month_limits();
 
     let Frame {
         dates,
@@ -53,6 +54,7 @@ pub fn build(input: &RotaInput) -> Model {
             required: rows.required,
             unavailable: rows.unavailable,
             fair_shares,
+            window_limits,
         },
         shift_of,
         dates,
@@ -589,6 +591,48 @@ impl Frame<'_> {
             });
         }
         locks
+    }
+
+    /// Each monthly limit (evenings, Saturdays) as a limit over each calendar month's days in
+    /// the rota, as the checks count it; the limit over the whole horizon in `staff_member`
+    /// only narrows the search before these are met.
+    fn month_limits(&self) -> Vec<WindowLimit> {
+        let mut months: Vec<(usize, usize)> = Vec::new();
+        for (d, date) in self.dates.iter().enumerate() {
+            match months.last_mut() {
+                Some((from, to)) if self.dates[*from].month() == date.month() => *to = d + 1,
+                _ => months.push((d, d + 1)),
+            }
+        }
+        let of_kind = |wanted: &dyn Fn(DayPattern) -> bool| -> Vec<usize> {
+            (0..self.shifts.len())
+                .filter(|&s| wanted(self.shift_of[s].1))
+                .collect()
+        };
+        let evenings = of_kind(&|p| p.sessions().contains(&Session::Evening));
+        let saturdays = of_kind(&|p| p == DayPattern::Saturday);
+        let mut limits = Vec::new();
+        for (e, person) in self.input.people.iter().enumerate() {
+            for (most, shifts) in [
+                (person.rules.max_evenings_month, &evenings),
+                (person.rules.max_saturdays_month, &saturdays),
+            ] {
+                let Some(most) = most else { continue };
+                if shifts.is_empty() {
+                    continue;
+                }
+                for &(from, to) in &months {
+                    limits.push(WindowLimit {
+                        staff: e,
+                        shifts: shifts.clone(),
+                        from,
+                        to,
+                        most,
+                    });
+                }
+            }
+        }
+        limits
     }
 
     /// Each fair target becomes a soft share over the patterns with its session.
