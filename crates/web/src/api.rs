@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
-use app::two_factor::LoginStep;
+use app::accounts::two_factor::LoginStep;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -194,7 +194,7 @@ pub(crate) struct PracticeDto {
     pcn_code: Option<String>,
 }
 
-fn practice_dto(p: &store::practices::PracticeRecord) -> PracticeDto {
+fn practice_dto(p: &store::organisations::PracticeRecord) -> PracticeDto {
     PracticeDto {
         ods_code: p.ods_code.clone(),
         name: p.name.clone(),
@@ -241,7 +241,7 @@ pub(crate) struct StaffDto {
     arrs_role: bool,
 }
 
-fn staff_dto(s: &store::staff::StaffRecord) -> StaffDto {
+fn staff_dto(s: &store::register::StaffRecord) -> StaffDto {
     let d = &s.draft;
     StaffDto {
         id: s.id.clone(),
@@ -523,7 +523,7 @@ pub(crate) struct GroupDto {
     wte: f64,
 }
 
-fn groups_dto(groups: &[app::org::GroupCount]) -> Vec<GroupDto> {
+fn groups_dto(groups: &[app::organisations::dashboards::GroupCount]) -> Vec<GroupDto> {
     groups
         .iter()
         .map(|g| GroupDto {

@@ -62,7 +62,7 @@ async fn year(
         .arrs_may_view_aggregates(&user.actor, &code)
         .await
         .map_err(api)?;
-    let year = app::arrs::parse_year(&year).map_err(api)?;
+    let year = app::funding::arrs::parse_year(&year).map_err(api)?;
     let s = state
         .app
         .funding()
@@ -136,7 +136,7 @@ async fn claim(
         .arrs_may_view(&user.actor, &code)
         .await
         .map_err(api)?;
-    let year = app::arrs::parse_year(&year).map_err(api)?;
+    let year = app::funding::arrs::parse_year(&year).map_err(api)?;
     let view = state
         .app
         .funding()

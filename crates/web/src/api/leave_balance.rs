@@ -5,7 +5,7 @@ use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::input::ApiJson;
 use crate::{AppState, Routes};
-use app::leave_balance::PersonBalance;
+use app::leave::balance::PersonBalance;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::{get, put};

@@ -4,7 +4,7 @@
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::{AppState, Routes};
-use app::payments::{PaymentYear, PcnPaymentYear};
+use app::funding::payments::{PaymentYear, PcnPaymentYear};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::routing::get;

@@ -18,7 +18,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use store::account_tokens::Purpose;
+use store::accounts::tokens::Purpose;
 use tower_sessions::Session;
 
 #[derive(Template, WebTemplate)]

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::FieldErrors;
-use store::practices::PracticeRecord;
+use store::organisations::PracticeRecord;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "admin.html")]

@@ -8,7 +8,7 @@ use crate::csrf::CsrfForm;
 use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use app::AppError;
-use app::held_imports::{Correction, EditableRow, Outcome};
+use app::imports::held::{Correction, EditableRow, Outcome};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -118,7 +118,7 @@ fn row_edit(edit: &EditableRow) -> RowEdit {
     }
 }
 
-fn view(held: app::held_imports::HeldImport) -> HeldView {
+fn view(held: app::imports::held::HeldImport) -> HeldView {
     let (summary, problems) = match &held.outcome {
         Outcome::Imported { summary } => (Some(summary.clone()), Vec::new()),
         Outcome::Refused { problems } => (None, problems.clone()),

@@ -1,7 +1,7 @@
 //! The import page: the team register from CSV/XLSX (managers), and the published ODS
 //! practice, list-size, appointment, ePCN and payments files (the system administrator
 //! only). Every import is all-or-nothing and reports each bad row. The team register's
-//! result is held (`app::held_imports`) and shown at its own address, where the cells with
+//! result is held (`app::imports::held`) and shown at its own address, where the cells with
 //! problems can be corrected and the file imported again (`import_held`).
 use super::page_ctx;
 use crate::AppState;

@@ -8,7 +8,7 @@ use crate::csrf::CsrfForm;
 use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
-use app::leave_balance::{PersonBalance, TeamBalances};
+use app::leave::balance::{PersonBalance, TeamBalances};
 use app::{AppError, Tenant};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
-use app::payments::{PaymentYear, PcnPayments, PracticePayments};
+use app::funding::payments::{PaymentYear, PcnPayments, PracticePayments};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, State};

@@ -7,7 +7,7 @@ use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
-use app::org::PracticeDashboard;
+use app::organisations::dashboards::PracticeDashboard;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -20,7 +20,7 @@ use domain::staff::Employment;
 use domain::vacancy::VacancyForm;
 use std::collections::BTreeMap;
 use store::leave::LeaveRecord;
-use store::staff::{Employed, StaffFilter, StaffRecord};
+use store::register::{Employed, StaffFilter, StaffRecord};
 
 /// One line of a table of people.
 pub(crate) struct PersonRow {
@@ -146,7 +146,9 @@ pub(crate) fn pounds(value: f64) -> String {
     format!("{sign}£{}", thousands(whole.abs()))
 }
 
-pub(crate) fn vacancy_rows(vacancies: &[store::vacancies::VacancyRecord]) -> Vec<VacancyRow> {
+pub(crate) fn vacancy_rows(
+    vacancies: &[store::sites::vacancies::VacancyRecord],
+) -> Vec<VacancyRow> {
     vacancies
         .iter()
         .map(|v| VacancyRow {
@@ -165,7 +167,7 @@ pub(crate) fn vacancy_rows(vacancies: &[store::vacancies::VacancyRecord]) -> Vec
         .collect()
 }
 
-pub(crate) fn group_rows(groups: &[app::org::GroupCount]) -> Vec<GroupRow> {
+pub(crate) fn group_rows(groups: &[app::organisations::dashboards::GroupCount]) -> Vec<GroupRow> {
     groups
         .iter()
         .map(|g| GroupRow {

@@ -5,7 +5,7 @@ use crate::csrf::CsrfForm;
 use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
-use app::two_factor::LoginStep;
+use app::accounts::two_factor::LoginStep;
 use app::{Actor, AppError};
 use askama::Template;
 use askama_web::WebTemplate;

@@ -8,7 +8,7 @@ use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::Tenant;
-use app::training_chase::{ChaseBatch, ChaseTopic};
+use app::training::chase::{ChaseBatch, ChaseTopic};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};

@@ -10,7 +10,7 @@ use crate::layout::PageCtx;
 use crate::pages::page_ctx;
 use crate::pages::session::{safe_next, start_page};
 use app::AppError;
-use app::two_factor::{PENDING_LOGIN_SECONDS, TwoFactorSetup, TwoFactorStatus};
+use app::accounts::two_factor::{PENDING_LOGIN_SECONDS, TwoFactorSetup, TwoFactorStatus};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};

@@ -17,7 +17,7 @@ use crate::csrf::CsrfToken;
 use crate::error::WebError;
 use crate::layout::PageCtx;
 use app::AppError;
-use app::arrs::what_if::{WhatIfForm, WhatIfResult};
+use app::funding::arrs::what_if::{WhatIfForm, WhatIfResult};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
@@ -206,7 +206,7 @@ fn what_if_view(r: &WhatIfResult) -> WhatIfView {
 pub(super) fn role_options() -> Vec<(&'static str, &'static str)> {
     domain::role::Role::ALL
         .iter()
-        .filter(|r| app::arrs::posts::reimbursable(**r))
+        .filter(|r| app::funding::arrs::posts::reimbursable(**r))
         .map(|r| (r.code(), r.label()))
         .collect()
 }
