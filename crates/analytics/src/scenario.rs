@@ -28,7 +28,7 @@ pub struct Post {
 /// The fallback ARRS maximum a WTE a year, 2023/24 from 1 July 2023, outside London (NHS
 /// England, as reported by The Pharmacist; `../shared/data/nhs/arrs`), for this pure crate
 /// where no rate table is at hand. The product's figures come from the versioned rate table
-/// (`store::arrs` rates, `app::arrs::rates::what_if_cost_per_wte`); this constant is used
+/// (`store::funding::arrs` rates, `app::funding::arrs::rates::what_if_cost_per_wte`); this constant is used
 /// only when that table has no rate for the role. Other ARRS roles have no figure here.
 pub fn arrs_maximum(role: Role) -> Option<f64> {
     match role {
@@ -44,7 +44,7 @@ pub fn arrs_maximum(role: Role) -> Option<f64> {
 /// otherwise the midpoint of the 2024/25 pay range usually used (BMA salaried GP model
 /// contract £73,113–£110,330; Agenda for Change band 6 £37,338–£44,962 for nurses, band 5
 /// £29,970–£36,483 for other direct patient care, band 3 £24,071–£25,674 for admin). The
-/// app prefers the ARRS rate table (`app::arrs::rates::what_if_cost_per_wte`), and the
+/// app prefers the ARRS rate table (`app::funding::arrs::rates::what_if_cost_per_wte`), and the
 /// what-if forms let the manager enter their own figure instead.
 pub fn yearly_cost_per_wte(role: Role) -> f64 {
     if let Some(max) = arrs_maximum(role) {

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use domain::account::UserRole;
 use domain::org::Employer;
 use store::Conn;
-use store::staff::StaffRecord;
+use store::register::StaffRecord;
 
 /// The logged-in user, loaded from the session for each request.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,11 +61,11 @@ struct Placement {
 async fn placement(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Placement> {
     match tenant {
         Tenant::Practice(ods) => {
-            let practice = store::practices::get(conn, ods)
+            let practice = store::organisations::get(conn, ods)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let ics = match &practice.pcn_code {
-                Some(pcn) => store::practices::get_pcn(conn, pcn)
+                Some(pcn) => store::organisations::get_pcn(conn, pcn)
                     .await?
                     .and_then(|p| p.ics_code),
                 None => None,
@@ -77,7 +77,7 @@ async fn placement(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Placement> 
             })
         }
         Tenant::Pcn(code) => {
-            let pcn = store::practices::get_pcn(conn, code)
+            let pcn = store::organisations::get_pcn(conn, code)
                 .await?
                 .ok_or(AppError::NotFound)?;
             Ok(Placement {
@@ -126,7 +126,7 @@ pub async fn authorize(
 pub fn authorize_read_pcn(
     actor: &Actor,
     permission: Permission,
-    pcn: &store::practices::PcnRecord,
+    pcn: &store::organisations::PcnRecord,
 ) -> AppResult<()> {
     let place = Placement {
         practice: None,
@@ -163,7 +163,7 @@ pub async fn can_view_staff(
                 return Ok(true);
             }
             for ods in &person.draft.practices {
-                let practice = store::practices::get(conn, ods.as_str()).await?;
+                let practice = store::organisations::get(conn, ods.as_str()).await?;
                 if practice.and_then(|p| p.pcn_code).as_deref() == Some(actor.org.as_str()) {
                     return Ok(true);
                 }
@@ -188,7 +188,7 @@ pub async fn can_manage_staff(
         UserRole::PcnManager => match &person.draft.employer {
             Employer::Pcn(code) => Ok(code.as_str() == actor.org),
             Employer::Practice(ods) => {
-                let practice = store::practices::get(conn, ods.as_str()).await?;
+                let practice = store::organisations::get(conn, ods.as_str()).await?;
                 Ok(practice.and_then(|p| p.pcn_code).as_deref() == Some(actor.org.as_str()))
             }
         },
@@ -202,7 +202,7 @@ pub async fn visible_staff(
     actor: &Actor,
     staff_id: &str,
 ) -> AppResult<StaffRecord> {
-    let person = store::staff::get(conn, staff_id)
+    let person = store::register::get(conn, staff_id)
         .await?
         .ok_or(AppError::NotFound)?;
     if can_view_staff(conn, actor, &person).await? {
@@ -240,7 +240,7 @@ pub(crate) async fn site_checked(
 
 /// The actor an account acts as (without its unread count and organisation name, which
 /// the session adds).
-pub(crate) fn actor_of(user: store::users::UserRecord) -> Actor {
+pub(crate) fn actor_of(user: store::accounts::UserRecord) -> Actor {
     Actor {
         user_id: user.id,
         email: user.email,

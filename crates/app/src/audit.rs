@@ -15,7 +15,7 @@ use domain::{FieldError, FieldErrors};
 use std::collections::BTreeMap;
 use store::Conn;
 use store::audit::{AuditEntry, AuditFilter};
-use store::practices::PracticeScope;
+use store::organisations::PracticeScope;
 
 /// Rows on one page of the trail.
 pub const PAGE_SIZE: i64 = 100;
@@ -192,7 +192,7 @@ fn sentence(entry: &AuditEntry, person: Option<&str>) -> String {
 /// A PCN's code and its practices' codes.
 async fn pcn_and_practices(conn: &mut Conn, pcn: &str) -> AppResult<Vec<String>> {
     let mut codes = vec![pcn.to_string()];
-    for p in store::practices::list(conn, PracticeScope::Pcn(pcn)).await? {
+    for p in store::organisations::list(conn, PracticeScope::Pcn(pcn)).await? {
         codes.push(p.ods_code);
     }
     Ok(codes)
@@ -237,10 +237,10 @@ impl Audit<'_> {
                 _ => Ok(Some(vec![actor.org.clone()])),
             };
         };
-        if store::practices::get(conn, code).await?.is_some() {
+        if store::organisations::get(conn, code).await?.is_some() {
             access::authorize(conn, actor, Permission::Manage, Tenant::Practice(code)).await?;
             Ok(Some(vec![code.to_string()]))
-        } else if store::practices::get_pcn(conn, code).await?.is_some() {
+        } else if store::organisations::get_pcn(conn, code).await?.is_some() {
             access::authorize(conn, actor, Permission::Manage, Tenant::Pcn(code)).await?;
             Ok(Some(pcn_and_practices(conn, code).await?))
         } else {
@@ -298,7 +298,7 @@ impl Audit<'_> {
         for entry in entries {
             let person = if PERSON_ENTITIES.contains(&entry.entity.as_str()) {
                 if !people.contains_key(&entry.entity_id) {
-                    let name = store::staff::get(conn, &entry.entity_id)
+                    let name = store::register::get(conn, &entry.entity_id)
                         .await?
                         .map(|p| p.draft.name);
                     people.insert(entry.entity_id.clone(), name);
@@ -308,9 +308,9 @@ impl Audit<'_> {
                 person_name.map(str::to_string)
             };
             if !orgs.contains_key(&entry.tenant) {
-                let name = match store::practices::get(conn, &entry.tenant).await? {
+                let name = match store::organisations::get(conn, &entry.tenant).await? {
                     Some(p) => p.name,
-                    None => match store::practices::get_pcn(conn, &entry.tenant).await? {
+                    None => match store::organisations::get_pcn(conn, &entry.tenant).await? {
                         Some(p) => p.name,
                         None if entry.tenant == "system" => "Whole deployment".into(),
                         None => entry.tenant.clone(),

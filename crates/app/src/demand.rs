@@ -79,21 +79,21 @@ impl Demand<'_> {
         let started = std::time::Instant::now();
         let mut tx = self.store().begin().await?;
         for (code, name) in &file.areas {
-            store::appointments::upsert_area(&mut tx, code, name, &now).await?;
+            store::demand::appointments::upsert_area(&mut tx, code, name, &now).await?;
         }
         let mut months_replaced = 0;
         for (area, month) in &file.area_months {
             let month = month.format("%Y-%m").to_string();
-            if store::appointments::delete_month(&mut tx, area, &month).await? > 0 {
+            if store::demand::appointments::delete_month(&mut tx, area, &month).await? > 0 {
                 months_replaced += 1;
             }
         }
         tracing::debug!(elapsed = ?started.elapsed(), "appointments: replaced months cleared");
         let daily = file.daily();
-        let rows: Vec<store::appointments::CountRow> = file
+        let rows: Vec<store::demand::appointments::CountRow> = file
             .counts
             .iter()
-            .map(|c| store::appointments::CountRow {
+            .map(|c| store::demand::appointments::CountRow {
                 area_code: &c.area_code,
                 period_start: c.period_start.to_string(),
                 month: c.period_start.format("%Y-%m").to_string(),
@@ -104,7 +104,7 @@ impl Demand<'_> {
                 appointments: c.appointments as i64,
             })
             .collect();
-        store::appointments::insert_counts(&mut tx, &rows).await?;
+        store::demand::appointments::insert_counts(&mut tx, &rows).await?;
         tracing::debug!(elapsed = ?started.elapsed(), rows = rows.len(), "appointments: counts inserted");
         let month_of = |d: chrono::NaiveDate| d.format("%Y-%m").to_string();
         let first_month = file
@@ -131,9 +131,9 @@ impl Demand<'_> {
             last_month,
         };
         let id = uuid::Uuid::now_v7().to_string();
-        store::appointments::record_import(
+        store::demand::appointments::record_import(
             &mut tx,
-            &store::appointments::ImportRecord {
+            &store::demand::appointments::ImportRecord {
                 id: id.clone(),
                 file_name: file_name.to_string(),
                 format: summary.format.to_string(),
@@ -253,7 +253,7 @@ async fn practice_rules(
     ods: &str,
 ) -> AppResult<analytics::capacity::CapacityRules> {
     let mut rules = analytics::capacity::CapacityRules::default();
-    for (group, n) in store::appointments::capacity_settings(conn, ods).await? {
+    for (group, n) in store::demand::appointments::capacity_settings(conn, ods).await? {
         if let Some(g) = domain::role::StaffGroup::parse(&group) {
             rules.per_session.insert(g, n);
         }
@@ -301,7 +301,8 @@ impl Demand<'_> {
         let now = self.now();
         let mut tx = self.store().begin().await?;
         for (group, n) in &parsed {
-            store::appointments::set_capacity_setting(&mut tx, ods, group.code(), *n, &now).await?;
+            store::demand::appointments::set_capacity_setting(&mut tx, ods, group.code(), *n, &now)
+                .await?;
         }
         let after: BTreeMap<&str, f64> = parsed.iter().map(|(g, n)| (g.code(), *n)).collect();
         let before: BTreeMap<&str, f64> = before
@@ -359,20 +360,27 @@ impl Demand<'_> {
         crate::access::authorize(&mut conn, actor, permission, tenant).await?;
         let (title, scope) = match tenant {
             crate::Tenant::Practice(ods) => {
-                let p = store::practices::get(&mut conn, ods)
+                let p = store::organisations::get(&mut conn, ods)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                (p.name.clone(), store::practices::PracticeScope::One(ods))
+                (
+                    p.name.clone(),
+                    store::organisations::PracticeScope::One(ods),
+                )
             }
             crate::Tenant::Pcn(code) => {
-                let p = store::practices::get_pcn(&mut conn, code)
+                let p = store::organisations::get_pcn(&mut conn, code)
                     .await?
                     .ok_or(AppError::NotFound)?;
-                (p.name.clone(), store::practices::PracticeScope::Pcn(code))
+                (
+                    p.name.clone(),
+                    store::organisations::PracticeScope::Pcn(code),
+                )
             }
         };
-        let practices = store::practices::list(&mut conn, scope).await?;
-        let all = store::practices::list(&mut conn, store::practices::PracticeScope::All).await?;
+        let practices = store::organisations::list(&mut conn, scope).await?;
+        let all =
+            store::organisations::list(&mut conn, store::organisations::PracticeScope::All).await?;
         let today = self.today();
         let rules = CapacityRules::default();
 
@@ -453,8 +461,8 @@ struct AreaDemand {
 /// forecast) × the practices' share of the area's registered patients.
 async fn area_demand(
     conn: &mut store::Conn,
-    practices: &[store::practices::PracticeRecord],
-    all: &[store::practices::PracticeRecord],
+    practices: &[store::organisations::PracticeRecord],
+    all: &[store::organisations::PracticeRecord],
 ) -> AppResult<AreaDemand> {
     use analytics::capacity::{GapRow, list_share};
     use analytics::{Month, MonthlyCount, build_series, forecast_all};
@@ -466,7 +474,7 @@ async fn area_demand(
     let mut daily: Vec<(chrono::NaiveDate, f64)> = Vec::new();
     let area_codes: std::collections::BTreeSet<&str> =
         practices.iter().map(|p| p.commissioner.as_str()).collect();
-    let area_names: BTreeMap<String, (String, i64)> = store::appointments::areas(conn)
+    let area_names: BTreeMap<String, (String, i64)> = store::demand::appointments::areas(conn)
         .await?
         .into_iter()
         .map(|(c, n, m)| (c, (n, m)))
@@ -490,7 +498,7 @@ async fn area_demand(
             months: *months,
         });
         let share = list_share(ours as f64, area_patients as f64);
-        let counts: Vec<MonthlyCount> = store::appointments::monthly_by_hcp(conn, area)
+        let counts: Vec<MonthlyCount> = store::demand::appointments::monthly_by_hcp(conn, area)
             .await?
             .into_iter()
             .filter_map(|(month, hcp, n)| {
@@ -503,7 +511,7 @@ async fn area_demand(
                 })
             })
             .collect();
-        for (day, n) in store::appointments::daily_totals(conn, area).await? {
+        for (day, n) in store::demand::appointments::daily_totals(conn, area).await? {
             if let Ok(day) = day.parse::<chrono::NaiveDate>() {
                 daily.push((day, n as f64));
             }
@@ -554,7 +562,7 @@ async fn area_demand(
 /// team's members for the by-type view.
 async fn practice_contracts(
     conn: &mut store::Conn,
-    practices: &[store::practices::PracticeRecord],
+    practices: &[store::organisations::PracticeRecord],
     today: chrono::NaiveDate,
 ) -> AppResult<(PracticeContracts, Vec<team::Member>)> {
     use analytics::capacity::Contract;
@@ -562,10 +570,10 @@ async fn practice_contracts(
     let mut members = Vec::new();
     for p in practices {
         let practice_rules = practice_rules(conn, &p.ods_code).await?;
-        let people = store::staff::list(
+        let people = store::register::list(
             conn,
-            store::staff::StaffScope::WorksAt(&p.ods_code),
-            &store::staff::StaffFilter::default(),
+            store::register::StaffScope::WorksAt(&p.ods_code),
+            &store::register::StaffFilter::default(),
         )
         .await?;
         let mut contracts = Vec::with_capacity(people.len());
@@ -704,7 +712,7 @@ fn weekly_gap(
 /// member practices' rotas where they have them. Returns the weeks a rota covered.
 async fn rota_weeks(
     conn: &mut store::Conn,
-    practices: &[store::practices::PracticeRecord],
+    practices: &[store::organisations::PracticeRecord],
     by_practice: &PracticeContracts,
     estimates: &PracticeWeeks,
     weeks: &mut [Week],
@@ -765,7 +773,7 @@ async fn rota_weeks(
                 .collect();
             for a in &here {
                 if !groups.contains_key(&a.staff_id)
-                    && let Some(person) = store::staff::get(conn, &a.staff_id).await?
+                    && let Some(person) = store::register::get(conn, &a.staff_id).await?
                 {
                     groups.insert(a.staff_id.clone(), person.draft.role.staff_group());
                 }

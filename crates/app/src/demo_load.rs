@@ -2,8 +2,8 @@
 //! the demo log-ins.
 use crate::error::{AppError, AppResult};
 use demo::DemoData;
-use store::practices::{PcnRecord, PracticeDetails};
-use store::users::UserRecord;
+use store::accounts::UserRecord;
+use store::organisations::{PcnRecord, PracticeDetails};
 
 /// What the demo loader wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +49,8 @@ impl Demo<'_> {
     /// Whether the database holds no organisations yet.
     pub async fn is_empty(&self) -> AppResult<bool> {
         let mut conn = self.store().conn().await?;
-        Ok(store::practices::count(&mut conn).await? == 0
-            && store::users::count(&mut conn).await? == 0)
+        Ok(store::organisations::count(&mut conn).await? == 0
+            && store::accounts::count(&mut conn).await? == 0)
     }
 
     /// Writes the demo data in one transaction. Every demo account gets `password`; its
@@ -67,7 +67,7 @@ impl Demo<'_> {
         password: &str,
         rotas: DemoRotas,
     ) -> AppResult<DemoSummary> {
-        let hash = crate::credentials::hash_password(password)?;
+        let hash = crate::accounts::credentials::hash_password(password)?;
         let mut tx = self.store().begin().await?;
         let now = self.now();
         let places = self.load_demo_places(&mut tx, data, &now).await?;
@@ -78,7 +78,7 @@ impl Demo<'_> {
         // Leave taken so far this leave year and own entitlements, so balances look real;
         // not beside a year of published rotas, which were made without that leave.
         if matches!(rotas, DemoRotas::None) {
-            crate::leave_balance::load_demo_leave(&mut tx, data, &staff_ids, self.today(), &now)
+            crate::leave::balance::load_demo_leave(&mut tx, data, &staff_ids, self.today(), &now)
                 .await?;
         }
         self.load_demo_training(&mut tx, data, &staff_ids, &now)
@@ -122,14 +122,14 @@ impl Demo<'_> {
         data: &DemoData,
         now: &str,
     ) -> AppResult<DemoPlaces> {
-        store::practices::insert_ics(tx, data.ics.code.as_str(), &data.ics.name).await?;
+        store::organisations::insert_ics(tx, data.ics.code.as_str(), &data.ics.name).await?;
         for pcn in &data.pcns {
             let record = PcnRecord {
                 code: pcn.code.to_string(),
                 name: pcn.name.clone(),
                 ics_code: Some(data.ics.code.to_string()),
             };
-            store::practices::insert_pcn(tx, &record).await?;
+            store::organisations::insert_pcn(tx, &record).await?;
         }
         let mut places = DemoPlaces::default();
         let list_date = self.today().with_day(1).unwrap_or(self.today()).to_string();
@@ -143,17 +143,17 @@ impl Demo<'_> {
                 phone: None,
                 open_date: None,
             };
-            store::practices::upsert_details(tx, &details, now).await?;
-            store::practices::set_pcn(
+            store::organisations::upsert_details(tx, &details, now).await?;
+            store::organisations::set_pcn(
                 tx,
                 practice.ods_code.as_str(),
                 Some(practice.pcn_code.as_str()),
             )
             .await?;
             // The demo's practices have been in their PCN since PCNs began.
-            store::memberships::insert(
+            store::organisations::memberships::insert(
                 tx,
-                &store::memberships::Membership {
+                &store::organisations::memberships::Membership {
                     ods_code: practice.ods_code.to_string(),
                     pcn_code: practice.pcn_code.to_string(),
                     from_date: "2019-07-01".into(),
@@ -161,7 +161,7 @@ impl Demo<'_> {
                 },
             )
             .await?;
-            store::practices::set_list_size(
+            store::organisations::set_list_size(
                 tx,
                 practice.ods_code.as_str(),
                 &list_date,
@@ -193,10 +193,15 @@ impl Demo<'_> {
     ) -> AppResult<()> {
         let area = data.ics.code.to_string();
         let patients: i64 = data.practices.iter().map(|p| p.list_size).sum();
-        store::appointments::upsert_area(tx, &area, &format!("{} (demo area)", data.ics.name), now)
-            .await?;
+        store::demand::appointments::upsert_area(
+            tx,
+            &area,
+            &format!("{} (demo area)", data.ics.name),
+            now,
+        )
+        .await?;
         let counts = demo_appointments(&area, patients as f64, self.today());
-        store::appointments::insert_counts(tx, &counts).await?;
+        store::demand::appointments::insert_counts(tx, &counts).await?;
         Ok(())
     }
 
@@ -278,7 +283,7 @@ impl Demo<'_> {
     /// The demo accounts in the order they were made: `email,role,organisation`.
     pub async fn demo_logins(&self) -> AppResult<Vec<DemoLogin>> {
         let mut conn = self.store().conn().await?;
-        let users = store::users::list_demo(&mut conn).await?;
+        let users = store::accounts::list_demo(&mut conn).await?;
         Ok(users
             .into_iter()
             .map(|u| DemoLogin {
@@ -320,7 +325,7 @@ async fn load_demo_staff(
             .iter()
             .filter_map(|(ods, name)| site_ids.get(&(ods.to_string(), name.clone())).cloned())
             .collect();
-        store::staff::insert(tx, &id, &person.draft, &sites, now).await?;
+        store::register::insert(tx, &id, &person.draft, &sites, now).await?;
         staff_ids.push(id);
     }
     Ok(staff_ids)
@@ -385,8 +390,14 @@ async fn load_demo_vacancies_and_leave(
     now: &str,
 ) -> AppResult<()> {
     for vacancy in &data.vacancies {
-        store::vacancies::insert(tx, &store::new_id(), &vacancy.employer, &vacancy.draft, now)
-            .await?;
+        store::sites::vacancies::insert(
+            tx,
+            &store::new_id(),
+            &vacancy.employer,
+            &vacancy.draft,
+            now,
+        )
+        .await?;
     }
     for leave in &data.leave {
         let staff = staff_ids
@@ -419,7 +430,7 @@ async fn load_demo_accounts(
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(tx, &user, now).await?;
+        store::accounts::insert(tx, &user, now).await?;
     }
     Ok(())
 }
@@ -431,7 +442,7 @@ fn demo_appointments(
     area: &str,
     patients: f64,
     today: chrono::NaiveDate,
-) -> Vec<store::appointments::CountRow<'_>> {
+) -> Vec<store::demand::appointments::CountRow<'_>> {
     use analytics::Month;
     // Relative demand by calendar month.
     const PROFILE: [f64; 12] = [
@@ -471,7 +482,7 @@ fn demo_appointments(
             for (mode, gp_share, other_share) in MODES {
                 let share = if hcp == "GP" { gp_share } else { other_share };
                 for (status, status_share) in STATUSES {
-                    rows.push(store::appointments::CountRow {
+                    rows.push(store::demand::appointments::CountRow {
                         area_code: area,
                         period_start: month.first_day().to_string(),
                         month: month.to_string(),

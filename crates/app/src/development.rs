@@ -18,7 +18,7 @@ use domain::development::{
 use domain::training::ComplianceStatus;
 use store::Conn;
 use store::development::{CpdEntry, Enrolment, Goal, Programme, Session};
-use store::staff::{StaffFilter, StaffRecord, StaffScope};
+use store::register::{StaffFilter, StaffRecord, StaffScope};
 
 /// A session as its coachee sees it: with their note. Others get `note: None`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -132,7 +132,9 @@ async fn subject(conn: &mut Conn, actor: &Actor, staff_id: &str) -> AppResult<(S
 /// The actor's own record, for what only the person may do.
 async fn own_record(conn: &mut Conn, actor: &Actor) -> AppResult<StaffRecord> {
     let id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
-    store::staff::get(conn, id).await?.ok_or(AppError::NotFound)
+    store::register::get(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Whether the actor keeps a development plan: a manager account on its own record.
@@ -391,7 +393,7 @@ impl Development<'_> {
                 programme,
             })
             .collect();
-        let people = store::staff::list(
+        let people = store::register::list(
             &mut conn,
             StaffScope::Pcn(pcn),
             &StaffFilter::employed_on(self.today()),

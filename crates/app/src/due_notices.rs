@@ -44,7 +44,7 @@ impl crate::notifications::Notifications<'_> {
         let now = self.now();
         let mut conn = self.store().conn().await?;
         let practices =
-            store::practices::list(&mut conn, store::practices::PracticeScope::All).await?;
+            store::organisations::list(&mut conn, store::organisations::PracticeScope::All).await?;
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut written = 0;
         for practice in &practices {
@@ -111,16 +111,16 @@ impl crate::notifications::Notifications<'_> {
         let month = ClaimMonth::of(today).plus(-1);
         let month_code = format!("{:04}-{:02}", month.year, month.month);
         let mut conn = self.store().conn().await?;
-        let pcns = store::practices::list_pcns(&mut conn, None).await?;
+        let pcns = store::organisations::list_pcns(&mut conn, None).await?;
         let mut written = 0;
         for pcn in pcns {
-            if store::arrs::list_posts(&mut conn, &pcn.code)
+            if store::funding::arrs::list_posts(&mut conn, &pcn.code)
                 .await?
                 .is_empty()
             {
                 continue;
             }
-            let claim = store::arrs::get_claim(&mut conn, &pcn.code, month).await?;
+            let claim = store::funding::arrs::get_claim(&mut conn, &pcn.code, month).await?;
             if claim.is_some_and(|c| c.status == "submitted") {
                 continue;
             }

@@ -39,18 +39,18 @@ impl App {
     /// and sessions past their expiry. Safe to run from several servers at once.
     pub async fn housekeeping(
         &self,
-        sessions: Option<&store::sessions::SessionBackend>,
+        sessions: Option<&store::accounts::sessions::SessionBackend>,
         retention: &Retention,
     ) -> AppResult<Purged> {
         let now = self.clock().now();
         let mut conn = self.store().conn().await?;
         let attempts_before = store::timestamp(now - retention.login_attempts);
-        let login_attempts = store::users::purge_attempts(&mut conn, &attempts_before).await?;
+        let login_attempts = store::accounts::purge_attempts(&mut conn, &attempts_before).await?;
         let tokens_before = store::timestamp(now - retention.account_tokens);
-        let account_tokens = store::account_tokens::purge(&mut conn, &tokens_before).await?;
-        let held_imports = store::held_imports::purge(&mut conn, &store::timestamp(now)).await?;
+        let account_tokens = store::accounts::tokens::purge(&mut conn, &tokens_before).await?;
+        let held_imports = store::imports::purge(&mut conn, &store::timestamp(now)).await?;
         if let Some(sessions) = sessions {
-            store::sessions::purge_expired(sessions).await?;
+            store::accounts::sessions::purge_expired(sessions).await?;
         }
         Ok(Purged {
             login_attempts,

@@ -34,11 +34,8 @@ macro_rules! facade {
 
 pub mod access;
 pub mod accounts;
-pub mod arrs;
 pub mod audit;
-pub mod auth;
 pub mod clock;
-pub mod credentials;
 pub mod demand;
 pub mod demo_load;
 pub mod development;
@@ -46,26 +43,18 @@ pub mod due_notices;
 pub mod error;
 pub mod estates;
 pub mod evidence;
-pub mod held_imports;
+pub mod funding;
 pub mod housekeeping;
 pub mod imports;
 pub mod leave;
-pub mod leave_balance;
-pub mod leavers;
 pub mod mail;
 pub mod notifications;
-pub mod org;
 pub mod organisations;
-pub mod payments;
-pub mod pcn_membership;
 pub mod pdf;
-pub mod person_data;
 pub mod register;
 pub mod rota;
 pub mod sites;
 pub mod training;
-pub mod training_chase;
-pub mod two_factor;
 pub mod wellbeing;
 
 pub use access::{Actor, Permission, Tenant};
@@ -83,7 +72,7 @@ pub struct App {
     /// database); random unless the binary loads the deployment's key file.
     wellbeing_key: wellbeing::SealKey,
     /// The ICS viewer's figures, kept for a short time (off unless the server sets it).
-    ics_figures: std::sync::Arc<org::IcsFigures>,
+    ics_figures: std::sync::Arc<organisations::dashboards::IcsFigures>,
     /// How notification emails are sent; `None`: this server sends no email.
     email: Option<notifications::EmailSetup>,
     /// Wakes the notification email sender once a change that queued email commits.
@@ -103,10 +92,10 @@ impl App {
             store,
             clock,
             wellbeing_key: wellbeing::SealKey::random(),
-            ics_figures: std::sync::Arc::new(org::IcsFigures::default()),
+            ics_figures: std::sync::Arc::new(organisations::dashboards::IcsFigures::default()),
             email: None,
             nudge: std::sync::Arc::new(tokio::sync::Notify::new()),
-            training_reminder_days: training_chase::DEFAULT_INTERVAL_DAYS,
+            training_reminder_days: training::chase::DEFAULT_INTERVAL_DAYS,
         }
     }
 
@@ -115,7 +104,8 @@ impl App {
     /// milliseconds of database time, too much to repeat on every look at ICS scale; the
     /// ICS page says when its figures were counted. Zero (the default) counts every time.
     pub fn with_ics_figures_kept_for(mut self, keep: std::time::Duration) -> App {
-        self.ics_figures = std::sync::Arc::new(org::IcsFigures::keeping(keep));
+        self.ics_figures =
+            std::sync::Arc::new(organisations::dashboards::IcsFigures::keeping(keep));
         self
     }
 

@@ -8,8 +8,8 @@ use domain::FieldError;
 use domain::org::Employer;
 use domain::room::{RoomForm, SiteForm};
 use domain::vacancy::VacancyForm;
+use store::sites::vacancies::VacancyRecord;
 use store::sites::{RoomRecord, SiteRecord};
-use store::vacancies::VacancyRecord;
 
 /// A site with its rooms, for the sites page.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -257,7 +257,7 @@ impl Sites<'_> {
         let draft = form.parse()?;
         let id = store::new_id();
         let now = self.now();
-        store::vacancies::insert(&mut tx, &id, employer, &draft, &now).await?;
+        store::sites::vacancies::insert(&mut tx, &id, employer, &draft, &now).await?;
         let change = Change {
             action: "created",
             entity: "vacancy",
@@ -278,7 +278,7 @@ impl Sites<'_> {
         status: &str,
     ) -> AppResult<VacancyRecord> {
         let mut tx = self.store().begin().await?;
-        let before = store::vacancies::get(&mut tx, vacancy_id)
+        let before = store::sites::vacancies::get(&mut tx, vacancy_id)
             .await?
             .ok_or(AppError::NotFound)?;
         access::authorize(
@@ -293,7 +293,7 @@ impl Sites<'_> {
                 FieldError::new("status", format!("'{status}' is not a vacancy status")).into(),
             ));
         }
-        store::vacancies::set_status(&mut tx, vacancy_id, status).await?;
+        store::sites::vacancies::set_status(&mut tx, vacancy_id, status).await?;
         let now = self.now();
         let change = Change {
             action: status,

@@ -13,8 +13,10 @@ use domain::training::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 use store::Conn;
-use store::staff::{StaffFilter, StaffRecord, StaffScope};
+use store::register::{StaffFilter, StaffRecord, StaffScope};
 use store::training::{EvidenceMeta, RecordBrief, TopicRecord, TrainingRecord};
+
+pub mod chase;
 
 mod records;
 mod reminders;
@@ -113,7 +115,7 @@ struct Catalogue {
 async fn catalogue_of(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Catalogue> {
     match tenant {
         Tenant::Practice(ods) => {
-            let practice = store::practices::get(conn, ods)
+            let practice = store::organisations::get(conn, ods)
                 .await?
                 .ok_or(AppError::NotFound)?;
             let mut owners = vec![ods.to_string()];
@@ -129,7 +131,8 @@ async fn catalogue_of(conn: &mut Conn, tenant: Tenant<'_>) -> AppResult<Catalogu
         Tenant::Pcn(code) => {
             let mut owners = vec![code.to_string()];
             for p in
-                store::practices::list(conn, store::practices::PracticeScope::Pcn(code)).await?
+                store::organisations::list(conn, store::organisations::PracticeScope::Pcn(code))
+                    .await?
             {
                 owners.push(p.ods_code);
             }
@@ -212,7 +215,7 @@ impl TopicOwner {
 /// A practice when one has the owner's code, else a PCN.
 async fn owner_of(conn: &mut Conn, topic: &TopicRecord) -> AppResult<TopicOwner> {
     let code = topic.owner_code.clone();
-    Ok(if store::practices::get(conn, &code).await?.is_some() {
+    Ok(if store::organisations::get(conn, &code).await?.is_some() {
         TopicOwner::Practice(code)
     } else {
         TopicOwner::Pcn(code)
@@ -228,7 +231,7 @@ async fn owners_of(conn: &mut Conn, person: &StaffRecord) -> AppResult<BTreeSet<
     }
     for ods in &person.draft.practices {
         owners.insert(ods.to_string());
-        if let Some(p) = store::practices::get(conn, ods.as_str()).await?
+        if let Some(p) = store::organisations::get(conn, ods.as_str()).await?
             && let Some(pcn) = p.pcn_code
         {
             owners.insert(pcn);
@@ -312,8 +315,10 @@ pub(crate) async fn build_matrix(
         .map(|(i, t)| (t.id.as_str(), i))
         .collect();
     let org_name = match tenant {
-        Tenant::Practice(ods) => store::practices::get(conn, ods).await?.map(|p| p.name),
-        Tenant::Pcn(code) => store::practices::get_pcn(conn, code).await?.map(|p| p.name),
+        Tenant::Practice(ods) => store::organisations::get(conn, ods).await?.map(|p| p.name),
+        Tenant::Pcn(code) => store::organisations::get_pcn(conn, code)
+            .await?
+            .map(|p| p.name),
     }
     .unwrap_or_default();
     let scope = match tenant {
@@ -324,7 +329,7 @@ pub(crate) async fn build_matrix(
     let staff_filter = StaffFilter {
         search: filter.search.clone(),
         staff_group: filter.staff_group,
-        employed: Some(store::staff::Employed::On(today)),
+        employed: Some(store::register::Employed::On(today)),
         ..StaffFilter::default()
     };
     let people = store::training::matrix_people(conn, scope, &staff_filter).await?;

@@ -257,7 +257,7 @@ impl StaffDraft {
 
     /// Whether the person is employed on `day`: on or after their start date and on or
     /// before their end date. The one rule every page, report, reminder and rota follows
-    /// (`store::staff::Employed` is the same rule in SQL).
+    /// (`store::register::Employed` is the same rule in SQL).
     pub fn employed_on(&self, day: NaiveDate) -> bool {
         self.employment_on(day) == Employment::Current
     }

@@ -71,7 +71,7 @@ pub async fn run(args: MatrixBenchArgs) -> anyhow::Result<ExitCode> {
         .into_iter()
         .find(|l| l.role == "pcn_manager")
         .context("the generated PCN has a manager")?;
-    let sessions = store::sessions::SessionBackend::connect(&url).await?;
+    let sessions = store::accounts::sessions::SessionBackend::connect(&url).await?;
     let router = web::router(
         app,
         sessions,

@@ -108,7 +108,7 @@ impl SignInArgs {
 /// then hourly (`App::housekeeping` is safe to run from several servers).
 pub async fn housekeeping_loop(
     app: app::App,
-    sessions: store::sessions::SessionBackend,
+    sessions: store::accounts::sessions::SessionBackend,
     retention: app::housekeeping::Retention,
 ) {
     loop {

@@ -93,7 +93,7 @@ pub async fn worker_loop(app: app::App, threads: usize, lease: Duration) {
         "{}-{}-{}",
         std::env::var("HOSTNAME").unwrap_or_else(|_| "gpteam".into()),
         std::process::id(),
-        app::auth::random_token().get(..6).unwrap_or("0")
+        app::accounts::login::random_token().get(..6).unwrap_or("0")
     );
     loop {
         match app

@@ -40,7 +40,7 @@ pub(super) async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .secure_cookies
         .or(file.secure_cookies)
         .unwrap_or(!local.ip().is_loopback());
-    let sessions = store::sessions::SessionBackend::connect(&url)
+    let sessions = store::accounts::sessions::SessionBackend::connect(&url)
         .await
         .context("opening the session store")?;
     let public_url = config::public_url(args.public_url.clone(), &file, local);

@@ -518,8 +518,10 @@ fn forecast_refuses_a_bad_file_with_row_and_column() {
 async fn stored_appointments(url: &str) -> (i64, i64) {
     let store = store::Store::connect(url).await.unwrap();
     let mut conn = store.conn().await.unwrap();
-    let rows = store::appointments::count_rows(&mut conn).await.unwrap();
-    let total: i64 = store::appointments::monthly_by_hcp(&mut conn, "06L")
+    let rows = store::demand::appointments::count_rows(&mut conn)
+        .await
+        .unwrap();
+    let total: i64 = store::demand::appointments::monthly_by_hcp(&mut conn, "06L")
         .await
         .unwrap()
         .iter()
@@ -642,9 +644,9 @@ async fn set_demo_dates(url: &str, today: chrono::NaiveDate) -> String {
     use domain::development::ProfessionalDates;
     let store = store::Store::connect(url).await.unwrap();
     let mut conn = store.conn().await.unwrap();
-    let people = store::staff::list(
+    let people = store::register::list(
         &mut conn,
-        store::staff::StaffScope::Pcn("U99901"),
+        store::register::StaffScope::Pcn("U99901"),
         &Default::default(),
     )
     .await
@@ -852,9 +854,13 @@ on_both!(imports_the_epcn_core_partner_file, |url: String| {
         rt.block_on(async {
             let store = store::Store::connect(&url).await.unwrap();
             let mut conn = store.conn().await.unwrap();
-            store::practices::create_ics(&mut conn, "QJG", "NHS Suffolk and North East Essex ICB")
-                .await
-                .unwrap();
+            store::organisations::create_ics(
+                &mut conn,
+                "QJG",
+                "NHS Suffolk and North East Essex ICB",
+            )
+            .await
+            .unwrap();
         })
     });
     let (code, out, err) = gpteam(&url, &["import", "pcn-membership", epcn, "--ics", "QJG"]);
@@ -964,7 +970,7 @@ on_both!(
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()
                     .as_secs();
-                let code = app::two_factor::code_at(&secret, now).unwrap();
+                let code = app::accounts::two_factor::code_at(&secret, now).unwrap();
                 let response = client
                     .post(format!("{base}/account/two-factor"))
                     .form(&[

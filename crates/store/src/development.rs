@@ -125,7 +125,7 @@ pub async fn dates_due(
     until: chrono::NaiveDate,
 ) -> Result<Vec<DueDates>> {
     // Only people employed on `from` (today): a leaver or a future starter is not reminded.
-    let (employed, binds) = crate::staff::Employed::On(from).condition(3);
+    let (employed, binds) = crate::register::Employed::On(from).condition(3);
     let (from, until) = (from.to_string(), until.to_string());
     let sql = format!(
         "SELECT s.id, s.name, s.email, d.appraisal_due, d.revalidation_due

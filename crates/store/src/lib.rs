@@ -6,41 +6,27 @@
 //! placeholders. Query functions take `&mut AnyConnection`, so the app layer decides what
 //! runs inside one transaction (`Store::begin`) and what reads from the pool.
 
-pub mod account_tokens;
-pub mod appointments;
-pub mod arrs;
+pub mod accounts;
 pub mod audit;
 pub mod backup;
 mod constraint;
+pub mod demand;
 pub mod development;
 pub mod estates;
 pub mod evidence;
-pub mod held_imports;
+pub mod funding;
+pub mod imports;
 pub mod integrity;
 pub mod leave;
-pub mod leave_entitlements;
-pub mod leavers;
-pub mod memberships;
 pub mod notifications;
-pub mod payments;
-pub mod person_data;
-pub mod practices;
+pub mod organisations;
+pub mod register;
 pub mod rota;
-pub mod rota_progress;
-pub mod rota_requests;
-pub mod rota_stale;
-pub mod scenarios;
-pub mod sessions;
 pub mod settings;
 pub mod sites;
-pub mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod training;
-pub mod training_chase;
-pub mod two_factor;
-pub mod users;
-pub mod vacancies;
 pub mod wellbeing;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

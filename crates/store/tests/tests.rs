@@ -6,12 +6,12 @@ use domain::role::Role;
 use domain::room::{RoomCapability, RoomDraft, SiteDraft};
 use domain::staff::StaffDraft;
 use domain::vacancy::VacancyDraft;
-use store::practices::{PcnRecord, PracticeDetails, PracticeScope};
+use store::organisations::{PcnRecord, PracticeDetails, PracticeScope};
+use store::register::{StaffFilter, StaffScope};
 use store::rota::{
     AssignmentRow, CoverRow, NewRota, PublishedAssignment, RotaRow, RulesRow, SiteSessionRow,
     SwapRow,
 };
-use store::staff::{StaffFilter, StaffScope};
 use store::testing::TestDb;
 use store::{Backend, StoreError, new_id};
 
@@ -56,10 +56,10 @@ fn details(ods: &str, name: &str) -> PracticeDetails {
 
 async fn seed_pcn(db: &TestDb) {
     let mut tx = db.store.begin().await.unwrap();
-    store::practices::insert_ics(&mut tx, "QZZ", "Test ICS")
+    store::organisations::insert_ics(&mut tx, "QZZ", "Test ICS")
         .await
         .unwrap();
-    store::practices::insert_pcn(
+    store::organisations::insert_pcn(
         &mut tx,
         &PcnRecord {
             code: "U99901".into(),
@@ -71,16 +71,16 @@ async fn seed_pcn(db: &TestDb) {
     .unwrap();
     for (ods, name) in [("Y99901", "Riverside"), ("Y99902", "Castle Street")] {
         assert!(
-            store::practices::upsert_details(&mut tx, &details(ods, name), NOW)
+            store::organisations::upsert_details(&mut tx, &details(ods, name), NOW)
                 .await
                 .unwrap()
         );
-        store::practices::set_pcn(&mut tx, ods, Some("U99901"))
+        store::organisations::set_pcn(&mut tx, ods, Some("U99901"))
             .await
             .unwrap();
     }
     assert!(
-        store::practices::upsert_details(&mut tx, &details("Y88801", "Elsewhere"), NOW)
+        store::organisations::upsert_details(&mut tx, &details("Y88801", "Elsewhere"), NOW)
             .await
             .unwrap()
     );
@@ -110,11 +110,15 @@ on_both!(practices_upsert_and_list_by_scope, async |db: &TestDb| {
     seed_pcn(db).await;
     let mut conn = db.store.conn().await.unwrap();
     assert!(
-        !store::practices::upsert_details(&mut conn, &details("Y99901", "Riverside Surgery"), NOW)
-            .await
-            .unwrap()
+        !store::organisations::upsert_details(
+            &mut conn,
+            &details("Y99901", "Riverside Surgery"),
+            NOW
+        )
+        .await
+        .unwrap()
     );
-    let one = store::practices::get(&mut conn, "Y99901")
+    let one = store::organisations::get(&mut conn, "Y99901")
         .await
         .unwrap()
         .unwrap();
@@ -125,47 +129,47 @@ on_both!(practices_upsert_and_list_by_scope, async |db: &TestDb| {
         "an update keeps PCN membership"
     );
     assert_eq!(
-        store::practices::list(&mut conn, PracticeScope::Pcn("U99901"))
+        store::organisations::list(&mut conn, PracticeScope::Pcn("U99901"))
             .await
             .unwrap()
             .len(),
         2
     );
     assert_eq!(
-        store::practices::list(&mut conn, PracticeScope::Ics("QZZ"))
+        store::organisations::list(&mut conn, PracticeScope::Ics("QZZ"))
             .await
             .unwrap()
             .len(),
         2
     );
     assert_eq!(
-        store::practices::list(&mut conn, PracticeScope::All)
+        store::organisations::list(&mut conn, PracticeScope::All)
             .await
             .unwrap()
             .len(),
         3
     );
     assert!(
-        store::practices::set_list_size(&mut conn, "Y99901", "2021-01-01", 9000)
+        store::organisations::set_list_size(&mut conn, "Y99901", "2021-01-01", 9000)
             .await
             .unwrap()
     );
     assert!(
-        store::practices::set_list_size(&mut conn, "Y99901", "2021-04-01", 9100)
+        store::organisations::set_list_size(&mut conn, "Y99901", "2021-04-01", 9100)
             .await
             .unwrap()
     );
     assert!(
-        store::practices::set_list_size(&mut conn, "Y99901", "2021-04-01", 9150)
+        store::organisations::set_list_size(&mut conn, "Y99901", "2021-04-01", 9150)
             .await
             .unwrap()
     );
     assert!(
-        !store::practices::set_list_size(&mut conn, "Z00000", "2021-04-01", 1)
+        !store::organisations::set_list_size(&mut conn, "Z00000", "2021-04-01", 1)
             .await
             .unwrap()
     );
-    let one = store::practices::get(&mut conn, "Y99901")
+    let one = store::organisations::get(&mut conn, "Y99901")
         .await
         .unwrap()
         .unwrap();
@@ -205,7 +209,7 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
     receptionist.role = Role::Receptionist;
     let pat_id = new_id();
     let robin_id = new_id();
-    store::staff::insert(
+    store::register::insert(
         &mut tx,
         &pat_id,
         &pharmacist,
@@ -214,19 +218,19 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
     )
     .await
     .unwrap();
-    store::staff::insert(&mut tx, &robin_id, &receptionist, &[], NOW)
+    store::register::insert(&mut tx, &robin_id, &receptionist, &[], NOW)
         .await
         .unwrap();
     tx.commit().await.unwrap();
 
     let mut conn = db.store.conn().await.unwrap();
-    let pat = store::staff::get(&mut conn, &pat_id)
+    let pat = store::register::get(&mut conn, &pat_id)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(pat.draft, pharmacist);
     assert_eq!(pat.site_ids, vec![site.clone()]);
-    let at_castle = store::staff::list(
+    let at_castle = store::register::list(
         &mut conn,
         StaffScope::WorksAt("Y99902"),
         &StaffFilter::default(),
@@ -240,7 +244,7 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
             .collect::<Vec<_>>(),
         vec!["Pat Pharma"]
     );
-    let in_pcn = store::staff::list(
+    let in_pcn = store::register::list(
         &mut conn,
         StaffScope::Pcn("U99901"),
         &StaffFilter::default(),
@@ -253,7 +257,7 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
         ..Default::default()
     };
     assert_eq!(
-        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &admins)
+        store::register::list(&mut conn, StaffScope::Pcn("U99901"), &admins)
             .await
             .unwrap()
             .len(),
@@ -264,7 +268,7 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
         ..Default::default()
     };
     assert_eq!(
-        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &search)
+        store::register::list(&mut conn, StaffScope::Pcn("U99901"), &search)
             .await
             .unwrap()[0]
             .id,
@@ -275,13 +279,13 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
         ..Default::default()
     };
     assert!(
-        store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &wildcard)
+        store::register::list(&mut conn, StaffScope::Pcn("U99901"), &wildcard)
             .await
             .unwrap()
             .is_empty()
     );
     assert!(
-        store::staff::list(
+        store::register::list(
             &mut conn,
             StaffScope::WorksAt("Y88801"),
             &StaffFilter::default()
@@ -294,11 +298,11 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
     let mut changed = receptionist.clone();
     changed.wte = 1.0;
     changed.practices.push(OdsCode::parse("Y99902").unwrap());
-    store::staff::update(&mut conn, &robin_id, &changed, &[], NOW)
+    store::register::update(&mut conn, &robin_id, &changed, &[], NOW)
         .await
         .unwrap();
     assert_eq!(
-        store::staff::get(&mut conn, &robin_id)
+        store::register::get(&mut conn, &robin_id)
             .await
             .unwrap()
             .unwrap()
@@ -306,7 +310,7 @@ on_both!(staff_round_trip_scopes_and_filters, async |db: &TestDb| {
         changed
     );
     assert!(matches!(
-        store::staff::update(&mut conn, "missing", &changed, &[], NOW).await,
+        store::register::update(&mut conn, "missing", &changed, &[], NOW).await,
         Err(StoreError::NotFound)
     ));
 });
@@ -317,7 +321,7 @@ on_both!(
         seed_pcn(db).await;
         let employer = Employer::Practice(OdsCode::parse("Y99901").unwrap());
         let mut tx = db.store.begin().await.unwrap();
-        store::staff::insert(
+        store::register::insert(
             &mut tx,
             &new_id(),
             &person("A", "same@x.example", employer.clone(), &["Y99901"]),
@@ -326,7 +330,7 @@ on_both!(
         )
         .await
         .unwrap();
-        let second = store::staff::insert(
+        let second = store::register::insert(
             &mut tx,
             &new_id(),
             &person("B", "same@x.example", employer, &["Y99901"]),
@@ -338,7 +342,7 @@ on_both!(
         drop(tx);
         let mut conn = db.store.conn().await.unwrap();
         assert_eq!(
-            store::staff::count(&mut conn).await.unwrap(),
+            store::register::count(&mut conn).await.unwrap(),
             0,
             "a rolled-back transaction stores nothing"
         );
@@ -367,7 +371,7 @@ on_both!(an_email_is_unique_per_employer_only, async |db: &TestDb| {
         ),
     ] {
         let id = new_id();
-        store::staff::insert(
+        store::register::insert(
             &mut conn,
             &id,
             &person(name, "same@x.example", employer, &[ods]),
@@ -378,20 +382,20 @@ on_both!(an_email_is_unique_per_employer_only, async |db: &TestDb| {
         .unwrap();
         ids.push(id);
     }
-    let mut found = store::staff::find_ids_by_email(&mut conn, "same@x.example")
+    let mut found = store::register::find_ids_by_email(&mut conn, "same@x.example")
         .await
         .unwrap();
     found.sort();
     ids.sort();
     assert_eq!(found, ids);
     assert!(
-        store::staff::find_id_by_email(&mut conn, "same@x.example")
+        store::register::find_id_by_email(&mut conn, "same@x.example")
             .await
             .unwrap()
             .is_some()
     );
     assert!(
-        store::staff::find_ids_by_email(&mut conn, "other@x.example")
+        store::register::find_ids_by_email(&mut conn, "other@x.example")
             .await
             .unwrap()
             .is_empty()
@@ -483,7 +487,7 @@ on_both!(leave_requests_and_decisions, async |db: &TestDb| {
     let mut conn = db.store.conn().await.unwrap();
     let staff = new_id();
     let employer = Employer::Practice(OdsCode::parse("Y99902").unwrap());
-    store::staff::insert(
+    store::register::insert(
         &mut conn,
         &staff,
         &person("Lee Leave", "lee@x.example", employer, &["Y99902"]),
@@ -550,28 +554,28 @@ on_both!(
             notes: None,
         };
         let id = new_id();
-        store::vacancies::insert(&mut conn, &id, &employer, &vacancy, NOW)
+        store::sites::vacancies::insert(&mut conn, &id, &employer, &vacancy, NOW)
             .await
             .unwrap();
         assert_eq!(
-            store::vacancies::get(&mut conn, &id)
+            store::sites::vacancies::get(&mut conn, &id)
                 .await
                 .unwrap()
                 .unwrap()
                 .vacancy,
             vacancy
         );
-        store::vacancies::set_status(&mut conn, &id, "filled")
+        store::sites::vacancies::set_status(&mut conn, &id, "filled")
             .await
             .unwrap();
         assert!(
-            store::vacancies::list(&mut conn, &[employer], true)
+            store::sites::vacancies::list(&mut conn, &[employer], true)
                 .await
                 .unwrap()
                 .is_empty()
         );
 
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: new_id(),
             email: "pm@x.example".into(),
             password_hash: "$argon2id$...".into(),
@@ -584,29 +588,34 @@ on_both!(
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        store::accounts::insert(&mut conn, &user, NOW)
+            .await
+            .unwrap();
         assert_eq!(
-            store::users::find_by_email(&mut conn, "pm@x.example")
+            store::accounts::find_by_email(&mut conn, "pm@x.example")
                 .await
                 .unwrap()
                 .unwrap(),
             user
         );
-        assert_eq!(store::users::list_demo(&mut conn).await.unwrap().len(), 1);
-        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:00Z", false)
+        assert_eq!(
+            store::accounts::list_demo(&mut conn).await.unwrap().len(),
+            1
+        );
+        store::accounts::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:00Z", false)
             .await
             .unwrap();
-        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:30Z", false)
+        store::accounts::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:30Z", false)
             .await
             .unwrap();
-        store::users::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:40Z", true)
+        store::accounts::record_attempt(&mut conn, "10.0.0.1", "2026-11-23T09:00:40Z", true)
             .await
             .unwrap();
-        store::users::record_attempt(&mut conn, "10.0.0.2", "2026-11-23T09:00:40Z", false)
+        store::accounts::record_attempt(&mut conn, "10.0.0.2", "2026-11-23T09:00:40Z", false)
             .await
             .unwrap();
         assert_eq!(
-            store::users::failures_since(&mut conn, "10.0.0.1", "2026-11-23T09:00:10Z")
+            store::accounts::failures_since(&mut conn, "10.0.0.1", "2026-11-23T09:00:10Z")
                 .await
                 .unwrap(),
             1
@@ -659,10 +668,10 @@ on_both!(
     appointments_scenarios_and_capacity_settings,
     async |db: &TestDb| {
         let mut tx = db.store.begin().await.unwrap();
-        store::appointments::upsert_area(&mut tx, "06L", "NHS Ipswich", NOW)
+        store::demand::appointments::upsert_area(&mut tx, "06L", "NHS Ipswich", NOW)
             .await
             .unwrap();
-        let row = |day: &str, hcp: &'static str, n: i64| store::appointments::CountRow {
+        let row = |day: &str, hcp: &'static str, n: i64| store::demand::appointments::CountRow {
             area_code: "06L",
             period_start: day.to_string(),
             month: day[..7].to_string(),
@@ -678,13 +687,13 @@ on_both!(
             row("2024-01-04", "Other Practice staff", 7),
             row("2024-02-01", "GP", 1),
         ];
-        store::appointments::insert_counts(&mut tx, &rows)
+        store::demand::appointments::insert_counts(&mut tx, &rows)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         let mut conn = db.store.conn().await.unwrap();
         assert_eq!(
-            store::appointments::monthly_by_hcp(&mut conn, "06L")
+            store::demand::appointments::monthly_by_hcp(&mut conn, "06L")
                 .await
                 .unwrap(),
             vec![
@@ -694,7 +703,7 @@ on_both!(
             ]
         );
         assert_eq!(
-            store::appointments::daily_totals(&mut conn, "06L")
+            store::demand::appointments::daily_totals(&mut conn, "06L")
                 .await
                 .unwrap(),
             vec![
@@ -704,26 +713,31 @@ on_both!(
             ]
         );
         assert_eq!(
-            store::appointments::delete_month(&mut conn, "06L", "2024-01")
+            store::demand::appointments::delete_month(&mut conn, "06L", "2024-01")
                 .await
                 .unwrap(),
             3
         );
-        assert_eq!(store::appointments::count_rows(&mut conn).await.unwrap(), 1);
         assert_eq!(
-            store::appointments::areas(&mut conn).await.unwrap(),
+            store::demand::appointments::count_rows(&mut conn)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store::demand::appointments::areas(&mut conn).await.unwrap(),
             vec![("06L".to_string(), "NHS Ipswich".to_string(), 1)]
         );
 
         // Scenarios of a tenant, with their posts.
-        let scenario = store::scenarios::ScenarioRecord {
+        let scenario = store::demand::scenarios::ScenarioRecord {
             id: new_id(),
             tenant_kind: "practice".into(),
             tenant_code: "Y99901".into(),
             name: "A pharmacist".into(),
             created_at: NOW.into(),
             created_by: None,
-            posts: vec![store::scenarios::PostRecord {
+            posts: vec![store::demand::scenarios::PostRecord {
                 id: new_id(),
                 change: "add".into(),
                 role: "clinical_pharmacist".into(),
@@ -732,17 +746,17 @@ on_both!(
                 yearly_cost_per_wte: None,
             }],
         };
-        store::scenarios::insert(&mut conn, &scenario)
+        store::demand::scenarios::insert(&mut conn, &scenario)
             .await
             .unwrap();
         assert_eq!(
-            store::scenarios::list(&mut conn, "practice", "Y99901")
+            store::demand::scenarios::list(&mut conn, "practice", "Y99901")
                 .await
                 .unwrap(),
             vec![scenario]
         );
         assert!(
-            store::scenarios::list(&mut conn, "pcn", "Y99901")
+            store::demand::scenarios::list(&mut conn, "pcn", "Y99901")
                 .await
                 .unwrap()
                 .is_empty()
@@ -763,7 +777,7 @@ on_both!(
             &["Y99901"],
         );
         receptionist.role = Role::Receptionist;
-        store::staff::insert(&mut tx, &robin, &receptionist, &[], NOW)
+        store::register::insert(&mut tx, &robin, &receptionist, &[], NOW)
             .await
             .unwrap();
         let fire = domain::training::DEFAULT_TOPICS
@@ -891,7 +905,7 @@ on_both!(
             Employer::Practice(OdsCode::parse("Y99901").unwrap()),
             &["Y99901", "Y88801"],
         );
-        store::staff::insert(&mut conn, &sam, &pharmacist, &[], NOW)
+        store::register::insert(&mut conn, &sam, &pharmacist, &[], NOW)
             .await
             .unwrap();
         for completed in ["2023-05-02", "2025-05-01"] {
@@ -1161,7 +1175,7 @@ on_both!(
         // The marker refuses a second answer in the period, and is per person.
         let mut conn = db.store.conn().await.unwrap();
         let staff_id = new_id();
-        store::staff::insert(
+        store::register::insert(
             &mut conn,
             &staff_id,
             &person(
@@ -1222,7 +1236,7 @@ on_both!(
             &["Y99901"],
         );
         gp.role = Role::SalariedGp;
-        store::staff::insert(&mut conn, &kim, &gp, &[], NOW)
+        store::register::insert(&mut conn, &kim, &gp, &[], NOW)
             .await
             .unwrap();
 
@@ -1417,7 +1431,7 @@ async fn seed_rota_world(db: &TestDb) -> RotaWorld {
             Employer::Practice(OdsCode::parse("Y99901").unwrap()),
             &["Y99901"],
         );
-        store::staff::insert(&mut tx, &id, &draft, &[], NOW)
+        store::register::insert(&mut tx, &id, &draft, &[], NOW)
             .await
             .unwrap();
         staff.push(id);
@@ -3135,7 +3149,7 @@ on_both!(
     start_and_end_dates_filter_the_team_and_find_leavers,
     async |db: &TestDb| {
         use domain::staff::Employment;
-        use store::staff::Employed;
+        use store::register::Employed;
         seed_pcn(db).await;
         let practice = Employer::Practice(OdsCode::parse("Y99901").unwrap());
         let current = person(
@@ -3152,7 +3166,7 @@ on_both!(
         let mut ids = Vec::new();
         for draft in [&current, &leaver, &starter] {
             let id = new_id();
-            store::staff::insert(&mut conn, &id, draft, &[], NOW)
+            store::register::insert(&mut conn, &id, draft, &[], NOW)
                 .await
                 .unwrap();
             ids.push(id);
@@ -3165,7 +3179,7 @@ on_both!(
                     employed,
                     ..Default::default()
                 };
-                store::staff::list(&mut conn, StaffScope::Pcn("U99901"), &filter)
+                store::register::list(&mut conn, StaffScope::Pcn("U99901"), &filter)
                     .await
                     .unwrap()
                     .into_iter()
@@ -3213,7 +3227,7 @@ on_both!(
         }
 
         // A leaver with an open account is pending from the day after the end date, once.
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: new_id(),
             email: "lee@x.example".into(),
             password_hash: "$argon2id$...".into(),
@@ -3226,37 +3240,41 @@ on_both!(
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        store::accounts::insert(&mut conn, &user, NOW)
+            .await
+            .unwrap();
         assert!(
-            store::leavers::pending(&mut conn, day("2026-11-30"))
+            store::register::leavers::pending(&mut conn, day("2026-11-30"))
                 .await
                 .unwrap()
                 .is_empty()
         );
-        let pending = store::leavers::pending(&mut conn, on).await.unwrap();
+        let pending = store::register::leavers::pending(&mut conn, on)
+            .await
+            .unwrap();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].staff_id, ids[1]);
         assert_eq!(pending[0].end_date, day("2026-11-30"));
         assert_eq!(
-            store::leavers::disable_accounts(&mut conn, &ids[1])
+            store::register::leavers::disable_accounts(&mut conn, &ids[1])
                 .await
                 .unwrap(),
             ["lee@x.example"]
         );
-        let after = store::users::get(&mut conn, &user.id)
+        let after = store::accounts::get(&mut conn, &user.id)
             .await
             .unwrap()
             .unwrap();
         assert!(after.disabled);
         assert_eq!(after.session_epoch, 1, "its sessions end");
         assert!(
-            store::leavers::disable_accounts(&mut conn, &ids[1])
+            store::register::leavers::disable_accounts(&mut conn, &ids[1])
                 .await
                 .unwrap()
                 .is_empty()
         );
         assert!(
-            store::leavers::pending(&mut conn, on)
+            store::register::leavers::pending(&mut conn, on)
                 .await
                 .unwrap()
                 .is_empty()
@@ -3269,7 +3287,7 @@ on_both!(
     async |db: &TestDb| {
         seed_pcn(db).await;
         let mut tx = db.store.begin().await.unwrap();
-        store::practices::create_pcn(
+        store::organisations::create_pcn(
             &mut tx,
             &PcnRecord {
                 code: "U99902".into(),
@@ -3279,16 +3297,21 @@ on_both!(
         )
         .await
         .unwrap();
-        let member = |pcn: &str, from: &str, until: Option<&str>| store::memberships::Membership {
-            ods_code: "Y99901".into(),
-            pcn_code: pcn.into(),
-            from_date: from.into(),
-            until_date: until.map(str::to_string),
+        let member = |pcn: &str, from: &str, until: Option<&str>| {
+            store::organisations::memberships::Membership {
+                ods_code: "Y99901".into(),
+                pcn_code: pcn.into(),
+                from_date: from.into(),
+                until_date: until.map(str::to_string),
+            }
         };
-        store::memberships::insert(&mut tx, &member("U99901", "2019-07-01", Some("2026-03-31")))
-            .await
-            .unwrap();
-        store::memberships::insert(&mut tx, &member("U99902", "2026-04-01", None))
+        store::organisations::memberships::insert(
+            &mut tx,
+            &member("U99901", "2019-07-01", Some("2026-03-31")),
+        )
+        .await
+        .unwrap();
+        store::organisations::memberships::insert(&mut tx, &member("U99902", "2026-04-01", None))
             .await
             .unwrap();
         tx.commit().await.unwrap();
@@ -3296,15 +3319,19 @@ on_both!(
         // Two memberships from one day for one practice are refused, and a duplicate ICS
         // code is refused, never overwritten.
         assert!(matches!(
-            store::memberships::insert(&mut conn, &member("U99901", "2026-04-01", None)).await,
+            store::organisations::memberships::insert(
+                &mut conn,
+                &member("U99901", "2026-04-01", None)
+            )
+            .await,
             Err(StoreError::Conflict(_))
         ));
         assert!(matches!(
-            store::practices::create_ics(&mut conn, "QZZ", "Another").await,
+            store::organisations::create_ics(&mut conn, "QZZ", "Another").await,
             Err(StoreError::Conflict(_))
         ));
         let on = async |conn: &mut store::Conn, date: &str| {
-            store::memberships::pcn_on(conn, "Y99901", date)
+            store::organisations::memberships::pcn_on(conn, "Y99901", date)
                 .await
                 .unwrap()
         };
@@ -3314,49 +3341,49 @@ on_both!(
         assert_eq!(on(&mut conn, "2026-04-01").await.as_deref(), Some("U99902"));
         // Y99902 has no membership rows: it counts by its pcn_code.
         assert_eq!(
-            store::memberships::pcn_on(&mut conn, "Y99902", "2020-01-01")
+            store::organisations::memberships::pcn_on(&mut conn, "Y99902", "2020-01-01")
                 .await
                 .unwrap()
                 .as_deref(),
             Some("U99901")
         );
         assert_eq!(
-            store::memberships::practices_on(&mut conn, "U99901", "2026-03-31")
+            store::organisations::memberships::practices_on(&mut conn, "U99901", "2026-03-31")
                 .await
                 .unwrap(),
             ["Y99901", "Y99902"]
         );
         assert_eq!(
-            store::memberships::practices_on(&mut conn, "U99901", "2026-04-01")
+            store::organisations::memberships::practices_on(&mut conn, "U99901", "2026-04-01")
                 .await
                 .unwrap(),
             ["Y99902"]
         );
         assert_eq!(
-            store::memberships::practices_on(&mut conn, "U99902", "2026-04-01")
+            store::organisations::memberships::practices_on(&mut conn, "U99902", "2026-04-01")
                 .await
                 .unwrap(),
             ["Y99901"]
         );
         // The membership today follows the day asked for; only changed practices count.
         assert_eq!(
-            store::memberships::refresh_current(&mut conn, "2026-03-31")
+            store::organisations::memberships::refresh_current(&mut conn, "2026-03-31")
                 .await
                 .unwrap(),
             0
         );
         assert_eq!(
-            store::memberships::refresh_current(&mut conn, "2026-04-01")
+            store::organisations::memberships::refresh_current(&mut conn, "2026-04-01")
                 .await
                 .unwrap(),
             1
         );
-        let practice = store::practices::get(&mut conn, "Y99901")
+        let practice = store::organisations::get(&mut conn, "Y99901")
             .await
             .unwrap()
             .unwrap();
         assert_eq!(practice.pcn_code.as_deref(), Some("U99902"));
-        let history = store::memberships::history(&mut conn, "Y99901")
+        let history = store::organisations::memberships::history(&mut conn, "Y99901")
             .await
             .unwrap();
         assert_eq!(history.len(), 2);
@@ -3368,7 +3395,7 @@ on_both!(
     two_factor_steps_and_recovery_codes_are_used_once,
     async |db: &TestDb| {
         let mut conn = db.store.conn().await.unwrap();
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: new_id(),
             email: "admin@x.example".into(),
             password_hash: "$argon2id$...".into(),
@@ -3381,18 +3408,24 @@ on_both!(
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(&mut conn, &user, NOW).await.unwrap();
-        let off = store::two_factor::get(&mut conn, &user.id).await.unwrap();
-        assert_eq!(off, Some(store::two_factor::TotpState::default()));
+        store::accounts::insert(&mut conn, &user, NOW)
+            .await
+            .unwrap();
+        let off = store::accounts::two_factor::get(&mut conn, &user.id)
+            .await
+            .unwrap();
+        assert_eq!(off, Some(store::accounts::two_factor::TotpState::default()));
         assert_eq!(
-            store::two_factor::get(&mut conn, "nobody").await.unwrap(),
+            store::accounts::two_factor::get(&mut conn, "nobody")
+                .await
+                .unwrap(),
             None
         );
 
-        store::two_factor::set(&mut conn, &user.id, Some("JBSWY3DPEHPK3PXP"))
+        store::accounts::two_factor::set(&mut conn, &user.id, Some("JBSWY3DPEHPK3PXP"))
             .await
             .unwrap();
-        let on = store::two_factor::get(&mut conn, &user.id)
+        let on = store::accounts::two_factor::get(&mut conn, &user.id)
             .await
             .unwrap()
             .unwrap();
@@ -3401,68 +3434,70 @@ on_both!(
 
         // A step works once, and never one before the last used.
         assert!(
-            store::two_factor::use_step(&mut conn, &user.id, 100)
+            store::accounts::two_factor::use_step(&mut conn, &user.id, 100)
                 .await
                 .unwrap()
         );
         assert!(
-            !store::two_factor::use_step(&mut conn, &user.id, 100)
+            !store::accounts::two_factor::use_step(&mut conn, &user.id, 100)
                 .await
                 .unwrap()
         );
         assert!(
-            !store::two_factor::use_step(&mut conn, &user.id, 99)
+            !store::accounts::two_factor::use_step(&mut conn, &user.id, 99)
                 .await
                 .unwrap()
         );
         assert!(
-            store::two_factor::use_step(&mut conn, &user.id, 101)
+            store::accounts::two_factor::use_step(&mut conn, &user.id, 101)
                 .await
                 .unwrap()
         );
 
         let hashes = vec!["h1".to_string(), "h2".to_string()];
-        store::two_factor::replace_recovery_codes(&mut conn, &user.id, &hashes, NOW)
+        store::accounts::two_factor::replace_recovery_codes(&mut conn, &user.id, &hashes, NOW)
             .await
             .unwrap();
         assert!(
-            store::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
+            store::accounts::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
                 .await
                 .unwrap()
         );
         assert!(
-            !store::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
+            !store::accounts::two_factor::use_recovery_code(&mut conn, &user.id, "h1", NOW)
                 .await
                 .unwrap()
         );
         assert!(
-            !store::two_factor::use_recovery_code(&mut conn, "someone else", "h2", NOW)
+            !store::accounts::two_factor::use_recovery_code(&mut conn, "someone else", "h2", NOW)
                 .await
                 .unwrap()
         );
         assert_eq!(
-            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+            store::accounts::two_factor::unused_recovery_codes(&mut conn, &user.id)
                 .await
                 .unwrap(),
             1
         );
 
         // Off: the secret, the codes and the last step are forgotten.
-        store::two_factor::set(&mut conn, &user.id, None)
+        store::accounts::two_factor::set(&mut conn, &user.id, None)
             .await
             .unwrap();
         assert_eq!(
-            store::two_factor::get(&mut conn, &user.id).await.unwrap(),
-            Some(store::two_factor::TotpState::default())
+            store::accounts::two_factor::get(&mut conn, &user.id)
+                .await
+                .unwrap(),
+            Some(store::accounts::two_factor::TotpState::default())
         );
         assert_eq!(
-            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+            store::accounts::two_factor::unused_recovery_codes(&mut conn, &user.id)
                 .await
                 .unwrap(),
             0
         );
         assert!(
-            store::two_factor::use_step(&mut conn, &user.id, 50)
+            store::accounts::two_factor::use_step(&mut conn, &user.id, 50)
                 .await
                 .unwrap()
         );
@@ -3496,7 +3531,9 @@ on_both!(a_rolled_back_write_is_still_counted, async |db: &TestDb| {
     let before = db.store.total_changes().await.unwrap().expect("counted");
     {
         let mut conn = db.store.conn().await.unwrap();
-        store::practices::list_pcns(&mut conn, None).await.unwrap();
+        store::organisations::list_pcns(&mut conn, None)
+            .await
+            .unwrap();
     }
     assert_eq!(
         db.store.total_changes().await.unwrap(),
@@ -3504,7 +3541,7 @@ on_both!(a_rolled_back_write_is_still_counted, async |db: &TestDb| {
         "a read"
     );
     let mut tx = db.store.begin().await.unwrap();
-    store::practices::set_pcn(&mut tx, "Y99902", None)
+    store::organisations::set_pcn(&mut tx, "Y99902", None)
         .await
         .unwrap();
     tx.rollback().await.unwrap();

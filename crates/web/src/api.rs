@@ -9,7 +9,7 @@ use crate::error::WebError;
 use crate::input::ApiJson;
 use crate::{AppState, Routes};
 use app::AppError;
-use app::two_factor::LoginStep;
+use app::accounts::two_factor::LoginStep;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,17 +22,15 @@ use tower_sessions::Session;
 use utoipa::{OpenApi, ToSchema};
 
 mod accounts;
-mod arrs;
 mod audit;
 mod errors;
 mod estates;
 mod evidence;
-mod leave_balance;
+mod funding;
+mod leave;
 mod notifications;
-mod orgs;
-mod payments;
+mod organisations;
 mod rota;
-mod rota_seen;
 mod training;
 mod wellbeing;
 
@@ -63,16 +61,16 @@ pub(crate) fn routes(routes: Routes) -> Routes {
             crate::limits::EVIDENCE_BODY_LIMIT,
         );
     let routes = rota::routes(routes);
-    let routes = rota_seen::routes(routes);
+    let routes = rota::seen::routes(routes);
     let routes = audit::routes(routes);
-    let routes = orgs::routes(routes);
+    let routes = organisations::routes(routes);
     let routes = estates::routes(routes);
     let routes = accounts::routes(routes);
-    let routes = payments::routes(routes);
-    let routes = arrs::routes(routes);
+    let routes = funding::payments::routes(routes);
+    let routes = funding::arrs::routes(routes);
     let routes = evidence::routes(routes);
     let routes = notifications::routes(routes);
-    let routes = leave_balance::routes(routes);
+    let routes = leave::routes(routes);
     wellbeing::routes(routes)
 }
 
@@ -194,7 +192,7 @@ pub(crate) struct PracticeDto {
     pcn_code: Option<String>,
 }
 
-fn practice_dto(p: &store::practices::PracticeRecord) -> PracticeDto {
+fn practice_dto(p: &store::organisations::PracticeRecord) -> PracticeDto {
     PracticeDto {
         ods_code: p.ods_code.clone(),
         name: p.name.clone(),
@@ -241,7 +239,7 @@ pub(crate) struct StaffDto {
     arrs_role: bool,
 }
 
-fn staff_dto(s: &store::staff::StaffRecord) -> StaffDto {
+fn staff_dto(s: &store::register::StaffRecord) -> StaffDto {
     let d = &s.draft;
     StaffDto {
         id: s.id.clone(),
@@ -523,7 +521,7 @@ pub(crate) struct GroupDto {
     wte: f64,
 }
 
-fn groups_dto(groups: &[app::org::GroupCount]) -> Vec<GroupDto> {
+fn groups_dto(groups: &[app::organisations::dashboards::GroupCount]) -> Vec<GroupDto> {
     groups
         .iter()
         .map(|g| GroupDto {
@@ -682,16 +680,16 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(wellbeing::WellbeingDoc::openapi());
     doc.merge(rota::RotaDoc::openapi());
-    doc.merge(rota_seen::RotaSeenDoc::openapi());
+    doc.merge(rota::seen::RotaSeenDoc::openapi());
     doc.merge(audit::AuditDoc::openapi());
-    doc.merge(orgs::OrgsDoc::openapi());
+    doc.merge(organisations::OrgsDoc::openapi());
     doc.merge(estates::EstatesDoc::openapi());
     doc.merge(accounts::AccountsDoc::openapi());
-    doc.merge(payments::PaymentsDoc::openapi());
-    doc.merge(arrs::ArrsDoc::openapi());
+    doc.merge(funding::payments::PaymentsDoc::openapi());
+    doc.merge(funding::arrs::ArrsDoc::openapi());
     doc.merge(evidence::EvidenceDoc::openapi());
     doc.merge(notifications::NotificationsDoc::openapi());
-    doc.merge(leave_balance::LeaveBalanceDoc::openapi());
+    doc.merge(leave::LeaveBalanceDoc::openapi());
     errors::describe_errors(&mut doc);
     doc
 }

@@ -144,7 +144,7 @@ pub fn route_table() -> Vec<RouteInfo> {
 /// The whole web application, ready to serve.
 pub fn router(
     app: app::App,
-    sessions: store::sessions::SessionBackend,
+    sessions: store::accounts::sessions::SessionBackend,
     config: &WebConfig,
 ) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)

@@ -5,7 +5,7 @@ use super::on_both;
 use crate::support::*;
 use std::collections::BTreeMap;
 use store::Backend;
-use store::account_tokens::Purpose;
+use store::accounts::tokens::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {

@@ -5,7 +5,7 @@ use crate::support::*;
 use app::accounts::links::{LinkOutcome, NewAccount, token_hash};
 use serde_json::json;
 use store::Backend;
-use store::account_tokens::{Purpose, TokenRow};
+use store::accounts::tokens::{Purpose, TokenRow};
 
 const STRONG: &str = "marble otter lantern quietly";
 
@@ -49,7 +49,7 @@ async fn stored_link(t: &TestApp, purpose: Purpose, email: &str, expired: bool) 
         expires_at: expires_at.into(),
         used_at: None,
     };
-    store::account_tokens::insert(&mut conn, &row)
+    store::accounts::tokens::insert(&mut conn, &row)
         .await
         .unwrap();
     token

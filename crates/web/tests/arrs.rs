@@ -99,7 +99,10 @@ async fn ledger_journey(backend: Backend) {
         let store = t.app.store().clone();
         async move {
             let mut conn = store.conn().await.unwrap();
-            store::arrs::list_rates(&mut conn).await.unwrap().len()
+            store::funding::arrs::list_rates(&mut conn)
+                .await
+                .unwrap()
+                .len()
         }
     };
     let before = count(&t).await;
@@ -276,7 +279,9 @@ async fn post_import(backend: Backend) {
         .logged_in(&t.login_email("pcn_manager", Some(OWN_PCN)).await)
         .await;
     let mut conn = t.app.store().conn().await.unwrap();
-    let posts = store::arrs::list_posts(&mut conn, OWN_PCN).await.unwrap();
+    let posts = store::funding::arrs::list_posts(&mut conn, OWN_PCN)
+        .await
+        .unwrap();
     let first = posts[0].clone();
     drop(conn);
     let import = |body: String| {
@@ -313,7 +318,7 @@ async fn post_import(backend: Backend) {
     assert!(page.contains("posts.csv:3: hours_per_week:"), "{page}");
     assert!(page.contains("posts.csv:3: monthly_salary:"), "{page}");
     let mut conn = t.app.store().conn().await.unwrap();
-    let unchanged = store::arrs::get_post(&mut conn, &first.staff_id)
+    let unchanged = store::funding::arrs::get_post(&mut conn, &first.staff_id)
         .await
         .unwrap()
         .unwrap()
@@ -328,7 +333,7 @@ async fn post_import(backend: Backend) {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Stored 1 posts"), "{page}");
     let mut conn = t.app.store().conn().await.unwrap();
-    let changed = store::arrs::get_post(&mut conn, &first.staff_id)
+    let changed = store::funding::arrs::get_post(&mut conn, &first.staff_id)
         .await
         .unwrap()
         .unwrap()

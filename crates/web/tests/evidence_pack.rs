@@ -327,10 +327,10 @@ on_both!(an_ics_viewers_packs_name_nobody, async |t: &TestApp| {
         .await;
     let names: Vec<String> = {
         let mut conn = t.app.store().conn().await.unwrap();
-        store::staff::list(
+        store::register::list(
             &mut conn,
-            store::staff::StaffScope::Pcn(OWN_PCN),
-            &store::staff::StaffFilter::default(),
+            store::register::StaffScope::Pcn(OWN_PCN),
+            &store::register::StaffFilter::default(),
         )
         .await
         .unwrap()
@@ -419,7 +419,7 @@ on_both_in_open_period!(
         let text = pdf_text(&pack.bytes);
         let name = {
             let mut conn = t.app.store().conn().await.unwrap();
-            store::practices::get(&mut conn, OWN_PRACTICE)
+            store::organisations::get(&mut conn, OWN_PRACTICE)
                 .await
                 .unwrap()
                 .unwrap()
@@ -453,7 +453,7 @@ on_both_in_open_period!(
             .await;
         let pcn_name = {
             let mut conn = t.app.store().conn().await.unwrap();
-            store::practices::get_pcn(&mut conn, OWN_PCN)
+            store::organisations::get_pcn(&mut conn, OWN_PCN)
                 .await
                 .unwrap()
                 .unwrap()
@@ -473,7 +473,7 @@ async fn a_whole_that_would_give_away_a_small_practice_is_withheld() {
     let (t, clock) = spawn_in_open_period(Backend::Sqlite).await;
     let practices: Vec<String> = {
         let mut conn = t.app.store().conn().await.unwrap();
-        store::practices::list(&mut conn, store::practices::PracticeScope::Pcn(OWN_PCN))
+        store::organisations::list(&mut conn, store::organisations::PracticeScope::Pcn(OWN_PCN))
             .await
             .unwrap()
             .into_iter()
@@ -504,7 +504,7 @@ async fn a_whole_that_would_give_away_a_small_practice_is_withheld() {
         .await;
     let pcn_name = {
         let mut conn = t.app.store().conn().await.unwrap();
-        store::practices::get_pcn(&mut conn, OWN_PCN)
+        store::organisations::get_pcn(&mut conn, OWN_PCN)
             .await
             .unwrap()
             .unwrap()

@@ -98,7 +98,7 @@ fn no_template_holds_inline_script_or_style() {
 async fn hsts_is_sent_when_cookies_are_secure() {
     let db = store::testing::TestDb::new(Backend::Sqlite).await;
     let app = app::App::new(db.store.clone());
-    let sessions = store::sessions::SessionBackend::connect(&db.url)
+    let sessions = store::accounts::sessions::SessionBackend::connect(&db.url)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -21,12 +21,12 @@ fn location(response: &reqwest::Response) -> String {
 
 async fn stored(t: &TestApp, email: &str) -> Option<domain::staff::StaffDraft> {
     let mut conn = t.app.store().conn().await.unwrap();
-    let ids = store::staff::find_ids_by_email(&mut conn, email)
+    let ids = store::register::find_ids_by_email(&mut conn, email)
         .await
         .unwrap();
     match ids.first() {
         Some(id) => Some(
-            store::staff::get(&mut conn, id)
+            store::register::get(&mut conn, id)
                 .await
                 .unwrap()
                 .unwrap()

@@ -172,7 +172,7 @@ on_both!(
     a_database_rule_is_answered_in_words_without_database_text,
     async |t: &TestApp| {
         let mut conn = t.app.store().conn().await.unwrap();
-        let error = store::practices::create_ics(&mut conn, OWN_ICS, "Again")
+        let error = store::organisations::create_ics(&mut conn, OWN_ICS, "Again")
             .await
             .unwrap_err();
         let app_error = app::AppError::from(error);
@@ -192,12 +192,12 @@ on_both!(
             assert!(!words.contains(raw), "{words}");
         }
         // A PCN of an ICS that does not exist: a foreign key, in words.
-        let pcn = store::practices::PcnRecord {
+        let pcn = store::organisations::PcnRecord {
             code: "U77777".into(),
             name: "Nowhere PCN".into(),
             ics_code: Some("QXX".into()),
         };
-        let error = store::practices::create_pcn(&mut conn, &pcn)
+        let error = store::organisations::create_pcn(&mut conn, &pcn)
             .await
             .unwrap_err();
         let words = app::AppError::from(error).to_string();
@@ -340,7 +340,7 @@ async fn an_oversized_upload_is_named_with_its_limit() {
 async fn half_a_request_line_is_closed_after_the_header_timeout() {
     let db = store::testing::TestDb::new(Backend::Sqlite).await;
     let app = app::App::new(db.store.clone());
-    let sessions = store::sessions::SessionBackend::connect(&db.url)
+    let sessions = store::accounts::sessions::SessionBackend::connect(&db.url)
         .await
         .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

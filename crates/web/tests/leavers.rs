@@ -13,7 +13,7 @@ use domain::rota::RotaPeriod;
 use serde_json::{Value, json};
 use std::sync::Mutex;
 use store::Backend;
-use store::staff::StaffRecord;
+use store::register::StaffRecord;
 
 /// Keeps every message instead of sending it.
 #[derive(Default)]
@@ -50,7 +50,7 @@ async fn staff_with_logins(t: &TestApp) -> Vec<(String, StaffRecord)> {
         }
         let user = t.user(&login.email).await;
         let mut conn = t.app.store().conn().await.unwrap();
-        let person = store::staff::get(&mut conn, user.staff_id.as_deref().unwrap())
+        let person = store::register::get(&mut conn, user.staff_id.as_deref().unwrap())
             .await
             .unwrap()
             .unwrap();

@@ -268,7 +268,7 @@ on_both!(
         // Nothing was sent by looking.
         let mut conn = t.app.store().conn().await.unwrap();
         assert!(
-            store::training_chase::history(&mut conn, OWN_PRACTICE, 10)
+            store::training::chase::history(&mut conn, OWN_PRACTICE, 10)
                 .await
                 .unwrap()
                 .is_empty()
@@ -299,7 +299,7 @@ on_both!(
         assert!(history.contains("sent by"), "{history}");
         let people = plan.to_remind().count();
         let mut conn = t.app.store().conn().await.unwrap();
-        let rows = store::training_chase::history(&mut conn, OWN_PRACTICE, 1000)
+        let rows = store::training::chase::history(&mut conn, OWN_PRACTICE, 1000)
             .await
             .unwrap();
         assert_eq!(
@@ -387,7 +387,7 @@ on_both!(
         let user = t.user(&staff_email).await;
         let id = t.fresh_notification(&staff_email).await;
         let mut conn = t.app.store().conn().await.unwrap();
-        store::person_data::erase(
+        store::register::person_data::erase(
             &mut conn,
             user.staff_id.as_deref().unwrap(),
             "Erased person",

@@ -51,7 +51,7 @@ async fn post_file(
 
 async fn history(t: &TestApp, ods: &str) -> Vec<(String, String, Option<String>)> {
     let mut conn = t.app.store().conn().await.unwrap();
-    store::memberships::history(&mut conn, ods)
+    store::organisations::memberships::history(&mut conn, ods)
         .await
         .unwrap()
         .into_iter()
@@ -61,7 +61,7 @@ async fn history(t: &TestApp, ods: &str) -> Vec<(String, String, Option<String>)
 
 async fn pcn_today(t: &TestApp, ods: &str) -> Option<String> {
     let mut conn = t.app.store().conn().await.unwrap();
-    store::practices::get(&mut conn, ods)
+    store::organisations::get(&mut conn, ods)
         .await
         .unwrap()
         .unwrap()
@@ -209,17 +209,21 @@ on_both!(
             let mut conn = t.app.store().conn().await.unwrap();
             let on = |d: &str| d.to_string();
             assert_eq!(
-                store::memberships::pcn_on(&mut conn, OWN_PRACTICE, &on(&yesterday))
+                store::organisations::memberships::pcn_on(&mut conn, OWN_PRACTICE, &on(&yesterday))
                     .await
                     .unwrap()
                     .as_deref(),
                 Some(OWN_PCN)
             );
             assert_eq!(
-                store::memberships::pcn_on(&mut conn, OWN_PRACTICE, &today.to_string())
-                    .await
-                    .unwrap()
-                    .as_deref(),
+                store::organisations::memberships::pcn_on(
+                    &mut conn,
+                    OWN_PRACTICE,
+                    &today.to_string()
+                )
+                .await
+                .unwrap()
+                .as_deref(),
                 Some("U99903")
             );
         }

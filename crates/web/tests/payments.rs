@@ -110,9 +110,11 @@ on_both!(
 
 async fn stored_years(t: &TestApp) -> usize {
     let mut conn = t.app.store().conn().await.unwrap();
-    let codes = store::payments::practice_codes(&mut conn).await.unwrap();
+    let codes = store::funding::payments::practice_codes(&mut conn)
+        .await
+        .unwrap();
     let codes: Vec<String> = codes.into_iter().collect();
-    store::payments::years_of(&mut conn, &codes)
+    store::funding::payments::years_of(&mut conn, &codes)
         .await
         .unwrap()
         .len()

@@ -12,7 +12,7 @@ const NOTE: &str = "Migraine clinic referral";
 /// Every table and text column still holding `needle`.
 async fn mentions(t: &TestApp, needle: &str) -> Vec<(String, String, i64)> {
     let mut conn = t.app.store().conn().await.unwrap();
-    store::person_data::mentions(&mut conn, t.app.store().backend(), needle)
+    store::register::person_data::mentions(&mut conn, t.app.store().backend(), needle)
         .await
         .unwrap()
 }
@@ -72,16 +72,16 @@ on_both!(
         // Their own account (the demo's, or a new one), with which they ask for sick
         // leave giving a reason.
         let mut conn = t.app.store().conn().await.unwrap();
-        let existing = store::users::find_by_email(&mut conn, &email)
+        let existing = store::accounts::find_by_email(&mut conn, &email)
             .await
             .unwrap();
         drop(conn);
         if existing.is_none() {
             let mut tx = t.app.store().begin().await.unwrap();
-            let user = store::users::UserRecord {
+            let user = store::accounts::UserRecord {
                 id: store::new_id(),
                 email: email.clone(),
-                password_hash: app::auth::hash_password(PASSWORD).unwrap(),
+                password_hash: app::accounts::login::hash_password(PASSWORD).unwrap(),
                 role: domain::account::UserRole::Staff,
                 org_code: OWN_PRACTICE.into(),
                 staff_id: Some(id.clone()),
@@ -91,7 +91,7 @@ on_both!(
                 last_login_at: None,
                 session_epoch: 0,
             };
-            store::users::insert(&mut tx, &user, "2026-11-01T09:00:00Z")
+            store::accounts::insert(&mut tx, &user, "2026-11-01T09:00:00Z")
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -204,7 +204,7 @@ on_both!(
         );
         let mut conn = t.app.store().conn().await.unwrap();
         assert!(
-            store::person_data::evidence(&mut conn, &id)
+            store::register::person_data::evidence(&mut conn, &id)
                 .await
                 .unwrap()
                 .is_empty()

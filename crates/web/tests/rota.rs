@@ -787,11 +787,11 @@ on_both!(
 );
 
 /// The PCN-employed people of the demo who work at both the own practice and its neighbour.
-async fn shared_between(t: &TestApp, a: &str, b: &str) -> Vec<store::staff::StaffRecord> {
+async fn shared_between(t: &TestApp, a: &str, b: &str) -> Vec<store::register::StaffRecord> {
     let mut conn = t.app.store().conn().await.unwrap();
-    store::staff::list(
+    store::register::list(
         &mut conn,
-        store::staff::StaffScope::WorksAt(a),
+        store::register::StaffScope::WorksAt(a),
         &Default::default(),
     )
     .await
@@ -939,10 +939,10 @@ on_both!(
             .unwrap();
         let email = format!("shared-{}@example.test", s.id);
         let mut tx = t.app.store().begin().await.unwrap();
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: store::new_id(),
             email: email.clone(),
-            password_hash: app::auth::hash_password(PASSWORD).unwrap(),
+            password_hash: app::accounts::login::hash_password(PASSWORD).unwrap(),
             role: domain::account::UserRole::Staff,
             org_code: OWN_PCN.into(),
             staff_id: Some(s.id.clone()),
@@ -952,7 +952,7 @@ on_both!(
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(&mut tx, &user, "2026-11-23T09:00:00Z")
+        store::accounts::insert(&mut tx, &user, "2026-11-23T09:00:00Z")
             .await
             .unwrap();
         tx.commit().await.unwrap();

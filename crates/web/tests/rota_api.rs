@@ -283,7 +283,7 @@ on_both!(
         assert!(page.contains(&format!("href=\"{new_url}\"")), "{page}");
         assert!(page.contains("Your rota"));
         let mut conn = t.app.store().conn().await.unwrap();
-        let person = store::staff::get(&mut conn, &staff_id)
+        let person = store::register::get(&mut conn, &staff_id)
             .await
             .unwrap()
             .unwrap();
@@ -351,7 +351,7 @@ on_both!(
         };
         let created = async || {
             let mut conn = t.app.store().conn().await.unwrap();
-            let person = store::staff::get(&mut conn, &staff_id)
+            let person = store::register::get(&mut conn, &staff_id)
                 .await
                 .unwrap()
                 .unwrap();

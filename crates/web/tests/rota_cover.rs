@@ -45,7 +45,7 @@ on_both!(
             .unwrap();
         // The worker explained its best rota as it went.
         let mut conn = t.app.store().conn().await.unwrap();
-        let seen = store::rota_progress::get(&mut conn, &id).await.unwrap();
+        let seen = store::rota::progress::get(&mut conn, &id).await.unwrap();
         assert!(seen.is_some(), "the solve's progress was explained");
 
         let (status, page) = get(t, &client, &location).await;

@@ -553,7 +553,7 @@ on_both!(
         assert_eq!(status, 200);
         let pcn_practices = {
             let mut conn = t.app.store().conn().await.unwrap();
-            store::practices::list(&mut conn, store::practices::PracticeScope::Pcn(OWN_PCN))
+            store::organisations::list(&mut conn, store::organisations::PracticeScope::Pcn(OWN_PCN))
                 .await
                 .unwrap()
         };

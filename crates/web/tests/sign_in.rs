@@ -237,18 +237,18 @@ on_both!(
 on_both!(
     housekeeping_purges_old_attempts_links_and_expired_sessions,
     async |t: &TestApp| {
-        use store::account_tokens::{Purpose, TokenRow};
+        use store::accounts::tokens::{Purpose, TokenRow};
         use tower_sessions::session_store::SessionStore;
         let mut conn = t.app.store().conn().await.unwrap();
         let now = t.app.clock().now();
         let days_ago = |days: i64| store::timestamp(now - chrono::Duration::days(days));
         for (days, client) in [(31, "10.0.0.31"), (29, "10.0.0.29")] {
-            store::users::record_account_attempt(
+            store::accounts::record_account_attempt(
                 &mut conn,
                 client,
                 "a@example.org",
                 &days_ago(days),
-                store::users::AttemptOutcome::Failed,
+                store::accounts::AttemptOutcome::Failed,
             )
             .await
             .unwrap();
@@ -274,11 +274,11 @@ on_both!(
             token("expired-lately", days_ago(3), None),
             token("open", days_ago(-5), None),
         ] {
-            store::account_tokens::insert(&mut conn, &row)
+            store::accounts::tokens::insert(&mut conn, &row)
                 .await
                 .unwrap();
         }
-        let sessions = store::sessions::SessionBackend::connect(&t.db.url)
+        let sessions = store::accounts::sessions::SessionBackend::connect(&t.db.url)
             .await
             .unwrap();
         let record = |expiry: time::OffsetDateTime| tower_sessions::session::Record {
@@ -290,7 +290,7 @@ on_both!(
         let mut live = record(time::OffsetDateTime::now_utc() + time::Duration::hours(1));
         sessions.create(&mut expired).await.unwrap();
         sessions.create(&mut live).await.unwrap();
-        let stored = store::sessions::count(&mut conn).await.unwrap();
+        let stored = store::accounts::sessions::count(&mut conn).await.unwrap();
 
         let purged = t
             .app
@@ -299,7 +299,7 @@ on_both!(
             .unwrap();
         assert_eq!(purged.login_attempts, 1, "the 31-day-old attempt");
         for (client, kept) in [("10.0.0.31", 0), ("10.0.0.29", 1)] {
-            let left = store::users::client_failures(&mut conn, client, "")
+            let left = store::accounts::client_failures(&mut conn, client, "")
                 .await
                 .unwrap();
             assert_eq!(left.len(), kept, "{client}");
@@ -312,7 +312,7 @@ on_both!(
             ("expired-lately", true),
             ("open", true),
         ] {
-            let found = store::account_tokens::find(
+            let found = store::accounts::tokens::find(
                 &mut conn,
                 Purpose::Invitation,
                 &format!("hash-{name}"),
@@ -322,7 +322,7 @@ on_both!(
             assert_eq!(found.is_some(), kept, "{name}");
         }
         assert_eq!(
-            store::sessions::count(&mut conn).await.unwrap(),
+            store::accounts::sessions::count(&mut conn).await.unwrap(),
             stored - 1,
             "the expired session is deleted"
         );

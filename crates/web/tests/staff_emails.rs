@@ -49,13 +49,13 @@ on_both!(
 
         // The other tenant's record is untouched, and now two people share the address.
         let mut conn = t.app.store().conn().await.unwrap();
-        let other = store::staff::get(&mut conn, &t.other.staff_id)
+        let other = store::register::get(&mut conn, &t.other.staff_id)
             .await
             .unwrap()
             .unwrap();
         assert_eq!(other.draft.name, "Sam Elsewhere");
         assert_eq!(
-            store::staff::find_ids_by_email(&mut conn, "sam@elsewhere.example")
+            store::register::find_ids_by_email(&mut conn, "sam@elsewhere.example")
                 .await
                 .unwrap()
                 .len(),
@@ -113,7 +113,7 @@ on_both!(
         assert_eq!(again, Ok("created 0, updated 2".to_string()));
 
         let mut conn = t.app.store().conn().await.unwrap();
-        let other = store::staff::get(&mut conn, &t.other.staff_id)
+        let other = store::register::get(&mut conn, &t.other.staff_id)
             .await
             .unwrap()
             .unwrap();
@@ -137,12 +137,12 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(summary.to_string(), "created 0, updated 1");
-        let ours = store::staff::find_ids_by_email(&mut conn, "sam@elsewhere.example")
+        let ours = store::register::find_ids_by_email(&mut conn, "sam@elsewhere.example")
             .await
             .unwrap();
         assert_eq!(ours.len(), 2);
         for id in ours {
-            let person = store::staff::get(&mut conn, &id).await.unwrap().unwrap();
+            let person = store::register::get(&mut conn, &id).await.unwrap().unwrap();
             if id == t.other.staff_id {
                 assert_eq!(person.draft.name, "Sam Elsewhere-Renamed");
             } else {

@@ -9,7 +9,7 @@ use domain::role::Role;
 use domain::room::{RoomCapability, RoomDraft, SiteDraft};
 use domain::staff::StaffDraft;
 use store::Backend;
-use store::practices::{PcnRecord, PracticeDetails};
+use store::organisations::{PcnRecord, PracticeDetails};
 use store::testing::TestDb;
 
 pub const PASSWORD: &str = "demo-password-123";
@@ -91,7 +91,7 @@ async fn spawn_full(
         .expect("load the demo");
     let other = other_tenant(&app).await;
     system_admin(&app).await;
-    let sessions = store::sessions::SessionBackend::connect(&db.url)
+    let sessions = store::accounts::sessions::SessionBackend::connect(&db.url)
         .await
         .expect("session store");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -182,14 +182,14 @@ async fn system_admin(app: &App) {
         .await
         .expect("create the system administrator");
     let mut conn = app.store().conn().await.unwrap();
-    store::two_factor::set(&mut conn, &id, Some(ADMIN_TOTP_SECRET))
+    store::accounts::two_factor::set(&mut conn, &id, Some(ADMIN_TOTP_SECRET))
         .await
         .unwrap();
 }
 
 async fn other_tenant(app: &App) -> OtherTenant {
     let mut tx = app.store().begin().await.unwrap();
-    store::practices::insert_ics(&mut tx, OTHER_ICS, "Other ICS")
+    store::organisations::insert_ics(&mut tx, OTHER_ICS, "Other ICS")
         .await
         .unwrap();
     let pcn = PcnRecord {
@@ -197,7 +197,9 @@ async fn other_tenant(app: &App) -> OtherTenant {
         name: "Other PCN".into(),
         ics_code: Some(OTHER_ICS.into()),
     };
-    store::practices::insert_pcn(&mut tx, &pcn).await.unwrap();
+    store::organisations::insert_pcn(&mut tx, &pcn)
+        .await
+        .unwrap();
     let details = PracticeDetails {
         ods_code: OTHER_PRACTICE.into(),
         name: "Elsewhere Surgery".into(),
@@ -207,10 +209,10 @@ async fn other_tenant(app: &App) -> OtherTenant {
         phone: None,
         open_date: None,
     };
-    store::practices::upsert_details(&mut tx, &details, NOW)
+    store::organisations::upsert_details(&mut tx, &details, NOW)
         .await
         .unwrap();
-    store::practices::set_pcn(&mut tx, OTHER_PRACTICE, Some(OTHER_PCN))
+    store::organisations::set_pcn(&mut tx, OTHER_PRACTICE, Some(OTHER_PCN))
         .await
         .unwrap();
     let site_id = store::new_id();
@@ -239,14 +241,14 @@ async fn other_tenant(app: &App) -> OtherTenant {
         end_date: None,
         practices: vec![OdsCode::parse(OTHER_PRACTICE).unwrap()],
     };
-    store::staff::insert(&mut tx, &staff_id, &draft, &[], NOW)
+    store::register::insert(&mut tx, &staff_id, &draft, &[], NOW)
         .await
         .unwrap();
     let manager_email = "pm@elsewhere.example".to_string();
-    let user = store::users::UserRecord {
+    let user = store::accounts::UserRecord {
         id: store::new_id(),
         email: manager_email.clone(),
-        password_hash: app::auth::hash_password(PASSWORD).unwrap(),
+        password_hash: app::accounts::login::hash_password(PASSWORD).unwrap(),
         role: domain::account::UserRole::PracticeManager,
         org_code: OTHER_PRACTICE.into(),
         staff_id: None,
@@ -256,7 +258,7 @@ async fn other_tenant(app: &App) -> OtherTenant {
         last_login_at: None,
         session_epoch: 0,
     };
-    store::users::insert(&mut tx, &user, NOW).await.unwrap();
+    store::accounts::insert(&mut tx, &user, NOW).await.unwrap();
     tx.commit().await.unwrap();
     OtherTenant {
         staff_id,
@@ -279,9 +281,9 @@ impl TestApp {
             .email
     }
 
-    pub async fn user(&self, email: &str) -> store::users::UserRecord {
+    pub async fn user(&self, email: &str) -> store::accounts::UserRecord {
         let mut conn = self.app.store().conn().await.unwrap();
-        store::users::find_by_email(&mut conn, email)
+        store::accounts::find_by_email(&mut conn, email)
             .await
             .unwrap()
             .unwrap()
@@ -332,7 +334,7 @@ impl TestApp {
     pub async fn totp_secret(&self, email: &str) -> String {
         let user = self.user(email).await;
         let mut conn = self.app.store().conn().await.unwrap();
-        store::two_factor::get(&mut conn, &user.id)
+        store::accounts::two_factor::get(&mut conn, &user.id)
             .await
             .unwrap()
             .and_then(|state| state.secret)
@@ -356,7 +358,9 @@ impl TestApp {
                 }
             };
             match step {
-                Some(step) => return app::two_factor::code_at(secret, step * 30).unwrap(),
+                Some(step) => {
+                    return app::accounts::two_factor::code_at(secret, step * 30).unwrap();
+                }
                 None => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
             }
         }
@@ -406,7 +410,7 @@ impl TestApp {
     /// A fresh, unverified training record of a person, against a topic of their practice.
     pub async fn fresh_training_record(&self, staff_id: &str) -> String {
         let mut conn = self.app.store().conn().await.unwrap();
-        let person = store::staff::get(&mut conn, staff_id)
+        let person = store::register::get(&mut conn, staff_id)
             .await
             .unwrap()
             .unwrap();
@@ -547,7 +551,7 @@ impl TestApp {
             monthly_cost_gbp: 100.0,
             notes: None,
         };
-        store::vacancies::insert(
+        store::sites::vacancies::insert(
             &mut conn,
             &id,
             &Employer::Practice(OdsCode::parse(ods).unwrap()),
@@ -577,7 +581,7 @@ impl TestApp {
                 ..Default::default()
             },
         };
-        let outcome = app::held_imports::Outcome::Refused {
+        let outcome = app::imports::held::Outcome::Refused {
             problems: vec![import::RowProblem {
                 row: Some(2),
                 person: Some("Held Person".into()),
@@ -586,7 +590,7 @@ impl TestApp {
             }],
         };
         let id = store::new_id();
-        let held = store::held_imports::HeldImport {
+        let held = store::imports::HeldImport {
             id: id.clone(),
             user_id: user.id,
             org_code: ods.into(),
@@ -598,9 +602,7 @@ impl TestApp {
             expires_at: "2999-01-01T00:00:00Z".into(),
         };
         let mut conn = self.app.store().conn().await.unwrap();
-        store::held_imports::replace(&mut conn, &held)
-            .await
-            .unwrap();
+        store::imports::replace(&mut conn, &held).await.unwrap();
         id
     }
 
@@ -713,7 +715,7 @@ impl TestApp {
     pub async fn fresh_account(&self, ods: &str) -> String {
         let id = store::new_id();
         let mut conn = self.app.store().conn().await.unwrap();
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: id.clone(),
             email: format!("{id}@example.org"),
             password_hash: "not a hash".into(),
@@ -726,17 +728,19 @@ impl TestApp {
             last_login_at: None,
             session_epoch: 0,
         };
-        store::users::insert(&mut conn, &user, NOW).await.unwrap();
+        store::accounts::insert(&mut conn, &user, NOW)
+            .await
+            .unwrap();
         id
     }
 
     /// A fresh, unused one-time link's token (for a reset, of a fresh staff account).
-    pub async fn fresh_link(&self, purpose: store::account_tokens::Purpose) -> String {
+    pub async fn fresh_link(&self, purpose: store::accounts::tokens::Purpose) -> String {
         let account = self.fresh_account(OWN_PRACTICE).await;
         let email = format!("{account}@example.org");
         let token = format!("link-{}", store::new_id());
         let mut conn = self.app.store().conn().await.unwrap();
-        let row = store::account_tokens::TokenRow {
+        let row = store::accounts::tokens::TokenRow {
             id: store::new_id(),
             token_hash: app::accounts::links::token_hash(&token),
             purpose,
@@ -750,7 +754,7 @@ impl TestApp {
             expires_at: "2999-01-01T00:00:00Z".into(),
             used_at: None,
         };
-        store::account_tokens::insert(&mut conn, &row)
+        store::accounts::tokens::insert(&mut conn, &row)
             .await
             .unwrap();
         token
@@ -762,9 +766,9 @@ impl TestApp {
         let staff_login = self.login_email("staff", Some(OWN_PRACTICE)).await;
         let own_record = self.user(&staff_login).await.staff_id;
         let mut conn = self.app.store().conn().await.unwrap();
-        let people = store::staff::list(
+        let people = store::register::list(
             &mut conn,
-            store::staff::StaffScope::WorksAt(OWN_PRACTICE),
+            store::register::StaffScope::WorksAt(OWN_PRACTICE),
             &Default::default(),
         )
         .await

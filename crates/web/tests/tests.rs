@@ -422,9 +422,9 @@ on_both!(
         );
         assert!(pcn["headcount"].as_u64().unwrap() >= 45);
         let mut conn = t.app.store().conn().await.unwrap();
-        let everyone = store::staff::list(
+        let everyone = store::register::list(
             &mut conn,
-            store::staff::StaffScope::Pcn(OWN_PCN),
+            store::register::StaffScope::Pcn(OWN_PCN),
             &Default::default(),
         )
         .await

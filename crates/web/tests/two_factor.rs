@@ -9,7 +9,7 @@ use store::Backend;
 fn wrong_code(secret: &str) -> String {
     let now = u64::try_from(chrono::Utc::now().timestamp()).unwrap();
     let valid: Vec<String> = (now / 30 - 2..=now / 30 + 2)
-        .map(|step| app::two_factor::code_at(secret, step * 30).unwrap())
+        .map(|step| app::accounts::two_factor::code_at(secret, step * 30).unwrap())
         .collect();
     (0..1_000_000)
         .map(|n| format!("{n:06}"))
@@ -43,7 +43,7 @@ async fn password_step(t: &TestApp, email: &str) -> (reqwest::Client, String) {
 async fn failures(t: &TestApp) -> i64 {
     let mut conn = t.app.store().conn().await.unwrap();
     let since = store::timestamp(chrono::Utc::now() - chrono::Duration::seconds(60));
-    store::users::failures_since(&mut conn, "127.0.0.1", &since)
+    store::accounts::failures_since(&mut conn, "127.0.0.1", &since)
         .await
         .unwrap()
 }
@@ -76,7 +76,9 @@ on_both!(
         );
         let user = t.user(&email).await;
         let mut conn = t.app.store().conn().await.unwrap();
-        let state = store::two_factor::get(&mut conn, &user.id).await.unwrap();
+        let state = store::accounts::two_factor::get(&mut conn, &user.id)
+            .await
+            .unwrap();
         assert!(!state.unwrap().enabled);
         drop(conn);
 
@@ -96,7 +98,7 @@ on_both!(
         // Only hashes are stored, and the audit row names neither the secret nor a code.
         let mut conn = t.app.store().conn().await.unwrap();
         assert_eq!(
-            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+            store::accounts::two_factor::unused_recovery_codes(&mut conn, &user.id)
                 .await
                 .unwrap(),
             10
@@ -220,7 +222,7 @@ on_both!(
         assert_eq!(location, format!("/practices/{OWN_PRACTICE}"));
         let mut conn = t.app.store().conn().await.unwrap();
         assert_eq!(
-            store::two_factor::unused_recovery_codes(&mut conn, &user.id)
+            store::accounts::two_factor::unused_recovery_codes(&mut conn, &user.id)
                 .await
                 .unwrap(),
             0,

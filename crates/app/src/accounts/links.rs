@@ -12,7 +12,7 @@ use domain::account::UserRole;
 use domain::staff::parse_email;
 use domain::{FieldError, FieldErrors};
 use sha2::{Digest, Sha256};
-use store::account_tokens::{Purpose, TokenRow};
+use store::accounts::tokens::{Purpose, TokenRow};
 
 /// How long each kind of link works.
 pub const SETUP_VALID_HOURS: i64 = 1;
@@ -71,7 +71,7 @@ fn new_row(
     now: chrono::DateTime<chrono::Utc>,
     valid: Duration,
 ) -> (String, TokenRow) {
-    let token = crate::credentials::random_token();
+    let token = crate::accounts::credentials::random_token();
     let row = TokenRow {
         id: store::new_id(),
         token_hash: token_hash(&token),
@@ -97,7 +97,7 @@ impl super::Accounts<'_> {
         purpose: Purpose,
         token: &str,
     ) -> AppResult<Result<TokenRow, DeadLink>> {
-        let Some(row) = store::account_tokens::find(conn, purpose, &token_hash(token)).await?
+        let Some(row) = store::accounts::tokens::find(conn, purpose, &token_hash(token)).await?
         else {
             return Ok(Err(DeadLink::Unknown));
         };
@@ -107,7 +107,7 @@ impl super::Accounts<'_> {
         if row.expires_at <= self.now() {
             return Ok(Err(DeadLink::Expired));
         }
-        if purpose == Purpose::Setup && store::users::count(conn).await? > 0 {
+        if purpose == Purpose::Setup && store::accounts::count(conn).await? > 0 {
             return Ok(Err(DeadLink::Used));
         }
         Ok(Ok(row))
@@ -136,7 +136,7 @@ impl super::Accounts<'_> {
     /// `None` once any account exists.
     pub async fn create_setup_link(&self) -> AppResult<Option<String>> {
         let mut tx = self.store().begin().await?;
-        if store::users::count(&mut tx).await? > 0 {
+        if store::accounts::count(&mut tx).await? > 0 {
             return Ok(None);
         }
         let (token, row) = new_row(
@@ -147,7 +147,7 @@ impl super::Accounts<'_> {
             self.clock().now(),
             Duration::hours(SETUP_VALID_HOURS),
         );
-        store::account_tokens::insert(&mut tx, &row).await?;
+        store::accounts::tokens::insert(&mut tx, &row).await?;
         let now = self.now();
         let change = Change {
             action: "created",
@@ -204,7 +204,7 @@ impl super::Accounts<'_> {
         }
         errors.into_result()?;
         let email = email.expect("checked");
-        if store::users::find_by_email(tx, &email).await?.is_some() {
+        if store::accounts::find_by_email(tx, &email).await?.is_some() {
             return Err(AppError::Invalid(
                 FieldError::new(
                     "email",
@@ -215,10 +215,10 @@ impl super::Accounts<'_> {
         }
         let role = UserRole::parse(&row.role)
             .ok_or_else(|| AppError::Internal(format!("a link for the role '{}'", row.role)))?;
-        let user = store::users::UserRecord {
+        let user = store::accounts::UserRecord {
             id: store::new_id(),
             email,
-            password_hash: crate::credentials::hash_password(&form.password)?,
+            password_hash: crate::accounts::credentials::hash_password(&form.password)?,
             role,
             org_code: row.org_code.clone(),
             staff_id: row.staff_id.clone(),
@@ -229,9 +229,9 @@ impl super::Accounts<'_> {
             session_epoch: 0,
         };
         let now = self.now();
-        store::users::insert(tx, &user, &now).await?;
+        store::accounts::insert(tx, &user, &now).await?;
         // The new account's session starts at once: that is its first log-in.
-        store::users::set_last_login(tx, &user.id, &now).await?;
+        store::accounts::set_last_login(tx, &user.id, &now).await?;
         Ok(crate::access::actor_of(user))
     }
 
@@ -244,7 +244,7 @@ impl super::Accounts<'_> {
         how: &str,
     ) -> AppResult<Actor> {
         let now = self.now();
-        if !store::account_tokens::mark_used(&mut tx, &row.id, &now).await? {
+        if !store::accounts::tokens::mark_used(&mut tx, &row.id, &now).await? {
             return Err(AppError::Conflict("This link has just been used".into()));
         }
         let change = Change {
@@ -313,7 +313,7 @@ impl super::Accounts<'_> {
         // Whether the address has an account (perhaps in another PCN) changes only the
         // email the address receives: the inviter gets the same answer, the same pending
         // invitation and the same audit row either way, so inviting tells them nothing.
-        let has_account = store::users::find_by_email(&mut tx, &email)
+        let has_account = store::accounts::find_by_email(&mut tx, &email)
             .await?
             .is_some();
         let (token, mut row) = new_row(
@@ -329,7 +329,7 @@ impl super::Accounts<'_> {
         // (an address may be used by several employers: the one at the invited organisation
         // first); people the inviter cannot see are passed over in silence.
         row.staff_id = visible_person(&mut tx, actor, &email, &organisation).await?;
-        store::account_tokens::insert(&mut tx, &row).await?;
+        store::accounts::tokens::insert(&mut tx, &row).await?;
         let names = org_names(&mut tx).await?;
         let org_name = names.get(&organisation).cloned().unwrap_or_default();
         let now = self.now();
@@ -388,7 +388,7 @@ impl super::Accounts<'_> {
             Ok(row) => row,
             Err(dead) => return Ok(LinkOutcome::Dead(dead)),
         };
-        if store::users::find_by_email(&mut tx, &row.email)
+        if store::accounts::find_by_email(&mut tx, &row.email)
             .await?
             .is_some()
         {
@@ -431,14 +431,14 @@ impl super::Accounts<'_> {
             Duration::hours(RESET_VALID_HOURS),
         );
         let mut tx = self.store().begin().await?;
-        let user = store::users::find_by_email(&mut tx, &email).await?;
+        let user = store::accounts::find_by_email(&mut tx, &email).await?;
         if let Some(user) = &user {
             // Requests for one account one after another, so the limit holds.
-            store::users::lock(&mut tx, &user.id).await?;
+            store::accounts::lock(&mut tx, &user.id).await?;
         }
         let since = store::timestamp(now - Duration::hours(1));
         let recent =
-            store::account_tokens::count_since(&mut tx, Purpose::PasswordReset, &email, &since)
+            store::accounts::tokens::count_since(&mut tx, Purpose::PasswordReset, &email, &since)
                 .await?;
         let Some(user) = user.filter(|u| !u.disabled && recent < RESETS_PER_HOUR) else {
             return Ok(());
@@ -446,7 +446,7 @@ impl super::Accounts<'_> {
         row.role = user.role.code().into();
         row.org_code = user.org_code.clone();
         row.user_id = Some(user.id.clone());
-        store::account_tokens::insert(&mut tx, &row).await?;
+        store::accounts::tokens::insert(&mut tx, &row).await?;
         let change = Change {
             action: "requested password reset",
             entity: "account",
@@ -487,7 +487,7 @@ impl super::Accounts<'_> {
             Err(dead) => return Ok(LinkOutcome::Dead(dead)),
         };
         let user = match row.user_id.as_deref() {
-            Some(id) => store::users::get(&mut tx, id).await?,
+            Some(id) => store::accounts::get(&mut tx, id).await?,
             None => None,
         };
         let Some(user) = user.filter(|u| !u.disabled && u.email == row.email) else {
@@ -495,18 +495,18 @@ impl super::Accounts<'_> {
         };
         password::check(new, again, &[&user.display_name, &user.email])
             .map_err(|e| AppError::Invalid(e.into()))?;
-        store::users::set_password_hash(
+        store::accounts::set_password_hash(
             &mut tx,
             &user.id,
-            &crate::credentials::hash_password(new)?,
+            &crate::accounts::credentials::hash_password(new)?,
         )
         .await?;
-        store::users::bump_session_epoch(&mut tx, &user.id).await?;
+        store::accounts::bump_session_epoch(&mut tx, &user.id).await?;
         let now = self.now();
-        if !store::account_tokens::mark_used(&mut tx, &row.id, &now).await? {
+        if !store::accounts::tokens::mark_used(&mut tx, &row.id, &now).await? {
             return Ok(LinkOutcome::Dead(DeadLink::Used));
         }
-        store::account_tokens::spend_all(&mut tx, Purpose::PasswordReset, &user.email, &now)
+        store::accounts::tokens::spend_all(&mut tx, Purpose::PasswordReset, &user.email, &now)
             .await?;
         let change = Change {
             action: "reset password",
@@ -530,14 +530,14 @@ async fn visible_person(
     organisation: &str,
 ) -> AppResult<Option<String>> {
     let mut seen = Vec::new();
-    for id in store::staff::find_ids_by_email(conn, email).await? {
-        if let Some(person) = store::staff::get(conn, &id).await?
+    for id in store::register::find_ids_by_email(conn, email).await? {
+        if let Some(person) = store::register::get(conn, &id).await?
             && crate::access::can_view_staff(conn, actor, &person).await?
         {
             seen.push(person);
         }
     }
-    let here = |p: &store::staff::StaffRecord| {
+    let here = |p: &store::register::StaffRecord| {
         p.draft.employer.code() == organisation
             || p.draft.practices.iter().any(|o| o.as_str() == organisation)
     };

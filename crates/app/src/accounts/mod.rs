@@ -13,6 +13,10 @@
 //! Nobody disables their own account or changes their own role. A role is changed only
 //! between roles held at the same kind of organisation (practice manager and staff, at the
 //! account's practice), so the account's organisation never changes.
+pub mod credentials;
+pub mod login;
+pub mod two_factor;
+
 pub mod links;
 pub mod password;
 
@@ -23,7 +27,7 @@ use domain::FieldError;
 use domain::account::UserRole;
 use std::collections::BTreeMap;
 use store::Conn;
-use store::users::UserRecord;
+use store::accounts::UserRecord;
 
 /// Whether `actor` may invite someone to `role` at `org`, or manage an account holding it.
 /// `org_pcn` is the PCN of `org` when `org` is a practice.
@@ -55,7 +59,7 @@ pub(crate) async fn org_pcn(
     if !at_practice(role) {
         return Ok(None);
     }
-    Ok(store::practices::get(conn, org)
+    Ok(store::organisations::get(conn, org)
         .await?
         .and_then(|p| p.pcn_code))
 }
@@ -64,10 +68,10 @@ pub(crate) async fn org_pcn(
 pub(crate) async fn org_known(conn: &mut Conn, role: UserRole, org: &str) -> AppResult<bool> {
     Ok(match role {
         UserRole::PracticeManager | UserRole::Staff => {
-            store::practices::get(conn, org).await?.is_some()
+            store::organisations::get(conn, org).await?.is_some()
         }
-        UserRole::PcnManager => store::practices::get_pcn(conn, org).await?.is_some(),
-        UserRole::IcsViewer => store::practices::ics_exists(conn, org).await?,
+        UserRole::PcnManager => store::organisations::get_pcn(conn, org).await?.is_some(),
+        UserRole::IcsViewer => store::organisations::ics_exists(conn, org).await?,
         UserRole::SystemAdmin => org.is_empty(),
     })
 }
@@ -109,7 +113,7 @@ pub struct InviteTarget {
 
 /// The names of organisations by code.
 pub(crate) async fn org_names(conn: &mut Conn) -> AppResult<BTreeMap<String, String>> {
-    Ok(store::users::organisation_names(conn)
+    Ok(store::accounts::organisation_names(conn)
         .await?
         .into_iter()
         .collect())
@@ -127,7 +131,7 @@ impl Accounts<'_> {
         let mut conn = self.store().conn().await?;
         let names = org_names(&mut conn).await?;
         let mut views = Vec::new();
-        for user in store::users::list_all(&mut conn).await? {
+        for user in store::accounts::list_all(&mut conn).await? {
             let pcn = org_pcn(&mut conn, user.role, &user.org_code).await?;
             if !may_grant(actor, user.role, &user.org_code, pcn.as_deref()) {
                 continue;
@@ -204,7 +208,7 @@ impl Accounts<'_> {
         id: &str,
     ) -> AppResult<UserRecord> {
         require_account_manager(actor)?;
-        let user = store::users::get(conn, id)
+        let user = store::accounts::get(conn, id)
             .await?
             .ok_or(AppError::NotFound)?;
         let pcn = org_pcn(conn, user.role, &user.org_code).await?;
@@ -229,9 +233,9 @@ impl Accounts<'_> {
                 "You cannot disable or enable your own account: ask another administrator".into(),
             ));
         }
-        store::users::set_disabled(&mut tx, &user.id, disabled).await?;
+        store::accounts::set_disabled(&mut tx, &user.id, disabled).await?;
         if disabled {
-            store::users::bump_session_epoch(&mut tx, &user.id).await?;
+            store::accounts::bump_session_epoch(&mut tx, &user.id).await?;
         }
         let now = self.now();
         let change = Change {
@@ -291,7 +295,7 @@ impl Accounts<'_> {
         if !may_grant(actor, role, &user.org_code, pcn.as_deref()) {
             return Err(AppError::Forbidden);
         }
-        store::users::set_role(&mut tx, &user.id, role).await?;
+        store::accounts::set_role(&mut tx, &user.id, role).await?;
         let now = self.now();
         let change = Change {
             action: "changed role",
@@ -316,10 +320,10 @@ impl Accounts<'_> {
         again: &str,
     ) -> AppResult<()> {
         let mut tx = self.store().begin().await?;
-        let user = store::users::get(&mut tx, &actor.user_id)
+        let user = store::accounts::get(&mut tx, &actor.user_id)
             .await?
             .ok_or(AppError::Unauthenticated)?;
-        let right = crate::credentials::verify_off_executor(
+        let right = crate::accounts::credentials::verify_off_executor(
             current.to_string(),
             user.password_hash.clone(),
         )
@@ -331,13 +335,13 @@ impl Accounts<'_> {
         }
         password::check(new, Some(again), &[&user.display_name, &user.email])
             .map_err(|e| AppError::Invalid(e.into()))?;
-        store::users::set_password_hash(
+        store::accounts::set_password_hash(
             &mut tx,
             &user.id,
-            &crate::credentials::hash_password(new)?,
+            &crate::accounts::credentials::hash_password(new)?,
         )
         .await?;
-        store::users::bump_session_epoch(&mut tx, &user.id).await?;
+        store::accounts::bump_session_epoch(&mut tx, &user.id).await?;
         let now = self.now();
         let change = Change {
             action: "changed password",

@@ -1,6 +1,6 @@
 //! Saved what-if scenarios of a practice or PCN: posts added or removed from a month on,
 //! measured against the forecast gap, with their yearly cost (the ARRS rate table's maximum
-//! for a post the manager gave no cost for, see `crate::arrs::rates::indicative_cost_per_wte`).
+//! for a post the manager gave no cost for, see `crate::funding::arrs::rates::indicative_cost_per_wte`).
 use super::DemandCapacity;
 use crate::access::Actor;
 use crate::error::{AppError, AppResult};
@@ -188,7 +188,7 @@ impl super::Demand<'_> {
         let posts = parse_posts(form).map_err(AppError::Invalid)?;
         let (kind, code) = tenant_key(tenant);
         let now = self.now();
-        let record = store::scenarios::ScenarioRecord {
+        let record = store::demand::scenarios::ScenarioRecord {
             id: store::new_id(),
             tenant_kind: kind.into(),
             tenant_code: code.clone(),
@@ -197,7 +197,7 @@ impl super::Demand<'_> {
             created_by: Some(actor.user_id.clone()),
             posts: posts
                 .iter()
-                .map(|p| store::scenarios::PostRecord {
+                .map(|p| store::demand::scenarios::PostRecord {
                     id: store::new_id(),
                     change: match p.change {
                         analytics::scenario::PostChange::Add => "add".into(),
@@ -211,7 +211,7 @@ impl super::Demand<'_> {
                 .collect(),
         };
         let mut tx = self.store().begin().await?;
-        store::scenarios::insert(&mut tx, &record).await?;
+        store::demand::scenarios::insert(&mut tx, &record).await?;
         crate::commit_with_audit(
             tx,
             Some(actor),
@@ -238,15 +238,15 @@ impl super::Demand<'_> {
         use analytics::scenario::{Post, PostChange};
         let (kind, code) = tenant_key(tenant);
         let mut conn = self.store().conn().await?;
-        let saved = store::scenarios::list(&mut conn, kind, &code).await?;
-        let rates: Vec<domain::arrs::Rate> = store::arrs::list_rates(&mut conn)
+        let saved = store::demand::scenarios::list(&mut conn, kind, &code).await?;
+        let rates: Vec<domain::arrs::Rate> = store::funding::arrs::list_rates(&mut conn)
             .await?
             .into_iter()
             .map(|r| r.rate)
             .collect();
         let pcn = match tenant {
             crate::Tenant::Pcn(code) => Some(code.to_string()),
-            crate::Tenant::Practice(ods) => store::practices::get(&mut conn, ods)
+            crate::Tenant::Practice(ods) => store::organisations::get(&mut conn, ods)
                 .await?
                 .and_then(|p| p.pcn_code),
         };
@@ -260,7 +260,7 @@ impl super::Demand<'_> {
                 if let (Some(pcn), std::collections::btree_map::Entry::Vacant(e)) =
                     (&pcn, areas.entry(year))
                 {
-                    let settings = store::arrs::pcn_year(&mut conn, pcn, year).await?;
+                    let settings = store::funding::arrs::pcn_year(&mut conn, pcn, year).await?;
                     e.insert(settings.map_or(domain::arrs::Area::National, |s| s.area));
                 }
             }
@@ -278,7 +278,7 @@ impl super::Demand<'_> {
                     year: p.start.year,
                     month: p.start.month,
                 };
-                crate::arrs::rates::what_if_cost_per_wte(&rates, p.role, area, month)
+                crate::funding::arrs::rates::what_if_cost_per_wte(&rates, p.role, area, month)
             });
             p.signed_wte() * per_wte
         };

@@ -46,7 +46,7 @@ pub(crate) async fn site_reach(
         Err(other) => return Err(other),
     }
     if let Some(staff_id) = &actor.staff_id
-        && let Some(person) = store::staff::get(conn, staff_id).await?
+        && let Some(person) = store::register::get(conn, staff_id).await?
         && person
             .draft
             .practices
@@ -313,7 +313,7 @@ impl super::Estates<'_> {
             if reach != Reach::Manager && !own {
                 continue;
             }
-            let name = store::staff::get(&mut conn, &staff_id)
+            let name = store::register::get(&mut conn, &staff_id)
                 .await?
                 .map(|p| p.draft.name)
                 .unwrap_or_default();

@@ -31,7 +31,7 @@ impl super::Estates<'_> {
             weeks: 5,
         };
         let mut tx = self.store().begin().await?;
-        let pcns = store::practices::list_pcns(&mut tx, None).await?;
+        let pcns = store::organisations::list_pcns(&mut tx, None).await?;
         let now = self.now();
         let mut marked = 0;
         for pcn in pcns {

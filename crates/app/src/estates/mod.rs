@@ -116,7 +116,7 @@ pub fn slot(day: &str, session: &str) -> Option<(NaiveDate, Session)> {
 
 /// The threshold that applies to a practice: its PCN's own, or the default.
 async fn threshold_of_practice(conn: &mut store::Conn, ods: &str) -> AppResult<u32> {
-    let pcn = store::practices::get(conn, ods)
+    let pcn = store::organisations::get(conn, ods)
         .await?
         .and_then(|p| p.pcn_code);
     Ok(match pcn {
@@ -134,7 +134,7 @@ pub(crate) async fn site_utilisation(
     period: UsePeriod,
 ) -> AppResult<SiteUtilisation> {
     let threshold = threshold_of_practice(conn, &site.practice_ods).await?;
-    let practice_name = store::practices::get(conn, &site.practice_ods)
+    let practice_name = store::organisations::get(conn, &site.practice_ods)
         .await?
         .map(|p| p.name)
         .unwrap_or_default();
@@ -216,7 +216,7 @@ pub(crate) async fn practices_of(
     Ok(match tenant {
         Tenant::Practice(ods) => vec![ods.to_string()],
         Tenant::Pcn(code) => {
-            store::practices::list(conn, store::practices::PracticeScope::Pcn(code))
+            store::organisations::list(conn, store::organisations::PracticeScope::Pcn(code))
                 .await?
                 .into_iter()
                 .map(|p| p.ods_code)

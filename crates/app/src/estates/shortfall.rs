@@ -101,11 +101,15 @@ pub(crate) async fn compute(
     // The team in post today: each person's sessions in this scope, shared evenly over
     // their sites here (or the practice's sites when none is recorded).
     let scope = match tenant {
-        Tenant::Practice(ods) => store::staff::StaffScope::WorksAt(ods),
-        Tenant::Pcn(code) => store::staff::StaffScope::Pcn(code),
+        Tenant::Practice(ods) => store::register::StaffScope::WorksAt(ods),
+        Tenant::Pcn(code) => store::register::StaffScope::Pcn(code),
     };
-    let staff =
-        store::staff::list(conn, scope, &store::staff::StaffFilter::employed_on(today)).await?;
+    let staff = store::register::list(
+        conn,
+        scope,
+        &store::register::StaffFilter::employed_on(today),
+    )
+    .await?;
     let mut needs = in_post_needs(&staff, &site_records, &practices);
     let in_post = plan_rooms(&rooms_at, &needs);
 
@@ -175,7 +179,7 @@ async fn rooms_at_sites(
 /// The rooms the team in post needs: each person's sessions in this scope, shared evenly
 /// over their sites here (or the practice's sites when none is recorded).
 fn in_post_needs(
-    staff: &[store::staff::StaffRecord],
+    staff: &[store::register::StaffRecord],
     site_records: &[store::sites::SiteRecord],
     practices: &[String],
 ) -> Vec<RoomNeed> {

@@ -6,8 +6,8 @@
 use super::{PackScope, Part};
 use crate::App;
 use crate::access::Actor;
-use crate::arrs::ArrsSummary;
 use crate::error::{AppError, AppResult};
+use crate::funding::arrs::ArrsSummary;
 use crate::pdf::flow::{Chart, ChartKind, Column, Flow, Series, Table};
 use chrono::NaiveDate;
 use domain::arrs::{FinancialYear, money};
@@ -115,20 +115,20 @@ pub(crate) async fn gather(
         total: None,
         months: Vec::new(),
     };
-    let pcns: Vec<store::practices::PcnRecord> = {
+    let pcns: Vec<store::organisations::PcnRecord> = {
         let mut conn = app.store().conn().await?;
         match scope {
-            PackScope::Pcn(code) => store::practices::get_pcn(&mut conn, code)
+            PackScope::Pcn(code) => store::organisations::get_pcn(&mut conn, code)
                 .await?
                 .into_iter()
                 .collect(),
-            PackScope::Ics(code) => store::practices::list_pcns(&mut conn, Some(code)).await?,
+            PackScope::Ics(code) => store::organisations::list_pcns(&mut conn, Some(code)).await?,
             PackScope::Practice(ods) => {
-                let pcn = store::practices::get(&mut conn, ods)
+                let pcn = store::organisations::get(&mut conn, ods)
                     .await?
                     .and_then(|p| p.pcn_code);
                 match pcn {
-                    Some(pcn) => store::practices::get_pcn(&mut conn, &pcn)
+                    Some(pcn) => store::organisations::get_pcn(&mut conn, &pcn)
                         .await?
                         .into_iter()
                         .collect(),

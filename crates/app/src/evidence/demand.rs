@@ -86,7 +86,7 @@ pub(crate) async fn gather(
         PackScope::Practice(_) | PackScope::Pcn(_) => vec![scope.code().to_string()],
         PackScope::Ics(code) => {
             let mut conn = app.store().conn().await?;
-            store::practices::list_pcns(&mut conn, Some(code))
+            store::organisations::list_pcns(&mut conn, Some(code))
                 .await?
                 .into_iter()
                 .map(|p| p.code)

@@ -208,7 +208,7 @@ impl Evidence<'_> {
             PackScope::Ics(code) => {
                 if actor.role == UserRole::IcsViewer && actor.org == code {
                     Ok(())
-                } else if store::practices::get_ics(conn, code).await?.is_none() {
+                } else if store::organisations::get_ics(conn, code).await?.is_none() {
                     Err(AppError::NotFound)
                 } else {
                     Err(AppError::Forbidden)
@@ -316,19 +316,19 @@ impl Evidence<'_> {
             let mut conn = self.store().conn().await?;
             match scope {
                 PackScope::Practice(ods) => {
-                    store::practices::get(&mut conn, ods)
+                    store::organisations::get(&mut conn, ods)
                         .await?
                         .ok_or(AppError::NotFound)?
                         .name
                 }
                 PackScope::Pcn(code) => {
-                    store::practices::get_pcn(&mut conn, code)
+                    store::organisations::get_pcn(&mut conn, code)
                         .await?
                         .ok_or(AppError::NotFound)?
                         .name
                 }
                 PackScope::Ics(code) => {
-                    store::practices::get_ics(&mut conn, code)
+                    store::organisations::get_ics(&mut conn, code)
                         .await?
                         .ok_or(AppError::NotFound)?
                         .name

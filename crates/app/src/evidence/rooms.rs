@@ -165,7 +165,7 @@ pub(crate) async fn gather(
     }
     let pcns = {
         let mut conn = app.store().conn().await?;
-        store::practices::list_pcns(&mut conn, Some(scope.code())).await?
+        store::organisations::list_pcns(&mut conn, Some(scope.code())).await?
     };
     section.unit_kind = "PCN".into();
     for pcn in pcns {

@@ -65,7 +65,7 @@ pub(crate) async fn gather(
     let tenants: Vec<(bool, String)> = match scope {
         PackScope::Practice(ods) => vec![(true, ods.to_string())],
         PackScope::Pcn(code) => vec![(false, code.to_string())],
-        PackScope::Ics(code) => store::practices::list_pcns(&mut conn, Some(code))
+        PackScope::Ics(code) => store::organisations::list_pcns(&mut conn, Some(code))
             .await?
             .into_iter()
             .map(|p| (false, p.code))

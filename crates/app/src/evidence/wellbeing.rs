@@ -76,7 +76,7 @@ fn closed_periods(answers: &[StoredAnswer], open: Period, weeks: u32) -> Vec<Per
 /// the last closed one.
 async fn pcn_lines(
     conn: &mut store::Conn,
-    pcn: &store::practices::PcnRecord,
+    pcn: &store::organisations::PcnRecord,
     today: NaiveDate,
     keep: usize,
 ) -> AppResult<(u32, Vec<WellbeingLine>, Vec<WellbeingLine>)> {
@@ -84,7 +84,8 @@ async fn pcn_lines(
     let threshold = q.settings.threshold;
     let weeks = q.settings.period_weeks;
     let practices =
-        store::practices::list(conn, store::practices::PracticeScope::Pcn(&pcn.code)).await?;
+        store::organisations::list(conn, store::organisations::PracticeScope::Pcn(&pcn.code))
+            .await?;
     let codes: Vec<String> = practices.iter().map(|p| p.ods_code.clone()).collect();
     let answers: Vec<StoredAnswer> = store::wellbeing::answers(conn, &q.id, &[])
         .await?
@@ -162,7 +163,7 @@ pub(crate) async fn gather(
     let mut conn = app.store().conn().await?;
     match scope {
         PackScope::Practice(ods) => {
-            let practice = store::practices::get(&mut conn, ods)
+            let practice = store::organisations::get(&mut conn, ods)
                 .await?
                 .ok_or(crate::AppError::NotFound)?;
             let tenant = checkin_tenant(&mut conn, ods).await?;
@@ -195,7 +196,7 @@ pub(crate) async fn gather(
             })
         }
         PackScope::Pcn(code) => {
-            let pcn = store::practices::get_pcn(&mut conn, code)
+            let pcn = store::organisations::get_pcn(&mut conn, code)
                 .await?
                 .ok_or(crate::AppError::NotFound)?;
             let (threshold, trend, units) =
@@ -208,7 +209,7 @@ pub(crate) async fn gather(
         }
         PackScope::Ics(code) => {
             let mut units = Vec::new();
-            for pcn in store::practices::list_pcns(&mut conn, Some(code)).await? {
+            for pcn in store::organisations::list_pcns(&mut conn, Some(code)).await? {
                 let (_, trend, _) = pcn_lines(&mut conn, &pcn, today, 1).await?;
                 units.extend(trend);
             }

@@ -6,15 +6,15 @@ use super::{PackScope, Part, figure, pounds, round2};
 use crate::App;
 use crate::access::Actor;
 use crate::error::AppResult;
-use crate::org::count_by_group;
+use crate::organisations::dashboards::count_by_group;
 use crate::pdf::flow::{Chart, ChartKind, Column, Flow, Series, Table};
 use chrono::NaiveDate;
 use domain::org::{Employer, OdsCode};
 use domain::role::StaffGroup;
 use import::{Cell, Sheet};
 use serde::{Deserialize, Serialize};
-use store::staff::{StaffFilter, StaffRecord, StaffScope};
-use store::vacancies::VacancyRecord;
+use store::register::{StaffFilter, StaffRecord, StaffScope};
+use store::sites::vacancies::VacancyRecord;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupLine {
@@ -124,14 +124,14 @@ pub(crate) async fn gather(
         PackScope::Ics(code) => StaffScope::Ics(code),
     };
     let current =
-        store::staff::list(&mut conn, staff_scope, &StaffFilter::employed_on(today)).await?;
-    let register = store::staff::list(&mut conn, staff_scope, &StaffFilter::default()).await?;
+        store::register::list(&mut conn, staff_scope, &StaffFilter::employed_on(today)).await?;
+    let register = store::register::list(&mut conn, staff_scope, &StaffFilter::default()).await?;
     match scope {
         PackScope::Practice(ods) => {
             let employer = Employer::Practice(
                 OdsCode::parse(ods).map_err(|e| crate::AppError::Invalid(e.into()))?,
             );
-            let open = store::vacancies::list(&mut conn, &[employer], true).await?;
+            let open = store::sites::vacancies::list(&mut conn, &[employer], true).await?;
             let open: Vec<&VacancyRecord> = open.iter().collect();
             Ok(build(&current, &register, &open, Some(ods), from, today))
         }
@@ -162,7 +162,7 @@ pub(crate) async fn gather(
             Ok(section)
         }
         PackScope::Ics(code) => {
-            let open = store::vacancies::list_open_in_ics(&mut conn, code).await?;
+            let open = store::sites::vacancies::list_open_in_ics(&mut conn, code).await?;
             drop(conn);
             let open: Vec<&VacancyRecord> = open.iter().collect();
             let mut section = build(&current, &register, &open, None, from, today);

@@ -45,14 +45,14 @@ impl super::Rota<'_> {
         let (token, made) = store::rota::ensure_calendar_token(
             &mut tx,
             staff_id,
-            &crate::credentials::random_token(),
+            &crate::accounts::credentials::random_token(),
             &now,
         )
         .await?;
         if !made {
             return Ok(token);
         }
-        let person = store::staff::get(&mut tx, staff_id)
+        let person = store::register::get(&mut tx, staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let change = Change {
@@ -72,15 +72,15 @@ impl super::Rota<'_> {
     pub async fn new_calendar_token(&self, actor: &Actor) -> AppResult<String> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
         // The actor's own record must exist before anything is written.
-        store::staff::get(&mut *self.store().conn().await?, staff_id)
+        store::register::get(&mut *self.store().conn().await?, staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let mut tx = self.store().begin().await?;
-        let token = crate::credentials::random_token();
+        let token = crate::accounts::credentials::random_token();
         let now = self.now();
         // The write first, then the reads (see `store::rota::bump_version`).
         let had = store::rota::replace_calendar_token(&mut tx, staff_id, &token, &now).await?;
-        let person = store::staff::get(&mut tx, staff_id)
+        let person = store::register::get(&mut tx, staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let change = Change {
@@ -112,7 +112,7 @@ impl super::Rota<'_> {
         let staff_id = store::rota::staff_for_calendar_token(&mut conn, token)
             .await?
             .ok_or(AppError::NotFound)?;
-        let person = store::staff::get(&mut conn, &staff_id)
+        let person = store::register::get(&mut conn, &staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let today = self.today();

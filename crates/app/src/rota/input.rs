@@ -87,7 +87,7 @@ pub(super) async fn scope_practices(
     Ok(match scope {
         RotaScope::Practice(ods) => vec![ods.clone()],
         RotaScope::Pcn(code) => {
-            store::practices::list(conn, store::practices::PracticeScope::Pcn(code))
+            store::organisations::list(conn, store::organisations::PracticeScope::Pcn(code))
                 .await?
                 .into_iter()
                 .map(|p| p.ods_code)
@@ -183,14 +183,14 @@ async fn load_staff(
     conn: &mut store::Conn,
     scope: &RotaScope,
     period: &RotaPeriod,
-) -> AppResult<Vec<store::staff::StaffRecord>> {
+) -> AppResult<Vec<store::register::StaffRecord>> {
     let staff_scope = match scope {
-        RotaScope::Practice(ods) => store::staff::StaffScope::WorksAt(ods),
-        RotaScope::Pcn(code) => store::staff::StaffScope::Pcn(code),
+        RotaScope::Practice(ods) => store::register::StaffScope::WorksAt(ods),
+        RotaScope::Pcn(code) => store::register::StaffScope::Pcn(code),
     };
-    let during = store::staff::StaffFilter::employed_during(period.from, period.last_day());
-    let mut staff = store::staff::list(conn, staff_scope, &during).await?;
-    for id in store::leavers::booked_in_published(
+    let during = store::register::StaffFilter::employed_during(period.from, period.last_day());
+    let mut staff = store::register::list(conn, staff_scope, &during).await?;
+    for id in store::register::leavers::booked_in_published(
         conn,
         scope.kind(),
         scope.code(),
@@ -200,7 +200,7 @@ async fn load_staff(
     .await?
     {
         if !staff.iter().any(|s| s.id == id)
-            && let Some(person) = store::staff::get(conn, &id).await?
+            && let Some(person) = store::register::get(conn, &id).await?
         {
             staff.push(person);
         }
@@ -270,7 +270,7 @@ impl PeopleFacts {
     /// Each person as the plan sees them, and as the rota's page shows them.
     fn people(
         mut self,
-        staff: &[store::staff::StaffRecord],
+        staff: &[store::register::StaffRecord],
         practices: &[String],
         site_records: &[store::sites::SiteRecord],
     ) -> (Vec<PersonInput>, Vec<RotaPerson>) {

@@ -87,10 +87,10 @@ impl super::Rota<'_> {
         let staff_id = actor.staff_id.clone().ok_or(AppError::Forbidden)?;
         let sessions = self.my_sessions(actor, from, to).await?;
         let mut conn = self.store().conn().await?;
-        let me = store::staff::get(&mut conn, &staff_id)
+        let me = store::register::get(&mut conn, &staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let swaps = store::rota_requests::swaps_of(&mut conn, &staff_id).await?;
+        let swaps = store::rota::decisions::swaps_of(&mut conn, &staff_id).await?;
         let group = me.draft.role.staff_group();
         let mut colleagues_of: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         // (rota, day, session) → who the rota books then: they cannot take it.
@@ -148,7 +148,7 @@ impl super::Rota<'_> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::NotFound)?;
         let mut conn = self.store().conn().await?;
         let from = from.to_string();
-        Ok(store::rota_requests::swaps_of(&mut conn, staff_id)
+        Ok(store::rota::decisions::swaps_of(&mut conn, staff_id)
             .await?
             .into_iter()
             .filter(|w| w.day >= from)

@@ -312,7 +312,9 @@ impl Rota<'_> {
         };
         let mut rows = store::rota::list_rotas_for_scopes(&mut conn, &practices, &pcns, 50).await?;
         if actor.role == domain::account::UserRole::PracticeManager {
-            rows.extend(store::rota_requests::pcn_rotas_covering(&mut conn, &actor.org, 50).await?);
+            rows.extend(
+                store::rota::decisions::pcn_rotas_covering(&mut conn, &actor.org, 50).await?,
+            );
             visible::sort_newest_first(&mut rows);
         }
         Ok(rows)

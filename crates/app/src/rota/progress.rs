@@ -12,7 +12,7 @@ use domain::words;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use store::rota::RotaRow;
-use store::rota_progress::ProgressRow;
+use store::rota::progress::ProgressRow;
 
 /// How often the newest roster is explained, at most.
 const EXPLAIN_EVERY: Duration = Duration::from_secs(1);
@@ -166,7 +166,7 @@ impl super::Rota<'_> {
     ) -> AppResult<(RotaRow, SolveProgress)> {
         let mut conn = self.store().conn().await?;
         let (row, _) = self.rota_reach(&mut conn, actor, id).await?;
-        let seen = store::rota_progress::get(&mut conn, id).await?;
+        let seen = store::rota::progress::get(&mut conn, id).await?;
         let words = progress_words(&row, seen.as_ref());
         Ok((row, words))
     }

@@ -151,7 +151,7 @@ impl super::Rota<'_> {
         .await?;
         let now = self.now();
         store::rota::publish(&mut tx, id, &actor.user_id, &now).await?;
-        store::rota_stale::clear(&mut tx, id).await?;
+        store::rota::stale::clear(&mut tx, id).await?;
         self.notify_published(&mut tx, &row, &assignments).await?;
         let change = Change {
             action: if hard_problems.is_empty() {

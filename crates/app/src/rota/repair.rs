@@ -285,7 +285,7 @@ impl super::Rota<'_> {
         let row = self
             .rota_row(&mut conn, actor, id, Permission::Manage)
             .await?;
-        let Some(mark) = store::rota_stale::get(&mut conn, id).await? else {
+        let Some(mark) = store::rota::stale::get(&mut conn, id).await? else {
             return Err(AppError::Conflict(
                 "Nothing has changed this rota since it was published: there is nothing to repair"
                     .into(),
@@ -319,9 +319,14 @@ impl super::Rota<'_> {
         };
         let mut tx = self.store().begin().await?;
         let now = self.now();
-        let kept =
-            store::rota_stale::set_repair(&mut tx, id, &store_repair(&repaired), row.version, &now)
-                .await?;
+        let kept = store::rota::stale::set_repair(
+            &mut tx,
+            id,
+            &store_repair(&repaired),
+            row.version,
+            &now,
+        )
+        .await?;
         if !kept {
             return Err(stale_rota());
         }
@@ -350,7 +355,7 @@ impl super::Rota<'_> {
         let row = self
             .rota_row(&mut conn, actor, id, Permission::Manage)
             .await?;
-        let Some(mark) = store::rota_stale::get(&mut conn, id).await? else {
+        let Some(mark) = store::rota::stale::get(&mut conn, id).await? else {
             return Ok(None);
         };
         let (Some(repair), Some(version)) = (mark.repair, mark.repair_version) else {
@@ -388,7 +393,7 @@ impl super::Rota<'_> {
         if !current_version {
             return Err(stale_rota());
         }
-        let mark = store::rota_stale::get(&mut tx, id).await?;
+        let mark = store::rota::stale::get(&mut tx, id).await?;
         let Some((Some(repair), Some(made_from))) = mark.map(|m| (m.repair, m.repair_version))
         else {
             return Err(AppError::Conflict(
@@ -422,7 +427,7 @@ impl super::Rota<'_> {
         .await?;
         let now = self.now();
         store::rota::publish(&mut tx, id, &actor.user_id, &now).await?;
-        store::rota_stale::clear(&mut tx, id).await?;
+        store::rota::stale::clear(&mut tx, id).await?;
         let mut told: BTreeMap<&str, Vec<NaiveDate>> = BTreeMap::new();
         for c in &changes {
             told.entry(c.staff_id.as_str()).or_default().push(c.date);

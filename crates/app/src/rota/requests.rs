@@ -11,8 +11,8 @@ use chrono::NaiveDate;
 use domain::account::UserRole;
 use domain::rota::{Session, SessionWish};
 use std::collections::BTreeMap;
+use store::rota::decisions::SessionRequestDecision;
 use store::rota::{PublishedAssignment, RotaRow, SessionRequestRow};
-use store::rota_requests::SessionRequestDecision;
 
 /// What kind of request a line of the list is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -95,7 +95,7 @@ impl super::Rota<'_> {
         let ids: Vec<String> = rotas.keys().cloned().collect();
         let mut names: BTreeMap<String, String> = BTreeMap::new();
         let mut out = Vec::new();
-        for swap in store::rota_requests::open_swaps(&mut conn, &ids).await? {
+        for swap in store::rota::decisions::open_swaps(&mut conn, &ids).await? {
             let date = parse_day(&swap.day)?;
             if date < today {
                 continue;
@@ -124,19 +124,19 @@ impl super::Rota<'_> {
             });
         }
         let scope = match actor.role {
-            UserRole::PcnManager => store::staff::StaffScope::Pcn(&actor.org),
-            _ => store::staff::StaffScope::WorksAt(&actor.org),
+            UserRole::PcnManager => store::register::StaffScope::Pcn(&actor.org),
+            _ => store::register::StaffScope::WorksAt(&actor.org),
         };
         let horizon = today + chrono::Days::new(super::mine::AHEAD_DAYS);
-        let during = store::staff::StaffFilter::employed_during(today, horizon);
-        let staff: Vec<String> = store::staff::list(&mut conn, scope, &during)
+        let during = store::register::StaffFilter::employed_during(today, horizon);
+        let staff: Vec<String> = store::register::list(&mut conn, scope, &during)
             .await?
             .into_iter()
             .map(|s| s.id)
             .collect();
         let (from, to) = (today.to_string(), horizon.to_string());
         for request in
-            store::rota_requests::open_off_requests(&mut conn, &staff, &from, &to).await?
+            store::rota::decisions::open_off_requests(&mut conn, &staff, &from, &to).await?
         {
             let Some(b) =
                 booked(&mut conn, &request.staff_id, &request.day, &request.session).await?
@@ -177,7 +177,7 @@ impl super::Rota<'_> {
         if let Some(name) = names.get(id) {
             return Ok(name.clone());
         }
-        let name = store::staff::get(conn, id)
+        let name = store::register::get(conn, id)
             .await?
             .map(|p| p.draft.name)
             .unwrap_or_default();
@@ -280,8 +280,8 @@ impl super::Rota<'_> {
             decided_by: actor.user_id.clone(),
             decided_at: now.clone(),
         };
-        store::rota_requests::insert_session_request_decision(&mut tx, &stored).await?;
-        let person = store::staff::get(&mut tx, &request.staff_id)
+        store::rota::decisions::insert_session_request_decision(&mut tx, &stored).await?;
+        let person = store::register::get(&mut tx, &request.staff_id)
             .await?
             .ok_or(AppError::NotFound)?;
         let change = Change {
@@ -317,7 +317,7 @@ impl super::Rota<'_> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut conn = self.store().conn().await?;
         let mut decisions: BTreeMap<String, SessionRequestDecision> =
-            store::rota_requests::session_request_decisions(&mut conn, &ids)
+            store::rota::decisions::session_request_decisions(&mut conn, &ids)
                 .await?
                 .into_iter()
                 .map(|d| (d.request_id.clone(), d))

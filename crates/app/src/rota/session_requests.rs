@@ -7,8 +7,8 @@ use crate::notifications::{Kind, Notice};
 use crate::{Change, commit_with_audit, json};
 use chrono::NaiveDate;
 use domain::rota::{Session, SessionRequest, SessionRequestForm, SessionWish};
+use store::register::StaffRecord;
 use store::rota::SessionRequestRow;
-use store::staff::StaffRecord;
 
 /// A stored request as the rota reads it; `None` for a row it cannot read.
 pub(super) fn session_request_from_row(row: &SessionRequestRow) -> Option<SessionRequest> {

@@ -331,7 +331,7 @@ pub fn check_cover(
 /// A person's rota rules and what else a rota takes from their record.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PersonRotaRules {
-    pub person: store::staff::StaffRecord,
+    pub person: store::register::StaffRecord,
     pub rules: RotaRules,
     /// Whether the actor manages the person (and so may change the rules).
     pub may_change: bool,
@@ -387,10 +387,10 @@ impl super::Rota<'_> {
         // as capacity counts them.
         let mut conn = self.store().conn().await?;
         let today = self.today();
-        let team = store::staff::list(
+        let team = store::register::list(
             &mut conn,
-            store::staff::StaffScope::WorksAt(ods),
-            &store::staff::StaffFilter::employed_on(today),
+            store::register::StaffScope::WorksAt(ods),
+            &store::register::StaffFilter::employed_on(today),
         )
         .await?;
         let mut sessions: BTreeMap<StaffGroup, f64> = BTreeMap::new();

@@ -162,7 +162,7 @@ impl super::Rota<'_> {
             .collect::<AppResult<_>>()?;
         let limit = Duration::from_secs(row.time_limit_seconds.max(1) as u64);
         let stop = Arc::new(AtomicBool::new(false));
-        store::rota_progress::clear(conn, &row.id).await?;
+        store::rota::progress::clear(conn, &row.id).await?;
         let best = Arc::new(progress::Watch::new(&input));
         let handle = {
             let (input, stop, best) = (input.clone(), stop.clone(), best.clone());
@@ -276,14 +276,14 @@ impl Heartbeat for StoreHeartbeat<'_> {
         .await
         .map_err(failed)?;
         if let Some(seen) = self.best.explain() {
-            let row = store::rota_progress::ProgressRow {
+            let row = store::rota::progress::ProgressRow {
                 rota_id: self.id.to_string(),
                 hard_problems: i64::from(seen.hard_problems),
                 below_minimum: i64::from(seen.gaps.below_minimum),
                 below_ideal: i64::from(seen.gaps.below_ideal),
                 updated_at: self.app.now(),
             };
-            store::rota_progress::save(self.conn, &row)
+            store::rota::progress::save(self.conn, &row)
                 .await
                 .map_err(failed)?;
         }
@@ -365,8 +365,10 @@ impl super::Rota<'_> {
     ) -> AppResult<CliSolve> {
         let mut tx = self.store().begin().await?;
         let known = match &scope {
-            RotaScope::Pcn(code) => store::practices::get_pcn(&mut tx, code).await?.is_some(),
-            RotaScope::Practice(ods) => store::practices::get(&mut tx, ods).await?.is_some(),
+            RotaScope::Pcn(code) => store::organisations::get_pcn(&mut tx, code)
+                .await?
+                .is_some(),
+            RotaScope::Practice(ods) => store::organisations::get(&mut tx, ods).await?.is_some(),
         };
         if !known {
             return Err(AppError::NotFound);

@@ -3,7 +3,7 @@
 //! before it is saved. The change's use case opens a `Watch` on the published rotas it may
 //! touch, makes its write, and asks the watch what the write broke: while nobody has
 //! confirmed, the use case returns the breaks in words and its transaction is dropped
-//! (nothing is saved); once confirmed, the rotas are marked (`store::rota_stale`) and their
+//! (nothing is saved); once confirmed, the rotas are marked (`store::rota::stale`) and their
 //! managers told, in the change's transaction. The mark keeps the problems as keys without
 //! names, and each view matches them against the rota's live check, so a mark says only
 //! what is still wrong. `repair` proposes the smallest re-solve that puts it right.
@@ -120,7 +120,7 @@ impl Watch {
     ) -> AppResult<Watch> {
         let mut pcn_codes: BTreeSet<String> = pcns.iter().cloned().collect();
         for ods in practices {
-            if let Some(p) = store::practices::get(conn, ods).await?
+            if let Some(p) = store::organisations::get(conn, ods).await?
                 && let Some(pcn) = p.pcn_code
             {
                 pcn_codes.insert(pcn);
@@ -145,7 +145,7 @@ impl Watch {
     /// their PCNs', their employer's); none when `active` is false (a refusal breaks nothing).
     pub(crate) async fn of_person(
         conn: &mut store::Conn,
-        person: &store::staff::StaffRecord,
+        person: &store::register::StaffRecord,
         active: bool,
         today: NaiveDate,
     ) -> AppResult<Watch> {
@@ -306,7 +306,7 @@ pub(crate) async fn stale_problems(
     rota_id: &str,
     problems: &[RotaProblem],
 ) -> AppResult<Vec<RotaProblem>> {
-    Ok(match store::rota_stale::get(conn, rota_id).await? {
+    Ok(match store::rota::stale::get(conn, rota_id).await? {
         Some(mark) => still_true(&parse_keys(&mark.problems), problems),
         None => Vec::new(),
     })
@@ -318,13 +318,13 @@ pub(crate) async fn refresh(
     rota_id: &str,
     problems: &[RotaProblem],
 ) -> AppResult<()> {
-    if let Some(mark) = store::rota_stale::get(conn, rota_id).await? {
+    if let Some(mark) = store::rota::stale::get(conn, rota_id).await? {
         let keys: Vec<ProblemKey> = still_true(&parse_keys(&mark.problems), problems)
             .iter()
             .map(ProblemKey::of)
             .collect();
         let json = serde_json::to_string(&keys).unwrap_or_default();
-        store::rota_stale::set_problems(conn, rota_id, &json).await?;
+        store::rota::stale::set_problems(conn, rota_id, &json).await?;
     }
     Ok(())
 }
@@ -361,14 +361,14 @@ impl super::Rota<'_> {
         let now = self.now();
         for b in &breaks {
             let mut keys: BTreeSet<ProblemKey> =
-                match store::rota_stale::get(conn, &b.rota_id).await? {
+                match store::rota::stale::get(conn, &b.rota_id).await? {
                     Some(mark) => parse_keys(&mark.problems).into_iter().collect(),
                     None => BTreeSet::new(),
                 };
             keys.extend(b.problems.iter().map(ProblemKey::of));
             let keys: Vec<ProblemKey> = keys.into_iter().collect();
             let json = serde_json::to_string(&keys).unwrap_or_default();
-            store::rota_stale::mark(conn, &b.rota_id, &json, &now).await?;
+            store::rota::stale::mark(conn, &b.rota_id, &json, &now).await?;
             let row = store::rota::get_rota(conn, &b.rota_id)
                 .await?
                 .ok_or(AppError::NotFound)?;
@@ -404,7 +404,7 @@ impl super::Rota<'_> {
         let mut conn = self.store().conn().await?;
         let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
         let mut out = Vec::new();
-        for mark in store::rota_stale::list(&mut conn, &ids).await? {
+        for mark in store::rota::stale::list(&mut conn, &ids).await? {
             let Some(row) = rows.iter().find(|r| r.id == mark.rota_id) else {
                 continue;
             };

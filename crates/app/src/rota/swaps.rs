@@ -155,11 +155,12 @@ impl super::Rota<'_> {
         let rows = store::rota::list_swaps(&mut conn, rota_id).await?;
         let mut out = Vec::new();
         for row in rows {
-            let name =
-                |p: Option<store::staff::StaffRecord>| p.map(|p| p.draft.name).unwrap_or_default();
-            let requester = name(store::staff::get(&mut conn, &row.staff_id).await?);
+            let name = |p: Option<store::register::StaffRecord>| {
+                p.map(|p| p.draft.name).unwrap_or_default()
+            };
+            let requester = name(store::register::get(&mut conn, &row.staff_id).await?);
             let colleague = match &row.with_staff_id {
-                Some(id) => Some(name(store::staff::get(&mut conn, id).await?)),
+                Some(id) => Some(name(store::register::get(&mut conn, id).await?)),
                 None => None,
             };
             out.push(SwapView {
@@ -377,7 +378,7 @@ pub(super) async fn rota_after(
             .any(|a| a.staff_id == colleague && a.date == date && a.session == session)
     {
         // Nobody can be in two places at once, even with an override.
-        let name = store::staff::get(conn, colleague)
+        let name = store::register::get(conn, colleague)
             .await?
             .map(|p| p.draft.name)
             .unwrap_or_default();

@@ -33,7 +33,7 @@ impl super::Rota<'_> {
                     .await?
                     .ok_or(AppError::NotFound)?;
                 if row.scope_kind == "pcn"
-                    && store::rota_requests::rota_covers_practice(conn, id, &actor.org).await?
+                    && store::rota::decisions::rota_covers_practice(conn, id, &actor.org).await?
                 {
                     Ok((row, RotaReach::Practice(actor.org.clone())))
                 } else {
@@ -76,7 +76,7 @@ impl super::Rota<'_> {
         .await?;
         let mut rows =
             store::rota::list_rotas_for_scopes(&mut conn, &[ods.to_string()], &[], 50).await?;
-        rows.extend(store::rota_requests::pcn_rotas_covering(&mut conn, ods, 50).await?);
+        rows.extend(store::rota::decisions::pcn_rotas_covering(&mut conn, ods, 50).await?);
         sort_newest_first(&mut rows);
         Ok(rows)
     }

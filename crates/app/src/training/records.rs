@@ -16,7 +16,7 @@ impl super::Training<'_> {
         // Seed each catalogue the person's topics come from (their PCN, or a practice
         // outside any PCN).
         for ods in &person.draft.practices {
-            let practice = store::practices::get(&mut tx, ods.as_str()).await?;
+            let practice = store::organisations::get(&mut tx, ods.as_str()).await?;
             let seed = practice
                 .and_then(|p| p.pcn_code)
                 .unwrap_or_else(|| ods.to_string());

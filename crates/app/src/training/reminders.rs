@@ -103,7 +103,8 @@ async fn remind_people<M: Mailer>(
     now: &str,
     summary: &mut ReminderSummary,
 ) -> AppResult<()> {
-    let practices = store::practices::list(conn, store::practices::PracticeScope::All).await?;
+    let practices =
+        store::organisations::list(conn, store::organisations::PracticeScope::All).await?;
     let mut reminded: BTreeSet<String> = BTreeSet::new();
     for practice in &practices {
         let tenant = Tenant::Practice(&practice.ods_code);
@@ -205,7 +206,7 @@ async fn send_digests<M: Mailer>(
 ) -> AppResult<()> {
     let week = today.iso_week();
     let about = format!("{}-W{:02}", week.year(), week.week());
-    for manager in store::users::list_managers(conn).await? {
+    for manager in store::accounts::list_managers(conn).await? {
         let tenant = match manager.role {
             UserRole::PracticeManager => Tenant::Practice(&manager.org_code),
             UserRole::PcnManager => Tenant::Pcn(&manager.org_code),

@@ -36,7 +36,7 @@ use domain::wellbeing::{
     CheckinSettings, ServiceForm, SettingsForm, SupportService, national_services,
 };
 use store::Conn;
-use store::staff::StaffRecord;
+use store::register::StaffRecord;
 use store::wellbeing::QuestionnaireRecord;
 
 /// The practice a person's answers count towards: the employing practice, or for
@@ -50,7 +50,7 @@ pub fn home_practice(person: &StaffRecord) -> Option<String> {
 
 /// Whose check-in a practice uses: its PCN's, or its own when it is in no PCN.
 pub(crate) async fn checkin_tenant(conn: &mut Conn, practice_ods: &str) -> AppResult<String> {
-    let practice = store::practices::get(conn, practice_ods)
+    let practice = store::organisations::get(conn, practice_ods)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(practice.pcn_code.unwrap_or(practice.ods_code))
@@ -86,7 +86,7 @@ facade! {
 impl Wellbeing<'_> {
     pub(crate) async fn me(&self, conn: &mut Conn, actor: &Actor) -> AppResult<StaffRecord> {
         let staff_id = actor.staff_id.as_deref().ok_or(AppError::Forbidden)?;
-        store::staff::get(conn, staff_id)
+        store::register::get(conn, staff_id)
             .await?
             .ok_or(AppError::NotFound)
     }

@@ -192,7 +192,7 @@ impl super::Wellbeing<'_> {
             .await?;
         self.close_wellbeing_periods().await?;
         let mut conn = self.store().conn().await?;
-        let practice = store::practices::get(&mut conn, ods)
+        let practice = store::organisations::get(&mut conn, ods)
             .await?
             .ok_or(AppError::NotFound)?;
         let tenant = checkin_tenant(&mut conn, ods).await?;
@@ -220,14 +220,15 @@ impl super::Wellbeing<'_> {
             .await?;
         self.close_wellbeing_periods().await?;
         let mut conn = self.store().conn().await?;
-        let record = store::practices::get_pcn(&mut conn, pcn)
+        let record = store::organisations::get_pcn(&mut conn, pcn)
             .await?
             .ok_or(AppError::NotFound)?;
         let (q, _) = questionnaire(&mut conn, pcn).await?;
         let open = Period::containing(self.today(), q.settings.period_weeks);
         let closed = previous(open, q.settings.period_weeks);
         let practices =
-            store::practices::list(&mut conn, store::practices::PracticeScope::Pcn(pcn)).await?;
+            store::organisations::list(&mut conn, store::organisations::PracticeScope::Pcn(pcn))
+                .await?;
         let answers = store::wellbeing::answers(&mut conn, &q.id, &[]).await?;
         let here: Vec<&StoredAnswer> = answers
             .iter()

@@ -2,12 +2,12 @@
 //! are checked on each rota before it is published and shown there (`rota::check`).
 use crate::access::{self, Actor, Permission, Tenant};
 use crate::error::AppResult;
-use crate::leave_balance::{PersonBalance, balance_of, balances_of};
+use crate::leave::balance::{PersonBalance, balance_of, balances_of};
 use chrono::NaiveDate;
 use domain::leave_balance::FULL_TIME_DAY_HOURS;
 use serde::Serialize;
 use store::leave::LeaveScope;
-use store::staff::{StaffFilter, StaffRecord, StaffScope};
+use store::register::{StaffFilter, StaffRecord, StaffScope};
 
 /// A workload signal that comes from the rota, named with where it is shown.
 #[derive(Debug, Clone, Serialize)]
@@ -129,7 +129,7 @@ impl super::Wellbeing<'_> {
         let mut conn = self.store().conn().await?;
         access::authorize(&mut conn, actor, Permission::View, Tenant::Practice(ods)).await?;
         let today = self.today();
-        let people: Vec<StaffRecord> = store::staff::list(
+        let people: Vec<StaffRecord> = store::register::list(
             &mut conn,
             StaffScope::WorksAt(ods),
             &StaffFilter::employed_on(today),
@@ -142,7 +142,7 @@ impl super::Wellbeing<'_> {
             .iter()
             .map(leave_signal)
             .collect();
-        let policy = store::leave_entitlements::policy(&mut conn, ods)
+        let policy = store::leave::entitlements::policy(&mut conn, ods)
             .await?
             .unwrap_or_default();
         let year = policy.year_of(today);

@@ -47,13 +47,17 @@ async fn stored(
     url: &str,
 ) -> (
     std::collections::BTreeSet<String>,
-    Vec<store::payments::PaymentYearRow>,
+    Vec<store::funding::payments::PaymentYearRow>,
 ) {
     let store = store::Store::connect(url).await.unwrap();
     let mut conn = store.conn().await.unwrap();
-    let register = store::payments::practice_codes(&mut conn).await.unwrap();
+    let register = store::funding::payments::practice_codes(&mut conn)
+        .await
+        .unwrap();
     let codes: Vec<String> = register.iter().cloned().collect();
-    let years = store::payments::years_of(&mut conn, &codes).await.unwrap();
+    let years = store::funding::payments::years_of(&mut conn, &codes)
+        .await
+        .unwrap();
     (register, years)
 }
 

@@ -11,6 +11,10 @@
 use crate::Result;
 use sqlx::{Row, any::AnyRow};
 
+pub mod decisions;
+pub mod progress;
+pub mod stale;
+
 mod assignments;
 mod calendar;
 mod jobs;

@@ -1,6 +1,6 @@
 //! One-time account links: found by hash and purpose, spent once, counted per address.
 use super::*;
-use store::account_tokens::{Purpose, TokenRow};
+use store::accounts::tokens::{Purpose, TokenRow};
 
 fn token(hash: &str, purpose: Purpose, email: &str, created_at: &str) -> TokenRow {
     TokenRow {
@@ -24,32 +24,32 @@ on_both!(
     async |db: &TestDb| {
         let mut conn = db.store.conn().await.unwrap();
         let invitation = token("aa11", Purpose::Invitation, "new@example.org", NOW);
-        store::account_tokens::insert(&mut conn, &invitation)
+        store::accounts::tokens::insert(&mut conn, &invitation)
             .await
             .unwrap();
-        let found = store::account_tokens::find(&mut conn, Purpose::Invitation, "aa11")
+        let found = store::accounts::tokens::find(&mut conn, Purpose::Invitation, "aa11")
             .await
             .unwrap();
         assert_eq!(found, Some(invitation.clone()));
         // The same hash for another purpose is not this token.
         assert_eq!(
-            store::account_tokens::find(&mut conn, Purpose::PasswordReset, "aa11")
+            store::accounts::tokens::find(&mut conn, Purpose::PasswordReset, "aa11")
                 .await
                 .unwrap(),
             None
         );
         assert!(
-            store::account_tokens::mark_used(&mut conn, &invitation.id, "2026-11-23T10:00:00Z")
+            store::accounts::tokens::mark_used(&mut conn, &invitation.id, "2026-11-23T10:00:00Z")
                 .await
                 .unwrap()
         );
         assert!(
-            !store::account_tokens::mark_used(&mut conn, &invitation.id, "2026-11-23T11:00:00Z")
+            !store::accounts::tokens::mark_used(&mut conn, &invitation.id, "2026-11-23T11:00:00Z")
                 .await
                 .unwrap(),
             "a spent token cannot be spent again"
         );
-        let spent = store::account_tokens::find(&mut conn, Purpose::Invitation, "aa11")
+        let spent = store::accounts::tokens::find(&mut conn, Purpose::Invitation, "aa11")
             .await
             .unwrap()
             .unwrap();
@@ -57,7 +57,7 @@ on_both!(
         // A second token with the same hash is refused.
         let twin = token("aa11", Purpose::PasswordReset, "other@example.org", NOW);
         assert!(
-            store::account_tokens::insert(&mut conn, &twin)
+            store::accounts::tokens::insert(&mut conn, &twin)
                 .await
                 .is_err()
         );
@@ -74,17 +74,17 @@ on_both!(
             ("r3", "2026-11-23T08:45:00Z"),
         ] {
             let row = token(hash, Purpose::PasswordReset, "pm@example.org", at);
-            store::account_tokens::insert(&mut conn, &row)
+            store::accounts::tokens::insert(&mut conn, &row)
                 .await
                 .unwrap();
         }
         let other = token("r4", Purpose::PasswordReset, "else@example.org", NOW);
-        store::account_tokens::insert(&mut conn, &other)
+        store::accounts::tokens::insert(&mut conn, &other)
             .await
             .unwrap();
         let since = "2026-11-23T08:00:00Z";
         assert_eq!(
-            store::account_tokens::count_since(
+            store::accounts::tokens::count_since(
                 &mut conn,
                 Purpose::PasswordReset,
                 "pm@example.org",
@@ -95,7 +95,7 @@ on_both!(
             2
         );
         assert_eq!(
-            store::account_tokens::count_since(
+            store::accounts::tokens::count_since(
                 &mut conn,
                 Purpose::Invitation,
                 "pm@example.org",
@@ -105,17 +105,22 @@ on_both!(
             .unwrap(),
             0
         );
-        store::account_tokens::spend_all(&mut conn, Purpose::PasswordReset, "pm@example.org", NOW)
-            .await
-            .unwrap();
+        store::accounts::tokens::spend_all(
+            &mut conn,
+            Purpose::PasswordReset,
+            "pm@example.org",
+            NOW,
+        )
+        .await
+        .unwrap();
         for hash in ["r1", "r2", "r3"] {
-            let row = store::account_tokens::find(&mut conn, Purpose::PasswordReset, hash)
+            let row = store::accounts::tokens::find(&mut conn, Purpose::PasswordReset, hash)
                 .await
                 .unwrap()
                 .unwrap();
             assert_eq!(row.used_at.as_deref(), Some(NOW), "{hash} is spent");
         }
-        let untouched = store::account_tokens::find(&mut conn, Purpose::PasswordReset, "r4")
+        let untouched = store::accounts::tokens::find(&mut conn, Purpose::PasswordReset, "r4")
             .await
             .unwrap()
             .unwrap();

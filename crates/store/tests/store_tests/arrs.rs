@@ -3,13 +3,13 @@
 //! and moves only forward.
 use super::*;
 use domain::arrs::{Area, ClaimMonth, Engagement, FinancialYear, PostTerms, RateForm};
-use store::arrs::{ClaimRow, PcnYear};
+use store::funding::arrs::{ClaimRow, PcnYear};
 
 on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
     seed_pcn(db).await;
     let mut conn = db.store.conn().await.unwrap();
     // The research file's figures are there, each with a source; 2026/27 is missing.
-    let rates = store::arrs::list_rates(&mut conn).await.unwrap();
+    let rates = store::funding::arrs::list_rates(&mut conn).await.unwrap();
     assert!(rates.iter().all(|r| !r.rate.source.is_empty()));
     let cp_2526 = rates
         .iter()
@@ -25,7 +25,9 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
             .iter()
             .all(|r| r.rate.effective_from < day("2026-04-01"))
     );
-    let sums = store::arrs::list_sum_rates(&mut conn).await.unwrap();
+    let sums = store::funding::arrs::list_sum_rates(&mut conn)
+        .await
+        .unwrap();
     assert_eq!(
         sums.iter()
             .map(|s| (s.year.code(), s.gbp_per_weighted_patient))
@@ -48,11 +50,14 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
     }
     .parse()
     .unwrap();
-    store::arrs::insert_rate(&mut conn, "r1", &draft, NOW, "admin@test")
+    store::funding::arrs::insert_rate(&mut conn, "r1", &draft, NOW, "admin@test")
         .await
         .unwrap();
     assert_eq!(
-        store::arrs::list_rates(&mut conn).await.unwrap().len(),
+        store::funding::arrs::list_rates(&mut conn)
+            .await
+            .unwrap()
+            .len(),
         rates.len() + 1
     );
 
@@ -62,11 +67,11 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         weighted_population: Some(30_000.5),
         area: Area::OuterLondon,
     };
-    store::arrs::upsert_pcn_year(&mut conn, "U99901", year, &settings, NOW)
+    store::funding::arrs::upsert_pcn_year(&mut conn, "U99901", year, &settings, NOW)
         .await
         .unwrap();
     assert_eq!(
-        store::arrs::pcn_year(&mut conn, "U99901", year)
+        store::funding::arrs::pcn_year(&mut conn, "U99901", year)
             .await
             .unwrap(),
         Some(settings)
@@ -75,7 +80,7 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
     // A post joins the register's person.
     let staff_id = new_id();
     let employer = Employer::Pcn(PcnCode::parse("U99901").unwrap());
-    store::staff::insert(
+    store::register::insert(
         &mut conn,
         &staff_id,
         &person("Pat Pharmacist", "pat@test.example", employer, &["Y99901"]),
@@ -93,10 +98,12 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         employer_pension: 720.0,
         previous_post_ended: None,
     };
-    store::arrs::upsert_post(&mut conn, &staff_id, "U99901", &terms, NOW)
+    store::funding::arrs::upsert_post(&mut conn, &staff_id, "U99901", &terms, NOW)
         .await
         .unwrap();
-    let posts = store::arrs::list_posts(&mut conn, "U99901").await.unwrap();
+    let posts = store::funding::arrs::list_posts(&mut conn, "U99901")
+        .await
+        .unwrap();
     assert_eq!(posts.len(), 1);
     assert_eq!(
         (posts[0].name.as_str(), posts[0].role, posts[0].start),
@@ -122,7 +129,7 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         submitted_at: None,
         submitted_by: None,
     };
-    let line = store::arrs::LineRow {
+    let line = store::funding::arrs::LineRow {
         staff_id: staff_id.clone(),
         for_month: month,
         backdated: false,
@@ -146,20 +153,20 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         rate_id: "seed-2526-cp-n".into(),
         rate_source: "test".into(),
     };
-    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
+    store::funding::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
         .await
         .unwrap();
-    store::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
+    store::funding::arrs::replace_draft(&mut conn, &claim, std::slice::from_ref(&line))
         .await
         .unwrap();
     assert_eq!(
-        store::arrs::claim_lines(&mut conn, "U99901", month)
+        store::funding::arrs::claim_lines(&mut conn, "U99901", month)
             .await
             .unwrap(),
         vec![line.clone()]
     );
     assert!(
-        !store::arrs::set_status(
+        !store::funding::arrs::set_status(
             &mut conn,
             "U99901",
             month,
@@ -172,12 +179,12 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         .unwrap()
     );
     assert!(
-        store::arrs::set_status(&mut conn, "U99901", month, "draft", "checked", NOW, "pm")
+        store::funding::arrs::set_status(&mut conn, "U99901", month, "draft", "checked", NOW, "pm")
             .await
             .unwrap()
     );
     assert!(
-        store::arrs::set_status(
+        store::funding::arrs::set_status(
             &mut conn,
             "U99901",
             month,
@@ -190,21 +197,21 @@ on_both!(arrs_rates_posts_and_claims, async |db: &TestDb| {
         .unwrap()
     );
     assert!(matches!(
-        store::arrs::replace_draft(&mut conn, &claim, &[]).await,
+        store::funding::arrs::replace_draft(&mut conn, &claim, &[]).await,
         Err(StoreError::Invalid(m)) if m.contains("submitted")
     ));
     assert_eq!(
-        store::arrs::claim_lines(&mut conn, "U99901", month)
+        store::funding::arrs::claim_lines(&mut conn, "U99901", month)
             .await
             .unwrap()
             .len(),
         1
     );
-    let submitted = store::arrs::submitted_lines(&mut conn, "U99901", year)
+    let submitted = store::funding::arrs::submitted_lines(&mut conn, "U99901", year)
         .await
         .unwrap();
     assert_eq!(submitted, vec![(month, line)]);
-    let claims = store::arrs::list_claims(&mut conn, "U99901", year)
+    let claims = store::funding::arrs::list_claims(&mut conn, "U99901", year)
         .await
         .unwrap();
     assert_eq!(claims[0].status, "submitted");

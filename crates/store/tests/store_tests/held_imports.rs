@@ -1,10 +1,10 @@
 //! Held imports: read only by their account and kind until they expire, one a kind per
 //! account, purged once expired.
 use super::*;
-use store::held_imports::HeldImport;
+use store::imports::HeldImport;
 
 async fn user(conn: &mut store::Conn, email: &str) -> String {
-    let user = store::users::UserRecord {
+    let user = store::accounts::UserRecord {
         id: new_id(),
         email: email.into(),
         password_hash: "$argon2id$...".into(),
@@ -17,7 +17,7 @@ async fn user(conn: &mut store::Conn, email: &str) -> String {
         last_login_at: None,
         session_epoch: 0,
     };
-    store::users::insert(conn, &user, NOW).await.unwrap();
+    store::accounts::insert(conn, &user, NOW).await.unwrap();
     user.id
 }
 
@@ -42,11 +42,9 @@ on_both!(
         let pm = user(&mut conn, "pm@held.example").await;
         let other = user(&mut conn, "other@held.example").await;
         let first = held(&pm, "staff");
-        store::held_imports::replace(&mut conn, &first)
-            .await
-            .unwrap();
+        store::imports::replace(&mut conn, &first).await.unwrap();
         let get = async |conn: &mut store::Conn, id: &str, user: &str, kind: &str, now: &str| {
-            store::held_imports::get(conn, id, user, kind, now)
+            store::imports::get(conn, id, user, kind, now)
                 .await
                 .unwrap()
         };
@@ -67,7 +65,7 @@ on_both!(
             get(&mut conn, &first.id, &pm, "staff", "2026-11-23T10:00:00Z").await,
             None
         );
-        store::held_imports::update(
+        store::imports::update(
             &mut conn,
             &first.id,
             &pm,
@@ -86,13 +84,11 @@ on_both!(
         );
         // A second file of the same kind replaces the first; another kind does not.
         let second = held(&pm, "staff");
-        store::held_imports::replace(&mut conn, &second)
+        store::imports::replace(&mut conn, &second).await.unwrap();
+        store::imports::replace(&mut conn, &held(&pm, "payments"))
             .await
             .unwrap();
-        store::held_imports::replace(&mut conn, &held(&pm, "payments"))
-            .await
-            .unwrap();
-        store::held_imports::replace(&mut conn, &held(&other, "staff"))
+        store::imports::replace(&mut conn, &held(&other, "staff"))
             .await
             .unwrap();
         assert_eq!(get(&mut conn, &first.id, &pm, "staff", early).await, None);
@@ -102,7 +98,7 @@ on_both!(
                 .is_some()
         );
         assert_eq!(
-            store::held_imports::purge(&mut conn, "2026-11-23T10:00:00Z")
+            store::imports::purge(&mut conn, "2026-11-23T10:00:00Z")
                 .await
                 .unwrap(),
             3

@@ -8,7 +8,7 @@ on_both!(
         seed_pcn(db).await;
         let mut conn = db.store.conn().await.unwrap();
         assert_eq!(
-            store::leave_entitlements::policy(&mut conn, "Y99901")
+            store::leave::entitlements::policy(&mut conn, "Y99901")
                 .await
                 .unwrap(),
             None,
@@ -20,20 +20,20 @@ on_both!(
             carry_over_days: 3.0,
             unit: LeaveUnit::Hours,
         };
-        store::leave_entitlements::set_policy(&mut conn, "Y99901", &hours, NOW)
+        store::leave::entitlements::set_policy(&mut conn, "Y99901", &hours, NOW)
             .await
             .unwrap();
         let days = LeavePolicy {
             unit: LeaveUnit::Days,
             ..hours
         };
-        store::leave_entitlements::set_policy(&mut conn, "Y99901", &days, NOW)
+        store::leave::entitlements::set_policy(&mut conn, "Y99901", &days, NOW)
             .await
             .unwrap();
-        store::leave_entitlements::set_policy(&mut conn, "U99901", &LeavePolicy::default(), NOW)
+        store::leave::entitlements::set_policy(&mut conn, "U99901", &LeavePolicy::default(), NOW)
             .await
             .unwrap();
-        let all = store::leave_entitlements::policies(
+        let all = store::leave::entitlements::policies(
             &mut conn,
             &["Y99901".into(), "U99901".into(), "Y99902".into()],
         )
@@ -49,7 +49,7 @@ on_both!(
 
         let id = new_id();
         let employer = Employer::Practice(OdsCode::parse("Y99901").unwrap());
-        store::staff::insert(
+        store::register::insert(
             &mut conn,
             &id,
             &person("Ada", "ada@leave.example", employer, &["Y99901"]),
@@ -62,20 +62,20 @@ on_both!(
             full_time_days: Some(29.0),
             carried_over_hours: None,
         };
-        store::leave_entitlements::set(&mut conn, &id, day("2026-04-01"), &first, NOW)
+        store::leave::entitlements::set(&mut conn, &id, day("2026-04-01"), &first, NOW)
             .await
             .unwrap();
         let second = EntitlementDraft {
             full_time_days: None,
             carried_over_hours: Some(22.5),
         };
-        store::leave_entitlements::set(&mut conn, &id, day("2026-04-01"), &second, NOW)
+        store::leave::entitlements::set(&mut conn, &id, day("2026-04-01"), &second, NOW)
             .await
             .unwrap();
-        store::leave_entitlements::set(&mut conn, &id, day("2025-04-01"), &first, NOW)
+        store::leave::entitlements::set(&mut conn, &id, day("2025-04-01"), &first, NOW)
             .await
             .unwrap();
-        let rows = store::leave_entitlements::list(&mut conn, std::slice::from_ref(&id))
+        let rows = store::leave::entitlements::list(&mut conn, std::slice::from_ref(&id))
             .await
             .unwrap();
         let years: Vec<_> = rows.iter().map(|r| (r.year_start, r.draft)).collect();
@@ -90,7 +90,7 @@ on_both!(
             .await
             .unwrap();
         assert!(
-            store::leave_entitlements::list(&mut conn, &[id])
+            store::leave::entitlements::list(&mut conn, &[id])
                 .await
                 .unwrap()
                 .is_empty()

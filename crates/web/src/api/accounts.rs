@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use store::account_tokens::Purpose;
+use store::accounts::tokens::Purpose;
 use utoipa::{OpenApi, ToSchema};
 
 pub(crate) fn routes(routes: Routes) -> Routes {

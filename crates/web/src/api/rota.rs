@@ -18,6 +18,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{OpenApi, ToSchema};
 
+pub(super) mod seen;
+
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
         .post("/api/rotas", post(request_rota))

@@ -16,6 +16,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
+pub(super) mod links;
+pub(super) mod session;
+pub(super) mod two_factor;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "accounts.html")]
 pub(crate) struct AccountsPage {

@@ -1,8 +1,7 @@
 //! Demand and capacity pages for a practice and a PCN: the chart (history, forecast with
 //! its 80 % interval, safe capacity, the shortfall shaded) and the table behind it.
-use super::demand_chart::{WhatIfLine, chart, month_label};
 use super::page_ctx;
-use super::practice::thousands;
+use super::register::practice::thousands;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
@@ -19,9 +18,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chart::{WhatIfLine, chart, month_label};
 use domain::account::UserRole;
 use domain::role::Role;
 use std::collections::BTreeMap;
+
+pub(super) mod chart;
 
 pub(crate) struct TableRow {
     month: String,

@@ -1,8 +1,8 @@
 //! The import page: the team register from CSV/XLSX (managers), and the published ODS
 //! practice, list-size, appointment, ePCN and payments files (the system administrator
 //! only). Every import is all-or-nothing and reports each bad row. The team register's
-//! result is held (`app::held_imports`) and shown at its own address, where the cells with
-//! problems can be corrected and the file imported again (`import_held`).
+//! result is held (`app::imports::held`) and shown at its own address, where the cells with
+//! problems can be corrected and the file imported again (`held`).
 use super::page_ctx;
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -17,6 +17,8 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 
+pub(super) mod held;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "import.html")]
 pub(crate) struct ImportPage {
@@ -29,7 +31,7 @@ pub(crate) struct ImportPage {
     /// Which imports this user may run: only those are shown.
     rights: app::imports::ImportRights,
     /// A held team register import, shown at its own address.
-    held: Option<super::import_held::HeldView>,
+    held: Option<held::HeldView>,
     /// The address named a held import that has expired or is not this user's.
     gone: bool,
     /// The role names the team register reads.
@@ -43,7 +45,7 @@ pub(crate) struct ImportPage {
 pub(crate) struct Shown {
     pub summary: String,
     pub problems: Vec<String>,
-    pub held: Option<super::import_held::HeldView>,
+    pub held: Option<held::HeldView>,
     pub gone: bool,
 }
 

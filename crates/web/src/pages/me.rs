@@ -1,6 +1,6 @@
 //! A member of staff's own page: contact details, leave requests, and their rota's
 //! calendar feed (with a new address on request).
-use super::practice::LeaveRow;
+use super::register::practice::LeaveRow;
 use super::{Done, FieldView, FormView, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -32,7 +32,7 @@ pub(crate) struct MePage {
     form: FormView,
     leave: Vec<LeaveRow>,
     /// Their annual leave balance this leave year.
-    balance: Option<super::leave_balances::BalanceView>,
+    balance: Option<super::leave::BalanceView>,
     /// The private address of their rota's calendar feed, once they have made one.
     ical_url: Option<String>,
     done: String,
@@ -142,7 +142,7 @@ async fn render(
         leave_form,
         form: summary,
         leave: leave.iter().map(LeaveRow::of).collect(),
-        balance: balance.as_ref().map(super::leave_balances::BalanceView::of),
+        balance: balance.as_ref().map(super::leave::BalanceView::of),
         ical_url,
         done,
     };

@@ -30,6 +30,13 @@ pub(crate) use day::*;
 pub(crate) use list::*;
 pub(crate) use print::*;
 
+pub(super) mod cover;
+pub(super) mod mine;
+pub(super) mod requests;
+pub(super) mod session_requests;
+pub(super) mod setup;
+pub(super) mod stale;
+
 pub(crate) struct DayHead {
     pub label: String,
 }
@@ -78,7 +85,7 @@ pub(crate) struct RotaPage {
     conflicts: Vec<String>,
     hard_problems: Vec<ProblemView>,
     /// The cover view of the week shown and the gaps list.
-    cover: super::rota_cover::CoverSection,
+    cover: cover::CoverSection,
     weeks: Vec<Choice>,
     practices: Vec<Choice>,
     sites: Vec<Choice>,
@@ -211,7 +218,7 @@ async fn render_rota(
     let rows = grid_rows(&detail, &id, &filter, &dates);
     // The cover view of the week and every gap, below the minimum first; with a site
     // chosen, that site's only.
-    let cover = super::rota_cover::section(&detail, &lines, week, &filter.site, !read_only);
+    let cover = cover::section(&detail, &lines, week, &filter.site, !read_only);
     let progress = if running {
         state
             .app

@@ -313,7 +313,7 @@ pub(crate) async fn room_update(
     {
         Ok(app::rota::stale::Checked::Confirm(breaks)) => {
             let back = format!("/rooms/{id}");
-            super::rota_stale::confirm_page(
+            super::rota::stale::confirm_page(
                 &user,
                 token,
                 "Save this room?",
@@ -359,7 +359,7 @@ pub(crate) async fn room_delete(
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<DeleteForm>,
 ) -> Result<Response, WebError> {
-    let confirmed = super::rota_stale::confirmed(&form.confirm_rota);
+    let confirmed = super::rota::stale::confirmed(&form.confirm_rota);
     match state
         .app
         .sites()
@@ -371,7 +371,7 @@ pub(crate) async fn room_delete(
         }
         app::rota::stale::Checked::Confirm(breaks) => {
             let (action, back) = (format!("/rooms/{id}/delete"), format!("/rooms/{id}"));
-            super::rota_stale::confirm_page(
+            super::rota::stale::confirm_page(
                 &user,
                 token,
                 "Remove this room?",

@@ -1,6 +1,5 @@
 //! Training pages: the compliance matrix of a practice or PCN (filter, export), the
 //! catalogue of topics, and each person's training with the form to add a record.
-use super::training_topics::EmptyForm;
 use super::{Done, FieldView, FormView, long_date, page_ctx};
 use crate::AppState;
 use crate::auth::CurrentUser;
@@ -19,6 +18,10 @@ use chrono::Datelike;
 use domain::FieldErrors;
 use domain::role::StaffGroup;
 use domain::training::{ComplianceStatus, RecordForm};
+use topics::EmptyForm;
+
+pub(super) mod chase;
+pub(super) mod topics;
 
 /// The matrix filters, from the query string (the same for the page and its exports).
 #[derive(serde::Deserialize, Default, Clone)]
