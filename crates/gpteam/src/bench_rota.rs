@@ -104,7 +104,7 @@ fn solve(
     }
     Run {
         first_feasible: *feasible_at.lock().expect("progress"),
-        hard: solved.problems.iter().filter(|p| p.hard).count(),
+        hard: hard_rules.values().map(|(count, _)| count).sum(),
         penalty: solved.soft_penalty,
         hard_rules,
     }
