@@ -45,10 +45,12 @@ python3 scripts/long-functions.py app store web demo
 
 find_postgres
 log "Rust tests on SQLite and PostgreSQL ($GPTEAM_TEST_POSTGRES_URL)"
+# With the `bench` feature, so the gpteam binary this builds (target/debug/gpteam, for the
+# CLI tests) is also the one the soak, fuzz and browser runs below need: one build, not two.
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --workspace --locked --no-fail-fast
+  cargo nextest run --workspace --locked --no-fail-fast --features gpteam/bench
 else
-  cargo test --workspace --locked --no-fail-fast
+  cargo test --workspace --locked --no-fail-fast --features gpteam/bench
 fi
 
 log "Optimiser with debug-checks: every move checked against the evaluator"
@@ -67,7 +69,6 @@ else
   exit 1
 fi
 
-cargo build --locked -p gpteam --features bench
 log "Crash safety: the server kill -9ed 5 times under writes, on SQLite and PostgreSQL"
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/soak.sh 5
 

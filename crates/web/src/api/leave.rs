@@ -1,20 +1,30 @@
-//! Annual leave balances in the JSON API: `GET /api/staff/{id}/leave-balance` (a person the
-//! user may see, or themselves), `PUT /api/staff/{id}/leave-entitlement` (those who manage
-//! them) and `GET /api/practices/{ods}/leave-balances` (the team working there today).
+//! Leave in the JSON API: requests (`GET`/`POST /api/leave`, own leave for staff and the
+//! organisation's for managers) and their decision (`POST /api/leave/{id}/decision`); annual
+//! leave balances: `GET /api/staff/{id}/leave-balance` (a person the user may see, or
+//! themselves), `PUT /api/staff/{id}/leave-entitlement` (those who manage them) and
+//! `GET /api/practices/{ods}/leave-balances` (the team working there today).
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
+use crate::error::WebError;
 use crate::input::ApiJson;
 use crate::{AppState, Routes};
+use app::AppError;
 use app::leave::balance::PersonBalance;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, put};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use domain::leave::LeaveForm;
 use domain::leave_balance::EntitlementForm;
 use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
+        .get("/api/leave", get(list_leave))
+        .post("/api/leave", post(request_leave))
+        .post("/api/leave/{id}/decision", post(decide_leave))
         .get("/api/staff/{id}/leave-balance", get(balance))
         .put("/api/staff/{id}/leave-entitlement", put(set_entitlement))
         .get("/api/practices/{ods}/leave-balances", get(team))
@@ -153,6 +163,113 @@ async fn team(
     Ok(Json(team.people.iter().map(dto).collect()))
 }
 
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LeaveDto {
+    id: String,
+    staff_id: String,
+    staff_name: String,
+    kind: String,
+    start_date: String,
+    end_date: String,
+    note: Option<String>,
+    /// `requested`, `approved`, `refused` or `cancelled`.
+    status: String,
+    decided_by: Option<String>,
+}
+
+fn leave_dto(l: &store::leave::LeaveRecord) -> LeaveDto {
+    LeaveDto {
+        id: l.id.clone(),
+        staff_id: l.staff_id.clone(),
+        staff_name: l.staff_name.clone(),
+        kind: l.leave.kind.code().into(),
+        start_date: l.leave.start_date.to_string(),
+        end_date: l.leave.end_date.to_string(),
+        note: l.leave.note.clone(),
+        status: l.status.code().into(),
+        decided_by: l.decided_by.clone(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/leave", responses((status = 200, body = [LeaveDto], description = "own leave for staff; the organisation's for managers")))]
+async fn list_leave(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Vec<LeaveDto>>> {
+    let leave = state
+        .app
+        .leave()
+        .visible_leave(&user.actor)
+        .await
+        .map_err(api)?;
+    Ok(Json(leave.iter().map(leave_dto).collect()))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(default)]
+pub(crate) struct LeaveInput {
+    /// `annual`, `study`, `sick`, `parental` or `other`.
+    kind: String,
+    start_date: String,
+    end_date: String,
+    note: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/leave", request_body = LeaveInput, responses((status = 201, body = LeaveDto), (status = 403), (status = 422)))]
+async fn request_leave(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<LeaveInput>,
+) -> ApiResult<Response> {
+    let form = LeaveForm {
+        kind: body.kind,
+        start_date: body.start_date,
+        end_date: body.end_date,
+        note: body.note.unwrap_or_default(),
+    };
+    let id = state
+        .app
+        .leave()
+        .request_leave(&user.actor, &form)
+        .await
+        .map_err(api)?;
+    let mine = state.app.leave().my_leave(&user.actor).await.map_err(api)?;
+    let created = mine
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or(WebError::Api(AppError::NotFound))?;
+    Ok((StatusCode::CREATED, Json(leave_dto(created))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct DecisionInput {
+    approve: bool,
+}
+
+#[utoipa::path(post, path = "/api/leave/{id}/decision", request_body = DecisionInput, params(("id" = String, Path)),
+    responses((status = 200, body = LeaveDto), (status = 403), (status = 404), (status = 422)))]
+async fn decide_leave(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DecisionInput>,
+) -> ApiResult<Json<LeaveDto>> {
+    let leave = state
+        .app
+        .leave()
+        .decide_leave(&user.actor, &id, body.approve)
+        .await
+        .map_err(api)?;
+    Ok(Json(leave_dto(&leave)))
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(balance, set_entitlement, team))]
-pub(crate) struct LeaveBalanceDoc;
+#[openapi(paths(
+    list_leave,
+    request_leave,
+    decide_leave,
+    balance,
+    set_entitlement,
+    team
+))]
+pub(crate) struct LeaveDoc;

@@ -1,9 +1,11 @@
-//! The organisations part of the JSON API, for the system administrator: ICSs, PCNs, a
-//! practice's PCN from a date, and the imports with the file as the request body.
+//! The organisations part of the JSON API: the practices a user can see, a PCN's overview,
+//! the ICS's aggregate counts (no personal data), and for the system administrator ICSs,
+//! PCNs, a practice's PCN from a date, and the imports with the file as the request body.
 //!
 //! An import's body is the file itself, so it cannot be JSON; it must be sent as `text/csv`
 //! or the XLSX type. A cross-site form can send neither (only urlencoded, multipart and
 //! `text/plain`), so these types stand in for the CSRF token as JSON does elsewhere.
+use super::register::{StaffDto, staff_dto};
 use super::{ApiResult, api};
 use crate::auth::CurrentUser;
 use crate::error::{public_message, status_of};
@@ -15,12 +17,15 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
+use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 pub(crate) fn routes(routes: Routes) -> Routes {
     routes
+        .get("/api/practices", get(practices))
+        .get("/api/pcns/{code}", get(pcn))
+        .get("/api/system", get(system))
         .post("/api/ics", post(create_ics))
         .post("/api/pcns", post(create_pcn))
         .put("/api/practices/{ods}/pcn", put(set_pcn))
@@ -340,6 +345,176 @@ async fn read_file(mut body: Body, limit: usize) -> Option<Vec<u8>> {
     (seen <= limit).then_some(bytes)
 }
 
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PracticeDto {
+    ods_code: String,
+    name: String,
+    postcode: String,
+    list_size: Option<i64>,
+    list_size_date: Option<String>,
+    pcn_code: Option<String>,
+}
+
+fn practice_dto(p: &store::organisations::PracticeRecord) -> PracticeDto {
+    PracticeDto {
+        ods_code: p.ods_code.clone(),
+        name: p.name.clone(),
+        postcode: p.postcode.clone(),
+        list_size: p.list_size,
+        list_size_date: p.list_size_date.clone(),
+        pcn_code: p.pcn_code.clone(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/practices", responses((status = 200, body = [PracticeDto], description = "the practices the user can see")))]
+async fn practices(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> ApiResult<Json<Vec<PracticeDto>>> {
+    let list = state
+        .app
+        .organisations()
+        .visible_practices(&user.actor)
+        .await
+        .map_err(api)?;
+    Ok(Json(list.iter().map(practice_dto).collect()))
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct GroupDto {
+    /// `gp`, `nurses`, `direct_patient_care` or `admin_non_clinical`.
+    staff_group: String,
+    headcount: usize,
+    wte: f64,
+}
+
+fn groups_dto(groups: &[app::organisations::dashboards::GroupCount]) -> Vec<GroupDto> {
+    groups
+        .iter()
+        .map(|g| GroupDto {
+            staff_group: g.staff_group.code().into(),
+            headcount: g.headcount,
+            wte: g.wte,
+        })
+        .collect()
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PcnPracticeDto {
+    ods_code: String,
+    name: String,
+    list_size: Option<i64>,
+    headcount: usize,
+    wte: f64,
+    open_vacancies: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PcnDto {
+    code: String,
+    name: String,
+    ics_code: Option<String>,
+    list_size: i64,
+    headcount: usize,
+    wte: f64,
+    groups: Vec<GroupDto>,
+    practices: Vec<PcnPracticeDto>,
+    open_vacancies: usize,
+    /// The PCN-employed team by name; absent for aggregate-only viewers.
+    team: Option<Vec<StaffDto>>,
+}
+
+#[utoipa::path(get, path = "/api/pcns/{code}", params(("code" = String, Path)), responses((status = 200, body = PcnDto), (status = 403), (status = 404)))]
+async fn pcn(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> ApiResult<Json<PcnDto>> {
+    let o = state
+        .app
+        .organisations()
+        .pcn_overview(&user.actor, &code)
+        .await
+        .map_err(api)?;
+    Ok(Json(PcnDto {
+        code: o.pcn.code.clone(),
+        name: o.pcn.name.clone(),
+        ics_code: o.pcn.ics_code.clone(),
+        list_size: o.list_size,
+        headcount: o.headcount,
+        wte: o.wte,
+        groups: groups_dto(&o.groups),
+        practices: o
+            .practices
+            .iter()
+            .map(|p| PcnPracticeDto {
+                ods_code: p.practice.ods_code.clone(),
+                name: p.practice.name.clone(),
+                list_size: p.practice.list_size,
+                headcount: p.headcount,
+                wte: p.wte,
+                open_vacancies: p.open_vacancies,
+            })
+            .collect(),
+        open_vacancies: o.vacancies.len(),
+        team: o.team.map(|t| t.iter().map(staff_dto).collect()),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PcnAggregateDto {
+    code: String,
+    name: String,
+    practices: usize,
+    list_size: i64,
+    headcount: usize,
+    wte: f64,
+    groups: Vec<GroupDto>,
+    open_vacancies: usize,
+    vacancy_wte: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SystemDto {
+    ics_code: String,
+    /// When the figures were counted (RFC 3339): a server may keep them for a short time.
+    counted_at: String,
+    totals: Vec<GroupDto>,
+    pcns: Vec<PcnAggregateDto>,
+}
+
+#[utoipa::path(get, path = "/api/system", responses((status = 200, body = SystemDto, description = "aggregated counts, no personal data"), (status = 403)))]
+async fn system(State(state): State<AppState>, user: CurrentUser) -> ApiResult<Json<SystemDto>> {
+    let s = state
+        .app
+        .organisations()
+        .system_summary(&user.actor)
+        .await
+        .map_err(api)?;
+    Ok(Json(SystemDto {
+        ics_code: s.ics_code,
+        counted_at: s
+            .counted_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        totals: groups_dto(&s.totals),
+        pcns: s
+            .pcns
+            .iter()
+            .map(|p| PcnAggregateDto {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                practices: p.practices,
+                list_size: p.list_size,
+                headcount: p.headcount,
+                wte: p.wte,
+                groups: groups_dto(&p.groups),
+                open_vacancies: p.open_vacancies,
+                vacancy_wte: p.vacancy_wte,
+            })
+            .collect(),
+    }))
+}
+
 #[derive(OpenApi)]
-#[openapi(paths(create_ics, create_pcn, set_pcn, import_file))]
+#[openapi(paths(practices, pcn, system, create_ics, create_pcn, set_pcn, import_file))]
 pub(crate) struct OrgsDoc;
