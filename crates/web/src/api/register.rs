@@ -162,13 +162,8 @@ async fn create_staff(
         .create_staff(&user.actor, &form, &sites)
         .await
         .map_err(api)?;
-    let person = state
-        .app
-        .register()
-        .get_staff(&user.actor, &id)
-        .await
-        .map_err(api)?;
-    Ok((StatusCode::CREATED, Json(staff_dto(&person))).into_response())
+    let person = person_doc(&state, &user, &id).await?;
+    Ok((StatusCode::CREATED, Json(person)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/staff/{id}", params(("id" = String, Path)), responses((status = 200, body = StaffDto), (status = 404)))]
@@ -177,13 +172,7 @@ async fn get_staff(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<StaffDto>> {
-    let person = state
-        .app
-        .register()
-        .get_staff(&user.actor, &id)
-        .await
-        .map_err(api)?;
-    Ok(Json(staff_dto(&person)))
+    Ok(Json(person_doc(&state, &user, &id).await?))
 }
 
 #[utoipa::path(put, path = "/api/staff/{id}", request_body = StaffInput, params(("id" = String, Path)),
@@ -208,13 +197,18 @@ async fn update_staff(
         .update_staff(&user.actor, &id, &form, &sites)
         .await
         .map_err(api)?;
+    Ok(Json(person_doc(&state, &user, &id).await?))
+}
+
+/// The person as the API shows them, read back after a change so the answer is what is stored.
+async fn person_doc(state: &AppState, user: &CurrentUser, id: &str) -> ApiResult<StaffDto> {
     let person = state
         .app
         .register()
-        .get_staff(&user.actor, &id)
+        .get_staff(&user.actor, id)
         .await
         .map_err(api)?;
-    Ok(Json(staff_dto(&person)))
+    Ok(staff_dto(&person))
 }
 
 #[derive(OpenApi)]
