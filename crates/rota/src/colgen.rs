@@ -20,10 +20,12 @@
 //! and its dual prices the pool's shifts that day in the DP.
 //!
 //! The pricing is exact when at most one shift type's limit binds (the DP holds every other
-//! rule, and that limit is counted in its state), as on the benchmark's instances; further
-//! binding limits go to a bisection on their price, and a fair share is priced only through
-//! the row's exact score, so there the LP may miss rows and its value is no bound. It is no
-//! bound either when the generation stops at the time or solve limit.
+//! rule, and that limit is counted in its state), as on the benchmark's instances 1–12; when
+//! several bind, each carries a price of its own, moved from one pricing to the next (a
+//! Lagrangian multiplier), and a fair share is priced only through the row's exact score, so
+//! there the LP may miss rows and its value is no bound. It is no bound either when the
+//! generation stops at the time or solve limit. Where the prices find someone no row within
+//! their limits, a roster whose rows keep every rule can seed the pool (`ColumnSearch::seeded`).
 use crate::mend::mend_row;
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
@@ -33,23 +35,27 @@ use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 /// The weight of a hard unit in the pricing DP: far above any saving the duals can offer.
 const PRICING_WEIGHT: f64 = 1e7;
 /// A column joins the master when its reduced cost is below minus this.
 const MIN_GAIN: f64 = 1e-6;
-/// The bisection on the price of an over-used shift type: rounds, and half the top price
-/// (above any cover row's weight, so the top always brings the row within its limits).
-const BISECTION_ROUNDS: usize = 10;
-const BISECTION_TOP: f64 = 200.0;
+/// The prices of over-used shift types (Lagrangian multipliers): rounds, the first step
+/// per shift over or under the limit, how each step shrinks, and the top price (above any
+/// cover row's weight, so the top brings the row within its limits).
+const PRICE_ROUNDS: usize = 12;
+const PRICE_STEP: f64 = 40.0;
+const PRICE_DECAY: f64 = 0.7;
+const PRICE_LEAST_STEP: f64 = 1.0;
+const PRICE_TOP: f64 = 400.0;
 /// A person whose mix puts at least this on one row is fixed to it with the one leaning most.
 const NEARLY_WHOLE: f64 = 0.98;
 /// The price in the master of each person over a room pool's capacity (a hard rule): far
 /// above any cover row's weight, far below the pricing DP's weight of a hard unit.
 const ROOM_WEIGHT: f64 = 1e4;
-/// Tries of `mend_row` on a row the bisection leaves over a limit.
+/// Tries of `mend_row` on a row the prices leave over a limit.
 const MEND_TRIES: usize = 5_000;
 
 /// Whether column generation suits the problem: every person's DP small enough, few enough
@@ -90,6 +96,9 @@ struct Master<'p> {
     seen: Vec<BTreeMap<Vec<u16>, usize>>,
     /// Per person: the column the dive fixed them to.
     fixed: Vec<Option<usize>>,
+    /// Per person: the prices of over-used shift types and the step they last moved by
+    /// (`best_row`).
+    type_prices: RefCell<Vec<(Vec<f64>, f64)>>,
 }
 
 impl<'p> Master<'p> {
@@ -101,6 +110,7 @@ impl<'p> Master<'p> {
             columns: (0..staff).map(|_| Vec::new()).collect(),
             seen: vec![BTreeMap::new(); staff],
             fixed: vec![None; staff],
+            type_prices: RefCell::new(vec![(vec![0.0; t.shifts], PRICE_STEP); staff]),
         }
     }
 
@@ -322,9 +332,9 @@ impl<'p> Master<'p> {
 
     /// Person `e`'s cheapest row under `costs` that keeps their limits on shifts of each
     /// type. The DP does not count types, so when its row has too many of one, that type is
-    /// counted in its state (`rowplan::plan_within`, exact); should others still be over,
-    /// they carry a price found by bisection (a Lagrangian multiplier), and of the rows
-    /// within the limits met on the way the one of least reduced cost is kept.
+    /// counted in its state (`rowplan::plan_within`, exact); when it has too many of several,
+    /// or others are still over, each carries a price of its own (a Lagrangian multiplier)
+    /// until a row keeps every limit, or the row closest to them is mended.
     fn best_row(&self, e: usize, costs: RowCosts) -> Option<Vec<u16>> {
         let (p, t) = (self.p, self.t);
         let max = &p.staff[e].max_shifts;
@@ -340,20 +350,26 @@ impl<'p> Master<'p> {
                 .collect()
         };
         let cells = crate::rowplan::plan(p, e, &costs, PRICING_WEIGHT, t.unit)?;
-        // The type most over its limit is counted in the state, when the state stays small
-        // enough; otherwise every over-used type goes to the bisection.
-        let Some((k, _)) = over(&cells)
-            .into_iter()
-            .max_by_key(|&(k, excess)| (excess, std::cmp::Reverse(k)))
-        else {
-            return Some(cells);
+        // When one type is over its limit, it is counted in the state (when the state stays
+        // small enough); when several are, every one goes to the prices below.
+        let first_over = over(&cells);
+        let limit = match first_over.as_slice() {
+            [] => return Some(cells),
+            &[(k, _)] => Some((k, max[k])),
+            _ => None,
         };
-        let limit = Some((k, max[k]));
         let plan = |costs: &RowCosts| {
-            crate::rowplan::plan_within(p, e, costs, PRICING_WEIGHT, t.unit, limit)
+            limit
+                .and_then(|_| {
+                    crate::rowplan::plan_within(p, e, costs, PRICING_WEIGHT, t.unit, limit)
+                })
                 .or_else(|| crate::rowplan::plan(p, e, costs, PRICING_WEIGHT, t.unit))
         };
-        let cells = plan(&costs)?;
+        let cells = if limit.is_some() {
+            plan(&costs)?
+        } else {
+            cells
+        };
         let mut priced: Vec<usize> = over(&cells).into_iter().map(|(k, _)| k).collect();
         if priced.is_empty() {
             return Some(cells);
@@ -365,42 +381,58 @@ impl<'p> Master<'p> {
                 .map(|(d, &v)| costs.cost[d * costs.values + value_index(v, t.shifts)])
                 .sum()
         };
-        let (mut low, mut high) = (0.0f64, 2.0 * BISECTION_TOP);
         let mut best: Option<(f64, Vec<u16>)> = None;
         // The row least over the limits, for `mend_row` when no price brings one within.
         let excess = |cells: &[u16]| over(cells).iter().map(|&(_, x)| x).sum::<u32>();
-        let mut closest = (excess(&cells), cells);
-        for _ in 0..BISECTION_ROUNDS {
-            let price = (low + high) / 2.0;
+        let mut closest = (excess(&cells), cells.clone());
+        // A price per type, moved by how far the row is over or under its limit (a
+        // subgradient step on the Lagrangian multipliers, shorter each round), so several
+        // binding types trade one against another; the types priced are those ever over.
+        // The prices and the step carry over to the person's next pricing, so after the
+        // first iterations a round or two finds a row within the limits.
+        let (mut price, mut step) = self.type_prices.borrow()[e].clone();
+        for (k, &x) in price.iter().enumerate() {
+            if x > 0.0 && !priced.contains(&k) {
+                priced.push(k);
+            }
+        }
+        let mut counted = vec![0u32; t.shifts];
+        let mut cells = cells;
+        for _ in 0..PRICE_ROUNDS {
+            counted.iter_mut().for_each(|c| *c = 0);
+            for &c in cells.iter().filter(|&&c| c != OFF) {
+                counted[c as usize] += 1;
+            }
+            for &k in &priced {
+                let gap = f64::from(counted[k]) - f64::from(max[k]);
+                price[k] = (price[k] + step * gap).clamp(0.0, PRICE_TOP);
+            }
+            step = (step * PRICE_DECAY).max(PRICE_LEAST_STEP);
             let mut trial = RowCosts {
                 cost: costs.cost.clone(),
                 values: costs.values,
             };
             for d in 0..t.days {
                 for &k in &priced {
-                    trial.cost[d * trial.values + k] += price;
+                    trial.cost[d * trial.values + k] += price[k];
                 }
             }
-            let cells = plan(&trial)?;
+            cells = plan(&trial)?;
             let still = over(&cells);
             if still.is_empty() {
-                high = price;
-                let value = reduced(&cells);
-                if best.as_ref().is_none_or(|b| value < b.0) {
-                    best = Some((value, cells));
-                }
-            } else {
-                low = price;
-                if excess(&cells) < closest.0 {
-                    closest = (excess(&cells), cells);
-                }
-                for (k, _) in still {
-                    if !priced.contains(&k) {
-                        priced.push(k);
-                    }
+                best = Some((reduced(&cells), cells));
+                break;
+            }
+            if excess(&cells) < closest.0 {
+                closest = (excess(&cells), cells.clone());
+            }
+            for (k, _) in still {
+                if !priced.contains(&k) {
+                    priced.push(k);
                 }
             }
         }
+        self.type_prices.borrow_mut()[e] = (price, step);
         if let Some((_, cells)) = best {
             return Some(cells);
         }
@@ -441,11 +473,25 @@ impl<'p> ColumnSearch<'p> {
     /// the DP finds someone no row keeping the hard rules (or their state space is too
     /// large).
     pub fn new(p: &'p Problem, t: &'p Tables, max_solves: usize) -> Option<ColumnSearch<'p>> {
+        ColumnSearch::seeded(p, t, max_solves, None)
+    }
+
+    /// As `new`, and each row of `seed` that breaks no hard rule joins the pool too, so a
+    /// person whose limits the DP's prices cannot meet still has a row.
+    pub fn seeded(
+        p: &'p Problem,
+        t: &'p Tables,
+        max_solves: usize,
+        seed: Option<&Roster>,
+    ) -> Option<ColumnSearch<'p>> {
         let mut master = Master::new(p, t);
         for e in 0..p.staff.len() {
             let costs = priced_row(p, t, e, PRICING_WEIGHT, |_, _| 0.0);
             if let Some(cells) = master.best_row(e, costs) {
                 master.add(e, cells, None);
+            }
+            if let Some(seed) = seed {
+                master.column_of(e, seed.row(e));
             }
             if master.columns[e].is_empty() {
                 return None;

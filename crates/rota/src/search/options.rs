@@ -25,7 +25,8 @@ pub struct Options {
     pub threads: usize,
     /// Weight of one hard-violation unit at the start (it then adapts).
     pub hard_weight: i64,
-    /// One move in this many re-plans a whole row by dynamic programming (0: never).
+    /// One move in this many re-plans a whole row by dynamic programming (0: never); under
+    /// a time limit these re-plans take at most a fifth of a worker's search time.
     pub row_plan_every: usize,
     /// The cross swap picks its second day so that both people keep their minutes (a
     /// session given away on one day is taken back on another), where such a day exists.

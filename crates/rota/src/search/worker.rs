@@ -62,9 +62,9 @@ pub(super) fn worker(
             let fraction = limit.map_or(0.0, |l| at.as_secs_f64() / l.as_secs_f64().max(1e-9));
             report(hard, soft, 0, at, fraction, &[]);
         };
-        if let Some((roster, at)) =
-            column_search(p, t, options, start, dive_share, &mut rng, &improved)
-        {
+        if let Some((roster, at)) = column_search(
+            p, t, options, start, dive_share, &initial, &mut rng, &improved,
+        ) {
             let (a, b) = (evaluate(p, &roster), evaluate(p, &initial));
             if (a.hard_units(), a.objective) < (b.hard_units(), b.objective) {
                 initial = roster;
@@ -108,6 +108,14 @@ pub(super) fn worker(
     // where column generation runs: its rows keep every rule already.
     let mend_rows = options.feasibility_first && dive_share == 0.0;
     let mut next_mend = 0.1;
+    let mut row_plans = RowPlanClock {
+        since: options
+            .step_limit
+            .is_none()
+            .then(Instant::now)
+            .filter(|_| options.time_limit.is_some()),
+        spent: Duration::ZERO,
+    };
     loop {
         if steps.is_multiple_of(256) {
             if stopped() {
@@ -173,7 +181,12 @@ pub(super) fn worker(
             }
         }
         let (hard0, soft0) = (state.hard, state.soft);
-        let kind = MoveKind::random(&mut rng, options.row_plan_every);
+        let mut kind = MoveKind::random(&mut rng, options.row_plan_every);
+        let timed = kind == MoveKind::RowPlan && row_plans.timed();
+        if timed && !row_plans.may_run() {
+            kind = MoveKind::random(&mut rng, 0);
+        }
+        let began = timed.then(Instant::now);
         random_move(
             &mut state,
             &mut rng,
@@ -182,6 +195,9 @@ pub(super) fn worker(
             weight,
             options.balanced_cross_swaps,
         );
+        if let Some(began) = began {
+            row_plans.spent += began.elapsed();
+        }
         let delta = (state.hard - hard0) as f64 * weight + (state.soft - soft0) as f64;
         let accept = delta <= 0.0 || rng.chance((-delta / temperature).exp());
         if accept {
@@ -227,6 +243,31 @@ pub(super) fn worker(
         steps,
     )
 }
+
+/// Under a time limit, the time a worker's re-plans of whole rows (`MoveKind::RowPlan`) take,
+/// held to `ROW_PLAN_SHARE` of its search: where a row's DP is slow (a long horizon, many
+/// minutes to count) a drawn re-plan gives way to another move while the share is spent.
+/// Under a step budget every drawn re-plan runs, so the result repeats.
+struct RowPlanClock {
+    /// When the search began; `None` under a step budget.
+    since: Option<Instant>,
+    spent: Duration,
+}
+
+impl RowPlanClock {
+    fn timed(&self) -> bool {
+        self.since.is_some()
+    }
+
+    fn may_run(&self) -> bool {
+        self.since.is_none_or(|since| {
+            self.spent.as_secs_f64() <= ROW_PLAN_SHARE * since.elapsed().as_secs_f64()
+        })
+    }
+}
+
+/// The most of a worker's search time the re-plans of whole rows may take (see `RowPlanClock`).
+const ROW_PLAN_SHARE: f64 = 0.2;
 
 /// The roster a worker starts from: the greedy construction, or, with
 /// `Options::feasibility_first` when that breaks a hard rule, the construction by rows if it
@@ -303,16 +344,20 @@ fn mend_best<'p>(
     state
 }
 
-/// The first worker's column generation (see `Options::column_generation`): a dive, then,
+/// The first worker's column generation (see `Options::column_generation`), with the rows of
+/// `seed` that keep every rule in its first pool: a dive, then,
 /// under a time limit and until `dive_share` of it is used, re-dives over 6–15 people drawn
 /// at random with everyone else held to the best roster so far, keeping each that is better.
 /// Each better roster is passed to `improved` with its time; the best is returned with it.
+// As `worker`: the context is passed whole.
+#[allow(clippy::too_many_arguments)]
 fn column_search(
     p: &Problem,
     t: &Tables,
     options: &Options,
     start: Instant,
     dive_share: f64,
+    seed: &Roster,
     rng: &mut Rng,
     improved: &dyn Fn((i64, i64), Duration),
 ) -> Option<(Roster, Duration)> {
@@ -331,7 +376,7 @@ fn column_search(
     } else {
         DIVE_SOLVES
     };
-    let mut search = colgen::ColumnSearch::new(p, t, max_solves)?;
+    let mut search = colgen::ColumnSearch::seeded(p, t, max_solves, Some(seed))?;
     let mut best = search.dive(&over)?;
     let score = |r: &Roster| {
         let e = evaluate(p, r);
@@ -359,4 +404,31 @@ fn column_search(
         }
     }
     Some((best, best_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ROW_PLAN_SHARE, RowPlanClock};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn row_plans_give_way_once_they_have_taken_their_share_of_the_search() {
+        let since = Instant::now() - Duration::from_secs(10);
+        let within = RowPlanClock {
+            since: Some(since),
+            spent: Duration::from_secs_f64(10.0 * ROW_PLAN_SHARE * 0.9),
+        };
+        assert!(within.timed() && within.may_run());
+        let spent = RowPlanClock {
+            since: Some(since),
+            spent: Duration::from_secs_f64(10.0 * ROW_PLAN_SHARE * 1.1),
+        };
+        assert!(!spent.may_run());
+        // Under a step budget there is no clock: every drawn re-plan runs.
+        let steps = RowPlanClock {
+            since: None,
+            spent: Duration::from_secs(1_000),
+        };
+        assert!(!steps.timed() && steps.may_run());
+    }
 }

@@ -118,3 +118,23 @@ fn the_time_to_best_is_when_the_winning_score_was_first_found_by_any_worker() {
         );
     }
 }
+
+#[test]
+fn column_generation_starts_from_a_roster_where_several_type_limits_bind() {
+    // Generated 16 people × 4 weeks × 4 types: each person may work 2–4 types, each held to
+    // the planted count or a shift or two more, so several limits bind in one row; the DP's
+    // prices find no row within them for some people, which left column generation out.
+    let (p, planted) = rota::generate::planted(16, 4, 4, 5);
+    let tables = rota::tables::Tables::new(&p);
+    assert!(rota::colgen::suits(&p, &tables));
+    assert!(rota::colgen::ColumnSearch::new(&p, &tables, 8).is_none());
+    // Seeded with a roster whose rows keep every rule, everyone has a row to start from.
+    let mut search = rota::colgen::ColumnSearch::seeded(&p, &tables, 8, Some(&planted))
+        .expect("a row for everyone");
+    assert!(search.columns() >= p.staff.len());
+    // Every column keeps every rule of its row, so a dive's roster breaks none of them.
+    let roster = search.dive(&|| false).expect("a roster");
+    let e = evaluate(&p, &roster);
+    assert!(e.is_feasible(), "{:?}", e.hard);
+    assert!(search.lp_solves() <= 8);
+}
