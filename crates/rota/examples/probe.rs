@@ -1,5 +1,5 @@
 //! Runs the search on one benchmark instance (N, or the path of an instance file) with given
-//! parameters (for tuning by hand): `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY MEETINGS]`; with `STEPS=n` in the
+//! parameters (for tuning by hand): `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY MEETINGS ROW_PLAN_SHARE]`; with `STEPS=n` in the
 //! environment the budget is n moves per worker instead (the run then repeats exactly).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -24,6 +24,7 @@ fn main() {
         seed: get(6, 1.0) as u64,
         threads: get(7, 1.0) as usize,
         row_plan_every: get(8, defaults.row_plan_every as f64) as usize,
+        row_plan_share: get(10, defaults.row_plan_share),
         meetings: get(9, defaults.meetings as f64) as u64,
         step_limit: std::env::var("STEPS").ok().map(|s| s.parse().unwrap()),
         stop: None,

@@ -25,9 +25,14 @@ pub struct Options {
     pub threads: usize,
     /// Weight of one hard-violation unit at the start (it then adapts).
     pub hard_weight: i64,
-    /// One move in this many re-plans a whole row by dynamic programming (0: never); under
-    /// a time limit these re-plans take at most a fifth of a worker's search time.
+    /// One move in this many re-plans a whole row by dynamic programming (0: never).
     pub row_plan_every: usize,
+    /// Under a time limit, the most of a worker's search time those re-plans may take
+    /// (1: no limit); a drawn re-plan gives way to another move while the share is spent.
+    /// Where the DP counts many minutes (12 weeks of 8-, 10- and 12-hour shifts) one run
+    /// took 37–59 ms against microseconds for other moves, and took most of the search.
+    /// Under a step budget every drawn re-plan runs, so the result repeats.
+    pub row_plan_share: f64,
     /// The cross swap picks its second day so that both people keep their minutes (a
     /// session given away on one day is taken back on another), where such a day exists.
     /// Suits a model whose contracts are tight (the product's); off for the benchmark.
@@ -71,6 +76,7 @@ impl Default for Options {
             threads: 1,
             hard_weight: 1000,
             row_plan_every: 5000,
+            row_plan_share: 0.2,
             balanced_cross_swaps: false,
             repair_rows: false,
             start_temperature: 60.0,

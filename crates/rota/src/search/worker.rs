@@ -109,6 +109,7 @@ pub(super) fn worker(
     let mend_rows = options.feasibility_first && dive_share == 0.0;
     let mut next_mend = 0.1;
     let mut row_plans = RowPlanClock {
+        share: options.row_plan_share,
         since: options
             .step_limit
             .is_none()
@@ -245,10 +246,11 @@ pub(super) fn worker(
 }
 
 /// Under a time limit, the time a worker's re-plans of whole rows (`MoveKind::RowPlan`) take,
-/// held to `ROW_PLAN_SHARE` of its search: where a row's DP is slow (a long horizon, many
-/// minutes to count) a drawn re-plan gives way to another move while the share is spent.
-/// Under a step budget every drawn re-plan runs, so the result repeats.
+/// held to `Options::row_plan_share` of its search: where a row's DP is slow (a long horizon,
+/// many minutes to count) a drawn re-plan gives way to another move while the share is
+/// spent. Under a step budget every drawn re-plan runs, so the result repeats.
 struct RowPlanClock {
+    share: f64,
     /// When the search began; `None` under a step budget.
     since: Option<Instant>,
     spent: Duration,
@@ -261,13 +263,11 @@ impl RowPlanClock {
 
     fn may_run(&self) -> bool {
         self.since.is_none_or(|since| {
-            self.spent.as_secs_f64() <= ROW_PLAN_SHARE * since.elapsed().as_secs_f64()
+            self.share >= 1.0
+                || self.spent.as_secs_f64() <= self.share * since.elapsed().as_secs_f64()
         })
     }
 }
-
-/// The most of a worker's search time the re-plans of whole rows may take (see `RowPlanClock`).
-const ROW_PLAN_SHARE: f64 = 0.2;
 
 /// The roster a worker starts from: the greedy construction, or, with
 /// `Options::feasibility_first` when that breaks a hard rule, the construction by rows if it
@@ -408,24 +408,35 @@ fn column_search(
 
 #[cfg(test)]
 mod tests {
-    use super::{ROW_PLAN_SHARE, RowPlanClock};
+    use super::RowPlanClock;
     use std::time::{Duration, Instant};
+
+    const SHARE: f64 = 0.2;
 
     #[test]
     fn row_plans_give_way_once_they_have_taken_their_share_of_the_search() {
         let since = Instant::now() - Duration::from_secs(10);
         let within = RowPlanClock {
+            share: SHARE,
             since: Some(since),
-            spent: Duration::from_secs_f64(10.0 * ROW_PLAN_SHARE * 0.9),
+            spent: Duration::from_secs_f64(10.0 * SHARE * 0.9),
         };
         assert!(within.timed() && within.may_run());
         let spent = RowPlanClock {
+            share: SHARE,
             since: Some(since),
-            spent: Duration::from_secs_f64(10.0 * ROW_PLAN_SHARE * 1.1),
+            spent: Duration::from_secs_f64(10.0 * SHARE * 1.1),
         };
         assert!(!spent.may_run());
+        // A share of 1 is no limit.
+        let unlimited = RowPlanClock {
+            share: 1.0,
+            ..spent
+        };
+        assert!(unlimited.may_run());
         // Under a step budget there is no clock: every drawn re-plan runs.
         let steps = RowPlanClock {
+            share: SHARE,
             since: None,
             spent: Duration::from_secs(1_000),
         };
