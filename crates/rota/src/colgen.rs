@@ -30,7 +30,7 @@ use crate::mend::mend_row;
 use crate::model::{OFF, Problem, Roster};
 use crate::rng::Rng;
 use crate::rowplan::RowCosts;
-use crate::tables::{Tables, counts, priced_row, row_cost, takes_room, value_index};
+use crate::tables::{Tables, counts, priced_row, row_cost, takes_room};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
@@ -374,14 +374,7 @@ impl<'p> Master<'p> {
         if priced.is_empty() {
             return Some(cells);
         }
-        let reduced = |cells: &[u16]| -> f64 {
-            cells
-                .iter()
-                .enumerate()
-                .map(|(d, &v)| costs.cost[d * costs.values + value_index(v, t.shifts)])
-                .sum()
-        };
-        let mut best: Option<(f64, Vec<u16>)> = None;
+        let mut within: Option<Vec<u16>> = None;
         // The row least over the limits, for `mend_row` when no price brings one within.
         let excess = |cells: &[u16]| over(cells).iter().map(|&(_, x)| x).sum::<u32>();
         let mut closest = (excess(&cells), cells.clone());
@@ -420,7 +413,7 @@ impl<'p> Master<'p> {
             cells = plan(&trial)?;
             let still = over(&cells);
             if still.is_empty() {
-                best = Some((reduced(&cells), cells));
+                within = Some(cells);
                 break;
             }
             if excess(&cells) < closest.0 {
@@ -433,8 +426,8 @@ impl<'p> Master<'p> {
             }
         }
         self.type_prices.borrow_mut()[e] = (price, step);
-        if let Some((_, cells)) = best {
-            return Some(cells);
+        if within.is_some() {
+            return within;
         }
         // Several types bind and one price for all of them cannot trade one for another: mend
         // the row closest to the limits on its hard rules alone.
