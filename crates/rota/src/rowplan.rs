@@ -88,6 +88,31 @@ fn sizes(p: &Problem, e: usize, unit: u32, lasts: usize) -> Option<(usize, usize
         .then_some((runs, weekends, minutes, lasts))
 }
 
+/// The run after a day that works (`works`) or not, when the run so far (`run` days, begun on
+/// day 0 when `s0` is 1) worked (`prev_works`) or not: its length (capped at `runs - 1`),
+/// whether it began on day 0, and the hard units the step breaks (a run over the most
+/// consecutive shifts, or a run ended short of its minimum; the first run is exempt).
+fn next_run(
+    m: &crate::model::StaffMember,
+    runs: usize,
+    prev_works: bool,
+    works: bool,
+    run: usize,
+    s0: usize,
+) -> (usize, usize, usize) {
+    if works == prev_works {
+        let over = works && run + 1 > m.max_consecutive as usize;
+        return ((run + 1).min(runs - 1), s0, usize::from(over));
+    }
+    let min = if prev_works {
+        m.min_consecutive
+    } else {
+        m.min_days_off
+    } as usize;
+    let short = if s0 == 0 { min.saturating_sub(run) } else { 0 };
+    (1, 0, short)
+}
+
 /// The best row for person `e` under `costs` and hard weight `weight`, as cells.
 pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> Option<Vec<u16>> {
     plan_within(p, e, costs, weight, unit, None)
@@ -129,8 +154,18 @@ pub fn plan_within(
         (((last * runs + run) * 2 + s0) * weekends + wk) * minutes + mi
     };
     let mut dp = vec![f64::INFINITY; states];
-    // Per day and state: the state before it and the value taken, `from * values + v`.
-    let mut parent: Vec<u32> = vec![u32::MAX; states * days];
+    // Per day and state: the state before it and the value taken, `from * values + v`. Only
+    // the entries of states reached are read, each written first in this run, so the table
+    // is kept between runs on the thread and never cleared.
+    let mut parent = PARENTS.with_borrow_mut(std::mem::take);
+    if parent.len() < states * days {
+        parent.resize(states * days, 0);
+    }
+    // A block is every state but the minutes: per block, the minutes counts it may have
+    // reached, so the days skip the blocks not reached and clear only what they wrote.
+    let blocks = states / minutes;
+    let mut spans = vec![Span::EMPTY; blocks];
+    let mut next_spans = vec![Span::EMPTY; blocks];
     let shift_units: Vec<usize> = p
         .shifts
         .iter()
@@ -157,13 +192,22 @@ pub fn plan_within(
         if c < dp[i] {
             dp[i] = c;
             parent[i] = v as u32;
+            spans[i / minutes].widen(mi, mi + 1);
         }
     }
     let mut next = vec![f64::INFINITY; states];
     for d in 1..days {
-        next.iter_mut().for_each(|x| *x = f64::INFINITY);
+        for (b, span) in next_spans.iter_mut().enumerate() {
+            if span.lo < span.hi {
+                next[b * minutes + span.lo..b * minutes + span.hi].fill(f64::INFINITY);
+            }
+            *span = Span::EMPTY;
+        }
         let dow = d % 7;
         let row_parent = &mut parent[d * states..(d + 1) * states];
+        let day = &costs.cost[d * values..(d + 1) * values];
+        // The same moves, with the same cost, apply to each minutes count in a block, so the
+        // innermost loop is over the counts reached.
         for tally in 0..tallies {
             for last in 0..lasts {
                 let prev_works = last != off_class;
@@ -171,73 +215,59 @@ pub fn plan_within(
                 for run in 1..runs {
                     for s0 in 0..2 {
                         for wk in 0..weekends {
-                            for mi in 0..minutes {
-                                let from = tally * inner + index(last, run, s0, wk, mi);
-                                let base = dp[from];
-                                if !base.is_finite() {
+                            let from = tally * inner + index(last, run, s0, wk, 0);
+                            let Span { lo, hi } = spans[from / minutes];
+                            if lo >= hi {
+                                continue;
+                            }
+                            let block = &dp[from..from + minutes];
+                            for v in 0..values {
+                                let works = v != off;
+                                let ntally = tally + usize::from(v == limited);
+                                if ntally >= tallies {
                                     continue;
                                 }
-                                for v in 0..values {
-                                    let cell = costs.cost[d * values + v];
-                                    if !cell.is_finite() {
-                                        continue;
-                                    }
-                                    let works = v != off;
-                                    let ntally = tally + usize::from(v == limited);
-                                    if ntally >= tallies {
-                                        continue;
-                                    }
-                                    let mut cost = base + cell;
-                                    let (nrun, ns0);
-                                    if works == prev_works {
-                                        nrun = (run + 1).min(runs - 1);
-                                        ns0 = s0;
-                                        if works && run + 1 > m.max_consecutive as usize {
-                                            cost += weight;
-                                        }
-                                    } else {
-                                        if s0 == 0 {
-                                            let min = if prev_works {
-                                                m.min_consecutive
-                                            } else {
-                                                m.min_days_off
-                                            }
-                                                as usize;
-                                            if run < min {
-                                                cost += weight * (min - run) as f64;
-                                            }
-                                        }
-                                        nrun = 1;
-                                        ns0 = 0;
-                                    }
-                                    if works && prev_works && bad[v] {
+                                let mut cost = day[v];
+                                let (nrun, ns0, broken) =
+                                    next_run(m, runs, prev_works, works, run, s0);
+                                if broken > 0 {
+                                    cost += weight * broken as f64;
+                                }
+                                if works && prev_works && bad[v] {
+                                    cost += weight;
+                                }
+                                let mut nwk = wk;
+                                if works && (dow == 5 || (dow == 6 && !prev_works)) {
+                                    if wk + 1 > m.max_weekends as usize {
                                         cost += weight;
                                     }
-                                    let mut nwk = wk;
-                                    if works && (dow == 5 || (dow == 6 && !prev_works)) {
-                                        if wk + 1 > m.max_weekends as usize {
-                                            cost += weight;
-                                        }
-                                        nwk = (wk + 1).min(weekends - 1);
-                                    }
-                                    let nmi = if works {
-                                        (mi + shift_units[v]).min(minutes - 1)
-                                    } else {
-                                        mi
-                                    };
-                                    let to =
-                                        ntally * inner + index(classes.of[v], nrun, ns0, nwk, nmi);
-                                    if cost < next[to] {
-                                        next[to] = cost;
-                                        row_parent[to] = (from * values + v) as u32;
+                                    nwk = (wk + 1).min(weekends - 1);
+                                }
+                                // An infinite weight makes a broken rule a move not taken.
+                                if !cost.is_finite() {
+                                    continue;
+                                }
+                                let step = if works { shift_units[v] } else { 0 };
+                                let to = ntally * inner + index(classes.of[v], nrun, ns0, nwk, 0);
+                                for mi in lo..hi {
+                                    let x = block[mi] + cost;
+                                    let nmi = to + (mi + step).min(minutes - 1);
+                                    if x < next[nmi] {
+                                        next[nmi] = x;
+                                        row_parent[nmi] = ((from + mi) * values + v) as u32;
                                     }
                                 }
+                                next_spans[to / minutes].widen(
+                                    (lo + step).min(minutes - 1),
+                                    (hi - 1 + step).min(minutes - 1) + 1,
+                                );
                             }
                         }
                     }
                 }
             }
         }
+        std::mem::swap(&mut spans, &mut next_spans);
         std::mem::swap(&mut dp, &mut next);
     }
     // The minutes limits, priced per hour as the evaluator counts them.
@@ -259,18 +289,48 @@ pub fn plan_within(
             best = (cost, i);
         }
     }
-    if best.1 == usize::MAX {
-        return None;
+    let found = (best.1 != usize::MAX).then(|| {
+        let mut cells = vec![OFF; days];
+        let mut state = best.1;
+        for d in (0..days).rev() {
+            let came = parent[d * states + state] as usize;
+            let v = came % values;
+            cells[d] = if v == off { OFF } else { v as u16 };
+            state = came / values;
+        }
+        cells
+    });
+    if parent.len() <= KEEP_PARENTS {
+        PARENTS.with_borrow_mut(|kept| *kept = parent);
     }
-    let mut cells = vec![OFF; days];
-    let mut state = best.1;
-    for d in (0..days).rev() {
-        let came = parent[d * states + state] as usize;
-        let v = came % values;
-        cells[d] = if v == off { OFF } else { v as u16 };
-        state = came / values;
+    found
+}
+
+thread_local! {
+    /// `plan_within`'s table of parents, kept for the thread's next run.
+    static PARENTS: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The largest table of parents kept between runs (entries; 64 MB).
+const KEEP_PARENTS: usize = 16 << 20;
+
+/// The minutes counts a block of states may have reached, `lo..hi`.
+#[derive(Clone, Copy)]
+struct Span {
+    lo: usize,
+    hi: usize,
+}
+
+impl Span {
+    const EMPTY: Span = Span {
+        lo: usize::MAX,
+        hi: 0,
+    };
+
+    fn widen(&mut self, lo: usize, hi: usize) {
+        self.lo = self.lo.min(lo);
+        self.hi = self.hi.max(hi);
     }
-    Some(cells)
 }
 
 /// A row for person `e` with the minutes, weekends and per-type counts left out of the
@@ -361,26 +421,9 @@ pub fn plan_relaxed(
                         }
                         let works = v != off;
                         let mut cost = base + cell;
-                        let (nrun, ns0);
-                        if works == prev_works {
-                            nrun = (run + 1).min(runs - 1);
-                            ns0 = s0;
-                            if works && run + 1 > m.max_consecutive as usize {
-                                cost += weight;
-                            }
-                        } else {
-                            if s0 == 0 {
-                                let min = if prev_works {
-                                    m.min_consecutive
-                                } else {
-                                    m.min_days_off
-                                } as usize;
-                                if run < min {
-                                    cost += weight * (min - run) as f64;
-                                }
-                            }
-                            nrun = 1;
-                            ns0 = 0;
+                        let (nrun, ns0, broken) = next_run(m, runs, prev_works, works, run, s0);
+                        if broken > 0 {
+                            cost += weight * broken as f64;
                         }
                         if works && prev_works && bad[last * classes + v] {
                             cost += weight;

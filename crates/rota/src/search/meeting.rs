@@ -1,5 +1,6 @@
 //! Where the workers meet: the shared best score for progress reports, a barrier a stopped
 //! worker may leave (`Gate`), and `meet`, at which each worker takes the best roster so far.
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
@@ -10,6 +11,32 @@ pub(super) struct Shared {
     pub(super) barrier: Gate,
     /// Per worker, at a meeting: its best score and roster, and whether its budget is spent.
     pub(super) slots: Mutex<Vec<Slot>>,
+    /// The share of a time budget at which the first worker's column search ended (the bits
+    /// of an `f64`), or `DIVING` while it runs: the meetings fall after it.
+    pub(super) dive_end: AtomicU64,
+}
+
+const DIVING: u64 = u64::MAX;
+
+impl Shared {
+    pub(super) fn new(workers: usize) -> Shared {
+        Shared {
+            best: Mutex::new((i64::MAX, i64::MAX)),
+            barrier: Gate::new(workers),
+            slots: Mutex::new(vec![Slot::default(); workers]),
+            dive_end: AtomicU64::new(DIVING),
+        }
+    }
+
+    pub(super) fn dive_ended(&self, share: f64) {
+        self.dive_end.store(share.to_bits(), Ordering::Release);
+    }
+
+    /// When the column search ended, as a share of the time budget; `None` while it runs.
+    pub(super) fn dive_end(&self) -> Option<f64> {
+        let bits = self.dive_end.load(Ordering::Acquire);
+        (bits != DIVING).then(|| f64::from_bits(bits))
+    }
 }
 
 /// A barrier that workers may leave: the others then stop waiting for them. A worker

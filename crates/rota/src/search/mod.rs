@@ -50,8 +50,7 @@ pub use probe::MoveProbe;
 
 use crate::eval::evaluate;
 use crate::model::{Problem, Roster};
-use meeting::{Gate, Shared, Slot};
-use std::sync::Mutex;
+use meeting::Shared;
 use std::time::{Duration, Instant};
 use worker::worker;
 
@@ -64,11 +63,7 @@ pub fn solve(
     let tables = Tables::new(problem);
     let start = Instant::now();
     let threads = options.threads.max(1);
-    let shared = Shared {
-        best: Mutex::new((i64::MAX, i64::MAX)),
-        barrier: Gate::new(threads),
-        slots: Mutex::new(vec![Slot::default(); threads]),
-    };
+    let shared = Shared::new(threads);
     let results: Vec<(Roster, (i64, i64), Duration, u64)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|i| {

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 /// The share of a time budget the dive of column generation may take (see `Options`).
 pub(super) const DIVE_SHARE: f64 = 0.4;
+/// The most of a time budget the dive may take when its pace says it ends by then
+/// (`worker::DivePace`): a dive cut short leaves a roster well short of its LP's.
+pub(super) const DIVE_SHARE_MOST: f64 = 0.8;
 /// Under a step budget, the most LP solves of the dive (Instance9 of the benchmark takes
 /// about 220), so it ends, and repeats, without a clock.
 pub(super) const DIVE_SOLVES: usize = 2_000;
@@ -54,11 +57,11 @@ pub struct Options {
     /// roster so far: a manager's "stop" keeps the best rota. `None`: run to the budget.
     pub stop: Option<Arc<AtomicBool>>,
     /// The first worker starts from a roster built by column generation and a dive
-    /// (`colgen`), on problems it suits (no room pools, small enough), taking up to 40 % of
-    /// a time budget for it; the other workers search meanwhile, and the meetings fall in
-    /// the rest of the budget. Under a step budget the dive is bounded by its count of LP
-    /// solves instead, so the result still repeats. Off by default; the benchmark's CLI
-    /// turns it on.
+    /// (`colgen`), on problems it suits (small enough), taking 40 % of a time budget for it,
+    /// or up to 80 % when the dive's pace says it ends by then; the other workers search
+    /// meanwhile, and the meetings fall in the rest of the budget. Under a step budget the
+    /// dive is bounded by its count of LP solves instead, so the result still repeats. Off
+    /// by default; the benchmark's CLI and the product turn it on.
     pub column_generation: bool,
     /// When the greedy construction breaks a hard rule, each worker also builds a roster
     /// person by person with the relaxed row DP, the hardest people first, and repairs the

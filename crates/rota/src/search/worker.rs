@@ -6,6 +6,7 @@ use crate::eval::evaluate;
 use crate::model::{Problem, Roster};
 use crate::rng::Rng;
 use crate::tables::Tables;
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,7 @@ use super::construct::{construct, repair_rows};
 use super::feasible::{construct_by_rows, repair};
 use super::meeting::{Shared, better, meet};
 use super::moves::{MoveKind, random_move};
-use super::options::{DIVE_SHARE, DIVE_SOLVES, Options, Progress};
+use super::options::{DIVE_SHARE, DIVE_SHARE_MOST, DIVE_SOLVES, Options, Progress};
 use super::state::{State, Undo, undo_move};
 
 // The worker's context is passed whole; grouping it would only move the list.
@@ -47,8 +48,9 @@ pub(super) fn worker(
                 });
             }
         };
-    // With column generation the first worker spends up to `dive_share` of the time budget
-    // on the dive (`colgen`), and the meetings fall in the rest, so nobody waits for it.
+    // With column generation the first worker spends `dive_share` of the time budget on the
+    // dive (`colgen`), or more when its pace says it ends in time (`DivePace`), and the
+    // meetings fall in the rest, so nobody waits for it.
     let dive_share = if options.column_generation && colgen::suits(p, t) {
         DIVE_SHARE
     } else {
@@ -71,6 +73,14 @@ pub(super) fn worker(
                 found_at = Some(at);
             }
         }
+        // The meetings fall after the column search, which may run past its share.
+        let ended = match (options.step_limit, options.time_limit) {
+            (None, Some(limit)) => {
+                (start.elapsed().as_secs_f64() / limit.as_secs_f64().max(1e-9)).max(dive_share)
+            }
+            _ => dive_share,
+        };
+        shared.dive_ended(ended);
     }
     let mut state = State::new(p, t, &initial);
     if options.repair_rows {
@@ -145,8 +155,16 @@ pub(super) fn worker(
                 let due = if meet_every > 0 {
                     steps > 0 && steps.is_multiple_of(meet_every)
                 } else {
-                    let next = dive_share + (1.0 - dive_share) * (met + 1) as f64 / meetings as f64;
-                    spent || fraction >= next
+                    // While the first worker's column search runs, only the end meets.
+                    let began = if dive_share > 0.0 {
+                        shared.dive_end()
+                    } else {
+                        Some(0.0)
+                    };
+                    spent
+                        || began.is_some_and(|began| {
+                            fraction >= began + (1.0 - began) * (met + 1) as f64 / meetings as f64
+                        })
                 };
                 if due {
                     met += 1;
@@ -345,9 +363,10 @@ fn mend_best<'p>(
 }
 
 /// The first worker's column generation (see `Options::column_generation`), with the rows of
-/// `seed` that keep every rule in its first pool: a dive, then,
-/// under a time limit and until `dive_share` of it is used, re-dives over 6–15 people drawn
-/// at random with everyone else held to the best roster so far, keeping each that is better.
+/// `seed` that keep every rule for those the prices find no row: a dive (paced by `DivePace`
+/// under a time limit), then, until `dive_share` of it is used, re-dives over 6–15 people
+/// drawn at random with everyone else held to the best roster so far, keeping each that is
+/// better.
 /// Each better roster is passed to `improved` with its time; the best is returned with it.
 // As `worker`: the context is passed whole.
 #[allow(clippy::too_many_arguments)]
@@ -362,14 +381,22 @@ fn column_search(
     improved: &dyn Fn((i64, i64), Duration),
 ) -> Option<(Roster, Duration)> {
     // A step budget is bounded by steps, not the clock, even when a time limit is set too.
-    let deadline = match (options.step_limit, options.time_limit) {
-        (None, Some(limit)) => Some(start + limit.mul_f64(dive_share)),
-        _ => None,
-    };
+    let limit = options.time_limit.filter(|_| options.step_limit.is_none());
+    let deadline = limit.map(|limit| start + limit.mul_f64(dive_share));
     let stop = options.stop.as_deref();
-    let over = || {
-        stop.is_some_and(|s| s.load(Ordering::Relaxed))
-            || deadline.is_some_and(|d| Instant::now() >= d)
+    let stopped = || stop.is_some_and(|s| s.load(Ordering::Relaxed));
+    let over = || stopped() || deadline.is_some_and(|d| Instant::now() >= d);
+    let pace = limit.map(|limit| {
+        DivePace::new(
+            start + limit.mul_f64(dive_share),
+            start + limit.mul_f64(DIVE_SHARE_MOST),
+        )
+    });
+    let dive_over = |fixed: f64| {
+        stopped()
+            || pace
+                .as_ref()
+                .is_some_and(|pace| pace.over(fixed, Instant::now()))
     };
     let max_solves = if deadline.is_some() {
         usize::MAX
@@ -377,7 +404,7 @@ fn column_search(
         DIVE_SOLVES
     };
     let mut search = colgen::ColumnSearch::seeded(p, t, max_solves, Some(seed))?;
-    let mut best = search.dive(&over)?;
+    let mut best = search.paced_dive(&dive_over)?;
     let score = |r: &Roster| {
         let e = evaluate(p, r);
         (e.hard_units() as i64, e.objective as i64)
@@ -406,9 +433,58 @@ fn column_search(
     Some((best, best_at))
 }
 
+/// When the dive stops under a time limit: at its share of the time (`DIVE_SHARE`), unless
+/// its pace then — the share of people fixed since its first fix — says it ends by
+/// `DIVE_SHARE_MOST` even at half that pace (the last people take longest); then it runs on,
+/// but never past that. Judged once, so a dive let run on is not cut short later. A dive
+/// still on the LP over everyone at its share stops there (its pace is unknown).
+struct DivePace {
+    share_end: Instant,
+    latest: Instant,
+    /// When the dive was first seen to have fixed someone, and the share fixed then.
+    began: Cell<Option<(Instant, f64)>>,
+    /// Whether the dive runs on past its share, once judged.
+    runs_on: Cell<Option<bool>>,
+}
+
+impl DivePace {
+    fn new(share_end: Instant, latest: Instant) -> DivePace {
+        DivePace {
+            share_end,
+            latest,
+            began: Cell::new(None),
+            runs_on: Cell::new(None),
+        }
+    }
+
+    fn over(&self, fixed: f64, now: Instant) -> bool {
+        if fixed > 0.0 && self.began.get().is_none() {
+            self.began.set(Some((now, fixed)));
+        }
+        if now < self.share_end {
+            return false;
+        }
+        if now >= self.latest {
+            return true;
+        }
+        let runs_on = self.runs_on.get().unwrap_or_else(|| {
+            let judged = self.began.get().is_some_and(|(began, first)| {
+                // One round since the first fix has no pace yet: judge by that round alone.
+                let per_share =
+                    now.duration_since(began).as_secs_f64() / (fixed - first).max(first);
+                let ends = now + Duration::from_secs_f64(2.0 * per_share * (1.0 - fixed));
+                ends <= self.latest
+            });
+            self.runs_on.set(Some(judged));
+            judged
+        });
+        !runs_on
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::RowPlanClock;
+    use super::{DivePace, RowPlanClock};
     use std::time::{Duration, Instant};
 
     const SHARE: f64 = 0.2;
@@ -441,5 +517,32 @@ mod tests {
             spent: Duration::from_secs(1_000),
         };
         assert!(!steps.timed() && steps.may_run());
+    }
+
+    #[test]
+    fn a_dive_runs_past_its_share_only_when_its_pace_ends_it_in_time() {
+        let t0 = Instant::now();
+        let at = |secs: f64| t0 + Duration::from_secs_f64(secs);
+        // A 10 s budget: the dive's share ends at 4 s, and it never runs past 8 s.
+        let pace = || DivePace::new(at(4.0), at(8.0));
+        // Within its share it goes on; still on the LP over everyone at 4 s, it stops.
+        let still_on_the_lp = pace();
+        assert!(!still_on_the_lp.over(0.0, at(3.9)));
+        assert!(still_on_the_lp.over(0.0, at(4.1)));
+        // Half more fixed in 1.5 s since the first fix: the rest by 8 s even at half the pace.
+        let quick = pace();
+        assert!(!quick.over(0.1, at(3.0)));
+        assert!(!quick.over(0.6, at(4.5)));
+        // Judged once: a slower round later does not cut it short, but 8 s does.
+        assert!(!quick.over(0.65, at(7.5)));
+        assert!(quick.over(0.95, at(8.0)));
+        // A tenth in two seconds: the rest would take until 21 s at half the pace.
+        let slow = pace();
+        assert!(!slow.over(0.1, at(3.0)));
+        assert!(slow.over(0.2, at(5.0)));
+        // Nothing fixed since the first fix: the first round alone (0.1 in 4.2 s) is slow.
+        let first_only = pace();
+        assert!(!first_only.over(0.1, at(0.3)));
+        assert!(first_only.over(0.1, at(4.5)));
     }
 }

@@ -124,7 +124,7 @@ fn column_generation_starts_from_a_roster_where_several_type_limits_bind() {
     // Generated 16 people × 4 weeks × 4 types: each person may work 2–4 types, each held to
     // the planted count or a shift or two more, so several limits bind in one row; the DP's
     // prices find no row within them for some people, which left column generation out.
-    let (p, planted) = rota::generate::planted(16, 4, 4, 5);
+    let (p, planted) = rota::generate::planted(16, 4, 4, 7);
     let tables = rota::tables::Tables::new(&p);
     assert!(rota::colgen::suits(&p, &tables));
     assert!(rota::colgen::ColumnSearch::new(&p, &tables, 8).is_none());
