@@ -115,6 +115,17 @@ pub fn planted(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> (Pr
     (problem, roster)
 }
 
+/// Sets each cover row's requirement to the planted roster's count, so that roster costs only
+/// its requests and its penalty bounds the optimum from above (the generated cover, the
+/// count give or take one, gives no such bound).
+pub fn exact_cover(problem: &mut Problem, planted: &Roster) {
+    for c in &mut problem.cover {
+        c.requirement = (0..problem.staff.len())
+            .filter(|&e| planted.get(e, c.day).is_some_and(|s| c.shifts.contains(&s)))
+            .count() as u32;
+    }
+}
+
 /// A row of runs of 2–5 working days (one shift type a run, so no forbidden succession)
 /// between runs of 2–4 days off.
 fn planted_row(rng: &mut Rng, days: usize, allowed: &[usize]) -> Vec<u16> {

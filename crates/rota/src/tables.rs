@@ -285,7 +285,8 @@ impl Tables {
 }
 
 /// Hard units and soft penalty of one person's row — the same rules as `eval`, written as
-/// one pass so it is cheap enough to run on every move.
+/// one pass so it is cheap enough to run often. Its terms are the helpers below, which
+/// `search::totals` reads around one cell to re-score a row after a change.
 pub(crate) fn row_cost(
     p: &Problem,
     t: &Tables,
@@ -296,103 +297,25 @@ pub(crate) fn row_cost(
     let m = &p.staff[e];
     let days = t.days;
     per_type.iter_mut().for_each(|c| *c = 0);
-    let (mut hard, mut soft) = (0i64, 0i64);
-    let mut minutes = 0i64;
-    let mut weekends = 0i64;
-    let mut run_work = false;
-    let mut run_start = 0usize;
+    let mut hard = run_units(m, days, 0, days, |d| row[d] != OFF);
+    let mut soft = 0i64;
+    let (mut minutes, mut weekends) = (0i64, 0i64);
     let mut prev = OFF;
-    let base = e * days;
-    for d in 0..=days {
-        let cell = if d < days { row[d] } else { OFF };
-        let works = d < days && cell != OFF;
-        // Close the previous run when the state flips or the horizon ends.
-        if d == days || (d > 0 && works != run_work) {
-            let len = (d - run_start) as i64;
-            let interior = run_start > 0 && d < days;
-            if run_work {
-                hard += (len - i64::from(m.max_consecutive)).max(0);
-                if interior {
-                    hard += (i64::from(m.min_consecutive) - len).max(0);
-                }
-            } else if interior {
-                hard += (i64::from(m.min_days_off) - len).max(0);
-            }
-            run_start = d;
+    for (d, &cell) in row.iter().enumerate() {
+        let (h, s) = cell_units(p, t, e, d, cell);
+        hard += h + succession_units(p, m, prev, cell);
+        soft += s;
+        if cell != OFF {
+            per_type[cell as usize] += 1;
+            minutes += i64::from(p.shifts[cell as usize].minutes);
         }
-        if d == days {
-            break;
-        }
-        if d == 0 {
-            run_start = 0;
-        }
-        run_work = works;
-        let cell_index = base + d;
-        let fixed = t.fixed[cell_index];
-        if fixed != NO_FIXED {
-            hard += i64::from(
-                t.fixed_units[fixed as usize * (t.shifts + 1) + value_index(cell, t.shifts)],
-            );
-        }
-        for &(s, w) in &t.on[cell_index] {
-            if cell != s {
-                soft += i64::from(w);
-            }
-        }
-        soft += i64::from(t.unmet_wants(p, cell_index, cell));
-        if works {
-            let s = cell as usize;
-            let shift = &p.shifts[s];
-            per_type[s] += 1;
-            minutes += i64::from(shift.minutes);
-            if m.days_off[d] {
-                hard += 1;
-            }
-            if let Some(k) = shift.skill
-                && m.skills & (1 << k) == 0
-            {
-                hard += 1;
-            }
-            for &(os, w) in &t.off[cell_index] {
-                if cell == os {
-                    soft += i64::from(w);
-                }
-            }
-            if prev != OFF {
-                let ps = &p.shifts[prev as usize];
-                if ps.forbidden_next.contains(&s) {
-                    hard += 1;
-                }
-                if m.min_rest_minutes > 0 {
-                    let rest =
-                        (24 * 60 + shift.start_minute).saturating_sub(ps.start_minute + ps.minutes);
-                    if rest < m.min_rest_minutes {
-                        hard += 1;
-                    }
-                }
-            }
-            // A weekend counts once: on Saturday, or on Sunday when Saturday was off.
-            let dow = d % 7;
-            if dow == 5 || (dow == 6 && row[d - 1] == OFF) {
-                weekends += 1;
-            }
-        }
+        weekends += weekend_day(d, prev, cell);
         prev = cell;
     }
     for (s, &count) in per_type.iter().enumerate() {
-        let max = m.max_shifts[s];
-        if max != crate::model::UNLIMITED {
-            hard += (i64::from(count) - i64::from(max)).max(0);
-        }
+        hard += type_units(m, s, count);
     }
-    let (max_min, min_min) = (i64::from(m.max_minutes), i64::from(m.min_minutes));
-    if minutes > max_min {
-        hard += (minutes - max_min + 59) / 60;
-    }
-    if minutes < min_min {
-        hard += (min_min - minutes + 59) / 60;
-    }
-    hard += (weekends - i64::from(m.max_weekends)).max(0);
+    hard += minute_units(m, minutes) + weekend_units(m, weekends);
     for &k in &t.window_of[e] {
         let k = k as usize;
         let w = &p.window_limits[k];
@@ -401,14 +324,146 @@ pub(crate) fn row_cost(
             .iter()
             .filter(|&&c| c != OFF && member[c as usize])
             .count() as i64;
-        hard += (n - i64::from(w.most)).max(0);
+        hard += window_units(w, n);
     }
-    for &k in &t.fair_of[e] {
-        let f = &p.fair_shares[k as usize];
-        let n = t.fair_count(k as usize, per_type);
-        soft += i64::from(f.weight) * (n - i64::from(f.target)).abs();
+    soft += fair_penalty(p, t, e, per_type);
+    (hard, soft)
+}
+
+/// The hard units of the runs (of work, or of days off) that lie within days `from..to` of a
+/// row whose days work as `works` says; `from` and `to` must be the edges of runs (or of the
+/// horizon). A run of work over the most consecutive shifts breaks a unit a day over, and
+/// a run short of its minimum (of work, or of days off) a unit a day short, unless it
+/// touches the horizon's start or end.
+pub(crate) fn run_units(
+    m: &crate::model::StaffMember,
+    days: usize,
+    from: usize,
+    to: usize,
+    works: impl Fn(usize) -> bool,
+) -> i64 {
+    let mut hard = 0i64;
+    let mut start = from;
+    while start < to {
+        let working = works(start);
+        let mut end = start + 1;
+        while end < to && works(end) == working {
+            end += 1;
+        }
+        let len = (end - start) as i64;
+        let interior = start > 0 && end < days;
+        if working {
+            hard += (len - i64::from(m.max_consecutive)).max(0);
+            if interior {
+                hard += (i64::from(m.min_consecutive) - len).max(0);
+            }
+        } else if interior {
+            hard += (i64::from(m.min_days_off) - len).max(0);
+        }
+        start = end;
+    }
+    hard
+}
+
+/// The hard units and soft penalty of value `cell` on day `d` of person `e`'s row on its own:
+/// a fixed cell changed, requests unmet, a day off worked, a skill missing.
+pub(crate) fn cell_units(p: &Problem, t: &Tables, e: usize, d: usize, cell: u16) -> (i64, i64) {
+    let m = &p.staff[e];
+    let cell_index = e * t.days + d;
+    let (mut hard, mut soft) = (0i64, 0i64);
+    let fixed = t.fixed[cell_index];
+    if fixed != NO_FIXED {
+        hard +=
+            i64::from(t.fixed_units[fixed as usize * (t.shifts + 1) + value_index(cell, t.shifts)]);
+    }
+    for &(s, w) in &t.on[cell_index] {
+        if cell != s {
+            soft += i64::from(w);
+        }
+    }
+    soft += i64::from(t.unmet_wants(p, cell_index, cell));
+    if cell != OFF {
+        let shift = &p.shifts[cell as usize];
+        if m.days_off[d] {
+            hard += 1;
+        }
+        if let Some(k) = shift.skill
+            && m.skills & (1 << k) == 0
+        {
+            hard += 1;
+        }
+        for &(os, w) in &t.off[cell_index] {
+            if cell == os {
+                soft += i64::from(w);
+            }
+        }
     }
     (hard, soft)
+}
+
+/// The hard units of working `next` the day after `prev`: a forbidden succession, too little
+/// rest.
+pub(crate) fn succession_units(
+    p: &Problem,
+    m: &crate::model::StaffMember,
+    prev: u16,
+    next: u16,
+) -> i64 {
+    if prev == OFF || next == OFF {
+        return 0;
+    }
+    let (ps, shift) = (&p.shifts[prev as usize], &p.shifts[next as usize]);
+    let mut hard = i64::from(ps.forbidden_next.contains(&(next as usize)));
+    if m.min_rest_minutes > 0 {
+        let rest = (24 * 60 + shift.start_minute).saturating_sub(ps.start_minute + ps.minutes);
+        hard += i64::from(rest < m.min_rest_minutes);
+    }
+    hard
+}
+
+/// Whether day `d`, worked as `cell` after `prev`, starts a working weekend: a weekend counts
+/// once, on Saturday, or on Sunday when Saturday was off.
+pub(crate) fn weekend_day(d: usize, prev: u16, cell: u16) -> i64 {
+    let dow = d % 7;
+    i64::from(cell != OFF && (dow == 5 || (dow == 6 && prev == OFF)))
+}
+
+/// The hard units of working `count` shifts of type `s` (over its most).
+pub(crate) fn type_units(m: &crate::model::StaffMember, s: usize, count: u32) -> i64 {
+    let max = m.max_shifts[s];
+    if max == crate::model::UNLIMITED {
+        0
+    } else {
+        (i64::from(count) - i64::from(max)).max(0)
+    }
+}
+
+/// The hard units of working `minutes` in all: an hour or part over the most or under the least.
+pub(crate) fn minute_units(m: &crate::model::StaffMember, minutes: i64) -> i64 {
+    let (max, min) = (i64::from(m.max_minutes), i64::from(m.min_minutes));
+    ((minutes - max).max(0) + 59) / 60 + ((min - minutes).max(0) + 59) / 60
+}
+
+/// The hard units of working `weekends` weekends (over the most).
+pub(crate) fn weekend_units(m: &crate::model::StaffMember, weekends: i64) -> i64 {
+    (weekends - i64::from(m.max_weekends)).max(0)
+}
+
+/// The hard units of working `n` of a window limit's shifts (over its most).
+pub(crate) fn window_units(w: &crate::model::WindowLimit, n: i64) -> i64 {
+    (n - i64::from(w.most)).max(0)
+}
+
+/// The soft penalty of person `e`'s fair shares, given their shifts per type.
+pub(crate) fn fair_penalty(p: &Problem, t: &Tables, e: usize, per_type: &[u32]) -> i64 {
+    t.fair_of[e]
+        .iter()
+        .map(|&k| {
+            let f = &p.fair_shares[k as usize];
+            let n = t.fair_count(k as usize, per_type);
+            i64::from(f.weight) * (n - i64::from(f.target)).abs()
+        })
+        .sum()
 }
 
 /// Whether person `e` counts towards cover row `cover` (they have its skill, if any).
@@ -435,18 +490,32 @@ pub(crate) fn priced_row(
     weight: f64,
     shared: impl Fn(usize, usize) -> f64,
 ) -> crate::rowplan::RowCosts {
+    priced_days(p, t, e, 0..t.days, weight, shared)
+}
+
+/// As `priced_row`, for days `span` only (the costs' day 0 is `span.start`).
+pub(crate) fn priced_days(
+    p: &Problem,
+    t: &Tables,
+    e: usize,
+    span: std::ops::Range<usize>,
+    weight: f64,
+    shared: impl Fn(usize, usize) -> f64,
+) -> crate::rowplan::RowCosts {
     let (days, shifts) = (t.days, t.shifts);
     let values = shifts + 1;
     let person = &p.staff[e];
-    let mut cost = vec![0.0f64; days * values];
-    for d in 0..days {
+    let first = span.start;
+    let mut cost = vec![0.0f64; span.len() * values];
+    for d in span {
         let cell = e * days + d;
+        let at = (d - first) * values;
         for v in 0..values {
             let value = if v == shifts { OFF } else { v as u16 };
             let mut c = 0.0;
             if value != OFF {
                 if !t.allowed[e].contains(&value) || !t.may_take(e, d, value) {
-                    cost[d * values + v] = f64::INFINITY;
+                    cost[at + v] = f64::INFINITY;
                     continue;
                 }
                 c += shared(d, v);
@@ -470,7 +539,7 @@ pub(crate) fn priced_row(
             if fixed != NO_FIXED {
                 c += weight * f64::from(t.fixed_units[fixed as usize * values + v]);
             }
-            cost[d * values + v] = c;
+            cost[at + v] = c;
         }
     }
     crate::rowplan::RowCosts { cost, values }

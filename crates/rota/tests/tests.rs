@@ -742,6 +742,20 @@ fn generated_large_instances_are_consistent() {
 }
 
 #[test]
+fn an_exact_cover_leaves_the_planted_roster_only_its_requests() {
+    let (mut p, planted) = rota::generate::planted(30, 6, 5, 2);
+    let loose = evaluate(&p, &planted).breakdown.cover_under;
+    rota::generate::exact_cover(&mut p, &planted);
+    let e = evaluate(&p, &planted);
+    assert!(e.is_feasible() && loose > 0);
+    assert_eq!((e.breakdown.cover_under, e.breakdown.cover_over), (0, 0));
+    assert_eq!(
+        e.objective,
+        e.breakdown.on_requests + e.breakdown.off_requests
+    );
+}
+
+#[test]
 fn written_instances_read_back_the_same() {
     let mut set_cover = rota::generate::generate(12, 4, 5, 3);
     set_cover.cover[3].shifts = vec![1, 3, 4];

@@ -63,13 +63,11 @@ pub(super) fn construct(
             let mut best = (state.total(), state.cells[cell]);
             for &v in candidates {
                 state.set_cell(e, d, v);
-                state.rescore_row(e);
                 if state.total() < best.0 {
                     best = (state.total(), v);
                 }
             }
             state.set_cell(e, d, best.1);
-            state.rescore_row(e);
         }
     }
     state.roster()
@@ -123,12 +121,10 @@ pub(super) fn repair_rows(state: &mut State) {
                 state.set_cell(e, d, v);
             }
         }
-        state.rescore_row(e);
         if state.total() > before {
             for (d, v) in old.into_iter().enumerate() {
                 state.set_cell(e, d, v);
             }
-            state.rescore_row(e);
         }
     }
 }

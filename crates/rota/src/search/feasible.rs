@@ -129,7 +129,7 @@ pub(super) fn repair(state: &mut State, rng: &mut Rng, stopped: &dyn Fn() -> boo
     }
 }
 
-/// Sets person `e`'s row (locked cells kept) and re-scores it.
+/// Sets person `e`'s row (locked cells kept).
 fn put_row(state: &mut State, e: usize, row: &[u16]) {
     let days = state.t.days;
     for (d, &v) in row.iter().enumerate() {
@@ -137,7 +137,6 @@ fn put_row(state: &mut State, e: usize, row: &[u16]) {
             state.set_cell(e, d, v);
         }
     }
-    state.rescore_row(e);
 }
 
 /// Person `e`'s row by the relaxed DP, everyone else as they are, hard rules weighed

@@ -8,9 +8,10 @@
 //! programming — with incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty, which includes the
-//! person's fair shares) and per cover row and room pool, so a move re-scores only the rows
-//! it touches, in O(days), and only the cover rows of the days it changes. With the `debug-checks` feature every move is checked
-//! against the independent evaluator in `eval`.
+//! person's fair shares, with the row's totals) and per cover row and room pool, so a change
+//! of one cell re-scores only the terms around it (`totals`) and the cover rows of its day.
+//! With the `debug-checks` feature every move is checked against the independent evaluator
+//! in `eval`.
 //!
 //! On the product's model (shift types closed on some days, or barred to someone) the moves
 //! draw only values open to the person that day (`Tables::open`), and two options suit its
@@ -28,7 +29,7 @@
 //! (`Gate`), so none waits for it, and the best roster so far is returned.
 //!
 //! Modules by job: `options` (what the caller asks), `state` (a roster with its incremental
-//! score), `moves` (the move selectors), `replan` (a row re-planned by the DP),
+//! score), `totals` (a row's score changed cell by cell), `moves` (the move selectors), `replan` (a row re-planned by the DP),
 //! `construct` (the greedy first roster and the repair of its rows), `feasible` (feasibility
 //! first, at any size), `worker` (one worker's loop),
 //! `meeting` (where the workers exchange their best rosters) and `probe` (the moves alone,
@@ -41,6 +42,7 @@ mod options;
 mod probe;
 mod replan;
 mod state;
+mod totals;
 mod worker;
 
 pub use crate::tables::Tables;

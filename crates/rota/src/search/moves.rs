@@ -83,8 +83,6 @@ pub(super) fn random_move(
         t.may_take(e1, d, b) && t.may_take(e2, d, a)
     };
     undo.cells.clear();
-    undo.hard = state.hard;
-    undo.soft = state.soft;
     // Half the time a working value is drawn among the shifts still short of cover that day,
     // which is where a change most likely pays.
     let pick_value = |rng: &mut Rng, e: usize, d: usize, state: &State| -> u16 {
@@ -118,8 +116,7 @@ pub(super) fn random_move(
             state.set_cell(e, d, v);
         }
     };
-    let mut e1 = rng.below(staff);
-    let mut e2 = e1;
+    let e1 = rng.below(staff);
     if kind == MoveKind::Change {
         // Change one cell.
         let d = rng.below(days);
@@ -127,7 +124,7 @@ pub(super) fn random_move(
         change(state, undo, e1, d, v);
     } else if kind == MoveKind::Swap {
         // Swap two people's assignments on one day.
-        e2 = rng.below(staff);
+        let e2 = rng.below(staff);
         let d = rng.below(days);
         if may_swap(state, e1, e2, d) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
@@ -136,7 +133,7 @@ pub(super) fn random_move(
         }
     } else if kind == MoveKind::BlockSwap {
         // Swap a block of days between two people.
-        e2 = rng.below(staff);
+        let e2 = rng.below(staff);
         let len = 2 + rng.below(6.min(days - 1));
         let start = rng.below(days - len + 1);
         let may = (start..start + len).all(|d| may_swap(state, e1, e2, d));
@@ -159,7 +156,7 @@ pub(super) fn random_move(
             change(state, undo, e1, d2, a);
         }
     } else if kind == MoveKind::CrossSwap {
-        e2 = rng.below(staff);
+        let e2 = rng.below(staff);
         let d1 = rng.below(days);
         let d2 = if balanced {
             balanced_day(state, rng, e1, e2, d1).unwrap_or(d1)
@@ -224,7 +221,6 @@ pub(super) fn random_move(
                     .nth(k)
                     .map(|&s| s as u16)
                     .expect("the person may work one of the row's shifts");
-                (e1, e2) = (e, e);
                 if state.cells[e * days + d] == OFF && rng.chance(0.7) {
                     let other = (0..8)
                         .map(|_| rng.below(days))
@@ -251,17 +247,6 @@ pub(super) fn random_move(
         let v = pick_value(rng, e1, start, state);
         for d in (start..start + len).filter(|&d| t.may_take(e1, d, v)) {
             change(state, undo, e1, d, v);
-        }
-    }
-    undo.rows = [e1, e2];
-    undo.row_scores = [
-        (state.row_hard[e1], state.row_soft[e1]),
-        (state.row_hard[e2], state.row_soft[e2]),
-    ];
-    if !undo.cells.is_empty() {
-        state.rescore_row(e1);
-        if e2 != e1 {
-            state.rescore_row(e2);
         }
     }
 }

@@ -24,13 +24,7 @@ impl<'p> MoveProbe<'p> {
         MoveProbe {
             state: State::new(problem, tables, &roster),
             rng,
-            undo: Undo {
-                cells: Vec::new(),
-                rows: [0, 0],
-                row_scores: [(0, 0); 2],
-                hard: 0,
-                soft: 0,
-            },
+            undo: Undo { cells: Vec::new() },
             balanced: false,
         }
     }

@@ -1,12 +1,13 @@
-//! A roster with its incremental score: per person (row hard units and soft penalty), per
-//! cover row and per room pool, so a move re-scores only what it touches; and `Undo`, what
-//! a move changed, to take it back.
+//! A roster with its incremental score: per person (row hard units and soft penalty, and the
+//! row's totals), per cover row and per room pool, so a change of one cell re-scores only
+//! what it touches; and `Undo`, what a move changed, to take it back.
 #[cfg(feature = "debug-checks")]
 use crate::eval::evaluate;
 use crate::model::{OFF, Problem, Roster};
-use crate::tables::{Tables, counts, row_cost};
+use crate::tables::{Tables, counts};
 
 use super::HARD_WEIGHT;
+use super::totals::RowTotals;
 
 /// A roster with its incremental score.
 #[derive(Clone)]
@@ -20,7 +21,7 @@ pub(super) struct State<'p> {
     pub(super) pool_count: Vec<i64>,
     pub(super) hard: i64,
     pub(super) soft: i64,
-    pub(super) scratch: Vec<u32>,
+    totals: RowTotals,
 }
 
 pub(super) fn cover_pen(p: &Problem, i: usize, n: i64) -> i64 {
@@ -35,6 +36,7 @@ pub(super) fn pool_pen(p: &Problem, i: usize, d: usize, n: i64) -> i64 {
 
 impl<'p> State<'p> {
     pub(super) fn new(p: &'p Problem, t: &'p Tables, roster: &Roster) -> State<'p> {
+        let (totals, _) = RowTotals::new(p, t, &roster.cells);
         let mut s = State {
             p,
             t,
@@ -45,7 +47,7 @@ impl<'p> State<'p> {
             pool_count: vec![0; p.rooms.len() * t.days],
             hard: 0,
             soft: 0,
-            scratch: vec![0; t.shifts],
+            totals,
         };
         s.rescore();
         s
@@ -69,11 +71,12 @@ impl<'p> State<'p> {
         let days = self.t.days;
         self.cover_count.iter_mut().for_each(|c| *c = 0);
         self.pool_count.iter_mut().for_each(|c| *c = 0);
-        for e in 0..self.p.staff.len() {
-            let row = &self.cells[e * days..(e + 1) * days];
-            let (h, s) = row_cost(self.p, self.t, e, row, &mut self.scratch);
+        let (totals, scores) = RowTotals::new(self.p, self.t, &self.cells);
+        self.totals = totals;
+        for (e, &(h, s)) in scores.iter().enumerate() {
             self.row_hard[e] = h;
             self.row_soft[e] = s;
+            let row = &self.cells[e * days..(e + 1) * days];
             for (d, &cell) in row.iter().enumerate() {
                 if cell != OFF {
                     for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
@@ -99,13 +102,20 @@ impl<'p> State<'p> {
                 .sum::<i64>();
     }
 
-    /// Changes one cell, updating the cover and room scores (not the row score).
+    /// Changes one cell, updating the row, cover and room scores.
     pub(super) fn set_cell(&mut self, e: usize, d: usize, value: u16) {
         let days = self.t.days;
-        let old = std::mem::replace(&mut self.cells[e * days + d], value);
+        let old = self.cells[e * days + d];
         if old == value {
             return;
         }
+        let row = &self.cells[e * days..(e + 1) * days];
+        let (hard, soft) = self.totals.change(self.p, self.t, e, row, d, value);
+        self.row_hard[e] += hard;
+        self.row_soft[e] += soft;
+        self.hard += hard;
+        self.soft += soft;
+        self.cells[e * days + d] = value;
         for (cell, step) in [(old, -1i64), (value, 1i64)] {
             if cell == OFF {
                 continue;
@@ -131,20 +141,10 @@ impl<'p> State<'p> {
         }
     }
 
-    /// Re-scores one person's row after its cells changed.
-    pub(super) fn rescore_row(&mut self, e: usize) {
-        let days = self.t.days;
-        let (h, s) = row_cost(
-            self.p,
-            self.t,
-            e,
-            &self.cells[e * days..(e + 1) * days],
-            &mut self.scratch,
-        );
-        self.hard += h - self.row_hard[e];
-        self.soft += s - self.row_soft[e];
-        self.row_hard[e] = h;
-        self.row_soft[e] = s;
+    /// Whether two states of the same problem keep the same row totals.
+    #[cfg(test)]
+    pub(super) fn totals_equal(&self, other: &State) -> bool {
+        self.totals == other.totals
     }
 
     pub(super) fn roster(&self) -> Roster {
@@ -167,26 +167,25 @@ impl<'p> State<'p> {
             self.soft, e.objective as i64,
             "incremental soft penalty differs from the evaluator"
         );
+        let (totals, scores) = RowTotals::new(self.p, self.t, &self.cells);
+        for (e, &score) in scores.iter().enumerate() {
+            assert_eq!(
+                (self.row_hard[e], self.row_soft[e]),
+                score,
+                "row {e}'s score"
+            );
+        }
+        assert!(totals == self.totals, "a row's totals differ from a count");
     }
 }
 
 /// A move, remembered so it can be undone: the cells it changed with their old values.
 pub(super) struct Undo {
     pub(super) cells: Vec<(u32, u32, u16)>,
-    pub(super) rows: [usize; 2],
-    pub(super) row_scores: [(i64, i64); 2],
-    pub(super) hard: i64,
-    pub(super) soft: i64,
 }
 
 pub(super) fn undo_move(state: &mut State, undo: &Undo) {
     for &(e, d, old) in undo.cells.iter().rev() {
         state.set_cell(e as usize, d as usize, old);
     }
-    for (i, &e) in undo.rows.iter().enumerate() {
-        state.row_hard[e] = undo.row_scores[i].0;
-        state.row_soft[e] = undo.row_scores[i].1;
-    }
-    state.hard = undo.hard;
-    state.soft = undo.soft;
 }

@@ -91,10 +91,6 @@ pub(super) fn worker(
     let mut time_to_best = found_at.unwrap_or_else(|| start.elapsed());
     let mut undo = Undo {
         cells: Vec::with_capacity(16),
-        rows: [0, 0],
-        row_scores: [(0, 0); 2],
-        hard: 0,
-        soft: 0,
     };
     let mut steps = 0u64;
     // Strategic oscillation: the weight of a hard unit rises while the roster breaks hard
