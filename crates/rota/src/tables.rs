@@ -49,6 +49,9 @@ pub struct Tables {
     pub(crate) window_of: Vec<Vec<u32>>,
     /// Per window limit and type: whether the type counts (`windows × shifts`).
     pub(crate) window_member: Vec<bool>,
+    /// Per cell: whether it has a request, a work request or a fixed value (most cells have
+    /// none, and `cell_units` then reads no per-cell list).
+    pub(crate) marked: Vec<bool>,
 }
 
 pub(crate) const NO_LOCK: u32 = u32::MAX;
@@ -218,9 +221,18 @@ impl Tables {
                 window_member[k * shifts + s] = true;
             }
         }
+        let marked = (0..staff * days)
+            .map(|c| {
+                !on[c].is_empty()
+                    || !off[c].is_empty()
+                    || !want[c].is_empty()
+                    || fixed[c] != NO_FIXED
+            })
+            .collect();
         Tables {
             days,
             shifts,
+            marked,
             on,
             want,
             off,
@@ -371,6 +383,19 @@ pub(crate) fn cell_units(p: &Problem, t: &Tables, e: usize, d: usize, cell: u16)
     let m = &p.staff[e];
     let cell_index = e * t.days + d;
     let (mut hard, mut soft) = (0i64, 0i64);
+    if cell != OFF {
+        if m.days_off[d] {
+            hard += 1;
+        }
+        if let Some(k) = p.shifts[cell as usize].skill
+            && m.skills & (1 << k) == 0
+        {
+            hard += 1;
+        }
+    }
+    if !t.marked[cell_index] {
+        return (hard, soft);
+    }
     let fixed = t.fixed[cell_index];
     if fixed != NO_FIXED {
         hard +=
@@ -383,15 +408,6 @@ pub(crate) fn cell_units(p: &Problem, t: &Tables, e: usize, d: usize, cell: u16)
     }
     soft += i64::from(t.unmet_wants(p, cell_index, cell));
     if cell != OFF {
-        let shift = &p.shifts[cell as usize];
-        if m.days_off[d] {
-            hard += 1;
-        }
-        if let Some(k) = shift.skill
-            && m.skills & (1 << k) == 0
-        {
-            hard += 1;
-        }
         for &(os, w) in &t.off[cell_index] {
             if cell == os {
                 soft += i64::from(w);
