@@ -36,20 +36,20 @@ pub(super) fn pool_pen(p: &Problem, i: usize, d: usize, n: i64) -> i64 {
 
 impl<'p> State<'p> {
     pub(super) fn new(p: &'p Problem, t: &'p Tables, roster: &Roster) -> State<'p> {
-        let (totals, _) = RowTotals::new(p, t, &roster.cells);
+        let (totals, scores) = RowTotals::new(p, t, &roster.cells);
         let mut s = State {
             p,
             t,
             cells: roster.cells.clone(),
-            row_hard: vec![0; p.staff.len()],
-            row_soft: vec![0; p.staff.len()],
+            row_hard: scores.iter().map(|s| s.0).collect(),
+            row_soft: scores.iter().map(|s| s.1).collect(),
             cover_count: vec![0; p.cover.len()],
             pool_count: vec![0; p.rooms.len() * t.days],
             hard: 0,
             soft: 0,
             totals,
         };
-        s.rescore();
+        s.score_shared();
         s
     }
 
@@ -66,16 +66,11 @@ impl<'p> State<'p> {
         crate::tables::takes_room(self.p, e, pool)
     }
 
-    /// Scores everything from scratch (used at the start and by checks).
-    fn rescore(&mut self) {
+    /// Counts the cover rows and room pools from scratch and sums every score, the rows'
+    /// scores already set (at the start).
+    fn score_shared(&mut self) {
         let days = self.t.days;
-        self.cover_count.iter_mut().for_each(|c| *c = 0);
-        self.pool_count.iter_mut().for_each(|c| *c = 0);
-        let (totals, scores) = RowTotals::new(self.p, self.t, &self.cells);
-        self.totals = totals;
-        for (e, &(h, s)) in scores.iter().enumerate() {
-            self.row_hard[e] = h;
-            self.row_soft[e] = s;
+        for e in 0..self.p.staff.len() {
             let row = &self.cells[e * days..(e + 1) * days];
             for (d, &cell) in row.iter().enumerate() {
                 if cell != OFF {
