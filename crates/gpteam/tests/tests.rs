@@ -1063,3 +1063,57 @@ mod two_servers;
 
 #[path = "support/payments.rs"]
 mod payments;
+
+/// `bench shift-scheduling --bound-seconds` gives each instance a lower bound from column
+/// generation's prices and the roster's gap to it: on instances 2 and 3 the LP is tight, so
+/// the bound is the proven optimum.
+#[test]
+fn bench_shift_scheduling_gives_a_lower_bound_beside_each_roster() {
+    let data = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/shift-scheduling"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    for n in [2, 3] {
+        let name = format!("Instance{n}.txt");
+        std::fs::copy(format!("{data}/instances/{name}"), dir.path().join(&name)).unwrap();
+    }
+    let (code, out, err) = gpteam(
+        "",
+        &[
+            "bench",
+            "shift-scheduling",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--time-limit",
+            "2",
+            "--best-known",
+            &format!("{data}/best_known.csv"),
+            "--bound-seconds",
+            "30",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut lines = out.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "instance,objective,hard_violations,best_known,gap_percent,seconds_to_best,\
+             lower_bound,gap_to_bound_percent"
+        )
+    );
+    for (line, bound) in lines.zip(["828", "1001"]) {
+        let row: Vec<&str> = line.split(',').collect();
+        assert_eq!(row.len(), 8, "{line}");
+        assert_eq!(row[6], bound, "{line}");
+        let (objective, bound): (f64, f64) = (row[1].parse().unwrap(), row[6].parse().unwrap());
+        let gap: f64 = row[7].parse().unwrap();
+        assert!(gap >= 0.0, "{line}");
+        assert!(
+            (gap - 100.0 * (objective - bound) / bound).abs() < 0.01,
+            "{line}"
+        );
+    }
+}
