@@ -26,6 +26,9 @@
 //! there the LP may miss rows and its value is no bound. It is no bound either when the
 //! generation stops at the time or solve limit. Where the prices find someone no row within
 //! their limits, a roster whose rows keep every rule can seed the pool (`ColumnSearch::seeded`).
+//! A bound that holds in every case comes from the pricing itself (`pricing`: Lagrangian
+//! duality over the cover, the DP relaxing the type limits), for `ColumnSearch::lower_bound`
+//! and for stopping a re-dive that cannot beat the incumbent.
 use crate::model::{OFF, Problem, Roster};
 use crate::tables::{Tables, counts, priced_row, row_cost, takes_room};
 use clarabel::algebra::CscMatrix;
