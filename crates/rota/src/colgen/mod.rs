@@ -85,6 +85,18 @@ struct Solution {
     bound: f64,
 }
 
+impl Solution {
+    /// The cover's duals clipped to between minus each row's weight under and its weight
+    /// over: any duals in that box give a Lagrangian bound (see `pricing`).
+    fn clipped_cover_duals(&self, p: &Problem) -> Vec<f64> {
+        p.cover
+            .iter()
+            .zip(&self.cover_dual)
+            .map(|(c, &z)| z.clamp(-f64::from(c.weight_under), f64::from(c.weight_over)))
+            .collect()
+    }
+}
+
 struct Master<'p> {
     p: &'p Problem,
     t: &'p Tables,
@@ -345,12 +357,7 @@ impl<'p> Master<'p> {
     /// over and the weight under give a bound, so they are clipped to that first.
     fn price(&mut self, s: &Solution) -> (usize, Option<f64>) {
         let (p, t) = (self.p, self.t);
-        let cover_dual: Vec<f64> = p
-            .cover
-            .iter()
-            .zip(&s.cover_dual)
-            .map(|(c, &z)| z.clamp(-f64::from(c.weight_under), f64::from(c.weight_over)))
-            .collect();
+        let cover_dual = s.clipped_cover_duals(p);
         let mut added = 0;
         let mut bound = p.rooms.is_empty().then(|| {
             cover_dual

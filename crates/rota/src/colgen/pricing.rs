@@ -265,12 +265,7 @@ impl Master<'_> {
             return None;
         }
         // The code's duals are minus the prices of LP duality (a reduced cost adds them).
-        let cover_dual: Vec<f64> = p
-            .cover
-            .iter()
-            .zip(&s.cover_dual)
-            .map(|(c, &z)| z.clamp(-f64::from(c.weight_under), f64::from(c.weight_over)))
-            .collect();
+        let cover_dual = s.clipped_cover_duals(p);
         let mut bound: f64 = p
             .cover
             .iter()
