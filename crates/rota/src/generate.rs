@@ -7,6 +7,20 @@
 use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember};
 use crate::rng::Rng;
 
+/// How a generated instance limits each person's shifts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Every type a person may work capped a shift or two above their planted count, and
+    /// shifts of 8, 10 and 12 hours: harder than the published instances, where several
+    /// caps bind at once.
+    Tight,
+    /// As the published instances 1–12 have it: a type a person may work is unlimited
+    /// (capped at the horizon) but for, in two people of five, one type capped a shift or
+    /// two above the count (the published caps are mostly on nights); shifts of 8 hours,
+    /// every fourth of 10.
+    Published,
+}
+
 /// Builds an instance of `staff` people, `weeks` weeks and `shift_types` shift types.
 pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Problem {
     planted(staff, weeks, shift_types, seed).0
@@ -14,14 +28,29 @@ pub fn generate(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> Pr
 
 /// As `generate`, with the planted roster that proves the instance feasible.
 pub fn planted(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> (Problem, Roster) {
+    planted_in(Style::Tight, staff, weeks, shift_types, seed)
+}
+
+/// As `planted`, with the limits of `style`.
+pub fn planted_in(
+    style: Style,
+    staff: usize,
+    weeks: usize,
+    shift_types: usize,
+    seed: u64,
+) -> (Problem, Roster) {
     let mut rng = Rng::new(seed);
     let days = weeks * 7;
     let shift_types = shift_types.max(1);
-    let lengths = [480u32, 600, 720];
+    let length = |i: usize| match style {
+        Style::Tight => [480u32, 600, 720][i % 3],
+        Style::Published if i % 4 == 3 => 600,
+        Style::Published => 480,
+    };
     let mut shifts: Vec<ShiftType> = (0..shift_types)
         .map(|i| ShiftType {
             id: format!("S{i}"),
-            minutes: lengths[i % 3],
+            minutes: length(i),
             forbidden_next: Vec::new(),
             start_minute: 0,
             site: 0,
@@ -51,7 +80,16 @@ pub fn planted(staff: usize, weeks: usize, shift_types: usize, seed: u64) -> (Pr
         for (d, &cell) in row.iter().enumerate() {
             roster.set(e, d, (cell != OFF).then_some(cell as usize));
         }
-        people.push(limits_around(&mut rng, e, &row, &shifts, &allowed));
+        let mut person = limits_around(&mut rng, e, &row, &shifts, &allowed);
+        if style == Style::Published {
+            let capped = rng.chance(0.4).then(|| allowed[rng.below(allowed.len())]);
+            for &s in &allowed {
+                if Some(s) != capped {
+                    person.max_shifts[s] = days as u32;
+                }
+            }
+        }
+        people.push(person);
     }
     let mut on_requests = Vec::new();
     let mut off_requests = Vec::new();

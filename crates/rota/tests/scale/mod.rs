@@ -1,6 +1,7 @@
 //! Generated instances at scale, known feasible by their planted roster; the construction
 //! that keeps the hard rules person by person; and the time to best reported honestly.
 use rota::evaluate;
+use rota::generate::Style;
 use rota::search::Options;
 use std::sync::Mutex;
 
@@ -14,22 +15,38 @@ fn generated_instances_of_every_size_are_feasible_by_their_planted_roster() {
         (50, 52, 10),
         (150, 52, 32),
     ];
+    let styles = [Style::Tight, Style::Published];
     for (i, &(staff, weeks, types)) in sizes.iter().enumerate() {
-        let (p, planted) = rota::generate::planted(staff, weeks, types, i as u64);
-        assert_eq!(
-            (p.staff.len(), p.days, p.shifts.len()),
-            (staff, weeks * 7, types)
-        );
-        let e = evaluate(&p, &planted);
-        assert!(
-            e.is_feasible(),
-            "{staff}x{weeks}x{types}: {:?}",
-            &e.hard[..e.hard.len().min(3)]
-        );
-        // Read back from its text, as `cargo run --example generate` writes it.
-        let again = rota::read_instance(&rota::write_instance(&p)).unwrap();
-        assert_eq!(again.staff, p.staff);
-        assert!(evaluate(&again, &planted).is_feasible());
+        for style in styles {
+            let (p, planted) = rota::generate::planted_in(style, staff, weeks, types, i as u64);
+            assert_eq!(
+                (p.staff.len(), p.days, p.shifts.len()),
+                (staff, weeks * 7, types)
+            );
+            let e = evaluate(&p, &planted);
+            assert!(
+                e.is_feasible(),
+                "{style:?} {staff}x{weeks}x{types}: {:?}",
+                &e.hard[..e.hard.len().min(3)]
+            );
+            // Read back from its text, as `cargo run --example generate` writes it.
+            let again = rota::read_instance(&rota::write_instance(&p)).unwrap();
+            assert_eq!(again.staff, p.staff);
+            assert!(evaluate(&again, &planted).is_feasible());
+            // The published style caps at most one type a person may work below the horizon.
+            let capped = |m: &rota::model::StaffMember| {
+                m.max_shifts
+                    .iter()
+                    .filter(|&&x| x > 0 && (x as usize) < p.days)
+                    .count()
+            };
+            if style == Style::Published {
+                assert!(
+                    p.staff.iter().all(|m| capped(m) <= 1),
+                    "{staff}x{weeks}x{types}"
+                );
+            }
+        }
     }
 }
 
