@@ -14,10 +14,10 @@ pub enum Style {
     /// shifts of 8, 10 and 12 hours: harder than the published instances, where several
     /// caps bind at once.
     Tight,
-    /// As the published instances 1–12 have it: a type a person may work is unlimited
-    /// (capped at the horizon) but for, in two people of five, one type capped a shift or
-    /// two above the count (the published caps are mostly on nights); shifts of 8 hours,
-    /// every fourth of 10.
+    /// Near the published instances 1–12: a type a person may work is unlimited (capped at
+    /// the horizon) but for, in two people of five, one type capped a shift or two above
+    /// the count (the published cap a late or night type, for half to nearly all of their
+    /// people); shifts of 8 hours, every fourth of 10.
     Published,
 }
 
