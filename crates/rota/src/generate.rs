@@ -1,9 +1,10 @@
 //! A seeded generator of instances in the benchmark's shape, at any size (150 staff × 364 days
 //! × 32 shift types and beyond), for scale tests and benchmarks. Each is known to be feasible:
 //! it is built around a planted roster that breaks no hard rule (`planted`), and its limits
-//! are that roster's figures with a little slack, as tight as the benchmark's (a minutes
-//! window of 480–1,080 minutes, as in instances 1–12, per-type limits a shift or two above the
-//! count).
+//! are that roster's figures with a little slack (a minutes window of 480–1,080 minutes, as
+//! in instances 1–12), and per-type limits a shift or two above the count on every type a
+//! person works (`Style::Tight`) or, as in the published instances, on one at most
+//! (`Style::Published`).
 use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember};
 use crate::rng::Rng;
 
