@@ -819,14 +819,16 @@ fn column_generation_dives_to_the_best_known_values_of_instances_2_and_3() {
 
 #[test]
 fn the_prices_of_column_generation_bound_every_roster_from_below() {
-    // Instances 2, 3, 5 and 9, with the whole number the bound must reach: the LP is tight on
-    // 2 and 3 (the bound is the optimum), not on 5 and 9 (1140.6 and 405.7 against 1143 and
-    // 439).
+    // Instances 1, 2, 3, 5 and 9, with the whole number the bound must reach. The LP is tight
+    // on 2 and 3 (its value is the optimum), not on 5 (1140.6 against 1143). On 1 and 9 (LP
+    // 606.3 and 405.7) it leaves between 5 and 6 cover units short in all (3 and 4 on 9): split
+    // there, at most 5 short or at least 6, neither branch costs less than the optimum.
     for (n, optimum, least) in [
+        (1, 607, 607.0),
         (2, 828, 828.0),
         (3, 1001, 1001.0),
         (5, 1143, 1141.0),
-        (9, 439, 406.0),
+        (9, 439, 439.0),
     ] {
         let p = instance(n);
         let tables = Tables::new(&p);
@@ -834,10 +836,9 @@ fn the_prices_of_column_generation_bound_every_roster_from_below() {
         let bound = search.lower_bound(&|| false).unwrap();
         assert!(bound <= optimum as f64 + 1e-3, "Instance{n}: bound {bound}");
         assert!((bound - 1e-6).ceil() >= least, "Instance{n}: bound {bound}");
-        // Generation to its end, or to where the bound and the LP round up alike.
+        // Generated to its end, the LP's value is a bound too, and the split only adds.
         let lp = search.root_objective.unwrap();
-        assert!(bound <= lp + 1e-3, "Instance{n}: bound {bound}, LP {lp}");
-        assert_eq!((bound - 1e-6).ceil(), (lp - 1e-6).ceil(), "Instance{n}");
+        assert!(bound >= lp - 1e-3, "Instance{n}: bound {bound}, LP {lp}");
         // Stopped after a few solves, the prices still give a bound, below the LP's value.
         let mut early = rota::colgen::ColumnSearch::new(&p, &tables, 3).unwrap();
         let weak = early.lower_bound(&|| false).unwrap();
