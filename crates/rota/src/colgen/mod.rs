@@ -91,19 +91,28 @@ struct Solution {
     bound: f64,
     /// The cover units short in all, summed over the cover rows.
     short: f64,
-    /// Whether the generation ended because no column joined (so the LP's value is its
-    /// optimum over every row, where the pricing is exact).
+    /// Whether the generation ended because no column joined and every pricing of its last
+    /// round was exact, so the LP's value is its optimum over every row.
     converged: bool,
+    /// In a branch on the units short (`Master::short_range`), the duals of its rows: the
+    /// fewest short and the most (0 where there is no such row).
+    short_duals: (f64, f64),
 }
 
 impl Solution {
     /// The cover's duals clipped to between minus each row's weight under and its weight
-    /// over: any duals in that box give a Lagrangian bound (see `pricing`).
+    /// over: any duals in that box give a Lagrangian bound (see `pricing`). In a branch on
+    /// the units short, the dual of its fewest raises the box's floor and that of its most
+    /// lowers it: a unit short then costs its weight less the one plus the other.
     fn clipped_cover_duals(&self, p: &Problem) -> Vec<f64> {
+        let (fewest, most) = self.short_duals;
         p.cover
             .iter()
             .zip(&self.cover_dual)
-            .map(|(c, &z)| z.clamp(-f64::from(c.weight_under), f64::from(c.weight_over)))
+            .map(|(c, &z)| {
+                let over = f64::from(c.weight_over);
+                z.clamp((fewest - most - f64::from(c.weight_under)).min(over), over)
+            })
             .collect()
     }
 }
@@ -373,6 +382,7 @@ impl<'p> Master<'p> {
             return None;
         }
         let (x, z) = (&solver.solution.x, &solver.solution.z);
+        let dual = |row: usize, present: bool| if present { z[row].max(0.0) } else { 0.0 };
         let mut weights: Vec<Vec<f64>> = self.columns.iter().map(|c| vec![0.0; c.len()]).collect();
         for (k, &(e, j)) in var_of.iter().enumerate() {
             weights[e][j] = x[k];
@@ -391,6 +401,10 @@ impl<'p> Master<'p> {
             bound: f64::NEG_INFINITY,
             short: (0..covers).map(|c| x[lambdas + 2 * c]).sum(),
             converged: false,
+            short_duals: (
+                dual(least_row, least_short > 0.0),
+                dual(most_row, capped).min(SHORT_WEIGHT),
+            ),
         })
     }
 
@@ -399,24 +413,24 @@ impl<'p> Master<'p> {
     /// duals on the LP's value (`None` with room pools, or when someone has no row): the
     /// duals times the requirements left, plus each person's least reduced cost, which a DP
     /// relaxing the limits bounds from below (`best_row`). Any duals between minus the weight
-    /// over and the weight under give a bound, so they are clipped to that first.
-    fn price(&mut self, s: &Solution) -> (usize, Option<f64>) {
+    /// over and the weight under give a bound, so they are clipped to that first. Last,
+    /// whether every person's row was the cheapest of all (`best_row`): then, with none
+    /// joining, the LP's value is its optimum over every row.
+    fn price(&mut self, s: &Solution) -> (usize, Option<f64>, bool) {
         let (p, t) = (self.p, self.t);
-        // In a branch on the units short, their row's dual moves the cover's duals out of
-        // the box, so they price as they are, and give no bound.
-        let branch = self.short_range != (0.0, f64::INFINITY);
-        let cover_dual = if branch {
-            s.cover_dual.clone()
-        } else {
-            s.clipped_cover_duals(p)
-        };
-        let mut added = 0;
-        let mut bound = (p.rooms.is_empty() && !branch).then(|| {
-            cover_dual
-                .iter()
-                .zip(&s.need)
-                .map(|(&z, &need)| -z * need)
-                .sum::<f64>()
+        let cover_dual = s.clipped_cover_duals(p);
+        let (mut added, mut exact) = (0, true);
+        // In a branch on the units short, its rows' duals times their limits join the bound.
+        let (least_short, most_short) = self.short_range;
+        let (fewest, most) = s.short_duals;
+        let limits = fewest * least_short - if most > 0.0 { most * most_short } else { 0.0 };
+        let mut bound = p.rooms.is_empty().then(|| {
+            limits
+                + cover_dual
+                    .iter()
+                    .zip(&s.need)
+                    .map(|(&z, &need)| -z * need)
+                    .sum::<f64>()
         });
         for e in 0..p.staff.len() {
             if self.fixed[e].is_some() {
@@ -436,7 +450,8 @@ impl<'p> Master<'p> {
                 cover + rooms
             });
             // A person whose least reduced cost is not negative has no column to add.
-            let (row, least) = self.best_row(e, costs);
+            let (row, least, cheapest) = self.best_row(e, costs);
+            exact &= cheapest;
             bound = bound.zip(least).map(|(b, least)| b + least);
             if let Some(cells) = row
                 && self.add(e, cells, Some(s))
@@ -444,7 +459,7 @@ impl<'p> Master<'p> {
                 added += 1;
             }
         }
-        (added, bound)
+        (added, bound, exact)
     }
 
     /// Solves and prices until no column joins, `done` says to stop, or the best bound found
@@ -456,11 +471,11 @@ impl<'p> Master<'p> {
         let mut solution = self.solve()?;
         let mut bound = f64::NEG_INFINITY;
         while !done() {
-            let (added, found) = self.price(&solution);
+            let (added, found, exact) = self.price(&solution);
             bound = bound.max(found.unwrap_or(f64::NEG_INFINITY));
             solution.bound = bound;
             if added == 0 || whole_above(bound, cutoff) {
-                solution.converged = added == 0;
+                solution.converged = added == 0 && exact;
                 break;
             }
             solution = self.solve()?;
@@ -509,7 +524,7 @@ impl<'p> ColumnSearch<'p> {
         let mut master = Master::new(p, t);
         for e in 0..p.staff.len() {
             let costs = priced_row(p, t, e, PRICING_WEIGHT, |_, _| 0.0);
-            if let (Some(cells), _) = master.best_row(e, costs) {
+            if let (Some(cells), _, _) = master.best_row(e, costs) {
                 master.add(e, cells, None);
             }
             if let Some(seed) = seed.filter(|_| master.columns[e].is_empty()) {
@@ -551,21 +566,29 @@ impl<'p> ColumnSearch<'p> {
 
     /// Where the LP over everyone ends with a fractional number of cover units short in all
     /// (say 0.4), every roster has either at most the whole part short (0) or at least one
-    /// more (1): the lesser of the two branches' LP values bounds every roster's penalty, and
-    /// often lies well above the LP's (instances whose cover cannot quite be met). `None`
-    /// when the LP did not converge, a branch does not (stopped, or the LP fails), or the
-    /// short units are whole already. Valid where the pricing is exact (see the module's
-    /// notes), as the LP's own value is.
+    /// more (1): the lesser of the two branches' bounds bounds every roster's penalty, and
+    /// often lies well above the LP's (instances whose cover cannot quite be met). A branch's
+    /// bound is its Lagrangian bound (the branch's rows priced in), or its LP's value where
+    /// its generation converged with every pricing exact. `None` when the units short are
+    /// whole already, or a branch's LP fails or gives no bound.
     fn split_on_short(&mut self, root: &Solution, done: &mut dyn FnMut() -> bool) -> Option<f64> {
         let whole = root.short.floor();
-        if !root.converged || root.short - whole < 1e-6 || whole + 1.0 - root.short < 1e-6 {
+        if root.short - whole < 1e-6 || whole + 1.0 - root.short < 1e-6 {
             return None;
         }
+        // Each branch's Lagrangian bound holds however its generation ends; its LP's value
+        // only where it converged.
         let mut branch = |range: (f64, f64)| {
             self.master.short_range = range;
             let solution = self.master.generate(done, f64::INFINITY);
             self.master.short_range = (0.0, f64::INFINITY);
-            solution.filter(|s| s.converged).map(|s| s.objective)
+            let s = solution?;
+            let value = if s.converged {
+                s.objective.max(s.bound)
+            } else {
+                s.bound
+            };
+            value.is_finite().then_some(value)
         };
         let fewer = branch((0.0, whole))?;
         let more = branch((whole + 1.0, f64::INFINITY))?;

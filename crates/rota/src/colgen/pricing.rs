@@ -55,15 +55,29 @@ impl Master<'_> {
     /// Also returns a lower bound on every row's cost (`None` when no row keeps the rules the
     /// DP holds): the best of the DP's rows that relax the limits — left out, one counted
     /// exactly, or priced (less each price times its limit, a Lagrangian bound).
-    pub(super) fn best_row(&self, e: usize, costs: RowCosts) -> (Option<Vec<u16>>, Option<f64>) {
+    /// The flag says whether the row is the cheapest of all, its cost meeting that bound (so
+    /// this pricing was exact).
+    pub(super) fn best_row(
+        &self,
+        e: usize,
+        costs: RowCosts,
+    ) -> (Option<Vec<u16>>, Option<f64>, bool) {
         let Some(cells) = self.first_row(e, &costs) else {
-            return (None, None);
+            return (None, None, false);
         };
         let mut least = row_value(&costs, &cells);
         if !least.is_finite() {
-            return (None, None);
+            return (None, None, false);
         }
-        (self.within_limits(e, costs, cells, &mut least), Some(least))
+        let priced = RowCosts {
+            cost: costs.cost.clone(),
+            values: costs.values,
+        };
+        let row = self.within_limits(e, costs, cells, &mut least);
+        let cheapest = row
+            .as_ref()
+            .is_some_and(|row| row_value(&priced, row) <= least + 1e-6 * (1.0 + least.abs()));
+        (row, Some(least), cheapest)
     }
 
     /// The DP's cheapest row under `costs` with the limits on each shift type left out.
