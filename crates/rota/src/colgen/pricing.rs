@@ -69,14 +69,10 @@ impl Master<'_> {
         if !least.is_finite() {
             return (None, None, false);
         }
-        let priced = RowCosts {
-            cost: costs.cost.clone(),
-            values: costs.values,
-        };
-        let row = self.within_limits(e, costs, cells, &mut least);
+        let row = self.within_limits(e, &costs, cells, &mut least);
         let cheapest = row
             .as_ref()
-            .is_some_and(|row| row_value(&priced, row) <= least + 1e-6 * (1.0 + least.abs()));
+            .is_some_and(|row| row_value(&costs, row) <= least + 1e-6 * (1.0 + least.abs()));
         (row, Some(least), cheapest)
     }
 
@@ -94,7 +90,7 @@ impl Master<'_> {
     fn within_limits(
         &self,
         e: usize,
-        costs: RowCosts,
+        costs: &RowCosts,
         cells: Vec<u16>,
         least: &mut f64,
     ) -> Option<Vec<u16>> {
@@ -206,7 +202,7 @@ impl Master<'_> {
         // Several types bind and one price for all of them cannot trade one for another: mend
         // the row closest to the limits on its hard rules alone.
         let mut rng = Rng::new(e as u64 + 1);
-        let cells = mend_row(p, t, e, &costs, closest.1, MEND_TRIES, &mut rng);
+        let cells = mend_row(p, t, e, costs, closest.1, MEND_TRIES, &mut rng);
         let mut per_type = vec![0u32; t.shifts];
         (row_cost(p, t, e, &cells, &mut per_type).0 == 0).then_some(cells)
     }
