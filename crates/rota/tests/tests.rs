@@ -818,10 +818,24 @@ fn column_generation_dives_to_the_best_known_values_of_instances_2_and_3() {
 }
 
 #[test]
+fn a_branch_on_the_units_short_stopped_early_bounds_by_its_prices() {
+    // Instance 1's LP over everyone converges at 558, between 5 and 6 cover units short.
+    // Stopped at 10 LP solves, its branches (at most 5 short, at least 6) have not converged
+    // (run on, the bound reaches 606.3), so the split's bound is their Lagrangian bounds:
+    // each branch row's dual times its limit lifts them to 604; without it they stay at 558.
+    let p = instance(1);
+    let tables = Tables::new(&p);
+    let mut search = rota::colgen::ColumnSearch::new(&p, &tables, 10).unwrap();
+    let bound = search.lower_bound(&|| false).unwrap();
+    assert!(bound <= 607.0 + 1e-3, "bound {bound}");
+    assert!((bound - 1e-6).ceil() >= 604.0, "bound {bound}");
+}
+
+#[test]
 fn the_prices_of_column_generation_bound_every_roster_from_below() {
     // Instances 1, 2, 3, 5 and 9, with the whole number the bound must reach. The LP is tight
     // on 2 and 3 (its value is the optimum), not on 5 (1140.6 against 1143). On 1 and 9 (LP
-    // 606.3 and 405.7) it leaves between 5 and 6 cover units short in all (3 and 4 on 9): split
+    // 558.0 and 405.7) it leaves between 5 and 6 cover units short in all (3 and 4 on 9): split
     // there, at most 5 short or at least 6, neither branch costs less than the optimum.
     for (n, optimum, least) in [
         (1, 607, 607.0),
