@@ -126,6 +126,13 @@ async fn hsts_is_sent_when_cookies_are_secure() {
 /// own connection, read to the length the answer declares or to the connection's close.
 async fn raw_answer(addr: &str, head: &str) -> (u16, String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let header_in = |head: &str, name: &str| {
+        head.lines().find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            key.eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    };
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
     let mut answer = Vec::new();
@@ -135,11 +142,7 @@ async fn raw_answer(addr: &str, head: &str) -> (u16, String, String) {
         answer.extend_from_slice(&buf[..n]);
         let text = String::from_utf8_lossy(&answer);
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length = head.lines().find_map(|l| {
-                let (name, value) = l.split_once(':')?;
-                name.eq_ignore_ascii_case("content-length")
-                    .then(|| value.trim().parse::<usize>().ok())?
-            });
+            let length = header_in(head, "content-length").and_then(|v| v.parse::<usize>().ok());
             if length.is_some_and(|n| body.len() >= n) {
                 break;
             }
@@ -152,14 +155,7 @@ async fn raw_answer(addr: &str, head: &str) -> (u16, String, String) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let content_type = head
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("content-type")
-                .then(|| value.trim().to_string())
-        })
-        .unwrap_or_default();
+    let content_type = header_in(head, "content-type").unwrap_or_default();
     (status, content_type, body.to_string())
 }
 
@@ -168,17 +164,22 @@ async fn error_body(r: reqwest::Response, what: &str) -> (u16, Value) {
     let status = r.status().as_u16();
     let content_type = header(&r, "content-type");
     let text = r.text().await.unwrap();
+    (status, error_shape(what, status, &content_type, &text))
+}
+
+/// The API's error shape read from an answer's parts, or a panic naming what came instead.
+fn error_shape(what: &str, status: u16, content_type: &str, text: &str) -> Value {
     assert!(
         content_type.starts_with("application/json"),
         "{what}: {status} {content_type}: {text}"
     );
-    let body: Value = serde_json::from_str(&text).unwrap();
+    let body: Value = serde_json::from_str(text).unwrap();
     assert!(
         body["error"].as_str().is_some_and(|e| !e.is_empty()),
         "{what}: {body}"
     );
     assert!(body["fields"].is_array(), "{what}: {body}");
-    (status, body)
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -224,16 +225,7 @@ async fn every_api_failure_answers_the_json_error_shape() {
     );
     let (status, content_type, text) = raw_answer(host, &head).await;
     assert_eq!(status, 413, "2 MB of JSON: {content_type}: {text}");
-    assert!(
-        content_type.starts_with("application/json"),
-        "{content_type}"
-    );
-    let body: Value = serde_json::from_str(&text).unwrap();
-    assert!(
-        body["error"].as_str().is_some_and(|e| !e.is_empty()),
-        "{body}"
-    );
-    assert!(body["fields"].is_array(), "{body}");
+    error_shape("2 MB of JSON", status, &content_type, &text);
 
     let wrong_shape = client
         .post(url("/api/login"))
