@@ -78,10 +78,7 @@ pub fn state_space(p: &Problem, e: usize, unit: u32) -> Option<(usize, usize, us
 
 fn sizes(p: &Problem, e: usize, unit: u32, lasts: usize) -> Option<(usize, usize, usize, usize)> {
     let m = &p.staff[e];
-    let runs = (m.max_consecutive + 1)
-        .max(m.min_consecutive)
-        .max(m.min_days_off) as usize
-        + 1;
+    let runs = run_states(m);
     let weekends = (m.max_weekends as usize + 2).min(p.weekends() + 1);
     let minutes = (m.max_minutes / unit) as usize + 2;
     (lasts * runs * 2 * weekends * minutes <= MAX_STATES)
@@ -121,8 +118,6 @@ pub fn plan(p: &Problem, e: usize, costs: &RowCosts, weight: f64, unit: u32) -> 
 /// As `plan`, and with `limit = Some((k, most))` the row works shift type `k` at most `most`
 /// times: the count is one more dimension of the state, so the limit holds exactly (at
 /// `most + 1` times the work). `None` when the state space is too large.
-// The loops index several tables (costs, lengths, states) by the same value.
-#[allow(clippy::needless_range_loop)]
 pub fn plan_within(
     p: &Problem,
     e: usize,
@@ -131,19 +126,229 @@ pub fn plan_within(
     unit: u32,
     limit: Option<(usize, u32)>,
 ) -> Option<Vec<u16>> {
+    plan_span(p, e, costs, weight, unit, limit, None)
+}
+
+/// Days `start..end` of person `e`'s row to plan, the other days held at `held`'s values:
+/// the DP runs over the window alone, entering it in the state the held days before it leave
+/// and charging each way out by what the held days after it then break, so a row too long
+/// for the whole-row DP (a year of shifts) can still be re-planned a few weeks at a time.
+#[derive(Clone, Copy)]
+pub struct Window<'a> {
+    pub start: usize,
+    pub end: usize,
+    /// The whole row; only the days outside `start..end` are read.
+    pub held: &'a [u16],
+}
+
+/// As `plan_within` over the days of `window` alone, the rest of the row held: the same row
+/// as the whole-row DP would plan with every held day's other values barred. `None` when the
+/// state space is too large, or when the held days alone already work the limited type more
+/// than `limit` allows.
+pub fn plan_window(
+    p: &Problem,
+    e: usize,
+    costs: &RowCosts,
+    weight: f64,
+    unit: u32,
+    limit: Option<(usize, u32)>,
+    window: Window,
+) -> Option<Vec<u16>> {
+    plan_span(p, e, costs, weight, unit, limit, Some(window))
+}
+
+/// Whether a window of `len` days of person `e`'s row fits the DP's state space wherever it
+/// lies (`plan_window` without a limit).
+pub fn window_fits(p: &Problem, e: usize, unit: u32, len: usize) -> bool {
+    let m = &p.staff[e];
+    let most_units = p.shifts.iter().map(|s| (s.minutes / unit) as usize).max();
+    let minutes = ((m.max_minutes / unit) as usize + 2).min(len * most_units.unwrap_or(0) + 1);
+    let weekends = (m.max_weekends as usize + 2).min(len / 7 + 2);
+    last_classes(p, e).count * run_states(m) * 2 * weekends * minutes <= MAX_STATES
+}
+
+/// The lengths a run's state counts up to (see `next_run`).
+fn run_states(m: &crate::model::StaffMember) -> usize {
+    (m.max_consecutive + 1)
+        .max(m.min_consecutive)
+        .max(m.min_days_off) as usize
+        + 1
+}
+
+/// Where the held days before a window leave the row: the last value's class, the run and
+/// whether it began on day 0, and the weekends, minutes (in units) and shifts of the limited
+/// type worked so far.
+struct Entry {
+    last: usize,
+    run: usize,
+    s0: usize,
+    weekends: usize,
+    units: usize,
+    tally: usize,
+}
+
+/// Walks the held days `0..start` as the DP steps them.
+fn entry(
+    p: &Problem,
+    e: usize,
+    classes: &LastClasses,
+    held: &[u16],
+    start: usize,
+    unit: u32,
+    limited: usize,
+) -> Entry {
+    let m = &p.staff[e];
+    let runs = run_states(m);
+    let off = p.shifts.len();
+    let value = |d: usize| {
+        if held[d] == OFF {
+            off
+        } else {
+            held[d] as usize
+        }
+    };
+    let mut at = Entry {
+        last: classes.of[value(0)],
+        run: 1,
+        s0: 1,
+        weekends: 0,
+        units: 0,
+        tally: 0,
+    };
+    for d in 0..start {
+        let v = value(d);
+        let works = v != off;
+        if works {
+            at.units += (p.shifts[v].minutes / unit) as usize;
+        }
+        at.tally += usize::from(v == limited);
+        if d == 0 {
+            continue;
+        }
+        let prev_works = at.last != classes.count - 1;
+        let (run, s0, _) = next_run(m, runs, prev_works, works, at.run, at.s0);
+        if works && (d % 7 == 5 || (d % 7 == 6 && !prev_works)) {
+            at.weekends += 1;
+        }
+        (at.last, at.run, at.s0) = (classes.of[v], run, s0);
+    }
+    at
+}
+
+/// What the held days `end..` add to a row that leaves its window in (last class, run,
+/// began on day 0): per such state, `(hard units broken, working weekends)`.
+fn exits(
+    p: &Problem,
+    e: usize,
+    classes: &LastClasses,
+    held: &[u16],
+    end: usize,
+) -> Vec<(usize, usize)> {
+    let m = &p.staff[e];
+    let runs = run_states(m);
+    let values = p.shifts.len() + 1;
+    let off = values - 1;
+    let mut out = Vec::with_capacity(classes.count * runs * 2);
+    for last0 in 0..classes.count {
+        for run0 in 0..runs {
+            for s00 in 0..2 {
+                let (mut last, mut run, mut s0) = (last0, run0.max(1), s00);
+                let (mut broken, mut weekends) = (0, 0);
+                for (d, &cell) in held.iter().enumerate().skip(end) {
+                    let v = if cell == OFF { off } else { cell as usize };
+                    let (works, prev_works) = (v != off, last != classes.count - 1);
+                    let (nrun, ns0, short) = next_run(m, runs, prev_works, works, run, s0);
+                    broken += short;
+                    broken += usize::from(works && prev_works && classes.bad[last * values + v]);
+                    if works && (d % 7 == 5 || (d % 7 == 6 && !prev_works)) {
+                        weekends += 1;
+                    }
+                    (last, run, s0) = (classes.of[v], nrun, ns0);
+                }
+                out.push((broken, weekends));
+            }
+        }
+    }
+    out
+}
+
+/// The DP of `plan_within` over the whole row, or over a window with the rest held.
+// The loops index several tables (costs, lengths, states) by the same value.
+#[allow(clippy::needless_range_loop)]
+fn plan_span(
+    p: &Problem,
+    e: usize,
+    costs: &RowCosts,
+    weight: f64,
+    unit: u32,
+    limit: Option<(usize, u32)>,
+    window: Option<Window>,
+) -> Option<Vec<u16>> {
     let classes = last_classes(p, e);
-    let (runs, weekends, minutes, lasts) = sizes(p, e, unit, classes.count)?;
     let m = &p.staff[e];
     let days = p.days;
     let values = p.shifts.len() + 1;
     let off = values - 1;
     let off_class = classes.count - 1;
-    let (limited, tallies) = match limit {
-        Some((k, most)) => (k, most as usize + 1),
-        None => (usize::MAX, 1),
+    let lasts = classes.count;
+    let runs = run_states(m);
+    let limited = limit.map_or(usize::MAX, |(k, _)| k);
+    let shift_units: Vec<usize> = p
+        .shifts
+        .iter()
+        .map(|s| (s.minutes / unit) as usize)
+        .collect();
+    let (start, end) = window.map_or((0, days), |w| (w.start, w.end));
+    if start >= end || end > days {
+        return None;
+    }
+    // The held days before the window, and the minutes and limited shifts of those after.
+    let (before, exit) = match window {
+        Some(w) if start > 0 => (
+            Some(entry(p, e, &classes, w.held, start, unit, limited)),
+            Some(exits(p, e, &classes, w.held, end)),
+        ),
+        Some(w) => (None, Some(exits(p, e, &classes, w.held, end))),
+        None => (None, None),
     };
+    let (mut outside_units, mut outside_tally) =
+        before.as_ref().map_or((0, 0), |b| (b.units, b.tally));
+    let held_weekends = before.as_ref().map_or(0, |b| b.weekends);
+    if let Some(w) = window {
+        for &cell in &w.held[end..] {
+            if cell != OFF {
+                outside_units += shift_units[cell as usize];
+                outside_tally += usize::from(cell as usize == limited);
+            }
+        }
+    }
+    // The minutes are counted from the window's start, up to where the row's total reaches
+    // one unit over its most (`cap`), as the whole-row DP caps them.
+    let cap = (m.max_minutes / unit) as usize + 1;
+    let most_step = shift_units.iter().copied().max().unwrap_or(0);
+    let minutes = (cap + 1)
+        .saturating_sub(outside_units)
+        .max(1)
+        .min((end - start) * most_step + 1);
+    let weekend_days = (start..end)
+        .filter(|d| d % 7 == 5 || (d % 7 == 6 && *d == start))
+        .count();
+    let weekends = (m.max_weekends as usize + 2)
+        .saturating_sub(held_weekends)
+        .max(1)
+        .min(weekend_days + 1);
+    let tallies = match limit {
+        Some((_, most)) => (most as usize + 1)
+            .checked_sub(outside_tally)
+            .filter(|&t| t > 0)?,
+        None => 1,
+    };
+    // The whole row is planned where `state_space` allows it; a window where it fits.
+    if window.is_none() {
+        sizes(p, e, unit, lasts)?;
+    }
     let inner = lasts * runs * 2 * weekends * minutes;
-    if inner * tallies > MAX_STATES * 2 {
+    if inner > MAX_STATES || inner * tallies > MAX_STATES * 2 {
         return None;
     }
     let states = inner * tallies;
@@ -153,50 +358,59 @@ pub fn plan_within(
     let index = |last: usize, run: usize, s0: usize, wk: usize, mi: usize| {
         (((last * runs + run) * 2 + s0) * weekends + wk) * minutes + mi
     };
+    // The minutes past the cap are charged as they are worked, at the weight per hour, so a
+    // row already over its most pays for every further shift (the state stops counting).
+    let top = minutes - 1;
+    let over_price = weight * f64::from(unit) / 60.0;
     let mut dp = vec![f64::INFINITY; states];
-    // Per day and state: the state before it and the value taken, `from * values + v`. Only
-    // the entries of states reached are read, each written first in this run, so the table
-    // is kept between runs on the thread and never cleared.
+    // Per day of the window and state: the state before it and the value taken,
+    // `from * values + v`. Only the entries of states reached are read, each written first in
+    // this run, so the table is kept between runs on the thread and never cleared.
     let mut parent = PARENTS.with_borrow_mut(std::mem::take);
-    if parent.len() < states * days {
-        parent.resize(states * days, 0);
+    let span_days = end - start;
+    if parent.len() < states * span_days {
+        parent.resize(states * span_days, 0);
     }
     // A block is every state but the minutes: per block, the minutes counts it may have
     // reached, so the days skip the blocks not reached and clear only what they wrote.
     let blocks = states / minutes;
     let mut spans = vec![Span::EMPTY; blocks];
     let mut next_spans = vec![Span::EMPTY; blocks];
-    let shift_units: Vec<usize> = p
-        .shifts
-        .iter()
-        .map(|s| (s.minutes / unit) as usize)
-        .collect();
-    // Day 0: the day before the horizon counts as off, and the first run is exempt from minima.
-    for v in 0..values {
-        let c = costs.cost[v];
-        if !c.is_finite() {
-            continue;
-        }
-        let works = v != off;
-        let mi = if works {
-            shift_units[v].min(minutes - 1)
-        } else {
-            0
-        };
-        // Day 0 is a Monday: no weekend yet.
-        let tally = usize::from(v == limited);
-        if tally >= tallies {
-            continue;
-        }
-        let i = tally * inner + index(classes.of[v], 1, 1, 0, mi);
-        if c < dp[i] {
-            dp[i] = c;
-            parent[i] = v as u32;
-            spans[i / minutes].widen(mi, mi + 1);
+    if let Some(at) = &before {
+        // The window's first day is stepped from where the held days leave the row.
+        let i = index(at.last, at.run, at.s0, 0, 0);
+        dp[i] = 0.0;
+        spans[i / minutes].widen(0, 1);
+    } else {
+        // Day 0: the day before the horizon counts as off, and the first run is exempt from
+        // minima.
+        for v in 0..values {
+            let mut c = costs.cost[v];
+            let works = v != off;
+            let reached = if works { shift_units[v] } else { 0 };
+            if reached > top {
+                c += over_price * (reached - top) as f64;
+            }
+            if !c.is_finite() {
+                continue;
+            }
+            let mi = reached.min(top);
+            // Day 0 is a Monday: no weekend yet.
+            let tally = usize::from(v == limited);
+            if tally >= tallies {
+                continue;
+            }
+            let i = tally * inner + index(classes.of[v], 1, 1, 0, mi);
+            if c < dp[i] {
+                dp[i] = c;
+                parent[i] = v as u32;
+                spans[i / minutes].widen(mi, mi + 1);
+            }
         }
     }
     let mut next = vec![f64::INFINITY; states];
-    for d in 1..days {
+    let first = if before.is_some() { start } else { start + 1 };
+    for d in first..end {
         for (b, span) in next_spans.iter_mut().enumerate() {
             if span.lo < span.hi {
                 next[b * minutes + span.lo..b * minutes + span.hi].fill(f64::INFINITY);
@@ -204,7 +418,7 @@ pub fn plan_within(
             *span = Span::EMPTY;
         }
         let dow = d % 7;
-        let row_parent = &mut parent[d * states..(d + 1) * states];
+        let row_parent = &mut parent[(d - start) * states..(d - start + 1) * states];
         let day = &costs.cost[d * values..(d + 1) * values];
         // The same moves, with the same cost, apply to each minutes count in a block, so the
         // innermost loop is over the counts reached.
@@ -238,7 +452,7 @@ pub fn plan_within(
                                 }
                                 let mut nwk = wk;
                                 if works && (dow == 5 || (dow == 6 && !prev_works)) {
-                                    if wk + 1 > m.max_weekends as usize {
+                                    if held_weekends + wk + 1 > m.max_weekends as usize {
                                         cost += weight;
                                     }
                                     nwk = (wk + 1).min(weekends - 1);
@@ -250,17 +464,19 @@ pub fn plan_within(
                                 let step = if works { shift_units[v] } else { 0 };
                                 let to = ntally * inner + index(classes.of[v], nrun, ns0, nwk, 0);
                                 for mi in lo..hi {
-                                    let x = block[mi] + cost;
-                                    let nmi = to + (mi + step).min(minutes - 1);
+                                    let mut x = block[mi] + cost;
+                                    let reached = mi + step;
+                                    if reached > top {
+                                        x += over_price * (reached - top) as f64;
+                                    }
+                                    let nmi = to + reached.min(top);
                                     if x < next[nmi] {
                                         next[nmi] = x;
                                         row_parent[nmi] = ((from + mi) * values + v) as u32;
                                     }
                                 }
-                                next_spans[to / minutes].widen(
-                                    (lo + step).min(minutes - 1),
-                                    (hi - 1 + step).min(minutes - 1) + 1,
-                                );
+                                next_spans[to / minutes]
+                                    .widen((lo + step).min(top), (hi - 1 + step).min(top) + 1);
                             }
                         }
                     }
@@ -270,15 +486,28 @@ pub fn plan_within(
         std::mem::swap(&mut spans, &mut next_spans);
         std::mem::swap(&mut dp, &mut next);
     }
-    // The minutes limits, priced per hour as the evaluator counts them.
+    // The ways out: what the held days after the window break from each state, and the
+    // minutes limits, priced per hour as the evaluator counts them.
     let mut best = (f64::INFINITY, usize::MAX);
     for (i, &c) in dp.iter().enumerate() {
         if !c.is_finite() {
             continue;
         }
         // The minutes are the innermost index, so the tally does not change them.
-        let total = (i % minutes) as u32 * unit;
+        let mi = i % minutes;
+        let total = (outside_units + mi).min(cap) as u32 * unit;
         let mut cost = c;
+        if let Some(exit) = &exit {
+            let wk = (i / minutes) % weekends;
+            let rest = (i % inner) / (minutes * weekends);
+            let (broken, more) = exit[rest];
+            let worked = held_weekends + wk;
+            let max = m.max_weekends as usize;
+            let over = (worked + more).saturating_sub(max) - worked.saturating_sub(max);
+            if broken + over > 0 {
+                cost += weight * (broken + over) as f64;
+            }
+        }
         if total < m.min_minutes {
             cost += weight * (m.min_minutes - total).div_ceil(60) as f64;
         }
@@ -290,10 +519,10 @@ pub fn plan_within(
         }
     }
     let found = (best.1 != usize::MAX).then(|| {
-        let mut cells = vec![OFF; days];
+        let mut cells = window.map_or_else(|| vec![OFF; days], |w| w.held.to_vec());
         let mut state = best.1;
-        for d in (0..days).rev() {
-            let came = parent[d * states + state] as usize;
+        for d in (start..end).rev() {
+            let came = parent[(d - start) * states + state] as usize;
             let v = came % values;
             cells[d] = if v == off { OFF } else { v as u16 };
             state = came / values;
@@ -386,10 +615,7 @@ pub fn plan_relaxed(
         }
         pick[d * width + off] = (costs.cost[d * costs.values + costs.values - 1], OFF);
     }
-    let runs = (m.max_consecutive + 1)
-        .max(m.min_consecutive)
-        .max(m.min_days_off) as usize
-        + 1;
+    let runs = run_states(m);
     let states = width * runs * 2;
     let index = |last: usize, run: usize, s0: usize| (last * runs + run) * 2 + s0;
     let mut dp = vec![f64::INFINITY; states];

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 mod reader;
 mod rooms;
+mod rowplan;
 mod scale;
 
 const DATA: &str = concat!(
@@ -881,84 +882,4 @@ fn a_solve_with_column_generation_repeats_under_a_step_budget_and_keeps_its_dive
         assert_eq!(a.evaluation.objective, 828);
         assert!(a.evaluation.is_feasible());
     }
-}
-
-#[test]
-fn a_row_planned_within_a_limit_on_one_shift_type_keeps_it_exactly() {
-    // Instance9's person A may work at most 5 nights; nights priced far below everything
-    // else make the unlimited DP take more, and the limited one exactly 5.
-    let p = instance(9);
-    let night = p.shift_index("N").unwrap();
-    assert_eq!(p.staff[0].max_shifts[night], 5);
-    let values = p.shifts.len() + 1;
-    let mut cost = vec![0.0; p.days * values];
-    for d in 0..p.days {
-        cost[d * values + night] = -50.0;
-        // The days A must have off are priced by the caller, as the search does.
-        if p.staff[0].days_off[d] {
-            for v in 0..values - 1 {
-                cost[d * values + v] = 1e7;
-            }
-        }
-    }
-    let costs = rota::rowplan::RowCosts { cost, values };
-    // The DP counts minutes in the shifts' common divisor: 120 (480 and 600).
-    let unit = 120;
-    let nights = |cells: &[u16]| cells.iter().filter(|&&c| c == night as u16).count();
-    let free = rota::rowplan::plan(&p, 0, &costs, 1e7, unit).unwrap();
-    assert!(nights(&free) > 5);
-    let limited = rota::rowplan::plan_within(&p, 0, &costs, 1e7, unit, Some((night, 5))).unwrap();
-    assert_eq!(nights(&limited), 5);
-    let roster_row = |cells: Vec<u16>| {
-        let mut r = rota::Roster::empty(p.staff.len(), p.days);
-        r.cells[..p.days].copy_from_slice(&cells);
-        r
-    };
-    let hard_of_a = |cells: Vec<u16>| {
-        evaluate(&p, &roster_row(cells))
-            .hard
-            .iter()
-            .filter(|v| v.staff == Some(0))
-            .count()
-    };
-    assert_eq!(hard_of_a(limited), 0);
-}
-
-#[test]
-fn a_row_planned_with_many_shift_types_keeps_every_rule_the_dp_holds() {
-    // Instance12 has 10 shift types in 4 classes of successors: the DP keeps only the class
-    // of the last day's value, so a wrong class would let a forbidden succession through.
-    // Random prices, and every day off priced out as the search does: the planned row
-    // breaks no rule the DP holds (per-type limits are the caller's to price).
-    let p = instance(12);
-    let values = p.shifts.len() + 1;
-    let unit = 120;
-    let mut rng = rota::rng::Rng::new(7);
-    let mut checked = 0;
-    for e in 0..p.staff.len() {
-        let mut cost = vec![0.0; p.days * values];
-        for d in 0..p.days {
-            for v in 0..values {
-                cost[d * values + v] = if p.staff[e].days_off[d] && v + 1 < values {
-                    1e7
-                } else {
-                    rng.below(100) as f64 - 60.0
-                };
-            }
-        }
-        let costs = rota::rowplan::RowCosts { cost, values };
-        let Some(cells) = rota::rowplan::plan(&p, e, &costs, 1e7, unit) else {
-            continue;
-        };
-        let mut roster = rota::Roster::empty(p.staff.len(), p.days);
-        roster.cells[e * p.days..(e + 1) * p.days].copy_from_slice(&cells);
-        let broken: Vec<_> = evaluate(&p, &roster)
-            .hard
-            .into_iter()
-            .filter(|v| v.staff == Some(e) && v.rule != HardRule::MaxShiftsOfType)
-            .collect();
-        assert!(broken.is_empty(), "person {e}: {broken:?}");
-        checked += 1;
-    }
-    assert_eq!(checked, p.staff.len());
 }

@@ -3,7 +3,7 @@ use crate::model::OFF;
 use crate::rng::Rng;
 use crate::tables::NO_LOCK;
 
-use super::replan::plan_row;
+use super::replan::plan_row_or_window;
 use super::state::{State, Undo};
 
 /// The move selectors.
@@ -17,7 +17,8 @@ pub enum MoveKind {
     BlockSwap,
     /// Give one person the same value on a block of 2–5 days.
     BlockReplan,
-    /// Re-plan one person's whole row by dynamic programming (see `rowplan`).
+    /// Re-plan one person's whole row by dynamic programming (see `rowplan`), or a few weeks
+    /// of it where the whole row is too long for the DP.
     RowPlan,
     /// Swap two days of one person's row: a shift moves to another day, the row's totals
     /// (minutes, shifts of each type) kept.
@@ -233,7 +234,7 @@ pub(super) fn random_move(
             }
         }
     } else if kind == MoveKind::RowPlan {
-        if let Some(cells) = plan_row(state, e1, weight) {
+        if let Some(cells) = plan_row_or_window(state, rng, e1, weight) {
             for (d, v) in cells.into_iter().enumerate() {
                 if state.t.lock[e1 * days + d] == NO_LOCK {
                     change(state, undo, e1, d, v);

@@ -50,7 +50,43 @@ pub(super) fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan:
 /// has more than the target and towards `-weight` when fewer (a step of the weight, then
 /// half of it, and so on); within that range the price never exceeds the penalty's slope.
 pub(super) fn plan_row(state: &State, e: usize, weight: f64) -> Option<Vec<u16>> {
-    plan_priced(state.p, state.t, e, row_costs(state, e, weight), weight)
+    plan_priced(
+        state.p,
+        state.t,
+        e,
+        row_costs(state, e, weight),
+        weight,
+        None,
+    )
+}
+
+/// The longest windows of a row the search re-plans where the whole row is too long for the
+/// DP (`rowplan::plan_window`), longest first.
+const WINDOW_DAYS: [usize; 6] = [84, 56, 42, 28, 21, 14];
+
+/// Person `e`'s best row by the DP where the whole row fits it; otherwise the best over the
+/// longest window that fits (`WINDOW_DAYS`), at a random place, the rest of the row held.
+pub(super) fn plan_row_or_window(
+    state: &State,
+    rng: &mut crate::rng::Rng,
+    e: usize,
+    weight: f64,
+) -> Option<Vec<u16>> {
+    let (p, t) = (state.p, state.t);
+    if crate::rowplan::state_space(p, e, t.unit).is_some() {
+        return plan_row(state, e, weight);
+    }
+    let len = WINDOW_DAYS
+        .into_iter()
+        .find(|&len| len < t.days && crate::rowplan::window_fits(p, e, t.unit, len))?;
+    let start = rng.below(t.days - len + 1);
+    let held = &state.cells[e * t.days..(e + 1) * t.days];
+    let window = crate::rowplan::Window {
+        start,
+        end: start + len,
+        held,
+    };
+    plan_priced(p, t, e, row_costs(state, e, weight), weight, Some(window))
 }
 
 /// Person `e`'s best row under `costs` (see `plan_row`).
@@ -60,7 +96,12 @@ fn plan_priced(
     e: usize,
     mut costs: crate::rowplan::RowCosts,
     weight: f64,
+    window: Option<crate::rowplan::Window>,
 ) -> Option<Vec<u16>> {
+    let plan = |costs: &crate::rowplan::RowCosts| match window {
+        Some(w) => crate::rowplan::plan_window(p, e, costs, weight, t.unit, None, w),
+        None => crate::rowplan::plan(p, e, costs, weight, t.unit),
+    };
     let mut counts = vec![0u32; t.shifts];
     let mut price = 30.0;
     let shares = &t.fair_of[e];
@@ -69,7 +110,7 @@ fn plan_priced(
         .iter()
         .map(|&k| f64::from(p.fair_shares[k as usize].weight))
         .collect();
-    let mut cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+    let mut cells = plan(&costs)?;
     for _ in 0..3 {
         counts.iter_mut().for_each(|c| *c = 0);
         for &c in &cells {
@@ -109,7 +150,7 @@ fn plan_priced(
                 }
             }
         }
-        cells = crate::rowplan::plan(p, e, &costs, weight, t.unit)?;
+        cells = plan(&costs)?;
     }
     Some(cells)
 }
