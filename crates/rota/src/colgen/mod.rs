@@ -33,6 +33,7 @@
 //! the whole number of units short: on the benchmark's instance 9 that lifts the bound from
 //! 405.7 to the optimum, 439.
 use crate::model::{OFF, Problem, Roster};
+use crate::rowplan::RowCosts;
 use crate::tables::{Tables, counts, priced_row, row_cost, takes_room};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
@@ -131,6 +132,18 @@ struct Master<'p> {
     /// The fewest and the most cover units short in all that the master allows (a branch
     /// of `ColumnSearch::lower_bound`); units over the most are priced at `SHORT_WEIGHT`.
     short_range: (f64, f64),
+    /// For a re-dive over a window of days, the days and the roster every row is held to
+    /// outside them (`ColumnSearch::over_window`); `None` for whole rows.
+    window: Option<HeldWindow>,
+}
+
+/// Days `start..end` free, every row held to `held` outside them: the master's cover and
+/// room rows are the window's days alone, and the pricing plans the window alone
+/// (`rowplan::plan_window`), so a year-long problem can be re-dived a few weeks at a time.
+struct HeldWindow {
+    start: usize,
+    end: usize,
+    held: Roster,
 }
 
 impl<'p> Master<'p> {
@@ -144,6 +157,32 @@ impl<'p> Master<'p> {
             fixed: vec![None; staff],
             type_prices: RefCell::new(vec![(vec![0.0; t.shifts], pricing::PRICE_STEP); staff]),
             short_range: (0.0, f64::INFINITY),
+            window: None,
+        }
+    }
+
+    /// Whether day `d`'s cover and rooms are rows of the master (every day but outside a
+    /// window).
+    fn in_scope(&self, d: usize) -> bool {
+        self.window
+            .as_ref()
+            .is_none_or(|w| (w.start..w.end).contains(&d))
+    }
+
+    /// Person `e`'s cheapest row under `costs` by the DP (within `limit` of one shift type,
+    /// when given), keeping every rule it holds; over a window, the window alone.
+    fn plan(&self, e: usize, costs: &RowCosts, limit: Option<(usize, u32)>) -> Option<Vec<u16>> {
+        let (p, unit) = (self.p, self.t.unit);
+        match &self.window {
+            Some(w) => {
+                let window = crate::rowplan::Window {
+                    start: w.start,
+                    end: w.end,
+                    held: w.held.row(e),
+                };
+                crate::rowplan::plan_window(p, e, costs, f64::INFINITY, unit, limit, window)
+            }
+            None => crate::rowplan::plan_within(p, e, costs, f64::INFINITY, unit, limit),
         }
     }
 
@@ -162,14 +201,14 @@ impl<'p> Master<'p> {
         let covers: Vec<u32> = cells
             .iter()
             .enumerate()
-            .filter(|&(_, &v)| v != OFF)
+            .filter(|&(d, &v)| v != OFF && self.in_scope(d))
             .flat_map(|(d, &v)| t.covers_at[d * t.shifts + v as usize].iter().copied())
             .filter(|&c| counts(p, e, c as usize))
             .collect();
         let rooms: Vec<u32> = cells
             .iter()
             .enumerate()
-            .filter(|&(_, &v)| v != OFF)
+            .filter(|&(d, &v)| v != OFF && self.in_scope(d))
             .flat_map(|(d, &v)| {
                 t.pools_of[v as usize]
                     .iter()
@@ -246,6 +285,9 @@ impl<'p> Master<'p> {
             }
         }
         for ((c, need), have) in self.p.cover.iter().zip(need).zip(have) {
+            if !self.in_scope(c.day) {
+                continue;
+            }
             value += f64::from(c.weight_under) * (need - have).max(0.0)
                 + f64::from(c.weight_over) * (have - need).max(0.0);
         }
@@ -264,14 +306,27 @@ impl<'p> Master<'p> {
     /// The master LP over the columns so far, the fixed people's rows taken as given.
     fn solve(&self) -> Option<Solution> {
         let (p, staff) = (self.p, self.p.staff.len());
-        let covers = p.cover.len();
         let free: Vec<usize> = (0..staff).filter(|&e| self.fixed[e].is_none()).collect();
         let mut person_row = vec![usize::MAX; staff];
         for (k, &e) in free.iter().enumerate() {
             person_row[e] = k;
         }
         let (need, free_rooms) = self.left_over();
-        let room_rows = free_rooms.len();
+        // The master's cover rows and room pools' days: over a window, its days alone.
+        let cover_rows: Vec<usize> = (0..p.cover.len())
+            .filter(|&c| self.in_scope(p.cover[c].day))
+            .collect();
+        let room_days: Vec<usize> = (0..free_rooms.len())
+            .filter(|&r| self.in_scope(r % p.days))
+            .collect();
+        let (covers, room_rows) = (cover_rows.len(), room_days.len());
+        let mut local = vec![usize::MAX; p.cover.len() + free_rooms.len()];
+        for (k, &c) in cover_rows.iter().enumerate() {
+            local[c] = k;
+        }
+        for (k, &r) in room_days.iter().enumerate() {
+            local[p.cover.len() + r] = k;
+        }
         // Variables: each free person's columns, then short and over for each cover row.
         let mut var_of: Vec<(usize, usize)> = Vec::new();
         for &e in &free {
@@ -302,9 +357,14 @@ impl<'p> Master<'p> {
             let mut rows_here: Vec<usize> = column
                 .covers
                 .iter()
-                .map(|&c| free.len() + c as usize)
+                .map(|&c| free.len() + local[c as usize])
                 .collect();
-            rows_here.extend(column.rooms.iter().map(|&r| room_row + r as usize));
+            rows_here.extend(
+                column
+                    .rooms
+                    .iter()
+                    .map(|&r| room_row + local[p.cover.len() + r as usize]),
+            );
             rows_here.sort_unstable();
             for r in rows_here {
                 rowval.push(r);
@@ -314,7 +374,8 @@ impl<'p> Master<'p> {
             nzval.push(-1.0);
             colptr.push(rowval.len());
         }
-        for (c, cover) in p.cover.iter().enumerate() {
+        for (c, &cover) in cover_rows.iter().enumerate() {
+            let cover = &p.cover[cover];
             for (k, (weight, sign)) in [(cover.weight_under, 1.0), (cover.weight_over, -1.0)]
                 .into_iter()
                 .enumerate()
@@ -355,8 +416,8 @@ impl<'p> Master<'p> {
         }
         let a = CscMatrix::new(rows, vars, colptr, rowval, nzval);
         let mut b = vec![1.0; free.len()];
-        b.extend_from_slice(&need);
-        b.extend_from_slice(&free_rooms);
+        b.extend(cover_rows.iter().map(|&c| need[c]));
+        b.extend(room_days.iter().map(|&r| free_rooms[r]));
         b.resize(rows, 0.0);
         if least_short > 0.0 {
             b[least_row] = -least_short;
@@ -391,12 +452,21 @@ impl<'p> Master<'p> {
         for &e in &free {
             person_dual[e] = z[person_row[e]];
         }
+        // Rows outside the master (days outside a window) have no price.
+        let mut cover_dual = vec![0.0; p.cover.len()];
+        for (k, &c) in cover_rows.iter().enumerate() {
+            cover_dual[c] = z[free.len() + k];
+        }
+        let mut room_dual = vec![0.0; free_rooms.len()];
+        for (k, &r) in room_days.iter().enumerate() {
+            room_dual[r] = z[room_row + k];
+        }
         Some(Solution {
             objective: solver.solution.obj_val,
             weights,
             person_dual,
-            cover_dual: z[free.len()..room_row].to_vec(),
-            room_dual: z[room_row..equalities].to_vec(),
+            cover_dual,
+            room_dual,
             need,
             bound: f64::NEG_INFINITY,
             short: (0..covers).map(|c| x[lambdas + 2 * c]).sum(),
@@ -540,6 +610,32 @@ impl<'p> ColumnSearch<'p> {
             max_solves,
             root_objective: None,
         })
+    }
+
+    /// An empty pool for re-dives over days `start..end` alone, every row held to `held`
+    /// outside them (`redive` from the same roster): the master's rows are the window's cover
+    /// and rooms, and the pricing plans the window alone (`rowplan::plan_window`), so it
+    /// suits problems whose whole rows are too long for the DP, as over a year.
+    pub fn over_window(
+        p: &'p Problem,
+        t: &'p Tables,
+        held: &Roster,
+        start: usize,
+        end: usize,
+        max_solves: usize,
+    ) -> ColumnSearch<'p> {
+        let mut master = Master::new(p, t);
+        master.window = Some(HeldWindow {
+            start,
+            end,
+            held: held.clone(),
+        });
+        ColumnSearch {
+            master,
+            solves: 0,
+            max_solves,
+            root_objective: None,
+        }
     }
 
     /// Column generation over everyone (no dive) until `stop` says so or no column joins,

@@ -82,7 +82,7 @@ impl Master<'_> {
             cost: costs.cost.clone(),
             values: costs.values,
         });
-        crate::rowplan::plan(self.p, e, &strict, f64::INFINITY, self.t.unit)
+        self.plan(e, &strict, None)
     }
 
     /// The limits' part of `best_row`, from the DP's row `cells` that leaves them out; raises
@@ -123,10 +123,8 @@ impl Master<'_> {
         };
         let plan = |costs: &RowCosts| {
             limit
-                .and_then(|_| {
-                    crate::rowplan::plan_within(p, e, costs, f64::INFINITY, t.unit, limit)
-                })
-                .or_else(|| crate::rowplan::plan(p, e, costs, f64::INFINITY, t.unit))
+                .and_then(|_| self.plan(e, costs, limit))
+                .or_else(|| self.plan(e, costs, None))
         };
         let cells = if limit.is_some() {
             let cells = plan(&strict)?;
@@ -178,7 +176,7 @@ impl Master<'_> {
             // Every type priced, none counted in the state: a plain DP, (limit + 1) times
             // quicker than one counting a type (on a generated 45 x 42 x 6, the LP over
             // everyone in 38 s against 118 s; instances 8, 9 and 12 alike).
-            cells = crate::rowplan::plan(p, e, &trial, f64::INFINITY, t.unit)?;
+            cells = self.plan(e, &trial, None)?;
             let held: f64 = priced.iter().map(|&k| price[k] * f64::from(max[k])).sum();
             *least = least.max(row_value(&trial, &cells) - held);
             let still = over(&cells);
@@ -200,7 +198,11 @@ impl Master<'_> {
             return within;
         }
         // Several types bind and one price for all of them cannot trade one for another: mend
-        // the row closest to the limits on its hard rules alone.
+        // the row closest to the limits on its hard rules alone (not over a window, whose
+        // held days the mending could change).
+        if self.window.is_some() {
+            return None;
+        }
         let mut rng = Rng::new(e as u64 + 1);
         let cells = mend_row(p, t, e, costs, closest.1, MEND_TRIES, &mut rng);
         let mut per_type = vec![0u32; t.shifts];

@@ -20,7 +20,9 @@
 //! is unchanged.
 //!
 //! On problems `colgen::suits` (the benchmark's), `Options::column_generation` has the first
-//! worker start from a roster built by column generation and re-dives (`column_search`).
+//! worker start from a roster built by column generation and re-dives (`column_search`); on
+//! larger ones, where a window suits, it takes turns of re-dives over a window of days and a
+//! group of people with the annealing, split by what each gains per second (`windows`).
 //!
 //! Several workers (threads) each anneal their own roster and meet `Options::meetings`
 //! times over the budget; a worker behind the best carries on from the best roster. Under a
@@ -31,7 +33,7 @@
 //! Modules by job: `options` (what the caller asks), `state` (a roster with its incremental
 //! score), `totals` (a row's score changed cell by cell), `moves` (the move selectors), `replan` (a row re-planned by the DP),
 //! `construct` (the greedy first roster and the repair of its rows), `feasible` (feasibility
-//! first, at any size), `worker` (one worker's loop),
+//! first, at any size), `windows` (re-dives over a window), `worker` (one worker's loop),
 //! `meeting` (where the workers exchange their best rosters) and `probe` (the moves alone,
 //! for tests and benchmarks).
 mod construct;
@@ -43,6 +45,7 @@ mod probe;
 mod replan;
 mod state;
 mod totals;
+mod windows;
 mod worker;
 
 pub use crate::tables::Tables;

@@ -16,6 +16,7 @@ use super::meeting::{Shared, better, meet};
 use super::moves::{MoveKind, random_move};
 use super::options::{DIVE_SHARE, DIVE_SHARE_MOST, DIVE_SOLVES, Options, Progress};
 use super::state::{State, Undo, undo_move};
+use super::windows::{self, Split};
 
 // The worker's context is passed whole; grouping it would only move the list.
 #[allow(clippy::too_many_arguments)]
@@ -114,6 +115,17 @@ pub(super) fn worker(
     // where column generation runs: its rows keep every rule already.
     let mend_rows = options.feasibility_first && dive_share == 0.0;
     let mut next_mend = 0.1;
+    // Where the LP over everyone does not suit but a window does, under a time limit, the
+    // first worker takes turns of window re-dives with the annealing (`windows::Split`).
+    let limit = options.time_limit.filter(|_| options.step_limit.is_none());
+    let mut split = (index == 0
+        && options.column_generation
+        && dive_share == 0.0
+        && limit.is_some()
+        && windows::suits(p, t))
+    .then(|| Split::new(Instant::now()));
+    // The score of the best roster when the annealing's turn began.
+    let mut turn_from = (best, Instant::now());
     let mut row_plans = RowPlanClock {
         share: options.row_plan_share,
         since: options
@@ -175,6 +187,8 @@ pub(super) fn worker(
                         best = slot.best;
                         best_cells.clone_from(&state.cells);
                         time_to_best = slot.found_at;
+                        // What another worker found is no gain of this one's annealing.
+                        turn_from.0 = best;
                     }
                     if all_spent {
                         break;
@@ -187,6 +201,49 @@ pub(super) fn worker(
                 }
             } else if spent {
                 break;
+            }
+            if let (Some(split), Some(limit)) = (split.as_mut(), limit)
+                && best.0 == 0
+                && !spent
+                && split.due(Instant::now())
+            {
+                // A re-dive ends by the next meeting, so no other worker waits for it.
+                let next = if meetings > 0 {
+                    ((met + 1) as f64 / meetings as f64).min(1.0)
+                } else {
+                    1.0
+                };
+                let deadline = start + limit.mul_f64(next);
+                let began = Instant::now();
+                let incumbent = Roster {
+                    days: p.days,
+                    cells: best_cells.clone(),
+                };
+                let found = windows::redive(p, t, &incumbent, &mut rng, &|| {
+                    stopped() || Instant::now() >= deadline
+                });
+                let before = best;
+                if let Some(roster) = found {
+                    let e = evaluate(p, &roster);
+                    let found = (e.hard_units() as i64, e.objective as i64);
+                    if better(found.0, found.1, best) {
+                        state = State::new(p, t, &roster);
+                        best = found;
+                        best_cells.clone_from(&state.cells);
+                        time_to_best = start.elapsed();
+                        report(best.0, best.1, steps, time_to_best, fraction, &best_cells);
+                    }
+                }
+                let gain = |from: (i64, i64), to: (i64, i64)| {
+                    ((from.0 - to.0) * options.hard_weight + from.1 - to.1) as f64
+                };
+                let now = Instant::now();
+                split.record(
+                    (gain(turn_from.0, before), began.duration_since(turn_from.1)),
+                    (gain(before, best), now.duration_since(began)),
+                    now,
+                );
+                turn_from = (best, now);
             }
             temperature = t0 * (t1 / t0).powf(fraction);
             if state.hard > 0 {

@@ -155,3 +155,64 @@ fn column_generation_starts_from_a_roster_where_several_type_limits_bind() {
     assert!(e.is_feasible(), "{:?}", e.hard);
     assert!(search.lp_solves() <= 8);
 }
+
+#[test]
+fn a_re_dive_over_a_window_of_a_year_changes_only_its_days_and_finds_cheaper_rosters() {
+    // Over a year the LP over everyone does not suit, so column generation runs over a window
+    // of days and a group of people, every other day and everyone else held
+    // (`ColumnSearch::over_window`). From the planted roster, which keeps every rule, each
+    // roster it gives changes only the group's days within the window and keeps every rule,
+    // and several windows give a cheaper roster.
+    let (p, mut roster) = rota::generate::planted_in(Style::Published, 12, 52, 4, 3);
+    let tables = rota::search::Tables::new(&p);
+    assert!(!rota::colgen::suits(&p, &tables));
+    let score = |r: &rota::Roster| {
+        let e = evaluate(&p, r);
+        assert!(e.is_feasible(), "{:?}", e.hard);
+        e.objective
+    };
+    let start_score = score(&roster);
+    let group = [0, 2, 3, 5, 7, 8, 11];
+    let mut lowered = 0;
+    for start in [0, 60, 120, 200, 290, 350] {
+        let end = start + 14;
+        let mut search =
+            rota::colgen::ColumnSearch::over_window(&p, &tables, &roster, start, end, 5_000);
+        let Some(found) = search.redive(&roster, &group, &|| false) else {
+            continue;
+        };
+        for (i, (&was, &now)) in roster.cells.iter().zip(&found.cells).enumerate() {
+            let (e, d) = (i / p.days, i % p.days);
+            if !group.contains(&e) || !(start..end).contains(&d) {
+                assert_eq!(
+                    was, now,
+                    "person {e}, day {d}: outside the window {start}..{end}"
+                );
+            }
+        }
+        if score(&found) < score(&roster) {
+            roster = found;
+            lowered += 1;
+        }
+    }
+    assert!(
+        lowered >= 4,
+        "{lowered} of 6 windows lowered the planted roster's {start_score}"
+    );
+}
+
+#[test]
+fn a_window_over_the_whole_horizon_re_dives_as_the_master_over_whole_rows_does() {
+    // Instance 2 from a worse roster that keeps every rule: the master over whole rows dives
+    // to its optimum, 828 (`column_generation_dives_to_the_best_known_values_of_instances_2_and_3`);
+    // a window over every day, nothing held, does the same.
+    let p = super::instance(2);
+    let tables = rota::search::Tables::new(&p);
+    let worse = rota::solve(&p, &super::budget(300, 1, 1), &|_| {}).roster;
+    let everyone: Vec<usize> = (0..p.staff.len()).collect();
+    let mut search = rota::colgen::ColumnSearch::over_window(&p, &tables, &worse, 0, p.days, 2_000);
+    let again = search.redive(&worse, &everyone, &|| false).unwrap();
+    let e = evaluate(&p, &again);
+    assert!(e.is_feasible(), "{:?}", e.hard);
+    assert_eq!(e.objective, 828);
+}
