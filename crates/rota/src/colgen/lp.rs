@@ -1,0 +1,184 @@
+//! The master LP: each free person's columns, the cover rows and room pools' days (a
+//! window's alone, over a window), solved by `clarabel`.
+use super::{Master, ROOM_WEIGHT, SHORT_WEIGHT, Solution};
+use clarabel::algebra::CscMatrix;
+use clarabel::solver::{
+    DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
+};
+
+impl Master<'_> {
+    /// The master LP over the columns so far, the fixed people's rows taken as given.
+    pub(super) fn solve(&self) -> Option<Solution> {
+        let (p, staff) = (self.p, self.p.staff.len());
+        let free: Vec<usize> = (0..staff).filter(|&e| self.fixed[e].is_none()).collect();
+        let mut person_row = vec![usize::MAX; staff];
+        for (k, &e) in free.iter().enumerate() {
+            person_row[e] = k;
+        }
+        let (need, free_rooms) = self.left_over();
+        // The master's cover rows and room pools' days: over a window, its days alone.
+        let cover_rows: Vec<usize> = (0..p.cover.len())
+            .filter(|&c| self.in_scope(p.cover[c].day))
+            .collect();
+        let room_days: Vec<usize> = (0..free_rooms.len())
+            .filter(|&r| self.in_scope(r % p.days))
+            .collect();
+        let (covers, room_rows) = (cover_rows.len(), room_days.len());
+        let mut local = vec![usize::MAX; p.cover.len() + free_rooms.len()];
+        for (k, &c) in cover_rows.iter().enumerate() {
+            local[c] = k;
+        }
+        for (k, &r) in room_days.iter().enumerate() {
+            local[p.cover.len() + r] = k;
+        }
+        // Variables: each free person's columns, then short and over for each cover row.
+        let mut var_of: Vec<(usize, usize)> = Vec::new();
+        for &e in &free {
+            for j in 0..self.columns[e].len() {
+                var_of.push((e, j));
+            }
+        }
+        let lambdas = var_of.len();
+        // Then, for each room pool and day, the rooms left free and those taken over the
+        // pool's capacity (a hard rule, priced far above any cover); last, with a most
+        // allowed short, the units short over it.
+        let (least_short, most_short) = self.short_range;
+        let capped = most_short.is_finite();
+        let vars = lambdas + 2 * covers + 2 * room_rows + usize::from(capped);
+        let equalities = free.len() + covers + room_rows;
+        let room_row = free.len() + covers;
+        // After each variable's sign, a row for the fewest short and one for the most.
+        let least_row = equalities + vars;
+        let most_row = least_row + usize::from(least_short > 0.0);
+        let rows = most_row + usize::from(capped);
+        let mut q = Vec::with_capacity(vars);
+        let (mut colptr, mut rowval, mut nzval) = (vec![0usize], Vec::new(), Vec::new());
+        for (k, &(e, j)) in var_of.iter().enumerate() {
+            let column = &self.columns[e][j];
+            q.push(column.cost);
+            rowval.push(person_row[e]);
+            nzval.push(1.0);
+            let mut rows_here: Vec<usize> = column
+                .covers
+                .iter()
+                .map(|&c| free.len() + local[c as usize])
+                .collect();
+            rows_here.extend(
+                column
+                    .rooms
+                    .iter()
+                    .map(|&r| room_row + local[p.cover.len() + r as usize]),
+            );
+            rows_here.sort_unstable();
+            for r in rows_here {
+                rowval.push(r);
+                nzval.push(1.0);
+            }
+            rowval.push(equalities + k);
+            nzval.push(-1.0);
+            colptr.push(rowval.len());
+        }
+        for (c, &cover) in cover_rows.iter().enumerate() {
+            let cover = &p.cover[cover];
+            for (k, (weight, sign)) in [(cover.weight_under, 1.0), (cover.weight_over, -1.0)]
+                .into_iter()
+                .enumerate()
+            {
+                q.push(f64::from(weight));
+                rowval.push(free.len() + c);
+                nzval.push(sign);
+                rowval.push(equalities + lambdas + 2 * c + k);
+                nzval.push(-1.0);
+                if k == 0 && least_short > 0.0 {
+                    rowval.push(least_row);
+                    nzval.push(-1.0);
+                }
+                if k == 0 && capped {
+                    rowval.push(most_row);
+                    nzval.push(1.0);
+                }
+                colptr.push(rowval.len());
+            }
+        }
+        for r in 0..room_rows {
+            for (k, (weight, sign)) in [(0.0, 1.0), (ROOM_WEIGHT, -1.0)].into_iter().enumerate() {
+                q.push(weight);
+                rowval.push(room_row + r);
+                nzval.push(sign);
+                rowval.push(equalities + lambdas + 2 * covers + 2 * r + k);
+                nzval.push(-1.0);
+                colptr.push(rowval.len());
+            }
+        }
+        if capped {
+            q.push(SHORT_WEIGHT);
+            rowval.push(equalities + vars - 1);
+            nzval.push(-1.0);
+            rowval.push(most_row);
+            nzval.push(-1.0);
+            colptr.push(rowval.len());
+        }
+        let a = CscMatrix::new(rows, vars, colptr, rowval, nzval);
+        let mut b = vec![1.0; free.len()];
+        b.extend(cover_rows.iter().map(|&c| need[c]));
+        b.extend(room_days.iter().map(|&r| free_rooms[r]));
+        b.resize(rows, 0.0);
+        if least_short > 0.0 {
+            b[least_row] = -least_short;
+        }
+        if capped {
+            b[most_row] = most_short;
+        }
+        let cones = [
+            SupportedConeT::ZeroConeT(equalities),
+            SupportedConeT::NonnegativeConeT(rows - equalities),
+        ];
+        let settings = DefaultSettingsBuilder::default()
+            .verbose(false)
+            .build()
+            .ok()?;
+        let zero = CscMatrix::zeros((vars, vars));
+        let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
+        solver.solve();
+        if !matches!(
+            solver.solution.status,
+            SolverStatus::Solved | SolverStatus::AlmostSolved
+        ) {
+            return None;
+        }
+        let (x, z) = (&solver.solution.x, &solver.solution.z);
+        let dual = |row: usize, present: bool| if present { z[row].max(0.0) } else { 0.0 };
+        let mut weights: Vec<Vec<f64>> = self.columns.iter().map(|c| vec![0.0; c.len()]).collect();
+        for (k, &(e, j)) in var_of.iter().enumerate() {
+            weights[e][j] = x[k];
+        }
+        let mut person_dual = vec![0.0; staff];
+        for &e in &free {
+            person_dual[e] = z[person_row[e]];
+        }
+        // Rows outside the master (days outside a window) have no price.
+        let mut cover_dual = vec![0.0; p.cover.len()];
+        for (k, &c) in cover_rows.iter().enumerate() {
+            cover_dual[c] = z[free.len() + k];
+        }
+        let mut room_dual = vec![0.0; free_rooms.len()];
+        for (k, &r) in room_days.iter().enumerate() {
+            room_dual[r] = z[room_row + k];
+        }
+        Some(Solution {
+            objective: solver.solution.obj_val,
+            weights,
+            person_dual,
+            cover_dual,
+            room_dual,
+            need,
+            bound: f64::NEG_INFINITY,
+            short: (0..covers).map(|c| x[lambdas + 2 * c]).sum(),
+            converged: false,
+            short_duals: (
+                dual(least_row, least_short > 0.0),
+                dual(most_row, capped).min(SHORT_WEIGHT),
+            ),
+        })
+    }
+}
