@@ -40,16 +40,22 @@ pub(super) fn redive(
 ) -> Option<Roster> {
     let staff = p.staff.len();
     let start = rng.below(p.days - WINDOW_DAYS + 1);
-    let mut group = Vec::with_capacity(GROUP.min(staff));
-    while group.len() < GROUP.min(staff) {
-        let e = rng.below(staff);
-        if !group.contains(&e) {
-            group.push(e);
-        }
-    }
+    let group = draw_people(rng, staff, GROUP.min(staff));
     let mut search =
         ColumnSearch::over_window(p, t, incumbent, start, start + WINDOW_DAYS, usize::MAX);
     search.redive(incumbent, &group, stop)
+}
+
+/// `size` people of `staff` drawn at random, none twice (`size` at most `staff`).
+pub(super) fn draw_people(rng: &mut Rng, staff: usize, size: usize) -> Vec<usize> {
+    let mut people = Vec::with_capacity(size);
+    while people.len() < size {
+        let e = rng.below(staff);
+        if !people.contains(&e) {
+            people.push(e);
+        }
+    }
+    people
 }
 
 /// Turns between window re-dives and the annealing, by what each gained per second lately:

@@ -468,13 +468,7 @@ fn column_search(
     let staff = p.staff.len();
     while deadline.is_some() && !over() {
         let size = (6 + rng.below(10)).min(staff);
-        let mut free: Vec<usize> = Vec::with_capacity(size);
-        while free.len() < size {
-            let e = rng.below(staff);
-            if !free.contains(&e) {
-                free.push(e);
-            }
-        }
+        let free = windows::draw_people(rng, staff, size);
         if let Some(roster) = search.redive(&best, &free, &over) {
             let s = score(&roster);
             if s < best_score {
