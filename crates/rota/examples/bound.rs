@@ -2,7 +2,8 @@
 //! file), from column generation's prices: `bound N [SECONDS]` runs the generation over
 //! everyone for at most SECONDS (60 by default) and prints the LP's value and the bound
 //! (`ColumnSearch::lower_bound`), so a solve's gap to the optimum can be judged from above
-//! on instances whose optimum is not known.
+//! on instances whose optimum is not known. The LP's factorisation is chosen by time
+//! (`colgen::Factorisation`); with `QDLDL` set in the environment it is QDLDL throughout.
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -36,14 +37,18 @@ fn main() {
         println!("{n}: column generation cannot start");
         return;
     };
+    if std::env::var_os("QDLDL").is_none() {
+        search.choose_factorisation_by_time(None);
+    }
     let limit = Duration::from_secs_f64(secs);
     let bound = search.lower_bound(&|| start.elapsed() >= limit);
     println!(
-        "{n} lp {:.1} bound {} solves {} columns {} in {:.1?}",
+        "{n} lp {:.1} bound {} solves {} columns {} in {:.1?} ({:?})",
         search.root_objective.unwrap_or(f64::NAN),
         bound.map_or("none".to_string(), |b| format!("{b:.1}")),
         search.lp_solves(),
         search.columns(),
-        start.elapsed()
+        start.elapsed(),
+        search.chooser().chosen()
     );
 }

@@ -1,10 +1,12 @@
 //! The master LP: each free person's columns, the cover rows and room pools' days (a
-//! window's alone, over a window), solved by `clarabel`.
+//! window's alone, over a window), solved by `clarabel` with the factorisation `factorise`
+//! chooses.
 use super::{Master, ROOM_WEIGHT, SHORT_WEIGHT, Solution};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
 };
+use std::time::Instant;
 
 impl Master<'_> {
     /// The master LP over the columns so far, the fixed people's rows taken as given.
@@ -133,13 +135,20 @@ impl Master<'_> {
             SupportedConeT::ZeroConeT(equalities),
             SupportedConeT::NonnegativeConeT(rows - equalities),
         ];
+        let mut chooser = self.factorise.get();
+        let factorisation = chooser.next();
+        let began = Instant::now();
         let settings = DefaultSettingsBuilder::default()
             .verbose(false)
+            .direct_solve_method(factorisation.method().to_owned())
+            .max_threads(1)
             .build()
             .ok()?;
         let zero = CscMatrix::zeros((vars, vars));
         let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
         solver.solve();
+        chooser.record(factorisation, began.elapsed().as_secs_f64());
+        self.factorise.set(chooser);
         if !matches!(
             solver.solution.status,
             SolverStatus::Solved | SolverStatus::AlmostSolved

@@ -43,8 +43,11 @@ use crate::tables::{Tables, counts, priced_row, row_cost, takes_room};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
+mod factorise;
 mod lp;
 mod pricing;
+
+pub use factorise::{Chooser as FactorisationChooser, Factorisation};
 
 /// The weight of a hard unit in the pricing DP: far above any saving the duals can offer.
 const PRICING_WEIGHT: f64 = 1e7;
@@ -137,6 +140,8 @@ struct Master<'p> {
     /// For a re-dive over a window of days, the days and the roster every row is held to
     /// outside them (`ColumnSearch::over_window`); `None` for whole rows.
     window: Option<HeldWindow>,
+    /// Which factorisation the LP's solves use (`factorise`).
+    factorise: Cell<factorise::Chooser>,
 }
 
 /// Days `start..end` free, every row held to `held` outside them: the master's cover and
@@ -160,6 +165,7 @@ impl<'p> Master<'p> {
             type_prices: RefCell::new(vec![(vec![0.0; t.shifts], pricing::PRICE_STEP); staff]),
             short_range: (0.0, f64::INFINITY),
             window: None,
+            factorise: Cell::new(factorise::Chooser::fixed()),
         }
     }
 
@@ -516,6 +522,19 @@ impl<'p> ColumnSearch<'p> {
         let fewer = branch((0.0, whole))?;
         let more = branch((whole + 1.0, f64::INFINITY))?;
         Some(fewer.min(more))
+    }
+
+    /// Under a time limit: the LP's factorisation chosen by timing both as the solves go
+    /// (`factorise`), from `carried` (an earlier search's of the same problem, `chooser`)
+    /// or afresh. Without this every solve uses QDLDL, so a run repeats.
+    pub fn choose_factorisation_by_time(&mut self, carried: Option<FactorisationChooser>) {
+        let chooser = carried.unwrap_or_else(factorise::Chooser::timed);
+        self.master.factorise.set(chooser);
+    }
+
+    /// The choice of factorisation as it stands, to carry on to the next search.
+    pub fn chooser(&self) -> FactorisationChooser {
+        self.master.factorise.get()
     }
 
     pub fn lp_solves(&self) -> usize {

@@ -2,7 +2,7 @@
 //! people, every other day and everyone else held (`colgen::ColumnSearch::over_window`) — for
 //! problems too large for the LP over everyone, and the first worker's time split between
 //! them and the annealing by what each has gained per second.
-use crate::colgen::ColumnSearch;
+use crate::colgen::{ColumnSearch, FactorisationChooser};
 use crate::model::{Problem, Roster};
 use crate::rng::Rng;
 use crate::tables::Tables;
@@ -30,12 +30,14 @@ pub(super) fn suits(p: &Problem, t: &Tables) -> bool {
 /// A re-dive of `incumbent` over `WINDOW_DAYS` days at a random place and up to `GROUP`
 /// people drawn at random, until `stop` (then the people left are fixed at once). `None`
 /// when the LP fails, a held row breaks a hard rule, or the LP's bound shows the window holds
-/// no cheaper roster.
+/// no cheaper roster. Its LP's factorisation is chosen by time, once for all the windows
+/// (`split.factorisation`).
 pub(super) fn redive(
     p: &Problem,
     t: &Tables,
     incumbent: &Roster,
     rng: &mut Rng,
+    split: &mut Split,
     stop: &dyn Fn() -> bool,
 ) -> Option<Roster> {
     let staff = p.staff.len();
@@ -43,7 +45,10 @@ pub(super) fn redive(
     let group = draw_people(rng, staff, GROUP.min(staff));
     let mut search =
         ColumnSearch::over_window(p, t, incumbent, start, start + WINDOW_DAYS, usize::MAX);
-    search.redive(incumbent, &group, stop)
+    search.choose_factorisation_by_time(split.factorisation);
+    let found = search.redive(incumbent, &group, stop);
+    split.factorisation = Some(search.chooser());
+    found
 }
 
 /// `size` people of `staff` drawn at random, none twice (`size` at most `staff`).
@@ -69,6 +74,8 @@ pub(super) struct Split {
     annealing: (f64, f64),
     /// When the annealing's turn ends and the next re-dive is due.
     next: Instant,
+    /// How the windows' LPs choose their factorisation, carried from one re-dive to the next.
+    factorisation: Option<FactorisationChooser>,
 }
 
 impl Split {
@@ -78,6 +85,7 @@ impl Split {
             redives: (0.0, 0.0),
             annealing: (0.0, 0.0),
             next: now,
+            factorisation: None,
         }
     }
 

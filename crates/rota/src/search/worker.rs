@@ -219,7 +219,7 @@ pub(super) fn worker(
                     days: p.days,
                     cells: best_cells.clone(),
                 };
-                let found = windows::redive(p, t, &incumbent, &mut rng, &|| {
+                let found = windows::redive(p, t, &incumbent, &mut rng, split, &|| {
                     stopped() || Instant::now() >= deadline
                 });
                 let before = best;
@@ -457,6 +457,9 @@ fn column_search(
         DIVE_SOLVES
     };
     let mut search = colgen::ColumnSearch::seeded(p, t, max_solves, Some(seed))?;
+    if deadline.is_some() {
+        search.choose_factorisation_by_time(None);
+    }
     let mut best = search.paced_dive(&dive_over)?;
     let score = |r: &Roster| {
         let e = evaluate(p, r);
