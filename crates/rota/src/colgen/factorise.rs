@@ -1,17 +1,17 @@
 //! Which sparse LDL factorisation the master LP's interior-point solves use. Most of a
 //! solve's time is factorising its KKT matrix, and neither of `clarabel`'s two is the faster
-//! everywhere. On the LP over everyone (`bound FILE`, release build, load about 1):
-//! benchmark instances 1–11 within 10 % either way; instance 12, QDLDL 7.6 s against 10.4 s;
-//! published-style stand-ins of 13, 16, 18 and 19, the supernodal one (faer) 10.4 s against
-//! 18.9 s, 1.9 s against 2.4 s, 9.3 s against 20.3 s, and converged in 55.9 s where QDLDL
-//! had not in 67.7 s. What decides it is the fill of the factor, which the problem's shape
-//! does not tell simply, and it changes as columns join and people are fixed (on instance 12
-//! the first solves are quicker with faer, on the 22 × 84 × 3 with QDLDL), so a timed search
-//! measures it as it goes: in a trial each factorisation takes two of four solves, in the
-//! order QDLDL, faer, faer, QDLDL (so the columns added between solves weigh on both alike),
-//! and the faster in all is kept until the solves since have taken `TRIAL_GAP` times as long as
-//! the trial, then tried again. A search not timed keeps QDLDL, so that its runs repeat
-//! exactly.
+//! everywhere. On the LP over everyone (`bound FILE`, release build, one run at a time):
+//! benchmark instances 1–11 the same to 18 % slower with faer; instance 12, QDLDL 7.6 s
+//! against 10.4 s; published-style stand-ins of 13, 16, 18 and 19, the supernodal one (faer)
+//! 10.4 s against 18.9 s, 1.9 s against 2.4 s, 9.3 s against 20.3 s, and converged in 55.9 s
+//! where QDLDL had not in 67.7 s. What decides it is the fill of the factor, which the
+//! problem's shape does not tell simply, and it changes as columns join and people are fixed
+//! (on instance 12 the first solves are quicker with faer, on the 22 × 84 × 3 with QDLDL), so
+//! a timed search measures it as it goes: in a trial each factorisation takes two of four
+//! solves, in the order QDLDL, faer, faer, QDLDL (so the columns added between solves weigh on
+//! both alike), and the faster in all is kept until the solves since have taken `TRIAL_GAP`
+//! times as long as the trial, then tried again. A search not timed keeps QDLDL, so that its
+//! runs repeat exactly.
 
 /// One of `clarabel`'s direct LDL factorisations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
