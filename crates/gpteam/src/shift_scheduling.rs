@@ -196,7 +196,7 @@ fn lower_bound(problem: &rota::Problem, roster: &rota::Roster, seconds: f64) -> 
     }
     let mut search =
         rota::colgen::ColumnSearch::seeded(problem, &tables, usize::MAX, Some(roster))?;
-    search.choose_factorisation_by_time(None);
+    search.set_chooser(rota::colgen::FactorisationChooser::timed());
     let start = std::time::Instant::now();
     let limit = std::time::Duration::from_secs_f64(seconds.max(0.0));
     let bound = search.lower_bound(&|| start.elapsed() >= limit)?;

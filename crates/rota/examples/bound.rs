@@ -38,7 +38,7 @@ fn main() {
         return;
     };
     if std::env::var_os("QDLDL").is_none() {
-        search.choose_factorisation_by_time(None);
+        search.set_chooser(rota::colgen::FactorisationChooser::timed());
     }
     let limit = Duration::from_secs_f64(secs);
     let bound = search.lower_bound(&|| start.elapsed() >= limit);

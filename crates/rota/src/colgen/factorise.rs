@@ -72,8 +72,8 @@ impl Chooser {
         }
     }
 
-    /// A trial first.
-    pub(super) fn timed() -> Chooser {
+    /// Timed: a trial first.
+    pub fn timed() -> Chooser {
         Chooser {
             timed: true,
             ..Chooser::fixed()
@@ -118,7 +118,7 @@ impl Chooser {
 
     /// The factorisation the last trial chose.
     pub fn chosen(&self) -> Option<Factorisation> {
-        self.chosen.filter(|_| self.timed)
+        self.chosen
     }
 }
 

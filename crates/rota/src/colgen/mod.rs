@@ -525,10 +525,9 @@ impl<'p> ColumnSearch<'p> {
     }
 
     /// Under a time limit: the LP's factorisation chosen by timing both as the solves go
-    /// (`factorise`), from `carried` (an earlier search's of the same problem, `chooser`)
-    /// or afresh. Without this every solve uses QDLDL, so a run repeats.
-    pub fn choose_factorisation_by_time(&mut self, carried: Option<FactorisationChooser>) {
-        let chooser = carried.unwrap_or_else(factorise::Chooser::timed);
+    /// (`FactorisationChooser::timed`, or an earlier search's of the same problem, `chooser`).
+    /// Without this every solve uses QDLDL, so a run repeats.
+    pub fn set_chooser(&mut self, chooser: FactorisationChooser) {
         self.master.factorise.set(chooser);
     }
 

@@ -45,9 +45,9 @@ pub(super) fn redive(
     let group = draw_people(rng, staff, GROUP.min(staff));
     let mut search =
         ColumnSearch::over_window(p, t, incumbent, start, start + WINDOW_DAYS, usize::MAX);
-    search.choose_factorisation_by_time(split.factorisation);
+    search.set_chooser(split.factorisation);
     let found = search.redive(incumbent, &group, stop);
-    split.factorisation = Some(search.chooser());
+    split.factorisation = search.chooser();
     found
 }
 
@@ -75,7 +75,7 @@ pub(super) struct Split {
     /// When the annealing's turn ends and the next re-dive is due.
     next: Instant,
     /// How the windows' LPs choose their factorisation, carried from one re-dive to the next.
-    factorisation: Option<FactorisationChooser>,
+    factorisation: FactorisationChooser,
 }
 
 impl Split {
@@ -85,7 +85,7 @@ impl Split {
             redives: (0.0, 0.0),
             annealing: (0.0, 0.0),
             next: now,
-            factorisation: None,
+            factorisation: FactorisationChooser::timed(),
         }
     }
 

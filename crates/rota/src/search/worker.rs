@@ -458,7 +458,7 @@ fn column_search(
     };
     let mut search = colgen::ColumnSearch::seeded(p, t, max_solves, Some(seed))?;
     if deadline.is_some() {
-        search.choose_factorisation_by_time(None);
+        search.set_chooser(colgen::FactorisationChooser::timed());
     }
     let mut best = search.paced_dive(&dive_over)?;
     let score = |r: &Roster| {
