@@ -1,6 +1,7 @@
 //! Runs the search on one benchmark instance (N, or the path of an instance file) with given
 //! parameters (for tuning by hand): `probe N SECONDS [T0 T1 WEIGHT SEED THREADS ROW_PLAN_EVERY MEETINGS ROW_PLAN_SHARE]`; with `STEPS=n` in the
-//! environment the budget is n moves per worker instead (the run then repeats exactly).
+//! environment the budget is n moves per worker instead (the run then repeats exactly); with
+//! `PROGRESS` set, each better roster found is printed with its time.
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n = &args[1];
@@ -33,7 +34,15 @@ fn main() {
         column_generation: std::env::var_os("CG").is_some(),
         feasibility_first: std::env::var_os("NOFEAS").is_none(),
     };
-    let out = rota::solve(&p, &opts, &|_| {});
+    let trace = std::env::var_os("PROGRESS").is_some();
+    let out = rota::solve(&p, &opts, &|g| {
+        if trace {
+            eprintln!(
+                "  {:>6.2?} obj {} hard {} steps {}",
+                g.elapsed, g.best_objective, g.best_hard_units, g.steps
+            );
+        }
+    });
     println!(
         "{} obj {} hard {} steps {} ttb {:.1?}",
         if n.parse::<usize>().is_ok() {
