@@ -16,7 +16,7 @@ fn instance12() -> rota::Problem {
     rota::read_instance(&std::fs::read_to_string(path).expect("Instance12")).expect("parses")
 }
 
-const KINDS: [MoveKind; 9] = MoveKind::ALL;
+const KINDS: [MoveKind; MoveKind::ALL.len()] = MoveKind::ALL;
 
 #[divan::bench(args = KINDS)]
 fn instance12_delta(bencher: divan::Bencher, kind: MoveKind) {

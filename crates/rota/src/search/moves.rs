@@ -32,10 +32,14 @@ pub enum MoveKind {
     /// Swap two blocks of 2–7 days of one person's row (half the time two weekends): a run
     /// or a worked weekend moves, the row's totals kept.
     RowBlockSwap,
+    /// Fill a shift short of cover by a chain of two people: the first takes it and gives up
+    /// the working day whose loss costs least among a few; where that leaves the day's own
+    /// cover short, a second person takes that shift and gives up a day the same way.
+    CoverChain,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 9] = [
+    pub const ALL: [MoveKind; 10] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
@@ -45,9 +49,11 @@ impl MoveKind {
         MoveKind::CrossSwap,
         MoveKind::CoverFill,
         MoveKind::RowBlockSwap,
+        MoveKind::CoverChain,
     ];
 
-    /// Picks a selector with the search's mix: cover fill 5 %, change 25 %, swap 20 %, block
+    /// Picks a selector with the search's mix: cover fill 5 %, cover chain 2 %, change 23 %,
+    /// swap 20 %, block
     /// swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row block swap 8 %, and
     /// a row re-plan once in `row_plan_every` moves.
     pub(super) fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
@@ -56,7 +62,8 @@ impl MoveKind {
         }
         match rng.below(100) {
             0..5 => MoveKind::CoverFill,
-            5..30 => MoveKind::Change,
+            5..7 => MoveKind::CoverChain,
+            7..30 => MoveKind::Change,
             30..50 => MoveKind::Swap,
             50..60 => MoveKind::BlockSwap,
             60..70 => MoveKind::BlockReplan,
@@ -110,27 +117,20 @@ pub(super) fn random_move(
         }
         allowed[rng.below(allowed.len())]
     };
-    let change = |state: &mut State, undo: &mut Undo, e: usize, d: usize, v: u16| {
-        let old = state.cells[e * days + d];
-        if old != v {
-            undo.cells.push((e as u32, d as u32, old));
-            state.set_cell(e, d, v);
-        }
-    };
     let e1 = rng.below(staff);
     if kind == MoveKind::Change {
         // Change one cell.
         let d = rng.below(days);
         let v = pick_value(rng, e1, d, state);
-        change(state, undo, e1, d, v);
+        set(state, undo, e1, d, v);
     } else if kind == MoveKind::Swap {
         // Swap two people's assignments on one day.
         let e2 = rng.below(staff);
         let d = rng.below(days);
         if may_swap(state, e1, e2, d) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
-            change(state, undo, e1, d, b);
-            change(state, undo, e2, d, a);
+            set(state, undo, e1, d, b);
+            set(state, undo, e2, d, a);
         }
     } else if kind == MoveKind::BlockSwap {
         // Swap a block of days between two people.
@@ -140,8 +140,8 @@ pub(super) fn random_move(
         let may = (start..start + len).all(|d| may_swap(state, e1, e2, d));
         for d in (start..start + len).filter(|_| may) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
-            change(state, undo, e1, d, b);
-            change(state, undo, e2, d, a);
+            set(state, undo, e1, d, b);
+            set(state, undo, e2, d, a);
         }
     } else if kind == MoveKind::RowSwap {
         // Half the time the other day is within three days, where a run's edge moves.
@@ -153,8 +153,8 @@ pub(super) fn random_move(
         };
         let (a, b) = (state.cells[e1 * days + d1], state.cells[e1 * days + d2]);
         if t.may_take(e1, d1, b) && t.may_take(e1, d2, a) {
-            change(state, undo, e1, d1, b);
-            change(state, undo, e1, d2, a);
+            set(state, undo, e1, d1, b);
+            set(state, undo, e1, d2, a);
         }
     } else if kind == MoveKind::CrossSwap {
         let e2 = rng.below(staff);
@@ -169,8 +169,8 @@ pub(super) fn random_move(
         let may = both.iter().all(|&d| may_swap(state, e1, e2, d));
         for &d in both.iter().filter(|_| may) {
             let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
-            change(state, undo, e1, d, b);
-            change(state, undo, e2, d, a);
+            set(state, undo, e1, d, b);
+            set(state, undo, e2, d, a);
         }
     } else if kind == MoveKind::RowBlockSwap {
         let (len, a, b) = if days >= 14 && rng.chance(0.5) {
@@ -193,51 +193,29 @@ pub(super) fn random_move(
                     state.cells[e1 * days + a + i],
                     state.cells[e1 * days + b + i],
                 );
-                change(state, undo, e1, a + i, y);
-                change(state, undo, e1, b + i, x);
+                set(state, undo, e1, a + i, y);
+                set(state, undo, e1, b + i, x);
             }
         }
     } else if kind == MoveKind::CoverFill {
-        let covers = state.p.cover.len();
-        let short = (0..16).map(|_| rng.below(covers.max(1))).find(|&i| {
-            i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement)
-        });
-        if let Some(i) = short {
-            let p = state.p;
-            let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
-            let may = |e: usize, s: &usize| state.t.allowed_on(e, d).contains(&(*s as u16));
-            let who = (0..8).map(|_| rng.below(staff)).find(|&e| {
-                let cell = state.cells[e * days + d];
-                (cell == OFF || !row.contains(&(cell as usize)))
-                    && row.iter().any(|s| may(e, s))
-                    && state.counts(e, i)
-            });
-            if let Some(e) = who {
-                // One of the row's shifts the person may work (no draw when there is one).
-                let options = row.iter().filter(|s| may(e, s)).count();
-                let k = if options > 1 { rng.below(options) } else { 0 };
-                let s = row
-                    .iter()
-                    .filter(|s| may(e, s))
-                    .nth(k)
-                    .map(|&s| s as u16)
-                    .expect("the person may work one of the row's shifts");
-                if state.cells[e * days + d] == OFF && rng.chance(0.7) {
-                    let other = (0..8)
-                        .map(|_| rng.below(days))
-                        .find(|&d2| d2 != d && state.cells[e * days + d2] != OFF);
-                    if let Some(d2) = other {
-                        change(state, undo, e, d2, OFF);
-                    }
+        if let Some((e, d, s)) = short_cover(state, rng).and_then(|i| taker(state, rng, i, None)) {
+            if state.cells[e * days + d] == OFF && rng.chance(0.7) {
+                let other = (0..8)
+                    .map(|_| rng.below(days))
+                    .find(|&d2| d2 != d && state.cells[e * days + d2] != OFF);
+                if let Some(d2) = other {
+                    set(state, undo, e, d2, OFF);
                 }
-                change(state, undo, e, d, s);
             }
+            set(state, undo, e, d, s);
         }
+    } else if kind == MoveKind::CoverChain {
+        cover_chain(state, rng, undo, weight);
     } else if kind == MoveKind::RowPlan {
         if let Some(cells) = plan_row_or_window(state, rng, e1, weight) {
             for (d, v) in cells.into_iter().enumerate() {
                 if state.t.lock[e1 * days + d] == NO_LOCK {
-                    change(state, undo, e1, d, v);
+                    set(state, undo, e1, d, v);
                 }
             }
         }
@@ -247,9 +225,117 @@ pub(super) fn random_move(
         let start = rng.below(days - len + 1);
         let v = pick_value(rng, e1, start, state);
         for d in (start..start + len).filter(|&d| t.may_take(e1, d, v)) {
-            change(state, undo, e1, d, v);
+            set(state, undo, e1, d, v);
         }
     }
+}
+
+/// A cover row short of its requirement, drawn among 16 (`None` when none of them is short).
+fn short_cover(state: &State, rng: &mut Rng) -> Option<usize> {
+    let covers = state.p.cover.len();
+    (0..16)
+        .map(|_| rng.below(covers.max(1)))
+        .find(|&i| i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement))
+}
+
+/// Someone, drawn among 8 (never `not`), who counts for cover row `i`, does not already work
+/// one of its shifts that day and may work one: the person, the day and one of the row's
+/// shifts they may work (no draw when there is one).
+fn taker(
+    state: &State,
+    rng: &mut Rng,
+    i: usize,
+    not: Option<usize>,
+) -> Option<(usize, usize, u16)> {
+    let (p, days, staff) = (state.p, state.t.days, state.p.staff.len());
+    let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
+    let may = |e: usize, s: &usize| state.t.allowed_on(e, d).contains(&(*s as u16));
+    let e = (0..8).map(|_| rng.below(staff)).find(|&e| {
+        let cell = state.cells[e * days + d];
+        Some(e) != not
+            && (cell == OFF || !row.contains(&(cell as usize)))
+            && row.iter().any(|s| may(e, s))
+            && state.counts(e, i)
+    })?;
+    let options = row.iter().filter(|s| may(e, s)).count();
+    let k = if options > 1 { rng.below(options) } else { 0 };
+    let s = row.iter().filter(|s| may(e, s)).nth(k).map(|&s| s as u16)?;
+    Some((e, d, s))
+}
+
+/// Sets a cell, recording its old value to undo.
+fn set(state: &mut State, undo: &mut Undo, e: usize, d: usize, v: u16) {
+    let old = state.cells[e * state.t.days + d];
+    if old != v {
+        undo.cells.push((e as u32, d as u32, old));
+        state.set_cell(e, d, v);
+    }
+}
+
+/// `MoveKind::CoverChain`: a short cover row filled by one person, then the shift they give
+/// up filled by a second where its cover falls short.
+fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
+    let Some((a, d, s)) = short_cover(state, rng).and_then(|i| taker(state, rng, i, None)) else {
+        return;
+    };
+    set(state, undo, a, d, s);
+    let Some((d2, s2)) = give_up(state, rng, undo, a, d, weight) else {
+        return;
+    };
+    let t = state.t;
+    let short = t.covers_at[d2 * t.shifts + s2 as usize]
+        .iter()
+        .map(|&c| c as usize)
+        .find(|&c| {
+            state.counts(a, c) && state.cover_count[c] < i64::from(state.p.cover[c].requirement)
+        });
+    let Some((b, _, s3)) = short.and_then(|c| taker(state, rng, c, Some(a))) else {
+        return;
+    };
+    set(state, undo, b, d2, s3);
+    give_up(state, rng, undo, b, d2, weight);
+}
+
+/// Person `e`, just put on day `kept`, gives up the working day whose loss leaves the score
+/// lowest among up to 10 (the days within three of `kept` first), or none where keeping them
+/// all is lower still: the day and the shift given up.
+fn give_up(
+    state: &mut State,
+    rng: &mut Rng,
+    undo: &mut Undo,
+    e: usize,
+    kept: usize,
+    weight: f64,
+) -> Option<(usize, u16)> {
+    let days = state.t.days;
+    let score = |state: &State| state.hard as f64 * weight + state.soft as f64;
+    let may_drop = |state: &State, d: usize| {
+        d != kept && state.cells[e * days + d] != OFF && state.t.lock[e * days + d] == NO_LOCK
+    };
+    let near = (kept.saturating_sub(3)..(kept + 4).min(days)).filter(|&d| may_drop(state, d));
+    let mut candidates: Vec<usize> = near.collect();
+    for _ in 0..10 {
+        if candidates.len() >= 10 {
+            break;
+        }
+        let d = rng.below(days);
+        if may_drop(state, d) && !candidates.contains(&d) {
+            candidates.push(d);
+        }
+    }
+    let mut best = (score(state), None);
+    for d in candidates {
+        let cell = state.cells[e * days + d];
+        state.set_cell(e, d, OFF);
+        let after = score(state);
+        state.set_cell(e, d, cell);
+        if after < best.0 {
+            best = (after, Some((d, cell)));
+        }
+    }
+    let (d, cell) = best.1?;
+    set(state, undo, e, d, OFF);
+    Some((d, cell))
 }
 
 /// For a cross swap of people `e1` and `e2` on day `d1`: a second day, drawn evenly among
