@@ -53,9 +53,8 @@ impl MoveKind {
     ];
 
     /// Picks a selector with the search's mix: cover fill 5 %, cover chain 2 %, change 23 %,
-    /// swap 20 %, block
-    /// swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row block swap 8 %, and
-    /// a row re-plan once in `row_plan_every` moves.
+    /// swap 20 %, block swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row
+    /// block swap 8 %, and a row re-plan once in `row_plan_every` moves.
     pub(super) fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
@@ -238,21 +237,21 @@ fn short_cover(state: &State, rng: &mut Rng) -> Option<usize> {
         .find(|&i| i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement))
 }
 
-/// Someone, drawn among 8 (never `not`), who counts for cover row `i`, does not already work
+/// Someone, drawn among 8 (never `except`), who counts for cover row `i`, does not already work
 /// one of its shifts that day and may work one: the person, the day and one of the row's
 /// shifts they may work (no draw when there is one).
 fn taker(
     state: &State,
     rng: &mut Rng,
     i: usize,
-    not: Option<usize>,
+    except: Option<usize>,
 ) -> Option<(usize, usize, u16)> {
     let (p, days, staff) = (state.p, state.t.days, state.p.staff.len());
     let (d, row) = (p.cover[i].day, &p.cover[i].shifts);
     let may = |e: usize, s: &usize| state.t.allowed_on(e, d).contains(&(*s as u16));
     let e = (0..8).map(|_| rng.below(staff)).find(|&e| {
         let cell = state.cells[e * days + d];
-        Some(e) != not
+        Some(e) != except
             && (cell == OFF || !row.contains(&(cell as usize)))
             && row.iter().any(|s| may(e, s))
             && state.counts(e, i)
