@@ -104,10 +104,7 @@ pub(super) fn random_move(
                 .filter(|&s| {
                     state.t.covers_at[d * state.t.shifts + s as usize]
                         .iter()
-                        .any(|&c| {
-                            state.cover_count[c as usize]
-                                < i64::from(state.p.cover[c as usize].requirement)
-                        })
+                        .any(|&c| state.short_of(c as usize))
                 })
                 .collect();
             if !short.is_empty() {
@@ -234,7 +231,7 @@ fn short_cover(state: &State, rng: &mut Rng) -> Option<usize> {
     let covers = state.p.cover.len();
     (0..16)
         .map(|_| rng.below(covers.max(1)))
-        .find(|&i| i < covers && state.cover_count[i] < i64::from(state.p.cover[i].requirement))
+        .find(|&i| i < covers && state.short_of(i))
 }
 
 /// Someone, drawn among 8 (never `except`), who counts for cover row `i`, does not already work
@@ -285,9 +282,7 @@ fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
     let short = t.covers_at[d2 * t.shifts + s2 as usize]
         .iter()
         .map(|&c| c as usize)
-        .find(|&c| {
-            state.counts(a, c) && state.cover_count[c] < i64::from(state.p.cover[c].requirement)
-        });
+        .find(|&c| state.counts(a, c) && state.short_of(c));
     let Some((b, _, s3)) = short.and_then(|c| taker(state, rng, c, Some(a))) else {
         return;
     };
@@ -311,19 +306,26 @@ fn give_up(
     let may_drop = |state: &State, d: usize| {
         d != kept && state.cells[e * days + d] != OFF && state.t.lock[e * days + d] == NO_LOCK
     };
-    let near = (kept.saturating_sub(3)..(kept + 4).min(days)).filter(|&d| may_drop(state, d));
-    let mut candidates: Vec<usize> = near.collect();
+    // At most six days lie within three of `kept`, so the ten fit on the stack.
+    let (mut candidates, mut n) = ([0usize; 10], 0);
+    for d in kept.saturating_sub(3)..(kept + 4).min(days) {
+        if may_drop(state, d) {
+            candidates[n] = d;
+            n += 1;
+        }
+    }
     for _ in 0..10 {
-        if candidates.len() >= 10 {
+        if n >= 10 {
             break;
         }
         let d = rng.below(days);
-        if may_drop(state, d) && !candidates.contains(&d) {
-            candidates.push(d);
+        if may_drop(state, d) && !candidates[..n].contains(&d) {
+            candidates[n] = d;
+            n += 1;
         }
     }
     let mut best = (score(state), None);
-    for d in candidates {
+    for &d in &candidates[..n] {
         let cell = state.cells[e * days + d];
         state.set_cell(e, d, OFF);
         let after = score(state);

@@ -61,6 +61,11 @@ impl<'p> State<'p> {
         counts(self.p, e, cover)
     }
 
+    /// Whether cover row `i` has fewer people than it requires.
+    pub(super) fn short_of(&self, i: usize) -> bool {
+        self.cover_count[i] < i64::from(self.p.cover[i].requirement)
+    }
+
     /// Whether person `e` takes a room of `pool` when working one of its shifts.
     pub(super) fn in_pool(&self, e: usize, pool: usize) -> bool {
         crate::tables::takes_room(self.p, e, pool)
