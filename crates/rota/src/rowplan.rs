@@ -25,6 +25,13 @@ pub struct RowCosts {
 /// The largest state space (per day) the DP is run on; bigger rows are left to the other moves.
 pub const MAX_STATES: usize = 250_000;
 
+/// The most entries (states × days) of the DP's table of parents, which each thread keeps
+/// between runs: 168 MB of `u32`, the most a row of up to twelve weeks needs (twice
+/// `MAX_STATES` over 84 days). A longer row whose states fit `MAX_STATES` but whose table would
+/// not is planned a window at a time: two threads with a year-long row of 500,000 states would
+/// otherwise hold 1.5 GB.
+pub const MAX_PARENT_CELLS: usize = 2 * MAX_STATES * 84;
+
 /// Whether working shift `b` the day after shift `a` breaks a rule for person `m`.
 fn breaks(p: &Problem, m: &crate::model::StaffMember, a: usize, b: usize) -> bool {
     let (x, y) = (&p.shifts[a], &p.shifts[b]);
@@ -81,7 +88,8 @@ fn sizes(p: &Problem, e: usize, unit: u32, lasts: usize) -> Option<(usize, usize
     let runs = run_states(m);
     let weekends = (m.max_weekends as usize + 2).min(p.weekends() + 1);
     let minutes = (m.max_minutes / unit) as usize + 2;
-    (lasts * runs * 2 * weekends * minutes <= MAX_STATES)
+    let states = lasts * runs * 2 * weekends * minutes;
+    (states <= MAX_STATES && states * p.days <= MAX_PARENT_CELLS)
         .then_some((runs, weekends, minutes, lasts))
 }
 
@@ -352,7 +360,7 @@ fn plan_span(
         return None;
     }
     let states = inner * tallies;
-    if states * values > u32::MAX as usize {
+    if states * values > u32::MAX as usize || states * (end - start) > MAX_PARENT_CELLS {
         return None;
     }
     let index = |last: usize, run: usize, s0: usize, wk: usize, mi: usize| {

@@ -237,3 +237,46 @@ fn the_search_re_plans_a_year_long_row_a_window_at_a_time() {
         "{lowered} of {moves} re-plans lowered the score"
     );
 }
+
+#[test]
+fn a_year_long_row_whose_table_of_parents_is_too_large_is_planned_a_window_at_a_time() {
+    // One shift type, at most 100 shifts' minutes and every weekend allowed: about 151,000
+    // states a day, under `MAX_STATES`, but over 364 days the DP's table of parents would
+    // hold 55 million entries (220 MB a thread). The whole row is refused and a window of 84
+    // days planned instead; over 12 weeks the same person's whole row fits.
+    let shaped = |weeks: usize| {
+        let mut p = rota::generate::generate(1, weeks, 1, 3);
+        let m = &mut p.staff[0];
+        m.max_minutes = 100 * p.shifts[0].minutes;
+        m.max_weekends = 52;
+        p
+    };
+    let quarter = shaped(12);
+    let unit = unit(&quarter);
+    let (runs, weekends, minutes, lasts) = rota::rowplan::state_space(&quarter, 0, unit).unwrap();
+    assert_eq!(weekends, quarter.weekends() + 1);
+    // Over the year the weekends worked count to 52, the rest of the state as over 12 weeks.
+    let year = shaped(52);
+    let states = lasts * runs * 2 * (year.weekends() + 1) * minutes;
+    assert!(states <= rota::rowplan::MAX_STATES, "{states} states");
+    assert!(
+        states * 364 > rota::rowplan::MAX_PARENT_CELLS,
+        "{states} states"
+    );
+    assert!(rota::rowplan::state_space(&year, 0, unit).is_none());
+    assert!(rota::rowplan::window_fits(&year, 0, unit, 84));
+    let values = year.shifts.len() + 1;
+    let costs = RowCosts {
+        cost: vec![0.0; year.days * values],
+        values,
+    };
+    assert_eq!(plan(&year, 0, &costs, 1e4, unit), None);
+    let held = vec![OFF; year.days];
+    let window = Window {
+        start: 140,
+        end: 224,
+        held: &held,
+    };
+    let row = plan_window(&year, 0, &costs, 1e4, unit, None, window).unwrap();
+    assert!(row[..140].iter().chain(&row[224..]).all(|&c| c == OFF));
+}
