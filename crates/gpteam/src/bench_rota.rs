@@ -4,8 +4,9 @@
 //! rules), 4 weeks (`--weeks`) from the next Monday: the time to the first rota with no hard
 //! rule broken, and the penalty after short budgets as a ratio of the penalty after a long
 //! budget (the baseline, the product's configuration) in the same run. Each case is solved in
-//! both configurations side by side: the product's (column generation where the problem
-//! suits it, `rota::colgen::suits`) and the search alone.
+//! both configurations side by side: the product's (column generation over everyone or a
+//! window at a time where the problem suits it, `rota::search::ColumnForm`, which the CSV
+//! names) and the search alone.
 use anyhow::Context;
 use clap::Args;
 use std::process::ExitCode;
@@ -137,7 +138,7 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     println!(
-        "case,configuration,people,sites,rooms,cover_rows,column_generation_suits,{},baseline_{}s_penalty",
+        "case,configuration,people,sites,rooms,cover_rows,column_generation_form,{},baseline_{}s_penalty",
         args.budgets
             .iter()
             .map(|b| format!("first_no_hard_{b}s,penalty_{b}s,hard_{b}s,ratio_{b}s"))
@@ -161,7 +162,7 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
             app::rota::load_input(&mut conn, &app::rota::RotaScope::Pcn(pcn), period).await?;
         drop(conn);
         let threads = args.threads;
-        let suits = app::rota::column_generation_suits(&input);
+        let form = app::rota::column_generation_form(&input).name();
         let baseline_input = input.clone();
         let baseline = args.baseline;
         let base =
@@ -195,7 +196,7 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
                 ));
             }
             println!(
-                "{name},{configuration},{},{},{},{},{suits},{},{}",
+                "{name},{configuration},{},{},{},{},{form},{},{}",
                 people.len(),
                 input.sites.len(),
                 input.rooms.len(),

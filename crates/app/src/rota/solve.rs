@@ -28,7 +28,8 @@ pub fn solve_input(
 
 /// The optimiser's options for the product's rotas: cross swaps that keep both people's
 /// minutes and the repair of each row the construction leaves breaking a rule (tight
-/// contracts), and column generation where the problem suits it (`rota::colgen::suits`).
+/// contracts), and column generation where the problem suits it, over everyone or a window
+/// at a time (`column_generation_form`).
 pub fn solver_options(
     time_limit: Duration,
     threads: usize,
@@ -57,12 +58,13 @@ pub fn solver_options(
     }
 }
 
-/// Whether the optimiser's column generation suits the rota (its size and each person's
-/// row DP; see `rota::colgen::suits`): where it does not, the search runs alone.
-pub fn column_generation_suits(input: &RotaInput) -> bool {
+/// The form the optimiser's column generation takes on the rota (the LP over everyone, a
+/// window of days at a time, or neither; see `rota::search::ColumnForm`): where neither
+/// suits, the search runs alone.
+pub fn column_generation_form(input: &RotaInput) -> rota::search::ColumnForm {
     let model = plan::build(input);
     let tables = rota::search::Tables::new(&model.problem);
-    rota::colgen::suits(&model.problem, &tables)
+    rota::search::ColumnForm::of(&model.problem, &tables)
 }
 
 /// Solves a rota input with the given options (blocking).

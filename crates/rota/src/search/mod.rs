@@ -1,10 +1,11 @@
 //! The search: a greedy construction (and, when it breaks a hard rule, a construction row by
 //! row that keeps the hard rules first, `feasible`), then simulated annealing with strategic oscillation of
-//! the hard-rule weight, over nine move selectors — change one cell, swap two people's day,
+//! the hard-rule weight, over eleven move selectors — change one cell, swap two people's day,
 //! swap a block of days between two people, re-plan a block of one person's days, swap two
 //! days or two blocks of days (often two weekends) of one row (a shift or a run moves, the
 //! row's totals kept), swap two people's cells on two days (the cover kept), put someone on
-//! a shift short of cover (giving up another day), and re-plan a whole row by dynamic
+//! a shift short of cover (giving up another day) or a chain of two people on it, meet a
+//! shift-on request by a swap with someone on that shift, and re-plan a whole row by dynamic
 //! programming — with incremental (delta) scoring.
 //!
 //! Scoring is kept per person (the row's hard units and soft penalty, which includes the
@@ -58,6 +59,39 @@ use crate::model::{Problem, Roster};
 use meeting::Shared;
 use std::time::{Duration, Instant};
 use worker::worker;
+
+/// The form column generation takes on a problem under `Options::column_generation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnForm {
+    /// The LP over everyone and a dive (`colgen::suits`).
+    Whole,
+    /// Under a time limit, re-dives over a window of days and a group of people in turns
+    /// with the annealing (`windows::suits`).
+    Windows,
+    /// Neither suits: the search runs alone.
+    Neither,
+}
+
+impl ColumnForm {
+    pub fn of(p: &Problem, t: &Tables) -> ColumnForm {
+        if crate::colgen::suits(p, t) {
+            ColumnForm::Whole
+        } else if windows::suits(p, t) {
+            ColumnForm::Windows
+        } else {
+            ColumnForm::Neither
+        }
+    }
+
+    /// Its name in a report.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnForm::Whole => "whole",
+            ColumnForm::Windows => "windows",
+            ColumnForm::Neither => "none",
+        }
+    }
+}
 
 /// Searches for the best roster within the options' limits.
 pub fn solve(

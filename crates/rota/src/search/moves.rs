@@ -36,10 +36,14 @@ pub enum MoveKind {
     /// the working day whose loss costs least among a few; where that leaves the day's own
     /// cover short, a second person takes that shift and gives up a day the same way.
     CoverChain,
+    /// Meet a shift-on request not met: the person takes the shift from someone on it that
+    /// day, who takes their value; where a second day lets both keep their minutes, usually
+    /// that day is swapped too (as `CrossSwap`).
+    RequestSwap,
 }
 
 impl MoveKind {
-    pub const ALL: [MoveKind; 10] = [
+    pub const ALL: [MoveKind; 11] = [
         MoveKind::Change,
         MoveKind::Swap,
         MoveKind::BlockSwap,
@@ -50,10 +54,11 @@ impl MoveKind {
         MoveKind::CoverFill,
         MoveKind::RowBlockSwap,
         MoveKind::CoverChain,
+        MoveKind::RequestSwap,
     ];
 
     /// Picks a selector with the search's mix: cover fill 5 %, cover chain 2 %, change 23 %,
-    /// swap 20 %, block swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row
+    /// swap 16 %, request swap 4 %, block swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row
     /// block swap 8 %, and a row re-plan once in `row_plan_every` moves.
     pub(super) fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
@@ -63,7 +68,8 @@ impl MoveKind {
             0..5 => MoveKind::CoverFill,
             5..7 => MoveKind::CoverChain,
             7..30 => MoveKind::Change,
-            30..50 => MoveKind::Swap,
+            30..46 => MoveKind::Swap,
+            46..50 => MoveKind::RequestSwap,
             50..60 => MoveKind::BlockSwap,
             60..70 => MoveKind::BlockReplan,
             70..82 => MoveKind::RowSwap,
@@ -207,6 +213,8 @@ pub(super) fn random_move(
         }
     } else if kind == MoveKind::CoverChain {
         cover_chain(state, rng, undo, weight);
+    } else if kind == MoveKind::RequestSwap {
+        request_swap(state, rng, undo);
     } else if kind == MoveKind::RowPlan {
         if let Some(cells) = plan_row_or_window(state, rng, e1, weight) {
             for (d, v) in cells.into_iter().enumerate() {
@@ -290,6 +298,52 @@ fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
     give_up(state, rng, undo, b, d2, weight);
 }
 
+/// `MoveKind::RequestSwap`: a shift-on request not met, drawn among 8, met by a swap with
+/// someone on that shift that day (the first found from a random place), and half the time
+/// or more a second day swapped too where that keeps both people's minutes. Where nobody is
+/// on the shift that day the person simply takes it.
+fn request_swap(state: &mut State, rng: &mut Rng, undo: &mut Undo) {
+    let (p, t, days) = (state.p, state.t, state.t.days);
+    let requests = p.on_requests.len();
+    if requests == 0 {
+        return;
+    }
+    let unmet = (0..8)
+        .map(|_| &p.on_requests[rng.below(requests)])
+        .find(|r| state.cells[r.staff * days + r.day] != r.shift as u16);
+    let Some(&crate::model::Request {
+        staff: e,
+        day: d,
+        shift,
+        ..
+    }) = unmet
+    else {
+        return;
+    };
+    let s = shift as u16;
+    if !t.may_take(e, d, s) {
+        return;
+    }
+    let mine = state.cells[e * days + d];
+    let staff = p.staff.len();
+    let from = rng.below(staff);
+    let holder = (0..staff)
+        .map(|i| (from + i) % staff)
+        .find(|&f| f != e && state.cells[f * days + d] == s && t.may_take(f, d, mine));
+    let Some(f) = holder else {
+        set(state, undo, e, d, s);
+        return;
+    };
+    let second = balanced_day(state, rng, e, f, d).filter(|_| rng.chance(0.7));
+    set(state, undo, e, d, s);
+    set(state, undo, f, d, mine);
+    if let Some(d2) = second {
+        let (a, b) = (state.cells[e * days + d2], state.cells[f * days + d2]);
+        set(state, undo, e, d2, b);
+        set(state, undo, f, d2, a);
+    }
+}
+
 /// Person `e`, just put on day `kept`, gives up the working day whose loss leaves the score
 /// lowest among up to 10 (the days within three of `kept` first), or none where keeping them
 /// all is lower still: the day and the shift given up.
@@ -367,4 +421,41 @@ fn balanced_day(state: &State, rng: &mut Rng, e1: usize, e2: usize, d1: usize) -
     }
     let k = rng.below(count);
     (0..days).filter(|&d| fits(d)).nth(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MoveKind, random_move};
+    use crate::model::{OFF, Roster};
+    use crate::rng::Rng;
+    use crate::search::state::{State, Undo};
+    use crate::tables::Tables;
+
+    const TWO_PEOPLE: &str = "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\n\n\
+        SECTION_STAFF\nA,D=7,3360,0,7,1,1,2\nB,D=7,3360,0,7,1,1,2\n\n\
+        SECTION_DAYS_OFF\n\nSECTION_SHIFT_ON_REQUESTS\nA,2,D,3\n\n\
+        SECTION_SHIFT_OFF_REQUESTS\n\nSECTION_COVER\n2,D,1,100,1\n";
+
+    #[test]
+    fn a_request_swap_gives_the_shift_to_the_person_who_asked_for_it() {
+        let p = crate::read_instance(TWO_PEOPLE).expect("a valid instance");
+        let t = Tables::new(&p);
+        // B works the day-2 shift that A asked for; A is off all week.
+        let mut roster = Roster::empty(2, 7);
+        roster.cells[7 + 2] = 0;
+        let mut state = State::new(&p, &t, &roster);
+        let before = state.soft;
+        let mut undo = Undo { cells: Vec::new() };
+        random_move(
+            &mut state,
+            &mut Rng::new(1),
+            &mut undo,
+            MoveKind::RequestSwap,
+            1e3,
+            false,
+        );
+        assert_eq!((state.cells[2], state.cells[7 + 2]), (0, OFF));
+        // The cover is kept and the request met.
+        assert_eq!(state.soft, before - 3);
+    }
 }
