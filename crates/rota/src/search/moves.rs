@@ -38,7 +38,8 @@ pub enum MoveKind {
     CoverChain,
     /// Meet a shift-on request not met: the person takes the shift from someone on it that
     /// day, who takes their value; where a second day lets both keep their minutes, usually
-    /// that day is swapped too (as `CrossSwap`).
+    /// that day is swapped too (as `CrossSwap`). A plain `Swap` where there is no shift-on
+    /// request (the product's).
     RequestSwap,
 }
 
@@ -96,6 +97,13 @@ pub(super) fn random_move(
         t.may_take(e1, d, b) && t.may_take(e2, d, a)
     };
     undo.cells.clear();
+    // With no shift-on request (the product's rows ask by `WorkRequest`) a request swap is a
+    // plain swap, so the product's mix of moves is as it was.
+    let kind = if kind == MoveKind::RequestSwap && state.p.on_requests.is_empty() {
+        MoveKind::Swap
+    } else {
+        kind
+    };
     // Half the time a working value is drawn among the shifts still short of cover that day,
     // which is where a change most likely pays.
     let pick_value = |rng: &mut Rng, e: usize, d: usize, state: &State| -> u16 {
@@ -305,9 +313,6 @@ fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
 fn request_swap(state: &mut State, rng: &mut Rng, undo: &mut Undo) {
     let (p, t, days) = (state.p, state.t, state.t.days);
     let requests = p.on_requests.len();
-    if requests == 0 {
-        return;
-    }
     let unmet = (0..8)
         .map(|_| &p.on_requests[rng.below(requests)])
         .find(|r| state.cells[r.staff * days + r.day] != r.shift as u16);
