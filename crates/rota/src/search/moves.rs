@@ -59,8 +59,8 @@ impl MoveKind {
     ];
 
     /// Picks a selector with the search's mix: cover fill 5 %, cover chain 2 %, change 23 %,
-    /// swap 16 %, request swap 4 %, block swap 10 %, block re-plan 10 %, row swap 12 %, cross swap 10 %, row
-    /// block swap 8 %, and a row re-plan once in `row_plan_every` moves.
+    /// swap 16 %, request swap 4 %, block swap 10 %, block re-plan 10 %, row swap 12 %, cross
+    /// swap 10 %, row block swap 8 %, and a row re-plan once in `row_plan_every` moves.
     pub(super) fn random(rng: &mut Rng, row_plan_every: usize) -> MoveKind {
         if row_plan_every > 0 && rng.below(row_plan_every) == 0 {
             return MoveKind::RowPlan;
@@ -307,9 +307,9 @@ fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
 }
 
 /// `MoveKind::RequestSwap`: a shift-on request not met, drawn among 8, met by a swap with
-/// someone on that shift that day (the first found from a random place), and half the time
-/// or more a second day swapped too where that keeps both people's minutes. Where nobody is
-/// on the shift that day the person simply takes it.
+/// someone on that shift that day (the first found from a random place), and 70 % of the
+/// time a second day swapped too where that keeps both people's minutes. Where nobody is on
+/// the shift that day the person simply takes it.
 fn request_swap(state: &mut State, rng: &mut Rng, undo: &mut Undo) {
     let (p, t, days) = (state.p, state.t, state.t.days);
     let requests = p.on_requests.len();
