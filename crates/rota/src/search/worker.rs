@@ -10,6 +10,7 @@ use std::cell::Cell;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use super::ColumnForm;
 use super::construct::{construct, repair_rows};
 use super::feasible::{construct_by_rows, repair};
 use super::meeting::{Shared, better, meet};
@@ -52,7 +53,8 @@ pub(super) fn worker(
     // With column generation the first worker spends `dive_share` of the time budget on the
     // dive (`colgen`), or more when its pace says it ends in time (`DivePace`), and the
     // meetings fall in the rest, so nobody waits for it.
-    let dive_share = if options.column_generation && colgen::suits(p, t) {
+    let form = ColumnForm::of(p, t);
+    let dive_share = if options.column_generation && form == ColumnForm::Whole {
         DIVE_SHARE
     } else {
         0.0
@@ -118,12 +120,9 @@ pub(super) fn worker(
     // Where the LP over everyone does not suit but a window does, under a time limit, the
     // first worker takes turns of window re-dives with the annealing (`windows::Split`).
     let limit = options.time_limit.filter(|_| options.step_limit.is_none());
-    let mut split = (index == 0
-        && options.column_generation
-        && dive_share == 0.0
-        && limit.is_some()
-        && windows::suits(p, t))
-    .then(|| Split::new(Instant::now()));
+    let mut split =
+        (index == 0 && options.column_generation && limit.is_some() && form == ColumnForm::Windows)
+            .then(|| Split::new(Instant::now()));
     // The score of the best roster when the annealing's turn began.
     let mut turn_from = (best, Instant::now());
     let mut row_plans = RowPlanClock {
@@ -361,7 +360,8 @@ fn first_roster(
         (None, Some(limit)) => Some(start + limit.mul_f64(0.6)),
         _ => None,
     };
-    let by_rows = options.feasibility_first && !(options.column_generation && colgen::suits(p, t));
+    let by_rows = options.feasibility_first
+        && !(options.column_generation && ColumnForm::of(p, t) == ColumnForm::Whole);
     // Every second worker gives the greedy pass at most a tenth of the budget: at the largest
     // sizes it would take a quarter of 10 s and still break a hard rule in every row, and the
     // people it leaves off are the first the construction by rows plans.
