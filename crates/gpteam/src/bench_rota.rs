@@ -195,6 +195,8 @@ pub async fn run(args: RotaBenchArgs) -> anyhow::Result<ExitCode> {
                     r.penalty as f64 / base.penalty.max(1) as f64
                 ));
             }
+            // The search alone runs no column generation, whatever would suit.
+            let form = if column_generation { form } else { "none" };
             println!(
                 "{name},{configuration},{},{},{},{},{form},{},{}",
                 people.len(),
