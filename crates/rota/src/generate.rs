@@ -5,7 +5,7 @@
 //! in instances 1–12), and per-type limits a shift or two above the count on every type a
 //! person works (`Style::Tight`) or, as in the published instances, on one at most
 //! (`Style::Published`).
-use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember};
+use crate::model::{Cover, OFF, Problem, Request, Roster, ShiftType, StaffMember, UNLIMITED};
 use crate::rng::Rng;
 
 /// How a generated instance limits each person's shifts.
@@ -227,5 +227,81 @@ fn limits_around(
         days_off: row.iter().map(|&c| c == OFF && rng.chance(0.1)).collect(),
         skills: 0,
         min_rest_minutes: 0,
+    }
+}
+
+/// A larger instance built from a published one: `staff_copies` copies of its staff over
+/// `horizon_copies` copies of its horizon, each cover row needing `staff_copies` times as
+/// many. Copy `c` of a person keeps their limits (counts, minutes and weekends scaled with
+/// the horizon) and their days off and requests, moved on `7 × c` days (so the copies are not
+/// alike, and each keeps its weekdays). The structure of the published instances (their
+/// caps, minutes windows, cover and requests) reaches sizes that only 13–24 have. It reads
+/// what the benchmark's format holds; the product's own rules (rooms, locks and the like)
+/// are dropped.
+pub fn enlarge(problem: &Problem, staff_copies: usize, horizon_copies: usize) -> Problem {
+    let (copies, tiles) = (staff_copies.max(1), horizon_copies.max(1));
+    let days = problem.days * tiles;
+    let scale = tiles as u32;
+    // The original day a copy's day `d` takes its days off and requests from.
+    let source = |copy: usize, d: usize| (d + 7 * copy) % problem.days;
+    let mut staff = Vec::with_capacity(problem.staff.len() * copies);
+    let (mut on_requests, mut off_requests) = (Vec::new(), Vec::new());
+    for copy in 0..copies {
+        for (e, person) in problem.staff.iter().enumerate() {
+            let index = staff.len();
+            let mut p = person.clone();
+            p.id = if copy == 0 {
+                person.id.clone()
+            } else {
+                format!("{}_{copy}", person.id)
+            };
+            let scaled = |m: u32| {
+                if m == UNLIMITED {
+                    m
+                } else {
+                    m.saturating_mul(scale)
+                }
+            };
+            p.max_shifts = person.max_shifts.iter().map(|&m| scaled(m)).collect();
+            p.max_minutes = scaled(person.max_minutes);
+            p.min_minutes = scaled(person.min_minutes);
+            p.max_weekends = scaled(person.max_weekends);
+            p.days_off = (0..days)
+                .map(|d| person.days_off[source(copy, d)])
+                .collect();
+            staff.push(p);
+            for (from, to) in [
+                (&problem.on_requests, &mut on_requests),
+                (&problem.off_requests, &mut off_requests),
+            ] {
+                for r in from.iter().filter(|r| r.staff == e) {
+                    // The copy's first day that takes this request's day, in each tile.
+                    let first = (r.day + problem.days - 7 * copy % problem.days) % problem.days;
+                    to.extend((0..tiles).map(|t| Request {
+                        staff: index,
+                        day: first + t * problem.days,
+                        ..*r
+                    }));
+                }
+            }
+        }
+    }
+    let cover = (0..tiles)
+        .flat_map(|t| {
+            problem.cover.iter().map(move |c| Cover {
+                day: c.day + t * problem.days,
+                requirement: c.requirement * copies as u32,
+                ..c.clone()
+            })
+        })
+        .collect();
+    Problem {
+        days,
+        shifts: problem.shifts.clone(),
+        staff,
+        on_requests,
+        off_requests,
+        cover,
+        ..Problem::default()
     }
 }

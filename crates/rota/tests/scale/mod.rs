@@ -216,3 +216,67 @@ fn a_window_over_the_whole_horizon_re_dives_as_the_master_over_whole_rows_does()
     assert!(e.is_feasible(), "{:?}", e.hard);
     assert_eq!(e.objective, 828);
 }
+
+#[test]
+fn a_published_instance_enlarged_keeps_its_structure_copy_by_copy() {
+    let p = super::instance(12);
+    let options = Options {
+        time_limit: None,
+        step_limit: Some(20_000),
+        ..Options::default()
+    };
+    let roster = rota::solve(&p, &options, &|_| {}).roster;
+    let small = evaluate(&p, &roster);
+    // One copy of each is the instance itself.
+    assert_eq!(evaluate(&rota::generate::enlarge(&p, 1, 1), &roster), small);
+
+    let big = rota::generate::enlarge(&p, 2, 3);
+    let (n, days) = (p.staff.len(), p.days);
+    assert_eq!((big.staff.len(), big.days), (2 * n, 3 * days));
+    assert_eq!(big.on_requests.len(), 6 * p.on_requests.len());
+    assert_eq!(big.off_requests.len(), 6 * p.off_requests.len());
+    // The second copy's requests are the first's moved on a week, in every tile.
+    let key = |r: &rota::model::Request| (r.staff, r.day, r.shift, r.weight);
+    let mut moved: Vec<_> = (p.on_requests.iter())
+        .flat_map(|r| {
+            (0..3).map(move |t| {
+                (
+                    n + r.staff,
+                    (r.day + days - 7) % days + t * days,
+                    r.shift,
+                    r.weight,
+                )
+            })
+        })
+        .collect();
+    let mut second: Vec<_> = (big.on_requests.iter())
+        .filter(|r| r.staff >= n)
+        .map(key)
+        .collect();
+    moved.sort_unstable();
+    second.sort_unstable();
+    assert_eq!(second, moved);
+    for e in 0..n {
+        let (first, second) = (&big.staff[e], &big.staff[n + e]);
+        assert_eq!(first.max_minutes, 3 * p.staff[e].max_minutes);
+        assert_eq!(first.max_weekends, 3 * p.staff[e].max_weekends);
+        for d in 0..big.days {
+            assert_eq!(first.days_off[d], p.staff[e].days_off[d % days]);
+            assert_eq!(second.days_off[d], p.staff[e].days_off[(d + 7) % days]);
+        }
+    }
+    // Every copy working the roster over every tile meets each doubled cover row as the
+    // roster meets the original: six times its cover penalty.
+    let mut tiled = rota::model::Roster::empty(2 * n, big.days);
+    for e in 0..2 * n {
+        for d in 0..big.days {
+            tiled.set(e, d, roster.get(e % n, d % days));
+        }
+    }
+    let text = rota::write_instance(&big);
+    let again = rota::read_instance(&text).unwrap();
+    let large = evaluate(&again, &tiled).breakdown;
+    assert_eq!(large.cover_under, 6 * small.breakdown.cover_under);
+    assert_eq!(large.cover_over, 6 * small.breakdown.cover_over);
+    assert!(small.breakdown.cover_under > 0);
+}
