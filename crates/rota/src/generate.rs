@@ -276,7 +276,7 @@ pub fn enlarge(problem: &Problem, staff_copies: usize, horizon_copies: usize) ->
             ] {
                 for r in from.iter().filter(|r| r.staff == e) {
                     // The copy's first day that takes this request's day, in each tile.
-                    let first = (r.day + problem.days - 7 * copy % problem.days) % problem.days;
+                    let first = (r.day + problem.days - (7 * copy) % problem.days) % problem.days;
                     to.extend((0..tiles).map(|t| Request {
                         staff: index,
                         day: first + t * problem.days,
