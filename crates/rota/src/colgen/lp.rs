@@ -1,7 +1,7 @@
 //! The master LP: each free person's columns, the cover rows and room pools' days (a
-//! window's alone, over a window), solved by `clarabel` with the factorisation `factorise`
-//! chooses.
-use super::{Master, ROOM_WEIGHT, SHORT_WEIGHT, Solution};
+//! window's alone, over a window). Where it has few rows, `ipm` solves it; otherwise
+//! `clarabel`, with the factorisation `factorise` chooses.
+use super::{Master, ROOM_WEIGHT, SHORT_WEIGHT, Solution, ipm};
 use clarabel::algebra::CscMatrix;
 use clarabel::solver::{
     DefaultSettingsBuilder, DefaultSolver, IPSolver, SolverStatus, SupportedConeT,
@@ -135,27 +135,36 @@ impl Master<'_> {
             SupportedConeT::ZeroConeT(equalities),
             SupportedConeT::NonnegativeConeT(rows - equalities),
         ];
-        let mut chooser = self.factorise.get();
-        let factorisation = chooser.next();
-        let began = Instant::now();
-        let settings = DefaultSettingsBuilder::default()
-            .verbose(false)
-            .direct_solve_method(factorisation.method().to_owned())
-            .max_threads(1)
-            .build()
-            .ok()?;
-        let zero = CscMatrix::zeros((vars, vars));
-        let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
-        solver.solve();
-        chooser.record(factorisation, began.elapsed().as_secs_f64());
-        self.factorise.set(chooser);
-        if !matches!(
-            solver.solution.status,
-            SolverStatus::Solved | SolverStatus::AlmostSolved
-        ) {
-            return None;
-        }
-        let (x, z) = (&solver.solution.x, &solver.solution.z);
+        let found = if equalities + (rows - equalities - vars) <= ipm::MOST_ROWS {
+            ipm::solve(&q, &a, &b, equalities)?
+        } else {
+            let mut chooser = self.factorise.get();
+            let factorisation = chooser.next();
+            let began = Instant::now();
+            let settings = DefaultSettingsBuilder::default()
+                .verbose(false)
+                .direct_solve_method(factorisation.method().to_owned())
+                .max_threads(1)
+                .build()
+                .ok()?;
+            let zero = CscMatrix::zeros((vars, vars));
+            let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
+            solver.solve();
+            chooser.record(factorisation, began.elapsed().as_secs_f64());
+            self.factorise.set(chooser);
+            if !matches!(
+                solver.solution.status,
+                SolverStatus::Solved | SolverStatus::AlmostSolved
+            ) {
+                return None;
+            }
+            ipm::Found {
+                objective: solver.solution.obj_val,
+                x: std::mem::take(&mut solver.solution.x),
+                z: std::mem::take(&mut solver.solution.z),
+            }
+        };
+        let (x, z) = (&found.x, &found.z);
         let dual = |row: usize, present: bool| if present { z[row].max(0.0) } else { 0.0 };
         let mut weights: Vec<Vec<f64>> = self.columns.iter().map(|c| vec![0.0; c.len()]).collect();
         for (k, &(e, j)) in var_of.iter().enumerate() {
@@ -175,7 +184,7 @@ impl Master<'_> {
             room_dual[r] = z[room_row + k];
         }
         Some(Solution {
-            objective: solver.solution.obj_val,
+            objective: found.objective,
             weights,
             person_dual,
             cover_dual,

@@ -44,6 +44,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 mod factorise;
+mod ipm;
 mod lp;
 mod pricing;
 
