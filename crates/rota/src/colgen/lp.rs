@@ -131,39 +131,11 @@ impl Master<'_> {
         if capped {
             b[most_row] = most_short;
         }
-        let cones = [
-            SupportedConeT::ZeroConeT(equalities),
-            SupportedConeT::NonnegativeConeT(rows - equalities),
-        ];
-        let found = if equalities + (rows - equalities - vars) <= ipm::MOST_ROWS {
-            ipm::solve(&q, &a, &b, equalities)?
-        } else {
-            let mut chooser = self.factorise.get();
-            let factorisation = chooser.next();
-            let began = Instant::now();
-            let settings = DefaultSettingsBuilder::default()
-                .verbose(false)
-                .direct_solve_method(factorisation.method().to_owned())
-                .max_threads(1)
-                .build()
-                .ok()?;
-            let zero = CscMatrix::zeros((vars, vars));
-            let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
-            solver.solve();
-            chooser.record(factorisation, began.elapsed().as_secs_f64());
-            self.factorise.set(chooser);
-            if !matches!(
-                solver.solution.status,
-                SolverStatus::Solved | SolverStatus::AlmostSolved
-            ) {
-                return None;
-            }
-            ipm::Found {
-                objective: solver.solution.obj_val,
-                x: std::mem::take(&mut solver.solution.x),
-                z: std::mem::take(&mut solver.solution.z),
-            }
-        };
+        // Few rows: the dense method, and `clarabel` should it fail (its steps run out).
+        let found = (rows - vars <= ipm::MOST_ROWS)
+            .then(|| ipm::solve(&q, &a, &b, equalities))
+            .flatten()
+            .or_else(|| self.solve_sparse(&q, a, &b, equalities))?;
         let (x, z) = (&found.x, &found.z);
         let dual = |row: usize, present: bool| if present { z[row].max(0.0) } else { 0.0 };
         let mut weights: Vec<Vec<f64>> = self.columns.iter().map(|c| vec![0.0; c.len()]).collect();
@@ -197,6 +169,46 @@ impl Master<'_> {
                 dual(least_row, least_short > 0.0),
                 dual(most_row, capped).min(SHORT_WEIGHT),
             ),
+        })
+    }
+
+    /// `clarabel`'s solve of the master in its form (see `ipm`), with the factorisation the
+    /// chooser picks, timed for it.
+    fn solve_sparse(
+        &self,
+        q: &[f64],
+        a: CscMatrix<f64>,
+        b: &[f64],
+        equalities: usize,
+    ) -> Option<ipm::Found> {
+        let cones = [
+            SupportedConeT::ZeroConeT(equalities),
+            SupportedConeT::NonnegativeConeT(a.m - equalities),
+        ];
+        let mut chooser = self.factorise.get();
+        let factorisation = chooser.next();
+        let began = Instant::now();
+        let settings = DefaultSettingsBuilder::default()
+            .verbose(false)
+            .direct_solve_method(factorisation.method().to_owned())
+            .max_threads(1)
+            .build()
+            .ok()?;
+        let zero = CscMatrix::zeros((a.n, a.n));
+        let mut solver = DefaultSolver::new(&zero, q, &a, b, &cones, settings).ok()?;
+        solver.solve();
+        chooser.record(factorisation, began.elapsed().as_secs_f64());
+        self.factorise.set(chooser);
+        if !matches!(
+            solver.solution.status,
+            SolverStatus::Solved | SolverStatus::AlmostSolved
+        ) {
+            return None;
+        }
+        Some(ipm::Found {
+            objective: solver.solution.obj_val,
+            x: std::mem::take(&mut solver.solution.x),
+            z: std::mem::take(&mut solver.solution.z),
         })
     }
 }

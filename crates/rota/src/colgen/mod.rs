@@ -3,8 +3,9 @@
 //!
 //! The master LP picks, for each person, a convex mix of rows ("columns") they could work;
 //! each cover row's count is the sum over people, and what it lacks or has over its
-//! requirement is paid at the cover's weights. The LP is solved by `clarabel` (an interior
-//! point method, whose central duals suit column generation); its duals price each cover
+//! requirement is paid at the cover's weights. The LP is solved by an interior point method,
+//! whose central duals suit column generation: `ipm`'s own on the dense normal equations
+//! where the master has few rows, `clarabel`'s on larger ones; its duals price each cover
 //! row, and the row DP of `rowplan` — with the cover priced by those duals instead of by the
 //! current roster — finds each person's cheapest row, which joins the master when its reduced
 //! cost is negative. A column is kept only when the exact row score (`tables::row_cost`)
