@@ -109,7 +109,8 @@ struct Factor {
 }
 
 impl Factor {
-    /// Factorises the lower triangle of `m` (row by row, `n` × `n`). A pivot too small
+    /// Factorises the matrix whose lower triangle `l` holds (row by row, `n` × `n`), in
+    /// place. A pivot too small
     /// next to the diagonal is set huge, which drops that direction from the step (as in
     /// LIPSOL) where the matrix is nearly singular at the end of the steps.
     fn new(n: usize, mut l: Vec<f64>) -> Option<Factor> {
