@@ -114,8 +114,8 @@ impl Factor {
     /// next to the diagonal is set huge, which drops that direction from the step (as in
     /// LIPSOL) where the matrix is nearly singular at the end of the steps.
     fn new(n: usize, mut l: Vec<f64>) -> Option<Factor> {
-        let largest = (0..n).map(|i| l[i * n + i]).fold(0.0, f64::max);
-        let tiny = largest * 1e-30 + 1e-300;
+        let top = (0..n).map(|i| l[i * n + i]).fold(0.0, f64::max);
+        let tiny = top * 1e-30 + 1e-300;
         for j in 0..n {
             let (above, rest) = l.split_at_mut(j * n + n);
             let row_j = &mut above[j * n..];
