@@ -798,9 +798,15 @@ fn column_generation_dives_to_the_best_known_values_of_instances_2_and_3() {
         let e = evaluate(&p, &roster);
         assert!(e.is_feasible(), "Instance{n}: {:?}", e.hard);
         assert_eq!(e.objective, best_known, "Instance{n}");
-        // The root LP is a relaxation: never above the best roster.
+        // The root LP is a relaxation: never above the best roster, less the interior-point
+        // method's tolerance (a relative 1e-8 on the gap and the residuals; a root of
+        // 828.000003 on instance 2).
         let root = search.root_objective.unwrap();
-        assert!(root <= best_known as f64 + 1e-6, "Instance{n}: root {root}");
+        let slack = 1e-6 + 1e-8 * best_known as f64;
+        assert!(
+            root <= best_known as f64 + slack,
+            "Instance{n}: root {root}"
+        );
         // Held to the optimum with a few people free, the bound shows nothing cheaper: the
         // re-dive stops without a roster.
         assert!(search.redive(&roster, &[0, 3, 5], &|| false).is_none());
