@@ -8,9 +8,11 @@
 //! where the master has few rows, `clarabel`'s on larger ones; its duals price each cover
 //! row, and the row DP of `rowplan` — with the cover priced by those duals instead of by the
 //! current roster — finds each person's cheapest row, which joins the master when its reduced
-//! cost is negative. A column is kept only when the exact row score (`tables::row_cost`)
-//! finds it breaks no hard rule, so every roster made of columns keeps every rule of a row;
-//! only rooms, shared between rows, may be over after a dive, and the search mends them.
+//! cost is negative. A round prices a third of the free people, from where the last stopped
+//! (partial pricing); only a whole round ends the generation. A column is kept only when the
+//! exact row score (`tables::row_cost`) finds it breaks no hard rule, so every roster made of
+//! columns keeps every rule of a row; only rooms, shared between rows, may be over after a
+//! dive, and the search mends them.
 //!
 //! The dive then fixes, in turn, the people whose mix leans most on one row, generating
 //! columns again for the others after each fix, until everyone has a row. A re-dive frees a
