@@ -117,12 +117,17 @@ pub(super) fn worker(
     // where column generation runs: its rows keep every rule already.
     let mend_rows = options.feasibility_first && dive_share == 0.0;
     let mut next_mend = 0.1;
-    // Where the LP over everyone does not suit but a window does, under a time limit, the
-    // first worker takes turns of window re-dives with the annealing (`windows::Split`).
+    // Under a time limit, the first worker takes turns of window re-dives with the annealing
+    // (`windows::Split`): where the LP over everyone does not suit but a window does, and
+    // after the dive where the horizon is over four weeks (`windows::suit_after_dive`).
     let limit = options.time_limit.filter(|_| options.step_limit.is_none());
-    let mut split =
-        (index == 0 && options.column_generation && limit.is_some() && form == ColumnForm::Windows)
-            .then(|| Split::new(Instant::now()));
+    let windowed = match form {
+        ColumnForm::Windows => true,
+        ColumnForm::Whole => windows::suit_after_dive(p, t),
+        ColumnForm::Neither => false,
+    };
+    let mut split = (index == 0 && options.column_generation && limit.is_some() && windowed)
+        .then(|| Split::new(Instant::now()));
     // The score of the best roster when the annealing's turn began.
     let mut turn_from = (best, Instant::now());
     let mut row_plans = RowPlanClock {
