@@ -63,7 +63,8 @@ use worker::worker;
 /// The form column generation takes on a problem under `Options::column_generation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColumnForm {
-    /// The LP over everyone and a dive (`colgen::suits`).
+    /// The LP over everyone and a dive (`colgen::suits`); over more than four weeks, then
+    /// window re-dives as in `Windows` (`windows::suit_after_dive`).
     Whole,
     /// Under a time limit, re-dives over a window of days and a group of people in turns
     /// with the annealing (`windows::suits`).

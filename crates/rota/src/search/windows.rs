@@ -1,7 +1,8 @@
 //! Re-dives over a window of days — column generation over a block of days × a group of
 //! people, every other day and everyone else held (`colgen::ColumnSearch::over_window`) — for
-//! problems too large for the LP over everyone, and the first worker's time split between
-//! them and the annealing by what each has gained per second.
+//! problems too large for the LP over everyone (and after the dive over more than four
+//! weeks), and the first worker's time split between them and the annealing by what each has
+//! gained per second.
 use crate::colgen::{ColumnSearch, FactorisationChooser};
 use crate::model::{Problem, Roster};
 use crate::rng::Rng;
