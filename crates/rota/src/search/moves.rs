@@ -96,7 +96,7 @@ pub(super) fn random_move(
         let (a, b) = (state.cells[e1 * days + d], state.cells[e2 * days + d]);
         t.may_take(e1, d, b) && t.may_take(e2, d, a)
     };
-    undo.cells.clear();
+    undo.begin(state);
     // With no shift-on request (the product's rows ask by `WorkRequest`) a request swap is a
     // plain swap, so the product's mix of moves is as it was.
     let kind = if kind == MoveKind::RequestSwap && state.p.on_requests.is_empty() {
@@ -277,9 +277,8 @@ fn taker(
 
 /// Sets a cell, recording its old value to undo.
 fn set(state: &mut State, undo: &mut Undo, e: usize, d: usize, v: u16) {
-    let old = state.cells[e * state.t.days + d];
-    if old != v {
-        undo.cells.push((e as u32, d as u32, old));
+    if state.cells[e * state.t.days + d] != v {
+        undo.record(state, e, d);
         state.set_cell(e, d, v);
     }
 }
@@ -464,7 +463,7 @@ mod tests {
         roster.cells[7 + 2] = 0;
         let mut state = State::new(&p, &t, &roster);
         let before = state.soft;
-        let mut undo = Undo { cells: Vec::new() };
+        let mut undo = Undo::new();
         random_move(
             &mut state,
             &mut Rng::new(1),

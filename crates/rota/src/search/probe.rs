@@ -24,7 +24,7 @@ impl<'p> MoveProbe<'p> {
         MoveProbe {
             state: State::new(problem, tables, &roster),
             rng,
-            undo: Undo { cells: Vec::new() },
+            undo: Undo::new(),
             balanced: false,
         }
     }

@@ -62,6 +62,38 @@ impl RowTotals {
         )
     }
 
+    /// Appends person `e`'s totals to `saved`, for `restore` to put back.
+    pub(super) fn save(&self, t: &Tables, e: usize, saved: &mut Vec<i64>) {
+        saved.push(self.minutes[e]);
+        saved.push(self.weekends[e]);
+        let base = e * self.shifts;
+        saved.extend(
+            self.per_type[base..base + self.shifts]
+                .iter()
+                .map(|&n| i64::from(n)),
+        );
+        saved.extend(t.window_of[e].iter().map(|&k| self.windows[k as usize]));
+    }
+
+    /// Puts back person `e`'s totals from the front of `saved` (as `save` wrote them);
+    /// returns how many values it read.
+    pub(super) fn restore(&mut self, t: &Tables, e: usize, saved: &[i64]) -> usize {
+        self.minutes[e] = saved[0];
+        self.weekends[e] = saved[1];
+        let base = e * self.shifts;
+        for (n, &v) in self.per_type[base..base + self.shifts]
+            .iter_mut()
+            .zip(&saved[2..])
+        {
+            *n = v as u32;
+        }
+        let windows = &saved[2 + self.shifts..];
+        for (&k, &v) in t.window_of[e].iter().zip(windows) {
+            self.windows[k as usize] = v;
+        }
+        2 + self.shifts + t.window_of[e].len()
+    }
+
     /// The change in person `e`'s (hard, soft) row score when day `d` of `row` (still holding
     /// the old value) becomes `new`; the totals move with it.
     pub(super) fn change(
@@ -164,7 +196,8 @@ fn run_change(p: &Problem, t: &Tables, e: usize, row: &[u16], d: usize, new: u16
 
 #[cfg(test)]
 mod tests {
-    use super::super::state::State;
+    use super::super::moves::{MoveKind, random_move};
+    use super::super::state::{State, Undo, undo_move};
     use crate::model::{FairShare, Lock, OFF, WindowLimit, WorkRequest};
     use crate::rng::Rng;
     use crate::tables::{Tables, row_cost};
@@ -242,6 +275,47 @@ mod tests {
             let (hard, soft) = (state.hard, state.soft);
             let fresh = State::new(&p, &t, &state.roster());
             assert_eq!((hard, soft), (fresh.hard, fresh.soft), "seed {seed}");
+            assert!(state.totals_equal(&fresh), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn an_undone_move_puts_back_every_count_score_and_total() {
+        for seed in 1..=3 {
+            let p = every_rule(seed);
+            let t = Tables::new(&p);
+            let mut rng = Rng::new(seed);
+            let roster = super::super::construct::construct(&p, &t, &mut rng, None, None);
+            let mut state = State::new(&p, &t, &roster);
+            let mut undo = Undo::new();
+            for step in 0..6_000 {
+                let kind = MoveKind::ALL[step % MoveKind::ALL.len()];
+                let before = state.clone();
+                random_move(&mut state, &mut rng, &mut undo, kind, 1e3, seed == 2);
+                if step % 3 == 0 {
+                    // Kept, so the moves go on from a changing roster.
+                    continue;
+                }
+                undo_move(&mut state, &undo);
+                let what = format!("seed {seed}, step {step}, {kind:?}");
+                assert_eq!(state.cells, before.cells, "{what}");
+                assert_eq!(state.cover_count, before.cover_count, "{what}");
+                assert_eq!(state.pool_count, before.pool_count, "{what}");
+                assert_eq!(state.row_hard, before.row_hard, "{what}");
+                assert_eq!(state.row_soft, before.row_soft, "{what}");
+                assert_eq!(
+                    (state.hard, state.soft),
+                    (before.hard, before.soft),
+                    "{what}"
+                );
+                assert!(state.totals_equal(&before), "{what}");
+            }
+            let fresh = State::new(&p, &t, &state.roster());
+            assert_eq!(
+                (state.hard, state.soft),
+                (fresh.hard, fresh.soft),
+                "seed {seed}"
+            );
             assert!(state.totals_equal(&fresh), "seed {seed}");
         }
     }

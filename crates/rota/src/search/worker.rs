@@ -92,9 +92,7 @@ pub(super) fn worker(
     let mut best_cells = state.cells.clone();
     let mut best = (state.hard, state.soft);
     let mut time_to_best = found_at.unwrap_or_else(|| start.elapsed());
-    let mut undo = Undo {
-        cells: Vec::with_capacity(16),
-    };
+    let mut undo = Undo::new();
     let mut steps = 0u64;
     // Strategic oscillation: the weight of a hard unit rises while the roster breaks hard
     // rules and falls while it keeps them, so the search may cross infeasible ground.
