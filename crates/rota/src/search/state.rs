@@ -76,20 +76,8 @@ impl<'p> State<'p> {
     fn score_shared(&mut self) {
         let days = self.t.days;
         for e in 0..self.p.staff.len() {
-            let row = &self.cells[e * days..(e + 1) * days];
-            for (d, &cell) in row.iter().enumerate() {
-                if cell != OFF {
-                    for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
-                        if self.counts(e, c as usize) {
-                            self.cover_count[c as usize] += 1;
-                        }
-                    }
-                    for &pool in &self.t.pools_of[cell as usize] {
-                        if self.in_pool(e, pool as usize) {
-                            self.pool_count[pool as usize * days + d] += 1;
-                        }
-                    }
-                }
+            for d in 0..days {
+                self.count(e, d, self.cells[e * days + d], 1);
             }
         }
         self.hard = self.row_hard.iter().sum::<i64>()
@@ -144,21 +132,25 @@ impl<'p> State<'p> {
     /// Sets a cell back to `value` and moves the cover and room counts with it, leaving the
     /// scores and row totals to `undo_move`.
     fn put_back(&mut self, e: usize, d: usize, value: u16) {
-        let days = self.t.days;
-        let old = std::mem::replace(&mut self.cells[e * days + d], value);
-        for (cell, step) in [(old, -1i64), (value, 1i64)] {
-            if cell == OFF {
-                continue;
+        let old = std::mem::replace(&mut self.cells[e * self.t.days + d], value);
+        self.count(e, d, old, -1);
+        self.count(e, d, value, 1);
+    }
+
+    /// Adds `step` to the counts of the cover rows and room pools that person `e` working
+    /// `cell` on day `d` counts in (nothing for a day off); the scores are left as they are.
+    fn count(&mut self, e: usize, d: usize, cell: u16, step: i64) {
+        if cell == OFF {
+            return;
+        }
+        for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
+            if self.counts(e, c as usize) {
+                self.cover_count[c as usize] += step;
             }
-            for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
-                if self.counts(e, c as usize) {
-                    self.cover_count[c as usize] += step;
-                }
-            }
-            for &pool in &self.t.pools_of[cell as usize] {
-                if self.in_pool(e, pool as usize) {
-                    self.pool_count[pool as usize * days + d] += step;
-                }
+        }
+        for &pool in &self.t.pools_of[cell as usize] {
+            if self.in_pool(e, pool as usize) {
+                self.pool_count[pool as usize * self.t.days + d] += step;
             }
         }
     }
