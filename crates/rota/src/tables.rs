@@ -49,13 +49,25 @@ pub struct Tables {
     pub(crate) window_of: Vec<Vec<u32>>,
     /// Per window limit and type: whether the type counts (`windows × shifts`).
     pub(crate) window_member: Vec<bool>,
-    /// Per cell: whether it has a request, a work request or a fixed value (most cells have
-    /// none, and `cell_units` then reads no per-cell list).
-    pub(crate) marked: Vec<bool>,
+    /// Per cell: its row in `mark_units`, or `NO_MARK` where it has no request, work
+    /// request, fixed value or day off (most cells; `cell_units` then reads nothing more).
+    pub(crate) mark: Vec<u32>,
+    /// Per such row and value (`value_index`): the (hard units, soft penalty) the value costs
+    /// there by the cell's own terms, the skill aside (see `cell_terms`). Equal rows are
+    /// shared, so the rows in use stay in cache: reading a cell's request lists took a
+    /// tenth of the search's time on a year (2026-12-07).
+    pub(crate) mark_units: Vec<(u32, u32)>,
+    /// Per person: their class of rest (people with the same least rest share one).
+    rest_class: Vec<u32>,
+    /// Per class of rest and pair of values (`(class * values + prev) * values + next`, by
+    /// `value_index`): the hard units of working `next` the day after `prev`
+    /// (`succession_terms`), read four times a change.
+    successions: Vec<u8>,
 }
 
 pub(crate) const NO_LOCK: u32 = u32::MAX;
 pub(crate) const NO_FIXED: u32 = u32::MAX;
+pub(crate) const NO_MARK: u32 = u32::MAX;
 
 /// The index of a cell's value in a per-value table: the shift, or `shifts` for a day off.
 pub(crate) fn value_index(cell: u16, shifts: usize) -> usize {
@@ -221,18 +233,13 @@ impl Tables {
                 window_member[k * shifts + s] = true;
             }
         }
-        let marked = (0..staff * days)
-            .map(|c| {
-                !on[c].is_empty()
-                    || !off[c].is_empty()
-                    || !want[c].is_empty()
-                    || fixed[c] != NO_FIXED
-            })
-            .collect();
-        Tables {
+        let mut t = Tables {
             days,
             shifts,
-            marked,
+            mark: Vec::new(),
+            mark_units: Vec::new(),
+            rest_class: Vec::new(),
+            successions: Vec::new(),
             on,
             want,
             off,
@@ -249,7 +256,91 @@ impl Tables {
             fair_member,
             window_of,
             window_member,
+        };
+        t.mark_cells(p);
+        t.class_rests(p);
+        t
+    }
+
+    /// Fills `rest_class` and `successions`.
+    fn class_rests(&mut self, p: &Problem) {
+        let values = self.shifts + 1;
+        let mut rests: Vec<u32> = p.staff.iter().map(|m| m.min_rest_minutes).collect();
+        rests.sort_unstable();
+        rests.dedup();
+        self.rest_class = p
+            .staff
+            .iter()
+            .map(|m| rests.binary_search(&m.min_rest_minutes).unwrap_or(0) as u32)
+            .collect();
+        let value = |v: usize| if v == self.shifts { OFF } else { v as u16 };
+        self.successions = rests
+            .iter()
+            .flat_map(|&rest| {
+                (0..values * values).map(move |i| {
+                    succession_terms(p, rest, value(i / values), value(i % values)) as u8
+                })
+            })
+            .collect();
+    }
+
+    /// Fills `mark` and `mark_units` from the per-cell lists and the days off.
+    fn mark_cells(&mut self, p: &Problem) {
+        let (days, shifts) = (self.days, self.shifts);
+        let mut rows: std::collections::BTreeMap<Vec<(u32, u32)>, u32> = Default::default();
+        let mut mark = vec![NO_MARK; p.staff.len() * days];
+        let mut mark_units = Vec::new();
+        for (cell, at) in mark.iter_mut().enumerate() {
+            let (e, d) = (cell / days, cell % days);
+            if self.on[cell].is_empty()
+                && self.off[cell].is_empty()
+                && self.want[cell].is_empty()
+                && self.fixed[cell] == NO_FIXED
+                && !p.staff[e].days_off[d]
+            {
+                continue;
+            }
+            let units: Vec<(u32, u32)> = (0..=shifts)
+                .map(|v| self.cell_terms(p, e, d, if v == shifts { OFF } else { v as u16 }))
+                .collect();
+            let next = rows.len() as u32;
+            *at = *rows.entry(units).or_insert_with_key(|units| {
+                mark_units.extend_from_slice(units);
+                next
+            });
         }
+        self.mark = mark;
+        self.mark_units = mark_units;
+    }
+
+    /// The (hard units, soft penalty) of value `cell` on day `d` of person `e`'s row by the
+    /// cell's own terms, the skill aside: a day off worked, a fixed cell changed, requests
+    /// unmet.
+    fn cell_terms(&self, p: &Problem, e: usize, d: usize, cell: u16) -> (u32, u32) {
+        let cell_index = e * self.days + d;
+        let (mut hard, mut soft) = (0u32, 0u32);
+        if cell != OFF && p.staff[e].days_off[d] {
+            hard += 1;
+        }
+        let fixed = self.fixed[cell_index];
+        if fixed != NO_FIXED {
+            hard += self.fixed_units
+                [fixed as usize * (self.shifts + 1) + value_index(cell, self.shifts)];
+        }
+        for &(s, w) in &self.on[cell_index] {
+            if cell != s {
+                soft += w;
+            }
+        }
+        soft += self.unmet_wants(p, cell_index, cell);
+        if cell != OFF {
+            for &(os, w) in &self.off[cell_index] {
+                if cell == os {
+                    soft += w;
+                }
+            }
+        }
+        (hard, soft)
     }
 
     /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule
@@ -315,7 +406,7 @@ pub(crate) fn row_cost(
     let mut prev = OFF;
     for (d, &cell) in row.iter().enumerate() {
         let (h, s) = cell_units(p, t, e, d, cell);
-        hard += h + succession_units(p, m, prev, cell);
+        hard += h + succession_units(t, e, prev, cell);
         soft += s;
         if cell != OFF {
             per_type[cell as usize] += 1;
@@ -378,61 +469,43 @@ pub(crate) fn run_units(
 }
 
 /// The hard units and soft penalty of value `cell` on day `d` of person `e`'s row on its own:
-/// a fixed cell changed, requests unmet, a day off worked, a skill missing.
+/// a skill missing, and the cell's own terms (`Tables::cell_terms`: a day off worked, a fixed
+/// cell changed, requests unmet).
 pub(crate) fn cell_units(p: &Problem, t: &Tables, e: usize, d: usize, cell: u16) -> (i64, i64) {
-    let m = &p.staff[e];
-    let cell_index = e * t.days + d;
-    let (mut hard, mut soft) = (0i64, 0i64);
-    if cell != OFF {
-        if m.days_off[d] {
-            hard += 1;
-        }
-        if let Some(k) = p.shifts[cell as usize].skill
-            && m.skills & (1 << k) == 0
-        {
-            hard += 1;
-        }
+    let mut hard = 0i64;
+    if cell != OFF
+        && let Some(k) = p.shifts[cell as usize].skill
+        && p.staff[e].skills & (1 << k) == 0
+    {
+        hard += 1;
     }
-    if !t.marked[cell_index] {
-        return (hard, soft);
+    let mark = t.mark[e * t.days + d];
+    if mark == NO_MARK {
+        return (hard, 0);
     }
-    let fixed = t.fixed[cell_index];
-    if fixed != NO_FIXED {
-        hard +=
-            i64::from(t.fixed_units[fixed as usize * (t.shifts + 1) + value_index(cell, t.shifts)]);
-    }
-    for &(s, w) in &t.on[cell_index] {
-        if cell != s {
-            soft += i64::from(w);
-        }
-    }
-    soft += i64::from(t.unmet_wants(p, cell_index, cell));
-    if cell != OFF {
-        for &(os, w) in &t.off[cell_index] {
-            if cell == os {
-                soft += i64::from(w);
-            }
-        }
-    }
-    (hard, soft)
+    let (h, s) = t.mark_units[mark as usize * (t.shifts + 1) + value_index(cell, t.shifts)];
+    (hard + i64::from(h), i64::from(s))
 }
 
-/// The hard units of working `next` the day after `prev`: a forbidden succession, too little
-/// rest.
-pub(crate) fn succession_units(
-    p: &Problem,
-    m: &crate::model::StaffMember,
-    prev: u16,
-    next: u16,
-) -> i64 {
+/// The hard units of person `e` working `next` the day after `prev` (`succession_terms`).
+pub(crate) fn succession_units(t: &Tables, e: usize, prev: u16, next: u16) -> i64 {
+    let values = t.shifts + 1;
+    let at = (t.rest_class[e] as usize * values + value_index(prev, t.shifts)) * values
+        + value_index(next, t.shifts);
+    i64::from(t.successions[at])
+}
+
+/// The hard units of working `next` the day after `prev` with at least `min_rest` minutes'
+/// rest between shifts: a forbidden succession, too little rest.
+fn succession_terms(p: &Problem, min_rest: u32, prev: u16, next: u16) -> i64 {
     if prev == OFF || next == OFF {
         return 0;
     }
     let (ps, shift) = (&p.shifts[prev as usize], &p.shifts[next as usize]);
     let mut hard = i64::from(ps.forbidden_next.contains(&(next as usize)));
-    if m.min_rest_minutes > 0 {
+    if min_rest > 0 {
         let rest = (24 * 60 + shift.start_minute).saturating_sub(ps.start_minute + ps.minutes);
-        hard += i64::from(rest < m.min_rest_minutes);
+        hard += i64::from(rest < min_rest);
     }
     hard
 }

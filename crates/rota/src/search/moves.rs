@@ -433,12 +433,24 @@ fn balanced_day(
             && t.may_take(e1, d, b)
             && t.may_take(e2, d, a)
     };
-    let count = near.clone().filter(|&d| fits(d)).count();
+    // One pass keeps the first 64 days that fit (a request swap's reach holds 55); a draw
+    // past them walks the days again.
+    let (mut first, mut count) = ([0usize; 64], 0);
+    for d in near.clone().filter(|&d| fits(d)) {
+        if count < first.len() {
+            first[count] = d;
+        }
+        count += 1;
+    }
     if count == 0 {
         return None;
     }
     let k = rng.below(count);
-    near.filter(|&d| fits(d)).nth(k)
+    if k < first.len() {
+        Some(first[k])
+    } else {
+        near.filter(|&d| fits(d)).nth(k)
+    }
 }
 
 #[cfg(test)]
@@ -502,5 +514,30 @@ mod tests {
         };
         assert_eq!(draws(super::REQUEST_SWAP_REACH), vec![10]);
         assert_eq!(draws(70), vec![10, 60]);
+    }
+
+    #[test]
+    fn a_cross_swap_draws_its_second_day_among_every_day_that_fits_past_the_first_64() {
+        // Twenty weeks; B works day 2, A every other day from day 3, where B is off: 69 days
+        // fit, more than the one pass keeps.
+        let instance = TWO_PEOPLE
+            .replace("SECTION_HORIZON\n7", "SECTION_HORIZON\n140")
+            .replace("D=7,3360", "D=140,67200");
+        let p = crate::read_instance(&instance).expect("a valid instance");
+        let t = Tables::new(&p);
+        let mut roster = Roster::empty(2, 140);
+        roster.cells[140 + 2] = 0;
+        let fitting: Vec<usize> = (3..140).step_by(2).collect();
+        for &d in &fitting {
+            roster.cells[d] = 0;
+        }
+        let state = State::new(&p, &t, &roster);
+        let mut rng = Rng::new(1);
+        let mut seen: Vec<usize> = (0..5_000)
+            .filter_map(|_| super::balanced_day(&state, &mut rng, (0, 1), 2, 140))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, fitting);
     }
 }

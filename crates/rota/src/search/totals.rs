@@ -116,9 +116,9 @@ impl RowTotals {
         let (mut hard, mut soft) = (h1 - h0, s1 - s0);
         let prev = if d > 0 { row[d - 1] } else { OFF };
         let next = if d + 1 < days { row[d + 1] } else { OFF };
-        hard += succession_units(p, m, prev, new) + succession_units(p, m, new, next)
-            - succession_units(p, m, prev, old)
-            - succession_units(p, m, old, next);
+        hard += succession_units(t, e, prev, new) + succession_units(t, e, new, next)
+            - succession_units(t, e, prev, old)
+            - succession_units(t, e, old, next);
         let mut weekends = weekend_day(d, prev, new) - weekend_day(d, prev, old);
         if d + 1 < days {
             weekends += weekend_day(d + 1, new, next) - weekend_day(d + 1, old, next);
