@@ -13,9 +13,14 @@ pub struct Tables {
     pub(crate) off: Vec<Vec<(u16, u32)>>,
     /// Per cell: the work requests made there (indices into `Problem::work_requests`).
     pub(crate) want: Vec<Vec<u32>>,
-    /// Per `d*shifts+s`: the cover rows counting that cell (a row over several shift types
+    /// Per `d*shifts+s`: where that cell's cover rows begin in `cover_list` (and end, at
+    /// the next); read through `covers_at`.
+    cover_from: Vec<u32>,
+    /// The cover rows counting each cell, cell after cell (a row over several shift types
     /// is listed under each).
-    pub(crate) covers_at: Vec<Vec<u32>>,
+    cover_list: Vec<u32>,
+    /// Per cover row: what the search reads of it on each change, packed (see `CoverTerm`).
+    pub(crate) cover_terms: Vec<CoverTerm>,
     /// Per shift: the room pools using it.
     pub(crate) pools_of: Vec<Vec<u32>>,
     /// Per cell: the locked value, or `NO_LOCK`.
@@ -69,6 +74,30 @@ pub(crate) const NO_LOCK: u32 = u32::MAX;
 pub(crate) const NO_FIXED: u32 = u32::MAX;
 pub(crate) const NO_MARK: u32 = u32::MAX;
 
+/// A cover row as each change reads it: its requirement, the weights of a person under and
+/// over it, and the skill it counts (a mask; 0 for anyone). Packed, as the search reads
+/// one or two on each change.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoverTerm {
+    pub(crate) requirement: u32,
+    pub(crate) under: u32,
+    pub(crate) over: u32,
+    pub(crate) skills: u64,
+}
+
+impl CoverTerm {
+    /// The penalty of `n` people on the row.
+    pub(crate) fn penalty(&self, n: i64) -> i64 {
+        let req = i64::from(self.requirement);
+        i64::from(self.under) * (req - n).max(0) + i64::from(self.over) * (n - req).max(0)
+    }
+
+    /// Whether someone with skills `skills` counts on the row.
+    pub(crate) fn counts(&self, skills: u64) -> bool {
+        self.skills == 0 || skills & self.skills != 0
+    }
+}
+
 /// The index of a cell's value in a per-value table: the shift, or `shifts` for a day off.
 pub(crate) fn value_index(cell: u16, shifts: usize) -> usize {
     if cell == OFF { shifts } else { cell as usize }
@@ -103,6 +132,22 @@ impl Tables {
                 }
             }
         }
+        let mut cover_from = Vec::with_capacity(days * shifts + 1);
+        cover_from.push(0);
+        for at in &covers_at {
+            cover_from.push(cover_from.last().copied().unwrap_or(0) + at.len() as u32);
+        }
+        let cover_list = covers_at.concat();
+        let cover_terms = p
+            .cover
+            .iter()
+            .map(|c| CoverTerm {
+                requirement: c.requirement,
+                under: c.weight_under,
+                over: c.weight_over,
+                skills: c.skill.map_or(0, |k| 1 << k),
+            })
+            .collect();
         let mut pools_of = vec![Vec::new(); shifts];
         for (i, pool) in p.rooms.iter().enumerate() {
             for &s in &pool.shifts {
@@ -243,7 +288,9 @@ impl Tables {
             on,
             want,
             off,
-            covers_at,
+            cover_from,
+            cover_list,
+            cover_terms,
             pools_of,
             lock,
             fixed,
@@ -341,6 +388,12 @@ impl Tables {
             }
         }
         (hard, soft)
+    }
+
+    /// The cover rows that person working shift `s` on day `d` may count in.
+    pub(crate) fn covers_at(&self, d: usize, s: usize) -> &[u32] {
+        let at = d * self.shifts + s;
+        &self.cover_list[self.cover_from[at] as usize..self.cover_from[at + 1] as usize]
     }
 
     /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule

@@ -224,7 +224,7 @@ impl<'p> Master<'p> {
             .iter()
             .enumerate()
             .filter(|&(d, &v)| v != OFF && self.in_scope(d))
-            .flat_map(|(d, &v)| t.covers_at[d * t.shifts + v as usize].iter().copied())
+            .flat_map(|(d, &v)| t.covers_at(d, v as usize).iter().copied())
             .filter(|&c| counts(p, e, c as usize))
             .collect();
         let rooms: Vec<u32> = cells
@@ -363,7 +363,8 @@ impl<'p> Master<'p> {
             }
             let e = free[(from + i) % free.len()];
             let costs = priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
-                let cover: f64 = t.covers_at[d * t.shifts + v]
+                let cover: f64 = t
+                    .covers_at(d, v)
                     .iter()
                     .filter(|&&c| counts(p, e, c as usize))
                     .map(|&c| cover_dual[c as usize])

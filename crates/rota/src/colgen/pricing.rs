@@ -218,7 +218,7 @@ impl Master<'_> {
     fn least_reduced_cost(&self, e: usize, cover_dual: &[f64]) -> Option<f64> {
         let (p, t) = (self.p, self.t);
         let costs = strict(priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
-            t.covers_at[d * t.shifts + v]
+            t.covers_at(d, v)
                 .iter()
                 .filter(|&&c| counts(p, e, c as usize))
                 .map(|&c| cover_dual[c as usize])

@@ -116,7 +116,9 @@ pub(super) fn random_move(
                 .iter()
                 .copied()
                 .filter(|&s| {
-                    state.t.covers_at[d * state.t.shifts + s as usize]
+                    state
+                        .t
+                        .covers_at(d, s as usize)
                         .iter()
                         .any(|&c| state.short_of(c as usize))
                 })
@@ -294,7 +296,8 @@ fn cover_chain(state: &mut State, rng: &mut Rng, undo: &mut Undo, weight: f64) {
         return;
     };
     let t = state.t;
-    let short = t.covers_at[d2 * t.shifts + s2 as usize]
+    let short = t
+        .covers_at(d2, s2 as usize)
         .iter()
         .map(|&c| c as usize)
         .find(|&c| state.counts(a, c) && state.short_of(c));

@@ -4,7 +4,7 @@
 use crate::model::{OFF, Problem};
 use crate::tables::{Tables, priced_row};
 
-use super::state::{State, cover_pen, pool_pen};
+use super::state::{State, pool_pen};
 
 /// The price of each value on each day of person `e`'s row, everyone else as they are.
 pub(super) fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
@@ -15,7 +15,7 @@ pub(super) fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan:
         let current = state.cells[cell];
         let value = v as u16;
         let mut c = 0.0;
-        for &i in &t.covers_at[d * t.shifts + v] {
+        for &i in t.covers_at(d, v) {
             let i = i as usize;
             if state.counts(e, i) {
                 // The count without this person, who may count now on another of
@@ -23,7 +23,8 @@ pub(super) fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan:
                 let now = current == value
                     || (current != OFF && p.cover[i].shifts.contains(&(current as usize)));
                 let without = state.cover_count[i] - i64::from(now);
-                c += (cover_pen(p, i, without + 1) - cover_pen(p, i, without)) as f64;
+                let term = &t.cover_terms[i];
+                c += (term.penalty(without + 1) - term.penalty(without)) as f64;
             }
         }
         for &pool in &t.pools_of[v] {

@@ -4,7 +4,7 @@
 #[cfg(feature = "debug-checks")]
 use crate::eval::evaluate;
 use crate::model::{OFF, Problem, Roster};
-use crate::tables::{Tables, counts};
+use crate::tables::Tables;
 
 use super::HARD_WEIGHT;
 use super::totals::RowTotals;
@@ -22,12 +22,6 @@ pub(super) struct State<'p> {
     pub(super) hard: i64,
     pub(super) soft: i64,
     totals: RowTotals,
-}
-
-pub(super) fn cover_pen(p: &Problem, i: usize, n: i64) -> i64 {
-    let c = &p.cover[i];
-    let req = i64::from(c.requirement);
-    i64::from(c.weight_under) * (req - n).max(0) + i64::from(c.weight_over) * (n - req).max(0)
 }
 
 pub(super) fn pool_pen(p: &Problem, i: usize, d: usize, n: i64) -> i64 {
@@ -58,12 +52,12 @@ impl<'p> State<'p> {
     }
 
     pub(super) fn counts(&self, e: usize, cover: usize) -> bool {
-        counts(self.p, e, cover)
+        self.t.cover_terms[cover].counts(self.p.staff[e].skills)
     }
 
     /// Whether cover row `i` has fewer people than it requires.
     pub(super) fn short_of(&self, i: usize) -> bool {
-        self.cover_count[i] < i64::from(self.p.cover[i].requirement)
+        self.cover_count[i] < i64::from(self.t.cover_terms[i].requirement)
     }
 
     /// Whether person `e` takes a room of `pool` when working one of its shifts.
@@ -86,7 +80,7 @@ impl<'p> State<'p> {
                 .sum::<i64>();
         self.soft = self.row_soft.iter().sum::<i64>()
             + (0..self.p.cover.len())
-                .map(|i| cover_pen(self.p, i, self.cover_count[i]))
+                .map(|i| self.t.cover_terms[i].penalty(self.cover_count[i]))
                 .sum::<i64>();
     }
 
@@ -104,16 +98,17 @@ impl<'p> State<'p> {
         self.hard += hard;
         self.soft += soft;
         self.cells[e * days + d] = value;
+        let (t, skills) = (self.t, self.p.staff[e].skills);
         for (cell, step) in [(old, -1i64), (value, 1i64)] {
             if cell == OFF {
                 continue;
             }
-            for i in 0..self.t.covers_at[d * self.t.shifts + cell as usize].len() {
-                let c = self.t.covers_at[d * self.t.shifts + cell as usize][i] as usize;
-                if self.counts(e, c) {
-                    let before = cover_pen(self.p, c, self.cover_count[c]);
+            for &c in t.covers_at(d, cell as usize) {
+                let (c, term) = (c as usize, &t.cover_terms[c as usize]);
+                if term.counts(skills) {
+                    let before = term.penalty(self.cover_count[c]);
                     self.cover_count[c] += step;
-                    self.soft += cover_pen(self.p, c, self.cover_count[c]) - before;
+                    self.soft += term.penalty(self.cover_count[c]) - before;
                 }
             }
             for i in 0..self.t.pools_of[cell as usize].len() {
@@ -143,7 +138,7 @@ impl<'p> State<'p> {
         if cell == OFF {
             return;
         }
-        for &c in &self.t.covers_at[d * self.t.shifts + cell as usize] {
+        for &c in self.t.covers_at(d, cell as usize) {
             if self.counts(e, c as usize) {
                 self.cover_count[c as usize] += step;
             }
