@@ -496,37 +496,44 @@ mod tests {
     fn a_request_swap_seeks_its_second_day_within_four_weeks_and_a_cross_swap_anywhere() {
         // Ten weeks; B works day 2, which A asked for. A works day 10 and day 60, where B is
         // off, so either day gives B back the shift A takes.
-        let instance = TWO_PEOPLE
-            .replace("SECTION_HORIZON\n7", "SECTION_HORIZON\n70")
-            .replace("D=7,3360", "D=70,33600");
-        let p = crate::read_instance(&instance).expect("a valid instance");
+        let p = two_people_over(70);
         let t = Tables::new(&p);
         let mut roster = Roster::empty(2, 70);
         roster.cells[70 + 2] = 0;
         roster.cells[10] = 0;
         roster.cells[60] = 0;
         let state = State::new(&p, &t, &roster);
-        let draws = |reach: usize| {
-            let mut rng = Rng::new(1);
-            let mut seen: Vec<usize> = (0..200)
-                .filter_map(|_| super::balanced_day(&state, &mut rng, (0, 1), 2, reach))
-                .collect();
-            seen.sort_unstable();
-            seen.dedup();
-            seen
-        };
-        assert_eq!(draws(super::REQUEST_SWAP_REACH), vec![10]);
-        assert_eq!(draws(70), vec![10, 60]);
+        assert_eq!(
+            second_days(&state, super::REQUEST_SWAP_REACH, 200),
+            vec![10]
+        );
+        assert_eq!(second_days(&state, 70, 200), vec![10, 60]);
+    }
+
+    /// `TWO_PEOPLE` over `days` days, each able to work them all.
+    fn two_people_over(days: usize) -> crate::Problem {
+        let instance = TWO_PEOPLE
+            .replace("SECTION_HORIZON\n7", &format!("SECTION_HORIZON\n{days}"))
+            .replace("D=7,3360", &format!("D={days},{}", 480 * days));
+        crate::read_instance(&instance).expect("a valid instance")
+    }
+
+    /// The second days `draws` draws of A and B's swap on day 2 gave, each once, in order.
+    fn second_days(state: &State, reach: usize, draws: usize) -> Vec<usize> {
+        let mut rng = Rng::new(1);
+        let mut seen: Vec<usize> = (0..draws)
+            .filter_map(|_| super::balanced_day(state, &mut rng, (0, 1), 2, reach))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen
     }
 
     #[test]
     fn a_cross_swap_draws_its_second_day_among_every_day_that_fits_past_the_first_64() {
         // Twenty weeks; B works day 2, A every other day from day 3, where B is off: 69 days
         // fit, more than the one pass keeps.
-        let instance = TWO_PEOPLE
-            .replace("SECTION_HORIZON\n7", "SECTION_HORIZON\n140")
-            .replace("D=7,3360", "D=140,67200");
-        let p = crate::read_instance(&instance).expect("a valid instance");
+        let p = two_people_over(140);
         let t = Tables::new(&p);
         let mut roster = Roster::empty(2, 140);
         roster.cells[140 + 2] = 0;
@@ -535,12 +542,6 @@ mod tests {
             roster.cells[d] = 0;
         }
         let state = State::new(&p, &t, &roster);
-        let mut rng = Rng::new(1);
-        let mut seen: Vec<usize> = (0..5_000)
-            .filter_map(|_| super::balanced_day(&state, &mut rng, (0, 1), 2, 140))
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        assert_eq!(seen, fitting);
+        assert_eq!(second_days(&state, 140, 5_000), fitting);
     }
 }
