@@ -45,10 +45,11 @@ pub struct BenchArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 1)]
     pub threads: usize,
-    /// Also give each instance a lower bound on every roster's penalty from column
-    /// generation's prices, generating for at most these seconds (where column generation
-    /// suits the instance), and the gap of the roster to it: a gap measured from above where
-    /// no best known value is given.
+    /// Also give each instance a lower bound on every roster's penalty, the higher of column
+    /// generation's (its prices, generating for at most these seconds, where column
+    /// generation suits the instance) and the minutes bound (`rota::bound`: the cover the
+    /// staff's most minutes cannot meet, at any size), and the gap of the roster to it: a gap
+    /// measured from above where no best known value is given.
     #[arg(long)]
     pub bound_seconds: Option<f64>,
     /// `table` for people, `csv` for tools.
@@ -185,21 +186,27 @@ fn read_best_known(path: &Path) -> anyhow::Result<BTreeMap<String, u64>> {
 }
 
 /// A lower bound on every roster's penalty for `problem`, rounded up to a whole number (0 at
-/// least), from
-/// column generation run for at most `seconds` (`rota::colgen::ColumnSearch::lower_bound`),
-/// its pool seeded with the rows of `roster` where the prices find someone none; `None`
-/// where column generation does not suit the problem or gives no bound.
+/// least): the higher of column generation's, run for at most `seconds`
+/// (`rota::colgen::ColumnSearch::lower_bound`, its pool seeded with the rows of `roster`
+/// where the prices find someone none), and the minutes bound (`rota::bound::minutes_bound`);
+/// `None` where neither gives one.
 fn lower_bound(problem: &rota::Problem, roster: &rota::Roster, seconds: f64) -> Option<f64> {
-    let tables = rota::tables::Tables::new(problem);
-    if !rota::colgen::suits(problem, &tables) {
-        return None;
-    }
-    let mut search =
-        rota::colgen::ColumnSearch::seeded(problem, &tables, usize::MAX, Some(roster))?;
-    search.set_chooser(rota::colgen::FactorisationChooser::timed());
-    let start = std::time::Instant::now();
-    let limit = std::time::Duration::from_secs_f64(seconds.max(0.0));
-    let bound = search.lower_bound(&|| start.elapsed() >= limit)?;
+    let generated = || {
+        let tables = rota::tables::Tables::new(problem);
+        if !rota::colgen::suits(problem, &tables) {
+            return None;
+        }
+        let mut search =
+            rota::colgen::ColumnSearch::seeded(problem, &tables, usize::MAX, Some(roster))?;
+        search.set_chooser(rota::colgen::FactorisationChooser::timed());
+        let start = std::time::Instant::now();
+        let limit = std::time::Duration::from_secs_f64(seconds.max(0.0));
+        search.lower_bound(&|| start.elapsed() >= limit)
+    };
+    let bound = [rota::bound::minutes_bound(problem), generated()]
+        .into_iter()
+        .flatten()
+        .max_by(f64::total_cmp)?;
     // Penalties are never negative: a bound below nothing says nothing more than 0.
     Some((bound - 1e-6).ceil().max(0.0))
 }

@@ -1117,3 +1117,38 @@ fn bench_shift_scheduling_gives_a_lower_bound_beside_each_roster() {
         );
     }
 }
+
+/// Over a year, where column generation does not suit, `--bound-seconds` still gives the
+/// minutes bound (`rota::bound::minutes_bound`).
+#[test]
+fn bench_shift_scheduling_gives_the_minutes_bound_over_a_year() {
+    let (problem, _) = rota::generate::planted_in(rota::generate::Style::Published, 50, 52, 10, 1);
+    let bound = rota::bound::minutes_bound(&problem).expect("one cover row a cell");
+    assert!(bound > 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Instance22.txt"),
+        rota::write_instance(&problem),
+    )
+    .unwrap();
+    let (code, out, err) = gpteam(
+        "",
+        &[
+            "bench",
+            "shift-scheduling",
+            "--dir",
+            dir.path().to_str().unwrap(),
+            "--time-limit",
+            "2",
+            "--bound-seconds",
+            "5",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let line = out.lines().nth(1).expect("a row for the instance");
+    let row: Vec<&str> = line.split(',').collect();
+    assert_eq!(row[6], format!("{}", (bound - 1e-6).ceil()), "{line}");
+    assert!(row[1].parse::<f64>().unwrap() >= bound, "{line}");
+}

@@ -2,8 +2,10 @@
 //! file), from column generation's prices: `bound N [SECONDS]` runs the generation over
 //! everyone for at most SECONDS (60 by default) and prints the LP's value and the bound
 //! (`ColumnSearch::lower_bound`), so a solve's gap to the optimum can be judged from above
-//! on instances whose optimum is not known. The LP's factorisation is chosen by time
-//! (`colgen::Factorisation`); with `QDLDL` set in the environment it is QDLDL throughout.
+//! on instances whose optimum is not known. It prints the minutes bound
+//! (`rota::bound::minutes_bound`) first, which needs no generation. The LP's factorisation is
+//! chosen by time (`colgen::Factorisation`); with `QDLDL` set in the environment it is QDLDL
+//! throughout.
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -19,6 +21,10 @@ fn main() {
         n.clone()
     };
     let p = rota::read_instance(&std::fs::read_to_string(path).unwrap()).unwrap();
+    println!(
+        "{n} minutes bound {}",
+        rota::bound::minutes_bound(&p).map_or("none".to_string(), |b| format!("{b:.1}"))
+    );
     let t = rota::tables::Tables::new(&p);
     let start = Instant::now();
     // A person whose limits the prices cannot meet needs a row from some roster to start.

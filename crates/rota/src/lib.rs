@@ -3,6 +3,7 @@
 //! search (`eval`), the search itself (`search`), and a generator of large instances
 //! (`generate`). It depends on nothing else in the workspace. See README.md.
 
+pub mod bound;
 pub mod colgen;
 pub mod eval;
 pub mod format;

@@ -757,6 +757,37 @@ fn an_exact_cover_leaves_the_planted_roster_only_its_requests() {
 }
 
 #[test]
+fn the_minutes_bound_stays_under_every_known_roster_and_binds_where_minutes_are_short() {
+    // Instances 1-12: under the best known; on 4 and 6 the minutes leave two units short.
+    let best_known = [
+        607, 828, 1001, 1716, 1143, 1950, 1056, 1300, 439, 4631, 3443, 4040,
+    ];
+    for (n, best) in (1..=12).zip(best_known) {
+        let bound = rota::bound::minutes_bound(&instance(n)).expect("one cover row a cell");
+        let expected = if n == 4 || n == 6 { 200.0 } else { 0.0 };
+        assert_eq!(bound, expected, "Instance{n}");
+        assert!(bound <= f64::from(best), "Instance{n}");
+    }
+    // Generated in the published style up to a year: under the planted roster, which keeps
+    // every hard rule, and above nothing where the cover needs more minutes than there are.
+    let mut binding = 0;
+    for (staff, weeks, types, seed) in [(20, 8, 3, 1), (50, 26, 6, 2), (50, 52, 10, 1)] {
+        let (p, planted) =
+            rota::generate::planted_in(rota::generate::Style::Published, staff, weeks, types, seed);
+        let e = evaluate(&p, &planted);
+        assert!(e.is_feasible());
+        let bound = rota::bound::minutes_bound(&p).expect("one cover row a cell");
+        assert!(
+            bound <= e.objective as f64,
+            "{staff} x {weeks} weeks: {bound} > {}",
+            e.objective
+        );
+        binding += usize::from(bound > 0.0);
+    }
+    assert!(binding > 0);
+}
+
+#[test]
 fn written_instances_read_back_the_same() {
     let mut set_cover = rota::generate::generate(12, 4, 5, 3);
     set_cover.cover[3].shifts = vec![1, 3, 4];
