@@ -1078,24 +1078,11 @@ fn bench_shift_scheduling_gives_a_lower_bound_beside_each_roster() {
         let name = format!("Instance{n}.txt");
         std::fs::copy(format!("{data}/instances/{name}"), dir.path().join(&name)).unwrap();
     }
-    let (code, out, err) = gpteam(
-        "",
-        &[
-            "bench",
-            "shift-scheduling",
-            "--dir",
-            dir.path().to_str().unwrap(),
-            "--time-limit",
-            "2",
-            "--best-known",
-            &format!("{data}/best_known.csv"),
-            "--bound-seconds",
-            "30",
-            "--format",
-            "csv",
-        ],
+    let out = bench_with_bounds(
+        dir.path(),
+        "30",
+        &["--best-known", &format!("{data}/best_known.csv")],
     );
-    assert_eq!(code, 0, "{err}");
     let mut lines = out.lines();
     assert_eq!(
         lines.next(),
@@ -1118,6 +1105,27 @@ fn bench_shift_scheduling_gives_a_lower_bound_beside_each_roster() {
     }
 }
 
+/// `bench shift-scheduling` over the instances in `dir` at 2 s each, with bounds generated for
+/// at most `bound_seconds`, as CSV; its output, the run having succeeded.
+fn bench_with_bounds(dir: &std::path::Path, bound_seconds: &str, more: &[&str]) -> String {
+    let mut args = vec![
+        "bench",
+        "shift-scheduling",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--time-limit",
+        "2",
+        "--bound-seconds",
+        bound_seconds,
+        "--format",
+        "csv",
+    ];
+    args.extend_from_slice(more);
+    let (code, out, err) = gpteam("", &args);
+    assert_eq!(code, 0, "{err}");
+    out
+}
+
 /// Over a year, where column generation does not suit, `--bound-seconds` still gives the
 /// minutes bound (`rota::bound::minutes_bound`).
 #[test]
@@ -1131,22 +1139,7 @@ fn bench_shift_scheduling_gives_the_minutes_bound_over_a_year() {
         rota::write_instance(&problem),
     )
     .unwrap();
-    let (code, out, err) = gpteam(
-        "",
-        &[
-            "bench",
-            "shift-scheduling",
-            "--dir",
-            dir.path().to_str().unwrap(),
-            "--time-limit",
-            "2",
-            "--bound-seconds",
-            "5",
-            "--format",
-            "csv",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
+    let out = bench_with_bounds(dir.path(), "5", &[]);
     let line = out.lines().nth(1).expect("a row for the instance");
     let row: Vec<&str> = line.split(',').collect();
     assert_eq!(row[6], format!("{}", (bound - 1e-6).ceil()), "{line}");
