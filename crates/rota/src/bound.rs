@@ -4,7 +4,6 @@
 //! at every size, where column generation's bound (`colgen::ColumnSearch::lower_bound`) does
 //! not converge: a year of 100 or 150 people.
 use crate::model::{Problem, UNLIMITED};
-use crate::tables::Tables;
 
 /// The least cover penalty of a roster that keeps every person within their most minutes.
 ///
@@ -15,9 +14,7 @@ use crate::tables::Tables;
 /// where a worked shift counts in more than one cover row (then one shift's minutes would
 /// meet two rows, and the pooling would not bound them).
 pub fn minutes_bound(p: &Problem) -> Option<f64> {
-    let t = Tables::new(p);
-    let overlapping = (0..p.days).any(|d| (0..p.shifts.len()).any(|s| t.covers_at(d, s).len() > 1));
-    if overlapping {
+    if shift_in_two_rows(p) {
         return None;
     }
     let mut pool: f64 = p.staff.iter().map(|m| most_minutes(p, m)).sum();
@@ -53,6 +50,17 @@ pub fn minutes_bound(p: &Problem) -> Option<f64> {
         short += weight * (units - met);
     }
     Some(short)
+}
+
+/// Whether a worked shift counts in two cover rows (a shift listed twice in one row counts
+/// once there).
+fn shift_in_two_rows(p: &Problem) -> bool {
+    let mut row_of = std::collections::BTreeMap::new();
+    p.cover.iter().enumerate().any(|(i, c)| {
+        c.shifts
+            .iter()
+            .any(|&s| *row_of.entry((c.day, s)).or_insert(i) != i)
+    })
 }
 
 /// The most minutes person `m` could work: their most minutes, working every day they may on

@@ -608,13 +608,6 @@ pub(crate) fn fair_penalty(p: &Problem, t: &Tables, e: usize, per_type: &[u32]) 
         .sum()
 }
 
-/// Whether person `e` counts towards cover row `cover` (they have its skill, if any).
-pub(crate) fn counts(p: &Problem, e: usize, cover: usize) -> bool {
-    p.cover[cover]
-        .skill
-        .is_none_or(|k| p.staff[e].skills & (1 << k) != 0)
-}
-
 /// Whether person `e` takes a room of `pool` when working one of its shifts.
 pub(crate) fn takes_room(p: &Problem, e: usize, pool: usize) -> bool {
     p.rooms[pool]
@@ -626,18 +619,16 @@ pub(crate) fn takes_room(p: &Problem, e: usize, pool: usize) -> bool {
 /// days off, fixed cells, hard rules at `weight`) plus `shared(d, shift)`, what working that
 /// shift on day `d` adds to the terms the row shares with others (cover, rooms).
 pub(crate) fn priced_row(
-    p: &Problem,
     t: &Tables,
     e: usize,
     weight: f64,
     shared: impl Fn(usize, usize) -> f64,
 ) -> crate::rowplan::RowCosts {
-    priced_days(p, t, e, 0..t.days, weight, shared)
+    priced_days(t, e, 0..t.days, weight, shared)
 }
 
 /// As `priced_row`, for days `span` only (the costs' day 0 is `span.start`).
 pub(crate) fn priced_days(
-    p: &Problem,
     t: &Tables,
     e: usize,
     span: std::ops::Range<usize>,
@@ -646,42 +637,25 @@ pub(crate) fn priced_days(
 ) -> crate::rowplan::RowCosts {
     let (days, shifts) = (t.days, t.shifts);
     let values = shifts + 1;
-    let person = &p.staff[e];
     let first = span.start;
     let mut cost = vec![0.0f64; span.len() * values];
     for d in span {
-        let cell = e * days + d;
         let at = (d - first) * values;
+        let mark = t.mark[e * days + d] as usize;
         for v in 0..values {
             let value = if v == shifts { OFF } else { v as u16 };
-            let mut c = 0.0;
-            if value != OFF {
-                if !t.allowed[e].contains(&value) || !t.may_take(e, d, value) {
-                    cost[at + v] = f64::INFINITY;
-                    continue;
-                }
-                c += shared(d, v);
-                if person.days_off[d] {
-                    c += weight;
-                }
-                for &(s, w) in &t.off[cell] {
-                    if s == value {
-                        c += f64::from(w);
-                    }
-                }
+            if !t.may_take(e, d, value) {
+                cost[at + v] = f64::INFINITY;
+                continue;
             }
-            for &(s, w) in &t.on[cell] {
-                if s != value {
-                    c += f64::from(w);
-                }
-            }
-            c += f64::from(t.unmet_wants(p, cell, value));
-            // A changed lock or an unmet required session, priced as the row score counts it.
-            let fixed = t.fixed[cell];
-            if fixed != NO_FIXED {
-                c += weight * f64::from(t.fixed_units[fixed as usize * values + v]);
-            }
-            cost[at + v] = c;
+            let shared = if value == OFF { 0.0 } else { shared(d, v) };
+            // The cell's own terms (`cell_terms`), hard units at `weight`.
+            cost[at + v] = if mark == NO_MARK as usize {
+                shared
+            } else {
+                let (hard, soft) = t.mark_units[mark * values + v];
+                shared + weight * f64::from(hard) + f64::from(soft)
+            };
         }
     }
     crate::rowplan::RowCosts { cost, values }

@@ -42,7 +42,7 @@
 //! 405.7 to the optimum, 439.
 use crate::model::{OFF, Problem, Roster};
 use crate::rowplan::RowCosts;
-use crate::tables::{Tables, counts, priced_row, row_cost, takes_room};
+use crate::tables::{Tables, priced_row, row_cost, takes_room};
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
@@ -225,7 +225,7 @@ impl<'p> Master<'p> {
             .enumerate()
             .filter(|&(d, &v)| v != OFF && self.in_scope(d))
             .flat_map(|(d, &v)| t.covers_at(d, v as usize).iter().copied())
-            .filter(|&c| counts(p, e, c as usize))
+            .filter(|&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
             .collect();
         let rooms: Vec<u32> = cells
             .iter()
@@ -362,11 +362,11 @@ impl<'p> Master<'p> {
                 return (added, None, false);
             }
             let e = free[(from + i) % free.len()];
-            let costs = priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
+            let costs = priced_row(t, e, PRICING_WEIGHT, |d, v| {
                 let cover: f64 = t
                     .covers_at(d, v)
                     .iter()
-                    .filter(|&&c| counts(p, e, c as usize))
+                    .filter(|&&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
                     .map(|&c| cover_dual[c as usize])
                     .sum();
                 let rooms: f64 = t.pools_of[v]
@@ -450,7 +450,7 @@ impl<'p> ColumnSearch<'p> {
     ) -> Option<ColumnSearch<'p>> {
         let mut master = Master::new(p, t);
         for e in 0..p.staff.len() {
-            let costs = priced_row(p, t, e, PRICING_WEIGHT, |_, _| 0.0);
+            let costs = priced_row(t, e, PRICING_WEIGHT, |_, _| 0.0);
             if let (Some(cells), _, _) = master.best_row(e, costs) {
                 master.add(e, cells, None);
             }

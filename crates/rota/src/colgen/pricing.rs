@@ -6,7 +6,7 @@ use crate::mend::mend_row;
 use crate::model::OFF;
 use crate::rng::Rng;
 use crate::rowplan::RowCosts;
-use crate::tables::{counts, priced_row, row_cost};
+use crate::tables::{priced_row, row_cost};
 
 /// The prices of over-used shift types (Lagrangian multipliers): rounds, the first step
 /// per shift over or under the limit, how each step shrinks, and the top price (above any
@@ -217,10 +217,10 @@ impl Master<'_> {
     /// the rules the DP holds or the DP's state is too large.
     fn least_reduced_cost(&self, e: usize, cover_dual: &[f64]) -> Option<f64> {
         let (p, t) = (self.p, self.t);
-        let costs = strict(priced_row(p, t, e, PRICING_WEIGHT, |d, v| {
+        let costs = strict(priced_row(t, e, PRICING_WEIGHT, |d, v| {
             t.covers_at(d, v)
                 .iter()
-                .filter(|&&c| counts(p, e, c as usize))
+                .filter(|&&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
                 .map(|&c| cover_dual[c as usize])
                 .sum()
         }));

@@ -10,7 +10,7 @@ use super::state::{State, pool_pen};
 pub(super) fn row_costs(state: &State, e: usize, weight: f64) -> crate::rowplan::RowCosts {
     let (p, t) = (state.p, state.t);
     let days = t.days;
-    priced_row(p, t, e, weight, |d, v| {
+    priced_row(t, e, weight, |d, v| {
         let cell = e * days + d;
         let current = state.cells[cell];
         let value = v as u16;
