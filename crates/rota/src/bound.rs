@@ -1,23 +1,32 @@
 //! A lower bound on the cover penalty of every roster that keeps the hard rules, from the
 //! minutes alone (`minutes_bound`): where the staff's most minutes cannot cover what the
-//! cover rows need, some rows stay short whatever the roster. It needs no solve, so it holds
-//! at every size, where column generation's bound (`colgen::ColumnSearch::lower_bound`) does
-//! not converge: a year of 100 or 150 people.
+//! cover rows need, some rows stay short whatever the roster. It needs no search and only a
+//! small LP (people × kinds of cover row, whatever the horizon), so it holds at every size,
+//! where column generation's bound (`colgen::ColumnSearch::lower_bound`) does not converge: a
+//! year of 100 or 150 people.
 use crate::model::{Problem, UNLIMITED};
 
-/// The least cover penalty of a roster that keeps every person within their most minutes.
+/// The least cover penalty of a roster that keeps every person within their most minutes:
+/// the higher of the pooled bound and the person-by-person one (`assignment_bound`).
 ///
-/// A relaxation: the staff's minutes are pooled, each person's counted only up to what they
-/// could work (their most minutes; every day they may work on their longest type; each
-/// type's most shifts), and the pool is spent on the cover rows whose units weigh most per
-/// minute first, a fraction of a shift allowed. What is left short is the bound. `None`
-/// where a worked shift counts in more than one cover row (then one shift's minutes would
-/// meet two rows, and the pooling would not bound them).
+/// A relaxation: each person's minutes count only up to what they could work
+/// (`most_minutes`: the most their shifts' lengths can fill within their most minutes, every
+/// day they may work and each type's most shifts). Pooled (`pooled_bound`), they are spent on
+/// the cover rows whose units weigh most per minute first, a fraction of a shift allowed; what
+/// is left short is a bound. `None` where a worked shift counts in more than one cover row
+/// (then one shift's minutes would meet two rows, and neither bound would hold).
 pub fn minutes_bound(p: &Problem) -> Option<f64> {
     if shift_in_two_rows(p) {
         return None;
     }
-    let mut pool: f64 = p.staff.iter().map(|m| most_minutes(p, m)).sum();
+    let most: Vec<f64> = p.staff.iter().map(|m| most_minutes(p, m)).collect();
+    let pooled = pooled_bound(p, most.iter().sum());
+    Some(assignment_bound(p, &most).map_or(pooled, |b| b.max(pooled)))
+}
+
+/// The pooled minutes `pool` spent on the cover rows that weigh most per minute first, a
+/// fraction of a shift allowed: what stays short.
+fn pooled_bound(p: &Problem, mut pool: f64) -> f64 {
     // (weight of a unit short, minutes a unit takes, units needed) per row.
     let mut rows: Vec<(f64, f64, f64)> = p
         .cover
@@ -49,7 +58,117 @@ pub fn minutes_bound(p: &Problem) -> Option<f64> {
         pool -= met * minutes;
         short += weight * (units - met);
     }
-    Some(short)
+    short
+}
+
+/// Who could meet which cover, person by person: the pooled bound's relaxation with each
+/// person's minutes (`most`) kept to themselves and spent only on rows of the types they may
+/// work, at most one shift a day they may work and each type's most shifts. Rows alike (the
+/// same shift types, skill and weight short) are one class, their units summed, so the LP is
+/// people × classes, whatever the horizon; `clarabel` solves it. The bound is read from the
+/// dual, made feasible (each class's price raised until no person's shift of it pays more
+/// than its weight), so it holds whatever the solver's accuracy. `None` if the solve fails.
+fn assignment_bound(p: &Problem, most: &[f64]) -> Option<f64> {
+    use clarabel::algebra::CscMatrix;
+    use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
+    type Class = (Vec<usize>, Option<usize>, u32);
+    let mut units: std::collections::BTreeMap<Class, f64> = Default::default();
+    for c in p
+        .cover
+        .iter()
+        .filter(|c| c.weight_under > 0 && c.requirement > 0)
+    {
+        *units
+            .entry((c.shifts.clone(), c.skill, c.weight_under))
+            .or_default() += f64::from(c.requirement);
+    }
+    let classes: Vec<(Class, f64)> = units.into_iter().collect();
+    let (staff, count) = (p.staff.len(), classes.len());
+    // Rows: each class's units, each person's minutes (in hours) and days, each person's
+    // most shifts of a type where it is under their days, then every variable at least 0.
+    let open_days: Vec<f64> = p
+        .staff
+        .iter()
+        .map(|m| m.days_off.iter().filter(|&&off| !off).count() as f64)
+        .collect();
+    let mut cap_row = std::collections::BTreeMap::new();
+    let mut b: Vec<f64> = classes.iter().map(|(_, u)| *u).collect();
+    b.extend(most.iter().map(|m| m / 60.0));
+    b.extend(&open_days);
+    // Variables: (person, class, hours a shift of it takes them, their cap's row).
+    let mut vars: Vec<(usize, usize, f64, Option<usize>)> = Vec::new();
+    for (e, m) in p.staff.iter().enumerate() {
+        for (k, ((shifts, skill, _), _)) in classes.iter().enumerate() {
+            if skill.is_some_and(|k| m.skills & (1 << k) == 0) {
+                continue;
+            }
+            let may = |&&s: &&usize| {
+                m.max_shifts[s] > 0 && p.shifts[s].skill.is_none_or(|k| m.skills & (1 << k) != 0)
+            };
+            let Some(minutes) = shifts
+                .iter()
+                .filter(may)
+                .map(|&s| p.shifts[s].minutes)
+                .min()
+            else {
+                continue;
+            };
+            let cap = match shifts[..] {
+                [s] if f64::from(m.max_shifts[s]) < open_days[e] => {
+                    Some(*cap_row.entry((e, s)).or_insert_with(|| {
+                        b.push(f64::from(m.max_shifts[s]));
+                        b.len() - 1
+                    }))
+                }
+                _ => None,
+            };
+            vars.push((e, k, f64::from(minutes) / 60.0, cap));
+        }
+    }
+    let rows = b.len() + vars.len();
+    let (mut colptr, mut rowval, mut nzval) = (vec![0], Vec::new(), Vec::new());
+    for (j, &(e, k, hours, cap)) in vars.iter().enumerate() {
+        let mut entries = vec![(k, 1.0), (count + e, hours), (count + staff + e, 1.0)];
+        entries.extend(cap.map(|r| (r, 1.0)));
+        entries.push((b.len() + j, -1.0));
+        for (r, v) in entries {
+            rowval.push(r);
+            nzval.push(v);
+        }
+        colptr.push(rowval.len());
+    }
+    let limits = b.len();
+    b.resize(rows, 0.0);
+    let a = CscMatrix::new(rows, vars.len(), colptr, rowval, nzval);
+    let weight = |k: usize| f64::from(classes[k].0.2);
+    let q: Vec<f64> = vars.iter().map(|&(_, k, _, _)| -weight(k)).collect();
+    let settings = DefaultSettingsBuilder::default()
+        .verbose(false)
+        .max_threads(1)
+        .build()
+        .ok()?;
+    let zero = CscMatrix::zeros((vars.len(), vars.len()));
+    let cones = [SupportedConeT::NonnegativeConeT(rows)];
+    let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
+    solver.solve();
+    // The dual, each price at least 0, each class's raised to make it feasible.
+    let z: Vec<f64> = solver.solution.z[..limits]
+        .iter()
+        .map(|z| if z.is_finite() { z.max(0.0) } else { 0.0 })
+        .collect();
+    let mut price = z[..count].to_vec();
+    for &(e, k, hours, cap) in &vars {
+        let paid = hours * z[count + e] + z[count + staff + e] + cap.map_or(0.0, |r| z[r]);
+        price[k] = price[k].max(weight(k) - paid);
+    }
+    let most_met: f64 = price.iter().zip(&b).map(|(p, u)| p * u).sum::<f64>()
+        + z[count..limits]
+            .iter()
+            .zip(&b[count..limits])
+            .map(|(z, b)| z * b)
+            .sum::<f64>();
+    let demand: f64 = (0..count).map(|k| weight(k) * classes[k].1).sum();
+    Some((demand - most_met).max(0.0))
 }
 
 /// Whether a worked shift counts in two cover rows (a shift listed twice in one row counts
@@ -63,28 +182,68 @@ fn shift_in_two_rows(p: &Problem) -> bool {
     })
 }
 
-/// The most minutes person `m` could work: their most minutes, working every day they may on
-/// their longest type, and each type's most shifts, whichever is least.
+/// The most minutes person `m` could work: the largest sum of their shifts' lengths (each
+/// type at most its most shifts, and at most one shift a day they may work) within their
+/// most minutes and within every day they may work on their longest type. A person whose
+/// shifts are all 8 hours long cannot use the last 7 hours 59 minutes of their most.
 fn most_minutes(p: &Problem, m: &crate::model::StaffMember) -> f64 {
     let open_days = m.days_off.iter().filter(|&&off| !off).count() as u64;
-    let (mut longest, mut by_type) = (0u64, 0u64);
+    // (minutes, most shifts) per length of shift the person may work.
+    let mut lengths: Vec<(u64, u64)> = Vec::new();
     for (s, shift) in p.shifts.iter().enumerate() {
         let most = m.max_shifts[s];
-        if most == 0 {
+        if most == 0 || shift.minutes == 0 {
             continue;
         }
-        let minutes = u64::from(shift.minutes);
-        longest = longest.max(minutes);
         let shifts = if most == UNLIMITED {
             open_days
         } else {
             u64::from(most).min(open_days)
         };
-        by_type = by_type.saturating_add(shifts * minutes);
+        let minutes = u64::from(shift.minutes);
+        match lengths.iter_mut().find(|(l, _)| *l == minutes) {
+            Some((_, n)) => *n = n.saturating_add(shifts).min(open_days),
+            None => lengths.push((minutes, shifts)),
+        }
     }
-    u64::from(m.max_minutes)
+    let longest = lengths.iter().map(|&(l, _)| l).max().unwrap_or(0);
+    let by_type = lengths
+        .iter()
+        .fold(0u64, |sum, &(l, n)| sum.saturating_add(l * n));
+    let limit = u64::from(m.max_minutes)
         .min(open_days * longest)
-        .min(by_type) as f64
+        .min(by_type);
+    largest_sum_within(&lengths, limit) as f64
+}
+
+/// The largest sum within `limit` of the lengths `(minutes, most of it)`, each used at most
+/// its most times (the bounded knapsack's reachable sums, in steps of the lengths' common
+/// divisor).
+fn largest_sum_within(lengths: &[(u64, u64)], limit: u64) -> u64 {
+    let step = lengths.iter().fold(0, |g, &(l, _)| gcd(g, l));
+    if step == 0 {
+        return 0;
+    }
+    let top = (limit / step) as usize;
+    let mut reached = vec![false; top + 1];
+    reached[0] = true;
+    // Per sum, the shifts of the current length used to reach it (0 if reached without).
+    let mut used = vec![0u64; top + 1];
+    for &(minutes, most) in lengths {
+        let size = (minutes / step) as usize;
+        used.iter_mut().for_each(|u| *u = 0);
+        for sum in size..=top {
+            if !reached[sum] && reached[sum - size] && used[sum - size] < most {
+                reached[sum] = true;
+                used[sum] = used[sum - size] + 1;
+            }
+        }
+    }
+    reached.iter().rposition(|&r| r).unwrap_or(0) as u64 * step
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 { a } else { gcd(b, a % b) }
 }
 
 #[cfg(test)]
@@ -110,6 +269,39 @@ mod tests {
             SHORT_OF_MINUTES.replace("SECTION_DAYS_OFF\n", "SECTION_DAYS_OFF\nB,1,2,3,4,5,6\n");
         let p = crate::read_instance(&off).expect("a valid instance");
         assert_eq!(minutes_bound(&p), Some(330.0));
+    }
+
+    #[test]
+    fn a_person_counts_only_the_minutes_their_shifts_can_fill() {
+        // Most 1,000 minutes of 8-hour shifts: 960 of them can be worked, so the four shifts
+        // of minutes are the same as at 960.
+        let loose = SHORT_OF_MINUTES.replace(",960,0,7,", ",1000,0,7,");
+        let p = crate::read_instance(&loose).expect("a valid instance");
+        assert_eq!(minutes_bound(&p), Some(230.0));
+        // With a 10-hour type too, 480 + 480 is still the most within 1,000 minutes, as a
+        // 600 leaves no room for another shift.
+        assert_eq!(super::largest_sum_within(&[(480, 7), (600, 7)], 1000), 960);
+        assert_eq!(super::largest_sum_within(&[(480, 7), (600, 7)], 1100), 1080);
+        // Each length at most its most shifts.
+        assert_eq!(super::largest_sum_within(&[(480, 1), (600, 1)], 5000), 1080);
+        assert_eq!(super::largest_sum_within(&[], 5000), 0);
+    }
+
+    #[test]
+    fn minutes_go_only_to_the_cover_of_types_their_person_may_work() {
+        // A may work only D, B only N; D needs two people every day, N no one. Pooled,
+        // B's seven shifts of minutes would meet D; person by person they cannot.
+        let cover: String = (0..7).map(|d| format!("{d},D,2,100,1\n")).collect();
+        let text = format!(
+            "SECTION_HORIZON\n7\n\nSECTION_SHIFTS\nD,480,\nN,480,\n\n\
+             SECTION_STAFF\nA,D=7|N=0,3360,0,7,1,1,2\nB,D=0|N=7,3360,0,7,1,1,2\n\n\
+             SECTION_DAYS_OFF\n\nSECTION_SHIFT_ON_REQUESTS\n\nSECTION_SHIFT_OFF_REQUESTS\n\n\
+             SECTION_COVER\n{cover}"
+        );
+        let p = crate::read_instance(&text).expect("a valid instance");
+        assert_eq!(super::pooled_bound(&p, 2.0 * 3360.0), 0.0);
+        let bound = minutes_bound(&p).expect("one cover row a cell");
+        assert!((bound - 700.0).abs() < 1e-3, "{bound}");
     }
 
     #[test]

@@ -758,14 +758,21 @@ fn an_exact_cover_leaves_the_planted_roster_only_its_requests() {
 
 #[test]
 fn the_minutes_bound_stays_under_every_known_roster_and_binds_where_minutes_are_short() {
-    // Instances 1-12: under the best known; on 4 and 6 the minutes leave two units short.
+    // Instances 1-12: under the best known; on six of them the minutes that people's shifts
+    // can fill leave cover short.
     let best_known = [
         607, 828, 1001, 1716, 1143, 1950, 1056, 1300, 439, 4631, 3443, 4040,
     ];
     for (n, best) in (1..=12).zip(best_known) {
         let bound = rota::bound::minutes_bound(&instance(n)).expect("one cover row a cell");
-        let expected = if n == 4 || n == 6 { 200.0 } else { 0.0 };
-        assert_eq!(bound, expected, "Instance{n}");
+        let expected = match n {
+            2 | 4 | 6 => 200.0,
+            8 => 1200.0,
+            9 => 140.0,
+            12 => 700.0,
+            _ => 0.0,
+        };
+        assert!((bound - expected).abs() < 1e-2, "Instance{n}: {bound}");
         assert!(bound <= f64::from(best), "Instance{n}");
     }
     // Generated in the published style up to a year: under the planted roster, which keeps
