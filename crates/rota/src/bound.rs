@@ -61,18 +61,23 @@ fn pooled_bound(p: &Problem, mut pool: f64) -> f64 {
     short
 }
 
+/// Cover rows alike (the same shift types, skill and weight short), and their units summed.
+type Class = ((Vec<usize>, Option<usize>, u32), f64);
+
+/// A person's share of a class in `assignment_bound`'s LP: the person, the class, the hours a
+/// shift of it takes them, and the row of their most shifts of its type, if that is under
+/// their days.
+type Share = (usize, usize, f64, Option<usize>);
+
 /// Who could meet which cover, person by person: the pooled bound's relaxation with each
 /// person's minutes (`most`) kept to themselves and spent only on rows of the types they may
-/// work, at most one shift a day they may work and each type's most shifts. Rows alike (the
-/// same shift types, skill and weight short) are one class, their units summed, so the LP is
-/// people × classes, whatever the horizon; `clarabel` solves it. The bound is read from the
-/// dual, made feasible (each class's price raised until no person's shift of it pays more
-/// than its weight), so it holds whatever the solver's accuracy. `None` if the solve fails.
+/// work, at most one shift a day they may work and each type's most shifts. Rows alike are
+/// one class (`Class`), so the LP is people × classes, whatever the horizon; `clarabel`
+/// solves it, and the bound is read from its dual (`dual_bound`). `None` if the solve fails.
 fn assignment_bound(p: &Problem, most: &[f64]) -> Option<f64> {
     use clarabel::algebra::CscMatrix;
     use clarabel::solver::{DefaultSettingsBuilder, DefaultSolver, IPSolver, SupportedConeT};
-    type Class = (Vec<usize>, Option<usize>, u32);
-    let mut units: std::collections::BTreeMap<Class, f64> = Default::default();
+    let mut units: std::collections::BTreeMap<_, f64> = Default::default();
     for c in p
         .cover
         .iter()
@@ -82,22 +87,58 @@ fn assignment_bound(p: &Problem, most: &[f64]) -> Option<f64> {
             .entry((c.shifts.clone(), c.skill, c.weight_under))
             .or_default() += f64::from(c.requirement);
     }
-    let classes: Vec<(Class, f64)> = units.into_iter().collect();
-    let (staff, count) = (p.staff.len(), classes.len());
+    let classes: Vec<Class> = units.into_iter().collect();
     // Rows: each class's units, each person's minutes (in hours) and days, each person's
-    // most shifts of a type where it is under their days, then every variable at least 0.
-    let open_days: Vec<f64> = p
-        .staff
+    // most shifts of a type where it is under their days; then every share at least 0.
+    let mut limits: Vec<f64> = classes.iter().map(|(_, u)| *u).collect();
+    limits.extend(most.iter().map(|m| m / 60.0));
+    limits.extend(p.staff.iter().map(|m| open_days(m) as f64));
+    let shares = assignment_shares(p, &classes, &mut limits);
+    let (count, staff) = (classes.len(), p.staff.len());
+    let (mut colptr, mut rowval, mut nzval) = (vec![0], Vec::new(), Vec::new());
+    for (j, &(e, k, hours, cap)) in shares.iter().enumerate() {
+        let mut entries = vec![(k, 1.0), (count + e, hours), (count + staff + e, 1.0)];
+        entries.extend(cap.map(|r| (r, 1.0)));
+        entries.push((limits.len() + j, -1.0));
+        for (r, v) in entries {
+            rowval.push(r);
+            nzval.push(v);
+        }
+        colptr.push(rowval.len());
+    }
+    let rows = limits.len() + shares.len();
+    let a = CscMatrix::new(rows, shares.len(), colptr, rowval, nzval);
+    let mut b = limits.clone();
+    b.resize(rows, 0.0);
+    let q: Vec<f64> = shares
         .iter()
-        .map(|m| m.days_off.iter().filter(|&&off| !off).count() as f64)
+        .map(|&(_, k, _, _)| -f64::from(classes[k].0.2))
         .collect();
+    let settings = DefaultSettingsBuilder::default()
+        .verbose(false)
+        .max_threads(1)
+        .build()
+        .ok()?;
+    let zero = CscMatrix::zeros((shares.len(), shares.len()));
+    let cones = [SupportedConeT::NonnegativeConeT(rows)];
+    let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
+    solver.solve();
+    Some(dual_bound(
+        &classes,
+        &shares,
+        &limits,
+        &solver.solution.z[..limits.len()],
+        staff,
+    ))
+}
+
+/// Each person's shares of the classes they may meet (`Share`), adding a row to `limits`
+/// for each most shifts of a type that is under the person's days.
+fn assignment_shares(p: &Problem, classes: &[Class], limits: &mut Vec<f64>) -> Vec<Share> {
     let mut cap_row = std::collections::BTreeMap::new();
-    let mut b: Vec<f64> = classes.iter().map(|(_, u)| *u).collect();
-    b.extend(most.iter().map(|m| m / 60.0));
-    b.extend(&open_days);
-    // Variables: (person, class, hours a shift of it takes them, their cap's row).
-    let mut vars: Vec<(usize, usize, f64, Option<usize>)> = Vec::new();
+    let mut shares = Vec::new();
     for (e, m) in p.staff.iter().enumerate() {
+        let days = open_days(m);
         for (k, ((shifts, skill, _), _)) in classes.iter().enumerate() {
             if skill.is_some_and(|k| m.skills & (1 << k) == 0) {
                 continue;
@@ -114,61 +155,40 @@ fn assignment_bound(p: &Problem, most: &[f64]) -> Option<f64> {
                 continue;
             };
             let cap = match shifts[..] {
-                [s] if f64::from(m.max_shifts[s]) < open_days[e] => {
+                [s] if u64::from(m.max_shifts[s]) < days => {
                     Some(*cap_row.entry((e, s)).or_insert_with(|| {
-                        b.push(f64::from(m.max_shifts[s]));
-                        b.len() - 1
+                        limits.push(f64::from(m.max_shifts[s]));
+                        limits.len() - 1
                     }))
                 }
                 _ => None,
             };
-            vars.push((e, k, f64::from(minutes) / 60.0, cap));
+            shares.push((e, k, f64::from(minutes) / 60.0, cap));
         }
     }
-    let rows = b.len() + vars.len();
-    let (mut colptr, mut rowval, mut nzval) = (vec![0], Vec::new(), Vec::new());
-    for (j, &(e, k, hours, cap)) in vars.iter().enumerate() {
-        let mut entries = vec![(k, 1.0), (count + e, hours), (count + staff + e, 1.0)];
-        entries.extend(cap.map(|r| (r, 1.0)));
-        entries.push((b.len() + j, -1.0));
-        for (r, v) in entries {
-            rowval.push(r);
-            nzval.push(v);
-        }
-        colptr.push(rowval.len());
-    }
-    let limits = b.len();
-    b.resize(rows, 0.0);
-    let a = CscMatrix::new(rows, vars.len(), colptr, rowval, nzval);
-    let weight = |k: usize| f64::from(classes[k].0.2);
-    let q: Vec<f64> = vars.iter().map(|&(_, k, _, _)| -weight(k)).collect();
-    let settings = DefaultSettingsBuilder::default()
-        .verbose(false)
-        .max_threads(1)
-        .build()
-        .ok()?;
-    let zero = CscMatrix::zeros((vars.len(), vars.len()));
-    let cones = [SupportedConeT::NonnegativeConeT(rows)];
-    let mut solver = DefaultSolver::new(&zero, &q, &a, &b, &cones, settings).ok()?;
-    solver.solve();
-    // The dual, each price at least 0, each class's raised to make it feasible.
-    let z: Vec<f64> = solver.solution.z[..limits]
+    shares
+}
+
+/// The bound from a dual `z` of `assignment_bound`'s LP (one price per row of `limits`),
+/// made feasible: each price at least 0, and each class's raised until no person's shift of
+/// it pays more than its weight. By weak duality the priced limits bound the weight of cover
+/// any roster meets, so what is left of the cover's weight bounds what stays short, however
+/// accurate the solve.
+fn dual_bound(classes: &[Class], shares: &[Share], limits: &[f64], z: &[f64], staff: usize) -> f64 {
+    let count = classes.len();
+    let z: Vec<f64> = z
         .iter()
         .map(|z| if z.is_finite() { z.max(0.0) } else { 0.0 })
         .collect();
-    let mut price = z[..count].to_vec();
-    for &(e, k, hours, cap) in &vars {
+    let weight = |k: usize| f64::from(classes[k].0.2);
+    let mut price = z.clone();
+    for &(e, k, hours, cap) in shares {
         let paid = hours * z[count + e] + z[count + staff + e] + cap.map_or(0.0, |r| z[r]);
         price[k] = price[k].max(weight(k) - paid);
     }
-    let most_met: f64 = price.iter().zip(&b).map(|(p, u)| p * u).sum::<f64>()
-        + z[count..limits]
-            .iter()
-            .zip(&b[count..limits])
-            .map(|(z, b)| z * b)
-            .sum::<f64>();
+    let most_met: f64 = price.iter().zip(limits).map(|(p, l)| p * l).sum();
     let demand: f64 = (0..count).map(|k| weight(k) * classes[k].1).sum();
-    Some((demand - most_met).max(0.0))
+    (demand - most_met).max(0.0)
 }
 
 /// Whether a worked shift counts in two cover rows (a shift listed twice in one row counts
@@ -187,7 +207,7 @@ fn shift_in_two_rows(p: &Problem) -> bool {
 /// most minutes and within every day they may work on their longest type. A person whose
 /// shifts are all 8 hours long cannot use the last 7 hours 59 minutes of their most.
 fn most_minutes(p: &Problem, m: &crate::model::StaffMember) -> f64 {
-    let open_days = m.days_off.iter().filter(|&&off| !off).count() as u64;
+    let open_days = open_days(m);
     // (minutes, most shifts) per length of shift the person may work.
     let mut lengths: Vec<(u64, u64)> = Vec::new();
     for (s, shift) in p.shifts.iter().enumerate() {
@@ -214,6 +234,11 @@ fn most_minutes(p: &Problem, m: &crate::model::StaffMember) -> f64 {
         .min(open_days * longest)
         .min(by_type);
     largest_sum_within(&lengths, limit) as f64
+}
+
+/// The days person `m` may work.
+fn open_days(m: &crate::model::StaffMember) -> u64 {
+    m.days_off.iter().filter(|&&off| !off).count() as u64
 }
 
 /// The largest sum within `limit` of the lengths `(minutes, most of it)`, each used at most
