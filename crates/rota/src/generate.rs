@@ -95,6 +95,13 @@ pub fn planted_in(
     let mut on_requests = Vec::new();
     let mut off_requests = Vec::new();
     for (e, person) in people.iter().enumerate() {
+        // As in the published instances, people ask only for types they may work.
+        let types: Vec<usize> = (0..shift_types)
+            .filter(|&s| person.max_shifts[s] > 0)
+            .collect();
+        if types.is_empty() {
+            continue;
+        }
         for d in 0..days {
             if person.days_off[d] {
                 continue;
@@ -103,14 +110,14 @@ pub fn planted_in(
                 on_requests.push(Request {
                     staff: e,
                     day: d,
-                    shift: rng.below(shift_types),
+                    shift: types[rng.below(types.len())],
                     weight: 1 + rng.below(3) as u32,
                 });
             } else if rng.chance(0.05) {
                 off_requests.push(Request {
                     staff: e,
                     day: d,
-                    shift: rng.below(shift_types),
+                    shift: types[rng.below(types.len())],
                     weight: 1 + rng.below(3) as u32,
                 });
             }
