@@ -30,8 +30,8 @@ pub fn minutes_bound(p: &Problem) -> Option<f64> {
 
 /// The weight of the requests to work that no roster keeping the hard rules meets: for a
 /// shift type the person may not work (none of it allowed, a skill they lack, closed that
-/// day) or on one of their days off. The benchmark's files hold many: on the published-style
-/// stand-in of 100 people over half a year, 582 of 923.
+/// day) or on one of their days off. The published instances 1–12 hold none; the product's
+/// requests may (a session closed that day).
 fn unmeetable_requests(p: &Problem) -> f64 {
     let may = |e: usize, d: usize, s: usize| {
         let (m, shift) = (&p.staff[e], &p.shifts[s]);
