@@ -34,11 +34,7 @@ pub fn minutes_bound(p: &Problem) -> Option<f64> {
 /// requests may (a session closed that day).
 fn unmeetable_requests(p: &Problem) -> f64 {
     let may = |e: usize, d: usize, s: usize| {
-        let (m, shift) = (&p.staff[e], &p.shifts[s]);
-        !m.days_off[d]
-            && m.max_shifts[s] > 0
-            && shift.skill.is_none_or(|k| m.skills & (1 << k) != 0)
-            && !shift.closed_days.contains(&d)
+        !p.staff[e].days_off[d] && p.may_work(e, s) && !p.shifts[s].closed_days.contains(&d)
     };
     let on = p
         .on_requests
@@ -172,12 +168,9 @@ fn assignment_shares(p: &Problem, classes: &[Class], limits: &mut Vec<f64>) -> V
             if skill.is_some_and(|k| m.skills & (1 << k) == 0) {
                 continue;
             }
-            let may = |&&s: &&usize| {
-                m.max_shifts[s] > 0 && p.shifts[s].skill.is_none_or(|k| m.skills & (1 << k) != 0)
-            };
             let Some(minutes) = shifts
                 .iter()
-                .filter(may)
+                .filter(|&&s| p.may_work(e, s))
                 .map(|&s| p.shifts[s].minutes)
                 .min()
             else {

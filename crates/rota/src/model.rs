@@ -200,6 +200,12 @@ impl Problem {
         self.shifts.iter().position(|s| s.id == id)
     }
 
+    /// Whether person `e` may work shift type `s` at all: some of it allowed and its skill held.
+    pub fn may_work(&self, e: usize, s: usize) -> bool {
+        let (m, shift) = (&self.staff[e], &self.shifts[s]);
+        m.max_shifts[s] > 0 && shift.skill.is_none_or(|k| m.skills & (1 << k) != 0)
+    }
+
     /// Weekend `k` is days `7k+5` (Saturday) and `7k+6` (Sunday).
     pub fn weekends(&self) -> usize {
         self.days.div_ceil(7)

@@ -207,15 +207,10 @@ impl Tables {
             });
             fixed[cell] = row;
         }
-        let allowed: Vec<Vec<u16>> = p
-            .staff
-            .iter()
-            .map(|m| {
+        let allowed: Vec<Vec<u16>> = (0..staff)
+            .map(|e| {
                 (0..shifts)
-                    .filter(|&s| {
-                        m.max_shifts[s] > 0
-                            && p.shifts[s].skill.is_none_or(|k| m.skills & (1 << k) != 0)
-                    })
+                    .filter(|&s| p.may_work(e, s))
                     .map(|s| s as u16)
                     .collect()
             })
@@ -394,6 +389,19 @@ impl Tables {
     pub(crate) fn covers_at(&self, d: usize, s: usize) -> &[u32] {
         let at = d * self.shifts + s;
         &self.cover_list[self.cover_from[at] as usize..self.cover_from[at + 1] as usize]
+    }
+
+    /// The cover rows that type `s` on day `d` meets for someone with skills `skills`.
+    pub(crate) fn counted_covers(
+        &self,
+        d: usize,
+        s: usize,
+        skills: u64,
+    ) -> impl Iterator<Item = usize> + '_ {
+        self.covers_at(d, s)
+            .iter()
+            .map(|&c| c as usize)
+            .filter(move |&c| self.cover_terms[c].counts(skills))
     }
 
     /// Whether person `e` may be given value `v` on day `d` without breaking a hard rule

@@ -224,8 +224,8 @@ impl<'p> Master<'p> {
             .iter()
             .enumerate()
             .filter(|&(d, &v)| v != OFF && self.in_scope(d))
-            .flat_map(|(d, &v)| t.covers_at(d, v as usize).iter().copied())
-            .filter(|&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
+            .flat_map(|(d, &v)| t.counted_covers(d, v as usize, p.staff[e].skills))
+            .map(|c| c as u32)
             .collect();
         let rooms: Vec<u32> = cells
             .iter()
@@ -364,10 +364,8 @@ impl<'p> Master<'p> {
             let e = free[(from + i) % free.len()];
             let costs = priced_row(t, e, PRICING_WEIGHT, |d, v| {
                 let cover: f64 = t
-                    .covers_at(d, v)
-                    .iter()
-                    .filter(|&&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
-                    .map(|&c| cover_dual[c as usize])
+                    .counted_covers(d, v, p.staff[e].skills)
+                    .map(|c| cover_dual[c])
                     .sum();
                 let rooms: f64 = t.pools_of[v]
                     .iter()

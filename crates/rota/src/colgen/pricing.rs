@@ -218,10 +218,8 @@ impl Master<'_> {
     fn least_reduced_cost(&self, e: usize, cover_dual: &[f64]) -> Option<f64> {
         let (p, t) = (self.p, self.t);
         let costs = strict(priced_row(t, e, PRICING_WEIGHT, |d, v| {
-            t.covers_at(d, v)
-                .iter()
-                .filter(|&&c| t.cover_terms[c as usize].counts(p.staff[e].skills))
-                .map(|&c| cover_dual[c as usize])
+            t.counted_covers(d, v, p.staff[e].skills)
+                .map(|c| cover_dual[c])
                 .sum()
         }));
         let max = &p.staff[e].max_shifts;
