@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 
-log() { printf '\n== %s\n' "$*"; }
+log() { printf '\n== %s (%s)\n' "$*" "$(date +%T)"; }
 
 find_postgres() {
   if [ -n "${GPTEAM_TEST_POSTGRES_URL:-}" ]; then return 0; fi
@@ -77,3 +77,4 @@ GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/api-fuzz.sh
 
 log "Browser tests (headless Chromium)"
 GPTEAM_BIN="$PWD/target/debug/gpteam" scripts/browser-tests.sh
+log "All passed"
