@@ -4,7 +4,8 @@
 //! `clarabel` factorises the whole KKT system (its variables as well as its rows) and sets
 //! it up again for every solve. Its duals are central as `clarabel`'s are, which the
 //! pricing and the dive need (a simplex's vertex duals slowed the generation down: see
-//! bench/README.md, twenty-third session).
+//! bench/README.md, twenty-third session). The dense factor is `faer`'s (blocked, with the
+//! machine's vector instructions), which `clarabel` builds already.
 //!
 //! It takes the LP in `clarabel`'s form — `min qᵀx` with `Ax + s = b`, the first
 //! `equalities` rows' `s` zero and every other `s` at least zero, where row
@@ -12,6 +13,9 @@
 //! inequalities — and returns `x` and the duals `z` in the same form, so the caller reads
 //! them as it reads `clarabel`'s.
 use clarabel::algebra::CscMatrix;
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::cholesky::llt::{self, factor::LltRegularization};
+use faer::{Conj, Mat, MatMut, Par};
 
 /// The most rows (people, cover rows, room pools' days, a branch's limits on the units
 /// short) a master may have for this method; `clarabel` solves larger ones. A step costs
@@ -102,20 +106,51 @@ fn standard(q: &[f64], a: &CscMatrix<f64>, b: &[f64], equalities: usize) -> Stan
     lp
 }
 
-/// A dense symmetric matrix's Cholesky factor, its lower triangle by rows.
-struct Factor {
-    n: usize,
-    l: Vec<f64>,
+/// A dense symmetric matrix's Cholesky factor: `faer`'s blocked one (with the machine's
+/// vector instructions) where every pivot is well above zero, as in most steps; else one
+/// row by row that sets each pivot too small huge.
+enum Factor {
+    Blocked(Mat<f64>),
+    /// The lower triangle by rows, `n` × `n`.
+    Rows {
+        n: usize,
+        l: Vec<f64>,
+    },
 }
 
 impl Factor {
-    /// Factorises the matrix whose lower triangle `l` holds (row by row, `n` × `n`), in
-    /// place. A pivot too small
-    /// next to the diagonal is set huge, which drops that direction from the step (as in
-    /// LIPSOL) where the matrix is nearly singular at the end of the steps.
-    fn new(n: usize, mut l: Vec<f64>) -> Option<Factor> {
-        let top = (0..n).map(|i| l[i * n + i]).fold(0.0, f64::max);
+    /// Factorises the matrix whose lower triangle `lower` holds (row by row, `n` × `n`). A
+    /// pivot too small next to the largest diagonal is set huge, which drops that direction
+    /// from the step (as in LIPSOL) where the matrix is nearly singular at the end of the
+    /// steps. (`faer`'s own regularisation of such pivots gave steps that were not finite on
+    /// benchmark instance 7, so those factors are made row by row here.)
+    fn new(n: usize, lower: Vec<f64>) -> Option<Factor> {
+        let top = (0..n).map(|i| lower[i * n + i]).fold(0.0, f64::max);
         let tiny = top * 1e-30 + 1e-300;
+        let mut l = Mat::from_fn(n, n, |i, j| if j <= i { lower[i * n + j] } else { 0.0 });
+        let par = Par::Seq;
+        let mut buffer = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
+            n,
+            par,
+            Default::default(),
+        ));
+        let stack = MemStack::new(&mut buffer);
+        let unregularised = LltRegularization::default();
+        let factored = llt::factor::cholesky_in_place(
+            l.as_mut(),
+            unregularised,
+            par,
+            stack,
+            Default::default(),
+        );
+        // `sqrt(tiny)` as the factor's diagonal is the pivot `tiny`.
+        if factored.is_ok() && (0..n).all(|i| l[(i, i)].is_finite() && l[(i, i)] > tiny.sqrt()) {
+            return Some(Factor::Blocked(l));
+        }
+        Factor::by_rows(n, lower, tiny)
+    }
+
+    fn by_rows(n: usize, mut l: Vec<f64>, tiny: f64) -> Option<Factor> {
         for j in 0..n {
             let (above, rest) = l.split_at_mut(j * n + n);
             let row_j = &mut above[j * n..];
@@ -131,21 +166,36 @@ impl Factor {
                 row_i[j] = value;
             }
         }
-        Some(Factor { n, l })
+        Some(Factor::Rows { n, l })
     }
 
     /// Solves `L Lᵀ x = r` in place.
     fn solve(&self, r: &mut [f64]) {
-        let (n, l) = (self.n, &self.l);
-        for i in 0..n {
-            let row = &l[i * n..i * n + i];
-            r[i] = (r[i] - dot(row, &r[..i])) / l[i * n + i];
-        }
-        for i in (0..n).rev() {
-            r[i] /= l[i * n + i];
-            let value = r[i];
-            for k in 0..i {
-                r[k] -= l[i * n + k] * value;
+        match self {
+            Factor::Blocked(l) => {
+                let n = r.len();
+                llt::solve::solve_in_place_with_conj(
+                    l.as_ref(),
+                    Conj::No,
+                    MatMut::from_column_major_slice_mut(r, n, 1),
+                    Par::Seq,
+                    MemStack::new(&mut MemBuffer::new(
+                        llt::solve::solve_in_place_scratch::<f64>(n, 1, Par::Seq),
+                    )),
+                );
+            }
+            &Factor::Rows { n, ref l } => {
+                for i in 0..n {
+                    let row = &l[i * n..i * n + i];
+                    r[i] = (r[i] - dot(row, &r[..i])) / l[i * n + i];
+                }
+                for i in (0..n).rev() {
+                    r[i] /= l[i * n + i];
+                    let value = r[i];
+                    for k in 0..i {
+                        r[k] -= l[i * n + k] * value;
+                    }
+                }
             }
         }
     }
@@ -204,16 +254,19 @@ impl Standard {
     fn normal(&self, d: &[f64]) -> Option<Factor> {
         let m = self.rows;
         let mut dense = vec![0.0; m * m];
+        // A column's rows are in order, so the entries up to `i` are those on or left of
+        // the diagonal in row `rowval[i]`.
         for (j, &d) in d.iter().enumerate() {
-            let entries = self.colptr[j]..self.colptr[j + 1];
-            for i in entries.clone() {
-                let (row, value) = (self.rowval[i], d * self.nzval[i]);
-                let line = &mut dense[row * m..row * m + m];
-                for k in entries.clone() {
-                    let other = self.rowval[k];
-                    if other <= row {
-                        line[other] += value * self.nzval[k];
-                    }
+            let first = self.colptr[j];
+            let (rows, values) = (
+                &self.rowval[first..self.colptr[j + 1]],
+                &self.nzval[first..self.colptr[j + 1]],
+            );
+            debug_assert!(rows.is_sorted());
+            for (i, (&row, &value)) in rows.iter().zip(values).enumerate() {
+                let (value, line) = (d * value, &mut dense[row * m..row * m + m]);
+                for (&other, &with) in rows[..=i].iter().zip(&values[..=i]) {
+                    line[other] += value * with;
                 }
             }
         }
