@@ -119,15 +119,17 @@ enum Factor {
 }
 
 impl Factor {
-    /// Factorises the matrix whose lower triangle `lower` holds (row by row, `n` × `n`). A
-    /// pivot too small next to the largest diagonal is set huge, which drops that direction
-    /// from the step (as in LIPSOL) where the matrix is nearly singular at the end of the
-    /// steps. (`faer`'s own regularisation of such pivots gave steps that were not finite on
+    /// Factorises the symmetric matrix whose lower triangle `lower` holds. A pivot too
+    /// small next to the largest diagonal is set huge, which drops that direction from the
+    /// step (as in LIPSOL) where the matrix is nearly singular at the end of the steps.
+    /// (`faer`'s own regularisation of such pivots gave steps that were not finite on
     /// benchmark instance 7, so those factors are made row by row here.)
-    fn new(n: usize, lower: Vec<f64>) -> Option<Factor> {
-        let top = (0..n).map(|i| lower[i * n + i]).fold(0.0, f64::max);
+    fn new(lower: Mat<f64>) -> Option<Factor> {
+        let n = lower.nrows();
+        let top = (0..n).map(|i| lower[(i, i)]).fold(0.0, f64::max);
         let tiny = top * 1e-30 + 1e-300;
-        let mut l = Mat::from_fn(n, n, |i, j| if j <= i { lower[i * n + j] } else { 0.0 });
+        // `faer` factorises in place; the row-by-row factor needs the matrix as it was.
+        let mut l = lower.clone();
         let par = Par::Seq;
         let mut buffer = MemBuffer::new(llt::factor::cholesky_in_place_scratch::<f64>(
             n,
@@ -147,9 +149,15 @@ impl Factor {
         if factored.is_ok() && (0..n).all(|i| l[(i, i)].is_finite() && l[(i, i)] > tiny.sqrt()) {
             return Some(Factor::Blocked(l));
         }
-        Factor::by_rows(n, lower, tiny)
+        let by_rows = (0..n)
+            .flat_map(|i| (0..n).map(move |j| (i, j)))
+            .map(|(i, j)| if j <= i { lower[(i, j)] } else { 0.0 })
+            .collect();
+        Factor::by_rows(n, by_rows, tiny)
     }
 
+    /// Factorises row by row the lower triangle `l` (`n` × `n`, by rows), setting each pivot
+    /// at most `tiny` huge.
     fn by_rows(n: usize, mut l: Vec<f64>, tiny: f64) -> Option<Factor> {
         for j in 0..n {
             let (above, rest) = l.split_at_mut(j * n + n);
@@ -179,9 +187,8 @@ impl Factor {
                     Conj::No,
                     MatMut::from_column_major_slice_mut(r, n, 1),
                     Par::Seq,
-                    MemStack::new(&mut MemBuffer::new(
-                        llt::solve::solve_in_place_scratch::<f64>(n, 1, Par::Seq),
-                    )),
+                    // Its scratch is empty (`solve_in_place_scratch`).
+                    MemStack::new(&mut []),
                 );
             }
             &Factor::Rows { n, ref l } => {
@@ -253,9 +260,9 @@ impl Standard {
     /// The factor of `A diag(d) Aᵀ`.
     fn normal(&self, d: &[f64]) -> Option<Factor> {
         let m = self.rows;
-        let mut dense = vec![0.0; m * m];
-        // A column's rows are in order, so the entries up to `i` are those on or left of
-        // the diagonal in row `rowval[i]`.
+        let mut lower = Mat::<f64>::zeros(m, m);
+        // A column's rows are in order, so the entries from `i` on are those on or below
+        // the diagonal in column `rowval[i]`.
         for (j, &d) in d.iter().enumerate() {
             let first = self.colptr[j];
             let (rows, values) = (
@@ -264,13 +271,13 @@ impl Standard {
             );
             debug_assert!(rows.is_sorted());
             for (i, (&row, &value)) in rows.iter().zip(values).enumerate() {
-                let (value, line) = (d * value, &mut dense[row * m..row * m + m]);
-                for (&other, &with) in rows[..=i].iter().zip(&values[..=i]) {
-                    line[other] += value * with;
+                let (value, column) = (d * value, lower.col_as_slice_mut(row));
+                for (&other, &with) in rows[i..].iter().zip(&values[i..]) {
+                    column[other] += value * with;
                 }
             }
         }
-        Factor::new(m, dense)
+        Factor::new(lower)
     }
 
     /// Mehrotra's predictor-corrector from his starting point; the primal `x` and the dual
