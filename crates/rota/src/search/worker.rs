@@ -498,8 +498,12 @@ fn column_search(
 /// When the dive stops under a time limit: at its share of the time (`DIVE_SHARE`), unless
 /// its pace then — the share of people fixed since its first fix — says it ends by
 /// `DIVE_SHARE_MOST` even at half that pace (the last people take longest); then it runs on,
-/// but never past that. Judged once, so a dive let run on is not cut short later. A dive
-/// still on the LP over everyone at its share stops there (its pace is unknown).
+/// but never past that. A dive let run on is judged once more, halfway to that latest end,
+/// by its pace since its share ended: it stops there unless that pace ends it in time. (The
+/// rounds lengthen as a dive goes on on some problems: on a stand-in for benchmark instance
+/// 13 at 60 s they grew from 0.12 s to 1.5 s, so a dive judged to end in time at 24 s was
+/// still a seventh short of its end at 48 s, and its worker had annealed for only 12 s.) A
+/// dive still on the LP over everyone at its share stops there (its pace is unknown).
 struct DivePace {
     share_end: Instant,
     latest: Instant,
@@ -507,6 +511,9 @@ struct DivePace {
     began: Cell<Option<(Instant, f64)>>,
     /// Whether the dive runs on past its share, once judged.
     runs_on: Cell<Option<bool>>,
+    /// When the dive was judged at its share's end and the share fixed then, until judged
+    /// again halfway to `latest`.
+    judged_at: Cell<Option<(Instant, f64)>>,
 }
 
 impl DivePace {
@@ -516,9 +523,11 @@ impl DivePace {
             latest,
             began: Cell::new(None),
             runs_on: Cell::new(None),
+            judged_at: Cell::new(None),
         }
     }
 
+    /// Whether the dive, with the share `fixed` of the people fixed, stops `now`.
     fn over(&self, fixed: f64, now: Instant) -> bool {
         if fixed > 0.0 && self.began.get().is_none() {
             self.began.set(Some((now, fixed)));
@@ -529,17 +538,34 @@ impl DivePace {
         if now >= self.latest {
             return true;
         }
+        // Whether the pace since `since`, the share `gained` in that time, ends the dive by
+        // `latest` even when `slower` times slower.
+        let ends_by_latest = |since: Instant, gained: f64, slower: f64| {
+            let per_share = now.duration_since(since).as_secs_f64() / gained;
+            now + Duration::from_secs_f64(slower * per_share * (1.0 - fixed)) <= self.latest
+        };
         let runs_on = self.runs_on.get().unwrap_or_else(|| {
-            let judged = self.began.get().is_some_and(|(began, first)| {
+            let judged = self
+                .began
+                .get()
                 // One round since the first fix has no pace yet: judge by that round alone.
-                let per_share =
-                    now.duration_since(began).as_secs_f64() / (fixed - first).max(first);
-                let ends = now + Duration::from_secs_f64(2.0 * per_share * (1.0 - fixed));
-                ends <= self.latest
-            });
+                .is_some_and(|(began, first)| {
+                    ends_by_latest(began, (fixed - first).max(first), 2.0)
+                });
             self.runs_on.set(Some(judged));
+            self.judged_at.set(Some((now, fixed)));
             judged
         });
+        let halfway = self.share_end + self.latest.duration_since(self.share_end) / 2;
+        if let Some((since, then)) = self.judged_at.get()
+            && runs_on
+            && now >= halfway
+        {
+            self.judged_at.set(None);
+            let judged = fixed > then && ends_by_latest(since, fixed - then, 1.0);
+            self.runs_on.set(Some(judged));
+            return !judged;
+        }
         !runs_on
     }
 }
@@ -595,9 +621,18 @@ mod tests {
         let quick = pace();
         assert!(!quick.over(0.1, at(3.0)));
         assert!(!quick.over(0.6, at(4.5)));
-        // Judged once: a slower round later does not cut it short, but 8 s does.
-        assert!(!quick.over(0.65, at(7.5)));
+        // Judged again halfway to 8 s: 0.2 more in 1.6 s ends the rest by 7.7 s at that pace.
+        assert!(!quick.over(0.7, at(5.5)));
+        assert!(!quick.over(0.8, at(6.1)));
+        // Judged no more: a slower round later does not cut it short, but 8 s does.
+        assert!(!quick.over(0.82, at(7.5)));
         assert!(quick.over(0.95, at(8.0)));
+        // Judged to run on at 4.5 s, then slowing: 0.05 more in 1.6 s would take until 17 s.
+        let slowing = pace();
+        assert!(!slowing.over(0.1, at(3.0)));
+        assert!(!slowing.over(0.6, at(4.5)));
+        assert!(!slowing.over(0.62, at(5.9)));
+        assert!(slowing.over(0.65, at(6.1)));
         // A tenth in two seconds: the rest would take until 21 s at half the pace.
         let slow = pace();
         assert!(!slow.over(0.1, at(3.0)));
