@@ -53,9 +53,6 @@ else
   cargo test --workspace --locked --no-fail-fast --features gpteam/bench
 fi
 
-log "Optimiser with debug-checks: every move checked against the evaluator"
-cargo test --locked -p rota --features debug-checks --test tests debug_checks
-
 log "Dependencies: known vulnerabilities, licences and sources (cargo deny)"
 if ! cargo deny --version >/dev/null 2>&1; then cargo install --locked cargo-deny; fi
 cargo deny --locked check licenses sources bans

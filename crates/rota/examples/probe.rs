@@ -33,6 +33,7 @@ fn main() {
         repair_rows: std::env::var_os("REPAIR").is_some(),
         column_generation: std::env::var_os("CG").is_some(),
         feasibility_first: std::env::var_os("NOFEAS").is_none(),
+        check_every_move: false,
     };
     let trace = std::env::var_os("PROGRESS").is_some();
     let out = rota::solve(&p, &opts, &|g| {

@@ -3,7 +3,7 @@
 //!
 //! Hard violations are counted in units (one per forbidden succession, one per extra shift,
 //! one per hour over or under the minutes limits, one per day a run is too long or short…);
-//! the search weighs each unit by `HARD_WEIGHT`, and `debug-checks` compares the two.
+//! the search weighs each unit by `HARD_WEIGHT`, and `Options::check_every_move` compares the two.
 use crate::model::{Problem, Roster};
 use std::fmt;
 

@@ -684,10 +684,6 @@ fn the_same_seed_and_step_budget_give_the_same_roster() {
 }
 
 #[test]
-#[cfg_attr(
-    feature = "debug-checks",
-    ignore = "with the evaluator run after every move, 2 s are too few moves to reach feasibility"
-)]
 fn short_solves_come_back_feasible_and_report_progress() {
     for n in [1, 2, 3, 4, 7] {
         let p = instance(n);
@@ -809,18 +805,21 @@ fn written_instances_read_back_the_same() {
     }
 }
 
-/// With `--features debug-checks` the search itself asserts after every move that its
-/// incremental score equals the evaluator's (run by scripts/test.sh).
-#[cfg(feature = "debug-checks")]
+/// With `check_every_move` the search itself asserts after every move that its incremental
+/// score equals the evaluator's (the tests are built with debug assertions, which it needs).
 #[test]
-fn debug_checks_hold_during_a_search() {
+fn every_move_keeps_the_incremental_score_equal_to_the_evaluators() {
     for p in [
         instance(2),
         instance(6),
         general_practice(),
         general_practice_with_fair_shares(),
     ] {
-        let outcome = rota::solve(&p, &budget(30_000, 1, 1), &|_| {});
+        let options = Options {
+            check_every_move: true,
+            ..budget(30_000, 1, 1)
+        };
+        let outcome = rota::solve(&p, &options, &|_| {});
         assert_eq!(outcome.evaluation, evaluate(&p, &outcome.roster));
     }
 }

@@ -11,8 +11,8 @@
 //! Scoring is kept per person (the row's hard units and soft penalty, which includes the
 //! person's fair shares, with the row's totals) and per cover row and room pool, so a change
 //! of one cell re-scores only the terms around it (`totals`) and the cover rows of its day.
-//! With the `debug-checks` feature every move is checked against the independent evaluator
-//! in `eval`.
+//! With `Options::check_every_move` (in a build with debug assertions) every move is checked
+//! against the independent evaluator in `eval`.
 //!
 //! On the product's model (shift types closed on some days, or barred to someone) the moves
 //! draw only values open to the person that day (`Tables::open`), and two options suit its

@@ -68,6 +68,10 @@ pub struct Options {
     /// rows still breaking a rule (`feasible`); it starts from whichever is better. On by
     /// default; left out where column generation runs (see `worker::first_roster`).
     pub feasibility_first: bool,
+    /// In a build with debug assertions (the tests'), the search checks its incremental
+    /// score against the independent evaluator (`eval`) after every move and panics where
+    /// they differ. Ignored in a release build. Off by default: it slows a search many times.
+    pub check_every_move: bool,
 }
 
 impl Default for Options {
@@ -88,6 +92,7 @@ impl Default for Options {
             stop: None,
             column_generation: false,
             feasibility_first: true,
+            check_every_move: false,
         }
     }
 }

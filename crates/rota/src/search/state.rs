@@ -1,7 +1,6 @@
 //! A roster with its incremental score: per person (row hard units and soft penalty, and the
 //! row's totals), per cover row and per room pool, so a change of one cell re-scores only
 //! what it touches; and `Undo`, what a move changed, to take it back.
-#[cfg(feature = "debug-checks")]
 use crate::eval::evaluate;
 use crate::model::{OFF, Problem, Roster};
 use crate::tables::Tables;
@@ -163,7 +162,8 @@ impl<'p> State<'p> {
         }
     }
 
-    #[cfg(feature = "debug-checks")]
+    /// Panics where the incremental score differs from the evaluator's
+    /// (`Options::check_every_move`).
     pub(super) fn check(&self) {
         let e = evaluate(self.p, &self.roster());
         assert_eq!(

@@ -291,8 +291,9 @@ pub(super) fn worker(
         } else {
             undo_move(&mut state, &undo);
         }
-        #[cfg(feature = "debug-checks")]
-        state.check();
+        if cfg!(debug_assertions) && options.check_every_move {
+            state.check();
+        }
         steps += 1;
     }
     // Leave the meetings with this worker's best marked done, so a worker still searching
@@ -380,7 +381,7 @@ fn first_roster(
     if a.is_feasible() {
         return greedy;
     }
-    let rows = construct_by_rows(p, t, rng, stop, deadline, &greedy);
+    let rows = construct_by_rows(p, t, rng, stop, deadline, &greedy, options.check_every_move);
     let b = evaluate(p, &rows);
     if (b.hard_units(), b.objective) < (a.hard_units(), a.objective) {
         rows
